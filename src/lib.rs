@@ -1,0 +1,3 @@
+//! mim: major incident management, with incidents as files in a git repository.
+
+pub mod sla;

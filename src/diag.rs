@@ -1,0 +1,206 @@
+//! Diagnostics about user files: `path:line:column: message`, with the offending line and a caret.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// One problem in one user file. Line and column are 1-based; 0 means unknown.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Diagnostic {
+    pub file: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    /// The source line and caret, when the text is at hand.
+    #[serde(skip)]
+    pub excerpt: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(file: &Path, message: impl Into<String>) -> Self {
+        Diagnostic {
+            file: file.to_path_buf(),
+            line: 0,
+            column: 0,
+            message: message.into(),
+            excerpt: None,
+        }
+    }
+
+    pub fn at(mut self, line: usize, column: usize) -> Self {
+        self.line = line;
+        self.column = column;
+        self
+    }
+
+    /// Attach the line of `source` the diagnostic points at, with a caret under the column.
+    pub fn with_source(mut self, source: &str) -> Self {
+        if self.line == 0 {
+            return self;
+        }
+        if let Some(text) = source.lines().nth(self.line - 1) {
+            let text: String = text
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .take(200)
+                .collect();
+            let caret_at = self.column.saturating_sub(1).min(text.chars().count());
+            let pad: String = text
+                .chars()
+                .take(caret_at)
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            self.excerpt = Some(format!("{:>5} | {text}\n      | {pad}^", self.line));
+        }
+        self
+    }
+
+    /// A diagnostic from a serde_yaml error, positioned where the parser stopped.
+    pub fn from_yaml(file: &Path, source: &str, err: &serde_yaml::Error) -> Self {
+        let message = yaml_message(err);
+        let d = Diagnostic::new(file, message);
+        match err.location() {
+            Some(loc) => d.at(loc.line(), loc.column()).with_source(source),
+            None => d,
+        }
+    }
+
+    /// The `path:line:col` prefix.
+    pub fn position(&self) -> String {
+        match (self.line, self.column) {
+            (0, _) => self.file.display().to_string(),
+            (l, 0) => format!("{}:{l}", self.file.display()),
+            (l, c) => format!("{}:{l}:{c}", self.file.display()),
+        }
+    }
+}
+
+/// serde_yaml appends " at line L column C" to its messages; we print the position first instead.
+fn yaml_message(err: &serde_yaml::Error) -> String {
+    let text = err.to_string();
+    match text.find(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.position(), self.message)?;
+        if let Some(excerpt) = &self.excerpt {
+            write!(f, "\n{excerpt}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Several diagnostics reported together; an error type so commands can fail with all of them.
+#[derive(Debug)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+/// Find where a key path (`["priority_matrix", "high", "medium"]`) is written in a YAML
+/// text, for problems found after parsing. Understands block mappings and flow mappings
+/// on one line, which is how mim's files are written; returns the deepest key found.
+pub fn locate(source: &str, path: &[&str]) -> (usize, usize) {
+    let lines: Vec<&str> = source.lines().collect();
+    let mut found = (0, 0);
+    let mut start = 0;
+    let mut parent_indent: Option<usize> = None;
+    // Where on the parent's line its value starts: a flow mapping may continue there.
+    let mut same_line: Option<(usize, usize)> = None;
+    for key in path {
+        let mut hit = None;
+        if let Some((line, from)) = same_line {
+            if let Some(col) = find_key(&lines[line][from..], key) {
+                hit = Some((line, from + col));
+            }
+        }
+        if hit.is_none() {
+            for (i, text) in lines.iter().enumerate().skip(start) {
+                let indent = text.len() - text.trim_start().len();
+                let trimmed = text.trim_start();
+                if trimmed.is_empty() || trimmed.starts_with('#') {
+                    continue;
+                }
+                if let Some(p) = parent_indent {
+                    if i > start && indent <= p {
+                        break;
+                    }
+                } else if indent > 0 {
+                    continue;
+                }
+                if let Some(col) = find_key(text, key) {
+                    hit = Some((i, col));
+                    break;
+                }
+            }
+        }
+        let Some((line, col)) = hit else { break };
+        found = (line + 1, col + 1);
+        let text = lines[line];
+        parent_indent = Some(text.len() - text.trim_start().len());
+        same_line = Some((line, col + key.len() + 1));
+        start = line + 1;
+    }
+    found
+}
+
+/// Byte offset of `key:` in `text` where it stands as a key (start, or after space `{` `,` `-`).
+fn find_key(text: &str, key: &str) -> Option<usize> {
+    let pattern = format!("{key}:");
+    let mut from = 0;
+    while let Some(pos) = text[from..].find(&pattern) {
+        let at = from + pos;
+        let before = text[..at].chars().last();
+        let after = text[at + pattern.len()..].chars().next();
+        let key_start = matches!(before, None | Some(' ' | '{' | ',' | '-' | '\t'));
+        let key_end = matches!(after, None | Some(' ' | '\t'));
+        if key_start && key_end {
+            return Some(at);
+        }
+        from = at + pattern.len();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SRC: &str = "organization:\n  name: X\npriority_matrix:\n  high:   {high: P1, medium: P2}\n  low:\n    high: P3\npriorities:\n  P1: {major: true}\n";
+
+    #[test]
+    fn locates_block_and_flow_keys() {
+        assert_eq!(locate(SRC, &["organization", "name"]), (2, 3));
+        assert_eq!(locate(SRC, &["priority_matrix", "high", "medium"]), (4, 22));
+        assert_eq!(locate(SRC, &["priority_matrix", "low", "high"]), (6, 5));
+        assert_eq!(locate(SRC, &["priorities", "P1", "major"]), (8, 8));
+        // Missing keys fall back to the deepest key found.
+        assert_eq!(locate(SRC, &["priorities", "P9"]), (7, 1));
+        assert_eq!(locate(SRC, &["nothing"]), (0, 0));
+    }
+
+    #[test]
+    fn renders_position_and_caret() {
+        let d = Diagnostic::new(Path::new("mim.yaml"), "bad")
+            .at(2, 9)
+            .with_source(SRC);
+        assert_eq!(
+            d.to_string(),
+            "mim.yaml:2:9: bad\n    2 |   name: X\n      |         ^"
+        );
+    }
+}

@@ -523,16 +523,16 @@ impl Config {
             }
         }
         for (key, client) in &self.clients {
-            if let Some(calendar) = &client.calendar {
-                if !self.is_calendar(calendar) {
-                    problem(
-                        &["clients", key, "calendar"],
-                        format!(
-                            "client {key} uses calendar `{calendar}`, which is not defined: {}",
-                            self.calendar_choices()
-                        ),
-                    );
-                }
+            if let Some(calendar) = &client.calendar
+                && !self.is_calendar(calendar)
+            {
+                problem(
+                    &["clients", key, "calendar"],
+                    format!(
+                        "client {key} uses calendar `{calendar}`, which is not defined: {}",
+                        self.calendar_choices()
+                    ),
+                );
             }
             if !is_key(key) {
                 problem(
@@ -601,13 +601,12 @@ impl Config {
     /// a client's own calendar replaces `business`.
     pub fn calendar_name<'a>(&'a self, priority: &str, client: Option<&str>) -> Option<&'a str> {
         let name = self.targets(priority)?.calendar.as_str();
-        if name == "business" {
-            if let Some(own) = client
+        if name == "business"
+            && let Some(own) = client
                 .and_then(|c| self.clients.get(c))
                 .and_then(|c| c.calendar.as_deref())
-            {
-                return Some(own);
-            }
+        {
+            return Some(own);
         }
         Some(name)
     }

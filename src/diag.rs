@@ -123,10 +123,10 @@ pub fn locate(source: &str, path: &[&str]) -> (usize, usize) {
     let mut same_line: Option<(usize, usize)> = None;
     for key in path {
         let mut hit = None;
-        if let Some((line, from)) = same_line {
-            if let Some(col) = find_key(&lines[line][from..], key) {
-                hit = Some((line, from + col));
-            }
+        if let Some((line, from)) = same_line
+            && let Some(col) = find_key(&lines[line][from..], key)
+        {
+            hit = Some((line, from + col));
         }
         if hit.is_none() {
             for (i, text) in lines.iter().enumerate().skip(start) {

@@ -1,0 +1,162 @@
+//! Command-line definitions (clap derive) only; commands turn them into work.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::lifecycle::Status;
+use crate::sla::Duration;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "mim",
+    version,
+    about = "Major incident management: incidents as files in git, SLA checks in CI",
+    long_about = "mim runs major IT incidents the way the procedure says: declare, accept, plan, \
+                  update the right audiences at the agreed cadence, escalate on time, restore, \
+                  and review. Every incident is a directory of YAML and Markdown files; every \
+                  command is a git commit.",
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Run as if mim was started in DIR
+    #[arg(short = 'C', global = true, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// When the event happened (RFC 3339, or local "YYYY-MM-DD HH:MM"); defaults to MIM_NOW, then now
+    #[arg(long, global = true, value_name = "TIME")]
+    pub at: Option<String>,
+    /// Who is acting [default: git's user.name]
+    #[arg(long, global = true, env = "MIM_USER", value_name = "NAME")]
+    pub by: Option<String>,
+    /// Write the files but do not commit them
+    #[arg(long, global = true)]
+    pub no_commit: bool,
+    /// Print machine-readable JSON where the command prints data
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start an incident repository: mim.yaml, folders, .gitattributes, git init
+    Init {
+        /// Where to create it [default: the current directory]
+        dir: Option<PathBuf>,
+    },
+    /// Propose a major incident; prints the new incident's ID
+    Declare(DeclareArgs),
+    /// Accept a proposed major incident
+    Accept {
+        /// Incident ID or unique prefix [default: the incident directory you are in]
+        id: Option<String>,
+        /// The incident manager [default: whoever runs the command]
+        #[arg(long, value_name = "NAME")]
+        manager: Option<String>,
+    },
+    /// Reject a proposed major incident
+    Reject {
+        id: Option<String>,
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// Put an incident on hold (waiting on the client or a third party: the SLA clock pauses)
+    Hold {
+        id: Option<String>,
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// Take an incident off hold
+    Resume { id: Option<String> },
+    /// Reopen a resolved incident (counted in the reopen rate)
+    Reopen {
+        id: Option<String>,
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// Add a note to the timeline, optionally with time spent
+    Note(NoteArgs),
+    /// List incidents
+    List {
+        /// Only incidents in this status
+        #[arg(long, value_enum)]
+        status: Option<Status>,
+    },
+    /// Show an incident: record, state and timeline
+    Show { id: Option<String> },
+    /// Check every file of every incident; all problems, not just the first
+    Validate,
+    /// Print shell completions
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct DeclareArgs {
+    /// A short description of the symptoms, as users see them
+    #[arg(long)]
+    pub title: String,
+    /// The affected service
+    #[arg(long)]
+    pub service: String,
+    /// The client (a key under `clients` in mim.yaml)
+    #[arg(long)]
+    pub client: Option<String>,
+    /// Impact level (from `impact` in mim.yaml)
+    #[arg(long)]
+    pub impact: String,
+    /// Urgency level (from `urgency` in mim.yaml)
+    #[arg(long)]
+    pub urgency: String,
+    /// Category (from `categories` in mim.yaml)
+    #[arg(long)]
+    pub category: Option<String>,
+    /// The configuration item affected
+    #[arg(long, value_name = "CI")]
+    pub ci: Option<String>,
+    /// An external ticket reference (repeatable)
+    #[arg(long = "ticket", value_name = "REF")]
+    pub tickets: Vec<String>,
+    /// What is happening, in more words
+    #[arg(short = 'm', long = "message", value_name = "TEXT")]
+    pub message: Option<String>,
+    /// Declare without the warning when the priority is not a major one
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NoteArgs {
+    /// [ID] TEXT: the incident (optional inside its directory) and the note
+    #[arg(required = true, num_args = 1..=2, value_names = ["ID", "TEXT"])]
+    pub args: Vec<String>,
+    /// Time spent, e.g. 45m or 1h30m
+    #[arg(long, value_name = "DUR")]
+    pub time: Option<Duration>,
+    /// What the time was spent on, e.g. diagnosis, coordination, communication
+    #[arg(long, value_name = "KIND", requires = "time")]
+    pub activity: Option<String>,
+}
+
+impl NoteArgs {
+    /// (ID, text) from the one or two positional arguments.
+    pub fn split(&self) -> (Option<&str>, &str) {
+        match self.args.as_slice() {
+            [id, text] => (Some(id.as_str()), text.as_str()),
+            [text] => (None, text.as_str()),
+            _ => unreachable!("clap allows one or two"),
+        }
+    }
+}

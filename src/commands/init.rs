@@ -1,0 +1,98 @@
+//! `mim init`: a new incident repository with the default procedure.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+
+use crate::cli::Global;
+use crate::config::{self, DEFAULT_CONFIG};
+use crate::git;
+use crate::repo::{INCIDENTS_DIR, TEMPLATES_DIR};
+use crate::store::{self, Change, Commit};
+
+const GITATTRIBUTES: &str = "# mim: timelines are append-only, one event per line; a union merge keeps both\n\
+# clones' lines, and `mim validate` catches a real conflict (two status changes).\n\
+incidents/*/timeline.yaml merge=union\n";
+
+const TEMPLATES_README: &str = "# Template overrides\n\n\
+mim renders e-mails and reports from built-in templates. A file here with the same\n\
+name as a built-in template replaces it for this repository.\n\n\
+- `mim templates list` shows the built-in names and which ones are overridden here.\n\
+- `mim templates export NAME` copies a built-in template here to start from.\n\n\
+Templates use minijinja (Jinja2 syntax). An undefined variable is an error that names\n\
+the template and line, so a typo never sends an e-mail with a blank in it.\n";
+
+pub fn run(global: &Global, dir: Option<&Path>) -> anyhow::Result<()> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let base = match &global.dir {
+        Some(d) => cwd.join(d),
+        None => cwd,
+    };
+    let root: PathBuf = match dir {
+        Some(d) => base.join(d),
+        None => base,
+    };
+    std::fs::create_dir_all(&root).with_context(|| format!("creating {}", root.display()))?;
+    let root = root
+        .canonicalize()
+        .with_context(|| format!("cannot use {}", root.display()))?;
+    if root.join(config::FILE_NAME).exists() {
+        bail!(
+            "{} already exists: this is a mim repository already; edit it instead of starting over",
+            root.join(config::FILE_NAME).display()
+        );
+    }
+    if !git::in_work_tree(&root) {
+        git::init(&root)?;
+    }
+    let gitattributes = root.join(".gitattributes");
+    let attributes = match std::fs::read_to_string(&gitattributes) {
+        Ok(existing) if existing.contains("timeline.yaml merge=union") => existing,
+        Ok(existing) => format!(
+            "{}{}{GITATTRIBUTES}",
+            existing,
+            if existing.ends_with('\n') || existing.is_empty() {
+                ""
+            } else {
+                "\n"
+            }
+        ),
+        Err(_) => GITATTRIBUTES.to_string(),
+    };
+    let mut change = Change::new();
+    change
+        .put(root.join(config::FILE_NAME), DEFAULT_CONFIG)
+        .put(root.join(INCIDENTS_DIR).join(".gitkeep"), "")
+        .put(root.join(TEMPLATES_DIR).join("README.md"), TEMPLATES_README)
+        .put(gitattributes, attributes);
+    let repo = crate::repo::Repo::discover_unchecked(&root);
+    let actor = global
+        .by
+        .clone()
+        .or_else(|| git::user_name(&root))
+        .unwrap_or_else(|| "mim".into());
+    let commit = Commit {
+        enabled: !global.no_commit,
+        message: git::Message {
+            subject: "mim: start the incident repository".into(),
+            trailers: vec![("Event", "init".into()), ("Actor", actor)],
+        },
+    };
+    if let Err(e) = store::apply(&repo, &change, &commit) {
+        // The repository must exist even where git cannot commit (no identity yet).
+        store::apply(
+            &repo,
+            &change,
+            &Commit {
+                enabled: false,
+                ..commit
+            },
+        )?;
+        eprintln!("warning: the files are written but not committed: {e:#}");
+    }
+    println!("Initialised a mim repository in {}", root.display());
+    println!(
+        "Next: edit mim.yaml for your organisation, then `mim declare --title … --service … --impact … --urgency …`"
+    );
+    Ok(())
+}

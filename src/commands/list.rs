@@ -1,0 +1,74 @@
+//! `mim list`: one line per incident.
+
+use serde::Serialize;
+
+use crate::commands::Ctx;
+use crate::diag::Diagnostics;
+use crate::lifecycle::Status;
+use crate::store;
+use crate::time;
+
+#[derive(Serialize)]
+struct Row {
+    id: String,
+    status: Status,
+    priority: String,
+    title: String,
+    service: String,
+    client: Option<String>,
+    reported: String,
+    manager: Option<String>,
+}
+
+pub fn run(ctx: &Ctx, status: Option<Status>) -> anyhow::Result<()> {
+    let mut rows = Vec::new();
+    let mut problems = Vec::new();
+    for loaded in store::load_all(&ctx.repo)? {
+        match loaded {
+            Ok(incident) => {
+                let state = incident.state();
+                if status.is_some_and(|s| s != state.status) {
+                    continue;
+                }
+                rows.push(Row {
+                    id: incident.id,
+                    status: state.status,
+                    priority: state.priority,
+                    title: incident.record.title,
+                    service: incident.record.service,
+                    client: incident.record.client,
+                    reported: time::format(&incident.record.reported),
+                    manager: state.manager,
+                });
+            }
+            Err(Diagnostics(d)) => problems.extend(d),
+        }
+    }
+    for p in &problems {
+        eprintln!("warning: {p}");
+    }
+    if ctx.json {
+        return ctx.print_json(&rows);
+    }
+    if rows.is_empty() {
+        eprintln!(
+            "no incidents{}",
+            status
+                .map(|s| format!(" with status {s}"))
+                .unwrap_or_default()
+        );
+        return Ok(());
+    }
+    let id_width = rows.iter().map(|r| r.id.len()).max().unwrap_or(2);
+    println!("{:<id_width$}  {:<9}  {:<3}  TITLE", "ID", "STATUS", "PRI");
+    for r in &rows {
+        println!(
+            "{:<id_width$}  {:<9}  {:<3}  {}",
+            r.id,
+            r.status.as_str(),
+            r.priority,
+            r.title
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,31 @@
+//! `mim note`: free notes and time entries in the timeline.
+
+use crate::cli::NoteArgs;
+use crate::commands::Ctx;
+use crate::model::Event;
+use crate::text;
+
+pub fn run(ctx: &Ctx, args: &NoteArgs) -> anyhow::Result<()> {
+    let (id, body) = args.split();
+    let body = text::multi_line(body);
+    if body.is_empty() {
+        anyhow::bail!("the note is empty: nothing recorded");
+    }
+    let incident = ctx.load(id)?;
+    let activity = args
+        .activity
+        .as_deref()
+        .map(text::one_line)
+        .filter(|a| !a.is_empty());
+    let event = Event::Note {
+        text: body.clone(),
+        time: args.time,
+        activity,
+    };
+    let entry = ctx.entry(&incident, event)?;
+    let summary = match args.time {
+        Some(t) => format!("{t} logged: {}", crate::git::one_line(&body, 60)),
+        None => format!("note: {}", crate::git::one_line(&body, 60)),
+    };
+    ctx.record_event(&incident, &entry, &summary)
+}

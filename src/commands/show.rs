@@ -1,0 +1,233 @@
+//! `mim show`: the record, the derived state and the whole timeline of one incident.
+
+use serde_json::{Value, json};
+
+use crate::commands::Ctx;
+use crate::model::{Entry, Event, Incident};
+use crate::time;
+
+pub fn run(ctx: &Ctx, id: Option<&str>) -> anyhow::Result<()> {
+    let incident = ctx.load(id)?;
+    if ctx.json {
+        return ctx.print_json(&json_view(&incident));
+    }
+    print!("{}", text_view(ctx, &incident));
+    Ok(())
+}
+
+/// The timeline as shown: the declaration (from the record) first, then events in time order.
+pub fn timeline(incident: &Incident) -> Vec<Value> {
+    let r = &incident.record;
+    let mut items = vec![json!({
+        "at": time::format(&r.reported),
+        "by": r.reporter,
+        "event": "declare",
+        "title": r.title,
+        "priority": r.priority,
+        "impact": r.impact,
+        "urgency": r.urgency,
+    })];
+    items.extend(
+        incident
+            .in_time_order()
+            .into_iter()
+            .map(|e| serde_json::to_value(e).expect("entries serialize")),
+    );
+    items
+}
+
+pub fn json_view(incident: &Incident) -> Value {
+    json!({
+        "id": incident.id,
+        "record": incident.record,
+        "state": incident.state(),
+        "timeline": timeline(incident),
+    })
+}
+
+fn text_view(ctx: &Ctx, incident: &Incident) -> String {
+    let tz = ctx.repo.config.tz();
+    let r = &incident.record;
+    let s = incident.state();
+    let t = |ts: &time::Timestamp| time::display(ts, tz);
+    let major = ctx
+        .repo
+        .config
+        .targets(&s.priority)
+        .is_some_and(|t| t.major);
+    let mut out = format!("{}\n{}\n\n", incident.id, r.title);
+    let mut field = |name: &str, value: String| out.push_str(&format!("  {name:<10} {value}\n"));
+    field("status", s.status.to_string());
+    field(
+        "priority",
+        format!(
+            "{}{} (impact {}, urgency {})",
+            s.priority,
+            if major { ", major" } else { "" },
+            s.impact,
+            s.urgency
+        ),
+    );
+    field("service", r.service.clone());
+    if let Some(client) = &r.client {
+        let name = ctx
+            .repo
+            .config
+            .clients
+            .get(client)
+            .map(|c| c.name.as_str())
+            .unwrap_or(client);
+        field("client", name.to_string());
+    }
+    if let Some(ci) = &r.ci {
+        field("ci", ci.clone());
+    }
+    if let Some(category) = &r.category {
+        field("category", category.clone());
+    }
+    field("reported", format!("{} by {}", t(&r.reported), r.reporter));
+    if let (Some(at), Some(manager)) = (&s.accepted_at, &s.manager) {
+        field(
+            "accepted",
+            format!("{} by incident manager {manager}", t(at)),
+        );
+    }
+    if let Some(at) = &s.resolved_at {
+        field("resolved", t(at));
+    }
+    if let Some(at) = &s.closed_at {
+        field("closed", t(at));
+    }
+    if !r.tickets.is_empty() {
+        field("tickets", r.tickets.join(", "));
+    }
+    for h in &s.holds {
+        let until = h.until.as_ref().map(t).unwrap_or_else(|| "now".into());
+        field("on hold", format!("{} – {until}: {}", t(&h.from), h.reason));
+    }
+    if let Some(d) = &r.description {
+        out.push_str(&format!("\n{}\n", indent(d)));
+    }
+    out.push_str("\nTimeline\n");
+    out.push_str(&format!(
+        "  {}  {:<12} {} ({}) by {}\n",
+        t(&r.reported),
+        "declare",
+        r.title,
+        r.priority,
+        r.reporter
+    ));
+    for e in incident.in_time_order() {
+        out.push_str(&format!(
+            "  {}  {:<12} {}\n",
+            t(&e.at),
+            e.event.name(),
+            describe(e)
+        ));
+    }
+    for c in &s.conflicts {
+        out.push_str(&format!("\nconflict: {}\n", c.message));
+    }
+    out
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("  {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// One line about an event, for people.
+pub fn describe(e: &Entry) -> String {
+    let by = &e.by;
+    match &e.event {
+        Event::Accept { manager, .. } => format!("accepted by {by}; incident manager {manager}"),
+        Event::Reject { reason, .. } => format!("rejected by {by}: {reason}"),
+        Event::Hold { reason, .. } => format!("on hold ({by}): {reason}"),
+        Event::Resume { .. } => format!("resumed by {by}"),
+        Event::Reopen { reason, .. } => format!("reopened by {by}: {reason}"),
+        Event::Resolve {
+            summary,
+            closure,
+            workaround,
+            problem,
+            ..
+        } => {
+            let mut s = format!(
+                "resolved by {by} ({closure}{}): {summary}",
+                if *workaround { ", workaround" } else { "" }
+            );
+            if let Some(p) = problem {
+                s.push_str(&format!(" [problem {p}]"));
+            }
+            s
+        }
+        Event::Close { csat, forced, .. } => {
+            let mut s = format!("closed by {by}");
+            if let Some(c) = csat {
+                s.push_str(&format!(", CSAT {c}/5"));
+            }
+            if let Some(f) = forced {
+                s.push_str(&format!(" (management override: {f})"));
+            }
+            s
+        }
+        Event::Note {
+            text,
+            time,
+            activity,
+        } => {
+            let first = text.lines().next().unwrap_or_default();
+            match time {
+                Some(t) => format!(
+                    "{by}: {first} [{t} {}]",
+                    activity.as_deref().unwrap_or("other")
+                ),
+                None => format!("{by}: {first}"),
+            }
+        }
+        Event::Plan { change } => format!("plan ({by}): {change}"),
+        Event::Escalate {
+            kind,
+            to,
+            reason,
+            reference,
+            level,
+        } => {
+            let mut s = format!(
+                "{} escalation to {to} by {by}",
+                serde_json::to_value(kind)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default()
+            );
+            if let Some(l) = level {
+                s.push_str(&format!(" (level {l})"));
+            }
+            if let Some(r) = reference {
+                s.push_str(&format!(" [ref {r}]"));
+            }
+            if let Some(r) = reason {
+                s.push_str(&format!(": {r}"));
+            }
+            s
+        }
+        Event::Reprioritise {
+            impact,
+            urgency,
+            priority,
+            reason,
+        } => {
+            let mut s =
+                format!("reprioritised to {priority} (impact {impact}, urgency {urgency}) by {by}");
+            if let Some(r) = reason {
+                s.push_str(&format!(": {r}"));
+            }
+            s
+        }
+        Event::Update {
+            audience, number, ..
+        } => format!("update {number} to {audience} by {by}"),
+    }
+}

@@ -1,0 +1,195 @@
+//! `mim validate`: every file of every incident, every problem reported (not just the first).
+
+use crate::commands::Ctx;
+use crate::config::Config;
+use crate::diag::{Diagnostic, Diagnostics, locate};
+use crate::model::{Event, Incident, RECORD_FILE, TIMELINE_FILE};
+use crate::repo::{self, Repo};
+use crate::store;
+
+/// A run that found problems: they are printed already; exit with this code.
+#[derive(Debug)]
+pub struct Exit(pub u8);
+
+impl std::fmt::Display for Exit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exit {}", self.0)
+    }
+}
+
+impl std::error::Error for Exit {}
+
+pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
+    let (count, problems) = all(&ctx.repo)?;
+    if ctx.json {
+        ctx.print_json(&serde_json::json!({ "incidents": count, "problems": problems }))?;
+    } else {
+        for p in &problems {
+            println!("{p}");
+        }
+        match problems.len() {
+            0 => eprintln!("{}, no problems", plural(count, "incident")),
+            n => eprintln!("{}, {}", plural(count, "incident"), plural(n, "problem")),
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Exit(1).into())
+    }
+}
+
+/// Load and check every incident; returns how many there are and every problem found.
+pub fn all(repo: &Repo) -> anyhow::Result<(usize, Vec<Diagnostic>)> {
+    let mut problems = stray_entries(repo)?;
+    let loaded = store::load_all(repo)?;
+    let count = loaded.len();
+    for result in loaded {
+        match result {
+            Ok(incident) => problems.extend(incident_problems(repo, &incident)),
+            Err(Diagnostics(d)) => problems.extend(d),
+        }
+    }
+    Ok((count, problems))
+}
+
+/// Directories under `incidents/` that are not incidents (a typo, a stray copy).
+fn stray_entries(repo: &Repo) -> anyhow::Result<Vec<Diagnostic>> {
+    let dir = repo.incidents_dir();
+    let mut out = Vec::new();
+    let Ok(read) = std::fs::read_dir(&dir) else {
+        return Ok(out);
+    };
+    for entry in read.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if entry.path().is_dir() && !repo::is_id(&name) {
+            out.push(Diagnostic::new(
+                repo.relative(&entry.path()),
+                "not an incident directory: names are YYYY-MM-DD-slug in [a-z0-9-]; mim ignores it",
+            ));
+        } else if entry.path().is_dir() && !entry.path().join(RECORD_FILE).exists() {
+            out.push(Diagnostic::new(
+                &repo.relative(&entry.path()).join(RECORD_FILE),
+                "missing: every incident directory needs its incident.yaml",
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// What a loaded incident gets wrong against the configuration and the lifecycle.
+pub fn incident_problems(repo: &Repo, incident: &Incident) -> Vec<Diagnostic> {
+    let config = &repo.config;
+    let record_file = repo.relative(&incident.dir).join(RECORD_FILE);
+    let record_text = std::fs::read_to_string(incident.record_path()).unwrap_or_default();
+    let mut out = Vec::new();
+    let mut at_key = |key: &str, message: String| {
+        let (line, col) = locate(&record_text, &[key]);
+        out.push(
+            Diagnostic::new(&record_file, message)
+                .at(line, col)
+                .with_source(&record_text),
+        );
+    };
+    let r = &incident.record;
+    if !config.impact.contains(&r.impact) {
+        at_key(
+            "impact",
+            format!(
+                "impact `{}` is not in mim.yaml ({})",
+                r.impact,
+                config.impact.join(", ")
+            ),
+        );
+    }
+    if !config.urgency.contains(&r.urgency) {
+        at_key(
+            "urgency",
+            format!(
+                "urgency `{}` is not in mim.yaml ({})",
+                r.urgency,
+                config.urgency.join(", ")
+            ),
+        );
+    }
+    if config.targets(&r.priority).is_none() {
+        at_key(
+            "priority",
+            format!("priority `{}` has no targets in mim.yaml", r.priority),
+        );
+    }
+    if let Some(client) = &r.client
+        && !config.clients.contains_key(client)
+    {
+        at_key(
+            "client",
+            format!("client `{client}` is not under `clients` in mim.yaml"),
+        );
+    }
+    if let Some(category) = &r.category
+        && !config.categories.is_empty()
+        && !config.categories.contains(category)
+    {
+        at_key(
+            "category",
+            format!(
+                "category `{category}` is not in mim.yaml ({})",
+                config.categories.join(", ")
+            ),
+        );
+    }
+    out.extend(timeline_problems(repo, config, incident));
+    out
+}
+
+fn timeline_problems(repo: &Repo, config: &Config, incident: &Incident) -> Vec<Diagnostic> {
+    let file = repo.relative(&incident.dir).join(TIMELINE_FILE);
+    let text = std::fs::read_to_string(incident.timeline_path()).unwrap_or_default();
+    let at_entry = |index: usize, message: String| {
+        Diagnostic::new(&file, message)
+            .at(entry_line(&text, index), 1)
+            .with_source(&text)
+    };
+    let mut out: Vec<Diagnostic> = incident
+        .state()
+        .conflicts
+        .into_iter()
+        .map(|c| at_entry(c.entry, c.message))
+        .collect();
+    for (i, entry) in incident.entries.iter().enumerate() {
+        match &entry.event {
+            Event::Reprioritise { priority, .. } if config.targets(priority).is_none() => {
+                out.push(at_entry(
+                    i,
+                    format!("priority `{priority}` has no targets in mim.yaml"),
+                ));
+            }
+            Event::Resolve { closure, .. }
+                if !config.closure_codes.is_empty()
+                    && !config.closure_codes.contains_key(closure) =>
+            {
+                out.push(at_entry(
+                    i,
+                    format!("closure code `{closure}` is not under `closure_codes` in mim.yaml"),
+                ));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The 1-based line where the `index`-th item of a top-level YAML sequence starts.
+pub fn entry_line(text: &str, index: usize) -> usize {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("- ") || *l == "-")
+        .nth(index)
+        .map(|(i, _)| i + 1)
+        .unwrap_or(0)
+}
+
+/// `1 incident`, `2 incidents`.
+pub fn plural(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}

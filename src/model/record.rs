@@ -1,0 +1,34 @@
+//! `incident.yaml`: what was reported, as declared. It changes only when a person edits it;
+//! everything that happens afterwards is in the timeline.
+
+use serde::{Deserialize, Serialize};
+
+use crate::time::{self, Timestamp};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Record {
+    pub title: String,
+    pub service: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
+    /// The configuration item affected, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ci: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// Impact, urgency and priority as declared; reprioritisations are timeline events.
+    pub impact: String,
+    pub urgency: String,
+    /// Kept as declared, so a later change of the matrix does not rewrite history.
+    pub priority: String,
+    pub reporter: String,
+    /// When the incident was reported: every SLA clock starts here.
+    #[serde(with = "time::rfc3339")]
+    pub reported: Timestamp,
+    /// External ticket references (the client's or the service desk's).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tickets: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}

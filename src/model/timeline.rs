@@ -1,0 +1,298 @@
+//! `timeline.yaml`: the append-only log of what happened, one event per line so that
+//! git's union merge joins two clones' additions without conflict.
+
+use serde::{Deserialize, Serialize};
+
+use crate::lifecycle::{Status, Transition};
+use crate::sla::Duration;
+use crate::time::{self, Timestamp};
+
+/// The first lines of every timeline file.
+pub const HEADER: &str = "# Timeline of this incident, written by mim: one event per line, append only.\n\
+# Status, manager and milestones are derived from it; `mim show` presents them.\n";
+
+/// One timeline event: when, who, and what.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    #[serde(with = "time::rfc3339")]
+    pub at: Timestamp,
+    pub by: String,
+    #[serde(flatten)]
+    pub event: Event,
+}
+
+/// Everything that can happen to an incident after it is declared. Status changes carry
+/// `from`, the status their author saw, so two clones changing the status at once are
+/// detected when the merged timeline is replayed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Event {
+    Accept {
+        from: Status,
+        manager: String,
+    },
+    Reject {
+        from: Status,
+        reason: String,
+    },
+    Hold {
+        from: Status,
+        reason: String,
+    },
+    Resume {
+        from: Status,
+    },
+    Reopen {
+        from: Status,
+        reason: String,
+    },
+    Resolve {
+        from: Status,
+        summary: String,
+        closure: String,
+        #[serde(default, skip_serializing_if = "is_false")]
+        workaround: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        problem: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        verification: Option<Verification>,
+    },
+    Close {
+        from: Status,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        csat: Option<u8>,
+        /// Set when management closed it without the PIR conditions met: the reason.
+        #[serde(default, rename = "override", skip_serializing_if = "Option::is_none")]
+        forced: Option<String>,
+    },
+    /// A free note, optionally with time spent on an activity.
+    Note {
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        time: Option<Duration>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        activity: Option<String>,
+    },
+    /// The response plan changed; `change` says how.
+    Plan {
+        change: String,
+    },
+    Escalate {
+        kind: EscalationKind,
+        to: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+        #[serde(default, rename = "ref", skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        level: Option<String>,
+    },
+    /// Impact and urgency changed; the new priority's targets apply from now on.
+    Reprioritise {
+        impact: String,
+        urgency: String,
+        priority: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// A status update was recorded (its text is in `file`, under `updates/`).
+    Update {
+        audience: String,
+        number: u32,
+        file: String,
+    },
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verification {
+    VerifiedByClient,
+    Attempted,
+}
+
+/// The escalation paths of the seeds: six functional kinds and the hierarchic one.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum EscalationKind {
+    /// A subject matter expert.
+    Sme,
+    /// The technology vendor.
+    Vendor,
+    /// A third party (carrier, supplier).
+    ThirdParty,
+    /// Onsite dispatch.
+    Onsite,
+    /// Repair or replacement parts.
+    Parts,
+    /// Handoff to the client's internal IT.
+    ClientIt,
+    /// Hierarchic: management is told.
+    Management,
+}
+
+impl EscalationKind {
+    pub fn is_hierarchic(self) -> bool {
+        self == EscalationKind::Management
+    }
+}
+
+impl Event {
+    /// The name written in the `event` key.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Event::Accept { .. } => "accept",
+            Event::Reject { .. } => "reject",
+            Event::Hold { .. } => "hold",
+            Event::Resume { .. } => "resume",
+            Event::Reopen { .. } => "reopen",
+            Event::Resolve { .. } => "resolve",
+            Event::Close { .. } => "close",
+            Event::Note { .. } => "note",
+            Event::Plan { .. } => "plan",
+            Event::Escalate { .. } => "escalate",
+            Event::Reprioritise { .. } => "reprioritise",
+            Event::Update { .. } => "update",
+        }
+    }
+
+    /// The status change this event makes, with the status its author saw.
+    pub fn transition(&self) -> Option<(Transition, Status)> {
+        Some(match self {
+            Event::Accept { from, .. } => (Transition::Accept, *from),
+            Event::Reject { from, .. } => (Transition::Reject, *from),
+            Event::Hold { from, .. } => (Transition::Hold, *from),
+            Event::Resume { from } => (Transition::Resume, *from),
+            Event::Reopen { from, .. } => (Transition::Reopen, *from),
+            Event::Resolve { from, .. } => (Transition::Resolve, *from),
+            Event::Close { from, .. } => (Transition::Close, *from),
+            _ => return None,
+        })
+    }
+}
+
+/// One line of `timeline.yaml`: a YAML flow mapping, `at`, `by`, `event` first.
+pub fn to_line(entry: &Entry) -> String {
+    let value = serde_json::to_value(entry).expect("timeline entries serialize");
+    let serde_json::Value::Object(map) = value else {
+        unreachable!("an entry is a mapping")
+    };
+    let mut parts = Vec::with_capacity(map.len());
+    for key in ["at", "by", "event"] {
+        if let Some(v) = map.get(key) {
+            parts.push(format!("{key}: {}", scalar(key, v)));
+        }
+    }
+    for (key, v) in &map {
+        if !["at", "by", "event"].contains(&key.as_str()) {
+            parts.push(format!("{key}: {}", scalar(key, v)));
+        }
+    }
+    format!("- {{{}}}\n", parts.join(", "))
+}
+
+/// Timestamps and the event name are written plain; every other string double-quoted
+/// with JSON escapes (valid YAML), plus the characters YAML would take as line breaks.
+fn scalar(key: &str, v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) if key == "at" || key == "event" || is_plain_word(s) => {
+            s.clone()
+        }
+        serde_json::Value::String(s) => {
+            let quoted = serde_json::to_string(s).expect("strings serialize");
+            quoted
+                .replace('\u{2028}', "\\u2028")
+                .replace('\u{2029}', "\\u2029")
+                .replace('\u{85}', "\\u0085")
+                .replace('\u{feff}', "\\ufeff")
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Words YAML reads back as the same string when written without quotes: `accepted`,
+/// `on-hold`, `30m`, `diagnosis` (but not `yes`, `null`, numbers).
+fn is_plain_word(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !["true", "false", "yes", "no", "on", "off", "null", "y", "n"].contains(&s)
+        && s.len() <= 40
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(event: Event) -> Entry {
+        Entry {
+            at: chrono::DateTime::parse_from_rfc3339("2026-11-24T09:10:00Z").unwrap(),
+            by: "Alice \"Al\" O'Neil".into(),
+            event,
+        }
+    }
+
+    #[test]
+    fn a_line_reads_back_as_the_same_entry() {
+        let samples = [
+            entry(Event::Accept {
+                from: Status::Proposed,
+                manager: "Bob".into(),
+            }),
+            entry(Event::Note {
+                text: "line one\nline two: {x}, #3 \u{2028} é\r\n- item\t\0".into(),
+                time: Some("1h30m".parse().unwrap()),
+                activity: Some("diagnosis".into()),
+            }),
+            entry(Event::Escalate {
+                kind: EscalationKind::ThirdParty,
+                to: "Carrier NOC".into(),
+                reason: None,
+                reference: Some("CASE-1".into()),
+                level: None,
+            }),
+        ];
+        for e in samples {
+            let line = to_line(&e);
+            assert_eq!(line.matches('\n').count(), 1, "{line}");
+            let back: Vec<Entry> = serde_yaml::from_str(&line).unwrap();
+            assert_eq!(back, vec![e]);
+        }
+    }
+
+    #[test]
+    fn the_line_form_is_readable() {
+        let line = to_line(&entry(Event::Hold {
+            from: Status::Accepted,
+            reason: "waiting on carrier".into(),
+        }));
+        assert_eq!(
+            line,
+            "- {at: 2026-11-24T09:10:00Z, by: \"Alice \\\"Al\\\" O'Neil\", event: hold, from: accepted, reason: \"waiting on carrier\"}\n"
+        );
+    }
+
+    #[test]
+    fn unknown_keys_and_events_are_refused() {
+        let bad = "- {at: 2026-11-24T09:10:00Z, by: x, event: note, text: hi, colour: red}\n";
+        assert!(serde_yaml::from_str::<Vec<Entry>>(bad).is_err());
+        let bad = "- {at: 2026-11-24T09:10:00Z, by: x, event: party}\n";
+        assert!(serde_yaml::from_str::<Vec<Entry>>(bad).is_err());
+    }
+}

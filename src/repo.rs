@@ -1,0 +1,246 @@
+//! The incident repository: finding `mim.yaml` upward from a directory, and turning
+//! what users type into incident IDs and paths that cannot leave `incidents/`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+
+use crate::config::{self, Config};
+
+pub const INCIDENTS_DIR: &str = "incidents";
+pub const TEMPLATES_DIR: &str = "templates";
+
+/// Longest slug kept from a title, so IDs stay usable in shells and file systems.
+const SLUG_MAX: usize = 48;
+
+#[derive(Debug, Clone)]
+pub struct Repo {
+    pub root: PathBuf,
+    pub config: Config,
+}
+
+/// Not inside an incident repository; `mim` exits 2 for it.
+#[derive(Debug)]
+pub struct NotARepository(pub PathBuf);
+
+impl std::fmt::Display for NotARepository {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "not in a mim repository: no {} in {} or any parent directory\n\
+             hint: start one with `mim init`, or point at one with `mim -C DIR`",
+            config::FILE_NAME,
+            self.0.display()
+        )
+    }
+}
+
+impl std::error::Error for NotARepository {}
+
+impl Repo {
+    /// Walk up from `start` to the first directory holding `mim.yaml`, and load it.
+    pub fn discover(start: &Path) -> anyhow::Result<Repo> {
+        let start = start
+            .canonicalize()
+            .with_context(|| format!("cannot use directory {}", start.display()))?;
+        let root = start
+            .ancestors()
+            .find(|dir| dir.join(config::FILE_NAME).is_file())
+            .ok_or_else(|| NotARepository(start.clone()))?
+            .to_path_buf();
+        let path = root.join(config::FILE_NAME);
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        let config =
+            Config::parse(Path::new(config::FILE_NAME), &text).map_err(config::ConfigError)?;
+        Ok(Repo { root, config })
+    }
+
+    /// A repository at `root` with the default configuration, for `init` before
+    /// `mim.yaml` exists.
+    pub fn discover_unchecked(root: &Path) -> Repo {
+        let config = Config::parse(Path::new(config::FILE_NAME), config::DEFAULT_CONFIG)
+            .expect("the default configuration is valid");
+        Repo {
+            root: root.to_path_buf(),
+            config,
+        }
+    }
+
+    pub fn incidents_dir(&self) -> PathBuf {
+        self.root.join(INCIDENTS_DIR)
+    }
+
+    pub fn templates_dir(&self) -> PathBuf {
+        self.root.join(TEMPLATES_DIR)
+    }
+
+    pub fn incident_dir(&self, id: &str) -> PathBuf {
+        debug_assert!(is_id(id), "{id}");
+        self.incidents_dir().join(id)
+    }
+
+    /// The IDs of all incidents, sorted (which is also by date reported).
+    pub fn incident_ids(&self) -> anyhow::Result<Vec<String>> {
+        let dir = self.incidents_dir();
+        if !dir.is_dir() {
+            return Ok(Vec::new());
+        }
+        let mut ids = Vec::new();
+        for entry in
+            std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))?
+        {
+            let entry = entry.with_context(|| format!("reading {}", dir.display()))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if is_id(&name) && entry.path().is_dir() {
+                ids.push(name);
+            }
+        }
+        ids.sort();
+        Ok(ids)
+    }
+
+    /// Resolve a full ID, a unique prefix, or (with `None`) the incident directory `cwd` is in.
+    pub fn resolve(&self, given: Option<&str>, cwd: &Path) -> anyhow::Result<String> {
+        let Some(given) = given else {
+            return self.incident_at(cwd).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "which incident? give its ID (see `mim list`), or run this inside its directory"
+                )
+            });
+        };
+        if given.is_empty()
+            || !given
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            bail!(
+                "`{}` is not an incident ID: IDs look like 2026-11-24-payments-api-outage (see `mim list`)",
+                given.escape_debug()
+            );
+        }
+        let ids = self.incident_ids()?;
+        if ids.iter().any(|id| id == given) {
+            return Ok(given.to_string());
+        }
+        let matches: Vec<&String> = ids.iter().filter(|id| id.starts_with(given)).collect();
+        match matches.as_slice() {
+            [one] => Ok((*one).clone()),
+            [] => bail!(
+                "no incident `{given}` in {} (see `mim list`)",
+                self.incidents_dir().display()
+            ),
+            many => bail!(
+                "`{given}` matches {} incidents: {}; give more of the ID",
+                many.len(),
+                many.iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+
+    /// The incident whose directory contains `cwd`, if any.
+    fn incident_at(&self, cwd: &Path) -> Option<String> {
+        let cwd = cwd.canonicalize().ok()?;
+        let rel = cwd
+            .strip_prefix(self.incidents_dir().canonicalize().ok()?)
+            .ok()?;
+        let first = rel.components().next()?.as_os_str().to_str()?;
+        (is_id(first) && self.incident_dir(first).is_dir()).then(|| first.to_string())
+    }
+
+    /// A new, unused ID for a title reported on `date`: `-2`, `-3` … when taken.
+    pub fn new_id(&self, date: chrono::NaiveDate, title: &str) -> String {
+        let base = format!("{}-{}", date.format("%Y-%m-%d"), slug(title));
+        let mut id = base.clone();
+        let mut n = 2;
+        while self.incidents_dir().join(&id).exists() {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        id
+    }
+
+    /// A path relative to the repository root, for messages and git.
+    pub fn relative<'a>(&self, path: &'a Path) -> &'a Path {
+        path.strip_prefix(&self.root).unwrap_or(path)
+    }
+}
+
+/// `[a-z0-9-]` only, dashes collapsed, at most SLUG_MAX characters cut at a dash; never empty.
+pub fn slug(title: &str) -> String {
+    let mut out = String::new();
+    for c in title.chars().flat_map(char::to_lowercase) {
+        let c = fold_accent(c);
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let mut slug = out.trim_end_matches('-').to_string();
+    if slug.len() > SLUG_MAX {
+        let cut = slug[..SLUG_MAX]
+            .rfind('-')
+            .filter(|&i| i >= SLUG_MAX / 2)
+            .unwrap_or(SLUG_MAX);
+        slug.truncate(cut);
+    }
+    if slug.is_empty() {
+        "incident".to_string()
+    } else {
+        slug
+    }
+}
+
+/// The plain letter behind common accented Latin letters, so `Café` slugs to `cafe`.
+fn fold_accent(c: char) -> char {
+    match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+        'ç' => 'c',
+        'è' | 'é' | 'ê' | 'ë' => 'e',
+        'ì' | 'í' | 'î' | 'ï' => 'i',
+        'ñ' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' => 'u',
+        'ý' | 'ÿ' => 'y',
+        other => other,
+    }
+}
+
+/// Whether `s` has the shape of an incident ID: `YYYY-MM-DD-slug`, `[a-z0-9-]`, bounded length.
+pub fn is_id(s: &str) -> bool {
+    s.len() > 11
+        && s.len() <= 11 + SLUG_MAX + 8
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && chrono::NaiveDate::parse_from_str(&s[..10], "%Y-%m-%d").is_ok()
+        && s.as_bytes()[10] == b'-'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_safe() {
+        assert_eq!(slug("Payments API outage"), "payments-api-outage");
+        assert_eq!(slug("../../etc/passwd"), "etc-passwd");
+        assert_eq!(slug("Café  —  DNS\n\0 down!"), "cafe-dns-down");
+        assert_eq!(slug("!!!"), "incident");
+        assert_eq!(slug("???\u{202e}"), "incident");
+        let long = slug(&"word ".repeat(100));
+        assert!(long.len() <= SLUG_MAX && !long.ends_with('-'), "{long}");
+    }
+
+    #[test]
+    fn ids_have_a_date_and_a_slug() {
+        assert!(is_id("2026-11-24-payments-api-outage"));
+        assert!(!is_id("2026-11-24"));
+        assert!(!is_id("2026-13-24-x"));
+        assert!(!is_id("../2026-11-24-x"));
+        assert!(!is_id("2026-11-24-X"));
+    }
+}

@@ -1,0 +1,253 @@
+//! Files ⇄ model: loading incidents with positioned diagnostics, atomic writes, and
+//! applying a change as one unit (all files written and committed, or none changed).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use rayon::prelude::*;
+use serde::de::DeserializeOwned;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::git;
+use crate::model::{Entry, Incident, RECORD_FILE, Record, TIMELINE_FILE, timeline};
+use crate::repo::Repo;
+
+/// Parse a YAML file's text; problems come back with the file's line and column.
+pub fn parse_yaml<T: DeserializeOwned>(file: &Path, text: &str) -> Result<T, Diagnostic> {
+    if let Some(line) = conflict_marker(text) {
+        return Err(Diagnostic::new(
+            file,
+            "unresolved git merge conflict: both sides changed this file; keep the right lines, remove the markers, then `git add` and commit",
+        )
+        .at(line, 1)
+        .with_source(text));
+    }
+    serde_yaml::from_str(text).map_err(|e| Diagnostic::from_yaml(file, text, &e))
+}
+
+/// The 1-based line of the first git conflict marker, if any.
+pub fn conflict_marker(text: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| l.starts_with("<<<<<<< ") || l == "=======" || l.starts_with(">>>>>>> "))
+        .map(|i| i + 1)
+}
+
+/// Read a file as text, with the path in the error.
+pub fn read_text(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
+    std::fs::read_to_string(path).map_err(|e| Diagnostic::new(shown, format!("cannot read: {e}")))
+}
+
+/// Load one incident: its record and its timeline.
+pub fn load(repo: &Repo, id: &str) -> Result<Incident, Diagnostics> {
+    let dir = repo.incident_dir(id);
+    let rel = |name: &str| repo.relative(&dir).join(name);
+    let mut problems = Vec::new();
+    let record = read_text(&dir.join(RECORD_FILE), &rel(RECORD_FILE))
+        .and_then(|text| parse_yaml::<Record>(&rel(RECORD_FILE), &text))
+        .map_err(|d| problems.push(d))
+        .ok();
+    let entries = read_timeline(&dir.join(TIMELINE_FILE), &rel(TIMELINE_FILE))
+        .map_err(|d| problems.push(d))
+        .ok();
+    match (record, entries) {
+        (Some(record), Some(entries)) => Ok(Incident {
+            id: id.to_string(),
+            dir,
+            record,
+            entries,
+        }),
+        _ => Err(Diagnostics(problems)),
+    }
+}
+
+/// A missing timeline is an empty one (nothing happened since the declaration).
+fn read_timeline(path: &Path, shown: &Path) -> Result<Vec<Entry>, Diagnostic> {
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let text = read_text(path, shown)?;
+    let entries: Option<Vec<Entry>> = parse_yaml(shown, &text)?;
+    Ok(entries.unwrap_or_default())
+}
+
+/// Load every incident in parallel, in ID order; the ones that fail come back as diagnostics.
+pub fn load_all(repo: &Repo) -> anyhow::Result<Vec<Result<Incident, Diagnostics>>> {
+    let ids = repo.incident_ids()?;
+    Ok(ids.par_iter().map(|id| load(repo, id)).collect())
+}
+
+/// Write a file atomically: a temp file in the same directory, synced, then renamed over.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = path
+        .parent()
+        .context("a file to write has a parent directory")?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".mim-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+    tmp.write_all(bytes)
+        .and_then(|_| tmp.as_file().sync_all())
+        .with_context(|| format!("writing {}", path.display()))?;
+    tmp.persist(path)
+        .with_context(|| format!("replacing {}", path.display()))?;
+    Ok(())
+}
+
+/// What a command changes in the repository, applied by [`apply`] as one unit.
+#[derive(Default, Debug)]
+pub struct Change {
+    ops: Vec<Op>,
+}
+
+#[derive(Debug)]
+enum Op {
+    Put(PathBuf, Vec<u8>),
+    /// Append to a file, creating it with `header` first when it does not exist.
+    Append(PathBuf, &'static str, Vec<u8>),
+}
+
+impl Op {
+    fn path(&self) -> &Path {
+        match self {
+            Op::Put(p, _) | Op::Append(p, _, _) => p,
+        }
+    }
+}
+
+impl Change {
+    pub fn new() -> Self {
+        Change::default()
+    }
+
+    /// Replace (or create) a file with these contents.
+    pub fn put(&mut self, path: impl Into<PathBuf>, bytes: impl Into<Vec<u8>>) -> &mut Self {
+        self.ops.push(Op::Put(path.into(), bytes.into()));
+        self
+    }
+
+    /// Append an event to an incident's timeline.
+    pub fn event(&mut self, incident_dir: &Path, entry: &Entry) -> &mut Self {
+        self.ops.push(Op::Append(
+            incident_dir.join(TIMELINE_FILE),
+            timeline::HEADER,
+            timeline::to_line(entry).into_bytes(),
+        ));
+        self
+    }
+
+    pub fn paths(&self) -> Vec<&Path> {
+        self.ops.iter().map(Op::path).collect()
+    }
+}
+
+/// How a change is recorded in git.
+pub struct Commit {
+    /// Whether to commit at all (`--no-commit`, `git.commit: false`).
+    pub enabled: bool,
+    pub message: git::Message,
+}
+
+/// The previous state of one file, to put back if the change cannot be completed.
+struct Saved {
+    path: PathBuf,
+    before: Option<Vec<u8>>,
+}
+
+/// Write every file of `change` atomically, then commit exactly those paths. If a write
+/// or the commit fails, every file is put back as it was and the error says why.
+pub fn apply(repo: &Repo, change: &Change, commit: &Commit) -> anyhow::Result<()> {
+    let mut saved: Vec<Saved> = Vec::new();
+    let mut created_dirs: Vec<PathBuf> = Vec::new();
+    let result = write_all(change, &mut saved, &mut created_dirs).and_then(|()| {
+        if commit.enabled && git::in_work_tree(&repo.root) {
+            let paths: Vec<PathBuf> = change.paths().iter().map(|p| repo.relative(p).to_path_buf()).collect();
+            git::commit_paths(&repo.root, &paths, &commit.message).map_err(|e| {
+                git::unstage(&repo.root, &paths);
+                e.context("nothing was recorded; fix the problem and run the command again, or use --no-commit")
+            })
+        } else {
+            Ok(())
+        }
+    });
+    if result.is_err() {
+        restore(&saved, &created_dirs);
+    }
+    result
+}
+
+fn write_all(
+    change: &Change,
+    saved: &mut Vec<Saved>,
+    created: &mut Vec<PathBuf>,
+) -> anyhow::Result<()> {
+    for op in &change.ops {
+        let path = op.path();
+        let parent = path
+            .parent()
+            .context("a file to write has a parent directory")?;
+        for dir in parent.ancestors().collect::<Vec<_>>().into_iter().rev() {
+            if !dir.as_os_str().is_empty() && !dir.exists() {
+                std::fs::create_dir(dir).with_context(|| format!("creating {}", dir.display()))?;
+                created.push(dir.to_path_buf());
+            }
+        }
+        let before = match std::fs::read(path) {
+            Ok(bytes) => Some(bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+        };
+        let after = match op {
+            Op::Put(_, bytes) => bytes.clone(),
+            Op::Append(_, header, line) => {
+                let mut text = before.clone().unwrap_or_else(|| header.as_bytes().to_vec());
+                if !text.is_empty() && !text.ends_with(b"\n") {
+                    text.push(b'\n');
+                }
+                text.extend_from_slice(line);
+                text
+            }
+        };
+        if !saved.iter().any(|s| s.path == path) {
+            saved.push(Saved {
+                path: path.to_path_buf(),
+                before,
+            });
+        }
+        write_atomic(path, &after)?;
+    }
+    Ok(())
+}
+
+fn restore(saved: &[Saved], created: &[PathBuf]) {
+    for s in saved.iter().rev() {
+        let _ = match &s.before {
+            Some(bytes) => write_atomic(&s.path, bytes),
+            None => std::fs::remove_file(&s.path).map_err(Into::into),
+        };
+    }
+    for dir in created.iter().rev() {
+        let _ = std::fs::remove_dir(dir);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conflict_markers_are_found() {
+        assert_eq!(
+            conflict_marker("a: 1\n<<<<<<< HEAD\nb\n=======\nc\n>>>>>>> x\n"),
+            Some(2)
+        );
+        assert_eq!(conflict_marker("a: '======='\n"), None);
+    }
+
+    #[test]
+    fn a_comment_only_timeline_is_empty() {
+        let entries: Option<Vec<Entry>> = parse_yaml(Path::new("t"), timeline::HEADER).unwrap();
+        assert!(entries.unwrap_or_default().is_empty());
+    }
+}

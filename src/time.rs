@@ -1,0 +1,164 @@
+//! Instants as mim writes them (RFC 3339 with offset) and as users type them (`--at`).
+
+use anyhow::{Context, bail};
+use chrono::{
+    DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat,
+    TimeZone, Utc,
+};
+
+/// Every instant in mim's files: RFC 3339 with an offset.
+pub type Timestamp = DateTime<FixedOffset>;
+
+/// The form written to files: seconds precision, `Z` for UTC.
+pub fn format(t: &Timestamp) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Show an instant in a time zone for people: `2026-11-24 09:00 GMT`.
+pub fn display(t: &Timestamp, tz: chrono_tz::Tz) -> String {
+    t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string()
+}
+
+/// Parse a time typed by a user: RFC 3339 (`2026-11-24T09:00:00Z`), or a local
+/// `2026-11-24 09:00` / `2026-11-24T09:00` in the organisation's time zone.
+/// Impossible dates and times in a daylight-saving gap are refused.
+pub fn parse(text: &str, tz: chrono_tz::Tz) -> anyhow::Result<Timestamp> {
+    let text = text.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t);
+    }
+    let local = [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok());
+    let Some(local) = local else {
+        bail!(
+            "invalid time `{}`: expected RFC 3339 like 2026-11-24T09:00:00Z, or a local time like \"2026-11-24 09:00\" ({})",
+            text.escape_debug(),
+            tz.name()
+        );
+    };
+    match tz.from_local_datetime(&local) {
+        LocalResult::Single(t) => Ok(t.fixed_offset()),
+        LocalResult::Ambiguous(a, b) => bail!(
+            "time `{text}` happens twice in {} (clocks go back): write it with an offset, {} or {}",
+            tz.name(),
+            format(&a.fixed_offset()),
+            format(&b.fixed_offset())
+        ),
+        LocalResult::None => bail!(
+            "time `{text}` does not exist in {} (clocks go forward then)",
+            tz.name()
+        ),
+    }
+}
+
+/// Parse a date (`2026-12-08`) or a time; a date means the start of that day in `tz`.
+pub fn parse_date_or_time(text: &str, tz: chrono_tz::Tz) -> anyhow::Result<Timestamp> {
+    if let Ok(date) = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
+        let local = date.and_time(NaiveTime::MIN);
+        return tz
+            .from_local_datetime(&local)
+            .earliest()
+            .map(|t| t.fixed_offset())
+            .with_context(|| format!("date `{text}` has no midnight in {}", tz.name()));
+    }
+    parse(text, tz)
+}
+
+/// "Now" for this run: `--at`, else `MIM_NOW`, else the clock; read once, at the top.
+pub fn now(
+    at: Option<&str>,
+    env_now: Option<&str>,
+    tz: chrono_tz::Tz,
+) -> anyhow::Result<Timestamp> {
+    if let Some(at) = at {
+        return parse(at, tz).context("in --at");
+    }
+    if let Some(env) = env_now.filter(|s| !s.trim().is_empty()) {
+        return parse(env, tz).context("in MIM_NOW");
+    }
+    Ok(Utc::now()
+        .fixed_offset()
+        .with_timezone(&FixedOffset::east_opt(0).expect("zero offset")))
+}
+
+/// serde helpers writing the file form of a timestamp.
+pub mod rfc3339 {
+    use super::Timestamp;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&super::format(t))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
+        let text = String::deserialize(d)?;
+        chrono::DateTime::parse_from_rfc3339(text.trim()).map_err(|e| {
+            serde::de::Error::custom(format!(
+                "invalid timestamp `{text}` ({e}): expected RFC 3339 like 2026-11-24T09:00:00Z"
+            ))
+        })
+    }
+
+    pub mod option {
+        use super::Timestamp;
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        pub fn serialize<S: Serializer>(t: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
+            match t {
+                Some(t) => super::serialize(t, s),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
+            #[derive(Deserialize)]
+            struct Wrap(#[serde(with = "super")] Timestamp);
+            Ok(Option::<Wrap>::deserialize(d)?.map(|w| w.0))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_rfc3339_and_local_times() {
+        let london = chrono_tz::Europe::London;
+        assert_eq!(
+            format(&parse("2026-11-24T09:00:00Z", london).unwrap()),
+            "2026-11-24T09:00:00Z"
+        );
+        assert_eq!(
+            format(&parse("2026-07-01 09:00", london).unwrap()),
+            "2026-07-01T09:00:00+01:00"
+        );
+        assert!(parse("2026-02-30T09:00:00Z", london).is_err());
+        assert!(parse("2026-11-24T25:00:00Z", london).is_err());
+        let gap = parse("2026-03-29 01:30", london).unwrap_err().to_string();
+        assert!(gap.contains("does not exist"), "{gap}");
+        let twice = parse("2026-10-25 01:30", london).unwrap_err().to_string();
+        assert!(twice.contains("happens twice"), "{twice}");
+    }
+
+    #[test]
+    fn now_prefers_at_then_env() {
+        let utc = chrono_tz::UTC;
+        let t = now(
+            Some("2026-01-01T00:00:00Z"),
+            Some("2027-01-01T00:00:00Z"),
+            utc,
+        )
+        .unwrap();
+        assert_eq!(format(&t), "2026-01-01T00:00:00Z");
+        let t = now(None, Some("2027-01-01T00:00:00Z"), utc).unwrap();
+        assert_eq!(format(&t), "2027-01-01T00:00:00Z");
+        assert!(now(None, Some("yesterday"), utc).is_err());
+    }
+}

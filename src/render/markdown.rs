@@ -1,0 +1,109 @@
+//! Markdown to HTML for the HTML part of e-mails: GFM extensions on, user HTML shown as text.
+
+use comrak::{Options, markdown_to_html};
+
+/// Renders `markdown` as an HTML fragment. Raw HTML in the input is escaped, never passed through.
+pub fn to_html(markdown: &str) -> String {
+    markdown_to_html(markdown, &options())
+}
+
+fn options() -> Options<'static> {
+    let mut options = Options::default();
+    options.extension.table = true;
+    options.extension.strikethrough = true;
+    options.extension.autolink = true;
+    options.extension.tasklist = true;
+    options.render.r#unsafe = false;
+    options.render.escape = true;
+    options
+}
+
+/// A complete HTML document around `body_html`, with inline styles only (mail clients
+/// drop `<link>` and often `<style>`); `title` is escaped.
+pub fn html_document(title: &str, body_html: &str) -> String {
+    format!(
+        concat!(
+            "<!DOCTYPE html>\n",
+            "<html>\n",
+            "<head>\n",
+            "<meta charset=\"utf-8\">\n",
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
+            "<title>{title}</title>\n",
+            "</head>\n",
+            "<body style=\"{BODY_STYLE}\">\n",
+            "<div style=\"{MAIN_STYLE}\">\n",
+            "{body}",
+            "</div>\n",
+            "</body>\n",
+            "</html>\n",
+        ),
+        title = escape(title),
+        BODY_STYLE = BODY_STYLE,
+        MAIN_STYLE = MAIN_STYLE,
+        body = body_html,
+    )
+}
+
+const BODY_STYLE: &str = "margin:0;padding:16px;background:#ffffff;color:#1f2328;\
+font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;font-size:15px;line-height:1.5";
+const MAIN_STYLE: &str = "max-width:720px";
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_html_is_escaped() {
+        let html = to_html("Before\n\n<script>alert(1)</script>\n\nand <b>inline</b>");
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{html}"
+        );
+        assert!(html.contains("&lt;b&gt;inline&lt;/b&gt;"), "{html}");
+        assert!(!html.contains("<script"), "{html}");
+    }
+
+    #[test]
+    fn gfm_extensions_are_on() {
+        let md = "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~gone~~ see https://status.example.com\n\n- [x] done\n- [ ] open\n";
+        let html = to_html(md);
+        assert!(html.contains("<table>"), "{html}");
+        assert!(html.contains("<del>gone</del>"), "{html}");
+        assert!(
+            html.contains("<a href=\"https://status.example.com\">"),
+            "{html}"
+        );
+        assert!(html.contains("type=\"checkbox\""), "{html}");
+    }
+
+    #[test]
+    fn javascript_links_are_dropped() {
+        let html = to_html("[click](javascript:alert(1))");
+        assert!(!html.contains("javascript:"), "{html}");
+    }
+
+    #[test]
+    fn document_escapes_title_and_keeps_body() {
+        let doc = html_document("P1 <outage> & \"more\"", "<p>Body</p>\n");
+        assert!(doc.starts_with("<!DOCTYPE html>\n<html>\n"));
+        assert!(doc.contains("<title>P1 &lt;outage&gt; &amp; &quot;more&quot;</title>"));
+        assert!(doc.contains("<p>Body</p>\n</div>\n</body>\n</html>\n"));
+        assert!(!doc.contains("<style") && !doc.contains("<link"));
+    }
+}

@@ -1,0 +1,201 @@
+//! Templates: the embedded defaults, the repository's overrides and our filters, plus
+//! Markdown to HTML and e-mail assembly.
+
+pub mod email;
+mod filters;
+pub mod markdown;
+
+use std::fmt;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use anyhow::anyhow;
+use minijinja::syntax::SyntaxConfig;
+use minijinja::value::{Serde, Value};
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior};
+use serde::Serialize;
+
+/// The built-in templates, embedded in the binary: `(file name, source)`.
+///
+/// One line per template: `("internal-update.md", include_str!("../../templates/internal-update.md"))`.
+static DEFAULTS: &[(&str, &str)] = &[];
+
+/// Where a template's source comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A file in the repository's `templates/` directory, which wins over the built-in one.
+    Override(PathBuf),
+    /// The default embedded in the binary.
+    BuiltIn,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Override(path) => write!(f, "repository override {}", path.display()),
+            Origin::BuiltIn => f.write_str("built-in"),
+        }
+    }
+}
+
+/// The template engine: one loader (repository `templates/` first, then the built-in
+/// defaults), strict about undefined values, HTML escaping only for `.html` templates.
+///
+/// Whitespace follows `trim_blocks` and `lstrip_blocks`, so `{% if %}` lines leave no
+/// blank lines behind, and a template's final newline is kept.
+pub struct Templates {
+    env: Environment<'static>,
+    overrides: Option<PathBuf>,
+    defaults: &'static [(&'static str, &'static str)],
+}
+
+impl Templates {
+    /// The built-in templates, overridden by files in `overrides` (the repository's
+    /// `templates/` directory) when given.
+    pub fn new(overrides: Option<PathBuf>) -> Self {
+        Self::with_defaults(overrides, DEFAULTS)
+    }
+
+    /// Like [`Templates::new`] with another table of built-in templates (for tests).
+    pub fn with_defaults(
+        overrides: Option<PathBuf>,
+        defaults: &'static [(&'static str, &'static str)],
+    ) -> Self {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_auto_escape_callback(auto_escape);
+        if let Ok(syntax) = SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .keep_trailing_newline(true)
+            .build()
+        {
+            env.set_syntax(syntax);
+        }
+        filters::register(&mut env);
+        let dir = overrides.clone();
+        env.set_loader(move |name| load(dir.as_deref(), defaults, name));
+        Templates {
+            env,
+            overrides,
+            defaults,
+        }
+    }
+
+    /// Renders template `name` with `ctx`; errors name the template, its origin, the
+    /// line and the problem.
+    pub fn render(&self, name: &str, ctx: impl Serialize) -> anyhow::Result<String> {
+        let ctx = Value::from(Serde(ctx));
+        self.env
+            .get_template(name)
+            .and_then(|template| template.render(ctx))
+            .map_err(|err| anyhow!(self.describe(name, &err)))
+    }
+
+    /// The names of all built-in templates, in table order.
+    pub fn names(&self) -> Vec<&'static str> {
+        self.defaults.iter().map(|(name, _)| *name).collect()
+    }
+
+    /// The source that `render` would use for `name`, and where it comes from;
+    /// `None` when there is no such template.
+    pub fn source(&self, name: &str) -> anyhow::Result<Option<(String, Origin)>> {
+        lookup(self.overrides.as_deref(), self.defaults, name).map_err(|err| anyhow!(err))
+    }
+
+    fn origin(&self, name: &str) -> Origin {
+        match &self.overrides {
+            Some(dir) if check_name(name).is_ok() && dir.join(name).is_file() => {
+                Origin::Override(dir.join(name))
+            }
+            _ => Origin::BuiltIn,
+        }
+    }
+
+    fn describe(&self, requested: &str, err: &Error) -> String {
+        let name = err.name().unwrap_or(requested);
+        let mut msg = format!("template `{name}`");
+        if err.kind() != ErrorKind::TemplateNotFound {
+            msg.push_str(&format!(" ({})", self.origin(name)));
+        }
+        if let Some(line) = err.line() {
+            msg.push_str(&format!(", line {line}"));
+        }
+        msg.push_str(&format!(": {}", problem(err)));
+        msg
+    }
+}
+
+/// The error without minijinja's own `(in name:line)` suffix, plus the offending
+/// expression when the error points at one.
+fn problem(err: &Error) -> String {
+    let mut text = match err.detail() {
+        Some(detail) => format!("{}: {detail}", err.kind()),
+        None => err.kind().to_string(),
+    };
+    let snippet = err
+        .template_source()
+        .zip(err.range())
+        .and_then(|(source, range)| source.get(range));
+    if let Some(snippet) = snippet.filter(|s| !s.contains('\n') && !text.contains(*s)) {
+        text.push_str(&format!(" at `{snippet}`"));
+    }
+    text
+}
+
+fn auto_escape(name: &str) -> AutoEscape {
+    if name.ends_with(".html") {
+        AutoEscape::Html
+    } else {
+        AutoEscape::None
+    }
+}
+
+fn load(
+    dir: Option<&Path>,
+    defaults: &[(&str, &str)],
+    name: &str,
+) -> Result<Option<String>, Error> {
+    lookup(dir, defaults, name)
+        .map(|found| found.map(|(source, _)| source))
+        .map_err(|err| Error::new(ErrorKind::InvalidOperation, err))
+}
+
+/// The override file `dir/name` if there is one, else the built-in default.
+fn lookup(
+    dir: Option<&Path>,
+    defaults: &[(&str, &str)],
+    name: &str,
+) -> Result<Option<(String, Origin)>, String> {
+    check_name(name)?;
+    if let Some(dir) = dir {
+        let path = dir.join(name);
+        match fs::read_to_string(&path) {
+            Ok(source) => return Ok(Some((source, Origin::Override(path)))),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {}
+            Err(err) => return Err(format!("reading {}: {err}", path.display())),
+        }
+    }
+    let builtin = defaults.iter().find(|(n, _)| *n == name);
+    Ok(builtin.map(|(_, source)| (source.to_string(), Origin::BuiltIn)))
+}
+
+/// Template names are plain file names: no directories, no `..`, no hidden files.
+fn check_name(name: &str) -> Result<(), String> {
+    let plain = !name.is_empty()
+        && !name.starts_with('.')
+        && !name.contains(['/', '\\', ':'])
+        && !name.chars().any(char::is_control);
+    if plain {
+        Ok(())
+    } else {
+        Err(format!(
+            "invalid template name `{}`: expected a plain file name like `internal-update.md`",
+            name.escape_debug()
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -82,6 +82,8 @@ pub enum Command {
         #[arg(long, value_name = "TEXT")]
         reason: String,
     },
+    /// Record that service is restored (possibly by a workaround)
+    Resolve(ResolveArgs),
     /// Add a note to the timeline, optionally with time spent
     Note(NoteArgs),
     /// List incidents
@@ -159,4 +161,27 @@ impl NoteArgs {
             _ => unreachable!("clap allows one or two"),
         }
     }
+}
+
+#[derive(Debug, Args)]
+pub struct ResolveArgs {
+    pub id: Option<String>,
+    /// How service was restored, for the restoral notice
+    #[arg(short = 'm', long = "message", value_name = "TEXT")]
+    pub message: String,
+    /// The closure code (from `closure_codes` in mim.yaml)
+    #[arg(long, value_name = "CODE")]
+    pub closure: String,
+    /// Service is restored by a workaround; the root cause is still open (needs --problem)
+    #[arg(long)]
+    pub workaround: bool,
+    /// The problem ticket that tracks the root cause
+    #[arg(long, value_name = "REF")]
+    pub problem: Option<String>,
+    /// The client confirmed service is restored
+    #[arg(long, conflicts_with = "verification_attempted")]
+    pub verified_by_client: bool,
+    /// Verification with the client was attempted but not obtained
+    #[arg(long)]
+    pub verification_attempted: bool,
 }

@@ -9,7 +9,7 @@ use chrono::{NaiveDate, NaiveTime, Weekday};
 use serde::{Deserialize, Deserializer};
 
 use crate::diag::{Diagnostic, Diagnostics, locate};
-use crate::sla::{Duration, Percent};
+use crate::sla::{BusinessHours, Calendar, Duration, Percent};
 
 /// The file name searched for, like git searches for `.git`.
 pub const FILE_NAME: &str = "mim.yaml";
@@ -299,11 +299,12 @@ impl<'de> Deserialize<'de> for Day {
     }
 }
 
-/// Opening hours written `08:00-18:00`.
+/// Opening hours written `08:00-18:00`; `24:00` closes at the midnight ending the day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Hours {
     pub open: NaiveTime,
-    pub close: NaiveTime,
+    /// `None` for `24:00`.
+    pub close: Option<NaiveTime>,
 }
 
 impl<'de> Deserialize<'de> for Hours {
@@ -316,8 +317,11 @@ impl<'de> Deserialize<'de> for Hours {
         };
         let (open, close) = text.split_once('-').ok_or_else(err)?;
         let open = NaiveTime::parse_from_str(open.trim(), "%H:%M").map_err(|_| err())?;
-        let close = NaiveTime::parse_from_str(close.trim(), "%H:%M").map_err(|_| err())?;
-        if open >= close {
+        let close = match close.trim() {
+            "24:00" => None,
+            other => Some(NaiveTime::parse_from_str(other, "%H:%M").map_err(|_| err())?),
+        };
+        if close.is_some_and(|close| open >= close) {
             return Err(serde::de::Error::custom(format!(
                 "invalid hours `{text}`: the opening time must come before the closing time"
             )));
@@ -611,6 +615,32 @@ impl Config {
         Some(name)
     }
 
+    /// The calendar an SLA clock counts in, by name (`24x7` or a defined calendar).
+    pub fn calendar(&self, name: &str) -> Option<Calendar> {
+        if name == ALWAYS {
+            return Some(Calendar::Always);
+        }
+        let def = self.calendars.get(name)?;
+        let days: Vec<Weekday> = def.days.iter().map(|d| d.0).collect();
+        let hours = match def.hours.close {
+            Some(close) => {
+                BusinessHours::new(def.timezone.0, &days, def.hours.open, close, &def.holidays)
+            }
+            None => BusinessHours::new_until_midnight(
+                def.timezone.0,
+                &days,
+                def.hours.open,
+                &def.holidays,
+            ),
+        };
+        hours.ok().map(Calendar::Business)
+    }
+
+    /// The calendar for a priority of an incident of `client` (see [`Config::calendar_name`]).
+    pub fn calendar_for(&self, priority: &str, client: Option<&str>) -> Option<Calendar> {
+        self.calendar(self.calendar_name(priority, client)?)
+    }
+
     pub fn tz(&self) -> chrono_tz::Tz {
         self.organization.timezone.0
     }
@@ -648,6 +678,12 @@ mod tests {
         assert_eq!(c.calendar_name("P1", Some("acme")), Some("24x7"));
         assert_eq!(c.pir.start_within.secs(), 2 * 86_400);
         assert!(c.git.commit);
+        assert!(
+            matches!(c.calendar_for("P3", Some("acme")), Some(Calendar::Business(b)) if b.tz() == chrono_tz::America::New_York)
+        );
+        assert_eq!(c.calendar_for("P1", None), Some(Calendar::Always));
+        let all_day = DEFAULT_CONFIG.replace("\"07:00-19:00\"", "\"00:00-24:00\"");
+        assert!(parse(&all_day).unwrap().calendar("acme-hours").is_some());
     }
 
     #[test]

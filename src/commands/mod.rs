@@ -5,6 +5,7 @@ mod init;
 mod list;
 mod misc;
 mod note;
+mod resolve;
 mod show;
 mod status;
 pub mod validate;
@@ -172,6 +173,7 @@ pub fn run(cli: Cli, env_now: Option<&str>) -> anyhow::Result<()> {
         Command::Hold { id, reason } => status::hold(&ctx, id.as_deref(), &reason),
         Command::Resume { id } => status::resume(&ctx, id.as_deref()),
         Command::Reopen { id, reason } => status::reopen(&ctx, id.as_deref(), &reason),
+        Command::Resolve(args) => resolve::run(&ctx, &args),
         Command::Note(args) => note::run(&ctx, &args),
         Command::List { status } => list::run(&ctx, status),
         Command::Show { id } => show::run(&ctx, id.as_deref()),

@@ -1,0 +1,4 @@
+//! Integration tests: the real `mim` binary against temporary repositories with real git.
+
+mod common;
+mod foundation;

@@ -208,6 +208,23 @@ pub fn stem(at: &Timestamp, kind: Kind, audience: Audience) -> String {
     format!("{}-{}-{audience}", compact(at), kind.tag())
 }
 
+/// The order in which an incident's messages were written, for finding the first one:
+/// by time (the stem's prefix), then internal before management, client and end users,
+/// so the thread starts where the provider's own people see it.
+pub fn thread_order(stem: &str) -> (String, usize) {
+    let stem = stem.trim_end_matches(".eml");
+    let rank = [
+        Audience::Internal,
+        Audience::Management,
+        Audience::Client,
+        Audience::EndUsers,
+    ]
+    .iter()
+    .position(|a| stem.ends_with(&format!("-{a}")))
+    .unwrap_or(usize::MAX);
+    (stem.split('-').next().unwrap_or_default().to_string(), rank)
+}
+
 /// A Message-ID (without angle brackets) that depends only on the message's name, the
 /// incident and the sender's domain: `20261124T093000Z-u3-client.<id>@msp.example`.
 pub fn message_id(stem: &str, incident_id: &str, from: &Mailbox) -> String {
@@ -561,7 +578,7 @@ impl Composed {
 
 /// Render and assemble the messages of one command. `thread_root` is the Message-ID of
 /// the incident's first message when there is one already; otherwise the first of
-/// `drafts` becomes it. Every other message answers the root.
+/// `drafts` in file-name order becomes it. Every other message answers the root.
 pub fn compose(
     config: &Config,
     templates: &Templates,
@@ -574,7 +591,15 @@ pub fn compose(
         from.name = Some(config.organization.name.clone());
     }
     let client = incident.record.client.as_deref();
-    let mut root = thread_root;
+    // Without a root yet, the first new message by file name (= time) order becomes it,
+    // as `outbox::thread_root` will find it next time.
+    let root = thread_root.or_else(|| {
+        drafts
+            .iter()
+            .map(Draft::stem)
+            .min_by_key(|stem| thread_order(stem))
+            .map(|stem| message_id(&stem, &incident.id, &from))
+    });
     let mut out = Vec::with_capacity(drafts.len());
     for draft in drafts {
         let stem = draft.stem();
@@ -587,11 +612,7 @@ pub fn compose(
         let html = markdown::html_document(&subject, &markdown::to_html(&text));
         let (in_reply_to, references) = match &root {
             Some(r) if *r != id => (Some(r.clone()), vec![r.clone()]),
-            Some(_) => (None, Vec::new()),
-            None => {
-                root = Some(id.clone());
-                (None, Vec::new())
-            }
+            _ => (None, Vec::new()),
         };
         let email = Email {
             from: from.clone(),

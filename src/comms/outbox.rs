@@ -86,7 +86,10 @@ pub fn append(log: &str, lines: &[String]) -> String {
 /// The Message-ID (without angle brackets) of the incident's first message, if any:
 /// every later message answers it so that all mail about one incident threads together.
 pub fn thread_root(incident_dir: &Path) -> anyhow::Result<Option<String>> {
-    let Some(first) = messages(incident_dir)?.into_iter().next() else {
+    let first = messages(incident_dir)?
+        .into_iter()
+        .min_by_key(|name| super::thread_order(name));
+    let Some(first) = first else {
         return Ok(None);
     };
     let path = incident_dir.join(OUTBOX_DIR).join(first);

@@ -1,4 +1,5 @@
 //! Integration tests: the real `mim` binary against temporary repositories with real git.
 
 mod common;
+mod comms;
 mod foundation;

@@ -178,8 +178,7 @@ mod tests {
 
     #[test]
     fn a_failing_command_reports_its_stderr() {
-        let err = sendmail("sh -c exit", b"x").map(|_| ()).err();
-        assert!(err.is_none(), "sh -c exit succeeds");
+        assert!(sendmail("cat", b"x").is_ok());
         let err = sendmail("false", b"x").unwrap_err().to_string();
         assert!(err.contains("exit status 1"), "{err}");
         let err = sendmail("", b"x").unwrap_err().to_string();

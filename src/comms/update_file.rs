@@ -51,6 +51,78 @@ pub fn split_front_matter(text: &str) -> Option<(&str, &str)> {
     None
 }
 
+/// What `mim validate` finds wrong with an incident's status updates: an `update` event
+/// whose file is missing, unreadable, or disagrees with it. `shown_dir` is the incident
+/// directory as shown in messages (relative to the repository).
+pub fn problems(
+    incident: &crate::model::Incident,
+    shown_dir: &std::path::Path,
+) -> Vec<crate::diag::Diagnostic> {
+    use crate::diag::Diagnostic;
+    use crate::model::Event;
+    let mut out = Vec::new();
+    for entry in &incident.entries {
+        let Event::Update {
+            audience,
+            number,
+            file,
+        } = &entry.event
+        else {
+            continue;
+        };
+        let shown = shown_dir.join(file);
+        let plain = file.strip_prefix("updates/").is_some_and(|name| {
+            !name.is_empty() && !name.contains(['/', '\\']) && !name.starts_with('.')
+        });
+        if !plain {
+            out.push(Diagnostic::new(
+                &shown_dir.join(crate::model::TIMELINE_FILE),
+                format!("update {number} names `{file}`, which is not a file under updates/"),
+            ));
+            continue;
+        }
+        let text = match std::fs::read_to_string(incident.dir.join(file)) {
+            Ok(text) => text,
+            Err(e) => {
+                out.push(Diagnostic::new(
+                    &shown,
+                    format!("update {number} to {audience} is in the timeline, but its file cannot be read: {e}"),
+                ));
+                continue;
+            }
+        };
+        let Some((front, _)) = split_front_matter(&text) else {
+            out.push(
+                Diagnostic::new(&shown, "no front matter: an update starts with a `---` line, its YAML keys, and another `---` line")
+                    .at(1, 1),
+            );
+            continue;
+        };
+        match serde_yaml::from_str::<UpdateFront>(front) {
+            Err(e) => {
+                // The front matter starts on line 2 of the file.
+                let mut d = Diagnostic::from_yaml(&shown, front, &e);
+                d.excerpt = None;
+                if d.line > 0 {
+                    d.line += 1;
+                }
+                out.push(d.with_source(&text));
+            }
+            Ok(f) if f.number != *number || f.audience != *audience => {
+                out.push(Diagnostic::new(
+                    &shown,
+                    format!(
+                        "says update {} to {}, but the timeline records update {number} to {audience}",
+                        f.number, f.audience
+                    ),
+                ));
+            }
+            Ok(_) => {}
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -733,3 +733,35 @@ fn updates_are_refused_once_resolved() {
         run.stderr
     );
 }
+
+#[test]
+fn validate_reports_broken_update_files() {
+    let repo = TestRepo::new();
+    let id = repo.active_p1(DECLARED, ACCEPTED);
+    repo.at("2026-11-24T09:30:00Z", &["update", &id, "-m", "First."])
+        .ok();
+    repo.run(&["validate"]).ok();
+    let file = format!("incidents/{id}/updates/20261124T093000Z-internal.md");
+    let text = repo.read(&file);
+    repo.write(&file, &text.replace("number: 1", "number: [1"));
+    let run = repo.run(&["validate"]).fails(1);
+    assert!(run.stdout.contains(&format!("{file}:3:")), "{}", run.stdout);
+    repo.write(
+        &file,
+        &text.replace("audience: internal", "audience: client"),
+    );
+    let run = repo.run(&["validate"]).fails(1);
+    assert!(
+        run.stdout
+            .contains("says update 1 to client, but the timeline records update 1 to internal"),
+        "{}",
+        run.stdout
+    );
+    std::fs::remove_file(repo.path(&file)).unwrap();
+    let run = repo.run(&["validate"]).fails(1);
+    assert!(
+        run.stdout.contains("its file cannot be read"),
+        "{}",
+        run.stdout
+    );
+}

@@ -242,7 +242,7 @@ fn every_message_parses_with_recipients_per_audience_and_threads() {
                     .into_iter()
                     .collect(),
             };
-            assert_eq!(refs, [first_id.clone()], "{name}");
+            assert_eq!(refs, vec![first_id.as_str()], "{name}");
         }
         ids.push(id_here);
     }

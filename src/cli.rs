@@ -86,6 +86,15 @@ pub enum Command {
     Resolve(ResolveArgs),
     /// Add a note to the timeline, optionally with time spent
     Note(NoteArgs),
+    /// Record a status update and render one e-mail per audience into outbox/
+    Update(UpdateArgs),
+    /// Send an incident's unsent e-mails (from outbox/) through mail.sendmail
+    Send(SendArgs),
+    /// List, show or export the built-in e-mail templates
+    Templates {
+        #[command(subcommand)]
+        action: TemplatesAction,
+    },
     /// List incidents
     List {
         /// Only incidents in this status
@@ -184,4 +193,66 @@ pub struct ResolveArgs {
     /// Verification with the client was attempted but not obtained
     #[arg(long)]
     pub verification_attempted: bool,
+    /// Send the restoral notices now through mail.sendmail (after recording them)
+    #[arg(long)]
+    pub send: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AudienceArg {
+    Internal,
+    Management,
+    Client,
+    /// internal, management, and client when the incident has one
+    All,
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    pub id: Option<String>,
+    /// The update (Markdown); `-` reads it from standard input [default: $VISUAL/$EDITOR on a terminal]
+    #[arg(short = 'm', long = "message", value_name = "TEXT")]
+    pub message: Option<String>,
+    /// Write the update in $VISUAL/$EDITOR even when standard input is not a terminal
+    #[arg(short = 'e', long, conflicts_with = "message")]
+    pub edit: bool,
+    /// Who the update is for
+    #[arg(long, value_enum, default_value = "internal")]
+    pub audience: AudienceArg,
+    /// A one-line summary of where things stand, e.g. "Degraded: failover in progress"
+    #[arg(long, value_name = "TEXT")]
+    pub status_line: Option<String>,
+    /// Estimated time of restoration (RFC 3339 or local "YYYY-MM-DD HH:MM")
+    #[arg(long, value_name = "TIME")]
+    pub eta: Option<String>,
+    /// When the next update comes, in words [default: by the priority's update cadence]
+    #[arg(long, value_name = "TEXT")]
+    pub next: Option<String>,
+    /// Send the e-mails now through mail.sendmail (after recording them)
+    #[arg(long)]
+    pub send: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    pub id: Option<String>,
+    /// List the unsent messages without sending them
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplatesAction {
+    /// The built-in templates, and which ones this repository overrides
+    List,
+    /// Print the template that would be used (the override if there is one)
+    Show { name: String },
+    /// Copy built-in templates into the repository's templates/ to start an override
+    Export {
+        /// One template [default: all of them]
+        name: Option<String>,
+        /// Replace an existing override
+        #[arg(long)]
+        force: bool,
+    },
 }

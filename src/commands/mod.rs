@@ -6,8 +6,11 @@ mod list;
 mod misc;
 mod note;
 mod resolve;
+mod send;
 mod show;
 mod status;
+mod templates;
+mod update;
 pub mod validate;
 
 use std::path::PathBuf;
@@ -175,6 +178,9 @@ pub fn run(cli: Cli, env_now: Option<&str>) -> anyhow::Result<()> {
         Command::Reopen { id, reason } => status::reopen(&ctx, id.as_deref(), &reason),
         Command::Resolve(args) => resolve::run(&ctx, &args),
         Command::Note(args) => note::run(&ctx, &args),
+        Command::Update(args) => update::run(&ctx, &args),
+        Command::Send(args) => send::run(&ctx, &args),
+        Command::Templates { action } => templates::run(&ctx, &action),
         Command::List { status } => list::run(&ctx, status),
         Command::Show { id } => show::run(&ctx, id.as_deref()),
         Command::Validate => validate::run(&ctx),

@@ -139,6 +139,10 @@ pub fn incident_problems(repo: &Repo, incident: &Incident) -> Vec<Diagnostic> {
         );
     }
     out.extend(timeline_problems(repo, config, incident));
+    out.extend(crate::comms::update_file::problems(
+        incident,
+        repo.relative(&incident.dir),
+    ));
     out
 }
 

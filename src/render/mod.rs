@@ -19,7 +19,36 @@ use serde::Serialize;
 /// The built-in templates, embedded in the binary: `(file name, source)`.
 ///
 /// One line per template: `("internal-update.md", include_str!("../../templates/internal-update.md"))`.
-static DEFAULTS: &[(&str, &str)] = &[];
+static DEFAULTS: &[(&str, &str)] = &[
+    (
+        "update-internal.md",
+        include_str!("../../templates/update-internal.md"),
+    ),
+    (
+        "update-management.md",
+        include_str!("../../templates/update-management.md"),
+    ),
+    (
+        "update-client.md",
+        include_str!("../../templates/update-client.md"),
+    ),
+    (
+        "restoral-internal.md",
+        include_str!("../../templates/restoral-internal.md"),
+    ),
+    (
+        "restoral-management.md",
+        include_str!("../../templates/restoral-management.md"),
+    ),
+    (
+        "restoral-client.md",
+        include_str!("../../templates/restoral-client.md"),
+    ),
+    (
+        "restoral-end-users.md",
+        include_str!("../../templates/restoral-end-users.md"),
+    ),
+];
 
 /// Where a template's source comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,10 +1,13 @@
 //! One module per subcommand, each with one entry point: load, call the pure core, write.
 
 mod declare;
+mod editor;
+mod escalate;
 mod init;
 mod list;
 mod misc;
 mod note;
+pub mod plan;
 mod resolve;
 mod show;
 mod status;
@@ -175,6 +178,8 @@ pub fn run(cli: Cli, env_now: Option<&str>) -> anyhow::Result<()> {
         Command::Reopen { id, reason } => status::reopen(&ctx, id.as_deref(), &reason),
         Command::Resolve(args) => resolve::run(&ctx, &args),
         Command::Note(args) => note::run(&ctx, &args),
+        Command::Plan(args) => plan::run(&ctx, &args),
+        Command::Escalate(args) => escalate::run(&ctx, &args),
         Command::List { status } => list::run(&ctx, status),
         Command::Show { id } => show::run(&ctx, id.as_deref()),
         Command::Validate => validate::run(&ctx),

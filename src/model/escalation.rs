@@ -309,6 +309,36 @@ mod tests {
     }
 
     #[test]
+    fn reprioritising_uses_the_matrix() {
+        let config = Config::parse(
+            std::path::Path::new("mim.yaml"),
+            include_str!("../default-mim.yaml"),
+        )
+        .unwrap();
+        let record: crate::model::Record = serde_yaml::from_str(
+            "{title: t, service: s, impact: high, urgency: medium, priority: P2, reporter: r, reported: 2026-11-24T09:00:00Z}",
+        )
+        .unwrap();
+        let state = crate::lifecycle::replay(&record, &[]);
+        assert_eq!(
+            reprioritise(&config, &state, Some("high"), Some("high")).unwrap(),
+            ("high".into(), "high".into(), "P1".into())
+        );
+        assert_eq!(
+            reprioritise(&config, &state, None, Some("low")).unwrap(),
+            ("high".into(), "low".into(), "P3".into())
+        );
+        let err = reprioritise(&config, &state, Some("high"), None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("nothing to change"), "{err}");
+        let err = reprioritise(&config, &state, Some("huge"), None)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "unknown impact `huge`: use one of high, medium, low");
+    }
+
+    #[test]
     fn statuses_that_allow_planning_and_reprioritising() {
         use Status::*;
         for s in [Proposed, Accepted, OnHold, Resolved] {

@@ -272,3 +272,13 @@ fn the_cadence_falls_back_to_the_priority() {
         None
     );
 }
+
+#[test]
+fn a_comment_at_the_end_of_an_item_is_kept() {
+    let text = "---\nworkstreams:\n  - {name: a, owner: b}  # Dana on leave after 14:00\n---\n";
+    let (after, _, _) = amended(text, &[Amendment::WorkstreamDone("a".into())]);
+    assert!(
+        after.contains("  - {name: a, owner: b, status: done}  # Dana on leave after 14:00\n"),
+        "{after}"
+    );
+}

@@ -95,6 +95,10 @@ pub enum Command {
         #[command(subcommand)]
         action: TemplatesAction,
     },
+    /// Create or amend the response plan (plan.md); without flags, print it
+    Plan(PlanArgs),
+    /// Record a functional or hierarchic escalation, or change impact and urgency
+    Escalate(EscalateArgs),
     /// List incidents
     List {
         /// Only incidents in this status
@@ -255,4 +259,74 @@ pub enum TemplatesAction {
         #[arg(long)]
         force: bool,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Incident ID or unique prefix [default: the incident directory you are in]
+    pub id: Option<String>,
+    /// The restoration approach (Markdown); replaces the plan's approach section
+    #[arg(long, value_name = "TEXT", conflicts_with = "edit")]
+    pub approach: Option<String>,
+    /// Write the restoration approach in $VISUAL or $EDITOR (lines starting with # are dropped)
+    #[arg(short = 'e', long)]
+    pub edit: bool,
+    /// Add a workstream, or give one a new owner or vendor (repeatable)
+    #[arg(long = "workstream", value_name = "NAME:OWNER[:VENDOR]")]
+    pub workstreams: Vec<String>,
+    /// Mark a workstream done (repeatable)
+    #[arg(long = "workstream-done", value_name = "NAME")]
+    pub done: Vec<String>,
+    /// Mark a workstream blocked, with --reason (repeatable)
+    #[arg(long = "workstream-blocked", value_name = "NAME", requires = "reason")]
+    pub blocked: Vec<String>,
+    /// Open a blocked or done workstream again (repeatable)
+    #[arg(long = "workstream-open", value_name = "NAME")]
+    pub reopen: Vec<String>,
+    /// Why the workstreams given with --workstream-blocked are blocked
+    #[arg(long, value_name = "TEXT", requires = "blocked")]
+    pub reason: Option<String>,
+    /// Where responders meet: a conference URL or a phone number
+    #[arg(long, value_name = "URL-or-phone")]
+    pub bridge: Option<String>,
+    /// Internal status updates at least this often [default: the priority's update_internal]
+    #[arg(long, value_name = "DUR")]
+    pub internal_every: Option<Duration>,
+    /// Client status updates at least this often [default: the priority's update_client]
+    #[arg(long, value_name = "DUR")]
+    pub client_every: Option<Duration>,
+    /// Someone who follows the incident besides the configured audiences (repeatable)
+    #[arg(long = "stakeholder", value_name = "NAME-or-ADDRESS")]
+    pub stakeholders: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(group(
+    clap::ArgGroup::new("what").required(true).multiple(true).args(["kind", "impact", "urgency"])
+))]
+pub struct EscalateArgs {
+    /// Incident ID or unique prefix [default: the incident directory you are in]
+    pub id: Option<String>,
+    /// Functional (sme, vendor, third-party, onsite, parts, client-it) or hierarchic (management)
+    #[arg(long, value_enum, requires = "to")]
+    pub kind: Option<crate::model::EscalationKind>,
+    /// Who was engaged: a person, team, vendor or company
+    #[arg(long, value_name = "WHO", requires = "kind")]
+    pub to: Option<String>,
+    /// Why (required when impact or urgency changes)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// The case or ticket number at the vendor or third party
+    #[arg(long = "ref", value_name = "CASE-ID", requires = "kind")]
+    pub reference: Option<String>,
+    /// The hierarchic level notified (a `notify` name under escalation.hierarchic)
+    /// [default: the lowest not yet notified]
+    #[arg(long, value_name = "LEVEL", requires = "kind")]
+    pub level: Option<String>,
+    /// New impact: the priority is recomputed from the matrix
+    #[arg(long, value_name = "LEVEL")]
+    pub impact: Option<String>,
+    /// New urgency: the priority is recomputed from the matrix
+    #[arg(long, value_name = "LEVEL")]
+    pub urgency: Option<String>,
 }

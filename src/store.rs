@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::git;
+use crate::model::plan::{self, Plan};
 use crate::model::{Entry, Incident, RECORD_FILE, Record, TIMELINE_FILE, timeline};
 use crate::repo::Repo;
 
@@ -75,6 +76,18 @@ fn read_timeline(path: &Path, shown: &Path) -> Result<Vec<Entry>, Diagnostic> {
 pub fn load_all(repo: &Repo) -> anyhow::Result<Vec<Result<Incident, Diagnostics>>> {
     let ids = repo.incident_ids()?;
     Ok(ids.par_iter().map(|id| load(repo, id)).collect())
+}
+
+/// Load an incident's response plan (`plan.md`); `None` when it has none yet. Problems
+/// come back with the file's line and column.
+pub fn load_plan(repo: &Repo, incident: &Incident) -> Result<Option<Plan>, Diagnostics> {
+    let path = incident.plan_path();
+    if !path.exists() {
+        return Ok(None);
+    }
+    let shown = repo.relative(&path);
+    let text = read_text(&path, shown).map_err(|d| Diagnostics(vec![d]))?;
+    plan::parse(shown, &text).map(Some)
 }
 
 /// Write a file atomically: a temp file in the same directory, synced, then renamed over.

@@ -1,10 +1,13 @@
 //! One module per subcommand, each with one entry point: load, call the pure core, write.
 
 mod declare;
+mod editor;
+mod escalate;
 mod init;
 mod list;
 mod misc;
 mod note;
+pub mod plan;
 mod resolve;
 mod send;
 mod show;
@@ -181,6 +184,8 @@ pub fn run(cli: Cli, env_now: Option<&str>) -> anyhow::Result<()> {
         Command::Update(args) => update::run(&ctx, &args),
         Command::Send(args) => send::run(&ctx, &args),
         Command::Templates { action } => templates::run(&ctx, &action),
+        Command::Plan(args) => plan::run(&ctx, &args),
+        Command::Escalate(args) => escalate::run(&ctx, &args),
         Command::List { status } => list::run(&ctx, status),
         Command::Show { id } => show::run(&ctx, id.as_deref()),
         Command::Validate => validate::run(&ctx),

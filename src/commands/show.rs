@@ -8,10 +8,13 @@ use crate::time;
 
 pub fn run(ctx: &Ctx, id: Option<&str>) -> anyhow::Result<()> {
     let incident = ctx.load(id)?;
+    let plan = crate::store::load_plan(&ctx.repo, &incident).map_err(anyhow::Error::from)?;
     if ctx.json {
-        return ctx.print_json(&json_view(&incident));
+        let mut view = json_view(&incident);
+        super::plan::show_json(ctx, &incident, plan.as_ref(), &mut view);
+        return ctx.print_json(&view);
     }
-    print!("{}", text_view(ctx, &incident));
+    print!("{}", text_view(ctx, &incident, plan.as_ref()));
     Ok(())
 }
 
@@ -45,7 +48,7 @@ pub fn json_view(incident: &Incident) -> Value {
     })
 }
 
-fn text_view(ctx: &Ctx, incident: &Incident) -> String {
+fn text_view(ctx: &Ctx, incident: &Incident, plan: Option<&crate::model::plan::Plan>) -> String {
     let tz = ctx.repo.config.tz();
     let r = &incident.record;
     let s = incident.state();
@@ -108,6 +111,7 @@ fn text_view(ctx: &Ctx, incident: &Incident) -> String {
     if let Some(d) = &r.description {
         out.push_str(&format!("\n{}\n", indent(d)));
     }
+    out.push_str(&super::plan::show_text(ctx, incident, plan));
     out.push_str("\nTimeline\n");
     out.push_str(&format!(
         "  {}  {:<12} {} ({}) by {}\n",
@@ -218,9 +222,15 @@ pub fn describe(e: &Entry) -> String {
             urgency,
             priority,
             reason,
+            from,
         } => {
-            let mut s =
-                format!("reprioritised to {priority} (impact {impact}, urgency {urgency}) by {by}");
+            let from = from
+                .as_deref()
+                .map(|f| format!("{f} → "))
+                .unwrap_or_default();
+            let mut s = format!(
+                "reprioritised {from}{priority} (impact {impact}, urgency {urgency}) by {by}"
+            );
             if let Some(r) = reason {
                 s.push_str(&format!(": {r}"));
             }

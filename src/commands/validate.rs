@@ -143,6 +143,7 @@ pub fn incident_problems(repo: &Repo, incident: &Incident) -> Vec<Diagnostic> {
         incident,
         repo.relative(&incident.dir),
     ));
+    out.extend(super::plan::problems(repo, incident));
     out
 }
 

@@ -1,5 +1,7 @@
 //! The domain nouns: an incident's record, its timeline of events, and the incident itself.
 
+pub mod escalation;
+pub mod plan;
 pub mod record;
 pub mod timeline;
 
@@ -13,6 +15,7 @@ use crate::lifecycle::{self, State};
 /// File names inside an incident directory.
 pub const RECORD_FILE: &str = "incident.yaml";
 pub const TIMELINE_FILE: &str = "timeline.yaml";
+pub const PLAN_FILE: &str = "plan.md";
 
 /// One incident as loaded from its directory.
 #[derive(Clone, Debug)]
@@ -46,5 +49,9 @@ impl Incident {
 
     pub fn timeline_path(&self) -> PathBuf {
         self.dir.join(TIMELINE_FILE)
+    }
+
+    pub fn plan_path(&self) -> PathBuf {
+        self.dir.join(PLAN_FILE)
     }
 }

@@ -4,3 +4,4 @@ mod comms;
 mod common;
 mod examples;
 mod foundation;
+mod plan;

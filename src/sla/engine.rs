@@ -68,6 +68,22 @@ pub fn evaluate_with(
     out
 }
 
+/// The incident's state at `now`, from the timeline entries up to then.
+pub fn state_at(incident: &Incident, now: Timestamp) -> lifecycle::State {
+    let entries: Vec<Entry> = incident
+        .entries
+        .iter()
+        .filter(|e| e.at <= now)
+        .cloned()
+        .collect();
+    lifecycle::replay(&incident.record, &entries)
+}
+
+/// The incident's status at `now` (see [`state_at`]).
+pub fn status_at(incident: &Incident, now: Timestamp) -> lifecycle::Status {
+    state_at(incident, now).status
+}
+
 /// A moment in the timeline: when, and the entry's index in file order.
 type Mark = (Instant, usize);
 

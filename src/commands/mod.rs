@@ -1,5 +1,6 @@
 //! One module per subcommand, each with one entry point: load, call the pure core, write.
 
+mod check;
 mod declare;
 mod editor;
 mod escalate;
@@ -7,6 +8,7 @@ mod init;
 mod list;
 mod misc;
 mod note;
+mod overview;
 pub mod plan;
 mod resolve;
 mod send;
@@ -189,6 +191,8 @@ pub fn run(cli: Cli, env_now: Option<&str>) -> anyhow::Result<()> {
         Command::List { status } => list::run(&ctx, status),
         Command::Show { id } => show::run(&ctx, id.as_deref()),
         Command::Validate => validate::run(&ctx),
+        Command::Check(args) => check::run(&ctx, &args),
+        Command::Status => overview::run(&ctx),
         Command::Init { .. } | Command::Completions { .. } | Command::Man => {
             unreachable!("handled above")
         }

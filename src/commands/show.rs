@@ -9,12 +9,18 @@ use crate::time;
 pub fn run(ctx: &Ctx, id: Option<&str>) -> anyhow::Result<()> {
     let incident = ctx.load(id)?;
     let plan = crate::store::load_plan(&ctx.repo, &incident).map_err(anyhow::Error::from)?;
+    let clocks = crate::sla::clocks(&ctx.repo.config, &incident, ctx.now);
     if ctx.json {
         let mut view = json_view(&incident);
         super::plan::show_json(ctx, &incident, plan.as_ref(), &mut view);
+        view["clocks"] = serde_json::to_value(&clocks)?;
         return ctx.print_json(&view);
     }
     print!("{}", text_view(ctx, &incident, plan.as_ref()));
+    print!(
+        "{}",
+        super::overview::clocks_text(&clocks, ctx.now, ctx.repo.config.tz())
+    );
     Ok(())
 }
 

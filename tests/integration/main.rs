@@ -5,3 +5,4 @@ mod common;
 mod examples;
 mod foundation;
 mod plan;
+mod sla;

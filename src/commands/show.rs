@@ -42,6 +42,7 @@ pub fn json_view(incident: &Incident) -> Value {
         "record": incident.record,
         "state": incident.state(),
         "timeline": timeline(incident),
+        "pir": crate::pir::pir(incident),
     })
 }
 
@@ -229,5 +230,41 @@ pub fn describe(e: &Entry) -> String {
         Event::Update {
             audience, number, ..
         } => format!("update {number} to {audience} by {by}"),
+        Event::PirStart {
+            reason,
+            facilitator,
+        } => format!(
+            "post incident review started by {by} ({}); facilitator {facilitator}",
+            reason.describe()
+        ),
+        Event::PirAction {
+            id,
+            text,
+            owner,
+            due,
+            kind,
+        } => format!("PIR action {id} ({kind}) added by {by}: {text} [owner {owner}, due {due}]"),
+        Event::PirActionDone { id, note } => match note {
+            Some(n) => format!("PIR action {id} done ({by}): {n}"),
+            None => format!("PIR action {id} done ({by})"),
+        },
+        Event::PirActionDrop { id, reason } => format!("PIR action {id} dropped by {by}: {reason}"),
+        Event::PirReview {
+            session,
+            held_at,
+            attendees,
+            adopted,
+            ..
+        } => {
+            let mut s = format!(
+                "{session} PIR review held {} with {} (recorded by {by})",
+                time::format(held_at),
+                attendees.join(", ")
+            );
+            if !adopted.is_empty() {
+                s.push_str(&format!("; client adopted {}", adopted.join(", ")));
+            }
+            s
+        }
     }
 }

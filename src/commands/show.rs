@@ -106,6 +106,20 @@ fn text_view(ctx: &Ctx, incident: &Incident) -> String {
         let until = h.until.as_ref().map(t).unwrap_or_else(|| "now".into());
         field("on hold", format!("{} – {until}: {}", t(&h.from), h.reason));
     }
+    if let Some(p) = crate::pir::pir(incident) {
+        let open = p.actions.iter().filter(|a| a.is_open()).count();
+        field(
+            "pir",
+            format!(
+                "started {} ({}), facilitator {}; {} action(s), {open} open; {} review(s)",
+                t(&p.started_at),
+                p.reason,
+                p.facilitator,
+                p.actions.len(),
+                p.reviews.len()
+            ),
+        );
+    }
     if let Some(d) = &r.description {
         out.push_str(&format!("\n{}\n", indent(d)));
     }

@@ -1,6 +1,7 @@
 //! One module per subcommand, each with one entry point: load, call the pure core, write.
 
 mod check;
+mod close;
 mod declare;
 mod editor;
 mod escalate;
@@ -10,6 +11,7 @@ mod misc;
 mod note;
 mod overview;
 pub mod plan;
+mod pir;
 mod resolve;
 mod send;
 mod show;
@@ -188,6 +190,8 @@ pub fn run(cli: Cli, env_now: Option<&str>) -> anyhow::Result<()> {
         Command::Templates { action } => templates::run(&ctx, &action),
         Command::Plan(args) => plan::run(&ctx, &args),
         Command::Escalate(args) => escalate::run(&ctx, &args),
+        Command::Pir(cmd) => pir::run(&ctx, cmd),
+        Command::Close(args) => close::run(&ctx, &args),
         Command::List { status } => list::run(&ctx, status),
         Command::Show { id } => show::run(&ctx, id.as_deref()),
         Command::Validate => validate::run(&ctx),

@@ -144,6 +144,7 @@ pub fn incident_problems(repo: &Repo, incident: &Incident) -> Vec<Diagnostic> {
         repo.relative(&incident.dir),
     ));
     out.extend(super::plan::problems(repo, incident));
+    out.extend(super::pir::problems(repo, incident));
     out
 }
 

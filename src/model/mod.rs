@@ -2,6 +2,7 @@
 
 pub mod escalation;
 pub mod plan;
+pub mod pir;
 pub mod record;
 pub mod timeline;
 

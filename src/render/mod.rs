@@ -49,6 +49,11 @@ static DEFAULTS: &[(&str, &str)] = &[
         "restoral-end-users.md",
         include_str!("../../templates/restoral-end-users.md"),
     ),
+    // The post incident review report (`mim pir report`).
+    (
+        "pir-report.md",
+        include_str!("../../templates/pir-report.md"),
+    ),
 ];
 
 /// Where a template's source comes from.

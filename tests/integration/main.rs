@@ -6,3 +6,4 @@ mod examples;
 mod foundation;
 mod plan;
 mod sla;
+mod pir;

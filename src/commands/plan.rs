@@ -7,19 +7,19 @@ use serde_json::{Value, json};
 use crate::cli::PlanArgs;
 use crate::commands::{Ctx, editor};
 use crate::config::{Config, PriorityTargets};
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::Diagnostic;
 use crate::model::escalation::{self, kind_name};
 use crate::model::plan::{self, Amendment, Audience, CadenceSource, Plan, WorkstreamStatus};
 use crate::model::{Event, Incident, TIMELINE_FILE};
 use crate::repo::Repo;
-use crate::store::{self, Change};
+use crate::store::Change;
 use crate::text;
 use crate::time;
 
 pub fn run(ctx: &Ctx, args: &PlanArgs) -> anyhow::Result<()> {
     let mut amendments = amendments(args)?;
     let incident = ctx.load(args.id.as_deref())?;
-    let existing = store::load_plan(&ctx.repo, &incident).map_err(anyhow::Error::from)?;
+    let existing = incident.plan.clone();
     if amendments.is_empty() && !args.edit {
         return print(ctx, &incident, existing.as_ref());
     }
@@ -388,13 +388,10 @@ pub fn show_json(ctx: &Ctx, incident: &Incident, plan: Option<&Plan>, view: &mut
     view["priority_history"] = json!(escalation::priority_history(incident));
 }
 
-/// For `mim validate`: plan.md's problems and escalations naming a level mim.yaml
-/// does not have.
+/// For `mim validate`: escalations naming a level mim.yaml does not have.
 pub fn problems(repo: &Repo, incident: &Incident) -> Vec<Diagnostic> {
-    let mut out = match store::load_plan(repo, incident) {
-        Ok(_) => Vec::new(),
-        Err(Diagnostics(d)) => d,
-    };
+    // plan.md itself was checked when the incident loaded.
+    let mut out = Vec::new();
     let levels: Vec<&str> = repo
         .config
         .escalation

@@ -130,7 +130,7 @@ fn restoral_notices(
         problem.as_deref(),
         *verification,
     );
-    let plan = comms::plan_summary(&incident.dir)?.unwrap_or_default();
+    let plan = comms::plan_summary(incident);
     let escalations = comms::escalations(incident);
     let restore = comms::restore_clock(config, &resolved, &state, entry.at);
     let view = comms::IncidentView::new(config, &resolved, &state);

@@ -8,7 +8,7 @@ use crate::time;
 
 pub fn run(ctx: &Ctx, id: Option<&str>) -> anyhow::Result<()> {
     let incident = ctx.load(id)?;
-    let plan = crate::store::load_plan(&ctx.repo, &incident).map_err(anyhow::Error::from)?;
+    let plan = incident.plan.clone();
     let clocks = crate::sla::clocks(&ctx.repo.config, &incident, ctx.now);
     if ctx.json {
         let mut view = json_view(&incident);

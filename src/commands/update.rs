@@ -64,7 +64,7 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs) -> anyhow::Result<()> {
     }
     let by = ctx.actor()?;
     let number = comms::next_update_number(&incident);
-    let plan = comms::plan_summary(&incident.dir)?.unwrap_or_default();
+    let plan = comms::plan_summary(&incident);
     let escalations = comms::escalations(&incident);
     let restore = comms::restore_clock(config, &incident, &state, ctx.now);
     let view = comms::IncidentView::new(config, &incident, &state);

@@ -12,7 +12,7 @@ mod tests;
 use std::fmt;
 
 use anyhow::{Context as _, bail};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use serde::Serialize;
 
 use crate::config::{Address, Config};
@@ -20,7 +20,7 @@ use crate::lifecycle::State;
 use crate::model::{Event, Incident, Verification};
 use crate::render::email::{Email, Mailbox, parse_address};
 use crate::render::{Templates, markdown};
-use crate::sla::{Calendar, Duration};
+use crate::sla::Duration;
 use crate::time::{self, Timestamp};
 
 pub use plan::{PlanSummary, Workstream, plan_summary};
@@ -274,65 +274,36 @@ pub struct RestoreClock {
     pub calendar: String,
 }
 
-/// A small pure stand-in for the SLA engine's restore clock.
+/// The restore clock as the SLA engine counts it at `end`, for management updates;
+/// the same numbers `mim check` reports.
 pub fn restore_clock(
     config: &Config,
     incident: &Incident,
     state: &State,
     end: Timestamp,
 ) -> Option<RestoreClock> {
-    let client = incident.record.client.as_deref();
-    let targets = config.targets(&state.priority)?;
-    let calendar = config.calendar_for(&state.priority, client)?;
-    let name = config.calendar_name(&state.priority, client)?.to_string();
-    let start = incident.record.reported.with_timezone(&Utc);
-    let pauses: Vec<(DateTime<Utc>, DateTime<Utc>)> = state
-        .holds
-        .iter()
-        .map(|h| {
-            (
-                h.from.with_timezone(&Utc),
-                h.until
-                    .map(|u| u.with_timezone(&Utc))
-                    .unwrap_or(DateTime::<Utc>::MAX_UTC),
-            )
-        })
-        .collect();
-    Some(clock(
-        &calendar,
-        name,
-        targets.restore,
-        start,
-        end.with_timezone(&Utc),
-        &pauses,
-    ))
-}
-
-fn clock(
-    calendar: &Calendar,
-    name: String,
-    target: Duration,
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
-    pauses: &[(DateTime<Utc>, DateTime<Utc>)],
-) -> RestoreClock {
-    let used = calendar.working_between_excluding(start, end, pauses);
-    let due = calendar.add_working_excluding(start, target, pauses);
-    let remaining = Duration::from_secs((target.secs() - used.secs()).max(0));
+    let clock = crate::sla::clocks(config, incident, end)
+        .into_iter()
+        .find(|c| c.rule == crate::sla::Rule::Restore)?;
+    let name = config
+        .calendar_name(&state.priority, incident.record.client.as_deref())?
+        .to_string();
+    let target = clock.target;
+    let used = clock.elapsed;
     let percent = if target.secs() > 0 {
         u32::try_from(used.secs() * 100 / target.secs()).unwrap_or(u32::MAX)
     } else {
         100
     };
-    RestoreClock {
+    Some(RestoreClock {
         target: target.to_string(),
         used: used.to_string(),
-        remaining: remaining.to_string(),
+        remaining: Duration::from_secs((target.secs() - used.secs()).max(0)).to_string(),
         percent,
-        due: (due != DateTime::<Utc>::MAX_UTC).then(|| time::format(&due.fixed_offset())),
-        breached: used > target,
+        due: clock.due.as_ref().map(crate::time::format),
+        breached: clock.state == crate::sla::ClockState::Breached,
         calendar: name,
-    }
+    })
 }
 
 /// The time zone messages to `audience` show times in: the client's calendar zone for

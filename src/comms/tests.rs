@@ -33,6 +33,7 @@ fn incident(client: Option<&str>, events: Vec<(&str, Event)>) -> Incident {
             tickets: vec![],
             description: None,
         },
+        plan: None,
         entries: events
             .into_iter()
             .map(|(at, event)| Entry {

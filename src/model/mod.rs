@@ -1,8 +1,8 @@
 //! The domain nouns: an incident's record, its timeline of events, and the incident itself.
 
 pub mod escalation;
-pub mod plan;
 pub mod pir;
+pub mod plan;
 pub mod record;
 pub mod timeline;
 
@@ -28,6 +28,8 @@ pub struct Incident {
     pub record: Record,
     /// In file order (the order they were appended); see [`Incident::in_time_order`].
     pub entries: Vec<Entry>,
+    /// The response plan (`plan.md`), once there is one.
+    pub plan: Option<plan::Plan>,
 }
 
 impl Incident {

@@ -346,17 +346,50 @@ fn hostile_text_cannot_add_headers_run_script_or_be_evaluated() {
 /// A fixed incident with a plan and escalations, updated and resolved at fixed times.
 fn fixed_incident(repo: &TestRepo) -> String {
     let id = repo.active_p1(DECLARED, ACCEPTED);
-    repo.write(
-        &format!("incidents/{id}/plan.md"),
-        "---\nbridge: https://meet.msp.example/payments\nworkstreams:\n  - {name: Network, owner: Ravi Shah, vendor: Carrier, status: line card on order}\n  - {name: Application, owner: Jo Kim, status: failover tested}\n---\nRestore through the standby site, then fix the primary line.\n",
-    );
-    let timeline = format!("incidents/{id}/timeline.yaml");
-    let mut text = repo.read(&timeline);
-    text.push_str("- {at: 2026-11-24T09:20:00Z, by: \"Alice Moreau\", event: escalate, kind: vendor, to: \"Carrier NOC\", reason: \"line down\", ref: \"CASE-7781\"}\n");
-    text.push_str("- {at: 2026-11-24T09:25:00Z, by: \"Alice Moreau\", event: escalate, kind: management, to: \"Service delivery manager\", level: \"1\"}\n");
-    repo.write(&timeline, &text);
-    repo.git(&["add", "-A"]);
-    repo.git(&["commit", "--quiet", "-m", "plan and escalations"]);
+    repo.at(
+        "2026-11-24T09:15:00Z",
+        &[
+            "plan",
+            &id,
+            "--workstream",
+            "Network:Ravi Shah:Carrier",
+            "--workstream",
+            "Application:Jo Kim",
+            "--bridge",
+            "https://meet.msp.example/payments",
+            "--approach",
+            "Restore through the standby site, then fix the primary line.",
+        ],
+    )
+    .ok();
+    repo.at(
+        "2026-11-24T09:20:00Z",
+        &[
+            "escalate",
+            &id,
+            "--kind",
+            "vendor",
+            "--to",
+            "Carrier NOC",
+            "--reason",
+            "line down",
+            "--ref",
+            "CASE-7781",
+        ],
+    )
+    .ok();
+    repo.at(
+        "2026-11-24T09:25:00Z",
+        &[
+            "escalate",
+            &id,
+            "--kind",
+            "management",
+            "--to",
+            "Service delivery manager",
+        ],
+    )
+    .ok();
     repo.at(
         "2026-11-24T09:30:00Z",
         &[

@@ -1,9 +1,9 @@
 //! Integration tests: the real `mim` binary against temporary repositories with real git.
 
-mod comms;
 mod common;
+mod comms;
 mod examples;
 mod foundation;
+mod pir;
 mod plan;
 mod sla;
-mod pir;

@@ -585,6 +585,6 @@ fn show_presents_plan_escalations_and_priority_history() {
         &["plan", &id, "--workstream-done", "network"],
     )
     .ok();
-    let out = repo.run(&["show", &id]).ok();
+    let out = repo.now("2026-11-24T10:45:00Z", &["show", &id]).ok();
     insta::assert_snapshot!("show_with_plan", out.stdout);
 }

@@ -96,6 +96,8 @@ pub enum Command {
     Show { id: Option<String> },
     /// Check every file of every incident; all problems, not just the first
     Validate,
+    /// KPI report over the incidents reported in a window (MIM_NOW fixes "now")
+    Report(ReportArgs),
     /// Print shell completions
     Completions {
         #[arg(value_enum)]
@@ -184,4 +186,38 @@ pub struct ResolveArgs {
     /// Verification with the client was attempted but not obtained
     #[arg(long)]
     pub verification_attempted: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Only incidents reported at or after this date or time (a date means its midnight)
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only incidents reported before this time; a date includes that whole day
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Only this client's incidents (a key under `clients` in mim.yaml)
+    #[arg(long, value_name = "CLIENT")]
+    pub client: Option<String>,
+    /// Only incidents of this (current) priority
+    #[arg(long, value_name = "PRIORITY")]
+    pub priority: Option<String>,
+    /// Output format [default: from the -o file's extension, else md; json with --json]
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+    /// Write the report to FILE instead of standard output
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// Markdown, for a wiki or a terminal
+    Md,
+    /// One self-contained HTML file with SVG charts
+    Html,
+    /// Every figure, for scripts
+    Json,
+    /// One row per figure (long form), for spreadsheets
+    Csv,
 }

@@ -9,6 +9,7 @@ pub mod lifecycle;
 pub mod model;
 pub mod render;
 pub mod repo;
+pub mod report;
 pub mod sla;
 pub mod store;
 pub mod text;

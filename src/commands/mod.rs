@@ -5,6 +5,7 @@ mod init;
 mod list;
 mod misc;
 mod note;
+mod report;
 mod resolve;
 mod show;
 mod status;
@@ -178,6 +179,7 @@ pub fn run(cli: Cli, env_now: Option<&str>) -> anyhow::Result<()> {
         Command::List { status } => list::run(&ctx, status),
         Command::Show { id } => show::run(&ctx, id.as_deref()),
         Command::Validate => validate::run(&ctx),
+        Command::Report(args) => report::run(&ctx, &args),
         Command::Init { .. } | Command::Completions { .. } | Command::Man => {
             unreachable!("handled above")
         }

@@ -805,7 +805,10 @@ mod tests {
         );
         let text = format!("{DEFAULT_CONFIG}\nreports: {{recurrence_window: 0m}}\n");
         let err = parse(&text).unwrap_err();
-        assert!(err.contains("recurrence_window must be above zero"), "{err}");
+        assert!(
+            err.contains("recurrence_window must be above zero"),
+            "{err}"
+        );
         let line = text.lines().count();
         assert!(err.starts_with(&format!("mim.yaml:{line}:")), "{err}");
         let text = format!("{DEFAULT_CONFIG}\nreports: {{recurence_window: 14d}}\n");

@@ -13,8 +13,8 @@ use crate::commands::Ctx;
 use crate::commands::validate::Exit;
 use crate::diag::Diagnostics;
 use crate::model::Incident;
-use crate::report::{self, Filter};
 use crate::repo::Repo;
+use crate::report::{self, Filter};
 use crate::store;
 use crate::time::{self, Timestamp};
 
@@ -87,7 +87,12 @@ fn filter(ctx: &Ctx, args: &ReportArgs) -> anyhow::Result<Filter> {
     {
         anyhow::bail!(
             "unknown priority `{p}` in --priority: use one of {}",
-            config.priorities.keys().cloned().collect::<Vec<_>>().join(", ")
+            config
+                .priorities
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
     if let Some(c) = &args.client
@@ -149,7 +154,9 @@ fn format(ctx: &Ctx, args: &ReportArgs) -> ReportFormat {
 
 /// Load every incident; on a terminal, a counter on standard error once it takes more
 /// than a moment.
-fn load_with_progress(repo: &Repo) -> anyhow::Result<(Vec<Incident>, Vec<crate::diag::Diagnostic>)> {
+fn load_with_progress(
+    repo: &Repo,
+) -> anyhow::Result<(Vec<Incident>, Vec<crate::diag::Diagnostic>)> {
     let ids = repo.incident_ids()?;
     let terminal = std::io::stderr().is_terminal();
     let started = Instant::now();

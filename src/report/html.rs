@@ -75,7 +75,10 @@ pub fn charts(report: &Report) -> Vec<(&'static str, String)> {
             "Restore time against target per incident",
             svg::restore_vs_target(&report.list),
         ),
-        ("SLA compliance per month", svg::per_month(&super::monthly_series(report))),
+        (
+            "SLA compliance per month",
+            svg::per_month(&super::monthly_series(report)),
+        ),
     ]
 }
 

@@ -1,7 +1,7 @@
 //! The report as Markdown (GitHub-flavoured tables), for a wiki or a terminal.
 
 use super::Report;
-use super::tables::{Section, sections};
+use super::tables::{Cell, Section, sections};
 
 pub fn render(report: &Report) -> String {
     let mut out = format!(
@@ -30,8 +30,12 @@ fn render_section(section: &Section) -> String {
         }
         out.push('\n');
         out.push_str(&line(table.columns.iter().map(|c| text(c))));
-        out.push_str(&line(table.columns.iter().enumerate().map(|(i, _)| {
-            if i == 0 { "---".to_string() } else { "---:".to_string() }
+        out.push_str(&line((0..table.columns.len()).map(|i| {
+            let text = table
+                .rows
+                .iter()
+                .all(|r| matches!(r.get(i), Some(Cell::Text(_))));
+            if i == 0 || text { "---" } else { "---:" }.to_string()
         })));
         for row in &table.rows {
             out.push_str(&line(row.iter().map(|c| text(&c.display()))));
@@ -68,6 +72,12 @@ pub fn text(s: &str) -> String {
 fn prose(s: &str) -> String {
     s.split('`')
         .enumerate()
-        .map(|(i, part)| if i % 2 == 1 { format!("`{part}`") } else { text(part) })
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                format!("`{part}`")
+            } else {
+                text(part)
+            }
+        })
         .collect()
 }

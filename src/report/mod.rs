@@ -399,7 +399,10 @@ fn counts(config: &Config, list: &[IncidentRow]) -> Counts {
 }
 
 fn proposals(chosen: &[(&Incident, &State)]) -> Proposals {
-    let accepted = chosen.iter().filter(|(_, s)| s.accepted_at.is_some()).count();
+    let accepted = chosen
+        .iter()
+        .filter(|(_, s)| s.accepted_at.is_some())
+        .count();
     let rejected = chosen
         .iter()
         .filter(|(_, s)| s.status == Status::Rejected)

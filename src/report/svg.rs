@@ -201,8 +201,15 @@ pub fn restore_vs_target(list: &[IncidentRow]) -> String {
     }
     let highest = points.iter().map(|(_, p)| *p).fold(100.0, f64::max);
     let top = ((highest / 50.0).ceil() * 50.0).max(150.0);
-    let step = if top <= 300.0 { 50.0 } else { (top / 6.0 / 50.0).ceil() * 50.0 };
-    let ticks: Vec<f64> = (0..).map(|i| i as f64 * step).take_while(|t| *t <= top).collect();
+    let step = if top <= 300.0 {
+        50.0
+    } else {
+        (top / 6.0 / 50.0).ceil() * 50.0
+    };
+    let ticks: Vec<f64> = (0..)
+        .map(|i| i as f64 * step)
+        .take_while(|t| *t <= top)
+        .collect();
     let mut out = open(label);
     y_axis(&mut out, top, &ticks, |t| format!("{t}%"));
     let y100 = y_of(100.0, top);

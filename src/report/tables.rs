@@ -219,13 +219,20 @@ fn overview(report: &Report) -> Section {
 
 fn counts(report: &Report) -> Section {
     let c = &report.counts;
-    Section::new("counts", "Incidents by status, priority, category, client, service and closure code")
-        .table(status_counts(&c.status))
-        .table(Table::counts("By priority", "Priority", &c.priority))
-        .table(Table::counts("By category", "Category", &c.category))
-        .table(Table::counts("By client", "Client", &c.client))
-        .table(Table::counts("By service", "Service", &c.service))
-        .table(Table::counts("By closure code", "Closure code", &c.closure_code))
+    Section::new(
+        "counts",
+        "Incidents by status, priority, category, client, service and closure code",
+    )
+    .table(status_counts(&c.status))
+    .table(Table::counts("By priority", "Priority", &c.priority))
+    .table(Table::counts("By category", "Category", &c.category))
+    .table(Table::counts("By client", "Client", &c.client))
+    .table(Table::counts("By service", "Service", &c.service))
+    .table(Table::counts(
+        "By closure code",
+        "Closure code",
+        &c.closure_code,
+    ))
 }
 
 /// Statuses in lifecycle order, not alphabetical.
@@ -254,16 +261,18 @@ fn report_sla_sections(_report: &Report) -> Vec<Section> {
 }
 
 fn report_pir_sections(_report: &Report) -> Vec<Section> {
-    vec![
-        Section::new("pir", "Post incident reviews")
-            .note("Not available: no PIR data model yet."),
-    ]
+    vec![Section::new("pir", "Post incident reviews").note("Not available: no PIR data model yet.")]
 }
 
 fn escalations(report: &Report) -> Section {
     let e = &report.escalations;
     Section::new("escalations", "Escalations")
-        .table(Table::counts("Escalations by kind", "Kind", &e.by_kind).with_total(e.total))
+        .table({
+            let mut t =
+                Table::counts("Escalations by kind", "Kind", &e.by_kind).with_total(e.total);
+            t.columns[1] = "Escalations".into();
+            t
+        })
         .table(Table::measures(
             "Escalated incidents",
             vec![
@@ -299,7 +308,10 @@ fn quality(report: &Report) -> Section {
                 ("Incidents put on hold", h.incidents_on_hold.clone().into()),
                 ("Hold periods", h.periods.into()),
                 ("Total time on hold", Cell::Secs(Some(h.total_secs))),
-                ("Mean per incident on hold", Cell::Secs(h.per_incident.mean_secs)),
+                (
+                    "Mean per incident on hold",
+                    Cell::Secs(h.per_incident.mean_secs),
+                ),
                 ("Median", Cell::Secs(h.per_incident.median_secs)),
                 ("P90", Cell::Secs(h.per_incident.p90_secs)),
                 ("Max", Cell::Secs(h.per_incident.max_secs)),
@@ -333,7 +345,10 @@ fn satisfaction(report: &Report) -> Section {
         .table(Table::measures(
             "Satisfaction",
             vec![
-                ("Closed incidents with a score", c.response_rate.clone().into()),
+                (
+                    "Closed incidents with a score",
+                    c.response_rate.clone().into(),
+                ),
                 ("Mean score", Cell::Number(c.mean)),
             ],
         ))

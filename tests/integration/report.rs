@@ -1,0 +1,758 @@
+//! `mim report` over a fixture repository of fourteen incidents whose KPIs are worked out
+//! by hand below. Times are UTC; London (the `business` calendar) is on GMT in November.
+
+use serde_json::{Value, json};
+
+use crate::common::TestRepo;
+
+/// "now" for every report here.
+const NOW: &str = "2026-12-20T12:00:00Z";
+
+/// One line of timeline.yaml.
+fn ev(at: &str, rest: &str) -> String {
+    format!("- {{at: {at}, by: Sam Patel, event: {rest}}}\n")
+}
+
+struct Fixture<'a> {
+    id: &'a str,
+    client: &'a str,
+    service: &'a str,
+    ci: Option<&'a str>,
+    category: &'a str,
+    /// impact, urgency, priority (from the default matrix)
+    level: (&'a str, &'a str, &'a str),
+    reported: &'a str,
+    timeline: Vec<String>,
+}
+
+fn write(repo: &TestRepo, f: &Fixture) {
+    let ci = f.ci.map(|c| format!("ci: {c}\n")).unwrap_or_default();
+    repo.write(
+        &format!("incidents/{}/incident.yaml", f.id),
+        &format!(
+            "title: {}\nservice: {}\nclient: {}\n{ci}category: {}\nimpact: {}\nurgency: {}\npriority: {}\nreporter: Sam Patel\nreported: {}\n",
+            f.id, f.service, f.client, f.category, f.level.0, f.level.1, f.level.2, f.reported
+        ),
+    );
+    repo.write(
+        &format!("incidents/{}/timeline.yaml", f.id),
+        &f.timeline.concat(),
+    );
+}
+
+const P1: (&str, &str, &str) = ("high", "high", "P1");
+const P2: (&str, &str, &str) = ("high", "medium", "P2");
+const P3: (&str, &str, &str) = ("medium", "medium", "P3");
+
+fn accept(at: &str) -> String {
+    ev(at, "accept, from: proposed, manager: Alice Moreau")
+}
+fn resolve(at: &str, closure: &str) -> String {
+    ev(
+        at,
+        &format!("resolve, from: accepted, summary: restored, closure: {closure}"),
+    )
+}
+fn close(at: &str, csat: Option<u8>) -> String {
+    match csat {
+        Some(c) => ev(at, &format!("close, from: resolved, csat: {c}")),
+        None => ev(at, "close, from: resolved"),
+    }
+}
+fn hold(at: &str) -> String {
+    ev(at, "hold, from: accepted, reason: waiting on a third party")
+}
+fn resume(at: &str) -> String {
+    ev(at, "resume, from: on-hold")
+}
+fn escalate(at: &str, kind: &str) -> String {
+    ev(at, &format!("escalate, kind: {kind}, to: someone"))
+}
+fn logged(at: &str, time: &str, activity: &str) -> String {
+    ev(
+        at,
+        &format!("note, text: worked, time: {time}, activity: {activity}"),
+    )
+}
+
+/// The fixture. Per incident: response = accepted − reported; restore = last resolution −
+/// reported − time on hold.
+///
+/// | id | client | service | ci | cat | pri | status | response | restore | hold |
+/// |----|--------|---------|----|-----|-----|--------|----------|---------|------|
+/// | A 11-02 payments | acme | Payments API | pay-gw-01 | application | P1 | closed csat 4 | 10m | 2h30m | |
+/// | B 11-03 email | globex | Email | | application | P2 | closed csat 5 | 20m | 4h − 1h = 3h | 1h |
+/// | C 11-05 vpn | acme | VPN | vpn-01 | network | P1 | closed csat 2 | 30m | 6h | |
+/// | D 11-10 payments | acme | Payments API | pay-gw-01 | application | P1 | closed csat 3, reopened | 5m | 10:00→16:00 = 6h | |
+/// | E 11-11 files | globex | File shares | | storage | P3 | resolved | 45m | 6h (Wed, in hours) | |
+/// | F 11-16 crm | acme | CRM | | application | P2 | rejected | | | |
+/// | G 11-17 wan | globex | WAN | wan-edge-2 | network | P1 | closed, no csat | 12m | 5h − 3h = 2h | 3h |
+/// | H 11-18 wan | globex | WAN | wan-edge-2 | network | P1 | closed csat 4 | 10m | 2h | |
+/// | I 11-24 payments | acme | Payments API | pay-db-01 | database | P2 | closed csat 5 | 30m | 4h | |
+/// | J 12-01 backup | acme | Backup | | storage | P2 | closed csat 3 | 40m | 10h | |
+/// | K 12-07 email | globex | Email | | application | P1 | resolved | 5m | 2h | |
+/// | L 12-08 payments | acme | Payments API | | application | P1 | accepted | 20m | | 2h |
+/// | M 12-15 dns | acme | DNS | | network | P2 | proposed | | | |
+/// | N 12-16 san | globex | SAN | san-01 | storage | P2 | on hold | 15m | | 12-17 01:00 → now = 83h |
+fn fixture(repo: &TestRepo) {
+    let config = repo.read("mim.yaml").replace(
+        "audiences:",
+        "  globex:\n    name: Globex Inc\n\naudiences:",
+    );
+    repo.config(&config);
+    let incidents = [
+        Fixture {
+            id: "2026-11-02-payments-api-outage",
+            client: "acme",
+            service: "Payments API",
+            ci: Some("pay-gw-01"),
+            category: "application",
+            level: P1,
+            reported: "2026-11-02T09:00:00Z",
+            timeline: vec![
+                accept("2026-11-02T09:10:00Z"),
+                escalate("2026-11-02T09:30:00Z", "sme"),
+                logged("2026-11-02T10:00:00Z", "1h", "diagnosis"),
+                logged("2026-11-02T10:30:00Z", "30m", "communication"),
+                escalate("2026-11-02T11:00:00Z", "management"),
+                resolve("2026-11-02T11:30:00Z", "config-change"),
+                close("2026-11-03T10:00:00Z", Some(4)),
+            ],
+        },
+        Fixture {
+            id: "2026-11-03-email-delivery-delayed",
+            client: "globex",
+            service: "Email",
+            ci: None,
+            category: "application",
+            level: P2,
+            reported: "2026-11-03T08:00:00Z",
+            timeline: vec![
+                accept("2026-11-03T08:20:00Z"),
+                escalate("2026-11-03T08:45:00Z", "vendor"),
+                hold("2026-11-03T09:00:00Z"),
+                resume("2026-11-03T10:00:00Z"),
+                logged("2026-11-03T11:00:00Z", "2h", "coordination"),
+                resolve("2026-11-03T12:00:00Z", "vendor-fix"),
+                close("2026-11-04T09:00:00Z", Some(5)),
+            ],
+        },
+        Fixture {
+            id: "2026-11-05-vpn-gateway-down",
+            client: "acme",
+            service: "VPN",
+            ci: Some("vpn-01"),
+            category: "network",
+            level: P1,
+            reported: "2026-11-05T14:00:00Z",
+            timeline: vec![
+                accept("2026-11-05T14:30:00Z"),
+                escalate("2026-11-05T15:00:00Z", "parts"),
+                escalate("2026-11-05T15:30:00Z", "onsite"),
+                escalate("2026-11-05T16:00:00Z", "management"),
+                logged("2026-11-05T18:00:00Z", "3h", "diagnosis"),
+                resolve("2026-11-05T20:00:00Z", "hardware-replaced"),
+                close("2026-11-06T12:00:00Z", Some(2)),
+            ],
+        },
+        Fixture {
+            id: "2026-11-10-payments-api-errors",
+            client: "acme",
+            service: "Payments API",
+            ci: Some("pay-gw-01"),
+            category: "application",
+            level: P1,
+            reported: "2026-11-10T10:00:00Z",
+            timeline: vec![
+                accept("2026-11-10T10:05:00Z"),
+                resolve("2026-11-10T11:00:00Z", "workaround"),
+                ev(
+                    "2026-11-10T15:00:00Z",
+                    "reopen, from: resolved, reason: errors again",
+                ),
+                resolve("2026-11-10T16:00:00Z", "permanent-fix"),
+                close("2026-11-12T09:00:00Z", Some(3)),
+            ],
+        },
+        Fixture {
+            id: "2026-11-11-file-server-slow",
+            client: "globex",
+            service: "File shares",
+            ci: None,
+            category: "storage",
+            level: P3,
+            reported: "2026-11-11T09:00:00Z",
+            timeline: vec![
+                accept("2026-11-11T09:45:00Z"),
+                resolve("2026-11-11T15:00:00Z", "capacity-added"),
+            ],
+        },
+        Fixture {
+            id: "2026-11-16-crm-login-failures",
+            client: "acme",
+            service: "CRM",
+            ci: None,
+            category: "application",
+            level: P2,
+            reported: "2026-11-16T13:00:00Z",
+            timeline: vec![ev(
+                "2026-11-16T13:10:00Z",
+                "reject, from: proposed, reason: one user",
+            )],
+        },
+        Fixture {
+            id: "2026-11-17-wan-link-flapping",
+            client: "globex",
+            service: "WAN",
+            ci: Some("wan-edge-2"),
+            category: "network",
+            level: P1,
+            reported: "2026-11-17T07:00:00Z",
+            timeline: vec![
+                accept("2026-11-17T07:12:00Z"),
+                escalate("2026-11-17T07:30:00Z", "third-party"),
+                hold("2026-11-17T08:00:00Z"),
+                resume("2026-11-17T11:00:00Z"),
+                resolve("2026-11-17T12:00:00Z", "vendor-fix"),
+                close("2026-11-18T09:00:00Z", None),
+            ],
+        },
+        Fixture {
+            id: "2026-11-18-wan-link-down",
+            client: "globex",
+            service: "WAN",
+            ci: Some("wan-edge-2"),
+            category: "network",
+            level: P1,
+            reported: "2026-11-18T06:00:00Z",
+            timeline: vec![
+                accept("2026-11-18T06:10:00Z"),
+                resolve("2026-11-18T08:00:00Z", "hardware-replaced"),
+                close("2026-11-19T09:00:00Z", Some(4)),
+            ],
+        },
+        Fixture {
+            id: "2026-11-24-payments-api-timeout",
+            client: "acme",
+            service: "Payments API",
+            ci: Some("pay-db-01"),
+            category: "database",
+            level: P2,
+            reported: "2026-11-24T16:00:00Z",
+            timeline: vec![
+                accept("2026-11-24T16:30:00Z"),
+                resolve("2026-11-24T20:00:00Z", "permanent-fix"),
+                close("2026-11-25T09:00:00Z", Some(5)),
+            ],
+        },
+        Fixture {
+            id: "2026-12-01-backup-jobs-failing",
+            client: "acme",
+            service: "Backup",
+            ci: None,
+            category: "storage",
+            level: P2,
+            reported: "2026-12-01T09:00:00Z",
+            timeline: vec![
+                accept("2026-12-01T09:40:00Z"),
+                escalate("2026-12-01T10:00:00Z", "sme"),
+                logged("2026-12-01T12:00:00Z", "2h", "coordination"),
+                logged("2026-12-01T13:00:00Z", "30m", "communication"),
+                resolve("2026-12-01T19:00:00Z", "config-change"),
+                close("2026-12-03T09:00:00Z", Some(3)),
+            ],
+        },
+        Fixture {
+            id: "2026-12-07-email-delivery-failed",
+            client: "globex",
+            service: "Email",
+            ci: None,
+            category: "application",
+            level: P1,
+            reported: "2026-12-07T10:00:00Z",
+            timeline: vec![
+                accept("2026-12-07T10:05:00Z"),
+                resolve("2026-12-07T12:00:00Z", "no-fault-found"),
+            ],
+        },
+        Fixture {
+            id: "2026-12-08-payments-api-down",
+            client: "acme",
+            service: "Payments API",
+            ci: None,
+            category: "application",
+            level: P1,
+            reported: "2026-12-08T09:00:00Z",
+            timeline: vec![
+                accept("2026-12-08T09:20:00Z"),
+                logged("2026-12-08T09:50:00Z", "1h30m", "diagnosis"),
+                hold("2026-12-08T10:00:00Z"),
+                resume("2026-12-08T12:00:00Z"),
+            ],
+        },
+        Fixture {
+            id: "2026-12-15-dns-resolution-errors",
+            client: "acme",
+            service: "DNS",
+            ci: None,
+            category: "network",
+            level: P2,
+            reported: "2026-12-15T08:00:00Z",
+            timeline: vec![],
+        },
+        Fixture {
+            id: "2026-12-16-storage-array-degraded",
+            client: "globex",
+            service: "SAN",
+            ci: Some("san-01"),
+            category: "storage",
+            level: P2,
+            reported: "2026-12-16T22:00:00Z",
+            timeline: vec![
+                accept("2026-12-16T22:15:00Z"),
+                escalate("2026-12-16T23:00:00Z", "vendor"),
+                hold("2026-12-17T01:00:00Z"),
+            ],
+        },
+    ];
+    for f in &incidents {
+        write(repo, f);
+    }
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "--quiet", "-m", "fixture"]);
+    repo.run(&["validate"]).ok();
+}
+
+fn report(repo: &TestRepo, args: &[&str]) -> Value {
+    let mut all = vec!["report", "--format", "json"];
+    all.extend_from_slice(args);
+    repo.now(NOW, &all).ok().json()
+}
+
+const H: i64 = 3600;
+const M: i64 = 60;
+
+fn summary(count: u64, mean: i64, median: i64, p90: i64, max: i64) -> Value {
+    json!({"count": count, "mean_secs": mean, "median_secs": median, "p90_secs": p90, "max_secs": max})
+}
+
+fn rate(count: u64, total: u64, percent: f64) -> Value {
+    json!({"count": count, "total": total, "percent": percent})
+}
+
+#[test]
+fn every_kpi_of_the_fixture_matches_the_hand_worked_values() {
+    let repo = TestRepo::new();
+    fixture(&repo);
+    let r = report(&repo, &[]);
+    assert_eq!(r["incidents"], 14);
+
+    // Closed: A B C D G H I J = 8; resolved: E K; rejected F; accepted L; proposed M; on hold N.
+    assert_eq!(
+        r["counts"]["status"],
+        json!({"proposed": 1, "accepted": 1, "on-hold": 1, "resolved": 2, "closed": 8, "rejected": 1})
+    );
+    // P1: A C D G H K L = 7; P2: B F I J M N = 6; P3: E.
+    assert_eq!(
+        r["counts"]["priority"],
+        json!({"P1": 7, "P2": 6, "P3": 1, "P4": 0, "P5": 0})
+    );
+    // application: A B D F K L; network: C G H M; storage: E J N; database: I.
+    assert_eq!(
+        r["counts"]["category"],
+        json!({"application": 6, "network": 4, "storage": 3, "database": 1})
+    );
+    // acme: A C D F I J L M; globex: B E G H K N.
+    assert_eq!(r["counts"]["client"], json!({"acme": 8, "globex": 6}));
+    assert_eq!(
+        r["counts"]["service"],
+        json!({"Payments API": 4, "Email": 2, "WAN": 2, "VPN": 1, "File shares": 1,
+               "CRM": 1, "Backup": 1, "DNS": 1, "SAN": 1})
+    );
+    // The last resolution of the ten restored: D's reopened workaround became permanent-fix.
+    assert_eq!(
+        r["counts"]["closure_code"],
+        json!({"config-change": 2, "vendor-fix": 2, "hardware-replaced": 2, "permanent-fix": 2,
+               "capacity-added": 1, "no-fault-found": 1})
+    );
+    // 12 accepted, F rejected, M pending: 12 of 13 decided = 92.3%.
+    assert_eq!(
+        r["proposals"],
+        json!({"accepted": 12, "rejected": 1, "pending": 1, "acceptance": rate(12, 13, 92.3)})
+    );
+
+    // Response P1: 5 5 10 10 12 20 30 min; mean 92/7 min = 788.57 s → 789 s; median the 4th
+    // = 10m; p90 rank ⌈0.9 × 7⌉ = 7 → 30m.
+    assert_eq!(
+        r["times"]["response"]["P1"],
+        summary(7, 789, 10 * M, 30 * M, 30 * M)
+    );
+    // Response P2: 15 20 30 40 min; mean 105/4 = 26m15s; median (20+30)/2 = 25m; p90 rank 4.
+    assert_eq!(
+        r["times"]["response"]["P2"],
+        summary(4, 26 * M + 15, 25 * M, 40 * M, 40 * M)
+    );
+    assert_eq!(
+        r["times"]["response"]["P3"],
+        summary(1, 45 * M, 45 * M, 45 * M, 45 * M)
+    );
+    assert_eq!(r["times"]["response"]["P4"]["count"], 0);
+    assert_eq!(r["times"]["response"]["P4"]["mean_secs"], Value::Null);
+    // Restore P1: 2h 2h 2h 2h30m 6h 6h; mean 20.5h/6 = 12300 s; median (2h + 2h30m)/2 =
+    // 2h15m; p90 rank ⌈5.4⌉ = 6 → 6h.
+    assert_eq!(
+        r["times"]["restore"]["P1"],
+        summary(6, 12_300, 2 * H + 15 * M, 6 * H, 6 * H)
+    );
+    // Restore P2: 3h 4h 10h; mean 17h/3 = 20400 s; median 4h; p90 rank 3 → 10h.
+    assert_eq!(
+        r["times"]["restore"]["P2"],
+        summary(3, 20_400, 4 * H, 10 * H, 10 * H)
+    );
+    assert_eq!(
+        r["times"]["restore"]["P3"],
+        summary(1, 6 * H, 6 * H, 6 * H, 6 * H)
+    );
+
+    // sme: A J; management: A C; vendor: B N; parts, onsite: C; third-party: G. 9 in all.
+    // Escalated: A B C G J N = 6 of 14 = 42.9%; to management: A C = 2 of 14 = 14.3%.
+    assert_eq!(
+        r["escalations"],
+        json!({
+            "total": 9,
+            "by_kind": {"sme": 2, "management": 2, "vendor": 2, "parts": 1, "onsite": 1, "third-party": 1},
+            "incidents_escalated": rate(6, 14, 42.9),
+            "incidents_hierarchic": rate(2, 14, 14.3),
+        })
+    );
+
+    // Holds: B 1h, G 3h, L 2h, N from 12-17 01:00 to now 12-20 12:00 = 83h. 4 of 14 = 28.6%.
+    // Total 89h; mean 22h15m; median (2h + 3h)/2 = 2h30m; p90 rank 4 → 83h.
+    assert_eq!(
+        r["hold"],
+        json!({
+            "periods": 4,
+            "incidents_on_hold": rate(4, 14, 28.6),
+            "total_secs": 89 * H,
+            "per_incident": summary(4, 22 * H + 15 * M, 2 * H + 30 * M, 83 * H, 83 * H),
+        })
+    );
+
+    // Ever resolved: A B C D E G H I J K = 10; reopened: D. 10.0%.
+    assert_eq!(r["reopen"], rate(1, 10, 10.0));
+
+    // Recurrences (window 30d), of the 13 not rejected:
+    //   D recurs A (Payments API, pay-gw-01; A resolved 7d 22h 30m before);
+    //   H recurs G (WAN, wan-edge-2; 18h);
+    //   L (no CI) matches A (35d 21h 30m: too old), D (27d 17h) and I (13d 13h): the latest, I.
+    //   Not: I (pay-db-01 ≠ pay-gw-01); K (Email; B resolved 33d 22h before).
+    // 3 of 13 = 23.1%.
+    assert_eq!(
+        r["recurrence"],
+        json!({
+            "window": "30d",
+            "rate": rate(3, 13, 23.1),
+            "recurrences": [
+                ["2026-11-10-payments-api-errors", "2026-11-02-payments-api-outage"],
+                ["2026-11-18-wan-link-down", "2026-11-17-wan-link-flapping"],
+                ["2026-12-08-payments-api-down", "2026-11-24-payments-api-timeout"],
+            ],
+        })
+    );
+
+    // Closed: 8; with a score: 7 (G has none) = 87.5%. Scores 4 5 2 3 4 5 3: 26/7 = 3.71.
+    assert_eq!(
+        r["satisfaction"],
+        json!({
+            "response_rate": rate(7, 8, 87.5),
+            "mean": 3.71,
+            "scores": {"2": 1, "3": 2, "4": 2, "5": 2},
+        })
+    );
+
+    // diagnosis: A 1h, C 3h, L 1h30m = 5h30m over 14 incidents = 1414.29 s → 1414 s;
+    // coordination: B 2h, J 2h = 4h / 14 = 1028.57 → 1029 s;
+    // communication: A 30m, J 30m = 1h / 14 = 257.14 → 257 s. Total 10h30m.
+    // By category: application (6 incidents) A 1h30m + B 2h + L 1h30m = 5h → 50m each;
+    // network (4) C 3h → 45m; storage (3) J 2h30m → 50m; database none.
+    let group = |entries: u64, total: i64, incidents: u64, mean: i64| json!({"entries": entries, "total_secs": total, "incidents": incidents, "mean_per_incident_secs": mean});
+    assert_eq!(
+        r["time_logged"],
+        json!({
+            "total_secs": 10 * H + 30 * M,
+            "by_activity": {
+                "diagnosis": group(3, 5 * H + 30 * M, 3, 1414),
+                "coordination": group(2, 4 * H, 2, 1029),
+                "communication": group(2, H, 2, 257),
+            },
+            "by_category": {
+                "application": group(4, 5 * H, 3, 50 * M),
+                "network": group(1, 3 * H, 1, 45 * M),
+                "storage": group(2, 2 * H + 30 * M, 1, 50 * M),
+            },
+        })
+    );
+
+    assert!(
+        r["client_retention"]
+            .as_str()
+            .unwrap()
+            .contains("cannot be computed from incident data")
+    );
+
+    // 2026-11-02 is the Monday of ISO week 45.
+    // W45: A C (P1), B (P2); W46: D (P1), E (P3); W47: G H (P1), F (P2); W48: I (P2);
+    // W49: J (P2); W50: K L (P1); W51: M N (P2).
+    let weeks: Vec<(String, String, u64)> = r["per_week"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            (
+                w["week"].as_str().unwrap().into(),
+                w["priority"].as_str().unwrap().into(),
+                w["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("2026-W45", "P1", 2),
+        ("2026-W45", "P2", 1),
+        ("2026-W46", "P1", 1),
+        ("2026-W46", "P3", 1),
+        ("2026-W47", "P1", 2),
+        ("2026-W47", "P2", 1),
+        ("2026-W48", "P2", 1),
+        ("2026-W49", "P2", 1),
+        ("2026-W50", "P1", 2),
+        ("2026-W51", "P2", 2),
+    ]
+    .map(|(w, p, n)| (w.to_string(), p.to_string(), n));
+    assert_eq!(weeks, expected);
+}
+
+#[test]
+fn the_recurrence_window_comes_from_the_configuration() {
+    let repo = TestRepo::new();
+    fixture(&repo);
+    repo.config(&format!(
+        "{}\nreports: {{recurrence_window: 35d}}\n",
+        repo.read("mim.yaml")
+    ));
+    let r = report(&repo, &[]);
+    // With 35 days, K recurs B (33d 22h); A is still too old for L (35d 21h 30m).
+    assert_eq!(r["recurrence"]["window"], "35d");
+    assert_eq!(r["recurrence"]["rate"], rate(4, 13, 30.8));
+    assert_eq!(
+        r["recurrence"]["recurrences"][2],
+        json!([
+            "2026-12-07-email-delivery-failed",
+            "2026-11-03-email-delivery-delayed"
+        ])
+    );
+}
+
+#[test]
+fn filters_change_the_numbers() {
+    let repo = TestRepo::new();
+    fixture(&repo);
+
+    // globex: B E G H K N.
+    let r = report(&repo, &["--client", "globex"]);
+    assert_eq!(r["incidents"], 6);
+    assert_eq!(r["counts"]["client"], json!({"globex": 6}));
+    // Restore P1: G 2h, H 2h, K 2h.
+    assert_eq!(
+        r["times"]["restore"]["P1"],
+        summary(3, 2 * H, 2 * H, 2 * H, 2 * H)
+    );
+    // H recurs G; of 6.
+    assert_eq!(r["recurrence"]["rate"], rate(1, 6, 16.7));
+    // Closed B G H; scores 5, 4.
+    assert_eq!(r["satisfaction"]["response_rate"], rate(2, 3, 66.7));
+    assert_eq!(r["satisfaction"]["mean"], 4.5);
+
+    // P2: B F I J M N.
+    let r = report(&repo, &["--priority", "P2"]);
+    assert_eq!(r["incidents"], 6);
+    assert_eq!(
+        r["counts"]["priority"],
+        json!({"P1": 0, "P2": 6, "P3": 0, "P4": 0, "P5": 0})
+    );
+    assert_eq!(
+        r["proposals"],
+        json!({"accepted": 4, "rejected": 1, "pending": 1, "acceptance": rate(4, 5, 80.0)})
+    );
+    // Escalations: B vendor, J sme, N vendor.
+    assert_eq!(r["escalations"]["by_kind"], json!({"sme": 1, "vendor": 2}));
+
+    // Window: F G H (11-16, 11-17, 11-18); a date in --until includes that day.
+    let r = report(&repo, &["--since", "2026-11-16", "--until", "2026-11-23"]);
+    assert_eq!(r["incidents"], 3);
+    assert_eq!(r["counts"]["status"]["rejected"], 1);
+    let r = report(&repo, &["--since", "2026-11-16", "--until", "2026-11-24"]);
+    assert_eq!(r["incidents"], 4, "I, reported 11-24 16:00, is in");
+    // A time in --until is exclusive: I was reported at exactly 16:00.
+    let r = report(
+        &repo,
+        &["--since", "2026-11-16", "--until", "2026-11-24T16:00:00Z"],
+    );
+    assert_eq!(r["incidents"], 3);
+    assert_eq!(r["filter"]["until"], "2026-11-24T16:00:00Z");
+
+    // D alone: it still recurs A, reported before the window.
+    let r = report(&repo, &["--since", "2026-11-10", "--until", "2026-11-10"]);
+    assert_eq!(r["incidents"], 1);
+    assert_eq!(r["recurrence"]["rate"], rate(1, 1, 100.0));
+    assert_eq!(r["reopen"], rate(1, 1, 100.0));
+
+    // Combined: acme P1 in November: A C D.
+    let r = report(
+        &repo,
+        &[
+            "--client",
+            "acme",
+            "--priority",
+            "P1",
+            "--since",
+            "2026-11-01",
+            "--until",
+            "2026-11-30",
+        ],
+    );
+    assert_eq!(r["incidents"], 3);
+    // Response 10m 30m 5m: mean 15m, median 10m.
+    assert_eq!(
+        r["times"]["response"]["P1"],
+        summary(3, 15 * M, 10 * M, 30 * M, 30 * M)
+    );
+}
+
+#[test]
+fn bad_filters_are_refused_and_change_nothing() {
+    let repo = TestRepo::new();
+    fixture(&repo);
+    let before = repo.snapshot();
+    for (args, message) in [
+        (
+            vec!["--client", "initech"],
+            "unknown client `initech` in --client: use one of acme, globex",
+        ),
+        (
+            vec!["--priority", "P9"],
+            "unknown priority `P9` in --priority: use one of P1, P2, P3, P4, P5",
+        ),
+        (
+            vec!["--since", "2026-12-01", "--until", "2026-11-01"],
+            "is not before --until",
+        ),
+        (vec!["--since", "yesterday"], "in --since"),
+        (vec!["--until", "2026-02-30"], "in --until"),
+    ] {
+        let mut all = vec!["report"];
+        all.extend_from_slice(&args);
+        let run = repo.now(NOW, &all).fails(2);
+        assert!(run.stderr.contains(message), "{args:?}: {}", run.stderr);
+        assert!(run.stdout.is_empty());
+    }
+    assert!(repo.snapshot() == before);
+}
+
+/// The number of `class="mark"` elements in each of the HTML report's three charts.
+fn marks_per_chart(html: &str) -> Vec<usize> {
+    html.split("<svg ")
+        .skip(1)
+        .map(|svg| {
+            let svg = &svg[..svg.find("</svg>").unwrap()];
+            svg.matches("class=\"mark\"").count()
+        })
+        .collect()
+}
+
+#[test]
+fn the_html_report_is_self_contained_with_one_mark_per_data_point() {
+    let repo = TestRepo::new();
+    fixture(&repo);
+    let run = repo.now(NOW, &["report", "-o", "kpi.html"]).ok();
+    assert!(run.stdout.is_empty());
+    assert!(run.stderr.contains("report of 14 incident(s) written to"));
+    let html = repo.read("kpi.html");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("<style>") && html.contains("@media print"));
+    for outside in ["<script", "<link", "src=\"http", "href=\"http", "url("] {
+        assert!(!html.contains(outside), "{outside}");
+    }
+    let marks = marks_per_chart(&html);
+    // 10 (week, priority) counts; 10 restored incidents; the SLA chart is checked with the engine.
+    assert_eq!(marks[..2], [10, 10]);
+    assert_eq!(marks.len(), 3);
+    // The report file is not committed or staged: it is output, not a record.
+    assert_eq!(repo.git(&["status", "--porcelain"]), "?? kpi.html\n");
+}
+
+#[test]
+fn hostile_text_is_escaped_in_every_format() {
+    let repo = TestRepo::new();
+    for (at, service) in [
+        ("2026-11-02T09:00:00Z", "<img src=x onerror=alert(1)> | *x*"),
+        ("2026-11-02T10:00:00Z", "=HYPERLINK(\"http://evil\")"),
+    ] {
+        repo.at(
+            at,
+            &[
+                "declare",
+                "--title",
+                "x",
+                "--service",
+                service,
+                "--impact",
+                "high",
+                "--urgency",
+                "high",
+            ],
+        )
+        .ok();
+    }
+    let html = repo.now(NOW, &["report", "--format", "html"]).ok().stdout;
+    assert!(!html.contains("<img"));
+    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt; | *x*"));
+    let md = repo.now(NOW, &["report"]).ok().stdout;
+    assert!(!md.contains("<img"));
+    assert!(
+        md.contains("| &lt;img src=x onerror=alert(1)&gt; \\| \\*x\\* | 1 |"),
+        "{md}"
+    );
+    let csv = repo.now(NOW, &["report", "--format", "csv"]).ok().stdout;
+    assert!(
+        csv.contains(",\"'=HYPERLINK(\"\"http://evil\"\")\","),
+        "{csv}"
+    );
+    assert!(!csv.contains(",=HYPERLINK"));
+}
+
+#[test]
+fn the_markdown_report_reads_well() {
+    let repo = TestRepo::new();
+    fixture(&repo);
+    let md = repo.now(NOW, &["report", "--client", "globex"]).ok().stdout;
+    insta::assert_snapshot!(md);
+}
+
+#[test]
+fn the_csv_report_is_one_figure_per_row() {
+    let repo = TestRepo::new();
+    fixture(&repo);
+    let csv = repo.now(NOW, &["report", "-o", "kpi.csv"]).ok();
+    assert!(csv.stdout.is_empty());
+    let text = repo.read("kpi.csv");
+    let mut lines = text.split("\r\n");
+    assert_eq!(lines.next(), Some("section,table,row,column,value,unit"));
+    assert!(text.contains("\r\ntimes,Restore time,P1,Mean,12300,seconds\r\n"));
+    assert!(text.contains(
+        "\r\nquality,Reopen and recurrence,Recurrence rate,Value (percent),23.1,percent\r\n"
+    ));
+    assert!(
+        text.lines()
+            .all(|l| l.split(',').count() >= 6 || l.is_empty())
+    );
+}

@@ -98,6 +98,10 @@ pub enum Command {
     Validate,
     /// KPI report over the incidents reported in a window (MIM_NOW fixes "now")
     Report(ReportArgs),
+    /// Validate everything and report SLA breaches and risks (for CI); exit 1 on a breach
+    Check(CheckArgs),
+    /// One line per active incident: priority, age, what is due next, worst finding
+    Status,
     /// Print shell completions
     Completions {
         #[arg(value_enum)]
@@ -220,4 +224,36 @@ pub enum ReportFormat {
     Json,
     /// One row per figure (long form), for spreadsheets
     Csv,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit status: 0 no error-level finding, 1 a breach or validation error \
+                        (or a warning under --strict), 2 a usage or configuration error.\n\
+                        \"Now\" is MIM_NOW (or --at) if set, else the clock."
+)]
+pub struct CheckArgs {
+    /// Output format [default: text, or json with --json]
+    #[arg(long, value_enum)]
+    pub format: Option<CheckFormat>,
+    /// Only this client's incidents (a key under `clients` in mim.yaml)
+    #[arg(long, value_name = "CLIENT")]
+    pub client: Option<String>,
+    /// Fail on warnings (at-risk clocks) too
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    /// `path:line: level: incident: rule: message`
+    Text,
+    /// The stable JSON contract (see docs/sla-and-ci.md)
+    Json,
+    /// GitHub Actions workflow commands, annotating the incident files
+    Github,
+    /// JUnit XML: a test case per incident and rule (Jenkins, GitLab)
+    Junit,
+    /// GitLab Code Quality report
+    Gitlab,
 }

@@ -1,11 +1,13 @@
 //! One module per subcommand, each with one entry point: load, call the pure core, write.
 
+mod check;
 mod declare;
 mod init;
 mod list;
 mod misc;
 mod note;
 mod report;
+mod overview;
 mod resolve;
 mod show;
 mod status;
@@ -180,6 +182,8 @@ pub fn run(cli: Cli, env_now: Option<&str>) -> anyhow::Result<()> {
         Command::Show { id } => show::run(&ctx, id.as_deref()),
         Command::Validate => validate::run(&ctx),
         Command::Report(args) => report::run(&ctx, &args),
+        Command::Check(args) => check::run(&ctx, &args),
+        Command::Status => overview::run(&ctx),
         Command::Init { .. } | Command::Completions { .. } | Command::Man => {
             unreachable!("handled above")
         }

@@ -8,10 +8,17 @@ use crate::time;
 
 pub fn run(ctx: &Ctx, id: Option<&str>) -> anyhow::Result<()> {
     let incident = ctx.load(id)?;
+    let clocks = crate::sla::clocks(&ctx.repo.config, &incident, ctx.now);
     if ctx.json {
-        return ctx.print_json(&json_view(&incident));
+        let mut view = json_view(&incident);
+        view["clocks"] = serde_json::to_value(&clocks)?;
+        return ctx.print_json(&view);
     }
     print!("{}", text_view(ctx, &incident));
+    print!(
+        "{}",
+        super::overview::clocks_text(&clocks, ctx.now, ctx.repo.config.tz())
+    );
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! Templates: the embedded defaults, the repository's overrides and our filters, plus
 //! Markdown to HTML and e-mail assembly.
 
+pub mod ci;
 pub mod email;
 mod filters;
 pub mod markdown;

@@ -677,6 +677,12 @@ fn the_html_report_is_self_contained_with_one_mark_per_data_point() {
     assert!(run.stdout.is_empty());
     assert!(run.stderr.contains("report of 14 incident(s) written to"));
     let html = repo.read("kpi.html");
+    // Kept for a look in a browser: target/tmp/report-fixture.html.
+    std::fs::write(
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-fixture.html"),
+        &html,
+    )
+    .unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains("<style>") && html.contains("@media print"));
     for outside in ["<script", "<link", "src=\"http", "href=\"http", "url("] {

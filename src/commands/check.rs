@@ -1,0 +1,198 @@
+//! `mim check`: validate every incident and report SLA findings, in the format a CI
+//! system reads; exit 1 on an error-level finding (and on warnings under `--strict`).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Component, Path};
+
+use rayon::prelude::*;
+
+use crate::cli::{CheckArgs, CheckFormat};
+use crate::commands::Ctx;
+use crate::commands::validate::{self, Exit};
+use crate::diag::{Diagnostic, locate};
+use crate::lifecycle::Status;
+use crate::model::{Incident, RECORD_FILE, TIMELINE_FILE};
+use crate::render::ci::{self, Finding, Report};
+use crate::repo::Repo;
+use crate::sla::{self, Anchor, Level, Rule};
+use crate::store;
+use crate::time::Timestamp;
+
+pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<()> {
+    if let Some(client) = &args.client
+        && !ctx.repo.config.clients.contains_key(client)
+    {
+        let known: Vec<&str> = ctx.repo.config.clients.keys().map(String::as_str).collect();
+        eprintln!(
+            "error: unknown client `{}` in --client: mim.yaml defines {}",
+            client.escape_debug(),
+            if known.is_empty() {
+                "no clients".to_string()
+            } else {
+                known.join(", ")
+            }
+        );
+        return Err(Exit(2).into());
+    }
+    let report = build(&ctx.repo, ctx.now, args.client.as_deref(), args.strict)?;
+    let format = args.format.unwrap_or(if ctx.json {
+        CheckFormat::Json
+    } else {
+        CheckFormat::Text
+    });
+    let out = match format {
+        CheckFormat::Text => ci::text(&report),
+        CheckFormat::Json => ci::json(&report),
+        CheckFormat::Github => ci::github(&report),
+        CheckFormat::Junit => ci::junit(&report),
+        CheckFormat::Gitlab => ci::gitlab(&report),
+    };
+    print!("{out}");
+    eprintln!("{}", report.summary());
+    if report.fails() {
+        Err(Exit(1).into())
+    } else {
+        Ok(())
+    }
+}
+
+/// Validate and evaluate every incident (of `client`, if given) at `now`.
+///
+/// SLA findings are reported for incidents that are not final: a closed or rejected
+/// incident's clocks are in the report, but its findings are history (see `mim report`).
+pub fn build(
+    repo: &Repo,
+    now: Timestamp,
+    client: Option<&str>,
+    strict: bool,
+) -> anyhow::Result<Report> {
+    let (_, problems) = validate::all(repo)?;
+    let mut others = BTreeSet::new();
+    let mut incidents = Vec::new();
+    let mut unloadable = 0;
+    for loaded in store::load_all(repo)? {
+        match loaded {
+            Ok(i) if client.is_some() && i.record.client.as_deref() != client => {
+                others.insert(i.id);
+            }
+            Ok(i) => incidents.push(i),
+            Err(_) => unloadable += 1,
+        }
+    }
+    let mut findings: Vec<Finding> = problems
+        .iter()
+        .map(validation)
+        .filter(|f| f.incident.as_ref().is_none_or(|id| !others.contains(id)))
+        .collect();
+    let evaluated: Vec<(String, Vec<sla::Clock>, Vec<Finding>)> = incidents
+        .par_iter()
+        .map(|incident| {
+            let e = sla::evaluate(&repo.config, incident, now);
+            let fin = matches!(
+                sla::status_at(incident, now),
+                Status::Closed | Status::Rejected
+            );
+            let placed = if fin {
+                Vec::new()
+            } else {
+                place(repo, incident, e.findings)
+            };
+            (incident.id.clone(), e.clocks, placed)
+        })
+        .collect();
+    let mut clocks = BTreeMap::new();
+    for (id, c, f) in evaluated {
+        clocks.insert(id, c);
+        findings.extend(f);
+    }
+    findings.sort_by(|a, b| a.incident.cmp(&b.incident));
+    Ok(Report {
+        now,
+        incidents: incidents.len() + unloadable,
+        findings,
+        clocks,
+        strict,
+    })
+}
+
+/// A validation problem as a finding.
+fn validation(d: &Diagnostic) -> Finding {
+    Finding {
+        incident: incident_of(&d.file),
+        rule: Rule::Validation,
+        level: Level::Error,
+        message: d.message.clone(),
+        file: slashes(&d.file),
+        line: (d.line > 0).then_some(d.line),
+        due: None,
+        actual: None,
+        overdue_by_s: None,
+        name: None,
+        excerpt: d.excerpt.clone(),
+    }
+}
+
+/// The incident a path under `incidents/<id>/` belongs to.
+fn incident_of(path: &Path) -> Option<String> {
+    let mut parts = path.components().filter_map(|c| match c {
+        Component::Normal(s) => s.to_str(),
+        _ => None,
+    });
+    (parts.next()? == "incidents")
+        .then(|| parts.next().map(String::from))
+        .flatten()
+}
+
+fn slashes(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+/// Put the engine's findings on the lines of the incident's files they are about.
+fn place(repo: &Repo, incident: &Incident, findings: Vec<sla::Finding>) -> Vec<Finding> {
+    if findings.is_empty() {
+        return Vec::new();
+    }
+    let dir = repo.relative(&incident.dir).to_path_buf();
+    let record = std::fs::read_to_string(incident.record_path()).unwrap_or_default();
+    let timeline = std::fs::read_to_string(incident.timeline_path()).unwrap_or_default();
+    findings
+        .into_iter()
+        .map(|f| {
+            let (file, line) = match f.anchor {
+                Anchor::Record(key) => (RECORD_FILE, locate(&record, &[key]).0),
+                Anchor::Entry(i) => (TIMELINE_FILE, validate::entry_line(&timeline, i)),
+            };
+            Finding {
+                incident: Some(f.incident),
+                rule: f.rule,
+                level: f.level,
+                message: f.message,
+                file: slashes(&dir.join(file)),
+                line: (line > 0).then_some(line),
+                due: f.due,
+                actual: f.actual,
+                overdue_by_s: f.overdue_by,
+                name: f.name,
+                excerpt: None,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_name_their_incident() {
+        assert_eq!(
+            incident_of(Path::new("incidents/2026-11-24-x/timeline.yaml")).as_deref(),
+            Some("2026-11-24-x")
+        );
+        assert_eq!(
+            incident_of(Path::new("incidents/Stray Copy")).as_deref(),
+            Some("Stray Copy")
+        );
+        assert_eq!(incident_of(Path::new("mim.yaml")), None);
+    }
+}

@@ -1,0 +1,388 @@
+//! `mim check`'s report and the shapes CI systems read: text, JSON (the stable
+//! contract), GitHub workflow commands, JUnit XML and GitLab Code Quality.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+use serde_json::json;
+
+use crate::sla::{Clock, Level, Rule};
+use crate::time::{self, Timestamp};
+
+/// Everything `mim check` found, in the shape of `--format json`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    #[serde(with = "time::rfc3339")]
+    pub now: Timestamp,
+    /// How many incidents were checked.
+    pub incidents: usize,
+    pub findings: Vec<Finding>,
+    /// Every checked incident's clocks, by ID.
+    pub clocks: BTreeMap<String, Vec<Clock>>,
+    /// `--strict`: warnings fail the check too.
+    #[serde(skip)]
+    pub strict: bool,
+}
+
+/// One finding, placed in a file of the repository.
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    /// The incident's ID (for a stray directory, its name); `null` when none applies.
+    pub incident: Option<String>,
+    pub rule: Rule,
+    pub level: Level,
+    pub message: String,
+    /// Relative to the repository root, with `/` separators.
+    pub file: String,
+    /// 1-based; `null` when unknown.
+    pub line: Option<usize>,
+    #[serde(with = "time::rfc3339::option")]
+    pub due: Option<Timestamp>,
+    #[serde(with = "time::rfc3339::option")]
+    pub actual: Option<Timestamp>,
+    pub overdue_by_s: Option<i64>,
+    /// The escalation level or action item, where a rule has several clocks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The offending line with a caret, for validation problems in text output.
+    #[serde(skip)]
+    pub excerpt: Option<String>,
+}
+
+impl Finding {
+    /// Whether this finding fails the check.
+    pub fn fails(&self, strict: bool) -> bool {
+        strict || self.level.is_error()
+    }
+
+    /// `path:line`.
+    pub fn position(&self) -> String {
+        match self.line {
+            Some(line) => format!("{}:{line}", self.file),
+            None => self.file.clone(),
+        }
+    }
+
+    fn title(&self) -> String {
+        let what = match &self.name {
+            Some(name) => format!("{} ({name})", self.rule),
+            None => self.rule.to_string(),
+        };
+        format!("mim {} {what}", self.level)
+    }
+
+    /// A fingerprint that stays the same while the finding does (GitLab tracks findings by it).
+    fn fingerprint(&self) -> String {
+        let key = format!(
+            "{}\0{}\0{}\0{}\0{}\0{}",
+            self.incident.as_deref().unwrap_or_default(),
+            self.rule,
+            self.name.as_deref().unwrap_or_default(),
+            self.level,
+            self.file,
+            if self.rule == Rule::Validation {
+                self.message.as_str()
+            } else {
+                ""
+            }
+        );
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in key.bytes() {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        format!("{hash:016x}")
+    }
+}
+
+impl Report {
+    /// Whether `mim check` exits 1.
+    pub fn fails(&self) -> bool {
+        self.findings.iter().any(|f| f.fails(self.strict))
+    }
+
+    /// `N incidents: 1 breach, 2 at risk, 1 error` (for stderr).
+    pub fn summary(&self) -> String {
+        let count = |level| self.findings.iter().filter(|f| f.level == level).count();
+        let incidents = plural(self.incidents, "incident");
+        if self.findings.is_empty() {
+            return format!("{incidents}, no findings");
+        }
+        format!(
+            "{incidents}: {}, {} at risk, {}",
+            plural(count(Level::Breach), "breach"),
+            count(Level::AtRisk),
+            plural(count(Level::Error), "error")
+        )
+    }
+}
+
+fn plural(n: usize, noun: &str) -> String {
+    match (n, noun) {
+        (1, _) => format!("1 {noun}"),
+        (_, "breach") => format!("{n} breaches"),
+        _ => format!("{n} {noun}s"),
+    }
+}
+
+/// One line per finding, `path:line: level: incident: rule: message`; validation problems
+/// keep their source excerpt.
+pub fn text(report: &Report) -> String {
+    let mut out = String::new();
+    for f in &report.findings {
+        let incident = f
+            .incident
+            .as_deref()
+            .map(|i| format!("{i}: "))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{}: {}: {incident}{}: {}",
+            f.position(),
+            f.level,
+            f.rule,
+            f.message
+        );
+        if let Some(excerpt) = &f.excerpt {
+            let _ = writeln!(out, "{excerpt}");
+        }
+    }
+    out
+}
+
+/// `--format json`: the documented, stable contract.
+pub fn json(report: &Report) -> String {
+    let mut text = serde_json::to_string_pretty(report).expect("a report serializes");
+    text.push('\n');
+    text
+}
+
+/// GitHub Actions workflow commands: `::error file=F,line=L,title=T::MESSAGE`, one per
+/// finding (`::warning` for at-risk unless `--strict`).
+pub fn github(report: &Report) -> String {
+    let mut out = String::new();
+    for f in &report.findings {
+        let command = if f.fails(report.strict) {
+            "error"
+        } else {
+            "warning"
+        };
+        let mut props = vec![format!("file={}", property(&f.file))];
+        if let Some(line) = f.line {
+            props.push(format!("line={line}"));
+        }
+        props.push(format!("title={}", property(&f.title())));
+        let incident = f
+            .incident
+            .as_deref()
+            .map(|i| format!("{i}: "))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "::{command} {}::{}",
+            props.join(","),
+            data(&format!("{incident}{}", f.message))
+        );
+    }
+    out
+}
+
+/// Escape a workflow command's message.
+fn data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escape a workflow command's property value.
+fn property(text: &str) -> String {
+    data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// JUnit XML: one test suite, one test case per incident and rule (classname the incident,
+/// name the rule), a failure for each case with a finding that fails the check.
+pub fn junit(report: &Report) -> String {
+    use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
+
+    let mut cases: BTreeMap<(String, Rule), Vec<&Finding>> = BTreeMap::new();
+    for (id, clocks) in &report.clocks {
+        cases.entry((id.clone(), Rule::Validation)).or_default();
+        for c in clocks {
+            cases.entry((id.clone(), c.rule)).or_default();
+        }
+    }
+    for f in &report.findings {
+        let id = f.incident.clone().unwrap_or_else(|| f.file.clone());
+        cases.entry((id, f.rule)).or_default().push(f);
+    }
+    let mut suite = TestSuite::new("mim check");
+    suite.set_timestamp(report.now);
+    for ((id, rule), findings) in cases {
+        let lines: Vec<String> = findings
+            .iter()
+            .map(|f| format!("{}: {}: {}", f.position(), f.level, f.message))
+            .collect();
+        let failing: Vec<&&Finding> = findings.iter().filter(|f| f.fails(report.strict)).collect();
+        let status = if let Some(first) = failing.first() {
+            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            s.set_message(first.message.clone())
+                .set_type(first.level.as_str())
+                .set_description(lines.join("\n"));
+            s
+        } else {
+            TestCaseStatus::success()
+        };
+        let mut case = TestCase::new(rule.as_str(), status);
+        case.set_classname(id);
+        if failing.is_empty() && !lines.is_empty() {
+            case.set_system_out(lines.join("\n"));
+        }
+        suite.add_test_case(case);
+    }
+    let mut xml = quick_junit::Report::new("mim");
+    xml.add_test_suite(suite);
+    let mut text = xml.to_string().expect("a JUnit report serializes");
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text
+}
+
+/// GitLab Code Quality report (a JSON array of issues), so merge requests show the findings.
+pub fn gitlab(report: &Report) -> String {
+    let issues: Vec<serde_json::Value> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let severity = match f.level {
+                Level::Error => "major",
+                Level::Breach => "critical",
+                Level::AtRisk if report.strict => "major",
+                Level::AtRisk => "minor",
+            };
+            let incident = f
+                .incident
+                .as_deref()
+                .map(|i| format!("{i}: "))
+                .unwrap_or_default();
+            json!({
+                "description": format!("{incident}{}: {}", f.rule, f.message),
+                "check_name": format!("mim/{}", f.rule),
+                "fingerprint": f.fingerprint(),
+                "severity": severity,
+                "location": {"path": f.file, "lines": {"begin": f.line.unwrap_or(1)}},
+            })
+        })
+        .collect();
+    let mut text = serde_json::to_string_pretty(&issues).expect("issues serialize");
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(strict: bool) -> Report {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-24T10:50:00Z").unwrap();
+        let finding = |rule, level, message: &str, line| Finding {
+            incident: Some("2026-11-24-payments".into()),
+            rule,
+            level,
+            message: message.into(),
+            file: "incidents/2026-11-24-payments/timeline.yaml".into(),
+            line,
+            due: Some(now),
+            actual: None,
+            overdue_by_s: Some(600),
+            name: None,
+            excerpt: None,
+        };
+        Report {
+            now,
+            incidents: 1,
+            findings: vec![
+                finding(
+                    Rule::Respond,
+                    Level::Breach,
+                    "late: 10m, at 09:25\nsecond line 100%",
+                    Some(3),
+                ),
+                finding(Rule::Restore, Level::AtRisk, "due soon, really", None),
+            ],
+            clocks: BTreeMap::from([("2026-11-24-payments".to_string(), vec![])]),
+            strict,
+        }
+    }
+
+    #[test]
+    fn github_lines_escape_data_and_properties() {
+        let out = github(&report(false));
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(
+            lines[0],
+            "::error file=incidents/2026-11-24-payments/timeline.yaml,line=3,title=mim breach respond::2026-11-24-payments: late: 10m, at 09:25%0Asecond line 100%25"
+        );
+        assert_eq!(
+            lines[1],
+            "::warning file=incidents/2026-11-24-payments/timeline.yaml,title=mim at-risk restore::2026-11-24-payments: due soon, really"
+        );
+        assert!(
+            github(&report(true))
+                .lines()
+                .all(|l| l.starts_with("::error "))
+        );
+        assert_eq!(property("a:b,c%"), "a%3Ab%2Cc%25");
+    }
+
+    #[test]
+    fn junit_fails_only_error_cases() {
+        let xml = junit(&report(false));
+        assert!(
+            xml.contains("<testsuite name=\"mim check\" tests=\"3\""),
+            "{xml}"
+        );
+        assert!(xml.contains("failures=\"1\""), "{xml}");
+        let strict = junit(&report(true));
+        assert!(strict.contains("failures=\"2\""), "{strict}");
+    }
+
+    #[test]
+    fn gitlab_issues_have_the_code_quality_keys() {
+        let v: serde_json::Value = serde_json::from_str(&gitlab(&report(false))).unwrap();
+        let first = &v[0];
+        for key in [
+            "description",
+            "check_name",
+            "fingerprint",
+            "severity",
+            "location",
+        ] {
+            assert!(first.get(key).is_some(), "{key}");
+        }
+        assert_eq!(first["severity"], "critical");
+        assert_eq!(first["location"]["lines"]["begin"], 3);
+        assert_eq!(v[1]["severity"], "minor");
+        assert_ne!(v[0]["fingerprint"], v[1]["fingerprint"]);
+        assert_eq!(
+            gitlab(&report(false)),
+            gitlab(&report(false)),
+            "fingerprints are stable"
+        );
+    }
+
+    #[test]
+    fn the_summary_counts_levels() {
+        assert_eq!(
+            report(false).summary(),
+            "1 incident: 1 breach, 1 at risk, 0 errors"
+        );
+        assert!(report(false).fails());
+        let mut warnings_only = report(false);
+        warnings_only.findings.remove(0);
+        assert!(!warnings_only.fails());
+        warnings_only.strict = true;
+        assert!(warnings_only.fails());
+    }
+}

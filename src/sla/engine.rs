@@ -1,0 +1,597 @@
+//! The SLA engine: pure functions of (configuration, incident, now) that give each
+//! incident's clocks and the findings (breaches and risks) they add up to.
+//!
+//! Only timeline entries at or before "now" count, so the same incident evaluated at an
+//! earlier "now" gives the clocks as they stood then. Rules (see docs/sla-and-ci.md):
+//! - `respond`: reported → accepted (or rejected), in the priority's calendar.
+//! - `restore`: reported → resolved, in the priority's calendar, less time on hold and
+//!   less time resolved before a reopen.
+//! - `update-internal`, `update-client`: from the report, each gap before the first update
+//!   to the audience and between updates is at most the cadence, while the incident is
+//!   active (time resolved before a reopen does not count; time on hold does).
+//! - `escalation`: each hierarchic level's threshold (a share of the restore target, or
+//!   a duration), counted like `restore`, reached without a `management` escalation for
+//!   that level recorded before it.
+//! - `pir-start`, `pir-action`: a required PIR started within `pir.start_within` of the
+//!   resolve, around the clock; each action item done by its due time.
+//!
+//! Reprioritisations: see [`crate::sla::schedule`].
+
+use crate::config::{Config, HierarchicLevel, PirRequirement};
+use crate::lifecycle;
+use crate::model::{Entry, EscalationKind, Event, Incident};
+use crate::sla::Duration;
+use crate::sla::clock::{Anchor, Clock, ClockState, Finding, Level, Rule};
+use crate::sla::inputs::{self, Audience, PirFacts};
+use crate::sla::schedule::{Instant, NEVER, Schedule};
+use crate::time::{self, Timestamp};
+
+/// An incident's clocks and findings at one instant.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Evaluation {
+    pub clocks: Vec<Clock>,
+    pub findings: Vec<Finding>,
+}
+
+/// The incident's SLA clocks at `now`.
+pub fn clocks(config: &Config, incident: &Incident, now: Timestamp) -> Vec<Clock> {
+    evaluate(config, incident, now).clocks
+}
+
+/// The incident's breaches and risks at `now`.
+pub fn findings(config: &Config, incident: &Incident, now: Timestamp) -> Vec<Finding> {
+    evaluate(config, incident, now).findings
+}
+
+/// Clocks and findings together, with the PIR facts read from the incident.
+pub fn evaluate(config: &Config, incident: &Incident, now: Timestamp) -> Evaluation {
+    evaluate_with(config, incident, &inputs::pir_facts(incident), now)
+}
+
+/// Clocks and findings with the PIR facts given.
+pub fn evaluate_with(
+    config: &Config,
+    incident: &Incident,
+    pir: &PirFacts,
+    now: Timestamp,
+) -> Evaluation {
+    let facts = Facts::new(config, incident, now);
+    let mut out = Evaluation::default();
+    facts.respond(&mut out);
+    if facts.rejected.is_none() {
+        facts.restore(&mut out);
+        facts.updates(Audience::Internal, &mut out);
+        facts.updates(Audience::Client, &mut out);
+        facts.escalations(&mut out);
+        facts.pir(pir, &mut out);
+    }
+    out
+}
+
+/// The incident's state at `now`, from the timeline entries up to then.
+pub fn state_at(incident: &Incident, now: Timestamp) -> lifecycle::State {
+    let entries: Vec<Entry> = incident
+        .entries
+        .iter()
+        .filter(|e| e.at <= now)
+        .cloned()
+        .collect();
+    lifecycle::replay(&incident.record, &entries)
+}
+
+/// The incident's status at `now` (see [`state_at`]).
+pub fn status_at(incident: &Incident, now: Timestamp) -> lifecycle::Status {
+    state_at(incident, now).status
+}
+
+/// A moment in the timeline: when, and the entry's index in file order.
+type Mark = (Instant, usize);
+
+/// What the timeline says up to "now", in the shape the rules need.
+struct Facts<'a> {
+    config: &'a Config,
+    incident: &'a Incident,
+    now: Instant,
+    reported: Instant,
+    /// Entries at or before now, in time order, with their file-order index.
+    entries: Vec<(usize, &'a Entry)>,
+    accepted: Option<Mark>,
+    rejected: Option<Mark>,
+    /// The last resolve, unless a reopen followed it.
+    resolved: Option<Mark>,
+    closed: Option<Instant>,
+    holds: Vec<(Instant, Instant)>,
+    /// Resolved, then reopened: the clocks stop in between.
+    resolved_periods: Vec<(Instant, Instant)>,
+    schedule: Schedule,
+}
+
+fn utc(t: &Timestamp) -> Instant {
+    t.to_utc()
+}
+
+fn stamp(t: Instant) -> Timestamp {
+    t.fixed_offset()
+}
+
+impl<'a> Facts<'a> {
+    fn new(config: &'a Config, incident: &'a Incident, now: Timestamp) -> Facts<'a> {
+        let now = utc(&now);
+        let reported = utc(&incident.record.reported);
+        let entries: Vec<(usize, &Entry)> = lifecycle::time_order(&incident.entries)
+            .into_iter()
+            .map(|i| (i, &incident.entries[i]))
+            .filter(|(_, e)| utc(&e.at) <= now)
+            .collect();
+        let mut f = Facts {
+            config,
+            incident,
+            now,
+            reported,
+            entries: Vec::new(),
+            accepted: None,
+            rejected: None,
+            resolved: None,
+            closed: None,
+            holds: Vec::new(),
+            resolved_periods: Vec::new(),
+            schedule: Schedule::new(config, None, reported, "", &[], vec![]),
+        };
+        let mut hold: Option<Instant> = None;
+        let mut changes = Vec::new();
+        for &(i, e) in &entries {
+            let at = utc(&e.at);
+            match &e.event {
+                Event::Accept { .. } => {
+                    f.accepted.get_or_insert((at, i));
+                }
+                Event::Reject { .. } => f.rejected = Some((at, i)),
+                Event::Hold { .. } => hold = hold.or(Some(at)),
+                Event::Resume { .. } => {
+                    if let Some(from) = hold.take() {
+                        f.holds.push((from, at));
+                    }
+                }
+                Event::Resolve { .. } => f.resolved = Some((at, i)),
+                Event::Reopen { .. } => {
+                    if let Some((from, _)) = f.resolved.take() {
+                        f.resolved_periods.push((from, at));
+                    }
+                }
+                Event::Close { .. } => f.closed = Some(at),
+                Event::Reprioritise { priority, .. } => changes.push((at, priority.clone())),
+                _ => {}
+            }
+        }
+        if let Some(from) = hold {
+            f.holds.push((from, NEVER));
+        }
+        f.entries = entries;
+        f.schedule = Schedule::new(
+            config,
+            incident.record.client.as_deref(),
+            reported,
+            &incident.record.priority,
+            &changes,
+            vec![],
+        );
+        f
+    }
+
+    /// When the incident stopped being worked on: resolved or rejected.
+    fn ended(&self) -> Option<Instant> {
+        self.resolved.or(self.rejected).map(|(at, _)| at)
+    }
+
+    fn restore_pauses(&self) -> Vec<(Instant, Instant)> {
+        let mut pauses = self.holds.clone();
+        pauses.extend(&self.resolved_periods);
+        pauses
+    }
+
+    fn show(&self, t: Instant) -> String {
+        time::display(&stamp(t), self.config.tz())
+    }
+
+    /// Evaluate one clock and add it, with its finding, to `out`.
+    fn clock(&self, c: ClockSpec<'_>, out: &mut Evaluation) {
+        let due = c.schedule.due(c.start, &c.target);
+        let end = c.stop.map_or(self.now, |s| s.at);
+        let in_force = c.target(c.schedule.priority_at(end));
+        let Some(target) = in_force.or_else(|| due.and(Some(Duration::ZERO))) else {
+            return;
+        };
+        let elapsed = c.schedule.elapsed(c.start, end, |p| c.target(p).is_some());
+        let state = match (c.stop, due) {
+            (Some(stop), Some(due)) if stop.at > due => ClockState::Breached,
+            (Some(_), _) => ClockState::Met,
+            (None, Some(due)) if self.now > due => ClockState::Breached,
+            (None, _) if c.schedule.paused_at(self.now) => ClockState::Paused,
+            (None, _) if target.secs() > 0 && elapsed >= target.scaled(self.config.at_risk) => {
+                ClockState::AtRisk
+            }
+            (None, _) => ClockState::Running,
+        };
+        let finding = match state {
+            ClockState::Breached => Some(Level::Breach),
+            ClockState::AtRisk => Some(Level::AtRisk),
+            _ => None,
+        };
+        if let (Some(level), Some(due)) = (finding, due) {
+            let actual = c.stop.filter(|s| s.happened).map(|s| s.at);
+            let overdue = (level == Level::Breach).then(|| (end - due).num_seconds());
+            let message = self.message(&c, target, level, due, actual, end);
+            out.findings.push(Finding {
+                incident: self.incident.id.clone(),
+                rule: c.rule,
+                name: c.name.clone(),
+                level,
+                message,
+                anchor: c.anchor.clone(),
+                due: Some(stamp(due)),
+                actual: actual.map(stamp),
+                overdue_by: overdue,
+            });
+        }
+        out.clocks.push(Clock {
+            rule: c.rule,
+            name: c.name,
+            target,
+            elapsed,
+            started: stamp(c.start),
+            due: due.map(stamp),
+            stopped: c.stop.map(|s| stamp(s.at)),
+            state,
+        });
+    }
+
+    fn message(
+        &self,
+        c: &ClockSpec<'_>,
+        target: Duration,
+        level: Level,
+        due: Instant,
+        actual: Option<Instant>,
+        end: Instant,
+    ) -> String {
+        let priority = c.schedule.priority_at(end);
+        let head = format!("{} ({priority}, {target})", c.subject);
+        let late = |to: Instant| Duration::from(to - due);
+        match (level, actual) {
+            (Level::AtRisk, _) => format!(
+                "{head}: {}, due {} (in {})",
+                c.pending,
+                self.show(due),
+                Duration::from(due - self.now)
+            ),
+            (_, Some(at)) => format!(
+                "{head}: {} {} late, at {}; it was due {}",
+                c.done,
+                late(at),
+                self.show(at),
+                self.show(due)
+            ),
+            (_, None) if c.stop.is_some() => format!(
+                "{head}: {}, {} after it was due ({})",
+                c.pending,
+                if self.resolved.is_some() {
+                    "resolved"
+                } else {
+                    "ended"
+                },
+                self.show(due)
+            ),
+            (_, None) => format!(
+                "{head}: {}, overdue by {} (due {})",
+                c.pending,
+                late(self.now),
+                self.show(due)
+            ),
+        }
+    }
+
+    fn respond(&self, out: &mut Evaluation) {
+        let stop = self.accepted.or(self.rejected);
+        let target = |p: &str| self.config.targets(p).map(|t| t.respond);
+        self.clock(
+            ClockSpec {
+                rule: Rule::Respond,
+                name: None,
+                subject: "respond target".into(),
+                done: "accepted".into(),
+                pending: "not accepted yet".into(),
+                start: self.reported,
+                stop: stop.map(Stop::done),
+                schedule: &self.schedule,
+                target: Box::new(target),
+                anchor: anchor(stop),
+            },
+            out,
+        );
+    }
+
+    fn restore(&self, out: &mut Evaluation) {
+        let schedule = self.schedule.with_pauses(self.restore_pauses());
+        let target = |p: &str| self.config.targets(p).map(|t| t.restore);
+        self.clock(
+            ClockSpec {
+                rule: Rule::Restore,
+                name: None,
+                subject: "restore target".into(),
+                done: "resolved".into(),
+                pending: "not resolved yet".into(),
+                start: self.reported,
+                stop: self.resolved.map(Stop::done),
+                schedule: &schedule,
+                target: Box::new(target),
+                anchor: anchor(self.resolved),
+            },
+            out,
+        );
+    }
+
+    fn updates(&self, audience: Audience, out: &mut Evaluation) {
+        let (rule, word) = match audience {
+            Audience::Internal => (Rule::UpdateInternal, "internal"),
+            Audience::Client => (Rule::UpdateClient, "client"),
+        };
+        let schedule = self.schedule.with_pauses(self.resolved_periods.clone());
+        let cadence = |p: &str| inputs::cadence(self.config, self.incident, p, audience);
+        let end = self.ended();
+        let updates: Vec<Mark> = self
+            .entries
+            .iter()
+            .filter_map(|&(i, e)| match &e.event {
+                Event::Update { audience: a, .. } if audience.counts(a) => Some((utc(&e.at), i)),
+                _ => None,
+            })
+            .filter(|(at, _)| end.is_none_or(|end| *at <= end))
+            .collect();
+        let mut gaps = Evaluation::default();
+        let mut last: Option<Mark> = None;
+        let mut breached = false;
+        for &(at, i) in &updates {
+            let start = last.map_or(self.reported, |(t, _)| t);
+            let mut gap = Evaluation::default();
+            self.clock(
+                self.update_spec(
+                    rule,
+                    word,
+                    start,
+                    Some(Stop::done((at, i))),
+                    &schedule,
+                    &cadence,
+                    Anchor::Entry(i),
+                ),
+                &mut gap,
+            );
+            breached |= gap.clocks.iter().any(|c| c.state == ClockState::Breached);
+            gaps.findings.extend(gap.findings);
+            last = Some((at, i));
+        }
+        let start = last.map_or(self.reported, |(t, _)| t);
+        let stop = end.map(|at| Stop {
+            at,
+            happened: false,
+        });
+        let mut current = Evaluation::default();
+        self.clock(
+            self.update_spec(rule, word, start, stop, &schedule, &cadence, anchor(last)),
+            &mut current,
+        );
+        out.findings.extend(gaps.findings);
+        out.findings.extend(current.findings);
+        for mut clock in current.clocks {
+            if breached {
+                clock.state = ClockState::Breached;
+            }
+            out.clocks.push(clock);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn update_spec<'s>(
+        &self,
+        rule: Rule,
+        word: &str,
+        start: Instant,
+        stop: Option<Stop>,
+        schedule: &'s Schedule,
+        cadence: &'s dyn Fn(&str) -> Option<Duration>,
+        anchor: Anchor,
+    ) -> ClockSpec<'s> {
+        ClockSpec {
+            rule,
+            name: None,
+            subject: format!("{word} update cadence"),
+            done: format!("{word} update sent"),
+            pending: format!("no {word} update since {}", self.show(start)),
+            start,
+            stop,
+            schedule,
+            target: Box::new(cadence),
+            anchor,
+        }
+    }
+
+    fn escalations(&self, out: &mut Evaluation) {
+        let levels = self.levels();
+        if levels.is_empty() {
+            return;
+        }
+        let mut covered: Vec<Option<Mark>> = vec![None; levels.len()];
+        for &(i, e) in &self.entries {
+            if let Event::Escalate {
+                kind: EscalationKind::Management,
+                level,
+                ..
+            } = &e.event
+            {
+                let slot = match level {
+                    Some(name) => levels.iter().position(|l| &l.notify == name),
+                    None => covered.iter().position(Option::is_none),
+                };
+                if let Some(slot) = slot
+                    && covered[slot].is_none()
+                {
+                    covered[slot] = Some((utc(&e.at), i));
+                }
+            }
+        }
+        let schedule = self.schedule.with_pauses(self.restore_pauses());
+        for (level, covered) in levels.iter().zip(covered) {
+            let at = level.at;
+            let target = move |p: &str| self.config.targets(p).map(|t| at.of(t.restore));
+            let stop = match (covered, self.ended()) {
+                (Some(mark), _) => Some(Stop::done(mark)),
+                (None, Some(end)) => Some(Stop {
+                    at: end,
+                    happened: false,
+                }),
+                (None, None) => None,
+            };
+            self.clock(
+                ClockSpec {
+                    rule: Rule::Escalation,
+                    name: Some(level.notify.clone()),
+                    subject: format!("escalation to {} at {}", level.notify, level.at),
+                    done: "escalated".into(),
+                    pending: format!(
+                        "{} not told yet (mim escalate --kind management)",
+                        level.notify
+                    ),
+                    start: self.reported,
+                    stop,
+                    schedule: &schedule,
+                    target: Box::new(target),
+                    anchor: anchor(covered),
+                },
+                out,
+            );
+        }
+    }
+
+    /// The hierarchic levels, lowest threshold first (for the incident's declared priority).
+    fn levels(&self) -> Vec<&'a HierarchicLevel> {
+        let mut levels: Vec<&HierarchicLevel> = self.config.escalation.hierarchic.iter().collect();
+        let restore = self
+            .config
+            .targets(&self.incident.record.priority)
+            .map_or(Duration::ZERO, |t| t.restore);
+        levels.sort_by_key(|l| l.at.of(restore));
+        levels
+    }
+
+    fn pir(&self, pir: &PirFacts, out: &mut Evaluation) {
+        let Some((resolved, resolve_entry)) = self.resolved else {
+            return;
+        };
+        let priority = self.schedule.priority_at(resolved).to_string();
+        let required = self
+            .config
+            .targets(&priority)
+            .is_some_and(|t| t.pir == PirRequirement::Required);
+        let closed = self.closed;
+        // PIR deadlines run around the clock, whatever the priority's calendar.
+        let always = Schedule::always(chrono::DateTime::<chrono::Utc>::MIN_UTC);
+        if required {
+            let started = pir.started.filter(|(at, _)| utc(at) <= self.now);
+            let stop = match (started, closed) {
+                (Some((at, i)), _) => Some(Stop::done((utc(&at), i))),
+                (None, Some(at)) => Some(Stop {
+                    at,
+                    happened: false,
+                }),
+                _ => None,
+            };
+            let within = self.config.pir.start_within;
+            self.clock(
+                ClockSpec {
+                    rule: Rule::PirStart,
+                    name: None,
+                    subject: "PIR start".into(),
+                    done: "PIR started".into(),
+                    pending: "PIR not started yet (mim pir start)".into(),
+                    start: resolved,
+                    stop,
+                    schedule: &always,
+                    target: Box::new(move |_: &str| Some(within)),
+                    anchor: Anchor::Entry(started.map_or(resolve_entry, |(_, i)| i)),
+                },
+                out,
+            );
+        }
+        for action in &pir.actions {
+            if utc(&action.created) > self.now {
+                continue;
+            }
+            let target = Duration::from(action.due - action.created);
+            let done = action.done.filter(|at| utc(at) <= self.now);
+            self.clock(
+                ClockSpec {
+                    rule: Rule::PirAction,
+                    name: Some(action.id.clone()),
+                    subject: format!("PIR action {}", action.id),
+                    done: "done".into(),
+                    pending: "still open (mim pir action done)".into(),
+                    start: utc(&action.created),
+                    stop: done.map(|at| Stop {
+                        at: utc(&at),
+                        happened: true,
+                    }),
+                    schedule: &always,
+                    target: Box::new(move |_: &str| Some(target)),
+                    anchor: Anchor::Entry(action.entry),
+                },
+                out,
+            );
+        }
+    }
+}
+
+/// The anchor for a clock that stopped at a timeline entry, or the report time.
+fn anchor(mark: Option<Mark>) -> Anchor {
+    mark.map_or(Anchor::Record("reported"), |(_, i)| Anchor::Entry(i))
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Stop {
+    at: Instant,
+    /// The awaited thing happened (accepted, resolved, …) rather than the incident ending.
+    happened: bool,
+}
+
+impl Stop {
+    fn done((at, _): Mark) -> Stop {
+        Stop { at, happened: true }
+    }
+}
+
+/// A clock's target for the priority in force.
+type Target<'s> = Box<dyn Fn(&str) -> Option<Duration> + 's>;
+
+struct ClockSpec<'s> {
+    rule: Rule,
+    name: Option<String>,
+    /// `respond target`, `internal update cadence`, …
+    subject: String,
+    /// What happened when the clock stopped: `accepted`, `resolved`, …
+    done: String,
+    /// What has not happened while it runs: `not accepted yet`, …
+    pending: String,
+    start: Instant,
+    stop: Option<Stop>,
+    schedule: &'s Schedule,
+    target: Target<'s>,
+    anchor: Anchor,
+}
+
+impl ClockSpec<'_> {
+    fn target(&self, priority: &str) -> Option<Duration> {
+        (self.target)(priority)
+    }
+}
+
+#[cfg(test)]
+#[path = "engine_tests.rs"]
+mod tests;

@@ -12,11 +12,13 @@ pub mod tables;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, TimeDelta};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::Config;
 use crate::lifecycle::{State, Status};
 use crate::model::{EscalationKind, Event, Incident};
+use crate::sla::{self, Clock, ClockState, Rule};
 use crate::time::{self, Timestamp};
 
 pub use stats::{Rate, Summary};
@@ -61,6 +63,7 @@ pub struct Report {
     pub counts: Counts,
     pub proposals: Proposals,
     pub times: Times,
+    pub sla: Sla,
     pub escalations: Escalations,
     pub hold: Hold,
     pub reopen: Rate,
@@ -108,6 +111,56 @@ pub struct Proposals {
 pub struct Times {
     pub response: BTreeMap<String, Summary>,
     pub restore: BTreeMap<String, Summary>,
+}
+
+/// The SLA clocks the report counts, in this order.
+pub const SLA_RULES: [Rule; 4] = [
+    Rule::Respond,
+    Rule::Restore,
+    Rule::UpdateInternal,
+    Rule::UpdateClient,
+];
+
+/// SLA compliance from the engine's clocks (the ones `mim check` reports), by rule.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Sla {
+    pub overall: BTreeMap<String, Compliance>,
+    /// rule → priority → compliance
+    pub by_priority: BTreeMap<String, BTreeMap<String, Compliance>>,
+    /// rule → client → compliance
+    pub by_client: BTreeMap<String, BTreeMap<String, Compliance>>,
+    /// By the month the incidents were reported in (organisation's time zone).
+    pub per_month: Vec<MonthCompliance>,
+}
+
+/// Clocks of one rule: met, breached (stopped late, or still counting past due), and
+/// still open within target (running, at risk, paused), which count in neither.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Compliance {
+    pub met: usize,
+    pub breached: usize,
+    pub open: usize,
+    /// Met of met + breached.
+    pub rate: Rate,
+}
+
+impl Compliance {
+    fn add(&mut self, state: ClockState) {
+        match state {
+            ClockState::Met => self.met += 1,
+            ClockState::Breached => self.breached += 1,
+            ClockState::Running | ClockState::Paused | ClockState::AtRisk => self.open += 1,
+        }
+        self.rate = Rate::new(self.met, self.met + self.breached);
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct MonthCompliance {
+    /// `2026-11`
+    pub month: String,
+    pub rule: String,
+    pub compliance: Compliance,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -194,6 +247,8 @@ pub struct IncidentRow {
     pub escalations: usize,
     pub time_logged_secs: i64,
     pub recurs: Option<String>,
+    /// The state of each of [`SLA_RULES`]' clocks at "now", from the SLA engine.
+    pub sla: BTreeMap<String, ClockState>,
 }
 
 /// Build the report of the incidents `filter` selects from `all` (every incident of the
@@ -212,7 +267,7 @@ pub fn build(config: &Config, all: &[Incident], filter: &Filter, now: Timestamp)
         by_service.entry(key).or_default().push(k);
     }
     let list: Vec<IncidentRow> = chosen
-        .iter()
+        .par_iter()
         .map(|&(i, s)| {
             let key = (i.record.client.as_deref(), i.record.service.as_str());
             let same = by_service.get(&key).map(Vec::as_slice).unwrap_or_default();
@@ -232,7 +287,8 @@ pub fn build(config: &Config, all: &[Incident], filter: &Filter, now: Timestamp)
         incidents: chosen.len(),
         counts: counts(config, &list),
         proposals: proposals(&chosen),
-        times: times(config, &list, &chosen),
+        times: times(config, &list),
+        sla: sla_compliance(config, &list),
         escalations: escalations(&chosen),
         hold: hold(&list, &chosen, now),
         reopen: reopen(&chosen),
@@ -284,10 +340,12 @@ fn row(
     recurs: Option<String>,
 ) -> IncidentRow {
     let r = &incident.record;
-    let response = state.accepted_at.map(|a| secs(a - r.reported));
-    let restore = state
-        .resolved_at
-        .map(|at| secs(at - r.reported) - held_between(state, r.reported, at, now));
+    let clocks = sla::clocks(config, incident, now);
+    let clock = |rule: Rule| clocks.iter().find(|c| c.rule == rule);
+    // Response and restore times are the clocks' working time, once stopped.
+    let stopped = |c: &Clock| c.stopped.map(|_| c.elapsed.secs());
+    let response = clock(Rule::Respond).and_then(stopped);
+    let restore = clock(Rule::Restore).and_then(stopped);
     let mut closure = None;
     let mut csat = None;
     let mut escalations = 0;
@@ -314,7 +372,7 @@ fn row(
         status: state.status,
         response_secs: response,
         restore_secs: restore,
-        restore_target_secs: config.targets(&state.priority).map(|t| t.restore.secs()),
+        restore_target_secs: clock(Rule::Restore).map(|c| c.target.secs()),
         hold_secs: held_between(state, r.reported, now, now),
         reopens: state.reopens,
         closure,
@@ -322,6 +380,10 @@ fn row(
         escalations,
         time_logged_secs: logged,
         recurs,
+        sla: SLA_RULES
+            .iter()
+            .filter_map(|&rule| Some((rule.to_string(), clock(rule)?.state)))
+            .collect(),
     }
 }
 
@@ -415,7 +477,7 @@ fn proposals(chosen: &[(&Incident, &State)]) -> Proposals {
     }
 }
 
-fn times(config: &Config, list: &[IncidentRow], _chosen: &[(&Incident, &State)]) -> Times {
+fn times(config: &Config, list: &[IncidentRow]) -> Times {
     let mut t = Times::default();
     for p in config.priorities.keys() {
         let of = |f: fn(&IncidentRow) -> Option<i64>| {
@@ -594,9 +656,73 @@ pub fn iso_week(date: &chrono::NaiveDate) -> String {
     format!("{}-W{:02}", w.year(), w.week())
 }
 
-/// SLA compliance per month and clock, for the chart (none until the SLA engine is in).
-pub(crate) fn monthly_series(_report: &Report) -> Vec<svg::Series> {
-    Vec::new()
+fn sla_compliance(config: &Config, list: &[IncidentRow]) -> Sla {
+    let tz = config.tz();
+    let mut sla = Sla::default();
+    let mut months: BTreeMap<(String, usize), Compliance> = BTreeMap::new();
+    for r in list {
+        let month = r.reported.with_timezone(&tz).format("%Y-%m").to_string();
+        let client = r.client.as_deref().unwrap_or(NONE);
+        for (k, rule) in SLA_RULES.iter().enumerate() {
+            let rule = rule.to_string();
+            let Some(&state) = r.sla.get(&rule) else {
+                continue;
+            };
+            sla.overall.entry(rule.clone()).or_default().add(state);
+            let by = |map: &mut BTreeMap<String, BTreeMap<String, Compliance>>, key: &str| {
+                map.entry(rule.clone())
+                    .or_default()
+                    .entry(key.to_string())
+                    .or_default()
+                    .add(state);
+            };
+            by(&mut sla.by_priority, &r.priority);
+            by(&mut sla.by_client, client);
+            months.entry((month.clone(), k)).or_default().add(state);
+        }
+    }
+    sla.per_month = months
+        .into_iter()
+        .map(|((month, k), compliance)| MonthCompliance {
+            month,
+            rule: SLA_RULES[k].to_string(),
+            compliance,
+        })
+        .collect();
+    sla
+}
+
+/// SLA compliance per month, one series per rule, for the chart: months with no
+/// finished clock of a rule have no point.
+pub(crate) fn monthly_series(report: &Report) -> Vec<svg::Series> {
+    SLA_RULES
+        .iter()
+        .map(|rule| svg::Series {
+            name: rule.to_string(),
+            points: report
+                .sla
+                .per_month
+                .iter()
+                .filter(|m| m.rule == rule.as_str())
+                .filter_map(|m| {
+                    let c = &m.compliance;
+                    let pct = c.rate.percent?;
+                    Some((
+                        m.month.clone(),
+                        pct,
+                        format!(
+                            "{} {}: {}/{} met ({pct:.1}%)",
+                            m.month,
+                            m.rule,
+                            c.met,
+                            c.met + c.breached
+                        ),
+                    ))
+                })
+                .collect(),
+        })
+        .filter(|s| !s.points.is_empty())
+        .collect()
 }
 
 #[cfg(test)]

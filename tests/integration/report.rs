@@ -23,6 +23,8 @@ struct Fixture<'a> {
     level: (&'a str, &'a str, &'a str),
     reported: &'a str,
     timeline: Vec<String>,
+    /// Status updates: (time, audience).
+    updates: Vec<(&'a str, &'a str)>,
 }
 
 fn write(repo: &TestRepo, f: &Fixture) {
@@ -34,9 +36,25 @@ fn write(repo: &TestRepo, f: &Fixture) {
             f.id, f.service, f.client, f.category, f.level.0, f.level.1, f.level.2, f.reported
         ),
     );
+    let mut timeline = f.timeline.clone();
+    for (n, (at, audience)) in f.updates.iter().enumerate() {
+        let number = n + 1;
+        let file = format!("updates/{}-{audience}.md", at.replace([':', '-'], ""));
+        repo.write(
+            &format!("incidents/{}/{file}", f.id),
+            &format!(
+                "---\nincident: {}\nnumber: {number}\naudience: {audience}\nat: {at}\nby: Sam Patel\n---\nUpdate {number}.\n",
+                f.id
+            ),
+        );
+        timeline.push(ev(
+            at,
+            &format!("update, audience: {audience}, number: {number}, file: {file}"),
+        ));
+    }
     repo.write(
         &format!("incidents/{}/timeline.yaml", f.id),
-        &f.timeline.concat(),
+        &timeline.concat(),
     );
 }
 
@@ -75,17 +93,18 @@ fn logged(at: &str, time: &str, activity: &str) -> String {
     )
 }
 
-/// The fixture. Per incident: response = accepted − reported; restore = last resolution −
-/// reported − time on hold.
+/// The fixture. Per incident: response = accepted (or rejected) − reported; restore =
+/// resolution − reported − time on hold − time resolved before a reopen (the SLA engine's
+/// clocks; in working time, which for P1 and P2 (24x7) is wall-clock time).
 ///
 /// | id | client | service | ci | cat | pri | status | response | restore | hold |
 /// |----|--------|---------|----|-----|-----|--------|----------|---------|------|
 /// | A 11-02 payments | acme | Payments API | pay-gw-01 | application | P1 | closed csat 4 | 10m | 2h30m | |
 /// | B 11-03 email | globex | Email | | application | P2 | closed csat 5 | 20m | 4h − 1h = 3h | 1h |
 /// | C 11-05 vpn | acme | VPN | vpn-01 | network | P1 | closed csat 2 | 30m | 6h | |
-/// | D 11-10 payments | acme | Payments API | pay-gw-01 | application | P1 | closed csat 3, reopened | 5m | 10:00→16:00 = 6h | |
+/// | D 11-10 payments | acme | Payments API | pay-gw-01 | application | P1 | closed csat 3, reopened | 5m | 6h − 4h resolved = 2h | |
 /// | E 11-11 files | globex | File shares | | storage | P3 | resolved | 45m | 6h (Wed, in hours) | |
-/// | F 11-16 crm | acme | CRM | | application | P2 | rejected | | | |
+/// | F 11-16 crm | acme | CRM | | application | P2 | rejected | 10m | | |
 /// | G 11-17 wan | globex | WAN | wan-edge-2 | network | P1 | closed, no csat | 12m | 5h − 3h = 2h | 3h |
 /// | H 11-18 wan | globex | WAN | wan-edge-2 | network | P1 | closed csat 4 | 10m | 2h | |
 /// | I 11-24 payments | acme | Payments API | pay-db-01 | database | P2 | closed csat 5 | 30m | 4h | |
@@ -109,6 +128,15 @@ fn fixture(repo: &TestRepo) {
             category: "application",
             level: P1,
             reported: "2026-11-02T09:00:00Z",
+            updates: vec![
+                ("2026-11-02T09:25:00Z", "internal"),
+                ("2026-11-02T09:45:00Z", "client"),
+                ("2026-11-02T09:50:00Z", "internal"),
+                ("2026-11-02T10:15:00Z", "internal"),
+                ("2026-11-02T10:40:00Z", "internal"),
+                ("2026-11-02T10:40:00Z", "client"),
+                ("2026-11-02T11:05:00Z", "internal"),
+            ],
             timeline: vec![
                 accept("2026-11-02T09:10:00Z"),
                 escalate("2026-11-02T09:30:00Z", "sme"),
@@ -127,6 +155,14 @@ fn fixture(repo: &TestRepo) {
             category: "application",
             level: P2,
             reported: "2026-11-03T08:00:00Z",
+            updates: vec![
+                ("2026-11-03T08:50:00Z", "internal"),
+                ("2026-11-03T09:30:00Z", "client"),
+                ("2026-11-03T09:45:00Z", "internal"),
+                ("2026-11-03T10:40:00Z", "internal"),
+                ("2026-11-03T11:20:00Z", "client"),
+                ("2026-11-03T11:30:00Z", "internal"),
+            ],
             timeline: vec![
                 accept("2026-11-03T08:20:00Z"),
                 escalate("2026-11-03T08:45:00Z", "vendor"),
@@ -144,6 +180,7 @@ fn fixture(repo: &TestRepo) {
             ci: Some("vpn-01"),
             category: "network",
             level: P1,
+            updates: vec![],
             reported: "2026-11-05T14:00:00Z",
             timeline: vec![
                 accept("2026-11-05T14:30:00Z"),
@@ -162,6 +199,7 @@ fn fixture(repo: &TestRepo) {
             ci: Some("pay-gw-01"),
             category: "application",
             level: P1,
+            updates: vec![],
             reported: "2026-11-10T10:00:00Z",
             timeline: vec![
                 accept("2026-11-10T10:05:00Z"),
@@ -182,6 +220,7 @@ fn fixture(repo: &TestRepo) {
             category: "storage",
             level: P3,
             reported: "2026-11-11T09:00:00Z",
+            updates: vec![("2026-11-11T11:00:00Z", "internal")],
             timeline: vec![
                 accept("2026-11-11T09:45:00Z"),
                 resolve("2026-11-11T15:00:00Z", "capacity-added"),
@@ -194,6 +233,7 @@ fn fixture(repo: &TestRepo) {
             ci: None,
             category: "application",
             level: P2,
+            updates: vec![],
             reported: "2026-11-16T13:00:00Z",
             timeline: vec![ev(
                 "2026-11-16T13:10:00Z",
@@ -207,6 +247,7 @@ fn fixture(repo: &TestRepo) {
             ci: Some("wan-edge-2"),
             category: "network",
             level: P1,
+            updates: vec![],
             reported: "2026-11-17T07:00:00Z",
             timeline: vec![
                 accept("2026-11-17T07:12:00Z"),
@@ -225,6 +266,13 @@ fn fixture(repo: &TestRepo) {
             category: "network",
             level: P1,
             reported: "2026-11-18T06:00:00Z",
+            updates: vec![
+                ("2026-11-18T06:20:00Z", "internal"),
+                ("2026-11-18T06:45:00Z", "internal"),
+                ("2026-11-18T06:50:00Z", "client"),
+                ("2026-11-18T07:40:00Z", "internal"),
+                ("2026-11-18T07:45:00Z", "client"),
+            ],
             timeline: vec![
                 accept("2026-11-18T06:10:00Z"),
                 resolve("2026-11-18T08:00:00Z", "hardware-replaced"),
@@ -238,6 +286,7 @@ fn fixture(repo: &TestRepo) {
             ci: Some("pay-db-01"),
             category: "database",
             level: P2,
+            updates: vec![],
             reported: "2026-11-24T16:00:00Z",
             timeline: vec![
                 accept("2026-11-24T16:30:00Z"),
@@ -252,6 +301,7 @@ fn fixture(repo: &TestRepo) {
             ci: None,
             category: "storage",
             level: P2,
+            updates: vec![],
             reported: "2026-12-01T09:00:00Z",
             timeline: vec![
                 accept("2026-12-01T09:40:00Z"),
@@ -269,6 +319,7 @@ fn fixture(repo: &TestRepo) {
             ci: None,
             category: "application",
             level: P1,
+            updates: vec![],
             reported: "2026-12-07T10:00:00Z",
             timeline: vec![
                 accept("2026-12-07T10:05:00Z"),
@@ -282,6 +333,7 @@ fn fixture(repo: &TestRepo) {
             ci: None,
             category: "application",
             level: P1,
+            updates: vec![],
             reported: "2026-12-08T09:00:00Z",
             timeline: vec![
                 accept("2026-12-08T09:20:00Z"),
@@ -297,6 +349,7 @@ fn fixture(repo: &TestRepo) {
             ci: None,
             category: "network",
             level: P2,
+            updates: vec![],
             reported: "2026-12-15T08:00:00Z",
             timeline: vec![],
         },
@@ -307,6 +360,7 @@ fn fixture(repo: &TestRepo) {
             ci: Some("san-01"),
             category: "storage",
             level: P2,
+            updates: vec![],
             reported: "2026-12-16T22:00:00Z",
             timeline: vec![
                 accept("2026-12-16T22:15:00Z"),
@@ -387,10 +441,11 @@ fn every_kpi_of_the_fixture_matches_the_hand_worked_values() {
         r["times"]["response"]["P1"],
         summary(7, 789, 10 * M, 30 * M, 30 * M)
     );
-    // Response P2: 15 20 30 40 min; mean 105/4 = 26m15s; median (20+30)/2 = 25m; p90 rank 4.
+    // Response P2 (F's rejection is a response too): 10 15 20 30 40 min; mean 115/5 =
+    // 23m; median the 3rd = 20m; p90 rank ⌈4.5⌉ = 5 → 40m.
     assert_eq!(
         r["times"]["response"]["P2"],
-        summary(4, 26 * M + 15, 25 * M, 40 * M, 40 * M)
+        summary(5, 23 * M, 20 * M, 40 * M, 40 * M)
     );
     assert_eq!(
         r["times"]["response"]["P3"],
@@ -398,11 +453,12 @@ fn every_kpi_of_the_fixture_matches_the_hand_worked_values() {
     );
     assert_eq!(r["times"]["response"]["P4"]["count"], 0);
     assert_eq!(r["times"]["response"]["P4"]["mean_secs"], Value::Null);
-    // Restore P1: 2h 2h 2h 2h30m 6h 6h; mean 20.5h/6 = 12300 s; median (2h + 2h30m)/2 =
-    // 2h15m; p90 rank ⌈5.4⌉ = 6 → 6h.
+    // Restore P1 (D: 10:00–11:00 and 15:00–16:00; resolved in between does not count):
+    // 2h 2h 2h 2h 2h30m 6h; mean 16.5h/6 = 9900 s; median (2h + 2h)/2 = 2h; p90 rank
+    // ⌈5.4⌉ = 6 → 6h.
     assert_eq!(
         r["times"]["restore"]["P1"],
-        summary(6, 12_300, 2 * H + 15 * M, 6 * H, 6 * H)
+        summary(6, 9900, 2 * H, 6 * H, 6 * H)
     );
     // Restore P2: 3h 4h 10h; mean 17h/3 = 20400 s; median 4h; p90 rank 3 → 10h.
     assert_eq!(
@@ -529,6 +585,151 @@ fn every_kpi_of_the_fixture_matches_the_hand_worked_values() {
     ]
     .map(|(w, p, n)| (w.to_string(), p.to_string(), n));
     assert_eq!(weeks, expected);
+}
+
+fn compliance(met: u64, breached: u64, open: u64, percent: f64) -> Value {
+    json!({"met": met, "breached": breached, "open": open, "rate": rate(met, met + breached, percent)})
+}
+
+/// Targets (default mim.yaml): P1 respond 15m, restore 4h, internal updates 30m, client
+/// 1h; P2 30m, 8h, 1h, 2h; P3 1h, 10h, 4h, 8h in business hours. A clock stopped at
+/// exactly its due time is met.
+///
+/// Respond: P1 A 10m ✓, C 30m ✗, D 5m ✓, G 12m ✓, H 10m ✓, K 5m ✓, L 20m ✗ → 5/7;
+///   P2 B 20m ✓, F 10m (rejected) ✓, I 30m ✓ (exactly), J 40m ✗, M never accepted ✗,
+///   N 15m ✓ → 4/6; P3 E 45m ✓ → 1/1. All: 10/14.
+/// Restore (F, rejected, has none): P1 A ✓, C 6h ✗, D 2h ✓, G ✓, H ✓, K ✓, L still
+///   open after 12 days ✗ → 5/7; P2 B ✓, I ✓, J 10h ✗, M ✗, N paused at 3h (open) →
+///   2/4 + 1 open; P3 E 6h ✓. All: 8/12, 1 open.
+/// Internal updates (every gap ≤ cadence until resolved): A gaps 25m ×5 and 25m to the
+///   resolve ✓; B 50 55 55 50 + 30m ✓; E 2h + 4h (exactly) ✓; H 20 25 55m ✗; every
+///   other incident sent none ✗. P1 1/7, P2 1/5, P3 1/1; all 3/13.
+/// Client updates: A 45m 55m + 50m ✓; B 1h30m 1h50m + 40m ✓; H 50m 55m + 15m ✓; E none
+///   but resolved after 6h < 8h ✓; the rest ✗. P1 2/7, P2 1/5, P3 1/1; all 4/13.
+/// By client — acme: A C D F I J L M; globex: B E G H K N:
+///   respond acme 4/8 (C J L M ✗), globex 6/6; restore acme 3/7, globex 5/5 + N open;
+///   internal acme 1/7, globex 2/6; client acme 1/7, globex 3/6.
+/// By month — November: A–I; December: J–N:
+///   respond 8/9 (C ✗), 2/5 (K N ✓); restore 7/8, 1/4 (K ✓; N open);
+///   internal 3/8, 0/5; client 4/8, 0/5.
+#[test]
+fn sla_compliance_comes_from_the_engine_and_agrees_with_check() {
+    let repo = TestRepo::new();
+    fixture(&repo);
+    let r = report(&repo, &[]);
+    let sla = &r["sla"];
+    assert_eq!(
+        sla["overall"],
+        json!({
+            "respond": compliance(10, 4, 0, 71.4),
+            "restore": compliance(8, 4, 1, 66.7),
+            "update-internal": compliance(3, 10, 0, 23.1),
+            "update-client": compliance(4, 9, 0, 30.8),
+        })
+    );
+    assert_eq!(
+        sla["by_priority"],
+        json!({
+            "respond": {"P1": compliance(5, 2, 0, 71.4), "P2": compliance(4, 2, 0, 66.7), "P3": compliance(1, 0, 0, 100.0)},
+            "restore": {"P1": compliance(5, 2, 0, 71.4), "P2": compliance(2, 2, 1, 50.0), "P3": compliance(1, 0, 0, 100.0)},
+            "update-internal": {"P1": compliance(1, 6, 0, 14.3), "P2": compliance(1, 4, 0, 20.0), "P3": compliance(1, 0, 0, 100.0)},
+            "update-client": {"P1": compliance(2, 5, 0, 28.6), "P2": compliance(1, 4, 0, 20.0), "P3": compliance(1, 0, 0, 100.0)},
+        })
+    );
+    assert_eq!(
+        sla["by_client"],
+        json!({
+            "respond": {"acme": compliance(4, 4, 0, 50.0), "globex": compliance(6, 0, 0, 100.0)},
+            "restore": {"acme": compliance(3, 4, 0, 42.9), "globex": compliance(5, 0, 1, 100.0)},
+            "update-internal": {"acme": compliance(1, 6, 0, 14.3), "globex": compliance(2, 4, 0, 33.3)},
+            "update-client": {"acme": compliance(1, 6, 0, 14.3), "globex": compliance(3, 3, 0, 50.0)},
+        })
+    );
+    let month = |m: &str, rule: &str, c: Value| json!({"month": m, "rule": rule, "compliance": c});
+    assert_eq!(
+        sla["per_month"],
+        json!([
+            month("2026-11", "respond", compliance(8, 1, 0, 88.9)),
+            month("2026-11", "restore", compliance(7, 1, 0, 87.5)),
+            month("2026-11", "update-internal", compliance(3, 5, 0, 37.5)),
+            month("2026-11", "update-client", compliance(4, 4, 0, 50.0)),
+            month("2026-12", "respond", compliance(2, 3, 0, 40.0)),
+            month("2026-12", "restore", compliance(1, 3, 1, 25.0)),
+            month("2026-12", "update-internal", compliance(0, 5, 0, 0.0)),
+            month("2026-12", "update-client", compliance(0, 5, 0, 0.0)),
+        ])
+    );
+
+    // `mim check` at the same "now" gives every incident's clocks: the report's clock
+    // states are the same, and so are the tallies made from check's clocks.
+    let check = repo.now(NOW, &["check", "--format", "json"]);
+    let check: Value = serde_json::from_str(&check.stdout).expect("check prints JSON");
+    let clocks = check["clocks"].as_object().expect("check lists clocks");
+    assert_eq!(clocks.len(), 14);
+    let mut tally: std::collections::BTreeMap<(String, String), (u64, u64, u64)> =
+        Default::default();
+    for row in r["list"].as_array().unwrap() {
+        let id = row["id"].as_str().unwrap();
+        for rule in ["respond", "restore", "update-internal", "update-client"] {
+            let theirs: Vec<&Value> = clocks[id]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|c| c["rule"] == rule)
+                .collect();
+            assert!(theirs.len() <= 1, "{id} {rule}");
+            let ours = &row["sla"][rule];
+            match theirs.first() {
+                None => assert_eq!(*ours, Value::Null, "{id} {rule}"),
+                Some(c) => {
+                    assert_eq!(*ours, c["state"], "{id} {rule}");
+                    let t = tally
+                        .entry((rule.to_string(), row["priority"].as_str().unwrap().into()))
+                        .or_default();
+                    match c["state"].as_str().unwrap() {
+                        "met" => t.0 += 1,
+                        "breached" => t.1 += 1,
+                        _ => t.2 += 1,
+                    }
+                }
+            }
+        }
+        // Response and restore times are check's elapsed time of the stopped clocks.
+        let elapsed = |rule: &str| {
+            clocks[id]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["rule"] == rule && !c["stopped"].is_null())
+                .map(|c| c["elapsed_s"].clone())
+                .unwrap_or(Value::Null)
+        };
+        assert_eq!(row["response_secs"], elapsed("respond"), "{id}");
+        assert_eq!(row["restore_secs"], elapsed("restore"), "{id}");
+    }
+    for ((rule, priority), (met, breached, open)) in tally {
+        let ours = &sla["by_priority"][&rule][&priority];
+        assert_eq!(
+            (&ours["met"], &ours["breached"], &ours["open"]),
+            (&json!(met), &json!(breached), &json!(open)),
+            "{rule} {priority}"
+        );
+    }
+    // Breach findings of the incidents still open are exactly the breached clocks.
+    for f in check["findings"].as_array().unwrap() {
+        if f["level"] == "breach" {
+            let (id, rule) = (f["incident"].as_str().unwrap(), f["rule"].as_str().unwrap());
+            let row = r["list"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["id"] == id)
+                .unwrap();
+            if !row["sla"][rule].is_null() {
+                assert_eq!(row["sla"][rule], "breached", "{id} {rule}");
+            }
+        }
+    }
 }
 
 #[test]
@@ -689,9 +890,8 @@ fn the_html_report_is_self_contained_with_one_mark_per_data_point() {
         assert!(!html.contains(outside), "{outside}");
     }
     let marks = marks_per_chart(&html);
-    // 10 (week, priority) counts; 10 restored incidents; the SLA chart is checked with the engine.
-    assert_eq!(marks[..2], [10, 10]);
-    assert_eq!(marks.len(), 3);
+    // 10 (week, priority) counts; 10 restored incidents; 2 months × 4 clocks.
+    assert_eq!(marks, [10, 10, 8]);
     // The report file is not committed or staged: it is output, not a record.
     assert_eq!(repo.git(&["status", "--porcelain"]), "?? kpi.html\n");
 }
@@ -753,7 +953,7 @@ fn the_csv_report_is_one_figure_per_row() {
     let text = repo.read("kpi.csv");
     let mut lines = text.split("\r\n");
     assert_eq!(lines.next(), Some("section,table,row,column,value,unit"));
-    assert!(text.contains("\r\ntimes,Restore time,P1,Mean,12300,seconds\r\n"));
+    assert!(text.contains("\r\ntimes,Restore time,P1,Mean,9900,seconds\r\n"));
     assert!(text.contains(
         "\r\nquality,Reopen and recurrence,Recurrence rate,Value (percent),23.1,percent\r\n"
     ));

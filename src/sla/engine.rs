@@ -271,22 +271,28 @@ impl<'a> Facts<'a> {
                 self.show(at),
                 self.show(due)
             ),
-            (_, None) if c.stop.is_some() => format!(
-                "{head}: {}, {} after it was due ({})",
-                c.pending,
-                if self.resolved.is_some() {
-                    "resolved"
-                } else {
-                    "ended"
-                },
-                self.show(due)
-            ),
-            (_, None) => format!(
-                "{head}: {}, overdue by {} (due {})",
-                c.pending,
-                late(self.now),
-                self.show(due)
-            ),
+            (_, None) => match c.stop {
+                Some(stop) => format!(
+                    "{head}: {} when it was {} at {}, {} after it was due ({})",
+                    c.pending,
+                    if self.resolved.is_some() {
+                        "resolved"
+                    } else if self.closed.is_some() {
+                        "closed"
+                    } else {
+                        "rejected"
+                    },
+                    self.show(stop.at),
+                    late(stop.at),
+                    self.show(due)
+                ),
+                None => format!(
+                    "{head}: {}, overdue by {} (due {})",
+                    c.pending,
+                    late(self.now),
+                    self.show(due)
+                ),
+            },
         }
     }
 

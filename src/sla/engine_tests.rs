@@ -423,3 +423,36 @@ fn clocks_serialize_in_the_documented_shape() {
     assert_eq!(v["due"], "2026-11-24T09:15:00Z");
     assert_eq!(v["state"], "breached");
 }
+
+#[test]
+fn time_resolved_before_a_reopen_does_not_count() {
+    let tl = [
+        accept("2026-11-24T09:10:00Z"),
+        resolve("2026-11-24T10:00:00Z"),
+        "- {at: 2026-11-24T20:00:00Z, by: X, event: reopen, from: resolved, reason: back}"
+            .to_string(),
+    ];
+    let i = incident("P1", None, "2026-11-24T09:00:00Z", &lines(&tl));
+    let e = evaluate(&config(), &i, ts("2026-11-24T21:00:00Z"));
+    let c = clock(&e.clocks, Rule::Restore);
+    assert_eq!(c.elapsed.secs(), 2 * 3600);
+    assert_eq!(c.due, Some(ts("2026-11-24T23:00:00Z")));
+    assert_eq!(c.state, ClockState::Running);
+}
+
+#[test]
+fn an_open_hold_in_business_hours_is_paused_not_due() {
+    let tl = [
+        "- {at: 2026-11-23T09:30:00Z, by: X, event: accept, from: proposed, manager: A}"
+            .to_string(),
+        "- {at: 2026-11-23T10:00:00Z, by: X, event: hold, from: accepted, reason: client}"
+            .to_string(),
+    ];
+    let i = incident("P3", None, "2026-11-23T09:00:00Z", &lines(&tl));
+    let e = evaluate(&config(), &i, ts("2026-12-30T10:00:00Z"));
+    let c = clock(&e.clocks, Rule::Restore);
+    assert_eq!(
+        (c.state, c.due, c.elapsed.secs()),
+        (ClockState::Paused, None, 3600)
+    );
+}

@@ -86,6 +86,11 @@ pub enum Command {
     Resolve(ResolveArgs),
     /// Add a note to the timeline, optionally with time spent
     Note(NoteArgs),
+    /// Post incident review: start it, track its action items, record reviews, render the report
+    #[command(subcommand)]
+    Pir(PirCommand),
+    /// Close a resolved incident, once its post incident review is finished where one is due
+    Close(CloseArgs),
     /// List incidents
     List {
         /// Only incidents in this status
@@ -256,4 +261,112 @@ pub enum CheckFormat {
     Junit,
     /// GitLab Code Quality report
     Gitlab,
+}
+
+// The post incident review and `close` (src/commands/pir.rs, src/commands/close.rs).
+
+#[derive(Debug, Subcommand)]
+pub enum PirCommand {
+    /// Start the post incident review of a resolved incident: writes pir.md and the report
+    Start {
+        id: Option<String>,
+        /// Why there is a review
+        #[arg(long, value_enum)]
+        reason: crate::model::pir::PirReason,
+        /// Who runs the review [default: whoever runs the command]
+        #[arg(long, value_name = "NAME")]
+        facilitator: Option<String>,
+    },
+    /// Action items: add, done, drop
+    #[command(subcommand)]
+    Action(PirActionCommand),
+    /// Record a review session (internal or with the client) and its feedback
+    Review(PirReviewArgs),
+    /// Render the PIR report into the incident directory (pir-report.md or .html)
+    Report {
+        id: Option<String>,
+        #[arg(long, value_enum, default_value = "md")]
+        format: crate::pir::report::Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PirActionCommand {
+    /// Add an action item; prints its ID (A<n>-<3 characters>; `A<n>` works while unique)
+    Add(PirActionAddArgs),
+    /// Mark an action item done
+    Done {
+        /// [ID] ACTION: the incident (optional inside its directory) and the action
+        #[arg(required = true, num_args = 1..=2, value_names = ["ID", "ACTION"])]
+        args: Vec<String>,
+        /// How it was done
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+    },
+    /// Drop an action item that will not be done, saying why
+    Drop {
+        /// [ID] ACTION: the incident (optional inside its directory) and the action
+        #[arg(required = true, num_args = 1..=2, value_names = ["ID", "ACTION"])]
+        args: Vec<String>,
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct PirActionAddArgs {
+    /// [ID] TEXT: the incident (optional inside its directory) and what is to be done
+    #[arg(required = true, num_args = 1..=2, value_names = ["ID", "TEXT"])]
+    pub args: Vec<String>,
+    /// Who will do it
+    #[arg(long, value_name = "WHO")]
+    pub owner: String,
+    /// When it is due: a date (2026-12-08) or a time from now (7d) [default: pir.action_due]
+    #[arg(long, value_name = "DATE")]
+    pub due: Option<String>,
+    /// What it changes
+    #[arg(long, value_enum, default_value = "process")]
+    pub kind: crate::model::pir::ActionKind,
+}
+
+#[derive(Debug, Args)]
+pub struct PirReviewArgs {
+    /// [ID] SESSION: the incident (optional inside its directory) and `internal` or `client`
+    #[arg(required = true, num_args = 1..=2, value_names = ["ID", "SESSION"])]
+    pub args: Vec<String>,
+    /// When the session was held
+    #[arg(long, value_name = "TIME")]
+    pub held_at: String,
+    /// Who attended, comma-separated
+    #[arg(long, value_name = "NAMES")]
+    pub attendees: String,
+    /// What the session concluded; it goes into the report
+    #[arg(long, value_name = "TEXT")]
+    pub feedback: String,
+    /// The action items the client adopted, comma-separated (client sessions)
+    #[arg(long, value_name = "ACTIONS", value_delimiter = ',')]
+    pub adopted: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CloseArgs {
+    pub id: Option<String>,
+    /// The client's satisfaction, 1 (poor) to 5 (excellent)
+    #[arg(long, value_name = "1-5", value_parser = clap::value_parser!(u8).range(1..=5))]
+    pub csat: Option<u8>,
+    /// Management override: close although the post incident review is not finished
+    #[arg(long, requires = "reason")]
+    pub force: bool,
+    /// Why the override (recorded in the timeline)
+    #[arg(long, value_name = "TEXT", requires = "force")]
+    pub reason: Option<String>,
+}
+
+/// (ID, last) from one or two positional arguments: `[ID] X`.
+pub fn split_id(args: &[String]) -> (Option<&str>, &str) {
+    match args {
+        [id, last] => (Some(id.as_str()), last.as_str()),
+        [last] => (None, last.as_str()),
+        _ => unreachable!("clap allows one or two"),
+    }
 }

@@ -7,6 +7,7 @@ pub mod diag;
 pub mod git;
 pub mod lifecycle;
 pub mod model;
+pub mod pir;
 pub mod render;
 pub mod repo;
 pub mod report;

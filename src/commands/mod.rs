@@ -1,12 +1,14 @@
 //! One module per subcommand, each with one entry point: load, call the pure core, write.
 
 mod check;
+mod close;
 mod declare;
 mod init;
 mod list;
 mod misc;
 mod note;
 mod overview;
+mod pir;
 mod report;
 mod resolve;
 mod show;
@@ -178,6 +180,8 @@ pub fn run(cli: Cli, env_now: Option<&str>) -> anyhow::Result<()> {
         Command::Reopen { id, reason } => status::reopen(&ctx, id.as_deref(), &reason),
         Command::Resolve(args) => resolve::run(&ctx, &args),
         Command::Note(args) => note::run(&ctx, &args),
+        Command::Pir(cmd) => pir::run(&ctx, cmd),
+        Command::Close(args) => close::run(&ctx, &args),
         Command::List { status } => list::run(&ctx, status),
         Command::Show { id } => show::run(&ctx, id.as_deref()),
         Command::Validate => validate::run(&ctx),

@@ -49,6 +49,7 @@ pub fn json_view(incident: &Incident) -> Value {
         "record": incident.record,
         "state": incident.state(),
         "timeline": timeline(incident),
+        "pir": crate::pir::pir(incident),
     })
 }
 
@@ -111,6 +112,20 @@ fn text_view(ctx: &Ctx, incident: &Incident) -> String {
     for h in &s.holds {
         let until = h.until.as_ref().map(t).unwrap_or_else(|| "now".into());
         field("on hold", format!("{} – {until}: {}", t(&h.from), h.reason));
+    }
+    if let Some(p) = crate::pir::pir(incident) {
+        let open = p.actions.iter().filter(|a| a.is_open()).count();
+        field(
+            "pir",
+            format!(
+                "started {} ({}), facilitator {}; {} action(s), {open} open; {} review(s)",
+                t(&p.started_at),
+                p.reason,
+                p.facilitator,
+                p.actions.len(),
+                p.reviews.len()
+            ),
+        );
     }
     if let Some(d) = &r.description {
         out.push_str(&format!("\n{}\n", indent(d)));
@@ -236,5 +251,41 @@ pub fn describe(e: &Entry) -> String {
         Event::Update {
             audience, number, ..
         } => format!("update {number} to {audience} by {by}"),
+        Event::PirStart {
+            reason,
+            facilitator,
+        } => format!(
+            "post incident review started by {by} ({}); facilitator {facilitator}",
+            reason.describe()
+        ),
+        Event::PirAction {
+            id,
+            text,
+            owner,
+            due,
+            kind,
+        } => format!("PIR action {id} ({kind}) added by {by}: {text} [owner {owner}, due {due}]"),
+        Event::PirActionDone { id, note } => match note {
+            Some(n) => format!("PIR action {id} done ({by}): {n}"),
+            None => format!("PIR action {id} done ({by})"),
+        },
+        Event::PirActionDrop { id, reason } => format!("PIR action {id} dropped by {by}: {reason}"),
+        Event::PirReview {
+            session,
+            held_at,
+            attendees,
+            adopted,
+            ..
+        } => {
+            let mut s = format!(
+                "{session} PIR review held {} with {} (recorded by {by})",
+                time::format(held_at),
+                attendees.join(", ")
+            );
+            if !adopted.is_empty() {
+                s.push_str(&format!("; client adopted {}", adopted.join(", ")));
+            }
+            s
+        }
     }
 }

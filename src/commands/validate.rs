@@ -139,6 +139,7 @@ pub fn incident_problems(repo: &Repo, incident: &Incident) -> Vec<Diagnostic> {
         );
     }
     out.extend(timeline_problems(repo, config, incident));
+    out.extend(super::pir::problems(repo, incident));
     out
 }
 

@@ -1,5 +1,6 @@
 //! The domain nouns: an incident's record, its timeline of events, and the incident itself.
 
+pub mod pir;
 pub mod record;
 pub mod timeline;
 

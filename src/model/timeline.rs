@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::lifecycle::{Status, Transition};
+use crate::model::pir::{ActionKind, PirReason, ReviewSession};
 use crate::sla::Duration;
 use crate::time::{self, Timestamp};
 
@@ -101,6 +102,41 @@ pub enum Event {
         number: u32,
         file: String,
     },
+    // The post incident review (see src/pir/): its data lives here, its prose in pir.md.
+    /// A post incident review was started.
+    PirStart {
+        reason: PirReason,
+        facilitator: String,
+    },
+    /// A PIR action item was added; `id` is stable across clones (see `pir::ids`).
+    PirAction {
+        id: String,
+        text: String,
+        owner: String,
+        /// The day it is due, in the organisation's time zone.
+        due: chrono::NaiveDate,
+        kind: ActionKind,
+    },
+    PirActionDone {
+        id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    PirActionDrop {
+        id: String,
+        reason: String,
+    },
+    /// A review session was held and its feedback recorded; `adopted` lists the
+    /// action items the client adopted (client sessions only).
+    PirReview {
+        session: ReviewSession,
+        #[serde(with = "time::rfc3339")]
+        held_at: Timestamp,
+        attendees: Vec<String>,
+        feedback: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        adopted: Vec<String>,
+    },
 }
 
 fn is_false(b: &bool) -> bool {
@@ -168,6 +204,11 @@ impl Event {
             Event::Escalate { .. } => "escalate",
             Event::Reprioritise { .. } => "reprioritise",
             Event::Update { .. } => "update",
+            Event::PirStart { .. } => "pir-start",
+            Event::PirAction { .. } => "pir-action",
+            Event::PirActionDone { .. } => "pir-action-done",
+            Event::PirActionDrop { .. } => "pir-action-drop",
+            Event::PirReview { .. } => "pir-review",
         }
     }
 

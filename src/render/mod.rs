@@ -20,7 +20,13 @@ use serde::Serialize;
 /// The built-in templates, embedded in the binary: `(file name, source)`.
 ///
 /// One line per template: `("internal-update.md", include_str!("../../templates/internal-update.md"))`.
-static DEFAULTS: &[(&str, &str)] = &[];
+static DEFAULTS: &[(&str, &str)] = &[
+    // The post incident review report (`mim pir report`).
+    (
+        "pir-report.md",
+        include_str!("../../templates/pir-report.md"),
+    ),
+];
 
 /// Where a template's source comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]

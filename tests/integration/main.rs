@@ -2,5 +2,6 @@
 
 mod common;
 mod foundation;
+mod pir;
 mod report;
 mod sla;

@@ -1,0 +1,485 @@
+//! `mim pir start|action add|action done|action drop|review|report`: the post incident
+//! review (MSP-03g). The rules and the report are in `crate::pir`; this loads, checks,
+//! writes and commits.
+
+use anyhow::{Context, bail};
+use chrono::NaiveDate;
+
+use crate::cli::{PirActionAddArgs, PirActionCommand, PirCommand, PirReviewArgs, split_id};
+use crate::commands::{Ctx, show};
+use crate::lifecycle::Status;
+use crate::model::pir::{PirReason, ReviewSession};
+use crate::model::{Entry, Event, Incident};
+use crate::pir::report::{self, Format};
+use crate::pir::{self, Pir, document, ids};
+use crate::render::Templates;
+use crate::sla::Duration;
+use crate::store::Change;
+use crate::text;
+use crate::time::{self, Timestamp};
+
+pub fn run(ctx: &Ctx, cmd: PirCommand) -> anyhow::Result<()> {
+    match cmd {
+        PirCommand::Start {
+            id,
+            reason,
+            facilitator,
+        } => start(ctx, id.as_deref(), reason, facilitator.as_deref()),
+        PirCommand::Action(PirActionCommand::Add(args)) => add(ctx, &args),
+        PirCommand::Action(PirActionCommand::Done { args, note }) => {
+            let (id, action) = split_id(&args);
+            done(ctx, id, action, note.as_deref())
+        }
+        PirCommand::Action(PirActionCommand::Drop { args, reason }) => {
+            let (id, action) = split_id(&args);
+            drop_action(ctx, id, action, &reason)
+        }
+        PirCommand::Review(args) => review(ctx, &args),
+        PirCommand::Report { id, format } => report_cmd(ctx, id.as_deref(), format),
+    }
+}
+
+fn start(
+    ctx: &Ctx,
+    id: Option<&str>,
+    reason: PirReason,
+    facilitator: Option<&str>,
+) -> anyhow::Result<()> {
+    let facilitator = match facilitator {
+        Some(f) => text::required("--facilitator", f)?,
+        None => ctx.actor()?,
+    };
+    let incident = ctx.load(id)?;
+    let state = incident.state();
+    if state.status != Status::Resolved {
+        let hint = match state.status {
+            Status::Closed => "closed is final".to_string(),
+            Status::Rejected => "a rejected proposal has no review".to_string(),
+            _ => "restore service first and record it with `mim resolve`".to_string(),
+        };
+        bail!(
+            "cannot start the post incident review of {}: it is {} (a PIR starts once the incident is resolved); {hint}",
+            incident.id,
+            state.status
+        );
+    }
+    if let Some(p) = pir::pir(&incident) {
+        bail!(
+            "the post incident review of {} was started already, at {} by {}; see its pir.md and `mim pir report`",
+            incident.id,
+            time::format(&p.started_at),
+            p.started_by
+        );
+    }
+    if let Some(resolved) = state.resolved_at
+        && ctx.now < resolved
+    {
+        bail!(
+            "pir start cannot happen at {}: {} was resolved later, at {}",
+            time::format(&ctx.now),
+            incident.id,
+            time::format(&resolved)
+        );
+    }
+    let entry = ctx.entry(
+        &incident,
+        Event::PirStart {
+            reason,
+            facilitator: facilitator.clone(),
+        },
+    )?;
+    let after = with_entry(&incident, &entry);
+    let pir_path = incident.dir.join(document::FILE);
+    let existing = read_optional(&pir_path)?;
+    let pir_md = match &existing {
+        Some(text) => text.clone(),
+        None => document::skeleton(&incident.id, &incident.record.title, problem(&incident)),
+    };
+    let mut change = Change::new();
+    change.event(&incident.dir, &entry);
+    if existing.is_none() {
+        change.put(&pir_path, pir_md.clone());
+    }
+    let rendered = render(ctx, &after, &pir_md, Format::Md)?;
+    change.put(incident.dir.join(Format::Md.file_name()), rendered);
+    ctx.record(
+        &incident.id,
+        entry.event.name(),
+        &format!("post incident review started ({reason})"),
+        &change,
+    )?;
+    if !ctx.json {
+        let rel = ctx.repo.relative(&incident.dir);
+        eprintln!(
+            "{}: post incident review started; write its sections in {}, track recommendations with `mim pir action add`",
+            incident.id,
+            rel.join(document::FILE).display()
+        );
+        if existing.is_some() {
+            eprintln!("note: {} existed and was kept as it is", document::FILE);
+        }
+    }
+    Ok(())
+}
+
+fn add(ctx: &Ctx, args: &PirActionAddArgs) -> anyhow::Result<()> {
+    let (id, text) = split_id(&args.args);
+    let text = text::required("the action's TEXT", text)?;
+    let owner = text::required("--owner", &args.owner)?;
+    let tz = ctx.repo.config.tz();
+    let today = ctx.now.with_timezone(&tz).date_naive();
+    let due = match &args.due {
+        Some(due) => parse_due(due, ctx.now, tz)?,
+        None => (ctx.now + ctx.repo.config.pir.action_due.to_chrono())
+            .with_timezone(&tz)
+            .date_naive(),
+    };
+    if due < today {
+        bail!(
+            "--due {due} is in the past (today is {today} in {})",
+            tz.name()
+        );
+    }
+    let incident = ctx.load(id)?;
+    let pir = open_pir(&incident, "add an action to")?;
+    after_start(ctx, &pir, "pir action add")?;
+    let by = ctx.actor()?;
+    let action_id = ids::new_id(
+        pir.actions.iter().map(|a| a.id.as_str()),
+        &ctx.now,
+        &by,
+        &owner,
+        &text,
+    );
+    let entry = ctx.entry(
+        &incident,
+        Event::PirAction {
+            id: action_id.clone(),
+            text: text.clone(),
+            owner: owner.clone(),
+            due,
+            kind: args.kind,
+        },
+    )?;
+    ctx.record_event(
+        &incident,
+        &entry,
+        &format!("PIR action {action_id} for {owner}: {text}"),
+    )?;
+    if ctx.json {
+        ctx.print_json(&serde_json::json!({ "id": action_id, "due": due.to_string() }))
+    } else {
+        println!("{action_id}");
+        Ok(())
+    }
+}
+
+fn done(ctx: &Ctx, id: Option<&str>, action: &str, note: Option<&str>) -> anyhow::Result<()> {
+    let note = note.map(text::multi_line).filter(|n| !n.is_empty());
+    finish_action(ctx, id, action, "done", |id| Event::PirActionDone {
+        id,
+        note: note.clone(),
+    })
+}
+
+fn drop_action(ctx: &Ctx, id: Option<&str>, action: &str, reason: &str) -> anyhow::Result<()> {
+    let reason = text::required("--reason", reason)?;
+    finish_action(ctx, id, action, "dropped", |id| Event::PirActionDrop {
+        id,
+        reason: reason.clone(),
+    })
+}
+
+/// Mark an open action done or dropped. Allowed after a (forced) close too: the work
+/// an action stands for may finish after the incident is closed.
+fn finish_action(
+    ctx: &Ctx,
+    id: Option<&str>,
+    typed: &str,
+    what: &str,
+    event: impl Fn(String) -> Event,
+) -> anyhow::Result<()> {
+    let incident = ctx.load(id)?;
+    let Some(pir) = pir::pir(&incident) else {
+        bail!(
+            "{} has no post incident review, so no action items; start one with `mim pir start {} --reason ...`",
+            incident.id,
+            incident.id
+        );
+    };
+    let action_id = ids::find(&pir::action_ids(&pir.actions), typed)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", incident.id))?
+        .to_string();
+    let action = pir
+        .actions
+        .iter()
+        .find(|a| a.id == action_id)
+        .expect("found above");
+    if !action.is_open() {
+        bail!(
+            "action {action_id} of {} is {} already; nothing to do",
+            incident.id,
+            action.status.as_str()
+        );
+    }
+    if ctx.now < action.added_at {
+        bail!(
+            "action {action_id} cannot be {what} at {}: it was added later, at {}",
+            time::format(&ctx.now),
+            time::format(&action.added_at)
+        );
+    }
+    let entry = ctx.entry(&incident, event(action_id.clone()))?;
+    ctx.record_event(
+        &incident,
+        &entry,
+        &format!("PIR action {action_id} {what}: {}", action.text),
+    )?;
+    if !ctx.json {
+        eprintln!("{}: action {action_id} open → {what}", incident.id);
+    }
+    Ok(())
+}
+
+fn review(ctx: &Ctx, args: &PirReviewArgs) -> anyhow::Result<()> {
+    let (id, session) = split_id(&args.args);
+    let session = match session.trim().to_ascii_lowercase().as_str() {
+        "internal" => ReviewSession::Internal,
+        "client" => ReviewSession::Client,
+        other => bail!(
+            "unknown review session `{}`: use `internal` (03g.02) or `client` (03g.03)",
+            other.escape_debug()
+        ),
+    };
+    let tz = ctx.repo.config.tz();
+    let held_at = time::parse(&args.held_at, tz).context("in --held-at")?;
+    let attendees: Vec<String> = args
+        .attendees
+        .split(',')
+        .map(text::one_line)
+        .filter(|a| !a.is_empty())
+        .collect();
+    if attendees.is_empty() {
+        bail!("--attendees is empty: name who attended, comma-separated");
+    }
+    let feedback = text::multi_line(&args.feedback);
+    if feedback.trim().is_empty() {
+        bail!("--feedback is empty: say what the review concluded");
+    }
+    if !args.adopted.is_empty() && session != ReviewSession::Client {
+        bail!("--adopted records what the client adopted: it belongs to a client review");
+    }
+    if held_at > ctx.now {
+        bail!(
+            "--held-at {} is after now ({}): record a review once it has been held",
+            time::format(&held_at),
+            time::format(&ctx.now)
+        );
+    }
+    let incident = ctx.load(id)?;
+    let pir = open_pir(&incident, "record a review of")?;
+    after_start(ctx, &pir, "pir review")?;
+    if let Some(resolved) = incident.state().resolved_at
+        && held_at < resolved
+    {
+        bail!(
+            "--held-at {} is before {} was resolved ({}): a PIR review follows the restoration",
+            time::format(&held_at),
+            incident.id,
+            time::format(&resolved)
+        );
+    }
+    let known = pir::action_ids(&pir.actions);
+    let mut adopted: Vec<String> = Vec::new();
+    for typed in args
+        .adopted
+        .iter()
+        .map(|a| a.trim())
+        .filter(|a| !a.is_empty())
+    {
+        let id = ids::find(&known, typed).map_err(|e| anyhow::anyhow!("in --adopted: {e}"))?;
+        if !adopted.iter().any(|a| a == id) {
+            adopted.push(id.to_string());
+        }
+    }
+    let entry = ctx.entry(
+        &incident,
+        Event::PirReview {
+            session,
+            held_at,
+            attendees,
+            feedback,
+            adopted,
+        },
+    )?;
+    ctx.record_event(
+        &incident,
+        &entry,
+        &format!("{session} PIR review held {}", time::format(&held_at)),
+    )?;
+    if !ctx.json {
+        eprintln!(
+            "{}: {session} review recorded; `mim pir report` puts its feedback in the report",
+            incident.id
+        );
+    }
+    Ok(())
+}
+
+fn report_cmd(ctx: &Ctx, id: Option<&str>, format: Format) -> anyhow::Result<()> {
+    let incident = ctx.load(id)?;
+    if pir::pir(&incident).is_none() {
+        bail!(
+            "{} has no post incident review to report on; start one with `mim pir start {} --reason ...`",
+            incident.id,
+            incident.id
+        );
+    }
+    let pir_md = read_pir_md(ctx, &incident)?;
+    let rendered = render(ctx, &incident, &pir_md, format)?;
+    let path = incident.dir.join(format.file_name());
+    let shown = ctx.repo.relative(&path).to_path_buf();
+    if read_optional(&path)?.as_deref() == Some(rendered.as_str()) {
+        eprintln!("{} is up to date", shown.display());
+    } else {
+        let mut change = Change::new();
+        change.put(&path, rendered);
+        ctx.record(
+            &incident.id,
+            "pir-report",
+            &format!("PIR report rendered ({})", format.file_name()),
+            &change,
+        )?;
+    }
+    println!("{}", shown.display());
+    Ok(())
+}
+
+/// The report of `incident` (with its PIR started) in `format`, from the repository's
+/// templates and `pir_md`.
+pub fn render(
+    ctx: &Ctx,
+    incident: &Incident,
+    pir_md: &str,
+    format: Format,
+) -> anyhow::Result<String> {
+    let pir = pir::pir(incident).context("the PIR is started")?;
+    let view = report::build(
+        &ctx.repo.config,
+        incident,
+        &pir,
+        pir_md,
+        ctx.now,
+        &show::describe,
+    );
+    let templates = Templates::new(Some(ctx.repo.templates_dir()));
+    report::render(&templates, &view, format)
+}
+
+/// `pir.md` of an incident whose PIR is started; a missing file is an error with a hint.
+pub fn read_pir_md(ctx: &Ctx, incident: &Incident) -> anyhow::Result<String> {
+    let path = incident.dir.join(document::FILE);
+    read_optional(&path)?.with_context(|| {
+        format!(
+            "{} is missing: the PIR's prose lives there; restore it from git (`git checkout -- {}`) or create it",
+            ctx.repo.relative(&path).display(),
+            ctx.repo.relative(&path).display()
+        )
+    })
+}
+
+/// The incident as it will be once `entry` is appended.
+pub fn with_entry(incident: &Incident, entry: &Entry) -> Incident {
+    let mut after = incident.clone();
+    after.entries.push(entry.clone());
+    after
+}
+
+fn read_optional(path: &std::path::Path) -> anyhow::Result<Option<String>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+    }
+}
+
+/// The PIR of an incident that is not closed yet, for commands that add to it.
+fn open_pir(incident: &Incident, what: &str) -> anyhow::Result<Pir> {
+    let Some(pir) = pir::pir(incident) else {
+        bail!(
+            "cannot {what} the post incident review of {}: none was started; start it with `mim pir start {} --reason required|client-request|management`",
+            incident.id,
+            incident.id
+        );
+    };
+    if incident.state().status == Status::Closed {
+        bail!(
+            "cannot {what} the post incident review of {}: the incident is closed",
+            incident.id
+        );
+    }
+    Ok(pir)
+}
+
+fn after_start(ctx: &Ctx, pir: &Pir, what: &str) -> anyhow::Result<()> {
+    if ctx.now < pir.started_at {
+        bail!(
+            "{what} cannot happen at {}: the PIR was started later, at {}",
+            time::format(&ctx.now),
+            time::format(&pir.started_at)
+        );
+    }
+    Ok(())
+}
+
+/// The problem ticket given at the last resolve, if any.
+fn problem(incident: &Incident) -> Option<&str> {
+    incident
+        .in_time_order()
+        .into_iter()
+        .rev()
+        .find_map(|e| match &e.event {
+            Event::Resolve { problem, .. } => Some(problem.as_deref()),
+            _ => None,
+        })
+        .flatten()
+}
+
+/// `--due`: a date (`2026-12-08`) or a span from now (`7d`), as the day it falls on.
+fn parse_due(text: &str, now: Timestamp, tz: chrono_tz::Tz) -> anyhow::Result<NaiveDate> {
+    let text = text.trim();
+    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Ok(date);
+    }
+    if let Ok(span) = text.parse::<Duration>() {
+        return Ok((now + span.to_chrono()).with_timezone(&tz).date_naive());
+    }
+    bail!(
+        "invalid --due `{}`: expected a date like 2026-12-08 or a time from now like 7d",
+        text.escape_debug()
+    )
+}
+
+/// What `mim validate` finds wrong with an incident's PIR: its timeline events (with
+/// their line) and a missing `pir.md` once the PIR is started.
+pub fn problems(repo: &crate::repo::Repo, incident: &Incident) -> Vec<crate::diag::Diagnostic> {
+    use crate::diag::Diagnostic;
+    use crate::model::TIMELINE_FILE;
+    let file = repo.relative(&incident.dir).join(TIMELINE_FILE);
+    let text = std::fs::read_to_string(incident.timeline_path()).unwrap_or_default();
+    let mut out: Vec<Diagnostic> = pir::problems(incident)
+        .into_iter()
+        .map(|p| {
+            Diagnostic::new(&file, p.message)
+                .at(super::validate::entry_line(&text, p.entry), 1)
+                .with_source(&text)
+        })
+        .collect();
+    if pir::started_at(incident).is_some() && !incident.dir.join(document::FILE).is_file() {
+        out.push(Diagnostic::new(
+            &repo.relative(&incident.dir).join(document::FILE),
+            "missing: the PIR was started, and its prose lives in this file; restore it from git",
+        ));
+    }
+    out
+}

@@ -1,0 +1,243 @@
+//! `pir.md`: what people write for the PIR, and only that. mim writes the skeleton once
+//! (`mim pir start`) and never rewrites it; the facts come from the timeline and are
+//! rendered around this text by `mim pir report`. HTML comments on their own lines are
+//! guidance for the writer and are left out of the report; everything else is verbatim.
+
+/// The file name inside the incident directory.
+pub const FILE: &str = "pir.md";
+
+/// The sections people write, in order, with the guidance shown under each.
+pub const SECTIONS: &[(&str, &str)] = &[
+    (
+        "Root cause",
+        "The technical root cause, as far as it is known. The investigation belongs to problem management{problem}.",
+    ),
+    (
+        "Contributing process deficiencies",
+        "The aim of this review: what in how we worked caused the outage or made it longer (detection, acceptance, escalation, communication, change control, staffing, tooling, vendors).",
+    ),
+    (
+        "What went well",
+        "What helped restore service, and should be kept.",
+    ),
+    (
+        "Lessons learned",
+        "What we know now that we did not know before.",
+    ),
+    (
+        "Recommendations",
+        "What should change to avoid a recurrence. Track each one as an action item: `mim pir action add {id} TEXT --owner WHO`.",
+    ),
+];
+
+/// The skeleton `mim pir start` writes: a title, a note on how the file is used, and
+/// one heading per section with its guidance as a comment.
+pub fn skeleton(id: &str, title: &str, problem: Option<&str>) -> String {
+    let mut out = format!(
+        "# Post incident review: {title}\n\n\
+         <!--\n\
+         What people write for the post incident review of {id}. mim never rewrites this\n\
+         file. The facts (summary, impact, timeline, metrics, action items, reviews) come\n\
+         from the timeline: `mim pir report {id}` renders them around this text into\n\
+         pir-report.md. Write under each heading; comments like this one are left out.\n\
+         -->\n"
+    );
+    let problem = match problem {
+        Some(p) => format!(", in problem ticket {p}"),
+        None => String::new(),
+    };
+    for (heading, guidance) in SECTIONS {
+        let guidance = guidance.replace("{problem}", &problem).replace("{id}", id);
+        out.push_str(&format!("\n## {heading}\n\n<!-- {guidance} -->\n"));
+    }
+    out
+}
+
+/// The text for the report: everything after the title line, with comment-only
+/// blocks removed and runs of blank lines left behind joined.
+pub fn prose(text: &str) -> String {
+    let mut lines = text.lines().peekable();
+    while lines.peek().is_some_and(|l| l.trim().is_empty()) {
+        lines.next();
+    }
+    if lines.peek().is_some_and(|l| l.starts_with("# ")) {
+        lines.next();
+    }
+    let body: Vec<&str> = lines.collect();
+    let kept = without_comments(&body);
+    let mut out = String::new();
+    let mut blank = true;
+    for line in kept {
+        if line.trim().is_empty() {
+            if !blank {
+                out.push('\n');
+            }
+            blank = true;
+        } else {
+            out.push_str(line);
+            out.push('\n');
+            blank = false;
+        }
+    }
+    if out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
+/// Lines outside HTML comment blocks that start on their own line (fenced code is kept).
+fn without_comments<'a>(lines: &[&'a str]) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    let mut in_comment = false;
+    let mut fence: Option<&str> = None;
+    for line in lines {
+        let trimmed = line.trim_start();
+        if in_comment {
+            if line.contains("-->") {
+                in_comment = false;
+            }
+            continue;
+        }
+        if let Some(f) = fence {
+            if trimmed.starts_with(f) {
+                fence = None;
+            }
+            out.push(*line);
+            continue;
+        }
+        if trimmed.starts_with("```") {
+            fence = Some("```");
+        } else if trimmed.starts_with("~~~") {
+            fence = Some("~~~");
+        } else if let Some(rest) = trimmed.strip_prefix("<!--") {
+            match rest.find("-->") {
+                Some(end) if rest[end + 3..].trim().is_empty() => continue,
+                Some(_) => {}
+                None => {
+                    in_comment = true;
+                    continue;
+                }
+            }
+        }
+        out.push(*line);
+    }
+    out
+}
+
+/// One `## ` section of the file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Section {
+    pub heading: String,
+    /// 1-based line of the heading.
+    pub line: usize,
+    /// Whether anything but comments and blank lines is under it.
+    pub written: bool,
+}
+
+/// The `## ` sections of `text`, in order.
+pub fn sections(text: &str) -> Vec<Section> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out: Vec<Section> = Vec::new();
+    let mut body: Vec<&str> = Vec::new();
+    let mut fence = false;
+    let finish = |out: &mut Vec<Section>, body: &mut Vec<&str>| {
+        if let Some(last) = out.last_mut() {
+            last.written = without_comments(body).iter().any(|l| !l.trim().is_empty());
+        }
+        body.clear();
+    };
+    for (i, line) in lines.iter().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fence = !fence;
+        }
+        if !fence && (line.starts_with("## ") || line.starts_with("# ")) {
+            finish(&mut out, &mut body);
+            if let Some(heading) = line.strip_prefix("## ") {
+                out.push(Section {
+                    heading: heading.trim().to_string(),
+                    line: i + 1,
+                    written: false,
+                });
+            }
+            continue;
+        }
+        if !out.is_empty() {
+            body.push(line);
+        }
+    }
+    finish(&mut out, &mut body);
+    out
+}
+
+/// The people's sections (of [`SECTIONS`]) that are missing or still empty.
+pub fn unwritten(text: &str) -> Vec<&'static str> {
+    let found = sections(text);
+    SECTIONS
+        .iter()
+        .map(|(heading, _)| *heading)
+        .filter(|heading| {
+            !found
+                .iter()
+                .any(|s| s.heading.eq_ignore_ascii_case(heading) && s.written)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_skeleton_has_every_section_and_no_prose() {
+        let text = skeleton("2026-11-24-payments", "Payments <down>", Some("PRB-7"));
+        assert!(text.starts_with("# Post incident review: Payments <down>\n"));
+        for (heading, _) in SECTIONS {
+            assert!(text.contains(&format!("\n## {heading}\n")), "{heading}");
+        }
+        assert!(text.contains("in problem ticket PRB-7."), "{text}");
+        assert_eq!(unwritten(&text).len(), SECTIONS.len());
+        let prose = prose(&text);
+        assert!(!prose.contains("<!--"), "{prose}");
+        assert!(
+            prose.starts_with("## Root cause\n\n## Contributing"),
+            "{prose}"
+        );
+    }
+
+    #[test]
+    fn written_text_is_kept_verbatim_and_comments_dropped() {
+        let mut text = skeleton("x", "T", None);
+        text = text.replace(
+            "## What went well\n",
+            "## What went well\n\nThe carrier  answered in *5 minutes*.\n<!-- inline --> kept\n\n```\n<!-- in code -->\n```\n",
+        );
+        assert_eq!(
+            unwritten(&text),
+            [
+                "Root cause",
+                "Contributing process deficiencies",
+                "Lessons learned",
+                "Recommendations"
+            ]
+        );
+        let prose = prose(&text);
+        assert!(
+            prose.contains("## What went well\n\nThe carrier  answered in *5 minutes*.\n<!-- inline --> kept\n\n```\n<!-- in code -->\n```\n"),
+            "{prose}"
+        );
+    }
+
+    #[test]
+    fn a_file_without_a_title_keeps_its_first_line() {
+        assert_eq!(
+            prose("Intro.\n\n## Root cause\nDisk.\n"),
+            "Intro.\n\n## Root cause\nDisk.\n"
+        );
+        let s = sections("## Root cause\n```\n## not a heading\n```\n## Lessons learned\n");
+        assert_eq!(s.len(), 2);
+        assert!(s[0].written);
+        assert!(!s[1].written);
+        assert_eq!(s[1].line, 5);
+    }
+}

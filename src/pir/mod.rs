@@ -1,0 +1,366 @@
+//! The post incident review (MSP-03g) as pure functions of an incident: whether one was
+//! started, its action items and their status, its review sessions, what `close` still
+//! needs, and the report. The data is in the append-only timeline (it merges by union);
+//! the people's prose is in `pir.md` (see [`document`]).
+
+pub mod document;
+pub mod ids;
+pub mod metrics;
+pub mod report;
+
+use chrono::{NaiveDate, TimeZone};
+use serde::Serialize;
+
+use crate::config::{Config, PirRequirement};
+use crate::model::pir::{ActionKind, PirReason, ReviewSession};
+use crate::model::{Entry, Event, Incident};
+use crate::time::{self, Timestamp};
+
+/// The PIR of an incident, replayed from its timeline.
+#[derive(Clone, Debug, Serialize)]
+pub struct Pir {
+    #[serde(with = "time::rfc3339")]
+    pub started_at: Timestamp,
+    pub started_by: String,
+    pub reason: PirReason,
+    pub facilitator: String,
+    pub actions: Vec<Action>,
+    pub reviews: Vec<Review>,
+}
+
+/// One action item and where it stands.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Action {
+    pub id: String,
+    pub text: String,
+    pub owner: String,
+    pub due: NaiveDate,
+    pub kind: ActionKind,
+    #[serde(with = "time::rfc3339")]
+    pub added_at: Timestamp,
+    pub added_by: String,
+    #[serde(flatten)]
+    pub status: ActionStatus,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum ActionStatus {
+    Open,
+    Done {
+        #[serde(rename = "closed_at", with = "time::rfc3339")]
+        at: Timestamp,
+        #[serde(rename = "closed_by")]
+        by: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    Dropped {
+        #[serde(rename = "closed_at", with = "time::rfc3339")]
+        at: Timestamp,
+        #[serde(rename = "closed_by")]
+        by: String,
+        reason: String,
+    },
+}
+
+impl ActionStatus {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ActionStatus::Open => "open",
+            ActionStatus::Done { .. } => "done",
+            ActionStatus::Dropped { .. } => "dropped",
+        }
+    }
+}
+
+impl Action {
+    pub fn is_open(&self) -> bool {
+        self.status == ActionStatus::Open
+    }
+
+    /// The instant the action becomes overdue: the end of its due day in `tz`.
+    pub fn due_instant(&self, tz: chrono_tz::Tz) -> Timestamp {
+        end_of_day(self.due, tz)
+    }
+}
+
+/// The end of `day` in `tz` (the start of the next day), as an instant.
+pub fn end_of_day(day: NaiveDate, tz: chrono_tz::Tz) -> Timestamp {
+    let next = day
+        .succ_opt()
+        .unwrap_or(day)
+        .and_time(chrono::NaiveTime::MIN);
+    let local = tz.from_local_datetime(&next);
+    local
+        .earliest()
+        .or_else(|| {
+            tz.from_local_datetime(&(next + chrono::TimeDelta::hours(1)))
+                .earliest()
+        })
+        .map(|t| t.fixed_offset())
+        .unwrap_or_else(|| next.and_utc().fixed_offset())
+}
+
+/// One review session (03g.02 internal, 03g.03 client) and its feedback.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Review {
+    pub session: ReviewSession,
+    #[serde(with = "time::rfc3339")]
+    pub held_at: Timestamp,
+    pub attendees: Vec<String>,
+    pub feedback: String,
+    /// Action IDs the client adopted (client sessions).
+    pub adopted: Vec<String>,
+    pub recorded_by: String,
+}
+
+/// Something in the PIR events that cannot be right: `entry` is the index in the
+/// timeline file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Problem {
+    pub entry: usize,
+    pub message: String,
+}
+
+/// Everything the PIR events add up to, including their problems.
+struct Replay {
+    start: Option<(Timestamp, String, PirReason, String)>,
+    actions: Vec<Action>,
+    reviews: Vec<Review>,
+    problems: Vec<Problem>,
+}
+
+fn replay(incident: &Incident) -> Replay {
+    let mut r = Replay {
+        start: None,
+        actions: Vec::new(),
+        reviews: Vec::new(),
+        problems: Vec::new(),
+    };
+    let entries = &incident.entries;
+    let first_resolve = entries
+        .iter()
+        .filter(|e| matches!(e.event, Event::Resolve { .. }))
+        .map(|e| e.at)
+        .min();
+    for i in crate::lifecycle::time_order(entries) {
+        let e = &entries[i];
+        let mut problem = |message: String| r.problems.push(Problem { entry: i, message });
+        let is_pir = e.event.name().starts_with("pir-");
+        if is_pir && !matches!(e.event, Event::PirStart { .. }) && r.start.is_none() {
+            problem(format!(
+                "{} at {} comes before the PIR was started (no earlier pir-start)",
+                e.event.name(),
+                time::format(&e.at)
+            ));
+        }
+        match &e.event {
+            Event::PirStart {
+                reason,
+                facilitator,
+            } => {
+                if let Some((at, by, ..)) = &r.start {
+                    problem(format!(
+                        "the PIR was started twice: by {by} at {} and by {} at {}, probably on two clones; delete one of the lines",
+                        time::format(at),
+                        e.by,
+                        time::format(&e.at)
+                    ));
+                    continue;
+                }
+                if first_resolve.is_none_or(|resolved| e.at < resolved) {
+                    problem(format!(
+                        "pir-start at {} comes before the incident was resolved",
+                        time::format(&e.at)
+                    ));
+                }
+                r.start = Some((e.at, e.by.clone(), *reason, facilitator.clone()));
+            }
+            Event::PirAction {
+                id,
+                text,
+                owner,
+                due,
+                kind,
+            } => {
+                if r.actions.iter().any(|a| &a.id == id) {
+                    problem(format!(
+                        "action ID {id} is used twice; give one of them another ID (A<n>-<3 characters>)"
+                    ));
+                    continue;
+                }
+                if !ids::is_well_formed(id) {
+                    problem(format!(
+                        "action ID `{}` is not of the form A<n>-<3 characters>, like A2-k7q",
+                        id.escape_debug()
+                    ));
+                }
+                r.actions.push(Action {
+                    id: id.clone(),
+                    text: text.clone(),
+                    owner: owner.clone(),
+                    due: *due,
+                    kind: *kind,
+                    added_at: e.at,
+                    added_by: e.by.clone(),
+                    status: ActionStatus::Open,
+                });
+            }
+            Event::PirActionDone { id, .. } | Event::PirActionDrop { id, .. } => {
+                let Some(action) = r.actions.iter_mut().find(|a| &a.id == id) else {
+                    problem(format!(
+                        "{} names action {id}, which was not added before {}",
+                        e.event.name(),
+                        time::format(&e.at)
+                    ));
+                    continue;
+                };
+                let new = match &e.event {
+                    Event::PirActionDone { note, .. } => ActionStatus::Done {
+                        at: e.at,
+                        by: e.by.clone(),
+                        note: note.clone(),
+                    },
+                    Event::PirActionDrop { reason, .. } => ActionStatus::Dropped {
+                        at: e.at,
+                        by: e.by.clone(),
+                        reason: reason.clone(),
+                    },
+                    _ => unreachable!("matched above"),
+                };
+                if action.status == ActionStatus::Open {
+                    action.status = new;
+                } else if action.status.as_str() != new.as_str() {
+                    problem(format!(
+                        "action {id} is both done and dropped, probably on two clones; delete the line that does not stand"
+                    ));
+                }
+            }
+            Event::PirReview {
+                session,
+                held_at,
+                attendees,
+                feedback,
+                adopted,
+            } => {
+                for a in adopted {
+                    if !r.actions.iter().any(|x| &x.id == a) {
+                        problem(format!(
+                            "the {session} review adopted action {a}, which was not added before"
+                        ));
+                    }
+                }
+                if *held_at > e.at {
+                    problem(format!(
+                        "the {session} review was recorded at {} as held later, at {}",
+                        time::format(&e.at),
+                        time::format(held_at)
+                    ));
+                }
+                r.reviews.push(Review {
+                    session: *session,
+                    held_at: *held_at,
+                    attendees: attendees.clone(),
+                    feedback: feedback.clone(),
+                    adopted: adopted.clone(),
+                    recorded_by: e.by.clone(),
+                });
+            }
+            _ => {}
+        }
+    }
+    r.reviews.sort_by_key(|rv| rv.held_at);
+    r
+}
+
+/// The incident's PIR, or `None` when none was started.
+pub fn pir(incident: &Incident) -> Option<Pir> {
+    let r = replay(incident);
+    let (started_at, started_by, reason, facilitator) = r.start?;
+    Some(Pir {
+        started_at,
+        started_by,
+        reason,
+        facilitator,
+        actions: r.actions,
+        reviews: r.reviews,
+    })
+}
+
+/// When the PIR was started (for the SLA engine's `pir-start` finding).
+pub fn started_at(incident: &Incident) -> Option<Timestamp> {
+    replay(incident).start.map(|s| s.0)
+}
+
+/// Every action item with its status, in the order they were added (for the SLA
+/// engine's `pir-action` finding: open actions past [`Action::due_instant`]).
+pub fn actions(incident: &Incident) -> Vec<Action> {
+    replay(incident).actions
+}
+
+/// What is wrong with the PIR events, for `mim validate`.
+pub fn problems(incident: &Incident) -> Vec<Problem> {
+    replay(incident).problems
+}
+
+/// Whether the incident's priority requires a PIR (`pir: required` in mim.yaml).
+pub fn is_required(config: &Config, incident: &Incident) -> bool {
+    let priority = incident.state().priority;
+    config
+        .targets(&priority)
+        .is_some_and(|t| t.pir == PirRequirement::Required)
+}
+
+/// What must still happen before the incident may be closed; empty when nothing.
+/// With a PIR (required, or started anyway): started, a review held (a client review
+/// when the client asked for the PIR), and every action item done or dropped.
+pub fn close_gaps(config: &Config, incident: &Incident) -> Vec<String> {
+    let id = &incident.id;
+    let Some(pir) = pir(incident) else {
+        if is_required(config, incident) {
+            return vec![format!(
+                "no post incident review was started, and {} requires one: `mim pir start {id} --reason required`",
+                incident.state().priority
+            )];
+        }
+        return Vec::new();
+    };
+    let mut gaps = Vec::new();
+    if pir.reviews.is_empty() {
+        gaps.push(format!(
+            "no PIR review has been held: record it with `mim pir review {id} internal|client --held-at TIME --attendees NAMES --feedback TEXT`"
+        ));
+    }
+    if pir.reason == PirReason::ClientRequest
+        && !pir
+            .reviews
+            .iter()
+            .any(|r| r.session == ReviewSession::Client)
+    {
+        gaps.push(format!(
+            "the client asked for this PIR, but no client review has been held: `mim pir review {id} client ...`"
+        ));
+    }
+    for a in pir.actions.iter().filter(|a| a.is_open()) {
+        gaps.push(format!(
+            "action {} is open: {} (owner {}, due {}): `mim pir action done {id} {}` or `mim pir action drop {id} {} --reason TEXT`",
+            a.id, a.text, a.owner, a.due, a.id, a.id
+        ));
+    }
+    gaps
+}
+
+/// The action IDs of a PIR, for [`ids::find`].
+pub fn action_ids(actions: &[Action]) -> Vec<&str> {
+    actions.iter().map(|a| a.id.as_str()).collect()
+}
+
+/// Whether an entry is one of the PIR's own events (left out of the incident timeline
+/// in the report).
+pub fn is_pir_event(entry: &Entry) -> bool {
+    entry.event.name().starts_with("pir-")
+}
+
+#[cfg(test)]
+mod tests;

@@ -5,6 +5,7 @@
 pub mod csv;
 pub mod html;
 pub mod markdown;
+pub mod pir;
 pub mod stats;
 mod svg;
 pub mod tables;
@@ -65,6 +66,7 @@ pub struct Report {
     pub times: Times,
     pub sla: Sla,
     pub escalations: Escalations,
+    pub pir: pir::PirKpis,
     pub hold: Hold,
     pub reopen: Rate,
     pub recurrence: Recurrence,
@@ -290,6 +292,11 @@ pub fn build(config: &Config, all: &[Incident], filter: &Filter, now: Timestamp)
         times: times(config, &list),
         sla: sla_compliance(config, &list),
         escalations: escalations(&chosen),
+        pir: pir::kpis(
+            config,
+            &chosen.iter().map(|(i, _)| *i).collect::<Vec<_>>(),
+            now,
+        ),
         hold: hold(&list, &chosen, now),
         reopen: reopen(&chosen),
         recurrence: Recurrence {

@@ -355,8 +355,42 @@ fn report_sla_sections(report: &Report) -> Vec<Section> {
     ]
 }
 
-fn report_pir_sections(_report: &Report) -> Vec<Section> {
-    vec![Section::new("pir", "Post incident reviews").note("Not available: no PIR data model yet.")]
+fn report_pir_sections(report: &Report) -> Vec<Section> {
+    let p = &report.pir;
+    let a = &p.actions;
+    vec![
+        Section::new("pir", "Post incident reviews")
+            .note(
+                "Required: restored incidents whose priority requires a PIR. Held: a PIR \
+                 was started (`mim pir start`); on time: within `pir.start_within` of the \
+                 resolve. Adoption: action items the client adopted at a client review, of \
+                 the action items of PIRs that had one.",
+            )
+            .table(Table::measures(
+                "Reviews",
+                vec![
+                    ("PIRs required", p.required.into()),
+                    ("Required PIRs held", p.held.clone().into()),
+                    ("Required PIRs held on time", p.held_on_time.clone().into()),
+                    ("PIRs started (required or not)", p.started.into()),
+                    ("PIRs with a review session", p.reviewed.clone().into()),
+                    (
+                        "Client adoption rate for recommendations",
+                        p.adoption.clone().into(),
+                    ),
+                ],
+            ))
+            .table(Table::measures(
+                "Action items",
+                vec![
+                    ("Total", a.total.into()),
+                    ("Open", a.open.into()),
+                    ("Done", a.done.into()),
+                    ("Dropped", a.dropped.into()),
+                    ("Open and overdue", a.overdue.into()),
+                ],
+            )),
+    ]
 }
 
 fn escalations(report: &Report) -> Section {

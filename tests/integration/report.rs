@@ -36,6 +36,12 @@ fn write(repo: &TestRepo, f: &Fixture) {
             f.id, f.service, f.client, f.category, f.level.0, f.level.1, f.level.2, f.reported
         ),
     );
+    if f.timeline.iter().any(|l| l.contains("event: pir-start")) {
+        repo.write(
+            &format!("incidents/{}/pir.md", f.id),
+            "# Post incident review\n",
+        );
+    }
     let mut timeline = f.timeline.clone();
     for (n, (at, audience)) in f.updates.iter().enumerate() {
         let number = n + 1;
@@ -86,6 +92,26 @@ fn resume(at: &str) -> String {
 fn escalate(at: &str, kind: &str) -> String {
     ev(at, &format!("escalate, kind: {kind}, to: someone"))
 }
+fn pir_start(at: &str, reason: &str) -> String {
+    ev(
+        at,
+        &format!("pir-start, reason: {reason}, facilitator: Alice Moreau"),
+    )
+}
+fn pir_action(at: &str, id: &str, due: &str, kind: &str) -> String {
+    ev(
+        at,
+        &format!("pir-action, id: {id}, text: do it, owner: Ops, due: {due}, kind: {kind}"),
+    )
+}
+fn pir_review(at: &str, session: &str, adopted: &str) -> String {
+    ev(
+        at,
+        &format!(
+            "pir-review, session: {session}, held_at: {at}, attendees: [Alice, Bob], feedback: fine, adopted: [{adopted}]"
+        ),
+    )
+}
 fn logged(at: &str, time: &str, activity: &str) -> String {
     ev(
         at,
@@ -113,6 +139,16 @@ fn logged(at: &str, time: &str, activity: &str) -> String {
 /// | L 12-08 payments | acme | Payments API | | application | P1 | accepted | 20m | | 2h |
 /// | M 12-15 dns | acme | DNS | | network | P2 | proposed | | | |
 /// | N 12-16 san | globex | SAN | san-01 | storage | P2 | on hold | 15m | | 12-17 01:00 → now = 83h |
+///
+/// PIRs (P1 requires one; start_within 2d; now 2026-12-20):
+/// - A: started 21h30m after the resolve (on time); A1 done, A2 done; internal and client
+///   reviews, the client adopted A1.
+/// - C: started 3d 14h after (late); A1 open, due 11-30 (overdue); A2 open, due 2027-01-15;
+///   A3 dropped; client review adopted A1. Closed with a management override.
+/// - D, H: required, none started.
+/// - G: started 20h after (on time), internal review, no actions.
+/// - K: started 3d after (late); A1 open, due 12-18 (overdue); no review.
+/// - J (P2, optional, at the client's request): A1 done; client review adopted A1.
 fn fixture(repo: &TestRepo) {
     let config = repo.read("mim.yaml").replace(
         "audiences:",
@@ -144,7 +180,14 @@ fn fixture(repo: &TestRepo) {
                 logged("2026-11-02T10:30:00Z", "30m", "communication"),
                 escalate("2026-11-02T11:00:00Z", "management"),
                 resolve("2026-11-02T11:30:00Z", "config-change"),
-                close("2026-11-03T10:00:00Z", Some(4)),
+                pir_start("2026-11-03T09:00:00Z", "required"),
+                pir_action("2026-11-03T09:10:00Z", "A1-abc", "2026-11-10", "technical"),
+                pir_action("2026-11-03T09:20:00Z", "A2-def", "2026-11-20", "process"),
+                pir_review("2026-11-03T09:30:00Z", "internal", ""),
+                pir_review("2026-11-03T09:45:00Z", "client", "A1-abc"),
+                ev("2026-11-09T10:00:00Z", "pir-action-done, id: A1-abc"),
+                ev("2026-11-18T10:00:00Z", "pir-action-done, id: A2-def"),
+                close("2026-11-19T10:00:00Z", Some(4)),
             ],
         },
         Fixture {
@@ -189,7 +232,19 @@ fn fixture(repo: &TestRepo) {
                 escalate("2026-11-05T16:00:00Z", "management"),
                 logged("2026-11-05T18:00:00Z", "3h", "diagnosis"),
                 resolve("2026-11-05T20:00:00Z", "hardware-replaced"),
-                close("2026-11-06T12:00:00Z", Some(2)),
+                pir_start("2026-11-09T10:00:00Z", "required"),
+                pir_action("2026-11-09T10:10:00Z", "A1-ghj", "2026-11-30", "technical"),
+                pir_action("2026-11-09T10:20:00Z", "A2-kmn", "2027-01-15", "process"),
+                pir_action("2026-11-09T10:30:00Z", "A3-pqr", "2026-11-20", "client"),
+                pir_review("2026-11-10T14:00:00Z", "client", "A1-ghj"),
+                ev(
+                    "2026-11-11T09:00:00Z",
+                    "pir-action-drop, id: A3-pqr, reason: the client declined",
+                ),
+                ev(
+                    "2026-11-12T12:00:00Z",
+                    "close, from: resolved, csat: 2, override: \"actions tracked in PRB-7\"",
+                ),
             ],
         },
         Fixture {
@@ -255,6 +310,8 @@ fn fixture(repo: &TestRepo) {
                 hold("2026-11-17T08:00:00Z"),
                 resume("2026-11-17T11:00:00Z"),
                 resolve("2026-11-17T12:00:00Z", "vendor-fix"),
+                pir_start("2026-11-18T08:00:00Z", "required"),
+                pir_review("2026-11-18T08:30:00Z", "internal", ""),
                 close("2026-11-18T09:00:00Z", None),
             ],
         },
@@ -309,7 +366,11 @@ fn fixture(repo: &TestRepo) {
                 logged("2026-12-01T12:00:00Z", "2h", "coordination"),
                 logged("2026-12-01T13:00:00Z", "30m", "communication"),
                 resolve("2026-12-01T19:00:00Z", "config-change"),
-                close("2026-12-03T09:00:00Z", Some(3)),
+                pir_start("2026-12-02T09:00:00Z", "client-request"),
+                pir_action("2026-12-02T09:10:00Z", "A1-wxy", "2026-12-15", "process"),
+                pir_review("2026-12-02T15:00:00Z", "client", "A1-wxy"),
+                ev("2026-12-14T09:00:00Z", "pir-action-done, id: A1-wxy"),
+                close("2026-12-15T09:00:00Z", Some(3)),
             ],
         },
         Fixture {
@@ -324,6 +385,8 @@ fn fixture(repo: &TestRepo) {
             timeline: vec![
                 accept("2026-12-07T10:05:00Z"),
                 resolve("2026-12-07T12:00:00Z", "no-fault-found"),
+                pir_start("2026-12-10T12:00:00Z", "required"),
+                pir_action("2026-12-10T12:10:00Z", "A1-stv", "2026-12-18", "technical"),
             ],
         },
         Fixture {
@@ -546,6 +609,24 @@ fn every_kpi_of_the_fixture_matches_the_hand_worked_values() {
                 "network": group(1, 3 * H, 1, 45 * M),
                 "storage": group(2, 2 * H + 30 * M, 1, 50 * M),
             },
+        })
+    );
+
+    // PIRs required: restored P1s A C D G H K = 6; held: A C G K = 4 (66.7%); on time:
+    // A G = 2 (33.3%). Started: those 4 and J = 5; with a review: A C G J = 4 (80%).
+    // Actions: A 2 done; C 2 open (1 overdue) + 1 dropped; K 1 open (overdue); J 1 done:
+    // 7 = 3 open + 3 done + 1 dropped, 2 overdue. Adoption (PIRs with a client review:
+    // A 1 of 2, C 1 of 3, J 1 of 1): 3 of 6 = 50%.
+    assert_eq!(
+        r["pir"],
+        json!({
+            "required": 6,
+            "held": rate(4, 6, 66.7),
+            "held_on_time": rate(2, 6, 33.3),
+            "started": 5,
+            "reviewed": rate(4, 5, 80.0),
+            "actions": {"total": 7, "open": 3, "done": 3, "dropped": 1, "overdue": 2},
+            "adoption": rate(3, 6, 50.0),
         })
     );
 
@@ -772,6 +853,14 @@ fn filters_change_the_numbers() {
     // Closed B G H; scores 5, 4.
     assert_eq!(r["satisfaction"]["response_rate"], rate(2, 3, 66.7));
     assert_eq!(r["satisfaction"]["mean"], 4.5);
+    // PIRs: required G H K; held G K; on time G; K's action overdue; no client review.
+    assert_eq!(r["pir"]["held"], rate(2, 3, 66.7));
+    assert_eq!(r["pir"]["held_on_time"], rate(1, 3, 33.3));
+    assert_eq!(r["pir"]["actions"]["overdue"], 1);
+    assert_eq!(
+        r["pir"]["adoption"],
+        json!({"count": 0, "total": 0, "percent": null})
+    );
 
     // P2: B F I J M N.
     let r = report(&repo, &["--priority", "P2"]);

@@ -77,7 +77,7 @@ pub fn charts(report: &Report) -> Vec<(&'static str, String)> {
         ),
         (
             "SLA compliance per month",
-            svg::per_month(&super::monthly_series(report)),
+            svg::per_month(&super::sla::monthly_series(report)),
         ),
     ]
 }

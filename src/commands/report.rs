@@ -2,6 +2,8 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
@@ -27,11 +29,20 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> anyhow::Result<()> {
         }
     };
     let format = format(ctx, args);
-    let (incidents, problems) = load_with_progress(&ctx.repo)?;
+    let progress = Progress::new();
+    let (incidents, problems) = load_all(&ctx.repo, &progress)?;
+    progress.phase();
+    let report = report::build_with_progress(
+        &ctx.repo.config,
+        &incidents,
+        &filter,
+        ctx.now,
+        &|selected| progress.add(1, selected, "computing KPIs"),
+    );
+    progress.finish();
     for p in &problems {
         eprintln!("warning: {p} (left out of the report)");
     }
-    let report = report::build(&ctx.repo.config, &incidents, &filter, ctx.now);
     let text = match format {
         ReportFormat::Md => report::markdown::render(&report),
         ReportFormat::Html => report::html::render(&report),
@@ -152,34 +163,79 @@ fn format(ctx: &Ctx, args: &ReportArgs) -> ReportFormat {
     }
 }
 
-/// Load every incident; on a terminal, a counter on standard error once it takes more
-/// than a moment.
-fn load_with_progress(
-    repo: &Repo,
-) -> anyhow::Result<(Vec<Incident>, Vec<crate::diag::Diagnostic>)> {
-    let ids = repo.incident_ids()?;
-    let terminal = std::io::stderr().is_terminal();
-    let started = Instant::now();
-    let mut incidents = Vec::with_capacity(ids.len());
-    let mut problems = Vec::new();
-    let mut shown = false;
-    for (done, chunk) in ids.chunks(128).enumerate() {
-        let loaded: Vec<Result<Incident, Diagnostics>> =
-            chunk.par_iter().map(|id| store::load(repo, id)).collect();
-        for l in loaded {
-            match l {
-                Ok(i) => incidents.push(i),
-                Err(Diagnostics(d)) => problems.extend(d),
-            }
-        }
-        if terminal && started.elapsed() > Duration::from_millis(250) {
-            let n = ((done + 1) * 128).min(ids.len());
-            eprint!("\rreading incidents: {n}/{}", ids.len());
-            shown = true;
+/// A counter on standard error, `\rreading incidents: 120/5000`, shown only on a
+/// terminal and only once the work has taken more than a moment.
+struct Progress {
+    terminal: bool,
+    started: Instant,
+    last: Mutex<Option<Instant>>,
+    done: AtomicUsize,
+    shown: AtomicBool,
+}
+
+impl Progress {
+    const DELAY: Duration = Duration::from_millis(250);
+    const EVERY: Duration = Duration::from_millis(100);
+
+    fn new() -> Progress {
+        Progress {
+            terminal: std::io::stderr().is_terminal(),
+            started: Instant::now(),
+            last: Mutex::new(None),
+            done: AtomicUsize::new(0),
+            shown: AtomicBool::new(false),
         }
     }
-    if shown {
-        eprint!("\r{:40}\r", "");
+
+    /// Start counting a new phase.
+    fn phase(&self) {
+        self.done.store(0, Ordering::Relaxed);
+    }
+
+    fn add(&self, n: usize, total: usize, what: &str) {
+        let done = self.done.fetch_add(n, Ordering::Relaxed) + n;
+        if !self.terminal || self.started.elapsed() < Self::DELAY {
+            return;
+        }
+        let Ok(mut last) = self.last.try_lock() else {
+            return;
+        };
+        if last.is_none_or(|t| t.elapsed() >= Self::EVERY) || done == total {
+            eprint!("\r{what}: {done}/{total}   ");
+            *last = Some(Instant::now());
+            self.shown.store(true, Ordering::Relaxed);
+        }
+    }
+
+    fn finish(&self) {
+        if self.shown.load(Ordering::Relaxed) {
+            eprint!("\r{:60}\r", "");
+        }
+    }
+}
+
+/// Load every incident (a counter on a terminal when it takes a while); the ones that
+/// do not load come back as diagnostics.
+fn load_all(
+    repo: &Repo,
+    progress: &Progress,
+) -> anyhow::Result<(Vec<Incident>, Vec<crate::diag::Diagnostic>)> {
+    let ids = repo.incident_ids()?;
+    let loaded: Vec<Result<Incident, Diagnostics>> = ids
+        .par_iter()
+        .map(|id| {
+            let l = store::load(repo, id);
+            progress.add(1, ids.len(), "reading incidents");
+            l
+        })
+        .collect();
+    let mut incidents = Vec::with_capacity(ids.len());
+    let mut problems = Vec::new();
+    for l in loaded {
+        match l {
+            Ok(i) => incidents.push(i),
+            Err(Diagnostics(d)) => problems.extend(d),
+        }
     }
     Ok((incidents, problems))
 }

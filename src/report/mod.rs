@@ -208,12 +208,25 @@ pub struct IncidentRow {
 /// Build the report of the incidents `filter` selects from `all` (every incident of the
 /// repository: an earlier incident outside the window can still be the one that recurs).
 pub fn build(config: &Config, all: &[Incident], filter: &Filter, now: Timestamp) -> Report {
+    build_with_progress(config, all, filter, now, &|_| {})
+}
+
+/// [`build`], calling `tick(selected)` once per selected incident evaluated (from any
+/// thread), where `selected` is how many the filter selected.
+pub fn build_with_progress(
+    config: &Config,
+    all: &[Incident],
+    filter: &Filter,
+    now: Timestamp,
+    tick: &(dyn Fn(usize) + Sync),
+) -> Report {
     let states: Vec<State> = all.iter().map(Incident::state).collect();
     let chosen: Vec<(&Incident, &State)> = all
         .iter()
         .zip(&states)
         .filter(|(i, s)| filter.matches(i, s))
         .collect();
+    let selected = chosen.len();
     let window = config.reports.recurrence_window;
     let mut by_service: HashMap<(Option<&str>, &str), Vec<usize>> = HashMap::new();
     for (k, i) in all.iter().enumerate() {
@@ -225,7 +238,9 @@ pub fn build(config: &Config, all: &[Incident], filter: &Filter, now: Timestamp)
         .map(|&(i, s)| {
             let key = (i.record.client.as_deref(), i.record.service.as_str());
             let same = by_service.get(&key).map(Vec::as_slice).unwrap_or_default();
-            row(config, i, s, now, recurs(i, s, all, &states, same, window))
+            let row = row(config, i, s, now, recurs(i, s, all, &states, same, window));
+            tick(selected);
+            row
         })
         .collect();
     Report {

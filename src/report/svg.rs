@@ -222,13 +222,14 @@ pub fn restore_vs_target(list: &[IncidentRow]) -> String {
         y100 - 4.0
     );
     let slot = plot_w() / points.len() as f64;
+    let radius = (slot * 0.4).clamp(1.5, 5.0);
     for (i, (r, pct)) in points.iter().enumerate() {
         let x = LEFT + slot * (i as f64 + 0.5);
         let y = y_of(pct.min(top), top);
         let fill = if *pct <= 100.0 { "#1a7f37" } else { "#cf222e" };
         let _ = writeln!(
             out,
-            "<circle class=\"mark\" cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"5\" fill=\"{fill}\">\
+            "<circle class=\"mark\" cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{radius:.1}\" fill=\"{fill}\">\
              <title>{} ({}): restored in {} of {} ({pct:.0}%)</title></circle>",
             escape(&r.id),
             escape(&r.priority),

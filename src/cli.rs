@@ -86,6 +86,19 @@ pub enum Command {
     Resolve(ResolveArgs),
     /// Add a note to the timeline, optionally with time spent
     Note(NoteArgs),
+    /// Record a status update and render one e-mail per audience into outbox/
+    Update(UpdateArgs),
+    /// Send an incident's unsent e-mails (from outbox/) through mail.sendmail
+    Send(SendArgs),
+    /// List, show or export the built-in e-mail templates
+    Templates {
+        #[command(subcommand)]
+        action: TemplatesAction,
+    },
+    /// Create or amend the response plan (plan.md); without flags, print it
+    Plan(PlanArgs),
+    /// Record a functional or hierarchic escalation, or change impact and urgency
+    Escalate(EscalateArgs),
     /// Post incident review: start it, track its action items, record reviews, render the report
     #[command(subcommand)]
     Pir(PirCommand),
@@ -195,6 +208,138 @@ pub struct ResolveArgs {
     /// Verification with the client was attempted but not obtained
     #[arg(long)]
     pub verification_attempted: bool,
+    /// Send the restoral notices now through mail.sendmail (after recording them)
+    #[arg(long)]
+    pub send: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AudienceArg {
+    Internal,
+    Management,
+    Client,
+    /// internal, management, and client when the incident has one
+    All,
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    pub id: Option<String>,
+    /// The update (Markdown); `-` reads it from standard input [default: $VISUAL/$EDITOR on a terminal]
+    #[arg(short = 'm', long = "message", value_name = "TEXT")]
+    pub message: Option<String>,
+    /// Write the update in $VISUAL/$EDITOR even when standard input is not a terminal
+    #[arg(short = 'e', long, conflicts_with = "message")]
+    pub edit: bool,
+    /// Who the update is for
+    #[arg(long, value_enum, default_value = "internal")]
+    pub audience: AudienceArg,
+    /// A one-line summary of where things stand, e.g. "Degraded: failover in progress"
+    #[arg(long, value_name = "TEXT")]
+    pub status_line: Option<String>,
+    /// Estimated time of restoration (RFC 3339 or local "YYYY-MM-DD HH:MM")
+    #[arg(long, value_name = "TIME")]
+    pub eta: Option<String>,
+    /// When the next update comes, in words [default: by the priority's update cadence]
+    #[arg(long, value_name = "TEXT")]
+    pub next: Option<String>,
+    /// Send the e-mails now through mail.sendmail (after recording them)
+    #[arg(long)]
+    pub send: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    pub id: Option<String>,
+    /// List the unsent messages without sending them
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplatesAction {
+    /// The built-in templates, and which ones this repository overrides
+    List,
+    /// Print the template that would be used (the override if there is one)
+    Show { name: String },
+    /// Copy built-in templates into the repository's templates/ to start an override
+    Export {
+        /// One template [default: all of them]
+        name: Option<String>,
+        /// Replace an existing override
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Incident ID or unique prefix [default: the incident directory you are in]
+    pub id: Option<String>,
+    /// The restoration approach (Markdown); replaces the plan's approach section
+    #[arg(long, value_name = "TEXT", conflicts_with = "edit")]
+    pub approach: Option<String>,
+    /// Write the restoration approach in $VISUAL or $EDITOR (lines starting with # are dropped)
+    #[arg(short = 'e', long)]
+    pub edit: bool,
+    /// Add a workstream, or give one a new owner or vendor (repeatable)
+    #[arg(long = "workstream", value_name = "NAME:OWNER[:VENDOR]")]
+    pub workstreams: Vec<String>,
+    /// Mark a workstream done (repeatable)
+    #[arg(long = "workstream-done", value_name = "NAME")]
+    pub done: Vec<String>,
+    /// Mark a workstream blocked, with --reason (repeatable)
+    #[arg(long = "workstream-blocked", value_name = "NAME", requires = "reason")]
+    pub blocked: Vec<String>,
+    /// Open a blocked or done workstream again (repeatable)
+    #[arg(long = "workstream-open", value_name = "NAME")]
+    pub reopen: Vec<String>,
+    /// Why the workstreams given with --workstream-blocked are blocked
+    #[arg(long, value_name = "TEXT", requires = "blocked")]
+    pub reason: Option<String>,
+    /// Where responders meet: a conference URL or a phone number
+    #[arg(long, value_name = "URL-or-phone")]
+    pub bridge: Option<String>,
+    /// Internal status updates at least this often [default: the priority's update_internal]
+    #[arg(long, value_name = "DUR")]
+    pub internal_every: Option<Duration>,
+    /// Client status updates at least this often [default: the priority's update_client]
+    #[arg(long, value_name = "DUR")]
+    pub client_every: Option<Duration>,
+    /// Someone who follows the incident besides the configured audiences (repeatable)
+    #[arg(long = "stakeholder", value_name = "NAME-or-ADDRESS")]
+    pub stakeholders: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(group(
+    clap::ArgGroup::new("what").required(true).multiple(true).args(["kind", "impact", "urgency"])
+))]
+pub struct EscalateArgs {
+    /// Incident ID or unique prefix [default: the incident directory you are in]
+    pub id: Option<String>,
+    /// Functional (sme, vendor, third-party, onsite, parts, client-it) or hierarchic (management)
+    #[arg(long, value_enum, requires = "to")]
+    pub kind: Option<crate::model::EscalationKind>,
+    /// Who was engaged: a person, team, vendor or company
+    #[arg(long, value_name = "WHO", requires = "kind")]
+    pub to: Option<String>,
+    /// Why (required when impact or urgency changes)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// The case or ticket number at the vendor or third party
+    #[arg(long = "ref", value_name = "CASE-ID", requires = "kind")]
+    pub reference: Option<String>,
+    /// The hierarchic level notified (a `notify` name under escalation.hierarchic)
+    /// [default: the lowest not yet notified]
+    #[arg(long, value_name = "LEVEL", requires = "kind")]
+    pub level: Option<String>,
+    /// New impact: the priority is recomputed from the matrix
+    #[arg(long, value_name = "LEVEL")]
+    pub impact: Option<String>,
+    /// New urgency: the priority is recomputed from the matrix
+    #[arg(long, value_name = "LEVEL")]
+    pub urgency: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod comms;
 pub mod config;
 pub mod diag;
 pub mod git;

@@ -10,7 +10,8 @@ use serde::de::DeserializeOwned;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::git;
-use crate::model::{Entry, Incident, RECORD_FILE, Record, TIMELINE_FILE, timeline};
+use crate::model::plan::{self, Plan};
+use crate::model::{Entry, Incident, PLAN_FILE, RECORD_FILE, Record, TIMELINE_FILE, timeline};
 use crate::repo::Repo;
 
 /// Parse a YAML file's text; problems come back with the file's line and column.
@@ -38,7 +39,8 @@ pub fn read_text(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
     std::fs::read_to_string(path).map_err(|e| Diagnostic::new(shown, format!("cannot read: {e}")))
 }
 
-/// Load one incident: its record and its timeline.
+/// Load one incident: its record, its timeline and its response plan. Every problem
+/// in those files is reported, each with its file, line and column.
 pub fn load(repo: &Repo, id: &str) -> Result<Incident, Diagnostics> {
     let dir = repo.incident_dir(id);
     let rel = |name: &str| repo.relative(&dir).join(name);
@@ -50,15 +52,28 @@ pub fn load(repo: &Repo, id: &str) -> Result<Incident, Diagnostics> {
     let entries = read_timeline(&dir.join(TIMELINE_FILE), &rel(TIMELINE_FILE))
         .map_err(|d| problems.push(d))
         .ok();
-    match (record, entries) {
-        (Some(record), Some(entries)) => Ok(Incident {
+    let plan = read_plan(&dir.join(PLAN_FILE), &rel(PLAN_FILE))
+        .map_err(|Diagnostics(d)| problems.extend(d))
+        .ok();
+    match (record, entries, plan) {
+        (Some(record), Some(entries), Some(plan)) => Ok(Incident {
             id: id.to_string(),
             dir,
             record,
             entries,
+            plan,
         }),
         _ => Err(Diagnostics(problems)),
     }
+}
+
+/// A missing plan is no plan yet.
+fn read_plan(path: &Path, shown: &Path) -> Result<Option<Plan>, Diagnostics> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let text = read_text(path, shown).map_err(|d| Diagnostics(vec![d]))?;
+    plan::parse(shown, &text).map(Some)
 }
 
 /// A missing timeline is an empty one (nothing happened since the declaration).

@@ -12,7 +12,9 @@ use crate::store::{self, Change, Commit};
 
 const GITATTRIBUTES: &str = "# mim: timelines are append-only, one event per line; a union merge keeps both\n\
 # clones' lines, and `mim validate` catches a real conflict (two status changes).\n\
-incidents/*/timeline.yaml merge=union\n";
+incidents/*/timeline.yaml merge=union\n\
+# sent.log: which e-mails in outbox/ were sent, one per line, append only.\n\
+incidents/*/outbox/sent.log merge=union\n";
 
 const TEMPLATES_README: &str = "# Template overrides\n\n\
 mim renders e-mails and reports from built-in templates. A file here with the same\n\

@@ -3,16 +3,22 @@
 mod check;
 mod close;
 mod declare;
+mod editor;
+mod escalate;
 mod init;
 mod list;
 mod misc;
 mod note;
 mod overview;
 mod pir;
+pub mod plan;
 mod report;
 mod resolve;
+mod send;
 mod show;
 mod status;
+mod templates;
+mod update;
 pub mod validate;
 
 use std::path::PathBuf;
@@ -180,6 +186,11 @@ pub fn run(cli: Cli, env_now: Option<&str>) -> anyhow::Result<()> {
         Command::Reopen { id, reason } => status::reopen(&ctx, id.as_deref(), &reason),
         Command::Resolve(args) => resolve::run(&ctx, &args),
         Command::Note(args) => note::run(&ctx, &args),
+        Command::Update(args) => update::run(&ctx, &args),
+        Command::Send(args) => send::run(&ctx, &args),
+        Command::Templates { action } => templates::run(&ctx, &action),
+        Command::Plan(args) => plan::run(&ctx, &args),
+        Command::Escalate(args) => escalate::run(&ctx, &args),
         Command::Pir(cmd) => pir::run(&ctx, cmd),
         Command::Close(args) => close::run(&ctx, &args),
         Command::List { status } => list::run(&ctx, status),

@@ -1,11 +1,16 @@
-//! `mim resolve`: service restored; the closure code and, for a workaround, the problem ticket.
+//! `mim resolve`: service restored; the closure code and, for a workaround, the problem
+//! ticket; restoral notices to internal, management, the client and its end users.
 
 use anyhow::bail;
 
 use crate::cli::ResolveArgs;
-use crate::commands::Ctx;
+use crate::commands::{Ctx, send};
+use crate::comms::outbox::{self, OUTBOX_DIR};
+use crate::comms::{self, Audience, Composed, Draft, Kind, MessageContext, ResolutionView};
 use crate::lifecycle::{self, Transition};
-use crate::model::{Event, Verification};
+use crate::model::{Entry, Event, Incident, Verification};
+use crate::render::Templates;
+use crate::store::Change;
 use crate::text;
 
 pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<()> {
@@ -53,12 +58,106 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<()> {
         verification,
     };
     let entry = ctx.entry(&incident, event)?;
+    let notices = restoral_notices(ctx, &incident, &entry)?;
     let what = if args.workaround {
         "restored by workaround"
     } else {
         "resolved"
     };
-    ctx.record_event(&incident, &entry, &format!("{what} ({})", args.closure))?;
+    let mut change = Change::new();
+    change.event(&incident.dir, &entry);
+    let mut files = Vec::new();
+    for message in &notices {
+        change.put(
+            incident.dir.join(OUTBOX_DIR).join(message.file_name()),
+            message.bytes.clone(),
+        );
+        files.push(message.file_name());
+    }
+    ctx.record(
+        &incident.id,
+        entry.event.name(),
+        &format!("{what} ({})", args.closure),
+        &change,
+    )?;
+    let rel = ctx.repo.relative(&incident.dir).join(OUTBOX_DIR);
+    for f in &files {
+        println!("{}", rel.join(f).display());
+    }
     eprintln!("{}: {} → resolved", incident.id, state.status);
+    if args.send {
+        send::deliver(ctx, &incident, &files)?;
+    }
     Ok(())
+}
+
+/// One restoral notice per audience that has recipients: internal, management, and for
+/// an incident with a client, the client and its end users. Audiences without
+/// recipients are skipped with a note.
+fn restoral_notices(
+    ctx: &Ctx,
+    incident: &Incident,
+    entry: &Entry,
+) -> anyhow::Result<Vec<Composed>> {
+    let config = &ctx.repo.config;
+    let Event::Resolve {
+        summary,
+        closure,
+        workaround,
+        problem,
+        verification,
+        ..
+    } = &entry.event
+    else {
+        unreachable!("called with the resolve entry")
+    };
+    let mut resolved = incident.clone();
+    resolved.entries.push(entry.clone());
+    let state = resolved.state();
+    let client = incident.record.client.as_deref();
+    let mut audiences = vec![Audience::Internal, Audience::Management];
+    if client.is_some() {
+        audiences.extend([Audience::Client, Audience::EndUsers]);
+    }
+    let resolution = ResolutionView::new(
+        config,
+        incident,
+        entry.at,
+        &entry.by,
+        summary,
+        closure,
+        *workaround,
+        problem.as_deref(),
+        *verification,
+    );
+    let plan = comms::plan_summary(incident);
+    let escalations = comms::escalations(incident);
+    let restore = comms::restore_clock(config, &resolved, &state, entry.at);
+    let view = comms::IncidentView::new(config, &resolved, &state);
+    let mut drafts = Vec::new();
+    for audience in audiences {
+        if let Err(e) = comms::recipients(config, client, audience) {
+            eprintln!("note: no restoral notice to {audience}: {e:#}");
+            continue;
+        }
+        drafts.push(Draft {
+            kind: Kind::Restoral,
+            audience,
+            at: entry.at,
+            context: MessageContext {
+                org: comms::OrgView::new(config),
+                incident: view.clone(),
+                audience: audience.to_string(),
+                tz: comms::display_zone(config, client, audience),
+                update: None,
+                resolution: Some(resolution.clone()),
+                plan: plan.clone(),
+                escalations: escalations.clone(),
+                restore: restore.clone(),
+            },
+        });
+    }
+    let templates = Templates::new(Some(ctx.repo.templates_dir()));
+    let root = outbox::thread_root(&incident.dir)?;
+    comms::compose(config, &templates, incident, &drafts, root)
 }

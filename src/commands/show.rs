@@ -8,13 +8,15 @@ use crate::time;
 
 pub fn run(ctx: &Ctx, id: Option<&str>) -> anyhow::Result<()> {
     let incident = ctx.load(id)?;
+    let plan = incident.plan.clone();
     let clocks = crate::sla::clocks(&ctx.repo.config, &incident, ctx.now);
     if ctx.json {
         let mut view = json_view(&incident);
+        super::plan::show_json(ctx, &incident, plan.as_ref(), &mut view);
         view["clocks"] = serde_json::to_value(&clocks)?;
         return ctx.print_json(&view);
     }
-    print!("{}", text_view(ctx, &incident));
+    print!("{}", text_view(ctx, &incident, plan.as_ref()));
     print!(
         "{}",
         super::overview::clocks_text(&clocks, ctx.now, ctx.repo.config.tz())
@@ -53,7 +55,7 @@ pub fn json_view(incident: &Incident) -> Value {
     })
 }
 
-fn text_view(ctx: &Ctx, incident: &Incident) -> String {
+fn text_view(ctx: &Ctx, incident: &Incident, plan: Option<&crate::model::plan::Plan>) -> String {
     let tz = ctx.repo.config.tz();
     let r = &incident.record;
     let s = incident.state();
@@ -130,6 +132,7 @@ fn text_view(ctx: &Ctx, incident: &Incident) -> String {
     if let Some(d) = &r.description {
         out.push_str(&format!("\n{}\n", indent(d)));
     }
+    out.push_str(&super::plan::show_text(ctx, incident, plan));
     out.push_str("\nTimeline\n");
     out.push_str(&format!(
         "  {}  {:<12} {} ({}) by {}\n",
@@ -240,9 +243,15 @@ pub fn describe(e: &Entry) -> String {
             urgency,
             priority,
             reason,
+            from,
         } => {
-            let mut s =
-                format!("reprioritised to {priority} (impact {impact}, urgency {urgency}) by {by}");
+            let from = from
+                .as_deref()
+                .map(|f| format!("{f} → "))
+                .unwrap_or_default();
+            let mut s = format!(
+                "reprioritised {from}{priority} (impact {impact}, urgency {urgency}) by {by}"
+            );
             if let Some(r) = reason {
                 s.push_str(&format!(": {r}"));
             }

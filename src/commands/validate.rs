@@ -139,6 +139,11 @@ pub fn incident_problems(repo: &Repo, incident: &Incident) -> Vec<Diagnostic> {
         );
     }
     out.extend(timeline_problems(repo, config, incident));
+    out.extend(crate::comms::update_file::problems(
+        incident,
+        repo.relative(&incident.dir),
+    ));
+    out.extend(super::plan::problems(repo, incident));
     out.extend(super::pir::problems(repo, incident));
     out
 }

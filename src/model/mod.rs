@@ -1,6 +1,8 @@
 //! The domain nouns: an incident's record, its timeline of events, and the incident itself.
 
+pub mod escalation;
 pub mod pir;
+pub mod plan;
 pub mod record;
 pub mod timeline;
 
@@ -14,6 +16,7 @@ use crate::lifecycle::{self, State};
 /// File names inside an incident directory.
 pub const RECORD_FILE: &str = "incident.yaml";
 pub const TIMELINE_FILE: &str = "timeline.yaml";
+pub const PLAN_FILE: &str = "plan.md";
 
 /// One incident as loaded from its directory.
 #[derive(Clone, Debug)]
@@ -25,6 +28,8 @@ pub struct Incident {
     pub record: Record,
     /// In file order (the order they were appended); see [`Incident::in_time_order`].
     pub entries: Vec<Entry>,
+    /// The response plan (`plan.md`), once there is one.
+    pub plan: Option<plan::Plan>,
 }
 
 impl Incident {
@@ -47,5 +52,9 @@ impl Incident {
 
     pub fn timeline_path(&self) -> PathBuf {
         self.dir.join(TIMELINE_FILE)
+    }
+
+    pub fn plan_path(&self) -> PathBuf {
+        self.dir.join(PLAN_FILE)
     }
 }

@@ -95,6 +95,9 @@ pub enum Event {
         priority: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
+        /// The priority its author saw before the change, so the line reads old → new.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from: Option<String>,
     },
     /// A status update was recorded (its text is in `file`, under `updates/`).
     Update {

@@ -41,6 +41,7 @@ fn incident(priority: &str, entries: Vec<Entry>) -> Incident {
             description: None,
         },
         entries,
+        plan: None,
     }
 }
 

@@ -21,6 +21,34 @@ use serde::Serialize;
 ///
 /// One line per template: `("internal-update.md", include_str!("../../templates/internal-update.md"))`.
 static DEFAULTS: &[(&str, &str)] = &[
+    (
+        "update-internal.md",
+        include_str!("../../templates/update-internal.md"),
+    ),
+    (
+        "update-management.md",
+        include_str!("../../templates/update-management.md"),
+    ),
+    (
+        "update-client.md",
+        include_str!("../../templates/update-client.md"),
+    ),
+    (
+        "restoral-internal.md",
+        include_str!("../../templates/restoral-internal.md"),
+    ),
+    (
+        "restoral-management.md",
+        include_str!("../../templates/restoral-management.md"),
+    ),
+    (
+        "restoral-client.md",
+        include_str!("../../templates/restoral-client.md"),
+    ),
+    (
+        "restoral-end-users.md",
+        include_str!("../../templates/restoral-end-users.md"),
+    ),
     // The post incident review report (`mim pir report`).
     (
         "pir-report.md",

@@ -38,6 +38,7 @@ fn incident(id: &str, reported: &str, ci: Option<&str>, events: Vec<(&str, Event
                 event,
             })
             .collect(),
+        plan: None,
     }
 }
 
@@ -142,6 +143,7 @@ fn the_filter_window_is_half_open_and_uses_the_current_priority() {
             urgency: "medium".into(),
             priority: "P2".into(),
             reason: None,
+            from: None,
         },
     });
     let all = [a, b];

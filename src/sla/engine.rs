@@ -45,7 +45,12 @@ pub fn findings(config: &Config, incident: &Incident, now: Timestamp) -> Vec<Fin
 
 /// Clocks and findings together, with the PIR facts read from the incident.
 pub fn evaluate(config: &Config, incident: &Incident, now: Timestamp) -> Evaluation {
-    evaluate_with(config, incident, &inputs::pir_facts(incident), now)
+    evaluate_with(
+        config,
+        incident,
+        &inputs::pir_facts(config, incident, now),
+        now,
+    )
 }
 
 /// Clocks and findings with the PIR facts given.
@@ -255,7 +260,11 @@ impl<'a> Facts<'a> {
         end: Instant,
     ) -> String {
         let priority = c.schedule.priority_at(end);
-        let head = format!("{} ({priority}, {target})", c.subject);
+        let head = if priority.is_empty() {
+            format!("{} ({target})", c.subject)
+        } else {
+            format!("{} ({priority}, {target})", c.subject)
+        };
         let late = |to: Instant| Duration::from(to - due);
         match (level, actual) {
             (Level::AtRisk, _) => format!(

@@ -38,6 +38,7 @@ fn incident(priority: &str, client: Option<&str>, reported: &str, timeline: &[&s
             description: None,
         },
         entries,
+        plan: None,
     }
 }
 

@@ -2,7 +2,8 @@
 //! the response plan's update cadence and the PIR's start and action items.
 
 use crate::config::Config;
-use crate::model::Incident;
+use crate::model::{Event, Incident, plan};
+use crate::pir::{self, ActionStatus};
 use crate::sla::Duration;
 use crate::time::Timestamp;
 
@@ -26,21 +27,22 @@ impl Audience {
 }
 
 /// The longest gap allowed before the first and between updates to `audience`, while
-/// `priority` is in force: the response plan's cadence if it sets one, else the priority's.
+/// `priority` is in force: the response plan's cadence if it sets one (`mim plan
+/// --internal-every/--client-every`), else the priority's.
 ///
-/// Hook for the plan: `plan.md`'s front matter (`--internal-every`, `--client-every`) is
-/// not read yet, so this is the priority's cadence from mim.yaml.
+/// The plan holds only its current cadence, so a planned cadence applies to the whole
+/// incident, not only from the moment it was planned.
 pub fn cadence(
     config: &Config,
-    _incident: &Incident,
+    incident: &Incident,
     priority: &str,
     audience: Audience,
 ) -> Option<Duration> {
-    let targets = config.targets(priority)?;
-    match audience {
-        Audience::Internal => targets.update_internal,
-        Audience::Client => targets.update_client,
-    }
+    let audience = match audience {
+        Audience::Internal => plan::Audience::Internal,
+        Audience::Client => plan::Audience::Client,
+    };
+    plan::cadence(incident.plan.as_ref(), audience, config.targets(priority)).map(|(d, _)| d)
 }
 
 /// What the PIR records, as far as SLA clocks care.
@@ -63,11 +65,38 @@ pub struct ActionFacts {
     pub entry: usize,
 }
 
-/// The PIR facts of an incident, read from its timeline.
-///
-/// Hook for the PIR: the timeline has no PIR events yet, so this finds none, and a
-/// required PIR counts as not started. When `pir start` and `pir action add|done`
-/// events exist, match them here; nothing else in the engine changes.
-pub fn pir_facts(_incident: &Incident) -> PirFacts {
-    PirFacts::default()
+/// The PIR facts of an incident at `now`, read from its timeline through the PIR
+/// module: when it was started, and each action item with its due instant (the end of
+/// its due day in the organisation's time zone) and when it was done or dropped.
+pub fn pir_facts(config: &Config, incident: &Incident, now: Timestamp) -> PirFacts {
+    let entry_of = |matches: &dyn Fn(&Event) -> bool| {
+        incident
+            .entries
+            .iter()
+            .position(|e| e.at <= now && matches(&e.event))
+    };
+    let started = pir::started_at(incident)
+        .filter(|at| *at <= now)
+        .and_then(|at| Some((at, entry_of(&|e| matches!(e, Event::PirStart { .. }))?)));
+    let actions = pir::actions(incident)
+        .into_iter()
+        .filter(|a| a.added_at <= now)
+        .filter_map(|a| {
+            let entry = entry_of(&|e| matches!(e, Event::PirAction { id, .. } if *id == a.id))?;
+            let done = match &a.status {
+                ActionStatus::Open => None,
+                ActionStatus::Done { at, .. } | ActionStatus::Dropped { at, .. } => {
+                    Some(*at).filter(|at| *at <= now)
+                }
+            };
+            Some(ActionFacts {
+                due: a.due_instant(config.tz()),
+                id: a.id,
+                created: a.added_at,
+                done,
+                entry,
+            })
+        })
+        .collect();
+    PirFacts { started, actions }
 }

@@ -1,7 +1,10 @@
 //! Integration tests: the real `mim` binary against temporary repositories with real git.
 
 mod common;
+mod comms;
+mod examples;
 mod foundation;
 mod pir;
+mod plan;
 mod report;
 mod sla;

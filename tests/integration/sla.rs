@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use crate::common::{Run, TestRepo};
 
-/// Append timeline lines by hand (what `mim update` and `mim escalate` will write).
+/// Append timeline lines by hand (for entries no command would write).
 fn append(repo: &TestRepo, id: &str, lines: &[&str]) {
     let rel = format!("incidents/{id}/timeline.yaml");
     let mut text = repo.read(&rel);
@@ -15,10 +15,13 @@ fn append(repo: &TestRepo, id: &str, lines: &[&str]) {
     repo.write(&rel, &text);
 }
 
-fn update(at: &str, audience: &str, n: u32) -> String {
-    format!(
-        "- {{at: {at}, by: \"Alice Moreau\", event: update, audience: {audience}, number: {n}, file: \"updates/{n}-{audience}.md\"}}"
+/// A status update to one audience at `at`, with `mim update`.
+fn update(repo: &TestRepo, id: &str, at: &str, audience: &str) {
+    repo.at(
+        at,
+        &["update", id, "--audience", audience, "-m", "Working on it."],
     )
+    .ok();
 }
 
 fn check_json(repo: &TestRepo, now: &str, args: &[&str]) -> (Run, Value) {
@@ -51,15 +54,9 @@ fn clock<'a>(report: &'a Value, id: &str, rule: &str) -> &'a Value {
 /// at 09:30Z and 10:45Z.
 fn late_p1(repo: &TestRepo) -> String {
     let id = repo.active_p1("2026-11-24T09:00:00Z", "2026-11-24T09:25:00Z");
-    append(
-        repo,
-        &id,
-        &[
-            &update("2026-11-24T09:30:00Z", "internal", 1),
-            &update("2026-11-24T10:45:00Z", "internal", 2),
-            &update("2026-11-24T09:55:00Z", "client", 1),
-        ],
-    );
+    update(repo, &id, "2026-11-24T09:30:00Z", "internal");
+    update(repo, &id, "2026-11-24T09:55:00Z", "client");
+    update(repo, &id, "2026-11-24T10:45:00Z", "internal");
     id
 }
 
@@ -211,13 +208,18 @@ fn a_missing_management_escalation_is_found_and_a_timely_one_clears_it() {
         esc[0]["message"]
     );
 
-    append(
-        &repo,
-        &id,
+    repo.at(
+        "2026-11-24T10:30:00Z",
         &[
-            "- {at: 2026-11-24T10:30:00Z, by: \"Alice Moreau\", event: escalate, kind: management, to: \"Dana Reyes\"}",
+            "escalate",
+            &id,
+            "--kind",
+            "management",
+            "--to",
+            "Dana Reyes",
         ],
-    );
+    )
+    .ok();
     let (_, report) = check_json(&repo, "2026-11-24T11:30:00Z", &[]);
     assert!(findings(&report, "escalation").is_empty(), "{report:#}");
 }
@@ -325,14 +327,8 @@ fn exit_codes() {
     // 0: nothing to find.
     repo.now("2026-11-24T10:00:00Z", &["check"]).ok();
     let id = repo.active_p1("2026-11-24T09:00:00Z", "2026-11-24T09:10:00Z");
-    append(
-        &repo,
-        &id,
-        &[
-            &update("2026-11-24T09:20:00Z", "internal", 1),
-            &update("2026-11-24T09:20:00Z", "client", 1),
-        ],
-    );
+    update(&repo, &id, "2026-11-24T09:20:00Z", "internal");
+    update(&repo, &id, "2026-11-24T09:20:00Z", "client");
     // 0: in time, no warning.
     let run = repo.now("2026-11-24T09:30:00Z", &["check"]).ok();
     assert_eq!(run.stdout, "");
@@ -479,4 +475,80 @@ fn show_includes_the_clocks() {
         .clone();
     assert_eq!(respond["state"], "breached");
     assert_eq!(respond["due"], "2026-11-24T09:15:00Z");
+}
+
+#[test]
+fn pir_rules_read_the_pir_commands() {
+    let repo = TestRepo::new();
+    let id = repo.active_p1("2026-11-02T09:00:00Z", "2026-11-02T09:10:00Z");
+    repo.at(
+        "2026-11-02T11:00:00Z",
+        &[
+            "resolve",
+            &id,
+            "-m",
+            "Line card replaced.",
+            "--closure",
+            "hardware-replaced",
+        ],
+    )
+    .ok();
+    // A required PIR not started within 2d of the resolve is a breach ...
+    let (_, report) = check_json(&repo, "2026-11-05T09:00:00Z", &[]);
+    let late = findings(&report, "pir-start");
+    assert_eq!(late.len(), 1, "{report:#}");
+    assert_eq!(late[0]["due"], "2026-11-04T11:00:00Z");
+    // ... and none once `mim pir start` was recorded in time.
+    repo.at(
+        "2026-11-03T09:00:00Z",
+        &["pir", "start", &id, "--reason", "required"],
+    )
+    .ok();
+    let (_, report) = check_json(&repo, "2026-11-05T09:00:00Z", &[]);
+    assert!(findings(&report, "pir-start").is_empty(), "{report:#}");
+    // An open action past the end of its due day is a `pir-action` breach.
+    let action = repo
+        .at(
+            "2026-11-03T10:00:00Z",
+            &[
+                "pir",
+                "action",
+                "add",
+                &id,
+                "Add the carrier NOC to the runbook",
+                "--owner",
+                "Bob Lee",
+                "--due",
+                "2026-11-10",
+            ],
+        )
+        .ok()
+        .out()
+        .to_string();
+    let (_, report) = check_json(&repo, "2026-11-10T20:00:00Z", &[]);
+    let soon = findings(&report, "pir-action");
+    assert_eq!(soon.len(), 1, "{report:#}");
+    assert_eq!(soon[0]["level"], "at-risk");
+    assert!(
+        soon[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("PIR action {action} (7d14h)")),
+        "{report:#}"
+    );
+    let (run, report) = check_json(&repo, "2026-11-11T01:00:00Z", &[]);
+    run.fails(1);
+    let overdue = findings(&report, "pir-action");
+    assert_eq!(overdue.len(), 1, "{report:#}");
+    assert_eq!(overdue[0]["level"], "breach");
+    assert_eq!(overdue[0]["due"], "2026-11-11T00:00:00Z");
+    repo.at(
+        "2026-11-11T02:00:00Z",
+        &["pir", "action", "done", &id, &action],
+    )
+    .ok();
+    let (_, report) = check_json(&repo, "2026-11-12T09:00:00Z", &[]);
+    let overdue = findings(&report, "pir-action");
+    assert_eq!(overdue.len(), 1, "done late is still a breach: {report:#}");
+    assert_eq!(overdue[0]["actual"], "2026-11-11T02:00:00Z");
 }

@@ -1,0 +1,61 @@
+//! Writing text in the user's editor, the way `git commit` does: `$VISUAL`, then
+//! `$EDITOR`, then `vi`, run through `sh -c` with the file's path; lines starting with
+//! `#` are dropped afterwards.
+
+use std::process::Command;
+
+use anyhow::{Context, bail};
+
+/// The editor command git would use.
+fn editor() -> String {
+    ["VISUAL", "EDITOR"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .find(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| "vi".to_string())
+}
+
+/// Open `initial` in the editor and return what the user wrote, without comment lines.
+pub fn edit(initial: &str) -> anyhow::Result<String> {
+    let file = tempfile::Builder::new()
+        .prefix("mim-approach-")
+        .suffix(".md")
+        .tempfile()
+        .context("creating a temporary file for the editor")?;
+    std::fs::write(file.path(), initial)
+        .with_context(|| format!("writing {}", file.path().display()))?;
+    let editor = editor();
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$@\""))
+        .arg(&editor)
+        .arg(file.path())
+        .status()
+        .with_context(|| format!("running the editor `{editor}`"))?;
+    if !status.success() {
+        bail!("the editor `{editor}` failed ({status}): nothing written");
+    }
+    let text = std::fs::read_to_string(file.path())
+        .with_context(|| format!("reading {}", file.path().display()))?;
+    Ok(strip_comments(&text))
+}
+
+/// Drop comment lines (`#` first) and surrounding blank lines, like git's default cleanup.
+pub fn strip_comments(text: &str) -> String {
+    let kept: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+    crate::text::multi_line(&kept.join("\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comment_lines_are_dropped() {
+        assert_eq!(
+            strip_comments("\n# help\nFail over to DC2.\n\n# more help\nThen verify.\n\n"),
+            "Fail over to DC2.\n\nThen verify."
+        );
+        assert_eq!(strip_comments("# only help\n\n"), "");
+    }
+}

@@ -1,0 +1,425 @@
+//! `mim plan`: create and amend the response plan (`plan.md`), or print it; and the plan,
+//! escalation and priority sections that `mim show` presents.
+
+use anyhow::{Context as _, bail};
+use serde_json::{Value, json};
+
+use crate::cli::PlanArgs;
+use crate::commands::{Ctx, editor};
+use crate::config::{Config, PriorityTargets};
+use crate::diag::Diagnostic;
+use crate::model::escalation::{self, kind_name};
+use crate::model::plan::{self, Amendment, Audience, CadenceSource, Plan, WorkstreamStatus};
+use crate::model::{Event, Incident, TIMELINE_FILE};
+use crate::repo::Repo;
+use crate::store::Change;
+use crate::text;
+use crate::time;
+
+pub fn run(ctx: &Ctx, args: &PlanArgs) -> anyhow::Result<()> {
+    let mut amendments = amendments(args)?;
+    let incident = ctx.load(args.id.as_deref())?;
+    let existing = incident.plan.clone();
+    if amendments.is_empty() && !args.edit {
+        return print(ctx, &incident, existing.as_ref());
+    }
+    let state = incident.state();
+    escalation::check_open("amend the plan of", &incident.id, state.status)?;
+    // Refuse an impossible --at before the user spends time in the editor.
+    ctx.entry(
+        &incident,
+        Event::Plan {
+            change: String::new(),
+        },
+    )?;
+    if args.edit {
+        let approach = write_approach(&incident, existing.as_ref())?;
+        amendments.insert(0, Amendment::Approach(approach));
+    }
+    let path = incident.plan_path();
+    let shown = ctx.repo.relative(&path).to_path_buf();
+    let before_text = match &existing {
+        Some(_) => std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", shown.display()))?,
+        None => plan::new_file(&incident.id),
+    };
+    let before = existing.clone().unwrap_or_default();
+    let (after_text, expected, changes) = plan::amend(&before_text, &before, &amendments)?;
+    if changes.is_empty() && existing.is_some() {
+        eprintln!(
+            "{}: the plan already says that; nothing changed",
+            incident.id
+        );
+        return Ok(());
+    }
+    match plan::parse(&shown, &after_text) {
+        Ok(reread) if reread == expected => {}
+        _ => bail!(
+            "{} is laid out in a way mim cannot amend safely; nothing written. Make the change by hand, \
+             then record it with `mim note`",
+            shown.display()
+        ),
+    }
+    let mut change_text = changes.join("; ");
+    if existing.is_none() {
+        change_text = if change_text.is_empty() {
+            "created".into()
+        } else {
+            format!("created: {change_text}")
+        };
+    }
+    let entry = ctx.entry(
+        &incident,
+        Event::Plan {
+            change: change_text.clone(),
+        },
+    )?;
+    let mut change = Change::new();
+    change.put(&path, after_text).event(&incident.dir, &entry);
+    ctx.record(
+        &incident.id,
+        "plan",
+        &format!("plan: {}", crate::git::one_line(&change_text, 80)),
+        &change,
+    )?;
+    warn_loose_cadence(ctx, &expected, &state.priority);
+    if !ctx.json {
+        eprintln!("{}: {change_text}", incident.id);
+    }
+    Ok(())
+}
+
+/// The flags as amendments, checked before anything is loaded.
+fn amendments(args: &PlanArgs) -> anyhow::Result<Vec<Amendment>> {
+    let mut out = Vec::new();
+    if let Some(a) = &args.approach {
+        out.push(Amendment::Approach(approach_text(a)?));
+    }
+    if let Some(b) = &args.bridge {
+        out.push(Amendment::Bridge(text::required("--bridge", b)?));
+    }
+    for (audience, every, flag) in [
+        (Audience::Internal, args.internal_every, "--internal-every"),
+        (Audience::Client, args.client_every, "--client-every"),
+    ] {
+        if let Some(d) = every {
+            if d.secs() <= 0 {
+                bail!("{flag} must be longer than zero");
+            }
+            out.push(Amendment::Cadence(audience, d));
+        }
+    }
+    for w in &args.workstreams {
+        out.push(workstream(w)?);
+    }
+    for name in &args.done {
+        out.push(Amendment::WorkstreamDone(text::required(
+            "--workstream-done",
+            name,
+        )?));
+    }
+    if !args.blocked.is_empty() {
+        let reason = text::required("--reason", args.reason.as_deref().unwrap_or_default())?;
+        for name in &args.blocked {
+            out.push(Amendment::WorkstreamBlocked {
+                name: text::required("--workstream-blocked", name)?,
+                reason: reason.clone(),
+            });
+        }
+    }
+    for name in &args.reopen {
+        out.push(Amendment::WorkstreamOpen(text::required(
+            "--workstream-open",
+            name,
+        )?));
+    }
+    for s in &args.stakeholders {
+        let s = text::required("--stakeholder", s)?;
+        if s.contains('@') {
+            crate::config::Address::parse(&s).map_err(|e| anyhow::anyhow!("--stakeholder: {e}"))?;
+        }
+        out.push(Amendment::Stakeholder(s));
+    }
+    Ok(out)
+}
+
+/// `NAME:OWNER[:VENDOR]`; the vendor may itself contain colons.
+fn workstream(spec: &str) -> anyhow::Result<Amendment> {
+    let mut parts = spec.splitn(3, ':').map(text::one_line);
+    let name = parts.next().unwrap_or_default();
+    let owner = parts.next().unwrap_or_default();
+    let vendor = parts.next().filter(|v| !v.is_empty());
+    if name.is_empty() || owner.is_empty() {
+        bail!(
+            "--workstream `{}`: expected NAME:OWNER or NAME:OWNER:VENDOR, like \"network:Dana Lee\" or \"carrier:Sam Patel:Carrier X\"",
+            spec.escape_debug()
+        );
+    }
+    Ok(Amendment::Workstream {
+        name,
+        owner,
+        vendor,
+    })
+}
+
+/// The approach as Markdown; headings of level 1 and 2 would end its section of plan.md.
+fn approach_text(raw: &str) -> anyhow::Result<String> {
+    let text = text::multi_line(raw);
+    if text.trim().is_empty() {
+        bail!("the approach is empty: nothing written");
+    }
+    if text
+        .lines()
+        .any(|l| matches!(plan::edit::heading_level(l), Some(1 | 2)))
+    {
+        bail!(
+            "the approach cannot contain `#` or `##` headings: they would end its section of plan.md; use `###` or **bold**"
+        );
+    }
+    Ok(text)
+}
+
+/// Ask for the approach in the editor, starting from the current one.
+fn write_approach(incident: &Incident, plan: Option<&Plan>) -> anyhow::Result<String> {
+    let mut initial = plan
+        .and_then(|p| p.approach.clone())
+        .map(|a| format!("{a}\n"))
+        .unwrap_or_default();
+    initial.push_str(&format!(
+        "\n# The restoration approach for {} ({}), in Markdown.\n\
+         # Lines starting with '#' are ignored; an empty approach aborts and writes nothing.\n",
+        incident.id,
+        text::one_line(&incident.record.title)
+    ));
+    let written = editor::edit(&initial)?;
+    if written.trim().is_empty() {
+        bail!("aborting: the approach is empty; nothing written");
+    }
+    approach_text(&written)
+}
+
+/// A planned cadence looser than the priority's target is allowed (the client may have
+/// agreed to it) but worth a warning: the SLA targets do not change with the plan.
+fn warn_loose_cadence(ctx: &Ctx, plan: &Plan, priority: &str) {
+    let targets = ctx.repo.config.targets(priority);
+    for (audience, name, planned) in [
+        (Audience::Internal, "internal", plan.cadence.internal),
+        (Audience::Client, "client", plan.cadence.client),
+    ] {
+        let target = plan::cadence(None, audience, targets).map(|(d, _)| d);
+        if let (Some(p), Some(t)) = (planned, target)
+            && p > t
+        {
+            eprintln!(
+                "warning: the plan's {name} cadence ({p}) is longer than {priority}'s target update_{name} ({t})"
+            );
+        }
+    }
+}
+
+fn print(ctx: &Ctx, incident: &Incident, plan: Option<&Plan>) -> anyhow::Result<()> {
+    if ctx.json {
+        return ctx.print_json(&plan_json(&ctx.repo.config, incident, plan));
+    }
+    match plan {
+        Some(p) => print!("{}", plan_text(&ctx.repo.config, incident, p)),
+        None => eprintln!(
+            "{} has no response plan yet; start one with `mim plan {} --workstream \"NAME:OWNER\" --bridge URL --approach TEXT`",
+            incident.id, incident.id
+        ),
+    }
+    Ok(())
+}
+
+fn targets<'a>(config: &'a Config, incident: &Incident) -> Option<&'a PriorityTargets> {
+    config.targets(&incident.state().priority)
+}
+
+/// The plan for machines: what plan.md says, plus the cadence in force per audience.
+pub fn plan_json(config: &Config, incident: &Incident, plan: Option<&Plan>) -> Value {
+    let targets = targets(config, incident);
+    let cadence = |audience| {
+        plan::cadence(plan, audience, targets)
+            .map(|(d, source)| json!({"every": d, "from": source}))
+            .unwrap_or(Value::Null)
+    };
+    let effective = json!({
+        "internal": cadence(Audience::Internal),
+        "client": cadence(Audience::Client),
+    });
+    match plan {
+        Some(p) => {
+            let mut v = serde_json::to_value(p).expect("plans serialize");
+            v["cadence_in_force"] = effective;
+            v
+        }
+        None => Value::Null,
+    }
+}
+
+/// The plan for people, as `mim plan` prints it and `mim show` includes it.
+pub fn plan_text(config: &Config, incident: &Incident, plan: &Plan) -> String {
+    let targets = targets(config, incident);
+    let priority = incident.state().priority;
+    let mut out = String::from("Response plan\n");
+    let mut field = |name: &str, value: &str| out.push_str(&format!("  {name:<12} {value}\n"));
+    if let Some(b) = &plan.bridge {
+        field("bridge", b);
+    }
+    let cadence: Vec<String> = [
+        (Audience::Internal, "internal"),
+        (Audience::Client, "client"),
+    ]
+    .into_iter()
+    .filter_map(|(a, name)| {
+        plan::cadence(Some(plan), a, targets).map(|(d, source)| match source {
+            CadenceSource::Plan => format!("{name} every {d} (plan)"),
+            CadenceSource::Priority => format!("{name} every {d} ({priority} target)"),
+        })
+    })
+    .collect();
+    if !cadence.is_empty() {
+        field("updates", &cadence.join(", "));
+    }
+    if !plan.stakeholders.is_empty() {
+        field("stakeholders", &plan.stakeholders.join(", "));
+    }
+    let mut streams: Vec<_> = plan.workstreams.iter().collect();
+    streams.sort_by_key(|w| w.status == WorkstreamStatus::Done);
+    if !streams.is_empty() {
+        let open = streams.iter().filter(|w| w.status.is_open()).count();
+        out.push_str(&format!(
+            "  workstreams  {open} open, {} done\n",
+            streams.len() - open
+        ));
+        let width = streams
+            .iter()
+            .map(|w| w.name.chars().count())
+            .max()
+            .unwrap_or(0);
+        for w in streams {
+            let mut line = format!(
+                "    {:<8} {:<width$}  {}",
+                w.status.as_str(),
+                w.name,
+                w.owner
+            );
+            if let Some(v) = &w.vendor {
+                line.push_str(&format!(" (vendor {v})"));
+            }
+            if let Some(r) = &w.reason {
+                line.push_str(&format!(": {r}"));
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+    }
+    if let Some(a) = &plan.approach {
+        out.push_str("  approach\n");
+        for l in a.lines() {
+            out.push_str(format!("    {l}").trim_end());
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The sections `mim show` adds: plan, escalations, priority history (text).
+pub fn show_text(ctx: &Ctx, incident: &Incident, plan: Option<&Plan>) -> String {
+    let tz = ctx.repo.config.tz();
+    let mut out = String::new();
+    if let Some(p) = plan {
+        out.push('\n');
+        out.push_str(&plan_text(&ctx.repo.config, incident, p));
+    }
+    let escalations = escalation::escalations(incident);
+    if !escalations.is_empty() {
+        out.push_str("\nEscalations\n");
+        for e in &escalations {
+            let mut line = format!(
+                "  {}  {:<11} {}",
+                time::display(&e.at, tz),
+                kind_name(e.kind),
+                e.to
+            );
+            if let Some(l) = &e.level {
+                line.push_str(&format!(" (level {l})"));
+            }
+            if let Some(r) = &e.reference {
+                line.push_str(&format!(" [ref {r}]"));
+            }
+            line.push_str(&format!(" by {}", e.by));
+            if let Some(r) = &e.reason {
+                line.push_str(&format!(": {r}"));
+            }
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    let history = escalation::priority_history(incident);
+    if history.len() > 1 {
+        out.push_str("\nPriority\n");
+        for s in &history {
+            let what = match &s.from {
+                None => format!("{} declared", s.priority),
+                Some(from) => format!("{from} → {}", s.priority),
+            };
+            let mut line = format!(
+                "  {}  {what} (impact {}, urgency {}) by {}",
+                time::display(&s.at, tz),
+                s.impact,
+                s.urgency,
+                s.by
+            );
+            if let Some(r) = &s.reason {
+                line.push_str(&format!(": {r}"));
+            }
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The keys `mim show --json` adds: `plan`, `escalations`, `priority_history`.
+pub fn show_json(ctx: &Ctx, incident: &Incident, plan: Option<&Plan>, view: &mut Value) {
+    view["plan"] = plan_json(&ctx.repo.config, incident, plan);
+    view["escalations"] = json!(escalation::escalations(incident));
+    view["priority_history"] = json!(escalation::priority_history(incident));
+}
+
+/// For `mim validate`: escalations naming a level mim.yaml does not have.
+pub fn problems(repo: &Repo, incident: &Incident) -> Vec<Diagnostic> {
+    // plan.md itself was checked when the incident loaded.
+    let mut out = Vec::new();
+    let levels: Vec<&str> = repo
+        .config
+        .escalation
+        .hierarchic
+        .iter()
+        .map(|l| l.notify.as_str())
+        .collect();
+    let file = repo.relative(&incident.dir).join(TIMELINE_FILE);
+    let text = std::fs::read_to_string(incident.timeline_path()).unwrap_or_default();
+    for (i, entry) in incident.entries.iter().enumerate() {
+        if let Event::Escalate {
+            level: Some(level), ..
+        } = &entry.event
+            && !levels.contains(&level.as_str())
+        {
+            let line = super::validate::entry_line(&text, i);
+            out.push(
+                Diagnostic::new(
+                    &file,
+                    format!(
+                        "escalation level `{level}` is not under `escalation.hierarchic` in mim.yaml ({})",
+                        if levels.is_empty() { "none".into() } else { levels.join(", ") }
+                    ),
+                )
+                .at(line, 1)
+                .with_source(&text),
+            );
+        }
+    }
+    out
+}

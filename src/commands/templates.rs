@@ -1,0 +1,142 @@
+//! `mim templates list | show NAME | export [NAME]`: the built-in e-mail templates and
+//! this repository's overrides of them (`templates/NAME`).
+
+use anyhow::bail;
+
+use crate::cli::TemplatesAction;
+use crate::commands::Ctx;
+use crate::git;
+use crate::render::{Origin, Templates};
+use crate::store::{self, Change, Commit};
+
+pub fn run(ctx: &Ctx, action: &TemplatesAction) -> anyhow::Result<()> {
+    match action {
+        TemplatesAction::List => list(ctx),
+        TemplatesAction::Show { name } => show(ctx, name),
+        TemplatesAction::Export { name, force } => export(ctx, name.as_deref(), *force),
+    }
+}
+
+fn list(ctx: &Ctx) -> anyhow::Result<()> {
+    let templates = Templates::new(Some(ctx.repo.templates_dir()));
+    let mut rows = Vec::new();
+    for name in templates.names() {
+        let origin = match templates.source(name)? {
+            Some((_, Origin::Override(path))) => {
+                format!("overridden by {}", ctx.repo.relative(&path).display())
+            }
+            _ => "built-in".to_string(),
+        };
+        rows.push((name.to_string(), origin));
+    }
+    let names = templates.names();
+    let strays = stray_overrides(ctx, &names);
+    if ctx.json {
+        let list: Vec<_> = rows
+            .iter()
+            .map(|(n, o)| serde_json::json!({"name": n, "origin": o}))
+            .collect();
+        return ctx.print_json(&serde_json::json!({"templates": list, "unused": strays}));
+    }
+    for (name, origin) in &rows {
+        println!("{name:<24} {origin}");
+    }
+    for stray in &strays {
+        eprintln!(
+            "warning: templates/{stray} is not the name of a built-in template, so mim never uses it"
+        );
+    }
+    Ok(())
+}
+
+/// Files in `templates/` that override nothing (a misspelt name, say).
+fn stray_overrides(ctx: &Ctx, names: &[&str]) -> Vec<String> {
+    let Ok(read) = std::fs::read_dir(ctx.repo.templates_dir()) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = read
+        .flatten()
+        .filter(|e| e.path().is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.') && n != "README.md" && !names.contains(&n.as_str()))
+        .collect();
+    out.sort();
+    out
+}
+
+fn show(ctx: &Ctx, name: &str) -> anyhow::Result<()> {
+    let templates = Templates::new(Some(ctx.repo.templates_dir()));
+    match templates.source(name)? {
+        Some((source, origin)) => {
+            eprintln!("# {name}: {}", describe(ctx, &origin));
+            print!("{source}");
+            Ok(())
+        }
+        None => bail!(unknown(name, &templates.names())),
+    }
+}
+
+fn describe(ctx: &Ctx, origin: &Origin) -> String {
+    match origin {
+        Origin::Override(path) => format!("override {}", ctx.repo.relative(path).display()),
+        Origin::BuiltIn => "built-in".to_string(),
+    }
+}
+
+fn unknown(name: &str, names: &[&str]) -> String {
+    format!(
+        "no built-in template `{}`; the templates are: {}",
+        name.escape_debug(),
+        names.join(", ")
+    )
+}
+
+fn export(ctx: &Ctx, name: Option<&str>, force: bool) -> anyhow::Result<()> {
+    let builtin = Templates::new(None);
+    let names: Vec<&str> = match name {
+        Some(n) if builtin.names().contains(&n) => vec![n],
+        Some(n) => bail!(unknown(n, &builtin.names())),
+        None => builtin.names(),
+    };
+    let dir = ctx.repo.templates_dir();
+    let mut change = Change::new();
+    let mut written = Vec::new();
+    for n in names {
+        let path = dir.join(n);
+        if path.exists() && !force {
+            if name.is_some() {
+                bail!(
+                    "{} exists already: edit it, or pass --force to replace it with the built-in one",
+                    ctx.repo.relative(&path).display()
+                );
+            }
+            eprintln!(
+                "kept {} (exists; --force replaces it)",
+                ctx.repo.relative(&path).display()
+            );
+            continue;
+        }
+        if let Some((source, _)) = builtin.source(n)? {
+            change.put(&path, source);
+            written.push(n.to_string());
+        }
+    }
+    if written.is_empty() {
+        return Ok(());
+    }
+    let commit = Commit {
+        enabled: !ctx.no_commit && ctx.repo.config.git.commit,
+        message: git::Message {
+            subject: format!("templates: export {}", written.join(", ")),
+            trailers: vec![
+                ("Event", "templates-export".into()),
+                ("Actor", ctx.actor()?),
+            ],
+        },
+    };
+    store::apply(&ctx.repo, &change, &commit)?;
+    for n in &written {
+        println!("templates/{n}");
+    }
+    Ok(())
+}

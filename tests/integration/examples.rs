@@ -1,0 +1,127 @@
+//! The example repository in `examples/` is part of the test suite: it must stay valid.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::common::isolate;
+
+fn example() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/acme-msp")
+}
+
+fn mim(args: &[&str]) -> std::process::Output {
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(crate::common::mim_bin());
+    isolate(&mut cmd, home.path());
+    cmd.arg("-C").arg(example()).args(args).output().unwrap()
+}
+
+#[test]
+fn the_example_repository_validates() {
+    let out = mim(&["validate"]);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn the_example_has_incidents_in_every_early_state() {
+    let out = mim(&["list", "--json"]);
+    assert!(out.status.success());
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let statuses: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["status"].as_str().unwrap())
+        .collect();
+    for status in ["proposed", "rejected", "accepted", "resolved"] {
+        assert!(
+            statuses.contains(&status),
+            "{status} missing from {statuses:?}"
+        );
+    }
+}
+
+fn mim_at_now(now: &str, args: &[&str]) -> std::process::Output {
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(crate::common::mim_bin());
+    isolate(&mut cmd, home.path());
+    cmd.env("MIM_NOW", now)
+        .arg("-C")
+        .arg(example())
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_example_shows_every_state_and_feature() {
+    let out = mim(&["list", "--json"]);
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let statuses: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["status"].as_str().unwrap())
+        .collect();
+    assert!(statuses.contains(&"closed"), "{statuses:?}");
+    let dir = example().join("incidents");
+    for file in [
+        "2026-11-02-leeds-office-network-down/pir.md",
+        "2026-11-02-leeds-office-network-down/pir-report.md",
+        "2026-11-02-leeds-office-network-down/plan.md",
+        "2026-11-23-payments-api-outage/plan.md",
+        "2026-11-18-outbound-e-mail-delayed-by-hours/pir.md",
+    ] {
+        assert!(dir.join(file).is_file(), "{file} missing");
+    }
+    let eml = std::fs::read_dir(dir.join("2026-11-23-payments-api-outage/outbox"))
+        .unwrap()
+        .count();
+    assert!(eml >= 3, "the active incident has its status e-mails");
+}
+
+/// The README's first command: `check` on the example finds the active P1's breaches,
+/// and only SLA findings (no validation errors), whatever the clock says today.
+#[test]
+fn the_readme_check_shows_the_breaching_incident() {
+    for now in ["2026-11-24T09:00:00Z", "2027-06-01T00:00:00Z"] {
+        let out = mim_at_now(now, &["check", "--format", "json"]);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let findings = report["findings"].as_array().unwrap();
+        assert!(
+            findings.iter().all(|f| f["rule"] != "validation"),
+            "{report:#}"
+        );
+        assert!(
+            findings
+                .iter()
+                .any(|f| f["incident"] == "2026-11-23-payments-api-outage"
+                    && f["rule"] == "restore"
+                    && f["level"] == "breach"),
+            "{report:#}"
+        );
+        assert!(
+            findings
+                .iter()
+                .all(|f| f["incident"] != "2026-11-02-leeds-office-network-down"),
+            "closed incidents have no findings"
+        );
+    }
+    let out = mim_at_now("2026-11-24T09:00:00Z", &["check"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("2026-11-23-payments-api-outage: restore"),
+        "{text}"
+    );
+}

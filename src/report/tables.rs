@@ -30,7 +30,7 @@ impl Cell {
             Cell::Number(Some(x)) => format!("{x}"),
             Cell::Rate(r) => match r.percent {
                 Some(p) => format!("{}/{} ({p:.1}%)", r.count, r.total),
-                None => format!("{}/{}", r.count, r.total),
+                None => "—".into(),
             },
             Cell::Secs(None) | Cell::Number(None) => "—".into(),
         }

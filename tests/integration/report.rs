@@ -741,12 +741,19 @@ fn sla_compliance_comes_from_the_engine_and_agrees_with_check() {
         ])
     );
 
-    // `mim check` at the same "now" gives every incident's clocks: the report's clock
-    // states are the same, and so are the tallies made from check's clocks.
     let check = repo.now(NOW, &["check", "--format", "json"]);
     let check: Value = serde_json::from_str(&check.stdout).expect("check prints JSON");
+    assert_eq!(check["clocks"].as_object().unwrap().len(), 14);
+    assert_agrees_with_check(&r, &check);
+}
+
+/// `mim check` at the same "now" gives every incident's clocks: the report's clock
+/// states are the same, its times are check's elapsed time of the stopped clocks, and
+/// its tallies are the tallies of check's clocks.
+fn assert_agrees_with_check(r: &Value, check: &Value) {
+    let sla = &r["sla"];
     let clocks = check["clocks"].as_object().expect("check lists clocks");
-    assert_eq!(clocks.len(), 14);
+    assert_eq!(clocks.len(), r["list"].as_array().unwrap().len());
     let mut tally: std::collections::BTreeMap<(String, String), (u64, u64, u64)> =
         Default::default();
     for row in r["list"].as_array().unwrap() {
@@ -811,6 +818,28 @@ fn sla_compliance_comes_from_the_engine_and_agrees_with_check() {
             }
         }
     }
+}
+
+#[test]
+fn the_example_repository_reports_what_check_sees() {
+    let example = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/acme-msp");
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let mut cmd = std::process::Command::new(crate::common::mim_bin());
+        crate::common::isolate(&mut cmd, home.path());
+        let out = cmd
+            .env("MIM_NOW", "2026-11-24T09:00:00Z")
+            .arg("-C")
+            .arg(&example)
+            .args(args)
+            .output()
+            .unwrap();
+        serde_json::from_slice::<Value>(&out.stdout).expect("JSON")
+    };
+    let r = run(&["report", "--format", "json"]);
+    let check = run(&["check", "--format", "json"]);
+    assert!(r["incidents"].as_u64().unwrap() >= 5);
+    assert_agrees_with_check(&r, &check);
 }
 
 #[test]

@@ -114,6 +114,8 @@ pub enum Command {
     Show { id: Option<String> },
     /// Check every file of every incident; all problems, not just the first
     Validate,
+    /// KPI report over the incidents reported in a window (MIM_NOW fixes "now")
+    Report(ReportArgs),
     /// Validate everything and report SLA breaches and risks (for CI); exit 1 on a breach
     Check(CheckArgs),
     /// One line per active incident: priority, age, what is due next, worst finding
@@ -338,6 +340,40 @@ pub struct EscalateArgs {
     /// New urgency: the priority is recomputed from the matrix
     #[arg(long, value_name = "LEVEL")]
     pub urgency: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Only incidents reported at or after this date or time (a date means its midnight)
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only incidents reported before this time; a date includes that whole day
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Only this client's incidents (a key under `clients` in mim.yaml)
+    #[arg(long, value_name = "CLIENT")]
+    pub client: Option<String>,
+    /// Only incidents of this (current) priority
+    #[arg(long, value_name = "PRIORITY")]
+    pub priority: Option<String>,
+    /// Output format [default: from the -o file's extension, else md; json with --json]
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+    /// Write the report to FILE instead of standard output
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// Markdown, for a wiki or a terminal
+    Md,
+    /// One self-contained HTML file with SVG charts
+    Html,
+    /// Every figure, for scripts
+    Json,
+    /// One row per figure (long form), for spreadsheets
+    Csv,
 }
 
 #[derive(Debug, Args)]

@@ -45,6 +45,8 @@ pub struct Config {
     pub mail: Mail,
     #[serde(default)]
     pub git: GitPolicy,
+    #[serde(default)]
+    pub reports: ReportsPolicy,
 }
 
 fn default_at_risk() -> Percent {
@@ -256,6 +258,28 @@ fn yes() -> bool {
 impl Default for GitPolicy {
     fn default() -> Self {
         GitPolicy { commit: true }
+    }
+}
+
+/// Settings of `mim report`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportsPolicy {
+    /// An incident on the same service (and configuration item, when both name one)
+    /// reported within this time after another was resolved counts as a recurrence.
+    #[serde(default = "thirty_days")]
+    pub recurrence_window: Duration,
+}
+
+fn thirty_days() -> Duration {
+    Duration::from_secs(30 * 86_400)
+}
+
+impl Default for ReportsPolicy {
+    fn default() -> Self {
+        ReportsPolicy {
+            recurrence_window: thirty_days(),
+        }
     }
 }
 
@@ -568,6 +592,12 @@ impl Config {
                 ),
             );
         }
+        if self.reports.recurrence_window.secs() <= 0 {
+            problem(
+                &["reports", "recurrence_window"],
+                "reports.recurrence_window must be above zero".to_string(),
+            );
+        }
         for code in self.closure_codes.keys() {
             if !is_key(code) {
                 problem(
@@ -678,6 +708,7 @@ mod tests {
         assert_eq!(c.calendar_name("P1", Some("acme")), Some("24x7"));
         assert_eq!(c.pir.start_within.secs(), 2 * 86_400);
         assert!(c.git.commit);
+        assert_eq!(c.reports.recurrence_window.secs(), 30 * 86_400);
         assert!(
             matches!(c.calendar_for("P3", Some("acme")), Some(Calendar::Business(b)) if b.tz() == chrono_tz::America::New_York)
         );
@@ -763,6 +794,25 @@ mod tests {
                 "{err}"
             );
         }
+    }
+
+    #[test]
+    fn the_recurrence_window_is_configurable_and_checked() {
+        let text = format!("{DEFAULT_CONFIG}\nreports: {{recurrence_window: 14d}}\n");
+        assert_eq!(
+            parse(&text).unwrap().reports.recurrence_window.secs(),
+            14 * 86_400
+        );
+        let text = format!("{DEFAULT_CONFIG}\nreports: {{recurrence_window: 0m}}\n");
+        let err = parse(&text).unwrap_err();
+        assert!(
+            err.contains("recurrence_window must be above zero"),
+            "{err}"
+        );
+        let line = text.lines().count();
+        assert!(err.starts_with(&format!("mim.yaml:{line}:")), "{err}");
+        let text = format!("{DEFAULT_CONFIG}\nreports: {{recurence_window: 14d}}\n");
+        assert!(parse(&text).unwrap_err().contains("unknown field"));
     }
 
     #[test]

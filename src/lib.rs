@@ -11,6 +11,7 @@ pub mod model;
 pub mod pir;
 pub mod render;
 pub mod repo;
+pub mod report;
 pub mod sla;
 pub mod store;
 pub mod text;

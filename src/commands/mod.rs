@@ -12,6 +12,7 @@ mod note;
 mod overview;
 mod pir;
 pub mod plan;
+mod report;
 mod resolve;
 mod send;
 mod show;
@@ -195,6 +196,7 @@ pub fn run(cli: Cli, env_now: Option<&str>) -> anyhow::Result<()> {
         Command::List { status } => list::run(&ctx, status),
         Command::Show { id } => show::run(&ctx, id.as_deref()),
         Command::Validate => validate::run(&ctx),
+        Command::Report(args) => report::run(&ctx, &args),
         Command::Check(args) => check::run(&ctx, &args),
         Command::Status => overview::run(&ctx),
         Command::Init { .. } | Command::Completions { .. } | Command::Man => {

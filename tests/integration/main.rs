@@ -6,4 +6,5 @@ mod examples;
 mod foundation;
 mod pir;
 mod plan;
+mod report;
 mod sla;

@@ -1,0 +1,634 @@
+//! KPI reports: pure functions from (configuration, incidents, filter, now) to a
+//! [`Report`], and its renderings (Markdown, self-contained HTML with SVG charts, CSV;
+//! JSON is the report serialized).
+
+pub mod csv;
+pub mod html;
+pub mod markdown;
+pub mod pir;
+pub mod sla;
+pub mod stats;
+mod svg;
+pub mod tables;
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Datelike, TimeDelta};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::lifecycle::{State, Status};
+use crate::model::{EscalationKind, Event, Incident};
+use crate::sla::{Clock, ClockState, Rule};
+use crate::time::{self, Timestamp};
+
+pub use sla::{Compliance, SLA_RULES, Sla};
+pub use stats::{Rate, Summary};
+
+/// Which incidents a report covers: reported in `[since, until)`, of a client, of a priority.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    pub since: Option<Timestamp>,
+    /// Exclusive.
+    pub until: Option<Timestamp>,
+    pub client: Option<String>,
+    /// The incident's current priority (after any reprioritisation).
+    pub priority: Option<String>,
+}
+
+impl Filter {
+    pub fn matches(&self, incident: &Incident, state: &State) -> bool {
+        let reported = incident.record.reported;
+        self.since.is_none_or(|s| reported >= s)
+            && self.until.is_none_or(|u| reported < u)
+            && self
+                .client
+                .as_ref()
+                .is_none_or(|c| incident.record.client.as_ref() == Some(c))
+            && self.priority.as_ref().is_none_or(|p| &state.priority == p)
+    }
+}
+
+/// Shown for groups without a value (no client, no category).
+pub const NONE: &str = "(none)";
+
+/// The KPIs of the incidents a filter selects; serialized as is for `--format json`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub organization: String,
+    #[serde(with = "time::rfc3339")]
+    pub generated: Timestamp,
+    pub filter: FilterView,
+    /// The time zone weeks and months are counted in.
+    pub timezone: String,
+    pub incidents: usize,
+    pub counts: Counts,
+    pub proposals: Proposals,
+    pub times: Times,
+    pub sla: Sla,
+    pub escalations: Escalations,
+    pub pir: pir::PirKpis,
+    pub hold: Hold,
+    pub reopen: Rate,
+    pub recurrence: Recurrence,
+    pub satisfaction: Satisfaction,
+    pub time_logged: TimeLogged,
+    pub client_retention: &'static str,
+    pub per_week: Vec<WeekCount>,
+    pub list: Vec<IncidentRow>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FilterView {
+    #[serde(with = "time::rfc3339::option")]
+    pub since: Option<Timestamp>,
+    #[serde(with = "time::rfc3339::option")]
+    pub until: Option<Timestamp>,
+    pub client: Option<String>,
+    pub priority: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Counts {
+    pub status: BTreeMap<String, usize>,
+    pub priority: BTreeMap<String, usize>,
+    pub category: BTreeMap<String, usize>,
+    pub client: BTreeMap<String, usize>,
+    pub service: BTreeMap<String, usize>,
+    /// The closure code of each resolved or closed incident's last resolution.
+    pub closure_code: BTreeMap<String, usize>,
+}
+
+/// What became of the proposals: accepted (at some point), rejected, still proposed.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Proposals {
+    pub accepted: usize,
+    pub rejected: usize,
+    pub pending: usize,
+    /// Accepted among those decided.
+    pub acceptance: Rate,
+}
+
+/// Response and restore times per priority.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Times {
+    pub response: BTreeMap<String, Summary>,
+    pub restore: BTreeMap<String, Summary>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Escalations {
+    pub total: usize,
+    pub by_kind: BTreeMap<String, usize>,
+    pub incidents_escalated: Rate,
+    /// Incidents with at least one hierarchic (management) escalation.
+    pub incidents_hierarchic: Rate,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Hold {
+    pub periods: usize,
+    pub incidents_on_hold: Rate,
+    pub total_secs: i64,
+    /// Time on hold per incident that was on hold.
+    pub per_incident: Summary,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Recurrence {
+    pub window: String,
+    pub rate: Rate,
+    /// `(incident, the earlier incident it recurs)`.
+    pub recurrences: Vec<(String, String)>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Satisfaction {
+    /// Closed incidents with a score, of closed incidents.
+    pub response_rate: Rate,
+    pub mean: Option<f64>,
+    pub scores: BTreeMap<u8, usize>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct TimeLogged {
+    pub total_secs: i64,
+    pub by_activity: BTreeMap<String, LoggedGroup>,
+    /// By incident category: the "average time logged by type" KPI.
+    pub by_category: BTreeMap<String, LoggedGroup>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct LoggedGroup {
+    pub entries: usize,
+    pub total_secs: i64,
+    /// Incidents the time was logged on.
+    pub incidents: usize,
+    /// `total_secs` over the incidents of the group (for activities: every incident in
+    /// the report), rounded to the second.
+    pub mean_per_incident_secs: i64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct WeekCount {
+    /// ISO week, `2026-W48`, in the organisation's time zone.
+    pub week: String,
+    pub priority: String,
+    pub count: usize,
+}
+
+/// One incident as the report sees it.
+#[derive(Clone, Debug, Serialize)]
+pub struct IncidentRow {
+    pub id: String,
+    pub title: String,
+    #[serde(with = "time::rfc3339")]
+    pub reported: Timestamp,
+    pub client: Option<String>,
+    pub service: String,
+    pub ci: Option<String>,
+    pub category: Option<String>,
+    pub priority: String,
+    pub status: Status,
+    pub response_secs: Option<i64>,
+    pub restore_secs: Option<i64>,
+    pub restore_target_secs: Option<i64>,
+    pub hold_secs: i64,
+    pub reopens: u32,
+    pub closure: Option<String>,
+    pub csat: Option<u8>,
+    pub escalations: usize,
+    pub time_logged_secs: i64,
+    pub recurs: Option<String>,
+    /// The state of each of [`SLA_RULES`]' clocks at "now", from the SLA engine.
+    pub sla: BTreeMap<String, ClockState>,
+}
+
+/// Build the report of the incidents `filter` selects from `all` (every incident of the
+/// repository: an earlier incident outside the window can still be the one that recurs).
+pub fn build(config: &Config, all: &[Incident], filter: &Filter, now: Timestamp) -> Report {
+    build_with_progress(config, all, filter, now, &|_| {})
+}
+
+/// [`build`], calling `tick(selected)` once per selected incident evaluated (from any
+/// thread), where `selected` is how many the filter selected.
+pub fn build_with_progress(
+    config: &Config,
+    all: &[Incident],
+    filter: &Filter,
+    now: Timestamp,
+    tick: &(dyn Fn(usize) + Sync),
+) -> Report {
+    let states: Vec<State> = all.iter().map(Incident::state).collect();
+    let chosen: Vec<(&Incident, &State)> = all
+        .iter()
+        .zip(&states)
+        .filter(|(i, s)| filter.matches(i, s))
+        .collect();
+    let selected = chosen.len();
+    let window = config.reports.recurrence_window;
+    let mut by_service: HashMap<(Option<&str>, &str), Vec<usize>> = HashMap::new();
+    for (k, i) in all.iter().enumerate() {
+        let key = (i.record.client.as_deref(), i.record.service.as_str());
+        by_service.entry(key).or_default().push(k);
+    }
+    let list: Vec<IncidentRow> = chosen
+        .par_iter()
+        .map(|&(i, s)| {
+            let key = (i.record.client.as_deref(), i.record.service.as_str());
+            let same = by_service.get(&key).map(Vec::as_slice).unwrap_or_default();
+            let row = row(config, i, s, now, recurs(i, s, all, &states, same, window));
+            tick(selected);
+            row
+        })
+        .collect();
+    Report {
+        organization: config.organization.name.clone(),
+        generated: now,
+        filter: FilterView {
+            since: filter.since,
+            until: filter.until,
+            client: filter.client.clone(),
+            priority: filter.priority.clone(),
+        },
+        timezone: config.tz().name().to_string(),
+        incidents: chosen.len(),
+        counts: counts(config, &list),
+        proposals: proposals(&chosen),
+        times: times(config, &list),
+        sla: sla::compliance(config, &list),
+        escalations: escalations(&chosen),
+        pir: pir::kpis(
+            config,
+            &chosen.iter().map(|(i, _)| *i).collect::<Vec<_>>(),
+            now,
+        ),
+        hold: hold(&list, &chosen, now),
+        reopen: reopen(&chosen),
+        recurrence: Recurrence {
+            window: window.to_string(),
+            rate: Rate::new(
+                list.iter().filter(|r| r.recurs.is_some()).count(),
+                list.iter().filter(|r| r.status != Status::Rejected).count(),
+            ),
+            recurrences: list
+                .iter()
+                .filter_map(|r| Some((r.id.clone(), r.recurs.clone()?)))
+                .collect(),
+        },
+        satisfaction: satisfaction(&list),
+        time_logged: time_logged(&chosen),
+        client_retention: "Client retention cannot be computed from incident data: it needs \
+                           contract records (clients at the start and end of the period), \
+                           which mim does not hold.",
+        per_week: per_week(config, &list),
+        list,
+    }
+}
+
+/// Hold periods of an incident as `(from, until)`, an open one ending at `now`.
+fn hold_periods(state: &State, now: Timestamp) -> impl Iterator<Item = (Timestamp, Timestamp)> {
+    state
+        .holds
+        .iter()
+        .map(move |h| (h.from, h.until.unwrap_or(now).max(h.from)))
+}
+
+fn secs(d: TimeDelta) -> i64 {
+    d.num_seconds()
+}
+
+/// The time an incident spent on hold between `start` and `end`.
+fn held_between(state: &State, start: Timestamp, end: Timestamp, now: Timestamp) -> i64 {
+    hold_periods(state, now)
+        .map(|(from, until)| secs(until.min(end) - from.max(start)).max(0))
+        .sum()
+}
+
+fn row(
+    config: &Config,
+    incident: &Incident,
+    state: &State,
+    now: Timestamp,
+    recurs: Option<String>,
+) -> IncidentRow {
+    let r = &incident.record;
+    let clocks = crate::sla::clocks(config, incident, now);
+    let clock = |rule: Rule| clocks.iter().find(|c| c.rule == rule);
+    // Response and restore times are the clocks' working time, once stopped.
+    let stopped = |c: &Clock| c.stopped.map(|_| c.elapsed.secs());
+    let response = clock(Rule::Respond).and_then(stopped);
+    let restore = clock(Rule::Restore).and_then(stopped);
+    let mut closure = None;
+    let mut csat = None;
+    let mut escalations = 0;
+    let mut logged = 0;
+    for e in incident.in_time_order() {
+        match &e.event {
+            Event::Resolve { closure: c, .. } => closure = Some(c.clone()),
+            Event::Reopen { .. } => closure = None,
+            Event::Close { csat: c, .. } => csat = *c,
+            Event::Escalate { .. } => escalations += 1,
+            Event::Note { time: Some(t), .. } => logged += t.secs(),
+            _ => {}
+        }
+    }
+    IncidentRow {
+        id: incident.id.clone(),
+        title: r.title.clone(),
+        reported: r.reported,
+        client: r.client.clone(),
+        service: r.service.clone(),
+        ci: r.ci.clone(),
+        category: r.category.clone(),
+        priority: state.priority.clone(),
+        status: state.status,
+        response_secs: response,
+        restore_secs: restore,
+        restore_target_secs: clock(Rule::Restore).map(|c| c.target.secs()),
+        hold_secs: held_between(state, r.reported, now, now),
+        reopens: state.reopens,
+        closure,
+        csat,
+        escalations,
+        time_logged_secs: logged,
+        recurs,
+        sla: SLA_RULES
+            .iter()
+            .filter_map(|&rule| Some((rule.to_string(), clock(rule)?.state)))
+            .collect(),
+    }
+}
+
+/// The earlier incident this one recurs: same client, same service and, when both name
+/// one, the same configuration item, resolved at most `window` before this one was
+/// reported. Rejected proposals neither recur nor are recurred. The latest such wins.
+/// `same_service` holds the indices in `all` of the incidents of this client and service.
+fn recurs(
+    incident: &Incident,
+    state: &State,
+    all: &[Incident],
+    states: &[State],
+    same_service: &[usize],
+    window: crate::sla::Duration,
+) -> Option<String> {
+    if state.status == Status::Rejected {
+        return None;
+    }
+    let r = &incident.record;
+    let mut best: Option<(Timestamp, &str)> = None;
+    for &k in same_service {
+        let (other, other_state) = (&all[k], &states[k]);
+        if other.id == incident.id
+            || other_state.status == Status::Rejected
+            || matches!((&other.record.ci, &r.ci), (Some(a), Some(b)) if a != b)
+        {
+            continue;
+        }
+        let resolved = other
+            .entries
+            .iter()
+            .filter(|e| matches!(e.event, Event::Resolve { .. }) && e.at <= r.reported)
+            .map(|e| e.at)
+            .max();
+        if let Some(at) = resolved
+            && secs(r.reported - at) <= window.secs()
+            && best.is_none_or(|(b, _)| at > b)
+        {
+            best = Some((at, &other.id));
+        }
+    }
+    best.map(|(_, id)| id.to_string())
+}
+
+fn bump(map: &mut BTreeMap<String, usize>, key: &str) {
+    *map.entry(key.to_string()).or_default() += 1;
+}
+
+fn counts(config: &Config, list: &[IncidentRow]) -> Counts {
+    let mut c = Counts::default();
+    for status in [
+        Status::Proposed,
+        Status::Accepted,
+        Status::OnHold,
+        Status::Resolved,
+        Status::Closed,
+        Status::Rejected,
+    ] {
+        c.status.insert(status.to_string(), 0);
+    }
+    for p in config.priorities.keys() {
+        c.priority.insert(p.clone(), 0);
+    }
+    for r in list {
+        bump(&mut c.status, r.status.as_str());
+        bump(&mut c.priority, &r.priority);
+        bump(&mut c.category, r.category.as_deref().unwrap_or(NONE));
+        bump(&mut c.client, r.client.as_deref().unwrap_or(NONE));
+        bump(&mut c.service, &r.service);
+        if let Some(code) = &r.closure {
+            bump(&mut c.closure_code, code);
+        }
+    }
+    c
+}
+
+fn proposals(chosen: &[(&Incident, &State)]) -> Proposals {
+    let accepted = chosen
+        .iter()
+        .filter(|(_, s)| s.accepted_at.is_some())
+        .count();
+    let rejected = chosen
+        .iter()
+        .filter(|(_, s)| s.status == Status::Rejected)
+        .count();
+    Proposals {
+        accepted,
+        rejected,
+        pending: chosen.len() - accepted - rejected,
+        acceptance: Rate::new(accepted, accepted + rejected),
+    }
+}
+
+fn times(config: &Config, list: &[IncidentRow]) -> Times {
+    let mut t = Times::default();
+    for p in config.priorities.keys() {
+        let of = |f: fn(&IncidentRow) -> Option<i64>| {
+            let values: Vec<i64> = list
+                .iter()
+                .filter(|r| &r.priority == p)
+                .filter_map(f)
+                .collect();
+            Summary::of(&values)
+        };
+        t.response.insert(p.clone(), of(|r| r.response_secs));
+        t.restore.insert(p.clone(), of(|r| r.restore_secs));
+    }
+    t
+}
+
+fn escalations(chosen: &[(&Incident, &State)]) -> Escalations {
+    let mut e = Escalations::default();
+    let mut escalated = 0;
+    let mut hierarchic = 0;
+    for (incident, _) in chosen {
+        let kinds: Vec<EscalationKind> = incident
+            .entries
+            .iter()
+            .filter_map(|e| match &e.event {
+                Event::Escalate { kind, .. } => Some(*kind),
+                _ => None,
+            })
+            .collect();
+        for kind in &kinds {
+            e.total += 1;
+            bump(&mut e.by_kind, &kind_name(*kind));
+        }
+        escalated += usize::from(!kinds.is_empty());
+        hierarchic += usize::from(kinds.iter().any(|k| k.is_hierarchic()));
+    }
+    e.incidents_escalated = Rate::new(escalated, chosen.len());
+    e.incidents_hierarchic = Rate::new(hierarchic, chosen.len());
+    e
+}
+
+fn kind_name(kind: EscalationKind) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default()
+}
+
+fn hold(list: &[IncidentRow], chosen: &[(&Incident, &State)], now: Timestamp) -> Hold {
+    let periods = chosen
+        .iter()
+        .map(|(_, s)| hold_periods(s, now).count())
+        .sum();
+    let held: Vec<i64> = list
+        .iter()
+        .zip(chosen)
+        .filter(|(_, (_, s))| !s.holds.is_empty())
+        .map(|(r, _)| r.hold_secs)
+        .collect();
+    Hold {
+        periods,
+        incidents_on_hold: Rate::new(held.len(), chosen.len()),
+        total_secs: held.iter().sum(),
+        per_incident: Summary::of(&held),
+    }
+}
+
+/// Incidents reopened at least once, of incidents ever resolved.
+fn reopen(chosen: &[(&Incident, &State)]) -> Rate {
+    let resolved = chosen
+        .iter()
+        .filter(|(i, _)| {
+            i.entries
+                .iter()
+                .any(|e| matches!(e.event, Event::Resolve { .. }))
+        })
+        .count();
+    let reopened = chosen.iter().filter(|(_, s)| s.reopens > 0).count();
+    Rate::new(reopened, resolved)
+}
+
+fn satisfaction(list: &[IncidentRow]) -> Satisfaction {
+    let closed = list.iter().filter(|r| r.status == Status::Closed).count();
+    let scores: Vec<u8> = list
+        .iter()
+        .filter(|r| r.status == Status::Closed)
+        .filter_map(|r| r.csat)
+        .collect();
+    let mut by_score = BTreeMap::new();
+    for s in &scores {
+        *by_score.entry(*s).or_default() += 1;
+    }
+    let sum: u64 = scores.iter().map(|&s| u64::from(s)).sum();
+    Satisfaction {
+        response_rate: Rate::new(scores.len(), closed),
+        mean: (!scores.is_empty())
+            .then(|| (sum as f64 * 100.0 / scores.len() as f64).round() / 100.0),
+        scores: by_score,
+    }
+}
+
+fn time_logged(chosen: &[(&Incident, &State)]) -> TimeLogged {
+    let mut t = TimeLogged::default();
+    let mut category_incidents: BTreeMap<String, usize> = BTreeMap::new();
+    for (incident, _) in chosen {
+        let category = incident.record.category.as_deref().unwrap_or(NONE);
+        *category_incidents.entry(category.to_string()).or_default() += 1;
+        let mut activities_seen: Vec<String> = Vec::new();
+        let mut logged_here = false;
+        for e in &incident.entries {
+            let Event::Note {
+                time: Some(time),
+                activity,
+                ..
+            } = &e.event
+            else {
+                continue;
+            };
+            let activity = activity.clone().unwrap_or_else(|| "unspecified".into());
+            let g = t.by_activity.entry(activity.clone()).or_default();
+            g.entries += 1;
+            g.total_secs += time.secs();
+            if !activities_seen.contains(&activity) {
+                g.incidents += 1;
+                activities_seen.push(activity);
+            }
+            let c = t.by_category.entry(category.to_string()).or_default();
+            c.entries += 1;
+            c.total_secs += time.secs();
+            if !logged_here {
+                c.incidents += 1;
+                logged_here = true;
+            }
+            t.total_secs += time.secs();
+        }
+    }
+    let all = chosen.len() as i64;
+    for g in t.by_activity.values_mut() {
+        g.mean_per_incident_secs = mean(g.total_secs, all);
+    }
+    for (category, g) in &mut t.by_category {
+        g.mean_per_incident_secs = mean(g.total_secs, category_incidents[category] as i64);
+    }
+    t
+}
+
+fn mean(total: i64, n: i64) -> i64 {
+    if n == 0 {
+        0
+    } else {
+        (total as f64 / n as f64).round() as i64
+    }
+}
+
+/// Incidents per ISO week and priority; weeks without incidents between the first and
+/// the last are listed with no entries (the chart leaves a gap).
+fn per_week(config: &Config, list: &[IncidentRow]) -> Vec<WeekCount> {
+    let tz = config.tz();
+    let mut counts: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for r in list {
+        let week = iso_week(&r.reported.with_timezone(&tz).date_naive());
+        *counts.entry((week, r.priority.clone())).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .map(|((week, priority), count)| WeekCount {
+            week,
+            priority,
+            count,
+        })
+        .collect()
+}
+
+pub fn iso_week(date: &chrono::NaiveDate) -> String {
+    let w = date.iso_week();
+    format!("{}-W{:02}", w.year(), w.week())
+}
+
+#[cfg(test)]
+mod tests;

@@ -137,7 +137,7 @@ MIM_USER="Alice Moreau" m --at 2026-11-23T16:45:00Z update "$id" --audience clie
   -m "Payments are still failing. We are waiting on the certificate authority and will update you within the hour."
 
 # 5. Proposed: waiting for an incident manager.
-MIM_USER="Priya Shah" m --at 2026-11-24T07:50:00Z declare --title "VPN drops for remote staff" \
+MIM_USER="Priya Shah" m --at 2026-11-23T21:50:00Z declare --title "VPN drops for remote staff" \
   --service "Remote access VPN" --client globex --impact medium --urgency high --category network >/dev/null
 
 rm -f incidents/.gitkeep

@@ -102,12 +102,37 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .suffix(".tmp")
         .tempfile_in(dir)
         .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+    // tempfile creates files readable by the owner only; an incident file should have
+    // the permissions of the one it replaces, or the usual ones for a new file.
+    let permissions = match std::fs::metadata(path) {
+        Ok(meta) => meta.permissions(),
+        Err(_) => new_file_permissions(),
+    };
+    tmp.as_file()
+        .set_permissions(permissions)
+        .with_context(|| format!("setting the permissions of {}", path.display()))?;
     tmp.write_all(bytes)
         .and_then(|_| tmp.as_file().sync_all())
         .with_context(|| format!("writing {}", path.display()))?;
     tmp.persist(path)
         .with_context(|| format!("replacing {}", path.display()))?;
     Ok(())
+}
+
+#[cfg(unix)]
+fn new_file_permissions() -> std::fs::Permissions {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::Permissions::from_mode(0o644)
+}
+
+#[cfg(not(unix))]
+fn new_file_permissions() -> std::fs::Permissions {
+    let probe = std::env::temp_dir();
+    let mut p = std::fs::metadata(probe)
+        .map(|m| m.permissions())
+        .expect("temp dir");
+    p.set_readonly(false);
+    p
 }
 
 /// What a command changes in the repository, applied by [`apply`] as one unit.
@@ -258,6 +283,26 @@ mod tests {
             Some(2)
         );
         assert_eq!(conflict_marker("a: '======='\n"), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn atomic_writes_keep_usual_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("incident.yaml");
+        write_atomic(&path, b"a: 1\n").unwrap();
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o644
+        );
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o664)).unwrap();
+        write_atomic(&path, b"a: 2\n").unwrap();
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o664
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "a: 2\n");
     }
 
     #[test]

@@ -671,6 +671,14 @@ impl Config {
         self.calendar(self.calendar_name(priority, client)?)
     }
 
+    /// A client's display name (`clients.<key>.name`), or the key when it is not configured.
+    pub fn client_name(&self, key: &str) -> String {
+        self.clients
+            .get(key)
+            .map(|c| c.name.clone())
+            .unwrap_or_else(|| key.to_string())
+    }
+
     pub fn tz(&self) -> chrono_tz::Tz {
         self.organization.timezone.0
     }

@@ -80,14 +80,7 @@ fn text_view(ctx: &Ctx, incident: &Incident, plan: Option<&crate::model::plan::P
     );
     field("service", r.service.clone());
     if let Some(client) = &r.client {
-        let name = ctx
-            .repo
-            .config
-            .clients
-            .get(client)
-            .map(|c| c.name.as_str())
-            .unwrap_or(client);
-        field("client", name.to_string());
+        field("client", ctx.repo.config.client_name(client));
     }
     if let Some(ci) = &r.ci {
         field("ci", ci.clone());
@@ -222,10 +215,7 @@ pub fn describe(e: &Entry) -> String {
         } => {
             let mut s = format!(
                 "{} escalation to {to} by {by}",
-                serde_json::to_value(kind)
-                    .ok()
-                    .and_then(|v| v.as_str().map(String::from))
-                    .unwrap_or_default()
+                crate::model::escalation::kind_name(*kind)
             );
             if let Some(l) = level {
                 s.push_str(&format!(" (level {l})"));

@@ -347,7 +347,7 @@ impl IncidentView {
             id: incident.id.clone(),
             title: r.title.clone(),
             service: r.service.clone(),
-            client: client_name(config, r.client.as_deref()),
+            client: r.client.as_deref().map(|c| config.client_name(c)),
             ci: r.ci.clone(),
             category: r.category.clone(),
             impact: state.impact.clone(),
@@ -360,17 +360,6 @@ impl IncidentView {
             description: r.description.clone(),
         }
     }
-}
-
-/// The client's display name from `mim.yaml` (its key when it is not configured).
-pub fn client_name(config: &Config, client: Option<&str>) -> Option<String> {
-    client.map(|c| {
-        config
-            .clients
-            .get(c)
-            .map(|cl| cl.name.clone())
-            .unwrap_or_else(|| c.to_string())
-    })
 }
 
 /// One escalation from the timeline.
@@ -388,31 +377,19 @@ pub struct EscalationView {
     pub level: Option<String>,
 }
 
+/// The incident's escalations in time order, as templates see them.
 pub fn escalations(incident: &Incident) -> Vec<EscalationView> {
-    incident
-        .in_time_order()
+    crate::model::escalation::escalations(incident)
         .into_iter()
-        .filter_map(|e| match &e.event {
-            Event::Escalate {
-                kind,
-                to,
-                reason,
-                reference,
-                level,
-            } => Some(EscalationView {
-                at: time::format(&e.at),
-                by: e.by.clone(),
-                kind: serde_json::to_value(kind)
-                    .ok()
-                    .and_then(|v| v.as_str().map(String::from))
-                    .unwrap_or_default(),
-                hierarchic: kind.is_hierarchic(),
-                to: to.clone(),
-                reason: reason.clone(),
-                reference: reference.clone(),
-                level: level.clone(),
-            }),
-            _ => None,
+        .map(|e| EscalationView {
+            at: time::format(&e.at),
+            by: e.by,
+            kind: crate::model::escalation::kind_name(e.kind).to_string(),
+            hierarchic: e.kind.is_hierarchic(),
+            to: e.to,
+            reason: e.reason,
+            reference: e.reference,
+            level: e.level,
         })
         .collect()
 }

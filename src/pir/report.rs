@@ -188,13 +188,7 @@ pub fn build(
         id: incident.id.clone(),
         title: r.title.clone(),
         service: r.service.clone(),
-        client: r.client.as_ref().map(|c| {
-            config
-                .clients
-                .get(c)
-                .map(|x| x.name.clone())
-                .unwrap_or_else(|| c.clone())
-        }),
+        client: r.client.as_deref().map(|c| config.client_name(c)),
         ci: r.ci.clone(),
         category: r.category.clone(),
         status: state.status.to_string(),

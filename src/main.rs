@@ -1,3 +1,5 @@
+//! The `mim` binary: parse the command line, run it, print the error once, exit.
+
 use std::process::ExitCode;
 
 use clap::Parser;

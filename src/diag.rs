@@ -55,13 +55,23 @@ impl Diagnostic {
     }
 
     /// A diagnostic from a serde_yaml error, positioned where the parser stopped.
+    /// Errors raised while checking a value (a duration, a time zone) are reported by
+    /// the parser at the enclosing mapping; when the message quotes the value, the
+    /// position is moved to where that value is written.
     pub fn from_yaml(file: &Path, source: &str, err: &serde_yaml::Error) -> Self {
         let message = yaml_message(err);
-        let d = Diagnostic::new(file, message);
-        match err.location() {
-            Some(loc) => d.at(loc.line(), loc.column()).with_source(source),
-            None => d,
-        }
+        let Some(loc) = err.location() else {
+            return Diagnostic::new(file, message);
+        };
+        let (line, column) = quoted_value(&message)
+            .and_then(|value| find_value(source, value, loc.line()))
+            .unwrap_or((loc.line(), loc.column()));
+        let lines = source.lines().count().max(1);
+        // "end of stream" errors point past the last line: show the last one.
+        let line = line.min(lines);
+        Diagnostic::new(file, message)
+            .at(line, column)
+            .with_source(source)
     }
 
     /// The `path:line:col` prefix.
@@ -72,6 +82,41 @@ impl Diagnostic {
             (l, c) => format!("{}:{l}:{c}", self.file.display()),
         }
     }
+}
+
+/// The first `quoted` value of a message such as "invalid duration `15x`: …".
+fn quoted_value(message: &str) -> Option<&str> {
+    let start = message.find('`')? + 1;
+    let len = message[start..].find('`')?;
+    let value = &message[start..start + len];
+    (!value.is_empty()).then_some(value)
+}
+
+/// Where `value` is written as a YAML value (after `: `, `- `, `[`, `{` or `, `, maybe
+/// quoted), searching from line `from` on; 1-based line and column.
+fn find_value(source: &str, value: &str, from: usize) -> Option<(usize, usize)> {
+    for (i, text) in source.lines().enumerate().skip(from.saturating_sub(1)) {
+        let mut start = 0;
+        while let Some(pos) = text[start..].find(value) {
+            let at = start + pos;
+            let before = text[..at].trim_end_matches(['"', '\'']);
+            let after = text[at + value.len()..].trim_start_matches(['"', '\'']);
+            let starts = before.is_empty()
+                || before.ends_with(": ")
+                || before.ends_with(':')
+                || before.ends_with("- ")
+                || before.ends_with('[')
+                || before.ends_with('{')
+                || before.ends_with(", ")
+                || before.ends_with(',');
+            let ends = after.is_empty() || after.starts_with([',', ']', '}', ' ', '#']);
+            if starts && ends {
+                return Some((i + 1, at + 1));
+            }
+            start = at + value.len();
+        }
+    }
+    None
 }
 
 /// serde_yaml appends " at line L column C" to its messages; we print the position first instead.
@@ -191,6 +236,19 @@ mod tests {
         // Missing keys fall back to the deepest key found.
         assert_eq!(locate(SRC, &["priorities", "P9"]), (7, 1));
         assert_eq!(locate(SRC, &["nothing"]), (0, 0));
+    }
+
+    #[test]
+    fn a_quoted_value_moves_the_position_to_where_it_is_written() {
+        let src = "organization:\n  name: X\n  timezone: Europe/Londn\nat_risk: 75 # share\nhours: \"18:00-08:00\"\n";
+        assert_eq!(find_value(src, "Europe/Londn", 1), Some((3, 13)));
+        assert_eq!(find_value(src, "75", 1), Some((4, 10)));
+        assert_eq!(find_value(src, "18:00-08:00", 1), Some((5, 9)));
+        assert_eq!(find_value(src, "X", 3), None);
+        assert_eq!(
+            quoted_value("invalid duration `15x`: expected"),
+            Some("15x")
+        );
     }
 
     #[test]

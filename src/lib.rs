@@ -36,9 +36,7 @@ pub fn report_error(err: &anyhow::Error) -> u8 {
         return 2;
     }
     eprintln!("error: {err:#}");
-    if err.downcast_ref::<repo::NotARepository>().is_some() {
-        2
-    } else {
-        1
-    }
+    let usage = err.downcast_ref::<repo::NotARepository>().is_some()
+        || err.downcast_ref::<commands::UsageError>().is_some();
+    if usage { 2 } else { 1 }
 }

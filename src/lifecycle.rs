@@ -54,7 +54,7 @@ impl Status {
             Status::Proposed => &["mim accept", "mim reject"],
             Status::Accepted => &["mim hold", "mim resolve"],
             Status::OnHold => &["mim resume"],
-            Status::Resolved => &["mim reopen", "mim close", "mim pir start"],
+            Status::Resolved => &["mim reopen", "mim close"],
             Status::Rejected | Status::Closed => &[],
         }
     }
@@ -130,10 +130,15 @@ pub fn check(transition: Transition, id: &str, status: Status) -> anyhow::Result
             ),
         }
     };
+    let from = transition.from();
+    let article = if from.as_str().starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
     anyhow::bail!(
-        "cannot {} {id}: it is {status} (only a {} incident can be {}){hint}",
+        "cannot {} {id}: it is {status} (only {article} {from} incident can be {}){hint}",
         transition.command(),
-        transition.from(),
         past_tense(transition)
     )
 }

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    restore_sigpipe();
     let cli = mim::cli::Cli::parse();
     let env_now = std::env::var("MIM_NOW").ok();
     match mim::commands::run(cli, env_now.as_deref()) {
@@ -12,3 +13,17 @@ fn main() -> ExitCode {
         Err(err) => ExitCode::from(mim::report_error(&err)),
     }
 }
+
+/// Rust ignores SIGPIPE, so printing to a closed pipe (`mim show | head`) would panic;
+/// with the default action the process ends quietly, as Unix filters do.
+#[cfg(unix)]
+fn restore_sigpipe() {
+    // SAFETY: called first thing in main, before any other thread exists; SIG_DFL is a
+    // valid disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn restore_sigpipe() {}

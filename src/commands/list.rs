@@ -44,24 +44,31 @@ pub fn run(ctx: &Ctx, status: Option<Status>) -> anyhow::Result<()> {
             Err(Diagnostics(d)) => problems.extend(d),
         }
     }
-    for p in &problems {
-        eprintln!("warning: {p}");
-    }
     if ctx.json {
-        return ctx.print_json(&rows);
+        ctx.print_json(&rows)?;
+    } else if rows.is_empty() {
+        let which = status
+            .map(|s| format!(" with status {s}"))
+            .unwrap_or_default();
+        eprintln!("no incidents{which}");
+    } else {
+        print_table(&rows);
     }
-    if rows.is_empty() {
-        eprintln!(
-            "no incidents{}",
-            status
-                .map(|s| format!(" with status {s}"))
-                .unwrap_or_default()
-        );
+    // An incident that cannot be read is reported, never left out quietly.
+    if problems.is_empty() {
         return Ok(());
     }
+    for p in &problems {
+        eprintln!("error: {p}");
+    }
+    eprintln!("error: some incidents could not be read and are not listed");
+    Err(super::validate::Exit(1).into())
+}
+
+fn print_table(rows: &[Row]) {
     let id_width = rows.iter().map(|r| r.id.len()).max().unwrap_or(2);
     println!("{:<id_width$}  {:<9}  {:<3}  TITLE", "ID", "STATUS", "PRI");
-    for r in &rows {
+    for r in rows {
         println!(
             "{:<id_width$}  {:<9}  {:<3}  {}",
             r.id,
@@ -70,5 +77,4 @@ pub fn run(ctx: &Ctx, status: Option<Status>) -> anyhow::Result<()> {
             r.title
         );
     }
-    Ok(())
 }

@@ -33,6 +33,18 @@ use crate::repo::Repo;
 use crate::store::{self, Change, Commit};
 use crate::time::{self, Timestamp};
 
+/// A mistake in how mim was called (a bad `--at`, `MIM_NOW`): exit code 2.
+#[derive(Debug)]
+pub struct UsageError(pub anyhow::Error);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:#}", self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
 /// Everything a command needs about this run, worked out once at the top.
 pub struct Ctx {
     pub repo: Repo,
@@ -49,7 +61,20 @@ impl Ctx {
     fn new(global: &Global, env_now: Option<&str>) -> anyhow::Result<Ctx> {
         let cwd = start_dir(global)?;
         let repo = Repo::discover(&cwd)?;
-        let now = time::now(global.at.as_deref(), env_now, repo.config.tz())?;
+        let tz = repo.config.tz();
+        let now = time::now(global.at.as_deref(), env_now, tz).map_err(UsageError)?;
+        if global.at.is_some() {
+            // mim records what has happened: an event cannot be later than now.
+            let clock = time::now(None, env_now, tz).map_err(UsageError)?;
+            if now > clock + chrono::TimeDelta::minutes(1) {
+                return Err(UsageError(anyhow::anyhow!(
+                    "--at {} is in the future (it is {} now): mim records what has happened",
+                    time::format(&now),
+                    time::format(&clock)
+                ))
+                .into());
+            }
+        }
         Ok(Ctx {
             repo,
             cwd,

@@ -11,6 +11,9 @@ pub fn run(ctx: &Ctx, args: &NoteArgs) -> anyhow::Result<()> {
     if body.is_empty() {
         anyhow::bail!("the note is empty: nothing recorded");
     }
+    if args.time.is_some_and(|t| t.secs() <= 0) {
+        anyhow::bail!("--time must be more than zero, like 15m or 1h30m");
+    }
     let incident = ctx.load(id)?;
     let activity = args
         .activity

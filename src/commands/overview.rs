@@ -6,6 +6,7 @@ use std::io::IsTerminal;
 use serde_json::{Value, json};
 
 use crate::commands::Ctx;
+use crate::diag::Diagnostics;
 use crate::sla::{self, Clock, Duration, Finding, Level};
 use crate::store;
 use crate::time::{self, Timestamp};
@@ -27,11 +28,14 @@ pub struct Line {
 pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
     let config = &ctx.repo.config;
     let mut lines = Vec::new();
-    let mut broken = 0;
+    let mut broken = Vec::new();
     for loaded in store::load_all(&ctx.repo)? {
-        let Ok(incident) = loaded else {
-            broken += 1;
-            continue;
+        let incident = match loaded {
+            Ok(incident) => incident,
+            Err(Diagnostics(d)) => {
+                broken.extend(d);
+                continue;
+            }
         };
         let state = sla::state_at(&incident, ctx.now);
         if !state.status.is_active() {
@@ -58,12 +62,15 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
             eprintln!("no active incidents");
         }
     }
-    if broken > 0 {
-        eprintln!(
-            "warning: {broken} incident(s) could not be loaded; run `mim validate` to see why"
-        );
+    // An incident that cannot be read may be the one on fire: never leave it out quietly.
+    if broken.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    for d in &broken {
+        eprintln!("error: {d}");
+    }
+    eprintln!("error: some incidents could not be read and are not listed above");
+    Err(super::validate::Exit(1).into())
 }
 
 /// The open clock with the earliest due time.

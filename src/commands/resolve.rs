@@ -60,7 +60,7 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<()> {
     let entry = ctx.entry(&incident, event)?;
     let notices = restoral_notices(ctx, &incident, &entry)?;
     let what = if args.workaround {
-        "restored by workaround"
+        "restored by a workaround"
     } else {
         "resolved"
     };
@@ -77,7 +77,11 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<()> {
     ctx.record(
         &incident.id,
         entry.event.name(),
-        &format!("{what} ({})", args.closure),
+        &if args.closure == "workaround" {
+            what.to_string()
+        } else {
+            format!("{what} ({})", args.closure)
+        },
         &change,
     )?;
     let rel = ctx.repo.relative(&incident.dir).join(OUTBOX_DIR);

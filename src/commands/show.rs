@@ -174,7 +174,11 @@ pub fn describe(e: &Entry) -> String {
         } => {
             let mut s = format!(
                 "resolved by {by} ({closure}{}): {summary}",
-                if *workaround { ", workaround" } else { "" }
+                if *workaround && closure != "workaround" {
+                    ", workaround"
+                } else {
+                    ""
+                }
             );
             if let Some(p) = problem {
                 s.push_str(&format!(" [problem {p}]"));

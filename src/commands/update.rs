@@ -48,6 +48,13 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs) -> anyhow::Result<()> {
         .as_deref()
         .map(|t| time::parse(t, config.tz()).context("in --eta"))
         .transpose()?;
+    if let Some(eta) = eta.filter(|eta| *eta < ctx.now) {
+        anyhow::bail!(
+            "--eta {} is in the past (the update is at {}): give when service is now expected back",
+            time::format(&eta),
+            time::format(&ctx.now)
+        );
+    }
     let status_line = args
         .status_line
         .as_deref()

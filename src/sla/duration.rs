@@ -119,11 +119,17 @@ impl fmt::Display for Duration {
         if self.secs < 0 {
             out.push('-');
         }
-        for (unit, size) in [('d', 86_400u64), ('h', 3_600), ('m', 60), ('s', 1)] {
+        // From the largest unit present to the smallest, zeros in between written out,
+        // so `14h0m20s` cannot be read as 14:20.
+        let units = [('d', 86_400u64), ('h', 3_600), ('m', 60), ('s', 1)];
+        let mut started = false;
+        for (i, (unit, size)) in units.iter().enumerate() {
             let n = rest / size;
             rest %= size;
-            if n > 0 {
+            let smaller_left = units[i + 1..].iter().any(|(_, s)| rest >= *s) && rest > 0;
+            if n > 0 || (started && smaller_left) {
                 out.push_str(&format!("{n}{unit}"));
+                started = true;
             }
         }
         f.write_str(&out)
@@ -241,6 +247,10 @@ mod tests {
         assert_eq!(Duration::from_secs(93_600).to_string(), "1d2h");
         assert_eq!(Duration::from_secs(0).to_string(), "0m");
         assert_eq!(Duration::from_secs(-600).to_string(), "-10m");
+        assert_eq!(Duration::from_secs(14 * 3600 + 20).to_string(), "14h0m20s");
+        assert_eq!(Duration::from_secs(86_400 + 1800).to_string(), "1d0h30m");
+        assert_eq!(Duration::from_secs(86_400).to_string(), "1d");
+        assert_eq!(Duration::from_secs(3 * 3600).to_string(), "3h");
     }
 
     #[test]

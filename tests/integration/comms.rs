@@ -798,3 +798,30 @@ fn validate_reports_broken_update_files() {
         run.stdout
     );
 }
+
+#[test]
+fn an_eta_in_the_past_is_refused() {
+    let repo = TestRepo::new();
+    let id = repo.active_p1(DECLARED, ACCEPTED);
+    let before = repo.snapshot();
+    let run = repo
+        .at(
+            "2026-11-24T09:30:00Z",
+            &[
+                "update",
+                &id,
+                "-m",
+                "Working on it.",
+                "--eta",
+                "2026-11-24T09:00:00Z",
+            ],
+        )
+        .fails(1);
+    assert!(
+        run.stderr
+            .contains("--eta 2026-11-24T09:00:00Z is in the past"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.snapshot(), before);
+}

@@ -165,8 +165,21 @@ fn times_before_the_report_or_the_last_status_change_are_refused() {
     assert!(run.stderr.contains("last changed later"), "{}", run.stderr);
     let run = repo
         .at("2026-02-30T09:00:00Z", &["note", &id, "impossible"])
-        .fails(1);
+        .fails(2);
     assert!(run.stderr.contains("invalid time"), "{}", run.stderr);
+    // What has not happened yet cannot be recorded.
+    let run = repo
+        .now(
+            "2026-11-24T09:30:00Z",
+            &["--at", "2026-11-24T11:00:00Z", "note", &id, "later"],
+        )
+        .fails(2);
+    assert!(
+        run.stderr
+            .contains("--at 2026-11-24T11:00:00Z is in the future"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -634,4 +647,79 @@ fn clone(repo: &TestRepo) -> TestRepo {
     other.git(&["config", "user.name", "Other Runner"]);
     other.git(&["config", "user.email", "other@msp.example"]);
     other
+}
+
+#[test]
+fn an_unreadable_incident_is_never_left_out_quietly() {
+    let repo = TestRepo::new();
+    let id = repo.active_p1("2026-11-24T09:00:00Z", "2026-11-24T09:10:00Z");
+    let ok = repo.declare("2026-11-24T09:30:00Z", "VPN down", "medium", "high", &[]);
+    let path = format!("incidents/{id}/incident.yaml");
+    let text = repo.read(&path).replace(
+        "reported: 2026-11-24T09:00:00Z",
+        "reported: 2026-11-24T29:00:00Z",
+    );
+    repo.write(&path, &text);
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("reported:"))
+        .unwrap()
+        + 1;
+    for args in [&["list"][..], &["status"][..], &["list", "--json"][..]] {
+        let run = repo.now("2026-11-24T10:00:00Z", args).fails(1);
+        assert!(
+            run.stderr
+                .contains(&format!("error: {path}:{line}:11: invalid timestamp")),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("could not be read"), "{}", run.stderr);
+        assert!(
+            run.stdout.contains(&ok) || args == ["status"],
+            "{args:?}: the others are still listed: {}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
+fn wording_of_refusals() {
+    let repo = TestRepo::new();
+    let id = repo.declare(
+        "2026-11-24T09:00:00Z",
+        "Payments API outage",
+        "high",
+        "high",
+        &[],
+    );
+    let run = repo
+        .at(
+            "2026-11-24T09:05:00Z",
+            &["resolve", &id, "-m", "x", "--closure", "no-fault-found"],
+        )
+        .fails(1);
+    assert!(
+        run.stderr
+            .contains("only an accepted incident can be resolved"),
+        "{}",
+        run.stderr
+    );
+    let run = repo.at("2026-11-24T09:05:00Z", &["resume", &id]).fails(1);
+    assert!(
+        run.stderr
+            .contains("only an on-hold incident can be resumed"),
+        "{}",
+        run.stderr
+    );
+    let run = repo
+        .at(
+            "2026-11-24T09:05:00Z",
+            &["note", &id, "nothing", "--time", "0m"],
+        )
+        .fails(1);
+    assert!(
+        run.stderr.contains("--time must be more than zero"),
+        "{}",
+        run.stderr
+    );
 }

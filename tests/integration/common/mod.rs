@@ -238,7 +238,10 @@ pub fn isolate(cmd: &mut Command, home: &Path) {
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_CONFIG_GLOBAL", home.join(".gitconfig"))
         .env("NO_COLOR", "1")
-        .env("LC_ALL", "C");
+        .env("LC_ALL", "C")
+        // A fixed "now" after every time the tests use, so `--at` is never in the future
+        // and nothing depends on the machine's clock; `TestRepo::now` overrides it.
+        .env("MIM_NOW", "2030-01-01T00:00:00Z");
 }
 
 pub fn git_in(dir: &Path, home: &Path, args: &[&str]) -> String {

@@ -287,10 +287,18 @@ pub fn plan_text(config: &Config, incident: &Incident, plan: &Plan) -> String {
     let mut streams: Vec<_> = plan.workstreams.iter().collect();
     streams.sort_by_key(|w| w.status == WorkstreamStatus::Done);
     if !streams.is_empty() {
-        let open = streams.iter().filter(|w| w.status.is_open()).count();
+        let count =
+            |status: WorkstreamStatus| streams.iter().filter(|w| w.status == status).count();
+        let blocked = count(WorkstreamStatus::Blocked);
+        let blocked = if blocked > 0 {
+            format!(", {blocked} blocked")
+        } else {
+            String::new()
+        };
         out.push_str(&format!(
-            "  workstreams  {open} open, {} done\n",
-            streams.len() - open
+            "  workstreams  {} open{blocked}, {} done\n",
+            count(WorkstreamStatus::Open),
+            count(WorkstreamStatus::Done)
         ));
         let width = streams
             .iter()

@@ -260,7 +260,10 @@ impl<'a> Facts<'a> {
         end: Instant,
     ) -> String {
         let priority = c.schedule.priority_at(end);
-        let head = if priority.is_empty() {
+        let head = if c.rule == Rule::PirAction {
+            // Its target is only the span from adding it to its due day: say nothing of it.
+            c.subject.clone()
+        } else if priority.is_empty() {
             format!("{} ({target})", c.subject)
         } else {
             format!("{} ({priority}, {target})", c.subject)
@@ -390,10 +393,11 @@ impl<'a> Facts<'a> {
             happened: false,
         });
         let mut current = Evaluation::default();
-        self.clock(
-            self.update_spec(rule, word, start, stop, &schedule, &cadence, anchor(last)),
-            &mut current,
-        );
+        let mut spec = self.update_spec(rule, word, start, stop, &schedule, &cadence, anchor(last));
+        if last.is_none() {
+            spec.pending = format!("no {word} update yet (reported {})", self.show(start));
+        }
+        self.clock(spec, &mut current);
         out.findings.extend(gaps.findings);
         out.findings.extend(current.findings);
         for mut clock in current.clocks {

@@ -159,7 +159,8 @@ fn a_gap_between_internal_updates_longer_than_the_cadence_is_a_breach() {
     let f = of_rule(&e.findings, Rule::UpdateClient);
     assert_eq!(f[0].overdue_by, Some(50 * 60));
     assert!(
-        f[0].message.contains("no client update since"),
+        f[0].message
+            .contains("no client update yet (reported 2026-11-24 09:00 UTC)"),
         "{}",
         f[0].message
     );

@@ -533,7 +533,7 @@ fn pir_rules_read_the_pir_commands() {
         soon[0]["message"]
             .as_str()
             .unwrap()
-            .starts_with(&format!("PIR action {action} (7d14h)")),
+            .starts_with(&format!("PIR action {action}: still open")),
         "{report:#}"
     );
     let (run, report) = check_json(&repo, "2026-11-11T01:00:00Z", &[]);

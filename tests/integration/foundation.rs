@@ -416,7 +416,7 @@ fn a_minor_priority_warns_and_force_silences_it() {
 fn two_clones_add_notes_and_merge_without_conflict() {
     let repo = TestRepo::new();
     let id = repo.active_p1("2026-11-24T09:00:00Z", "2026-11-24T09:10:00Z");
-    let other = clone(&repo);
+    let other = repo.clone_repo("Other Runner");
     repo.at(
         "2026-11-24T09:30:00Z",
         &["note", &id, "network team: core switch logs clean"],
@@ -465,7 +465,7 @@ fn two_clones_add_notes_and_merge_without_conflict() {
 fn two_clones_changing_the_status_is_a_conflict_for_validate() {
     let repo = TestRepo::new();
     let id = repo.active_p1("2026-11-24T09:00:00Z", "2026-11-24T09:10:00Z");
-    let other = clone(&repo);
+    let other = repo.clone_repo("Other Runner");
     repo.at(
         "2026-11-24T09:30:00Z",
         &["hold", &id, "--reason", "waiting on carrier"],
@@ -633,20 +633,6 @@ fn list_filters_by_status_and_prints_json() {
         "{}",
         text.stdout
     );
-}
-
-/// A clone of `repo` with the same isolation, for two-people scenarios.
-fn clone(repo: &TestRepo) -> TestRepo {
-    let other = TestRepo::empty();
-    std::fs::remove_dir_all(other.root.join(".git")).unwrap();
-    crate::common::git_in(
-        &other.root,
-        &other.home,
-        &["clone", "--quiet", repo.root.to_str().unwrap(), "."],
-    );
-    other.git(&["config", "user.name", "Other Runner"]);
-    other.git(&["config", "user.email", "other@msp.example"]);
-    other
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! The post incident review and closeout: `mim pir ...` and `mim close`.
 
-use crate::common::{TestRepo, git_in};
+use crate::common::TestRepo;
 
 const ID: &str = "2026-11-24-payments-api-outage";
 
@@ -325,20 +325,8 @@ fn actions_added_on_two_clones_merge_without_conflict_and_with_distinct_ids() {
     let repo = TestRepo::new();
     let id = started(&repo);
     let a1 = add_action(&repo, "2026-11-25T10:00:00Z", &id, "Runbook", "Bob Lee");
-    let other = tempfile::tempdir().unwrap();
-    let clone = other.path().join("clone");
-    git_in(
-        other.path(),
-        &repo.home,
-        &["clone", "--quiet", repo.root.to_str().unwrap(), "clone"],
-    );
-    git_in(&clone, &repo.home, &["config", "user.name", "Kim Ng"]);
-    git_in(
-        &clone,
-        &repo.home,
-        &["config", "user.email", "kim@msp.example"],
-    );
-    let clone_dir = clone.to_str().unwrap();
+    let other = repo.clone_repo("Kim Ng");
+    let clone_dir = other.root.to_str().unwrap();
 
     let here = add_action(
         &repo,

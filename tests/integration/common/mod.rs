@@ -172,6 +172,18 @@ impl TestRepo {
         id
     }
 
+    /// A clone of this repository, with the same isolation and `name` as git's user,
+    /// for two-people scenarios.
+    pub fn clone_repo(&self, name: &str) -> TestRepo {
+        let other = TestRepo::empty();
+        std::fs::remove_dir_all(other.root.join(".git")).unwrap();
+        let source = self.root.to_str().unwrap();
+        git_in(&other.root, &other.home, &["clone", "--quiet", source, "."]);
+        other.git(&["config", "user.name", name]);
+        other.git(&["config", "user.email", "other@msp.example"]);
+        other
+    }
+
     pub fn git(&self, args: &[&str]) -> String {
         git_in(&self.root, &self.home, args)
     }

@@ -464,16 +464,9 @@ fn parse_due(text: &str, now: Timestamp, tz: chrono_tz::Tz) -> anyhow::Result<Na
 /// their line) and a missing `pir.md` once the PIR is started.
 pub fn problems(repo: &crate::repo::Repo, incident: &Incident) -> Vec<crate::diag::Diagnostic> {
     use crate::diag::Diagnostic;
-    use crate::model::TIMELINE_FILE;
-    let file = repo.relative(&incident.dir).join(TIMELINE_FILE);
-    let text = std::fs::read_to_string(incident.timeline_path()).unwrap_or_default();
     let mut out: Vec<Diagnostic> = pir::problems(incident)
         .into_iter()
-        .map(|p| {
-            Diagnostic::new(&file, p.message)
-                .at(super::validate::entry_line(&text, p.entry), 1)
-                .with_source(&text)
-        })
+        .map(|p| super::validate::at_entry(repo, incident, p.entry, p.message))
         .collect();
     if pir::started_at(incident).is_some() && !incident.dir.join(document::FILE).is_file() {
         out.push(Diagnostic::new(

@@ -10,7 +10,7 @@ use crate::config::{Config, PriorityTargets};
 use crate::diag::Diagnostic;
 use crate::model::escalation::{self, kind_name};
 use crate::model::plan::{self, Amendment, Audience, CadenceSource, Plan, WorkstreamStatus};
-use crate::model::{Event, Incident, TIMELINE_FILE};
+use crate::model::{Event, Incident};
 use crate::repo::Repo;
 use crate::store::Change;
 use crate::text;
@@ -407,26 +407,23 @@ pub fn problems(repo: &Repo, incident: &Incident) -> Vec<Diagnostic> {
         .iter()
         .map(|l| l.notify.as_str())
         .collect();
-    let file = repo.relative(&incident.dir).join(TIMELINE_FILE);
-    let text = std::fs::read_to_string(incident.timeline_path()).unwrap_or_default();
     for (i, entry) in incident.entries.iter().enumerate() {
         if let Event::Escalate {
             level: Some(level), ..
         } = &entry.event
             && !levels.contains(&level.as_str())
         {
-            let line = super::validate::entry_line(&text, i);
-            out.push(
-                Diagnostic::new(
-                    &file,
-                    format!(
-                        "escalation level `{level}` is not under `escalation.hierarchic` in mim.yaml ({})",
-                        if levels.is_empty() { "none".into() } else { levels.join(", ") }
-                    ),
-                )
-                .at(line, 1)
-                .with_source(&text),
-            );
+            let known = if levels.is_empty() {
+                "none".into()
+            } else {
+                levels.join(", ")
+            };
+            out.push(super::validate::at_entry(
+                repo,
+                incident,
+                i,
+                format!("escalation level `{level}` is not under `escalation.hierarchic` in mim.yaml ({known})"),
+            ));
         }
     }
     out

@@ -80,17 +80,9 @@ fn stray_entries(repo: &Repo) -> anyhow::Result<Vec<Diagnostic>> {
 /// What a loaded incident gets wrong against the configuration and the lifecycle.
 pub fn incident_problems(repo: &Repo, incident: &Incident) -> Vec<Diagnostic> {
     let config = &repo.config;
-    let record_file = repo.relative(&incident.dir).join(RECORD_FILE);
-    let record_text = std::fs::read_to_string(incident.record_path()).unwrap_or_default();
     let mut out = Vec::new();
-    let mut at_key = |key: &str, message: String| {
-        let (line, col) = locate(&record_text, &[key]);
-        out.push(
-            Diagnostic::new(&record_file, message)
-                .at(line, col)
-                .with_source(&record_text),
-        );
-    };
+    let mut at_key =
+        |key: &str, message: String| out.push(at_record_key(repo, incident, key, message));
     let r = &incident.record;
     if !config.impact.contains(&r.impact) {
         at_key(
@@ -149,13 +141,7 @@ pub fn incident_problems(repo: &Repo, incident: &Incident) -> Vec<Diagnostic> {
 }
 
 fn timeline_problems(repo: &Repo, config: &Config, incident: &Incident) -> Vec<Diagnostic> {
-    let file = repo.relative(&incident.dir).join(TIMELINE_FILE);
-    let text = std::fs::read_to_string(incident.timeline_path()).unwrap_or_default();
-    let at_entry = |index: usize, message: String| {
-        Diagnostic::new(&file, message)
-            .at(entry_line(&text, index), 1)
-            .with_source(&text)
-    };
+    let at_entry = |index: usize, message: String| at_entry(repo, incident, index, message);
     let mut out: Vec<Diagnostic> = incident
         .state()
         .conflicts
@@ -183,6 +169,25 @@ fn timeline_problems(repo: &Repo, config: &Config, incident: &Incident) -> Vec<D
         }
     }
     out
+}
+
+/// A problem with `key` of an incident's `incident.yaml`, positioned where the key is
+/// written. The file is read only here, when there is a problem to show.
+pub fn at_record_key(repo: &Repo, incident: &Incident, key: &str, message: String) -> Diagnostic {
+    let text = std::fs::read_to_string(incident.record_path()).unwrap_or_default();
+    let (line, column) = locate(&text, &[key]);
+    Diagnostic::new(&repo.relative(&incident.dir).join(RECORD_FILE), message)
+        .at(line, column)
+        .with_source(&text)
+}
+
+/// A problem with the `index`-th timeline entry (file order), positioned on its line.
+/// The file is read only here, when there is a problem to show.
+pub fn at_entry(repo: &Repo, incident: &Incident, index: usize, message: String) -> Diagnostic {
+    let text = std::fs::read_to_string(incident.timeline_path()).unwrap_or_default();
+    Diagnostic::new(&repo.relative(&incident.dir).join(TIMELINE_FILE), message)
+        .at(entry_line(&text, index), 1)
+        .with_source(&text)
 }
 
 /// The 1-based line where the `index`-th item of a top-level YAML sequence starts.

@@ -5,6 +5,7 @@ pub mod commands;
 pub mod comms;
 pub mod config;
 pub mod diag;
+pub mod error;
 pub mod git;
 pub mod lifecycle;
 pub mod model;
@@ -13,30 +14,8 @@ pub mod render;
 pub mod repo;
 pub mod report;
 pub mod sla;
+pub mod state;
 pub mod store;
 pub mod text;
 pub mod time;
-
-/// Print an error once, as `error: …` (every diagnostic on its own line), and choose the
-/// exit code: 2 for usage and configuration problems, 1 for everything else.
-pub fn report_error(err: &anyhow::Error) -> u8 {
-    if let Some(commands::validate::Exit(code)) = err.downcast_ref() {
-        return *code;
-    }
-    if let Some(diags) = err.downcast_ref::<diag::Diagnostics>() {
-        for d in &diags.0 {
-            eprintln!("error: {d}");
-        }
-        return 1;
-    }
-    if let Some(config::ConfigError(diags)) = err.downcast_ref() {
-        for d in &diags.0 {
-            eprintln!("error: {d}");
-        }
-        return 2;
-    }
-    eprintln!("error: {err:#}");
-    let usage = err.downcast_ref::<repo::NotARepository>().is_some()
-        || err.downcast_ref::<commands::UsageError>().is_some();
-    if usage { 2 } else { 1 }
-}
+pub mod validate;

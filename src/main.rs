@@ -10,7 +10,7 @@ fn main() -> ExitCode {
     let env_now = std::env::var("MIM_NOW").ok();
     match mim::commands::run(cli, env_now.as_deref()) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(err) => ExitCode::from(mim::report_error(&err)),
+        Err(err) => ExitCode::from(mim::error::report(&err)),
     }
 }
 

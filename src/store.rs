@@ -11,7 +11,9 @@ use serde::de::DeserializeOwned;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::git;
 use crate::model::plan::{self, Plan};
-use crate::model::{Entry, Incident, PLAN_FILE, RECORD_FILE, Record, TIMELINE_FILE, timeline};
+use crate::model::{
+    Entry, Incident, PLAN_FILE, RECORD_FILE, Record, TIMELINE_FILE, Texts, timeline,
+};
 use crate::repo::Repo;
 
 /// Parse a YAML file's text; problems come back with the file's line and column.
@@ -45,11 +47,16 @@ pub fn load(repo: &Repo, id: &str) -> Result<Incident, Diagnostics> {
     let dir = repo.incident_dir(id);
     let rel = |name: &str| repo.relative(&dir).join(name);
     let mut problems = Vec::new();
+    let mut texts = Texts::default();
     let record = read_text(&dir.join(RECORD_FILE), &rel(RECORD_FILE))
-        .and_then(|text| parse_yaml::<Record>(&rel(RECORD_FILE), &text))
+        .and_then(|text| {
+            let record = parse_yaml::<Record>(&rel(RECORD_FILE), &text);
+            texts.record = text;
+            record
+        })
         .map_err(|d| problems.push(d))
         .ok();
-    let entries = read_timeline(&dir.join(TIMELINE_FILE), &rel(TIMELINE_FILE))
+    let entries = read_timeline(&dir.join(TIMELINE_FILE), &rel(TIMELINE_FILE), &mut texts)
         .map_err(|d| problems.push(d))
         .ok();
     let plan = read_plan(&dir.join(PLAN_FILE), &rel(PLAN_FILE))
@@ -62,6 +69,7 @@ pub fn load(repo: &Repo, id: &str) -> Result<Incident, Diagnostics> {
             record,
             entries,
             plan,
+            texts,
         }),
         _ => Err(Diagnostics(problems)),
     }
@@ -77,12 +85,13 @@ fn read_plan(path: &Path, shown: &Path) -> Result<Option<Plan>, Diagnostics> {
 }
 
 /// A missing timeline is an empty one (nothing happened since the declaration).
-fn read_timeline(path: &Path, shown: &Path) -> Result<Vec<Entry>, Diagnostic> {
+fn read_timeline(path: &Path, shown: &Path, texts: &mut Texts) -> Result<Vec<Entry>, Diagnostic> {
     if !path.exists() {
         return Ok(Vec::new());
     }
     let text = read_text(path, shown)?;
     let entries: Option<Vec<Entry>> = parse_yaml(shown, &text)?;
+    texts.timeline = text;
     Ok(entries.unwrap_or_default())
 }
 

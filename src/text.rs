@@ -34,6 +34,11 @@ pub fn required(what: &str, text: &str) -> anyhow::Result<String> {
     Ok(clean)
 }
 
+/// `1 incident`, `2 incidents`.
+pub fn plural(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,15 +8,15 @@ use rayon::prelude::*;
 
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::commands::Ctx;
-use crate::commands::validate::{self, Exit};
 use crate::diag::{Diagnostic, locate};
+use crate::error::Exit;
 use crate::lifecycle::Status;
 use crate::model::{Incident, RECORD_FILE, TIMELINE_FILE};
 use crate::render::ci::{self, Finding, Report};
 use crate::repo::Repo;
 use crate::sla::{self, Anchor, Level, Rule};
-use crate::store;
 use crate::time::Timestamp;
+use crate::validate;
 
 pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<()> {
     if let Some(client) = &args.client
@@ -66,17 +66,19 @@ pub fn build(
     client: Option<&str>,
     strict: bool,
 ) -> anyhow::Result<Report> {
-    let (_, problems) = validate::all(repo)?;
+    let validate::Checked {
+        count,
+        incidents: loaded,
+        problems,
+    } = validate::all(repo)?;
     let mut others = BTreeSet::new();
     let mut incidents = Vec::new();
-    let mut unloadable = 0;
-    for loaded in store::load_all(repo)? {
-        match loaded {
-            Ok(i) if client.is_some() && i.record.client.as_deref() != client => {
-                others.insert(i.id);
-            }
-            Ok(i) => incidents.push(i),
-            Err(_) => unloadable += 1,
+    let unloadable = count - loaded.len();
+    for i in loaded {
+        if client.is_some() && i.record.client.as_deref() != client {
+            others.insert(i.id);
+        } else {
+            incidents.push(i);
         }
     }
     let mut findings: Vec<Finding> = problems
@@ -87,18 +89,22 @@ pub fn build(
     let evaluated: Vec<(String, Vec<sla::Clock>, Vec<Finding>)> = incidents
         .par_iter()
         .map(|incident| {
-            let e = sla::evaluate(&repo.config, incident, now);
-            let fin = matches!(
-                sla::status_at(incident, now),
-                Status::Closed | Status::Rejected
-            );
+            let state = crate::state::derive(&repo.config, incident, now);
+            if !state.exists() {
+                return None;
+            }
+            let e = sla::evaluate_state(&repo.config, incident, &state);
+            let fin = matches!(state.status, Status::Closed | Status::Rejected);
             let placed = if fin {
                 Vec::new()
             } else {
                 place(repo, incident, e.findings)
             };
-            (incident.id.clone(), e.clocks, placed)
+            Some((incident.id.clone(), e.clocks, placed))
         })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .flatten()
         .collect();
     let mut clocks = BTreeMap::new();
     for (id, c, f) in evaluated {
@@ -153,14 +159,14 @@ fn place(repo: &Repo, incident: &Incident, findings: Vec<sla::Finding>) -> Vec<F
         return Vec::new();
     }
     let dir = repo.relative(&incident.dir).to_path_buf();
-    let record = std::fs::read_to_string(incident.record_path()).unwrap_or_default();
-    let timeline = std::fs::read_to_string(incident.timeline_path()).unwrap_or_default();
+    let record = &incident.texts.record;
+    let timeline = &incident.texts.timeline;
     findings
         .into_iter()
         .map(|f| {
             let (file, line) = match f.anchor {
-                Anchor::Record(key) => (RECORD_FILE, locate(&record, &[key]).0),
-                Anchor::Entry(i) => (TIMELINE_FILE, validate::entry_line(&timeline, i)),
+                Anchor::Record(key) => (RECORD_FILE, locate(record, &[key]).0),
+                Anchor::Entry(i) => (TIMELINE_FILE, validate::entry_line(timeline, i)),
             };
             Finding {
                 incident: Some(f.incident),

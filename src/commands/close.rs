@@ -18,9 +18,9 @@ pub fn run(ctx: &Ctx, args: &CloseArgs) -> anyhow::Result<()> {
         _ => None,
     };
     let incident = ctx.load(args.id.as_deref())?;
-    let state = incident.state();
+    let state = ctx.state(&incident);
     lifecycle::check(Transition::Close, &incident.id, state.status)?;
-    let gaps = pir::close_gaps(&ctx.repo.config, &incident);
+    let gaps = pir::close_gaps(&ctx.repo.config, &incident, &state);
     let forced = match (gaps.is_empty(), reason) {
         (true, Some(_)) => {
             eprintln!(
@@ -52,7 +52,7 @@ pub fn run(ctx: &Ctx, args: &CloseArgs) -> anyhow::Result<()> {
     )?;
     let mut change = Change::new();
     change.event(&incident.dir, &entry);
-    if pir::pir(&incident).is_some() {
+    if state.pir.is_some() {
         let after = pir_cmd::with_entry(&incident, &entry);
         let pir_md = pir_cmd::read_pir_md(ctx, &incident)?;
         for format in [Format::Md, Format::Html] {

@@ -34,7 +34,7 @@ pub fn run(ctx: &Ctx, args: &EscalateArgs) -> anyhow::Result<()> {
         );
     }
     let incident = ctx.load(args.id.as_deref())?;
-    let state = incident.state();
+    let state = ctx.state(&incident);
     let mut events = Vec::new();
     let mut said = Vec::new();
     if reprioritising {
@@ -68,7 +68,7 @@ pub fn run(ctx: &Ctx, args: &EscalateArgs) -> anyhow::Result<()> {
     if let (Some(kind), Some(to)) = (args.kind, to) {
         escalation::check_open("escalate", &incident.id, state.status)?;
         let level = if kind.is_hierarchic() {
-            let done = escalation::escalations(&incident);
+            let done = state.escalation_list();
             match escalation::choose_level(
                 &config.escalation.hierarchic,
                 args.level.as_deref(),

@@ -26,8 +26,8 @@ pub fn run(ctx: &Ctx, status: Option<Status>) -> anyhow::Result<()> {
     for loaded in store::load_all(&ctx.repo)? {
         match loaded {
             Ok(incident) => {
-                let state = incident.state();
-                if status.is_some_and(|s| s != state.status) {
+                let state = ctx.state_now(&incident);
+                if !state.exists() || status.is_some_and(|s| s != state.status) {
                     continue;
                 }
                 rows.push(Row {
@@ -62,7 +62,7 @@ pub fn run(ctx: &Ctx, status: Option<Status>) -> anyhow::Result<()> {
         eprintln!("error: {p}");
     }
     eprintln!("error: some incidents could not be read and are not listed");
-    Err(super::validate::Exit(1).into())
+    Err(crate::error::Exit(1).into())
 }
 
 fn print_table(rows: &[Row]) {

@@ -11,7 +11,7 @@ mod misc;
 mod note;
 mod overview;
 mod pir;
-pub mod plan;
+mod plan;
 mod report;
 mod resolve;
 mod send;
@@ -19,7 +19,7 @@ mod show;
 mod status;
 mod templates;
 mod update;
-pub mod validate;
+mod validate;
 
 use std::path::PathBuf;
 
@@ -27,23 +27,12 @@ use anyhow::Context as _;
 
 use crate::cli::{Cli, Command, Global};
 use crate::diag::Diagnostics;
+use crate::error::UsageError;
 use crate::git;
 use crate::model::{Entry, Event, Incident};
 use crate::repo::Repo;
 use crate::store::{self, Change, Commit};
 use crate::time::{self, Timestamp};
-
-/// A mistake in how mim was called (a bad `--at`, `MIM_NOW`): exit code 2.
-#[derive(Debug)]
-pub struct UsageError(pub anyhow::Error);
-
-impl std::fmt::Display for UsageError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:#}", self.0)
-    }
-}
-
-impl std::error::Error for UsageError {}
 
 /// Everything a command needs about this run, worked out once at the top.
 pub struct Ctx {
@@ -104,6 +93,16 @@ impl Ctx {
     pub fn load(&self, id: Option<&str>) -> anyhow::Result<Incident> {
         let id = self.resolve(id)?;
         store::load(&self.repo, &id).map_err(|d: Diagnostics| d.into())
+    }
+
+    /// The incident after every recorded event: what a mutating command checks against.
+    pub fn state(&self, incident: &Incident) -> crate::state::State {
+        crate::state::latest(&self.repo.config, incident, self.now)
+    }
+
+    /// The incident as it stood at `now`: what a command that reports shows.
+    pub fn state_now(&self, incident: &Incident) -> crate::state::State {
+        crate::state::derive(&self.repo.config, incident, self.now)
     }
 
     /// A new timeline entry at `now` by the actor, refused if `now` is before the

@@ -37,11 +37,11 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
                 continue;
             }
         };
-        let state = sla::state_at(&incident, ctx.now);
-        if !state.status.is_active() {
+        let state = ctx.state_now(&incident);
+        if !state.exists() || !state.status.is_active() {
             continue;
         }
-        let e = sla::evaluate(config, &incident, ctx.now);
+        let e = sla::evaluate_state(config, &incident, &state);
         lines.push(Line {
             id: incident.id.clone(),
             priority: state.priority.clone(),
@@ -70,7 +70,7 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
         eprintln!("error: {d}");
     }
     eprintln!("error: some incidents could not be read and are not listed above");
-    Err(super::validate::Exit(1).into())
+    Err(crate::error::Exit(1).into())
 }
 
 /// The open clock with the earliest due time.

@@ -14,6 +14,7 @@ use crate::pir::report::{self, Format};
 use crate::pir::{self, Pir, document, ids};
 use crate::render::Templates;
 use crate::sla::Duration;
+use crate::state::State;
 use crate::store::Change;
 use crate::text;
 use crate::time::{self, Timestamp};
@@ -50,7 +51,7 @@ fn start(
         None => ctx.actor()?,
     };
     let incident = ctx.load(id)?;
-    let state = incident.state();
+    let state = ctx.state(&incident);
     if state.status != Status::Resolved {
         let hint = match state.status {
             Status::Closed => "closed is final".to_string(),
@@ -63,7 +64,7 @@ fn start(
             state.status
         );
     }
-    if let Some(p) = pir::pir(&incident) {
+    if let Some(p) = &state.pir {
         bail!(
             "the post incident review of {} was started already, at {} by {}; see its pir.md and `mim pir report`",
             incident.id,
@@ -93,7 +94,7 @@ fn start(
     let existing = read_optional(&pir_path)?;
     let pir_md = match &existing {
         Some(text) => text.clone(),
-        None => document::skeleton(&incident.id, &incident.record.title, problem(&incident)),
+        None => document::skeleton(&incident.id, &incident.record.title, problem(&state)),
     };
     let mut change = Change::new();
     change.event(&incident.dir, &entry);
@@ -141,7 +142,7 @@ fn add(ctx: &Ctx, args: &PirActionAddArgs) -> anyhow::Result<()> {
         );
     }
     let incident = ctx.load(id)?;
-    let pir = open_pir(&incident, "add an action to")?;
+    let pir = open_pir(ctx, &incident, "add an action to")?;
     after_start(ctx, &pir, "pir action add")?;
     let by = ctx.actor()?;
     let action_id = ids::new_id(
@@ -200,7 +201,7 @@ fn finish_action(
     event: impl Fn(String) -> Event,
 ) -> anyhow::Result<()> {
     let incident = ctx.load(id)?;
-    let Some(pir) = pir::pir(&incident) else {
+    let Some(pir) = ctx.state(&incident).pir else {
         bail!(
             "{} has no post incident review, so no action items; start one with `mim pir start {} --reason ...`",
             incident.id,
@@ -277,9 +278,9 @@ fn review(ctx: &Ctx, args: &PirReviewArgs) -> anyhow::Result<()> {
         );
     }
     let incident = ctx.load(id)?;
-    let pir = open_pir(&incident, "record a review of")?;
+    let pir = open_pir(ctx, &incident, "record a review of")?;
     after_start(ctx, &pir, "pir review")?;
-    if let Some(resolved) = incident.state().resolved_at
+    if let Some(resolved) = ctx.state(&incident).resolved_at
         && held_at < resolved
     {
         bail!(
@@ -328,7 +329,7 @@ fn review(ctx: &Ctx, args: &PirReviewArgs) -> anyhow::Result<()> {
 
 fn report_cmd(ctx: &Ctx, id: Option<&str>, format: Format) -> anyhow::Result<()> {
     let incident = ctx.load(id)?;
-    if pir::pir(&incident).is_none() {
+    if ctx.state(&incident).pir.is_none() {
         bail!(
             "{} has no post incident review to report on; start one with `mim pir start {} --reason ...`",
             incident.id,
@@ -363,13 +364,14 @@ pub fn render(
     pir_md: &str,
     format: Format,
 ) -> anyhow::Result<String> {
-    let pir = pir::pir(incident).context("the PIR is started")?;
+    let state = ctx.state(incident);
+    let pir = state.pir.clone().context("the PIR is started")?;
     let view = report::build(
         &ctx.repo.config,
         incident,
+        &state,
         &pir,
         pir_md,
-        ctx.now,
         &show::describe,
     );
     let templates = Templates::new(Some(ctx.repo.templates_dir()));
@@ -404,15 +406,16 @@ fn read_optional(path: &std::path::Path) -> anyhow::Result<Option<String>> {
 }
 
 /// The PIR of an incident that is not closed yet, for commands that add to it.
-fn open_pir(incident: &Incident, what: &str) -> anyhow::Result<Pir> {
-    let Some(pir) = pir::pir(incident) else {
+fn open_pir(ctx: &Ctx, incident: &Incident, what: &str) -> anyhow::Result<Pir> {
+    let state = ctx.state(incident);
+    let Some(pir) = state.pir else {
         bail!(
             "cannot {what} the post incident review of {}: none was started; start it with `mim pir start {} --reason required|client-request|management`",
             incident.id,
             incident.id
         );
     };
-    if incident.state().status == Status::Closed {
+    if state.status == Status::Closed {
         bail!(
             "cannot {what} the post incident review of {}: the incident is closed",
             incident.id
@@ -433,16 +436,8 @@ fn after_start(ctx: &Ctx, pir: &Pir, what: &str) -> anyhow::Result<()> {
 }
 
 /// The problem ticket given at the last resolve, if any.
-fn problem(incident: &Incident) -> Option<&str> {
-    incident
-        .in_time_order()
-        .into_iter()
-        .rev()
-        .find_map(|e| match &e.event {
-            Event::Resolve { problem, .. } => Some(problem.as_deref()),
-            _ => None,
-        })
-        .flatten()
+fn problem(state: &State) -> Option<&str> {
+    state.resolutions.last().and_then(|r| r.problem.as_deref())
 }
 
 /// `--due`: a date (`2026-12-08`) or a span from now (`7d`), as the day it falls on.
@@ -458,21 +453,4 @@ fn parse_due(text: &str, now: Timestamp, tz: chrono_tz::Tz) -> anyhow::Result<Na
         "invalid --due `{}`: expected a date like 2026-12-08 or a time from now like 7d",
         text.escape_debug()
     )
-}
-
-/// What `mim validate` finds wrong with an incident's PIR: its timeline events (with
-/// their line) and a missing `pir.md` once the PIR is started.
-pub fn problems(repo: &crate::repo::Repo, incident: &Incident) -> Vec<crate::diag::Diagnostic> {
-    use crate::diag::Diagnostic;
-    let mut out: Vec<Diagnostic> = pir::problems(incident)
-        .into_iter()
-        .map(|p| super::validate::at_entry(repo, incident, p.entry, p.message))
-        .collect();
-    if pir::started_at(incident).is_some() && !incident.dir.join(document::FILE).is_file() {
-        out.push(Diagnostic::new(
-            &repo.relative(&incident.dir).join(document::FILE),
-            "missing: the PIR was started, and its prose lives in this file; restore it from git",
-        ));
-    }
-    out
 }

@@ -6,12 +6,11 @@ use serde_json::{Value, json};
 
 use crate::cli::PlanArgs;
 use crate::commands::{Ctx, editor};
-use crate::config::{Config, PriorityTargets};
-use crate::diag::Diagnostic;
+use crate::config::Config;
 use crate::model::escalation::{self, kind_name};
 use crate::model::plan::{self, Amendment, Audience, CadenceSource, Plan, WorkstreamStatus};
 use crate::model::{Event, Incident};
-use crate::repo::Repo;
+use crate::state::{self, State};
 use crate::store::Change;
 use crate::text;
 use crate::time;
@@ -23,13 +22,15 @@ pub fn run(ctx: &Ctx, args: &PlanArgs) -> anyhow::Result<()> {
     if amendments.is_empty() && !args.edit {
         return print(ctx, &incident, existing.as_ref());
     }
-    let state = incident.state();
+    let state = ctx.state(&incident);
     escalation::check_open("amend the plan of", &incident.id, state.status)?;
     // Refuse an impossible --at before the user spends time in the editor.
     ctx.entry(
         &incident,
         Event::Plan {
             change: String::new(),
+            internal_every: None,
+            client_every: None,
         },
     )?;
     if args.edit {
@@ -72,6 +73,15 @@ pub fn run(ctx: &Ctx, args: &PlanArgs) -> anyhow::Result<()> {
         &incident,
         Event::Plan {
             change: change_text.clone(),
+            // The cadence as data, so it is in force from now on (see `state::cadence`).
+            internal_every: expected
+                .cadence
+                .internal
+                .filter(|d| before.cadence.internal != Some(*d)),
+            client_every: expected
+                .cadence
+                .client
+                .filter(|d| before.cadence.client != Some(*d)),
         },
     )?;
     let mut change = Change::new();
@@ -206,7 +216,7 @@ fn warn_loose_cadence(ctx: &Ctx, plan: &Plan, priority: &str) {
         (Audience::Internal, "internal", plan.cadence.internal),
         (Audience::Client, "client", plan.cadence.client),
     ] {
-        let target = plan::cadence(None, audience, targets).map(|(d, _)| d);
+        let target = state::cadence(None, audience, targets).map(|(d, _)| d);
         if let (Some(p), Some(t)) = (planned, target)
             && p > t
         {
@@ -218,11 +228,12 @@ fn warn_loose_cadence(ctx: &Ctx, plan: &Plan, priority: &str) {
 }
 
 fn print(ctx: &Ctx, incident: &Incident, plan: Option<&Plan>) -> anyhow::Result<()> {
+    let state = ctx.state_now(incident);
     if ctx.json {
-        return ctx.print_json(&plan_json(&ctx.repo.config, incident, plan));
+        return ctx.print_json(&plan_json(&ctx.repo.config, &state, plan));
     }
     match plan {
-        Some(p) => print!("{}", plan_text(&ctx.repo.config, incident, p)),
+        Some(p) => print!("{}", plan_text(&ctx.repo.config, &state, p)),
         None => eprintln!(
             "{} has no response plan yet; start one with `mim plan {} --workstream \"NAME:OWNER\" --bridge URL --approach TEXT`",
             incident.id, incident.id
@@ -231,15 +242,11 @@ fn print(ctx: &Ctx, incident: &Incident, plan: Option<&Plan>) -> anyhow::Result<
     Ok(())
 }
 
-fn targets<'a>(config: &'a Config, incident: &Incident) -> Option<&'a PriorityTargets> {
-    config.targets(&incident.state().priority)
-}
-
 /// The plan for machines: what plan.md says, plus the cadence in force per audience.
-pub fn plan_json(config: &Config, incident: &Incident, plan: Option<&Plan>) -> Value {
-    let targets = targets(config, incident);
+pub fn plan_json(config: &Config, state: &State, plan: Option<&Plan>) -> Value {
     let cadence = |audience| {
-        plan::cadence(plan, audience, targets)
+        state
+            .cadence_at(config, audience, state.now)
             .map(|(d, source)| json!({"every": d, "from": source}))
             .unwrap_or(Value::Null)
     };
@@ -258,9 +265,8 @@ pub fn plan_json(config: &Config, incident: &Incident, plan: Option<&Plan>) -> V
 }
 
 /// The plan for people, as `mim plan` prints it and `mim show` includes it.
-pub fn plan_text(config: &Config, incident: &Incident, plan: &Plan) -> String {
-    let targets = targets(config, incident);
-    let priority = incident.state().priority;
+pub fn plan_text(config: &Config, state: &State, plan: &Plan) -> String {
+    let priority = &state.priority;
     let mut out = String::from("Response plan\n");
     let mut field = |name: &str, value: &str| out.push_str(&format!("  {name:<12} {value}\n"));
     if let Some(b) = &plan.bridge {
@@ -272,10 +278,12 @@ pub fn plan_text(config: &Config, incident: &Incident, plan: &Plan) -> String {
     ]
     .into_iter()
     .filter_map(|(a, name)| {
-        plan::cadence(Some(plan), a, targets).map(|(d, source)| match source {
-            CadenceSource::Plan => format!("{name} every {d} (plan)"),
-            CadenceSource::Priority => format!("{name} every {d} ({priority} target)"),
-        })
+        state
+            .cadence_at(config, a, state.now)
+            .map(|(d, source)| match source {
+                CadenceSource::Plan => format!("{name} every {d} (plan)"),
+                CadenceSource::Priority => format!("{name} every {d} ({priority} target)"),
+            })
     })
     .collect();
     if !cadence.is_empty() {
@@ -333,14 +341,14 @@ pub fn plan_text(config: &Config, incident: &Incident, plan: &Plan) -> String {
 }
 
 /// The sections `mim show` adds: plan, escalations, priority history (text).
-pub fn show_text(ctx: &Ctx, incident: &Incident, plan: Option<&Plan>) -> String {
+pub fn show_text(ctx: &Ctx, state: &State, plan: Option<&Plan>) -> String {
     let tz = ctx.repo.config.tz();
     let mut out = String::new();
     if let Some(p) = plan {
         out.push('\n');
-        out.push_str(&plan_text(&ctx.repo.config, incident, p));
+        out.push_str(&plan_text(&ctx.repo.config, state, p));
     }
-    let escalations = escalation::escalations(incident);
+    let escalations = state.escalation_list();
     if !escalations.is_empty() {
         out.push_str("\nEscalations\n");
         for e in &escalations {
@@ -364,10 +372,10 @@ pub fn show_text(ctx: &Ctx, incident: &Incident, plan: Option<&Plan>) -> String 
             out.push('\n');
         }
     }
-    let history = escalation::priority_history(incident);
+    let history = &state.priorities;
     if history.len() > 1 {
         out.push_str("\nPriority\n");
-        for s in &history {
+        for s in history {
             let what = match &s.from {
                 None => format!("{} declared", s.priority),
                 Some(from) => format!("{from} → {}", s.priority),
@@ -390,41 +398,8 @@ pub fn show_text(ctx: &Ctx, incident: &Incident, plan: Option<&Plan>) -> String 
 }
 
 /// The keys `mim show --json` adds: `plan`, `escalations`, `priority_history`.
-pub fn show_json(ctx: &Ctx, incident: &Incident, plan: Option<&Plan>, view: &mut Value) {
-    view["plan"] = plan_json(&ctx.repo.config, incident, plan);
-    view["escalations"] = json!(escalation::escalations(incident));
-    view["priority_history"] = json!(escalation::priority_history(incident));
-}
-
-/// For `mim validate`: escalations naming a level mim.yaml does not have.
-pub fn problems(repo: &Repo, incident: &Incident) -> Vec<Diagnostic> {
-    // plan.md itself was checked when the incident loaded.
-    let mut out = Vec::new();
-    let levels: Vec<&str> = repo
-        .config
-        .escalation
-        .hierarchic
-        .iter()
-        .map(|l| l.notify.as_str())
-        .collect();
-    for (i, entry) in incident.entries.iter().enumerate() {
-        if let Event::Escalate {
-            level: Some(level), ..
-        } = &entry.event
-            && !levels.contains(&level.as_str())
-        {
-            let known = if levels.is_empty() {
-                "none".into()
-            } else {
-                levels.join(", ")
-            };
-            out.push(super::validate::at_entry(
-                repo,
-                incident,
-                i,
-                format!("escalation level `{level}` is not under `escalation.hierarchic` in mim.yaml ({known})"),
-            ));
-        }
-    }
-    out
+pub fn show_json(ctx: &Ctx, state: &State, plan: Option<&Plan>, view: &mut Value) {
+    view["plan"] = plan_json(&ctx.repo.config, state, plan);
+    view["escalations"] = json!(state.escalation_list());
+    view["priority_history"] = json!(state.priorities);
 }

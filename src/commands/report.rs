@@ -12,8 +12,8 @@ use rayon::prelude::*;
 
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::commands::Ctx;
-use crate::commands::validate::Exit;
 use crate::diag::Diagnostics;
+use crate::error::Exit;
 use crate::model::Incident;
 use crate::repo::Repo;
 use crate::report::{self, Filter};

@@ -42,7 +42,7 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<()> {
         );
     }
     let incident = ctx.load(args.id.as_deref())?;
-    let state = incident.state();
+    let state = ctx.state(&incident);
     lifecycle::check(Transition::Resolve, &incident.id, state.status)?;
     let verification = match (args.verified_by_client, args.verification_attempted) {
         (true, _) => Some(Verification::VerifiedByClient),
@@ -117,7 +117,7 @@ fn restoral_notices(
     };
     let mut resolved = incident.clone();
     resolved.entries.push(entry.clone());
-    let state = resolved.state();
+    let state = crate::state::derive(config, &resolved, entry.at);
     let client = incident.record.client.as_deref();
     let mut audiences = vec![Audience::Internal, Audience::Management];
     if client.is_some() {
@@ -135,8 +135,8 @@ fn restoral_notices(
         *verification,
     );
     let plan = comms::plan_summary(incident);
-    let escalations = comms::escalations(incident);
-    let restore = comms::restore_clock(config, &resolved, &state, entry.at);
+    let escalations = comms::escalations(&state);
+    let restore = comms::restore_clock(config, &resolved, &state);
     let view = comms::IncidentView::new(config, &resolved, &state);
     let mut drafts = Vec::new();
     for audience in audiences {

@@ -4,19 +4,21 @@ use serde_json::{Value, json};
 
 use crate::commands::Ctx;
 use crate::model::{Entry, Event, Incident};
+use crate::state::State;
 use crate::time;
 
 pub fn run(ctx: &Ctx, id: Option<&str>) -> anyhow::Result<()> {
     let incident = ctx.load(id)?;
     let plan = incident.plan.clone();
-    let clocks = crate::sla::clocks(&ctx.repo.config, &incident, ctx.now);
+    let state = ctx.state_now(&incident);
+    let clocks = crate::sla::evaluate_state(&ctx.repo.config, &incident, &state).clocks;
     if ctx.json {
-        let mut view = json_view(&incident);
-        super::plan::show_json(ctx, &incident, plan.as_ref(), &mut view);
+        let mut view = json_view(&incident, &state);
+        super::plan::show_json(ctx, &state, plan.as_ref(), &mut view);
         view["clocks"] = serde_json::to_value(&clocks)?;
         return ctx.print_json(&view);
     }
-    print!("{}", text_view(ctx, &incident, plan.as_ref()));
+    print!("{}", text_view(ctx, &incident, &state, plan.as_ref()));
     print!(
         "{}",
         super::overview::clocks_text(&clocks, ctx.now, ctx.repo.config.tz())
@@ -25,7 +27,7 @@ pub fn run(ctx: &Ctx, id: Option<&str>) -> anyhow::Result<()> {
 }
 
 /// The timeline as shown: the declaration (from the record) first, then events in time order.
-pub fn timeline(incident: &Incident) -> Vec<Value> {
+pub fn timeline(incident: &Incident, state: &State) -> Vec<Value> {
     let r = &incident.record;
     let mut items = vec![json!({
         "at": time::format(&r.reported),
@@ -37,28 +39,33 @@ pub fn timeline(incident: &Incident) -> Vec<Value> {
         "urgency": r.urgency,
     })];
     items.extend(
-        incident
-            .in_time_order()
-            .into_iter()
-            .map(|e| serde_json::to_value(e).expect("entries serialize")),
+        state
+            .entries
+            .iter()
+            .map(|&i| serde_json::to_value(&incident.entries[i]).expect("entries serialize")),
     );
     items
 }
 
-pub fn json_view(incident: &Incident) -> Value {
+pub fn json_view(incident: &Incident, state: &State) -> Value {
     json!({
         "id": incident.id,
         "record": incident.record,
-        "state": incident.state(),
-        "timeline": timeline(incident),
-        "pir": crate::pir::pir(incident),
+        "state": state,
+        "timeline": timeline(incident, state),
+        "pir": state.pir,
     })
 }
 
-fn text_view(ctx: &Ctx, incident: &Incident, plan: Option<&crate::model::plan::Plan>) -> String {
+fn text_view(
+    ctx: &Ctx,
+    incident: &Incident,
+    state: &State,
+    plan: Option<&crate::model::plan::Plan>,
+) -> String {
     let tz = ctx.repo.config.tz();
     let r = &incident.record;
-    let s = incident.state();
+    let s = state;
     let t = |ts: &time::Timestamp| time::display(ts, tz);
     let major = ctx
         .repo
@@ -108,7 +115,7 @@ fn text_view(ctx: &Ctx, incident: &Incident, plan: Option<&crate::model::plan::P
         let until = h.until.as_ref().map(t).unwrap_or_else(|| "now".into());
         field("on hold", format!("{} – {until}: {}", t(&h.from), h.reason));
     }
-    if let Some(p) = crate::pir::pir(incident) {
+    if let Some(p) = &s.pir {
         let open = p.actions.iter().filter(|a| a.is_open()).count();
         field(
             "pir",
@@ -125,7 +132,7 @@ fn text_view(ctx: &Ctx, incident: &Incident, plan: Option<&crate::model::plan::P
     if let Some(d) = &r.description {
         out.push_str(&format!("\n{}\n", indent(d)));
     }
-    out.push_str(&super::plan::show_text(ctx, incident, plan));
+    out.push_str(&super::plan::show_text(ctx, state, plan));
     out.push_str("\nTimeline\n");
     out.push_str(&format!(
         "  {}  {:<12} {} ({}) by {}\n",
@@ -135,7 +142,7 @@ fn text_view(ctx: &Ctx, incident: &Incident, plan: Option<&crate::model::plan::P
         r.priority,
         r.reporter
     ));
-    for e in incident.in_time_order() {
+    for e in state.entries.iter().map(|&i| &incident.entries[i]) {
         out.push_str(&format!(
             "  {}  {:<12} {}\n",
             t(&e.at),
@@ -209,7 +216,7 @@ pub fn describe(e: &Entry) -> String {
                 None => format!("{by}: {first}"),
             }
         }
-        Event::Plan { change } => format!("plan ({by}): {change}"),
+        Event::Plan { change, .. } => format!("plan ({by}): {change}"),
         Event::Escalate {
             kind,
             to,

@@ -87,7 +87,7 @@ fn change(
     event: impl Fn(lifecycle::Status) -> Event,
     summary: &str,
 ) -> anyhow::Result<()> {
-    let state = incident.state();
+    let state = ctx.state(&incident);
     lifecycle::check(transition, &incident.id, state.status)?;
     let entry = ctx.entry(&incident, event(state.status))?;
     ctx.record_event(&incident, &entry, summary)?;

@@ -4,24 +4,22 @@
 use std::io::{IsTerminal, Read};
 
 use anyhow::{Context as _, bail};
-use chrono::Utc;
 
 use crate::cli::{AudienceArg, UpdateArgs};
 use crate::commands::{Ctx, send};
 use crate::comms::outbox::{self, OUTBOX_DIR};
 use crate::comms::update_file::{self, UPDATES_DIR, UpdateFront};
 use crate::comms::{self, Audience, Draft, Kind, MessageContext, UpdateView};
-use crate::config::Config;
 use crate::model::{Event, Incident};
 use crate::render::Templates;
 use crate::store::Change;
 use crate::text;
-use crate::time::{self, Timestamp};
+use crate::time;
 
 pub fn run(ctx: &Ctx, args: &UpdateArgs) -> anyhow::Result<()> {
     let config = &ctx.repo.config;
     let incident = ctx.load(args.id.as_deref())?;
-    let state = incident.state();
+    let state = ctx.state(&incident);
     if !state.status.is_active() {
         bail!(
             "{} is {}: status updates are for active incidents{}",
@@ -72,12 +70,9 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs) -> anyhow::Result<()> {
     let by = ctx.actor()?;
     let number = comms::next_update_number(&incident);
     let plan = comms::plan_summary(&incident);
-    let escalations = comms::escalations(&incident);
-    let restore = comms::restore_clock(config, &incident, &state, ctx.now);
-    let view = comms::IncidentView::new(config, &incident, &state);
 
     let mut change = Change::new();
-    let mut drafts = Vec::new();
+    let mut entries = Vec::new();
     for &audience in &audiences {
         let file = format!("{UPDATES_DIR}/{}-{audience}.md", comms::compact(&ctx.now));
         let path = incident.dir.join(&file);
@@ -108,6 +103,19 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs) -> anyhow::Result<()> {
             },
         )?;
         change.event(&incident.dir, &entry);
+        entries.push(entry);
+    }
+    // The e-mails say what the incident is once this update is recorded, at its time:
+    // the same derivation (and so the same "next update by") as `check` and `status`.
+    let mut recorded = incident.clone();
+    recorded.entries.extend(entries);
+    let now_state = crate::state::derive(config, &recorded, ctx.now);
+    let escalations = comms::escalations(&now_state);
+    let restore = comms::restore_clock(config, &recorded, &now_state);
+    let view = comms::IncidentView::new(config, &recorded, &now_state);
+    let mut drafts = Vec::new();
+    for &audience in &audiences {
+        let next_at = crate::sla::engine::next_update_due(config, &recorded, &now_state, audience);
         let update = UpdateView {
             number,
             at: time::format(&ctx.now),
@@ -116,7 +124,7 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs) -> anyhow::Result<()> {
             status_line: status_line.clone(),
             eta: eta.as_ref().map(time::format),
             next: next.clone(),
-            next_at: next_due(config, &incident, &state.priority, audience, ctx.now),
+            next_at: next_at.as_ref().map(time::format),
         };
         drafts.push(Draft {
             kind: Kind::Update(number),
@@ -186,25 +194,6 @@ fn report(ctx: &Ctx, incident: &Incident, number: u32, files: &[String]) -> anyh
         incident.id
     );
     Ok(())
-}
-
-/// When the next update to `audience` is due by the priority's cadence, counted in the
-/// priority's calendar.
-fn next_due(
-    config: &Config,
-    incident: &Incident,
-    priority: &str,
-    audience: Audience,
-    now: Timestamp,
-) -> Option<String> {
-    let targets = config.targets(priority)?;
-    let cadence = match audience {
-        Audience::Client | Audience::EndUsers => targets.update_client?,
-        Audience::Internal | Audience::Management => targets.update_internal?,
-    };
-    let calendar = config.calendar_for(priority, incident.record.client.as_deref())?;
-    let due = calendar.add_working(now.with_timezone(&Utc), cadence);
-    Some(time::format(&due.fixed_offset()))
 }
 
 /// The body: `-m TEXT`, `-m -` (standard input), or the editor.

@@ -9,63 +9,20 @@ pub mod update_file;
 #[cfg(test)]
 mod tests;
 
-use std::fmt;
-
 use anyhow::{Context as _, bail};
 use chrono::Utc;
 use serde::Serialize;
 
 use crate::config::{Address, Config};
-use crate::lifecycle::State;
+pub use crate::model::Audience;
 use crate::model::{Event, Incident, Verification};
 use crate::render::email::{Email, Mailbox, parse_address};
 use crate::render::{Templates, markdown};
 use crate::sla::Duration;
+use crate::state::State;
 use crate::time::{self, Timestamp};
 
 pub use plan::{PlanSummary, Workstream, plan_summary};
-
-/// Who a message is for. `EndUsers` only receive restoral notices.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Audience {
-    Internal,
-    Management,
-    Client,
-    EndUsers,
-}
-
-impl Audience {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Audience::Internal => "internal",
-            Audience::Management => "management",
-            Audience::Client => "client",
-            Audience::EndUsers => "end-users",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Audience> {
-        [
-            Audience::Internal,
-            Audience::Management,
-            Audience::Client,
-            Audience::EndUsers,
-        ]
-        .into_iter()
-        .find(|a| a.as_str() == text)
-    }
-
-    /// Audiences outside the provider see plain language and the client's time zone.
-    pub fn is_external(self) -> bool {
-        matches!(self, Audience::Client | Audience::EndUsers)
-    }
-}
-
-impl fmt::Display for Audience {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// What a message is: status update number N, or the restoral notice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -276,13 +233,9 @@ pub struct RestoreClock {
 
 /// The restore clock as the SLA engine counts it at `end`, for management updates;
 /// the same numbers `mim check` reports.
-pub fn restore_clock(
-    config: &Config,
-    incident: &Incident,
-    state: &State,
-    end: Timestamp,
-) -> Option<RestoreClock> {
-    let clock = crate::sla::clocks(config, incident, end)
+pub fn restore_clock(config: &Config, incident: &Incident, state: &State) -> Option<RestoreClock> {
+    let clock = crate::sla::evaluate_state(config, incident, state)
+        .clocks
         .into_iter()
         .find(|c| c.rule == crate::sla::Rule::Restore)?;
     let name = config
@@ -378,8 +331,9 @@ pub struct EscalationView {
 }
 
 /// The incident's escalations in time order, as templates see them.
-pub fn escalations(incident: &Incident) -> Vec<EscalationView> {
-    crate::model::escalation::escalations(incident)
+pub fn escalations(state: &State) -> Vec<EscalationView> {
+    state
+        .escalation_list()
         .into_iter()
         .map(|e| EscalationView {
             at: time::format(&e.at),

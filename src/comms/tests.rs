@@ -34,6 +34,7 @@ fn incident(client: Option<&str>, events: Vec<(&str, Event)>) -> Incident {
             description: None,
         },
         plan: None,
+        texts: Default::default(),
         entries: events
             .into_iter()
             .map(|(at, event)| Entry {
@@ -156,15 +157,15 @@ fn restore_clock_leaves_out_time_on_hold() {
             ),
         ],
     );
-    let state = inc.state();
-    let clock = restore_clock(&c, &inc, &state, t("2026-11-24T12:00:00Z")).unwrap();
+    let at = |now: &str| crate::state::derive(&c, &inc, t(now));
+    let clock = restore_clock(&c, &inc, &at("2026-11-24T12:00:00Z")).unwrap();
     assert_eq!(clock.used, "2h");
     assert_eq!(clock.target, "4h");
     assert_eq!(clock.percent, 50);
     assert_eq!(clock.remaining, "2h");
     assert_eq!(clock.due.as_deref(), Some("2026-11-24T14:00:00Z"));
     assert!(!clock.breached);
-    let late = restore_clock(&c, &inc, &state, t("2026-11-24T15:00:00Z")).unwrap();
+    let late = restore_clock(&c, &inc, &at("2026-11-24T15:00:00Z")).unwrap();
     assert!(late.breached);
     assert_eq!(late.remaining, "0m");
 }
@@ -185,7 +186,8 @@ fn an_open_hold_stops_the_due_time() {
             ),
         ],
     );
-    let clock = restore_clock(&c, &inc, &inc.state(), t("2026-11-24T12:00:00Z")).unwrap();
+    let now = crate::state::derive(&c, &inc, t("2026-11-24T12:00:00Z"));
+    let clock = restore_clock(&c, &inc, &now).unwrap();
     assert_eq!(clock.used, "1h");
     assert_eq!(clock.due, None);
 }

@@ -5,8 +5,9 @@ use anyhow::bail;
 use serde::Serialize;
 
 use crate::config::{Config, HierarchicLevel};
-use crate::lifecycle::{State, Status};
-use crate::model::{EscalationKind, Event, Incident};
+use crate::lifecycle::Status;
+use crate::model::EscalationKind;
+use crate::state::State;
 use crate::time::{self, Timestamp};
 
 /// One escalation: who was engaged, when, by whom and why.
@@ -25,37 +26,6 @@ pub struct Escalation {
     pub reference: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-}
-
-/// Every escalation of an incident, in time order.
-pub fn escalations(incident: &Incident) -> Vec<Escalation> {
-    incident
-        .in_time_order()
-        .into_iter()
-        .filter_map(|e| match &e.event {
-            Event::Escalate {
-                kind,
-                to,
-                reason,
-                reference,
-                level,
-            } => Some(Escalation {
-                at: e.at,
-                by: e.by.clone(),
-                kind: *kind,
-                direction: if kind.is_hierarchic() {
-                    "hierarchic"
-                } else {
-                    "functional"
-                },
-                to: to.clone(),
-                level: level.clone(),
-                reference: reference.clone(),
-                reason: reason.clone(),
-            }),
-            _ => None,
-        })
-        .collect()
 }
 
 /// The name of a kind as typed on the command line and written in the timeline.
@@ -180,42 +150,6 @@ pub struct PriorityStep {
     pub reason: Option<String>,
 }
 
-/// The priority as declared and every change since, in time order.
-pub fn priority_history(incident: &Incident) -> Vec<PriorityStep> {
-    let r = &incident.record;
-    let mut steps = vec![PriorityStep {
-        at: r.reported,
-        by: r.reporter.clone(),
-        from: None,
-        priority: r.priority.clone(),
-        impact: r.impact.clone(),
-        urgency: r.urgency.clone(),
-        reason: None,
-    }];
-    for e in incident.in_time_order() {
-        if let Event::Reprioritise {
-            impact,
-            urgency,
-            priority,
-            reason,
-            ..
-        } = &e.event
-        {
-            let from = steps.last().map(|s| s.priority.clone());
-            steps.push(PriorityStep {
-                at: e.at,
-                by: e.by.clone(),
-                from,
-                priority: priority.clone(),
-                impact: impact.clone(),
-                urgency: urgency.clone(),
-                reason: reason.clone(),
-            });
-        }
-    }
-    steps
-}
-
 /// Which statuses a plan amendment or a functional or hierarchic escalation may be
 /// recorded in: any but rejected and closed. A resolved incident still gets them (the
 /// handoff to the client's IT, a vendor case for the root cause, finishing workstreams).
@@ -319,7 +253,15 @@ mod tests {
             "{title: t, service: s, impact: high, urgency: medium, priority: P2, reporter: r, reported: 2026-11-24T09:00:00Z}",
         )
         .unwrap();
-        let state = crate::lifecycle::replay(&record, &[]);
+        let incident = crate::model::Incident {
+            id: "2026-11-24-t".into(),
+            dir: "incidents/2026-11-24-t".into(),
+            record,
+            entries: vec![],
+            plan: None,
+            texts: Default::default(),
+        };
+        let state = crate::state::derive(&config, &incident, incident.record.reported);
         assert_eq!(
             reprioritise(&config, &state, Some("high"), Some("high")).unwrap(),
             ("high".into(), "high".into(), "P1".into())

@@ -1,5 +1,6 @@
 //! The domain nouns: an incident's record, its timeline of events, and the incident itself.
 
+pub mod audience;
 pub mod escalation;
 pub mod pir;
 pub mod plan;
@@ -8,10 +9,9 @@ pub mod timeline;
 
 use std::path::PathBuf;
 
+pub use audience::Audience;
 pub use record::Record;
 pub use timeline::{Entry, EscalationKind, Event, Verification};
-
-use crate::lifecycle::{self, State};
 
 /// File names inside an incident directory.
 pub const RECORD_FILE: &str = "incident.yaml";
@@ -30,22 +30,19 @@ pub struct Incident {
     pub entries: Vec<Entry>,
     /// The response plan (`plan.md`), once there is one.
     pub plan: Option<plan::Plan>,
+    /// The text of the files as loaded, so a problem can be shown at its line without
+    /// reading the file again.
+    pub texts: Texts,
+}
+
+/// The text of an incident's YAML files as loaded (empty for a file that is absent).
+#[derive(Clone, Debug, Default)]
+pub struct Texts {
+    pub record: String,
+    pub timeline: String,
 }
 
 impl Incident {
-    /// The current state, derived from the record and the timeline.
-    pub fn state(&self) -> State {
-        lifecycle::replay(&self.record, &self.entries)
-    }
-
-    /// Timeline entries sorted by time (entries at the same instant keep file order).
-    pub fn in_time_order(&self) -> Vec<&Entry> {
-        lifecycle::time_order(&self.entries)
-            .into_iter()
-            .map(|i| &self.entries[i])
-            .collect()
-    }
-
     pub fn record_path(&self) -> PathBuf {
         self.dir.join(RECORD_FILE)
     }

@@ -74,9 +74,14 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         activity: Option<String>,
     },
-    /// The response plan changed; `change` says how.
+    /// The response plan changed; `change` says how. A change of the update cadence
+    /// also records the new cadence as data, from which it is in force.
     Plan {
         change: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        internal_every: Option<Duration>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_every: Option<Duration>,
     },
     Escalate {
         kind: EscalationKind,

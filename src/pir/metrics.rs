@@ -5,8 +5,9 @@
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::model::{Event, Incident};
-use crate::sla::Duration;
+use crate::model::{Audience, Incident};
+use crate::sla::{ClockState, Duration, Rule};
+use crate::state::State;
 use crate::time::Timestamp;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -16,7 +17,8 @@ pub struct Metrics {
     /// Reported → resolved.
     pub time_to_restore: Option<Duration>,
     pub time_on_hold: Duration,
-    /// Time to restore less time on hold.
+    /// The SLA restore figure: reported → resolved in the priority's calendar, less time
+    /// on hold and time resolved before a reopen (the restore clock `check` reports).
     pub restore_excluding_hold: Option<Duration>,
     pub updates: Vec<AudienceUpdates>,
     pub escalations: usize,
@@ -28,74 +30,78 @@ pub struct Metrics {
 pub struct AudienceUpdates {
     pub audience: String,
     pub count: usize,
-    /// The priority's cadence for this audience, if it has one.
+    /// The cadence in force for this audience at the end (see `state::cadence`).
     pub cadence: Option<Duration>,
+    /// Whether the SLA engine's update clock for this audience was never breached;
     /// `None` when there is no cadence to hold.
     pub cadence_held: Option<bool>,
     /// The longest gap from the declaration to the first update, between updates, and
-    /// from the last update to the restoration.
+    /// from the last update to the restoration, in the priority's calendar, time
+    /// resolved (before a reopen) left out.
     pub longest_gap: Duration,
 }
 
-/// The metrics of `incident`; `now` ends a hold or restore clock still running.
-pub fn metrics(config: &Config, incident: &Incident, now: Timestamp) -> Metrics {
-    let state = incident.state();
-    let reported = incident.record.reported;
-    let end = state.resolved_at.unwrap_or(now);
-    let time_on_hold = state
-        .holds
-        .iter()
-        .map(|h| {
-            Duration::from(h.until.unwrap_or(end).min(end) - h.from)
-                .secs()
-                .max(0)
-        })
-        .sum::<i64>();
-    let time_on_hold = Duration::from_secs(time_on_hold);
+/// The metrics of `incident` in `state` (derived at the report's "now", which ends a
+/// hold or restore clock still running). Whether each audience's cadence was held, and
+/// the restore time less hold, are the SLA engine's figures for the same state, so the
+/// PIR says what `check`, `show` and `report` say.
+pub fn metrics(config: &Config, incident: &Incident, state: &State) -> Metrics {
+    let reported = state.reported;
+    let end = state.resolved_at.unwrap_or(state.now);
+    let time_on_hold = state.time_on_hold(end);
     let time_to_restore = state.resolved_at.map(|r| Duration::from(r - reported));
-    let targets = config.targets(&state.priority);
-    let cadence_of = |audience: &str| match audience {
-        "internal" => targets.and_then(|t| t.update_internal),
-        "client" => targets.and_then(|t| t.update_client),
-        _ => None,
-    };
+    let evaluation = crate::sla::evaluate_state(config, incident, state);
+    let restore = evaluation.clock(Rule::Restore);
+    let cadence_of = |audience: Audience| state.cadence_at(config, audience, end).map(|(d, _)| d);
     let mut audiences: Vec<String> = Vec::new();
-    if cadence_of("internal").is_some() {
+    if cadence_of(Audience::Internal).is_some() {
         audiences.push("internal".into());
     }
-    if cadence_of("client").is_some() && incident.record.client.is_some() {
+    if cadence_of(Audience::Client).is_some() && incident.record.client.is_some() {
         audiences.push("client".into());
     }
     let mut others: Vec<String> = Vec::new();
-    for e in &incident.entries {
-        if let Event::Update { audience, .. } = &e.event
-            && !audiences.contains(audience)
-            && !others.contains(audience)
-        {
-            others.push(audience.clone());
+    for u in &state.updates {
+        if !audiences.contains(&u.audience) && !others.contains(&u.audience) {
+            others.push(u.audience.clone());
         }
     }
     others.sort();
     audiences.extend(others);
+    // Time while resolved (before a reopen) is no gap; time on hold is.
+    let schedule = crate::sla::engine::schedule(config, incident, state).with_pauses(
+        state
+            .resolved_periods
+            .iter()
+            .map(|(a, b)| (a.to_utc(), b.to_utc()))
+            .collect(),
+    );
+    let gap =
+        |from: Timestamp, to: Timestamp| schedule.elapsed(from.to_utc(), to.to_utc(), |_| true);
     let updates = audiences
         .into_iter()
         .map(|audience| {
-            let mut times: Vec<Timestamp> = incident
-                .entries
+            let times: Vec<Timestamp> = state
+                .updates
                 .iter()
-                .filter_map(|e| match &e.event {
-                    Event::Update { audience: a, .. } if *a == audience => Some(e.at),
-                    _ => None,
-                })
+                .filter(|u| u.audience == audience)
+                .map(|u| u.at)
                 .collect();
-            times.sort();
-            let cadence = cadence_of(&audience);
-            let gaps = update_gaps(reported, end, &times);
+            let cadence_rule = match Audience::parse(&audience) {
+                Some(Audience::Internal) => Some(Rule::UpdateInternal),
+                Some(Audience::Client) => Some(Rule::UpdateClient),
+                _ => None,
+            };
+            let clock = cadence_rule.and_then(|rule| evaluation.clock(rule));
             AudienceUpdates {
                 count: times.len(),
-                cadence,
-                cadence_held: cadence.map(|every| gaps.longest <= every),
-                longest_gap: gaps.longest,
+                cadence: Audience::parse(&audience)
+                    .filter(|a| {
+                        cadence_rule.is_some() && matches!(a, Audience::Internal | Audience::Client)
+                    })
+                    .and_then(cadence_of),
+                cadence_held: clock.map(|c| c.state != ClockState::Breached),
+                longest_gap: longest_gap(reported, end, &times, &gap),
                 audience,
             }
         })
@@ -103,37 +109,30 @@ pub fn metrics(config: &Config, incident: &Incident, now: Timestamp) -> Metrics 
     Metrics {
         time_to_accept: state.accepted_at.map(|a| Duration::from(a - reported)),
         time_on_hold,
-        restore_excluding_hold: time_to_restore
-            .map(|r| Duration::from_secs(r.secs() - time_on_hold.secs())),
+        restore_excluding_hold: state.resolved_at.and(restore).map(|c| c.elapsed),
         time_to_restore,
         updates,
-        escalations: incident
-            .entries
-            .iter()
-            .filter(|e| matches!(e.event, Event::Escalate { .. }))
-            .count(),
+        escalations: state.escalations.len(),
         reopens: state.reopens,
     }
 }
 
-/// The gaps a PIR looks at for one audience's status updates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct UpdateGaps {
-    pub longest: Duration,
-}
-
-/// A simple, wall-clock cadence measure for the PIR (not the SLA engine's clock): the
-/// longest of the gaps from `start` to the first update, between updates, and from the
-/// last update to `end`. Updates after `end` are ignored; `times` must be sorted.
-pub fn update_gaps(start: Timestamp, end: Timestamp, times: &[Timestamp]) -> UpdateGaps {
+/// The longest of the gaps from `start` to the first update, between updates, and from
+/// the last update to `end`, each measured by `gap`. Updates after `end` are ignored;
+/// `times` must be sorted.
+fn longest_gap(
+    start: Timestamp,
+    end: Timestamp,
+    times: &[Timestamp],
+    gap: &dyn Fn(Timestamp, Timestamp) -> Duration,
+) -> Duration {
     let mut last = start;
     let mut longest = Duration::ZERO;
     for t in times.iter().filter(|t| **t <= end) {
-        longest = longest.max(Duration::from(*t - last));
+        longest = longest.max(gap(last, *t));
         last = (*t).max(last);
     }
-    longest = longest.max(Duration::from(end - last));
-    UpdateGaps { longest }
+    longest.max(gap(last, end))
 }
 
 #[cfg(test)]
@@ -146,15 +145,19 @@ mod tests {
 
     #[test]
     fn the_longest_gap_counts_the_start_and_the_end() {
-        let gaps = update_gaps(
+        let wall = |a: Timestamp, b: Timestamp| Duration::from(b - a);
+        let longest = longest_gap(
             t("09:00"),
             t("11:00"),
             &[t("09:20"), t("09:50"), t("10:20")],
+            &wall,
         );
-        assert_eq!(gaps.longest, Duration::from_mins(40));
-        let gaps = update_gaps(t("09:00"), t("09:30"), &[]);
-        assert_eq!(gaps.longest, Duration::from_mins(30));
-        let gaps = update_gaps(t("09:00"), t("10:00"), &[t("09:45"), t("12:00")]);
-        assert_eq!(gaps.longest, Duration::from_mins(45));
+        assert_eq!(longest, Duration::from_mins(40));
+        assert_eq!(
+            longest_gap(t("09:00"), t("09:30"), &[], &wall),
+            Duration::from_mins(30)
+        );
+        let longest = longest_gap(t("09:00"), t("10:00"), &[t("09:45"), t("12:00")], &wall);
+        assert_eq!(longest, Duration::from_mins(45));
     }
 }

@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::config::{Config, PirRequirement};
 use crate::model::pir::{ActionKind, PirReason, ReviewSession};
 use crate::model::{Entry, Event, Incident};
+use crate::state::State;
 use crate::time::{self, Timestamp};
 
 /// The PIR of an incident, replayed from its timeline.
@@ -26,6 +27,9 @@ pub struct Pir {
     pub facilitator: String,
     pub actions: Vec<Action>,
     pub reviews: Vec<Review>,
+    /// The timeline entry (file-order index) that started it.
+    #[serde(skip)]
+    pub start_entry: usize,
 }
 
 /// One action item and where it stands.
@@ -41,6 +45,9 @@ pub struct Action {
     pub added_by: String,
     #[serde(flatten)]
     pub status: ActionStatus,
+    /// The timeline entry (file-order index) that added it.
+    #[serde(skip)]
+    pub entry: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -125,27 +132,26 @@ pub struct Problem {
 
 /// Everything the PIR events add up to, including their problems.
 struct Replay {
-    start: Option<(Timestamp, String, PirReason, String)>,
+    start: Option<(Timestamp, String, PirReason, String, usize)>,
     actions: Vec<Action>,
     reviews: Vec<Review>,
     problems: Vec<Problem>,
 }
 
-fn replay(incident: &Incident) -> Replay {
+/// The PIR from the timeline entries that count, in time order with their file-order
+/// index; called by [`crate::state::derive`] only.
+pub(crate) fn replay(entries: &[(usize, &Entry)]) -> (Option<Pir>, Vec<Problem>) {
     let mut r = Replay {
         start: None,
         actions: Vec::new(),
         reviews: Vec::new(),
         problems: Vec::new(),
     };
-    let entries = &incident.entries;
     let first_resolve = entries
         .iter()
-        .filter(|e| matches!(e.event, Event::Resolve { .. }))
-        .map(|e| e.at)
-        .min();
-    for i in crate::lifecycle::time_order(entries) {
-        let e = &entries[i];
+        .find(|(_, e)| matches!(e.event, Event::Resolve { .. }))
+        .map(|(_, e)| e.at);
+    for &(i, e) in entries {
         let mut problem = |message: String| r.problems.push(Problem { entry: i, message });
         let is_pir = e.event.name().starts_with("pir-");
         if is_pir && !matches!(e.event, Event::PirStart { .. }) && r.start.is_none() {
@@ -175,7 +181,7 @@ fn replay(incident: &Incident) -> Replay {
                         time::format(&e.at)
                     ));
                 }
-                r.start = Some((e.at, e.by.clone(), *reason, facilitator.clone()));
+                r.start = Some((e.at, e.by.clone(), *reason, facilitator.clone(), i));
             }
             Event::PirAction {
                 id,
@@ -205,6 +211,7 @@ fn replay(incident: &Incident) -> Replay {
                     added_at: e.at,
                     added_by: e.by.clone(),
                     status: ActionStatus::Open,
+                    entry: i,
                 });
             }
             Event::PirActionDone { id, .. } | Event::PirActionDrop { id, .. } => {
@@ -271,57 +278,37 @@ fn replay(incident: &Incident) -> Replay {
         }
     }
     r.reviews.sort_by_key(|rv| rv.held_at);
-    r
-}
-
-/// The incident's PIR, or `None` when none was started.
-pub fn pir(incident: &Incident) -> Option<Pir> {
-    let r = replay(incident);
-    let (started_at, started_by, reason, facilitator) = r.start?;
-    Some(Pir {
-        started_at,
-        started_by,
-        reason,
-        facilitator,
-        actions: r.actions,
-        reviews: r.reviews,
-    })
-}
-
-/// When the PIR was started (for the SLA engine's `pir-start` finding).
-pub fn started_at(incident: &Incident) -> Option<Timestamp> {
-    replay(incident).start.map(|s| s.0)
-}
-
-/// Every action item with its status, in the order they were added (for the SLA
-/// engine's `pir-action` finding: open actions past [`Action::due_instant`]).
-pub fn actions(incident: &Incident) -> Vec<Action> {
-    replay(incident).actions
-}
-
-/// What is wrong with the PIR events, for `mim validate`.
-pub fn problems(incident: &Incident) -> Vec<Problem> {
-    replay(incident).problems
+    let pir = r.start.map(
+        |(started_at, started_by, reason, facilitator, start_entry)| Pir {
+            started_at,
+            started_by,
+            reason,
+            facilitator,
+            actions: r.actions,
+            reviews: r.reviews,
+            start_entry,
+        },
+    );
+    (pir, r.problems)
 }
 
 /// Whether the incident's priority requires a PIR (`pir: required` in mim.yaml).
-pub fn is_required(config: &Config, incident: &Incident) -> bool {
-    let priority = incident.state().priority;
+pub fn is_required(config: &Config, state: &State) -> bool {
     config
-        .targets(&priority)
+        .targets(&state.priority)
         .is_some_and(|t| t.pir == PirRequirement::Required)
 }
 
 /// What must still happen before the incident may be closed; empty when nothing.
 /// With a PIR (required, or started anyway): started, a review held (a client review
 /// when the client asked for the PIR), and every action item done or dropped.
-pub fn close_gaps(config: &Config, incident: &Incident) -> Vec<String> {
+pub fn close_gaps(config: &Config, incident: &Incident, state: &State) -> Vec<String> {
     let id = &incident.id;
-    let Some(pir) = pir(incident) else {
-        if is_required(config, incident) {
+    let Some(pir) = &state.pir else {
+        if is_required(config, state) {
             return vec![format!(
                 "no post incident review was started, and {} requires one: `mim pir start {id} --reason required`",
-                incident.state().priority
+                state.priority
             )];
         }
         return Vec::new();

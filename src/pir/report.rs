@@ -5,11 +5,12 @@
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::model::{Entry, Event, Incident};
+use crate::model::{Entry, Incident};
 use crate::pir::metrics::{self, Metrics};
 use crate::pir::{ActionStatus, Pir, document};
 use crate::render::{Templates, markdown};
 use crate::sla::Duration;
+use crate::state::State;
 use crate::text;
 use crate::time::{self, Timestamp};
 
@@ -161,29 +162,19 @@ pub struct Adoption {
 pub fn build(
     config: &Config,
     incident: &Incident,
+    state: &State,
     pir: &Pir,
     pir_md: &str,
-    now: Timestamp,
     describe: &dyn Fn(&Entry) -> String,
 ) -> Report {
     let tz = config.tz();
     let show = |t: &Timestamp| time::display(t, tz);
     let r = &incident.record;
-    let state = incident.state();
-    let last_resolve = incident
-        .in_time_order()
-        .into_iter()
-        .rev()
-        .find_map(|e| match &e.event {
-            Event::Resolve {
-                summary,
-                closure,
-                workaround,
-                problem,
-                ..
-            } => Some((summary, closure, *workaround, problem)),
-            _ => None,
-        });
+    let now = state.now;
+    let last_resolve = state
+        .resolutions
+        .last()
+        .map(|r| (&r.summary, &r.closure, r.workaround, &r.problem));
     let incident_view = IncidentView {
         id: incident.id.clone(),
         title: r.title.clone(),
@@ -218,9 +209,10 @@ pub fn build(
         )),
     }];
     timeline.extend(
-        incident
-            .in_time_order()
-            .into_iter()
+        state
+            .entries
+            .iter()
+            .map(|&i| &incident.entries[i])
             .filter(|e| !super::is_pir_event(e))
             .map(|e| TimelineItem {
                 at: time::format(&e.at),
@@ -280,7 +272,7 @@ pub fn build(
             started_by: pir.started_by.clone(),
         },
         timeline,
-        metrics: metrics_view(&metrics::metrics(config, incident, now)),
+        metrics: metrics_view(&metrics::metrics(config, incident, state)),
         prose: document::prose(pir_md),
         actions,
         action_counts,

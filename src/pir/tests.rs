@@ -10,6 +10,32 @@ fn at(hm: &str) -> Timestamp {
     chrono::DateTime::parse_from_rfc3339(&format!("2026-11-{hm}:00Z")).unwrap()
 }
 
+/// The incident after every event.
+fn latest(inc: &Incident) -> State {
+    crate::state::derive(&config(), inc, at("30T00:00"))
+}
+
+fn actions(inc: &Incident) -> Vec<Action> {
+    latest(inc).pir.map(|p| p.actions).unwrap_or_default()
+}
+
+fn started_at(inc: &Incident) -> Option<Timestamp> {
+    latest(inc).pir.map(|p| p.started_at)
+}
+
+fn problems(inc: &Incident) -> Vec<Problem> {
+    latest(inc).pir_problems
+}
+
+fn metrics_at(inc: &Incident, now: Timestamp) -> metrics::Metrics {
+    let c = config();
+    metrics::metrics(&c, inc, &crate::state::derive(&c, inc, now))
+}
+
+fn gaps_of(config: &Config, inc: &Incident) -> Vec<String> {
+    close_gaps(config, inc, &latest(inc))
+}
+
 fn config() -> Config {
     Config::parse(Path::new("mim.yaml"), crate::config::DEFAULT_CONFIG).unwrap()
 }
@@ -42,6 +68,7 @@ fn incident(priority: &str, entries: Vec<Entry>) -> Incident {
         },
         entries,
         plan: None,
+        texts: Default::default(),
     }
 }
 
@@ -120,7 +147,7 @@ fn review(when: &str, session: ReviewSession, adopted: &[&str]) -> Entry {
 
 #[test]
 fn the_metrics_of_the_issue_example() {
-    let m = metrics::metrics(&config(), &incident("P1", resolved()), at("26T00:00"));
+    let m = metrics_at(&incident("P1", resolved()), at("26T00:00"));
     assert_eq!(m.time_to_accept, Some(Duration::from_mins(10)));
     assert_eq!(m.time_to_restore, Some(Duration::from_mins(165)));
     assert_eq!(m.time_on_hold, Duration::from_mins(30));
@@ -160,7 +187,7 @@ fn updates_at_the_cadence_hold_it() {
             file: "updates/m.md".into(),
         },
     ));
-    let m = metrics::metrics(&config(), &incident("P1", entries), at("26T00:00"));
+    let m = metrics_at(&incident("P1", entries), at("26T00:00"));
     let internal = &m.updates[0];
     assert_eq!((internal.count, internal.cadence_held), (5, Some(true)));
     assert_eq!(internal.longest_gap, Duration::from_mins(30));
@@ -216,14 +243,14 @@ fn actions_replay_with_their_status() {
 fn close_needs_a_review_and_every_action_closed() {
     let config = config();
     let inc = incident("P1", resolved());
-    let gaps = close_gaps(&config, &inc);
+    let gaps = close_gaps(&config, &inc, &latest(&inc));
     assert_eq!(gaps.len(), 1);
     assert!(gaps[0].contains("P1 requires one"), "{gaps:?}");
-    assert!(close_gaps(&config, &incident("P2", resolved())).is_empty());
+    assert!(gaps_of(&config, &incident("P2", resolved())).is_empty());
 
     let mut entries = resolved();
     entries.extend([start(), action("25T10:00", "A1-aaa")]);
-    let gaps = close_gaps(&config, &incident("P2", entries.clone()));
+    let gaps = gaps_of(&config, &incident("P2", entries.clone()));
     assert_eq!(
         gaps.len(),
         2,
@@ -243,7 +270,7 @@ fn close_needs_a_review_and_every_action_closed() {
             note: None,
         },
     ));
-    assert!(close_gaps(&config, &incident("P1", entries)).is_empty());
+    assert!(gaps_of(&config, &incident("P1", entries)).is_empty());
 }
 
 #[test]
@@ -257,11 +284,11 @@ fn a_client_request_needs_a_client_review() {
         },
     ));
     entries.push(review("26T09:00", ReviewSession::Internal, &[]));
-    let gaps = close_gaps(&config(), &incident("P3", entries.clone()));
+    let gaps = gaps_of(&config(), &incident("P3", entries.clone()));
     assert_eq!(gaps.len(), 1);
     assert!(gaps[0].contains("no client review"), "{gaps:?}");
     entries.push(review("27T09:00", ReviewSession::Client, &[]));
-    assert!(close_gaps(&config(), &incident("P3", entries)).is_empty());
+    assert!(gaps_of(&config(), &incident("P3", entries)).is_empty());
 }
 
 #[test]

@@ -18,9 +18,10 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::lifecycle::{State, Status};
-use crate::model::{EscalationKind, Event, Incident};
+use crate::lifecycle::Status;
+use crate::model::{EscalationKind, Incident};
 use crate::sla::{Clock, ClockState, Rule};
+use crate::state::{self, State};
 use crate::time::{self, Timestamp};
 
 pub use sla::{Compliance, SLA_RULES, Sla};
@@ -220,11 +221,15 @@ pub fn build_with_progress(
     now: Timestamp,
     tick: &(dyn Fn(usize) + Sync),
 ) -> Report {
-    let states: Vec<State> = all.iter().map(Incident::state).collect();
+    // Each incident as it stood at `now`; one reported after `now` does not exist yet.
+    let states: Vec<State> = all
+        .par_iter()
+        .map(|i| state::derive(config, i, now))
+        .collect();
     let chosen: Vec<(&Incident, &State)> = all
         .iter()
         .zip(&states)
-        .filter(|(i, s)| filter.matches(i, s))
+        .filter(|(i, s)| s.exists() && filter.matches(i, s))
         .collect();
     let selected = chosen.len();
     let window = config.reports.recurrence_window;
@@ -259,11 +264,7 @@ pub fn build_with_progress(
         times: times(config, &list),
         sla: sla::compliance(config, &list),
         escalations: escalations(&chosen),
-        pir: pir::kpis(
-            config,
-            &chosen.iter().map(|(i, _)| *i).collect::<Vec<_>>(),
-            now,
-        ),
+        pir: pir::kpis(config, &chosen, now),
         hold: hold(&list, &chosen, now),
         reopen: reopen(&chosen),
         recurrence: Recurrence {
@@ -314,26 +315,14 @@ fn row(
     recurs: Option<String>,
 ) -> IncidentRow {
     let r = &incident.record;
-    let clocks = crate::sla::clocks(config, incident, now);
+    let clocks = crate::sla::evaluate_state(config, incident, state).clocks;
     let clock = |rule: Rule| clocks.iter().find(|c| c.rule == rule);
     // Response and restore times are the clocks' working time, once stopped.
     let stopped = |c: &Clock| c.stopped.map(|_| c.elapsed.secs());
     let response = clock(Rule::Respond).and_then(stopped);
     let restore = clock(Rule::Restore).and_then(stopped);
-    let mut closure = None;
-    let mut csat = None;
-    let mut escalations = 0;
-    let mut logged = 0;
-    for e in incident.in_time_order() {
-        match &e.event {
-            Event::Resolve { closure: c, .. } => closure = Some(c.clone()),
-            Event::Reopen { .. } => closure = None,
-            Event::Close { csat: c, .. } => csat = *c,
-            Event::Escalate { .. } => escalations += 1,
-            Event::Note { time: Some(t), .. } => logged += t.secs(),
-            _ => {}
-        }
-    }
+    let closure = state.resolution.as_ref().map(|r| r.closure.clone());
+    let logged = state.time_entries.iter().map(|t| t.time.secs()).sum();
     IncidentRow {
         id: incident.id.clone(),
         title: r.title.clone(),
@@ -350,8 +339,8 @@ fn row(
         hold_secs: held_between(state, r.reported, now, now),
         reopens: state.reopens,
         closure,
-        csat,
-        escalations,
+        csat: state.csat,
+        escalations: state.escalations.len(),
         time_logged_secs: logged,
         recurs,
         sla: SLA_RULES
@@ -386,11 +375,11 @@ fn recurs(
         {
             continue;
         }
-        let resolved = other
-            .entries
+        let resolved = other_state
+            .resolutions
             .iter()
-            .filter(|e| matches!(e.event, Event::Resolve { .. }) && e.at <= r.reported)
-            .map(|e| e.at)
+            .map(|res| res.at)
+            .filter(|at| *at <= r.reported)
             .max();
         if let Some(at) = resolved
             && secs(r.reported - at) <= window.secs()
@@ -472,15 +461,8 @@ fn escalations(chosen: &[(&Incident, &State)]) -> Escalations {
     let mut e = Escalations::default();
     let mut escalated = 0;
     let mut hierarchic = 0;
-    for (incident, _) in chosen {
-        let kinds: Vec<EscalationKind> = incident
-            .entries
-            .iter()
-            .filter_map(|e| match &e.event {
-                Event::Escalate { kind, .. } => Some(*kind),
-                _ => None,
-            })
-            .collect();
+    for (_, state) in chosen {
+        let kinds: Vec<EscalationKind> = state.escalations.iter().map(|(_, e)| e.kind).collect();
         for kind in &kinds {
             e.total += 1;
             bump(&mut e.by_kind, &kind_name(*kind));
@@ -523,11 +505,7 @@ fn hold(list: &[IncidentRow], chosen: &[(&Incident, &State)], now: Timestamp) ->
 fn reopen(chosen: &[(&Incident, &State)]) -> Rate {
     let resolved = chosen
         .iter()
-        .filter(|(i, _)| {
-            i.entries
-                .iter()
-                .any(|e| matches!(e.event, Event::Resolve { .. }))
-        })
+        .filter(|(_, s)| !s.resolutions.is_empty())
         .count();
     let reopened = chosen.iter().filter(|(_, s)| s.reopens > 0).count();
     Rate::new(reopened, resolved)
@@ -556,21 +534,17 @@ fn satisfaction(list: &[IncidentRow]) -> Satisfaction {
 fn time_logged(chosen: &[(&Incident, &State)]) -> TimeLogged {
     let mut t = TimeLogged::default();
     let mut category_incidents: BTreeMap<String, usize> = BTreeMap::new();
-    for (incident, _) in chosen {
+    for (incident, state) in chosen {
         let category = incident.record.category.as_deref().unwrap_or(NONE);
         *category_incidents.entry(category.to_string()).or_default() += 1;
         let mut activities_seen: Vec<String> = Vec::new();
         let mut logged_here = false;
-        for e in &incident.entries {
-            let Event::Note {
-                time: Some(time),
-                activity,
-                ..
-            } = &e.event
-            else {
-                continue;
-            };
-            let activity = activity.clone().unwrap_or_else(|| "unspecified".into());
+        for entry in &state.time_entries {
+            let time = &entry.time;
+            let activity = entry
+                .activity
+                .clone()
+                .unwrap_or_else(|| "unspecified".into());
             let g = t.by_activity.entry(activity.clone()).or_default();
             g.entries += 1;
             g.total_secs += time.secs();

@@ -4,9 +4,10 @@
 use serde::Serialize;
 
 use crate::config::Config;
+use crate::model::Incident;
 use crate::model::pir::ReviewSession;
-use crate::model::{Event, Incident};
 use crate::pir;
+use crate::state::State;
 use crate::time::Timestamp;
 
 use super::Rate;
@@ -39,18 +40,15 @@ pub struct Actions {
     pub overdue: usize,
 }
 
-pub fn kpis(config: &Config, incidents: &[&Incident], now: Timestamp) -> PirKpis {
+pub fn kpis(config: &Config, incidents: &[(&Incident, &State)], now: Timestamp) -> PirKpis {
     let tz = config.tz();
     let mut k = PirKpis::default();
     let (mut held, mut on_time, mut reviewed) = (0, 0, 0);
     let (mut adopted, mut presented) = (0, 0);
-    for incident in incidents {
-        let ever_resolved = incident
-            .entries
-            .iter()
-            .any(|e| matches!(e.event, Event::Resolve { .. }));
-        let required = ever_resolved && pir::is_required(config, incident);
-        let review = pir::pir(incident);
+    for (_, state) in incidents {
+        let ever_resolved = !state.resolutions.is_empty();
+        let required = ever_resolved && pir::is_required(config, state);
+        let review = &state.pir;
         if required {
             k.required += 1;
         }
@@ -60,7 +58,7 @@ pub fn kpis(config: &Config, incidents: &[&Incident], now: Timestamp) -> PirKpis
         k.started += 1;
         if required {
             held += 1;
-            let resolved = incident.state().resolved_at;
+            let resolved = state.resolved_at;
             if resolved.is_some_and(|r| p.started_at <= r + config.pir.start_within.to_chrono()) {
                 on_time += 1;
             }

@@ -2,7 +2,7 @@ use std::path::{Path, PathBuf};
 
 use super::*;
 use crate::config::{Config, DEFAULT_CONFIG};
-use crate::model::{Entry, Record};
+use crate::model::{Entry, Event, Record};
 
 fn config() -> Config {
     Config::parse(Path::new("mim.yaml"), DEFAULT_CONFIG).unwrap()
@@ -39,6 +39,7 @@ fn incident(id: &str, reported: &str, ci: Option<&str>, events: Vec<(&str, Event
             })
             .collect(),
         plan: None,
+        texts: Default::default(),
     }
 }
 

@@ -18,12 +18,12 @@
 //! Reprioritisations: see [`crate::sla::schedule`].
 
 use crate::config::{Config, HierarchicLevel, PirRequirement};
-use crate::lifecycle;
-use crate::model::{Entry, EscalationKind, Event, Incident};
+use crate::model::{Audience, EscalationKind, Incident};
 use crate::sla::Duration;
 use crate::sla::clock::{Anchor, Clock, ClockState, Finding, Level, Rule};
-use crate::sla::inputs::{self, Audience, PirFacts};
-use crate::sla::schedule::{Instant, NEVER, Schedule};
+use crate::sla::inputs::{self, PirFacts};
+use crate::sla::schedule::{Cut, Instant, NEVER, Schedule, Segment};
+use crate::state::{self, State};
 use crate::time::{self, Timestamp};
 
 /// An incident's clocks and findings at one instant.
@@ -31,6 +31,13 @@ use crate::time::{self, Timestamp};
 pub struct Evaluation {
     pub clocks: Vec<Clock>,
     pub findings: Vec<Finding>,
+}
+
+impl Evaluation {
+    /// The clock of `rule` (the first, for rules with one clock per name).
+    pub fn clock(&self, rule: Rule) -> Option<&Clock> {
+        self.clocks.iter().find(|c| c.rule == rule)
+    }
 }
 
 /// The incident's SLA clocks at `now`.
@@ -43,24 +50,24 @@ pub fn findings(config: &Config, incident: &Incident, now: Timestamp) -> Vec<Fin
     evaluate(config, incident, now).findings
 }
 
-/// Clocks and findings together, with the PIR facts read from the incident.
+/// Clocks and findings at `now`, from the incident's state then.
 pub fn evaluate(config: &Config, incident: &Incident, now: Timestamp) -> Evaluation {
-    evaluate_with(
-        config,
-        incident,
-        &inputs::pir_facts(config, incident, now),
-        now,
-    )
+    evaluate_state(config, incident, &state::derive(config, incident, now))
+}
+
+/// Clocks and findings of a state already derived (at `state.now`).
+pub fn evaluate_state(config: &Config, incident: &Incident, state: &State) -> Evaluation {
+    evaluate_with(config, incident, state, &inputs::pir_facts(config, state))
 }
 
 /// Clocks and findings with the PIR facts given.
 pub fn evaluate_with(
     config: &Config,
     incident: &Incident,
+    state: &State,
     pir: &PirFacts,
-    now: Timestamp,
 ) -> Evaluation {
-    let facts = Facts::new(config, incident, now);
+    let facts = Facts::new(config, incident, state);
     let mut out = Evaluation::default();
     facts.respond(&mut out);
     if facts.rejected.is_none() {
@@ -73,33 +80,73 @@ pub fn evaluate_with(
     out
 }
 
-/// The incident's state at `now`, from the timeline entries up to then.
-pub fn state_at(incident: &Incident, now: Timestamp) -> lifecycle::State {
-    let entries: Vec<Entry> = incident
-        .entries
-        .iter()
-        .filter(|e| e.at <= now)
-        .cloned()
-        .collect();
-    lifecycle::replay(&incident.record, &entries)
+/// The update-cadence target of `audience` in a segment: [`state::cadence`].
+pub fn cadence_target(
+    config: &Config,
+    audience: Audience,
+) -> impl Fn(&Segment) -> Option<Duration> + '_ {
+    move |s: &Segment| {
+        let planned = match audience {
+            Audience::Client => s.plan_client,
+            _ => s.plan_internal,
+        };
+        state::cadence(planned, audience, config.targets(&s.priority)).map(|(d, _)| d)
+    }
 }
 
-/// The incident's status at `now` (see [`state_at`]).
-pub fn status_at(incident: &Incident, now: Timestamp) -> lifecycle::Status {
-    state_at(incident, now).status
+/// The schedule of a state: the priority and the plan's cadence over time, from the report.
+pub fn schedule(config: &Config, incident: &Incident, state: &State) -> Schedule {
+    let mut cuts: Vec<(Instant, Cut)> = state
+        .priorities
+        .iter()
+        .skip(1)
+        .map(|p| (utc(&p.at), Cut::Priority(p.priority.clone())))
+        .collect();
+    for c in &state.cadence_changes {
+        let cut = match c.audience {
+            Audience::Client => Cut::PlanClient(c.every),
+            _ => Cut::PlanInternal(c.every),
+        };
+        cuts.push((utc(&c.at), cut));
+    }
+    cuts.sort_by_key(|(at, _)| *at);
+    Schedule::with_cuts(
+        config,
+        incident.record.client.as_deref(),
+        utc(&state.reported),
+        &state.priorities[0].priority,
+        &cuts,
+        vec![],
+    )
+}
+
+/// When the next update to `audience` is due, by the update clock of a state derived
+/// right after that update was recorded: what the e-mails promise and `status` shows.
+pub fn next_update_due(
+    config: &Config,
+    incident: &Incident,
+    state: &State,
+    audience: Audience,
+) -> Option<Timestamp> {
+    let rule = match audience.cadence_audience()? {
+        Audience::Client => Rule::UpdateClient,
+        _ => Rule::UpdateInternal,
+    };
+    let e = evaluate_state(config, incident, state);
+    e.clock(rule)
+        .filter(|c| c.stopped.is_none())
+        .and_then(|c| c.due)
 }
 
 /// A moment in the timeline: when, and the entry's index in file order.
 type Mark = (Instant, usize);
 
-/// What the timeline says up to "now", in the shape the rules need.
+/// What the state says, in the shape the rules need.
 struct Facts<'a> {
     config: &'a Config,
     incident: &'a Incident,
     now: Instant,
     reported: Instant,
-    /// Entries at or before now, in time order, with their file-order index.
-    entries: Vec<(usize, &'a Entry)>,
     accepted: Option<Mark>,
     rejected: Option<Mark>,
     /// The last resolve, unless a reopen followed it.
@@ -109,6 +156,7 @@ struct Facts<'a> {
     /// Resolved, then reopened: the clocks stop in between.
     resolved_periods: Vec<(Instant, Instant)>,
     schedule: Schedule,
+    state: &'a State,
 }
 
 fn utc(t: &Timestamp) -> Instant {
@@ -119,73 +167,46 @@ fn stamp(t: Instant) -> Timestamp {
     t.fixed_offset()
 }
 
+fn mark((at, i): (Timestamp, usize)) -> Mark {
+    (utc(&at), i)
+}
+
 impl<'a> Facts<'a> {
-    fn new(config: &'a Config, incident: &'a Incident, now: Timestamp) -> Facts<'a> {
-        let now = utc(&now);
-        let reported = utc(&incident.record.reported);
-        let entries: Vec<(usize, &Entry)> = lifecycle::time_order(&incident.entries)
-            .into_iter()
-            .map(|i| (i, &incident.entries[i]))
-            .filter(|(_, e)| utc(&e.at) <= now)
-            .collect();
-        let mut f = Facts {
+    fn new(config: &'a Config, incident: &'a Incident, state: &'a State) -> Facts<'a> {
+        Facts {
             config,
             incident,
-            now,
-            reported,
-            entries: Vec::new(),
-            accepted: None,
-            rejected: None,
-            resolved: None,
-            closed: None,
-            holds: Vec::new(),
-            resolved_periods: Vec::new(),
-            schedule: Schedule::new(config, None, reported, "", &[], vec![]),
-        };
-        let mut hold: Option<Instant> = None;
-        let mut changes = Vec::new();
-        for &(i, e) in &entries {
-            let at = utc(&e.at);
-            match &e.event {
-                Event::Accept { .. } => {
-                    f.accepted.get_or_insert((at, i));
-                }
-                Event::Reject { .. } => f.rejected = Some((at, i)),
-                Event::Hold { .. } => hold = hold.or(Some(at)),
-                Event::Resume { .. } => {
-                    if let Some(from) = hold.take() {
-                        f.holds.push((from, at));
-                    }
-                }
-                Event::Resolve { .. } => f.resolved = Some((at, i)),
-                Event::Reopen { .. } => {
-                    if let Some((from, _)) = f.resolved.take() {
-                        f.resolved_periods.push((from, at));
-                    }
-                }
-                Event::Close { .. } => f.closed = Some(at),
-                Event::Reprioritise { priority, .. } => changes.push((at, priority.clone())),
-                _ => {}
-            }
+            now: utc(&state.now),
+            reported: utc(&state.reported),
+            accepted: state.accepted.map(mark),
+            rejected: state.rejected.map(mark),
+            resolved: state.resolution.as_ref().map(|r| (utc(&r.at), r.entry)),
+            closed: state.closed.map(|(at, _)| utc(&at)),
+            holds: state
+                .holds
+                .iter()
+                .map(|h| (utc(&h.from), h.until.as_ref().map_or(NEVER, utc)))
+                .collect(),
+            resolved_periods: state
+                .resolved_periods
+                .iter()
+                .map(|(a, b)| (utc(a), utc(b)))
+                .collect(),
+            schedule: schedule(config, incident, state),
+            state,
         }
-        if let Some(from) = hold {
-            f.holds.push((from, NEVER));
-        }
-        f.entries = entries;
-        f.schedule = Schedule::new(
-            config,
-            incident.record.client.as_deref(),
-            reported,
-            &incident.record.priority,
-            &changes,
-            vec![],
-        );
-        f
     }
 
     /// When the incident stopped being worked on: resolved or rejected.
     fn ended(&self) -> Option<Instant> {
         self.resolved.or(self.rejected).map(|(at, _)| at)
+    }
+
+    /// Whether `at` falls while the incident was resolved, before a reopen.
+    fn in_resolved_period(&self, at: Instant) -> bool {
+        self.resolved_periods
+            .iter()
+            .any(|(from, until)| *from < at && at < *until)
     }
 
     fn restore_pauses(&self) -> Vec<(Instant, Instant)> {
@@ -202,11 +223,11 @@ impl<'a> Facts<'a> {
     fn clock(&self, c: ClockSpec<'_>, out: &mut Evaluation) {
         let due = c.schedule.due(c.start, &c.target);
         let end = c.stop.map_or(self.now, |s| s.at);
-        let in_force = c.target(c.schedule.priority_at(end));
+        let in_force = c.target(c.schedule.segment_at(end));
         let Some(target) = in_force.or_else(|| due.and(Some(Duration::ZERO))) else {
             return;
         };
-        let elapsed = c.schedule.elapsed(c.start, end, |p| c.target(p).is_some());
+        let elapsed = c.schedule.elapsed(c.start, end, |s| c.target(s).is_some());
         let state = match (c.stop, due) {
             (Some(stop), Some(due)) if stop.at > due => ClockState::Breached,
             (Some(_), _) => ClockState::Met,
@@ -310,7 +331,7 @@ impl<'a> Facts<'a> {
 
     fn respond(&self, out: &mut Evaluation) {
         let stop = self.accepted.or(self.rejected);
-        let target = |p: &str| self.config.targets(p).map(|t| t.respond);
+        let target = |s: &Segment| self.config.targets(&s.priority).map(|t| t.respond);
         self.clock(
             ClockSpec {
                 rule: Rule::Respond,
@@ -330,7 +351,7 @@ impl<'a> Facts<'a> {
 
     fn restore(&self, out: &mut Evaluation) {
         let schedule = self.schedule.with_pauses(self.restore_pauses());
-        let target = |p: &str| self.config.targets(p).map(|t| t.restore);
+        let target = |s: &Segment| self.config.targets(&s.priority).map(|t| t.restore);
         self.clock(
             ClockSpec {
                 rule: Rule::Restore,
@@ -350,20 +371,18 @@ impl<'a> Facts<'a> {
 
     fn updates(&self, audience: Audience, out: &mut Evaluation) {
         let (rule, word) = match audience {
-            Audience::Internal => (Rule::UpdateInternal, "internal"),
             Audience::Client => (Rule::UpdateClient, "client"),
+            _ => (Rule::UpdateInternal, "internal"),
         };
         let schedule = self.schedule.with_pauses(self.resolved_periods.clone());
-        let cadence = |p: &str| inputs::cadence(self.config, self.incident, p, audience);
+        let cadence = cadence_target(self.config, audience);
         let end = self.ended();
         let updates: Vec<Mark> = self
-            .entries
-            .iter()
-            .filter_map(|&(i, e)| match &e.event {
-                Event::Update { audience: a, .. } if audience.counts(a) => Some((utc(&e.at), i)),
-                _ => None,
-            })
+            .state
+            .updates_to(audience)
+            .map(|u| (utc(&u.at), u.entry))
             .filter(|(at, _)| end.is_none_or(|end| *at <= end))
+            .filter(|(at, _)| !self.in_resolved_period(*at))
             .collect();
         let mut gaps = Evaluation::default();
         let mut last: Option<Mark> = None;
@@ -416,7 +435,7 @@ impl<'a> Facts<'a> {
         start: Instant,
         stop: Option<Stop>,
         schedule: &'s Schedule,
-        cadence: &'s dyn Fn(&str) -> Option<Duration>,
+        cadence: &'s dyn Fn(&Segment) -> Option<Duration>,
         anchor: Anchor,
     ) -> ClockSpec<'s> {
         ClockSpec {
@@ -439,13 +458,10 @@ impl<'a> Facts<'a> {
             return;
         }
         let mut covered: Vec<Option<Mark>> = vec![None; levels.len()];
-        for &(i, e) in &self.entries {
-            if let Event::Escalate {
-                kind: EscalationKind::Management,
-                level,
-                ..
-            } = &e.event
-            {
+        for (i, e) in &self.state.escalations {
+            let i = *i;
+            if e.kind == EscalationKind::Management {
+                let level = &e.level;
                 let slot = match level {
                     Some(name) => levels.iter().position(|l| &l.notify == name),
                     None => covered.iter().position(Option::is_none),
@@ -460,7 +476,8 @@ impl<'a> Facts<'a> {
         let schedule = self.schedule.with_pauses(self.restore_pauses());
         for (level, covered) in levels.iter().zip(covered) {
             let at = level.at;
-            let target = move |p: &str| self.config.targets(p).map(|t| at.of(t.restore));
+            let target =
+                move |s: &Segment| self.config.targets(&s.priority).map(|t| at.of(t.restore));
             let stop = match (covered, self.ended()) {
                 (Some(mark), _) => Some(Stop::done(mark)),
                 (None, Some(end)) => Some(Stop {
@@ -534,7 +551,7 @@ impl<'a> Facts<'a> {
                     start: resolved,
                     stop,
                     schedule: &always,
-                    target: Box::new(move |_: &str| Some(within)),
+                    target: Box::new(move |_: &Segment| Some(within)),
                     anchor: Anchor::Entry(started.map_or(resolve_entry, |(_, i)| i)),
                 },
                 out,
@@ -559,7 +576,7 @@ impl<'a> Facts<'a> {
                         happened: true,
                     }),
                     schedule: &always,
-                    target: Box::new(move |_: &str| Some(target)),
+                    target: Box::new(move |_: &Segment| Some(target)),
                     anchor: Anchor::Entry(action.entry),
                 },
                 out,
@@ -586,8 +603,8 @@ impl Stop {
     }
 }
 
-/// A clock's target for the priority in force.
-type Target<'s> = Box<dyn Fn(&str) -> Option<Duration> + 's>;
+/// A clock's target for what is in force in a segment.
+type Target<'s> = Box<dyn Fn(&Segment) -> Option<Duration> + 's>;
 
 struct ClockSpec<'s> {
     rule: Rule,
@@ -606,8 +623,8 @@ struct ClockSpec<'s> {
 }
 
 impl ClockSpec<'_> {
-    fn target(&self, priority: &str) -> Option<Duration> {
-        (self.target)(priority)
+    fn target(&self, segment: &Segment) -> Option<Duration> {
+        (self.target)(segment)
     }
 }
 

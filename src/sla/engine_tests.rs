@@ -2,7 +2,7 @@ use std::path::{Path, PathBuf};
 
 use super::*;
 use crate::config::DEFAULT_CONFIG;
-use crate::model::Record;
+use crate::model::{Entry, Record};
 use crate::sla::inputs::ActionFacts;
 
 fn config() -> Config {
@@ -11,6 +11,11 @@ fn config() -> Config {
 
 fn ts(text: &str) -> Timestamp {
     chrono::DateTime::parse_from_rfc3339(text).unwrap()
+}
+
+/// The incident's state at `now`.
+fn at(c: &Config, i: &Incident, now: &str) -> State {
+    state::derive(c, i, ts(now))
 }
 
 /// An incident of `priority` reported at `reported`, with timeline lines in the file format.
@@ -39,6 +44,7 @@ fn incident(priority: &str, client: Option<&str>, reported: &str, timeline: &[&s
         },
         entries,
         plan: None,
+        texts: Default::default(),
     }
 }
 
@@ -353,7 +359,12 @@ fn a_required_pir_not_started_within_the_deadline() {
     ];
     let i = incident("P1", None, "2026-11-24T09:00:00Z", &lines(&tl));
     let c = config();
-    let e = evaluate_with(&c, &i, &PirFacts::default(), ts("2026-11-26T12:00:00Z"));
+    let e = evaluate_with(
+        &c,
+        &i,
+        &at(&c, &i, "2026-11-26T12:00:00Z"),
+        &PirFacts::default(),
+    );
     let f = of_rule(&e.findings, Rule::PirStart);
     assert_eq!(f[0].due, Some(ts("2026-11-26T11:00:00Z")));
     assert_eq!(f[0].overdue_by, Some(3600));
@@ -369,7 +380,7 @@ fn a_required_pir_not_started_within_the_deadline() {
             entry: 3,
         }],
     };
-    let e = evaluate_with(&c, &i, &pir, ts("2026-11-26T12:00:00Z"));
+    let e = evaluate_with(&c, &i, &at(&c, &i, "2026-11-26T12:00:00Z"), &pir);
     assert!(of_rule(&e.findings, Rule::PirStart).is_empty());
     let f = of_rule(&e.findings, Rule::PirAction);
     assert_eq!(f[0].name.as_deref(), Some("A1"));
@@ -380,7 +391,12 @@ fn a_required_pir_not_started_within_the_deadline() {
 
     // A P2 does not require a PIR.
     let i = incident("P2", None, "2026-11-24T09:00:00Z", &lines(&tl));
-    let e = evaluate_with(&c, &i, &PirFacts::default(), ts("2026-12-26T12:00:00Z"));
+    let e = evaluate_with(
+        &c,
+        &i,
+        &at(&c, &i, "2026-12-26T12:00:00Z"),
+        &PirFacts::default(),
+    );
     assert!(e.clocks.iter().all(|c| c.rule != Rule::PirStart));
 }
 

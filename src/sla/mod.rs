@@ -10,4 +10,4 @@ pub mod schedule;
 pub use calendar::{BusinessHours, Calendar};
 pub use clock::{Anchor, Clock, ClockState, Finding, Level, Rule};
 pub use duration::{Duration, Percent};
-pub use engine::{Evaluation, clocks, evaluate, evaluate_with, findings, state_at, status_at};
+pub use engine::{Evaluation, clocks, evaluate, evaluate_state, evaluate_with, findings};

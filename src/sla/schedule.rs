@@ -13,6 +13,9 @@
 //!
 //! A priority without a target for a clock (a P4 has no update cadence) stops that clock
 //! for as long as it is in force.
+//!
+//! The response plan's cadence changes cut segments too: each segment carries the plan's
+//! cadence in force, so the update clocks follow [`crate::state::cadence`] over time.
 
 use chrono::{DateTime, Utc};
 
@@ -24,12 +27,31 @@ pub type Instant = DateTime<Utc>;
 /// Never: the end of an open segment or pause.
 pub const NEVER: Instant = DateTime::<Utc>::MAX_UTC;
 
+/// What is in force during one segment: the priority (and so its targets and calendar)
+/// and the response plan's own update cadence per audience.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Segment {
+    pub from: Instant,
+    pub priority: String,
+    pub calendar: Option<Calendar>,
+    pub plan_internal: Option<Duration>,
+    pub plan_client: Option<Duration>,
+}
+
 /// Priorities in force over time, with their calendars, and the periods the clock stops.
 #[derive(Clone, Debug)]
 pub struct Schedule {
-    /// `(from, priority, calendar)` sorted by `from`; each lasts until the next one.
-    segments: Vec<(Instant, String, Option<Calendar>)>,
+    /// Sorted by `from`; each lasts until the next one.
+    segments: Vec<Segment>,
     pauses: Vec<(Instant, Instant)>,
+}
+
+/// A change that cuts the schedule: a new priority, or a new plan cadence.
+#[derive(Clone, Debug)]
+pub enum Cut {
+    Priority(String),
+    PlanInternal(Duration),
+    PlanClient(Duration),
 }
 
 impl Schedule {
@@ -42,10 +64,45 @@ impl Schedule {
         changes: &[(Instant, String)],
         pauses: Vec<(Instant, Instant)>,
     ) -> Schedule {
+        let cuts: Vec<(Instant, Cut)> = changes
+            .iter()
+            .map(|(at, p)| (*at, Cut::Priority(p.clone())))
+            .collect();
+        Schedule::with_cuts(config, client, start, first, &cuts, pauses)
+    }
+
+    /// `cuts` in time order, after `start` with priority `first` in force and no plan cadence.
+    pub fn with_cuts(
+        config: &Config,
+        client: Option<&str>,
+        start: Instant,
+        first: &str,
+        cuts: &[(Instant, Cut)],
+        pauses: Vec<(Instant, Instant)>,
+    ) -> Schedule {
         let calendar = |p: &str| config.calendar_for(p, client);
-        let mut segments = vec![(start, first.to_string(), calendar(first))];
-        for (at, priority) in changes {
-            segments.push(((*at).max(start), priority.clone(), calendar(priority)));
+        let mut segments = vec![Segment {
+            from: start,
+            priority: first.to_string(),
+            calendar: calendar(first),
+            plan_internal: None,
+            plan_client: None,
+        }];
+        for (at, cut) in cuts {
+            let mut next = segments.last().expect("one segment at least").clone();
+            next.from = (*at).max(start);
+            match cut {
+                Cut::Priority(p) => {
+                    next.calendar = calendar(p);
+                    next.priority = p.clone();
+                }
+                Cut::PlanInternal(d) => next.plan_internal = Some(*d),
+                Cut::PlanClient(d) => next.plan_client = Some(*d),
+            }
+            match segments.last_mut() {
+                Some(last) if last.from == next.from => *last = next,
+                _ => segments.push(next),
+            }
         }
         Schedule { segments, pauses }
     }
@@ -53,7 +110,13 @@ impl Schedule {
     /// Around the clock from `start`, whatever the priority (PIR deadlines).
     pub fn always(start: Instant) -> Schedule {
         Schedule {
-            segments: vec![(start, String::new(), Some(Calendar::Always))],
+            segments: vec![Segment {
+                from: start,
+                priority: String::new(),
+                calendar: Some(Calendar::Always),
+                plan_internal: None,
+                plan_client: None,
+            }],
             pauses: Vec::new(),
         }
     }
@@ -66,41 +129,47 @@ impl Schedule {
         }
     }
 
-    /// The priority in force at `at` (the first one before the first segment).
-    pub fn priority_at(&self, at: Instant) -> &str {
+    /// What is in force at `at` (the first segment before the first segment starts).
+    pub fn segment_at(&self, at: Instant) -> &Segment {
         self.segments
             .iter()
             .rev()
-            .find(|(from, ..)| *from <= at)
+            .find(|s| s.from <= at)
             .unwrap_or(&self.segments[0])
-            .1
-            .as_str()
     }
 
-    /// The segments from `start` on, clipped: `(from, until, priority, calendar)`.
-    fn from(&self, start: Instant) -> impl Iterator<Item = (Instant, Instant, &str, &Calendar)> {
+    /// The priority in force at `at` (the first one before the first segment).
+    pub fn priority_at(&self, at: Instant) -> &str {
+        self.segment_at(at).priority.as_str()
+    }
+
+    /// The segments from `start` on, clipped: `(from, until, segment, calendar)`.
+    fn from(
+        &self,
+        start: Instant,
+    ) -> impl Iterator<Item = (Instant, Instant, &Segment, &Calendar)> {
         let n = self.segments.len();
         (0..n).filter_map(move |i| {
-            let (from, priority, calendar) = &self.segments[i];
-            let until = self.segments.get(i + 1).map_or(NEVER, |s| s.0);
-            let from = (*from).max(start);
+            let segment = &self.segments[i];
+            let until = self.segments.get(i + 1).map_or(NEVER, |s| s.from);
+            let from = segment.from.max(start);
             (until > from)
                 .then_some(())
-                .and(calendar.as_ref())
-                .map(|c| (from, until, priority.as_str(), c))
+                .and(segment.calendar.as_ref())
+                .map(|c| (from, until, segment, c))
         })
     }
 
-    /// When a clock started at `start` reaches `target(priority)`; `None` if it never
+    /// When a clock started at `start` reaches `target(segment)`; `None` if it never
     /// does (an open pause, or no target in force from some point on).
     pub fn due(
         &self,
         start: Instant,
-        target: impl Fn(&str) -> Option<Duration>,
+        target: impl Fn(&Segment) -> Option<Duration>,
     ) -> Option<Instant> {
         let mut done = 0i64;
-        for (from, until, priority, calendar) in self.from(start) {
-            let Some(target) = target(priority) else {
+        for (from, until, segment, calendar) in self.from(start) {
+            let Some(target) = target(segment) else {
                 continue;
             };
             if done >= target.secs() {
@@ -122,14 +191,19 @@ impl Schedule {
     }
 
     /// Working time counted from `start` to `end`, in each segment's calendar, pauses left
-    /// out, only while `counts(priority)` (the priority has a target for this clock).
-    pub fn elapsed(&self, start: Instant, end: Instant, counts: impl Fn(&str) -> bool) -> Duration {
+    /// out, only while `counts(segment)` (a target for this clock is in force).
+    pub fn elapsed(
+        &self,
+        start: Instant,
+        end: Instant,
+        counts: impl Fn(&Segment) -> bool,
+    ) -> Duration {
         let mut total = 0i64;
-        for (from, until, priority, calendar) in self.from(start) {
+        for (from, until, segment, calendar) in self.from(start) {
             if from >= end {
                 break;
             }
-            if counts(priority) {
+            if counts(segment) {
                 total += calendar
                     .working_between_excluding(from, until.min(end), &self.pauses)
                     .secs();
@@ -160,8 +234,8 @@ mod tests {
         DateTime::parse_from_rfc3339(text).unwrap().to_utc()
     }
 
-    fn restore(c: &Config) -> impl Fn(&str) -> Option<Duration> + '_ {
-        |p| c.targets(p).map(|t| t.restore)
+    fn restore(c: &Config) -> impl Fn(&Segment) -> Option<Duration> + '_ {
+        |s| c.targets(&s.priority).map(|t| t.restore)
     }
 
     #[test]
@@ -251,7 +325,7 @@ mod tests {
     fn a_priority_without_a_target_stops_the_clock() {
         let c = config();
         let start = t("2026-11-23T09:00:00Z"); // a Monday, in London business hours
-        let cadence = |p: &str| c.targets(p).and_then(|t| t.update_internal);
+        let cadence = |s: &Segment| c.targets(&s.priority).and_then(|t| t.update_internal);
         // P4 has no cadence: from 09:00 to 10:00 nothing counts; then P1's 30m.
         let s = Schedule::new(
             &c,

@@ -70,8 +70,8 @@ pub fn amend(
             Amendment::Bridge(b) => doc.set_key("bridge", vec![format!("bridge: {}", quote(b))]),
             Amendment::Cadence(audience, d) => {
                 let child = match audience {
-                    Audience::Internal => "internal",
                     Audience::Client => "client",
+                    _ => "internal",
                 };
                 doc.set_child("cadence", child, &d.to_string(), cadence_lines(&plan));
             }
@@ -150,8 +150,8 @@ fn apply(plan: &mut Plan, a: &Amendment) -> anyhow::Result<Option<String>> {
         }
         Amendment::Cadence(audience, d) => {
             let (slot, who) = match audience {
-                Audience::Internal => (&mut plan.cadence.internal, "internal"),
                 Audience::Client => (&mut plan.cadence.client, "client"),
+                _ => (&mut plan.cadence.internal, "internal"),
             };
             if *slot == Some(*d) {
                 return Ok(None);

@@ -9,10 +9,10 @@ use std::path::Path;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::config::PriorityTargets;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::sla::Duration;
 
+pub use crate::model::Audience;
 pub use edit::{Amendment, amend, new_file};
 
 /// The response plan as read from `plan.md`.
@@ -79,13 +79,6 @@ impl WorkstreamStatus {
     }
 }
 
-/// The audiences whose update cadence the plan can set.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Audience {
-    Internal,
-    Client,
-}
-
 /// Where a cadence comes from, for people reading it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -94,38 +87,9 @@ pub enum CadenceSource {
     Priority,
 }
 
-/// The update cadence for `audience`: the plan's when it sets one, else the priority's
-/// target (`update_internal` / `update_client`), else none. Works without a plan too.
-pub fn cadence(
-    plan: Option<&Plan>,
-    audience: Audience,
-    targets: Option<&PriorityTargets>,
-) -> Option<(Duration, CadenceSource)> {
-    let planned = plan.and_then(|p| match audience {
-        Audience::Internal => p.cadence.internal,
-        Audience::Client => p.cadence.client,
-    });
-    let target = targets.and_then(|t| match audience {
-        Audience::Internal => t.update_internal,
-        Audience::Client => t.update_client,
-    });
-    planned
-        .map(|d| (d, CadenceSource::Plan))
-        .or(target.map(|d| (d, CadenceSource::Priority)))
-}
-
 impl Plan {
     pub fn workstream(&self, name: &str) -> Option<&Workstream> {
         self.workstreams.iter().find(|w| w.name == name)
-    }
-
-    /// See [`cadence`].
-    pub fn cadence_for(
-        &self,
-        audience: Audience,
-        targets: Option<&PriorityTargets>,
-    ) -> Option<Duration> {
-        cadence(Some(self), audience, targets).map(|(d, _)| d)
     }
 }
 

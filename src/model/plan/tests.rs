@@ -260,15 +260,15 @@ fn the_cadence_falls_back_to_the_priority() {
         ..Plan::default()
     };
     assert_eq!(
-        cadence(Some(&plan), Audience::Client, p1),
+        crate::state::cadence(plan.cadence.client, Audience::Client, p1),
         Some(("15m".parse().unwrap(), CadenceSource::Plan))
     );
     assert_eq!(
-        cadence(Some(&plan), Audience::Internal, p1),
+        crate::state::cadence(plan.cadence.internal, Audience::Internal, p1),
         Some(("30m".parse().unwrap(), CadenceSource::Priority))
     );
     assert_eq!(
-        cadence(None, Audience::Internal, config.targets("P4")),
+        crate::state::cadence(None, Audience::Internal, config.targets("P4")),
         None
     );
 }

@@ -1,0 +1,574 @@
+//! The one derivation of an incident's state: a pure function of (configuration,
+//! incident, now). It is the only code that walks an incident's timeline; the SLA
+//! engine, the PIR, the KPI report, `show`, `status`, `list` and the e-mails all read
+//! the [`State`] it produces, so they cannot tell different people different things.
+//!
+//! Events dated after "now" do not exist for it: the same incident derived at an earlier
+//! instant is the incident as it stood then. An incident reported after "now" does not
+//! exist yet at all ([`State::exists`]).
+
+use serde::Serialize;
+
+use crate::config::{Config, PriorityTargets};
+use crate::lifecycle::{Status, Transition};
+use crate::model::escalation::{Escalation, PriorityStep};
+use crate::model::plan::CadenceSource;
+use crate::model::{Audience, Entry, Event, Incident, Verification};
+use crate::pir::{self, Pir};
+use crate::sla::Duration;
+use crate::time::{self, Timestamp};
+
+/// A moment in the timeline: when, and the entry's index in file order.
+pub type Mark = (Timestamp, usize);
+
+/// A period on hold; `until` is `None` while still on hold.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HoldPeriod {
+    #[serde(with = "time::rfc3339")]
+    pub from: Timestamp,
+    #[serde(with = "time::rfc3339::option")]
+    pub until: Option<Timestamp>,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PriorityChange {
+    #[serde(with = "time::rfc3339")]
+    pub at: Timestamp,
+    pub from: String,
+    pub to: String,
+}
+
+/// One stretch of the incident's life in one status; `until` is `None` for the current one.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Period {
+    pub status: Status,
+    #[serde(with = "time::rfc3339")]
+    pub from: Timestamp,
+    #[serde(with = "time::rfc3339::option")]
+    pub until: Option<Timestamp>,
+}
+
+/// Something in the timeline that cannot have happened as recorded, typically two
+/// clones changing the status at once; `entry` is the index in the timeline file.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Conflict {
+    pub entry: usize,
+    pub message: String,
+}
+
+/// A change of the response plan's update cadence for one audience.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CadenceChange {
+    pub at: Timestamp,
+    pub audience: Audience,
+    pub every: Duration,
+}
+
+/// A recorded status update to one audience.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UpdateMark {
+    pub at: Timestamp,
+    pub entry: usize,
+    /// As recorded: `internal`, `management`, `client`, … (`all` in old timelines).
+    pub audience: String,
+    pub number: u32,
+    pub file: String,
+}
+
+/// A resolution: the restoration as `mim resolve` recorded it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Resolution {
+    pub at: Timestamp,
+    pub entry: usize,
+    pub by: String,
+    pub summary: String,
+    pub closure: String,
+    pub workaround: bool,
+    pub problem: Option<String>,
+    pub verification: Option<Verification>,
+}
+
+/// Time logged with `mim note --time`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimeEntry {
+    pub at: Timestamp,
+    pub time: Duration,
+    pub activity: Option<String>,
+}
+
+/// What the timeline adds up to at one instant. Nothing here is stored.
+#[derive(Clone, Debug, Serialize)]
+pub struct State {
+    pub status: Status,
+    pub impact: String,
+    pub urgency: String,
+    pub priority: String,
+    pub manager: Option<String>,
+    #[serde(with = "time::rfc3339::option")]
+    pub accepted_at: Option<Timestamp>,
+    #[serde(with = "time::rfc3339::option")]
+    pub rejected_at: Option<Timestamp>,
+    #[serde(with = "time::rfc3339::option")]
+    pub resolved_at: Option<Timestamp>,
+    #[serde(with = "time::rfc3339::option")]
+    pub closed_at: Option<Timestamp>,
+    pub holds: Vec<HoldPeriod>,
+    pub reopens: u32,
+    pub priority_changes: Vec<PriorityChange>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<Conflict>,
+
+    /// The instant this state is of.
+    #[serde(skip)]
+    pub now: Timestamp,
+    #[serde(skip)]
+    pub reported: Timestamp,
+    /// File-order indices of the entries that count (at or before `now`), in time order.
+    #[serde(skip)]
+    pub entries: Vec<usize>,
+    /// Status by status, from the report to `now`.
+    #[serde(skip)]
+    pub periods: Vec<Period>,
+    /// Resolved, then reopened: `(resolve, reopen)`. No clock runs in between.
+    #[serde(skip)]
+    pub resolved_periods: Vec<(Timestamp, Timestamp)>,
+    #[serde(skip)]
+    pub accepted: Option<Mark>,
+    #[serde(skip)]
+    pub rejected: Option<Mark>,
+    /// The resolution in force: the last resolve, unless a reopen followed it.
+    #[serde(skip)]
+    pub resolution: Option<Resolution>,
+    /// Every resolve, reopened or not, in time order.
+    #[serde(skip)]
+    pub resolutions: Vec<Resolution>,
+    #[serde(skip)]
+    pub closed: Option<Mark>,
+    #[serde(skip)]
+    pub csat: Option<u8>,
+    /// The priority as declared and every change since.
+    #[serde(skip)]
+    pub priorities: Vec<PriorityStep>,
+    /// The plan's cadence over time, per audience.
+    #[serde(skip)]
+    pub cadence_changes: Vec<CadenceChange>,
+    #[serde(skip)]
+    pub updates: Vec<UpdateMark>,
+    #[serde(skip)]
+    pub escalations: Vec<(usize, Escalation)>,
+    #[serde(skip)]
+    pub pir: Option<Pir>,
+    #[serde(skip)]
+    pub pir_problems: Vec<pir::Problem>,
+    #[serde(skip)]
+    pub time_entries: Vec<TimeEntry>,
+}
+
+/// The incident's state at `now`.
+pub fn derive(config: &Config, incident: &Incident, now: Timestamp) -> State {
+    let _ = config;
+    let record = &incident.record;
+    let entries: Vec<usize> = time_order(&incident.entries)
+        .into_iter()
+        .filter(|&i| incident.entries[i].at <= now)
+        .collect();
+    let mut s = State {
+        status: Status::Proposed,
+        impact: record.impact.clone(),
+        urgency: record.urgency.clone(),
+        priority: record.priority.clone(),
+        manager: None,
+        accepted_at: None,
+        rejected_at: None,
+        resolved_at: None,
+        closed_at: None,
+        holds: Vec::new(),
+        reopens: 0,
+        priority_changes: Vec::new(),
+        conflicts: Vec::new(),
+        now,
+        reported: record.reported,
+        entries: Vec::new(),
+        periods: vec![Period {
+            status: Status::Proposed,
+            from: record.reported,
+            until: None,
+        }],
+        resolved_periods: Vec::new(),
+        accepted: None,
+        rejected: None,
+        resolution: None,
+        resolutions: Vec::new(),
+        closed: None,
+        csat: None,
+        priorities: vec![PriorityStep {
+            at: record.reported,
+            by: record.reporter.clone(),
+            from: None,
+            priority: record.priority.clone(),
+            impact: record.impact.clone(),
+            urgency: record.urgency.clone(),
+            reason: None,
+        }],
+        cadence_changes: Vec::new(),
+        updates: Vec::new(),
+        escalations: Vec::new(),
+        pir: None,
+        pir_problems: Vec::new(),
+        time_entries: Vec::new(),
+    };
+    for &i in &entries {
+        apply(&mut s, i, &incident.entries[i]);
+    }
+    legacy_plan_cadence(&mut s, incident);
+    let ordered: Vec<(usize, &Entry)> =
+        entries.iter().map(|&i| (i, &incident.entries[i])).collect();
+    let (pir, problems) = pir::replay(&ordered);
+    s.pir = pir;
+    s.pir_problems = problems;
+    s.entries = entries;
+    s
+}
+
+/// The state after every recorded event: what a mutating command checks against. It is
+/// the state at `now`, or at the latest event when one was backfilled after `--at`.
+pub fn latest(config: &Config, incident: &Incident, now: Timestamp) -> State {
+    let last = incident.entries.iter().map(|e| e.at).max();
+    derive(config, incident, last.map_or(now, |l| l.max(now)))
+}
+
+/// Indices of `entries` in time order; entries at the same instant keep file order.
+pub fn time_order(entries: &[Entry]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by_key(|&i| entries[i].at);
+    order
+}
+
+fn apply(s: &mut State, i: usize, entry: &Entry) {
+    if entry.at < s.reported {
+        s.conflicts.push(Conflict {
+            entry: i,
+            message: format!(
+                "{} at {} is before the incident was reported ({})",
+                entry.event.name(),
+                time::format(&entry.at),
+                time::format(&s.reported)
+            ),
+        });
+    }
+    if let Some((transition, from)) = entry.event.transition() {
+        if from != s.status || transition.from() != s.status {
+            s.conflicts.push(Conflict {
+                entry: i,
+                message: format!(
+                    "{} at {} by {} was recorded on a {from} incident, but by then it was {}: \
+                     the status was changed twice, probably on two clones. Decide which change \
+                     stands, delete the other line from timeline.yaml, and commit",
+                    transition.command(),
+                    time::format(&entry.at),
+                    entry.by,
+                    s.status
+                ),
+            });
+        }
+        transition_to(s, transition, i, entry);
+        return;
+    }
+    let at = entry.at;
+    match &entry.event {
+        Event::Reprioritise {
+            impact,
+            urgency,
+            priority,
+            reason,
+            ..
+        } => {
+            s.priority_changes.push(PriorityChange {
+                at,
+                from: s.priority.clone(),
+                to: priority.clone(),
+            });
+            s.priorities.push(PriorityStep {
+                at,
+                by: entry.by.clone(),
+                from: Some(s.priority.clone()),
+                priority: priority.clone(),
+                impact: impact.clone(),
+                urgency: urgency.clone(),
+                reason: reason.clone(),
+            });
+            s.impact = impact.clone();
+            s.urgency = urgency.clone();
+            s.priority = priority.clone();
+        }
+        Event::Plan {
+            internal_every,
+            client_every,
+            change,
+        } => {
+            let recorded = [
+                (Audience::Internal, *internal_every),
+                (Audience::Client, *client_every),
+            ];
+            let structured = recorded.iter().any(|(_, d)| d.is_some());
+            for (audience, every) in recorded {
+                let every = every.or_else(|| {
+                    (!structured)
+                        .then(|| legacy_cadence_text(change, audience))
+                        .flatten()
+                });
+                if let Some(every) = every {
+                    s.cadence_changes.push(CadenceChange {
+                        at,
+                        audience,
+                        every,
+                    });
+                }
+            }
+        }
+        Event::Update {
+            audience,
+            number,
+            file,
+        } => s.updates.push(UpdateMark {
+            at,
+            entry: i,
+            audience: audience.clone(),
+            number: *number,
+            file: file.clone(),
+        }),
+        Event::Escalate {
+            kind,
+            to,
+            reason,
+            reference,
+            level,
+        } => s.escalations.push((
+            i,
+            Escalation {
+                at,
+                by: entry.by.clone(),
+                kind: *kind,
+                direction: if kind.is_hierarchic() {
+                    "hierarchic"
+                } else {
+                    "functional"
+                },
+                to: to.clone(),
+                level: level.clone(),
+                reference: reference.clone(),
+                reason: reason.clone(),
+            },
+        )),
+        Event::Note {
+            time: Some(time),
+            activity,
+            ..
+        } => s.time_entries.push(TimeEntry {
+            at,
+            time: *time,
+            activity: activity.clone(),
+        }),
+        _ => {}
+    }
+}
+
+fn transition_to(s: &mut State, transition: Transition, i: usize, entry: &Entry) {
+    let at = entry.at;
+    match &entry.event {
+        Event::Accept { manager, .. } => {
+            s.manager = Some(manager.clone());
+            s.accepted_at.get_or_insert(at);
+            s.accepted.get_or_insert((at, i));
+        }
+        Event::Reject { .. } => {
+            s.rejected_at = Some(at);
+            s.rejected = Some((at, i));
+        }
+        // A second hold while on hold (two clones) is a conflict, not a second period.
+        Event::Hold { reason, .. } if s.holds.last().is_none_or(|h| h.until.is_some()) => {
+            s.holds.push(HoldPeriod {
+                from: at,
+                until: None,
+                reason: reason.clone(),
+            });
+        }
+        Event::Resume { .. } => {
+            if let Some(open) = s.holds.iter_mut().rev().find(|h| h.until.is_none()) {
+                open.until = Some(at);
+            }
+        }
+        Event::Reopen { .. } => {
+            s.reopens += 1;
+            if let Some(r) = s.resolution.take() {
+                s.resolved_periods.push((r.at, at));
+            }
+            s.resolved_at = None;
+        }
+        Event::Resolve {
+            summary,
+            closure,
+            workaround,
+            problem,
+            verification,
+            ..
+        } => {
+            let r = Resolution {
+                at,
+                entry: i,
+                by: entry.by.clone(),
+                summary: summary.clone(),
+                closure: closure.clone(),
+                workaround: *workaround,
+                problem: problem.clone(),
+                verification: *verification,
+            };
+            s.resolutions.push(r.clone());
+            s.resolution = Some(r);
+            s.resolved_at = Some(at);
+        }
+        Event::Close { csat, .. } => {
+            s.closed_at = Some(at);
+            s.closed = Some((at, i));
+            s.csat = *csat;
+        }
+        _ => {}
+    }
+    let to = transition.to();
+    if let Some(current) = s.periods.last_mut() {
+        current.until = Some(at);
+    }
+    s.periods.push(Period {
+        status: to,
+        from: at,
+        until: None,
+    });
+    s.status = to;
+}
+
+/// `internal updates every 30m`: how mim wrote a plan's cadence change before plan
+/// events carried it as data. Timelines written since carry `internal_every`/`client_every`.
+fn legacy_cadence_text(change: &str, audience: Audience) -> Option<Duration> {
+    let key = format!("{audience} updates every ");
+    change.split("; ").find_map(|part| {
+        let rest = part.strip_prefix(&key)?;
+        rest.split_whitespace().next()?.parse().ok()
+    })
+}
+
+/// A cadence in `plan.md` that no plan event recorded (written by hand, or by a version
+/// of mim that did not record it) applies from the report, as it always did.
+fn legacy_plan_cadence(s: &mut State, incident: &Incident) {
+    let Some(plan) = &incident.plan else { return };
+    for (audience, every) in [
+        (Audience::Internal, plan.cadence.internal),
+        (Audience::Client, plan.cadence.client),
+    ] {
+        let Some(every) = every else { continue };
+        if s.cadence_changes.iter().any(|c| c.audience == audience) {
+            continue;
+        }
+        s.cadence_changes.insert(
+            0,
+            CadenceChange {
+                at: s.reported,
+                audience,
+                every,
+            },
+        );
+    }
+}
+
+impl State {
+    /// Whether the incident existed at `now` (it was reported by then).
+    pub fn exists(&self) -> bool {
+        self.reported <= self.now
+    }
+
+    /// When the incident stopped being worked on: resolved or rejected.
+    pub fn ended(&self) -> Option<Timestamp> {
+        self.resolution
+            .as_ref()
+            .map(|r| r.at)
+            .or(self.rejected.map(|(at, _)| at))
+    }
+
+    /// The plan's own cadence for `audience` at `at`, if it has set one by then.
+    pub fn planned_cadence(&self, audience: Audience, at: Timestamp) -> Option<Duration> {
+        self.cadence_changes
+            .iter()
+            .rfind(|c| c.audience == audience && c.at <= at)
+            .map(|c| c.every)
+    }
+
+    /// The priority in force at `at`.
+    pub fn priority_at(&self, at: Timestamp) -> &str {
+        self.priorities
+            .iter()
+            .rev()
+            .find(|p| p.at <= at)
+            .unwrap_or(&self.priorities[0])
+            .priority
+            .as_str()
+    }
+
+    /// The cadence in force for `audience` at `at`, and where it comes from: see [`cadence`].
+    pub fn cadence_at(
+        &self,
+        config: &Config,
+        audience: Audience,
+        at: Timestamp,
+    ) -> Option<(Duration, CadenceSource)> {
+        let audience = audience.cadence_audience()?;
+        cadence(
+            self.planned_cadence(audience, at),
+            audience,
+            config.targets(self.priority_at(at)),
+        )
+    }
+
+    /// Updates that count for `audience`'s cadence (an `all` update counts for both).
+    pub fn updates_to(&self, audience: Audience) -> impl Iterator<Item = &UpdateMark> {
+        self.updates
+            .iter()
+            .filter(move |u| audience.counts(&u.audience))
+    }
+
+    /// The escalations, in time order.
+    pub fn escalation_list(&self) -> Vec<Escalation> {
+        self.escalations.iter().map(|(_, e)| e.clone()).collect()
+    }
+
+    /// Total time on hold up to `end` (an open hold counts until `end`).
+    pub fn time_on_hold(&self, end: Timestamp) -> Duration {
+        let secs = self
+            .holds
+            .iter()
+            .map(|h| {
+                (h.until.unwrap_or(end).min(end) - h.from)
+                    .num_seconds()
+                    .max(0)
+            })
+            .sum();
+        Duration::from_secs(secs)
+    }
+}
+
+/// **The** cadence rule: the longest gap allowed before the first and between updates
+/// to a cadence audience (`internal`, `client`). The response plan's cadence, from the
+/// moment it was set, when the plan sets one — a reprioritisation changes the priority's
+/// targets, not an explicit plan cadence —; else the priority's target at that moment.
+pub fn cadence(
+    planned: Option<Duration>,
+    audience: Audience,
+    targets: Option<&PriorityTargets>,
+) -> Option<(Duration, CadenceSource)> {
+    let target = targets.and_then(|t| match audience {
+        Audience::Client => t.update_client,
+        _ => t.update_internal,
+    });
+    planned
+        .map(|d| (d, CadenceSource::Plan))
+        .or(target.map(|d| (d, CadenceSource::Priority)))
+}

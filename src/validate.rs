@@ -1,0 +1,258 @@
+//! Finding problems: every file of every incident checked against the configuration,
+//! the lifecycle and each other, every problem reported (not just the first). `mim
+//! validate` prints them; `mim check` reports them as findings.
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::diag::{Diagnostic, Diagnostics, locate};
+use crate::model::{Event, Incident, RECORD_FILE, TIMELINE_FILE};
+use crate::repo::{self, Repo};
+use crate::state::{self, State};
+use crate::store;
+use crate::time::Timestamp;
+
+/// Load and check every incident; returns how many there are and every problem found.
+/// Every incident is loaded once; those that load come back with the problems of all.
+pub fn all(repo: &Repo) -> anyhow::Result<Checked> {
+    let mut problems = stray_entries(repo)?;
+    let loaded = store::load_all(repo)?;
+    let count = loaded.len();
+    type Loaded = Result<(Incident, Vec<Diagnostic>), Vec<Diagnostic>>;
+    let results: Vec<Loaded> = loaded
+        .into_par_iter()
+        .map(|result| match result {
+            Ok(incident) => {
+                let found = incident_problems(repo, &incident);
+                Ok((incident, found))
+            }
+            Err(Diagnostics(d)) => Err(d),
+        })
+        .collect();
+    let mut incidents = Vec::new();
+    for r in results {
+        match r {
+            Ok((incident, found)) => {
+                problems.extend(found);
+                incidents.push(incident);
+            }
+            Err(d) => problems.extend(d),
+        }
+    }
+    Ok(Checked {
+        count,
+        incidents,
+        problems,
+    })
+}
+
+/// What [`all`] found: how many incident directories, the ones that loaded, every problem.
+pub struct Checked {
+    pub count: usize,
+    pub incidents: Vec<Incident>,
+    pub problems: Vec<Diagnostic>,
+}
+
+/// Directories under `incidents/` that are not incidents (a typo, a stray copy).
+fn stray_entries(repo: &Repo) -> anyhow::Result<Vec<Diagnostic>> {
+    let dir = repo.incidents_dir();
+    let mut out = Vec::new();
+    let Ok(read) = std::fs::read_dir(&dir) else {
+        return Ok(out);
+    };
+    for entry in read.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if entry.path().is_dir() && !repo::is_id(&name) {
+            out.push(Diagnostic::new(
+                repo.relative(&entry.path()),
+                "not an incident directory: names are YYYY-MM-DD-slug in [a-z0-9-]; mim ignores it",
+            ));
+        } else if entry.path().is_dir() && !entry.path().join(RECORD_FILE).exists() {
+            out.push(Diagnostic::new(
+                &repo.relative(&entry.path()).join(RECORD_FILE),
+                "missing: every incident directory needs its incident.yaml",
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// What a loaded incident gets wrong against the configuration and the lifecycle.
+pub fn incident_problems(repo: &Repo, incident: &Incident) -> Vec<Diagnostic> {
+    let config = &repo.config;
+    // Every recorded event counts for validation, whenever it is dated.
+    let state = state::derive(config, incident, Timestamp::MAX_UTC.fixed_offset());
+    let mut out = Vec::new();
+    let mut at_key =
+        |key: &str, message: String| out.push(at_record_key(repo, incident, key, message));
+    let r = &incident.record;
+    if !config.impact.contains(&r.impact) {
+        at_key(
+            "impact",
+            format!(
+                "impact `{}` is not in mim.yaml ({})",
+                r.impact,
+                config.impact.join(", ")
+            ),
+        );
+    }
+    if !config.urgency.contains(&r.urgency) {
+        at_key(
+            "urgency",
+            format!(
+                "urgency `{}` is not in mim.yaml ({})",
+                r.urgency,
+                config.urgency.join(", ")
+            ),
+        );
+    }
+    if config.targets(&r.priority).is_none() {
+        at_key(
+            "priority",
+            format!("priority `{}` has no targets in mim.yaml", r.priority),
+        );
+    }
+    if let Some(client) = &r.client
+        && !config.clients.contains_key(client)
+    {
+        at_key(
+            "client",
+            format!("client `{client}` is not under `clients` in mim.yaml"),
+        );
+    }
+    if let Some(category) = &r.category
+        && !config.categories.is_empty()
+        && !config.categories.contains(category)
+    {
+        at_key(
+            "category",
+            format!(
+                "category `{category}` is not in mim.yaml ({})",
+                config.categories.join(", ")
+            ),
+        );
+    }
+    out.extend(timeline_problems(repo, config, incident, &state));
+    out.extend(crate::comms::update_file::problems(
+        incident,
+        repo.relative(&incident.dir),
+    ));
+    out.extend(escalation_problems(repo, incident));
+    out.extend(pir_problems(repo, incident, &state));
+    out
+}
+
+fn timeline_problems(
+    repo: &Repo,
+    config: &Config,
+    incident: &Incident,
+    state: &State,
+) -> Vec<Diagnostic> {
+    let at_entry = |index: usize, message: String| at_entry(repo, incident, index, message);
+    let mut out: Vec<Diagnostic> = state
+        .conflicts
+        .iter()
+        .map(|c| at_entry(c.entry, c.message.clone()))
+        .collect();
+    for (i, entry) in incident.entries.iter().enumerate() {
+        match &entry.event {
+            Event::Reprioritise { priority, .. } if config.targets(priority).is_none() => {
+                out.push(at_entry(
+                    i,
+                    format!("priority `{priority}` has no targets in mim.yaml"),
+                ));
+            }
+            Event::Resolve { closure, .. }
+                if !config.closure_codes.is_empty()
+                    && !config.closure_codes.contains_key(closure) =>
+            {
+                out.push(at_entry(
+                    i,
+                    format!("closure code `{closure}` is not under `closure_codes` in mim.yaml"),
+                ));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A problem with `key` of an incident's `incident.yaml`, positioned where the key is
+/// written (in the text kept when the incident was loaded).
+pub fn at_record_key(repo: &Repo, incident: &Incident, key: &str, message: String) -> Diagnostic {
+    let text = &incident.texts.record;
+    let (line, column) = locate(text, &[key]);
+    Diagnostic::new(&repo.relative(&incident.dir).join(RECORD_FILE), message)
+        .at(line, column)
+        .with_source(text)
+}
+
+/// A problem with the `index`-th timeline entry (file order), positioned on its line.
+pub fn at_entry(repo: &Repo, incident: &Incident, index: usize, message: String) -> Diagnostic {
+    let text = &incident.texts.timeline;
+    Diagnostic::new(&repo.relative(&incident.dir).join(TIMELINE_FILE), message)
+        .at(entry_line(text, index), 1)
+        .with_source(text)
+}
+
+/// Escalations naming a level mim.yaml does not have (plan.md itself was checked when
+/// the incident loaded).
+fn escalation_problems(repo: &Repo, incident: &Incident) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let levels: Vec<&str> = repo
+        .config
+        .escalation
+        .hierarchic
+        .iter()
+        .map(|l| l.notify.as_str())
+        .collect();
+    for (i, entry) in incident.entries.iter().enumerate() {
+        if let Event::Escalate {
+            level: Some(level), ..
+        } = &entry.event
+            && !levels.contains(&level.as_str())
+        {
+            let known = if levels.is_empty() {
+                "none".into()
+            } else {
+                levels.join(", ")
+            };
+            out.push(at_entry(
+                repo,
+                incident,
+                i,
+                format!("escalation level `{level}` is not under `escalation.hierarchic` in mim.yaml ({known})"),
+            ));
+        }
+    }
+    out
+}
+
+/// The PIR's problems: its timeline events (with their line) and a missing `pir.md`
+/// once the PIR is started.
+fn pir_problems(repo: &Repo, incident: &Incident, state: &State) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = state
+        .pir_problems
+        .iter()
+        .map(|p| at_entry(repo, incident, p.entry, p.message.clone()))
+        .collect();
+    if state.pir.is_some() && !incident.dir.join(crate::pir::document::FILE).is_file() {
+        out.push(Diagnostic::new(
+            &repo
+                .relative(&incident.dir)
+                .join(crate::pir::document::FILE),
+            "missing: the PIR was started, and its prose lives in this file; restore it from git",
+        ));
+    }
+    out
+}
+
+/// The 1-based line where the `index`-th item of a top-level YAML sequence starts.
+pub fn entry_line(text: &str, index: usize) -> usize {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("- ") || *l == "-")
+        .nth(index)
+        .map(|(i, _)| i + 1)
+        .unwrap_or(0)
+}

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::lifecycle::Status;
-use crate::sla::Duration;
+use crate::units::Duration;
 
 #[derive(Debug, Parser)]
 #[command(

@@ -8,8 +8,9 @@ use anyhow::Context;
 use chrono::{NaiveDate, NaiveTime, Weekday};
 use serde::{Deserialize, Deserializer};
 
+use crate::calendar::{BusinessHours, Calendar};
 use crate::diag::{Diagnostic, Diagnostics, locate};
-use crate::sla::{BusinessHours, Calendar, Duration, Percent};
+use crate::units::{Duration, Percent};
 
 /// The file name searched for, like git searches for `.git`.
 pub const FILE_NAME: &str = "mim.yaml";

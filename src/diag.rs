@@ -221,6 +221,13 @@ fn find_key(text: &str, key: &str) -> Option<usize> {
     None
 }
 
+/// The 1-based line of the first git conflict marker, if any.
+pub fn conflict_marker(text: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| l.starts_with("<<<<<<< ") || l == "=======" || l.starts_with(">>>>>>> "))
+        .map(|i| i + 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,11 +12,11 @@ use serde::Serialize;
 use crate::config::{Config, PriorityTargets};
 use crate::lifecycle::{Status, Transition};
 use crate::model::escalation::{Escalation, PriorityStep};
+use crate::model::pir::{self, Pir};
 use crate::model::plan::CadenceSource;
 use crate::model::{Audience, Entry, Event, Incident, Verification};
-use crate::pir::{self, Pir};
-use crate::sla::Duration;
 use crate::time::{self, Timestamp};
+use crate::units::Duration;
 
 /// A moment in the timeline: when, and the entry's index in file order.
 pub type Mark = (Timestamp, usize);

@@ -8,7 +8,7 @@ use anyhow::Context;
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, conflict_marker};
 use crate::git;
 use crate::model::plan::{self, Plan};
 use crate::model::{
@@ -27,13 +27,6 @@ pub fn parse_yaml<T: DeserializeOwned>(file: &Path, text: &str) -> Result<T, Dia
         .with_source(text));
     }
     serde_yaml::from_str(text).map_err(|e| Diagnostic::from_yaml(file, text, &e))
-}
-
-/// The 1-based line of the first git conflict marker, if any.
-pub fn conflict_marker(text: &str) -> Option<usize> {
-    text.lines()
-        .position(|l| l.starts_with("<<<<<<< ") || l == "=======" || l.starts_with(">>>>>>> "))
-        .map(|i| i + 1)
 }
 
 /// Read a file as text, with the path in the error.

@@ -4,11 +4,12 @@
 use anyhow::bail;
 
 use crate::cli::CloseArgs;
-use crate::commands::{Ctx, pir as pir_cmd};
+use crate::commands::Ctx;
 use crate::lifecycle::{self, Transition};
 use crate::model::Event;
-use crate::pir::report::Format;
+use crate::pir::report::{self, Format};
 use crate::pir::{self, document};
+use crate::render::Templates;
 use crate::store::Change;
 use crate::text;
 
@@ -53,12 +54,22 @@ pub fn run(ctx: &Ctx, args: &CloseArgs) -> anyhow::Result<()> {
     let mut change = Change::new();
     change.event(&incident.dir, &entry);
     if state.pir.is_some() {
-        let after = pir_cmd::with_entry(&incident, &entry);
-        let pir_md = pir_cmd::read_pir_md(ctx, &incident)?;
+        let after = incident.with_entry(&entry);
+        let after_state = ctx.state(&after);
+        let pir_md = document::read(&incident.dir, ctx.repo.relative(&incident.dir))?;
+        let templates = Templates::new(Some(ctx.repo.templates_dir()));
         for format in [Format::Md, Format::Html] {
             let path = incident.dir.join(format.file_name());
             if format == Format::Md || path.exists() {
-                change.put(path, pir_cmd::render(ctx, &after, &pir_md, format)?);
+                let report = report::for_incident(
+                    &ctx.repo.config,
+                    &templates,
+                    &after,
+                    &after_state,
+                    &pir_md,
+                    format,
+                )?;
+                change.put(path, report);
             }
         }
         let unwritten = document::unwritten(&pir_md);

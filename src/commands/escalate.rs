@@ -41,7 +41,7 @@ pub fn run(ctx: &Ctx, args: &EscalateArgs) -> anyhow::Result<()> {
         escalation::check_reprioritise(&incident.id, state.status)?;
         let (impact, urgency, priority) = escalation::reprioritise(
             config,
-            &state,
+            (&state.impact, &state.urgency, &state.priority),
             args.impact.as_deref(),
             args.urgency.as_deref(),
         )?;

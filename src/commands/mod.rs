@@ -3,7 +3,6 @@
 mod check;
 mod close;
 mod declare;
-mod editor;
 mod escalate;
 mod init;
 mod list;
@@ -175,6 +174,14 @@ impl Ctx {
         let mut change = Change::new();
         change.event(&incident.dir, entry);
         self.record(&incident.id, entry.event.name(), summary, &change)
+    }
+
+    /// Send those of `files` (in the incident's `outbox/`) not sent yet; see [`mailer`].
+    pub fn deliver(&self, incident: &Incident, files: &[String]) -> anyhow::Result<()> {
+        let by = self.actor()?;
+        let commit =
+            |change: &Change, summary: &str| self.record(&incident.id, "send", summary, change);
+        crate::mailer::deliver(&self.repo, incident, files, &by, self.now, &commit)
     }
 
     pub fn print_json(&self, value: &impl serde::Serialize) -> anyhow::Result<()> {

@@ -7,9 +7,11 @@ use serde_json::{Value, json};
 
 use crate::commands::Ctx;
 use crate::diag::Diagnostics;
-use crate::sla::{self, Clock, Duration, Finding, Level};
+use crate::present;
+use crate::sla::{self, Clock, Finding, Level};
 use crate::store;
 use crate::time::{self, Timestamp};
+use crate::units::Duration;
 
 /// What one line of `mim status` says about one incident.
 #[derive(Clone, Debug)]
@@ -98,13 +100,6 @@ fn minutes(d: Duration) -> Duration {
     Duration::from_secs(d.secs().div_euclid(60) * 60)
 }
 
-fn clock_name(c: &Clock) -> String {
-    match &c.name {
-        Some(name) => format!("{} ({name})", c.rule),
-        None => c.rule.to_string(),
-    }
-}
-
 fn to_json(l: &Line, now: Timestamp) -> Value {
     json!({
         "id": l.id,
@@ -120,34 +115,6 @@ fn to_json(l: &Line, now: Timestamp) -> Value {
         })),
         "worst": l.worst.as_ref().map(|(level, rules)| json!({"level": level, "rules": rules})),
     })
-}
-
-/// The `SLA clocks` section of `mim show`: one line per clock.
-pub fn clocks_text(clocks: &[Clock], now: Timestamp, tz: chrono_tz::Tz) -> String {
-    if clocks.is_empty() {
-        return String::new();
-    }
-    let names: Vec<String> = clocks.iter().map(clock_name).collect();
-    let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
-    let mut out = format!("\nSLA clocks (at {})\n", time::display(&now, tz));
-    for (c, name) in clocks.iter().zip(&names) {
-        let due = match (c.due, c.stopped) {
-            (Some(due), _) => format!("due {}", time::display(&due, tz)),
-            (None, None) => "paused, not due".to_string(),
-            (None, Some(_)) => "no target".to_string(),
-        };
-        let stopped = c
-            .stopped
-            .map(|s| format!(", stopped {}", time::display(&s, tz)))
-            .unwrap_or_default();
-        out.push_str(&format!(
-            "  {name:<width$}  {:<8}  {} of {}, {due}{stopped}\n",
-            c.state.as_str(),
-            c.elapsed,
-            c.target,
-        ));
-    }
-    out
 }
 
 const RED: &str = "\x1b[31m";
@@ -174,13 +141,13 @@ pub fn render(lines: &[Line], now: Timestamp, tz: chrono_tz::Tz, colour: bool) -
                     if due < now {
                         format!(
                             "{} overdue by {}",
-                            clock_name(c),
+                            present::clock_name(c),
                             minutes(Duration::from(now - due))
                         )
                     } else {
                         format!(
                             "{} due {} (in {})",
-                            clock_name(c),
+                            present::clock_name(c),
                             time::display(&due, tz),
                             minutes(Duration::from(due - now))
                         )

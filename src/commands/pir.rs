@@ -6,18 +6,18 @@ use anyhow::{Context, bail};
 use chrono::NaiveDate;
 
 use crate::cli::{PirActionAddArgs, PirActionCommand, PirCommand, PirReviewArgs, split_id};
-use crate::commands::{Ctx, show};
+use crate::commands::Ctx;
 use crate::lifecycle::Status;
 use crate::model::pir::{PirReason, ReviewSession};
-use crate::model::{Entry, Event, Incident};
+use crate::model::{Event, Incident};
 use crate::pir::report::{self, Format};
 use crate::pir::{self, Pir, document, ids};
 use crate::render::Templates;
-use crate::sla::Duration;
 use crate::state::State;
 use crate::store::Change;
 use crate::text;
 use crate::time::{self, Timestamp};
+use crate::units::Duration;
 
 pub fn run(ctx: &Ctx, cmd: PirCommand) -> anyhow::Result<()> {
     match cmd {
@@ -89,7 +89,7 @@ fn start(
             facilitator: facilitator.clone(),
         },
     )?;
-    let after = with_entry(&incident, &entry);
+    let after = incident.with_entry(&entry);
     let pir_path = incident.dir.join(document::FILE);
     let existing = read_optional(&pir_path)?;
     let pir_md = match &existing {
@@ -356,45 +356,23 @@ fn report_cmd(ctx: &Ctx, id: Option<&str>, format: Format) -> anyhow::Result<()>
     Ok(())
 }
 
-/// The report of `incident` (with its PIR started) in `format`, from the repository's
-/// templates and `pir_md`.
-pub fn render(
-    ctx: &Ctx,
-    incident: &Incident,
-    pir_md: &str,
-    format: Format,
-) -> anyhow::Result<String> {
+/// The report of `incident` (with its PIR started) in `format`.
+fn render(ctx: &Ctx, incident: &Incident, pir_md: &str, format: Format) -> anyhow::Result<String> {
+    let templates = Templates::new(Some(ctx.repo.templates_dir()));
     let state = ctx.state(incident);
-    let pir = state.pir.clone().context("the PIR is started")?;
-    let view = report::build(
+    report::for_incident(
         &ctx.repo.config,
+        &templates,
         incident,
         &state,
-        &pir,
         pir_md,
-        &show::describe,
-    );
-    let templates = Templates::new(Some(ctx.repo.templates_dir()));
-    report::render(&templates, &view, format)
+        format,
+    )
 }
 
-/// `pir.md` of an incident whose PIR is started; a missing file is an error with a hint.
-pub fn read_pir_md(ctx: &Ctx, incident: &Incident) -> anyhow::Result<String> {
-    let path = incident.dir.join(document::FILE);
-    read_optional(&path)?.with_context(|| {
-        format!(
-            "{} is missing: the PIR's prose lives there; restore it from git (`git checkout -- {}`) or create it",
-            ctx.repo.relative(&path).display(),
-            ctx.repo.relative(&path).display()
-        )
-    })
-}
-
-/// The incident as it will be once `entry` is appended.
-pub fn with_entry(incident: &Incident, entry: &Entry) -> Incident {
-    let mut after = incident.clone();
-    after.entries.push(entry.clone());
-    after
+/// `pir.md` of an incident whose PIR is started.
+fn read_pir_md(ctx: &Ctx, incident: &Incident) -> anyhow::Result<String> {
+    document::read(&incident.dir, ctx.repo.relative(&incident.dir))
 }
 
 fn read_optional(path: &std::path::Path) -> anyhow::Result<Option<String>> {

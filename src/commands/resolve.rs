@@ -4,7 +4,7 @@
 use anyhow::bail;
 
 use crate::cli::ResolveArgs;
-use crate::commands::{Ctx, send};
+use crate::commands::Ctx;
 use crate::comms::outbox::{self, OUTBOX_DIR};
 use crate::comms::{self, Audience, Composed, Draft, Kind, MessageContext, ResolutionView};
 use crate::lifecycle::{self, Transition};
@@ -90,7 +90,7 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<()> {
     }
     eprintln!("{}: {} → resolved", incident.id, state.status);
     if args.send {
-        send::deliver(ctx, &incident, &files)?;
+        ctx.deliver(&incident, &files)?;
     }
     Ok(())
 }

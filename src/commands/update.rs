@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Read};
 use anyhow::{Context as _, bail};
 
 use crate::cli::{AudienceArg, UpdateArgs};
-use crate::commands::{Ctx, send};
+use crate::commands::Ctx;
 use crate::comms::outbox::{self, OUTBOX_DIR};
 use crate::comms::update_file::{self, UPDATES_DIR, UpdateFront};
 use crate::comms::{self, Audience, Draft, Kind, MessageContext, UpdateView};
@@ -164,7 +164,7 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs) -> anyhow::Result<()> {
     )?;
     report(ctx, &incident, number, &files)?;
     if args.send {
-        send::deliver(ctx, &incident, &files)?;
+        ctx.deliver(&incident, &files)?;
     }
     Ok(())
 }
@@ -207,34 +207,9 @@ fn read_body(args: &UpdateArgs) -> anyhow::Result<String> {
             Ok(text)
         }
         Some(text) => Ok(text.to_string()),
-        None if args.edit || std::io::stdin().is_terminal() => edit(),
+        None if args.edit || std::io::stdin().is_terminal() => crate::editor::edit_raw(""),
         None => bail!(
             "no update text: give it with -m TEXT, -m - (standard input) or --edit ($VISUAL/$EDITOR)"
         ),
     }
-}
-
-/// Open `$VISUAL` (else `$EDITOR`) on an empty Markdown file and return what was saved.
-fn edit() -> anyhow::Result<String> {
-    let editor = ["VISUAL", "EDITOR"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
-        .context("no editor: set $VISUAL or $EDITOR, or give the update with -m TEXT")?;
-    let file = tempfile::Builder::new()
-        .prefix("mim-update-")
-        .suffix(".md")
-        .tempfile()
-        .context("creating a temporary file for the editor")?;
-    let mut words = editor.split_whitespace();
-    let program = words.next().unwrap_or_default();
-    let status = std::process::Command::new(program)
-        .args(words)
-        .arg(file.path())
-        .status()
-        .with_context(|| format!("running the editor `{editor}`"))?;
-    if !status.success() {
-        bail!("the editor `{editor}` failed ({status}): nothing was written");
-    }
-    std::fs::read_to_string(file.path())
-        .with_context(|| format!("reading {}", file.path().display()))
 }

@@ -18,9 +18,9 @@ pub use crate::model::Audience;
 use crate::model::{Event, Incident, Verification};
 use crate::render::email::{Email, Mailbox, parse_address};
 use crate::render::{Templates, markdown};
-use crate::sla::Duration;
 use crate::state::State;
 use crate::time::{self, Timestamp};
+use crate::units::Duration;
 
 pub use plan::{PlanSummary, Workstream, plan_summary};
 

@@ -7,7 +7,6 @@ use serde::Serialize;
 use crate::config::{Config, HierarchicLevel};
 use crate::lifecycle::Status;
 use crate::model::EscalationKind;
-use crate::state::State;
 use crate::time::{self, Timestamp};
 
 /// One escalation: who was engaged, when, by whom and why.
@@ -98,24 +97,25 @@ pub fn choose_level(
 /// Impact, urgency and priority after a change of impact and/or urgency (the one not
 /// given stays as it is), from the matrix. Refuses unknown values and a change that
 /// changes nothing.
+/// `current` is the incident's `(impact, urgency, priority)` now.
 pub fn reprioritise(
     config: &Config,
-    state: &State,
+    current: (&str, &str, &str),
     impact: Option<&str>,
     urgency: Option<&str>,
 ) -> anyhow::Result<(String, String, String)> {
+    let (impact_now, urgency_now, priority_now) = current;
     let impact = match impact {
         Some(i) => one_of("impact", i, &config.impact)?,
-        None => state.impact.clone(),
+        None => impact_now.to_string(),
     };
     let urgency = match urgency {
         Some(u) => one_of("urgency", u, &config.urgency)?,
-        None => state.urgency.clone(),
+        None => urgency_now.to_string(),
     };
-    if impact == state.impact && urgency == state.urgency {
+    if impact == impact_now && urgency == urgency_now {
         bail!(
-            "nothing to change: the incident is already impact {impact}, urgency {urgency} ({})",
-            state.priority
+            "nothing to change: the incident is already impact {impact}, urgency {urgency} ({priority_now})"
         );
     }
     let Some(priority) = config.priority_for(&impact, &urgency) else {
@@ -253,28 +253,24 @@ mod tests {
             "{title: t, service: s, impact: high, urgency: medium, priority: P2, reporter: r, reported: 2026-11-24T09:00:00Z}",
         )
         .unwrap();
-        let incident = crate::model::Incident {
-            id: "2026-11-24-t".into(),
-            dir: "incidents/2026-11-24-t".into(),
-            record,
-            entries: vec![],
-            plan: None,
-            texts: Default::default(),
-        };
-        let state = crate::state::derive(&config, &incident, incident.record.reported);
+        let state = (
+            record.impact.as_str(),
+            record.urgency.as_str(),
+            record.priority.as_str(),
+        );
         assert_eq!(
-            reprioritise(&config, &state, Some("high"), Some("high")).unwrap(),
+            reprioritise(&config, state, Some("high"), Some("high")).unwrap(),
             ("high".into(), "high".into(), "P1".into())
         );
         assert_eq!(
-            reprioritise(&config, &state, None, Some("low")).unwrap(),
+            reprioritise(&config, state, None, Some("low")).unwrap(),
             ("high".into(), "low".into(), "P3".into())
         );
-        let err = reprioritise(&config, &state, Some("high"), None)
+        let err = reprioritise(&config, state, Some("high"), None)
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("nothing to change"), "{err}");
-        let err = reprioritise(&config, &state, Some("huge"), None)
+        let err = reprioritise(&config, state, Some("huge"), None)
             .unwrap_err()
             .to_string();
         assert_eq!(err, "unknown impact `huge`: use one of high, medium, low");

@@ -43,6 +43,13 @@ pub struct Texts {
 }
 
 impl Incident {
+    /// The incident as it will be once `entry` is appended.
+    pub fn with_entry(&self, entry: &Entry) -> Incident {
+        let mut after = self.clone();
+        after.entries.push(entry.clone());
+        after
+    }
+
     pub fn record_path(&self) -> PathBuf {
         self.dir.join(RECORD_FILE)
     }

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::lifecycle::{Status, Transition};
 use crate::model::pir::{ActionKind, PirReason, ReviewSession};
-use crate::sla::Duration;
 use crate::time::{self, Timestamp};
+use crate::units::Duration;
 
 /// The first lines of every timeline file.
 pub const HEADER: &str = "# Timeline of this incident, written by mim: one event per line, append only.\n\
@@ -283,6 +283,143 @@ fn is_plain_word(s: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !["true", "false", "yes", "no", "on", "off", "null", "y", "n"].contains(&s)
         && s.len() <= 40
+}
+
+/// One line about an event, for people.
+pub fn describe(e: &Entry) -> String {
+    let by = &e.by;
+    match &e.event {
+        Event::Accept { manager, .. } => format!("accepted by {by}; incident manager {manager}"),
+        Event::Reject { reason, .. } => format!("rejected by {by}: {reason}"),
+        Event::Hold { reason, .. } => format!("on hold ({by}): {reason}"),
+        Event::Resume { .. } => format!("resumed by {by}"),
+        Event::Reopen { reason, .. } => format!("reopened by {by}: {reason}"),
+        Event::Resolve {
+            summary,
+            closure,
+            workaround,
+            problem,
+            ..
+        } => {
+            let mut s = format!(
+                "resolved by {by} ({closure}{}): {summary}",
+                if *workaround && closure != "workaround" {
+                    ", workaround"
+                } else {
+                    ""
+                }
+            );
+            if let Some(p) = problem {
+                s.push_str(&format!(" [problem {p}]"));
+            }
+            s
+        }
+        Event::Close { csat, forced, .. } => {
+            let mut s = format!("closed by {by}");
+            if let Some(c) = csat {
+                s.push_str(&format!(", CSAT {c}/5"));
+            }
+            if let Some(f) = forced {
+                s.push_str(&format!(" (management override: {f})"));
+            }
+            s
+        }
+        Event::Note {
+            text,
+            time,
+            activity,
+        } => {
+            let first = text.lines().next().unwrap_or_default();
+            match time {
+                Some(t) => format!(
+                    "{by}: {first} [{t} {}]",
+                    activity.as_deref().unwrap_or("other")
+                ),
+                None => format!("{by}: {first}"),
+            }
+        }
+        Event::Plan { change, .. } => format!("plan ({by}): {change}"),
+        Event::Escalate {
+            kind,
+            to,
+            reason,
+            reference,
+            level,
+        } => {
+            let mut s = format!(
+                "{} escalation to {to} by {by}",
+                crate::model::escalation::kind_name(*kind)
+            );
+            if let Some(l) = level {
+                s.push_str(&format!(" (level {l})"));
+            }
+            if let Some(r) = reference {
+                s.push_str(&format!(" [ref {r}]"));
+            }
+            if let Some(r) = reason {
+                s.push_str(&format!(": {r}"));
+            }
+            s
+        }
+        Event::Reprioritise {
+            impact,
+            urgency,
+            priority,
+            reason,
+            from,
+        } => {
+            let from = from
+                .as_deref()
+                .map(|f| format!("{f} → "))
+                .unwrap_or_default();
+            let mut s = format!(
+                "reprioritised {from}{priority} (impact {impact}, urgency {urgency}) by {by}"
+            );
+            if let Some(r) = reason {
+                s.push_str(&format!(": {r}"));
+            }
+            s
+        }
+        Event::Update {
+            audience, number, ..
+        } => format!("update {number} to {audience} by {by}"),
+        Event::PirStart {
+            reason,
+            facilitator,
+        } => format!(
+            "post incident review started by {by} ({}); facilitator {facilitator}",
+            reason.describe()
+        ),
+        Event::PirAction {
+            id,
+            text,
+            owner,
+            due,
+            kind,
+        } => format!("PIR action {id} ({kind}) added by {by}: {text} [owner {owner}, due {due}]"),
+        Event::PirActionDone { id, note } => match note {
+            Some(n) => format!("PIR action {id} done ({by}): {n}"),
+            None => format!("PIR action {id} done ({by})"),
+        },
+        Event::PirActionDrop { id, reason } => format!("PIR action {id} dropped by {by}: {reason}"),
+        Event::PirReview {
+            session,
+            held_at,
+            attendees,
+            adopted,
+            ..
+        } => {
+            let mut s = format!(
+                "{session} PIR review held {} with {} (recorded by {by})",
+                time::format(held_at),
+                attendees.join(", ")
+            );
+            if !adopted.is_empty() {
+                s.push_str(&format!("; client adopted {}", adopted.join(", ")));
+            }
+            s
+        }
+    }
 }
 
 #[cfg(test)]

@@ -30,6 +30,22 @@ pub const SECTIONS: &[(&str, &str)] = &[
     ),
 ];
 
+/// `pir.md` of an incident whose PIR is started, read from `dir` (shown as `shown`); a
+/// missing file is an error with a hint.
+pub fn read(dir: &std::path::Path, shown: &std::path::Path) -> anyhow::Result<String> {
+    let path = dir.join(FILE);
+    let shown = shown.join(FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => anyhow::bail!(
+            "{} is missing: the PIR's prose lives there; restore it from git (`git checkout -- {}`) or create it",
+            shown.display(),
+            shown.display()
+        ),
+        Err(e) => Err(anyhow::Error::new(e).context(format!("reading {}", shown.display()))),
+    }
+}
+
 /// The skeleton `mim pir start` writes: a title, a note on how the file is used, and
 /// one heading per section with its guidance as a comment.
 pub fn skeleton(id: &str, title: &str, problem: Option<&str>) -> String {

@@ -6,9 +6,10 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::model::{Audience, Incident};
-use crate::sla::{ClockState, Duration, Rule};
+use crate::sla::{ClockState, Rule};
 use crate::state::State;
 use crate::time::Timestamp;
+use crate::units::Duration;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Metrics {

@@ -2,17 +2,18 @@
 //! the `pir-report.md` template (overridable). The computed parts come from the data
 //! every time; the prose is `pir.md` verbatim (less its guidance comments).
 
+use anyhow::Context as _;
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::model::{Entry, Incident};
+use crate::model::{Incident, timeline};
 use crate::pir::metrics::{self, Metrics};
 use crate::pir::{ActionStatus, Pir, document};
 use crate::render::{Templates, markdown};
-use crate::sla::Duration;
 use crate::state::State;
 use crate::text;
 use crate::time::{self, Timestamp};
+use crate::units::Duration;
 
 /// The markdown template (built in, overridable in the repository's `templates/`).
 pub const TEMPLATE_MD: &str = "pir-report.md";
@@ -165,7 +166,6 @@ pub fn build(
     state: &State,
     pir: &Pir,
     pir_md: &str,
-    describe: &dyn Fn(&Entry) -> String,
 ) -> Report {
     let tz = config.tz();
     let show = |t: &Timestamp| time::display(t, tz);
@@ -218,7 +218,7 @@ pub fn build(
                 at: time::format(&e.at),
                 when: show(&e.at),
                 event: e.event.name().to_string(),
-                text: text::one_line(&describe(e)),
+                text: text::one_line(&timeline::describe(e)),
             }),
     );
     let adopted: Vec<&String> = pir.reviews.iter().flat_map(|rv| &rv.adopted).collect();
@@ -324,6 +324,26 @@ fn metrics_view(m: &Metrics) -> MetricsView {
 /// Text that cannot break a Markdown table row.
 fn table_cell(s: &str) -> String {
     text::one_line(s).replace('|', "\\|")
+}
+
+/// The report of `incident` in `state` (its PIR started) in `format`.
+pub fn for_incident(
+    config: &Config,
+    templates: &Templates,
+    incident: &Incident,
+    state: &State,
+    pir_md: &str,
+    format: Format,
+) -> anyhow::Result<String> {
+    let pir = state
+        .pir
+        .as_ref()
+        .with_context(|| format!("{} has no post incident review", incident.id))?;
+    render(
+        templates,
+        &build(config, incident, state, pir, pir_md),
+        format,
+    )
 }
 
 /// Render the report in `format`. HTML uses the repository's `pir-report.html` when

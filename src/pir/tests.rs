@@ -4,7 +4,9 @@ use super::*;
 use crate::lifecycle::Status;
 use crate::model::pir::ActionKind;
 use crate::model::{Entry, Event, Incident, Record};
-use crate::sla::Duration;
+use crate::time::Timestamp;
+use crate::units::Duration;
+use chrono::NaiveDate;
 
 fn at(hm: &str) -> Timestamp {
     chrono::DateTime::parse_from_rfc3339(&format!("2026-11-{hm}:00Z")).unwrap()

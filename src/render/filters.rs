@@ -5,7 +5,7 @@ use chrono_tz::Tz;
 use minijinja::value::Value;
 use minijinja::{Environment, Error, ErrorKind};
 
-use crate::sla::Duration;
+use crate::units::Duration;
 
 pub(super) fn register(env: &mut Environment<'static>) {
     env.add_filter("datetime", datetime);

@@ -360,7 +360,7 @@ fn recurs(
     all: &[Incident],
     states: &[State],
     same_service: &[usize],
-    window: crate::sla::Duration,
+    window: crate::units::Duration,
 ) -> Option<String> {
     if state.status == Status::Rejected {
         return None;

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use chrono::{NaiveDate, Weekday};
 
 use crate::render::markdown::escape;
-use crate::sla::Duration;
+use crate::units::Duration;
 
 use super::{IncidentRow, WeekCount};
 

@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::sla::Duration;
 use crate::time;
+use crate::units::Duration;
 
 use super::{Compliance, NONE, Rate, Report, SLA_RULES, Summary};
 use crate::sla::Rule;

@@ -5,8 +5,8 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::sla::Duration;
 use crate::time::{self, Timestamp};
+use crate::units::Duration;
 
 /// The SLA rules, named as in `mim check --format json`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

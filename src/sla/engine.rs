@@ -19,12 +19,12 @@
 
 use crate::config::{Config, HierarchicLevel, PirRequirement};
 use crate::model::{Audience, EscalationKind, Incident};
-use crate::sla::Duration;
 use crate::sla::clock::{Anchor, Clock, ClockState, Finding, Level, Rule};
 use crate::sla::inputs::{self, PirFacts};
 use crate::sla::schedule::{Cut, Instant, NEVER, Schedule, Segment};
 use crate::state::{self, State};
 use crate::time::{self, Timestamp};
+use crate::units::Duration;
 
 /// An incident's clocks and findings at one instant.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -2,7 +2,7 @@
 //! incident's derived [`State`].
 
 use crate::config::Config;
-use crate::pir::ActionStatus;
+use crate::model::pir::ActionStatus;
 use crate::state::State;
 use crate::time::Timestamp;
 

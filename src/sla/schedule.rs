@@ -19,8 +19,9 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::calendar::Calendar;
 use crate::config::Config;
-use crate::sla::{Calendar, Duration};
+use crate::units::Duration;
 
 pub type Instant = DateTime<Utc>;
 

@@ -8,4 +8,5 @@ mod pir;
 mod plan;
 mod report;
 mod sla;
+mod structure;
 mod truth;

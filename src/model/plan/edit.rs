@@ -8,7 +8,7 @@
 use anyhow::bail;
 
 use super::{Audience, Plan, Workstream, WorkstreamStatus};
-use crate::sla::Duration;
+use crate::units::Duration;
 
 /// One change a `mim plan` run asks for.
 #[derive(Clone, Debug, PartialEq)]

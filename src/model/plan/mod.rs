@@ -10,7 +10,7 @@ use std::path::Path;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::sla::Duration;
+use crate::units::Duration;
 
 pub use crate::model::Audience;
 pub use edit::{Amendment, amend, new_file};
@@ -118,7 +118,7 @@ fn null_is_default<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(
 /// reported with its line and column in the whole file.
 pub fn parse(file: &Path, text: &str) -> Result<Plan, Diagnostics> {
     let one = |d: Diagnostic| Diagnostics(vec![d]);
-    if let Some(line) = crate::store::conflict_marker(text) {
+    if let Some(line) = crate::diag::conflict_marker(text) {
         return Err(one(Diagnostic::new(
             file,
             "unresolved git merge conflict: both sides changed the plan; keep the right lines, remove the markers, then `git add` and commit",

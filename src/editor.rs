@@ -17,8 +17,14 @@ fn editor() -> String {
 
 /// Open `initial` in the editor and return what the user wrote, without comment lines.
 pub fn edit(initial: &str) -> anyhow::Result<String> {
+    Ok(strip_comments(&edit_raw(initial)?))
+}
+
+/// Open `initial` in the editor and return what the user saved, as it is (Markdown
+/// headings start with `#` too).
+pub fn edit_raw(initial: &str) -> anyhow::Result<String> {
     let file = tempfile::Builder::new()
-        .prefix("mim-approach-")
+        .prefix("mim-")
         .suffix(".md")
         .tempfile()
         .context("creating a temporary file for the editor")?;
@@ -35,9 +41,8 @@ pub fn edit(initial: &str) -> anyhow::Result<String> {
     if !status.success() {
         bail!("the editor `{editor}` failed ({status}): nothing written");
     }
-    let text = std::fs::read_to_string(file.path())
-        .with_context(|| format!("reading {}", file.path().display()))?;
-    Ok(strip_comments(&text))
+    std::fs::read_to_string(file.path())
+        .with_context(|| format!("reading {}", file.path().display()))
 }
 
 /// Drop comment lines (`#` first) and surrounding blank lines, like git's default cleanup.

@@ -1,9 +1,15 @@
 //! The words of the post incident review as they appear in timeline events: why a PIR
 //! was started, what kind of action an item is, and which review session was held.
 
+pub mod ids;
+mod replay;
+
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+
+pub(crate) use replay::replay;
+pub use replay::{Action, ActionStatus, Pir, Problem, Review, end_of_day};
 
 /// Why a post incident review was started (the seeds' entry conditions).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]

@@ -26,7 +26,7 @@ use chrono::{
 };
 use chrono_tz::{GapInfo, Tz};
 
-use super::Duration;
+use crate::units::Duration;
 
 /// When an SLA clock runs.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,0 +1,209 @@
+//! What people read on a terminal about one incident, shared by `mim show`, `mim plan`
+//! and `mim status`: the plan section, escalations and priority history, the SLA clocks.
+
+use serde_json::{Value, json};
+
+use crate::config::Config;
+use crate::model::escalation::kind_name;
+use crate::model::plan::{Audience, CadenceSource, Plan, WorkstreamStatus};
+use crate::sla::Clock;
+use crate::state::State;
+use crate::time::{self, Timestamp};
+
+/// The plan for machines: what plan.md says, plus the cadence in force per audience.
+pub fn plan_json(config: &Config, state: &State, plan: Option<&Plan>) -> Value {
+    let cadence = |audience| {
+        state
+            .cadence_at(config, audience, state.now)
+            .map(|(d, source)| json!({"every": d, "from": source}))
+            .unwrap_or(Value::Null)
+    };
+    let effective = json!({
+        "internal": cadence(Audience::Internal),
+        "client": cadence(Audience::Client),
+    });
+    match plan {
+        Some(p) => {
+            let mut v = serde_json::to_value(p).expect("plans serialize");
+            v["cadence_in_force"] = effective;
+            v
+        }
+        None => Value::Null,
+    }
+}
+
+/// The plan for people, as `mim plan` prints it and `mim show` includes it.
+pub fn plan_text(config: &Config, state: &State, plan: &Plan) -> String {
+    let priority = &state.priority;
+    let mut out = String::from("Response plan\n");
+    let mut field = |name: &str, value: &str| out.push_str(&format!("  {name:<12} {value}\n"));
+    if let Some(b) = &plan.bridge {
+        field("bridge", b);
+    }
+    let cadence: Vec<String> = [
+        (Audience::Internal, "internal"),
+        (Audience::Client, "client"),
+    ]
+    .into_iter()
+    .filter_map(|(a, name)| {
+        state
+            .cadence_at(config, a, state.now)
+            .map(|(d, source)| match source {
+                CadenceSource::Plan => format!("{name} every {d} (plan)"),
+                CadenceSource::Priority => format!("{name} every {d} ({priority} target)"),
+            })
+    })
+    .collect();
+    if !cadence.is_empty() {
+        field("updates", &cadence.join(", "));
+    }
+    if !plan.stakeholders.is_empty() {
+        field("stakeholders", &plan.stakeholders.join(", "));
+    }
+    let mut streams: Vec<_> = plan.workstreams.iter().collect();
+    streams.sort_by_key(|w| w.status == WorkstreamStatus::Done);
+    if !streams.is_empty() {
+        let count =
+            |status: WorkstreamStatus| streams.iter().filter(|w| w.status == status).count();
+        let blocked = count(WorkstreamStatus::Blocked);
+        let blocked = if blocked > 0 {
+            format!(", {blocked} blocked")
+        } else {
+            String::new()
+        };
+        out.push_str(&format!(
+            "  workstreams  {} open{blocked}, {} done\n",
+            count(WorkstreamStatus::Open),
+            count(WorkstreamStatus::Done)
+        ));
+        let width = streams
+            .iter()
+            .map(|w| w.name.chars().count())
+            .max()
+            .unwrap_or(0);
+        for w in streams {
+            let mut line = format!(
+                "    {:<8} {:<width$}  {}",
+                w.status.as_str(),
+                w.name,
+                w.owner
+            );
+            if let Some(v) = &w.vendor {
+                line.push_str(&format!(" (vendor {v})"));
+            }
+            if let Some(r) = &w.reason {
+                line.push_str(&format!(": {r}"));
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+    }
+    if let Some(a) = &plan.approach {
+        out.push_str("  approach\n");
+        for l in a.lines() {
+            out.push_str(format!("    {l}").trim_end());
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The sections `mim show` adds: plan, escalations, priority history (text).
+pub fn show_text(config: &Config, state: &State, plan: Option<&Plan>) -> String {
+    let tz = config.tz();
+    let mut out = String::new();
+    if let Some(p) = plan {
+        out.push('\n');
+        out.push_str(&plan_text(config, state, p));
+    }
+    let escalations = state.escalation_list();
+    if !escalations.is_empty() {
+        out.push_str("\nEscalations\n");
+        for e in &escalations {
+            let mut line = format!(
+                "  {}  {:<11} {}",
+                time::display(&e.at, tz),
+                kind_name(e.kind),
+                e.to
+            );
+            if let Some(l) = &e.level {
+                line.push_str(&format!(" (level {l})"));
+            }
+            if let Some(r) = &e.reference {
+                line.push_str(&format!(" [ref {r}]"));
+            }
+            line.push_str(&format!(" by {}", e.by));
+            if let Some(r) = &e.reason {
+                line.push_str(&format!(": {r}"));
+            }
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    let history = &state.priorities;
+    if history.len() > 1 {
+        out.push_str("\nPriority\n");
+        for s in history {
+            let what = match &s.from {
+                None => format!("{} declared", s.priority),
+                Some(from) => format!("{from} → {}", s.priority),
+            };
+            let mut line = format!(
+                "  {}  {what} (impact {}, urgency {}) by {}",
+                time::display(&s.at, tz),
+                s.impact,
+                s.urgency,
+                s.by
+            );
+            if let Some(r) = &s.reason {
+                line.push_str(&format!(": {r}"));
+            }
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The keys `mim show --json` adds: `plan`, `escalations`, `priority_history`.
+pub fn show_json(config: &Config, state: &State, plan: Option<&Plan>, view: &mut Value) {
+    view["plan"] = plan_json(config, state, plan);
+    view["escalations"] = json!(state.escalation_list());
+    view["priority_history"] = json!(state.priorities);
+}
+
+/// The `SLA clocks` section of `mim show`: one line per clock.
+pub fn clocks_text(clocks: &[Clock], now: Timestamp, tz: chrono_tz::Tz) -> String {
+    if clocks.is_empty() {
+        return String::new();
+    }
+    let names: Vec<String> = clocks.iter().map(clock_name).collect();
+    let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+    let mut out = format!("\nSLA clocks (at {})\n", time::display(&now, tz));
+    for (c, name) in clocks.iter().zip(&names) {
+        let due = match (c.due, c.stopped) {
+            (Some(due), _) => format!("due {}", time::display(&due, tz)),
+            (None, None) => "paused, not due".to_string(),
+            (None, Some(_)) => "no target".to_string(),
+        };
+        let stopped = c
+            .stopped
+            .map(|s| format!(", stopped {}", time::display(&s, tz)))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "  {name:<width$}  {:<8}  {} of {}, {due}{stopped}\n",
+            c.state.as_str(),
+            c.elapsed,
+            c.target,
+        ));
+    }
+    out
+}
+
+/// `respond`, `escalation (vp-services)`: a clock as people call it.
+pub fn clock_name(c: &Clock) -> String {
+    match &c.name {
+        Some(name) => format!("{} ({name})", c.rule),
+        None => c.rule.to_string(),
+    }
+}

@@ -303,3 +303,336 @@ fn every_command_sees_the_incident_as_it_stood_at_now() {
     assert_eq!(show["state"]["status"], "accepted");
     assert_eq!(show["state"]["resolved_at"], Value::Null);
 }
+
+/// A small deterministic generator (an LCG): the same seed, the same incidents.
+struct Dice(u64);
+
+impl Dice {
+    fn roll(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.roll(100) < percent
+    }
+}
+
+/// Minutes after 2026-11-24T00:00Z as RFC 3339.
+fn minute(m: u64) -> String {
+    let base = DateTime::parse_from_rfc3339("2026-11-24T00:00:00Z").unwrap();
+    (base + chrono::TimeDelta::minutes(m as i64))
+        .to_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// One generated incident: what happened to it, and when its last event was.
+struct Generated {
+    id: String,
+    end: u64,
+}
+
+/// An incident with holds, a reopen, reprioritisations up and down, a plan cadence set
+/// and changed, updates to each audience, a backfilled note and a PIR, as the dice say.
+fn generate(repo: &TestRepo, dice: &mut Dice, n: usize) -> Generated {
+    let start = 60 * (3 + 7 * n as u64);
+    let (impact, urgency) =
+        [("high", "high"), ("high", "medium"), ("medium", "high")][dice.roll(3) as usize];
+    let id = repo.declare(
+        &minute(start),
+        &format!("Outage {n}"),
+        impact,
+        urgency,
+        &["--client", "acme"],
+    );
+    let mut t = start + 1 + dice.roll(20);
+    repo.at(&minute(t), &["accept", &id, "--manager", "Alice Moreau"])
+        .ok();
+    let mut resolves = 0;
+    let rounds = 3 + dice.roll(4);
+    for round in 0..rounds {
+        t += 5 + dice.roll(50);
+        match dice.roll(7) {
+            0 => {
+                repo.at(&minute(t), &["hold", &id, "--reason", "waiting on carrier"])
+                    .ok();
+                t += 10 + dice.roll(60);
+                repo.at(&minute(t), &["resume", &id]).ok();
+            }
+            1 => {
+                let every = ["20m", "45m", "1h30m"][dice.roll(3) as usize];
+                let flag = if dice.chance(50) {
+                    "--internal-every"
+                } else {
+                    "--client-every"
+                };
+                repo.at(&minute(t), &["plan", &id, flag, every]).ok();
+            }
+            2 => {
+                let up = dice.chance(50);
+                let (i, u) = if up {
+                    ("high", "high")
+                } else {
+                    ("medium", "medium")
+                };
+                let run = repo.at(
+                    &minute(t),
+                    &[
+                        "escalate",
+                        &id,
+                        "--impact",
+                        i,
+                        "--urgency",
+                        u,
+                        "--reason",
+                        "re-assessed",
+                    ],
+                );
+                // Refused when it would change nothing: that is fine here.
+                assert!(
+                    run.code == 0 || run.stderr.contains("nothing to change"),
+                    "{}",
+                    run.stderr
+                );
+            }
+            3 => {
+                repo.at(
+                    &minute(t),
+                    &["escalate", &id, "--kind", "management", "--to", "Raj Singh"],
+                );
+            }
+            4 if resolves == 0 && round + 1 < rounds => {
+                resolve(repo, &id, &minute(t));
+                resolves += 1;
+                t += 20 + dice.roll(90);
+                repo.at(&minute(t), &["reopen", &id, "--reason", "failed again"])
+                    .ok();
+            }
+            _ => {
+                let audience = ["internal", "client", "management", "all"][dice.roll(4) as usize];
+                update(repo, &id, &minute(t), audience);
+            }
+        }
+        if dice.chance(30) {
+            // A note backfilled to before the last events.
+            let back = t.saturating_sub(dice.roll(30)).max(start);
+            repo.at(
+                &minute(back),
+                &["note", &id, "backfilled from the bridge log"],
+            )
+            .ok();
+        }
+    }
+    t += 5 + dice.roll(30);
+    if dice.chance(75) {
+        resolve(repo, &id, &minute(t));
+        if dice.chance(80) {
+            t += 30;
+            repo.at(&minute(t), &["pir", "start", &id, "--reason", "management"])
+                .ok();
+        }
+    }
+    Generated { id, end: t }
+}
+
+fn clocks_by_rule(clocks: &Value) -> BTreeMap<String, Value> {
+    clocks
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let key = match c["name"].as_str() {
+                Some(name) => format!("{}/{name}", c["rule"].as_str().unwrap()),
+                None => c["rule"].as_str().unwrap().to_string(),
+            };
+            (key, c.clone())
+        })
+        .collect()
+}
+
+/// Every fact that two commands both show agrees, for generated incidents, at several
+/// "now" values: status and priority, restore elapsed and due, each audience's next
+/// update due and whether its cadence held, escalation and PIR dues — across `check
+/// --format json`, `show --json`, `report --format json`, `status --json`, `list --json`,
+/// the PIR report and the e-mails.
+#[test]
+fn every_command_shows_the_same_facts() {
+    let repo = TestRepo::new();
+    let mut dice = Dice(20_261_202);
+    let incidents: Vec<Generated> = (0..8).map(|n| generate(&repo, &mut dice, n)).collect();
+    let last = incidents.iter().map(|g| g.end).max().unwrap();
+    let mut nows: Vec<u64> = incidents.iter().map(|g| g.end - 10).collect();
+    nows.extend([last + 60, last + 60 * 24 * 3]);
+    for now in nows.iter().map(|&m| minute(m)) {
+        let check = check_json(&repo, &now);
+        let kpis = repo.now(&now, &["report", "--format", "json"]).ok().json();
+        let status = repo.now(&now, &["status", "--json"]).ok().json();
+        let list = repo.now(&now, &["list", "--json"]).ok().json();
+        for g in &incidents {
+            let show = repo.now(&now, &["show", &g.id, "--json"]).ok().json();
+            let row = kpis["list"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["id"] == g.id);
+            let Some(row) = row else {
+                // Not reported yet at `now`: nobody lists it.
+                assert!(check["clocks"].get(&g.id).is_none(), "{} at {now}", g.id);
+                continue;
+            };
+            let here = format!("{} at {now}", g.id);
+            let state = &show["state"];
+            assert_eq!(state["status"], row["status"], "status, {here}");
+            assert_eq!(state["priority"], row["priority"], "priority, {here}");
+            let listed = list
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["id"] == g.id)
+                .unwrap();
+            assert_eq!(listed["status"], state["status"], "list status, {here}");
+            assert_eq!(
+                listed["priority"], state["priority"],
+                "list priority, {here}"
+            );
+            let active = status.as_array().unwrap().iter().find(|l| l["id"] == g.id);
+            let is_active =
+                ["proposed", "accepted", "on-hold"].contains(&state["status"].as_str().unwrap());
+            assert_eq!(
+                active.is_some(),
+                is_active,
+                "status lists the active, {here}"
+            );
+
+            let checked = clocks_by_rule(&check["clocks"][&g.id]);
+            let shown_clocks = clocks_by_rule(&show["clocks"]);
+            assert_eq!(checked, shown_clocks, "clocks of check and show, {here}");
+            let restore = &checked["restore"];
+            if restore["stopped"].is_string() {
+                assert_eq!(row["restore_secs"], restore["elapsed_s"], "restore, {here}");
+            } else {
+                assert_eq!(row["restore_secs"], Value::Null, "restore running, {here}");
+            }
+            for (rule, clock) in &checked {
+                let state = clock["state"].as_str().unwrap();
+                if let Some(in_report) = row["sla"].get(rule.as_str()) {
+                    assert_eq!(in_report, state, "{rule} in report, {here}");
+                }
+            }
+            if let Some(line) = active {
+                let next = checked
+                    .values()
+                    .filter(|c| c["stopped"].is_null() && c["due"].is_string())
+                    .filter(|c| {
+                        ["running", "at-risk", "breached"].contains(&c["state"].as_str().unwrap())
+                    })
+                    .min_by_key(|c| c["due"].as_str().unwrap().to_string());
+                assert_eq!(
+                    line["next"]["due"],
+                    next.map_or(Value::Null, |c| c["due"].clone()),
+                    "status next due, {here}"
+                );
+            }
+        }
+    }
+    // The e-mails' "next update by" is the update clock's due right after that update.
+    for g in &incidents {
+        let dir = repo.path(&format!("incidents/{}/updates", g.id));
+        let Ok(files) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let texts = outbox_texts(&repo, &g.id);
+        for file in files {
+            let name = file.unwrap().file_name().to_string_lossy().into_owned();
+            let (stamp, audience) = name.trim_end_matches(".md").split_once('-').unwrap();
+            let at = DateTime::parse_from_str(&format!("{stamp}+0000"), "%Y%m%dT%H%M%SZ%z")
+                .unwrap()
+                .to_utc()
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let check = check_json(&repo, &at);
+            let rule = if audience == "client" {
+                "update-client"
+            } else {
+                "update-internal"
+            };
+            let clocks = clocks_by_rule(&check["clocks"][&g.id]);
+            let due = clocks[rule]["due"].as_str();
+            let message = texts
+                .iter()
+                .find(|(m, _)| m.starts_with(stamp) && m.ends_with(&format!("-{audience}.eml")))
+                .map(|(_, t)| t)
+                .unwrap_or_else(|| panic!("no message for {name}"));
+            let zone = if audience == "client" {
+                "America/New_York"
+            } else {
+                "UTC"
+            };
+            match due {
+                Some(due) if clocks[rule]["stopped"].is_null() => assert!(
+                    message.contains(&shown(due, zone)),
+                    "{name}: the e-mail should promise {due}:\n{message}"
+                ),
+                _ => {}
+            }
+        }
+    }
+    // The PIR report's "cadence held" is the update clocks' verdict at the same time.
+    for g in &incidents {
+        let pir = repo.run(&["show", &g.id, "--json"]).ok().json();
+        if pir["pir"].is_null() {
+            continue;
+        }
+        let now = minute(g.end + 30);
+        repo.now(&now, &["pir", "report", &g.id, "--no-commit"])
+            .ok();
+        let report = repo.read(&format!("incidents/{}/pir-report.md", g.id));
+        let checked = clocks_by_rule(&check_json(&repo, &now)["clocks"][&g.id]);
+        for (audience, rule) in [("internal", "update-internal"), ("client", "update-client")] {
+            let Some(line) = report
+                .lines()
+                .find(|l| l.starts_with(&format!("| {audience} |")))
+            else {
+                continue;
+            };
+            let held = checked[rule]["state"] != "breached";
+            let expected = if held { "| yes |" } else { "| no |" };
+            assert!(
+                line.trim_end().ends_with(expected),
+                "{}: {line} vs {rule} {}",
+                g.id,
+                checked[rule]["state"]
+            );
+        }
+        let restore = &checked["restore"];
+        let shown_restore = restore["elapsed_s"].as_i64().unwrap();
+        let text = format!(
+            "| Restore time excluding hold | {} |",
+            duration_text(shown_restore)
+        );
+        assert!(
+            report.contains(&text),
+            "{}: expected {text}:\n{report}",
+            g.id
+        );
+    }
+}
+
+/// Seconds as mim prints durations: `3h30m`, `45m`, `1d2h`.
+fn duration_text(secs: i64) -> String {
+    let (d, h, m, s) = (
+        secs / 86_400,
+        secs % 86_400 / 3600,
+        secs % 3600 / 60,
+        secs % 60,
+    );
+    let mut out = String::new();
+    for (n, unit) in [(d, "d"), (h, "h"), (m, "m"), (s, "s")] {
+        if n > 0 {
+            out.push_str(&format!("{n}{unit}"));
+        }
+    }
+    if out.is_empty() { "0m".into() } else { out }
+}

@@ -1,26 +1,29 @@
 //! mim: major incident management, with incidents as files in a git repository.
 
-pub mod calendar;
+pub(crate) mod calendar;
 pub mod cli;
 pub mod commands;
-pub mod comms;
-pub mod config;
-pub mod diag;
-pub mod editor;
+pub(crate) mod comms;
+pub(crate) mod config;
+pub(crate) mod diag;
+pub(crate) mod editor;
 pub mod error;
-pub mod git;
-pub mod lifecycle;
-pub mod mailer;
-pub mod model;
-pub mod pir;
-pub mod present;
-pub mod render;
-pub mod repo;
-pub mod report;
-pub mod sla;
-pub mod state;
-pub mod store;
-pub mod text;
-pub mod time;
-pub mod units;
-pub mod validate;
+pub(crate) mod git;
+pub(crate) mod lifecycle;
+pub(crate) mod mailer;
+pub(crate) mod model;
+pub(crate) mod pir;
+pub(crate) mod present;
+pub(crate) mod render;
+pub(crate) mod repo;
+pub(crate) mod report;
+pub(crate) mod sla;
+pub(crate) mod state;
+pub(crate) mod store;
+pub(crate) mod text;
+pub(crate) mod time;
+pub(crate) mod units;
+pub(crate) mod validate;
+
+/// The configuration `mim init` writes (for tests and tools that make repositories).
+pub use config::DEFAULT_CONFIG;

@@ -22,7 +22,7 @@ use crate::state::State;
 use crate::time::{self, Timestamp};
 use crate::units::Duration;
 
-pub use plan::{PlanSummary, Workstream, plan_summary};
+pub use plan::{PlanSummary, plan_summary};
 
 /// What a message is: status update number N, or the restoral notice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -467,7 +467,6 @@ impl Draft {
 #[derive(Clone, Debug)]
 pub struct Composed {
     pub stem: String,
-    pub email: Email,
     /// The message as written to `outbox/` and piped to sendmail.
     pub bytes: Vec<u8>,
 }
@@ -539,7 +538,7 @@ pub fn compose(
         let bytes = email
             .to_bytes()
             .with_context(|| format!("composing the {} message", draft.audience))?;
-        out.push(Composed { stem, email, bytes });
+        out.push(Composed { stem, bytes });
     }
     Ok(out)
 }

@@ -8,7 +8,7 @@ pub mod metrics;
 pub mod report;
 
 use crate::config::{Config, PirRequirement};
-pub use crate::model::pir::{Action, ActionStatus, Pir, Problem, Review, end_of_day, ids};
+pub use crate::model::pir::{Action, ActionStatus, Pir, Review, ids};
 use crate::model::pir::{PirReason, ReviewSession};
 use crate::model::{Entry, Incident};
 use crate::state::State;

@@ -3,6 +3,7 @@ use std::path::{Path, PathBuf};
 use super::*;
 use crate::lifecycle::Status;
 use crate::model::pir::ActionKind;
+use crate::model::pir::{Problem, end_of_day};
 use crate::model::{Entry, Event, Incident, Record};
 use crate::time::Timestamp;
 use crate::units::Duration;

@@ -208,6 +208,7 @@ pub struct IncidentRow {
 
 /// Build the report of the incidents `filter` selects from `all` (every incident of the
 /// repository: an earlier incident outside the window can still be the one that recurs).
+#[cfg(test)]
 pub fn build(config: &Config, all: &[Incident], filter: &Filter, now: Timestamp) -> Report {
     build_with_progress(config, all, filter, now, &|_| {})
 }

@@ -31,17 +31,6 @@ pub enum Rule {
 }
 
 impl Rule {
-    pub const ALL: [Rule; 8] = [
-        Rule::Respond,
-        Rule::Restore,
-        Rule::UpdateInternal,
-        Rule::UpdateClient,
-        Rule::Escalation,
-        Rule::PirStart,
-        Rule::PirAction,
-        Rule::Validation,
-    ];
-
     pub fn as_str(self) -> &'static str {
         match self {
             Rule::Respond => "respond",

@@ -40,21 +40,6 @@ impl Evaluation {
     }
 }
 
-/// The incident's SLA clocks at `now`.
-pub fn clocks(config: &Config, incident: &Incident, now: Timestamp) -> Vec<Clock> {
-    evaluate(config, incident, now).clocks
-}
-
-/// The incident's breaches and risks at `now`.
-pub fn findings(config: &Config, incident: &Incident, now: Timestamp) -> Vec<Finding> {
-    evaluate(config, incident, now).findings
-}
-
-/// Clocks and findings at `now`, from the incident's state then.
-pub fn evaluate(config: &Config, incident: &Incident, now: Timestamp) -> Evaluation {
-    evaluate_state(config, incident, &state::derive(config, incident, now))
-}
-
 /// Clocks and findings of a state already derived (at `state.now`).
 pub fn evaluate_state(config: &Config, incident: &Incident, state: &State) -> Evaluation {
     evaluate_with(config, incident, state, &inputs::pir_facts(config, state))

@@ -13,6 +13,19 @@ fn ts(text: &str) -> Timestamp {
     chrono::DateTime::parse_from_rfc3339(text).unwrap()
 }
 
+/// Clocks and findings at `now`, from the incident's state then.
+fn evaluate(config: &Config, incident: &Incident, now: Timestamp) -> Evaluation {
+    evaluate_state(config, incident, &state::derive(config, incident, now))
+}
+
+fn clocks(config: &Config, incident: &Incident, now: Timestamp) -> Vec<Clock> {
+    evaluate(config, incident, now).clocks
+}
+
+fn findings(config: &Config, incident: &Incident, now: Timestamp) -> Vec<Finding> {
+    evaluate(config, incident, now).findings
+}
+
 /// The incident's state at `now`.
 fn at(c: &Config, i: &Incident, now: &str) -> State {
     state::derive(c, i, ts(now))

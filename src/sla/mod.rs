@@ -7,4 +7,4 @@ pub mod inputs;
 pub mod schedule;
 
 pub use clock::{Anchor, Clock, ClockState, Finding, Level, Rule};
-pub use engine::{Evaluation, clocks, evaluate, evaluate_state, evaluate_with, findings};
+pub use engine::evaluate_state;

@@ -57,6 +57,7 @@ pub enum Cut {
 
 impl Schedule {
     /// `changes` are `(at, new priority)` in time order, after `start` with `first` in force.
+    #[cfg(test)]
     pub fn new(
         config: &Config,
         client: Option<&str>,

@@ -558,7 +558,7 @@ fn outside_git_the_files_are_still_written() {
     let root = tmp.path().join("plain");
     std::fs::create_dir_all(&root).unwrap();
     // A repository without git: write the config by hand, never run `git init`.
-    std::fs::write(root.join("mim.yaml"), mim::config::DEFAULT_CONFIG).unwrap();
+    std::fs::write(root.join("mim.yaml"), mim::DEFAULT_CONFIG).unwrap();
     let mut cmd = std::process::Command::new(crate::common::mim_bin());
     crate::common::isolate(&mut cmd, &home);
     let out = cmd

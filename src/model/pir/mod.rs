@@ -8,8 +8,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+#[cfg(test)]
+pub use replay::end_of_day;
 pub(crate) use replay::replay;
-pub use replay::{Action, ActionStatus, Pir, Problem, Review, end_of_day};
+pub use replay::{Action, ActionStatus, Pir, Problem, Review};
 
 /// Why a post incident review was started (the seeds' entry conditions).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]

@@ -16,6 +16,7 @@ pub mod sla;
 pub mod store;
 pub mod text;
 pub mod time;
+pub mod view;
 
 /// Print an error once, as `error: …` (every diagnostic on its own line), and choose the
 /// exit code: 2 for usage and configuration problems, 1 for everything else.

@@ -10,13 +10,14 @@ use crate::cli::{AudienceArg, UpdateArgs};
 use crate::commands::{Ctx, send};
 use crate::comms::outbox::{self, OUTBOX_DIR};
 use crate::comms::update_file::{self, UPDATES_DIR, UpdateFront};
-use crate::comms::{self, Audience, Draft, Kind, MessageContext, UpdateView};
+use crate::comms::{self, Audience, Draft, Kind, MessageContext};
 use crate::config::Config;
 use crate::model::{Event, Incident};
 use crate::render::Templates;
 use crate::store::Change;
 use crate::text;
 use crate::time::{self, Timestamp};
+use crate::view::UpdateView;
 
 pub fn run(ctx: &Ctx, args: &UpdateArgs) -> anyhow::Result<()> {
     let config = &ctx.repo.config;
@@ -71,10 +72,6 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs) -> anyhow::Result<()> {
     }
     let by = ctx.actor()?;
     let number = comms::next_update_number(&incident);
-    let plan = comms::plan_summary(&incident);
-    let escalations = comms::escalations(&incident);
-    let restore = comms::restore_clock(config, &incident, &state, ctx.now);
-    let view = comms::IncidentView::new(config, &incident, &state);
 
     let mut change = Change::new();
     let mut drafts = Vec::new();
@@ -118,21 +115,13 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs) -> anyhow::Result<()> {
             next: next.clone(),
             next_at: next_due(config, &incident, &state.priority, audience, ctx.now),
         };
+        let mut context = MessageContext::new(config, &incident, &state, audience, ctx.now);
+        context.update = Some(update);
         drafts.push(Draft {
             kind: Kind::Update(number),
             audience,
             at: ctx.now,
-            context: MessageContext {
-                org: comms::OrgView::new(config),
-                incident: view.clone(),
-                audience: audience.to_string(),
-                tz: comms::display_zone(config, incident.record.client.as_deref(), audience),
-                update: Some(update),
-                resolution: None,
-                plan: plan.clone(),
-                escalations: escalations.clone(),
-                restore: restore.clone(),
-            },
+            context,
         });
     }
     let templates = Templates::new(Some(ctx.repo.templates_dir()));

@@ -42,6 +42,7 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
 /// Load and check every incident; returns how many there are and every problem found.
 pub fn all(repo: &Repo) -> anyhow::Result<(usize, Vec<Diagnostic>)> {
     let mut problems = stray_entries(repo)?;
+    problems.extend(crate::view::check::overrides(repo));
     let loaded = store::load_all(repo)?;
     let count = loaded.len();
     for result in loaded {

@@ -2,7 +2,11 @@
 //! response plan and escalations, in the same shape for every template. The e-mail
 //! contexts (`comms::MessageContext`) and the PIR report (`pir::report::Report`) add
 //! their own parts to [`Common`]. Times are RFC 3339 strings, shown by templates with
-//! the `datetime` filter in the context's `tz`.
+//! the `datetime` filter in the context's `tz`. `docs/templates.md` documents every
+//! variable; [`check`] renders the repository's overrides against a [`sample`].
+
+pub mod check;
+pub mod sample;
 
 use serde::{Deserialize, Serialize};
 

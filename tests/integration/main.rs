@@ -8,3 +8,4 @@ mod pir;
 mod plan;
 mod report;
 mod sla;
+mod templates;

@@ -12,6 +12,7 @@ pub(crate) mod git;
 pub(crate) mod lifecycle;
 pub(crate) mod mailer;
 pub(crate) mod model;
+pub(crate) mod overrides;
 pub(crate) mod pir;
 pub(crate) mod present;
 pub(crate) mod render;
@@ -24,6 +25,7 @@ pub(crate) mod text;
 pub(crate) mod time;
 pub(crate) mod units;
 pub(crate) mod validate;
+pub(crate) mod view;
 
 /// The configuration `mim init` writes (for tests and tools that make repositories).
 pub use config::DEFAULT_CONFIG;

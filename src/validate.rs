@@ -16,6 +16,7 @@ use crate::time::Timestamp;
 /// Every incident is loaded once; those that load come back with the problems of all.
 pub fn all(repo: &Repo) -> anyhow::Result<Checked> {
     let mut problems = stray_entries(repo)?;
+    problems.extend(crate::overrides::overrides(repo));
     let loaded = store::load_all(repo)?;
     let count = loaded.len();
     type Loaded = Result<(Incident, Vec<Diagnostic>), Vec<Diagnostic>>;

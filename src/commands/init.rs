@@ -22,7 +22,9 @@ name as a built-in template replaces it for this repository.\n\n\
 - `mim templates list` shows the built-in names and which ones are overridden here.\n\
 - `mim templates export NAME` copies a built-in template here to start from.\n\n\
 Templates use minijinja (Jinja2 syntax). An undefined variable is an error that names\n\
-the template and line, so a typo never sends an e-mail with a blank in it.\n";
+the template and line, so a typo never sends an e-mail with a blank in it, and\n\
+`mim validate` and `mim check` render every file here against a sample incident first.\n\
+Every variable and filter is described in mim's docs/templates.md.\n";
 
 pub fn run(global: &Global, dir: Option<&Path>) -> anyhow::Result<()> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;

@@ -6,7 +6,7 @@ use anyhow::bail;
 use crate::cli::ResolveArgs;
 use crate::commands::Ctx;
 use crate::comms::outbox::{self, OUTBOX_DIR};
-use crate::comms::{self, Audience, Composed, Draft, Kind, MessageContext, ResolutionView};
+use crate::comms::{self, Audience, Composed, Draft, Kind, MessageContext};
 use crate::lifecycle::{self, Transition};
 use crate::model::{Entry, Event, Incident, Verification};
 use crate::render::Templates;
@@ -104,17 +104,6 @@ fn restoral_notices(
     entry: &Entry,
 ) -> anyhow::Result<Vec<Composed>> {
     let config = &ctx.repo.config;
-    let Event::Resolve {
-        summary,
-        closure,
-        workaround,
-        problem,
-        verification,
-        ..
-    } = &entry.event
-    else {
-        unreachable!("called with the resolve entry")
-    };
     let mut resolved = incident.clone();
     resolved.entries.push(entry.clone());
     let state = crate::state::derive(config, &resolved, entry.at);
@@ -123,21 +112,6 @@ fn restoral_notices(
     if client.is_some() {
         audiences.extend([Audience::Client, Audience::EndUsers]);
     }
-    let resolution = ResolutionView::new(
-        config,
-        incident,
-        entry.at,
-        &entry.by,
-        summary,
-        closure,
-        *workaround,
-        problem.as_deref(),
-        *verification,
-    );
-    let plan = comms::plan_summary(incident);
-    let escalations = comms::escalations(&state);
-    let restore = comms::restore_clock(config, &resolved, &state);
-    let view = comms::IncidentView::new(config, &resolved, &state);
     let mut drafts = Vec::new();
     for audience in audiences {
         if let Err(e) = comms::recipients(config, client, audience) {
@@ -148,17 +122,7 @@ fn restoral_notices(
             kind: Kind::Restoral,
             audience,
             at: entry.at,
-            context: MessageContext {
-                org: comms::OrgView::new(config),
-                incident: view.clone(),
-                audience: audience.to_string(),
-                tz: comms::display_zone(config, client, audience),
-                update: None,
-                resolution: Some(resolution.clone()),
-                plan: plan.clone(),
-                escalations: escalations.clone(),
-                restore: restore.clone(),
-            },
+            context: MessageContext::new(config, &resolved, &state, audience, entry.at),
         });
     }
     let templates = Templates::new(Some(ctx.repo.templates_dir()));

@@ -29,8 +29,7 @@ fn list(ctx: &Ctx) -> anyhow::Result<()> {
         };
         rows.push((name.to_string(), origin));
     }
-    let names = templates.names();
-    let strays = stray_overrides(ctx, &names);
+    let strays = stray_overrides(ctx, &crate::overrides::known_names());
     if ctx.json {
         let list: Vec<_> = rows
             .iter()
@@ -49,7 +48,8 @@ fn list(ctx: &Ctx) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Files in `templates/` that override nothing (a misspelt name, say).
+/// Files in `templates/` that override nothing (a misspelt name, say). `pir-report.html`
+/// is used when present, though it has no built-in version.
 fn stray_overrides(ctx: &Ctx, names: &[&str]) -> Vec<String> {
     let Ok(read) = std::fs::read_dir(ctx.repo.templates_dir()) else {
         return Vec::new();

@@ -9,12 +9,13 @@ use crate::cli::{AudienceArg, UpdateArgs};
 use crate::commands::Ctx;
 use crate::comms::outbox::{self, OUTBOX_DIR};
 use crate::comms::update_file::{self, UPDATES_DIR, UpdateFront};
-use crate::comms::{self, Audience, Draft, Kind, MessageContext, UpdateView};
+use crate::comms::{self, Audience, Draft, Kind, MessageContext};
 use crate::model::{Event, Incident};
 use crate::render::Templates;
 use crate::store::Change;
 use crate::text;
 use crate::time;
+use crate::view::UpdateView;
 
 pub fn run(ctx: &Ctx, args: &UpdateArgs) -> anyhow::Result<()> {
     let config = &ctx.repo.config;
@@ -69,7 +70,6 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs) -> anyhow::Result<()> {
     }
     let by = ctx.actor()?;
     let number = comms::next_update_number(&incident);
-    let plan = comms::plan_summary(&incident);
 
     let mut change = Change::new();
     let mut entries = Vec::new();
@@ -110,9 +110,6 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs) -> anyhow::Result<()> {
     let mut recorded = incident.clone();
     recorded.entries.extend(entries);
     let now_state = crate::state::derive(config, &recorded, ctx.now);
-    let escalations = comms::escalations(&now_state);
-    let restore = comms::restore_clock(config, &recorded, &now_state);
-    let view = comms::IncidentView::new(config, &recorded, &now_state);
     let mut drafts = Vec::new();
     for &audience in &audiences {
         let next_at = crate::sla::engine::next_update_due(config, &recorded, &now_state, audience);
@@ -126,21 +123,13 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs) -> anyhow::Result<()> {
             next: next.clone(),
             next_at: next_at.as_ref().map(time::format),
         };
+        let mut context = MessageContext::new(config, &recorded, &now_state, audience, ctx.now);
+        context.update = Some(update);
         drafts.push(Draft {
             kind: Kind::Update(number),
             audience,
             at: ctx.now,
-            context: MessageContext {
-                org: comms::OrgView::new(config),
-                incident: view.clone(),
-                audience: audience.to_string(),
-                tz: comms::display_zone(config, incident.record.client.as_deref(), audience),
-                update: Some(update),
-                resolution: None,
-                plan: plan.clone(),
-                escalations: escalations.clone(),
-                restore: restore.clone(),
-            },
+            context,
         });
     }
     let templates = Templates::new(Some(ctx.repo.templates_dir()));

@@ -3,7 +3,6 @@
 //! the commands load files and pass `now`; nothing here reads the clock or the disk.
 
 pub mod outbox;
-pub mod plan;
 pub mod update_file;
 
 #[cfg(test)]
@@ -15,14 +14,13 @@ use serde::Serialize;
 
 use crate::config::{Address, Config};
 pub use crate::model::Audience;
-use crate::model::{Event, Incident, Verification};
+use crate::model::{Event, Incident};
 use crate::render::email::{Email, Mailbox, parse_address};
 use crate::render::{Templates, markdown};
 use crate::state::State;
-use crate::time::{self, Timestamp};
+use crate::time::Timestamp;
 use crate::units::Duration;
-
-pub use plan::{PlanSummary, plan_summary};
+use crate::view::{Common, UpdateView};
 
 /// What a message is: status update number N, or the restoral notice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -273,177 +271,35 @@ pub fn display_zone(config: &Config, client: Option<&str>, audience: Audience) -
     }
 }
 
-/// The incident as templates see it.
-#[derive(Clone, Debug, Serialize)]
-pub struct IncidentView {
-    pub id: String,
-    pub title: String,
-    pub service: String,
-    /// The client's display name, or none.
-    pub client: Option<String>,
-    pub ci: Option<String>,
-    pub category: Option<String>,
-    pub impact: String,
-    pub urgency: String,
-    pub priority: String,
-    pub status: String,
-    pub manager: Option<String>,
-    pub reported: String,
-    pub tickets: Vec<String>,
-    pub description: Option<String>,
-}
-
-impl IncidentView {
-    pub fn new(config: &Config, incident: &Incident, state: &State) -> IncidentView {
-        let r = &incident.record;
-        IncidentView {
-            id: incident.id.clone(),
-            title: r.title.clone(),
-            service: r.service.clone(),
-            client: r.client.as_deref().map(|c| config.client_name(c)),
-            ci: r.ci.clone(),
-            category: r.category.clone(),
-            impact: state.impact.clone(),
-            urgency: state.urgency.clone(),
-            priority: state.priority.clone(),
-            status: state.status.to_string(),
-            manager: state.manager.clone(),
-            reported: time::format(&r.reported),
-            tickets: r.tickets.clone(),
-            description: r.description.clone(),
-        }
-    }
-}
-
-/// One escalation from the timeline.
-#[derive(Clone, Debug, Serialize)]
-pub struct EscalationView {
-    pub at: String,
-    pub by: String,
-    /// `sme`, `vendor`, … or `management` (hierarchic).
-    pub kind: String,
-    pub hierarchic: bool,
-    pub to: String,
-    pub reason: Option<String>,
-    /// A vendor case or ticket number: for internal and management readers only.
-    pub reference: Option<String>,
-    pub level: Option<String>,
-}
-
-/// The incident's escalations in time order, as templates see them.
-pub fn escalations(state: &State) -> Vec<EscalationView> {
-    state
-        .escalation_list()
-        .into_iter()
-        .map(|e| EscalationView {
-            at: time::format(&e.at),
-            by: e.by,
-            kind: crate::model::escalation::kind_name(e.kind).to_string(),
-            hierarchic: e.kind.is_hierarchic(),
-            to: e.to,
-            reason: e.reason,
-            reference: e.reference,
-            level: e.level,
-        })
-        .collect()
-}
-
-/// A status update as templates see it.
-#[derive(Clone, Debug, Serialize)]
-pub struct UpdateView {
-    pub number: u32,
-    pub at: String,
-    pub by: String,
-    /// The Markdown body written by the incident manager.
-    pub body: String,
-    pub status_line: Option<String>,
-    /// Estimated restoration, RFC 3339.
-    pub eta: Option<String>,
-    /// When the next update comes, as the author wrote it (`--next`).
-    pub next: Option<String>,
-    /// When the next update is due by the priority's cadence, RFC 3339 (when there is one).
-    pub next_at: Option<String>,
-}
-
-/// The restoration as templates see it.
-#[derive(Clone, Debug, Serialize)]
-pub struct ResolutionView {
-    pub at: String,
-    pub by: String,
-    /// How service was restored (Markdown).
-    pub summary: String,
-    pub closure: String,
-    /// The closure code's description from `mim.yaml`.
-    pub closure_text: String,
-    pub workaround: bool,
-    pub problem: Option<String>,
-    /// `verified-by-client`, `attempted` or none.
-    pub verification: Option<String>,
-    /// Wall-clock time from reported to restored, e.g. `2h35m`.
-    pub outage: String,
-}
-
-impl ResolutionView {
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        config: &Config,
-        incident: &Incident,
-        at: Timestamp,
-        by: &str,
-        summary: &str,
-        closure: &str,
-        workaround: bool,
-        problem: Option<&str>,
-        verification: Option<Verification>,
-    ) -> ResolutionView {
-        ResolutionView {
-            at: time::format(&at),
-            by: by.to_string(),
-            summary: summary.to_string(),
-            closure: closure.to_string(),
-            closure_text: config
-                .closure_codes
-                .get(closure)
-                .cloned()
-                .unwrap_or_default(),
-            workaround,
-            problem: problem.map(String::from),
-            verification: verification.map(|v| match v {
-                Verification::VerifiedByClient => "verified-by-client".to_string(),
-                Verification::Attempted => "attempted".to_string(),
-            }),
-            outage: Duration::from(at - incident.record.reported).to_string(),
-        }
-    }
-}
-
-/// Everything a template may use. Optional values are present as `none`, so a template
-/// can test them (`{% if update.eta %}`) while a misspelt name is still an error.
+/// Everything an e-mail template may use: what every template sees, plus the audience,
+/// the update and the restore clock. Optional values are present as `none`, so a
+/// template can test them (`{% if update.eta %}`) while a misspelt name is still an error.
 #[derive(Clone, Debug, Serialize)]
 pub struct MessageContext {
-    pub org: OrgView,
-    pub incident: IncidentView,
-    pub audience: String,
-    /// The time zone to show times in (`{{ t | datetime(tz) }}`).
-    pub tz: String,
+    #[serde(flatten)]
+    pub common: Common,
+    pub audience: Audience,
+    /// The status update (update messages; none in restoral notices).
     pub update: Option<UpdateView>,
-    pub resolution: Option<ResolutionView>,
-    pub plan: PlanSummary,
-    pub escalations: Vec<EscalationView>,
     pub restore: Option<RestoreClock>,
 }
 
-#[derive(Clone, Debug, Serialize)]
-pub struct OrgView {
-    pub name: String,
-    pub email: String,
-}
-
-impl OrgView {
-    pub fn new(config: &Config) -> OrgView {
-        OrgView {
-            name: config.organization.name.clone(),
-            email: config.organization.email.to_string(),
+impl MessageContext {
+    /// A message to `audience` at `at` about `incident` in `state`, without an update;
+    /// times are shown in the audience's time zone.
+    pub fn new(
+        config: &Config,
+        incident: &Incident,
+        state: &State,
+        audience: Audience,
+        at: Timestamp,
+    ) -> MessageContext {
+        let tz = display_zone(config, incident.record.client.as_deref(), audience);
+        MessageContext {
+            common: Common::new(config, incident, state, tz, at),
+            audience,
+            update: None,
+            restore: restore_clock(config, incident, state),
         }
     }
 }
@@ -508,7 +364,7 @@ pub fn compose(
         let (to, cc) = recipients(config, client, draft.audience)?;
         let name = draft.kind.template(draft.audience);
         let text = templates.render(&name, &draft.context)?;
-        let inc = &draft.context.incident;
+        let inc = &draft.context.common.incident;
         let subject = subject(&inc.priority, inc.client.as_deref(), &inc.title, draft.kind);
         let html = markdown::html_document(&subject, &markdown::to_html(&text));
         let (in_reply_to, references) = match &root {

@@ -12,8 +12,9 @@ use crate::pir::{ActionStatus, Pir, document};
 use crate::render::{Templates, markdown};
 use crate::state::State;
 use crate::text;
-use crate::time::{self, Timestamp};
+use crate::time;
 use crate::units::Duration;
+use crate::view::Common;
 
 /// The markdown template (built in, overridable in the repository's `templates/`).
 pub const TEMPLATE_MD: &str = "pir-report.md";
@@ -38,14 +39,13 @@ impl Format {
     }
 }
 
-/// Everything the report template sees. Times are shown in the organisation's time
-/// zone (`when` strings); `at` keeps RFC 3339 for templates that format their own.
+/// Everything the report template sees: what every template sees (the incident, its
+/// resolution, …, with `tz` the organisation's time zone and `now` when the report is
+/// rendered) and the review's own parts. Times are RFC 3339, shown with `datetime`.
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
-    pub organization: String,
-    pub timezone: String,
-    pub generated_at: String,
-    pub incident: IncidentView,
+    #[serde(flatten)]
+    pub common: Common,
     pub pir: PirView,
     pub timeline: Vec<TimelineItem>,
     pub metrics: MetricsView,
@@ -56,34 +56,6 @@ pub struct Report {
     pub reviews: Vec<ReviewView>,
     /// Recommendations (action items) the client adopted, when a client review was held.
     pub adoption: Option<Adoption>,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct IncidentView {
-    pub id: String,
-    pub title: String,
-    pub service: String,
-    /// The client's name from mim.yaml (or its key).
-    pub client: Option<String>,
-    pub ci: Option<String>,
-    pub category: Option<String>,
-    pub status: String,
-    pub priority: String,
-    pub declared_priority: String,
-    pub impact: String,
-    pub urgency: String,
-    pub reporter: String,
-    pub manager: Option<String>,
-    pub tickets: Vec<String>,
-    pub reported: String,
-    pub resolved: Option<String>,
-    pub closed: Option<String>,
-    /// How service was restored (the resolve message).
-    pub restoration: Option<String>,
-    pub closure: Option<String>,
-    pub closure_text: Option<String>,
-    pub workaround: bool,
-    pub problem: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -98,7 +70,6 @@ pub struct PirView {
 #[derive(Clone, Debug, Serialize)]
 pub struct TimelineItem {
     pub at: String,
-    pub when: String,
     pub event: String,
     pub text: String,
 }
@@ -132,8 +103,11 @@ pub struct ActionView {
     pub due: String,
     pub kind: String,
     pub status: String,
-    /// `on 2026-12-01 09:00 UTC by Bob: note` for done and dropped items.
-    pub closed: Option<String>,
+    /// When and by whom a done or dropped item was closed; none while it is open.
+    pub closed_at: Option<String>,
+    pub closed_by: Option<String>,
+    /// The note given when it was done, or the reason it was dropped.
+    pub note: Option<String>,
     pub adopted: bool,
 }
 
@@ -167,41 +141,11 @@ pub fn build(
     pir: &Pir,
     pir_md: &str,
 ) -> Report {
-    let tz = config.tz();
-    let show = |t: &Timestamp| time::display(t, tz);
     let r = &incident.record;
     let now = state.now;
-    let last_resolve = state
-        .resolutions
-        .last()
-        .map(|r| (&r.summary, &r.closure, r.workaround, &r.problem));
-    let incident_view = IncidentView {
-        id: incident.id.clone(),
-        title: r.title.clone(),
-        service: r.service.clone(),
-        client: r.client.as_deref().map(|c| config.client_name(c)),
-        ci: r.ci.clone(),
-        category: r.category.clone(),
-        status: state.status.to_string(),
-        priority: state.priority.clone(),
-        declared_priority: r.priority.clone(),
-        impact: state.impact.clone(),
-        urgency: state.urgency.clone(),
-        reporter: r.reporter.clone(),
-        manager: state.manager.clone(),
-        tickets: r.tickets.clone(),
-        reported: show(&r.reported),
-        resolved: state.resolved_at.as_ref().map(show),
-        closed: state.closed_at.as_ref().map(show),
-        restoration: last_resolve.map(|(s, ..)| s.clone()),
-        closure: last_resolve.map(|(_, c, ..)| c.clone()),
-        closure_text: last_resolve.and_then(|(_, c, ..)| config.closure_codes.get(c).cloned()),
-        workaround: last_resolve.is_some_and(|(_, _, w, _)| w),
-        problem: last_resolve.and_then(|(.., p)| p.clone()),
-    };
+    let common = Common::new(config, incident, state, config.tz().name().to_string(), now);
     let mut timeline = vec![TimelineItem {
         at: time::format(&r.reported),
-        when: show(&r.reported),
         event: "declare".into(),
         text: text::one_line(&format!(
             "declared by {}: {} ({}, impact {}, urgency {})",
@@ -216,7 +160,6 @@ pub fn build(
             .filter(|e| !super::is_pir_event(e))
             .map(|e| TimelineItem {
                 at: time::format(&e.at),
-                when: show(&e.at),
                 event: e.event.name().to_string(),
                 text: text::one_line(&timeline::describe(e)),
             }),
@@ -225,24 +168,26 @@ pub fn build(
     let actions: Vec<ActionView> = pir
         .actions
         .iter()
-        .map(|a| ActionView {
-            id: a.id.clone(),
-            text: a.text.clone(),
-            owner: a.owner.clone(),
-            due: a.due.to_string(),
-            kind: a.kind.to_string(),
-            status: a.status.as_str().to_string(),
-            closed: match &a.status {
-                ActionStatus::Open => None,
-                ActionStatus::Done { at, by, note } => Some(match note {
-                    Some(n) => format!("on {} by {by}: {n}", show(at)),
-                    None => format!("on {} by {by}", show(at)),
-                }),
+        .map(|a| {
+            let (closed_at, closed_by, note) = match &a.status {
+                ActionStatus::Open => (None, None, None),
+                ActionStatus::Done { at, by, note } => (Some(at), Some(by), note.clone()),
                 ActionStatus::Dropped { at, by, reason } => {
-                    Some(format!("on {} by {by}: {reason}", show(at)))
+                    (Some(at), Some(by), Some(reason.clone()))
                 }
-            },
-            adopted: adopted.contains(&&a.id),
+            };
+            ActionView {
+                id: a.id.clone(),
+                text: a.text.clone(),
+                owner: a.owner.clone(),
+                due: a.due.to_string(),
+                kind: a.kind.to_string(),
+                status: a.status.as_str().to_string(),
+                closed_at: closed_at.map(time::format),
+                closed_by: closed_by.cloned(),
+                note,
+                adopted: adopted.contains(&&a.id),
+            }
         })
         .collect();
     let count = |s: &str| actions.iter().filter(|a| a.status == s).count();
@@ -260,15 +205,12 @@ pub fn build(
         of: actions.len(),
     });
     Report {
-        organization: config.organization.name.clone(),
-        timezone: tz.name().to_string(),
-        generated_at: show(&now),
-        incident: incident_view,
+        common,
         pir: PirView {
             reason: pir.reason.to_string(),
             reason_text: pir.reason.describe().to_string(),
             facilitator: pir.facilitator.clone(),
-            started_at: show(&pir.started_at),
+            started_at: time::format(&pir.started_at),
             started_by: pir.started_by.clone(),
         },
         timeline,
@@ -281,7 +223,7 @@ pub fn build(
             .iter()
             .map(|rv| ReviewView {
                 session: rv.session.to_string(),
-                held_at: show(&rv.held_at),
+                held_at: time::format(&rv.held_at),
                 attendees: rv.attendees.join(", "),
                 feedback: rv.feedback.clone(),
                 adopted: rv.adopted.clone(),
@@ -357,7 +299,7 @@ pub fn render(templates: &Templates, report: &Report, format: Format) -> anyhow:
             }
             let md = templates.render(TEMPLATE_MD, report)?;
             Ok(markdown::html_document(
-                &format!("Post incident review: {}", report.incident.title),
+                &format!("Post incident review: {}", report.common.incident.title),
                 &markdown::to_html(&md),
             ))
         }

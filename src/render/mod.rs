@@ -2,10 +2,12 @@
 //! Markdown to HTML and e-mail assembly.
 
 pub mod ci;
+pub mod compat;
 pub mod email;
 mod filters;
 pub mod markdown;
 
+use std::collections::{BTreeSet, HashSet};
 use std::fmt;
 use std::fs;
 use std::io;
@@ -121,11 +123,39 @@ impl Templates {
     /// Renders template `name` with `ctx`; errors name the template, its origin, the
     /// line and the problem.
     pub fn render(&self, name: &str, ctx: impl Serialize) -> anyhow::Result<String> {
+        self.render_raw(name, ctx)
+            .map_err(|err| anyhow!(self.describe(name, &err)))
+    }
+
+    /// Like [`Templates::render`], with minijinja's own error (its line and range), for
+    /// diagnostics.
+    pub fn render_raw(&self, name: &str, ctx: impl Serialize) -> Result<String, Error> {
         let ctx = Value::from(Serde(ctx));
         self.env
             .get_template(name)
             .and_then(|template| template.render(ctx))
-            .map_err(|err| anyhow!(self.describe(name, &err)))
+    }
+
+    /// Parses template `name` and returns the variables it reads from its context, with
+    /// attribute paths (`incident.title`) and without the engine's globals (`range`).
+    /// Found by reading the source, whichever branch would be taken; includes are not
+    /// followed.
+    pub fn variables(&self, name: &str) -> Result<BTreeSet<String>, Error> {
+        let template = self.env.get_template(name)?;
+        let globals: HashSet<&str> = self.env.globals().map(|(n, _)| n).collect();
+        Ok(template
+            .undeclared_variables(true)
+            .into_iter()
+            .filter(|v| !globals.contains(v.split('.').next().unwrap_or_default()))
+            .collect())
+    }
+
+    /// The templates loaded so far: rendered, included, imported or extended.
+    pub fn loaded(&self) -> BTreeSet<String> {
+        self.env
+            .templates()
+            .map(|(name, _)| name.to_string())
+            .collect()
     }
 
     /// The names of all built-in templates, in table order.
@@ -158,25 +188,43 @@ impl Templates {
             msg.push_str(&format!(", line {line}"));
         }
         msg.push_str(&format!(": {}", problem(err)));
+        if let Some(change) = renamed(name, err) {
+            msg.push_str(&format!(
+                "; {}",
+                change.renamed_message(offending(err).unwrap_or_default())
+            ));
+        }
         msg
     }
 }
 
 /// The error without minijinja's own `(in name:line)` suffix, plus the offending
 /// expression when the error points at one.
-fn problem(err: &Error) -> String {
+pub fn problem(err: &Error) -> String {
     let mut text = match err.detail() {
         Some(detail) => format!("{}: {detail}", err.kind()),
         None => err.kind().to_string(),
     };
-    let snippet = err
-        .template_source()
-        .zip(err.range())
-        .and_then(|(source, range)| source.get(range));
-    if let Some(snippet) = snippet.filter(|s| !s.contains('\n') && !text.contains(*s)) {
+    if let Some(snippet) = offending(err).filter(|s| !s.contains('\n') && !text.contains(*s)) {
         text.push_str(&format!(" at `{snippet}`"));
     }
     text
+}
+
+/// The source text the error points at (`incident.titel`), when it points at some.
+pub fn offending(err: &Error) -> Option<&str> {
+    err.template_source()
+        .zip(err.range())
+        .and_then(|(source, range)| source.get(range))
+}
+
+/// The old variable an undefined-value error is about, when it is one that was renamed
+/// (see [`compat`]).
+pub fn renamed(template: &str, err: &Error) -> Option<&'static compat::Change> {
+    if err.kind() != ErrorKind::UndefinedError {
+        return None;
+    }
+    compat::renamed(err.name().unwrap_or(template), offending(err)?)
 }
 
 fn auto_escape(name: &str) -> AutoEscape {

@@ -9,4 +9,5 @@ mod plan;
 mod report;
 mod sla;
 mod structure;
+mod templates;
 mod truth;

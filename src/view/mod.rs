@@ -1,0 +1,274 @@
+//! The one model templates see: the organisation, the incident, its restoration, its
+//! response plan and escalations, in the same shape for every template. The e-mail
+//! contexts (`comms::MessageContext`) and the PIR report (`pir::report::Report`) add
+//! their own parts to [`Common`]. Times are RFC 3339 strings, shown by templates with
+//! the `datetime` filter in the context's `tz`. `docs/templates.md` documents every
+//! variable; [`crate::overrides`] renders the repository's overrides against a sample.
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::Config;
+use crate::model::plan::Plan;
+use crate::model::{Incident, Verification};
+use crate::state::{Resolution, State};
+use crate::time::{self, Timestamp};
+use crate::units::Duration;
+
+/// What every template sees, e-mail or report.
+#[derive(Clone, Debug, Serialize)]
+pub struct Common {
+    pub org: OrgView,
+    /// The IANA time zone times are shown in: `{{ t | datetime }}` uses it.
+    pub tz: String,
+    /// When the message or report is rendered, RFC 3339.
+    pub now: String,
+    pub incident: IncidentView,
+    /// The restoration while the incident is resolved or closed; none otherwise.
+    pub resolution: Option<ResolutionView>,
+    pub plan: PlanSummary,
+    pub escalations: Vec<EscalationView>,
+}
+
+impl Common {
+    /// The incident in `state` (its current one, or as of a command being recorded),
+    /// shown in time zone `tz`, rendered at `now`.
+    pub fn new(
+        config: &Config,
+        incident: &Incident,
+        state: &State,
+        tz: String,
+        now: Timestamp,
+    ) -> Common {
+        let resolution = state
+            .resolution
+            .as_ref()
+            .map(|r| ResolutionView::of(config, incident, r));
+        Common {
+            org: OrgView::new(config),
+            tz,
+            now: time::format(&now),
+            incident: IncidentView::new(config, incident, state),
+            resolution,
+            plan: plan_summary(incident),
+            escalations: escalations(state),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct OrgView {
+    pub name: String,
+    pub email: String,
+}
+
+impl OrgView {
+    pub fn new(config: &Config) -> OrgView {
+        OrgView {
+            name: config.organization.name.clone(),
+            email: config.organization.email.to_string(),
+        }
+    }
+}
+
+/// The incident as templates see it: its record and its current state.
+#[derive(Clone, Debug, Serialize)]
+pub struct IncidentView {
+    pub id: String,
+    pub title: String,
+    pub service: String,
+    /// The client's name from `mim.yaml` (`ACME Corp`), or none.
+    pub client: Option<String>,
+    /// The client's key in `mim.yaml` (`acme`), or none.
+    pub client_key: Option<String>,
+    pub ci: Option<String>,
+    pub category: Option<String>,
+    /// Impact, urgency and priority now (after any reprioritisation).
+    pub impact: String,
+    pub urgency: String,
+    pub priority: String,
+    /// The priority it was declared with.
+    pub declared_priority: String,
+    pub status: String,
+    pub reporter: String,
+    pub manager: Option<String>,
+    /// RFC 3339 times of the milestones; none until they happen.
+    pub reported: String,
+    pub accepted_at: Option<String>,
+    pub resolved_at: Option<String>,
+    pub closed_at: Option<String>,
+    pub tickets: Vec<String>,
+    pub description: Option<String>,
+}
+
+impl IncidentView {
+    pub fn new(config: &Config, incident: &Incident, state: &State) -> IncidentView {
+        let r = &incident.record;
+        IncidentView {
+            id: incident.id.clone(),
+            title: r.title.clone(),
+            service: r.service.clone(),
+            client: r.client.as_deref().map(|c| config.client_name(c)),
+            client_key: r.client.clone(),
+            ci: r.ci.clone(),
+            category: r.category.clone(),
+            impact: state.impact.clone(),
+            urgency: state.urgency.clone(),
+            priority: state.priority.clone(),
+            declared_priority: r.priority.clone(),
+            status: state.status.to_string(),
+            reporter: r.reporter.clone(),
+            manager: state.manager.clone(),
+            reported: time::format(&r.reported),
+            accepted_at: state.accepted_at.as_ref().map(time::format),
+            resolved_at: state.resolved_at.as_ref().map(time::format),
+            closed_at: state.closed_at.as_ref().map(time::format),
+            tickets: r.tickets.clone(),
+            description: r.description.clone(),
+        }
+    }
+}
+
+/// The restoration as templates see it: the restoral notices and the PIR report.
+#[derive(Clone, Debug, Serialize)]
+pub struct ResolutionView {
+    pub at: String,
+    pub by: String,
+    /// How service was restored (Markdown).
+    pub summary: String,
+    pub closure: String,
+    /// The closure code's description from `mim.yaml` (empty for an unknown code).
+    pub closure_text: String,
+    pub workaround: bool,
+    /// The problem ticket that tracks the root cause.
+    pub problem: Option<String>,
+    /// `verified-by-client`, `attempted` or none.
+    pub verification: Option<String>,
+    /// Wall-clock time from reported to restored, e.g. `2h35m`.
+    pub outage: String,
+}
+
+impl ResolutionView {
+    /// The restoration in force in `state` (none after a reopen).
+    pub fn of(config: &Config, incident: &Incident, r: &Resolution) -> Self {
+        ResolutionView {
+            at: time::format(&r.at),
+            by: r.by.clone(),
+            summary: r.summary.clone(),
+            closure: r.closure.clone(),
+            closure_text: config
+                .closure_codes
+                .get(&r.closure)
+                .cloned()
+                .unwrap_or_default(),
+            workaround: r.workaround,
+            problem: r.problem.clone(),
+            verification: r.verification.map(|v| {
+                match v {
+                    Verification::VerifiedByClient => "verified-by-client",
+                    Verification::Attempted => "attempted",
+                }
+                .to_string()
+            }),
+            outage: Duration::from(r.at - incident.record.reported).to_string(),
+        }
+    }
+}
+
+/// One escalation from the timeline.
+#[derive(Clone, Debug, Serialize)]
+pub struct EscalationView {
+    pub at: String,
+    pub by: String,
+    /// `sme`, `vendor`, … or `management` (hierarchic).
+    pub kind: String,
+    pub hierarchic: bool,
+    pub to: String,
+    pub reason: Option<String>,
+    /// A vendor case or ticket number: for internal and management readers only.
+    pub reference: Option<String>,
+    pub level: Option<String>,
+}
+
+/// The incident's escalations in time order, as templates see them.
+pub fn escalations(state: &State) -> Vec<EscalationView> {
+    state
+        .escalation_list()
+        .into_iter()
+        .map(|e| EscalationView {
+            at: time::format(&e.at),
+            by: e.by,
+            kind: crate::model::escalation::kind_name(e.kind).to_string(),
+            hierarchic: e.kind.is_hierarchic(),
+            to: e.to,
+            reason: e.reason,
+            reference: e.reference,
+            level: e.level,
+        })
+        .collect()
+}
+
+/// A status update as templates see it.
+#[derive(Clone, Debug, Serialize)]
+pub struct UpdateView {
+    pub number: u32,
+    pub at: String,
+    pub by: String,
+    /// The Markdown body written by the incident manager.
+    pub body: String,
+    pub status_line: Option<String>,
+    /// Estimated restoration, RFC 3339.
+    pub eta: Option<String>,
+    /// When the next update comes, as the author wrote it (`--next`).
+    pub next: Option<String>,
+    /// When the next update is due by the priority's cadence, RFC 3339 (when there is one).
+    pub next_at: Option<String>,
+}
+
+/// The parts of the response plan (`plan.md`) templates show: the bridge and the
+/// workstreams.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+pub struct PlanSummary {
+    /// The bridge (conference call) URL or dial-in.
+    #[serde(default)]
+    pub bridge: Option<String>,
+    #[serde(default)]
+    pub workstreams: Vec<Workstream>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+pub struct Workstream {
+    pub name: String,
+    #[serde(default)]
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub vendor: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+impl From<&Plan> for PlanSummary {
+    fn from(plan: &Plan) -> Self {
+        PlanSummary {
+            bridge: plan.bridge.clone(),
+            workstreams: plan
+                .workstreams
+                .iter()
+                .map(|w| Workstream {
+                    name: w.name.clone(),
+                    owner: Some(w.owner.clone()),
+                    vendor: w.vendor.clone(),
+                    status: Some(w.status.as_str().to_string()),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The bridge and workstreams of an incident's response plan; empty without a plan.
+pub fn plan_summary(incident: &Incident) -> PlanSummary {
+    incident
+        .plan
+        .as_ref()
+        .map(PlanSummary::from)
+        .unwrap_or_default()
+}

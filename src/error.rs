@@ -27,11 +27,34 @@ impl std::fmt::Display for UsageError {
 
 impl std::error::Error for UsageError {}
 
+/// Some incidents could not be read, so output that lists incidents is incomplete:
+/// every problem is printed, then `what` (exit code 1).
+#[derive(Debug)]
+pub struct Incomplete {
+    pub problems: Vec<crate::diag::Diagnostic>,
+    pub what: &'static str,
+}
+
+impl std::fmt::Display for Incomplete {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.what)
+    }
+}
+
+impl std::error::Error for Incomplete {}
+
 /// Print an error once, as `error: …` (every diagnostic on its own line), and choose the
 /// exit code: 2 for usage and configuration problems, 1 for everything else.
 pub fn report(err: &anyhow::Error) -> u8 {
     if let Some(Exit(code)) = err.downcast_ref() {
         return *code;
+    }
+    if let Some(Incomplete { problems, what }) = err.downcast_ref() {
+        for d in problems {
+            eprintln!("error: {d}");
+        }
+        eprintln!("error: {what}");
+        return 1;
     }
     if let Some(diags) = err.downcast_ref::<crate::diag::Diagnostics>() {
         for d in &diags.0 {

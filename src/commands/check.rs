@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::commands::Ctx;
 use crate::diag::{Diagnostic, locate};
-use crate::error::Exit;
+use crate::error::{Exit, UsageError};
 use crate::lifecycle::Status;
 use crate::model::{Incident, RECORD_FILE, TIMELINE_FILE};
 use crate::render::ci::{self, Finding, Report};
@@ -23,16 +23,16 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<()> {
         && !ctx.repo.config.clients.contains_key(client)
     {
         let known: Vec<&str> = ctx.repo.config.clients.keys().map(String::as_str).collect();
-        eprintln!(
-            "error: unknown client `{}` in --client: mim.yaml defines {}",
+        return Err(UsageError(anyhow::anyhow!(
+            "unknown client `{}` in --client: mim.yaml defines {}",
             client.escape_debug(),
             if known.is_empty() {
                 "no clients".to_string()
             } else {
                 known.join(", ")
             }
-        );
-        return Err(Exit(2).into());
+        ))
+        .into());
     }
     let report = build(&ctx.repo, ctx.now, args.client.as_deref(), args.strict)?;
     let format = args.format.unwrap_or(if ctx.json {

@@ -58,11 +58,11 @@ pub fn run(ctx: &Ctx, status: Option<Status>) -> anyhow::Result<()> {
     if problems.is_empty() {
         return Ok(());
     }
-    for p in &problems {
-        eprintln!("error: {p}");
+    Err(crate::error::Incomplete {
+        problems,
+        what: "some incidents could not be read and are not listed",
     }
-    eprintln!("error: some incidents could not be read and are not listed");
-    Err(crate::error::Exit(1).into())
+    .into())
 }
 
 fn print_table(rows: &[Row]) {

@@ -68,11 +68,11 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
     if broken.is_empty() {
         return Ok(());
     }
-    for d in &broken {
-        eprintln!("error: {d}");
+    Err(crate::error::Incomplete {
+        problems: broken,
+        what: "some incidents could not be read and are not listed above",
     }
-    eprintln!("error: some incidents could not be read and are not listed above");
-    Err(crate::error::Exit(1).into())
+    .into())
 }
 
 /// The open clock with the earliest due time.

@@ -12,6 +12,14 @@ pub fn run(ctx: &Ctx, id: Option<&str>) -> anyhow::Result<()> {
     let incident = ctx.load(id)?;
     let plan = incident.plan.clone();
     let state = ctx.state_now(&incident);
+    if !state.exists() {
+        anyhow::bail!(
+            "{} was reported at {}, after now ({}): it did not exist yet",
+            incident.id,
+            time::format(&incident.record.reported),
+            time::format(&ctx.now)
+        );
+    }
     let clocks = crate::sla::evaluate_state(&ctx.repo.config, &incident, &state).clocks;
     if ctx.json {
         let mut view = json_view(&incident, &state);

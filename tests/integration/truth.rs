@@ -302,6 +302,8 @@ fn every_command_sees_the_incident_as_it_stood_at_now() {
     let show = repo.now(now, &["show", &id, "--json"]).ok().json();
     assert_eq!(show["state"]["status"], "accepted");
     assert_eq!(show["state"]["resolved_at"], Value::Null);
+    let run = repo.now(now, &["show", &later]).fails(1);
+    assert!(run.stderr.contains("after now"), "{}", run.stderr);
 }
 
 /// A small deterministic generator (an LCG): the same seed, the same incidents.
@@ -472,7 +474,6 @@ fn every_command_shows_the_same_facts() {
         let status = repo.now(&now, &["status", "--json"]).ok().json();
         let list = repo.now(&now, &["list", "--json"]).ok().json();
         for g in &incidents {
-            let show = repo.now(&now, &["show", &g.id, "--json"]).ok().json();
             let row = kpis["list"]
                 .as_array()
                 .unwrap()
@@ -481,8 +482,10 @@ fn every_command_shows_the_same_facts() {
             let Some(row) = row else {
                 // Not reported yet at `now`: nobody lists it.
                 assert!(check["clocks"].get(&g.id).is_none(), "{} at {now}", g.id);
+                repo.now(&now, &["show", &g.id, "--json"]).fails(1);
                 continue;
             };
+            let show = repo.now(&now, &["show", &g.id, "--json"]).ok().json();
             let here = format!("{} at {now}", g.id);
             let state = &show["state"];
             assert_eq!(state["status"], row["status"], "status, {here}");

@@ -5,6 +5,8 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Context, bail};
 
+use crate::time::Timestamp;
+
 fn git(dir: &Path) -> Command {
     let mut cmd = Command::new("git");
     cmd.current_dir(dir).stdin(Stdio::null());
@@ -34,6 +36,17 @@ pub fn user_name(dir: &Path) -> Option<String> {
     (out.status.success() && !name.is_empty()).then_some(name)
 }
 
+/// git's `user.email`, for the author's e-mail when `people:` does not name one.
+pub fn user_email(dir: &Path) -> Option<String> {
+    let out = git(dir)
+        .args(["config", "user.email"])
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    let email = String::from_utf8(out.stdout).ok()?.trim().to_string();
+    (out.status.success() && !email.is_empty()).then_some(email)
+}
+
 pub fn init(dir: &Path) -> anyhow::Result<()> {
     let out = git(dir)
         .args(["init", "--quiet"])
@@ -48,10 +61,48 @@ pub fn init(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A commit message: `<subject>`, a blank line, then `Key: value` trailers.
+/// A commit message: `<subject>`, a blank line, then `Key: value` trailers; and, for
+/// an event, who its author is and when it happened.
 pub struct Message {
     pub subject: String,
     pub trailers: Vec<(&'static str, String)>,
+    /// `None`: git's own author (the committer's identity, now).
+    pub author: Option<Authorship>,
+}
+
+/// The author of a commit: the actor, and the event time as the author date. The
+/// committer stays whoever runs git, at the real time, so a backfilled event shows as
+/// an author date before the commit date.
+#[derive(Clone, Debug)]
+pub struct Authorship {
+    pub name: String,
+    /// `None`: whatever git would use (`GIT_AUTHOR_EMAIL`, `user.email`, …).
+    pub email: Option<String>,
+    pub date: Timestamp,
+}
+
+impl Authorship {
+    /// `GIT_AUTHOR_*` for the `git commit` process.
+    fn env(&self) -> Vec<(&'static str, String)> {
+        let offset = self.date.offset().local_minus_utc();
+        let sign = if offset < 0 { '-' } else { '+' };
+        let offset = offset.abs() / 60;
+        // git's internal date format, unambiguous whatever the locale or git version.
+        let date = format!(
+            "@{} {sign}{:02}{:02}",
+            self.date.timestamp(),
+            offset / 60,
+            offset % 60
+        );
+        let mut env = vec![
+            ("GIT_AUTHOR_NAME", one_line(&self.name, 200)),
+            ("GIT_AUTHOR_DATE", date),
+        ];
+        if let Some(email) = &self.email {
+            env.push(("GIT_AUTHOR_EMAIL", one_line(email, 200)));
+        }
+        env
+    }
 }
 
 impl Message {
@@ -88,6 +139,9 @@ pub fn commit_paths(root: &Path, paths: &[PathBuf], message: &Message) -> anyhow
     add.args(["add", "--all", "--"]).args(paths);
     run(add, "git add")?;
     let mut commit = git(root);
+    if let Some(author) = &message.author {
+        commit.envs(author.env());
+    }
     commit
         .args(["commit", "--quiet", "--only", "--no-edit", "-m"])
         .arg(message.render())

@@ -50,8 +50,12 @@ pub struct Ctx {
     pub repo: Repo,
     /// Where mim was started (after `-C`), for resolving IDs from the current directory.
     pub cwd: PathBuf,
-    /// `--at`, else `MIM_NOW`, else the clock.
+    /// `--at`, else `MIM_NOW`, else the clock: when the event happened.
     pub now: Timestamp,
+    /// `MIM_NOW`, else the clock, whatever `--at` says: when mim runs.
+    pub clock: Timestamp,
+    /// Whether `--at` was given.
+    pub backdated: bool,
     pub json: bool,
     by: Option<String>,
     no_commit: bool,
@@ -63,9 +67,12 @@ impl Ctx {
         let repo = Repo::discover(&cwd)?;
         let tz = repo.config.tz();
         let now = time::now(global.at.as_deref(), env_now, tz).map_err(UsageError)?;
+        let clock = match global.at {
+            Some(_) => time::now(None, env_now, tz).map_err(UsageError)?,
+            None => now,
+        };
         if global.at.is_some() {
             // mim records what has happened: an event cannot be later than now.
-            let clock = time::now(None, env_now, tz).map_err(UsageError)?;
             if now > clock + chrono::TimeDelta::minutes(1) {
                 return Err(UsageError(anyhow::anyhow!(
                     "--at {} is in the future (it is {} now): mim records what has happened",
@@ -79,6 +86,8 @@ impl Ctx {
             repo,
             cwd,
             now,
+            clock,
+            backdated: global.at.is_some(),
             json: global.json,
             by: global.by.clone(),
             no_commit: global.no_commit,
@@ -143,7 +152,8 @@ impl Ctx {
         })
     }
 
-    /// Apply `change` and commit it as `<id>: <summary>` with the audit trailers.
+    /// Apply `change` and commit it as `<id>: <summary>` with the audit trailers, the
+    /// actor as the author and the event time (`now`) as the author date.
     pub fn record(
         &self,
         id: &str,
@@ -151,9 +161,33 @@ impl Ctx {
         summary: &str,
         change: &Change,
     ) -> anyhow::Result<()> {
+        self.record_at(id, event, summary, change, self.now)
+    }
+
+    /// [`Ctx::record`] with `date` as the author date (for what happens at the real
+    /// time, such as sending, whatever `--at` says).
+    pub fn record_at(
+        &self,
+        id: &str,
+        event: &str,
+        summary: &str,
+        change: &Change,
+        date: Timestamp,
+    ) -> anyhow::Result<()> {
         let actor = self.actor()?;
+        let enabled = self.commits();
+        let author = enabled.then(|| git::Authorship {
+            email: self
+                .repo
+                .config
+                .email_of(&actor)
+                .map(String::from)
+                .or_else(|| git::user_email(&self.repo.root)),
+            name: actor.clone(),
+            date,
+        });
         let commit = Commit {
-            enabled: !self.no_commit && self.repo.config.git.commit,
+            enabled,
             message: git::Message {
                 subject: format!("{id}: {summary}"),
                 trailers: vec![
@@ -161,9 +195,16 @@ impl Ctx {
                     ("Event", event.to_string()),
                     ("Actor", actor),
                 ],
+                author,
             },
         };
         store::apply(&self.repo, change, &commit)
+    }
+
+    /// Whether changes are committed (no `--no-commit`, `git.commit` on); outside a git
+    /// work tree they are only written.
+    pub fn commits(&self) -> bool {
+        !self.no_commit && self.repo.config.git.commit
     }
 
     /// Record one timeline event for an incident (the common case).

@@ -28,7 +28,7 @@ use anyhow::Context as _;
 use crate::cli::{Cli, Command, Global};
 use crate::diag::Diagnostics;
 use crate::git;
-use crate::model::{Entry, Event, Incident};
+use crate::model::{Entry, Event, Incident, order};
 use crate::repo::Repo;
 use crate::store::{self, Change, Commit};
 use crate::time::{self, Timestamp};
@@ -115,41 +115,23 @@ impl Ctx {
         store::load(&self.repo, &id).map_err(|d: Diagnostics| d.into())
     }
 
-    /// A new timeline entry at `now` by the actor, refused if `now` is before the
-    /// incident was reported or before the last status change.
+    /// A new timeline entry at `now` by the actor, refused when `now` breaks the time
+    /// order of the incident's timeline (see [`crate::model::order`]).
     pub fn entry(&self, incident: &Incident, event: Event) -> anyhow::Result<Entry> {
-        let at = self.now;
-        if at < incident.record.reported {
-            anyhow::bail!(
-                "{} cannot happen at {}: {} was reported at {}",
-                event.name(),
-                time::format(&at),
-                incident.id,
-                time::format(&incident.record.reported)
-            );
-        }
-        if event.transition().is_some()
-            && let Some(last) = incident
-                .entries
-                .iter()
-                .filter(|e| e.event.transition().is_some())
-                .map(|e| e.at)
-                .max()
-            && at < last
-        {
-            anyhow::bail!(
-                "{} cannot happen at {}: the status of {} last changed later, at {}",
-                event.name(),
-                time::format(&at),
-                incident.id,
-                time::format(&last)
-            );
-        }
-        Ok(Entry {
-            at,
+        let entry = Entry {
+            at: self.now,
             by: self.actor()?,
             event,
-        })
+        };
+        if let Some(refusal) = order::refusal(
+            &incident.id,
+            incident.record.reported,
+            &incident.entries,
+            &entry,
+        ) {
+            anyhow::bail!(refusal);
+        }
+        Ok(entry)
     }
 
     /// Apply `change` and commit it as `<id>: <summary>` with the audit trailers, the

@@ -3,7 +3,7 @@
 use crate::commands::Ctx;
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics, locate};
-use crate::model::{Event, Incident, RECORD_FILE, TIMELINE_FILE};
+use crate::model::{Event, Incident, RECORD_FILE, TIMELINE_FILE, order};
 use crate::repo::{self, Repo};
 use crate::store;
 
@@ -148,6 +148,11 @@ fn timeline_problems(repo: &Repo, config: &Config, incident: &Incident) -> Vec<D
         .into_iter()
         .map(|c| at_entry(c.entry, c.message))
         .collect();
+    out.extend(
+        order::problems(&incident.entries)
+            .into_iter()
+            .map(|p| at_entry(p.entry, p.message)),
+    );
     for (i, entry) in incident.entries.iter().enumerate() {
         match &entry.event {
             Event::Reprioritise { priority, .. } if config.targets(priority).is_none() => {

@@ -1,6 +1,7 @@
 //! The domain nouns: an incident's record, its timeline of events, and the incident itself.
 
 pub mod escalation;
+pub mod order;
 pub mod pir;
 pub mod plan;
 pub mod record;

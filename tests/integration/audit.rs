@@ -118,3 +118,197 @@ fn commit_signing_keeps_working() {
         "{raw}"
     );
 }
+
+fn update(repo: &TestRepo, at: &str, id: &str, text: &str) {
+    repo.at(at, &["update", id, "--audience", "internal", "-m", text])
+        .ok();
+}
+
+fn resolve_args<'a>(id: &'a str) -> Vec<&'a str> {
+    vec![
+        "resolve",
+        id,
+        "-m",
+        "Restored.",
+        "--closure",
+        "config-change",
+    ]
+}
+
+#[test]
+fn a_resolve_cannot_be_dated_before_a_later_update() {
+    let repo = TestRepo::new();
+    let id = repo.active_p1("2026-11-24T09:00:00Z", "2026-11-24T09:05:00Z");
+    update(&repo, "2026-11-24T10:00:00Z", &id, "First.");
+    update(&repo, "2026-11-24T10:30:00Z", &id, "Second.");
+    let before = repo.snapshot();
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    let run = repo.at("2026-11-24T10:15:00Z", &resolve_args(&id)).fails(1);
+    assert!(
+        run.stderr
+            .contains("the update 2 to internal at 2026-11-24T10:30:00Z by Sam Patel"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.snapshot(), before, "nothing is written");
+    assert_eq!(repo.git(&["rev-parse", "HEAD"]), head);
+    repo.at("2026-11-24T10:40:00Z", &resolve_args(&id)).ok();
+}
+
+#[test]
+fn ending_changes_are_ordered_against_activity_and_backfills_keep_working() {
+    let repo = TestRepo::new();
+    let id = repo.declare(
+        "2026-11-24T09:00:00Z",
+        "Payments API outage",
+        "high",
+        "high",
+        &["--client", "acme"],
+    );
+    // The end-of-night backfill: notes first, then the accept dated before them.
+    repo.at("2026-11-24T09:40:00Z", &["note", &id, "pods restarting"])
+        .ok();
+    repo.at("2026-11-24T09:20:00Z", &["note", &id, "first look"])
+        .ok();
+    repo.at("2026-11-24T09:05:00Z", &["accept", &id]).ok();
+    update(&repo, "2026-11-24T09:50:00Z", &id, "Investigating.");
+    repo.at(
+        "2026-11-24T09:10:00Z",
+        &[
+            "note",
+            &id,
+            "triage",
+            "--time",
+            "30m",
+            "--activity",
+            "diagnosis",
+        ],
+    )
+    .ok();
+    repo.at(
+        "2026-11-24T09:30:00Z",
+        &["escalate", &id, "--kind", "vendor", "--to", "Cisco TAC"],
+    )
+    .ok();
+    let run = repo
+        .at(
+            "2026-11-24T09:45:00Z",
+            &["hold", &id, "--reason", "carrier"],
+        )
+        .fails(1);
+    assert!(
+        run.stderr.contains("update 1 to internal"),
+        "{}",
+        run.stderr
+    );
+    repo.at(
+        "2026-11-24T10:00:00Z",
+        &[
+            "escalate",
+            &id,
+            "--impact",
+            "medium",
+            "--urgency",
+            "high",
+            "--reason",
+            "fewer users",
+        ],
+    )
+    .ok();
+    let run = repo.at("2026-11-24T09:55:00Z", &resolve_args(&id)).fails(1);
+    assert!(
+        run.stderr.contains("reprioritisation to P2"),
+        "{}",
+        run.stderr
+    );
+    repo.at("2026-11-24T10:10:00Z", &resolve_args(&id)).ok();
+    // A plan change while resolved; a close cannot be dated before it.
+    repo.at(
+        "2026-11-24T10:30:00Z",
+        &["plan", &id, "--approach", "Monitor for a day."],
+    )
+    .ok();
+    let run = repo.at("2026-11-24T10:20:00Z", &["close", &id]).fails(1);
+    assert!(run.stderr.contains("plan change"), "{}", run.stderr);
+    repo.run(&["validate"]).ok();
+
+    // A proposal escalated cannot be rejected before the escalation.
+    let other = repo.declare(
+        "2026-11-24T11:00:00Z",
+        "Printer offline",
+        "low",
+        "medium",
+        &["--force"],
+    );
+    repo.at(
+        "2026-11-24T11:30:00Z",
+        &["escalate", &other, "--kind", "sme", "--to", "Print team"],
+    )
+    .ok();
+    let run = repo
+        .at(
+            "2026-11-24T11:20:00Z",
+            &["reject", &other, "--reason", "minor"],
+        )
+        .fails(1);
+    assert!(
+        run.stderr.contains("escalation to Print team"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// Two clones: one resolves at 10:15, the other sends an update at 10:30; merged.
+fn merged_out_of_order(pull_into_original: bool) -> (TestRepo, String) {
+    let repo = TestRepo::new();
+    let id = repo.active_p1("2026-11-24T09:00:00Z", "2026-11-24T09:05:00Z");
+    update(&repo, "2026-11-24T10:00:00Z", &id, "First.");
+    let other = repo.clone_repo("Other Runner");
+    update(&repo, "2026-11-24T10:30:00Z", &id, "Second.");
+    other.at("2026-11-24T10:15:00Z", &resolve_args(&id)).ok();
+    let (into, from) = if pull_into_original {
+        (&repo, &other)
+    } else {
+        (&other, &repo)
+    };
+    into.git(&[
+        "pull",
+        "--quiet",
+        "--no-rebase",
+        "--no-edit",
+        from.root.to_str().unwrap(),
+        "main",
+    ]);
+    if pull_into_original {
+        (repo, id)
+    } else {
+        (other, id)
+    }
+}
+
+#[test]
+fn validate_reports_a_merged_timeline_out_of_order_with_both_entries() {
+    for pull_into_original in [true, false] {
+        let (repo, id) = merged_out_of_order(pull_into_original);
+        let run = repo.run(&["validate"]).fails(1);
+        let problems: Vec<&str> = run
+            .stdout
+            .lines()
+            .filter(|l| l.contains("is dated before"))
+            .collect();
+        assert_eq!(problems.len(), 1, "{}", run.stdout);
+        let line = problems[0];
+        assert!(
+            line.starts_with(&format!("incidents/{id}/timeline.yaml:")),
+            "{line}"
+        );
+        assert!(
+            line.contains("resolve at 2026-11-24T10:15:00Z by Sam Patel"),
+            "{line}"
+        );
+        assert!(
+            line.contains("update 2 to internal at 2026-11-24T10:30:00Z by Sam Patel"),
+            "{line}"
+        );
+    }
+}

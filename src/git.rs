@@ -150,6 +150,33 @@ pub fn commit_paths(root: &Path, paths: &[PathBuf], message: &Message) -> anyhow
     run(commit, "git commit")
 }
 
+/// The files under `path` (relative to `dir`) that differ from the last commit or are
+/// untracked and not ignored, relative to `dir`, in git's order.
+pub fn uncommitted(dir: &Path, path: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut status = git(dir);
+    status
+        .args([
+            "status",
+            "--porcelain=v1",
+            "-z",
+            "--untracked-files=all",
+            "--no-renames",
+            "--",
+        ])
+        .arg(path);
+    let listed = output(status, "git status")?;
+    let mut prefix = git(dir);
+    prefix.args(["rev-parse", "--show-prefix"]);
+    let prefix = output(prefix, "git rev-parse")?;
+    let prefix = prefix.trim_end_matches('\n');
+    Ok(listed
+        .split('\0')
+        .filter_map(|record| record.get(3..))
+        .filter(|p| !p.is_empty())
+        .map(|p| PathBuf::from(p.strip_prefix(prefix).unwrap_or(p)))
+        .collect())
+}
+
 /// Take `paths` out of the index again after a failed commit, so nothing stays half-staged.
 pub fn unstage(root: &Path, paths: &[PathBuf]) {
     let mut reset = git(root);
@@ -161,12 +188,17 @@ pub fn unstage(root: &Path, paths: &[PathBuf]) {
     let _ = reset.status();
 }
 
-fn run(mut cmd: Command, what: &str) -> anyhow::Result<()> {
+fn run(cmd: Command, what: &str) -> anyhow::Result<()> {
+    output(cmd, what).map(drop)
+}
+
+/// Run a git command; its standard output, or an error with what git said.
+fn output(mut cmd: Command, what: &str) -> anyhow::Result<String> {
     let out = cmd
         .output()
         .with_context(|| format!("running {what} (is git installed?)"))?;
     if out.status.success() {
-        return Ok(());
+        return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
     }
     let mut detail = String::from_utf8_lossy(&out.stderr).trim().to_string();
     let stdout = String::from_utf8_lossy(&out.stdout);

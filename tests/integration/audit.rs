@@ -312,3 +312,149 @@ fn validate_reports_a_merged_timeline_out_of_order_with_both_entries() {
         );
     }
 }
+
+/// A resolved P1 with its PIR started (pir.md written and committed by mim).
+fn pir_started(repo: &TestRepo) -> String {
+    let id = repo.active_p1("2026-11-24T09:00:00Z", "2026-11-24T09:10:00Z");
+    repo.at("2026-11-24T11:45:00Z", &resolve_args(&id)).ok();
+    repo.at(
+        "2026-11-25T09:00:00Z",
+        &["pir", "start", &id, "--reason", "required"],
+    )
+    .ok();
+    id
+}
+
+/// Write `paragraph` under the Root cause heading of pir.md, as a person would.
+fn write_root_cause(repo: &TestRepo, id: &str, paragraph: &str) {
+    let path = format!("incidents/{id}/pir.md");
+    let text = repo.read(&path).replace(
+        "## Root cause\n",
+        &format!("## Root cause\n\n{paragraph}\n"),
+    );
+    assert!(text.contains(paragraph), "no Root cause heading in pir.md");
+    repo.write(&path, &text);
+}
+
+#[test]
+fn pir_report_commits_the_pir_md_it_renders_from() {
+    let repo = TestRepo::new();
+    let id = pir_started(&repo);
+    let paragraph = "The line card failed; its spare had been lent to another site.";
+    write_root_cause(&repo, &id, paragraph);
+    repo.at("2026-11-25T10:00:00Z", &["pir", "report", &id])
+        .ok();
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    let committed = repo.git(&["show", &format!("HEAD:incidents/{id}/pir.md")]);
+    assert!(committed.contains(paragraph), "{committed}");
+    let report = repo.git(&["show", &format!("HEAD:incidents/{id}/pir-report.md")]);
+    assert!(report.contains(paragraph), "{report}");
+    // A fresh clone has the review text.
+    let clone = repo.clone_repo("Kim Ng");
+    assert!(
+        clone
+            .read(&format!("incidents/{id}/pir.md"))
+            .contains(paragraph)
+    );
+    // A change the report does not show (a comment) is committed all the same.
+    let path = format!("incidents/{id}/pir.md");
+    repo.write(
+        &path,
+        &format!("{}<!-- draft: ask the carrier -->\n", repo.read(&path)),
+    );
+    let run = repo
+        .at("2026-11-25T10:00:00Z", &["pir", "report", &id])
+        .ok();
+    assert!(run.stderr.contains("up to date"), "{}", run.stderr);
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    assert!(
+        repo.git(&["show", &format!("HEAD:{path}")])
+            .contains("draft: ask the carrier")
+    );
+}
+
+#[test]
+fn pir_review_commits_pir_md_when_it_changed() {
+    let repo = TestRepo::new();
+    let id = pir_started(&repo);
+    write_root_cause(&repo, &id, "Written during the review.");
+    repo.at(
+        "2026-11-26T15:00:00Z",
+        &[
+            "pir",
+            "review",
+            &id,
+            "internal",
+            "--held-at",
+            "2026-11-26T14:00:00Z",
+            "--attendees",
+            "Dana Whit, Bob Lee",
+            "--feedback",
+            "Agreed.",
+        ],
+    )
+    .ok();
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    let files = repo.git(&["show", "--name-only", "--format=", "HEAD"]);
+    assert!(files.contains(&format!("incidents/{id}/pir.md")), "{files}");
+}
+
+#[test]
+fn close_commits_pir_md_and_refuses_other_uncommitted_changes() {
+    let repo = TestRepo::new();
+    let id = pir_started(&repo);
+    repo.at(
+        "2026-11-26T15:00:00Z",
+        &[
+            "pir",
+            "review",
+            &id,
+            "internal",
+            "--held-at",
+            "2026-11-26T14:00:00Z",
+            "--attendees",
+            "Dana Whit",
+            "--feedback",
+            "Agreed.",
+        ],
+    )
+    .ok();
+    let paragraph = "Written after the review, committed by close.";
+    write_root_cause(&repo, &id, paragraph);
+    // Hand edits mim did not make: an edited timeline and a stray file.
+    let timeline = format!("incidents/{id}/timeline.yaml");
+    let original = repo.read(&timeline);
+    repo.write(
+        &timeline,
+        &original.replace("Restored.", "Restored at last."),
+    );
+    repo.write(&format!("incidents/{id}/scratch.txt"), "notes\n");
+    let before = repo.snapshot();
+    let run = repo
+        .at("2026-11-27T10:00:00Z", &["close", &id, "--csat", "4"])
+        .fails(1);
+    assert!(run.stderr.contains(&timeline), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!("incidents/{id}/scratch.txt")),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("pir.md"), "{}", run.stderr);
+    assert_eq!(repo.snapshot(), before, "nothing is written");
+    // --force is not a way around it.
+    repo.at(
+        "2026-11-27T10:00:00Z",
+        &["close", &id, "--force", "--reason", "VP says so"],
+    )
+    .fails(1);
+    assert_eq!(repo.snapshot(), before);
+    // Committing them is (or undoing them).
+    repo.write(&timeline, &original);
+    repo.git(&["add", &format!("incidents/{id}/scratch.txt")]);
+    repo.git(&["commit", "--quiet", "-m", "scratch notes"]);
+    repo.at("2026-11-27T10:00:00Z", &["close", &id, "--csat", "4"])
+        .ok();
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    let committed = repo.git(&["show", &format!("HEAD:incidents/{id}/pir.md")]);
+    assert!(committed.contains(paragraph), "{committed}");
+}

@@ -3,16 +3,25 @@
 //! Order of operations: the messages are recorded (and committed) before anything is
 //! sent; each one that sendmail accepts is written to `outbox/sent.log` at once, and the
 //! log is committed at the end. A failure stops the run and leaves the rest unsent.
+//! Sending happens now: `sent.log` and its commit carry the real time (`MIM_NOW` or
+//! the clock), never `--at`.
 
 use anyhow::Context as _;
 
 use crate::cli::SendArgs;
-use crate::commands::Ctx;
+use crate::commands::{Ctx, UsageError};
 use crate::comms::outbox::{self, OUTBOX_DIR, SENT_LOG};
 use crate::model::Incident;
 use crate::store::{self, Change};
 
 pub fn run(ctx: &Ctx, args: &SendArgs) -> anyhow::Result<()> {
+    if ctx.backdated {
+        return Err(UsageError(anyhow::anyhow!(
+            "mim send sends now, so --at does not apply: sent.log records when each message \
+             is really sent; date the update itself with `mim update --at`"
+        ))
+        .into());
+    }
     let incident = ctx.load(args.id.as_deref())?;
     let all = outbox::messages(&incident.dir)?;
     let log = outbox::read_log(&incident.dir)?;
@@ -56,7 +65,8 @@ pub fn deliver(ctx: &Ctx, incident: &Incident, files: &[String]) -> anyhow::Resu
         match result {
             Ok(()) => {
                 // Marked at once, so a later failure cannot lead to sending it twice.
-                log = outbox::append(&log, &[outbox::log_line(file, &ctx.now, &by)]);
+                // The real time of sending, never --at (the update's time).
+                log = outbox::append(&log, &[outbox::log_line(file, &ctx.clock, &by)]);
                 store::write_atomic(&log_path, log.as_bytes())?;
                 eprintln!("sent {OUTBOX_DIR}/{file}");
                 sent.push((*file).clone());
@@ -71,7 +81,7 @@ pub fn deliver(ctx: &Ctx, incident: &Incident, files: &[String]) -> anyhow::Resu
         let mut change = Change::new();
         change.put(&log_path, log.as_bytes().to_vec());
         let summary = format!("sent {}", plural(sent.len(), "message"));
-        if let Err(e) = ctx.record(&incident.id, "send", &summary, &change) {
+        if let Err(e) = ctx.record_at(&incident.id, "send", &summary, &change, ctx.clock) {
             eprintln!("warning: {} is written but not committed: {e:#}", SENT_LOG);
         }
     }

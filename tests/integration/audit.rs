@@ -3,6 +3,14 @@
 
 use crate::common::TestRepo;
 
+/// An RFC 3339 time as git's `%at` shows it.
+fn unix(time: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(time)
+        .unwrap()
+        .timestamp()
+        .to_string()
+}
+
 /// The default configuration plus `extra` at the end (committed).
 fn with_config(repo: &TestRepo, extra: &str) {
     let config = repo.read("mim.yaml");
@@ -457,4 +465,62 @@ fn close_commits_pir_md_and_refuses_other_uncommitted_changes() {
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
     let committed = repo.git(&["show", &format!("HEAD:incidents/{id}/pir.md")]);
     assert!(committed.contains(paragraph), "{committed}");
+}
+
+#[test]
+fn sent_log_records_when_messages_were_sent_and_send_refuses_at() {
+    let repo = TestRepo::new();
+    let config = repo
+        .read("mim.yaml")
+        .replace("sendmail: \"sendmail -t -i\"", "sendmail: \"cat\"");
+    assert!(config.contains("sendmail: \"cat\""));
+    repo.config(&config);
+    let id = repo.active_p1("2026-11-24T09:00:00Z", "2026-11-24T09:05:00Z");
+    let log = format!("incidents/{id}/outbox/sent.log");
+    // Backfilled and sent now: the update is dated --at, the sending is not.
+    repo.now(
+        "2026-11-24T12:00:00Z",
+        &[
+            "--at",
+            "2026-11-24T09:30:00Z",
+            "update",
+            &id,
+            "--audience",
+            "internal",
+            "-m",
+            "First.",
+            "--send",
+        ],
+    )
+    .ok();
+    let sent = repo.read(&log);
+    let lines: Vec<&str> = sent.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(lines.len(), 1, "{sent}");
+    assert!(
+        lines[0].contains(" 2026-11-24T12:00:00Z Sam Patel"),
+        "{sent}"
+    );
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%at"]).trim(),
+        unix("2026-11-24T12:00:00Z"),
+        "the send commit is dated when it was sent"
+    );
+
+    // `send` happens now: --at is refused, nothing is written.
+    update(&repo, "2026-11-24T12:10:00Z", &id, "Second.");
+    let before = repo.snapshot();
+    let run = repo
+        .now(
+            "2026-11-24T12:30:00Z",
+            &["--at", "2026-11-24T12:15:00Z", "send", &id],
+        )
+        .fails(2);
+    assert!(run.stderr.contains("--at"), "{}", run.stderr);
+    assert_eq!(repo.snapshot(), before);
+    repo.now("2026-11-24T12:30:00Z", &["send", &id]).ok();
+    assert!(
+        repo.read(&log).contains(" 2026-11-24T12:30:00Z Sam Patel"),
+        "{}",
+        repo.read(&log)
+    );
 }

@@ -177,6 +177,31 @@ pub fn uncommitted(dir: &Path, path: &Path) -> anyhow::Result<Vec<PathBuf>> {
         .collect())
 }
 
+/// `git log ARGS -- PATH` in `dir`: its output (paths unquoted).
+pub fn log(dir: &Path, args: &[&str], path: &Path) -> anyhow::Result<String> {
+    let mut log = git(dir);
+    log.args(["-c", "core.quotepath=off", "log"])
+        .args(args)
+        .arg("--")
+        .arg(path);
+    output(log, "git log")
+}
+
+/// The full hash of the commit `rev` names, if it names one.
+pub fn commit_of(dir: &Path, rev: &str) -> Option<String> {
+    if rev.starts_with('-') {
+        return None;
+    }
+    let out = git(dir)
+        .args(["rev-parse", "--verify", "--quiet"])
+        .arg(format!("{rev}^{{commit}}"))
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    let hash = String::from_utf8(out.stdout).ok()?.trim().to_string();
+    (out.status.success() && !hash.is_empty()).then_some(hash)
+}
+
 /// Take `paths` out of the index again after a failed commit, so nothing stays half-staged.
 pub fn unstage(root: &Path, paths: &[PathBuf]) {
     let mut reset = git(root);

@@ -1,5 +1,6 @@
 //! mim: major incident management, with incidents as files in a git repository.
 
+pub mod audit;
 pub mod cli;
 pub mod commands;
 pub mod comms;

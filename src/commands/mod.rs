@@ -1,5 +1,6 @@
 //! One module per subcommand, each with one entry point: load, call the pure core, write.
 
+mod audit;
 mod check;
 mod close;
 mod declare;
@@ -247,6 +248,7 @@ pub fn run(cli: Cli, env_now: Option<&str>) -> anyhow::Result<()> {
         Command::Report(args) => report::run(&ctx, &args),
         Command::Check(args) => check::run(&ctx, &args),
         Command::Status => overview::run(&ctx),
+        Command::Audit(args) => audit::run(&ctx, &args),
         Command::Init { .. } | Command::Completions { .. } | Command::Man => {
             unreachable!("handled above")
         }

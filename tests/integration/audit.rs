@@ -132,7 +132,7 @@ fn update(repo: &TestRepo, at: &str, id: &str, text: &str) {
         .ok();
 }
 
-fn resolve_args<'a>(id: &'a str) -> Vec<&'a str> {
+fn resolve_args(id: &str) -> Vec<&str> {
     vec![
         "resolve",
         id,
@@ -522,5 +522,276 @@ fn sent_log_records_when_messages_were_sent_and_send_refuses_at() {
         repo.read(&log).contains(" 2026-11-24T12:30:00Z Sam Patel"),
         "{}",
         repo.read(&log)
+    );
+}
+
+/// The 1-based line of `timeline.yaml` (at HEAD) that contains `needle`.
+fn line_of(repo: &TestRepo, id: &str, needle: &str) -> usize {
+    repo.read(&format!("incidents/{id}/timeline.yaml"))
+        .lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("no line with {needle}"))
+        + 1
+}
+
+fn head(repo: &TestRepo) -> String {
+    repo.git(&["rev-parse", "HEAD"]).trim().to_string()
+}
+
+#[test]
+fn audit_names_the_commits_files_and_lines_that_rewrote_the_timeline() {
+    let repo = TestRepo::new();
+    let id = repo.active_p1("2026-11-24T09:00:00Z", "2026-11-24T09:05:00Z");
+    repo.at("2026-11-24T09:20:00Z", &["note", &id, "carrier called"])
+        .ok();
+    update(&repo, "2026-11-24T09:30:00Z", &id, "First.");
+    repo.at("2026-11-24T09:40:00Z", &["note", &id, "card swapped"])
+        .ok();
+    repo.run(&["audit"]).ok();
+    let timeline = format!("incidents/{id}/timeline.yaml");
+
+    // One commit changes the time of the update ("we told them at 09:15")...
+    let changed_line = line_of(&repo, &id, "event: update");
+    let text = repo.read(&timeline);
+    repo.write(
+        &timeline,
+        &text.replace("2026-11-24T09:30:00Z, by", "2026-11-24T09:15:00Z, by"),
+    );
+    repo.git(&["commit", "--quiet", "-am", "fix the update time"]);
+    let rewrite = head(&repo);
+    // ...another deletes a note.
+    let removed_line = line_of(&repo, &id, "carrier called");
+    let text = repo.read(&timeline);
+    let kept: String = text
+        .lines()
+        .filter(|l| !l.contains("carrier called"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    repo.write(&timeline, &kept);
+    repo.git(&["commit", "--quiet", "-am", "tidy"]);
+    let delete = head(&repo);
+
+    let run = repo.run(&["audit"]).fails(1);
+    let out = &run.stdout;
+    assert!(out.contains(&format!("{id}: NOT append-only")), "{out}");
+    assert!(
+        out.contains(&format!("{timeline}:{changed_line}: error: changed:")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("{timeline}:{removed_line}: error: removed:")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("in commit {}", &rewrite[..12])),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("in commit {}", &delete[..12])),
+        "{out}"
+    );
+    assert!(out.contains("was: - {at: 2026-11-24T09:30:00Z"), "{out}");
+    assert!(out.contains("now: - {at: 2026-11-24T09:15:00Z"), "{out}");
+    assert!(run.stderr.contains("NOT append-only"), "{}", run.stderr);
+
+    let json = repo.run(&["audit", "--format", "json"]).fails(1).json();
+    assert_eq!(json["append_only"], false);
+    let findings = json["incidents"][0]["findings"].as_array().unwrap();
+    let rewritten: Vec<(&str, &str, u64, &str)> = findings
+        .iter()
+        .filter(|f| f["kind"] == "changed" || f["kind"] == "removed")
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap(),
+                f["commit"].as_str().unwrap(),
+                f["line"].as_u64().unwrap(),
+                f["file"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rewritten,
+        [
+            (
+                "changed",
+                rewrite.as_str(),
+                changed_line as u64,
+                timeline.as_str()
+            ),
+            (
+                "removed",
+                delete.as_str(),
+                removed_line as u64,
+                timeline.as_str()
+            ),
+        ]
+    );
+    // Both commits are hand edits of the timeline as well.
+    let hand: Vec<&str> = findings
+        .iter()
+        .filter(|f| f["kind"] == "hand-edit")
+        .map(|f| f["commit"].as_str().unwrap())
+        .collect();
+    assert_eq!(hand, [rewrite.as_str(), delete.as_str()]);
+    let changed = findings.iter().find(|f| f["kind"] == "changed").unwrap();
+    assert_eq!(changed["entry"]["event"], "update");
+    assert_eq!(changed["level"], "error");
+
+    // Only what came after the rewrite: clean again.
+    repo.at("2026-11-24T09:50:00Z", &["note", &id, "monitoring"])
+        .ok();
+    repo.run(&["audit", "--since", &delete]).ok();
+    repo.run(&["audit", "--since", "no-such-rev"]).fails(2);
+}
+
+#[test]
+fn audit_passes_a_history_made_by_mim_including_a_merge_of_two_clones() {
+    let repo = TestRepo::new();
+    let id = repo.active_p1("2026-11-24T09:00:00Z", "2026-11-24T09:05:00Z");
+    let other = repo.clone_repo("Other Runner");
+    repo.at(
+        "2026-11-24T09:20:00Z",
+        &["note", &id, "network: logs clean"],
+    )
+    .ok();
+    update(&repo, "2026-11-24T09:30:00Z", &id, "First.");
+    other
+        .at(
+            "2026-11-24T09:25:00Z",
+            &["note", &id, "app: pods restarting"],
+        )
+        .ok();
+    other
+        .at(
+            "2026-11-24T09:35:00Z",
+            &["escalate", &id, "--kind", "vendor", "--to", "Cisco TAC"],
+        )
+        .ok();
+    repo.git(&[
+        "pull",
+        "--quiet",
+        "--no-rebase",
+        "--no-edit",
+        other.root.to_str().unwrap(),
+        "main",
+    ]);
+    assert_eq!(
+        repo.git(&["rev-list", "--merges", "--count", "HEAD"])
+            .trim(),
+        "1"
+    );
+    repo.at("2026-11-24T10:00:00Z", &resolve_args(&id)).ok();
+    repo.at(
+        "2026-11-25T09:00:00Z",
+        &["pir", "start", &id, "--reason", "required"],
+    )
+    .ok();
+    write_root_cause(&repo, &id, "The line card failed.");
+    repo.at("2026-11-25T10:00:00Z", &["pir", "report", &id])
+        .ok();
+    // Someone edits the review text by hand and commits it: normal, listed.
+    write_root_cause(&repo, &id, "Its spare had been lent out.");
+    repo.git(&["commit", "--quiet", "-am", "pir: more root cause"]);
+
+    let run = repo.run(&["audit"]).ok();
+    assert!(run.stdout.contains("info: hand-edit"), "{}", run.stdout);
+    assert!(run.stderr.contains("append-only"), "{}", run.stderr);
+    let json = repo.run(&["audit", "--json"]).ok().json();
+    assert_eq!(json["append_only"], true);
+    let incident = &json["incidents"][0];
+    assert_eq!(incident["id"], id.as_str());
+    assert_eq!(incident["append_only"], true);
+    // Every event was recorded with --at long before the test ran: backfilled, as
+    // information. Apart from those, the hand edit of pir.md.
+    let findings = incident["findings"].as_array().unwrap();
+    assert!(
+        findings.iter().all(|f| f["level"] == "info"),
+        "{incident:#}"
+    );
+    let others: Vec<&serde_json::Value> = findings
+        .iter()
+        .filter(|f| f["kind"] != "backfilled")
+        .collect();
+    assert_eq!(others.len(), 1, "{incident:#}");
+    assert_eq!(others[0]["kind"], "hand-edit");
+    assert_eq!(others[0]["file"], format!("incidents/{id}/pir.md"));
+    // The same for the other clone after it pulls (a fast-forward) and for one incident.
+    other.git(&[
+        "pull",
+        "--quiet",
+        "--no-rebase",
+        "--no-edit",
+        repo.root.to_str().unwrap(),
+        "main",
+    ]);
+    other.run(&["audit", &id]).ok();
+}
+
+#[test]
+fn audit_reports_backfills_as_information_and_wrong_actors_as_errors() {
+    let repo = TestRepo::new();
+    let id = repo.active_p1("2026-11-24T09:00:00Z", "2026-11-24T09:05:00Z");
+    // Recorded at 15:00 for 10:00 (backfilled), and at 15:00 for 14:30 (within 1h).
+    for at in ["2026-11-24T10:00:00Z", "2026-11-24T14:30:00Z"] {
+        let out = repo
+            .cmd()
+            .env("GIT_COMMITTER_DATE", "2026-11-24T15:00:00Z")
+            .args(["--at", at, "note", &id, "from the notebook"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let json = repo.run(&["audit", "--json"]).ok().json();
+    let findings = json["incidents"][0]["findings"].as_array().unwrap();
+    let backfilled: Vec<&str> = findings
+        .iter()
+        .filter(|f| f["kind"] == "backfilled")
+        .map(|f| f["entry"]["at"].as_str().unwrap())
+        .collect();
+    assert!(
+        backfilled.contains(&"2026-11-24T10:00:00Z"),
+        "{findings:#?}"
+    );
+    assert!(
+        !backfilled.contains(&"2026-11-24T14:30:00Z"),
+        "{findings:#?}"
+    );
+    assert!(findings.iter().all(|f| f["level"] == "info"));
+    // A wider margin in mim.yaml: not backfilled any more.
+    with_config(&repo, "audit:\n  backfill_margin: 12h\n");
+    let json = repo.run(&["audit", "--json"]).ok().json();
+    assert!(
+        !json["incidents"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["entry"]["at"] == "2026-11-24T10:00:00Z"),
+        "{json:#}"
+    );
+
+    // A line added with mim's trailers but someone else's name.
+    let timeline = format!("incidents/{id}/timeline.yaml");
+    let text = repo.read(&timeline);
+    repo.write(
+        &timeline,
+        &format!("{text}- {{at: 2026-11-24T14:40:00Z, by: \"Alice Moreau\", event: note, text: \"all good\"}}\n"),
+    );
+    repo.git(&[
+        "commit",
+        "--quiet",
+        "-am",
+        &format!("{id}: note\n\nIncident: {id}\nEvent: note\nActor: Sam Patel\n"),
+    ]);
+    let run = repo.run(&["audit"]).fails(1);
+    assert!(
+        run.stdout.contains(
+            "error: actor-mismatch: note by Alice Moreau was committed with `Actor: Sam Patel`"
+        ),
+        "{}",
+        run.stdout
     );
 }

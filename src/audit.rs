@@ -158,7 +158,7 @@ pub fn parse_log(text: &str) -> Vec<Commit> {
         commit.subject = message.first().map(|s| s.to_string()).unwrap_or_default();
         commit.trailers = trailers(&message);
         let mut diff = Diff {
-            parent: parent.clone().or_else(|| commit.parents.first().cloned()),
+            parent: parent.or_else(|| commit.parents.first().cloned()),
             files: Vec::new(),
         };
         while let Some(line) = lines.next_if(|l| !l.starts_with("commit ")) {

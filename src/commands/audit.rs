@@ -23,7 +23,7 @@ pub fn run(ctx: &Ctx, args: &AuditArgs) -> anyhow::Result<()> {
         Some(id) => match ctx.resolve(Some(id)) {
             Ok(id) => PathBuf::from(INCIDENTS_DIR).join(id),
             Err(_) if repo::is_id(id) => PathBuf::from(INCIDENTS_DIR).join(id),
-            Err(e) => return Err(e),
+            Err(e) => return Err(UsageError(e).into()),
         },
         None => PathBuf::from(INCIDENTS_DIR),
     };

@@ -725,6 +725,7 @@ fn audit_passes_a_history_made_by_mim_including_a_merge_of_two_clones() {
         "main",
     ]);
     other.run(&["audit", &id]).ok();
+    other.run(&["audit", "no-such-incident"]).fails(2);
 }
 
 #[test]

@@ -120,6 +120,8 @@ pub enum Command {
     Check(CheckArgs),
     /// One line per active incident: priority, age, what is due next, worst finding
     Status,
+    /// Prove from the git history that every timeline was only appended to; exit 1 if not
+    Audit(AuditArgs),
     /// Print shell completions
     Completions {
         #[arg(value_enum)]
@@ -392,6 +394,34 @@ pub struct CheckArgs {
     /// Fail on warnings (at-risk clocks) too
     #[arg(long)]
     pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Walks the git history of the incidents (merges included) and reports timeline \
+                  entries changed or removed after they were committed, commits that touched \
+                  incident files without mim's trailers, entries whose Actor: trailer is not \
+                  their `by`, and backfilled entries (dated more than audit.backfill_margin \
+                  before their commit). Exit 0 when the history is append-only, 1 when it is \
+                  not, 2 for a usage error."
+)]
+pub struct AuditArgs {
+    /// Only this incident (ID or unique prefix; an ID no longer in the tree works too)
+    pub id: Option<String>,
+    /// Output format [default: text, or json with --json]
+    #[arg(long, value_enum)]
+    pub format: Option<AuditFormat>,
+    /// Only the commits after REV (a commit, tag or branch), e.g. the last audited one
+    #[arg(long, value_name = "REV")]
+    pub since: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuditFormat {
+    /// Findings per incident, for people
+    Text,
+    /// The JSON contract (see docs/audit.md)
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -48,6 +48,11 @@ pub struct Config {
     pub git: GitPolicy,
     #[serde(default)]
     pub reports: ReportsPolicy,
+    /// People's e-mail addresses by name, for the author of their commits.
+    #[serde(default)]
+    pub people: BTreeMap<String, Address>,
+    #[serde(default)]
+    pub audit: AuditPolicy,
 }
 
 fn default_at_risk() -> Percent {
@@ -284,6 +289,27 @@ impl Default for ReportsPolicy {
     }
 }
 
+/// Settings of `mim audit`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditPolicy {
+    /// An entry dated more than this before its commit is reported as backfilled.
+    #[serde(default = "one_hour")]
+    pub backfill_margin: Duration,
+}
+
+fn one_hour() -> Duration {
+    Duration::from_secs(3600)
+}
+
+impl Default for AuditPolicy {
+    fn default() -> Self {
+        AuditPolicy {
+            backfill_margin: one_hour(),
+        }
+    }
+}
+
 /// An IANA time zone name such as `Europe/London`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TimeZone(pub chrono_tz::Tz);
@@ -407,6 +433,14 @@ impl Address {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The bare address, without a display name: `name@domain.example`.
+    pub fn email(&self) -> &str {
+        match (self.0.find('<'), self.0.strip_suffix('>')) {
+            (Some(i), Some(inner)) => &inner[i + 1..],
+            _ => &self.0,
+        }
     }
 }
 
@@ -683,6 +717,11 @@ impl Config {
     pub fn tz(&self) -> chrono_tz::Tz {
         self.organization.timezone.0
     }
+
+    /// The e-mail address `people:` gives for `name`.
+    pub fn email_of(&self, name: &str) -> Option<&str> {
+        self.people.get(name).map(Address::email)
+    }
 }
 
 /// Keys that become part of file names or command arguments.
@@ -839,5 +878,28 @@ mod tests {
         ] {
             assert!(Address::parse(bad).is_err(), "{bad:?}");
         }
+        assert_eq!(
+            Address::parse("NOC Team <noc@msp.example>")
+                .unwrap()
+                .email(),
+            "noc@msp.example"
+        );
+        assert_eq!(
+            Address::parse("noc@msp.example").unwrap().email(),
+            "noc@msp.example"
+        );
+    }
+
+    #[test]
+    fn people_and_audit_settings() {
+        let text = format!(
+            "{DEFAULT_CONFIG}\npeople: {{\"Ann Lee\": ann@msp.example}}\naudit: {{backfill_margin: 2h}}\n"
+        );
+        let config = Config::parse(Path::new("mim.yaml"), &text).unwrap();
+        assert_eq!(config.email_of("Ann Lee"), Some("ann@msp.example"));
+        assert_eq!(config.email_of("Bob"), None);
+        assert_eq!(config.audit.backfill_margin.secs(), 7200);
+        let text = format!("{DEFAULT_CONFIG}\naudit: {{backfill: 2h}}\n");
+        assert!(parse(&text).unwrap_err().contains("unknown field"));
     }
 }

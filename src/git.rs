@@ -5,6 +5,8 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Context, bail};
 
+use crate::time::Timestamp;
+
 fn git(dir: &Path) -> Command {
     let mut cmd = Command::new("git");
     cmd.current_dir(dir).stdin(Stdio::null());
@@ -34,6 +36,17 @@ pub fn user_name(dir: &Path) -> Option<String> {
     (out.status.success() && !name.is_empty()).then_some(name)
 }
 
+/// git's `user.email`, for the author's e-mail when `people:` does not name one.
+pub fn user_email(dir: &Path) -> Option<String> {
+    let out = git(dir)
+        .args(["config", "user.email"])
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    let email = String::from_utf8(out.stdout).ok()?.trim().to_string();
+    (out.status.success() && !email.is_empty()).then_some(email)
+}
+
 pub fn init(dir: &Path) -> anyhow::Result<()> {
     let out = git(dir)
         .args(["init", "--quiet"])
@@ -48,10 +61,48 @@ pub fn init(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A commit message: `<subject>`, a blank line, then `Key: value` trailers.
+/// A commit message: `<subject>`, a blank line, then `Key: value` trailers; and, for
+/// an event, who its author is and when it happened.
 pub struct Message {
     pub subject: String,
     pub trailers: Vec<(&'static str, String)>,
+    /// `None`: git's own author (the committer's identity, now).
+    pub author: Option<Authorship>,
+}
+
+/// The author of a commit: the actor, and the event time as the author date. The
+/// committer stays whoever runs git, at the real time, so a backfilled event shows as
+/// an author date before the commit date.
+#[derive(Clone, Debug)]
+pub struct Authorship {
+    pub name: String,
+    /// `None`: whatever git would use (`GIT_AUTHOR_EMAIL`, `user.email`, …).
+    pub email: Option<String>,
+    pub date: Timestamp,
+}
+
+impl Authorship {
+    /// `GIT_AUTHOR_*` for the `git commit` process.
+    fn env(&self) -> Vec<(&'static str, String)> {
+        let offset = self.date.offset().local_minus_utc();
+        let sign = if offset < 0 { '-' } else { '+' };
+        let offset = offset.abs() / 60;
+        // git's internal date format, unambiguous whatever the locale or git version.
+        let date = format!(
+            "@{} {sign}{:02}{:02}",
+            self.date.timestamp(),
+            offset / 60,
+            offset % 60
+        );
+        let mut env = vec![
+            ("GIT_AUTHOR_NAME", one_line(&self.name, 200)),
+            ("GIT_AUTHOR_DATE", date),
+        ];
+        if let Some(email) = &self.email {
+            env.push(("GIT_AUTHOR_EMAIL", one_line(email, 200)));
+        }
+        env
+    }
 }
 
 impl Message {
@@ -88,12 +139,67 @@ pub fn commit_paths(root: &Path, paths: &[PathBuf], message: &Message) -> anyhow
     add.args(["add", "--all", "--"]).args(paths);
     run(add, "git add")?;
     let mut commit = git(root);
+    if let Some(author) = &message.author {
+        commit.envs(author.env());
+    }
     commit
         .args(["commit", "--quiet", "--only", "--no-edit", "-m"])
         .arg(message.render())
         .arg("--")
         .args(paths);
     run(commit, "git commit")
+}
+
+/// The files under `path` (relative to `dir`) that differ from the last commit or are
+/// untracked and not ignored, relative to `dir`, in git's order.
+pub fn uncommitted(dir: &Path, path: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut status = git(dir);
+    status
+        .args([
+            "status",
+            "--porcelain=v1",
+            "-z",
+            "--untracked-files=all",
+            "--no-renames",
+            "--",
+        ])
+        .arg(path);
+    let listed = output(status, "git status")?;
+    let mut prefix = git(dir);
+    prefix.args(["rev-parse", "--show-prefix"]);
+    let prefix = output(prefix, "git rev-parse")?;
+    let prefix = prefix.trim_end_matches('\n');
+    Ok(listed
+        .split('\0')
+        .filter_map(|record| record.get(3..))
+        .filter(|p| !p.is_empty())
+        .map(|p| PathBuf::from(p.strip_prefix(prefix).unwrap_or(p)))
+        .collect())
+}
+
+/// `git log ARGS -- PATH` in `dir`: its output (paths unquoted).
+pub fn log(dir: &Path, args: &[&str], path: &Path) -> anyhow::Result<String> {
+    let mut log = git(dir);
+    log.args(["-c", "core.quotepath=off", "log"])
+        .args(args)
+        .arg("--")
+        .arg(path);
+    output(log, "git log")
+}
+
+/// The full hash of the commit `rev` names, if it names one.
+pub fn commit_of(dir: &Path, rev: &str) -> Option<String> {
+    if rev.starts_with('-') {
+        return None;
+    }
+    let out = git(dir)
+        .args(["rev-parse", "--verify", "--quiet"])
+        .arg(format!("{rev}^{{commit}}"))
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    let hash = String::from_utf8(out.stdout).ok()?.trim().to_string();
+    (out.status.success() && !hash.is_empty()).then_some(hash)
 }
 
 /// Take `paths` out of the index again after a failed commit, so nothing stays half-staged.
@@ -107,12 +213,17 @@ pub fn unstage(root: &Path, paths: &[PathBuf]) {
     let _ = reset.status();
 }
 
-fn run(mut cmd: Command, what: &str) -> anyhow::Result<()> {
+fn run(cmd: Command, what: &str) -> anyhow::Result<()> {
+    output(cmd, what).map(drop)
+}
+
+/// Run a git command; its standard output, or an error with what git said.
+fn output(mut cmd: Command, what: &str) -> anyhow::Result<String> {
     let out = cmd
         .output()
         .with_context(|| format!("running {what} (is git installed?)"))?;
     if out.status.success() {
-        return Ok(());
+        return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
     }
     let mut detail = String::from_utf8_lossy(&out.stderr).trim().to_string();
     let stdout = String::from_utf8_lossy(&out.stdout);

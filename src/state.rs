@@ -169,7 +169,7 @@ pub struct State {
 pub fn derive(config: &Config, incident: &Incident, now: Timestamp) -> State {
     let _ = config;
     let record = &incident.record;
-    let entries: Vec<usize> = time_order(&incident.entries)
+    let entries: Vec<usize> = crate::model::timeline::time_order(&incident.entries)
         .into_iter()
         .filter(|&i| incident.entries[i].at <= now)
         .collect();
@@ -236,13 +236,6 @@ pub fn derive(config: &Config, incident: &Incident, now: Timestamp) -> State {
 pub fn latest(config: &Config, incident: &Incident, now: Timestamp) -> State {
     let last = incident.entries.iter().map(|e| e.at).max();
     derive(config, incident, last.map_or(now, |l| l.max(now)))
-}
-
-/// Indices of `entries` in time order; entries at the same instant keep file order.
-pub fn time_order(entries: &[Entry]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..entries.len()).collect();
-    order.sort_by_key(|&i| entries[i].at);
-    order
 }
 
 fn apply(s: &mut State, i: usize, entry: &Entry) {

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics, locate};
-use crate::model::{Event, Incident, RECORD_FILE, TIMELINE_FILE};
+use crate::model::{Event, Incident, RECORD_FILE, TIMELINE_FILE, order};
 use crate::repo::{self, Repo};
 use crate::state::{self, State};
 use crate::store;
@@ -155,6 +155,11 @@ fn timeline_problems(
         .iter()
         .map(|c| at_entry(c.entry, c.message.clone()))
         .collect();
+    out.extend(
+        order::problems(&incident.entries)
+            .into_iter()
+            .map(|p| at_entry(p.entry, p.message)),
+    );
     for (i, entry) in incident.entries.iter().enumerate() {
         match &entry.event {
             Event::Reprioritise { priority, .. } if config.targets(priority).is_none() => {

@@ -1,12 +1,15 @@
 //! `mim close`: a resolved incident is closed once its post incident review is finished
 //! (where one is required or was started); `--force --reason` is a recorded override.
 
+use std::path::PathBuf;
+
 use anyhow::bail;
 
 use crate::cli::CloseArgs;
 use crate::commands::Ctx;
+use crate::git;
 use crate::lifecycle::{self, Transition};
-use crate::model::Event;
+use crate::model::{Event, Incident};
 use crate::pir::report::{self, Format};
 use crate::pir::{self, document};
 use crate::render::Templates;
@@ -21,6 +24,7 @@ pub fn run(ctx: &Ctx, args: &CloseArgs) -> anyhow::Result<()> {
     let incident = ctx.load(args.id.as_deref())?;
     let state = ctx.state(&incident);
     lifecycle::check(Transition::Close, &incident.id, state.status)?;
+    refuse_uncommitted(ctx, &incident)?;
     let gaps = pir::close_gaps(&ctx.repo.config, &incident, &state);
     let forced = match (gaps.is_empty(), reason) {
         (true, Some(_)) => {
@@ -72,6 +76,9 @@ pub fn run(ctx: &Ctx, args: &CloseArgs) -> anyhow::Result<()> {
                 change.put(path, report);
             }
         }
+        if let Some(text) = ctx.changed_file(&incident.dir.join(document::FILE))? {
+            change.put(incident.dir.join(document::FILE), text);
+        }
         let unwritten = document::unwritten(&pir_md);
         if !unwritten.is_empty() {
             eprintln!(
@@ -96,4 +103,34 @@ pub fn run(ctx: &Ctx, args: &CloseArgs) -> anyhow::Result<()> {
         eprintln!("{}: {} → closed", incident.id, state.status);
     }
     Ok(())
+}
+
+/// Refuse to close while a file of the incident other than `pir.md` (which close
+/// commits) has changes no commit holds: the closing commit and the final report must
+/// not rest on them, and close must not sweep them in.
+fn refuse_uncommitted(ctx: &Ctx, incident: &Incident) -> anyhow::Result<()> {
+    if !ctx.commits() || !git::in_work_tree(&ctx.repo.root) {
+        return Ok(());
+    }
+    let pir_md = ctx
+        .repo
+        .relative(&incident.dir.join(document::FILE))
+        .to_path_buf();
+    let dirty: Vec<PathBuf> = git::uncommitted(&ctx.repo.root, ctx.repo.relative(&incident.dir))?
+        .into_iter()
+        .filter(|p| *p != pir_md)
+        .collect();
+    if dirty.is_empty() {
+        return Ok(());
+    }
+    bail!(
+        "cannot close {}: these files of the incident have changes that are not committed:\n{}\n\
+         commit them (or undo them) first, then close; `--force` does not change this",
+        incident.id,
+        dirty
+            .iter()
+            .map(|p| format!("  - {}", p.display()))
+            .collect::<Vec<_>>()
+            .join("\n")
+    )
 }

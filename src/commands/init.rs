@@ -80,6 +80,7 @@ pub fn run(global: &Global, dir: Option<&Path>) -> anyhow::Result<()> {
         message: git::Message {
             subject: "mim: start the incident repository".into(),
             trailers: vec![("Event", "init".into()), ("Actor", actor)],
+            author: None,
         },
     };
     if let Err(e) = store::apply(&repo, &change, &commit) {

@@ -1,5 +1,6 @@
 //! One module per subcommand, each with one entry point: load, call the pure core, write.
 
+mod audit;
 mod check;
 mod close;
 mod declare;
@@ -28,7 +29,7 @@ use crate::cli::{Cli, Command, Global};
 use crate::diag::Diagnostics;
 use crate::error::UsageError;
 use crate::git;
-use crate::model::{Entry, Event, Incident};
+use crate::model::{Entry, Event, Incident, order};
 use crate::repo::Repo;
 use crate::store::{self, Change, Commit};
 use crate::time::{self, Timestamp};
@@ -38,8 +39,12 @@ pub struct Ctx {
     pub repo: Repo,
     /// Where mim was started (after `-C`), for resolving IDs from the current directory.
     pub cwd: PathBuf,
-    /// `--at`, else `MIM_NOW`, else the clock.
+    /// `--at`, else `MIM_NOW`, else the clock: when the event happened.
     pub now: Timestamp,
+    /// `MIM_NOW`, else the clock, whatever `--at` says: when mim runs.
+    pub clock: Timestamp,
+    /// Whether `--at` was given.
+    pub backdated: bool,
     pub json: bool,
     by: Option<String>,
     no_commit: bool,
@@ -51,9 +56,12 @@ impl Ctx {
         let repo = Repo::discover(&cwd)?;
         let tz = repo.config.tz();
         let now = time::now(global.at.as_deref(), env_now, tz).map_err(UsageError)?;
+        let clock = match global.at {
+            Some(_) => time::now(None, env_now, tz).map_err(UsageError)?,
+            None => now,
+        };
         if global.at.is_some() {
             // mim records what has happened: an event cannot be later than now.
-            let clock = time::now(None, env_now, tz).map_err(UsageError)?;
             if now > clock + chrono::TimeDelta::minutes(1) {
                 return Err(UsageError(anyhow::anyhow!(
                     "--at {} is in the future (it is {} now): mim records what has happened",
@@ -67,6 +75,8 @@ impl Ctx {
             repo,
             cwd,
             now,
+            clock,
+            backdated: global.at.is_some(),
             json: global.json,
             by: global.by.clone(),
             no_commit: global.no_commit,
@@ -104,44 +114,27 @@ impl Ctx {
         crate::state::derive(&self.repo.config, incident, self.now)
     }
 
-    /// A new timeline entry at `now` by the actor, refused if `now` is before the
-    /// incident was reported or before the last status change.
+    /// A new timeline entry at `now` by the actor, refused when `now` breaks the time
+    /// order of the incident's timeline (see [`crate::model::order`]).
     pub fn entry(&self, incident: &Incident, event: Event) -> anyhow::Result<Entry> {
-        let at = self.now;
-        if at < incident.record.reported {
-            anyhow::bail!(
-                "{} cannot happen at {}: {} was reported at {}",
-                event.name(),
-                time::format(&at),
-                incident.id,
-                time::format(&incident.record.reported)
-            );
-        }
-        if event.transition().is_some()
-            && let Some(last) = incident
-                .entries
-                .iter()
-                .filter(|e| e.event.transition().is_some())
-                .map(|e| e.at)
-                .max()
-            && at < last
-        {
-            anyhow::bail!(
-                "{} cannot happen at {}: the status of {} last changed later, at {}",
-                event.name(),
-                time::format(&at),
-                incident.id,
-                time::format(&last)
-            );
-        }
-        Ok(Entry {
-            at,
+        let entry = Entry {
+            at: self.now,
             by: self.actor()?,
             event,
-        })
+        };
+        if let Some(refusal) = order::refusal(
+            &incident.id,
+            incident.record.reported,
+            &incident.entries,
+            &entry,
+        ) {
+            anyhow::bail!(refusal);
+        }
+        Ok(entry)
     }
 
-    /// Apply `change` and commit it as `<id>: <summary>` with the audit trailers.
+    /// Apply `change` and commit it as `<id>: <summary>` with the audit trailers, the
+    /// actor as the author and the event time (`now`) as the author date.
     pub fn record(
         &self,
         id: &str,
@@ -149,9 +142,33 @@ impl Ctx {
         summary: &str,
         change: &Change,
     ) -> anyhow::Result<()> {
+        self.record_at(id, event, summary, change, self.now)
+    }
+
+    /// [`Ctx::record`] with `date` as the author date (for what happens at the real
+    /// time, such as sending, whatever `--at` says).
+    pub fn record_at(
+        &self,
+        id: &str,
+        event: &str,
+        summary: &str,
+        change: &Change,
+        date: Timestamp,
+    ) -> anyhow::Result<()> {
         let actor = self.actor()?;
+        let enabled = self.commits();
+        let author = enabled.then(|| git::Authorship {
+            email: self
+                .repo
+                .config
+                .email_of(&actor)
+                .map(String::from)
+                .or_else(|| git::user_email(&self.repo.root)),
+            name: actor.clone(),
+            date,
+        });
         let commit = Commit {
-            enabled: !self.no_commit && self.repo.config.git.commit,
+            enabled,
             message: git::Message {
                 subject: format!("{id}: {summary}"),
                 trailers: vec![
@@ -159,9 +176,16 @@ impl Ctx {
                     ("Event", event.to_string()),
                     ("Actor", actor),
                 ],
+                author,
             },
         };
         store::apply(&self.repo, change, &commit)
+    }
+
+    /// Whether changes are committed (no `--no-commit`, `git.commit` on); outside a git
+    /// work tree they are only written.
+    pub fn commits(&self) -> bool {
+        !self.no_commit && self.repo.config.git.commit
     }
 
     /// Record one timeline event for an incident (the common case).
@@ -176,12 +200,30 @@ impl Ctx {
         self.record(&incident.id, entry.event.name(), summary, &change)
     }
 
+    /// The text of a file of the repository when it has changes that are not committed
+    /// (and this run commits): commands that render from it commit it too (`pir.md`).
+    pub fn changed_file(&self, path: &std::path::Path) -> anyhow::Result<Option<String>> {
+        if !self.commits() || !git::in_work_tree(&self.repo.root) {
+            return Ok(None);
+        }
+        if git::uncommitted(&self.repo.root, self.repo.relative(path))?.is_empty() {
+            return Ok(None);
+        }
+        match std::fs::read_to_string(path) {
+            Ok(text) => Ok(Some(text)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+        }
+    }
+
     /// Send those of `files` (in the incident's `outbox/`) not sent yet; see [`mailer`].
+    /// Sending happens now: `sent.log` and its commit carry the real time (`clock`).
     pub fn deliver(&self, incident: &Incident, files: &[String]) -> anyhow::Result<()> {
         let by = self.actor()?;
-        let commit =
-            |change: &Change, summary: &str| self.record(&incident.id, "send", summary, change);
-        crate::mailer::deliver(&self.repo, incident, files, &by, self.now, &commit)
+        let commit = |change: &Change, summary: &str| {
+            self.record_at(&incident.id, "send", summary, change, self.clock)
+        };
+        crate::mailer::deliver(&self.repo, incident, files, &by, self.clock, &commit)
     }
 
     pub fn print_json(&self, value: &impl serde::Serialize) -> anyhow::Result<()> {
@@ -230,6 +272,7 @@ pub fn run(cli: Cli, env_now: Option<&str>) -> anyhow::Result<()> {
         Command::Report(args) => report::run(&ctx, &args),
         Command::Check(args) => check::run(&ctx, &args),
         Command::Status => overview::run(&ctx),
+        Command::Audit(args) => audit::run(&ctx, &args),
         Command::Init { .. } | Command::Completions { .. } | Command::Man => {
             unreachable!("handled above")
         }

@@ -313,10 +313,16 @@ fn review(ctx: &Ctx, args: &PirReviewArgs) -> anyhow::Result<()> {
             adopted,
         },
     )?;
-    ctx.record_event(
-        &incident,
-        &entry,
+    let mut change = Change::new();
+    change.event(&incident.dir, &entry);
+    if let Some(pir_md) = ctx.changed_file(&incident.dir.join(document::FILE))? {
+        change.put(incident.dir.join(document::FILE), pir_md);
+    }
+    ctx.record(
+        &incident.id,
+        entry.event.name(),
         &format!("{session} PIR review held {}", time::format(&held_at)),
+        &change,
     )?;
     if !ctx.json {
         eprintln!(
@@ -340,17 +346,24 @@ fn report_cmd(ctx: &Ctx, id: Option<&str>, format: Format) -> anyhow::Result<()>
     let rendered = render(ctx, &incident, &pir_md, format)?;
     let path = incident.dir.join(format.file_name());
     let shown = ctx.repo.relative(&path).to_path_buf();
-    if read_optional(&path)?.as_deref() == Some(rendered.as_str()) {
+    let up_to_date = read_optional(&path)?.as_deref() == Some(rendered.as_str());
+    let changed = ctx.changed_file(&incident.dir.join(document::FILE))?;
+    if up_to_date {
         eprintln!("{} is up to date", shown.display());
-    } else {
+    }
+    if !up_to_date || changed.is_some() {
         let mut change = Change::new();
-        change.put(&path, rendered);
-        ctx.record(
-            &incident.id,
-            "pir-report",
-            &format!("PIR report rendered ({})", format.file_name()),
-            &change,
-        )?;
+        let summary = if up_to_date {
+            format!("PIR text committed ({})", document::FILE)
+        } else {
+            change.put(&path, rendered);
+            format!("PIR report rendered ({})", format.file_name())
+        };
+        // What the report is rendered from is committed with it.
+        if changed.is_some() {
+            change.put(incident.dir.join(document::FILE), pir_md);
+        }
+        ctx.record(&incident.id, "pir-report", &summary, &change)?;
     }
     println!("{}", shown.display());
     Ok(())

@@ -3,12 +3,22 @@
 //! Order of operations: the messages are recorded (and committed) before anything is
 //! sent; each one that sendmail accepts is written to `outbox/sent.log` at once, and the
 //! log is committed at the end. A failure stops the run and leaves the rest unsent.
+//! Sending happens now: `sent.log` and its commit carry the real time (`MIM_NOW` or
+//! the clock), never `--at`.
 
 use crate::cli::SendArgs;
 use crate::commands::Ctx;
 use crate::comms::outbox::{self, OUTBOX_DIR};
+use crate::error::UsageError;
 
 pub fn run(ctx: &Ctx, args: &SendArgs) -> anyhow::Result<()> {
+    if ctx.backdated {
+        return Err(UsageError(anyhow::anyhow!(
+            "mim send sends now, so --at does not apply: sent.log records when each message \
+             is really sent; date the update itself with `mim update --at`"
+        ))
+        .into());
+    }
     let incident = ctx.load(args.id.as_deref())?;
     let all = outbox::messages(&incident.dir)?;
     let log = outbox::read_log(&incident.dir)?;

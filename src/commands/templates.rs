@@ -132,6 +132,7 @@ fn export(ctx: &Ctx, name: Option<&str>, force: bool) -> anyhow::Result<()> {
                 ("Event", "templates-export".into()),
                 ("Actor", ctx.actor()?),
             ],
+            author: None,
         },
     };
     store::apply(&ctx.repo, &change, &commit)?;

@@ -2,6 +2,7 @@
 
 pub mod audience;
 pub mod escalation;
+pub mod order;
 pub mod pir;
 pub mod plan;
 pub mod record;

@@ -235,6 +235,13 @@ impl Event {
     }
 }
 
+/// Indices of `entries` in time order; entries at the same instant keep file order.
+pub fn time_order(entries: &[Entry]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by_key(|&i| entries[i].at);
+    order
+}
+
 /// One line of `timeline.yaml`: a YAML flow mapping, `at`, `by`, `event` first.
 pub fn to_line(entry: &Entry) -> String {
     let value = serde_json::to_value(entry).expect("timeline entries serialize");

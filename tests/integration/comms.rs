@@ -538,7 +538,7 @@ fn send_delivers_each_message_once_and_a_failure_loses_nothing() {
         repo.log()
     );
     assert!(repo.log()[1].ends_with(": update 1 to internal, management, client"));
-    repo.at("2026-11-24T09:31:00Z", &["send", &id]).ok();
+    repo.now("2026-11-24T09:31:00Z", &["send", &id]).ok();
     assert_eq!(
         delivered(&log).len(),
         3,
@@ -590,11 +590,11 @@ fn send_delivers_each_message_once_and_a_failure_loses_nothing() {
     // Later, with a working sendmail, `mim send` delivers exactly what is unsent.
     let log = recording_sendmail(&repo);
     std::fs::remove_file(&log).ok();
-    repo.at("2026-11-24T10:05:00Z", &["send", &id]).ok();
+    repo.now("2026-11-24T10:05:00Z", &["send", &id]).ok();
     let second = delivered(&log);
     assert_eq!(second.len(), 3, "{second:?}");
     assert!(second.iter().all(|m| m.contains("-u2-")), "{second:?}");
-    repo.at("2026-11-24T10:06:00Z", &["send", &id]).ok();
+    repo.now("2026-11-24T10:06:00Z", &["send", &id]).ok();
     assert_eq!(delivered(&log).len(), 3);
     assert_eq!(
         repo.git(&["status", "--porcelain"]),

@@ -87,6 +87,7 @@ pub fn commit_paths(root: &Path, paths: &[PathBuf], message: &Message) -> anyhow
     let mut add = git(root);
     add.args(["add", "--all", "--"]).args(paths);
     run(add, "git add")?;
+    crate::txn::fault("after-add");
     let mut commit = git(root);
     commit
         .args(["commit", "--quiet", "--only", "--no-edit", "-m"])

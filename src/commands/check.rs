@@ -41,7 +41,7 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<()> {
         CheckFormat::Text
     });
     let out = match format {
-        CheckFormat::Text => ci::text(&report),
+        CheckFormat::Text => crate::text::for_terminal(&ci::text(&report)).into_owned(),
         CheckFormat::Json => ci::json(&report),
         CheckFormat::Github => ci::github(&report),
         CheckFormat::Junit => ci::junit(&report),
@@ -153,8 +153,10 @@ fn place(repo: &Repo, incident: &Incident, findings: Vec<sla::Finding>) -> Vec<F
         return Vec::new();
     }
     let dir = repo.relative(&incident.dir).to_path_buf();
-    let record = std::fs::read_to_string(incident.record_path()).unwrap_or_default();
-    let timeline = std::fs::read_to_string(incident.timeline_path()).unwrap_or_default();
+    let record =
+        crate::safe_fs::read_to_string(&repo.root, &incident.record_path()).unwrap_or_default();
+    let timeline =
+        crate::safe_fs::read_to_string(&repo.root, &incident.timeline_path()).unwrap_or_default();
     findings
         .into_iter()
         .map(|f| {

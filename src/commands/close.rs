@@ -57,7 +57,7 @@ pub fn run(ctx: &Ctx, args: &CloseArgs) -> anyhow::Result<()> {
         let pir_md = pir_cmd::read_pir_md(ctx, &incident)?;
         for format in [Format::Md, Format::Html] {
             let path = incident.dir.join(format.file_name());
-            if format == Format::Md || path.exists() {
+            if format == Format::Md || crate::safe_fs::exists(&ctx.repo.root, &path) {
                 change.put(path, pir_cmd::render(ctx, &after, &pir_md, format)?);
             }
         }

@@ -59,7 +59,7 @@ pub fn run(ctx: &Ctx, status: Option<Status>) -> anyhow::Result<()> {
         return Ok(());
     }
     for p in &problems {
-        eprintln!("error: {p}");
+        eprintln!("error: {}", crate::text::for_terminal(&p.to_string()));
     }
     eprintln!("error: some incidents could not be read and are not listed");
     Err(super::validate::Exit(1).into())
@@ -69,12 +69,14 @@ fn print_table(rows: &[Row]) {
     let id_width = rows.iter().map(|r| r.id.len()).max().unwrap_or(2);
     println!("{:<id_width$}  {:<9}  {:<3}  TITLE", "ID", "STATUS", "PRI");
     for r in rows {
-        println!(
+        // Titles and priorities come from the files: neutralised for the terminal.
+        let line = format!(
             "{:<id_width$}  {:<9}  {:<3}  {}",
             r.id,
             r.status.as_str(),
             r.priority,
             r.title
         );
+        println!("{}", crate::text::for_terminal(&line));
     }
 }

@@ -32,6 +32,7 @@ use crate::model::{Entry, Event, Incident};
 use crate::repo::Repo;
 use crate::store::{self, Change, Commit};
 use crate::time::{self, Timestamp};
+use crate::txn;
 
 /// A mistake in how mim was called (a bad `--at`, `MIM_NOW`): exit code 2.
 #[derive(Debug)]
@@ -55,6 +56,8 @@ pub struct Ctx {
     pub json: bool,
     by: Option<String>,
     no_commit: bool,
+    /// The repository lock, held by mutating commands for the whole run.
+    session: Option<txn::Session>,
 }
 
 impl Ctx {
@@ -82,7 +85,36 @@ impl Ctx {
             json: global.json,
             by: global.by.clone(),
             no_commit: global.no_commit,
+            session: None,
         })
+    }
+
+    /// Take the repository lock (waiting for another mim up to `git.lock_timeout`) and
+    /// recover what a killed mim left, before the command reads anything.
+    fn lock(&mut self) -> anyhow::Result<()> {
+        let wait = self.repo.config.git.lock_wait();
+        self.session = Some(txn::Session::begin(&self.repo.root, wait)?);
+        Ok(())
+    }
+
+    /// The commit settings of this run for `message`.
+    pub fn commit(&self, message: git::Message) -> Commit {
+        Commit {
+            enabled: !self.no_commit && self.repo.config.git.commit,
+            message,
+        }
+    }
+
+    /// The transaction machinery of a mutating command.
+    pub fn session(&self) -> anyhow::Result<&txn::Session> {
+        self.session
+            .as_ref()
+            .context("internal error: a command changed the repository without its lock")
+    }
+
+    /// Write and commit `change` as one transaction.
+    pub fn apply(&self, change: &Change, commit: &Commit) -> anyhow::Result<()> {
+        self.session()?.apply(change, commit)
     }
 
     /// Who is acting: `--by`, `MIM_USER`, then git's user.name.
@@ -93,7 +125,7 @@ impl Ctx {
             .filter(|s| !s.trim().is_empty())
             .or_else(|| git::user_name(&self.repo.root))
             .context("who is acting? pass --by NAME, set MIM_USER, or set git's user.name")?;
-        crate::text::required("--by", &name)
+        crate::text::name("--by", &name)
     }
 
     pub fn resolve(&self, id: Option<&str>) -> anyhow::Result<String> {
@@ -151,19 +183,20 @@ impl Ctx {
         summary: &str,
         change: &Change,
     ) -> anyhow::Result<()> {
-        let actor = self.actor()?;
-        let commit = Commit {
-            enabled: !self.no_commit && self.repo.config.git.commit,
-            message: git::Message {
-                subject: format!("{id}: {summary}"),
-                trailers: vec![
-                    ("Incident", id.to_string()),
-                    ("Event", event.to_string()),
-                    ("Actor", actor),
-                ],
-            },
-        };
-        store::apply(&self.repo, change, &commit)
+        let commit = self.commit(self.message(id, event, summary)?);
+        self.apply(change, &commit)
+    }
+
+    /// The commit message `<id>: <summary>` with the audit trailers.
+    pub fn message(&self, id: &str, event: &str, summary: &str) -> anyhow::Result<git::Message> {
+        Ok(git::Message {
+            subject: format!("{id}: {summary}"),
+            trailers: vec![
+                ("Incident", id.to_string()),
+                ("Event", event.to_string()),
+                ("Actor", self.actor()?),
+            ],
+        })
     }
 
     /// Record one timeline event for an incident (the common case).
@@ -201,7 +234,13 @@ pub fn run(cli: Cli, env_now: Option<&str>) -> anyhow::Result<()> {
         Command::Man => return misc::man(),
         _ => {}
     }
-    let ctx = Ctx::new(global, env_now)?;
+    let mut ctx = Ctx::new(global, env_now)?;
+    let prepared = prepare(&ctx, &cli.command)?;
+    if mutates(&cli.command) {
+        ctx.lock()?;
+    } else {
+        txn::warn_if_interrupted(&ctx.repo.root);
+    }
     match cli.command {
         Command::Declare(args) => declare::run(&ctx, &args),
         Command::Accept { id, manager } => status::accept(&ctx, id.as_deref(), manager.as_deref()),
@@ -211,10 +250,10 @@ pub fn run(cli: Cli, env_now: Option<&str>) -> anyhow::Result<()> {
         Command::Reopen { id, reason } => status::reopen(&ctx, id.as_deref(), &reason),
         Command::Resolve(args) => resolve::run(&ctx, &args),
         Command::Note(args) => note::run(&ctx, &args),
-        Command::Update(args) => update::run(&ctx, &args),
+        Command::Update(args) => update::run(&ctx, &args, prepared),
         Command::Send(args) => send::run(&ctx, &args),
         Command::Templates { action } => templates::run(&ctx, &action),
-        Command::Plan(args) => plan::run(&ctx, &args),
+        Command::Plan(args) => plan::run(&ctx, &args, prepared),
         Command::Escalate(args) => escalate::run(&ctx, &args),
         Command::Pir(cmd) => pir::run(&ctx, cmd),
         Command::Close(args) => close::run(&ctx, &args),
@@ -227,5 +266,36 @@ pub fn run(cli: Cli, env_now: Option<&str>) -> anyhow::Result<()> {
         Command::Init { .. } | Command::Completions { .. } | Command::Man => {
             unreachable!("handled above")
         }
+    }
+}
+
+/// Whether a command changes the repository, and so runs under its lock.
+fn mutates(command: &Command) -> bool {
+    match command {
+        Command::List { .. }
+        | Command::Show { .. }
+        | Command::Validate
+        | Command::Report(_)
+        | Command::Check(_)
+        | Command::Status
+        | Command::Init { .. }
+        | Command::Completions { .. }
+        | Command::Man => false,
+        Command::Send(args) => !args.dry_run,
+        Command::Templates { action } => {
+            matches!(action, crate::cli::TemplatesAction::Export { .. })
+        }
+        Command::Plan(args) => plan::amends(args),
+        _ => true,
+    }
+}
+
+/// Text typed in the editor or read from standard input, read before the repository
+/// lock is taken, so that nobody waits while someone writes.
+fn prepare(ctx: &Ctx, command: &Command) -> anyhow::Result<Option<String>> {
+    match command {
+        Command::Update(args) => update::read_input(ctx, args),
+        Command::Plan(args) if args.edit => plan::read_input(ctx, args).map(Some),
+        _ => Ok(None),
     }
 }

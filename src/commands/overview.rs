@@ -57,7 +57,10 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
     } else {
         let colour = std::io::stdout().is_terminal()
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-        print!("{}", render(&lines, ctx.now, config.tz(), colour));
+        print!(
+            "{}",
+            crate::text::for_terminal(&render(&lines, ctx.now, config.tz(), colour))
+        );
         if lines.is_empty() {
             eprintln!("no active incidents");
         }
@@ -67,7 +70,7 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
         return Ok(());
     }
     for d in &broken {
-        eprintln!("error: {d}");
+        eprintln!("error: {}", crate::text::for_terminal(&d.to_string()));
     }
     eprintln!("error: some incidents could not be read and are not listed above");
     Err(super::validate::Exit(1).into())

@@ -2,6 +2,8 @@
 //! review (MSP-03g). The rules and the report are in `crate::pir`; this loads, checks,
 //! writes and commits.
 
+use std::path::Path;
+
 use anyhow::{Context, bail};
 use chrono::NaiveDate;
 
@@ -46,7 +48,7 @@ fn start(
     facilitator: Option<&str>,
 ) -> anyhow::Result<()> {
     let facilitator = match facilitator {
-        Some(f) => text::required("--facilitator", f)?,
+        Some(f) => text::name("--facilitator", f)?,
         None => ctx.actor()?,
     };
     let incident = ctx.load(id)?;
@@ -90,7 +92,7 @@ fn start(
     )?;
     let after = with_entry(&incident, &entry);
     let pir_path = incident.dir.join(document::FILE);
-    let existing = read_optional(&pir_path)?;
+    let existing = read_optional(&incident, &pir_path)?;
     let pir_md = match &existing {
         Some(text) => text.clone(),
         None => document::skeleton(&incident.id, &incident.record.title, problem(&incident)),
@@ -125,7 +127,7 @@ fn start(
 fn add(ctx: &Ctx, args: &PirActionAddArgs) -> anyhow::Result<()> {
     let (id, text) = split_id(&args.args);
     let text = text::required("the action's TEXT", text)?;
-    let owner = text::required("--owner", &args.owner)?;
+    let owner = text::name("--owner", &args.owner)?;
     let tz = ctx.repo.config.tz();
     let today = ctx.now.with_timezone(&tz).date_naive();
     let due = match &args.due {
@@ -256,9 +258,9 @@ fn review(ctx: &Ctx, args: &PirReviewArgs) -> anyhow::Result<()> {
     let attendees: Vec<String> = args
         .attendees
         .split(',')
-        .map(text::one_line)
-        .filter(|a| !a.is_empty())
-        .collect();
+        .filter(|a| !text::one_line(a).is_empty())
+        .map(|a| text::name("--attendees", a))
+        .collect::<anyhow::Result<_>>()?;
     if attendees.is_empty() {
         bail!("--attendees is empty: name who attended, comma-separated");
     }
@@ -339,7 +341,7 @@ fn report_cmd(ctx: &Ctx, id: Option<&str>, format: Format) -> anyhow::Result<()>
     let rendered = render(ctx, &incident, &pir_md, format)?;
     let path = incident.dir.join(format.file_name());
     let shown = ctx.repo.relative(&path).to_path_buf();
-    if read_optional(&path)?.as_deref() == Some(rendered.as_str()) {
+    if read_optional(&incident, &path)?.as_deref() == Some(rendered.as_str()) {
         eprintln!("{} is up to date", shown.display());
     } else {
         let mut change = Change::new();
@@ -379,7 +381,7 @@ pub fn render(
 /// `pir.md` of an incident whose PIR is started; a missing file is an error with a hint.
 pub fn read_pir_md(ctx: &Ctx, incident: &Incident) -> anyhow::Result<String> {
     let path = incident.dir.join(document::FILE);
-    read_optional(&path)?.with_context(|| {
+    read_optional(incident, &path)?.with_context(|| {
         format!(
             "{} is missing: the PIR's prose lives there; restore it from git (`git checkout -- {}`) or create it",
             ctx.repo.relative(&path).display(),
@@ -395,12 +397,15 @@ pub fn with_entry(incident: &Incident, entry: &Entry) -> Incident {
     after
 }
 
-fn read_optional(path: &std::path::Path) -> anyhow::Result<Option<String>> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(Some(text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
-    }
+/// A file of the incident, never through a symbolic link; `None` when it is missing.
+fn read_optional(incident: &Incident, path: &Path) -> anyhow::Result<Option<String>> {
+    crate::safe_fs::read_optional(&incident.dir, path).with_context(|| {
+        let name = path.strip_prefix(&incident.dir).unwrap_or(path);
+        let shown = Path::new(crate::repo::INCIDENTS_DIR)
+            .join(&incident.id)
+            .join(name);
+        format!("reading {}", shown.display())
+    })
 }
 
 /// The PIR of an incident that is not closed yet, for commands that add to it.
@@ -449,9 +454,13 @@ fn problem(incident: &Incident) -> Option<&str> {
 fn parse_due(text: &str, now: Timestamp, tz: chrono_tz::Tz) -> anyhow::Result<NaiveDate> {
     let text = text.trim();
     if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        return Ok(date);
+        return time::check_date(date, text).context("in --due");
     }
-    if let Ok(span) = text.parse::<Duration>() {
+    let looks_like_span =
+        text.starts_with(|c: char| c.is_ascii_digit()) && text.ends_with(['d', 'h', 'm', 's']);
+    if looks_like_span {
+        // Bounded where it is parsed, so `now + span` cannot overflow.
+        let span = text.parse::<Duration>().context("in --due")?;
         return Ok((now + span.to_chrono()).with_timezone(&tz).date_naive());
     }
     bail!(
@@ -468,7 +477,9 @@ pub fn problems(repo: &crate::repo::Repo, incident: &Incident) -> Vec<crate::dia
         .into_iter()
         .map(|p| super::validate::at_entry(repo, incident, p.entry, p.message))
         .collect();
-    if pir::started_at(incident).is_some() && !incident.dir.join(document::FILE).is_file() {
+    if pir::started_at(incident).is_some()
+        && !crate::safe_fs::exists(&incident.dir, &incident.dir.join(document::FILE))
+    {
         out.push(Diagnostic::new(
             &repo.relative(&incident.dir).join(document::FILE),
             "missing: the PIR was started, and its prose lives in this file; restore it from git",

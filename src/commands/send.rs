@@ -3,6 +3,8 @@
 //! Order of operations: the messages are recorded (and committed) before anything is
 //! sent; each one that sendmail accepts is written to `outbox/sent.log` at once, and the
 //! log is committed at the end. A failure stops the run and leaves the rest unsent.
+//! The log is written in one transaction that a killed mim's successor completes rather
+//! than rolls back: a message handed to sendmail has been sent, and must not be sent again.
 
 use anyhow::Context as _;
 
@@ -10,7 +12,9 @@ use crate::cli::SendArgs;
 use crate::commands::Ctx;
 use crate::comms::outbox::{self, OUTBOX_DIR, SENT_LOG};
 use crate::model::Incident;
-use crate::store::{self, Change};
+use crate::safe_fs;
+use crate::store::Change;
+use crate::txn::journal::Policy;
 
 pub fn run(ctx: &Ctx, args: &SendArgs) -> anyhow::Result<()> {
     let incident = ctx.load(args.id.as_deref())?;
@@ -48,18 +52,30 @@ pub fn deliver(ctx: &Ctx, incident: &Incident, files: &[String]) -> anyhow::Resu
     let by = ctx.actor()?;
     let mut sent = Vec::new();
     let mut failure = None;
+    let message = ctx.message(&incident.id, "send", "sent 0 messages")?;
+    let mut tx = ctx
+        .session()?
+        .transaction(Policy::Complete, &ctx.commit(message));
     for file in &todo {
         let path = incident.dir.join(OUTBOX_DIR).join(file);
-        let result = std::fs::read(&path)
-            .with_context(|| format!("reading {}", path.display()))
+        let shown = ctx.repo.relative(&path).to_path_buf();
+        let result = safe_fs::read(&ctx.repo.root, &path)
+            .with_context(|| format!("reading {}", shown.display()))
             .and_then(|bytes| outbox::sendmail(command, &bytes));
         match result {
             Ok(()) => {
                 // Marked at once, so a later failure cannot lead to sending it twice.
                 log = outbox::append(&log, &[outbox::log_line(file, &ctx.now, &by)]);
-                store::write_atomic(&log_path, log.as_bytes())?;
-                eprintln!("sent {OUTBOX_DIR}/{file}");
                 sent.push((*file).clone());
+                tx.set_subject(format!(
+                    "{}: sent {}",
+                    incident.id,
+                    plural(sent.len(), "message")
+                ));
+                let mut change = Change::new();
+                change.put(&log_path, log.as_bytes().to_vec());
+                tx.write(&change)?;
+                eprintln!("sent {OUTBOX_DIR}/{file}");
             }
             Err(e) => {
                 failure = Some(e.context(format!("sending {OUTBOX_DIR}/{file}")));
@@ -67,13 +83,8 @@ pub fn deliver(ctx: &Ctx, incident: &Incident, files: &[String]) -> anyhow::Resu
             }
         }
     }
-    if !sent.is_empty() {
-        let mut change = Change::new();
-        change.put(&log_path, log.as_bytes().to_vec());
-        let summary = format!("sent {}", plural(sent.len(), "message"));
-        if let Err(e) = ctx.record(&incident.id, "send", &summary, &change) {
-            eprintln!("warning: {} is written but not committed: {e:#}", SENT_LOG);
-        }
+    if let Err(e) = tx.finish() {
+        eprintln!("warning: {} is written but not committed: {e:#}", SENT_LOG);
     }
     match failure {
         None => {

@@ -18,9 +18,22 @@ use crate::store::Change;
 use crate::text;
 use crate::time::{self, Timestamp};
 
-pub fn run(ctx: &Ctx, args: &UpdateArgs) -> anyhow::Result<()> {
-    let config = &ctx.repo.config;
-    let incident = ctx.load(args.id.as_deref())?;
+/// The update's text from standard input or the editor, read before the repository
+/// lock is taken (`None` when it is given with `-m TEXT`). Before the editor opens, the
+/// incident is checked to take updates, so nobody writes one in vain.
+pub fn read_input(ctx: &Ctx, args: &UpdateArgs) -> anyhow::Result<Option<String>> {
+    match args.message.as_deref() {
+        Some("-") => read_body(args).map(Some),
+        Some(_) => Ok(None),
+        None => {
+            let incident = ctx.load(args.id.as_deref())?;
+            check_active(&incident)?;
+            read_body(args).map(Some)
+        }
+    }
+}
+
+fn check_active(incident: &Incident) -> anyhow::Result<()> {
     let state = incident.state();
     if !state.status.is_active() {
         bail!(
@@ -34,6 +47,15 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs) -> anyhow::Result<()> {
             }
         );
     }
+    Ok(())
+}
+
+/// Record the update; `input` is its text when [`read_input`] read it.
+pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Result<()> {
+    let config = &ctx.repo.config;
+    let incident = ctx.load(args.id.as_deref())?;
+    let state = incident.state();
+    check_active(&incident)?;
     let audiences = match args.audience {
         AudienceArg::Internal => vec![Audience::Internal],
         AudienceArg::Management => vec![Audience::Management],
@@ -65,7 +87,11 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs) -> anyhow::Result<()> {
         .as_deref()
         .map(text::one_line)
         .filter(|s| !s.is_empty());
-    let body = text::multi_line(&read_body(args)?);
+    let body = match input {
+        Some(text) => text,
+        None => read_body(args)?,
+    };
+    let body = text::multi_line(&body);
     if body.trim().is_empty() {
         bail!("the update is empty: nothing was written");
     }
@@ -81,7 +107,7 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs) -> anyhow::Result<()> {
     for &audience in &audiences {
         let file = format!("{UPDATES_DIR}/{}-{audience}.md", comms::compact(&ctx.now));
         let path = incident.dir.join(&file);
-        if path.exists() {
+        if crate::safe_fs::exists(&ctx.repo.root, &path) {
             bail!(
                 "{} exists: an update to {audience} was already recorded at {}; give another --at",
                 ctx.repo.relative(&path).display(),
@@ -215,6 +241,7 @@ fn read_body(args: &UpdateArgs) -> anyhow::Result<String> {
             std::io::stdin()
                 .read_to_string(&mut text)
                 .context("reading the update from standard input")?;
+            text::check("the update read from standard input", &text)?;
             Ok(text)
         }
         Some(text) => Ok(text.to_string()),
@@ -246,6 +273,8 @@ fn edit() -> anyhow::Result<String> {
     if !status.success() {
         bail!("the editor `{editor}` failed ({status}): nothing was written");
     }
-    std::fs::read_to_string(file.path())
-        .with_context(|| format!("reading {}", file.path().display()))
+    let text = std::fs::read_to_string(file.path())
+        .with_context(|| format!("reading {}", file.path().display()))?;
+    text::check("the update written in the editor", &text)?;
+    Ok(text)
 }

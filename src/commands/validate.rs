@@ -1,5 +1,7 @@
 //! `mim validate`: every file of every incident, every problem reported (not just the first).
 
+use std::path::Path;
+
 use crate::commands::Ctx;
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics, locate};
@@ -25,7 +27,7 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
         ctx.print_json(&serde_json::json!({ "incidents": count, "problems": problems }))?;
     } else {
         for p in &problems {
-            println!("{p}");
+            println!("{}", crate::text::for_terminal(&p.to_string()));
         }
         match problems.len() {
             0 => eprintln!("{}, no problems", plural(count, "incident")),
@@ -41,6 +43,14 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
 
 /// Load and check every incident; returns how many there are and every problem found.
 pub fn all(repo: &Repo) -> anyhow::Result<(usize, Vec<Diagnostic>)> {
+    let links = symlinks(repo);
+    if links
+        .iter()
+        .any(|d| d.file == Path::new(repo::INCIDENTS_DIR))
+    {
+        // Nothing under a symlinked incidents/ is read.
+        return Ok((0, links));
+    }
     let mut problems = stray_entries(repo)?;
     let loaded = store::load_all(repo)?;
     let count = loaded.len();
@@ -50,26 +60,61 @@ pub fn all(repo: &Repo) -> anyhow::Result<(usize, Vec<Diagnostic>)> {
             Err(Diagnostics(d)) => problems.extend(d),
         }
     }
-    Ok((count, problems))
+    // A symlink that loading refused already is reported once.
+    let mut out: Vec<Diagnostic> = links
+        .into_iter()
+        .filter(|l| !problems.iter().any(|p| p.file == l.file))
+        .collect();
+    out.extend(problems);
+    Ok((count, out))
+}
+
+/// Every symbolic link (and FIFO, socket, device) under `incidents/` and `templates/`,
+/// and those directories themselves: mim never follows or opens them, and says so.
+/// Nothing about a link's target is read or shown.
+pub fn symlinks(repo: &Repo) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for top in [repo::INCIDENTS_DIR, repo::TEMPLATES_DIR] {
+        let walk = walkdir::WalkDir::new(repo.root.join(top))
+            .follow_links(false)
+            .follow_root_links(false)
+            .sort_by_file_name();
+        for entry in walk.into_iter().flatten() {
+            let kind = entry.file_type();
+            let message = if kind.is_symlink() {
+                "is a symbolic link: mim never follows symbolic links under incidents/ or templates/ \
+                 and does not read its target; replace it with the file or directory itself"
+            } else if !kind.is_file() && !kind.is_dir() {
+                "is not a regular file (a FIFO, socket or device): mim does not read it; remove it"
+            } else {
+                continue;
+            };
+            out.push(Diagnostic::new(repo.relative(entry.path()), message));
+        }
+    }
+    out
 }
 
 /// Directories under `incidents/` that are not incidents (a typo, a stray copy).
 fn stray_entries(repo: &Repo) -> anyhow::Result<Vec<Diagnostic>> {
     let dir = repo.incidents_dir();
     let mut out = Vec::new();
-    let Ok(read) = std::fs::read_dir(&dir) else {
+    let Ok(entries) = crate::safe_fs::list_dir(&repo.root, &dir) else {
         return Ok(out);
     };
-    for entry in read.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if entry.path().is_dir() && !repo::is_id(&name) {
+    for (name, kind) in entries {
+        if kind != crate::safe_fs::Kind::Dir {
+            continue;
+        }
+        let path = dir.join(&name);
+        if !repo::is_id(&name) {
             out.push(Diagnostic::new(
-                repo.relative(&entry.path()),
+                repo.relative(&path),
                 "not an incident directory: names are YYYY-MM-DD-slug in [a-z0-9-]; mim ignores it",
             ));
-        } else if entry.path().is_dir() && !entry.path().join(RECORD_FILE).exists() {
+        } else if !crate::safe_fs::exists(&repo.root, &path.join(RECORD_FILE)) {
             out.push(Diagnostic::new(
-                &repo.relative(&entry.path()).join(RECORD_FILE),
+                &repo.relative(&path).join(RECORD_FILE),
                 "missing: every incident directory needs its incident.yaml",
             ));
         }
@@ -174,7 +219,8 @@ fn timeline_problems(repo: &Repo, config: &Config, incident: &Incident) -> Vec<D
 /// A problem with `key` of an incident's `incident.yaml`, positioned where the key is
 /// written. The file is read only here, when there is a problem to show.
 pub fn at_record_key(repo: &Repo, incident: &Incident, key: &str, message: String) -> Diagnostic {
-    let text = std::fs::read_to_string(incident.record_path()).unwrap_or_default();
+    let text =
+        crate::safe_fs::read_to_string(&repo.root, &incident.record_path()).unwrap_or_default();
     let (line, column) = locate(&text, &[key]);
     Diagnostic::new(&repo.relative(&incident.dir).join(RECORD_FILE), message)
         .at(line, column)
@@ -184,7 +230,8 @@ pub fn at_record_key(repo: &Repo, incident: &Incident, key: &str, message: Strin
 /// A problem with the `index`-th timeline entry (file order), positioned on its line.
 /// The file is read only here, when there is a problem to show.
 pub fn at_entry(repo: &Repo, incident: &Incident, index: usize, message: String) -> Diagnostic {
-    let text = std::fs::read_to_string(incident.timeline_path()).unwrap_or_default();
+    let text =
+        crate::safe_fs::read_to_string(&repo.root, &incident.timeline_path()).unwrap_or_default();
     Diagnostic::new(&repo.relative(&incident.dir).join(TIMELINE_FILE), message)
         .at(entry_line(&text, index), 1)
         .with_source(&text)

@@ -156,7 +156,12 @@ impl Repo {
         let base = format!("{}-{}", date.format("%Y-%m-%d"), slug(title));
         let mut id = base.clone();
         let mut n = 2;
-        while crate::safe_fs::exists(&self.root, &self.incidents_dir().join(&id)) {
+        // Taken when something is there; a path that cannot be checked (a symlinked
+        // incidents/) ends the search, and writing there is refused.
+        while matches!(
+            crate::safe_fs::kind(&self.root, &self.incidents_dir().join(&id)),
+            Ok(kind) if kind != crate::safe_fs::Kind::Missing
+        ) {
             id = format!("{base}-{n}");
             n += 1;
         }

@@ -136,7 +136,7 @@ pub fn exists(base: &Path, path: &Path) -> bool {
 pub fn read(base: &Path, path: &Path) -> io::Result<Vec<u8>> {
     match kind(base, path)? {
         Kind::File => {}
-        Kind::Missing => return Err(io::Error::from(io::ErrorKind::NotFound)),
+        Kind::Missing => return Err(io::Error::new(io::ErrorKind::NotFound, "no such file")),
         Kind::Symlink => return Err(symlink_error(Path::new(""), true)),
         Kind::Dir => return Err(refused("is a directory, not a file".to_string())),
         Kind::Other => {

@@ -107,7 +107,10 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
     for &audience in &audiences {
         let file = format!("{UPDATES_DIR}/{}-{audience}.md", comms::compact(&ctx.now));
         let path = incident.dir.join(&file);
-        if crate::safe_fs::exists(&ctx.repo.root, &path) {
+        let shown = ctx.repo.relative(&path).to_path_buf();
+        let kind = crate::safe_fs::kind(&ctx.repo.root, &path)
+            .with_context(|| format!("cannot write {}", shown.display()))?;
+        if kind != crate::safe_fs::Kind::Missing {
             bail!(
                 "{} exists: an update to {audience} was already recorded at {}; give another --at",
                 ctx.repo.relative(&path).display(),

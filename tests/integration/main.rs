@@ -3,6 +3,7 @@
 mod common;
 mod comms;
 mod examples;
+mod faults;
 mod foundation;
 mod pir;
 mod plan;

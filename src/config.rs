@@ -98,7 +98,7 @@ pub struct CalendarDef {
     pub timezone: TimeZone,
     pub days: Vec<Day>,
     pub hours: Hours,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::time::date::deserialize_list")]
     pub holidays: Vec<NaiveDate>,
 }
 

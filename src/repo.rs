@@ -80,6 +80,10 @@ impl Repo {
         self.root.join(TEMPLATES_DIR)
     }
 
+    fn incident_dir_unchecked(&self, name: &str) -> PathBuf {
+        self.incidents_dir().join(name)
+    }
+
     pub fn incident_dir(&self, id: &str) -> PathBuf {
         debug_assert!(is_id(id), "{id}");
         self.incidents_dir().join(id)
@@ -125,6 +129,13 @@ impl Repo {
         let matches: Vec<&String> = ids.iter().filter(|id| id.starts_with(given)).collect();
         match matches.as_slice() {
             [one] => Ok((*one).clone()),
+            [] if crate::safe_fs::kind(&self.root, &self.incident_dir_unchecked(given))
+                .is_ok_and(|k| k == crate::safe_fs::Kind::Symlink) =>
+            {
+                bail!(
+                    "{INCIDENTS_DIR}/{given} is a symbolic link: mim never follows symbolic links in a repository; replace it with the incident's directory itself"
+                )
+            }
             [] => bail!(
                 "no incident `{given}` in {} (see `mim list`)",
                 self.incidents_dir().display()

@@ -166,13 +166,25 @@ pub mod date {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
         let text = String::deserialize(d)?;
+        parse(&text).map_err(serde::de::Error::custom)
+    }
+
+    /// A list of dates (holidays), each within range.
+    pub fn deserialize_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<NaiveDate>, D::Error> {
+        Vec::<String>::deserialize(d)?
+            .iter()
+            .map(|t| parse(t).map_err(serde::de::Error::custom))
+            .collect()
+    }
+
+    fn parse(text: &str) -> anyhow::Result<NaiveDate> {
         let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|e| {
-            serde::de::Error::custom(format!(
+            anyhow::anyhow!(
                 "invalid date `{}` ({e}): expected a date like 2026-12-08",
                 text.escape_debug()
-            ))
+            )
         })?;
-        super::check_date(date, &text).map_err(serde::de::Error::custom)
+        super::check_date(date, text)
     }
 }
 

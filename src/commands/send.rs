@@ -56,13 +56,18 @@ pub fn deliver(ctx: &Ctx, incident: &Incident, files: &[String]) -> anyhow::Resu
     let mut tx = ctx
         .session()?
         .transaction(Policy::Complete, &ctx.commit(message));
+    // Every message is read (never through a symbolic link) before the first is sent,
+    // so a message that cannot be read stops the run before anything goes out.
+    let mut messages = Vec::new();
     for file in &todo {
         let path = incident.dir.join(OUTBOX_DIR).join(file);
         let shown = ctx.repo.relative(&path).to_path_buf();
-        let result = safe_fs::read(&ctx.repo.root, &path)
-            .with_context(|| format!("reading {}", shown.display()))
-            .and_then(|bytes| outbox::sendmail(command, &bytes));
-        match result {
+        let bytes = safe_fs::read(&ctx.repo.root, &path)
+            .with_context(|| format!("reading {}; nothing was sent", shown.display()))?;
+        messages.push((*file, bytes));
+    }
+    for (file, bytes) in &messages {
+        match outbox::sendmail(command, bytes) {
             Ok(()) => {
                 // Marked at once, so a later failure cannot lead to sending it twice.
                 log = outbox::append(&log, &[outbox::log_line(file, &ctx.now, &by)]);

@@ -292,7 +292,11 @@ fn without_commits_an_interrupted_command_is_rolled_back_too() {
     assert_ne!(repo.snapshot(), before);
     // Reading commands see the half-done state, and say why.
     let run = repo.run(&["validate"]).fails(1);
-    assert!(run.stderr.contains("interrupted mim command"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("interrupted mim command"),
+        "{}",
+        run.stderr
+    );
     repo.run(&["templates", "export", "update-internal.md", "--no-commit"])
         .ok();
     std::fs::remove_file(repo.path("templates/update-internal.md")).unwrap();

@@ -5,6 +5,7 @@ mod comms;
 mod examples;
 mod faults;
 mod foundation;
+mod hostile;
 mod pir;
 mod plan;
 mod report;

@@ -73,7 +73,7 @@ fn concurrent_notes_all_land_each_in_its_own_commit() {
                     cmd
                 })
                 .collect();
-            std::thread::spawn(move || cmds.iter_mut().map(|cmd| output(cmd)).collect::<Vec<Run>>())
+            std::thread::spawn(move || cmds.iter_mut().map(output).collect::<Vec<Run>>())
         })
         .collect();
     let runs: Vec<Run> = threads

@@ -774,7 +774,7 @@ fn symlinked_files_are_refused_without_reading_the_target() {
                 ],
             ),
         ] {
-            if file.ends_with("incident.yaml") && target == &&inside {
+            if file.ends_with("incident.yaml") && *target == inside {
                 continue;
             }
             link(target, &repo.path(&file));

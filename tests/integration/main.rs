@@ -8,5 +8,6 @@ mod foundation;
 mod hostile;
 mod pir;
 mod plan;
+mod properties;
 mod report;
 mod sla;

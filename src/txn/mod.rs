@@ -333,15 +333,17 @@ impl Transaction<'_> {
 
     /// Commit the files written (when committing) and end the transaction.
     pub fn finish(mut self) -> anyhow::Result<()> {
-        self.done = true;
         if !self.journaled {
+            self.done = true;
             return Ok(());
         }
         if let Some(message) = &self.message {
             let paths = self.rel_paths();
             // The journal is rewritten just before git runs, so lock files git leaves
-            // if it is killed are recognised as this transaction's.
+            // if it is killed are recognised as this transaction's. (On an error here,
+            // dropping the transaction rolls it back.)
             journal::write(&self.session.journal, &self.journal())?;
+            self.done = true;
             self.staged = true;
             if let Err(e) = git::commit_paths(&self.session.root, &paths, message) {
                 git_state::unstage(&self.session.root, &paths);
@@ -361,6 +363,7 @@ impl Transaction<'_> {
             }
             fault("after-commit");
         }
+        self.done = true;
         journal::clear(&self.session.journal)
     }
 

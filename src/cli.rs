@@ -545,3 +545,54 @@ pub fn split_id(args: &[String]) -> (Option<&str>, &str) {
         _ => unreachable!("clap allows one or two"),
     }
 }
+
+/// Check every value given on the command line, and those taken from the environment
+/// (`MIM_USER`), once, before any work: text that no file can hold is refused with the
+/// flag's name. See [`crate::text::check`].
+pub fn check_text(cmd: &clap::Command, matches: &clap::ArgMatches) -> anyhow::Result<()> {
+    use clap::parser::ValueSource;
+    for arg in cmd.get_arguments() {
+        let id = arg.get_id().as_str();
+        let Some(source) = matches.value_source(id) else {
+            continue;
+        };
+        if source == ValueSource::DefaultValue {
+            continue;
+        }
+        let Ok(Some(raw)) = matches.try_get_raw(id) else {
+            continue;
+        };
+        let values: Vec<&std::ffi::OsStr> = raw.collect();
+        for (i, value) in values.iter().enumerate() {
+            let Some(text) = value.to_str() else {
+                continue;
+            };
+            let name = match (source, arg.get_env(), arg.get_long(), arg.get_short()) {
+                (ValueSource::EnvVariable, Some(env), _, _) => env.to_string_lossy().into_owned(),
+                (_, _, Some(long), _) => format!("--{long}"),
+                (_, _, None, Some(short)) => format!("-{short}"),
+                _ => positional_name(arg, i, values.len()),
+            };
+            crate::text::check(&name, text)?;
+        }
+    }
+    if let Some((name, sub)) = matches.subcommand()
+        && let Some(sub_cmd) = cmd.find_subcommand(name)
+    {
+        check_text(sub_cmd, sub)?;
+    }
+    Ok(())
+}
+
+/// `TEXT` for the second of `[ID] TEXT` given in full, and for the only one given.
+fn positional_name(arg: &clap::Arg, index: usize, given: usize) -> String {
+    let names: Vec<&str> = arg
+        .get_value_names()
+        .map(|n| n.iter().map(|s| s.as_str()).collect())
+        .unwrap_or_default();
+    let at = (names.len() + index).saturating_sub(given);
+    match names.get(at) {
+        Some(n) => format!("the {n} argument"),
+        None => format!("the {} argument", arg.get_id().as_str().to_uppercase()),
+    }
+}

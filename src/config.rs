@@ -104,7 +104,7 @@ pub struct CalendarDef {
     pub timezone: TimeZone,
     pub days: Vec<Day>,
     pub hours: Hours,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::time::date::deserialize_list")]
     pub holidays: Vec<NaiveDate>,
 }
 
@@ -255,15 +255,31 @@ impl Default for Mail {
 pub struct GitPolicy {
     #[serde(default = "yes")]
     pub commit: bool,
+    /// How long a command waits for another mim to finish with the repository.
+    #[serde(default = "thirty_seconds")]
+    pub lock_timeout: Duration,
 }
 
 fn yes() -> bool {
     true
 }
 
+fn thirty_seconds() -> Duration {
+    Duration::from_secs(30)
+}
+
 impl Default for GitPolicy {
     fn default() -> Self {
-        GitPolicy { commit: true }
+        GitPolicy {
+            commit: true,
+            lock_timeout: thirty_seconds(),
+        }
+    }
+}
+
+impl GitPolicy {
+    pub fn lock_wait(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.lock_timeout.secs().max(0) as u64)
     }
 }
 
@@ -472,13 +488,15 @@ impl std::error::Error for ConfigError {}
 impl Config {
     /// Read and validate `mim.yaml`; every problem is reported with its line and column.
     pub fn load(path: &Path) -> anyhow::Result<Config> {
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let text = crate::safe_fs::read_to_string(base, path)
+            .with_context(|| format!("reading {}", path.display()))?;
         Config::parse(path, &text).map_err(|d| ConfigError(d).into())
     }
 
     /// Parse and validate configuration text; `path` is only used in diagnostics.
     pub fn parse(path: &Path, text: &str) -> Result<Config, Diagnostics> {
+        crate::yaml_guard::diagnose(path, text).map_err(|d| Diagnostics(vec![d]))?;
         let config: Config = serde_yaml::from_str(text)
             .map_err(|e| Diagnostics(vec![Diagnostic::from_yaml(path, text, &e)]))?;
         let problems = config.problems();

@@ -228,6 +228,33 @@ pub fn conflict_marker(text: &str) -> Option<usize> {
         .map(|i| i + 1)
 }
 
+/// Read a file below `base` as text, without following symbolic links (see
+/// [`crate::safe_fs`]); problems come back as a diagnostic about `shown`, positioned
+/// at the first byte that is not UTF-8.
+pub fn read_text(base: &Path, path: &Path, shown: &Path) -> Result<String, Diagnostic> {
+    let bytes = crate::safe_fs::read(base, path)
+        .map_err(|e| Diagnostic::new(shown, format!("cannot read: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+        let start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&good[start..]).chars().count() + 1;
+        Diagnostic::new(
+            shown,
+            "not UTF-8 text: mim's files are UTF-8; fix the encoding",
+        )
+        .at(line, column)
+    })
+}
+
+/// [`read_text`], with a missing file as `None`.
+pub fn read_optional(base: &Path, path: &Path, shown: &Path) -> Result<Option<String>, Diagnostic> {
+    match crate::safe_fs::kind(base, path) {
+        Ok(crate::safe_fs::Kind::Missing) => Ok(None),
+        _ => read_text(base, path, shown).map(Some),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -51,24 +51,24 @@ pub fn report(err: &anyhow::Error) -> u8 {
     }
     if let Some(Incomplete { problems, what }) = err.downcast_ref() {
         for d in problems {
-            eprintln!("error: {d}");
+            eprintln!("error: {}", crate::text::for_terminal(&d.to_string()));
         }
         eprintln!("error: {what}");
         return 1;
     }
     if let Some(diags) = err.downcast_ref::<crate::diag::Diagnostics>() {
         for d in &diags.0 {
-            eprintln!("error: {d}");
+            eprintln!("error: {}", crate::text::for_terminal(&d.to_string()));
         }
         return 1;
     }
     if let Some(crate::config::ConfigError(diags)) = err.downcast_ref() {
         for d in &diags.0 {
-            eprintln!("error: {d}");
+            eprintln!("error: {}", crate::text::for_terminal(&d.to_string()));
         }
         return 2;
     }
-    eprintln!("error: {err:#}");
+    eprintln!("error: {}", crate::text::for_terminal(&format!("{err:#}")));
     let usage = err.downcast_ref::<crate::repo::NotARepository>().is_some()
         || err.downcast_ref::<UsageError>().is_some();
     if usage { 2 } else { 1 }

@@ -138,6 +138,7 @@ pub fn commit_paths(root: &Path, paths: &[PathBuf], message: &Message) -> anyhow
     let mut add = git(root);
     add.args(["add", "--all", "--"]).args(paths);
     run(add, "git add")?;
+    crate::fault::fault("after-add");
     let mut commit = git(root);
     if let Some(author) = &message.author {
         commit.envs(author.env());
@@ -200,17 +201,6 @@ pub fn commit_of(dir: &Path, rev: &str) -> Option<String> {
         .ok()?;
     let hash = String::from_utf8(out.stdout).ok()?.trim().to_string();
     (out.status.success() && !hash.is_empty()).then_some(hash)
-}
-
-/// Take `paths` out of the index again after a failed commit, so nothing stays half-staged.
-pub fn unstage(root: &Path, paths: &[PathBuf]) {
-    let mut reset = git(root);
-    reset
-        .args(["reset", "--quiet", "--"])
-        .args(paths)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    let _ = reset.status();
 }
 
 fn run(cmd: Command, what: &str) -> anyhow::Result<()> {

@@ -9,24 +9,30 @@ pub(crate) mod config;
 pub(crate) mod diag;
 pub(crate) mod editor;
 pub mod error;
+pub(crate) mod fault;
 pub(crate) mod git;
 pub(crate) mod lifecycle;
-pub(crate) mod mailer;
+pub(crate) mod lock;
 pub(crate) mod model;
 pub(crate) mod overrides;
 pub(crate) mod pir;
 pub(crate) mod present;
+#[cfg(test)]
+mod properties;
 pub(crate) mod render;
 pub(crate) mod repo;
 pub(crate) mod report;
+pub(crate) mod safe_fs;
 pub(crate) mod sla;
 pub(crate) mod state;
 pub(crate) mod store;
 pub(crate) mod text;
 pub(crate) mod time;
+pub(crate) mod txn;
 pub(crate) mod units;
 pub(crate) mod validate;
 pub(crate) mod view;
+pub(crate) mod yaml_guard;
 
 /// The configuration `mim init` writes (for tests and tools that make repositories).
 pub use config::DEFAULT_CONFIG;

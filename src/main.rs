@@ -2,11 +2,17 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 fn main() -> ExitCode {
     restore_sigpipe();
-    let cli = mim::cli::Cli::parse();
+    let command = mim::cli::Cli::command();
+    let matches = command.clone().get_matches();
+    // Free text is checked once, here at the edge, naming the flag it came in.
+    if let Err(err) = mim::cli::check_text(&command, &matches) {
+        return ExitCode::from(mim::error::report(&mim::error::UsageError(err).into()));
+    }
+    let cli = mim::cli::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let env_now = std::env::var("MIM_NOW").ok();
     match mim::commands::run(cli, env_now.as_deref()) {
         Ok(()) => ExitCode::SUCCESS,

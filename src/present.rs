@@ -80,7 +80,10 @@ pub fn plan_text(config: &Config, state: &State, plan: &Plan) -> String {
             .iter()
             .map(|w| w.name.chars().count())
             .max()
-            .unwrap_or(0);
+            .unwrap_or(0)
+            // Bounded: a hand-written name may be longer than `text::NAME_MAX`, and a
+            // format width must stay far below what `format!` accepts.
+            .min(60);
         for w in streams {
             let mut line = format!(
                 "    {:<8} {:<width$}  {}",
@@ -178,7 +181,12 @@ pub fn clocks_text(clocks: &[Clock], now: Timestamp, tz: chrono_tz::Tz) -> Strin
         return String::new();
     }
     let names: Vec<String> = clocks.iter().map(clock_name).collect();
-    let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+    let width = names
+        .iter()
+        .map(|n| n.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(60);
     let mut out = format!("\nSLA clocks (at {})\n", time::display(&now, tz));
     for (c, name) in clocks.iter().zip(&names) {
         let due = match (c.due, c.stopped) {

@@ -43,16 +43,21 @@ impl Repo {
         let start = start
             .canonicalize()
             .with_context(|| format!("cannot use directory {}", start.display()))?;
+        // A symbolic link named mim.yaml marks a repository too, and is refused below.
         let root = start
             .ancestors()
-            .find(|dir| dir.join(config::FILE_NAME).is_file())
+            .find(|dir| {
+                std::fs::symlink_metadata(dir.join(config::FILE_NAME)).is_ok_and(|m| !m.is_dir())
+            })
             .ok_or_else(|| NotARepository(start.clone()))?
             .to_path_buf();
         let path = root.join(config::FILE_NAME);
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("reading {}", path.display()))?;
-        let config =
-            Config::parse(Path::new(config::FILE_NAME), &text).map_err(config::ConfigError)?;
+        let shown = Path::new(config::FILE_NAME);
+        // A configuration that cannot be read is a configuration error (exit 2), like
+        // one that does not parse; it is never read through a symbolic link.
+        let text = crate::diag::read_text(&root, &path, shown)
+            .map_err(|d| config::ConfigError(crate::diag::Diagnostics(vec![d])))?;
+        let config = Config::parse(shown, &text).map_err(config::ConfigError)?;
         Ok(Repo { root, config })
     }
 
@@ -75,29 +80,27 @@ impl Repo {
         self.root.join(TEMPLATES_DIR)
     }
 
+    fn incident_dir_unchecked(&self, name: &str) -> PathBuf {
+        self.incidents_dir().join(name)
+    }
+
     pub fn incident_dir(&self, id: &str) -> PathBuf {
         debug_assert!(is_id(id), "{id}");
         self.incidents_dir().join(id)
     }
 
-    /// The IDs of all incidents, sorted (which is also by date reported).
+    /// The IDs of all incidents, sorted (which is also by date reported). A symbolic
+    /// link is never an incident (`mim validate` reports it); a symlinked `incidents/`
+    /// is an error.
     pub fn incident_ids(&self) -> anyhow::Result<Vec<String>> {
         let dir = self.incidents_dir();
-        if !dir.is_dir() {
-            return Ok(Vec::new());
-        }
-        let mut ids = Vec::new();
-        for entry in
-            std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))?
-        {
-            let entry = entry.with_context(|| format!("reading {}", dir.display()))?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if is_id(&name) && entry.path().is_dir() {
-                ids.push(name);
-            }
-        }
-        ids.sort();
-        Ok(ids)
+        let entries = crate::safe_fs::list_dir(&self.root, &dir)
+            .with_context(|| format!("reading {}", self.relative(&dir).display()))?;
+        Ok(entries
+            .into_iter()
+            .filter(|(name, kind)| *kind == crate::safe_fs::Kind::Dir && is_id(name))
+            .map(|(name, _)| name)
+            .collect())
     }
 
     /// Resolve a full ID, a unique prefix, or (with `None`) the incident directory `cwd` is in.
@@ -126,6 +129,13 @@ impl Repo {
         let matches: Vec<&String> = ids.iter().filter(|id| id.starts_with(given)).collect();
         match matches.as_slice() {
             [one] => Ok((*one).clone()),
+            [] if crate::safe_fs::kind(&self.root, &self.incident_dir_unchecked(given))
+                .is_ok_and(|k| k == crate::safe_fs::Kind::Symlink) =>
+            {
+                bail!(
+                    "{INCIDENTS_DIR}/{given} is a symbolic link: mim never follows symbolic links in a repository; replace it with the incident's directory itself"
+                )
+            }
             [] => bail!(
                 "no incident `{given}` in {} (see `mim list`)",
                 self.incidents_dir().display()
@@ -148,7 +158,8 @@ impl Repo {
             .strip_prefix(self.incidents_dir().canonicalize().ok()?)
             .ok()?;
         let first = rel.components().next()?.as_os_str().to_str()?;
-        (is_id(first) && self.incident_dir(first).is_dir()).then(|| first.to_string())
+        (is_id(first) && crate::safe_fs::is_dir(&self.root, &self.incident_dir(first)))
+            .then(|| first.to_string())
     }
 
     /// A new, unused ID for a title reported on `date`: `-2`, `-3` … when taken.
@@ -156,7 +167,12 @@ impl Repo {
         let base = format!("{}-{}", date.format("%Y-%m-%d"), slug(title));
         let mut id = base.clone();
         let mut n = 2;
-        while self.incidents_dir().join(&id).exists() {
+        // Taken when something is there; a path that cannot be checked (a symlinked
+        // incidents/) ends the search, and writing there is refused.
+        while matches!(
+            crate::safe_fs::kind(&self.root, &self.incidents_dir().join(&id)),
+            Ok(kind) if kind != crate::safe_fs::Kind::Missing
+        ) {
             id = format!("{base}-{n}");
             n += 1;
         }

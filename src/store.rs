@@ -1,5 +1,5 @@
-//! Files ⇄ model: loading incidents with positioned diagnostics, atomic writes, and
-//! applying a change as one unit (all files written and committed, or none changed).
+//! Files ⇄ model: loading incidents with positioned diagnostics, atomic writes, and the
+//! change a command makes ([`Change`]), which [`crate::txn`] applies as one transaction.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -8,7 +8,7 @@ use anyhow::Context;
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 
-use crate::diag::{Diagnostic, Diagnostics, conflict_marker};
+use crate::diag::{self, Diagnostic, Diagnostics, conflict_marker};
 use crate::git;
 use crate::model::plan::{self, Plan};
 use crate::model::{
@@ -18,6 +18,7 @@ use crate::repo::Repo;
 
 /// Parse a YAML file's text; problems come back with the file's line and column.
 pub fn parse_yaml<T: DeserializeOwned>(file: &Path, text: &str) -> Result<T, Diagnostic> {
+    crate::yaml_guard::diagnose(file, text)?;
     if let Some(line) = conflict_marker(text) {
         return Err(Diagnostic::new(
             file,
@@ -29,19 +30,21 @@ pub fn parse_yaml<T: DeserializeOwned>(file: &Path, text: &str) -> Result<T, Dia
     serde_yaml::from_str(text).map_err(|e| Diagnostic::from_yaml(file, text, &e))
 }
 
-/// Read a file as text, with the path in the error.
-pub fn read_text(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
-    std::fs::read_to_string(path).map_err(|e| Diagnostic::new(shown, format!("cannot read: {e}")))
-}
-
 /// Load one incident: its record, its timeline and its response plan. Every problem
-/// in those files is reported, each with its file, line and column.
+/// in those files is reported, each with its file, line and column. Nothing is read
+/// through a symbolic link.
 pub fn load(repo: &Repo, id: &str) -> Result<Incident, Diagnostics> {
     let dir = repo.incident_dir(id);
     let rel = |name: &str| repo.relative(&dir).join(name);
+    if let Err(e) = crate::safe_fs::list_dir(&repo.root, &dir) {
+        return Err(Diagnostics(vec![Diagnostic::new(
+            repo.relative(&dir),
+            format!("cannot read the incident: {e}"),
+        )]));
+    }
     let mut problems = Vec::new();
     let mut texts = Texts::default();
-    let record = read_text(&dir.join(RECORD_FILE), &rel(RECORD_FILE))
+    let record = diag::read_text(&repo.root, &dir.join(RECORD_FILE), &rel(RECORD_FILE))
         .and_then(|text| {
             let record = parse_yaml::<Record>(&rel(RECORD_FILE), &text);
             texts.record = text;
@@ -49,10 +52,15 @@ pub fn load(repo: &Repo, id: &str) -> Result<Incident, Diagnostics> {
         })
         .map_err(|d| problems.push(d))
         .ok();
-    let entries = read_timeline(&dir.join(TIMELINE_FILE), &rel(TIMELINE_FILE), &mut texts)
-        .map_err(|d| problems.push(d))
-        .ok();
-    let plan = read_plan(&dir.join(PLAN_FILE), &rel(PLAN_FILE))
+    let entries = read_timeline(
+        &repo.root,
+        &dir.join(TIMELINE_FILE),
+        &rel(TIMELINE_FILE),
+        &mut texts,
+    )
+    .map_err(|d| problems.push(d))
+    .ok();
+    let plan = read_plan(&repo.root, &dir.join(PLAN_FILE), &rel(PLAN_FILE))
         .map_err(|Diagnostics(d)| problems.extend(d))
         .ok();
     match (record, entries, plan) {
@@ -69,20 +77,24 @@ pub fn load(repo: &Repo, id: &str) -> Result<Incident, Diagnostics> {
 }
 
 /// A missing plan is no plan yet.
-fn read_plan(path: &Path, shown: &Path) -> Result<Option<Plan>, Diagnostics> {
-    if !path.exists() {
+fn read_plan(base: &Path, path: &Path, shown: &Path) -> Result<Option<Plan>, Diagnostics> {
+    let Some(text) = diag::read_optional(base, path, shown).map_err(|d| Diagnostics(vec![d]))?
+    else {
         return Ok(None);
-    }
-    let text = read_text(path, shown).map_err(|d| Diagnostics(vec![d]))?;
+    };
     plan::parse(shown, &text).map(Some)
 }
 
 /// A missing timeline is an empty one (nothing happened since the declaration).
-fn read_timeline(path: &Path, shown: &Path, texts: &mut Texts) -> Result<Vec<Entry>, Diagnostic> {
-    if !path.exists() {
+fn read_timeline(
+    base: &Path,
+    path: &Path,
+    shown: &Path,
+    texts: &mut Texts,
+) -> Result<Vec<Entry>, Diagnostic> {
+    let Some(text) = diag::read_optional(base, path, shown)? else {
         return Ok(Vec::new());
-    }
-    let text = read_text(path, shown)?;
+    };
     let entries: Option<Vec<Entry>> = parse_yaml(shown, &text)?;
     texts.timeline = text;
     Ok(entries.unwrap_or_default())
@@ -94,14 +106,29 @@ pub fn load_all(repo: &Repo) -> anyhow::Result<Vec<Result<Incident, Diagnostics>
     Ok(ids.par_iter().map(|id| load(repo, id)).collect())
 }
 
+/// Temporary files of atomic writes are named `.mim-<random>.tmp`, in the directory of
+/// the file they replace; recovery removes any left by a killed mim.
+pub const TEMP_PREFIX: &str = ".mim-";
+pub const TEMP_SUFFIX: &str = ".tmp";
+
 /// Write a file atomically: a temp file in the same directory, synced, then renamed over.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    write_atomic_with(path, bytes, || {})
+}
+
+/// [`write_atomic`], calling `before_rename` once the temp file is written (for fault
+/// injection).
+pub fn write_atomic_with(
+    path: &Path,
+    bytes: &[u8],
+    before_rename: impl FnOnce(),
+) -> anyhow::Result<()> {
     let dir = path
         .parent()
         .context("a file to write has a parent directory")?;
     let mut tmp = tempfile::Builder::new()
-        .prefix(".mim-")
-        .suffix(".tmp")
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)
         .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
     // tempfile creates files readable by the owner only; an incident file should have
@@ -116,6 +143,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     tmp.write_all(bytes)
         .and_then(|_| tmp.as_file().sync_all())
         .with_context(|| format!("writing {}", path.display()))?;
+    before_rename();
     tmp.persist(path)
         .with_context(|| format!("replacing {}", path.display()))?;
     Ok(())
@@ -191,86 +219,41 @@ pub struct Commit {
     pub message: git::Message,
 }
 
-/// The previous state of one file, to put back if the change cannot be completed.
-struct Saved {
-    path: PathBuf,
-    before: Option<Vec<u8>>,
-}
-
-/// Write every file of `change` atomically, then commit exactly those paths. If a write
-/// or the commit fails, every file is put back as it was and the error says why.
-pub fn apply(repo: &Repo, change: &Change, commit: &Commit) -> anyhow::Result<()> {
-    let mut saved: Vec<Saved> = Vec::new();
-    let mut created_dirs: Vec<PathBuf> = Vec::new();
-    let result = write_all(change, &mut saved, &mut created_dirs).and_then(|()| {
-        if commit.enabled && git::in_work_tree(&repo.root) {
-            let paths: Vec<PathBuf> = change.paths().iter().map(|p| repo.relative(p).to_path_buf()).collect();
-            git::commit_paths(&repo.root, &paths, &commit.message).map_err(|e| {
-                git::unstage(&repo.root, &paths);
-                e.context("nothing was recorded; fix the problem and run the command again, or use --no-commit")
-            })
-        } else {
-            Ok(())
-        }
-    });
-    if result.is_err() {
-        restore(&saved, &created_dirs);
-    }
-    result
-}
-
-fn write_all(
-    change: &Change,
-    saved: &mut Vec<Saved>,
-    created: &mut Vec<PathBuf>,
-) -> anyhow::Result<()> {
-    for op in &change.ops {
-        let path = op.path();
-        let parent = path
-            .parent()
-            .context("a file to write has a parent directory")?;
-        for dir in parent.ancestors().collect::<Vec<_>>().into_iter().rev() {
-            if !dir.as_os_str().is_empty() && !dir.exists() {
-                std::fs::create_dir(dir).with_context(|| format!("creating {}", dir.display()))?;
-                created.push(dir.to_path_buf());
-            }
-        }
-        let before = match std::fs::read(path) {
-            Ok(bytes) => Some(bytes),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
-        };
-        let after = match op {
-            Op::Put(_, bytes) => bytes.clone(),
-            Op::Append(_, header, line) => {
-                let mut text = before.clone().unwrap_or_else(|| header.as_bytes().to_vec());
-                if !text.is_empty() && !text.ends_with(b"\n") {
-                    text.push(b'\n');
+impl Change {
+    /// The final content of every path the change touches, in the order first touched:
+    /// `current` gives a path's content before the change (`None`: no such file).
+    pub fn contents(
+        &self,
+        mut current: impl FnMut(&Path) -> anyhow::Result<Option<Vec<u8>>>,
+    ) -> anyhow::Result<Vec<(PathBuf, Vec<u8>)>> {
+        let mut out: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+        for op in &self.ops {
+            let path = op.path();
+            let i = match out.iter().position(|(p, _)| p == path) {
+                Some(i) => i,
+                None => {
+                    let before = current(path)?;
+                    let start = match (op, before) {
+                        (_, Some(bytes)) => bytes,
+                        (Op::Append(_, header, _), None) => header.as_bytes().to_vec(),
+                        (Op::Put(..), None) => Vec::new(),
+                    };
+                    out.push((path.to_path_buf(), start));
+                    out.len() - 1
                 }
-                text.extend_from_slice(line);
-                text
+            };
+            let text = &mut out[i].1;
+            match op {
+                Op::Put(_, bytes) => *text = bytes.clone(),
+                Op::Append(_, _, line) => {
+                    if !text.is_empty() && !text.ends_with(b"\n") {
+                        text.push(b'\n');
+                    }
+                    text.extend_from_slice(line);
+                }
             }
-        };
-        if !saved.iter().any(|s| s.path == path) {
-            saved.push(Saved {
-                path: path.to_path_buf(),
-                before,
-            });
         }
-        write_atomic(path, &after)?;
-    }
-    Ok(())
-}
-
-fn restore(saved: &[Saved], created: &[PathBuf]) {
-    for s in saved.iter().rev() {
-        let _ = match &s.before {
-            Some(bytes) => write_atomic(&s.path, bytes),
-            None => std::fs::remove_file(&s.path).map_err(Into::into),
-        };
-    }
-    for dir in created.iter().rev() {
-        let _ = std::fs::remove_dir(dir);
+        Ok(out)
     }
 }
 

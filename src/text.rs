@@ -1,5 +1,12 @@
 //! Cleaning what users type before it is stored: no control characters where they could
-//! do harm, one line where one line is meant.
+//! do harm, one line where one line is meant, nothing a file format cannot hold, names of
+//! a bounded length; and neutralising text from files before it reaches a terminal.
+
+use std::borrow::Cow;
+
+/// The longest name-like value (a workstream, an owner, an escalation target, a role):
+/// long enough for any real name, short enough to lay out in a table.
+pub const NAME_MAX: usize = 200;
 
 /// A one-line field (title, reason, names): control characters and line breaks become
 /// single spaces, surrounding space is trimmed.
@@ -27,6 +34,7 @@ pub fn multi_line(text: &str) -> String {
 
 /// A one-line field that must not be empty.
 pub fn required(what: &str, text: &str) -> anyhow::Result<String> {
+    check(what, text)?;
     let clean = one_line(text);
     if clean.is_empty() {
         anyhow::bail!("{what} must not be empty");
@@ -37,6 +45,72 @@ pub fn required(what: &str, text: &str) -> anyhow::Result<String> {
 /// `1 incident`, `2 incidents`.
 pub fn plural(n: usize, noun: &str) -> String {
     format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
+/// A name-like value (workstream, owner, escalation target, role): one line, not
+/// empty, at most [`NAME_MAX`] characters.
+pub fn name(what: &str, text: &str) -> anyhow::Result<String> {
+    let clean = required(what, text)?;
+    let len = clean.chars().count();
+    if len > NAME_MAX {
+        anyhow::bail!(
+            "{what} is {len} characters long: a name has at most {NAME_MAX}; put the detail in a note"
+        );
+    }
+    Ok(clean)
+}
+
+/// A Unicode non-character (U+FDD0..U+FDEF, and the last two code points of every
+/// plane, such as U+FFFE and U+FFFF): never meant for interchange, and refused by YAML.
+pub fn is_noncharacter(c: char) -> bool {
+    let n = c as u32;
+    (0xFDD0..=0xFDEF).contains(&n) || (n & 0xFFFE) == 0xFFFE
+}
+
+/// Whether `c` may be stored as given. Control characters are not: one-line fields
+/// flatten them to spaces and multi-line text keeps only newline and tab (see
+/// [`one_line`], [`multi_line`]); non-characters are refused by [`check`].
+#[cfg(test)]
+pub fn is_storable(c: char) -> bool {
+    !is_noncharacter(c) && (!c.is_control() || c == '\n' || c == '\t')
+}
+
+/// Refuse text that no file can hold: non-characters (U+FFFE, U+FFFF, U+FDD0…), which
+/// would make the file they are written to unreadable. `what` names where the text came
+/// from (a flag, `MIM_USER`, standard input, the editor).
+pub fn check(what: &str, text: &str) -> anyhow::Result<()> {
+    if let Some((i, c)) = text.chars().enumerate().find(|(_, c)| is_noncharacter(*c)) {
+        anyhow::bail!(
+            "{what} contains U+{:04X} (a Unicode non-character) at character {}: remove it; mim cannot store it in a file",
+            c as u32,
+            i + 1
+        );
+    }
+    Ok(())
+}
+
+/// Text from a repository file made safe to print on a terminal: control characters
+/// (escape sequences, carriage returns, bells), C1 controls and bidirectional overrides
+/// are shown escaped (`\u{1b}`), so a file cannot drive the terminal. Newlines and tabs
+/// stay.
+pub fn for_terminal(text: &str) -> Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+            || is_noncharacter(c)
+    };
+    if !text.chars().any(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -50,6 +124,41 @@ mod tests {
             "Payments Bcc: evil@x.example down"
         );
         assert_eq!(one_line("  a \t b  "), "a b");
+    }
+
+    #[test]
+    fn non_characters_are_refused_with_the_flag() {
+        for bad in [
+            "a\u{fffe}b",
+            "\u{ffff}",
+            "x\u{fdd0}",
+            "\u{10ffff}",
+            "\u{1fffe}",
+        ] {
+            let err = check("--title", bad).unwrap_err().to_string();
+            assert!(err.starts_with("--title contains U+"), "{err}");
+            assert!(required("--title", bad).is_err());
+        }
+        assert!(check("--title", "ok \u{fffd} é 🚀 \u{fdcf}").is_ok());
+        assert!(!is_storable('\u{7f}') && !is_storable('\u{85}') && is_storable('\n'));
+    }
+
+    #[test]
+    fn names_are_bounded() {
+        assert_eq!(name("--owner", " Bob ").unwrap(), "Bob");
+        let long = "x".repeat(NAME_MAX + 1);
+        let err = name("--owner", &long).unwrap_err().to_string();
+        assert!(err.contains("201 characters"), "{err}");
+        assert!(name("--owner", &"é".repeat(NAME_MAX)).is_ok());
+    }
+
+    #[test]
+    fn terminal_text_has_escapes_neutralised() {
+        assert_eq!(for_terminal("plain\ttext\n"), "plain\ttext\n");
+        assert_eq!(
+            for_terminal("a\u{1b}[31mred\r\u{9b}x\u{202e}"),
+            "a\\u{1b}[31mred\\u{d}\\u{9b}x\\u{202e}"
+        );
     }
 
     #[test]

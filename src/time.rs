@@ -2,12 +2,40 @@
 
 use anyhow::{Context, bail};
 use chrono::{
-    DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat,
-    TimeZone, Utc,
+    DateTime, Datelike, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime,
+    SecondsFormat, TimeZone, Utc,
 };
 
 /// Every instant in mim's files: RFC 3339 with an offset.
 pub type Timestamp = DateTime<FixedOffset>;
+
+/// The first year mim accepts in a time or a date.
+pub const FIRST_YEAR: i32 = 1970;
+/// The last year mim accepts: later "times" are typing mistakes or hostile input, and
+/// bounding them keeps every computation on them (calendars, clocks) small.
+pub const LAST_YEAR: i32 = 2199;
+
+/// Refuse a time outside [`FIRST_YEAR`]..=[`LAST_YEAR`], naming the value as written.
+pub fn check_range(t: Timestamp, written: &str) -> anyhow::Result<Timestamp> {
+    check_year(t.naive_utc().date().year(), written)?;
+    Ok(t)
+}
+
+/// Refuse a date outside [`FIRST_YEAR`]..=[`LAST_YEAR`], naming the value as written.
+pub fn check_date(d: NaiveDate, written: &str) -> anyhow::Result<NaiveDate> {
+    check_year(d.year(), written)?;
+    Ok(d)
+}
+
+fn check_year(year: i32, written: &str) -> anyhow::Result<()> {
+    if !(FIRST_YEAR..=LAST_YEAR).contains(&year) {
+        bail!(
+            "`{}` is out of range: mim accepts times and dates from {FIRST_YEAR} to {LAST_YEAR}",
+            written.trim().escape_debug()
+        );
+    }
+    Ok(())
+}
 
 /// The form written to files: seconds precision, `Z` for UTC.
 pub fn format(t: &Timestamp) -> String {
@@ -25,7 +53,7 @@ pub fn display(t: &Timestamp, tz: chrono_tz::Tz) -> String {
 pub fn parse(text: &str, tz: chrono_tz::Tz) -> anyhow::Result<Timestamp> {
     let text = text.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Ok(t);
+        return check_range(t, text);
     }
     let local = [
         "%Y-%m-%d %H:%M:%S",
@@ -42,6 +70,7 @@ pub fn parse(text: &str, tz: chrono_tz::Tz) -> anyhow::Result<Timestamp> {
             tz.name()
         );
     };
+    check_date(local.date(), text)?;
     match tz.from_local_datetime(&local) {
         LocalResult::Single(t) => Ok(t.fixed_offset()),
         LocalResult::Ambiguous(a, b) => bail!(
@@ -60,6 +89,7 @@ pub fn parse(text: &str, tz: chrono_tz::Tz) -> anyhow::Result<Timestamp> {
 /// Parse a date (`2026-12-08`) or a time; a date means the start of that day in `tz`.
 pub fn parse_date_or_time(text: &str, tz: chrono_tz::Tz) -> anyhow::Result<Timestamp> {
     if let Ok(date) = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
+        check_date(date, text)?;
         let local = date.and_time(NaiveTime::MIN);
         return tz
             .from_local_datetime(&local)
@@ -98,11 +128,12 @@ pub mod rfc3339 {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
         let text = String::deserialize(d)?;
-        chrono::DateTime::parse_from_rfc3339(text.trim()).map_err(|e| {
+        let t = chrono::DateTime::parse_from_rfc3339(text.trim()).map_err(|e| {
             serde::de::Error::custom(format!(
                 "invalid timestamp `{text}` ({e}): expected RFC 3339 like 2026-11-24T09:00:00Z"
             ))
-        })
+        })?;
+        super::check_range(t, &text).map_err(serde::de::Error::custom)
     }
 
     pub mod option {
@@ -124,9 +155,59 @@ pub mod rfc3339 {
     }
 }
 
+/// serde helpers for a date (`2026-12-08`) within mim's range of years.
+pub mod date {
+    use chrono::NaiveDate;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
+        d.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+        let text = String::deserialize(d)?;
+        parse(&text).map_err(serde::de::Error::custom)
+    }
+
+    /// A list of dates (holidays), each within range.
+    pub fn deserialize_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<NaiveDate>, D::Error> {
+        Vec::<String>::deserialize(d)?
+            .iter()
+            .map(|t| parse(t).map_err(serde::de::Error::custom))
+            .collect()
+    }
+
+    fn parse(text: &str) -> anyhow::Result<NaiveDate> {
+        let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|e| {
+            anyhow::anyhow!(
+                "invalid date `{}` ({e}): expected a date like 2026-12-08",
+                text.escape_debug()
+            )
+        })?;
+        super::check_date(date, text)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn out_of_range_times_are_refused_naming_the_value() {
+        let utc = chrono_tz::UTC;
+        for bad in [
+            "0001-01-01T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+            "2200-01-01 00:00",
+            "1969-12-31T23:59:59+00:00",
+        ] {
+            let err = parse(bad, utc).unwrap_err().to_string();
+            assert!(err.contains(&format!("`{bad}` is out of range")), "{err}");
+        }
+        assert!(parse_date_or_time("9999-01-01", utc).is_err());
+        assert!(parse("2199-12-31T23:59:59Z", utc).is_ok());
+        assert!(parse("1970-01-01T00:00:00Z", utc).is_ok());
+    }
 
     #[test]
     fn parses_rfc3339_and_local_times() {

@@ -14,6 +14,13 @@ pub struct Duration {
 impl Duration {
     pub const ZERO: Duration = Duration { secs: 0 };
 
+    /// The longest duration mim accepts anywhere: ten years (3650d). Longer spans mean
+    /// nothing for an incident, and every sum of a time and a duration stays far inside
+    /// what the time types can hold.
+    pub const MAX: Duration = Duration {
+        secs: 3650 * 86_400,
+    };
+
     pub fn from_secs(secs: i64) -> Self {
         Duration { secs }
     }
@@ -48,15 +55,26 @@ impl From<chrono::TimeDelta> for Duration {
 
 /// Why a duration did not parse; the message says what would be right.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DurationError(String);
+pub struct DurationError {
+    text: String,
+    too_long: bool,
+}
 
 impl fmt::Display for DurationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "invalid duration `{}`: expected a number and a unit (d, h, m, s), like 15m, 4h, 2d or 1h30m",
-            self.0
-        )
+        let text = self.text.escape_debug();
+        if self.too_long {
+            write!(
+                f,
+                "invalid duration `{text}`: longer than {} (ten years), the longest mim accepts",
+                Duration::MAX
+            )
+        } else {
+            write!(
+                f,
+                "invalid duration `{text}`: expected a number and a unit (d, h, m, s), like 15m, 4h, 2d or 1h30m"
+            )
+        }
     }
 }
 
@@ -66,7 +84,14 @@ impl FromStr for Duration {
     type Err = DurationError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let err = || DurationError(text.to_string());
+        let err = || DurationError {
+            text: text.to_string(),
+            too_long: false,
+        };
+        let too_long = || DurationError {
+            text: text.to_string(),
+            too_long: true,
+        };
         let s = text.trim();
         if s.is_empty() {
             return Err(err());
@@ -94,11 +119,15 @@ impl FromStr for Duration {
                 return Err(err());
             }
             last_unit_rank = rank;
-            let n: i64 = digits.parse().map_err(|_| err())?;
+            // Digits only, so the one way to fail is a number too big for i64.
+            let n: i64 = digits.parse().map_err(|_| too_long())?;
             secs = n
                 .checked_mul(unit)
                 .and_then(|v| secs.checked_add(v))
-                .ok_or_else(err)?;
+                .ok_or_else(too_long)?;
+            if secs > Duration::MAX.secs {
+                return Err(too_long());
+            }
             digits.clear();
         }
         if !digits.is_empty() {
@@ -239,6 +268,24 @@ mod tests {
                 "{bad:?} should be refused"
             );
         }
+    }
+
+    #[test]
+    fn huge_durations_are_refused_naming_the_value() {
+        assert_eq!(d("3650d"), Duration::MAX.secs());
+        for huge in [
+            "3651d",
+            "99999999999h",
+            "99999999d",
+            "87601h",
+            "99999999999999999999999s",
+        ] {
+            let err = huge.parse::<Duration>().unwrap_err().to_string();
+            assert!(err.contains(&format!("`{huge}`")), "{err}");
+            assert!(err.contains("ten years"), "{err}");
+        }
+        let err = "1.5h".parse::<Duration>().unwrap_err().to_string();
+        assert!(err.contains("expected a number and a unit"), "{err}");
     }
 
     #[test]

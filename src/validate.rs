@@ -2,6 +2,8 @@
 //! the lifecycle and each other, every problem reported (not just the first). `mim
 //! validate` prints them; `mim check` reports them as findings.
 
+use std::path::Path;
+
 use rayon::prelude::*;
 
 use crate::config::Config;
@@ -15,6 +17,18 @@ use crate::time::Timestamp;
 /// Load and check every incident; returns how many there are and every problem found.
 /// Every incident is loaded once; those that load come back with the problems of all.
 pub fn all(repo: &Repo) -> anyhow::Result<Checked> {
+    let links = symlinks(repo);
+    if links
+        .iter()
+        .any(|d| d.file == Path::new(repo::INCIDENTS_DIR))
+    {
+        // Nothing under a symlinked incidents/ is read.
+        return Ok(Checked {
+            count: 0,
+            incidents: Vec::new(),
+            problems: links,
+        });
+    }
     let mut problems = stray_entries(repo)?;
     problems.extend(crate::overrides::overrides(repo));
     let loaded = store::load_all(repo)?;
@@ -40,11 +54,43 @@ pub fn all(repo: &Repo) -> anyhow::Result<Checked> {
             Err(d) => problems.extend(d),
         }
     }
+    // A symlink that loading refused already is reported once.
+    let mut out: Vec<Diagnostic> = links
+        .into_iter()
+        .filter(|l| !problems.iter().any(|p| p.file == l.file))
+        .collect();
+    out.extend(problems);
     Ok(Checked {
         count,
         incidents,
-        problems,
+        problems: out,
     })
+}
+
+/// Every symbolic link (and FIFO, socket, device) under `incidents/` and `templates/`,
+/// and those directories themselves: mim never follows or opens them, and says so.
+/// Nothing about a link's target is read or shown.
+pub fn symlinks(repo: &Repo) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for top in [repo::INCIDENTS_DIR, repo::TEMPLATES_DIR] {
+        let walk = walkdir::WalkDir::new(repo.root.join(top))
+            .follow_links(false)
+            .follow_root_links(false)
+            .sort_by_file_name();
+        for entry in walk.into_iter().flatten() {
+            let kind = entry.file_type();
+            let message = if kind.is_symlink() {
+                "is a symbolic link: mim never follows symbolic links under incidents/ or templates/ \
+                 and does not read its target; replace it with the file or directory itself"
+            } else if !kind.is_file() && !kind.is_dir() {
+                "is not a regular file (a FIFO, socket or device): mim does not read it; remove it"
+            } else {
+                continue;
+            };
+            out.push(Diagnostic::new(repo.relative(entry.path()), message));
+        }
+    }
+    out
 }
 
 /// What [`all`] found: how many incident directories, the ones that loaded, every problem.
@@ -58,19 +104,22 @@ pub struct Checked {
 fn stray_entries(repo: &Repo) -> anyhow::Result<Vec<Diagnostic>> {
     let dir = repo.incidents_dir();
     let mut out = Vec::new();
-    let Ok(read) = std::fs::read_dir(&dir) else {
+    let Ok(entries) = crate::safe_fs::list_dir(&repo.root, &dir) else {
         return Ok(out);
     };
-    for entry in read.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if entry.path().is_dir() && !repo::is_id(&name) {
+    for (name, kind) in entries {
+        if kind != crate::safe_fs::Kind::Dir {
+            continue;
+        }
+        let path = dir.join(&name);
+        if !repo::is_id(&name) {
             out.push(Diagnostic::new(
-                repo.relative(&entry.path()),
+                repo.relative(&path),
                 "not an incident directory: names are YYYY-MM-DD-slug in [a-z0-9-]; mim ignores it",
             ));
-        } else if entry.path().is_dir() && !entry.path().join(RECORD_FILE).exists() {
+        } else if !crate::safe_fs::exists(&repo.root, &path.join(RECORD_FILE)) {
             out.push(Diagnostic::new(
-                &repo.relative(&entry.path()).join(RECORD_FILE),
+                &repo.relative(&path).join(RECORD_FILE),
                 "missing: every incident directory needs its incident.yaml",
             ));
         }
@@ -242,7 +291,12 @@ fn pir_problems(repo: &Repo, incident: &Incident, state: &State) -> Vec<Diagnost
         .iter()
         .map(|p| at_entry(repo, incident, p.entry, p.message.clone()))
         .collect();
-    if state.pir.is_some() && !incident.dir.join(crate::pir::document::FILE).is_file() {
+    if state.pir.is_some()
+        && !crate::safe_fs::exists(
+            &incident.dir,
+            &incident.dir.join(crate::pir::document::FILE),
+        )
+    {
         out.push(Diagnostic::new(
             &repo
                 .relative(&incident.dir)

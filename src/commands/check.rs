@@ -41,7 +41,7 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<()> {
         CheckFormat::Text
     });
     let out = match format {
-        CheckFormat::Text => ci::text(&report),
+        CheckFormat::Text => crate::text::for_terminal(&ci::text(&report)).into_owned(),
         CheckFormat::Json => ci::json(&report),
         CheckFormat::Github => ci::github(&report),
         CheckFormat::Junit => ci::junit(&report),

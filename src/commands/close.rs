@@ -64,7 +64,7 @@ pub fn run(ctx: &Ctx, args: &CloseArgs) -> anyhow::Result<()> {
         let templates = Templates::new(Some(ctx.repo.templates_dir()));
         for format in [Format::Md, Format::Html] {
             let path = incident.dir.join(format.file_name());
-            if format == Format::Md || path.exists() {
+            if format == Format::Md || crate::safe_fs::exists(&ctx.repo.root, &path) {
                 let report = report::for_incident(
                     &ctx.repo.config,
                     &templates,

@@ -15,7 +15,7 @@ pub fn run(ctx: &Ctx, args: &EscalateArgs) -> anyhow::Result<()> {
     let to = args
         .to
         .as_deref()
-        .map(|t| text::required("--to", t))
+        .map(|t| text::name("--to", t))
         .transpose()?;
     let reason = clean(args.reason.as_deref());
     let reference = clean(args.reference.as_deref());

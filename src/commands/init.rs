@@ -8,7 +8,7 @@ use crate::cli::Global;
 use crate::config::{self, DEFAULT_CONFIG};
 use crate::git;
 use crate::repo::{INCIDENTS_DIR, TEMPLATES_DIR};
-use crate::store::{self, Change, Commit};
+use crate::store::{Change, Commit};
 
 const GITATTRIBUTES: &str = "# mim: timelines are append-only, one event per line; a union merge keeps both\n\
 # clones' lines, and `mim validate` catches a real conflict (two status changes).\n\
@@ -50,7 +50,7 @@ pub fn run(global: &Global, dir: Option<&Path>) -> anyhow::Result<()> {
         git::init(&root)?;
     }
     let gitattributes = root.join(".gitattributes");
-    let attributes = match std::fs::read_to_string(&gitattributes) {
+    let attributes = match crate::safe_fs::read_to_string(&root, &gitattributes) {
         Ok(existing) if existing.contains("timeline.yaml merge=union") => existing,
         Ok(existing) => format!(
             "{}{}{GITATTRIBUTES}",
@@ -83,10 +83,10 @@ pub fn run(global: &Global, dir: Option<&Path>) -> anyhow::Result<()> {
             author: None,
         },
     };
-    if let Err(e) = store::apply(&repo, &change, &commit) {
+    let session = crate::txn::Session::begin(&root, repo.config.git.lock_wait())?;
+    if let Err(e) = session.apply(&change, &commit) {
         // The repository must exist even where git cannot commit (no identity yet).
-        store::apply(
-            &repo,
+        session.apply(
             &change,
             &Commit {
                 enabled: false,

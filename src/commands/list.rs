@@ -69,12 +69,14 @@ fn print_table(rows: &[Row]) {
     let id_width = rows.iter().map(|r| r.id.len()).max().unwrap_or(2);
     println!("{:<id_width$}  {:<9}  {:<3}  TITLE", "ID", "STATUS", "PRI");
     for r in rows {
-        println!(
+        // Titles and priorities come from the files: neutralised for the terminal.
+        let line = format!(
             "{:<id_width$}  {:<9}  {:<3}  {}",
             r.id,
             r.status.as_str(),
             r.priority,
             r.title
         );
+        println!("{}", crate::text::for_terminal(&line));
     }
 }

@@ -26,6 +26,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 
 use crate::cli::{Cli, Command, Global};
+use crate::comms::outbox::{self, OUTBOX_DIR, SENT_LOG};
 use crate::diag::Diagnostics;
 use crate::error::UsageError;
 use crate::git;
@@ -33,6 +34,7 @@ use crate::model::{Entry, Event, Incident, order};
 use crate::repo::Repo;
 use crate::store::{self, Change, Commit};
 use crate::time::{self, Timestamp};
+use crate::txn;
 
 /// Everything a command needs about this run, worked out once at the top.
 pub struct Ctx {
@@ -48,6 +50,8 @@ pub struct Ctx {
     pub json: bool,
     by: Option<String>,
     no_commit: bool,
+    /// The repository lock, held by mutating commands for the whole run.
+    session: Option<txn::Session>,
 }
 
 impl Ctx {
@@ -80,7 +84,36 @@ impl Ctx {
             json: global.json,
             by: global.by.clone(),
             no_commit: global.no_commit,
+            session: None,
         })
+    }
+
+    /// Take the repository lock (waiting for another mim up to `git.lock_timeout`) and
+    /// recover what a killed mim left, before the command reads anything.
+    fn lock(&mut self) -> anyhow::Result<()> {
+        let wait = self.repo.config.git.lock_wait();
+        self.session = Some(txn::Session::begin(&self.repo.root, wait)?);
+        Ok(())
+    }
+
+    /// The commit settings of this run for `message`.
+    pub fn commit(&self, message: git::Message) -> Commit {
+        Commit {
+            enabled: !self.no_commit && self.repo.config.git.commit,
+            message,
+        }
+    }
+
+    /// The transaction machinery of a mutating command.
+    pub fn session(&self) -> anyhow::Result<&txn::Session> {
+        self.session
+            .as_ref()
+            .context("internal error: a command changed the repository without its lock")
+    }
+
+    /// Write and commit `change` as one transaction.
+    pub fn apply(&self, change: &Change, commit: &Commit) -> anyhow::Result<()> {
+        self.session()?.apply(change, commit)
     }
 
     /// Who is acting: `--by`, `MIM_USER`, then git's user.name.
@@ -91,7 +124,7 @@ impl Ctx {
             .filter(|s| !s.trim().is_empty())
             .or_else(|| git::user_name(&self.repo.root))
             .context("who is acting? pass --by NAME, set MIM_USER, or set git's user.name")?;
-        crate::text::required("--by", &name)
+        crate::text::name("--by", &name)
     }
 
     pub fn resolve(&self, id: Option<&str>) -> anyhow::Result<String> {
@@ -155,9 +188,26 @@ impl Ctx {
         change: &Change,
         date: Timestamp,
     ) -> anyhow::Result<()> {
+        let commit = self.commit(self.message_at(id, event, summary, date)?);
+        self.apply(change, &commit)
+    }
+
+    /// The commit message `<id>: <summary>` with the audit trailers, the actor as the
+    /// author and the event time (`now`) as the author date.
+    pub fn message(&self, id: &str, event: &str, summary: &str) -> anyhow::Result<git::Message> {
+        self.message_at(id, event, summary, self.now)
+    }
+
+    /// [`Ctx::message`] with `date` as the author date.
+    pub fn message_at(
+        &self,
+        id: &str,
+        event: &str,
+        summary: &str,
+        date: Timestamp,
+    ) -> anyhow::Result<git::Message> {
         let actor = self.actor()?;
-        let enabled = self.commits();
-        let author = enabled.then(|| git::Authorship {
+        let author = git::Authorship {
             email: self
                 .repo
                 .config
@@ -166,20 +216,16 @@ impl Ctx {
                 .or_else(|| git::user_email(&self.repo.root)),
             name: actor.clone(),
             date,
-        });
-        let commit = Commit {
-            enabled,
-            message: git::Message {
-                subject: format!("{id}: {summary}"),
-                trailers: vec![
-                    ("Incident", id.to_string()),
-                    ("Event", event.to_string()),
-                    ("Actor", actor),
-                ],
-                author,
-            },
         };
-        store::apply(&self.repo, change, &commit)
+        Ok(git::Message {
+            subject: format!("{id}: {summary}"),
+            trailers: vec![
+                ("Incident", id.to_string()),
+                ("Event", event.to_string()),
+                ("Actor", actor),
+            ],
+            author: Some(author),
+        })
     }
 
     /// Whether changes are committed (no `--no-commit`, `git.commit` on); outside a git
@@ -216,14 +262,80 @@ impl Ctx {
         }
     }
 
-    /// Send those of `files` (in the incident's `outbox/`) not sent yet; see [`mailer`].
-    /// Sending happens now: `sent.log` and its commit carry the real time (`clock`).
+    /// Send those of `files` (names in the incident's `outbox/`) that `sent.log` does not
+    /// list yet, through `mail.sendmail`. Sending happens now: `sent.log` and its commit
+    /// carry the real time (`clock`), never `--at`. The log is written in one transaction
+    /// that a killed mim's successor completes rather than rolls back: a message handed to
+    /// sendmail has been sent, and must not be sent again.
     pub fn deliver(&self, incident: &Incident, files: &[String]) -> anyhow::Result<()> {
-        let by = self.actor()?;
-        let commit = |change: &Change, summary: &str| {
-            self.record_at(&incident.id, "send", summary, change, self.clock)
-        };
-        crate::mailer::deliver(&self.repo, incident, files, &by, self.clock, &commit)
+        let ctx = self;
+        let command = &ctx.repo.config.mail.sendmail;
+        let log_path = incident.dir.join(OUTBOX_DIR).join(SENT_LOG);
+        let mut log = outbox::read_log(&incident.dir)?;
+        let already = outbox::sent(&log);
+        let todo: Vec<&String> = files.iter().filter(|f| !already.contains(*f)).collect();
+        let by = ctx.actor()?;
+        let mut sent = Vec::new();
+        let mut failure = None;
+        let message = ctx.message_at(&incident.id, "send", "sent 0 messages", ctx.clock)?;
+        let mut tx = ctx
+            .session()?
+            .transaction(txn::journal::Policy::Complete, &ctx.commit(message));
+        // Every message is read (never through a symbolic link) before the first is sent,
+        // so a message that cannot be read stops the run before anything goes out.
+        let mut messages = Vec::new();
+        for file in &todo {
+            let path = incident.dir.join(OUTBOX_DIR).join(file);
+            let shown = ctx.repo.relative(&path).to_path_buf();
+            let bytes = crate::safe_fs::read(&ctx.repo.root, &path)
+                .with_context(|| format!("reading {}; nothing was sent", shown.display()))?;
+            messages.push((*file, bytes));
+        }
+        for (file, bytes) in &messages {
+            match outbox::sendmail(command, bytes) {
+                Ok(()) => {
+                    // Marked at once, so a later failure cannot lead to sending it twice.
+                    log = outbox::append(&log, &[outbox::log_line(file, &ctx.clock, &by)]);
+                    sent.push((*file).clone());
+                    tx.set_subject(format!(
+                        "{}: sent {}",
+                        incident.id,
+                        crate::text::plural(sent.len(), "message")
+                    ));
+                    let mut change = Change::new();
+                    change.put(&log_path, log.as_bytes().to_vec());
+                    tx.write(&change)?;
+                    eprintln!("sent {OUTBOX_DIR}/{file}");
+                }
+                Err(e) => {
+                    failure = Some(e.context(format!("sending {OUTBOX_DIR}/{file}")));
+                    break;
+                }
+            }
+        }
+        if let Err(e) = tx.finish() {
+            eprintln!("warning: {} is written but not committed: {e:#}", SENT_LOG);
+        }
+        match failure {
+            None => {
+                eprintln!(
+                    "{}: {} sent",
+                    incident.id,
+                    crate::text::plural(sent.len(), "message")
+                );
+                Ok(())
+            }
+            Some(e) => {
+                let left = todo.len() - sent.len();
+                Err(e.context(format!(
+                    "{} sent, {} still unsent in {}/{OUTBOX_DIR}/; fix mail.sendmail and run `mim send {}`",
+                    sent.len(),
+                    left,
+                    ctx.repo.relative(&incident.dir).display(),
+                    incident.id
+                )))
+            }
+        }
     }
 
     pub fn print_json(&self, value: &impl serde::Serialize) -> anyhow::Result<()> {
@@ -249,7 +361,13 @@ pub fn run(cli: Cli, env_now: Option<&str>) -> anyhow::Result<()> {
         Command::Man => return misc::man(),
         _ => {}
     }
-    let ctx = Ctx::new(global, env_now)?;
+    let mut ctx = Ctx::new(global, env_now)?;
+    let prepared = prepare(&ctx, &cli.command)?;
+    if mutates(&cli.command) {
+        ctx.lock()?;
+    } else {
+        txn::warn_if_interrupted(&ctx.repo.root);
+    }
     match cli.command {
         Command::Declare(args) => declare::run(&ctx, &args),
         Command::Accept { id, manager } => status::accept(&ctx, id.as_deref(), manager.as_deref()),
@@ -259,10 +377,10 @@ pub fn run(cli: Cli, env_now: Option<&str>) -> anyhow::Result<()> {
         Command::Reopen { id, reason } => status::reopen(&ctx, id.as_deref(), &reason),
         Command::Resolve(args) => resolve::run(&ctx, &args),
         Command::Note(args) => note::run(&ctx, &args),
-        Command::Update(args) => update::run(&ctx, &args),
+        Command::Update(args) => update::run(&ctx, &args, prepared),
         Command::Send(args) => send::run(&ctx, &args),
         Command::Templates { action } => templates::run(&ctx, &action),
-        Command::Plan(args) => plan::run(&ctx, &args),
+        Command::Plan(args) => plan::run(&ctx, &args, prepared),
         Command::Escalate(args) => escalate::run(&ctx, &args),
         Command::Pir(cmd) => pir::run(&ctx, cmd),
         Command::Close(args) => close::run(&ctx, &args),
@@ -276,5 +394,36 @@ pub fn run(cli: Cli, env_now: Option<&str>) -> anyhow::Result<()> {
         Command::Init { .. } | Command::Completions { .. } | Command::Man => {
             unreachable!("handled above")
         }
+    }
+}
+
+/// Whether a command changes the repository, and so runs under its lock.
+fn mutates(command: &Command) -> bool {
+    match command {
+        Command::List { .. }
+        | Command::Show { .. }
+        | Command::Validate
+        | Command::Report(_)
+        | Command::Check(_)
+        | Command::Status
+        | Command::Init { .. }
+        | Command::Completions { .. }
+        | Command::Man => false,
+        Command::Send(args) => !args.dry_run,
+        Command::Templates { action } => {
+            matches!(action, crate::cli::TemplatesAction::Export { .. })
+        }
+        Command::Plan(args) => plan::amends(args),
+        _ => true,
+    }
+}
+
+/// Text typed in the editor or read from standard input, read before the repository
+/// lock is taken, so that nobody waits while someone writes.
+fn prepare(ctx: &Ctx, command: &Command) -> anyhow::Result<Option<String>> {
+    match command {
+        Command::Update(args) => update::read_input(ctx, args),
+        Command::Plan(args) if args.edit => plan::read_input(ctx, args).map(Some),
+        _ => Ok(None),
     }
 }

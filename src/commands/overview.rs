@@ -59,7 +59,10 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
     } else {
         let colour = std::io::stdout().is_terminal()
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-        print!("{}", render(&lines, ctx.now, config.tz(), colour));
+        print!(
+            "{}",
+            crate::text::for_terminal(&render(&lines, ctx.now, config.tz(), colour))
+        );
         if lines.is_empty() {
             eprintln!("no active incidents");
         }

@@ -2,6 +2,8 @@
 //! review (MSP-03g). The rules and the report are in `crate::pir`; this loads, checks,
 //! writes and commits.
 
+use std::path::Path;
+
 use anyhow::{Context, bail};
 use chrono::NaiveDate;
 
@@ -47,7 +49,7 @@ fn start(
     facilitator: Option<&str>,
 ) -> anyhow::Result<()> {
     let facilitator = match facilitator {
-        Some(f) => text::required("--facilitator", f)?,
+        Some(f) => text::name("--facilitator", f)?,
         None => ctx.actor()?,
     };
     let incident = ctx.load(id)?;
@@ -91,7 +93,7 @@ fn start(
     )?;
     let after = incident.with_entry(&entry);
     let pir_path = incident.dir.join(document::FILE);
-    let existing = read_optional(&pir_path)?;
+    let existing = read_optional(&incident, &pir_path)?;
     let pir_md = match &existing {
         Some(text) => text.clone(),
         None => document::skeleton(&incident.id, &incident.record.title, problem(&state)),
@@ -126,7 +128,7 @@ fn start(
 fn add(ctx: &Ctx, args: &PirActionAddArgs) -> anyhow::Result<()> {
     let (id, text) = split_id(&args.args);
     let text = text::required("the action's TEXT", text)?;
-    let owner = text::required("--owner", &args.owner)?;
+    let owner = text::name("--owner", &args.owner)?;
     let tz = ctx.repo.config.tz();
     let today = ctx.now.with_timezone(&tz).date_naive();
     let due = match &args.due {
@@ -257,9 +259,9 @@ fn review(ctx: &Ctx, args: &PirReviewArgs) -> anyhow::Result<()> {
     let attendees: Vec<String> = args
         .attendees
         .split(',')
-        .map(text::one_line)
-        .filter(|a| !a.is_empty())
-        .collect();
+        .filter(|a| !text::one_line(a).is_empty())
+        .map(|a| text::name("--attendees", a))
+        .collect::<anyhow::Result<_>>()?;
     if attendees.is_empty() {
         bail!("--attendees is empty: name who attended, comma-separated");
     }
@@ -346,7 +348,7 @@ fn report_cmd(ctx: &Ctx, id: Option<&str>, format: Format) -> anyhow::Result<()>
     let rendered = render(ctx, &incident, &pir_md, format)?;
     let path = incident.dir.join(format.file_name());
     let shown = ctx.repo.relative(&path).to_path_buf();
-    let up_to_date = read_optional(&path)?.as_deref() == Some(rendered.as_str());
+    let up_to_date = read_optional(&incident, &path)?.as_deref() == Some(rendered.as_str());
     let changed = ctx.changed_file(&incident.dir.join(document::FILE))?;
     if up_to_date {
         eprintln!("{} is up to date", shown.display());
@@ -388,12 +390,15 @@ fn read_pir_md(ctx: &Ctx, incident: &Incident) -> anyhow::Result<String> {
     document::read(&incident.dir, ctx.repo.relative(&incident.dir))
 }
 
-fn read_optional(path: &std::path::Path) -> anyhow::Result<Option<String>> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(Some(text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
-    }
+/// A file of the incident, never through a symbolic link; `None` when it is missing.
+fn read_optional(incident: &Incident, path: &Path) -> anyhow::Result<Option<String>> {
+    crate::safe_fs::read_optional(&incident.dir, path).with_context(|| {
+        let name = path.strip_prefix(&incident.dir).unwrap_or(path);
+        let shown = Path::new(crate::repo::INCIDENTS_DIR)
+            .join(&incident.id)
+            .join(name);
+        format!("reading {}", shown.display())
+    })
 }
 
 /// The PIR of an incident that is not closed yet, for commands that add to it.
@@ -435,9 +440,13 @@ fn problem(state: &State) -> Option<&str> {
 fn parse_due(text: &str, now: Timestamp, tz: chrono_tz::Tz) -> anyhow::Result<NaiveDate> {
     let text = text.trim();
     if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        return Ok(date);
+        return time::check_date(date, text).context("in --due");
     }
-    if let Ok(span) = text.parse::<Duration>() {
+    let looks_like_span =
+        text.starts_with(|c: char| c.is_ascii_digit()) && text.ends_with(['d', 'h', 'm', 's']);
+    if looks_like_span {
+        // Bounded where it is parsed, so `now + span` cannot overflow.
+        let span = text.parse::<Duration>().context("in --due")?;
         return Ok((now + span.to_chrono()).with_timezone(&tz).date_naive());
     }
     bail!(

@@ -1,5 +1,4 @@
-//! `mim plan`: create and amend the response plan (`plan.md`), or print it; and the plan,
-//! escalation and priority sections that `mim show` presents.
+//! `mim plan`: create and amend the response plan (`plan.md`), or print it.
 
 use anyhow::{Context as _, bail};
 
@@ -14,32 +13,65 @@ use crate::state;
 use crate::store::Change;
 use crate::text;
 
-pub fn run(ctx: &Ctx, args: &PlanArgs) -> anyhow::Result<()> {
-    let mut amendments = amendments(args)?;
+/// Whether the flags change the plan (otherwise `mim plan` prints it).
+pub fn amends(args: &PlanArgs) -> bool {
+    args.edit
+        || args.approach.is_some()
+        || args.bridge.is_some()
+        || args.internal_every.is_some()
+        || args.client_every.is_some()
+        || !args.workstreams.is_empty()
+        || !args.done.is_empty()
+        || !args.blocked.is_empty()
+        || !args.reopen.is_empty()
+        || !args.stakeholders.is_empty()
+}
+
+/// `--edit`: the approach written in the editor, before the repository lock is taken
+/// (so nobody waits while someone writes). The plan is checked to be amendable first,
+/// so nobody writes in vain.
+pub fn read_input(ctx: &Ctx, args: &PlanArgs) -> anyhow::Result<String> {
+    amendments(args)?;
     let incident = ctx.load(args.id.as_deref())?;
-    let existing = incident.plan.clone();
-    if amendments.is_empty() && !args.edit {
-        return print(ctx, &incident, existing.as_ref());
-    }
-    let state = ctx.state(&incident);
-    escalation::check_open("amend the plan of", &incident.id, state.status)?;
+    check_amendable(ctx, &incident)?;
+    write_approach(&incident, incident.plan.as_ref())
+}
+
+fn check_amendable(ctx: &Ctx, incident: &Incident) -> anyhow::Result<()> {
+    escalation::check_open(
+        "amend the plan of",
+        &incident.id,
+        ctx.state(incident).status,
+    )?;
     // Refuse an impossible --at before the user spends time in the editor.
     ctx.entry(
-        &incident,
+        incident,
         Event::Plan {
             change: String::new(),
             internal_every: None,
             client_every: None,
         },
     )?;
-    if args.edit {
-        let approach = write_approach(&incident, existing.as_ref())?;
+    Ok(())
+}
+
+/// Print or amend the plan; `edited` is the approach [`read_input`] got from the editor.
+pub fn run(ctx: &Ctx, args: &PlanArgs, edited: Option<String>) -> anyhow::Result<()> {
+    let mut amendments = amendments(args)?;
+    let incident = ctx.load(args.id.as_deref())?;
+    let existing = incident.plan.clone();
+    if !amends(args) {
+        return print(ctx, &incident, existing.as_ref());
+    }
+    let state = ctx.state(&incident);
+    check_amendable(ctx, &incident)?;
+    if let Some(approach) = edited {
         amendments.insert(0, Amendment::Approach(approach));
     }
     let path = incident.plan_path();
     let shown = ctx.repo.relative(&path).to_path_buf();
     let before_text = match &existing {
-        Some(_) => std::fs::read_to_string(&path)
+        Some(_) => crate::safe_fs::read_to_string(&ctx.repo.root, &path)
             .with_context(|| format!("reading {}", shown.display()))?,
         None => plan::new_file(&incident.id),
     };
@@ -122,7 +154,7 @@ fn amendments(args: &PlanArgs) -> anyhow::Result<Vec<Amendment>> {
         out.push(workstream(w)?);
     }
     for name in &args.done {
-        out.push(Amendment::WorkstreamDone(text::required(
+        out.push(Amendment::WorkstreamDone(text::name(
             "--workstream-done",
             name,
         )?));
@@ -131,19 +163,19 @@ fn amendments(args: &PlanArgs) -> anyhow::Result<Vec<Amendment>> {
         let reason = text::required("--reason", args.reason.as_deref().unwrap_or_default())?;
         for name in &args.blocked {
             out.push(Amendment::WorkstreamBlocked {
-                name: text::required("--workstream-blocked", name)?,
+                name: text::name("--workstream-blocked", name)?,
                 reason: reason.clone(),
             });
         }
     }
     for name in &args.reopen {
-        out.push(Amendment::WorkstreamOpen(text::required(
+        out.push(Amendment::WorkstreamOpen(text::name(
             "--workstream-open",
             name,
         )?));
     }
     for s in &args.stakeholders {
-        let s = text::required("--stakeholder", s)?;
+        let s = text::name("--stakeholder", s)?;
         if s.contains('@') {
             crate::config::Address::parse(&s).map_err(|e| anyhow::anyhow!("--stakeholder: {e}"))?;
         }
@@ -165,9 +197,11 @@ fn workstream(spec: &str) -> anyhow::Result<Amendment> {
         );
     }
     Ok(Amendment::Workstream {
-        name,
-        owner,
-        vendor,
+        name: text::name("--workstream NAME", &name)?,
+        owner: text::name("--workstream OWNER", &owner)?,
+        vendor: vendor
+            .map(|v| text::name("--workstream VENDOR", &v))
+            .transpose()?,
     })
 }
 
@@ -201,6 +235,7 @@ fn write_approach(incident: &Incident, plan: Option<&Plan>) -> anyhow::Result<St
         text::one_line(&incident.record.title)
     ));
     let written = editor::edit(&initial)?;
+    text::check("the approach written in the editor", &written)?;
     if written.trim().is_empty() {
         bail!("aborting: the approach is empty; nothing written");
     }
@@ -232,7 +267,10 @@ fn print(ctx: &Ctx, incident: &Incident, plan: Option<&Plan>) -> anyhow::Result<
         return ctx.print_json(&present::plan_json(&ctx.repo.config, &state, plan));
     }
     match plan {
-        Some(p) => print!("{}", present::plan_text(&ctx.repo.config, &state, p)),
+        Some(p) => print!(
+            "{}",
+            text::for_terminal(&present::plan_text(&ctx.repo.config, &state, p))
+        ),
         None => eprintln!(
             "{} has no response plan yet; start one with `mim plan {} --workstream \"NAME:OWNER\" --bridge URL --approach TEXT`",
             incident.id, incident.id

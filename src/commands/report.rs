@@ -125,6 +125,7 @@ fn filter(ctx: &Ctx, args: &ReportArgs) -> anyhow::Result<Filter> {
 fn until(text: &str, tz: chrono_tz::Tz) -> anyhow::Result<Timestamp> {
     match NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
         Ok(date) => {
+            time::check_date(date, text)?;
             let next = date
                 .succ_opt()
                 .context("the date is out of range")?

@@ -4,7 +4,7 @@
 //! sent; each one that sendmail accepts is written to `outbox/sent.log` at once, and the
 //! log is committed at the end. A failure stops the run and leaves the rest unsent.
 //! Sending happens now: `sent.log` and its commit carry the real time (`MIM_NOW` or
-//! the clock), never `--at`.
+//! the clock), never `--at`. See [`Ctx::deliver`].
 
 use crate::cli::SendArgs;
 use crate::commands::Ctx;

@@ -27,7 +27,11 @@ pub fn run(ctx: &Ctx, id: Option<&str>) -> anyhow::Result<()> {
         view["clocks"] = serde_json::to_value(&clocks)?;
         return ctx.print_json(&view);
     }
-    print!("{}", text_view(ctx, &incident, &state, plan.as_ref()));
+    // The record and the timeline are repository text: a terminal gets it neutralised.
+    print!(
+        "{}",
+        crate::text::for_terminal(&text_view(ctx, &incident, &state, plan.as_ref()))
+    );
     print!(
         "{}",
         present::clocks_text(&clocks, ctx.now, ctx.repo.config.tz())

@@ -8,7 +8,7 @@ use crate::text;
 pub fn accept(ctx: &Ctx, id: Option<&str>, manager: Option<&str>) -> anyhow::Result<()> {
     let incident = ctx.load(id)?;
     let manager = match manager {
-        Some(m) => text::required("--manager", m)?,
+        Some(m) => text::name("--manager", m)?,
         None => ctx.actor()?,
     };
     change(

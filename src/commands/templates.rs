@@ -7,7 +7,7 @@ use crate::cli::TemplatesAction;
 use crate::commands::Ctx;
 use crate::git;
 use crate::render::{Origin, Templates};
-use crate::store::{self, Change, Commit};
+use crate::store::Change;
 
 pub fn run(ctx: &Ctx, action: &TemplatesAction) -> anyhow::Result<()> {
     match action {
@@ -51,17 +51,15 @@ fn list(ctx: &Ctx) -> anyhow::Result<()> {
 /// Files in `templates/` that override nothing (a misspelt name, say). `pir-report.html`
 /// is used when present, though it has no built-in version.
 fn stray_overrides(ctx: &Ctx, names: &[&str]) -> Vec<String> {
-    let Ok(read) = std::fs::read_dir(ctx.repo.templates_dir()) else {
+    let Ok(entries) = crate::safe_fs::list_dir(&ctx.repo.root, &ctx.repo.templates_dir()) else {
         return Vec::new();
     };
-    let mut out: Vec<String> = read
-        .flatten()
-        .filter(|e| e.path().is_file())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
+    entries
+        .into_iter()
+        .filter(|(_, kind)| *kind == crate::safe_fs::Kind::File)
+        .map(|(name, _)| name)
         .filter(|n| !n.starts_with('.') && n != "README.md" && !names.contains(&n.as_str()))
-        .collect();
-    out.sort();
-    out
+        .collect()
 }
 
 fn show(ctx: &Ctx, name: &str) -> anyhow::Result<()> {
@@ -103,7 +101,7 @@ fn export(ctx: &Ctx, name: Option<&str>, force: bool) -> anyhow::Result<()> {
     let mut written = Vec::new();
     for n in names {
         let path = dir.join(n);
-        if path.exists() && !force {
+        if crate::safe_fs::exists(&ctx.repo.root, &path) && !force {
             if name.is_some() {
                 bail!(
                     "{} exists already: edit it, or pass --force to replace it with the built-in one",
@@ -124,18 +122,15 @@ fn export(ctx: &Ctx, name: Option<&str>, force: bool) -> anyhow::Result<()> {
     if written.is_empty() {
         return Ok(());
     }
-    let commit = Commit {
-        enabled: !ctx.no_commit && ctx.repo.config.git.commit,
-        message: git::Message {
-            subject: format!("templates: export {}", written.join(", ")),
-            trailers: vec![
-                ("Event", "templates-export".into()),
-                ("Actor", ctx.actor()?),
-            ],
-            author: None,
-        },
-    };
-    store::apply(&ctx.repo, &change, &commit)?;
+    let commit = ctx.commit(git::Message {
+        subject: format!("templates: export {}", written.join(", ")),
+        trailers: vec![
+            ("Event", "templates-export".into()),
+            ("Actor", ctx.actor()?),
+        ],
+        author: None,
+    });
+    ctx.apply(&change, &commit)?;
     for n in &written {
         println!("templates/{n}");
     }

@@ -17,10 +17,23 @@ use crate::text;
 use crate::time;
 use crate::view::UpdateView;
 
-pub fn run(ctx: &Ctx, args: &UpdateArgs) -> anyhow::Result<()> {
-    let config = &ctx.repo.config;
-    let incident = ctx.load(args.id.as_deref())?;
-    let state = ctx.state(&incident);
+/// The update's text from standard input or the editor, read before the repository
+/// lock is taken (`None` when it is given with `-m TEXT`). Before the editor opens, the
+/// incident is checked to take updates, so nobody writes one in vain.
+pub fn read_input(ctx: &Ctx, args: &UpdateArgs) -> anyhow::Result<Option<String>> {
+    match args.message.as_deref() {
+        Some("-") => read_body(args).map(Some),
+        Some(_) => Ok(None),
+        None => {
+            let incident = ctx.load(args.id.as_deref())?;
+            check_active(ctx, &incident)?;
+            read_body(args).map(Some)
+        }
+    }
+}
+
+fn check_active(ctx: &Ctx, incident: &Incident) -> anyhow::Result<()> {
+    let state = ctx.state(incident);
     if !state.status.is_active() {
         bail!(
             "{} is {}: status updates are for active incidents{}",
@@ -33,6 +46,14 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs) -> anyhow::Result<()> {
             }
         );
     }
+    Ok(())
+}
+
+/// Record the update; `input` is its text when [`read_input`] read it.
+pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Result<()> {
+    let config = &ctx.repo.config;
+    let incident = ctx.load(args.id.as_deref())?;
+    check_active(ctx, &incident)?;
     let audiences = match args.audience {
         AudienceArg::Internal => vec![Audience::Internal],
         AudienceArg::Management => vec![Audience::Management],
@@ -64,7 +85,11 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs) -> anyhow::Result<()> {
         .as_deref()
         .map(text::one_line)
         .filter(|s| !s.is_empty());
-    let body = text::multi_line(&read_body(args)?);
+    let body = match input {
+        Some(text) => text,
+        None => read_body(args)?,
+    };
+    let body = text::multi_line(&body);
     if body.trim().is_empty() {
         bail!("the update is empty: nothing was written");
     }
@@ -76,7 +101,10 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs) -> anyhow::Result<()> {
     for &audience in &audiences {
         let file = format!("{UPDATES_DIR}/{}-{audience}.md", comms::compact(&ctx.now));
         let path = incident.dir.join(&file);
-        if path.exists() {
+        let shown = ctx.repo.relative(&path).to_path_buf();
+        let kind = crate::safe_fs::kind(&ctx.repo.root, &path)
+            .with_context(|| format!("cannot write {}", shown.display()))?;
+        if kind != crate::safe_fs::Kind::Missing {
             bail!(
                 "{} exists: an update to {audience} was already recorded at {}; give another --at",
                 ctx.repo.relative(&path).display(),
@@ -193,10 +221,15 @@ fn read_body(args: &UpdateArgs) -> anyhow::Result<String> {
             std::io::stdin()
                 .read_to_string(&mut text)
                 .context("reading the update from standard input")?;
+            text::check("the update read from standard input", &text)?;
             Ok(text)
         }
         Some(text) => Ok(text.to_string()),
-        None if args.edit || std::io::stdin().is_terminal() => crate::editor::edit_raw(""),
+        None if args.edit || std::io::stdin().is_terminal() => {
+            let text = crate::editor::edit_raw("")?;
+            text::check("the update written in the editor", &text)?;
+            Ok(text)
+        }
         None => bail!(
             "no update text: give it with -m TEXT, -m - (standard input) or --edit ($VISUAL/$EDITOR)"
         ),

@@ -13,7 +13,7 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
         ctx.print_json(&serde_json::json!({ "incidents": count, "problems": problems }))?;
     } else {
         for p in &problems {
-            println!("{p}");
+            println!("{}", crate::text::for_terminal(&p.to_string()));
         }
         match problems.len() {
             0 => eprintln!("{}, no problems", plural(count, "incident")),

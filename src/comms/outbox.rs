@@ -21,29 +21,22 @@ pub const SENT_HEADER: &str = "# Messages handed to mail.sendmail, written by mi
 /// The `.eml` file names in an incident's `outbox/`, in name (= time) order.
 pub fn messages(incident_dir: &Path) -> anyhow::Result<Vec<String>> {
     let dir = incident_dir.join(OUTBOX_DIR);
-    let read = match std::fs::read_dir(&dir) {
-        Ok(read) => read,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(e).with_context(|| format!("reading {}", dir.display())),
-    };
-    let mut names = Vec::new();
-    for entry in read {
-        let entry = entry.with_context(|| format!("reading {}", dir.display()))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".eml") && !name.starts_with('.') {
-            names.push(name);
-        }
-    }
-    names.sort();
-    Ok(names)
+    // Without following symbolic links; a symlinked message is listed, and refused
+    // when it is read.
+    let entries = crate::safe_fs::list_dir(incident_dir, &dir)
+        .with_context(|| format!("reading {}", dir.display()))?;
+    Ok(entries
+        .into_iter()
+        .map(|(name, _)| name)
+        .filter(|name| name.ends_with(".eml") && !name.starts_with('.'))
+        .collect())
 }
 
 /// The text of `sent.log` (empty when there is none yet).
 pub fn read_log(incident_dir: &Path) -> anyhow::Result<String> {
     let path = incident_dir.join(OUTBOX_DIR).join(SENT_LOG);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Ok(text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+    match crate::safe_fs::read_optional(incident_dir, &path) {
+        Ok(text) => Ok(text.unwrap_or_default()),
         Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
     }
 }
@@ -93,7 +86,8 @@ pub fn thread_root(incident_dir: &Path) -> anyhow::Result<Option<String>> {
         return Ok(None);
     };
     let path = incident_dir.join(OUTBOX_DIR).join(first);
-    let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+    let bytes = crate::safe_fs::read(incident_dir, &path)
+        .with_context(|| format!("reading {}", path.display()))?;
     Ok(message_id(&bytes))
 }
 

@@ -81,7 +81,7 @@ pub fn problems(
             ));
             continue;
         }
-        let text = match std::fs::read_to_string(incident.dir.join(file)) {
+        let text = match crate::safe_fs::read_to_string(&incident.dir, &incident.dir.join(file)) {
             Ok(text) => text,
             Err(e) => {
                 out.push(Diagnostic::new(
@@ -91,6 +91,10 @@ pub fn problems(
                 continue;
             }
         };
+        if let Err(d) = crate::yaml_guard::diagnose(&shown, &text) {
+            out.push(d);
+            continue;
+        }
         let Some((front, _)) = split_front_matter(&text) else {
             out.push(
                 Diagnostic::new(&shown, "no front matter: an update starts with a `---` line, its YAML keys, and another `---` line")

@@ -122,6 +122,7 @@ pub enum Event {
         text: String,
         owner: String,
         /// The day it is due, in the organisation's time zone.
+        #[serde(with = "time::date")]
         due: chrono::NaiveDate,
         kind: ActionKind,
     },
@@ -263,7 +264,9 @@ pub fn to_line(entry: &Entry) -> String {
 }
 
 /// Timestamps and the event name are written plain; every other string double-quoted
-/// with JSON escapes (valid YAML), plus the characters YAML would take as line breaks.
+/// with JSON escapes (valid YAML), plus escapes for every character YAML would take as
+/// a line break or refuses to read raw (DEL, C1 controls, U+FFFE, U+FFFF), so that no
+/// text can make the line unreadable.
 fn scalar(key: &str, v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::String(s) if key == "at" || key == "event" || is_plain_word(s) => {
@@ -271,14 +274,27 @@ fn scalar(key: &str, v: &serde_json::Value) -> String {
         }
         serde_json::Value::String(s) => {
             let quoted = serde_json::to_string(s).expect("strings serialize");
-            quoted
-                .replace('\u{2028}', "\\u2028")
-                .replace('\u{2029}', "\\u2029")
-                .replace('\u{85}', "\\u0085")
-                .replace('\u{feff}', "\\ufeff")
+            let mut out = String::with_capacity(quoted.len());
+            for c in quoted.chars() {
+                if needs_escape(c) {
+                    out.push_str(&format!("\\u{:04x}", c as u32));
+                } else {
+                    out.push(c);
+                }
+            }
+            out
         }
         other => other.to_string(),
     }
+}
+
+/// Characters YAML does not read back raw inside a double-quoted scalar on one line.
+/// (Everything outside the BMP is printable to YAML; JSON has escaped C0 already.)
+fn needs_escape(c: char) -> bool {
+    matches!(
+        c,
+        '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+    ) || c.is_control()
 }
 
 /// Words YAML reads back as the same string when written without quotes: `accepted`,
@@ -449,7 +465,7 @@ mod tests {
                 manager: "Bob".into(),
             }),
             entry(Event::Note {
-                text: "line one\nline two: {x}, #3 \u{2028} é\r\n- item\t\0".into(),
+                text: "line one\nline two: {x}, #3 \u{2028} é\r\n- item\t\0\u{7f}\u{85}\u{9b}\u{fffe}\u{ffff}\u{1fffe}".into(),
                 time: Some("1h30m".parse().unwrap()),
                 activity: Some("diagnosis".into()),
             }),

@@ -35,9 +35,10 @@ pub const SECTIONS: &[(&str, &str)] = &[
 pub fn read(dir: &std::path::Path, shown: &std::path::Path) -> anyhow::Result<String> {
     let path = dir.join(FILE);
     let shown = shown.join(FILE);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Ok(text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => anyhow::bail!(
+    // Never through a symbolic link (see `safe_fs`).
+    match crate::safe_fs::read_optional(dir, &path) {
+        Ok(Some(text)) => Ok(text),
+        Ok(None) => anyhow::bail!(
             "{} is missing: the PIR's prose lives there; restore it from git (`git checkout -- {}`) or create it",
             shown.display(),
             shown.display()

@@ -171,7 +171,9 @@ impl Templates {
 
     fn origin(&self, name: &str) -> Origin {
         match &self.overrides {
-            Some(dir) if check_name(name).is_ok() && dir.join(name).is_file() => {
+            Some(dir)
+                if check_name(name).is_ok() && crate::safe_fs::is_file(dir, &dir.join(name)) =>
+            {
                 Origin::Override(dir.join(name))
             }
             _ => Origin::BuiltIn,
@@ -253,8 +255,15 @@ fn lookup(
 ) -> Result<Option<(String, Origin)>, String> {
     check_name(name)?;
     if let Some(dir) = dir {
+        if fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(format!(
+                "{} is a symbolic link: mim never follows symbolic links in a repository",
+                dir.display()
+            ));
+        }
         let path = dir.join(name);
-        match fs::read_to_string(&path) {
+        // Never through a symbolic link: an override is the repository's own file.
+        match crate::safe_fs::read_to_string(dir, &path) {
             Ok(source) => return Ok(Some((source, Origin::Override(path)))),
             Err(err) if err.kind() == io::ErrorKind::NotFound => {}
             Err(err) => return Err(format!("reading {}: {err}", path.display())),

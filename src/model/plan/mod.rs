@@ -118,6 +118,7 @@ fn null_is_default<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(
 /// reported with its line and column in the whole file.
 pub fn parse(file: &Path, text: &str) -> Result<Plan, Diagnostics> {
     let one = |d: Diagnostic| Diagnostics(vec![d]);
+    crate::yaml_guard::diagnose(file, text).map_err(one)?;
     if let Some(line) = crate::diag::conflict_marker(text) {
         return Err(one(Diagnostic::new(
             file,
@@ -181,6 +182,20 @@ fn problems(file: &Path, text: &str, doc: &edit::Doc, plan: &Plan) -> Vec<Diagno
                 i,
                 "a workstream needs a name and an owner: {name: NAME, owner: WHO}".into(),
             ));
+        }
+        let max = crate::text::NAME_MAX;
+        for (what, value) in [
+            ("name", Some(&w.name)),
+            ("owner", Some(&w.owner)),
+            ("vendor", w.vendor.as_ref()),
+        ] {
+            let len = value.map_or(0, |v| v.chars().count());
+            if len > max {
+                out.push(at_item(
+                    i,
+                    format!("a workstream {what} is {len} characters long: at most {max}"),
+                ));
+            }
         }
         if plan.workstreams[..i].iter().any(|o| o.name == w.name) {
             out.push(at_item(

@@ -1,0 +1,449 @@
+//! Every mutation is one transaction under the repository lock.
+//!
+//! A [`Session`] holds the lock (see [`crate::lock`]) for a whole mutating command: from
+//! before its first read to the end of its commit. It first recovers whatever a killed
+//! mim left behind. A [`Transaction`] then records in the journal what it will write
+//! (each file's previous and new content, the commit message, HEAD), writes the files
+//! atomically, commits exactly those paths, and clears the journal. A mim that finds a
+//! journal finishes the transaction if HEAD has it, and otherwise rolls it back (or,
+//! for what has already happened in the world, such as e-mails sent, completes it). So
+//! after any crash, once the next mim has run, the working tree is clean and HEAD holds
+//! either nothing of the interrupted command or all of it.
+//!
+//! `MIM_FAULT` makes the process kill itself at a named point, for the tests that prove
+//! this: `after-journal`, `mid-write:N` (the N-th file's temporary file written, not yet
+//! renamed), `after-write:N`, `after-add` (in `git::commit_paths`) and `after-commit`.
+
+mod git_state;
+pub mod journal;
+mod recover;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context;
+
+use crate::git;
+use crate::lock::{self, RepoLock};
+use crate::safe_fs::{self, Kind};
+use crate::store::{self, Change, Commit};
+use journal::{Content, FileEntry, Journal, Policy};
+
+pub use git_state::GitDirs;
+
+pub use crate::fault::fault;
+
+/// The command line of this process, for the lock holder and the journal.
+pub fn command_line() -> String {
+    let mut words: Vec<String> = std::env::args().collect();
+    if let Some(first) = words.first_mut() {
+        *first = "mim".to_string();
+    }
+    git::one_line(&words.join(" "), 300)
+}
+
+fn now_secs() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// Where the lock and the journal live: the git directory, or the repository root
+/// (under hidden names) outside git.
+fn state_paths(root: &Path, git: Option<&GitDirs>) -> (PathBuf, PathBuf) {
+    match git {
+        Some(g) => (
+            g.git_dir.join(lock::FILE_NAME),
+            g.git_dir.join(JOURNAL_NAME),
+        ),
+        None => (
+            root.join(format!(".{}", lock::FILE_NAME)),
+            root.join(format!(".{JOURNAL_NAME}")),
+        ),
+    }
+}
+
+/// The journal's file name in the git directory.
+pub const JOURNAL_NAME: &str = "mim-journal";
+
+/// The repository lock, held by one mutating command from start to end.
+pub struct Session {
+    root: PathBuf,
+    git: Option<GitDirs>,
+    journal: PathBuf,
+    timeout: Duration,
+    _lock: RepoLock,
+}
+
+impl Session {
+    /// Take the repository lock (waiting up to `timeout` for another mim), then recover
+    /// any transaction a killed mim left behind.
+    pub fn begin(root: &Path, timeout: Duration) -> anyhow::Result<Session> {
+        let git = git_state::dirs(root);
+        let (lock_path, journal) = state_paths(root, git.as_ref());
+        let lock = lock::acquire(&lock_path, timeout, &command_line())?;
+        let session = Session {
+            root: root.to_path_buf(),
+            git,
+            journal,
+            timeout,
+            _lock: lock,
+        };
+        recover::recover(&session)?;
+        Ok(session)
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn in_git(&self) -> bool {
+        self.git.is_some()
+    }
+
+    /// Write `change` and commit it as one transaction; on any failure every file is as
+    /// it was and the error says why.
+    pub fn apply(&self, change: &Change, commit: &Commit) -> anyhow::Result<()> {
+        let mut tx = self.transaction(Policy::RollBack, commit);
+        tx.write(change)?;
+        tx.finish()
+    }
+
+    /// A transaction that writes nothing until [`Transaction::write`].
+    pub fn transaction(&self, policy: Policy, commit: &Commit) -> Transaction<'_> {
+        Transaction {
+            session: self,
+            policy,
+            message: (commit.enabled && self.in_git()).then(|| commit.message.clone_message()),
+            head: None,
+            files: Vec::new(),
+            dirs: Vec::new(),
+            journaled: false,
+            staged: false,
+            written: 0,
+            done: false,
+        }
+    }
+
+    fn rel<'a>(&self, path: &'a Path) -> &'a Path {
+        path.strip_prefix(&self.root).unwrap_or(path)
+    }
+
+    /// Wait for git's lock files to go (up to the lock timeout), or explain what to do.
+    /// While mim holds its own lock no other mim runs git here, so these belong to
+    /// another program: the user's git, an editor's, or a git that crashed.
+    fn wait_for_git(&self) -> anyhow::Result<()> {
+        let Some(g) = &self.git else { return Ok(()) };
+        let start = std::time::Instant::now();
+        loop {
+            let present = git_state::present_locks(g);
+            let Some(first) = present.first() else {
+                return Ok(());
+            };
+            if start.elapsed() >= self.timeout {
+                let shown = first.strip_prefix(&self.root).unwrap_or(first);
+                anyhow::bail!(
+                    "{} exists, so git is busy in this repository: it is not mim's (no mim is running git here now), \
+                     so it may be your own git or an editor's. Let it finish and run the command again; \
+                     if no git is running, it was left by a git that crashed: remove {} and run the command again. \
+                     Nothing was changed",
+                    shown.display(),
+                    shown.display()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+trait CloneMessage {
+    fn clone_message(&self) -> git::Message;
+}
+
+impl CloneMessage for git::Message {
+    fn clone_message(&self) -> git::Message {
+        git::Message {
+            subject: self.subject.clone(),
+            trailers: self.trailers.clone(),
+            author: self.author.clone(),
+        }
+    }
+}
+
+/// One file of a transaction.
+struct Staged {
+    path: PathBuf,
+    before: Option<Vec<u8>>,
+    after: Vec<u8>,
+}
+
+/// A mutation in progress: journaled, then written, then committed.
+pub struct Transaction<'s> {
+    session: &'s Session,
+    policy: Policy,
+    /// `None`: nothing is committed (`--no-commit`, `git.commit: false`, outside git).
+    message: Option<git::Message>,
+    head: Option<String>,
+    files: Vec<Staged>,
+    /// Directories this transaction creates, parents first.
+    dirs: Vec<PathBuf>,
+    journaled: bool,
+    staged: bool,
+    /// Files written so far, for `MIM_FAULT=after-write:N`.
+    written: usize,
+    done: bool,
+}
+
+impl Transaction<'_> {
+    /// A new commit message (a `send` that has sent more messages).
+    pub fn set_subject(&mut self, subject: String) {
+        if let Some(m) = &mut self.message {
+            m.subject = subject;
+        }
+    }
+
+    /// Add `change` to the transaction: journal it first, then write its files. Under
+    /// [`Policy::RollBack`] a failure puts everything back before returning the error.
+    pub fn write(&mut self, change: &Change) -> anyhow::Result<()> {
+        let result = self.write_inner(change);
+        if result.is_err() && self.policy == Policy::RollBack {
+            self.roll_back();
+        }
+        result
+    }
+
+    fn write_inner(&mut self, change: &Change) -> anyhow::Result<()> {
+        let root = self.session.root.clone();
+        let mut new_dirs = Vec::new();
+        let mut befores: Vec<(PathBuf, Option<Vec<u8>>)> = Vec::new();
+        let staged = &self.files;
+        let contents = change.contents(|path| {
+            if let Some(s) = staged.iter().find(|s| s.path == path) {
+                return Ok(Some(s.after.clone()));
+            }
+            let shown = path.strip_prefix(&root).unwrap_or(path).to_path_buf();
+            plan_dirs(&root, path, &mut new_dirs)
+                .and_then(|()| Ok(safe_fs::check_writable(&root, path)?))
+                .with_context(|| format!("cannot write {}", shown.display()))?;
+            let before = match safe_fs::read(&root, path) {
+                Ok(bytes) => Some(bytes),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => return Err(e).with_context(|| format!("reading {}", shown.display())),
+            };
+            befores.push((path.to_path_buf(), before.clone()));
+            Ok(before)
+        })?;
+        if contents.is_empty() {
+            return Ok(());
+        }
+        if !self.journaled && self.message.is_some() {
+            self.session.wait_for_git()?;
+            self.head = git_state::head(&self.session.root);
+        }
+        for (path, after) in &contents {
+            match self.files.iter_mut().find(|s| &s.path == path) {
+                Some(s) => s.after = after.clone(),
+                None => {
+                    let before = befores
+                        .iter()
+                        .find(|(p, _)| p == path)
+                        .and_then(|(_, b)| b.clone());
+                    self.files.push(Staged {
+                        path: path.clone(),
+                        before,
+                        after: after.clone(),
+                    });
+                }
+            }
+        }
+        for dir in new_dirs {
+            if !self.dirs.contains(&dir) {
+                self.dirs.push(dir);
+            }
+        }
+        journal::write(&self.session.journal, &self.journal())?;
+        self.journaled = true;
+        fault("after-journal");
+        for dir in &self.dirs {
+            if !dir.exists() {
+                std::fs::create_dir(dir).with_context(|| format!("creating {}", dir.display()))?;
+            }
+        }
+        for (path, after) in &contents {
+            let n = self.written + 1;
+            let shown = self.session.rel(path).to_path_buf();
+            // Checked again just before the write: no symlink may have appeared since.
+            safe_fs::check_writable(&root, path)
+                .with_context(|| format!("cannot write {}", shown.display()))?;
+            store::write_atomic_with(path, after, || fault(&format!("mid-write:{n}")))?;
+            self.written = n;
+            fault(&format!("after-write:{n}"));
+        }
+        Ok(())
+    }
+
+    fn journal(&self) -> Journal {
+        let rel = |p: &Path| self.session.rel(p).to_path_buf();
+        Journal {
+            version: 1,
+            pid: std::process::id(),
+            command: command_line(),
+            written: now_secs(),
+            policy: self.policy,
+            commit: self.message.as_ref().map(journal::Message::from_git),
+            head: self.head.clone(),
+            dirs: self.dirs.iter().map(|d| rel(d)).collect(),
+            files: self
+                .files
+                .iter()
+                .map(|s| FileEntry {
+                    path: rel(&s.path),
+                    before: s.before.as_deref().map(Content::from_bytes),
+                    after: Content::from_bytes(&s.after),
+                })
+                .collect(),
+        }
+    }
+
+    fn rel_paths(&self) -> Vec<PathBuf> {
+        self.files
+            .iter()
+            .map(|s| self.session.rel(&s.path).to_path_buf())
+            .collect()
+    }
+
+    /// Commit the files written (when committing) and end the transaction.
+    pub fn finish(mut self) -> anyhow::Result<()> {
+        if !self.journaled {
+            self.done = true;
+            return Ok(());
+        }
+        if let Some(message) = &self.message {
+            let paths = self.rel_paths();
+            // The journal is rewritten just before git runs, so lock files git leaves
+            // if it is killed are recognised as this transaction's. (On an error here,
+            // dropping the transaction rolls it back.)
+            journal::write(&self.session.journal, &self.journal())?;
+            self.done = true;
+            self.staged = true;
+            if let Err(e) = git::commit_paths(&self.session.root, &paths, message) {
+                git_state::unstage(&self.session.root, &paths);
+                self.staged = false;
+                return match self.policy {
+                    Policy::RollBack => {
+                        self.roll_back();
+                        Err(e.context(
+                            "nothing was recorded; fix the problem and run the command again, or use --no-commit",
+                        ))
+                    }
+                    Policy::Complete => {
+                        journal::clear(&self.session.journal)?;
+                        Err(e.context("the files are written but not committed"))
+                    }
+                };
+            }
+            fault("after-commit");
+        }
+        self.done = true;
+        journal::clear(&self.session.journal)
+    }
+
+    /// Put every file back as it was before this transaction and forget it.
+    fn roll_back(&mut self) {
+        self.done = true;
+        if !self.journaled {
+            return;
+        }
+        for s in self.files.iter().rev() {
+            let _ = match &s.before {
+                Some(bytes) => store::write_atomic(&s.path, bytes),
+                None => std::fs::remove_file(&s.path).map_err(Into::into),
+            };
+        }
+        for dir in self.dirs.iter().rev() {
+            let _ = std::fs::remove_dir(dir);
+        }
+        if self.staged {
+            git_state::unstage(&self.session.root, &self.rel_paths());
+        }
+        // If the files could not be put back, the journal stays for the next mim.
+        let restored = self.files.iter().all(|s| {
+            let now = safe_fs::read(&self.session.root, &s.path).ok();
+            now == s.before
+        });
+        if restored {
+            let _ = journal::clear(&self.session.journal);
+        }
+    }
+}
+
+impl Drop for Transaction<'_> {
+    fn drop(&mut self) {
+        // An error returned between `write` and `finish`: undo, unless what it records
+        // has happened already (then the next mim completes it).
+        if !self.done && self.policy == Policy::RollBack {
+            self.roll_back();
+        }
+    }
+}
+
+/// The directories between `root` and `path`'s parent that do not exist yet (parents
+/// first), after checking that none of the existing ones is a symbolic link.
+fn plan_dirs(root: &Path, path: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+    let parent = path
+        .parent()
+        .context("a file to write has a parent directory")?;
+    let rel = parent
+        .strip_prefix(root)
+        .map_err(|_| anyhow::anyhow!("{} is outside the repository", path.display()))?;
+    let mut at = root.to_path_buf();
+    for part in rel.components() {
+        at.push(part);
+        match safe_fs::kind(root, &at)? {
+            Kind::Dir => {}
+            Kind::Missing => {
+                if !out.contains(&at) {
+                    out.push(at.clone());
+                }
+            }
+            Kind::Symlink => anyhow::bail!(
+                "`{}` is a symbolic link: mim never writes through symbolic links in a repository",
+                at.strip_prefix(root).unwrap_or(&at).display()
+            ),
+            _ => anyhow::bail!(
+                "`{}` is not a directory",
+                at.strip_prefix(root).unwrap_or(&at).display()
+            ),
+        }
+    }
+    Ok(())
+}
+
+/// A warning for commands that do not take the lock: a journal whose mim is gone means
+/// a half-done transaction, which the next mutating command will finish or undo.
+pub fn warn_if_interrupted(root: &Path) {
+    let Some(git_dir) = find_git_dir(root) else {
+        return;
+    };
+    let journal = git_dir.join(JOURNAL_NAME);
+    if journal.exists() && lock::is_free(&git_dir.join(lock::FILE_NAME)) {
+        eprintln!(
+            "warning: an interrupted mim command left a transaction half-done; the next mim command that changes something will finish or undo it"
+        );
+    }
+}
+
+/// The git directory of the work tree holding `root`, found without running git.
+fn find_git_dir(root: &Path) -> Option<PathBuf> {
+    for dir in root.ancestors() {
+        let dot = dir.join(".git");
+        match std::fs::symlink_metadata(&dot) {
+            Ok(m) if m.is_dir() => return Some(dot),
+            Ok(m) if m.is_file() => {
+                let text = std::fs::read_to_string(&dot).ok()?;
+                let target = text.trim().strip_prefix("gitdir:")?.trim();
+                return Some(dir.join(target));
+            }
+            _ => {}
+        }
+    }
+    None
+}

@@ -1,0 +1,545 @@
+//! Concurrency and crashes: the repository lock, the transaction journal and recovery.
+//! Commands run at the same time, or are killed at every step of a mutation (with
+//! `MIM_FAULT`, or together with git from a git hook); afterwards the next mim leaves a
+//! clean tree and a HEAD that holds all or nothing of the interrupted command.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use crate::common::{Run, TestRepo};
+
+const DECLARED: &str = "2026-11-24T09:00:00Z";
+const ACCEPTED: &str = "2026-11-24T09:05:00Z";
+
+fn output(cmd: &mut Command) -> Run {
+    let out = cmd.output().expect("run mim");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Run with `MIM_FAULT=point`: the process must have been killed there.
+#[track_caller]
+fn killed_at(repo: &TestRepo, point: &str, args: &[&str]) {
+    let run = output(repo.cmd().env("MIM_FAULT", point).args(args));
+    assert_eq!(
+        run.code, -1,
+        "expected mim to be killed at {point}\nstdout:\n{}\nstderr:\n{}",
+        run.stdout, run.stderr
+    );
+}
+
+fn status(repo: &TestRepo) -> String {
+    repo.git(&["status", "--porcelain", "--untracked-files=all"])
+}
+
+/// A fresh clone of HEAD: `mim validate` passes there, and its timeline of `id`.
+fn clone_validates(repo: &TestRepo, id: &str) -> String {
+    let clone = repo.clone_repo("Checker");
+    clone.run(&["validate"]).ok();
+    clone.read(&format!("incidents/{id}/timeline.yaml"))
+}
+
+fn files_at_head(repo: &TestRepo) -> Vec<String> {
+    repo.git(&["ls-tree", "-r", "--name-only", "HEAD"])
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
+/// The files an update to every audience of an ACME P1 writes, relative to the root.
+fn update_files(repo: &TestRepo, id: &str) -> Vec<String> {
+    files_at_head(repo)
+        .into_iter()
+        .filter(|f| f.starts_with(&format!("incidents/{id}/updates/")) || f.contains("/outbox/"))
+        .collect()
+}
+
+#[test]
+fn concurrent_notes_all_land_each_in_its_own_commit() {
+    let repo = TestRepo::new();
+    let id = repo.active_p1(DECLARED, ACCEPTED);
+    let before = repo.log().len();
+    let threads: Vec<_> = ["a", "b"]
+        .into_iter()
+        .map(|who| {
+            let mut cmds: Vec<Command> = (1..=50)
+                .map(|n| {
+                    let mut cmd = repo.cmd();
+                    cmd.args(["--at", "2026-11-24T10:00:00Z", "note", &id])
+                        .arg(format!("note {who}{n}"));
+                    cmd
+                })
+                .collect();
+            std::thread::spawn(move || cmds.iter_mut().map(output).collect::<Vec<Run>>())
+        })
+        .collect();
+    let runs: Vec<Run> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    for run in &runs {
+        assert_eq!(run.code, 0, "stderr:\n{}", run.stderr);
+    }
+    let log = repo.log();
+    assert_eq!(log.len(), before + 100);
+    // Each commit adds exactly its own note, and its message says which.
+    let shas = repo.git(&["log", "--format=%H", &format!("-{}", 100)]);
+    let mut seen = Vec::new();
+    for sha in shas.lines() {
+        let subject = repo.git(&["log", "-1", "--format=%s", sha]);
+        let diff = repo.git(&["show", "--format=", "-U0", sha]);
+        let added: Vec<&str> = diff
+            .lines()
+            .filter(|l| l.starts_with('+') && !l.starts_with("+++"))
+            .collect();
+        assert_eq!(added.len(), 1, "{sha}: {diff}");
+        let text = subject
+            .trim()
+            .strip_prefix(&format!("{id}: note: "))
+            .unwrap_or_else(|| panic!("{subject}"));
+        assert!(
+            added[0].contains(&format!("text: \"{text}\"")),
+            "{subject}: {}",
+            added[0]
+        );
+        seen.push(text.to_string());
+    }
+    seen.sort();
+    let mut expected: Vec<String> = ["a", "b"]
+        .iter()
+        .flat_map(|w| (1..=50).map(move |n| format!("note {w}{n}")))
+        .collect();
+    expected.sort();
+    assert_eq!(seen, expected);
+    let timeline = clone_validates(&repo, &id);
+    assert_eq!(timeline.matches("event: note").count(), 100);
+    assert_eq!(status(&repo), "");
+}
+
+/// Every step of a seven-file mutation (three update files, three e-mails, the
+/// timeline): after the kill, the next command recovers; HEAD holds all or nothing.
+#[test]
+fn a_mutation_killed_at_any_step_is_recovered_by_the_next_mim() {
+    let points = [
+        "after-journal",
+        "mid-write:1",
+        "after-write:1",
+        "mid-write:4",
+        "after-write:4",
+        "mid-write:7",
+        "after-write:7",
+        "after-add",
+        "after-commit",
+    ];
+    for point in points {
+        let repo = TestRepo::new();
+        let id = repo.active_p1(DECLARED, ACCEPTED);
+        let head = repo.git(&["rev-parse", "HEAD"]);
+        killed_at(
+            &repo,
+            point,
+            &[
+                "--at",
+                "2026-11-24T09:30:00Z",
+                "update",
+                &id,
+                "--audience",
+                "all",
+                "-m",
+                "Failing over to DC2.",
+            ],
+        );
+        let run = repo
+            .at("2026-11-24T09:40:00Z", &["note", &id, "after the crash"])
+            .ok();
+        assert!(
+            run.stderr
+                .contains("mim: recovered the interrupted `mim --at 2026-11-24T09:30:00Z update"),
+            "{point}: {}",
+            run.stderr
+        );
+        assert_eq!(status(&repo), "", "{point}: the tree is clean");
+        assert!(!repo.path(".git/mim-journal").exists(), "{point}");
+        let committed = point == "after-commit";
+        let written = update_files(&repo, &id);
+        let timeline = clone_validates(&repo, &id);
+        if committed {
+            assert_eq!(written.len(), 6, "{point}: {written:?}");
+            assert_eq!(timeline.matches("event: update").count(), 3, "{point}");
+            assert!(
+                run.stderr.contains("finished it"),
+                "{point}: {}",
+                run.stderr
+            );
+        } else {
+            assert!(written.is_empty(), "{point}: {written:?}");
+            assert!(!timeline.contains("event: update"), "{point}");
+            assert!(
+                run.stderr.contains("rolled it back"),
+                "{point}: {}",
+                run.stderr
+            );
+            assert_eq!(
+                repo.git(&["rev-parse", "HEAD~1"]),
+                head,
+                "{point}: only the note was committed"
+            );
+        }
+        assert!(timeline.contains("after the crash"), "{point}");
+        // The next update works and numbers itself as if nothing happened.
+        repo.at(
+            "2026-11-24T09:50:00Z",
+            &["update", &id, "-m", "Still failing over."],
+        )
+        .ok();
+        let expected = if committed {
+            "u2-internal"
+        } else {
+            "u1-internal"
+        };
+        assert!(
+            update_files(&repo, &id)
+                .iter()
+                .any(|f| f.contains(expected)),
+            "{point}"
+        );
+        assert_eq!(status(&repo), "", "{point}");
+    }
+}
+
+#[test]
+fn a_killed_declare_leaves_no_directory_behind() {
+    let repo = TestRepo::new();
+    for point in ["after-journal", "after-write:1", "after-add"] {
+        killed_at(
+            &repo,
+            point,
+            &[
+                "--at",
+                DECLARED,
+                "declare",
+                "--title",
+                "Mail down",
+                "--service",
+                "Mail",
+                "--impact",
+                "high",
+                "--urgency",
+                "high",
+            ],
+        );
+        repo.run(&["list"]).ok();
+        // `list` reads only; the next mutating command recovers.
+        let id = repo.declare(DECLARED, "Payments down", "high", "high", &[]);
+        assert!(
+            !repo.path("incidents/2026-11-24-mail-down").exists(),
+            "{point}"
+        );
+        assert_eq!(status(&repo), "", "{point}");
+        repo.at(ACCEPTED, &["reject", &id, "--reason", "duplicate"])
+            .ok();
+    }
+}
+
+#[test]
+fn read_only_commands_warn_about_an_interrupted_transaction() {
+    let repo = TestRepo::new();
+    let id = repo.active_p1(DECLARED, ACCEPTED);
+    killed_at(
+        &repo,
+        "after-write:1",
+        &["--at", "2026-11-24T09:30:00Z", "note", &id, "lost"],
+    );
+    let run = repo.run(&["show", &id]).ok();
+    assert!(
+        run.stderr.contains("interrupted mim command"),
+        "{}",
+        run.stderr
+    );
+    repo.at("2026-11-24T09:31:00Z", &["note", &id, "kept"]).ok();
+    let run = repo.run(&["show", &id]).ok();
+    assert!(!run.stderr.contains("interrupted"), "{}", run.stderr);
+    assert!(
+        run.stdout.contains("kept") && !run.stdout.contains("lost"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn without_commits_an_interrupted_command_is_rolled_back_too() {
+    let repo = TestRepo::new();
+    let id = repo.active_p1(DECLARED, ACCEPTED);
+    let before = repo.snapshot();
+    killed_at(
+        &repo,
+        "after-write:3",
+        &[
+            "--no-commit",
+            "--at",
+            "2026-11-24T09:30:00Z",
+            "update",
+            &id,
+            "--audience",
+            "all",
+            "-m",
+            "x",
+        ],
+    );
+    assert_ne!(repo.snapshot(), before);
+    // Reading commands see the half-done state, and say why.
+    let run = repo.run(&["validate"]).fails(1);
+    assert!(
+        run.stderr.contains("interrupted mim command"),
+        "{}",
+        run.stderr
+    );
+    repo.run(&["templates", "export", "update-internal.md", "--no-commit"])
+        .ok();
+    std::fs::remove_file(repo.path("templates/update-internal.md")).unwrap();
+    assert_eq!(repo.snapshot(), before);
+}
+
+/// git's `reference-transaction` hook runs with the branch and index locks held: this
+/// one kills git and the mim that ran it, as a crash or a `kill -9` of both would.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_mim_killed_together_with_git_leaves_locks_that_the_next_mim_removes() {
+    let repo = TestRepo::new();
+    let id = repo.active_p1(DECLARED, ACCEPTED);
+    let hook = repo.path(".git/hooks/reference-transaction");
+    std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
+    std::fs::write(
+        &hook,
+        "#!/bin/sh\n[ \"$1\" = prepared ] || exit 0\n\
+         git_pid=$PPID\nmim_pid=$(cut -d' ' -f4 /proc/$git_pid/stat)\n\
+         kill -9 \"$mim_pid\" \"$git_pid\"\n",
+    )
+    .unwrap();
+    make_executable(&hook);
+    let run = repo.at("2026-11-24T09:30:00Z", &["note", &id, "lost with git"]);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert!(repo.path(".git/index.lock").exists());
+    std::fs::remove_file(&hook).unwrap();
+    let run = repo.at("2026-11-24T09:31:00Z", &["note", &id, "kept"]).ok();
+    assert!(
+        run.stderr.contains("mim: removed git's lock files"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains(".git/index.lock"), "{}", run.stderr);
+    assert!(run.stderr.contains("rolled it back"), "{}", run.stderr);
+    assert!(!repo.path(".git/index.lock").exists());
+    assert_eq!(status(&repo), "");
+    let timeline = clone_validates(&repo, &id);
+    assert!(timeline.contains("kept") && !timeline.contains("lost with git"));
+}
+
+#[cfg(unix)]
+fn make_executable(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[test]
+fn a_git_lock_that_no_mim_claims_is_reported_not_removed() {
+    let repo = TestRepo::new();
+    repo.config(&mim::DEFAULT_CONFIG.replace("lock_timeout: 30s", "lock_timeout: 0s"));
+    let id = repo.active_p1(DECLARED, ACCEPTED);
+    std::fs::write(repo.path(".git/index.lock"), "").unwrap();
+    let before = repo.snapshot();
+    let run = repo
+        .at("2026-11-24T09:30:00Z", &["note", &id, "blocked"])
+        .fails(1);
+    assert!(
+        run.stderr.contains(".git/index.lock exists"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("your own git"), "{}", run.stderr);
+    assert!(repo.path(".git/index.lock").exists(), "left alone");
+    assert_eq!(repo.snapshot(), before);
+    std::fs::remove_file(repo.path(".git/index.lock")).unwrap();
+    repo.at("2026-11-24T09:31:00Z", &["note", &id, "now"]).ok();
+}
+
+/// A `mail.sendmail` that waits: `mim send` holds the repository lock meanwhile.
+fn slow_sendmail(repo: &TestRepo) -> (PathBuf, PathBuf, PathBuf) {
+    let started = repo.home.join("sendmail-started");
+    let release = repo.home.join("sendmail-release");
+    let script = repo.home.join("slow-sendmail");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\ncat > /dev/null\ntouch '{s}'\nwhile [ ! -e '{r}' ]; do sleep 0.05; done\nrm -f '{r}'\n",
+            s = started.display(),
+            r = release.display()
+        ),
+    )
+    .unwrap();
+    make_executable(&script);
+    (script, started, release)
+}
+
+fn spawn(repo: &TestRepo, args: &[&str]) -> Child {
+    repo.cmd()
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn mim")
+}
+
+fn wait_for(path: &Path) {
+    while !path.exists() {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_second_mim_waits_for_the_first_then_names_it_when_it_waited_too_long() {
+    let repo = TestRepo::new();
+    let (script, started, release) = slow_sendmail(&repo);
+    let config = mim::DEFAULT_CONFIG
+        .replace("sendmail -t -i", script.to_str().unwrap())
+        .replace("lock_timeout: 30s", "lock_timeout: 0s");
+    repo.config(&config);
+    let id = repo.active_p1(DECLARED, ACCEPTED);
+    repo.at("2026-11-24T09:30:00Z", &["update", &id, "-m", "x"])
+        .ok();
+    // `send` sends now (MIM_NOW): it takes no --at.
+    let sender = spawn(&repo, &["send", &id]);
+    wait_for(&started);
+    let before = repo.snapshot();
+    let run = repo
+        .at("2026-11-24T09:32:00Z", &["note", &id, "too soon"])
+        .fails(1);
+    assert!(
+        run.stderr
+            .contains("another mim is changing this repository"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(&format!("pid {}", sender.id())),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(&format!("`mim send {id}`")),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("since 20"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("remove") && !run.stderr.contains("delete"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.snapshot(), before);
+    std::fs::write(&release, "").unwrap();
+    let out = sender.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // With a wait long enough, the second one proceeds once the first is done, on the
+    // state the first left.
+    repo.config(&config.replace("lock_timeout: 0s", "lock_timeout: 1m"));
+    std::fs::remove_file(&started).unwrap();
+    let sender = spawn(
+        &repo,
+        &[
+            "--at",
+            "2026-11-24T09:33:00Z",
+            "update",
+            &id,
+            "-m",
+            "y",
+            "--send",
+        ],
+    );
+    wait_for(&started);
+    let waiter = spawn(
+        &repo,
+        &[
+            "--at",
+            "2026-11-24T09:34:00Z",
+            "note",
+            &id,
+            "after the send",
+        ],
+    );
+    std::fs::write(&release, "").unwrap();
+    for child in [sender, waiter] {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let log = repo.log();
+    assert!(log[0].ends_with("note: after the send"), "{log:?}");
+    assert!(log[1].ends_with("sent 1 message"), "{log:?}");
+    assert!(log[2].ends_with("update 2 to internal"), "{log:?}");
+    assert_eq!(status(&repo), "");
+}
+
+/// E-mails handed to sendmail are sent: a `send` killed between two messages is
+/// completed (its `sent.log` committed), never rolled back into sending twice.
+#[cfg(unix)]
+#[test]
+fn a_killed_send_is_completed_not_rolled_back() {
+    let repo = TestRepo::new();
+    let count = repo.home.join("count");
+    let delivered = repo.home.join("delivered");
+    let script = repo.home.join("dying-sendmail");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nn=$(cat '{c}' 2>/dev/null || echo 0); n=$((n+1)); echo $n > '{c}'\n\
+             if [ $n -eq 2 ]; then kill -9 $PPID; sleep 5; fi\n\
+             grep '^Subject:' >> '{d}'\n",
+            c = count.display(),
+            d = delivered.display()
+        ),
+    )
+    .unwrap();
+    make_executable(&script);
+    repo.config(&mim::DEFAULT_CONFIG.replace("sendmail -t -i", script.to_str().unwrap()));
+    let id = repo.active_p1(DECLARED, ACCEPTED);
+    repo.at(
+        "2026-11-24T09:30:00Z",
+        &["update", &id, "--audience", "all", "-m", "x"],
+    )
+    .ok();
+    let run = repo.run(&["send", &id]);
+    assert_eq!(run.code, -1, "{}", run.stderr);
+    let run = repo.at("2026-11-24T09:32:00Z", &["note", &id, "next"]).ok();
+    assert!(
+        run.stderr.contains("completed it and committed it"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(status(&repo), "");
+    assert!(
+        repo.log()[1].ends_with("sent 1 message"),
+        "{:?}",
+        repo.log()
+    );
+    let unsent = repo.run(&["send", &id, "--dry-run", "--json"]).ok().json();
+    assert_eq!(unsent["unsent"].as_array().unwrap().len(), 2, "{unsent}");
+    let sent_log = repo.read(&format!("incidents/{id}/outbox/sent.log"));
+    assert_eq!(
+        sent_log
+            .lines()
+            .filter(|l| l.ends_with("Sam Patel"))
+            .count(),
+        1
+    );
+}

@@ -8,6 +8,7 @@ use anyhow::Context;
 use chrono::{NaiveDate, NaiveTime, Weekday};
 use serde::{Deserialize, Deserializer};
 
+use crate::address::Mailbox;
 use crate::calendar::{BusinessHours, Calendar};
 use crate::diag::{Diagnostic, Diagnostics, locate};
 use crate::units::{Duration, Percent};
@@ -58,7 +59,7 @@ fn default_at_risk() -> Percent {
 #[serde(deny_unknown_fields)]
 pub struct Organization {
     pub name: String,
-    pub email: Address,
+    pub email: Mailbox,
     #[serde(default = "utc")]
     pub timezone: TimeZone,
 }
@@ -118,11 +119,11 @@ pub struct Client {
 #[serde(deny_unknown_fields)]
 pub struct Contacts {
     #[serde(default)]
-    pub client: Vec<Address>,
+    pub client: Vec<Mailbox>,
     #[serde(default)]
-    pub management: Vec<Address>,
+    pub management: Vec<Mailbox>,
     #[serde(default)]
-    pub end_users: Vec<Address>,
+    pub end_users: Vec<Mailbox>,
 }
 
 /// Internal recipients of status updates.
@@ -139,9 +140,9 @@ pub struct Audiences {
 #[serde(deny_unknown_fields)]
 pub struct Recipients {
     #[serde(default)]
-    pub to: Vec<Address>,
+    pub to: Vec<Mailbox>,
     #[serde(default)]
-    pub cc: Vec<Address>,
+    pub cc: Vec<Mailbox>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -231,16 +232,24 @@ impl Default for PirPolicy {
 pub struct Mail {
     #[serde(default = "default_sendmail")]
     pub sendmail: String,
+    /// `mim check` warns about a message in `outbox/` left unsent longer than this.
+    #[serde(default = "fifteen_minutes")]
+    pub unsent_warning: Duration,
 }
 
 fn default_sendmail() -> String {
     "sendmail -t -i".to_string()
 }
 
+fn fifteen_minutes() -> Duration {
+    Duration::from_secs(15 * 60)
+}
+
 impl Default for Mail {
     fn default() -> Self {
         Mail {
             sendmail: default_sendmail(),
+            unsent_warning: fifteen_minutes(),
         }
     }
 }
@@ -352,74 +361,6 @@ impl<'de> Deserialize<'de> for Hours {
             )));
         }
         Ok(Hours { open, close })
-    }
-}
-
-/// An e-mail address, `name@domain.example` or `Display Name <name@domain.example>`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(transparent)]
-pub struct Address(pub String);
-
-impl Address {
-    pub fn parse(text: &str) -> Result<Address, String> {
-        let err = || {
-            format!(
-                "invalid e-mail address `{}`: expected name@domain.example or \"Name <name@domain.example>\"",
-                text.escape_debug()
-            )
-        };
-        if text.chars().any(|c| c.is_control()) {
-            return Err(err());
-        }
-        let addr = match (text.find('<'), text.ends_with('>')) {
-            (Some(i), true) => {
-                let name = text[..i].trim();
-                if name.contains(['<', '>', '"']) {
-                    return Err(err());
-                }
-                &text[i + 1..text.len() - 1]
-            }
-            (None, false) => text.trim(),
-            _ => return Err(err()),
-        };
-        let (local, domain) = addr.split_once('@').ok_or_else(err)?;
-        let local_ok = !local.is_empty()
-            && local
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c))
-            && !local.starts_with('.')
-            && !local.ends_with('.')
-            && !local.contains("..");
-        let domain_ok = !domain.is_empty()
-            && domain.split('.').all(|label| {
-                !label.is_empty()
-                    && label.len() <= 63
-                    && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-                    && !label.starts_with('-')
-                    && !label.ends_with('-')
-            });
-        if local_ok && domain_ok {
-            Ok(Address(text.trim().to_string()))
-        } else {
-            Err(err())
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for Address {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for Address {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        Address::parse(&text).map_err(serde::de::Error::custom)
     }
 }
 
@@ -824,20 +765,21 @@ mod tests {
     }
 
     #[test]
-    fn addresses() {
-        assert!(Address::parse("noc@msp.example").is_ok());
-        assert!(Address::parse("NOC Team <noc@msp.example>").is_ok());
-        for bad in [
-            "",
-            "noc",
-            "noc@",
-            "@x",
-            "a@b..c",
-            "a b@c.d",
-            "x@y.z\r\nBcc: e@vil",
-            "<a@b.c",
-        ] {
-            assert!(Address::parse(bad).is_err(), "{bad:?}");
-        }
+    fn addresses_are_checked_by_the_mailer_s_parser_where_they_are_written() {
+        let text = DEFAULT_CONFIG.replace(
+            "client: [it-ops@acme.example]",
+            "client: [\"Müller, Jörg <jm@client.example>\"]",
+        );
+        let err = parse(&text).unwrap_err();
+        let line = text.lines().position(|l| l.contains("Müller")).unwrap() + 1;
+        assert!(err.starts_with(&format!("mim.yaml:{line}:")), "{err}");
+        assert!(err.contains("must be in double quotes"), "{err}");
+        let text = DEFAULT_CONFIG.replace(
+            "client: [it-ops@acme.example]",
+            "client: ['\"Müller, Jörg\" <jm@client.example>']",
+        );
+        let c = parse(&text).unwrap();
+        let client = &c.clients["acme"].contacts.client[0];
+        assert_eq!(client.name.as_deref(), Some("Müller, Jörg"));
     }
 }

@@ -7,7 +7,7 @@ use crate::cli::PlanArgs;
 use crate::commands::Ctx;
 use crate::editor;
 use crate::model::escalation;
-use crate::model::plan::{self, Amendment, Audience, Plan};
+use crate::model::plan::{self, Amendment, Audience, Plan, Stakeholder};
 use crate::model::{Event, Incident};
 use crate::present;
 use crate::state;
@@ -17,6 +17,12 @@ use crate::text;
 pub fn run(ctx: &Ctx, args: &PlanArgs) -> anyhow::Result<()> {
     let mut amendments = amendments(args)?;
     let incident = ctx.load(args.id.as_deref())?;
+    for a in &amendments {
+        if let Amendment::Stakeholder(s) = a {
+            crate::comms::check_stakeholder(&ctx.repo.config, incident.record.client.as_deref(), s)
+                .context("--stakeholder")?;
+        }
+    }
     let existing = incident.plan.clone();
     if amendments.is_empty() && !args.edit {
         return print(ctx, &incident, existing.as_ref());
@@ -144,9 +150,7 @@ fn amendments(args: &PlanArgs) -> anyhow::Result<Vec<Amendment>> {
     }
     for s in &args.stakeholders {
         let s = text::required("--stakeholder", s)?;
-        if s.contains('@') {
-            crate::config::Address::parse(&s).map_err(|e| anyhow::anyhow!("--stakeholder: {e}"))?;
-        }
+        let s = Stakeholder::parse(&s).map_err(|e| anyhow::anyhow!("--stakeholder: {e}"))?;
         out.push(Amendment::Stakeholder(s));
     }
     Ok(out)

@@ -30,7 +30,9 @@ fn a_new_plan_is_readable() {
             Amendment::Cadence(Audience::Client, "30m".parse().unwrap()),
             ws("network", "Dana Lee", None),
             ws("carrier", "Sam Patel", Some("Carrier X")),
-            Amendment::Stakeholder("cio@acme.example".into()),
+            Amendment::Stakeholder(
+                Stakeholder::parse("cio@acme.example:client-management").unwrap(),
+            ),
         ],
     );
     insta::assert_snapshot!(text, @r#"
@@ -44,7 +46,7 @@ fn a_new_plan_is_readable() {
       - {name: network, owner: "Dana Lee", status: open}
       - {name: carrier, owner: "Sam Patel", vendor: "Carrier X", status: open}
     stakeholders:
-      - "cio@acme.example"
+      - {address: "cio@acme.example", kind: client-management}
     ---
 
     ## Restoration approach
@@ -88,7 +90,7 @@ fn amendments_keep_what_people_wrote() {
             ws("carrier", "Sam Patel", Some("Carrier X")),
             Amendment::WorkstreamDone("network".into()),
             Amendment::Cadence(Audience::Internal, "15m".parse().unwrap()),
-            Amendment::Stakeholder("Jo Bloggs".into()),
+            Amendment::Stakeholder(Stakeholder::parse("Jo Bloggs <jo@msp.example>").unwrap()),
             Amendment::Approach("Fail over to DC2.".into()),
         ],
     );
@@ -108,7 +110,7 @@ fn amendments_keep_what_people_wrote() {
       - {name: carrier, owner: "Sam Patel", vendor: "Carrier X", status: open}
     # trailing comment
     stakeholders:
-      - "Jo Bloggs"
+      - {address: "Jo Bloggs <jo@msp.example>", kind: management}
     ---
 
     Intro written by a person.

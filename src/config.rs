@@ -540,6 +540,19 @@ impl Config {
                 "reports.recurrence_window must be above zero".to_string(),
             );
         }
+        for (keys, list, mailbox) in self.provider_recipients() {
+            if let Some((client, contacts)) = self.client_contact(mailbox) {
+                let mut at = vec!["audiences", list];
+                at.extend(keys);
+                problem(
+                    &at,
+                    format!(
+                        "{} is one of the provider's own recipients (audiences.{list}) and a contact of client {client} (contacts.{contacts}): a message never goes to both; use separate addresses",
+                        mailbox.address
+                    ),
+                );
+            }
+        }
         for code in self.closure_codes.keys() {
             if !is_key(code) {
                 problem(
@@ -549,6 +562,33 @@ impl Config {
             }
         }
         out
+    }
+
+    /// Every address of `audiences`, with its key path below the list and the list's name.
+    fn provider_recipients(&self) -> Vec<(Vec<&'static str>, &'static str, &Mailbox)> {
+        let a = &self.audiences;
+        let mut out = Vec::new();
+        for (list, r) in [("internal", &a.internal), ("management", &a.management)] {
+            for (key, mailboxes) in [("to", &r.to), ("cc", &r.cc)] {
+                out.extend(mailboxes.iter().map(|m| (vec![key], list, m)));
+            }
+        }
+        out
+    }
+
+    /// The client and the contact list that name `mailbox`, if any.
+    fn client_contact(&self, mailbox: &Mailbox) -> Option<(&str, &'static str)> {
+        self.clients.iter().find_map(|(key, c)| {
+            let c = &c.contacts;
+            [
+                ("client", &c.client),
+                ("management", &c.management),
+                ("end_users", &c.end_users),
+            ]
+            .into_iter()
+            .find(|(_, list)| list.iter().any(|m| m.same_address(mailbox)))
+            .map(|(list, _)| (key.as_str(), list))
+        })
     }
 
     fn is_calendar(&self, name: &str) -> bool {
@@ -762,6 +802,21 @@ mod tests {
         assert!(err.starts_with(&format!("mim.yaml:{line}:")), "{err}");
         let text = format!("{DEFAULT_CONFIG}\nreports: {{recurence_window: 14d}}\n");
         assert!(parse(&text).unwrap_err().contains("unknown field"));
+    }
+
+    #[test]
+    fn an_address_on_both_sides_of_the_line_is_refused() {
+        let text = DEFAULT_CONFIG.replace(
+            "management: {to: [service-delivery@msp.example]}",
+            "management: {to: [service-delivery@msp.example, CIO@acme.example]}",
+        );
+        let err = parse(&text).unwrap_err();
+        assert!(
+            err.contains("CIO@acme.example is one of the provider's own recipients (audiences.management) and a contact of client acme (contacts.management)"),
+            "{err}"
+        );
+        let line = text.lines().position(|l| l.contains("CIO@")).unwrap() + 1;
+        assert!(err.starts_with(&format!("mim.yaml:{line}:")), "{err}");
     }
 
     #[test]

@@ -816,3 +816,65 @@ fn the_text_part_reads_as_plain_text() {
         assert!(html.contains("<strong>failing over</strong>"), "{name}");
     }
 }
+
+#[test]
+fn a_hand_written_stakeholder_on_the_wrong_side_is_refused_before_anything_is_sent() {
+    let repo = TestRepo::new();
+    let id = repo.active_p1(DECLARED, ACCEPTED);
+    repo.at(
+        "2026-11-24T09:15:00Z",
+        &["plan", &id, "--bridge", "https://meet.msp.example/p"],
+    )
+    .ok();
+    // An older plan listed the client's CIO as a bare address: now a management
+    // stakeholder, which would send the provider's management e-mail to the client.
+    let path = format!("incidents/{id}/plan.md");
+    let plan = repo.read(&path).replace(
+        "bridge: \"https://meet.msp.example/p\"",
+        "bridge: \"https://meet.msp.example/p\"\nstakeholders:\n  - \"cio@acme.example\"",
+    );
+    assert!(plan.contains("stakeholders:"), "{plan}");
+    repo.write(&path, &plan);
+    let line = plan.lines().position(|l| l.contains("cio@")).unwrap() + 1;
+    let run = repo.run(&["validate"]).fails(1);
+    assert!(
+        run.stdout.contains(&format!("{path}:{line}:")),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("client-management"), "{}", run.stdout);
+    let before = repo.snapshot();
+    let run = repo
+        .at(
+            "2026-11-24T09:30:00Z",
+            &["update", &id, "--audience", "all", "-m", "News."],
+        )
+        .fails(1);
+    assert!(run.stderr.contains("cio@acme.example"), "{}", run.stderr);
+    assert_eq!(repo.snapshot(), before, "nothing is written");
+}
+
+#[test]
+fn a_message_that_cannot_be_rendered_stops_resolve_and_records_nothing() {
+    let repo = TestRepo::new();
+    let id = repo.active_p1(DECLARED, ACCEPTED);
+    repo.write(
+        "templates/restoral-client-management.md",
+        "# {{ incident.title }}\n\n{{ resolution.sumary }}\n",
+    );
+    let before = repo.snapshot();
+    let log = repo.log();
+    let run = repo
+        .at(
+            "2026-11-24T10:00:00Z",
+            &["resolve", &id, "-m", "Fixed.", "--closure", "permanent-fix"],
+        )
+        .fails(1);
+    assert!(
+        run.stderr.contains("restoral-client-management.md"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.snapshot(), before, "nothing is written");
+    assert_eq!(repo.log(), log, "nothing is committed");
+}

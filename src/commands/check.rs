@@ -220,7 +220,7 @@ fn unsent_mail(repo: &Repo, incident: &Incident, state: &State, now: Timestamp) 
                 line: None,
                 due: Some(due),
                 actual: None,
-                overdue_by_s: Some((now - due).num_seconds()),
+                overdue_by_s: None,
                 name: None,
                 excerpt: None,
             })

@@ -173,7 +173,7 @@ fn apply(plan: &mut Plan, a: &Amendment) -> anyhow::Result<Option<String>> {
             match plan.stakeholders.iter_mut().find(|o| same_person(o, s)) {
                 Some(o) if o.kind == s.kind => return Ok(None),
                 Some(o) => {
-                    o.kind = s.kind;
+                    *o = s.clone();
                     Some(format!(
                         "stakeholder {} now receives {} messages",
                         s.who, s.kind

@@ -1,6 +1,8 @@
-//! Status communications: audiences and their recipients, update numbering, message
-//! names and IDs, the template context, and composing one e-mail per audience. Pure:
-//! the commands load files and pass `now`; nothing here reads the clock or the disk.
+//! Status communications: audiences and their recipients ([`recipients`]), message names
+//! and IDs, threads per audience, the template context, and composing one e-mail per
+//! audience. Update numbers come from [`State::next_update_number`]. Pure, except
+//! [`outbox`], which reads and lists an incident's `outbox/`: the commands load files and
+//! pass `now`; nothing here reads the clock.
 
 pub mod outbox;
 mod recipients;

@@ -1,6 +1,8 @@
 //! `outbox/`: every e-mail as rendered (`<stem>.eml`), and `sent.log`, the append-only
-//! record of which of them were handed to sendmail. A message not in `sent.log` is
-//! unsent. `sent.log` merges with git's union driver, so two clones never conflict.
+//! record of which of them were handed to sendmail or withdrawn (never to be sent). A
+//! message not in `sent.log` is unsent. `sent.log` merges with git's union driver, so two
+//! clones never conflict. The [`ledger`] puts the messages in the order they were
+//! recorded and says where each stands; [`threads`] gives new messages their thread.
 
 use std::collections::BTreeSet;
 use std::io::Write;

@@ -58,7 +58,8 @@ MIM_USER="Alice Moreau" m --at 2026-11-02T10:45:00Z update "$id" --audience all 
 MIM_USER="Tom Okafor" m --at 2026-11-02T11:05:00Z note "$id" "Card fitted, switch stacked, all floors back" \
   --time 2h --activity repair
 MIM_USER="Alice Moreau" m --at 2026-11-02T11:40:00Z resolve "$id" --closure hardware-replaced \
-  --problem PRB-1042 --verified-by-client -m "The failed supervisor card was replaced; every floor is back on the network."
+  --problem PRB-1042 --verified-by-client -m "The failed supervisor card was replaced; every floor is back on the network." \
+  --client-message "The failed network hardware was replaced; every floor of the Leeds office is back on the network."
 MIM_USER="Dana Reyes" m --at 2026-11-03T09:00:00Z pir start "$id" --reason required --facilitator "Dana Reyes"
 pir=incidents/$id/pir.md
 write_section "$pir" "Root cause" "The supervisor card failed (hardware fault, PRB-1042). Its redundant partner had been removed in June for another site and never replaced."
@@ -95,7 +96,8 @@ MIM_USER="Alice Moreau" m --at 2026-11-18T14:35:00Z update "$id" --audience inte
 MIM_USER="Alice Moreau" m --at 2026-11-18T15:30:00Z update "$id" --audience all \
   -m "Mail is flowing through our secondary relay; the backlog is draining."
 MIM_USER="Tom Okafor" m --at 2026-11-18T16:30:00Z resolve "$id" --closure workaround --workaround \
-  --problem PRB-1207 -m "Mail now routes through the secondary relay; the queue drained by 16:20." --verified-by-client
+  --problem PRB-1207 -m "Mail now routes through the secondary relay; the queue drained by 16:20." --verified-by-client \
+  --client-message "Outbound e-mail flows normally again, and every delayed message has been delivered."
 MIM_USER="Dana Reyes" m --at 2026-11-19T10:00:00Z pir start "$id" --reason client-request --facilitator "Dana Reyes"
 b1=$(MIM_USER="Dana Reyes" m --at 2026-11-19T11:00:00Z pir action add "$id" \
   "Alert on relay queue length above 5,000" --owner "Tom Okafor" --kind technical --due 2026-11-23)
@@ -117,7 +119,7 @@ MIM_USER="Alice Moreau" m --at 2026-11-23T14:38:00Z escalate "$id" --impact high
 MIM_USER="Alice Moreau" m --at 2026-11-23T14:40:00Z plan "$id" \
   --approach "Roll the gateway back to the previous certificate, then re-issue the client certificate with ACME." \
   --workstream "gateway:Tom Okafor" --workstream "certificates:Dana Lee:DigiSign" \
-  --bridge "https://meet.northwind.example/acme-payments" --stakeholder cio@acme.example
+  --bridge "https://meet.northwind.example/acme-payments" --stakeholder cfo@acme.example:client-management
 MIM_USER="Alice Moreau" m --at 2026-11-23T14:45:00Z update "$id" --audience all \
   --status-line "Down: card payments failing" --eta 2026-11-23T17:00:00Z \
   -m "Card payments are failing for all ACME storefronts. We are rolling back this afternoon's certificate change."

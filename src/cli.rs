@@ -192,9 +192,14 @@ impl NoteArgs {
 #[derive(Debug, Args)]
 pub struct ResolveArgs {
     pub id: Option<String>,
-    /// How service was restored, for the restoral notice
+    /// How service was restored, for the provider's own people (internal and management)
     #[arg(short = 'm', long = "message", value_name = "TEXT")]
     pub message: String,
+    /// What the client, its management and its end users are told (Markdown; `-` reads
+    /// standard input; without TEXT, $VISUAL/$EDITOR) [default: the templates' standard
+    /// wording, never -m]
+    #[arg(long, value_name = "TEXT", num_args = 0..=1)]
+    pub client_message: Option<Option<String>>,
     /// The closure code (from `closure_codes` in mim.yaml)
     #[arg(long, value_name = "CODE")]
     pub closure: String,
@@ -220,7 +225,10 @@ pub enum AudienceArg {
     Internal,
     Management,
     Client,
-    /// internal, management, and client when the incident has one
+    /// The client's management (the client's `contacts.management`)
+    ClientManagement,
+    /// internal, management, and for an incident with a client, the client and (when it has
+    /// management contacts) its management
     All,
 }
 
@@ -245,6 +253,10 @@ pub struct UpdateArgs {
     /// When the next update comes, in words [default: by the priority's update cadence]
     #[arg(long, value_name = "TEXT")]
     pub next: Option<String>,
+    /// With --audience all: what the client and its management read instead of -m
+    /// (Markdown; `-` reads standard input; without TEXT, $VISUAL/$EDITOR)
+    #[arg(long, value_name = "TEXT", num_args = 0..=1)]
+    pub client_message: Option<Option<String>>,
     /// Send the e-mails now through mail.sendmail (after recording them)
     #[arg(long)]
     pub send: bool,
@@ -256,6 +268,9 @@ pub struct SendArgs {
     /// List the unsent messages without sending them
     #[arg(long)]
     pub dry_run: bool,
+    /// Send the unsent messages of a closed incident too
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -308,8 +323,9 @@ pub struct PlanArgs {
     /// Client status updates at least this often [default: the priority's update_client]
     #[arg(long, value_name = "DUR")]
     pub client_every: Option<Duration>,
-    /// Someone who follows the incident besides the configured audiences (repeatable)
-    #[arg(long = "stakeholder", value_name = "NAME-or-ADDRESS")]
+    /// Someone who receives one audience's messages besides its configured recipients:
+    /// ADDR[:internal|management|client-management], management by default (repeatable)
+    #[arg(long = "stakeholder", value_name = "ADDR[:KIND]")]
     pub stakeholders: Vec<String>,
 }
 

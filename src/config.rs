@@ -8,6 +8,7 @@ use anyhow::Context;
 use chrono::{NaiveDate, NaiveTime, Weekday};
 use serde::{Deserialize, Deserializer};
 
+use crate::address::Mailbox;
 use crate::calendar::{BusinessHours, Calendar};
 use crate::diag::{Diagnostic, Diagnostics, locate};
 use crate::units::{Duration, Percent};
@@ -50,7 +51,7 @@ pub struct Config {
     pub reports: ReportsPolicy,
     /// People's e-mail addresses by name, for the author of their commits.
     #[serde(default)]
-    pub people: BTreeMap<String, Address>,
+    pub people: BTreeMap<String, Mailbox>,
     #[serde(default)]
     pub audit: AuditPolicy,
 }
@@ -63,7 +64,7 @@ fn default_at_risk() -> Percent {
 #[serde(deny_unknown_fields)]
 pub struct Organization {
     pub name: String,
-    pub email: Address,
+    pub email: Mailbox,
     #[serde(default = "utc")]
     pub timezone: TimeZone,
 }
@@ -123,11 +124,11 @@ pub struct Client {
 #[serde(deny_unknown_fields)]
 pub struct Contacts {
     #[serde(default)]
-    pub client: Vec<Address>,
+    pub client: Vec<Mailbox>,
     #[serde(default)]
-    pub management: Vec<Address>,
+    pub management: Vec<Mailbox>,
     #[serde(default)]
-    pub end_users: Vec<Address>,
+    pub end_users: Vec<Mailbox>,
 }
 
 /// Internal recipients of status updates.
@@ -144,9 +145,9 @@ pub struct Audiences {
 #[serde(deny_unknown_fields)]
 pub struct Recipients {
     #[serde(default)]
-    pub to: Vec<Address>,
+    pub to: Vec<Mailbox>,
     #[serde(default)]
-    pub cc: Vec<Address>,
+    pub cc: Vec<Mailbox>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -236,16 +237,24 @@ impl Default for PirPolicy {
 pub struct Mail {
     #[serde(default = "default_sendmail")]
     pub sendmail: String,
+    /// `mim check` warns about a message in `outbox/` left unsent longer than this.
+    #[serde(default = "fifteen_minutes")]
+    pub unsent_warning: Duration,
 }
 
 fn default_sendmail() -> String {
     "sendmail -t -i".to_string()
 }
 
+fn fifteen_minutes() -> Duration {
+    Duration::from_secs(15 * 60)
+}
+
 impl Default for Mail {
     fn default() -> Self {
         Mail {
             sendmail: default_sendmail(),
+            unsent_warning: fifteen_minutes(),
         }
     }
 }
@@ -394,82 +403,6 @@ impl<'de> Deserialize<'de> for Hours {
             )));
         }
         Ok(Hours { open, close })
-    }
-}
-
-/// An e-mail address, `name@domain.example` or `Display Name <name@domain.example>`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(transparent)]
-pub struct Address(pub String);
-
-impl Address {
-    pub fn parse(text: &str) -> Result<Address, String> {
-        let err = || {
-            format!(
-                "invalid e-mail address `{}`: expected name@domain.example or \"Name <name@domain.example>\"",
-                text.escape_debug()
-            )
-        };
-        if text.chars().any(|c| c.is_control()) {
-            return Err(err());
-        }
-        let addr = match (text.find('<'), text.ends_with('>')) {
-            (Some(i), true) => {
-                let name = text[..i].trim();
-                if name.contains(['<', '>', '"']) {
-                    return Err(err());
-                }
-                &text[i + 1..text.len() - 1]
-            }
-            (None, false) => text.trim(),
-            _ => return Err(err()),
-        };
-        let (local, domain) = addr.split_once('@').ok_or_else(err)?;
-        let local_ok = !local.is_empty()
-            && local
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c))
-            && !local.starts_with('.')
-            && !local.ends_with('.')
-            && !local.contains("..");
-        let domain_ok = !domain.is_empty()
-            && domain.split('.').all(|label| {
-                !label.is_empty()
-                    && label.len() <= 63
-                    && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-                    && !label.starts_with('-')
-                    && !label.ends_with('-')
-            });
-        if local_ok && domain_ok {
-            Ok(Address(text.trim().to_string()))
-        } else {
-            Err(err())
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The bare address, without a display name: `name@domain.example`.
-    pub fn email(&self) -> &str {
-        match (self.0.find('<'), self.0.strip_suffix('>')) {
-            (Some(i), Some(inner)) => &inner[i + 1..],
-            _ => &self.0,
-        }
-    }
-}
-
-impl fmt::Display for Address {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for Address {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        Address::parse(&text).map_err(serde::de::Error::custom)
     }
 }
 
@@ -651,6 +584,19 @@ impl Config {
                 "reports.recurrence_window must be above zero".to_string(),
             );
         }
+        for (keys, list, mailbox) in self.provider_recipients() {
+            if let Some((client, contacts)) = self.client_contact(mailbox) {
+                let mut at = vec!["audiences", list];
+                at.extend(keys);
+                problem(
+                    &at,
+                    format!(
+                        "{} is one of the provider's own recipients (audiences.{list}) and a contact of client {client} (contacts.{contacts}): a message never goes to both; use separate addresses",
+                        mailbox.address
+                    ),
+                );
+            }
+        }
         for code in self.closure_codes.keys() {
             if !is_key(code) {
                 problem(
@@ -660,6 +606,33 @@ impl Config {
             }
         }
         out
+    }
+
+    /// Every address of `audiences`, with its key path below the list and the list's name.
+    fn provider_recipients(&self) -> Vec<(Vec<&'static str>, &'static str, &Mailbox)> {
+        let a = &self.audiences;
+        let mut out = Vec::new();
+        for (list, r) in [("internal", &a.internal), ("management", &a.management)] {
+            for (key, mailboxes) in [("to", &r.to), ("cc", &r.cc)] {
+                out.extend(mailboxes.iter().map(|m| (vec![key], list, m)));
+            }
+        }
+        out
+    }
+
+    /// The client and the contact list that name `mailbox`, if any.
+    fn client_contact(&self, mailbox: &Mailbox) -> Option<(&str, &'static str)> {
+        self.clients.iter().find_map(|(key, c)| {
+            let c = &c.contacts;
+            [
+                ("client", &c.client),
+                ("management", &c.management),
+                ("end_users", &c.end_users),
+            ]
+            .into_iter()
+            .find(|(_, list)| list.iter().any(|m| m.same_address(mailbox)))
+            .map(|(list, _)| (key.as_str(), list))
+        })
     }
 
     fn is_calendar(&self, name: &str) -> bool {
@@ -738,7 +711,7 @@ impl Config {
 
     /// The e-mail address `people:` gives for `name`.
     pub fn email_of(&self, name: &str) -> Option<&str> {
-        self.people.get(name).map(Address::email)
+        self.people.get(name).map(|m| m.address.as_str())
     }
 }
 
@@ -881,31 +854,37 @@ mod tests {
     }
 
     #[test]
-    fn addresses() {
-        assert!(Address::parse("noc@msp.example").is_ok());
-        assert!(Address::parse("NOC Team <noc@msp.example>").is_ok());
-        for bad in [
-            "",
-            "noc",
-            "noc@",
-            "@x",
-            "a@b..c",
-            "a b@c.d",
-            "x@y.z\r\nBcc: e@vil",
-            "<a@b.c",
-        ] {
-            assert!(Address::parse(bad).is_err(), "{bad:?}");
-        }
-        assert_eq!(
-            Address::parse("NOC Team <noc@msp.example>")
-                .unwrap()
-                .email(),
-            "noc@msp.example"
+    fn an_address_on_both_sides_of_the_line_is_refused() {
+        let text = DEFAULT_CONFIG.replace(
+            "management: {to: [service-delivery@msp.example]}",
+            "management: {to: [service-delivery@msp.example, CIO@acme.example]}",
         );
-        assert_eq!(
-            Address::parse("noc@msp.example").unwrap().email(),
-            "noc@msp.example"
+        let err = parse(&text).unwrap_err();
+        assert!(
+            err.contains("CIO@acme.example is one of the provider's own recipients (audiences.management) and a contact of client acme (contacts.management)"),
+            "{err}"
         );
+        let line = text.lines().position(|l| l.contains("CIO@")).unwrap() + 1;
+        assert!(err.starts_with(&format!("mim.yaml:{line}:")), "{err}");
+    }
+
+    #[test]
+    fn addresses_are_checked_by_the_mailer_s_parser_where_they_are_written() {
+        let text = DEFAULT_CONFIG.replace(
+            "client: [it-ops@acme.example]",
+            "client: [\"Müller, Jörg <jm@client.example>\"]",
+        );
+        let err = parse(&text).unwrap_err();
+        let line = text.lines().position(|l| l.contains("Müller")).unwrap() + 1;
+        assert!(err.starts_with(&format!("mim.yaml:{line}:")), "{err}");
+        assert!(err.contains("must be in double quotes"), "{err}");
+        let text = DEFAULT_CONFIG.replace(
+            "client: [it-ops@acme.example]",
+            "client: ['\"Müller, Jörg\" <jm@client.example>']",
+        );
+        let c = parse(&text).unwrap();
+        let client = &c.clients["acme"].contacts.client[0];
+        assert_eq!(client.name.as_deref(), Some("Müller, Jörg"));
     }
 
     #[test]

@@ -45,6 +45,24 @@ pub fn edit_raw(initial: &str) -> anyhow::Result<String> {
         .with_context(|| format!("reading {}", file.path().display()))
 }
 
+/// Text a flag gives: `TEXT` as it is, `-` for standard input, or (no value) what the
+/// user writes in the editor, as it is (Markdown headings start with `#` too). `what`
+/// names the text in errors.
+pub fn flag_text(value: Option<&str>, what: &str) -> anyhow::Result<String> {
+    use std::io::Read as _;
+    match value {
+        Some("-") => {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .with_context(|| format!("reading {what} from standard input"))?;
+            Ok(text)
+        }
+        Some(text) => Ok(text.to_string()),
+        None => edit_raw(""),
+    }
+}
+
 /// Drop comment lines (`#` first) and surrounding blank lines, like git's default cleanup.
 pub fn strip_comments(text: &str) -> String {
     let kept: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();

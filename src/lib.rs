@@ -1,5 +1,6 @@
 //! mim: major incident management, with incidents as files in a git repository.
 
+pub(crate) mod address;
 pub(crate) mod audit;
 pub(crate) mod calendar;
 pub mod cli;

@@ -58,7 +58,15 @@ pub fn plan_text(config: &Config, state: &State, plan: &Plan) -> String {
         field("updates", &cadence.join(", "));
     }
     if !plan.stakeholders.is_empty() {
-        field("stakeholders", &plan.stakeholders.join(", "));
+        let who: Vec<String> = plan
+            .stakeholders
+            .iter()
+            .map(|s| match s.mailbox() {
+                Some(_) => format!("{} ({})", s.who, s.kind),
+                None => format!("{} (no address: sent nothing)", s.who),
+            })
+            .collect();
+        field("stakeholders", &who.join(", "));
     }
     let mut streams: Vec<_> = plan.workstreams.iter().collect();
     streams.sort_by_key(|w| w.status == WorkstreamStatus::Done);

@@ -87,6 +87,10 @@ pub struct Resolution {
     pub workaround: bool,
     pub problem: Option<String>,
     pub verification: Option<Verification>,
+    /// What the client's people were told, when it was not the standard wording.
+    pub client_message: Option<String>,
+    /// When a reopen undid this resolution; its unsent restoral notices are withdrawn.
+    pub reopened_at: Option<Timestamp>,
 }
 
 /// Time logged with `mim note --time`.
@@ -396,6 +400,9 @@ fn transition_to(s: &mut State, transition: Transition, i: usize, entry: &Entry)
             s.reopens += 1;
             if let Some(r) = s.resolution.take() {
                 s.resolved_periods.push((r.at, at));
+                if let Some(undone) = s.resolutions.iter_mut().rfind(|u| u.entry == r.entry) {
+                    undone.reopened_at = Some(at);
+                }
             }
             s.resolved_at = None;
         }
@@ -405,6 +412,7 @@ fn transition_to(s: &mut State, transition: Transition, i: usize, entry: &Entry)
             workaround,
             problem,
             verification,
+            client_message,
             ..
         } => {
             let r = Resolution {
@@ -416,6 +424,8 @@ fn transition_to(s: &mut State, transition: Transition, i: usize, entry: &Entry)
                 workaround: *workaround,
                 problem: problem.clone(),
                 verification: *verification,
+                client_message: client_message.clone(),
+                reopened_at: None,
             };
             s.resolutions.push(r.clone());
             s.resolution = Some(r);
@@ -526,6 +536,20 @@ impl State {
         self.updates
             .iter()
             .filter(move |u| audience.counts(&u.audience))
+    }
+
+    /// The number the next update to `audience` takes: each audience's updates are
+    /// numbered 1, 2, 3 … in the order they are recorded. Two clones that record an
+    /// update to one audience at once both take the same number; after the merge both
+    /// stay (they were sent as such) and the next one continues after the highest. An
+    /// incident numbered across audiences by an older mim continues after its highest
+    /// number to that audience.
+    pub fn next_update_number(&self, audience: Audience) -> u32 {
+        self.updates_to(audience)
+            .map(|u| u.number)
+            .max()
+            .unwrap_or(0)
+            + 1
     }
 
     /// The escalations, in time order.

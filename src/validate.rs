@@ -188,8 +188,37 @@ pub fn incident_problems(repo: &Repo, incident: &Incident) -> Vec<Diagnostic> {
         repo.relative(&incident.dir),
     ));
     out.extend(escalation_problems(repo, incident));
+    out.extend(stakeholder_problems(repo, incident));
     out.extend(pir_problems(repo, incident, &state));
     out
+}
+
+/// Plan stakeholders on the wrong side of the line between the provider and the client
+/// (a client's contact following the provider's management messages): `mim update`
+/// would refuse to send, so say it before then, at the stakeholder's line.
+fn stakeholder_problems(repo: &Repo, incident: &Incident) -> Vec<Diagnostic> {
+    let Some(plan) = &incident.plan else {
+        return Vec::new();
+    };
+    let path = incident.plan_path();
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    plan.stakeholders
+        .iter()
+        .filter_map(|s| {
+            let err =
+                crate::comms::check_stakeholder(&repo.config, incident.record.client.as_deref(), s)
+                    .err()?;
+            let line = text
+                .lines()
+                .position(|l| l.contains(s.who.as_str()) && l.trim_start().starts_with('-'))
+                .map_or(0, |i| i + 1);
+            Some(
+                Diagnostic::new(repo.relative(&path), format!("{err:#}"))
+                    .at(line, if line > 0 { 1 } else { 0 })
+                    .with_source(&text),
+            )
+        })
+        .collect()
 }
 
 fn timeline_problems(

@@ -8,6 +8,8 @@ use rayon::prelude::*;
 
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::commands::Ctx;
+use crate::comms::Kind;
+use crate::comms::outbox::{self, OUTBOX_DIR};
 use crate::diag::{Diagnostic, locate};
 use crate::error::{Exit, UsageError};
 use crate::lifecycle::Status;
@@ -15,7 +17,9 @@ use crate::model::{Incident, RECORD_FILE, TIMELINE_FILE};
 use crate::render::ci::{self, Finding, Report};
 use crate::repo::Repo;
 use crate::sla::{self, Anchor, Level, Rule};
+use crate::state::State;
 use crate::time::Timestamp;
+use crate::units::Duration;
 use crate::validate;
 
 pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<()> {
@@ -98,7 +102,9 @@ pub fn build(
             let placed = if fin {
                 Vec::new()
             } else {
-                place(repo, incident, e.findings)
+                let mut placed = place(repo, incident, e.findings);
+                placed.extend(unsent_mail(repo, incident, &state, now));
+                placed
             };
             Some((incident.id.clone(), e.clocks, placed))
         })
@@ -183,6 +189,52 @@ fn place(repo: &Repo, incident: &Incident, findings: Vec<sla::Finding>) -> Vec<F
             }
         })
         .collect()
+}
+
+/// Messages in `outbox/` left unsent longer than `mail.unsent_warning` at `now`: someone
+/// forgot `--send` or `mim send`, or sendmail failed. Withdrawn ones are not waiting.
+fn unsent_mail(repo: &Repo, incident: &Incident, state: &State, now: Timestamp) -> Vec<Finding> {
+    let allowed = repo.config.mail.unsent_warning;
+    let Ok(ledger) = outbox::read_ledger(&incident.dir, state) else {
+        return Vec::new();
+    };
+    let dir = repo.relative(&incident.dir).join(OUTBOX_DIR);
+    ledger
+        .into_iter()
+        .filter(|m| m.is_unsent())
+        .filter_map(|m| {
+            let at = m.at?;
+            let due = at + chrono::TimeDelta::seconds(allowed.secs());
+            (now > due).then(|| Finding {
+                incident: Some(incident.id.clone()),
+                rule: Rule::UnsentMail,
+                level: Level::AtRisk,
+                message: format!(
+                    "{}, dated {}, has waited {} unsent (mail.unsent_warning is {allowed}): send it with `mim send {}`",
+                    what(&m),
+                    crate::time::display(&at, repo.config.tz()),
+                    Duration::from(now - at),
+                    incident.id
+                ),
+                file: slashes(&dir.join(&m.file)),
+                line: None,
+                due: Some(due),
+                actual: None,
+                overdue_by_s: None,
+                name: None,
+                excerpt: None,
+            })
+        })
+        .collect()
+}
+
+/// `update 3 to client`, `the restoral notice to end-users`.
+fn what(m: &outbox::Message) -> String {
+    match (m.kind, m.audience) {
+        (Some(Kind::Update(n)), Some(a)) => format!("update {n} to {a}"),
+        (Some(Kind::Restoral), Some(a)) => format!("the restoral notice to {a}"),
+        _ => m.file.clone(),
+    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! `mim close`: a resolved incident is closed once its post incident review is finished
 //! (where one is required or was started); `--force --reason` is a recorded override.
+//! Messages left unsent are listed: once closed, `mim send` needs `--force`.
 
 use std::path::PathBuf;
 
@@ -7,14 +8,16 @@ use anyhow::bail;
 
 use crate::cli::CloseArgs;
 use crate::commands::Ctx;
+use crate::comms::outbox::{self, OUTBOX_DIR};
 use crate::git;
 use crate::lifecycle::{self, Transition};
 use crate::model::{Event, Incident};
 use crate::pir::report::{self, Format};
 use crate::pir::{self, document};
 use crate::render::Templates;
+use crate::state::State;
 use crate::store::Change;
-use crate::text;
+use crate::text::{self, plural};
 
 pub fn run(ctx: &Ctx, args: &CloseArgs) -> anyhow::Result<()> {
     let reason = match (&args.force, &args.reason) {
@@ -102,6 +105,31 @@ pub fn run(ctx: &Ctx, args: &CloseArgs) -> anyhow::Result<()> {
         }
         eprintln!("{}: {} → closed", incident.id, state.status);
     }
+    warn_unsent(&incident, &state)
+}
+
+/// Say which messages were never sent: after closing, `mim send` needs `--force`.
+fn warn_unsent(incident: &Incident, state: &State) -> anyhow::Result<()> {
+    let unsent: Vec<String> = outbox::read_ledger(&incident.dir, state)?
+        .into_iter()
+        .filter(|m| m.is_unsent())
+        .map(|m| m.file)
+        .collect();
+    if unsent.is_empty() {
+        return Ok(());
+    }
+    eprintln!(
+        "warning: {} in {OUTBOX_DIR}/ {} never sent:",
+        plural(unsent.len(), "message"),
+        if unsent.len() == 1 { "was" } else { "were" }
+    );
+    for file in &unsent {
+        eprintln!("  {OUTBOX_DIR}/{file}");
+    }
+    eprintln!(
+        "  the incident is closed: send them only if they are still true, with `mim send {} --force`",
+        incident.id
+    );
     Ok(())
 }
 

@@ -273,7 +273,20 @@ impl Ctx {
         let log_path = incident.dir.join(OUTBOX_DIR).join(SENT_LOG);
         let mut log = outbox::read_log(&incident.dir)?;
         let already = outbox::sent(&log);
-        let todo: Vec<&String> = files.iter().filter(|f| !already.contains(*f)).collect();
+        // A withdrawn message (a restoral notice a reopen made untrue) is never sent.
+        let state = crate::state::latest(&ctx.repo.config, incident, ctx.now);
+        let withdrawn: Vec<String> = outbox::ledger(files, &log, &state)
+            .into_iter()
+            .filter(|m| m.withdrawn)
+            .map(|m| m.file)
+            .collect();
+        for file in &withdrawn {
+            eprintln!("not sending {OUTBOX_DIR}/{file}: it was withdrawn");
+        }
+        let todo: Vec<&String> = files
+            .iter()
+            .filter(|f| !already.contains(*f) && !withdrawn.contains(f))
+            .collect();
         let by = ctx.actor()?;
         let mut sent = Vec::new();
         let mut failure = None;

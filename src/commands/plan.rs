@@ -6,7 +6,7 @@ use crate::cli::PlanArgs;
 use crate::commands::Ctx;
 use crate::editor;
 use crate::model::escalation;
-use crate::model::plan::{self, Amendment, Audience, Plan};
+use crate::model::plan::{self, Amendment, Audience, Plan, Stakeholder};
 use crate::model::{Event, Incident};
 use crate::present;
 use crate::state;
@@ -65,6 +65,12 @@ pub fn run(ctx: &Ctx, args: &PlanArgs, edited: Option<String>) -> anyhow::Result
     }
     let state = ctx.state(&incident);
     check_amendable(ctx, &incident)?;
+    for a in &amendments {
+        if let Amendment::Stakeholder(s) = a {
+            crate::comms::check_stakeholder(&ctx.repo.config, incident.record.client.as_deref(), s)
+                .context("--stakeholder")?;
+        }
+    }
     if let Some(approach) = edited {
         amendments.insert(0, Amendment::Approach(approach));
     }
@@ -176,9 +182,7 @@ fn amendments(args: &PlanArgs) -> anyhow::Result<Vec<Amendment>> {
     }
     for s in &args.stakeholders {
         let s = text::name("--stakeholder", s)?;
-        if s.contains('@') {
-            crate::config::Address::parse(&s).map_err(|e| anyhow::anyhow!("--stakeholder: {e}"))?;
-        }
+        let s = Stakeholder::parse(&s).map_err(|e| anyhow::anyhow!("--stakeholder: {e}"))?;
         out.push(Amendment::Stakeholder(s));
     }
     Ok(out)

@@ -1,5 +1,6 @@
 //! `mim resolve`: service restored; the closure code and, for a workaround, the problem
-//! ticket; restoral notices to internal, management, the client and its end users.
+//! ticket; restoral notices to internal, management, and the client, its management and
+//! its end users, who read `--client-message` (or the standard wording), never `-m`.
 
 use anyhow::bail;
 
@@ -7,9 +8,11 @@ use crate::cli::ResolveArgs;
 use crate::commands::Ctx;
 use crate::comms::outbox::{self, OUTBOX_DIR};
 use crate::comms::{self, Audience, Composed, Draft, Kind, MessageContext};
+use crate::editor;
 use crate::lifecycle::{self, Transition};
 use crate::model::{Entry, Event, Incident, Verification};
 use crate::render::Templates;
+use crate::state::State;
 use crate::store::Change;
 use crate::text;
 
@@ -44,6 +47,22 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<()> {
     let incident = ctx.load(args.id.as_deref())?;
     let state = ctx.state(&incident);
     lifecycle::check(Transition::Resolve, &incident.id, state.status)?;
+    let client_message = match &args.client_message {
+        None => None,
+        Some(_) if incident.record.client.is_none() => bail!(
+            "--client-message is what the client's people are told, and {} has no client",
+            incident.id
+        ),
+        Some(value) => {
+            let text = text::multi_line(&editor::flag_text(value.as_deref(), "--client-message")?);
+            if text.trim().is_empty() {
+                bail!(
+                    "--client-message is empty: say what the client is told, or leave it out for the standard wording"
+                );
+            }
+            Some(text)
+        }
+    };
     let verification = match (args.verified_by_client, args.verification_attempted) {
         (true, _) => Some(Verification::VerifiedByClient),
         (_, true) => Some(Verification::Attempted),
@@ -56,9 +75,10 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<()> {
         workaround: args.workaround,
         problem,
         verification,
+        client_message,
     };
     let entry = ctx.entry(&incident, event)?;
-    let notices = restoral_notices(ctx, &incident, &entry)?;
+    let notices = restoral_notices(ctx, &incident, &state, &entry)?;
     let what = if args.workaround {
         "restored by a workaround"
     } else {
@@ -68,10 +88,15 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<()> {
     change.event(&incident.dir, &entry);
     let mut files = Vec::new();
     for message in &notices {
-        change.put(
-            incident.dir.join(OUTBOX_DIR).join(message.file_name()),
-            message.bytes.clone(),
-        );
+        let path = incident.dir.join(OUTBOX_DIR).join(message.file_name());
+        if path.exists() {
+            bail!(
+                "{} exists: a restoral notice was already written at {}; give another --at",
+                ctx.repo.relative(&path).display(),
+                crate::time::format(&entry.at)
+            );
+        }
+        change.put(path, message.bytes.clone());
         files.push(message.file_name());
     }
     ctx.record(
@@ -96,36 +121,41 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<()> {
 }
 
 /// One restoral notice per audience that has recipients: internal, management, and for
-/// an incident with a client, the client and its end users. Audiences without
-/// recipients are skipped with a note.
+/// an incident with a client, the client, its management and its end users. An audience
+/// without recipients is left out with a note; any other failure is an error.
 fn restoral_notices(
     ctx: &Ctx,
     incident: &Incident,
+    state: &State,
     entry: &Entry,
 ) -> anyhow::Result<Vec<Composed>> {
     let config = &ctx.repo.config;
     let mut resolved = incident.clone();
     resolved.entries.push(entry.clone());
-    let state = crate::state::derive(config, &resolved, entry.at);
+    let after = crate::state::derive(config, &resolved, entry.at);
     let client = incident.record.client.as_deref();
-    let mut audiences = vec![Audience::Internal, Audience::Management];
-    if client.is_some() {
-        audiences.extend([Audience::Client, Audience::EndUsers]);
-    }
+    let audiences: Vec<Audience> = Audience::ALL
+        .into_iter()
+        .filter(|a| client.is_some() || !a.is_external())
+        .collect();
     let mut drafts = Vec::new();
     for audience in audiences {
-        if let Err(e) = comms::recipients(config, client, audience) {
-            eprintln!("note: no restoral notice to {audience}: {e:#}");
+        if comms::recipients(config, incident, audience)?.is_empty() {
+            eprintln!(
+                "note: no restoral notice to {audience}: nobody is configured ({})",
+                comms::where_to_set(audience)
+            );
             continue;
         }
         drafts.push(Draft {
             kind: Kind::Restoral,
             audience,
             at: entry.at,
-            context: MessageContext::new(config, &resolved, &state, audience, entry.at),
+            context: MessageContext::new(config, &resolved, &after, audience, entry.at),
         });
     }
     let templates = Templates::new(Some(ctx.repo.templates_dir()));
-    let root = outbox::thread_root(&incident.dir)?;
-    comms::compose(config, &templates, incident, &drafts, root)
+    let ledger = outbox::read_ledger(&incident.dir, state)?;
+    let threads = outbox::threads(&incident.dir, &ledger, client)?;
+    comms::compose(config, &templates, incident, &drafts, &threads)
 }

@@ -5,11 +5,17 @@
 //! log is committed at the end. A failure stops the run and leaves the rest unsent.
 //! Sending happens now: `sent.log` and its commit carry the real time (`MIM_NOW` or
 //! the clock), never `--at`. See [`Ctx::deliver`].
+//! Withdrawn messages (restoral notices a reopen made untrue) are never sent, and a
+//! closed incident's messages only with `--force`.
+
+use anyhow::bail;
 
 use crate::cli::SendArgs;
 use crate::commands::Ctx;
 use crate::comms::outbox::{self, OUTBOX_DIR};
 use crate::error::UsageError;
+use crate::lifecycle::Status;
+use crate::text::plural;
 
 pub fn run(ctx: &Ctx, args: &SendArgs) -> anyhow::Result<()> {
     if ctx.backdated {
@@ -20,10 +26,13 @@ pub fn run(ctx: &Ctx, args: &SendArgs) -> anyhow::Result<()> {
         .into());
     }
     let incident = ctx.load(args.id.as_deref())?;
-    let all = outbox::messages(&incident.dir)?;
-    let log = outbox::read_log(&incident.dir)?;
-    let sent = outbox::sent(&log);
-    let unsent: Vec<String> = all.into_iter().filter(|m| !sent.contains(m)).collect();
+    let state = ctx.state(&incident);
+    let ledger = outbox::read_ledger(&incident.dir, &state)?;
+    let unsent: Vec<String> = ledger
+        .iter()
+        .filter(|m| m.is_unsent())
+        .map(|m| m.file.clone())
+        .collect();
     if args.dry_run {
         if ctx.json {
             return ctx.print_json(&serde_json::json!({ "unsent": unsent }));
@@ -36,10 +45,19 @@ pub fn run(ctx: &Ctx, args: &SendArgs) -> anyhow::Result<()> {
     }
     if unsent.is_empty() {
         eprintln!(
-            "{}: nothing to send; every message in {OUTBOX_DIR}/ was sent",
+            "{}: nothing to send; every message in {OUTBOX_DIR}/ was sent or withdrawn",
             incident.id
         );
         return Ok(());
+    }
+    if state.status == Status::Closed && !args.force {
+        bail!(
+            "{} is closed: its {} in {OUTBOX_DIR}/ may no longer be true; read them, then send them \
+             anyway with `mim send {} --force`",
+            incident.id,
+            plural(unsent.len(), "unsent message"),
+            incident.id
+        );
     }
     ctx.deliver(&incident, &unsent)
 }

@@ -10,6 +10,7 @@ use crate::commands::Ctx;
 use crate::comms::outbox::{self, OUTBOX_DIR};
 use crate::comms::update_file::{self, UPDATES_DIR, UpdateFront};
 use crate::comms::{self, Audience, Draft, Kind, MessageContext};
+use crate::editor;
 use crate::model::{Event, Incident};
 use crate::render::Templates;
 use crate::store::Change;
@@ -54,14 +55,44 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
     let config = &ctx.repo.config;
     let incident = ctx.load(args.id.as_deref())?;
     check_active(ctx, &incident)?;
+    let state = ctx.state(&incident);
     let audiences = match args.audience {
         AudienceArg::Internal => vec![Audience::Internal],
         AudienceArg::Management => vec![Audience::Management],
         AudienceArg::Client => vec![Audience::Client],
-        AudienceArg::All => comms::all_update_audiences(incident.record.client.is_some()),
+        AudienceArg::ClientManagement => vec![Audience::ClientManagement],
+        AudienceArg::All => comms::all_update_audiences(config, &incident)?,
     };
-    for audience in &audiences {
-        comms::recipients(config, incident.record.client.as_deref(), *audience)?;
+    for &audience in &audiences {
+        if comms::recipients(config, &incident, audience)?.is_empty() {
+            bail!(
+                "no recipients for the {audience} audience: {}",
+                comms::where_to_set(audience)
+            );
+        }
+    }
+    let split =
+        audiences.iter().any(|a| a.is_external()) && audiences.iter().any(|a| !a.is_external());
+    if args.client_message.is_some() && !split {
+        bail!(
+            "--client-message gives the client's people a text of their own in an update that also goes to the provider's: \
+             use it with --audience all; with --audience {}, -m is what they read",
+            audiences
+                .iter()
+                .map(|a| a.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    if args.message.as_deref() == Some("-")
+        && args
+            .client_message
+            .as_ref()
+            .is_some_and(|c| c.as_deref() == Some("-"))
+    {
+        bail!(
+            "-m - and --client-message - cannot both read standard input: give one of them as TEXT"
+        );
     }
     let eta = args
         .eta
@@ -93,12 +124,29 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
     if body.trim().is_empty() {
         bail!("the update is empty: nothing was written");
     }
+    let client_body = match &args.client_message {
+        None => None,
+        Some(value) => {
+            let text = text::multi_line(&editor::flag_text(value.as_deref(), "--client-message")?);
+            if text.trim().is_empty() {
+                bail!("--client-message is empty: nothing was written");
+            }
+            Some(text)
+        }
+    };
+    let body_for = |audience: Audience| match &client_body {
+        Some(text) if audience.is_external() => text.clone(),
+        _ => body.clone(),
+    };
     let by = ctx.actor()?;
-    let number = comms::next_update_number(&incident);
+    let numbers: Vec<(Audience, u32)> = audiences
+        .iter()
+        .map(|&a| (a, state.next_update_number(a)))
+        .collect();
 
     let mut change = Change::new();
     let mut entries = Vec::new();
-    for &audience in &audiences {
+    for &(audience, number) in &numbers {
         let file = format!("{UPDATES_DIR}/{}-{audience}.md", comms::compact(&ctx.now));
         let path = incident.dir.join(&file);
         let shown = ctx.repo.relative(&path).to_path_buf();
@@ -121,7 +169,7 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
             eta,
             next: next.clone(),
         };
-        change.put(&path, update_file::to_text(&front, &body));
+        change.put(&path, update_file::to_text(&front, &body_for(audience)));
         let entry = ctx.entry(
             &incident,
             Event::Update {
@@ -139,20 +187,20 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
     recorded.entries.extend(entries);
     let now_state = crate::state::derive(config, &recorded, ctx.now);
     let mut drafts = Vec::new();
-    for &audience in &audiences {
+    for &(audience, number) in &numbers {
         let next_at = crate::sla::engine::next_update_due(config, &recorded, &now_state, audience);
         let update = UpdateView {
             number,
             at: time::format(&ctx.now),
             by: by.clone(),
-            body: body.clone(),
+            body: body_for(audience),
             status_line: status_line.clone(),
             eta: eta.as_ref().map(time::format),
             next: next.clone(),
             next_at: next_at.as_ref().map(time::format),
         };
-        let mut context = MessageContext::new(config, &recorded, &now_state, audience, ctx.now);
-        context.update = Some(update);
+        let context = MessageContext::new(config, &recorded, &now_state, audience, ctx.now)
+            .with_update(update);
         drafts.push(Draft {
             kind: Kind::Update(number),
             audience,
@@ -161,8 +209,9 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
         });
     }
     let templates = Templates::new(Some(ctx.repo.templates_dir()));
-    let root = outbox::thread_root(&incident.dir)?;
-    let composed = comms::compose(config, &templates, &incident, &drafts, root)?;
+    let ledger = outbox::read_ledger(&incident.dir, &state)?;
+    let threads = outbox::threads(&incident.dir, &ledger, incident.record.client.as_deref())?;
+    let composed = comms::compose(config, &templates, &incident, &drafts, &threads)?;
     let mut files = Vec::new();
     for message in &composed {
         let name = message.file_name();
@@ -172,37 +221,54 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
         );
         files.push(name);
     }
-    let names: Vec<String> = audiences.iter().map(|a| a.to_string()).collect();
-    ctx.record(
-        &incident.id,
-        "update",
-        &format!("update {number} to {}", names.join(", ")),
-        &change,
-    )?;
-    report(ctx, &incident, number, &files)?;
+    ctx.record(&incident.id, "update", &summary(&numbers), &change)?;
+    report(ctx, &incident, &numbers, &files)?;
     if args.send {
         ctx.deliver(&incident, &files)?;
     }
     Ok(())
 }
 
-fn report(ctx: &Ctx, incident: &Incident, number: u32, files: &[String]) -> anyhow::Result<()> {
+/// `update 2 to internal, management, client` when every audience has the same
+/// number, else `update internal 3, management 1, client 2` (short enough for a commit
+/// subject).
+fn summary(numbers: &[(Audience, u32)]) -> String {
+    let first = numbers.first().map_or(0, |(_, n)| *n);
+    if numbers.iter().all(|(_, n)| *n == first) {
+        let names: Vec<String> = numbers.iter().map(|(a, _)| a.to_string()).collect();
+        return format!("update {first} to {}", names.join(", "));
+    }
+    let parts: Vec<String> = numbers.iter().map(|(a, n)| format!("{a} {n}")).collect();
+    format!("update {}", parts.join(", "))
+}
+
+fn report(
+    ctx: &Ctx,
+    incident: &Incident,
+    numbers: &[(Audience, u32)],
+    files: &[String],
+) -> anyhow::Result<()> {
     let rel = ctx.repo.relative(&incident.dir).join(OUTBOX_DIR);
     let paths: Vec<String> = files
         .iter()
         .map(|f| rel.join(f).display().to_string())
         .collect();
     if ctx.json {
+        let numbers: serde_json::Map<String, serde_json::Value> = numbers
+            .iter()
+            .map(|(a, n)| (a.to_string(), (*n).into()))
+            .collect();
         return ctx.print_json(&serde_json::json!({
-            "incident": incident.id, "number": number, "messages": paths,
+            "incident": incident.id, "numbers": numbers, "messages": paths,
         }));
     }
     for p in &paths {
         println!("{p}");
     }
     eprintln!(
-        "{}: update {number} recorded; {} in outbox/ (send with --send or `mim send {}`)",
+        "{}: {} recorded; {} in outbox/ (send with --send or `mim send {}`)",
         incident.id,
+        summary(numbers),
         if files.len() == 1 {
             "1 message".to_string()
         } else {

@@ -1,22 +1,27 @@
-//! Status communications: audiences and their recipients, update numbering, message
-//! names and IDs, the template context, and composing one e-mail per audience. Pure:
-//! the commands load files and pass `now`; nothing here reads the clock or the disk.
+//! Status communications: audiences and their recipients ([`recipients`]), message names
+//! and IDs, threads per audience, the template context, and composing one e-mail per
+//! audience. Update numbers come from [`State::next_update_number`]. Pure, except
+//! [`outbox`], which reads and lists an incident's `outbox/`: the commands load files and
+//! pass `now`; nothing here reads the clock.
 
 pub mod outbox;
+mod recipients;
 pub mod update_file;
+
+pub use recipients::{Recipients, check_stakeholder, recipients, where_to_set};
 
 #[cfg(test)]
 mod tests;
 
-use anyhow::{Context as _, bail};
-use chrono::Utc;
+use anyhow::Context as _;
+use chrono::{NaiveDateTime, Utc};
 use serde::Serialize;
 
-use crate::config::{Address, Config};
+use crate::config::Config;
 pub use crate::model::Audience;
-use crate::model::{Event, Incident};
-use crate::render::email::{Email, Mailbox, parse_address};
-use crate::render::{Templates, markdown};
+use crate::model::Incident;
+use crate::render::email::{Email, Mailbox};
+use crate::render::{Templates, markdown, plain};
 use crate::state::State;
 use crate::time::Timestamp;
 use crate::units::Duration;
@@ -46,111 +51,18 @@ impl Kind {
     }
 }
 
-/// The audiences `mim update --audience all` writes to: the client only when the
-/// incident has one.
-pub fn all_update_audiences(has_client: bool) -> Vec<Audience> {
+/// The audiences `mim update --audience all` writes to: internal and management, and
+/// for an incident with a client, the client and, when it has recipients (the client's
+/// `contacts.management` or stakeholders), the client's management.
+pub fn all_update_audiences(config: &Config, incident: &Incident) -> anyhow::Result<Vec<Audience>> {
     let mut out = vec![Audience::Internal, Audience::Management];
-    if has_client {
+    if incident.record.client.is_some() {
         out.push(Audience::Client);
+        if !recipients(config, incident, Audience::ClientManagement)?.is_empty() {
+            out.push(Audience::ClientManagement);
+        }
     }
-    out
-}
-
-/// To and Cc for `audience`, from `mim.yaml`: internal → `audiences.internal`;
-/// management → `audiences.management` plus the client's `contacts.management`;
-/// client → the client's `contacts.client`; end users → `contacts.end_users`.
-pub fn recipients(
-    config: &Config,
-    client: Option<&str>,
-    audience: Audience,
-) -> anyhow::Result<(Vec<Mailbox>, Vec<Mailbox>)> {
-    let contacts = client
-        .and_then(|c| config.clients.get(c))
-        .map(|c| &c.contacts);
-    let needs_client = || -> anyhow::Result<()> {
-        match client {
-            None => bail!(
-                "the {audience} audience needs a client, and this incident has none; \
-                 use --audience internal or management"
-            ),
-            Some(c) if contacts.is_none() => {
-                bail!("client `{c}` is not under `clients` in mim.yaml")
-            }
-            Some(_) => Ok(()),
-        }
-    };
-    let (to, cc): (Vec<&Address>, Vec<&Address>) = match audience {
-        Audience::Internal => (
-            config.audiences.internal.to.iter().collect(),
-            config.audiences.internal.cc.iter().collect(),
-        ),
-        Audience::Management => {
-            let mut to: Vec<&Address> = config.audiences.management.to.iter().collect();
-            to.extend(contacts.into_iter().flat_map(|c| c.management.iter()));
-            (to, config.audiences.management.cc.iter().collect())
-        }
-        Audience::Client => {
-            needs_client()?;
-            (
-                contacts.into_iter().flat_map(|c| c.client.iter()).collect(),
-                Vec::new(),
-            )
-        }
-        Audience::EndUsers => {
-            needs_client()?;
-            (
-                contacts
-                    .into_iter()
-                    .flat_map(|c| c.end_users.iter())
-                    .collect(),
-                Vec::new(),
-            )
-        }
-    };
-    let to = mailboxes(&to)?;
-    let cc = mailboxes(&cc)?;
-    if to.is_empty() {
-        bail!(
-            "no recipients for the {audience} audience: {}",
-            where_to_set(audience)
-        );
-    }
-    Ok((to, cc))
-}
-
-/// Where in `mim.yaml` an audience's recipients are configured, for messages.
-pub fn where_to_set(audience: Audience) -> &'static str {
-    match audience {
-        Audience::Internal => "set audiences.internal.to in mim.yaml",
-        Audience::Management => {
-            "set audiences.management.to or the client's contacts.management in mim.yaml"
-        }
-        Audience::Client => "set the client's contacts.client in mim.yaml",
-        Audience::EndUsers => "set the client's contacts.end_users in mim.yaml",
-    }
-}
-
-fn mailboxes(addresses: &[&Address]) -> anyhow::Result<Vec<Mailbox>> {
-    addresses
-        .iter()
-        .map(|a| parse_address(a.as_str()).map_err(anyhow::Error::msg))
-        .collect()
-}
-
-/// The next update number: one more than the highest recorded. Two clones that record
-/// an update at the same time both take the same number; after the merge both stay
-/// (they were sent as such), and the next update continues after the highest.
-pub fn next_update_number(incident: &Incident) -> u32 {
-    incident
-        .entries
-        .iter()
-        .filter_map(|e| match &e.event {
-            Event::Update { number, .. } => Some(*number),
-            _ => None,
-        })
-        .max()
-        .unwrap_or(0)
-        + 1
+    Ok(out)
 }
 
 /// `20261124T093000Z`: an instant in UTC, for file names that sort in time order.
@@ -163,21 +75,21 @@ pub fn stem(at: &Timestamp, kind: Kind, audience: Audience) -> String {
     format!("{}-{}-{audience}", compact(at), kind.tag())
 }
 
-/// The order in which an incident's messages were written, for finding the first one:
-/// by time (the stem's prefix), then internal before management, client and end users,
-/// so the thread starts where the provider's own people see it.
-pub fn thread_order(stem: &str) -> (String, usize) {
-    let stem = stem.trim_end_matches(".eml");
-    let rank = [
-        Audience::Internal,
-        Audience::Management,
-        Audience::Client,
-        Audience::EndUsers,
-    ]
-    .iter()
-    .position(|a| stem.ends_with(&format!("-{a}")))
-    .unwrap_or(usize::MAX);
-    (stem.split('-').next().unwrap_or_default().to_string(), rank)
+/// What a message in `outbox/` is, from its name (`stem` or `stem.eml`): when, which
+/// kind, for whom. None for a name mim did not write.
+pub fn parse_stem(name: &str) -> Option<(Timestamp, Kind, Audience)> {
+    let stem = name.strip_suffix(".eml").unwrap_or(name);
+    let (at, rest) = stem.split_once('-')?;
+    let (tag, audience) = rest.split_once('-')?;
+    let at = NaiveDateTime::parse_from_str(at, "%Y%m%dT%H%M%SZ")
+        .ok()?
+        .and_utc()
+        .fixed_offset();
+    let kind = match tag {
+        "resolved" => Kind::Restoral,
+        _ => Kind::Update(tag.strip_prefix('u')?.parse().ok()?),
+    };
+    Some((at, kind, Audience::parse(audience)?))
 }
 
 /// A Message-ID (without angle brackets) that depends only on the message's name, the
@@ -295,12 +207,28 @@ impl MessageContext {
         at: Timestamp,
     ) -> MessageContext {
         let tz = display_zone(config, incident.record.client.as_deref(), audience);
+        let common = Common::new(config, incident, state, tz, at);
         MessageContext {
-            common: Common::new(config, incident, state, tz, at),
+            common: if audience.is_external() {
+                common.client_facing()
+            } else {
+                common
+            },
             audience,
             update: None,
             restore: restore_clock(config, incident, state),
         }
+    }
+
+    /// The same message, about status update `update` (signed by the organisation for the
+    /// client's people).
+    pub fn with_update(mut self, update: UpdateView) -> MessageContext {
+        self.update = Some(if self.audience.is_external() {
+            update.client_facing(&self.common.org.name)
+        } else {
+            update
+        });
+        self
     }
 }
 
@@ -333,44 +261,98 @@ impl Composed {
     }
 }
 
-/// Render and assemble the messages of one command. `thread_root` is the Message-ID of
-/// the incident's first message when there is one already; otherwise the first of
-/// `drafts` in file-name order becomes it. Every other message answers the root.
+/// The messages an incident's new message answers: the earlier messages to the same
+/// audience about the same client, in the order they were recorded, without the
+/// withdrawn ones. Each audience has its own thread, so nobody is sent a reply to a
+/// message they never received.
+#[derive(Clone, Debug, Default)]
+pub struct Threads(Vec<Threaded>);
+
+#[derive(Clone, Debug)]
+struct Threaded {
+    audience: Audience,
+    client: Option<String>,
+    id: String,
+}
+
+/// The most Message-IDs a `References` header lists: the thread's first, then the latest.
+const MAX_REFERENCES: usize = 20;
+
+impl Threads {
+    /// Add a message (in the order they were recorded).
+    pub fn push(&mut self, audience: Audience, client: Option<String>, id: String) {
+        self.0.push(Threaded {
+            audience,
+            client,
+            id,
+        });
+    }
+
+    /// `(In-Reply-To, References)` for a new message to `audience` about `client`: the
+    /// latest earlier message, and the thread from its first message on.
+    pub fn headers(
+        &self,
+        audience: Audience,
+        client: Option<&str>,
+    ) -> (Option<String>, Vec<String>) {
+        let earlier: Vec<&str> = self
+            .0
+            .iter()
+            .filter(|t| t.audience == audience && t.client.as_deref() == client)
+            .map(|t| t.id.as_str())
+            .collect();
+        let mut references: Vec<String> = earlier.iter().map(|id| id.to_string()).collect();
+        if references.len() > MAX_REFERENCES {
+            references.drain(1..references.len() - (MAX_REFERENCES - 1));
+        }
+        (earlier.last().map(|id| id.to_string()), references)
+    }
+}
+
+/// Render and assemble the messages of one command; each answers the earlier messages
+/// of its own audience in `threads`. A message that cannot be rendered or assembled is
+/// an error: nothing is skipped.
 pub fn compose(
     config: &Config,
     templates: &Templates,
     incident: &Incident,
     drafts: &[Draft],
-    thread_root: Option<String>,
+    threads: &Threads,
 ) -> anyhow::Result<Vec<Composed>> {
-    let mut from = parse_address(config.organization.email.as_str()).map_err(anyhow::Error::msg)?;
+    let mut from = config.organization.email.clone();
     if from.name.is_none() {
         from.name = Some(config.organization.name.clone());
     }
     let client = incident.record.client.as_deref();
-    // Without a root yet, the first new message by file name (= time) order becomes it,
-    // as `outbox::thread_root` will find it next time.
-    let root = thread_root.or_else(|| {
-        drafts
-            .iter()
-            .map(Draft::stem)
-            .min_by_key(|stem| thread_order(stem))
-            .map(|stem| message_id(&stem, &incident.id, &from))
-    });
     let mut out = Vec::with_capacity(drafts.len());
     for draft in drafts {
         let stem = draft.stem();
         let id = message_id(&stem, &incident.id, &from);
-        let (to, cc) = recipients(config, client, draft.audience)?;
+        let Recipients { to, cc } = recipients(config, incident, draft.audience)?;
+        if to.is_empty() {
+            anyhow::bail!(
+                "no recipients for the {} audience: {}",
+                draft.audience,
+                where_to_set(draft.audience)
+            );
+        }
         let name = draft.kind.template(draft.audience);
         let text = templates.render(&name, &draft.context)?;
         let inc = &draft.context.common.incident;
         let subject = subject(&inc.priority, inc.client.as_deref(), &inc.title, draft.kind);
         let html = markdown::html_document(&subject, &markdown::to_html(&text));
-        let (in_reply_to, references) = match &root {
-            Some(r) if *r != id => (Some(r.clone()), vec![r.clone()]),
-            _ => (None, Vec::new()),
-        };
+        let (in_reply_to, references) = threads.headers(draft.audience, client);
+        let mut extra_headers = vec![
+            (
+                "Thread-Topic".to_string(),
+                thread_topic(&inc.priority, inc.client.as_deref(), &inc.title),
+            ),
+            ("X-Mim-Incident".to_string(), incident.id.clone()),
+            ("X-Mim-Audience".to_string(), draft.audience.to_string()),
+        ];
+        if let Some(client) = client {
+            extra_headers.push(("X-Mim-Client".to_string(), client.to_string()));
+        }
         let email = Email {
             from: from.clone(),
             to,
@@ -380,16 +362,9 @@ pub fn compose(
             message_id: id,
             in_reply_to,
             references,
-            text,
+            text: plain::to_text(&text),
             html,
-            extra_headers: vec![
-                (
-                    "Thread-Topic".to_string(),
-                    thread_topic(&inc.priority, inc.client.as_deref(), &inc.title),
-                ),
-                ("X-Mim-Incident".to_string(), incident.id.clone()),
-                ("X-Mim-Audience".to_string(), draft.audience.to_string()),
-            ],
+            extra_headers,
         };
         let bytes = email
             .to_bytes()

@@ -1,6 +1,8 @@
 //! `outbox/`: every e-mail as rendered (`<stem>.eml`), and `sent.log`, the append-only
-//! record of which of them were handed to sendmail. A message not in `sent.log` is
-//! unsent. `sent.log` merges with git's union driver, so two clones never conflict.
+//! record of which of them were handed to sendmail or withdrawn (never to be sent). A
+//! message not in `sent.log` is unsent. `sent.log` merges with git's union driver, so two
+//! clones never conflict. The [`ledger`] puts the messages in the order they were
+//! recorded and says where each stands; [`threads`] gives new messages their thread.
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -9,6 +11,8 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Context as _, bail};
 
+use super::{Audience, Kind, Threads, compact, parse_stem};
+use crate::state::State;
 use crate::time::{self, Timestamp};
 
 pub const OUTBOX_DIR: &str = "outbox";
@@ -43,12 +47,135 @@ pub fn read_log(incident_dir: &Path) -> anyhow::Result<String> {
 
 /// The file names `sent.log` lists as sent.
 pub fn sent(log: &str) -> BTreeSet<String> {
+    log_entries(log)
+        .filter(|words| words.get(1) != Some(&WITHDRAWN))
+        .filter_map(|words| words.first().map(|w| w.to_string()))
+        .collect()
+}
+
+/// The file names `sent.log` lists as withdrawn: never to be sent.
+pub fn withdrawn(log: &str) -> BTreeSet<String> {
+    log_entries(log)
+        .filter(|words| words.get(1) == Some(&WITHDRAWN))
+        .filter_map(|words| words.first().map(|w| w.to_string()))
+        .collect()
+}
+
+/// The word after the file name that marks a message withdrawn. An older mim reads such
+/// a line as "sent", so it never sends a withdrawn message either.
+const WITHDRAWN: &str = "withdrawn";
+
+fn log_entries(log: &str) -> impl Iterator<Item = Vec<&str>> {
     log.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .filter_map(|l| l.split_whitespace().next())
-        .map(String::from)
-        .collect()
+        .map(|l| l.split_whitespace().collect())
+}
+
+/// The line of `sent.log` that withdraws `file`: `<file> withdrawn <time> <by>`.
+pub fn withdrawn_line(file: &str, at: &Timestamp, by: &str) -> String {
+    format!(
+        "{file} {WITHDRAWN} {} {}\n",
+        time::format(at),
+        crate::text::one_line(by)
+    )
+}
+
+/// One message in `outbox/`, and where it stands.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Message {
+    pub file: String,
+    /// The time it is dated, from its name.
+    pub at: Option<Timestamp>,
+    pub kind: Option<Kind>,
+    pub audience: Option<Audience>,
+    /// The timeline entry (an update or a resolve, by index in file order) that wrote it.
+    pub entry: Option<usize>,
+    pub sent: bool,
+    /// Never to be sent: withdrawn in `sent.log`, or a restoral notice that a reopen made
+    /// untrue before it was sent.
+    pub withdrawn: bool,
+}
+
+impl Message {
+    /// Waiting to be sent.
+    pub fn is_unsent(&self) -> bool {
+        !self.sent && !self.withdrawn
+    }
+}
+
+/// The messages named `names`, in the order they were recorded: by the timeline entry
+/// that wrote them, then by name; files no entry wrote come last.
+pub fn ledger(names: &[String], log: &str, state: &State) -> Vec<Message> {
+    let sent = sent(log);
+    let withdrawn = withdrawn(log);
+    let mut out: Vec<Message> = names
+        .iter()
+        .map(|file| {
+            let parsed = parse_stem(file);
+            let (entry, undone) = match parsed {
+                Some((at, Kind::Update(n), audience)) => (
+                    state
+                        .updates_to(audience)
+                        .find(|u| u.number == n && compact(&u.at) == compact(&at))
+                        .map(|u| u.entry),
+                    false,
+                ),
+                Some((at, Kind::Restoral, _)) => state
+                    .resolutions
+                    .iter()
+                    .find(|r| compact(&r.at) == compact(&at))
+                    .map_or((None, false), |r| (Some(r.entry), r.reopened_at.is_some())),
+                None => (None, false),
+            };
+            let is_sent = sent.contains(file);
+            Message {
+                file: file.clone(),
+                at: parsed.map(|(at, _, _)| at),
+                kind: parsed.map(|(_, kind, _)| kind),
+                audience: parsed.map(|(_, _, a)| a),
+                entry,
+                sent: is_sent,
+                withdrawn: withdrawn.contains(file) || (undone && !is_sent),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (a.entry.unwrap_or(usize::MAX), &a.file).cmp(&(b.entry.unwrap_or(usize::MAX), &b.file))
+    });
+    out
+}
+
+/// The messages in an incident's `outbox/` and where each stands (see [`ledger`]).
+pub fn read_ledger(incident_dir: &Path, state: &State) -> anyhow::Result<Vec<Message>> {
+    let names = messages(incident_dir)?;
+    let log = read_log(incident_dir)?;
+    Ok(ledger(&names, &log, state))
+}
+
+/// The threads new messages join: every message of `ledger` that is not withdrawn, with
+/// its Message-ID, audience and client as its headers give them (a message without
+/// `X-Mim-Client` is about `client`, the incident's).
+pub fn threads(
+    incident_dir: &Path,
+    ledger: &[Message],
+    client: Option<&str>,
+) -> anyhow::Result<Threads> {
+    let mut threads = Threads::default();
+    for m in ledger.iter().filter(|m| !m.withdrawn) {
+        let path = incident_dir.join(OUTBOX_DIR).join(&m.file);
+        let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        let Some(id) = message_id(&bytes) else {
+            continue;
+        };
+        let audience = header(&bytes, "X-Mim-Audience")
+            .and_then(|a| Audience::parse(&a))
+            .or(m.audience);
+        let Some(audience) = audience else { continue };
+        let about = header(&bytes, "X-Mim-Client").or(client.map(String::from));
+        threads.push(audience, about, id);
+    }
+    Ok(threads)
 }
 
 /// One line of `sent.log`.
@@ -76,37 +203,24 @@ pub fn append(log: &str, lines: &[String]) -> String {
     text
 }
 
-/// The Message-ID (without angle brackets) of the incident's first message, if any:
-/// every later message answers it so that all mail about one incident threads together.
-pub fn thread_root(incident_dir: &Path) -> anyhow::Result<Option<String>> {
-    let first = messages(incident_dir)?
-        .into_iter()
-        .min_by_key(|name| super::thread_order(name));
-    let Some(first) = first else {
-        return Ok(None);
-    };
-    let path = incident_dir.join(OUTBOX_DIR).join(first);
-    let bytes = crate::safe_fs::read(incident_dir, &path)
-        .with_context(|| format!("reading {}", path.display()))?;
-    Ok(message_id(&bytes))
-}
-
 /// The `Message-ID` header of a message, without angle brackets.
 pub fn message_id(raw: &[u8]) -> Option<String> {
+    header(raw, "Message-ID")
+        .map(|v| v.trim_start_matches('<').trim_end_matches('>').to_string())
+        .filter(|id| !id.is_empty())
+}
+
+/// The value of a one-line header mim writes (`Message-ID`, `X-Mim-Audience`), from the
+/// header section only.
+fn header(raw: &[u8], wanted: &str) -> Option<String> {
     let text = String::from_utf8_lossy(raw);
     text.lines()
         .take_while(|l| !l.trim().is_empty())
         .find_map(|l| {
             let (name, value) = l.split_once(':')?;
-            name.eq_ignore_ascii_case("Message-ID").then(|| {
-                value
-                    .trim()
-                    .trim_start_matches('<')
-                    .trim_end_matches('>')
-                    .to_string()
-            })
+            name.eq_ignore_ascii_case(wanted)
+                .then(|| value.trim().to_string())
         })
-        .filter(|id| !id.is_empty())
 }
 
 /// Pipe one message to `command` (`mail.sendmail`, split at spaces, no shell); an

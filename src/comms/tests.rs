@@ -3,9 +3,11 @@ use std::path::{Path, PathBuf};
 use chrono::DateTime;
 
 use super::*;
+use crate::address::parse_address;
 use crate::config::DEFAULT_CONFIG;
 use crate::lifecycle::Status;
-use crate::model::{Entry, Record};
+use crate::model::plan::{Plan, Stakeholder};
+use crate::model::{Entry, Event, Record};
 
 fn config() -> Config {
     Config::parse(Path::new("mim.yaml"), DEFAULT_CONFIG).expect("default config")
@@ -82,57 +84,245 @@ fn subjects_names_and_ids() {
 }
 
 #[test]
-fn the_thread_starts_with_the_earliest_internal_message() {
-    let mut names = [
-        "20261124T093000Z-u1-client.eml",
-        "20261124T093000Z-u1-management.eml",
-        "20261124T093000Z-u1-internal.eml",
-        "20261124T083000Z-resolved-end-users.eml",
-    ];
-    names.sort_by_key(|n| thread_order(n));
-    assert_eq!(names[0], "20261124T083000Z-resolved-end-users.eml");
-    assert_eq!(names[1], "20261124T093000Z-u1-internal.eml");
-    assert_eq!(names[3], "20261124T093000Z-u1-client.eml");
+fn message_names_parse_back() {
+    let at = t("2026-11-24T09:30:00Z");
+    for (kind, audience) in [
+        (Kind::Update(12), Audience::ClientManagement),
+        (Kind::Restoral, Audience::EndUsers),
+        (Kind::Update(1), Audience::Internal),
+    ] {
+        let name = format!("{}.eml", stem(&at, kind, audience));
+        assert_eq!(parse_stem(&name), Some((at, kind, audience)), "{name}");
+    }
+    assert_eq!(parse_stem("notes.eml"), None);
+    assert_eq!(parse_stem("20261124T093000Z-x1-client.eml"), None);
+    assert_eq!(parse_stem("20261124T093000Z-u1-everyone.eml"), None);
+}
+
+fn with_stakeholders(mut inc: Incident, list: &[&str]) -> Incident {
+    inc.plan = Some(Plan {
+        stakeholders: list
+            .iter()
+            .map(|s| Stakeholder::parse(s).unwrap())
+            .collect(),
+        ..Plan::default()
+    });
+    inc
+}
+
+fn addresses(list: &[Mailbox]) -> Vec<&str> {
+    list.iter().map(|m| m.address.as_str()).collect()
 }
 
 #[test]
-fn recipients_per_audience() {
+fn recipients_per_audience_never_mix_the_provider_and_the_client() {
     let c = config();
-    let (to, cc) = recipients(&c, Some("acme"), Audience::Management).unwrap();
-    let to: Vec<_> = to.iter().map(|m| m.address.as_str()).collect();
-    assert_eq!(to, ["service-delivery@msp.example", "cio@acme.example"]);
-    assert!(cc.is_empty());
-    let (_, cc) = recipients(&c, None, Audience::Internal).unwrap();
-    assert_eq!(cc[0].address, "service-desk@msp.example");
-    let err = recipients(&c, None, Audience::Client)
+    let acme = incident(Some("acme"), vec![accept()]);
+    let r = recipients(&c, &acme, Audience::Management).unwrap();
+    assert_eq!(addresses(&r.to), ["service-delivery@msp.example"]);
+    assert!(r.cc.is_empty());
+    let r = recipients(&c, &acme, Audience::ClientManagement).unwrap();
+    assert_eq!(addresses(&r.to), ["cio@acme.example"]);
+    let r = recipients(&c, &incident(None, vec![]), Audience::Internal).unwrap();
+    assert_eq!(addresses(&r.cc), ["service-desk@msp.example"]);
+    let err = recipients(&c, &incident(None, vec![]), Audience::Client)
         .unwrap_err()
         .to_string();
     assert!(err.contains("needs a client"), "{err}");
-    let err = recipients(&c, Some("globex"), Audience::Client)
+    let err = recipients(&c, &incident(Some("globex"), vec![]), Audience::Client)
         .unwrap_err()
         .to_string();
     assert!(err.contains("`globex` is not under `clients`"), "{err}");
+
+    let followed = with_stakeholders(
+        incident(Some("acme"), vec![]),
+        &[
+            "cfo@acme.example:client-management",
+            "Duty <duty@msp.example>",
+            "SERVICE-DELIVERY@msp.example",
+        ],
+    );
+    let r = recipients(&c, &followed, Audience::ClientManagement).unwrap();
+    assert_eq!(
+        (addresses(&r.to), addresses(&r.cc)),
+        (vec!["cio@acme.example"], vec!["cfo@acme.example"])
+    );
+    let r = recipients(&c, &followed, Audience::Management).unwrap();
+    assert_eq!(
+        (addresses(&r.to), addresses(&r.cc)),
+        (
+            vec!["service-delivery@msp.example"],
+            vec!["duty@msp.example"]
+        ),
+        "each address once"
+    );
+    for wrong in [
+        "cio@acme.example:management",
+        "noc@msp.example:client-management",
+    ] {
+        let err = recipients(
+            &c,
+            &with_stakeholders(incident(Some("acme"), vec![]), &[wrong]),
+            Audience::parse(wrong.rsplit_once(':').unwrap().1).unwrap(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("never receives"), "{wrong}: {err}");
+    }
 }
 
 #[test]
-fn update_numbers_continue_after_the_highest() {
-    let update = |n| Event::Update {
-        audience: "internal".into(),
+fn threads_are_per_audience_and_client() {
+    let mut threads = Threads::default();
+    let acme = Some("acme".to_string());
+    threads.push(Audience::Internal, acme.clone(), "i1@x".into());
+    threads.push(Audience::Client, acme.clone(), "c1@x".into());
+    threads.push(Audience::Client, Some("globex".into()), "g1@x".into());
+    threads.push(Audience::Client, acme.clone(), "c2@x".into());
+    assert_eq!(
+        threads.headers(Audience::Client, Some("acme")),
+        (Some("c2@x".into()), vec!["c1@x".into(), "c2@x".into()])
+    );
+    assert_eq!(
+        threads.headers(Audience::ClientManagement, Some("acme")),
+        (None, vec![])
+    );
+    for n in 3..30 {
+        threads.push(Audience::Client, acme.clone(), format!("c{n}@x"));
+    }
+    let (reply, refs) = threads.headers(Audience::Client, Some("acme"));
+    assert_eq!(reply.as_deref(), Some("c29@x"));
+    assert_eq!(refs.len(), MAX_REFERENCES);
+    assert_eq!(refs[0], "c1@x", "the thread's first message stays");
+    assert_eq!(refs[MAX_REFERENCES - 1], "c29@x");
+}
+
+#[test]
+fn update_numbers_are_per_audience_and_continue_after_the_highest() {
+    let c = config();
+    let update = |audience: &str, n| Event::Update {
+        audience: audience.into(),
         number: n,
-        file: format!("updates/{n}.md"),
+        file: format!("updates/{audience}-{n}.md"),
     };
-    assert_eq!(next_update_number(&incident(None, vec![accept()])), 1);
-    // Two clones both wrote update 2; after the merge the next one is 3.
+    let state = |inc: &Incident| crate::state::latest(&c, inc, t("2026-11-24T12:00:00Z"));
+    let fresh = incident(None, vec![accept()]);
+    assert_eq!(state(&fresh).next_update_number(Audience::Client), 1);
+    // Two clones both wrote update 2 to internal; after the merge the next one is 3.
     let merged = incident(
         None,
         vec![
             accept(),
-            ("2026-11-24T09:30:00Z", update(1)),
-            ("2026-11-24T10:00:00Z", update(2)),
-            ("2026-11-24T10:01:00Z", update(2)),
+            ("2026-11-24T09:30:00Z", update("internal", 1)),
+            ("2026-11-24T09:31:00Z", update("client", 1)),
+            ("2026-11-24T10:00:00Z", update("internal", 2)),
+            ("2026-11-24T10:01:00Z", update("internal", 2)),
         ],
     );
-    assert_eq!(next_update_number(&merged), 3);
+    let s = state(&merged);
+    assert_eq!(s.next_update_number(Audience::Internal), 3);
+    assert_eq!(s.next_update_number(Audience::Client), 2);
+    assert_eq!(s.next_update_number(Audience::Management), 1);
+    // An older mim numbered across audiences: the client continues after its highest.
+    let old = incident(
+        None,
+        vec![
+            accept(),
+            ("2026-11-24T09:30:00Z", update("client", 1)),
+            ("2026-11-24T10:30:00Z", update("client", 4)),
+        ],
+    );
+    assert_eq!(state(&old).next_update_number(Audience::Client), 5);
+}
+
+#[test]
+fn the_ledger_orders_by_recording_and_withdraws_undone_restorals() {
+    let c = config();
+    let update = |n| Event::Update {
+        audience: "client".into(),
+        number: n,
+        file: format!("updates/{n}.md"),
+    };
+    let resolve = Event::Resolve {
+        from: Status::Accepted,
+        summary: "x".into(),
+        closure: "permanent-fix".into(),
+        workaround: false,
+        problem: None,
+        verification: None,
+        client_message: None,
+    };
+    let inc = incident(
+        Some("acme"),
+        vec![
+            accept(),
+            ("2026-11-24T10:00:00Z", update(1)),
+            ("2026-11-24T11:00:00Z", resolve),
+            (
+                "2026-11-24T11:30:00Z",
+                Event::Reopen {
+                    from: Status::Resolved,
+                    reason: "again".into(),
+                },
+            ),
+            // Backfilled: recorded after update 1, dated before it.
+            ("2026-11-24T09:30:00Z", update(2)),
+        ],
+    );
+    let state = crate::state::latest(&c, &inc, t("2026-11-24T12:00:00Z"));
+    let names: Vec<String> = [
+        "20261124T093000Z-u2-client.eml",
+        "20261124T100000Z-u1-client.eml",
+        "20261124T110000Z-resolved-client.eml",
+        "20261124T110000Z-resolved-internal.eml",
+        "stray.eml",
+    ]
+    .map(String::from)
+    .to_vec();
+    let log = outbox::append(
+        "",
+        &[outbox::log_line(
+            "20261124T110000Z-resolved-internal.eml",
+            &t("2026-11-24T11:05:00Z"),
+            "Alice",
+        )],
+    );
+    let ledger = outbox::ledger(&names, &log, &state);
+    let order: Vec<&str> = ledger.iter().map(|m| m.file.as_str()).collect();
+    assert_eq!(
+        order,
+        [
+            "20261124T100000Z-u1-client.eml",
+            "20261124T110000Z-resolved-client.eml",
+            "20261124T110000Z-resolved-internal.eml",
+            "20261124T093000Z-u2-client.eml",
+            "stray.eml",
+        ]
+    );
+    let unsent: Vec<&str> = ledger
+        .iter()
+        .filter(|m| m.is_unsent())
+        .map(|m| m.file.as_str())
+        .collect();
+    assert_eq!(
+        unsent,
+        [
+            "20261124T100000Z-u1-client.eml",
+            "20261124T093000Z-u2-client.eml",
+            "stray.eml"
+        ],
+        "the unsent restoral notice of the reopened resolution is withdrawn; the sent one stays sent"
+    );
+    let log = outbox::append(
+        &log,
+        &[outbox::withdrawn_line(
+            "stray.eml",
+            &t("2026-11-24T11:40:00Z"),
+            "Alice",
+        )],
+    );
+    assert!(!outbox::sent(&log).contains("stray.eml"));
+    assert!(outbox::withdrawn(&log).contains("stray.eml"));
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Who a message is for: the one audience type of the e-mails, the update cadence, the
-//! plan and the PIR. `internal` and `management` are the provider's own lists; `client`
-//! and `end-users` are the client's contacts.
+//! plan and the PIR. `internal` and `management` are the provider's own lists; `client`,
+//! `client-management` and `end-users` are the client's contacts. A message never goes to
+//! both sides.
 
 use std::fmt;
 
@@ -9,17 +10,24 @@ use serde::{Serialize, Serializer};
 /// Who a message is for. `EndUsers` only receive restoral notices.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Audience {
+    /// The provider's engineers and service desk (`audiences.internal`).
     Internal,
+    /// The provider's own service management (`audiences.management`).
     Management,
+    /// The client's IT contacts (`contacts.client`).
     Client,
+    /// The client's management (`contacts.management`).
+    ClientManagement,
+    /// The client's end users (`contacts.end_users`).
     EndUsers,
 }
 
 impl Audience {
-    pub const ALL: [Audience; 4] = [
+    pub const ALL: [Audience; 5] = [
         Audience::Internal,
         Audience::Management,
         Audience::Client,
+        Audience::ClientManagement,
         Audience::EndUsers,
     ];
 
@@ -28,6 +36,7 @@ impl Audience {
             Audience::Internal => "internal",
             Audience::Management => "management",
             Audience::Client => "client",
+            Audience::ClientManagement => "client-management",
             Audience::EndUsers => "end-users",
         }
     }
@@ -36,9 +45,13 @@ impl Audience {
         Audience::ALL.into_iter().find(|a| a.as_str() == text)
     }
 
-    /// Audiences outside the provider see plain language and the client's time zone.
+    /// The client's people: they see plain language, the client's time zone, and nothing
+    /// meant for the provider's own people.
     pub fn is_external(self) -> bool {
-        matches!(self, Audience::Client | Audience::EndUsers)
+        matches!(
+            self,
+            Audience::Client | Audience::ClientManagement | Audience::EndUsers
+        )
     }
 
     /// The audience whose update cadence a message to this one states: management
@@ -46,7 +59,7 @@ impl Audience {
     pub fn cadence_audience(self) -> Option<Audience> {
         Some(match self {
             Audience::Internal | Audience::Management => Audience::Internal,
-            Audience::Client | Audience::EndUsers => Audience::Client,
+            Audience::Client | Audience::ClientManagement | Audience::EndUsers => Audience::Client,
         })
     }
 

@@ -234,6 +234,7 @@ mod tests {
                 workaround: false,
                 problem: None,
                 verification: None,
+                client_message: None,
             },
         )
     }

@@ -57,6 +57,10 @@ pub enum Event {
         problem: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         verification: Option<Verification>,
+        /// What the client's people are told (`--client-message`); without it, their
+        /// restoral notices use the templates' standard wording, never `summary`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_message: Option<String>,
     },
     Close {
         from: Status,

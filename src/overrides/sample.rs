@@ -48,7 +48,7 @@ const TIMELINE: &str = r#"
 - {at: 2026-11-24T09:45:00Z, by: Alice Moreau, event: hold, from: accepted, reason: "Waiting for the carrier"}
 - {at: 2026-11-24T10:00:00Z, by: Alice Moreau, event: resume, from: on-hold}
 - {at: 2026-11-24T10:30:00Z, by: Ravi Kumar, event: note, text: "Standby gateway tested"}
-- {at: 2026-11-24T11:00:00Z, by: Alice Moreau, event: resolve, from: accepted, summary: "Traffic moved to the standby gateway.", closure: workaround, workaround: true, problem: PRB-1042, verification: verified-by-client}
+- {at: 2026-11-24T11:00:00Z, by: Alice Moreau, event: resolve, from: accepted, summary: "Traffic moved to the standby gateway.", closure: workaround, workaround: true, problem: PRB-1042, verification: verified-by-client, client_message: "Payments work again through our standby systems."}
 - {at: 2026-11-25T09:00:00Z, by: Dana Reyes, event: pir-start, reason: required, facilitator: Dana Reyes}
 - {at: 2026-11-25T09:30:00Z, by: Dana Reyes, event: pir-action, id: A1-k7q, text: "Monitor certificate expiry", owner: Ravi Kumar, due: 2026-12-01, kind: technical}
 - {at: 2026-11-25T09:35:00Z, by: Dana Reyes, event: pir-action, id: A2-m3x, text: "Rehearse the gateway failover", owner: Alice Moreau, due: 2026-12-08, kind: process}
@@ -105,12 +105,7 @@ pub fn contexts(name: &str) -> Option<Vec<serde_json::Value>> {
             json(&pir_report(&config, &sparse(true))),
         ]);
     }
-    let all = [
-        Audience::Internal,
-        Audience::Management,
-        Audience::Client,
-        Audience::EndUsers,
-    ];
+    let all = Audience::ALL;
     // End users only ever get the restoral notice.
     for audience in all.into_iter().filter(|a| *a != Audience::EndUsers) {
         if Kind::Update(1).template(audience) == name {
@@ -178,17 +173,17 @@ fn update(config: &Config, incident: &Incident, audience: Audience, full: bool) 
     let at = t(UPDATE_AT);
     // The state derivation leaves out what happened after its instant.
     let state = crate::state::derive(config, incident, if full { at } else { t(DECLARED_AT) });
-    let mut context = MessageContext::new(config, incident, &state, audience, at);
-    context.update = Some(UpdateView {
-        number: 1,
-        at: UPDATE_AT.to_string(),
-        by: "Alice Moreau".to_string(),
-        body: "Card payments fail; we are moving traffic to the standby gateway.".to_string(),
-        status_line: full.then(|| "Degraded: failover in progress".to_string()),
-        eta: full.then(|| "2026-11-24T11:30:00Z".to_string()),
-        next: full.then(|| "Within the hour".to_string()),
-        next_at: full.then(|| "2026-11-24T10:00:00Z".to_string()),
-    });
+    let mut context =
+        MessageContext::new(config, incident, &state, audience, at).with_update(UpdateView {
+            number: 1,
+            at: UPDATE_AT.to_string(),
+            by: "Alice Moreau".to_string(),
+            body: "Card payments fail; we are moving traffic to the standby gateway.".to_string(),
+            status_line: full.then(|| "Degraded: failover in progress".to_string()),
+            eta: full.then(|| "2026-11-24T11:30:00Z".to_string()),
+            next: full.then(|| "Within the hour".to_string()),
+            next_at: full.then(|| "2026-11-24T10:00:00Z".to_string()),
+        });
     if !full {
         context.restore = None;
     }

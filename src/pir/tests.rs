@@ -107,6 +107,7 @@ fn resolved() -> Vec<Entry> {
                 workaround: false,
                 problem: None,
                 verification: None,
+                client_message: None,
             },
         ),
     ]

@@ -9,9 +9,7 @@ use lettre::Address;
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Message, MessageBuilder, MultiPart, SinglePart};
 
-mod address;
-
-pub use address::{Mailbox, parse_address};
+pub use crate::address::Mailbox;
 
 /// One message, ready to be written to `outbox/` or piped to sendmail.
 #[derive(Debug, Clone)]

@@ -7,7 +7,8 @@ pub fn to_html(markdown: &str) -> String {
     markdown_to_html(markdown, &options())
 }
 
-fn options() -> Options<'static> {
+/// The options both parts of an e-mail are rendered with.
+pub(super) fn options() -> Options<'static> {
     let mut options = Options::default();
     options.extension.table = true;
     options.extension.strikethrough = true;

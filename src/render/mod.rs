@@ -6,6 +6,7 @@ pub mod compat;
 pub mod email;
 mod filters;
 pub mod markdown;
+pub mod plain;
 
 use std::collections::{BTreeSet, HashSet};
 use std::fmt;
@@ -36,6 +37,10 @@ static DEFAULTS: &[(&str, &str)] = &[
         include_str!("../../templates/update-client.md"),
     ),
     (
+        "update-client-management.md",
+        include_str!("../../templates/update-client-management.md"),
+    ),
+    (
         "restoral-internal.md",
         include_str!("../../templates/restoral-internal.md"),
     ),
@@ -46,6 +51,10 @@ static DEFAULTS: &[(&str, &str)] = &[
     (
         "restoral-client.md",
         include_str!("../../templates/restoral-client.md"),
+    ),
+    (
+        "restoral-client-management.md",
+        include_str!("../../templates/restoral-client-management.md"),
     ),
     (
         "restoral-end-users.md",

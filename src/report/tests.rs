@@ -58,6 +58,7 @@ fn resolve() -> Event {
         workaround: false,
         problem: None,
         verification: None,
+        client_message: None,
     }
 }
 

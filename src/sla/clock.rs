@@ -28,6 +28,8 @@ pub enum Rule {
     PirAction,
     /// A file that does not load or does not agree with mim.yaml (from `validate`).
     Validation,
+    /// A message in `outbox/` left unsent longer than `mail.unsent_warning`.
+    UnsentMail,
 }
 
 impl Rule {
@@ -41,6 +43,7 @@ impl Rule {
             Rule::PirStart => "pir-start",
             Rule::PirAction => "pir-action",
             Rule::Validation => "validation",
+            Rule::UnsentMail => "unsent-mail",
         }
     }
 }

@@ -55,6 +55,54 @@ impl Common {
     }
 }
 
+impl Common {
+    /// What the client's people may see: no one's name (the organisation's instead), no
+    /// vendor's name or case reference, no bridge, no problem ticket, no reasons written
+    /// for colleagues, and instead of how service was restored (`mim resolve -m`) what
+    /// the client is to be told (`--client-message`, else nothing, so the template's
+    /// standard wording shows). A template, built-in or override, cannot show a client
+    /// what it is never given.
+    pub fn client_facing(mut self) -> Common {
+        let org = self.org.name.clone();
+        let i = &mut self.incident;
+        i.reporter = org.clone();
+        i.manager = None;
+        i.description = None;
+        if let Some(r) = &mut self.resolution {
+            r.by = org.clone();
+            r.problem = None;
+            r.summary = r.client_message.clone().unwrap_or_default();
+        }
+        self.plan.bridge = None;
+        for w in &mut self.plan.workstreams {
+            w.owner = None;
+            w.vendor = None;
+        }
+        for e in &mut self.escalations {
+            e.to = team(&e.kind).to_string();
+            e.by = org.clone();
+            e.reason = None;
+            e.reference = None;
+            e.level = None;
+        }
+        self
+    }
+}
+
+/// The kind of team an escalation engaged, in the client's words.
+fn team(kind: &str) -> &'static str {
+    match kind {
+        "sme" => "specialist engineers",
+        "vendor" => "the technology vendor",
+        "third-party" => "a third-party provider",
+        "onsite" => "on-site engineers",
+        "parts" => "a spare-parts supplier",
+        "client-it" => "your IT team",
+        "management" => "our service management",
+        _ => "another team",
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct OrgView {
     pub name: String,
@@ -65,7 +113,7 @@ impl OrgView {
     pub fn new(config: &Config) -> OrgView {
         OrgView {
             name: config.organization.name.clone(),
-            email: config.organization.email.to_string(),
+            email: config.organization.email.address.clone(),
         }
     }
 }
@@ -141,6 +189,8 @@ pub struct ResolutionView {
     pub workaround: bool,
     /// The problem ticket that tracks the root cause.
     pub problem: Option<String>,
+    /// What the client's people are told (`--client-message`), when it is given.
+    pub client_message: Option<String>,
     /// `verified-by-client`, `attempted` or none.
     pub verification: Option<String>,
     /// Wall-clock time from reported to restored, e.g. `2h35m`.
@@ -162,6 +212,7 @@ impl ResolutionView {
                 .unwrap_or_default(),
             workaround: r.workaround,
             problem: r.problem.clone(),
+            client_message: r.client_message.clone(),
             verification: r.verification.map(|v| {
                 match v {
                     Verification::VerifiedByClient => "verified-by-client",
@@ -207,6 +258,14 @@ pub fn escalations(state: &State) -> Vec<EscalationView> {
         .collect()
 }
 
+impl UpdateView {
+    /// The update as the client's people see it: signed by the organisation.
+    pub fn client_facing(mut self, org: &str) -> UpdateView {
+        self.by = org.to_string();
+        self
+    }
+}
+
 /// A status update as templates see it.
 #[derive(Clone, Debug, Serialize)]
 pub struct UpdateView {
@@ -244,6 +303,10 @@ pub struct Workstream {
     pub vendor: Option<String>,
     #[serde(default)]
     pub status: Option<String>,
+    /// Whether a technology vendor or third party does the work (the kind of team, for
+    /// readers who may not see the vendor's name).
+    #[serde(default)]
+    pub with_vendor: bool,
 }
 
 impl From<&Plan> for PlanSummary {
@@ -258,6 +321,7 @@ impl From<&Plan> for PlanSummary {
                     owner: Some(w.owner.clone()),
                     vendor: w.vendor.clone(),
                     status: Some(w.status.as_str().to_string()),
+                    with_vendor: w.vendor.is_some(),
                 })
                 .collect(),
         }

@@ -1,95 +1,17 @@
 //! Status communications: `mim update`, restoral notices, `mim send`, `mim templates`.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::process::Stdio;
 
-use mail_parser::{Message, MessageParser, MimeHeaders};
+use mail_parser::MimeHeaders;
 
+use crate::common::mail::{
+    addresses, delivered, outbox, parse, recording_sendmail, references, script, use_sendmail,
+};
 use crate::common::{Run, TestRepo};
 
 const DECLARED: &str = "2026-11-24T09:00:00Z";
 const ACCEPTED: &str = "2026-11-24T09:10:00Z";
-
-fn outbox(repo: &TestRepo, id: &str) -> BTreeMap<String, Vec<u8>> {
-    let dir = repo.path(&format!("incidents/{id}/outbox"));
-    let mut out = BTreeMap::new();
-    for entry in std::fs::read_dir(dir).expect("outbox exists") {
-        let entry = entry.unwrap();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".eml") {
-            out.insert(name, std::fs::read(entry.path()).unwrap());
-        }
-    }
-    out
-}
-
-fn parse(raw: &[u8]) -> Message<'_> {
-    MessageParser::default().parse(raw).expect("a MIME message")
-}
-
-fn addresses(list: Option<&mail_parser::Address<'_>>) -> Vec<String> {
-    list.map(|a| {
-        a.iter()
-            .filter_map(|m| m.address())
-            .map(String::from)
-            .collect()
-    })
-    .unwrap_or_default()
-}
-
-/// Replace the sendmail command in mim.yaml (and commit the change).
-fn use_sendmail(repo: &TestRepo, command: &str) {
-    let config = repo
-        .read("mim.yaml")
-        .lines()
-        .map(|l| {
-            if l.trim_start().starts_with("sendmail:") {
-                format!("  sendmail: \"{command}\"")
-            } else {
-                l.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    repo.config(&(config + "\n"));
-}
-
-/// An executable shell script outside the repository.
-fn script(repo: &TestRepo, name: &str, body: &str) -> String {
-    let path = repo.home.join(name);
-    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    path.display().to_string()
-}
-
-/// A sendmail stand-in that appends each message, then a separator, to `sent.mbox`.
-fn recording_sendmail(repo: &TestRepo) -> std::path::PathBuf {
-    let log = repo.home.join("sent.mbox");
-    let cmd = script(
-        repo,
-        "sendmail-ok",
-        &format!("cat >> '{0}'; echo '=====END=====' >> '{0}'", log.display()),
-    );
-    use_sendmail(repo, &cmd);
-    log
-}
-
-fn delivered(log: &std::path::Path) -> Vec<String> {
-    let text = std::fs::read_to_string(log).unwrap_or_default();
-    text.split("=====END=====\n")
-        .filter(|m| !m.trim().is_empty())
-        .filter_map(|m| {
-            m.lines()
-                .find(|l| l.starts_with("Message-ID:"))
-                .map(String::from)
-        })
-        .collect()
-}
 
 fn strings(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
@@ -160,19 +82,40 @@ fn every_message_parses_with_recipients_per_audience_and_threads() {
     assert_eq!(
         names,
         [
+            "20261124T093000Z-u1-client-management.eml",
             "20261124T093000Z-u1-client.eml",
             "20261124T093000Z-u1-internal.eml",
             "20261124T093000Z-u1-management.eml",
             "20261124T100000Z-u2-internal.eml",
+            "20261124T104500Z-resolved-client-management.eml",
             "20261124T104500Z-resolved-client.eml",
             "20261124T104500Z-resolved-end-users.eml",
             "20261124T104500Z-resolved-internal.eml",
             "20261124T104500Z-resolved-management.eml",
         ]
     );
-    // The thread starts with the first message internal people saw.
-    let first = "20261124T093000Z-u1-internal.eml";
-    let first_id = parse(&mails[first]).message_id().unwrap().to_string();
+    let id_of = |name: &str| parse(&mails[name]).message_id().unwrap().to_string();
+    // Each audience's thread: the message before it to the same audience, if any.
+    let answers = |name: &str| -> Vec<String> {
+        let audience = name.splitn(3, '-').nth(2).unwrap();
+        let earlier: Vec<&str> = match audience {
+            "internal.eml" if name.contains("-u2-") => vec!["20261124T093000Z-u1-internal.eml"],
+            "internal.eml" if name.contains("resolved") => vec![
+                "20261124T093000Z-u1-internal.eml",
+                "20261124T100000Z-u2-internal.eml",
+            ],
+            _ if name.contains("resolved") && audience != "end-users.eml" => {
+                vec![
+                    mails
+                        .keys()
+                        .find(|n| n.ends_with(&format!("-u1-{audience}")))
+                        .unwrap(),
+                ]
+            }
+            _ => vec![],
+        };
+        earlier.into_iter().map(id_of).collect()
+    };
     let mut ids = Vec::new();
     for (name, raw) in &mails {
         for line in raw.split(|&b| b == b'\n') {
@@ -209,8 +152,9 @@ fn every_message_parses_with_recipients_per_audience_and_threads() {
             .unwrap();
         let expected: (&[&str], &[&str]) = match audience {
             "internal" => (&["noc@msp.example"], &["service-desk@msp.example"]),
-            "management" => (&["service-delivery@msp.example", "cio@acme.example"], &[]),
+            "management" => (&["service-delivery@msp.example"], &[]),
             "client" => (&["it-ops@acme.example"], &[]),
+            "client-management" => (&["cio@acme.example"], &[]),
             "end-users" => (&["all-staff@acme.example"], &[]),
             other => panic!("audience {other}"),
         };
@@ -225,32 +169,20 @@ fn every_message_parses_with_recipients_per_audience_and_threads() {
             id_here.ends_with(&format!(".{id}@msp.example")),
             "{id_here}"
         );
-        if name == first {
-            assert!(msg.in_reply_to().as_text().is_none(), "{name}");
-        } else {
-            assert_eq!(
-                msg.in_reply_to().as_text(),
-                Some(first_id.as_str()),
-                "{name}"
-            );
-            let refs: Vec<String> = match msg.references().as_text_list() {
-                Some(list) => list.iter().map(|r| r.to_string()).collect(),
-                None => msg
-                    .references()
-                    .as_text()
-                    .map(String::from)
-                    .into_iter()
-                    .collect(),
-            };
-            assert_eq!(refs, vec![first_id.as_str()], "{name}");
-        }
+        let earlier = answers(name);
+        assert_eq!(
+            msg.in_reply_to().as_text(),
+            earlier.last().map(String::as_str),
+            "{name}"
+        );
+        assert_eq!(references(&msg), earlier, "{name}");
         ids.push(id_here);
     }
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), mails.len(), "Message-IDs are unique");
 
-    // Updates are numbered per incident, one file and one event per audience.
+    // Updates are numbered per audience, one file and one event per audience.
     let show = repo.run(&["show", &id, "--json"]).ok().json();
     let updates: Vec<(String, u64)> = show["timeline"]
         .as_array()
@@ -270,6 +202,7 @@ fn every_message_parses_with_recipients_per_audience_and_threads() {
             ("internal", 1),
             ("management", 1),
             ("client", 1),
+            ("client-management", 1),
             ("internal", 2)
         ]
         .map(|(a, n)| (a.to_string(), n))
@@ -430,9 +363,12 @@ fn snapshots_of_every_built_in_template() {
     let repo = TestRepo::new();
     let id = fixed_incident(&repo);
     let mails = outbox(&repo, &id);
-    assert_eq!(mails.len(), 7, "three updates and four restoral notices");
+    assert_eq!(mails.len(), 9, "four updates and five restoral notices");
     for (name, raw) in mails {
-        if name.ends_with("-client.eml") || name.ends_with("-end-users.eml") {
+        if ["-client.eml", "-client-management.eml", "-end-users.eml"]
+            .iter()
+            .any(|end| name.ends_with(end))
+        {
             let body = parse(&raw).body_text(0).unwrap().to_string();
             for internal in [
                 "CASE-7781",
@@ -525,23 +461,25 @@ fn send_delivers_each_message_once_and_a_failure_loses_nothing() {
         &["update", &id, "--audience", "all", "-m", "First.", "--send"],
     )
     .ok();
-    assert_eq!(delivered(&log).len(), 3);
+    assert_eq!(delivered(&log).len(), 4);
     let sent_log = repo.read(&format!("incidents/{id}/outbox/sent.log"));
     assert_eq!(
         sent_log.lines().filter(|l| !l.starts_with('#')).count(),
-        3,
+        4,
         "{sent_log}"
     );
     assert!(
-        repo.log()[0].ends_with(": sent 3 messages"),
+        repo.log()[0].ends_with(": sent 4 messages"),
         "{:?}",
         repo.log()
     );
-    assert!(repo.log()[1].ends_with(": update 1 to internal, management, client"));
+    assert!(
+        repo.log()[1].ends_with(": update 1 to internal, management, client, client-management")
+    );
     repo.now("2026-11-24T09:31:00Z", &["send", &id]).ok();
     assert_eq!(
         delivered(&log).len(),
-        3,
+        4,
         "a sent message is never sent twice"
     );
 
@@ -583,19 +521,21 @@ fn send_delivers_each_message_once_and_a_failure_loses_nothing() {
         ))
         .exists()
     );
-    assert!(repo.log()[0].ends_with(": update 2 to internal, management, client"));
+    assert!(
+        repo.log()[0].ends_with(": update 2 to internal, management, client, client-management")
+    );
     let unsent = repo.run(&["send", &id, "--dry-run"]).ok();
-    assert_eq!(unsent.stdout.lines().count(), 3, "{}", unsent.stdout);
+    assert_eq!(unsent.stdout.lines().count(), 4, "{}", unsent.stdout);
 
     // Later, with a working sendmail, `mim send` delivers exactly what is unsent.
     let log = recording_sendmail(&repo);
     std::fs::remove_file(&log).ok();
     repo.now("2026-11-24T10:05:00Z", &["send", &id]).ok();
     let second = delivered(&log);
-    assert_eq!(second.len(), 3, "{second:?}");
+    assert_eq!(second.len(), 4, "{second:?}");
     assert!(second.iter().all(|m| m.contains("-u2-")), "{second:?}");
     repo.now("2026-11-24T10:06:00Z", &["send", &id]).ok();
-    assert_eq!(delivered(&log).len(), 3);
+    assert_eq!(delivered(&log).len(), 4);
     assert_eq!(
         repo.git(&["status", "--porcelain"]),
         "",

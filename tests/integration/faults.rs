@@ -119,8 +119,8 @@ fn concurrent_notes_all_land_each_in_its_own_commit() {
     assert_eq!(status(&repo), "");
 }
 
-/// Every step of a seven-file mutation (three update files, three e-mails, the
-/// timeline): after the kill, the next command recovers; HEAD holds all or nothing.
+/// Every step of a nine-file mutation (four update files, four e-mails, the timeline):
+/// after the kill, the next command recovers; HEAD holds all or nothing.
 #[test]
 fn a_mutation_killed_at_any_step_is_recovered_by_the_next_mim() {
     let points = [
@@ -131,6 +131,8 @@ fn a_mutation_killed_at_any_step_is_recovered_by_the_next_mim() {
         "after-write:4",
         "mid-write:7",
         "after-write:7",
+        "mid-write:9",
+        "after-write:9",
         "after-add",
         "after-commit",
     ];
@@ -167,8 +169,8 @@ fn a_mutation_killed_at_any_step_is_recovered_by_the_next_mim() {
         let written = update_files(&repo, &id);
         let timeline = clone_validates(&repo, &id);
         if committed {
-            assert_eq!(written.len(), 6, "{point}: {written:?}");
-            assert_eq!(timeline.matches("event: update").count(), 3, "{point}");
+            assert_eq!(written.len(), 8, "{point}: {written:?}");
+            assert_eq!(timeline.matches("event: update").count(), 4, "{point}");
             assert!(
                 run.stderr.contains("finished it"),
                 "{point}: {}",
@@ -533,7 +535,7 @@ fn a_killed_send_is_completed_not_rolled_back() {
         repo.log()
     );
     let unsent = repo.run(&["send", &id, "--dry-run", "--json"]).ok().json();
-    assert_eq!(unsent["unsent"].as_array().unwrap().len(), 2, "{unsent}");
+    assert_eq!(unsent["unsent"].as_array().unwrap().len(), 3, "{unsent}");
     let sent_log = repo.read(&format!("incidents/{id}/outbox/sent.log"));
     assert_eq!(
         sent_log

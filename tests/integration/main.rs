@@ -1,5 +1,6 @@
 //! Integration tests: the real `mim` binary against temporary repositories with real git.
 
+mod audiences;
 mod audit;
 mod common;
 mod comms;

@@ -130,7 +130,7 @@ fn workstreams_finish_and_block_and_the_plan_prints() {
             "--client-every",
             "30m",
             "--stakeholder",
-            "cfo@acme.example",
+            "cfo@acme.example:client-management",
         ],
     )
     .ok();

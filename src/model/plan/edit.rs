@@ -7,7 +7,7 @@
 
 use anyhow::bail;
 
-use super::{Audience, Plan, Workstream, WorkstreamStatus};
+use super::{Audience, Plan, Stakeholder, Workstream, WorkstreamStatus};
 use crate::units::Duration;
 
 /// One change a `mim plan` run asks for.
@@ -29,7 +29,7 @@ pub enum Amendment {
     WorkstreamOpen(String),
     Bridge(String),
     Cadence(Audience, Duration),
-    Stakeholder(String),
+    Stakeholder(Stakeholder),
 }
 
 /// The keys of the front matter in the order mim writes them.
@@ -76,7 +76,17 @@ pub fn amend(
                 doc.set_child("cadence", child, &d.to_string(), cadence_lines(&plan));
             }
             Amendment::Stakeholder(s) => {
-                doc.push_item("stakeholders", &quote(s), stakeholder_lines(&plan));
+                let line = stakeholder_line(s);
+                match previous.stakeholders.iter().position(|o| same_person(o, s)) {
+                    Some(i) => doc.replace_item(
+                        "stakeholders",
+                        i,
+                        previous.stakeholders.len(),
+                        &line,
+                        stakeholder_lines(&plan),
+                    ),
+                    None => doc.push_item("stakeholders", &line, stakeholder_lines(&plan)),
+                }
             }
             Amendment::Workstream { name, .. } => {
                 let i = index(&plan, name);
@@ -160,11 +170,20 @@ fn apply(plan: &mut Plan, a: &Amendment) -> anyhow::Result<Option<String>> {
             Some(format!("{who} updates every {d}"))
         }
         Amendment::Stakeholder(s) => {
-            if plan.stakeholders.contains(s) {
-                return Ok(None);
+            match plan.stakeholders.iter_mut().find(|o| same_person(o, s)) {
+                Some(o) if o.kind == s.kind => return Ok(None),
+                Some(o) => {
+                    *o = s.clone();
+                    Some(format!(
+                        "stakeholder {} now receives {} messages",
+                        s.who, s.kind
+                    ))
+                }
+                None => {
+                    plan.stakeholders.push(s.clone());
+                    Some(format!("stakeholder {} added ({} messages)", s.who, s.kind))
+                }
             }
-            plan.stakeholders.push(s.clone());
-            Some(format!("stakeholder {s} added"))
         }
         Amendment::Workstream {
             name,
@@ -292,12 +311,27 @@ fn workstream_lines(plan: &Plan) -> Vec<String> {
     lines
 }
 
+/// The same stakeholder: the same address (or, for a bare name, the same name).
+fn same_person(a: &Stakeholder, b: &Stakeholder) -> bool {
+    match (a.mailbox(), b.mailbox()) {
+        (Some(x), Some(y)) => x.same_address(&y),
+        _ => a.who == b.who,
+    }
+}
+
+fn stakeholder_line(s: &Stakeholder) -> String {
+    if s.mailbox().is_none() {
+        return quote(&s.who);
+    }
+    format!("{{address: {}, kind: {}}}", quote(&s.who), s.kind)
+}
+
 fn stakeholder_lines(plan: &Plan) -> Vec<String> {
     let mut lines = vec!["stakeholders:".to_string()];
     lines.extend(
         plan.stakeholders
             .iter()
-            .map(|s| format!("  - {}", quote(s))),
+            .map(|s| format!("  - {}", stakeholder_line(s))),
     );
     lines
 }

@@ -9,6 +9,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::address::{Mailbox, parse_address};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::units::Duration;
 
@@ -25,8 +26,107 @@ pub struct Plan {
     /// The update cadence agreed in the plan; `None` means the priority's target.
     pub cadence: Cadence,
     pub workstreams: Vec<Workstream>,
-    /// People or addresses who follow the incident besides the configured audiences.
-    pub stakeholders: Vec<String>,
+    /// People who follow the incident besides the configured audiences.
+    pub stakeholders: Vec<Stakeholder>,
+}
+
+/// Someone who follows the incident besides the configured audiences, and receives the
+/// messages of one audience: `internal`, `management` (the default) or
+/// `client-management`. Written in `plan.md` as `{address: ADDR, kind: KIND}`, or as the
+/// text `--stakeholder` takes (`ADDR[:KIND]`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Stakeholder {
+    /// An address (`Name <user@example.com>` or `user@example.com`) as written; in plans
+    /// written before stakeholders received mail, possibly just a name.
+    pub who: String,
+    pub kind: Audience,
+}
+
+/// The audiences a stakeholder may follow.
+pub const STAKEHOLDER_KINDS: [Audience; 3] = [
+    Audience::Internal,
+    Audience::Management,
+    Audience::ClientManagement,
+];
+
+impl Stakeholder {
+    /// `ADDR[:internal|management|client-management]`, as `--stakeholder` takes it; the
+    /// address must be one the mailer can use.
+    pub fn parse(text: &str) -> Result<Stakeholder, String> {
+        let text = text.trim();
+        let (who, kind) = match text.rsplit_once(':') {
+            Some((who, kind)) if is_kind_word(kind.trim()) => {
+                let kind = kind.trim();
+                let kind = STAKEHOLDER_KINDS
+                    .into_iter()
+                    .find(|k| k.as_str() == kind)
+                    .ok_or_else(|| {
+                        format!(
+                            "unknown stakeholder kind `{}`: give internal, management or client-management after the address",
+                            kind.escape_debug()
+                        )
+                    })?;
+                (who.trim(), kind)
+            }
+            _ => (text, Audience::Management),
+        };
+        parse_address(who)?;
+        Ok(Stakeholder {
+            who: who.to_string(),
+            kind,
+        })
+    }
+
+    /// Where they receive mail; none for a bare name (from an older plan).
+    pub fn mailbox(&self) -> Option<Mailbox> {
+        parse_address(&self.who).ok()
+    }
+}
+
+/// `client-management`, not the tail of an address or a display name.
+fn is_kind_word(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+impl<'de> Deserialize<'de> for Stakeholder {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Written {
+            address: String,
+            #[serde(default)]
+            kind: Option<String>,
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Form {
+            Text(String),
+            Map(Written),
+        }
+        let form = Form::deserialize(d).map_err(|_| {
+            serde::de::Error::custom(
+                "a stakeholder is `{address: ADDR, kind: internal|management|client-management}` or `ADDR[:KIND]`",
+            )
+        })?;
+        match form {
+            // A name without an address, as older plans have: listed, sent nothing.
+            Form::Text(text) if !text.contains('@') => Ok(Stakeholder {
+                who: text.trim().to_string(),
+                kind: Audience::Management,
+            }),
+            Form::Text(text) => Stakeholder::parse(&text).map_err(serde::de::Error::custom),
+            Form::Map(w) => {
+                let text = match &w.kind {
+                    Some(kind) => format!("{}:{kind}", w.address),
+                    None => w.address.clone(),
+                };
+                Stakeholder::parse(&text).map_err(serde::de::Error::custom)
+            }
+        }
+    }
 }
 
 /// How often each audience gets a status update, when the plan says so.
@@ -104,7 +204,7 @@ struct Front {
     #[serde(default, deserialize_with = "null_is_default")]
     workstreams: Vec<Workstream>,
     #[serde(default, deserialize_with = "null_is_default")]
-    stakeholders: Vec<String>,
+    stakeholders: Vec<Stakeholder>,
 }
 
 /// `workstreams:` with nothing under it is an empty list, not an error.

@@ -30,7 +30,9 @@ fn a_new_plan_is_readable() {
             Amendment::Cadence(Audience::Client, "30m".parse().unwrap()),
             ws("network", "Dana Lee", None),
             ws("carrier", "Sam Patel", Some("Carrier X")),
-            Amendment::Stakeholder("cio@acme.example".into()),
+            Amendment::Stakeholder(
+                Stakeholder::parse("cio@acme.example:client-management").unwrap(),
+            ),
         ],
     );
     insta::assert_snapshot!(text, @r#"
@@ -44,7 +46,7 @@ fn a_new_plan_is_readable() {
       - {name: network, owner: "Dana Lee", status: open}
       - {name: carrier, owner: "Sam Patel", vendor: "Carrier X", status: open}
     stakeholders:
-      - "cio@acme.example"
+      - {address: "cio@acme.example", kind: client-management}
     ---
 
     ## Restoration approach
@@ -88,7 +90,7 @@ fn amendments_keep_what_people_wrote() {
             ws("carrier", "Sam Patel", Some("Carrier X")),
             Amendment::WorkstreamDone("network".into()),
             Amendment::Cadence(Audience::Internal, "15m".parse().unwrap()),
-            Amendment::Stakeholder("Jo Bloggs".into()),
+            Amendment::Stakeholder(Stakeholder::parse("Jo Bloggs <jo@msp.example>").unwrap()),
             Amendment::Approach("Fail over to DC2.".into()),
         ],
     );
@@ -108,7 +110,7 @@ fn amendments_keep_what_people_wrote() {
       - {name: carrier, owner: "Sam Patel", vendor: "Carrier X", status: open}
     # trailing comment
     stakeholders:
-      - "Jo Bloggs"
+      - {address: "Jo Bloggs <jo@msp.example>", kind: management}
     ---
 
     Intro written by a person.
@@ -281,4 +283,72 @@ fn a_comment_at_the_end_of_an_item_is_kept() {
         after.contains("  - {name: a, owner: b, status: done}  # Dana on leave after 14:00\n"),
         "{after}"
     );
+}
+
+#[test]
+fn stakeholders_are_an_address_and_the_audience_they_follow() {
+    let s = Stakeholder::parse("cfo@acme.example:client-management").unwrap();
+    assert_eq!(
+        (s.who.as_str(), s.kind),
+        ("cfo@acme.example", Audience::ClientManagement)
+    );
+    let s = Stakeholder::parse("\"Duty, Night\" <duty@msp.example>").unwrap();
+    assert_eq!(s.kind, Audience::Management, "management by default");
+    assert_eq!(s.mailbox().unwrap().name.as_deref(), Some("Duty, Night"));
+    for (bad, says) in [
+        (
+            "cfo@acme.example:clients",
+            "unknown stakeholder kind `clients`",
+        ),
+        (
+            "cfo@acme.example:client",
+            "unknown stakeholder kind `client`",
+        ),
+        ("Dana Reyes", "invalid e-mail address"),
+        ("Müller, Jörg <jm@acme.example>:internal", "double quotes"),
+    ] {
+        let err = Stakeholder::parse(bad).unwrap_err();
+        assert!(err.contains(says), "{bad}: {err}");
+    }
+    let text = "---\nstakeholders:\n  - {address: \"cfo@acme.example\", kind: client-management}\n  - \"oncall@msp.example:internal\"\n  - Jo Bloggs\n  - duty@msp.example\n---\n";
+    let plan = parse(Path::new("plan.md"), text).unwrap();
+    let kinds: Vec<(&str, Audience, bool)> = plan
+        .stakeholders
+        .iter()
+        .map(|s| (s.who.as_str(), s.kind, s.mailbox().is_some()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("cfo@acme.example", Audience::ClientManagement, true),
+            ("oncall@msp.example", Audience::Internal, true),
+            ("Jo Bloggs", Audience::Management, false),
+            ("duty@msp.example", Audience::Management, true),
+        ]
+    );
+    let bad = "---\nstakeholders:\n  - {address: \"cfo@acme\", kind: boss}\n---\n";
+    let err = parse(Path::new("plan.md"), bad).unwrap_err().to_string();
+    assert!(err.starts_with("plan.md:3:"), "{err}");
+    assert!(err.contains("unknown stakeholder kind `boss`"), "{err}");
+}
+
+#[test]
+fn a_stakeholder_given_again_with_another_kind_changes_its_line() {
+    let first = Stakeholder::parse("Dana <dana@acme.example>").unwrap();
+    let (text, _, _) = amended(&new_file("2026-11-24-x"), &[Amendment::Stakeholder(first)]);
+    let again = Stakeholder::parse("dana@acme.example:client-management").unwrap();
+    let (text, plan, changes) = amended(&text, &[Amendment::Stakeholder(again.clone())]);
+    assert_eq!(
+        changes,
+        ["stakeholder dana@acme.example now receives client-management messages"]
+    );
+    assert!(
+        text.contains(
+            "stakeholders:\n  - {address: \"dana@acme.example\", kind: client-management}\n"
+        ),
+        "{text}"
+    );
+    assert_eq!(plan.stakeholders.len(), 1);
+    let (_, _, changes) = amended(&text, &[Amendment::Stakeholder(again)]);
+    assert!(changes.is_empty(), "{changes:?}");
 }

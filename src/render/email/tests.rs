@@ -2,6 +2,7 @@ use chrono::DateTime;
 use mail_parser::MessageParser;
 
 use super::*;
+use crate::address::parse_address;
 
 fn mailbox(text: &str) -> Mailbox {
     parse_address(text).expect("test address")

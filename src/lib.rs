@@ -11,6 +11,7 @@ pub(crate) mod editor;
 pub mod error;
 pub(crate) mod git;
 pub(crate) mod lifecycle;
+pub(crate) mod links;
 pub(crate) mod mailer;
 pub(crate) mod model;
 pub(crate) mod overrides;

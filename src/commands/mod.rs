@@ -1,12 +1,16 @@
 //! One module per subcommand, each with one entry point: load, call the pure core, write.
 
+mod assign;
 mod audit;
 mod check;
 mod close;
 mod declare;
 mod escalate;
+mod handover;
 mod init;
+mod link;
 mod list;
+mod milestone;
 mod misc;
 mod note;
 mod overview;
@@ -155,6 +159,22 @@ impl Ctx {
         change: &Change,
         date: Timestamp,
     ) -> anyhow::Result<()> {
+        self.record_incidents(&[id], event, summary, change, date)
+    }
+
+    /// [`Ctx::record`] of a change to several incidents (a link recorded on both): the
+    /// subject names the first, an `Incident:` trailer names each.
+    pub fn record_incidents(
+        &self,
+        ids: &[&str],
+        event: &str,
+        summary: &str,
+        change: &Change,
+        date: Timestamp,
+    ) -> anyhow::Result<()> {
+        let id = ids
+            .first()
+            .context("a change records at least one incident")?;
         let actor = self.actor()?;
         let enabled = self.commits();
         let author = enabled.then(|| git::Authorship {
@@ -171,11 +191,11 @@ impl Ctx {
             enabled,
             message: git::Message {
                 subject: format!("{id}: {summary}"),
-                trailers: vec![
-                    ("Incident", id.to_string()),
-                    ("Event", event.to_string()),
-                    ("Actor", actor),
-                ],
+                trailers: ids
+                    .iter()
+                    .map(|id| ("Incident", id.to_string()))
+                    .chain([("Event", event.to_string()), ("Actor", actor)])
+                    .collect(),
                 author,
             },
         };
@@ -253,7 +273,16 @@ pub fn run(cli: Cli, env_now: Option<&str>) -> anyhow::Result<()> {
     match cli.command {
         Command::Declare(args) => declare::run(&ctx, &args),
         Command::Accept { id, manager } => status::accept(&ctx, id.as_deref(), manager.as_deref()),
-        Command::Reject { id, reason } => status::reject(&ctx, id.as_deref(), &reason),
+        Command::Reject {
+            id,
+            reason,
+            duplicate_of,
+        } => status::reject(
+            &ctx,
+            id.as_deref(),
+            reason.as_deref(),
+            duplicate_of.as_deref(),
+        ),
         Command::Hold { id, reason } => status::hold(&ctx, id.as_deref(), &reason),
         Command::Resume { id } => status::resume(&ctx, id.as_deref()),
         Command::Reopen { id, reason } => status::reopen(&ctx, id.as_deref(), &reason),
@@ -264,6 +293,10 @@ pub fn run(cli: Cli, env_now: Option<&str>) -> anyhow::Result<()> {
         Command::Templates { action } => templates::run(&ctx, &action),
         Command::Plan(args) => plan::run(&ctx, &args),
         Command::Escalate(args) => escalate::run(&ctx, &args),
+        Command::Milestone(args) => milestone::run(&ctx, &args),
+        Command::Assign(args) => assign::run(&ctx, &args),
+        Command::Handover(args) => handover::run(&ctx, &args),
+        Command::Link(args) => link::run(&ctx, &args),
         Command::Pir(cmd) => pir::run(&ctx, cmd),
         Command::Close(args) => close::run(&ctx, &args),
         Command::List { status } => list::run(&ctx, status),

@@ -20,17 +20,15 @@ use crate::view::UpdateView;
 pub fn run(ctx: &Ctx, args: &UpdateArgs) -> anyhow::Result<()> {
     let config = &ctx.repo.config;
     let incident = ctx.load(args.id.as_deref())?;
-    let state = ctx.state(&incident);
-    if !state.status.is_active() {
+    // As the incident was at the update's time (it may be backfilled with --at): while
+    // resolved (until closed), updates are monitoring updates.
+    let state = ctx.state_now(&incident);
+    let monitoring = state.status == crate::lifecycle::Status::Resolved;
+    if !state.status.is_active() && !monitoring {
         bail!(
-            "{} is {}: status updates are for active incidents{}",
+            "{} is {}: status updates are for incidents being worked on or monitored after the restoration",
             incident.id,
-            state.status,
-            if state.status == crate::lifecycle::Status::Resolved {
-                "; the restoral notice went out with `mim resolve` (use `mim reopen` if service failed again)"
-            } else {
-                ""
-            }
+            state.status
         );
     }
     let audiences = match args.audience {
@@ -100,6 +98,7 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs) -> anyhow::Result<()> {
                 audience: audience.to_string(),
                 number,
                 file,
+                monitoring,
             },
         )?;
         change.event(&incident.dir, &entry);
@@ -122,6 +121,7 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs) -> anyhow::Result<()> {
             eta: eta.as_ref().map(time::format),
             next: next.clone(),
             next_at: next_at.as_ref().map(time::format),
+            monitoring,
         };
         let mut context = MessageContext::new(config, &recorded, &now_state, audience, ctx.now);
         context.update = Some(update);
@@ -148,7 +148,11 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs) -> anyhow::Result<()> {
     ctx.record(
         &incident.id,
         "update",
-        &format!("update {number} to {}", names.join(", ")),
+        &format!(
+            "{}update {number} to {}",
+            if monitoring { "monitoring " } else { "" },
+            names.join(", ")
+        ),
         &change,
     )?;
     report(ctx, &incident, number, &files)?;

@@ -30,6 +30,8 @@ fn incident(client: Option<&str>, events: Vec<(&str, Event)>) -> Incident {
             priority: "P1".into(),
             reporter: "Sam".into(),
             reported: t("2026-11-24T09:00:00Z"),
+            impact_started: None,
+            detected: None,
             tickets: vec![],
             description: None,
         },
@@ -120,6 +122,7 @@ fn update_numbers_continue_after_the_highest() {
         audience: "internal".into(),
         number: n,
         file: format!("updates/{n}.md"),
+        monitoring: false,
     };
     assert_eq!(next_update_number(&incident(None, vec![accept()])), 1);
     // Two clones both wrote update 2; after the merge the next one is 3.

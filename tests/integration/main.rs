@@ -7,6 +7,7 @@ mod examples;
 mod foundation;
 mod pir;
 mod plan;
+mod real;
 mod report;
 mod sla;
 mod structure;

@@ -54,6 +54,16 @@ impl Commit {
         self.trailer("Actor")?;
         self.trailer("Incident")
     }
+
+    /// Whether this mim commit records incident `id`: a link is one commit for both
+    /// incidents, with an `Incident:` trailer for each.
+    fn records(&self, id: &str) -> bool {
+        self.mim_incident().is_some()
+            && self
+                .trailers
+                .iter()
+                .any(|(k, v)| k.eq_ignore_ascii_case("Incident") && v == id)
+    }
 }
 
 /// The changes of a commit against one parent (`None`: a commit without parents).
@@ -388,7 +398,7 @@ pub fn analyse(commits: &[Commit], margin: TimeDelta) -> Audit {
                 if !touched.iter().any(|t| t == id) {
                     touched.push(id.to_string());
                 }
-                if commit.mim_incident() != Some(id) && !is_protected(name) {
+                if !commit.records(id) && !is_protected(name) {
                     edited.entry(id).or_default().push(name);
                 }
                 file_findings(
@@ -497,7 +507,7 @@ fn file_findings(
     rewritten: &mut HashSet<(String, String)>,
     out: &mut Vec<Finding>,
 ) {
-    let by_mim = commit.mim_incident() == Some(id);
+    let by_mim = commit.records(id);
     if !by_mim && is_protected(name) {
         let mut f = finding(commit, id, &file.path, Level::Error, Kind::HandEdit);
         f.message = match commit.mim_incident() {

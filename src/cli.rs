@@ -62,11 +62,14 @@ pub enum Command {
         #[arg(long, value_name = "NAME")]
         manager: Option<String>,
     },
-    /// Reject a proposed major incident
+    /// Reject a proposed major incident (or mark it a duplicate of another)
     Reject {
         id: Option<String>,
-        #[arg(long, value_name = "TEXT")]
-        reason: String,
+        #[arg(long, value_name = "TEXT", required_unless_present = "duplicate_of")]
+        reason: Option<String>,
+        /// The proposal reports an outage incident OTHER already covers (links both)
+        #[arg(long, value_name = "OTHER")]
+        duplicate_of: Option<String>,
     },
     /// Put an incident on hold (waiting on the client or a third party: the SLA clock pauses)
     Hold {
@@ -99,6 +102,14 @@ pub enum Command {
     Plan(PlanArgs),
     /// Record a functional or hierarchic escalation, or change impact and urgency
     Escalate(EscalateArgs),
+    /// Record when the cause was identified, the impact mitigated, or the permanent fix went in
+    Milestone(MilestoneArgs),
+    /// Give someone a role in the incident (a name under `roles` in mim.yaml)
+    Assign(AssignArgs),
+    /// Hand the incident-manager role over to the next person, with the state of play
+    Handover(HandoverArgs),
+    /// Link an incident to another: a duplicate, a related incident, or its parent
+    Link(LinkArgs),
     /// Post incident review: start it, track its action items, record reviews, render the report
     #[command(subcommand)]
     Pir(PirCommand),
@@ -127,7 +138,7 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff)
+    /// Print the man pages (roff): mim's, then one per subcommand
     Man,
 }
 
@@ -160,9 +171,78 @@ pub struct DeclareArgs {
     /// What is happening, in more words
     #[arg(short = 'm', long = "message", value_name = "TEXT")]
     pub message: Option<String>,
+    /// When the impact began, if before now (RFC 3339 or local "YYYY-MM-DD HH:MM") [default: reported]
+    #[arg(long, value_name = "TIME")]
+    pub impact_started: Option<String>,
+    /// When the impact was detected (an alert, a call) [default: reported]
+    #[arg(long, value_name = "TIME")]
+    pub detected: Option<String>,
     /// Declare without the warning when the priority is not a major one
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MilestoneArgs {
+    /// Incident ID or unique prefix [default: the incident directory you are in]
+    pub id: Option<String>,
+    /// Which milestone
+    #[arg(long, value_enum)]
+    pub kind: crate::model::MilestoneKind,
+    /// What happened, in a few words
+    #[arg(short = 'm', long = "message", value_name = "TEXT")]
+    pub message: Option<String>,
+    /// The problem ticket it belongs to (the permanent fix of a workaround)
+    #[arg(long, value_name = "REF")]
+    pub problem: Option<String>,
+    /// Why this corrects the milestone of this kind recorded before (required then)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AssignArgs {
+    /// Incident ID or unique prefix [default: the incident directory you are in]
+    pub id: Option<String>,
+    /// The role (from `roles` in mim.yaml), e.g. communications-lead
+    #[arg(long, value_name = "ROLE")]
+    pub role: String,
+    /// Who holds it from now on
+    #[arg(long, value_name = "NAME")]
+    pub to: String,
+}
+
+#[derive(Debug, Args)]
+pub struct HandoverArgs {
+    /// Incident ID or unique prefix [default: the incident directory you are in]
+    pub id: Option<String>,
+    /// The next incident manager
+    #[arg(long, value_name = "NAME")]
+    pub to: String,
+    /// The state of play: what is known, what is running, what is next
+    #[arg(short = 'm', long = "message", value_name = "NOTE")]
+    pub message: String,
+}
+
+#[derive(Debug, Args)]
+#[command(group(
+    clap::ArgGroup::new("relation").required(true).args(["duplicate_of", "related", "parent"])
+))]
+pub struct LinkArgs {
+    /// Incident ID or unique prefix [default: the incident directory you are in]
+    pub id: Option<String>,
+    /// This incident reports the same outage as OTHER
+    #[arg(long, value_name = "OTHER")]
+    pub duplicate_of: Option<String>,
+    /// This incident is related to OTHER
+    #[arg(long, value_name = "OTHER")]
+    pub related: Option<String>,
+    /// OTHER is this incident's parent (one outage, several incidents)
+    #[arg(long, value_name = "OTHER")]
+    pub parent: Option<String>,
+    /// Remove the link instead (from both incidents)
+    #[arg(long)]
+    pub remove: bool,
 }
 
 #[derive(Debug, Args)]

@@ -54,6 +54,45 @@ pub struct Config {
     pub people: BTreeMap<String, Mailbox>,
     #[serde(default)]
     pub audit: AuditPolicy,
+    /// The roles people hold in an incident (`mim assign --role`).
+    #[serde(default = "default_roles")]
+    pub roles: Vec<String>,
+    #[serde(default)]
+    pub sla: SlaPolicy,
+}
+
+/// The role `mim accept` and `mim handover` give.
+pub const INCIDENT_MANAGER: &str = "incident-manager";
+
+fn default_roles() -> Vec<String> {
+    [
+        INCIDENT_MANAGER,
+        "communications-lead",
+        "technical-lead",
+        "scribe",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+/// How SLA clocks are counted.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlaPolicy {
+    /// The instant every SLA clock starts from.
+    #[serde(default)]
+    pub start: SlaStart,
+}
+
+/// The instant SLA clocks start: the report (the contract), or the impact start or its
+/// detection as recorded with `mim declare --impact-started/--detected`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SlaStart {
+    #[default]
+    Reported,
+    ImpactStarted,
+    Detected,
 }
 
 fn default_at_risk() -> Percent {
@@ -597,6 +636,25 @@ impl Config {
                 );
             }
         }
+        for (i, role) in self.roles.iter().enumerate() {
+            if !is_key(role) {
+                problem(
+                    &["roles"],
+                    format!("role `{role}` must be lower-case letters, digits and dashes"),
+                );
+            }
+            if self.roles[..i].contains(role) {
+                problem(&["roles"], format!("role `{role}` is listed twice"));
+            }
+        }
+        if !self.roles.iter().any(|r| r == INCIDENT_MANAGER) {
+            problem(
+                &["roles"],
+                format!(
+                    "roles must include `{INCIDENT_MANAGER}`: `mim accept` and `mim handover` give it"
+                ),
+            );
+        }
         for code in self.closure_codes.keys() {
             if !is_key(code) {
                 problem(
@@ -851,6 +909,33 @@ mod tests {
         assert!(err.starts_with(&format!("mim.yaml:{line}:")), "{err}");
         let text = format!("{DEFAULT_CONFIG}\nreports: {{recurence_window: 14d}}\n");
         assert!(parse(&text).unwrap_err().contains("unknown field"));
+    }
+
+    #[test]
+    fn roles_and_the_sla_start_are_configurable_and_checked() {
+        let c = parse(DEFAULT_CONFIG).unwrap();
+        assert_eq!(c.roles[0], INCIDENT_MANAGER);
+        assert!(c.roles.iter().any(|r| r == "scribe"));
+        assert_eq!(c.sla.start, SlaStart::Reported);
+        let text = format!("{DEFAULT_CONFIG}\nsla: {{start: impact-started}}\n");
+        assert_eq!(parse(&text).unwrap().sla.start, SlaStart::ImpactStarted);
+        let text = format!("{DEFAULT_CONFIG}\nsla: {{start: declared}}\n");
+        let err = parse(&text).unwrap_err();
+        assert!(err.contains("unknown variant `declared`"), "{err}");
+        let line = text.lines().count();
+        assert!(err.starts_with(&format!("mim.yaml:{line}:")), "{err}");
+        let text = format!("{DEFAULT_CONFIG}\nsla: {{begin: detected}}\n");
+        assert!(parse(&text).unwrap_err().contains("unknown field `begin`"));
+        let text = DEFAULT_CONFIG.replace(
+            "roles: [incident-manager, communications-lead,",
+            "roles: [Comms Lead, communications-lead,",
+        );
+        let err = parse(&text).unwrap_err();
+        assert!(err.contains("role `Comms Lead` must be"), "{err}");
+        assert!(
+            err.contains("roles must include `incident-manager`"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::model::escalation::kind_name;
 use crate::model::plan::{Audience, CadenceSource, Plan, WorkstreamStatus};
 use crate::sla::Clock;
+use crate::sla::durations::Durations;
 use crate::state::State;
 use crate::time::{self, Timestamp};
 
@@ -181,6 +182,84 @@ pub fn show_json(config: &Config, state: &State, plan: Option<&Plan>, view: &mut
     view["plan"] = plan_json(config, state, plan);
     view["escalations"] = json!(state.escalation_list());
     view["priority_history"] = json!(state.priorities);
+}
+
+/// The `Roles` and `Links` sections of `mim show`: who held each role when, and the
+/// incidents this one is linked to, both ways.
+pub fn roles_and_links_text(config: &Config, state: &State) -> String {
+    let tz = config.tz();
+    let mut out = String::new();
+    if !state.roles.is_empty() {
+        out.push_str("\nRoles\n");
+        let role_w = state.roles.iter().map(|r| r.role.chars().count()).max();
+        let name_w = state.roles.iter().map(|r| r.holder.chars().count()).max();
+        let (role_w, name_w) = (role_w.unwrap_or(0), name_w.unwrap_or(0));
+        for r in &state.roles {
+            let until = r
+                .until
+                .as_ref()
+                .map(|u| time::display(u, tz))
+                .unwrap_or_else(|| "now".into());
+            out.push_str(&format!(
+                "  {:<role_w$}  {:<name_w$}  {} – {until}\n",
+                r.role,
+                r.holder,
+                time::display(&r.from, tz)
+            ));
+        }
+    }
+    if !state.links.is_empty() {
+        out.push_str("\nLinks\n");
+        for l in &state.links {
+            out.push_str(&format!(
+                "  {} {} (since {}, by {})\n",
+                l.relation.phrase(),
+                l.other,
+                time::display(&l.at, tz),
+                l.by
+            ));
+        }
+    }
+    out
+}
+
+/// The `Durations` section of `mim show`: what has been measured so far.
+pub fn durations_text(d: &Durations) -> String {
+    let rows = [
+        ("to detect", d.time_to_detect, "impact started → detected"),
+        ("to accept", d.time_to_accept, "reported → accepted"),
+        (
+            "to identify",
+            d.time_to_identify,
+            "impact started → cause identified",
+        ),
+        (
+            "to mitigate",
+            d.time_to_mitigate,
+            "impact started → mitigated",
+        ),
+        ("to fix", d.time_to_fix, "impact started → permanent fix"),
+        (
+            "to restore",
+            d.time_to_restore,
+            "the SLA figure: restore clock, hold excluded",
+        ),
+        (
+            "outage",
+            d.outage,
+            "impact started → resolved, wall clock, hold included",
+        ),
+    ];
+    let mut out = String::new();
+    for (name, value, what) in rows {
+        if let Some(v) = value {
+            out.push_str(&format!("  {name:<12} {:<8} {what}\n", v.to_string()));
+        }
+    }
+    if out.is_empty() {
+        return out;
+    }
+    format!("\nDurations\n{out}")
 }
 
 /// The `SLA clocks` section of `mim show`: one line per clock.

@@ -9,12 +9,12 @@
 
 use serde::Serialize;
 
-use crate::config::{Config, PriorityTargets};
+use crate::config::{Config, INCIDENT_MANAGER, PriorityTargets, SlaStart};
 use crate::lifecycle::{Status, Transition};
 use crate::model::escalation::{Escalation, PriorityStep};
 use crate::model::pir::{self, Pir};
 use crate::model::plan::CadenceSource;
-use crate::model::{Audience, Entry, Event, Incident, Verification};
+use crate::model::{Audience, Entry, Event, Incident, MilestoneKind, Relation, Verification};
 use crate::time::{self, Timestamp};
 use crate::units::Duration;
 
@@ -74,6 +74,8 @@ pub struct UpdateMark {
     pub audience: String,
     pub number: u32,
     pub file: String,
+    /// Sent while the incident was resolved: no cadence applies to it.
+    pub monitoring: bool,
 }
 
 /// A resolution: the restoration as `mim resolve` recorded it.
@@ -101,6 +103,60 @@ pub struct TimeEntry {
     pub activity: Option<String>,
 }
 
+/// A milestone in force: the one of its kind recorded last (a correction wins).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Milestone {
+    pub kind: MilestoneKind,
+    #[serde(with = "time::rfc3339")]
+    pub at: Timestamp,
+    pub by: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+    /// Why it corrected an earlier one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Its index in the timeline file.
+    #[serde(skip)]
+    pub entry: usize,
+}
+
+/// Someone holding a role from `from` until `until` (`None`: still holds it).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RoleSpell {
+    pub role: String,
+    pub holder: String,
+    #[serde(with = "time::rfc3339")]
+    pub from: Timestamp,
+    #[serde(with = "time::rfc3339::option")]
+    pub until: Option<Timestamp>,
+    /// Who gave it (the accept, the assignment or the handover).
+    pub by: String,
+}
+
+/// A handover of the incident-manager role, with the state of play.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Handover {
+    #[serde(with = "time::rfc3339")]
+    pub at: Timestamp,
+    pub by: String,
+    /// The incident manager before it.
+    pub from: Option<String>,
+    pub to: String,
+    pub note: String,
+}
+
+/// A link to another incident in force (not removed since).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Link {
+    pub relation: Relation,
+    pub other: String,
+    #[serde(with = "time::rfc3339")]
+    pub at: Timestamp,
+    pub by: String,
+}
+
 /// What the timeline adds up to at one instant. Nothing here is stored.
 #[derive(Clone, Debug, Serialize)]
 pub struct State {
@@ -120,6 +176,22 @@ pub struct State {
     pub holds: Vec<HoldPeriod>,
     pub reopens: u32,
     pub priority_changes: Vec<PriorityChange>,
+    /// When the impact began: `impact_started` in incident.yaml, else the report.
+    #[serde(with = "time::rfc3339")]
+    pub impact_started: Timestamp,
+    /// When the impact was detected: `detected` in incident.yaml, else the report.
+    #[serde(with = "time::rfc3339")]
+    pub detected: Timestamp,
+    /// When every SLA clock starts: the report, unless `sla.start` says otherwise.
+    #[serde(with = "time::rfc3339")]
+    pub clocks_start: Timestamp,
+    /// One per kind at most, in kind order.
+    pub milestones: Vec<Milestone>,
+    /// Who held each role when, in time order.
+    pub roles: Vec<RoleSpell>,
+    pub handovers: Vec<Handover>,
+    /// The links in force, both ways (each incident records its own side).
+    pub links: Vec<Link>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<Conflict>,
 
@@ -171,8 +243,9 @@ pub struct State {
 
 /// The incident's state at `now`.
 pub fn derive(config: &Config, incident: &Incident, now: Timestamp) -> State {
-    let _ = config;
     let record = &incident.record;
+    let impact_started = record.impact_started.unwrap_or(record.reported);
+    let detected = record.detected.unwrap_or(record.reported);
     let entries: Vec<usize> = crate::model::timeline::time_order(&incident.entries)
         .into_iter()
         .filter(|&i| incident.entries[i].at <= now)
@@ -190,6 +263,17 @@ pub fn derive(config: &Config, incident: &Incident, now: Timestamp) -> State {
         holds: Vec::new(),
         reopens: 0,
         priority_changes: Vec::new(),
+        impact_started,
+        detected,
+        clocks_start: match config.sla.start {
+            SlaStart::Reported => record.reported,
+            SlaStart::ImpactStarted => impact_started,
+            SlaStart::Detected => detected,
+        },
+        milestones: Vec::new(),
+        roles: Vec::new(),
+        handovers: Vec::new(),
+        links: Vec::new(),
         conflicts: Vec::new(),
         now,
         reported: record.reported,
@@ -328,12 +412,14 @@ fn apply(s: &mut State, i: usize, entry: &Entry) {
             audience,
             number,
             file,
+            monitoring,
         } => s.updates.push(UpdateMark {
             at,
             entry: i,
             audience: audience.clone(),
             number: *number,
             file: file.clone(),
+            monitoring: *monitoring,
         }),
         Event::Escalate {
             kind,
@@ -367,7 +453,83 @@ fn apply(s: &mut State, i: usize, entry: &Entry) {
             time: *time,
             activity: activity.clone(),
         }),
+        Event::Milestone {
+            kind,
+            text,
+            problem,
+            reason,
+        } => {
+            let milestone = Milestone {
+                kind: *kind,
+                at,
+                by: entry.by.clone(),
+                text: text.clone(),
+                problem: problem.clone(),
+                reason: reason.clone(),
+                entry: i,
+            };
+            // The one recorded last stands, whenever it is dated.
+            match s.milestones.iter_mut().find(|m| m.kind == *kind) {
+                Some(m) if m.entry < i => *m = milestone,
+                Some(_) => {}
+                None => {
+                    s.milestones.push(milestone);
+                    s.milestones.sort_by_key(|m| m.kind);
+                }
+            }
+        }
+        Event::Assign { role, to } => give_role(s, role, to, entry),
+        Event::Handover { to, note } => {
+            s.handovers.push(Handover {
+                at,
+                by: entry.by.clone(),
+                from: s.manager.clone(),
+                to: to.clone(),
+                note: note.clone(),
+            });
+            give_role(s, INCIDENT_MANAGER, to, entry);
+        }
+        Event::Link {
+            relation,
+            other,
+            remove,
+        } => link(s, *relation, other, *remove, entry),
         _ => {}
+    }
+}
+
+/// `to` holds `role` from `entry` on; the incident manager is [`State::manager`] too.
+fn give_role(s: &mut State, role: &str, to: &str, entry: &Entry) {
+    if let Some(open) = s
+        .roles
+        .iter_mut()
+        .rfind(|r| r.role == role && r.until.is_none())
+    {
+        open.until = Some(entry.at);
+    }
+    s.roles.push(RoleSpell {
+        role: role.to_string(),
+        holder: to.to_string(),
+        from: entry.at,
+        until: None,
+        by: entry.by.clone(),
+    });
+    if role == INCIDENT_MANAGER {
+        s.manager = Some(to.to_string());
+    }
+}
+
+fn link(s: &mut State, relation: Relation, other: &str, remove: bool, entry: &Entry) {
+    let same = |l: &Link| l.relation == relation && l.other == other;
+    if remove {
+        s.links.retain(|l| !same(l));
+    } else if !s.links.iter().any(same) {
+        s.links.push(Link {
+            relation,
+            other: other.to_string(),
+            at: entry.at,
+            by: entry.by.clone(),
+        });
     }
 }
 
@@ -375,13 +537,16 @@ fn transition_to(s: &mut State, transition: Transition, i: usize, entry: &Entry)
     let at = entry.at;
     match &entry.event {
         Event::Accept { manager, .. } => {
-            s.manager = Some(manager.clone());
+            give_role(s, INCIDENT_MANAGER, manager, entry);
             s.accepted_at.get_or_insert(at);
             s.accepted.get_or_insert((at, i));
         }
-        Event::Reject { .. } => {
+        Event::Reject { duplicate_of, .. } => {
             s.rejected_at = Some(at);
             s.rejected = Some((at, i));
+            if let Some(other) = duplicate_of {
+                link(s, Relation::DuplicateOf, other, false, entry);
+            }
         }
         // A second hold while on hold (two clones) is a conflict, not a second period.
         Event::Hold { reason, .. } if s.holds.last().is_none_or(|h| h.until.is_some()) => {
@@ -484,6 +649,32 @@ fn legacy_plan_cadence(s: &mut State, incident: &Incident) {
 }
 
 impl State {
+    /// The milestone of `kind` in force, if recorded.
+    pub fn milestone(&self, kind: MilestoneKind) -> Option<&Milestone> {
+        self.milestones.iter().find(|m| m.kind == kind)
+    }
+
+    /// Who holds `role` now.
+    pub fn holder(&self, role: &str) -> Option<&str> {
+        self.roles
+            .iter()
+            .rfind(|r| r.role == role && r.until.is_none())
+            .map(|r| r.holder.as_str())
+    }
+
+    /// The other incidents linked by `relation`.
+    pub fn linked(&self, relation: Relation) -> impl Iterator<Item = &str> {
+        self.links
+            .iter()
+            .filter(move |l| l.relation == relation)
+            .map(|l| l.other.as_str())
+    }
+
+    /// The incident this one duplicates, if it is a duplicate.
+    pub fn duplicate_of(&self) -> Option<&str> {
+        self.linked(Relation::DuplicateOf).next()
+    }
+
     /// Whether the incident existed at `now` (it was reported by then).
     pub fn exists(&self) -> bool {
         self.reported <= self.now

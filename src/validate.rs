@@ -182,6 +182,30 @@ pub fn incident_problems(repo: &Repo, incident: &Incident) -> Vec<Diagnostic> {
             ),
         );
     }
+    for (key, at) in [
+        ("impact_started", r.impact_started),
+        ("detected", r.detected),
+    ] {
+        if let Some(at) = at.filter(|at| *at > r.reported) {
+            at_key(
+                key,
+                format!(
+                    "{key} {} is after the report ({}): it can only be earlier",
+                    crate::time::format(&at),
+                    crate::time::format(&r.reported)
+                ),
+            );
+        }
+    }
+    if let (Some(started), Some(detected)) = (r.impact_started, r.detected)
+        && detected < started
+    {
+        at_key(
+            "detected",
+            "detected is before impact_started: an impact is detected once it has started"
+                .to_string(),
+        );
+    }
     out.extend(timeline_problems(repo, config, incident, &state));
     out.extend(crate::comms::update_file::problems(
         incident,
@@ -244,6 +268,25 @@ fn timeline_problems(
                 out.push(at_entry(
                     i,
                     format!("priority `{priority}` has no targets in mim.yaml"),
+                ));
+            }
+            Event::Assign { role, .. } if !config.roles.contains(role) => {
+                out.push(at_entry(
+                    i,
+                    format!(
+                        "role `{role}` is not under `roles` in mim.yaml ({})",
+                        config.roles.join(", ")
+                    ),
+                ));
+            }
+            Event::Link { other, .. }
+            | Event::Reject {
+                duplicate_of: Some(other),
+                ..
+            } if !repo::is_id(other) => {
+                out.push(at_entry(
+                    i,
+                    format!("`{}` is not an incident ID", other.escape_debug()),
                 ));
             }
             Event::Resolve { closure, .. }

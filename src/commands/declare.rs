@@ -1,12 +1,15 @@
 //! `mim declare`: propose a major incident.
 
-use anyhow::bail;
+use anyhow::{Context as _, bail};
+use rayon::prelude::*;
+use serde::Serialize;
 
 use crate::cli::DeclareArgs;
 use crate::commands::Ctx;
 use crate::model::{RECORD_FILE, Record, TIMELINE_FILE, timeline};
-use crate::store::Change;
+use crate::store::{self, Change};
 use crate::text;
+use crate::time;
 
 pub fn run(ctx: &Ctx, args: &DeclareArgs) -> anyhow::Result<()> {
     let config = &ctx.repo.config;
@@ -28,6 +31,7 @@ pub fn run(ctx: &Ctx, args: &DeclareArgs) -> anyhow::Result<()> {
     {
         one_of("category", category, &config.categories)?;
     }
+    let (impact_started, detected) = impact_times(ctx, args)?;
     let priority = config
         .priority_for(&impact, &urgency)
         .expect("the configuration has a priority for every impact and urgency")
@@ -47,6 +51,8 @@ pub fn run(ctx: &Ctx, args: &DeclareArgs) -> anyhow::Result<()> {
         priority: priority.clone(),
         reporter: ctx.actor()?,
         reported: ctx.now,
+        impact_started,
+        detected,
         tickets: args
             .tickets
             .iter()
@@ -68,6 +74,7 @@ pub fn run(ctx: &Ctx, args: &DeclareArgs) -> anyhow::Result<()> {
         .put(dir.join(TIMELINE_FILE), timeline::HEADER);
     let major = config.targets(&priority).is_some_and(|t| t.major);
     let summary = format!("declared {priority} {}", record.title);
+    let similar = active_like(ctx, &record);
     ctx.record(&id, "declare", &summary, &change)?;
     if !major && !args.force {
         let majors: Vec<&str> = config
@@ -82,8 +89,119 @@ pub fn run(ctx: &Ctx, args: &DeclareArgs) -> anyhow::Result<()> {
             majors.join(", ")
         );
     }
+    warn_similar(&id, &similar);
+    if ctx.json {
+        return ctx.print_json(&serde_json::json!({
+            "id": id,
+            "priority": priority,
+            "major": major,
+            "active_like_this": similar,
+        }));
+    }
     println!("{id}");
     Ok(())
+}
+
+/// An active incident like the one being declared.
+#[derive(Debug, Serialize)]
+struct Similar {
+    id: String,
+    title: String,
+    status: String,
+    priority: String,
+    /// `service`, or `client and configuration item`.
+    same: &'static str,
+}
+
+/// The active incidents (not duplicates) on the same service as `record`, or of the
+/// same client and configuration item: only their records are read, and the state of
+/// those that match. Anything that cannot be read is passed over: this only warns.
+fn active_like(ctx: &Ctx, record: &Record) -> Vec<Similar> {
+    let Ok(ids) = ctx.repo.incident_ids() else {
+        return Vec::new();
+    };
+    ids.par_iter()
+        .filter_map(|id| {
+            let path = ctx.repo.incident_dir(id).join(RECORD_FILE);
+            let text = std::fs::read_to_string(&path).ok()?;
+            let other: Record = store::parse_yaml(&path, &text).ok()?;
+            let same = same_outage(record, &other)?;
+            let incident = store::load(&ctx.repo, id).ok()?;
+            let state = ctx.state_now(&incident);
+            let active =
+                state.exists() && state.status.is_active() && state.duplicate_of().is_none();
+            active.then(|| Similar {
+                id: id.clone(),
+                title: other.title.clone(),
+                status: state.status.to_string(),
+                priority: state.priority.clone(),
+                same,
+            })
+        })
+        .collect()
+}
+
+/// Why `other` may report the same outage as `new`: the same service, or the same
+/// client and configuration item (compared without case or extra spaces).
+fn same_outage(new: &Record, other: &Record) -> Option<&'static str> {
+    let norm = |s: &str| text::one_line(s).to_lowercase();
+    if norm(&new.service) == norm(&other.service) {
+        return Some("service");
+    }
+    match (&new.client, &other.client, &new.ci, &other.ci) {
+        (Some(a), Some(b), Some(x), Some(y)) if a == b && norm(x) == norm(y) => {
+            Some("client and configuration item")
+        }
+        _ => None,
+    }
+}
+
+fn warn_similar(id: &str, similar: &[Similar]) {
+    for s in similar {
+        eprintln!(
+            "warning: {} is active on the same {} ({}, {}: {})",
+            s.id, s.same, s.status, s.priority, s.title
+        );
+    }
+    if let Some(first) = similar.first() {
+        eprintln!(
+            "hint: if {id} reports the same outage, `mim reject {id} --duplicate-of {}` (or `mim link {id} --duplicate-of {}` once accepted)",
+            first.id, first.id
+        );
+    }
+}
+
+/// `--impact-started` and `--detected`: each at or before the report (now), and the
+/// detection not before the impact started.
+fn impact_times(
+    ctx: &Ctx,
+    args: &DeclareArgs,
+) -> anyhow::Result<(Option<time::Timestamp>, Option<time::Timestamp>)> {
+    let tz = ctx.repo.config.tz();
+    let parse = |flag: &str, text: &Option<String>| -> anyhow::Result<Option<time::Timestamp>> {
+        let Some(text) = text else { return Ok(None) };
+        let at = time::parse(text, tz).with_context(|| format!("in {flag}"))?;
+        if at > ctx.now {
+            bail!(
+                "{flag} {} is after the report ({}): the impact cannot start or be detected after the incident is declared",
+                time::format(&at),
+                time::format(&ctx.now)
+            );
+        }
+        Ok(Some(at))
+    };
+    let started = parse("--impact-started", &args.impact_started)?;
+    let detected = parse("--detected", &args.detected)?;
+    if let (Some(s), Some(d)) = (started, detected)
+        && d < s
+    {
+        bail!(
+            "--detected {} is before --impact-started {}: an impact is detected once it has started",
+            time::format(&d),
+            time::format(&s)
+        );
+    }
+    Ok((started, detected))
 }
 
 /// `value` if it is one of `choices`, else an error listing them.

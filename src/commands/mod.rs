@@ -1,12 +1,16 @@
 //! One module per subcommand, each with one entry point: load, call the pure core, write.
 
+mod assign;
 mod audit;
 mod check;
 mod close;
 mod declare;
 mod escalate;
+mod handover;
 mod init;
+mod link;
 mod list;
+mod milestone;
 mod misc;
 mod note;
 mod overview;
@@ -188,14 +192,27 @@ impl Ctx {
         change: &Change,
         date: Timestamp,
     ) -> anyhow::Result<()> {
-        let commit = self.commit(self.message_at(id, event, summary, date)?);
+        self.record_incidents(&[id], event, summary, change, date)
+    }
+
+    /// [`Ctx::record`] of a change to several incidents (a link recorded on both): the
+    /// subject names the first, an `Incident:` trailer names each.
+    pub fn record_incidents(
+        &self,
+        ids: &[&str],
+        event: &str,
+        summary: &str,
+        change: &Change,
+        date: Timestamp,
+    ) -> anyhow::Result<()> {
+        let commit = self.commit(self.message_for(ids, event, summary, date)?);
         self.apply(change, &commit)
     }
 
     /// The commit message `<id>: <summary>` with the audit trailers, the actor as the
     /// author and the event time (`now`) as the author date.
     pub fn message(&self, id: &str, event: &str, summary: &str) -> anyhow::Result<git::Message> {
-        self.message_at(id, event, summary, self.now)
+        self.message_for(&[id], event, summary, self.now)
     }
 
     /// [`Ctx::message`] with `date` as the author date.
@@ -206,6 +223,20 @@ impl Ctx {
         summary: &str,
         date: Timestamp,
     ) -> anyhow::Result<git::Message> {
+        self.message_for(&[id], event, summary, date)
+    }
+
+    /// The commit message of a change to `ids` (the subject names the first).
+    fn message_for(
+        &self,
+        ids: &[&str],
+        event: &str,
+        summary: &str,
+        date: Timestamp,
+    ) -> anyhow::Result<git::Message> {
+        let id = ids
+            .first()
+            .context("a change records at least one incident")?;
         let actor = self.actor()?;
         let author = git::Authorship {
             email: self
@@ -219,11 +250,11 @@ impl Ctx {
         };
         Ok(git::Message {
             subject: format!("{id}: {summary}"),
-            trailers: vec![
-                ("Incident", id.to_string()),
-                ("Event", event.to_string()),
-                ("Actor", actor),
-            ],
+            trailers: ids
+                .iter()
+                .map(|id| ("Incident", id.to_string()))
+                .chain([("Event", event.to_string()), ("Actor", actor)])
+                .collect(),
             author: Some(author),
         })
     }
@@ -384,7 +415,16 @@ pub fn run(cli: Cli, env_now: Option<&str>) -> anyhow::Result<()> {
     match cli.command {
         Command::Declare(args) => declare::run(&ctx, &args),
         Command::Accept { id, manager } => status::accept(&ctx, id.as_deref(), manager.as_deref()),
-        Command::Reject { id, reason } => status::reject(&ctx, id.as_deref(), &reason),
+        Command::Reject {
+            id,
+            reason,
+            duplicate_of,
+        } => status::reject(
+            &ctx,
+            id.as_deref(),
+            reason.as_deref(),
+            duplicate_of.as_deref(),
+        ),
         Command::Hold { id, reason } => status::hold(&ctx, id.as_deref(), &reason),
         Command::Resume { id } => status::resume(&ctx, id.as_deref()),
         Command::Reopen { id, reason } => status::reopen(&ctx, id.as_deref(), &reason),
@@ -395,6 +435,10 @@ pub fn run(cli: Cli, env_now: Option<&str>) -> anyhow::Result<()> {
         Command::Templates { action } => templates::run(&ctx, &action),
         Command::Plan(args) => plan::run(&ctx, &args, prepared),
         Command::Escalate(args) => escalate::run(&ctx, &args),
+        Command::Milestone(args) => milestone::run(&ctx, &args),
+        Command::Assign(args) => assign::run(&ctx, &args),
+        Command::Handover(args) => handover::run(&ctx, &args),
+        Command::Link(args) => link::run(&ctx, &args),
         Command::Pir(cmd) => pir::run(&ctx, cmd),
         Command::Close(args) => close::run(&ctx, &args),
         Command::List { status } => list::run(&ctx, status),

@@ -1,5 +1,5 @@
-//! `mim status`: one line per active incident — ID, priority, status, age, what is due
-//! next and when, and the worst finding — coloured on a terminal.
+//! `mim status`: one line per active incident — ID, priority, status, incident manager,
+//! age, what is due next and when, and the worst finding — coloured on a terminal.
 
 use std::io::IsTerminal;
 
@@ -19,6 +19,8 @@ pub struct Line {
     pub id: String,
     pub priority: String,
     pub status: String,
+    /// The incident manager now (after any handover); none while proposed.
+    pub manager: Option<String>,
     /// Wall-clock time since it was reported.
     pub age: Duration,
     /// The open clock due soonest.
@@ -48,6 +50,7 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
             id: incident.id.clone(),
             priority: state.priority.clone(),
             status: state.status.to_string(),
+            manager: state.manager.clone(),
             age: Duration::from(ctx.now - incident.record.reported),
             next: next_due(&e.clocks),
             worst: worst(&e.findings),
@@ -108,6 +111,7 @@ fn to_json(l: &Line, now: Timestamp) -> Value {
         "id": l.id,
         "priority": l.priority,
         "status": l.status,
+        "manager": l.manager,
         "age_s": l.age.secs(),
         "next": l.next.as_ref().map(|c| json!({
             "rule": c.rule,
@@ -135,7 +139,7 @@ pub fn render(lines: &[Line], now: Timestamp, tz: chrono_tz::Tz, colour: bool) -
             text.to_string()
         }
     };
-    let rows: Vec<[String; 6]> = lines
+    let rows: Vec<[String; 7]> = lines
         .iter()
         .map(|l| {
             let next = match &l.next {
@@ -166,13 +170,14 @@ pub fn render(lines: &[Line], now: Timestamp, tz: chrono_tz::Tz, colour: bool) -
                 l.id.clone(),
                 l.priority.clone(),
                 l.status.clone(),
+                l.manager.clone().unwrap_or_else(|| "no manager".into()),
                 minutes(l.age).to_string(),
                 next,
                 worst,
             ]
         })
         .collect();
-    let mut widths = [0usize; 6];
+    let mut widths = [0usize; 7];
     for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
@@ -184,17 +189,17 @@ pub fn render(lines: &[Line], now: Timestamp, tz: chrono_tz::Tz, colour: bool) -
             .iter()
             .enumerate()
             .map(|(i, cell)| {
-                let padded = if i == 5 {
+                let padded = if i == 6 {
                     cell.clone()
                 } else {
                     format!("{cell:<w$}", w = widths[i])
                 };
                 match i {
                     0 => paint(BOLD, &padded),
-                    4 if l.next.as_ref().and_then(|c| c.due).is_some_and(|d| d < now) => {
+                    5 if l.next.as_ref().and_then(|c| c.due).is_some_and(|d| d < now) => {
                         paint(RED, &padded)
                     }
-                    5 => match l.worst.as_ref().map(|w| w.0) {
+                    6 => match l.worst.as_ref().map(|w| w.0) {
                         Some(Level::AtRisk) => paint(YELLOW, &padded),
                         Some(_) => paint(RED, &padded),
                         None => paint(GREEN, &padded),
@@ -223,6 +228,7 @@ mod tests {
             id: "2026-11-24-payments".into(),
             priority: "P1".into(),
             status: "accepted".into(),
+            manager: Some("Bob".into()),
             age: Duration::from_secs(6600),
             next: Some(Clock {
                 rule: Rule::UpdateClient,
@@ -248,7 +254,7 @@ mod tests {
         let plain = render(&lines, now, chrono_tz::UTC, false);
         assert_eq!(
             plain,
-            "2026-11-24-payments  P1  accepted  1h50m  update-client due 2026-11-24 11:15 UTC (in 25m)  breach: respond\n"
+            "2026-11-24-payments  P1  accepted  Bob  1h50m  update-client due 2026-11-24 11:15 UTC (in 25m)  breach: respond\n"
         );
         assert!(!plain.contains('\x1b'));
         let coloured = render(&lines, now, chrono_tz::UTC, true);

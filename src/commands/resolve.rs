@@ -10,10 +10,10 @@ use crate::comms::outbox::{self, OUTBOX_DIR};
 use crate::comms::{self, Audience, Composed, Draft, Kind, MessageContext};
 use crate::editor;
 use crate::lifecycle::{self, Transition};
-use crate::model::{Entry, Event, Incident, Verification};
+use crate::model::{Entry, Event, Incident, Relation, Verification};
 use crate::render::Templates;
 use crate::state::State;
-use crate::store::Change;
+use crate::store::{self, Change};
 use crate::text;
 
 pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<()> {
@@ -114,10 +114,33 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<()> {
         println!("{}", rel.join(f).display());
     }
     eprintln!("{}: {} → resolved", incident.id, state.status);
+    open_children(ctx, &state);
     if args.send {
         ctx.deliver(&incident, &files)?;
     }
     Ok(())
+}
+
+/// A parent resolved: say which of its children are still open (they are not resolved
+/// with it). A child that cannot be read is named as such.
+fn open_children(ctx: &Ctx, state: &crate::state::State) {
+    let open: Vec<String> = state
+        .linked(Relation::Child)
+        .filter(|child| crate::repo::is_id(child))
+        .filter_map(|child| match store::load(&ctx.repo, child) {
+            Ok(incident) => {
+                let s = ctx.state_now(&incident);
+                (s.status.is_active()).then(|| format!("{child} ({})", s.status))
+            }
+            Err(_) => Some(format!("{child} (cannot be read)")),
+        })
+        .collect();
+    if !open.is_empty() {
+        eprintln!(
+            "note: open child incidents, not resolved with it: {}",
+            open.join(", ")
+        );
+    }
 }
 
 /// One restoral notice per audience that has recipients: internal, management, and for

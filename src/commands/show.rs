@@ -3,8 +3,10 @@
 use serde_json::{Value, json};
 
 use crate::commands::Ctx;
+use crate::config::INCIDENT_MANAGER;
 use crate::model::{Incident, timeline};
 use crate::present;
+use crate::sla::{Rule, durations};
 use crate::state::State;
 use crate::time;
 
@@ -20,11 +22,14 @@ pub fn run(ctx: &Ctx, id: Option<&str>) -> anyhow::Result<()> {
             time::format(&ctx.now)
         );
     }
-    let clocks = crate::sla::evaluate_state(&ctx.repo.config, &incident, &state).clocks;
+    let evaluation = crate::sla::evaluate_state(&ctx.repo.config, &incident, &state);
+    let durations = durations::with_restore(&state, evaluation.clock(Rule::Restore));
+    let clocks = evaluation.clocks;
     if ctx.json {
         let mut view = json_view(&incident, &state);
         present::show_json(&ctx.repo.config, &state, plan.as_ref(), &mut view);
         view["clocks"] = serde_json::to_value(&clocks)?;
+        view["durations"] = serde_json::to_value(&durations)?;
         return ctx.print_json(&view);
     }
     // The record and the timeline are repository text: a terminal gets it neutralised.
@@ -36,6 +41,7 @@ pub fn run(ctx: &Ctx, id: Option<&str>) -> anyhow::Result<()> {
         "{}",
         present::clocks_text(&clocks, ctx.now, ctx.repo.config.tz())
     );
+    print!("{}", present::durations_text(&durations));
     Ok(())
 }
 
@@ -109,14 +115,42 @@ fn text_view(
         field("category", category.clone());
     }
     field("reported", format!("{} by {}", t(&r.reported), r.reporter));
-    if let (Some(at), Some(manager)) = (&s.accepted_at, &s.manager) {
+    if r.impact_started.is_some() || r.detected.is_some() {
+        field(
+            "impact",
+            format!(
+                "started {}, detected {}",
+                t(&s.impact_started),
+                t(&s.detected)
+            ),
+        );
+    }
+    let managers: Vec<_> = s
+        .roles
+        .iter()
+        .filter(|r| r.role == INCIDENT_MANAGER)
+        .collect();
+    if let (Some(at), Some(first)) = (&s.accepted_at, managers.first()) {
         field(
             "accepted",
-            format!("{} by incident manager {manager}", t(at)),
+            format!("{} by incident manager {}", t(at), first.holder),
         );
+    }
+    if let Some(now) = managers.last().filter(|_| managers.len() > 1) {
+        field("manager", format!("{} since {}", now.holder, t(&now.from)));
     }
     if let Some(at) = &s.resolved_at {
         field("resolved", t(at));
+    }
+    for m in &s.milestones {
+        let mut value = format!("{} by {}", t(&m.at), m.by);
+        if let Some(p) = &m.problem {
+            value.push_str(&format!(" [problem {p}]"));
+        }
+        if let Some(text) = &m.text {
+            value.push_str(&format!(": {text}"));
+        }
+        field(m.kind.as_str(), value);
     }
     if let Some(at) = &s.closed_at {
         field("closed", t(at));
@@ -146,6 +180,7 @@ fn text_view(
         out.push_str(&format!("\n{}\n", indent(d)));
     }
     out.push_str(&present::show_text(&ctx.repo.config, state, plan));
+    out.push_str(&present::roles_and_links_text(&ctx.repo.config, state));
     out.push_str("\nTimeline\n");
     out.push_str(&format!(
         "  {}  {:<12} {} ({}) by {}\n",

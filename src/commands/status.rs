@@ -4,7 +4,8 @@
 use crate::commands::Ctx;
 use crate::comms::outbox::{self, OUTBOX_DIR, SENT_LOG};
 use crate::lifecycle::{self, Transition};
-use crate::model::{Event, Incident};
+use crate::links;
+use crate::model::{Event, Incident, Relation};
 use crate::store::Change;
 use crate::text::{self, plural};
 
@@ -26,19 +27,73 @@ pub fn accept(ctx: &Ctx, id: Option<&str>, manager: Option<&str>) -> anyhow::Res
     )
 }
 
-pub fn reject(ctx: &Ctx, id: Option<&str>, reason: &str) -> anyhow::Result<()> {
-    let reason = text::required("--reason", reason)?;
+pub fn reject(
+    ctx: &Ctx,
+    id: Option<&str>,
+    reason: Option<&str>,
+    duplicate_of: Option<&str>,
+) -> anyhow::Result<()> {
+    let reason = match reason {
+        Some(r) => text::required("--reason", r)?,
+        None => String::new(),
+    };
     let incident = ctx.load(id)?;
-    change(
-        ctx,
-        incident,
-        Transition::Reject,
-        |from| Event::Reject {
-            from,
+    let Some(other) = duplicate_of else {
+        return change(
+            ctx,
+            incident,
+            Transition::Reject,
+            |from| Event::Reject {
+                from,
+                reason: reason.clone(),
+                duplicate_of: None,
+            },
+            &format!("rejected: {reason}"),
+        );
+    };
+    let other = ctx.load(Some(other))?;
+    let state = ctx.state(&incident);
+    lifecycle::check(Transition::Reject, &incident.id, state.status)?;
+    let no_parents = |_: &str| None;
+    links::check(
+        &incident.id,
+        &state,
+        &other.id,
+        &ctx.state(&other),
+        Relation::DuplicateOf,
+        false,
+        &no_parents,
+    )?;
+    let entry = ctx.entry(
+        &incident,
+        Event::Reject {
+            from: state.status,
             reason: reason.clone(),
+            duplicate_of: Some(other.id.clone()),
         },
-        &format!("rejected: {reason}"),
-    )
+    )?;
+    let back = ctx.entry(
+        &other,
+        links::reverse(Relation::DuplicateOf, &incident.id, false),
+    )?;
+    let mut recorded = Change::new();
+    recorded
+        .event(&incident.dir, &entry)
+        .event(&other.dir, &back);
+    ctx.record_incidents(
+        &[&incident.id, &other.id],
+        entry.event.name(),
+        &format!("rejected as a duplicate of {}", other.id),
+        &recorded,
+        ctx.now,
+    )?;
+    if !ctx.json {
+        eprintln!(
+            "{}: {} → rejected, a duplicate of {}",
+            incident.id, state.status, other.id
+        );
+    }
+    Ok(())
 }
 
 pub fn hold(ctx: &Ctx, id: Option<&str>, reason: &str) -> anyhow::Result<()> {

@@ -33,28 +33,26 @@ pub fn read_input(ctx: &Ctx, args: &UpdateArgs) -> anyhow::Result<Option<String>
     }
 }
 
-fn check_active(ctx: &Ctx, incident: &Incident) -> anyhow::Result<()> {
-    let state = ctx.state(incident);
-    if !state.status.is_active() {
+/// Whether the incident takes an update at its time (`--at` may backfill one), and
+/// whether it is a monitoring update: while resolved (until closed), updates are.
+fn check_active(ctx: &Ctx, incident: &Incident) -> anyhow::Result<bool> {
+    let state = ctx.state_now(incident);
+    let monitoring = state.status == crate::lifecycle::Status::Resolved;
+    if !state.status.is_active() && !monitoring {
         bail!(
-            "{} is {}: status updates are for active incidents{}",
+            "{} is {}: status updates are for incidents being worked on or monitored after the restoration",
             incident.id,
-            state.status,
-            if state.status == crate::lifecycle::Status::Resolved {
-                "; the restoral notice went out with `mim resolve` (use `mim reopen` if service failed again)"
-            } else {
-                ""
-            }
+            state.status
         );
     }
-    Ok(())
+    Ok(monitoring)
 }
 
 /// Record the update; `input` is its text when [`read_input`] read it.
 pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Result<()> {
     let config = &ctx.repo.config;
     let incident = ctx.load(args.id.as_deref())?;
-    check_active(ctx, &incident)?;
+    let monitoring = check_active(ctx, &incident)?;
     let state = ctx.state(&incident);
     let audiences = match args.audience {
         AudienceArg::Internal => vec![Audience::Internal],
@@ -176,6 +174,7 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
                 audience: audience.to_string(),
                 number,
                 file,
+                monitoring,
             },
         )?;
         change.event(&incident.dir, &entry);
@@ -198,6 +197,7 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
             eta: eta.as_ref().map(time::format),
             next: next.clone(),
             next_at: next_at.as_ref().map(time::format),
+            monitoring,
         };
         let context = MessageContext::new(config, &recorded, &now_state, audience, ctx.now)
             .with_update(update);
@@ -221,7 +221,12 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
         );
         files.push(name);
     }
-    ctx.record(&incident.id, "update", &summary(&numbers), &change)?;
+    let subject = if monitoring {
+        format!("monitoring {}", summary(&numbers))
+    } else {
+        summary(&numbers)
+    };
+    ctx.record(&incident.id, "update", &subject, &change)?;
     report(ctx, &incident, &numbers, &files)?;
     if args.send {
         ctx.deliver(&incident, &files)?;

@@ -32,6 +32,8 @@ fn incident(client: Option<&str>, events: Vec<(&str, Event)>) -> Incident {
             priority: "P1".into(),
             reporter: "Sam".into(),
             reported: t("2026-11-24T09:00:00Z"),
+            impact_started: None,
+            detected: None,
             tickets: vec![],
             description: None,
         },
@@ -204,6 +206,7 @@ fn update_numbers_are_per_audience_and_continue_after_the_highest() {
         audience: audience.into(),
         number: n,
         file: format!("updates/{audience}-{n}.md"),
+        monitoring: false,
     };
     let state = |inc: &Incident| crate::state::latest(&c, inc, t("2026-11-24T12:00:00Z"));
     let fresh = incident(None, vec![accept()]);
@@ -242,6 +245,7 @@ fn the_ledger_orders_by_recording_and_withdraws_undone_restorals() {
         audience: "client".into(),
         number: n,
         file: format!("updates/{n}.md"),
+        monitoring: false,
     };
     let resolve = Event::Resolve {
         from: Status::Accepted,

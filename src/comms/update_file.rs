@@ -66,6 +66,7 @@ pub fn problems(
             audience,
             number,
             file,
+            ..
         } = &entry.event
         else {
             continue;

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 pub use audience::Audience;
 pub use record::Record;
-pub use timeline::{Entry, EscalationKind, Event, Verification};
+pub use timeline::{Entry, EscalationKind, Event, MilestoneKind, Relation, Verification};
 
 /// File names inside an incident directory.
 pub const RECORD_FILE: &str = "incident.yaml";

@@ -4,14 +4,16 @@
 //! The rule: nothing happens before the incident was reported; a status change is not
 //! dated before the last status change; and a status change that ends activity (reject,
 //! hold, resolve, close) is not dated before an update, escalation, plan change,
-//! reprioritisation or status change already recorded, because those happened while the
-//! incident was active. Notes, time entries and PIR events may be backfilled anywhere
-//! after the report, and `accept` may be dated before notes.
+//! reprioritisation, milestone (identified, mitigated) or status change already recorded,
+//! because those happened while the incident was active. Notes, time entries, PIR
+//! events, role assignments, handovers, links and the `fixed` milestone (a permanent fix
+//! may come after a resolve by workaround) may be backfilled anywhere after the report,
+//! and `accept` may be dated before notes.
 
 use std::collections::BTreeSet;
 
 use crate::lifecycle::Status;
-use crate::model::{Entry, Event};
+use crate::model::{Entry, Event, MilestoneKind};
 use crate::time::{self, Timestamp};
 
 /// How an event takes part in the order.
@@ -21,9 +23,11 @@ enum Kind {
     Ending,
     /// Accept, resume, reopen.
     Starting,
-    /// Updates, escalations, plan changes, reprioritisations: work on an active incident.
+    /// Updates, escalations, plan changes, reprioritisations, milestones other than
+    /// `fixed`: work on an active incident.
     Activity,
-    /// Notes, time entries, PIR events: dated freely after the report.
+    /// Notes, time entries, PIR events, roles, handovers, links, the `fixed` milestone:
+    /// dated freely after the report.
     Free,
 }
 
@@ -33,11 +37,19 @@ fn kind(event: &Event) -> Kind {
             Kind::Ending
         }
         Event::Accept { .. } | Event::Resume { .. } | Event::Reopen { .. } => Kind::Starting,
+        Event::Milestone {
+            kind: MilestoneKind::Fixed,
+            ..
+        } => Kind::Free,
         Event::Update { .. }
         | Event::Escalate { .. }
         | Event::Plan { .. }
-        | Event::Reprioritise { .. } => Kind::Activity,
+        | Event::Reprioritise { .. }
+        | Event::Milestone { .. } => Kind::Activity,
         Event::Note { .. }
+        | Event::Assign { .. }
+        | Event::Handover { .. }
+        | Event::Link { .. }
         | Event::PirStart { .. }
         | Event::PirAction { .. }
         | Event::PirActionDone { .. }
@@ -150,10 +162,20 @@ pub fn problems(entries: &[Entry]) -> Vec<Problem> {
         .collect()
 }
 
-/// Whether an activity can be recorded on an incident in `status`.
+/// Whether an activity can be recorded on an incident in `status`: a monitoring update
+/// also while resolved, not after the close; an update its author saw active only while
+/// active (one dated after a resolve was recorded on a clone that did not know).
 fn allowed(event: &Event, status: Status) -> bool {
     match event {
-        Event::Update { .. } | Event::Reprioritise { .. } => status.is_active(),
+        Event::Update {
+            monitoring: true, ..
+        } => status.is_active() || status == Status::Resolved,
+        Event::Update { .. }
+        | Event::Reprioritise { .. }
+        | Event::Milestone {
+            kind: MilestoneKind::Mitigated,
+            ..
+        } => status.is_active(),
         _ => !matches!(status, Status::Rejected | Status::Closed),
     }
 }
@@ -182,6 +204,7 @@ fn describe(event: &Event) -> String {
         Event::Escalate { to, .. } => format!("escalation to {to}"),
         Event::Plan { change, .. } => format!("plan change ({change})"),
         Event::Reprioritise { priority, .. } => format!("reprioritisation to {priority}"),
+        Event::Milestone { kind, .. } => format!("{kind} milestone"),
         other => other.name().to_string(),
     }
 }
@@ -190,6 +213,7 @@ fn describe(event: &Event) -> String {
 mod tests {
     use super::*;
     use crate::model::EscalationKind;
+    use crate::model::MilestoneKind::{Fixed, Mitigated};
 
     fn at(hhmm: &str) -> Timestamp {
         chrono::DateTime::parse_from_rfc3339(&format!("2026-11-24T{hhmm}:00Z")).unwrap()
@@ -210,6 +234,7 @@ mod tests {
                 audience: "internal".into(),
                 number,
                 file: format!("updates/{number}.md"),
+                monitoring: false,
             },
         )
     }
@@ -246,6 +271,18 @@ mod tests {
                 text: "n".into(),
                 time: None,
                 activity: None,
+            },
+        )
+    }
+
+    fn milestone(hhmm: &str, kind: MilestoneKind) -> Entry {
+        entry(
+            hhmm,
+            Event::Milestone {
+                kind,
+                text: None,
+                problem: None,
+                reason: None,
             },
         )
     }
@@ -289,6 +326,15 @@ mod tests {
     }
 
     #[test]
+    fn a_resolve_is_not_dated_before_a_mitigation_but_may_be_before_the_fix() {
+        let entries = [accept("09:05"), milestone("10:00", Mitigated)];
+        let text = refusal("x", at("09:00"), &entries, &resolve("09:50")).unwrap();
+        assert!(text.contains("the mitigated milestone at"), "{text}");
+        let entries = [accept("09:05"), milestone("10:00", Fixed)];
+        assert_eq!(refusal("x", at("09:00"), &entries, &resolve("09:50")), None);
+    }
+
+    #[test]
     fn a_status_change_is_not_dated_before_the_last_one() {
         let entries = [accept("09:30"), note("09:40")];
         let text = refusal("x", at("09:00"), &entries, &resolve("09:20")).unwrap();
@@ -308,11 +354,30 @@ mod tests {
                 .message
                 .contains("update 1 to internal at 2026-11-24T10:30:00Z")
         );
-        // The other merge direction: an update when it was resolved already.
-        let entries = [accept("09:05"), resolve("10:15"), update("10:30", 1)];
+        // The other merge direction: a mitigation when it was resolved already.
+        let entries = [
+            accept("09:05"),
+            resolve("10:15"),
+            milestone("10:30", Mitigated),
+        ];
         let found = problems(&entries);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!((found[0].entry, found[0].later), (1, 2));
+        // An update its author saw active, dated after the resolve (two clones).
+        let entries = [accept("09:05"), resolve("10:15"), update("10:30", 1)];
+        assert_eq!(problems(&entries).len(), 1);
+        // A monitoring update while resolved, and a permanent fix after it, are fine.
+        let mut monitoring = update("10:30", 1);
+        if let Event::Update { monitoring: m, .. } = &mut monitoring.event {
+            *m = true;
+        }
+        let entries = [
+            accept("09:05"),
+            resolve("10:15"),
+            monitoring,
+            milestone("11:00", Fixed),
+        ];
+        assert!(problems(&entries).is_empty());
         // An escalation on a resolved incident is fine when recorded after it.
         let entries = [accept("09:05"), resolve("10:15"), escalate("10:30")];
         assert!(problems(&entries).is_empty());

@@ -23,9 +23,24 @@ pub struct Record {
     /// Kept as declared, so a later change of the matrix does not rewrite history.
     pub priority: String,
     pub reporter: String,
-    /// When the incident was reported: every SLA clock starts here.
+    /// When the incident was reported: every SLA clock starts here (unless `sla.start`
+    /// in mim.yaml says otherwise).
     #[serde(with = "time::rfc3339")]
     pub reported: Timestamp,
+    /// When the impact began, if before the report (`declare --impact-started`).
+    #[serde(
+        default,
+        with = "time::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub impact_started: Option<Timestamp>,
+    /// When the impact was detected (an alert, a call), if before the report.
+    #[serde(
+        default,
+        with = "time::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub detected: Option<Timestamp>,
     /// External ticket references (the client's or the service desk's).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tickets: Vec<String>,

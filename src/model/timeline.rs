@@ -32,9 +32,14 @@ pub enum Event {
         from: Status,
         manager: String,
     },
+    /// A proposal turned down; for a duplicate, `duplicate_of` names the incident it
+    /// duplicates (and `reason` may be empty).
     Reject {
         from: Status,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
         reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        duplicate_of: Option<String>,
     },
     Hold {
         from: Status,
@@ -108,11 +113,45 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         from: Option<String>,
     },
-    /// A status update was recorded (its text is in `file`, under `updates/`).
+    /// A status update was recorded (its text is in `file`, under `updates/`);
+    /// `monitoring` when its author saw the incident resolved (a monitoring update).
     Update {
         audience: String,
         number: u32,
         file: String,
+        #[serde(default, skip_serializing_if = "is_false")]
+        monitoring: bool,
+    },
+    /// A milestone of the response: the cause identified, the impact mitigated, the
+    /// permanent fix in. One per kind; a later one corrects an earlier one (`reason`).
+    Milestone {
+        kind: MilestoneKind,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        text: Option<String>,
+        /// The problem ticket the milestone belongs to (typically the permanent fix).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        problem: Option<String>,
+        /// Why it corrects the milestone of this kind recorded earlier.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// Someone now holds a role (a name under `roles` in mim.yaml).
+    Assign {
+        role: String,
+        to: String,
+    },
+    /// The incident manager handed the incident over to `to`, with the state of play.
+    Handover {
+        to: String,
+        note: String,
+    },
+    /// A link to another incident, recorded on both (the other gets the reverse
+    /// relation); `remove` takes it away again.
+    Link {
+        relation: Relation,
+        other: String,
+        #[serde(default, skip_serializing_if = "is_false")]
+        remove: bool,
     },
     // The post incident review (see src/pir/): its data lives here, its prose in pir.md.
     /// A post incident review was started.
@@ -161,6 +200,116 @@ fn is_false(b: &bool) -> bool {
 pub enum Verification {
     VerifiedByClient,
     Attempted,
+}
+
+/// The moments real postmortems measure from the impact start.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum MilestoneKind {
+    /// The cause was identified.
+    Identified,
+    /// The impact was reduced (partial recovery).
+    Mitigated,
+    /// The permanent fix went in (may come after the resolve, for a workaround).
+    Fixed,
+}
+
+impl MilestoneKind {
+    pub const ALL: [MilestoneKind; 3] = [
+        MilestoneKind::Identified,
+        MilestoneKind::Mitigated,
+        MilestoneKind::Fixed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MilestoneKind::Identified => "identified",
+            MilestoneKind::Mitigated => "mitigated",
+            MilestoneKind::Fixed => "fixed",
+        }
+    }
+
+    /// The milestone as a phrase: `cause identified`.
+    pub fn phrase(self) -> &'static str {
+        match self {
+            MilestoneKind::Identified => "cause identified",
+            MilestoneKind::Mitigated => "impact mitigated",
+            MilestoneKind::Fixed => "permanent fix in",
+        }
+    }
+}
+
+impl std::fmt::Display for MilestoneKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How one incident relates to another, as recorded on it; [`Relation::reverse`] is
+/// what the other incident records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Relation {
+    /// This incident reports the same outage as the other, which stands.
+    DuplicateOf,
+    /// The other incident is a duplicate of this one.
+    DuplicatedBy,
+    Related,
+    /// The other incident is this one's parent (one outage, several incidents).
+    Parent,
+    /// The other incident is a child of this one.
+    Child,
+}
+
+impl Relation {
+    pub fn reverse(self) -> Relation {
+        match self {
+            Relation::DuplicateOf => Relation::DuplicatedBy,
+            Relation::DuplicatedBy => Relation::DuplicateOf,
+            Relation::Related => Relation::Related,
+            Relation::Parent => Relation::Child,
+            Relation::Child => Relation::Parent,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Relation::DuplicateOf => "duplicate-of",
+            Relation::DuplicatedBy => "duplicated-by",
+            Relation::Related => "related",
+            Relation::Parent => "parent",
+            Relation::Child => "child",
+        }
+    }
+
+    /// The relation as a phrase before the other incident's ID: `a duplicate of`.
+    pub fn phrase(self) -> &'static str {
+        match self {
+            Relation::DuplicateOf => "a duplicate of",
+            Relation::DuplicatedBy => "duplicated by",
+            Relation::Related => "related to",
+            Relation::Parent => "a child of",
+            Relation::Child => "the parent of",
+        }
+    }
+}
+
+impl std::fmt::Display for Relation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// The escalation paths of the seeds: six functional kinds and the hierarchic one.
@@ -217,6 +366,10 @@ impl Event {
             Event::Escalate { .. } => "escalate",
             Event::Reprioritise { .. } => "reprioritise",
             Event::Update { .. } => "update",
+            Event::Milestone { .. } => "milestone",
+            Event::Assign { .. } => "assign",
+            Event::Handover { .. } => "handover",
+            Event::Link { .. } => "link",
             Event::PirStart { .. } => "pir-start",
             Event::PirAction { .. } => "pir-action",
             Event::PirActionDone { .. } => "pir-action-done",
@@ -317,7 +470,17 @@ pub fn describe(e: &Entry) -> String {
     let by = &e.by;
     match &e.event {
         Event::Accept { manager, .. } => format!("accepted by {by}; incident manager {manager}"),
-        Event::Reject { reason, .. } => format!("rejected by {by}: {reason}"),
+        Event::Reject {
+            reason,
+            duplicate_of,
+            ..
+        } => match (duplicate_of, reason.is_empty()) {
+            (Some(other), true) => format!("rejected by {by} as a duplicate of {other}"),
+            (Some(other), false) => {
+                format!("rejected by {by} as a duplicate of {other}: {reason}")
+            }
+            (None, _) => format!("rejected by {by}: {reason}"),
+        },
         Event::Hold { reason, .. } => format!("on hold ({by}): {reason}"),
         Event::Resume { .. } => format!("resumed by {by}"),
         Event::Reopen { reason, .. } => format!("reopened by {by}: {reason}"),
@@ -408,8 +571,48 @@ pub fn describe(e: &Entry) -> String {
             s
         }
         Event::Update {
-            audience, number, ..
-        } => format!("update {number} to {audience} by {by}"),
+            audience,
+            number,
+            monitoring,
+            ..
+        } => format!(
+            "{}update {number} to {audience} by {by}",
+            if *monitoring { "monitoring " } else { "" }
+        ),
+        Event::Milestone {
+            kind,
+            text,
+            problem,
+            reason,
+        } => {
+            let mut s = format!("{} ({by})", kind.phrase());
+            if let Some(p) = problem {
+                s.push_str(&format!(" [problem {p}]"));
+            }
+            if let Some(t) = text {
+                s.push_str(&format!(": {}", crate::text::one_line(t)));
+            }
+            if let Some(r) = reason {
+                s.push_str(&format!(" (corrects the earlier one: {r})"));
+            }
+            s
+        }
+        Event::Assign { role, to } => format!("{role}: {to} (assigned by {by})"),
+        Event::Handover { to, note } => format!(
+            "incident manager handed over to {to} by {by}: {}",
+            crate::text::one_line(note)
+        ),
+        Event::Link {
+            relation,
+            other,
+            remove,
+        } => {
+            if *remove {
+                format!("no longer {} {other} ({by})", relation.phrase())
+            } else {
+                format!("{} {other} (linked by {by})", relation.phrase())
+            }
+        }
         Event::PirStart {
             reason,
             facilitator,

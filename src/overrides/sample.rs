@@ -183,6 +183,7 @@ fn update(config: &Config, incident: &Incident, audience: Audience, full: bool) 
             eta: full.then(|| "2026-11-24T11:30:00Z".to_string()),
             next: full.then(|| "Within the hour".to_string()),
             next_at: full.then(|| "2026-11-24T10:00:00Z".to_string()),
+            monitoring: full,
         });
     if !full {
         context.restore = None;

@@ -1,6 +1,8 @@
-//! The PIR's metrics, wall-clock: time to accept, to restore, on hold, restore excluding
-//! hold, status updates per audience against the cadence, escalations. (The SLA engine
-//! measures the contractual clocks in the priority's calendar; these are what happened.)
+//! The PIR's metrics, wall-clock: time to detect, accept, identify, mitigate, fix and
+//! restore, the outage, time on hold, restore excluding hold, status updates per
+//! audience against the cadence, escalations. (The SLA engine measures the contractual
+//! clocks in the priority's calendar; these are what happened.) The durations are
+//! [`crate::sla::durations`], the same figures `show` and `report` give.
 
 use serde::Serialize;
 
@@ -13,8 +15,16 @@ use crate::units::Duration;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Metrics {
+    /// Impact started → detected.
+    pub time_to_detect: Option<Duration>,
     /// Reported → first accepted.
     pub time_to_accept: Option<Duration>,
+    /// Impact started → cause identified, mitigated, permanent fix in.
+    pub time_to_identify: Option<Duration>,
+    pub time_to_mitigate: Option<Duration>,
+    pub time_to_fix: Option<Duration>,
+    /// Impact started → resolved, wall clock, hold included.
+    pub outage: Option<Duration>,
     /// Reported → resolved.
     pub time_to_restore: Option<Duration>,
     pub time_on_hold: Duration,
@@ -52,7 +62,7 @@ pub fn metrics(config: &Config, incident: &Incident, state: &State) -> Metrics {
     let time_on_hold = state.time_on_hold(end);
     let time_to_restore = state.resolved_at.map(|r| Duration::from(r - reported));
     let evaluation = crate::sla::evaluate_state(config, incident, state);
-    let restore = evaluation.clock(Rule::Restore);
+    let durations = crate::sla::durations::with_restore(state, evaluation.clock(Rule::Restore));
     let cadence_of = |audience: Audience| state.cadence_at(config, audience, end).map(|(d, _)| d);
     let mut audiences: Vec<String> = Vec::new();
     if cadence_of(Audience::Internal).is_some() {
@@ -108,9 +118,14 @@ pub fn metrics(config: &Config, incident: &Incident, state: &State) -> Metrics {
         })
         .collect();
     Metrics {
-        time_to_accept: state.accepted_at.map(|a| Duration::from(a - reported)),
+        time_to_detect: durations.time_to_detect,
+        time_to_accept: durations.time_to_accept,
+        time_to_identify: durations.time_to_identify,
+        time_to_mitigate: durations.time_to_mitigate,
+        time_to_fix: durations.time_to_fix,
+        outage: durations.outage,
         time_on_hold,
-        restore_excluding_hold: state.resolved_at.and(restore).map(|c| c.elapsed),
+        restore_excluding_hold: durations.time_to_restore,
         time_to_restore,
         updates,
         escalations: state.escalations.len(),

@@ -76,7 +76,12 @@ pub struct TimelineItem {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct MetricsView {
+    pub time_to_detect: String,
     pub time_to_accept: String,
+    pub time_to_identify: String,
+    pub time_to_mitigate: String,
+    pub time_to_fix: String,
+    pub outage: String,
     pub time_to_restore: String,
     pub time_on_hold: String,
     pub restore_excluding_hold: String,
@@ -236,7 +241,12 @@ pub fn build(
 fn metrics_view(m: &Metrics) -> MetricsView {
     let d = |d: Option<Duration>| d.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
     MetricsView {
+        time_to_detect: d(m.time_to_detect),
         time_to_accept: d(m.time_to_accept),
+        time_to_identify: d(m.time_to_identify),
+        time_to_mitigate: d(m.time_to_mitigate),
+        time_to_fix: d(m.time_to_fix),
+        outage: d(m.outage),
         time_to_restore: d(m.time_to_restore),
         time_on_hold: m.time_on_hold.to_string(),
         restore_excluding_hold: d(m.restore_excluding_hold),

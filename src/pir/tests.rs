@@ -66,6 +66,8 @@ fn incident(priority: &str, entries: Vec<Entry>) -> Incident {
             priority: priority.into(),
             reporter: "Sam".into(),
             reported: at("24T09:00"),
+            impact_started: None,
+            detected: None,
             tickets: vec![],
             description: None,
         },
@@ -180,6 +182,7 @@ fn updates_at_the_cadence_hold_it() {
                 audience: "internal".into(),
                 number: i as u32 + 1,
                 file: format!("updates/{i}.md"),
+                monitoring: false,
             },
         ));
     }
@@ -189,6 +192,7 @@ fn updates_at_the_cadence_hold_it() {
             audience: "management".into(),
             number: 1,
             file: "updates/m.md".into(),
+            monitoring: false,
         },
     ));
     let m = metrics_at(&incident("P1", entries), at("26T00:00"));

@@ -20,9 +20,11 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::lifecycle::Status;
 use crate::model::{EscalationKind, Incident};
+use crate::sla::durations::{self, Durations};
 use crate::sla::{Clock, ClockState, Rule};
 use crate::state::{self, State};
 use crate::time::{self, Timestamp};
+use crate::units::Duration;
 
 pub use sla::{Compliance, SLA_RULES, Sla};
 pub use stats::{Rate, Summary};
@@ -63,7 +65,11 @@ pub struct Report {
     pub filter: FilterView,
     /// The time zone weeks and months are counted in.
     pub timezone: String,
+    /// The incidents the report counts: duplicates are not among them.
     pub incidents: usize,
+    /// Incidents linked as a duplicate of another (`mim reject --duplicate-of`, `mim
+    /// link --duplicate-of`): counted here, and nowhere else in the report.
+    pub duplicates: usize,
     pub counts: Counts,
     pub proposals: Proposals,
     pub times: Times,
@@ -111,11 +117,19 @@ pub struct Proposals {
     pub acceptance: Rate,
 }
 
-/// Response and restore times per priority.
+/// Response and restore times per priority (the SLA clocks), and the wall-clock
+/// durations from the incidents' own times (see [`crate::sla::durations`]), rejected
+/// proposals left out of those.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Times {
     pub response: BTreeMap<String, Summary>,
     pub restore: BTreeMap<String, Summary>,
+    pub detect: BTreeMap<String, Summary>,
+    pub accept: BTreeMap<String, Summary>,
+    pub identify: BTreeMap<String, Summary>,
+    pub mitigate: BTreeMap<String, Summary>,
+    pub fix: BTreeMap<String, Summary>,
+    pub outage: BTreeMap<String, Summary>,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -204,6 +218,7 @@ pub struct IncidentRow {
     pub recurs: Option<String>,
     /// The state of each of [`SLA_RULES`]' clocks at "now", from the SLA engine.
     pub sla: BTreeMap<String, ClockState>,
+    pub durations: Durations,
 }
 
 /// Build the report of the incidents `filter` selects from `all` (every incident of the
@@ -232,6 +247,10 @@ pub fn build_with_progress(
         .zip(&states)
         .filter(|(i, s)| s.exists() && filter.matches(i, s))
         .collect();
+    // Duplicates are not incidents of their own: counted apart, left out of every KPI.
+    let (duplicates, chosen): (Vec<_>, Vec<_>) = chosen
+        .into_iter()
+        .partition(|(_, s)| s.duplicate_of().is_some());
     let selected = chosen.len();
     let window = config.reports.recurrence_window;
     let mut by_service: HashMap<(Option<&str>, &str), Vec<usize>> = HashMap::new();
@@ -260,6 +279,7 @@ pub fn build_with_progress(
         },
         timezone: config.tz().name().to_string(),
         incidents: chosen.len(),
+        duplicates: duplicates.len(),
         counts: counts(config, &list),
         proposals: proposals(&chosen),
         times: times(config, &list),
@@ -348,6 +368,7 @@ fn row(
             .iter()
             .filter_map(|&rule| Some((rule.to_string(), clock(rule)?.state)))
             .collect(),
+        durations: durations::with_restore(state, clock(Rule::Restore)),
     }
 }
 
@@ -454,6 +475,21 @@ fn times(config: &Config, list: &[IncidentRow]) -> Times {
         };
         t.response.insert(p.clone(), of(|r| r.response_secs));
         t.restore.insert(p.clone(), of(|r| r.restore_secs));
+        let worked = |r: &IncidentRow| r.status != Status::Rejected;
+        let of = |f: fn(&Durations) -> Option<Duration>| {
+            let values: Vec<i64> = list
+                .iter()
+                .filter(|r| &r.priority == p && worked(r))
+                .filter_map(|r| f(&r.durations).map(Duration::secs))
+                .collect();
+            Summary::of(&values)
+        };
+        t.detect.insert(p.clone(), of(|d| d.time_to_detect));
+        t.accept.insert(p.clone(), of(|d| d.time_to_accept));
+        t.identify.insert(p.clone(), of(|d| d.time_to_identify));
+        t.mitigate.insert(p.clone(), of(|d| d.time_to_mitigate));
+        t.fix.insert(p.clone(), of(|d| d.time_to_fix));
+        t.outage.insert(p.clone(), of(|d| d.outage));
     }
     t
 }

@@ -183,6 +183,7 @@ pub fn sections(report: &Report) -> Vec<Section> {
     let mut out = vec![overview(report)];
     out.push(counts(report));
     out.push(times(report));
+    out.push(durations(report));
     out.extend(report_sla_sections(report));
     out.push(escalations(report));
     out.push(quality(report));
@@ -214,6 +215,7 @@ fn overview(report: &Report) -> Section {
                     "Accepted of decided",
                     report.proposals.acceptance.clone().into(),
                 ),
+                ("Duplicates (not counted)", report.duplicates.into()),
             ],
         ))
 }
@@ -260,6 +262,35 @@ fn times(report: &Report) -> Section {
 }
 
 /// Column titles of the SLA rules.
+fn durations(report: &Report) -> Section {
+    let t = &report.times;
+    Section::new("durations", "Incident durations")
+        .note(
+            "Wall clock, from each incident's own times; rejected proposals left out. \
+             Detect: impact started to detected. Accept: reported to accepted. Identify, \
+             mitigate, fix: impact started to the milestone (`mim milestone`). Outage: \
+             impact started to resolved, hold included: what users lived through, unlike \
+             the restore time above, which is the SLA figure (from the report, less time on \
+             hold, in the priority's calendar). Without `--impact-started`/`--detected` an \
+             incident's impact starts, and is detected, when it is reported.",
+        )
+        .table(measured("Time to detect", &t.detect))
+        .table(measured("Time to accept (wall clock)", &t.accept))
+        .table(measured("Time to identify the cause", &t.identify))
+        .table(measured("Time to mitigate", &t.mitigate))
+        .table(measured("Time to fix permanently", &t.fix))
+        .table(measured("Outage (wall clock)", &t.outage))
+}
+
+/// [`summaries`] of the priorities with at least one value.
+fn measured(title: &str, map: &BTreeMap<String, Summary>) -> Table {
+    let mut t = Table::new(title, &SUMMARY_COLUMNS);
+    for (p, s) in map.iter().filter(|(_, s)| s.count > 0) {
+        t = t.row(summary_row(p, s));
+    }
+    t
+}
+
 fn rule_title(rule: Rule) -> &'static str {
     match rule {
         Rule::Respond => "Respond",

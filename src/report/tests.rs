@@ -27,6 +27,8 @@ fn incident(id: &str, reported: &str, ci: Option<&str>, events: Vec<(&str, Event
             priority: "P1".into(),
             reporter: "Sam".into(),
             reported: t(reported),
+            impact_started: None,
+            detected: None,
             tickets: vec![],
             description: None,
         },

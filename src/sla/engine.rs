@@ -2,7 +2,9 @@
 //! incident's clocks and the findings (breaches and risks) they add up to.
 //!
 //! Only timeline entries at or before "now" count, so the same incident evaluated at an
-//! earlier "now" gives the clocks as they stood then. Rules (see docs/sla-and-ci.md):
+//! earlier "now" gives the clocks as they stood then. Every clock below that starts at
+//! "reported" starts at [`State::clocks_start`]: the report, unless `sla.start` in
+//! mim.yaml moves it to the impact start or its detection. Rules (see docs/sla-and-ci.md):
 //! - `respond`: reported → accepted (or rejected), in the priority's calendar.
 //! - `restore`: reported → resolved, in the priority's calendar, less time on hold and
 //!   less time resolved before a reopen.
@@ -98,7 +100,7 @@ pub fn schedule(config: &Config, incident: &Incident, state: &State) -> Schedule
     Schedule::with_cuts(
         config,
         incident.record.client.as_deref(),
-        utc(&state.reported),
+        utc(&state.clocks_start),
         &state.priorities[0].priority,
         &cuts,
         vec![],
@@ -131,6 +133,7 @@ struct Facts<'a> {
     config: &'a Config,
     incident: &'a Incident,
     now: Instant,
+    /// When the clocks start (the report, unless `sla.start` says otherwise).
     reported: Instant,
     accepted: Option<Mark>,
     rejected: Option<Mark>,
@@ -162,7 +165,7 @@ impl<'a> Facts<'a> {
             config,
             incident,
             now: utc(&state.now),
-            reported: utc(&state.reported),
+            reported: utc(&state.clocks_start),
             accepted: state.accepted.map(mark),
             rejected: state.rejected.map(mark),
             resolved: state.resolution.as_ref().map(|r| (utc(&r.at), r.entry)),

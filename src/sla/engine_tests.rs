@@ -52,6 +52,8 @@ fn incident(priority: &str, client: Option<&str>, reported: &str, timeline: &[&s
             priority: priority.into(),
             reporter: "Noor".into(),
             reported: ts(reported),
+            impact_started: None,
+            detected: None,
             tickets: vec![],
             description: None,
         },

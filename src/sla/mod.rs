@@ -2,6 +2,7 @@
 //! Durations live in [`crate::units`], business-hours calendars in [`crate::calendar`].
 
 pub mod clock;
+pub mod durations;
 pub mod engine;
 pub mod inputs;
 pub mod schedule;

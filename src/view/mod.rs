@@ -42,7 +42,7 @@ impl Common {
         let resolution = state
             .resolution
             .as_ref()
-            .map(|r| ResolutionView::of(config, incident, r));
+            .map(|r| ResolutionView::of(config, r, state.impact_started));
         Common {
             org: OrgView::new(config),
             tz,
@@ -68,6 +68,8 @@ impl Common {
         i.reporter = org.clone();
         i.manager = None;
         i.description = None;
+        // Who holds which role is for the provider's people only.
+        i.roles.clear();
         if let Some(r) = &mut self.resolution {
             r.by = org.clone();
             r.problem = None;
@@ -141,11 +143,26 @@ pub struct IncidentView {
     pub manager: Option<String>,
     /// RFC 3339 times of the milestones; none until they happen.
     pub reported: String,
+    /// When the impact began and was detected (the report's time when not recorded).
+    pub impact_started: String,
+    pub detected: String,
     pub accepted_at: Option<String>,
     pub resolved_at: Option<String>,
     pub closed_at: Option<String>,
     pub tickets: Vec<String>,
     pub description: Option<String>,
+    /// Who holds each role now (the incident manager too), in the order they were given.
+    pub roles: Vec<RoleView>,
+}
+
+/// A role and who holds it now.
+#[derive(Clone, Debug, Serialize)]
+pub struct RoleView {
+    /// A name under `roles` in mim.yaml: `communications-lead`.
+    pub role: String,
+    pub holder: String,
+    /// Since when, RFC 3339.
+    pub since: String,
 }
 
 impl IncidentView {
@@ -167,11 +184,23 @@ impl IncidentView {
             reporter: r.reporter.clone(),
             manager: state.manager.clone(),
             reported: time::format(&r.reported),
+            impact_started: time::format(&state.impact_started),
+            detected: time::format(&state.detected),
             accepted_at: state.accepted_at.as_ref().map(time::format),
             resolved_at: state.resolved_at.as_ref().map(time::format),
             closed_at: state.closed_at.as_ref().map(time::format),
             tickets: r.tickets.clone(),
             description: r.description.clone(),
+            roles: state
+                .roles
+                .iter()
+                .filter(|spell| spell.until.is_none())
+                .map(|spell| RoleView {
+                    role: spell.role.clone(),
+                    holder: spell.holder.clone(),
+                    since: time::format(&spell.from),
+                })
+                .collect(),
         }
     }
 }
@@ -193,13 +222,15 @@ pub struct ResolutionView {
     pub client_message: Option<String>,
     /// `verified-by-client`, `attempted` or none.
     pub verification: Option<String>,
-    /// Wall-clock time from reported to restored, e.g. `2h35m`.
+    /// Wall-clock time from the impact start (the report, when not recorded) to
+    /// restored, e.g. `2h35m`.
     pub outage: String,
 }
 
 impl ResolutionView {
-    /// The restoration in force in `state` (none after a reopen).
-    pub fn of(config: &Config, incident: &Incident, r: &Resolution) -> Self {
+    /// The restoration in force in a state (none after a reopen) whose impact started
+    /// at `impact_started`.
+    pub fn of(config: &Config, r: &Resolution, impact_started: Timestamp) -> Self {
         ResolutionView {
             at: time::format(&r.at),
             by: r.by.clone(),
@@ -220,7 +251,7 @@ impl ResolutionView {
                 }
                 .to_string()
             }),
-            outage: Duration::from(r.at - incident.record.reported).to_string(),
+            outage: Duration::from(r.at - impact_started).to_string(),
         }
     }
 }
@@ -281,6 +312,8 @@ pub struct UpdateView {
     pub next: Option<String>,
     /// When the next update is due by the priority's cadence, RFC 3339 (when there is one).
     pub next_at: Option<String>,
+    /// A monitoring update: sent while the incident is resolved, before it is closed.
+    pub monitoring: bool,
 }
 
 /// The parts of the response plan (`plan.md`) templates show: the bridge and the

@@ -25,8 +25,9 @@ const CLIENT: [&str; 3] = [
 ];
 
 /// What only the provider's people may read about [`responding_p1`].
-const INTERNAL_ONLY: [&str; 9] = [
+const INTERNAL_ONLY: [&str; 10] = [
     "CASE-7781",
+    "Kit Scribe",
     "Ravi Shah",
     "Jo Kim",
     "Dana Lee",
@@ -80,6 +81,11 @@ fn responding_p1(repo: &TestRepo) -> String {
         }
         repo.at(at, &args).ok();
     }
+    repo.at(
+        "2026-11-24T09:23:00Z",
+        &["assign", &id, "--role", "scribe", "--to", "Kit Scribe"],
+    )
+    .ok();
     id
 }
 
@@ -212,6 +218,7 @@ fn an_override_cannot_show_a_client_what_is_internal() {
     let everything = "{{ incident.manager }} {{ incident.reporter }} {{ plan.bridge }}\n\
         {% for w in plan.workstreams %}{{ w.owner }} {{ w.vendor }}{% endfor %}\n\
         {% for e in escalations %}{{ e.to }} {{ e.by }} {{ e.reference }} {{ e.reason }}{% endfor %}\n\
+        {% for r in incident.roles %}{{ r.holder }}{% endfor %}\n\
         {% if update %}{{ update.by }}{% endif %}\n\
         {% if resolution %}{{ resolution.by }} {{ resolution.problem }} {{ resolution.summary }}{% endif %}\n";
     for name in [

@@ -688,7 +688,7 @@ fn the_body_comes_from_stdin_or_the_editor() {
 }
 
 #[test]
-fn updates_are_refused_once_resolved() {
+fn updates_are_refused_once_closed() {
     let repo = TestRepo::new();
     let id = repo.active_p1(DECLARED, ACCEPTED);
     repo.at(
@@ -696,15 +696,23 @@ fn updates_are_refused_once_resolved() {
         &["resolve", &id, "-m", "Fixed.", "--closure", "permanent-fix"],
     )
     .ok();
+    repo.at(
+        "2026-11-24T10:05:00Z",
+        &["close", &id, "--force", "--reason", "No review for a test"],
+    )
+    .ok();
+    let before = repo.snapshot();
     let run = repo
         .at("2026-11-24T10:10:00Z", &["update", &id, "-m", "x"])
         .fails(1);
     assert!(
-        run.stderr
-            .contains("is resolved: status updates are for active incidents"),
+        run.stderr.contains(
+            "is closed: status updates are for incidents being worked on or monitored after the restoration"
+        ),
         "{}",
         run.stderr
     );
+    assert_eq!(repo.snapshot(), before);
 }
 
 #[test]

@@ -378,7 +378,7 @@ fn a_minor_priority_warns_and_force_silences_it() {
                 "--title",
                 "Scanner",
                 "--service",
-                "Print",
+                "Scanning",
                 "--impact",
                 "low",
                 "--urgency",

@@ -10,6 +10,7 @@ mod foundation;
 mod hostile;
 mod pir;
 mod plan;
+mod real;
 mod report;
 mod sla;
 mod structure;

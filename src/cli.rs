@@ -120,6 +120,8 @@ pub enum Command {
     Check(CheckArgs),
     /// One line per active incident: priority, age, what is due next, worst finding
     Status,
+    /// Write static status pages: one per client with an Atom feed, and an overview
+    Site(SiteArgs),
     /// Print shell completions
     Completions {
         #[arg(value_enum)]
@@ -127,6 +129,28 @@ pub enum Command {
     },
     /// Print the man page (roff)
     Man,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Writes DIR/index.html (every incident, for the provider), and per client \
+                  DIR/<client>/index.html and DIR/<client>/feed.xml with only that client's \
+                  incidents and only the updates written for the client audience. Proposed \
+                  and rejected incidents never appear."
+)]
+pub struct SiteArgs {
+    /// The directory to write the pages into (created if needed)
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    pub output: PathBuf,
+    /// Only this client's page (a key under `clients` in mim.yaml), besides the overview
+    #[arg(long, value_name = "CLIENT")]
+    pub client: Option<String>,
+    /// History: incidents reported in the last N days (active ones are always shown)
+    #[arg(long, value_name = "N", default_value_t = 90)]
+    pub days: u32,
+    /// The site's public URL, for absolute links in the feeds [default: relative links]
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -15,6 +15,7 @@ mod report;
 mod resolve;
 mod send;
 mod show;
+mod site;
 mod status;
 mod templates;
 mod update;
@@ -230,6 +231,7 @@ pub fn run(cli: Cli, env_now: Option<&str>) -> anyhow::Result<()> {
         Command::Report(args) => report::run(&ctx, &args),
         Command::Check(args) => check::run(&ctx, &args),
         Command::Status => overview::run(&ctx),
+        Command::Site(args) => site::run(&ctx, &args),
         Command::Init { .. } | Command::Completions { .. } | Command::Man => {
             unreachable!("handled above")
         }

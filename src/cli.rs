@@ -122,6 +122,8 @@ pub enum Command {
     Status,
     /// Write static status pages: one per client with an Atom feed, and an overview
     Site(SiteArgs),
+    /// Print a JSON Schema of a file mim reads, or write them all (for editors)
+    Schema(SchemaArgs),
     /// Print shell completions
     Completions {
         #[arg(value_enum)]
@@ -129,6 +131,49 @@ pub enum Command {
     },
     /// Print the man page (roff)
     Man,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "The schemas are draft-07, for yaml-language-server (VS Code, Neovim, …): \
+                  `mim init` writes them to .mim/schemas/ and starts each YAML file it \
+                  writes with a `# yaml-language-server: $schema=…` line."
+)]
+pub struct SchemaArgs {
+    /// Which file's schema [default with -o: all of them]
+    #[arg(value_enum, value_name = "FILE", required_unless_present = "output")]
+    pub name: Option<SchemaName>,
+    /// Write the schemas into DIR (as <file>.json) instead of printing one
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SchemaName {
+    /// The procedure, mim.yaml
+    #[value(name = "mim.yaml")]
+    MimYaml,
+    /// An incident's record, incidents/*/incident.yaml
+    #[value(name = "incident.yaml")]
+    IncidentYaml,
+    /// An incident's timeline, incidents/*/timeline.yaml (a list of entries)
+    Timeline,
+    /// The front matter of incidents/*/plan.md
+    Plan,
+    /// The front matter of incidents/*/updates/*.md
+    Update,
+}
+
+impl SchemaName {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SchemaName::MimYaml => "mim.yaml",
+            SchemaName::IncidentYaml => "incident.yaml",
+            SchemaName::Timeline => "timeline",
+            SchemaName::Plan => "plan",
+            SchemaName::Update => "update",
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -18,6 +18,7 @@ pub(crate) mod present;
 pub(crate) mod render;
 pub(crate) mod repo;
 pub(crate) mod report;
+pub(crate) mod schema;
 pub(crate) mod site;
 pub(crate) mod sla;
 pub(crate) mod state;

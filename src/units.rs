@@ -202,6 +202,37 @@ impl<'de> Deserialize<'de> for Percent {
     }
 }
 
+/// The duration syntax for editors: `15m`, `4h`, `2d`, `1h30m`, `45s` or `0`.
+impl schemars::JsonSchema for Duration {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Duration".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^(0|(?=[0-9])([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?)$",
+            "description": "A duration: a number and a unit (d, h, m, s), largest first, like 15m, 4h, 2d or 1h30m",
+            "examples": ["15m", "4h", "1h30m"]
+        })
+    }
+}
+
+impl schemars::JsonSchema for Percent {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Percent".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^[0-9]+(\\.[0-9]+)?%$",
+            "description": "A share written with a percent sign, like 75%",
+            "examples": ["75%"]
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

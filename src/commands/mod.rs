@@ -13,6 +13,7 @@ mod pir;
 mod plan;
 mod report;
 mod resolve;
+mod schema;
 mod send;
 mod show;
 mod site;
@@ -206,6 +207,7 @@ pub fn run(cli: Cli, env_now: Option<&str>) -> anyhow::Result<()> {
         Command::Init { dir } => return init::run(global, dir.as_deref()),
         Command::Completions { shell } => return misc::completions(*shell),
         Command::Man => return misc::man(),
+        Command::Schema(args) => return schema::run(global, args),
         _ => {}
     }
     let ctx = Ctx::new(global, env_now)?;
@@ -232,7 +234,7 @@ pub fn run(cli: Cli, env_now: Option<&str>) -> anyhow::Result<()> {
         Command::Check(args) => check::run(&ctx, &args),
         Command::Status => overview::run(&ctx),
         Command::Site(args) => site::run(&ctx, &args),
-        Command::Init { .. } | Command::Completions { .. } | Command::Man => {
+        Command::Init { .. } | Command::Completions { .. } | Command::Man | Command::Schema(_) => {
             unreachable!("handled above")
         }
     }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::time::{self, Timestamp};
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Record {
     pub title: String,
@@ -24,6 +24,7 @@ pub struct Record {
     pub priority: String,
     pub reporter: String,
     /// When the incident was reported: every SLA clock starts here.
+    #[schemars(with = "crate::time::Timestamp")]
     #[serde(with = "time::rfc3339")]
     pub reported: Timestamp,
     /// External ticket references (the client's or the service desk's).

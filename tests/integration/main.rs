@@ -7,6 +7,7 @@ mod foundation;
 mod pir;
 mod plan;
 mod report;
+mod schema;
 mod site;
 mod sla;
 mod structure;

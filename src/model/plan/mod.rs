@@ -30,7 +30,9 @@ pub struct Plan {
 }
 
 /// How often each audience gets a status update, when the plan says so.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(deny_unknown_fields)]
 pub struct Cadence {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -41,7 +43,7 @@ pub struct Cadence {
 
 /// A line of work in the restoration, with the person who owns it and, when a
 /// technology vendor or third party does the work, who that is.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Workstream {
     pub name: String,
@@ -55,7 +57,9 @@ pub struct Workstream {
     pub reason: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum WorkstreamStatus {
     #[default]
@@ -94,9 +98,9 @@ impl Plan {
 }
 
 /// The front matter as written; unknown keys are errors.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct Front {
+pub struct Front {
     #[serde(default)]
     bridge: Option<String>,
     #[serde(default, deserialize_with = "null_is_default")]

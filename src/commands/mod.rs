@@ -206,7 +206,7 @@ pub fn run(cli: Cli, env_now: Option<&str>) -> anyhow::Result<()> {
     match &cli.command {
         Command::Init { dir } => return init::run(global, dir.as_deref()),
         Command::Completions { shell } => return misc::completions(*shell),
-        Command::Man => return misc::man(),
+        Command::Man { output } => return misc::man(global, output.as_deref()),
         Command::Schema(args) => return schema::run(global, args),
         _ => {}
     }
@@ -234,7 +234,10 @@ pub fn run(cli: Cli, env_now: Option<&str>) -> anyhow::Result<()> {
         Command::Check(args) => check::run(&ctx, &args),
         Command::Status => overview::run(&ctx),
         Command::Site(args) => site::run(&ctx, &args),
-        Command::Init { .. } | Command::Completions { .. } | Command::Man | Command::Schema(_) => {
+        Command::Init { .. }
+        | Command::Completions { .. }
+        | Command::Man { .. }
+        | Command::Schema(_) => {
             unreachable!("handled above")
         }
     }

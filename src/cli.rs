@@ -3,6 +3,9 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use clap_complete::engine::ArgValueCandidates;
+
+use crate::complete;
 
 use crate::lifecycle::Status;
 use crate::units::Duration;
@@ -57,6 +60,7 @@ pub enum Command {
     /// Accept a proposed major incident
     Accept {
         /// Incident ID or unique prefix [default: the incident directory you are in]
+        #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
         id: Option<String>,
         /// The incident manager [default: whoever runs the command]
         #[arg(long, value_name = "NAME")]
@@ -64,20 +68,30 @@ pub enum Command {
     },
     /// Reject a proposed major incident
     Reject {
+        /// Incident ID or unique prefix [default: the incident directory you are in]
+        #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
         id: Option<String>,
         #[arg(long, value_name = "TEXT")]
         reason: String,
     },
     /// Put an incident on hold (waiting on the client or a third party: the SLA clock pauses)
     Hold {
+        /// Incident ID or unique prefix [default: the incident directory you are in]
+        #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
         id: Option<String>,
         #[arg(long, value_name = "TEXT")]
         reason: String,
     },
     /// Take an incident off hold
-    Resume { id: Option<String> },
+    Resume {
+        /// Incident ID or unique prefix [default: the incident directory you are in]
+        #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
+        id: Option<String>,
+    },
     /// Reopen a resolved incident (counted in the reopen rate)
     Reopen {
+        /// Incident ID or unique prefix [default: the incident directory you are in]
+        #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
         id: Option<String>,
         #[arg(long, value_name = "TEXT")]
         reason: String,
@@ -111,7 +125,11 @@ pub enum Command {
         status: Option<Status>,
     },
     /// Show an incident: record, state and timeline
-    Show { id: Option<String> },
+    Show {
+        /// Incident ID or unique prefix [default: the incident directory you are in]
+        #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
+        id: Option<String>,
+    },
     /// Check every file of every incident; all problems, not just the first
     Validate,
     /// KPI report over the incidents reported in a window (MIM_NOW fixes "now")
@@ -192,7 +210,7 @@ pub struct SiteArgs {
     #[arg(short = 'o', long = "output", value_name = "DIR")]
     pub output: PathBuf,
     /// Only this client's page (a key under `clients` in mim.yaml), besides the overview
-    #[arg(long, value_name = "CLIENT")]
+    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients))]
     pub client: Option<String>,
     /// History: incidents reported in the last N days (active ones are always shown)
     #[arg(long, value_name = "N", default_value_t = 90)]
@@ -211,16 +229,16 @@ pub struct DeclareArgs {
     #[arg(long)]
     pub service: String,
     /// The client (a key under `clients` in mim.yaml)
-    #[arg(long)]
+    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients))]
     pub client: Option<String>,
     /// Impact level (from `impact` in mim.yaml)
-    #[arg(long)]
+    #[arg(long, value_name = "LEVEL", add = ArgValueCandidates::new(complete::impacts))]
     pub impact: String,
     /// Urgency level (from `urgency` in mim.yaml)
-    #[arg(long)]
+    #[arg(long, value_name = "LEVEL", add = ArgValueCandidates::new(complete::urgencies))]
     pub urgency: String,
     /// Category (from `categories` in mim.yaml)
-    #[arg(long)]
+    #[arg(long, add = ArgValueCandidates::new(complete::categories))]
     pub category: Option<String>,
     /// The configuration item affected
     #[arg(long, value_name = "CI")]
@@ -239,7 +257,7 @@ pub struct DeclareArgs {
 #[derive(Debug, Args)]
 pub struct NoteArgs {
     /// [ID] TEXT: the incident (optional inside its directory) and the note
-    #[arg(required = true, num_args = 1..=2, value_names = ["ID", "TEXT"])]
+    #[arg(required = true, num_args = 1..=2, value_names = ["ID", "TEXT"], add = ArgValueCandidates::new(complete::incident_ids))]
     pub args: Vec<String>,
     /// Time spent, e.g. 45m or 1h30m
     #[arg(long, value_name = "DUR")]
@@ -262,12 +280,14 @@ impl NoteArgs {
 
 #[derive(Debug, Args)]
 pub struct ResolveArgs {
+    /// Incident ID or unique prefix [default: the incident directory you are in]
+    #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,
     /// How service was restored, for the restoral notice
     #[arg(short = 'm', long = "message", value_name = "TEXT")]
     pub message: String,
     /// The closure code (from `closure_codes` in mim.yaml)
-    #[arg(long, value_name = "CODE")]
+    #[arg(long, value_name = "CODE", add = ArgValueCandidates::new(complete::closure_codes))]
     pub closure: String,
     /// Service is restored by a workaround; the root cause is still open (needs --problem)
     #[arg(long)]
@@ -297,6 +317,8 @@ pub enum AudienceArg {
 
 #[derive(Debug, Args)]
 pub struct UpdateArgs {
+    /// Incident ID or unique prefix [default: the incident directory you are in]
+    #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,
     /// The update (Markdown); `-` reads it from standard input [default: $VISUAL/$EDITOR on a terminal]
     #[arg(short = 'm', long = "message", value_name = "TEXT")]
@@ -323,6 +345,8 @@ pub struct UpdateArgs {
 
 #[derive(Debug, Args)]
 pub struct SendArgs {
+    /// Incident ID or unique prefix [default: the incident directory you are in]
+    #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,
     /// List the unsent messages without sending them
     #[arg(long)]
@@ -348,6 +372,7 @@ pub enum TemplatesAction {
 #[derive(Debug, Args)]
 pub struct PlanArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
+    #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,
     /// The restoration approach (Markdown); replaces the plan's approach section
     #[arg(long, value_name = "TEXT", conflicts_with = "edit")]
@@ -390,6 +415,7 @@ pub struct PlanArgs {
 ))]
 pub struct EscalateArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
+    #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,
     /// Functional (sme, vendor, third-party, onsite, parts, client-it) or hierarchic (management)
     #[arg(long, value_enum, requires = "to")]
@@ -405,13 +431,13 @@ pub struct EscalateArgs {
     pub reference: Option<String>,
     /// The hierarchic level notified (a `notify` name under escalation.hierarchic)
     /// [default: the lowest not yet notified]
-    #[arg(long, value_name = "LEVEL", requires = "kind")]
+    #[arg(long, value_name = "LEVEL", requires = "kind", add = ArgValueCandidates::new(complete::levels))]
     pub level: Option<String>,
     /// New impact: the priority is recomputed from the matrix
-    #[arg(long, value_name = "LEVEL")]
+    #[arg(long, value_name = "LEVEL", add = ArgValueCandidates::new(complete::impacts))]
     pub impact: Option<String>,
     /// New urgency: the priority is recomputed from the matrix
-    #[arg(long, value_name = "LEVEL")]
+    #[arg(long, value_name = "LEVEL", add = ArgValueCandidates::new(complete::urgencies))]
     pub urgency: Option<String>,
 }
 
@@ -424,10 +450,10 @@ pub struct ReportArgs {
     #[arg(long, value_name = "DATE")]
     pub until: Option<String>,
     /// Only this client's incidents (a key under `clients` in mim.yaml)
-    #[arg(long, value_name = "CLIENT")]
+    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients))]
     pub client: Option<String>,
     /// Only incidents of this (current) priority
-    #[arg(long, value_name = "PRIORITY")]
+    #[arg(long, value_name = "PRIORITY", add = ArgValueCandidates::new(complete::priorities))]
     pub priority: Option<String>,
     /// Output format [default: from the -o file's extension, else md; json with --json]
     #[arg(long, value_enum)]
@@ -460,7 +486,7 @@ pub struct CheckArgs {
     #[arg(long, value_enum)]
     pub format: Option<CheckFormat>,
     /// Only this client's incidents (a key under `clients` in mim.yaml)
-    #[arg(long, value_name = "CLIENT")]
+    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients))]
     pub client: Option<String>,
     /// Fail on warnings (at-risk clocks) too
     #[arg(long)]
@@ -487,6 +513,8 @@ pub enum CheckFormat {
 pub enum PirCommand {
     /// Start the post incident review of a resolved incident: writes pir.md and the report
     Start {
+        /// Incident ID or unique prefix [default: the incident directory you are in]
+        #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
         id: Option<String>,
         /// Why there is a review
         #[arg(long, value_enum)]
@@ -502,6 +530,8 @@ pub enum PirCommand {
     Review(PirReviewArgs),
     /// Render the PIR report into the incident directory (pir-report.md or .html)
     Report {
+        /// Incident ID or unique prefix [default: the incident directory you are in]
+        #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
         id: Option<String>,
         #[arg(long, value_enum, default_value = "md")]
         format: crate::pir::report::Format,
@@ -515,7 +545,7 @@ pub enum PirActionCommand {
     /// Mark an action item done
     Done {
         /// [ID] ACTION: the incident (optional inside its directory) and the action
-        #[arg(required = true, num_args = 1..=2, value_names = ["ID", "ACTION"])]
+        #[arg(required = true, num_args = 1..=2, value_names = ["ID", "ACTION"], add = ArgValueCandidates::new(complete::incident_ids))]
         args: Vec<String>,
         /// How it was done
         #[arg(long, value_name = "TEXT")]
@@ -524,7 +554,7 @@ pub enum PirActionCommand {
     /// Drop an action item that will not be done, saying why
     Drop {
         /// [ID] ACTION: the incident (optional inside its directory) and the action
-        #[arg(required = true, num_args = 1..=2, value_names = ["ID", "ACTION"])]
+        #[arg(required = true, num_args = 1..=2, value_names = ["ID", "ACTION"], add = ArgValueCandidates::new(complete::incident_ids))]
         args: Vec<String>,
         #[arg(long, value_name = "TEXT")]
         reason: String,
@@ -534,7 +564,7 @@ pub enum PirActionCommand {
 #[derive(Debug, Args)]
 pub struct PirActionAddArgs {
     /// [ID] TEXT: the incident (optional inside its directory) and what is to be done
-    #[arg(required = true, num_args = 1..=2, value_names = ["ID", "TEXT"])]
+    #[arg(required = true, num_args = 1..=2, value_names = ["ID", "TEXT"], add = ArgValueCandidates::new(complete::incident_ids))]
     pub args: Vec<String>,
     /// Who will do it
     #[arg(long, value_name = "WHO")]
@@ -550,7 +580,7 @@ pub struct PirActionAddArgs {
 #[derive(Debug, Args)]
 pub struct PirReviewArgs {
     /// [ID] SESSION: the incident (optional inside its directory) and `internal` or `client`
-    #[arg(required = true, num_args = 1..=2, value_names = ["ID", "SESSION"])]
+    #[arg(required = true, num_args = 1..=2, value_names = ["ID", "SESSION"], add = ArgValueCandidates::new(complete::incident_ids))]
     pub args: Vec<String>,
     /// When the session was held
     #[arg(long, value_name = "TIME")]
@@ -568,6 +598,8 @@ pub struct PirReviewArgs {
 
 #[derive(Debug, Args)]
 pub struct CloseArgs {
+    /// Incident ID or unique prefix [default: the incident directory you are in]
+    #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,
     /// The client's satisfaction, 1 (poor) to 5 (excellent)
     #[arg(long, value_name = "1-5", value_parser = clap::value_parser!(u8).range(1..=5))]

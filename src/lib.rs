@@ -4,6 +4,7 @@ pub(crate) mod calendar;
 pub mod cli;
 pub mod commands;
 pub(crate) mod comms;
+pub(crate) mod complete;
 pub(crate) mod config;
 pub(crate) mod diag;
 pub(crate) mod editor;

@@ -2,10 +2,15 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 fn main() -> ExitCode {
     restore_sigpipe();
+    // `COMPLETE=bash mim …` (set by the scripts of `mim completions`): print the
+    // completions of the command line and exit; otherwise do nothing.
+    clap_complete::CompleteEnv::with_factory(mim::cli::Cli::command)
+        .bin("mim")
+        .complete();
     let cli = mim::cli::Cli::parse();
     let env_now = std::env::var("MIM_NOW").ok();
     match mim::commands::run(cli, env_now.as_deref()) {

@@ -1,5 +1,6 @@
 //! Integration tests: the real `mim` binary against temporary repositories with real git.
 
+mod ci_formats;
 mod cli;
 mod common;
 mod comms;

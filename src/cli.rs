@@ -120,9 +120,10 @@ pub enum Command {
     Close(CloseArgs),
     /// List incidents
     List {
-        /// Only incidents in this status
-        #[arg(long, value_enum)]
-        status: Option<Status>,
+        /// Only incidents in these statuses (repeat or separate with commas); `open` is
+        /// proposed, accepted and on-hold
+        #[arg(long, value_enum, value_delimiter = ',', value_name = "STATUS")]
+        status: Vec<ListStatus>,
     },
     /// Show an incident: record, state and timeline
     Show {
@@ -218,6 +219,34 @@ pub struct SiteArgs {
     /// The site's public URL, for absolute links in the feeds [default: relative links]
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
+}
+
+/// A status for `mim list --status`, or `open`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListStatus {
+    Proposed,
+    Accepted,
+    OnHold,
+    Resolved,
+    Closed,
+    Rejected,
+    /// proposed, accepted or on-hold
+    Open,
+}
+
+impl ListStatus {
+    /// Whether an incident in `status` is listed.
+    pub fn matches(self, status: Status) -> bool {
+        match self {
+            ListStatus::Proposed => status == Status::Proposed,
+            ListStatus::Accepted => status == Status::Accepted,
+            ListStatus::OnHold => status == Status::OnHold,
+            ListStatus::Resolved => status == Status::Resolved,
+            ListStatus::Closed => status == Status::Closed,
+            ListStatus::Rejected => status == Status::Rejected,
+            ListStatus::Open => status.is_active(),
+        }
+    }
 }
 
 #[derive(Debug, Args)]

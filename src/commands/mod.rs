@@ -227,7 +227,7 @@ pub fn run(cli: Cli, env_now: Option<&str>) -> anyhow::Result<()> {
         Command::Escalate(args) => escalate::run(&ctx, &args),
         Command::Pir(cmd) => pir::run(&ctx, cmd),
         Command::Close(args) => close::run(&ctx, &args),
-        Command::List { status } => list::run(&ctx, status),
+        Command::List { status } => list::run(&ctx, &status),
         Command::Show { id } => show::run(&ctx, id.as_deref()),
         Command::Validate => validate::run(&ctx),
         Command::Report(args) => report::run(&ctx, &args),

@@ -6,6 +6,7 @@ mod common;
 mod comms;
 mod examples;
 mod foundation;
+mod morning;
 mod pir;
 mod plan;
 mod report;

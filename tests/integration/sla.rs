@@ -445,10 +445,10 @@ fn status_lists_active_incidents_plainly_in_a_pipe() {
         .now("2026-11-24T10:50:00Z", &["status", "--json"])
         .ok()
         .json();
-    assert_eq!(json[0]["id"], id.as_str());
-    assert_eq!(json[0]["worst"]["level"], "breach");
-    assert_eq!(json[0]["next"]["rule"], "update-client");
-    assert_eq!(json.as_array().unwrap().len(), 1);
+    assert_eq!(json["active"][0]["id"], id.as_str());
+    assert_eq!(json["active"][0]["worst"]["level"], "breach");
+    assert_eq!(json["active"][0]["next"]["rule"], "update-client");
+    assert_eq!(json["active"].as_array().unwrap().len(), 1);
 }
 
 #[test]

@@ -63,7 +63,11 @@ pub struct Report {
     pub filter: FilterView,
     /// The time zone weeks and months are counted in.
     pub timezone: String,
+    /// Incidents in the report: rejected proposals are not incidents (they are counted
+    /// in `proposals` and `counts.status`, and listed).
     pub incidents: usize,
+    /// The name of each client key in `mim.yaml`, for readers (`acme` → `ACME Corp`).
+    pub client_names: BTreeMap<String, String>,
     pub counts: Counts,
     pub proposals: Proposals,
     pub times: Times,
@@ -259,7 +263,12 @@ pub fn build_with_progress(
             priority: filter.priority.clone(),
         },
         timezone: config.tz().name().to_string(),
-        incidents: chosen.len(),
+        incidents: list.iter().filter(|r| r.status != Status::Rejected).count(),
+        client_names: config
+            .clients
+            .iter()
+            .map(|(k, c)| (k.clone(), c.name.clone()))
+            .collect(),
         counts: counts(config, &list),
         proposals: proposals(&chosen),
         times: times(config, &list),
@@ -413,6 +422,10 @@ fn counts(config: &Config, list: &[IncidentRow]) -> Counts {
     }
     for r in list {
         bump(&mut c.status, r.status.as_str());
+        // A rejected proposal has its line under status; it is not an incident.
+        if r.status == Status::Rejected {
+            continue;
+        }
         bump(&mut c.priority, &r.priority);
         bump(&mut c.category, r.category.as_deref().unwrap_or(NONE));
         bump(&mut c.client, r.client.as_deref().unwrap_or(NONE));
@@ -586,7 +599,7 @@ fn mean(total: i64, n: i64) -> i64 {
 fn per_week(config: &Config, list: &[IncidentRow]) -> Vec<WeekCount> {
     let tz = config.tz();
     let mut counts: BTreeMap<(String, String), usize> = BTreeMap::new();
-    for r in list {
+    for r in list.iter().filter(|r| r.status != Status::Rejected) {
         let week = iso_week(&r.reported.with_timezone(&tz).date_naive());
         *counts.entry((week, r.priority.clone())).or_default() += 1;
     }

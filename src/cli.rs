@@ -30,6 +30,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
     /// Run as if mim was started in DIR
     #[arg(short = 'C', global = true, value_name = "DIR")]
@@ -52,7 +53,10 @@ pub struct Global {
 pub enum Command {
     /// Start an incident repository: mim.yaml, folders, .gitattributes, git init
     Init {
-        /// Where to create it [default: the current directory]
+        /// Where to create it, relative to the current directory (or to -C DIR)
+        /// [default: the current directory]
+        // Its own id: sharing `dir` with the global -C made `init x` create x/x.
+        #[arg(id = "path", value_name = "DIR")]
         dir: Option<PathBuf>,
     },
     /// Propose a major incident; prints the new incident's ID
@@ -71,6 +75,7 @@ pub enum Command {
         /// Incident ID or unique prefix [default: the incident directory you are in]
         #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
         id: Option<String>,
+        /// Why it is not a major incident (recorded in the timeline)
         #[arg(long, value_name = "TEXT")]
         reason: String,
     },
@@ -79,6 +84,7 @@ pub enum Command {
         /// Incident ID or unique prefix [default: the incident directory you are in]
         #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
         id: Option<String>,
+        /// What the incident waits for: the client or a third party
         #[arg(long, value_name = "TEXT")]
         reason: String,
     },
@@ -93,6 +99,7 @@ pub enum Command {
         /// Incident ID or unique prefix [default: the incident directory you are in]
         #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
         id: Option<String>,
+        /// Why service is not restored after all
         #[arg(long, value_name = "TEXT")]
         reason: String,
     },
@@ -145,6 +152,7 @@ pub enum Command {
     Schema(SchemaArgs),
     /// Print shell completions
     Completions {
+        /// The shell to complete for
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
@@ -296,17 +304,6 @@ pub struct NoteArgs {
     pub activity: Option<String>,
 }
 
-impl NoteArgs {
-    /// (ID, text) from the one or two positional arguments.
-    pub fn split(&self) -> (Option<&str>, &str) {
-        match self.args.as_slice() {
-            [id, text] => (Some(id.as_str()), text.as_str()),
-            [text] => (None, text.as_str()),
-            _ => unreachable!("clap allows one or two"),
-        }
-    }
-}
-
 #[derive(Debug, Args)]
 pub struct ResolveArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
@@ -387,7 +384,10 @@ pub enum TemplatesAction {
     /// The built-in templates, and which ones this repository overrides
     List,
     /// Print the template that would be used (the override if there is one)
-    Show { name: String },
+    Show {
+        /// The template's file name, e.g. update-client.md (see `mim templates list`)
+        name: String,
+    },
     /// Copy built-in templates into the repository's templates/ to start an override
     Export {
         /// One template [default: all of them]
@@ -562,6 +562,7 @@ pub enum PirCommand {
         /// Incident ID or unique prefix [default: the incident directory you are in]
         #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
         id: Option<String>,
+        /// md writes pir-report.md, html a self-contained pir-report.html
         #[arg(long, value_enum, default_value = "md")]
         format: crate::pir::report::Format,
     },
@@ -585,6 +586,7 @@ pub enum PirActionCommand {
         /// [ID] ACTION: the incident (optional inside its directory) and the action
         #[arg(required = true, num_args = 1..=2, value_names = ["ID", "ACTION"], add = ArgValueCandidates::new(complete::incident_ids))]
         args: Vec<String>,
+        /// Why it will not be done (recorded in the timeline and the report)
         #[arg(long, value_name = "TEXT")]
         reason: String,
     },

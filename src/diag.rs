@@ -228,6 +228,16 @@ pub fn conflict_marker(text: &str) -> Option<usize> {
         .map(|i| i + 1)
 }
 
+/// `word` with its indefinite article, for messages: `an accepted`, `a proposed`,
+/// `an onsite`, `a vendor`.
+pub fn article(word: &str) -> String {
+    let an = word
+        .chars()
+        .next()
+        .is_some_and(|c| "aeiouAEIOU".contains(c));
+    format!("{} {word}", if an { "an" } else { "a" })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -101,7 +101,11 @@ pub fn run(ctx: &Ctx, args: &DeclareArgs) -> anyhow::Result<()> {
             majors.join(", ")
         );
     }
-    println!("{id}");
+    if ctx.json {
+        ctx.print_json(&serde_json::json!({"id": id, "priority": priority}))?;
+    } else {
+        println!("{id}");
+    }
     Ok(())
 }
 

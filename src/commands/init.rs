@@ -104,6 +104,13 @@ pub fn run(global: &Global, dir: Option<&Path>) -> anyhow::Result<()> {
         )?;
         eprintln!("warning: the files are written but not committed: {e:#}");
     }
+    if global.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({"root": root.display().to_string()}))?
+        );
+        return Ok(());
+    }
     println!("Initialised a mim repository in {}", root.display());
     println!(
         "Next: edit mim.yaml for your organisation, then `mim declare --title … --service … --impact … --urgency …`"

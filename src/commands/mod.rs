@@ -90,6 +90,28 @@ impl Ctx {
         self.repo.resolve(id, &self.cwd)
     }
 
+    /// `[ID] X` from one or two positional arguments. A lone argument that names an
+    /// incident (its ID or a unique prefix) is the ID, so X is missing — not X written
+    /// to the incident of the current directory. `what` names X (`TEXT`, `ACTION`).
+    pub fn split_id<'a>(
+        &self,
+        command: &str,
+        args: &'a [String],
+        what: &str,
+    ) -> anyhow::Result<(Option<&'a str>, &'a str)> {
+        let (id, last) = crate::cli::split_id(args);
+        if id.is_none()
+            && !last.contains(char::is_whitespace)
+            && self.repo.resolve(Some(last), &self.cwd).is_ok()
+        {
+            return Err(UsageError(anyhow::anyhow!(
+                "missing {what}: `{last}` is an incident; write `mim {command} {last} {what}`"
+            ))
+            .into());
+        }
+        Ok((id, last))
+    }
+
     /// Resolve and load an incident; file problems come back as diagnostics.
     pub fn load(&self, id: Option<&str>) -> anyhow::Result<Incident> {
         let id = self.resolve(id)?;

@@ -251,8 +251,8 @@ pub fn worst(findings: &[Finding]) -> Option<(Level, Vec<String>)> {
     Some((level, rules))
 }
 
-fn minutes(d: Duration) -> Duration {
-    Duration::from_secs(d.secs().div_euclid(60) * 60)
+fn minutes(d: Duration) -> String {
+    d.human()
 }
 
 fn to_json(l: &Line, now: Timestamp) -> Value {

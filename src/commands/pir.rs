@@ -5,7 +5,7 @@
 use anyhow::{Context, bail};
 use chrono::NaiveDate;
 
-use crate::cli::{PirActionAddArgs, PirActionCommand, PirCommand, PirReviewArgs, split_id};
+use crate::cli::{PirActionAddArgs, PirActionCommand, PirCommand, PirReviewArgs};
 use crate::commands::Ctx;
 use crate::lifecycle::Status;
 use crate::model::pir::{PirReason, ReviewSession};
@@ -28,11 +28,11 @@ pub fn run(ctx: &Ctx, cmd: PirCommand) -> anyhow::Result<()> {
         } => start(ctx, id.as_deref(), reason, facilitator.as_deref()),
         PirCommand::Action(PirActionCommand::Add(args)) => add(ctx, &args),
         PirCommand::Action(PirActionCommand::Done { args, note }) => {
-            let (id, action) = split_id(&args);
+            let (id, action) = ctx.split_id("pir action done", &args, "ACTION")?;
             done(ctx, id, action, note.as_deref())
         }
         PirCommand::Action(PirActionCommand::Drop { args, reason }) => {
-            let (id, action) = split_id(&args);
+            let (id, action) = ctx.split_id("pir action drop", &args, "ACTION")?;
             drop_action(ctx, id, action, &reason)
         }
         PirCommand::Review(args) => review(ctx, &args),
@@ -124,7 +124,7 @@ fn start(
 }
 
 fn add(ctx: &Ctx, args: &PirActionAddArgs) -> anyhow::Result<()> {
-    let (id, text) = split_id(&args.args);
+    let (id, text) = ctx.split_id("pir action add", &args.args, "TEXT")?;
     let text = text::required("the action's TEXT", text)?;
     let owner = text::required("--owner", &args.owner)?;
     let tz = ctx.repo.config.tz();
@@ -243,7 +243,7 @@ fn finish_action(
 }
 
 fn review(ctx: &Ctx, args: &PirReviewArgs) -> anyhow::Result<()> {
-    let (id, session) = split_id(&args.args);
+    let (id, session) = ctx.split_id("pir review", &args.args, "SESSION")?;
     let session = match session.trim().to_ascii_lowercase().as_str() {
         "internal" => ReviewSession::Internal,
         "client" => ReviewSession::Client,
@@ -340,7 +340,8 @@ fn report_cmd(ctx: &Ctx, id: Option<&str>, format: Format) -> anyhow::Result<()>
     let rendered = render(ctx, &incident, &pir_md, format)?;
     let path = incident.dir.join(format.file_name());
     let shown = ctx.repo.relative(&path).to_path_buf();
-    if read_optional(&path)?.as_deref() == Some(rendered.as_str()) {
+    let unchanged = read_optional(&path)?.as_deref() == Some(rendered.as_str());
+    if unchanged {
         eprintln!("{} is up to date", shown.display());
     } else {
         let mut change = Change::new();
@@ -351,6 +352,12 @@ fn report_cmd(ctx: &Ctx, id: Option<&str>, format: Format) -> anyhow::Result<()>
             &format!("PIR report rendered ({})", format.file_name()),
             &change,
         )?;
+    }
+    if ctx.json {
+        return ctx.print_json(&serde_json::json!({
+            "file": shown.display().to_string(),
+            "changed": !unchanged,
+        }));
     }
     println!("{}", shown.display());
     Ok(())

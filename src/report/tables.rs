@@ -26,7 +26,7 @@ impl Cell {
         match self {
             Cell::Text(s) => s.clone(),
             Cell::Count(n) => n.to_string(),
-            Cell::Secs(Some(s)) => Duration::from_secs(*s).to_string(),
+            Cell::Secs(Some(s)) => Duration::from_secs(*s).human(),
             Cell::Number(Some(x)) => format!("{x}"),
             Cell::Rate(r) => match r.percent {
                 Some(p) => format!("{}/{} ({p:.1}%)", r.count, r.total),

@@ -10,6 +10,7 @@ mod morning;
 mod pir;
 mod plan;
 mod report;
+mod rough;
 mod schema;
 mod site;
 mod sla;

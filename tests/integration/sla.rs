@@ -159,9 +159,10 @@ fn business_hours_move_the_restore_due_time() {
         "2026-11-23T17:00:00Z"
     );
     // A holiday on that Monday moves it to Tuesday.
-    let config = repo.read("mim.yaml").replace(
-        "holidays: [2026-12-25, 2026-12-28, 2027-01-01]",
-        "holidays: [2026-11-23, 2026-12-25]",
+    let config = repo.read("mim.yaml").replacen(
+        "    holidays: []\n",
+        "    holidays: [2026-11-23, 2026-12-25]\n",
+        1,
     );
     repo.config(&config);
     let (_, report) = check_json(&repo, "2026-11-20T17:30:00Z", &[]);

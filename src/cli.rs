@@ -3,6 +3,9 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use clap_complete::engine::ArgValueCandidates;
+
+use crate::complete;
 
 use crate::lifecycle::Status;
 use crate::units::Duration;
@@ -27,6 +30,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
     /// Run as if mim was started in DIR
     #[arg(short = 'C', global = true, value_name = "DIR")]
@@ -49,7 +53,10 @@ pub struct Global {
 pub enum Command {
     /// Start an incident repository: mim.yaml, folders, .gitattributes, git init
     Init {
-        /// Where to create it [default: the current directory]
+        /// Where to create it, relative to the current directory (or to -C DIR)
+        /// [default: the current directory]
+        // Its own id: sharing `dir` with the global -C made `init x` create x/x.
+        #[arg(id = "path", value_name = "DIR")]
         dir: Option<PathBuf>,
     },
     /// Propose a major incident; prints the new incident's ID
@@ -57,6 +64,7 @@ pub enum Command {
     /// Accept a proposed major incident
     Accept {
         /// Incident ID or unique prefix [default: the incident directory you are in]
+        #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
         id: Option<String>,
         /// The incident manager [default: whoever runs the command]
         #[arg(long, value_name = "NAME")]
@@ -64,7 +72,10 @@ pub enum Command {
     },
     /// Reject a proposed major incident (or mark it a duplicate of another)
     Reject {
+        /// Incident ID or unique prefix [default: the incident directory you are in]
+        #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
         id: Option<String>,
+        /// Why it is not a major incident (recorded in the timeline)
         #[arg(long, value_name = "TEXT", required_unless_present = "duplicate_of")]
         reason: Option<String>,
         /// The proposal reports an outage incident OTHER already covers (links both)
@@ -73,15 +84,25 @@ pub enum Command {
     },
     /// Put an incident on hold (waiting on the client or a third party: the SLA clock pauses)
     Hold {
+        /// Incident ID or unique prefix [default: the incident directory you are in]
+        #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
         id: Option<String>,
+        /// What the incident waits for: the client or a third party
         #[arg(long, value_name = "TEXT")]
         reason: String,
     },
     /// Take an incident off hold
-    Resume { id: Option<String> },
+    Resume {
+        /// Incident ID or unique prefix [default: the incident directory you are in]
+        #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
+        id: Option<String>,
+    },
     /// Reopen a resolved incident (counted in the reopen rate)
     Reopen {
+        /// Incident ID or unique prefix [default: the incident directory you are in]
+        #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
         id: Option<String>,
+        /// Why service is not restored after all
         #[arg(long, value_name = "TEXT")]
         reason: String,
     },
@@ -117,12 +138,17 @@ pub enum Command {
     Close(CloseArgs),
     /// List incidents
     List {
-        /// Only incidents in this status
-        #[arg(long, value_enum)]
-        status: Option<Status>,
+        /// Only incidents in these statuses (repeat or separate with commas); `open` is
+        /// proposed, accepted and on-hold
+        #[arg(long, value_enum, value_delimiter = ',', value_name = "STATUS")]
+        status: Vec<ListStatus>,
     },
     /// Show an incident: record, state and timeline
-    Show { id: Option<String> },
+    Show {
+        /// Incident ID or unique prefix [default: the incident directory you are in]
+        #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
+        id: Option<String>,
+    },
     /// Check every file of every incident; all problems, not just the first
     Validate,
     /// KPI report over the incidents reported in a window (MIM_NOW fixes "now")
@@ -133,13 +159,115 @@ pub enum Command {
     Status,
     /// Prove from the git history that every timeline was only appended to; exit 1 if not
     Audit(AuditArgs),
+    /// Write static status pages: one per client with an Atom feed, and an overview
+    Site(SiteArgs),
+    /// Print a JSON Schema of a file mim reads, or write them all (for editors)
+    Schema(SchemaArgs),
     /// Print shell completions
     Completions {
+        /// The shell to complete for
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man pages (roff): mim's, then one per subcommand
-    Man,
+    /// Print the man page (roff), or write one page per command into a directory
+    Man {
+        /// Write mim.1 and a page per subcommand (mim-declare.1, mim-pir-action.1, …) into DIR
+        #[arg(short = 'o', long = "output", value_name = "DIR")]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "The schemas are draft-07, for yaml-language-server (VS Code, Neovim, …): \
+                  `mim init` writes them to .mim/schemas/ and starts each YAML file it \
+                  writes with a `# yaml-language-server: $schema=…` line."
+)]
+pub struct SchemaArgs {
+    /// Which file's schema [default with -o: all of them]
+    #[arg(value_enum, value_name = "FILE", required_unless_present = "output")]
+    pub name: Option<SchemaName>,
+    /// Write the schemas into DIR (as <file>.json) instead of printing one
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SchemaName {
+    /// The procedure, mim.yaml
+    #[value(name = "mim.yaml")]
+    MimYaml,
+    /// An incident's record, incidents/*/incident.yaml
+    #[value(name = "incident.yaml")]
+    IncidentYaml,
+    /// An incident's timeline, incidents/*/timeline.yaml (a list of entries)
+    Timeline,
+    /// The front matter of incidents/*/plan.md
+    Plan,
+    /// The front matter of incidents/*/updates/*.md
+    Update,
+}
+
+impl SchemaName {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SchemaName::MimYaml => "mim.yaml",
+            SchemaName::IncidentYaml => "incident.yaml",
+            SchemaName::Timeline => "timeline",
+            SchemaName::Plan => "plan",
+            SchemaName::Update => "update",
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Writes DIR/index.html (every incident, for the provider), and per client \
+                  DIR/<client>/index.html and DIR/<client>/feed.xml with only that client's \
+                  incidents and only the updates written for the client audience. Proposed \
+                  and rejected incidents never appear."
+)]
+pub struct SiteArgs {
+    /// The directory to write the pages into (created if needed)
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    pub output: PathBuf,
+    /// Only this client's page (a key under `clients` in mim.yaml), besides the overview
+    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients))]
+    pub client: Option<String>,
+    /// History: incidents reported in the last N days (active ones are always shown)
+    #[arg(long, value_name = "N", default_value_t = 90)]
+    pub days: u32,
+    /// The site's public URL, for absolute links in the feeds [default: relative links]
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+}
+
+/// A status for `mim list --status`, or `open`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListStatus {
+    Proposed,
+    Accepted,
+    OnHold,
+    Resolved,
+    Closed,
+    Rejected,
+    /// proposed, accepted or on-hold
+    Open,
+}
+
+impl ListStatus {
+    /// Whether an incident in `status` is listed.
+    pub fn matches(self, status: Status) -> bool {
+        match self {
+            ListStatus::Proposed => status == Status::Proposed,
+            ListStatus::Accepted => status == Status::Accepted,
+            ListStatus::OnHold => status == Status::OnHold,
+            ListStatus::Resolved => status == Status::Resolved,
+            ListStatus::Closed => status == Status::Closed,
+            ListStatus::Rejected => status == Status::Rejected,
+            ListStatus::Open => status.is_active(),
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -151,16 +279,16 @@ pub struct DeclareArgs {
     #[arg(long)]
     pub service: String,
     /// The client (a key under `clients` in mim.yaml)
-    #[arg(long)]
+    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients))]
     pub client: Option<String>,
     /// Impact level (from `impact` in mim.yaml)
-    #[arg(long)]
+    #[arg(long, value_name = "LEVEL", add = ArgValueCandidates::new(complete::impacts))]
     pub impact: String,
     /// Urgency level (from `urgency` in mim.yaml)
-    #[arg(long)]
+    #[arg(long, value_name = "LEVEL", add = ArgValueCandidates::new(complete::urgencies))]
     pub urgency: String,
     /// Category (from `categories` in mim.yaml)
-    #[arg(long)]
+    #[arg(long, add = ArgValueCandidates::new(complete::categories))]
     pub category: Option<String>,
     /// The configuration item affected
     #[arg(long, value_name = "CI")]
@@ -248,7 +376,7 @@ pub struct LinkArgs {
 #[derive(Debug, Args)]
 pub struct NoteArgs {
     /// [ID] TEXT: the incident (optional inside its directory) and the note
-    #[arg(required = true, num_args = 1..=2, value_names = ["ID", "TEXT"])]
+    #[arg(required = true, num_args = 1..=2, value_names = ["ID", "TEXT"], add = ArgValueCandidates::new(complete::incident_ids))]
     pub args: Vec<String>,
     /// Time spent, e.g. 45m or 1h30m
     #[arg(long, value_name = "DUR")]
@@ -258,19 +386,10 @@ pub struct NoteArgs {
     pub activity: Option<String>,
 }
 
-impl NoteArgs {
-    /// (ID, text) from the one or two positional arguments.
-    pub fn split(&self) -> (Option<&str>, &str) {
-        match self.args.as_slice() {
-            [id, text] => (Some(id.as_str()), text.as_str()),
-            [text] => (None, text.as_str()),
-            _ => unreachable!("clap allows one or two"),
-        }
-    }
-}
-
 #[derive(Debug, Args)]
 pub struct ResolveArgs {
+    /// Incident ID or unique prefix [default: the incident directory you are in]
+    #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,
     /// How service was restored, for the provider's own people (internal and management)
     #[arg(short = 'm', long = "message", value_name = "TEXT")]
@@ -281,7 +400,7 @@ pub struct ResolveArgs {
     #[arg(long, value_name = "TEXT", num_args = 0..=1)]
     pub client_message: Option<Option<String>>,
     /// The closure code (from `closure_codes` in mim.yaml)
-    #[arg(long, value_name = "CODE")]
+    #[arg(long, value_name = "CODE", add = ArgValueCandidates::new(complete::closure_codes))]
     pub closure: String,
     /// Service is restored by a workaround; the root cause is still open (needs --problem)
     #[arg(long)]
@@ -314,6 +433,8 @@ pub enum AudienceArg {
 
 #[derive(Debug, Args)]
 pub struct UpdateArgs {
+    /// Incident ID or unique prefix [default: the incident directory you are in]
+    #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,
     /// The update (Markdown); `-` reads it from standard input [default: $VISUAL/$EDITOR on a terminal]
     #[arg(short = 'm', long = "message", value_name = "TEXT")]
@@ -344,6 +465,8 @@ pub struct UpdateArgs {
 
 #[derive(Debug, Args)]
 pub struct SendArgs {
+    /// Incident ID or unique prefix [default: the incident directory you are in]
+    #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,
     /// List the unsent messages without sending them
     #[arg(long)]
@@ -358,7 +481,10 @@ pub enum TemplatesAction {
     /// The built-in templates, and which ones this repository overrides
     List,
     /// Print the template that would be used (the override if there is one)
-    Show { name: String },
+    Show {
+        /// The template's file name, e.g. update-client.md (see `mim templates list`)
+        name: String,
+    },
     /// Copy built-in templates into the repository's templates/ to start an override
     Export {
         /// One template [default: all of them]
@@ -372,6 +498,7 @@ pub enum TemplatesAction {
 #[derive(Debug, Args)]
 pub struct PlanArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
+    #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,
     /// The restoration approach (Markdown); replaces the plan's approach section
     #[arg(long, value_name = "TEXT", conflicts_with = "edit")]
@@ -415,6 +542,7 @@ pub struct PlanArgs {
 ))]
 pub struct EscalateArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
+    #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,
     /// Functional (sme, vendor, third-party, onsite, parts, client-it) or hierarchic (management)
     #[arg(long, value_enum, requires = "to")]
@@ -430,13 +558,13 @@ pub struct EscalateArgs {
     pub reference: Option<String>,
     /// The hierarchic level notified (a `notify` name under escalation.hierarchic)
     /// [default: the lowest not yet notified]
-    #[arg(long, value_name = "LEVEL", requires = "kind")]
+    #[arg(long, value_name = "LEVEL", requires = "kind", add = ArgValueCandidates::new(complete::levels))]
     pub level: Option<String>,
     /// New impact: the priority is recomputed from the matrix
-    #[arg(long, value_name = "LEVEL")]
+    #[arg(long, value_name = "LEVEL", add = ArgValueCandidates::new(complete::impacts))]
     pub impact: Option<String>,
     /// New urgency: the priority is recomputed from the matrix
-    #[arg(long, value_name = "LEVEL")]
+    #[arg(long, value_name = "LEVEL", add = ArgValueCandidates::new(complete::urgencies))]
     pub urgency: Option<String>,
 }
 
@@ -449,10 +577,10 @@ pub struct ReportArgs {
     #[arg(long, value_name = "DATE")]
     pub until: Option<String>,
     /// Only this client's incidents (a key under `clients` in mim.yaml)
-    #[arg(long, value_name = "CLIENT")]
+    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients))]
     pub client: Option<String>,
     /// Only incidents of this (current) priority
-    #[arg(long, value_name = "PRIORITY")]
+    #[arg(long, value_name = "PRIORITY", add = ArgValueCandidates::new(complete::priorities))]
     pub priority: Option<String>,
     /// Output format [default: from the -o file's extension, else md; json with --json]
     #[arg(long, value_enum)]
@@ -485,7 +613,7 @@ pub struct CheckArgs {
     #[arg(long, value_enum)]
     pub format: Option<CheckFormat>,
     /// Only this client's incidents (a key under `clients` in mim.yaml)
-    #[arg(long, value_name = "CLIENT")]
+    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients))]
     pub client: Option<String>,
     /// Fail on warnings (at-risk clocks) too
     #[arg(long)]
@@ -540,6 +668,8 @@ pub enum CheckFormat {
 pub enum PirCommand {
     /// Start the post incident review of a resolved incident: writes pir.md and the report
     Start {
+        /// Incident ID or unique prefix [default: the incident directory you are in]
+        #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
         id: Option<String>,
         /// Why there is a review
         #[arg(long, value_enum)]
@@ -555,7 +685,10 @@ pub enum PirCommand {
     Review(PirReviewArgs),
     /// Render the PIR report into the incident directory (pir-report.md or .html)
     Report {
+        /// Incident ID or unique prefix [default: the incident directory you are in]
+        #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
         id: Option<String>,
+        /// md writes pir-report.md, html a self-contained pir-report.html
         #[arg(long, value_enum, default_value = "md")]
         format: crate::pir::report::Format,
     },
@@ -568,7 +701,7 @@ pub enum PirActionCommand {
     /// Mark an action item done
     Done {
         /// [ID] ACTION: the incident (optional inside its directory) and the action
-        #[arg(required = true, num_args = 1..=2, value_names = ["ID", "ACTION"])]
+        #[arg(required = true, num_args = 1..=2, value_names = ["ID", "ACTION"], add = ArgValueCandidates::new(complete::incident_ids))]
         args: Vec<String>,
         /// How it was done
         #[arg(long, value_name = "TEXT")]
@@ -577,8 +710,9 @@ pub enum PirActionCommand {
     /// Drop an action item that will not be done, saying why
     Drop {
         /// [ID] ACTION: the incident (optional inside its directory) and the action
-        #[arg(required = true, num_args = 1..=2, value_names = ["ID", "ACTION"])]
+        #[arg(required = true, num_args = 1..=2, value_names = ["ID", "ACTION"], add = ArgValueCandidates::new(complete::incident_ids))]
         args: Vec<String>,
+        /// Why it will not be done (recorded in the timeline and the report)
         #[arg(long, value_name = "TEXT")]
         reason: String,
     },
@@ -587,7 +721,7 @@ pub enum PirActionCommand {
 #[derive(Debug, Args)]
 pub struct PirActionAddArgs {
     /// [ID] TEXT: the incident (optional inside its directory) and what is to be done
-    #[arg(required = true, num_args = 1..=2, value_names = ["ID", "TEXT"])]
+    #[arg(required = true, num_args = 1..=2, value_names = ["ID", "TEXT"], add = ArgValueCandidates::new(complete::incident_ids))]
     pub args: Vec<String>,
     /// Who will do it
     #[arg(long, value_name = "WHO")]
@@ -603,7 +737,7 @@ pub struct PirActionAddArgs {
 #[derive(Debug, Args)]
 pub struct PirReviewArgs {
     /// [ID] SESSION: the incident (optional inside its directory) and `internal` or `client`
-    #[arg(required = true, num_args = 1..=2, value_names = ["ID", "SESSION"])]
+    #[arg(required = true, num_args = 1..=2, value_names = ["ID", "SESSION"], add = ArgValueCandidates::new(complete::incident_ids))]
     pub args: Vec<String>,
     /// When the session was held
     #[arg(long, value_name = "TIME")]
@@ -621,6 +755,8 @@ pub struct PirReviewArgs {
 
 #[derive(Debug, Args)]
 pub struct CloseArgs {
+    /// Incident ID or unique prefix [default: the incident directory you are in]
+    #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,
     /// The client's satisfaction, 1 (poor) to 5 (excellent)
     #[arg(long, value_name = "1-5", value_parser = clap::value_parser!(u8).range(1..=5))]

@@ -19,7 +19,7 @@ pub const FILE_NAME: &str = "mim.yaml";
 /// The name of the around-the-clock calendar, always defined.
 pub const ALWAYS: &str = "24x7";
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub organization: Organization,
@@ -76,7 +76,7 @@ fn default_roles() -> Vec<String> {
 }
 
 /// How SLA clocks are counted.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SlaPolicy {
     /// The instant every SLA clock starts from.
@@ -86,7 +86,9 @@ pub struct SlaPolicy {
 
 /// The instant SLA clocks start: the report (the contract), or the impact start or its
 /// detection as recorded with `mim declare --impact-started/--detected`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum SlaStart {
     #[default]
@@ -99,7 +101,7 @@ fn default_at_risk() -> Percent {
     Percent::from_fraction(0.75)
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Organization {
     pub name: String,
@@ -113,7 +115,7 @@ fn utc() -> TimeZone {
 }
 
 /// The service targets of one priority.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PriorityTargets {
     pub major: bool,
@@ -128,7 +130,9 @@ pub struct PriorityTargets {
     pub pir: PirRequirement,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, schemars::JsonSchema, serde::Serialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum PirRequirement {
     Required,
@@ -138,7 +142,7 @@ pub enum PirRequirement {
 }
 
 /// A business-hours calendar as written: local hours on some weekdays, minus holidays.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CalendarDef {
     pub timezone: TimeZone,
@@ -148,7 +152,7 @@ pub struct CalendarDef {
     pub holidays: Vec<NaiveDate>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Client {
     pub name: String,
@@ -159,7 +163,7 @@ pub struct Client {
 }
 
 /// A client's people, per audience.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Contacts {
     #[serde(default)]
@@ -171,7 +175,7 @@ pub struct Contacts {
 }
 
 /// Internal recipients of status updates.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Audiences {
     #[serde(default)]
@@ -180,7 +184,7 @@ pub struct Audiences {
     pub management: Recipients,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Recipients {
     #[serde(default)]
@@ -189,7 +193,7 @@ pub struct Recipients {
     pub cc: Vec<Mailbox>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EscalationPolicy {
     /// Who must have been told by the time a share of the restore target is used.
@@ -197,7 +201,7 @@ pub struct EscalationPolicy {
     pub hierarchic: Vec<HierarchicLevel>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HierarchicLevel {
     pub at: Threshold,
@@ -245,7 +249,7 @@ impl<'de> Deserialize<'de> for Threshold {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PirPolicy {
     #[serde(default = "two_days")]
@@ -271,7 +275,7 @@ impl Default for PirPolicy {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Mail {
     #[serde(default = "default_sendmail")]
@@ -298,7 +302,7 @@ impl Default for Mail {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GitPolicy {
     #[serde(default = "yes")]
@@ -332,7 +336,7 @@ impl GitPolicy {
 }
 
 /// Settings of `mim report`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportsPolicy {
     /// An incident on the same service (and configuration item, when both name one)
@@ -354,7 +358,7 @@ impl Default for ReportsPolicy {
 }
 
 /// Settings of `mim audit`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuditPolicy {
     /// An entry dated more than this before its commit is reported as backfilled.
@@ -782,6 +786,92 @@ pub fn is_key(s: &str) -> bool {
 
 /// The configuration `mim init` writes: DESIGN.md's appendix, commented.
 pub const DEFAULT_CONFIG: &str = include_str!("default-mim.yaml");
+
+// JSON Schemas of the values that mim.yaml writes as strings (`mim schema`).
+
+/// A string value for editors: a pattern, a description and examples.
+fn string_schema(pattern: Option<&str>, description: &str, examples: &[&str]) -> schemars::Schema {
+    let mut schema = schemars::json_schema!({
+        "type": "string",
+        "description": description,
+        "examples": examples,
+    });
+    if let Some(pattern) = pattern {
+        schema.insert("pattern".into(), pattern.into());
+    }
+    schema
+}
+
+impl schemars::JsonSchema for TimeZone {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TimeZone".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        string_schema(
+            Some("^[A-Za-z0-9_+/-]+$"),
+            "An IANA time zone name",
+            &["UTC", "Europe/London", "America/New_York"],
+        )
+    }
+}
+
+impl schemars::JsonSchema for Day {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Day".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "enum": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+            "description": "A weekday"
+        })
+    }
+}
+
+impl schemars::JsonSchema for Hours {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Hours".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        string_schema(
+            Some("^ *([01][0-9]|2[0-3]):[0-5][0-9] *- *(([01][0-9]|2[0-3]):[0-5][0-9]|24:00) *$"),
+            "Opening hours, opening and closing time (24:00 for midnight)",
+            &["08:00-18:00"],
+        )
+    }
+}
+
+impl schemars::JsonSchema for Mailbox {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Address".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        string_schema(
+            Some("@"),
+            "An e-mail address, optionally with a display name",
+            &["noc@msp.example", "Northwind NOC <noc@msp.example>"],
+        )
+    }
+}
+
+impl schemars::JsonSchema for Threshold {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Threshold".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let share = generator.subschema_for::<Percent>();
+        let after = generator.subschema_for::<Duration>();
+        schemars::json_schema!({
+            "description": "A share of the restore target (50%) or a duration (2h)",
+            "anyOf": [share, after]
+        })
+    }
+}
 
 #[cfg(test)]
 mod tests {

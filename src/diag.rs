@@ -255,6 +255,16 @@ pub fn read_optional(base: &Path, path: &Path, shown: &Path) -> Result<Option<St
     }
 }
 
+/// `word` with its indefinite article, for messages: `an accepted`, `a proposed`,
+/// `an onsite`, `a vendor`.
+pub fn article(word: &str) -> String {
+    let an = word
+        .chars()
+        .next()
+        .is_some_and(|c| "aeiouAEIOU".contains(c));
+    format!("{} {word}", if an { "an" } else { "a" })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

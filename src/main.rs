@@ -6,6 +6,11 @@ use clap::{CommandFactory, FromArgMatches};
 
 fn main() -> ExitCode {
     restore_sigpipe();
+    // `COMPLETE=bash mim …` (set by the scripts of `mim completions`): print the
+    // completions of the command line and exit; otherwise do nothing.
+    clap_complete::CompleteEnv::with_factory(mim::cli::Cli::command)
+        .bin("mim")
+        .complete();
     let command = mim::cli::Cli::command();
     let matches = command.clone().get_matches();
     // Free text is checked once, here at the edge, naming the flag it came in.

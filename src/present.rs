@@ -288,8 +288,8 @@ pub fn clocks_text(clocks: &[Clock], now: Timestamp, tz: chrono_tz::Tz) -> Strin
         out.push_str(&format!(
             "  {name:<width$}  {:<8}  {} of {}, {due}{stopped}\n",
             c.state.as_str(),
-            c.elapsed,
-            c.target,
+            c.elapsed.human(),
+            c.target.human(),
         ));
     }
     out

@@ -343,12 +343,13 @@ fn apply(s: &mut State, i: usize, entry: &Entry) {
             s.conflicts.push(Conflict {
                 entry: i,
                 message: format!(
-                    "{} at {} by {} was recorded on a {from} incident, but by then it was {}: \
+                    "{} at {} by {} was recorded on {} incident, but by then it was {}: \
                      the status was changed twice, probably on two clones. Decide which change \
                      stands, delete the other line from timeline.yaml, and commit",
                     transition.command(),
                     time::format(&entry.at),
                     entry.by,
+                    crate::diag::article(from.as_str()),
                     s.status
                 ),
             });

@@ -165,6 +165,27 @@ impl fmt::Display for Duration {
     }
 }
 
+impl Duration {
+    /// For people: rounded to the nearest minute, minutes in two digits after a larger
+    /// unit (`8d6h05m`, `1h30m`, `45m`, `2h`). Files keep the exact [`Display`] form.
+    ///
+    /// [`Display`]: fmt::Display
+    pub fn human(self) -> String {
+        let mins = (self.secs.abs() + 30) / 60;
+        let sign = if self.secs < 0 && mins > 0 { "-" } else { "" };
+        let (d, h, m) = (mins / 1440, mins % 1440 / 60, mins % 60);
+        let text = match (d, h, m) {
+            (0, 0, m) => format!("{m}m"),
+            (0, h, 0) => format!("{h}h"),
+            (0, h, m) => format!("{h}h{m:02}m"),
+            (d, 0, 0) => format!("{d}d"),
+            (d, h, 0) => format!("{d}d{h}h"),
+            (d, h, m) => format!("{d}d{h}h{m:02}m"),
+        };
+        format!("{sign}{text}")
+    }
+}
+
 impl Serialize for Duration {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
@@ -231,9 +252,53 @@ impl<'de> Deserialize<'de> for Percent {
     }
 }
 
+/// The duration syntax for editors: `15m`, `4h`, `2d`, `1h30m`, `45s` or `0`.
+impl schemars::JsonSchema for Duration {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Duration".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^(0|(?=[0-9])([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?)$",
+            "description": "A duration: a number and a unit (d, h, m, s), largest first, like 15m, 4h, 2d or 1h30m",
+            "examples": ["15m", "4h", "1h30m"]
+        })
+    }
+}
+
+impl schemars::JsonSchema for Percent {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Percent".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^[0-9]+(\\.[0-9]+)?%$",
+            "description": "A share written with a percent sign, like 75%",
+            "examples": ["75%"]
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn human_durations_are_rounded_to_minutes() {
+        let h = |secs| Duration::from_secs(secs).human();
+        assert_eq!(h(8 * 86_400 + 6 * 3600 + 5 * 60 + 48), "8d6h06m");
+        assert_eq!(h(8 * 86_400 + 6 * 3600 + 5 * 60 + 12), "8d6h05m");
+        assert_eq!(h(90 * 60), "1h30m");
+        assert_eq!(h(45 * 60 + 10), "45m");
+        assert_eq!(h(2 * 3600), "2h");
+        assert_eq!(h(86_400 + 5 * 60), "1d0h05m");
+        assert_eq!(h(20), "0m");
+        assert_eq!(h(-(5 * 60)), "-5m");
+    }
 
     fn d(s: &str) -> i64 {
         s.parse::<Duration>().unwrap().secs()

@@ -213,7 +213,7 @@ fn unsent_mail(repo: &Repo, incident: &Incident, state: &State, now: Timestamp) 
                     "{}, dated {}, has waited {} unsent (mail.unsent_warning is {allowed}): send it with `mim send {}`",
                     what(&m),
                     crate::time::display(&at, repo.config.tz()),
-                    Duration::from(now - at),
+                    Duration::from(now - at).human(),
                     incident.id
                 ),
                 file: slashes(&dir.join(&m.file)),

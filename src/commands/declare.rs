@@ -68,10 +68,29 @@ pub fn run(ctx: &Ctx, args: &DeclareArgs) -> anyhow::Result<()> {
     let date = ctx.now.with_timezone(&config.tz()).date_naive();
     let id = ctx.repo.new_id(date, &record.title);
     let dir = ctx.repo.incident_dir(&id);
+    // Editors check the files against the schemas where the repository has them.
+    let modeline = |file: &str| {
+        let schemas = ctx.repo.root.join(crate::schema::DIR);
+        if schemas.join(file).is_file() {
+            crate::schema::modeline(file, 2)
+        } else {
+            String::new()
+        }
+    };
     let mut change = Change::new();
     change
-        .put(dir.join(RECORD_FILE), serde_yaml::to_string(&record)?)
-        .put(dir.join(TIMELINE_FILE), timeline::HEADER);
+        .put(
+            dir.join(RECORD_FILE),
+            format!(
+                "{}{}",
+                modeline("incident.yaml.json"),
+                serde_yaml::to_string(&record)?
+            ),
+        )
+        .put(
+            dir.join(TIMELINE_FILE),
+            format!("{}{}", modeline("timeline.json"), timeline::HEADER),
+        );
     let major = config.targets(&priority).is_some_and(|t| t.major);
     let summary = format!("declared {priority} {}", record.title);
     let similar = active_like(ctx, &record);

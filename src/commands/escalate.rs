@@ -24,8 +24,8 @@ pub fn run(ctx: &Ctx, args: &EscalateArgs) -> anyhow::Result<()> {
         && !kind.is_hierarchic()
     {
         bail!(
-            "--level is for hierarchic escalations (--kind management); a {} escalation has no level",
-            kind_name(kind)
+            "--level is for hierarchic escalations (--kind management); {} escalation has no level",
+            crate::diag::article(kind_name(kind))
         );
     }
     if reprioritising && reason.is_none() {

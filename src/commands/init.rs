@@ -8,6 +8,7 @@ use crate::cli::Global;
 use crate::config::{self, DEFAULT_CONFIG};
 use crate::git;
 use crate::repo::{INCIDENTS_DIR, TEMPLATES_DIR};
+use crate::schema;
 use crate::store::{Change, Commit};
 
 const GITATTRIBUTES: &str = "# mim: timelines are append-only, one event per line; a union merge keeps both\n\
@@ -64,8 +65,17 @@ pub fn run(global: &Global, dir: Option<&Path>) -> anyhow::Result<()> {
         Err(_) => GITATTRIBUTES.to_string(),
     };
     let mut change = Change::new();
+    for (name, file, _) in schema::FILES {
+        change.put(
+            root.join(schema::DIR).join(file),
+            schema::text(name).expect("listed"),
+        );
+    }
     change
-        .put(root.join(config::FILE_NAME), DEFAULT_CONFIG)
+        .put(
+            root.join(config::FILE_NAME),
+            format!("{}{DEFAULT_CONFIG}", schema::modeline("mim.yaml.json", 0)),
+        )
         .put(root.join(INCIDENTS_DIR).join(".gitkeep"), "")
         .put(root.join(TEMPLATES_DIR).join("README.md"), TEMPLATES_README)
         .put(gitattributes, attributes);
@@ -94,6 +104,13 @@ pub fn run(global: &Global, dir: Option<&Path>) -> anyhow::Result<()> {
             },
         )?;
         eprintln!("warning: the files are written but not committed: {e:#}");
+    }
+    if global.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({"root": root.display().to_string()}))?
+        );
+        return Ok(());
     }
     println!("Initialised a mim repository in {}", root.display());
     println!(

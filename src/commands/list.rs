@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::cli::ListStatus;
 use crate::commands::Ctx;
 use crate::diag::Diagnostics;
 use crate::lifecycle::Status;
@@ -20,14 +21,16 @@ struct Row {
     manager: Option<String>,
 }
 
-pub fn run(ctx: &Ctx, status: Option<Status>) -> anyhow::Result<()> {
+pub fn run(ctx: &Ctx, statuses: &[ListStatus]) -> anyhow::Result<()> {
     let mut rows = Vec::new();
     let mut problems = Vec::new();
     for loaded in store::load_all(&ctx.repo)? {
         match loaded {
             Ok(incident) => {
                 let state = ctx.state_now(&incident);
-                if !state.exists() || status.is_some_and(|s| s != state.status) {
+                let wanted =
+                    statuses.is_empty() || statuses.iter().any(|s| s.matches(state.status));
+                if !state.exists() || !wanted {
                     continue;
                 }
                 rows.push(Row {
@@ -47,9 +50,19 @@ pub fn run(ctx: &Ctx, status: Option<Status>) -> anyhow::Result<()> {
     if ctx.json {
         ctx.print_json(&rows)?;
     } else if rows.is_empty() {
-        let which = status
-            .map(|s| format!(" with status {s}"))
-            .unwrap_or_default();
+        let which = if statuses.is_empty() {
+            String::new()
+        } else {
+            let names: Vec<String> = statuses
+                .iter()
+                .map(|s| {
+                    clap::ValueEnum::to_possible_value(s)
+                        .map(|v| v.get_name().to_string())
+                        .unwrap_or_default()
+                })
+                .collect();
+            format!(" with status {}", names.join(" or "))
+        };
         eprintln!("no incidents{which}");
     } else {
         print_table(&rows);

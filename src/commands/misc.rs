@@ -1,25 +1,172 @@
 //! Shell completions and the man pages, both from the clap definitions.
 
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Context;
 use clap::CommandFactory;
 
-use crate::cli::Cli;
+use crate::cli::{Cli, Global};
 
+/// The shell's registration of dynamic completion: at each TAB the shell runs
+/// `COMPLETE=<shell> mim -- <words>`, which completes incident IDs and mim.yaml values
+/// (see `crate::complete`). The same script as `COMPLETE=<shell> mim` prints.
 pub fn completions(shell: clap_complete::Shell) -> anyhow::Result<()> {
-    clap_complete::generate(shell, &mut Cli::command(), "mim", &mut std::io::stdout());
+    use clap_complete::Shell;
+    use clap_complete::env::{Bash, Elvish, EnvCompleter, Fish, Powershell, Zsh};
+    let exe = std::env::current_exe().context("cannot find mim's own path")?;
+    let completer = exe.to_string_lossy();
+    let env: &dyn EnvCompleter = match shell {
+        Shell::Bash => &Bash,
+        Shell::Zsh => &Zsh,
+        Shell::Fish => &Fish,
+        Shell::Elvish => &Elvish,
+        Shell::PowerShell => &Powershell,
+        // A shell without dynamic completion gets the static script.
+        _ => {
+            clap_complete::generate(shell, &mut Cli::command(), "mim", &mut std::io::stdout());
+            return Ok(());
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    env.write_registration("COMPLETE", "mim", "mim", &completer, &mut out)?;
     Ok(())
 }
 
-/// mim's page, then one page per subcommand (with its options), in one roff stream.
-pub fn man() -> anyhow::Result<()> {
+/// `mim man` prints mim.1; `mim man -o DIR` writes it and one page per subcommand.
+pub fn man(global: &Global, output: Option<&Path>) -> anyhow::Result<()> {
     let mut cmd = Cli::command().disable_help_subcommand(true);
     cmd.build();
-    render(&cmd, &mut std::io::stdout().lock())
-}
-
-fn render(cmd: &clap::Command, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
-    clap_mangen::Man::new(cmd.clone()).render(out)?;
-    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
-        render(sub, out)?;
+    let pages = pages(&cmd);
+    let Some(dir) = output else {
+        std::io::stdout().write_all(&page(&cmd, &pages, None)?)?;
+        return Ok(());
+    };
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let dir = global
+        .dir
+        .as_ref()
+        .map_or(cwd.clone(), |d| cwd.join(d))
+        .join(dir);
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut written = Vec::new();
+    write_all(&cmd, None, &pages, &dir, &mut written)?;
+    if global.json {
+        let files: Vec<String> = written
+            .iter()
+            .map(|p: &std::path::PathBuf| p.display().to_string())
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "files": files }))?
+        );
+    } else {
+        eprintln!("wrote {} man pages to {}", written.len(), dir.display());
     }
     Ok(())
 }
+
+/// The page names below `cmd` (`mim-declare`, `mim-pir-action-add`, …), depth first.
+fn pages(cmd: &clap::Command) -> Vec<String> {
+    let mut out = Vec::new();
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        out.push(page_name(sub));
+        out.extend(pages(sub));
+    }
+    out
+}
+
+fn page_name(cmd: &clap::Command) -> String {
+    cmd.get_display_name()
+        .unwrap_or_else(|| cmd.get_name())
+        .to_string()
+}
+
+fn write_all(
+    cmd: &clap::Command,
+    parent: Option<&str>,
+    pages: &[String],
+    dir: &Path,
+    written: &mut Vec<std::path::PathBuf>,
+) -> anyhow::Result<()> {
+    let path = dir.join(format!("{}.1", page_name(cmd)));
+    crate::store::write_atomic(&path, &page(cmd, pages, parent)?)?;
+    written.push(path);
+    let name = page_name(cmd);
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        write_all(sub, Some(&name), pages, dir, written)?;
+    }
+    Ok(())
+}
+
+/// One page: clap_mangen's sections, then EXIT STATUS, ENVIRONMENT and SEE ALSO.
+fn page(cmd: &clap::Command, pages: &[String], parent: Option<&str>) -> anyhow::Result<Vec<u8>> {
+    let man = clap_mangen::Man::new(cmd.clone())
+        .source(format!("mim {}", env!("CARGO_PKG_VERSION")))
+        .manual("mim manual");
+    let mut out = Vec::new();
+    man.render(&mut out)?;
+    out.extend_from_slice(EXIT_STATUS.as_bytes());
+    out.extend_from_slice(ENVIRONMENT.as_bytes());
+    let see_also: Vec<String> = match parent {
+        // The main page names every other page.
+        None => pages.to_vec(),
+        Some(parent) => {
+            let mut names = vec!["mim".to_string()];
+            if parent != "mim" {
+                names.push(parent.to_string());
+            }
+            let own = page_name(cmd);
+            names.extend(
+                cmd.get_subcommands()
+                    .filter(|s| !s.is_hide_set())
+                    .map(page_name)
+                    .filter(|n| *n != own),
+            );
+            names
+        }
+    };
+    out.extend_from_slice(b".SH \"SEE ALSO\"\n");
+    let refs: Vec<String> = see_also
+        .iter()
+        .map(|n| format!(".BR {} (1)", n.replace('-', "\\-")))
+        .collect();
+    out.extend_from_slice(refs.join(",\n").as_bytes());
+    out.push(b'\n');
+    Ok(out)
+}
+
+const EXIT_STATUS: &str = r#".SH "EXIT STATUS"
+.TP
+.B 0
+Success; for \fBcheck\fR, no error\-level finding.
+.TP
+.B 1
+The command was refused (an illegal transition, a file that does not validate), or
+\fBcheck\fR found a breach or a validation error (or an at\-risk warning under
+\fB\-\-strict\fR), or some incidents could not be read.
+.TP
+.B 2
+A usage or configuration error: a bad option or value, a bad \fBmim.yaml\fR, not in a
+mim repository.
+"#;
+
+const ENVIRONMENT: &str = r#".SH ENVIRONMENT
+.TP
+.B MIM_USER
+Who is acting, when \fB\-\-by\fR is not given (else git's user.name).
+.TP
+.B MIM_NOW
+A fixed "now" (RFC 3339) for \fBcheck\fR, \fBstatus\fR, \fBreport\fR, \fBsite\fR and the
+default of \fB\-\-at\fR, so output can be reproduced.
+.TP
+.B NO_COLOR
+When set and not empty, no colours in terminal output.
+.TP
+.BR VISUAL ", " EDITOR
+The editor for \fBupdate \-e\fR and \fBplan \-e\fR (\fBVISUAL\fR first).
+.TP
+.B COMPLETE
+Set by the shell completion scripts (see \fBmim completions\fR); mim then prints
+completions instead of running a command.
+"#;

@@ -18,8 +18,10 @@ mod pir;
 mod plan;
 mod report;
 mod resolve;
+mod schema;
 mod send;
 mod show;
+mod site;
 mod status;
 mod templates;
 mod update;
@@ -133,6 +135,28 @@ impl Ctx {
 
     pub fn resolve(&self, id: Option<&str>) -> anyhow::Result<String> {
         self.repo.resolve(id, &self.cwd)
+    }
+
+    /// `[ID] X` from one or two positional arguments. A lone argument that names an
+    /// incident (its ID or a unique prefix) is the ID, so X is missing — not X written
+    /// to the incident of the current directory. `what` names X (`TEXT`, `ACTION`).
+    pub fn split_id<'a>(
+        &self,
+        command: &str,
+        args: &'a [String],
+        what: &str,
+    ) -> anyhow::Result<(Option<&'a str>, &'a str)> {
+        let (id, last) = crate::cli::split_id(args);
+        if id.is_none()
+            && !last.contains(char::is_whitespace)
+            && self.repo.resolve(Some(last), &self.cwd).is_ok()
+        {
+            return Err(UsageError(anyhow::anyhow!(
+                "missing {what}: `{last}` is an incident; write `mim {command} {last} {what}`"
+            ))
+            .into());
+        }
+        Ok((id, last))
     }
 
     /// Resolve and load an incident; file problems come back as diagnostics.
@@ -402,7 +426,8 @@ pub fn run(cli: Cli, env_now: Option<&str>) -> anyhow::Result<()> {
     match &cli.command {
         Command::Init { dir } => return init::run(global, dir.as_deref()),
         Command::Completions { shell } => return misc::completions(*shell),
-        Command::Man => return misc::man(),
+        Command::Man { output } => return misc::man(global, output.as_deref()),
+        Command::Schema(args) => return schema::run(global, args),
         _ => {}
     }
     let mut ctx = Ctx::new(global, env_now)?;
@@ -441,14 +466,18 @@ pub fn run(cli: Cli, env_now: Option<&str>) -> anyhow::Result<()> {
         Command::Link(args) => link::run(&ctx, &args),
         Command::Pir(cmd) => pir::run(&ctx, cmd),
         Command::Close(args) => close::run(&ctx, &args),
-        Command::List { status } => list::run(&ctx, status),
+        Command::List { status } => list::run(&ctx, &status),
         Command::Show { id } => show::run(&ctx, id.as_deref()),
         Command::Validate => validate::run(&ctx),
         Command::Report(args) => report::run(&ctx, &args),
         Command::Check(args) => check::run(&ctx, &args),
         Command::Status => overview::run(&ctx),
         Command::Audit(args) => audit::run(&ctx, &args),
-        Command::Init { .. } | Command::Completions { .. } | Command::Man => {
+        Command::Site(args) => site::run(&ctx, &args),
+        Command::Init { .. }
+        | Command::Completions { .. }
+        | Command::Man { .. }
+        | Command::Schema(_) => {
             unreachable!("handled above")
         }
     }
@@ -465,7 +494,10 @@ fn mutates(command: &Command) -> bool {
         | Command::Status
         | Command::Init { .. }
         | Command::Completions { .. }
-        | Command::Man => false,
+        | Command::Man { .. }
+        | Command::Audit(_)
+        | Command::Site(_)
+        | Command::Schema(_) => false,
         Command::Send(args) => !args.dry_run,
         Command::Templates { action } => {
             matches!(action, crate::cli::TemplatesAction::Export { .. })

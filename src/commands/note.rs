@@ -6,7 +6,7 @@ use crate::model::Event;
 use crate::text;
 
 pub fn run(ctx: &Ctx, args: &NoteArgs) -> anyhow::Result<()> {
-    let (id, body) = args.split();
+    let (id, body) = ctx.split_id("note", &args.args, "TEXT")?;
     let body = text::multi_line(body);
     if body.is_empty() {
         anyhow::bail!("the note is empty: nothing recorded");

@@ -1,14 +1,18 @@
-//! `mim status`: one line per active incident — ID, priority, status, incident manager,
-//! age, what is due next and when, and the worst finding — coloured on a terminal.
+//! `mim status`, the morning view: one line per active incident — ID, priority, status,
+//! incident manager, age, what is due next and when, and the worst finding — coloured on
+//! a terminal; then the resolved incidents that still need something (a PIR to start,
+//! overdue action items) and the incidents with unsent mail in `outbox/`.
 
 use std::io::IsTerminal;
 
 use serde_json::{Value, json};
 
 use crate::commands::Ctx;
+use crate::comms::outbox;
 use crate::diag::Diagnostics;
+use crate::lifecycle::Status;
 use crate::present;
-use crate::sla::{self, Clock, Finding, Level};
+use crate::sla::{self, Clock, ClockState, Finding, Level, Rule};
 use crate::store;
 use crate::time::{self, Timestamp};
 use crate::units::Duration;
@@ -29,9 +33,29 @@ pub struct Line {
     pub worst: Option<(Level, Vec<String>)>,
 }
 
+/// A resolved incident that still needs its post incident review worked on.
+#[derive(Clone, Debug)]
+pub struct FollowUp {
+    pub id: String,
+    pub priority: String,
+    /// The open clock of a required PIR not started yet.
+    pub pir_start: Option<Clock>,
+    /// Action items open past their due day: `(ID, due day)`.
+    pub overdue: Vec<(String, chrono::NaiveDate)>,
+}
+
+/// An incident with messages in `outbox/` that `sent.log` does not list.
+#[derive(Clone, Debug)]
+pub struct Unsent {
+    pub id: String,
+    pub files: Vec<String>,
+}
+
 pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
     let config = &ctx.repo.config;
     let mut lines = Vec::new();
+    let mut follow_ups = Vec::new();
+    let mut unsent = Vec::new();
     let mut broken = Vec::new();
     for loaded in store::load_all(&ctx.repo)? {
         let incident = match loaded {
@@ -42,10 +66,32 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
             }
         };
         let state = ctx.state_now(&incident);
-        if !state.exists() || !state.status.is_active() {
+        if !state.exists() {
             continue;
         }
+        // Mail of a closed or rejected incident is history, not a morning's work.
+        let live = !matches!(state.status, Status::Closed | Status::Rejected);
+        match unsent_mail(&incident).map(|files| if live { files } else { Vec::new() }) {
+            Ok(files) if !files.is_empty() => unsent.push(Unsent {
+                id: incident.id.clone(),
+                files,
+            }),
+            Ok(_) => {}
+            Err(e) => broken.push(crate::diag::Diagnostic::new(
+                &ctx.repo.relative(&incident.dir).join("outbox"),
+                format!("{e:#}"),
+            )),
+        }
         let e = sla::evaluate_state(config, &incident, &state);
+        if state.status == Status::Resolved {
+            if let Some(f) = follow_up(&incident.id, &state, &e.clocks) {
+                follow_ups.push(f);
+            }
+            continue;
+        }
+        if !state.status.is_active() {
+            continue;
+        }
         lines.push(Line {
             id: incident.id.clone(),
             priority: state.priority.clone(),
@@ -58,7 +104,11 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
     }
     if ctx.json {
         let items: Vec<Value> = lines.iter().map(|l| to_json(l, ctx.now)).collect();
-        ctx.print_json(&items)?;
+        ctx.print_json(&json!({
+            "active": items,
+            "follow_up": follow_ups.iter().map(|f| follow_up_json(f, ctx.now)).collect::<Vec<_>>(),
+            "unsent": unsent.iter().map(|u| json!({"id": u.id, "files": u.files})).collect::<Vec<_>>(),
+        }))?;
     } else {
         let colour = std::io::stdout().is_terminal()
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
@@ -69,6 +119,10 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
         if lines.is_empty() {
             eprintln!("no active incidents");
         }
+        print!(
+            "{}",
+            render_rest(&follow_ups, &unsent, ctx.now, config.tz())
+        );
     }
     // An incident that cannot be read may be the one on fire: never leave it out quietly.
     if broken.is_empty() {
@@ -79,6 +133,107 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
         what: "some incidents could not be read and are not listed above",
     }
     .into())
+}
+
+/// What a resolved incident still needs, if anything.
+fn follow_up(id: &str, state: &crate::state::State, clocks: &[Clock]) -> Option<FollowUp> {
+    let pir_start = clocks
+        .iter()
+        .find(|c| c.rule == Rule::PirStart && c.is_open())
+        .cloned();
+    let overdue: Vec<(String, chrono::NaiveDate)> = clocks
+        .iter()
+        .filter(|c| c.rule == Rule::PirAction && c.is_open() && c.state == ClockState::Breached)
+        .filter_map(|c| {
+            let name = c.name.as_deref()?;
+            let action = state.pir.as_ref()?.actions.iter().find(|a| a.id == name)?;
+            Some((action.id.clone(), action.due))
+        })
+        .collect();
+    (pir_start.is_some() || !overdue.is_empty()).then(|| FollowUp {
+        id: id.to_string(),
+        priority: state.priority.clone(),
+        pir_start,
+        overdue,
+    })
+}
+
+/// The messages in the incident's `outbox/` that are not in its `sent.log`.
+fn unsent_mail(incident: &crate::model::Incident) -> anyhow::Result<Vec<String>> {
+    let sent = outbox::sent(&outbox::read_log(&incident.dir)?);
+    Ok(outbox::messages(&incident.dir)?
+        .into_iter()
+        .filter(|m| !sent.contains(m))
+        .collect())
+}
+
+fn follow_up_json(f: &FollowUp, now: Timestamp) -> Value {
+    json!({
+        "id": f.id,
+        "priority": f.priority,
+        "status": "resolved",
+        "pir_start": f.pir_start.as_ref().map(|c| json!({
+            "due": c.due.as_ref().map(time::format),
+            "in_s": c.due.map(|d| (d - now).num_seconds()),
+            "state": c.state,
+        })),
+        "overdue_actions": f.overdue.iter().map(|(id, due)| json!({"id": id, "due": due.to_string()})).collect::<Vec<_>>(),
+    })
+}
+
+/// The follow-up and unsent-mail sections (empty when there is nothing in them).
+pub fn render_rest(
+    follow_ups: &[FollowUp],
+    unsent: &[Unsent],
+    now: Timestamp,
+    tz: chrono_tz::Tz,
+) -> String {
+    let mut out = String::new();
+    if !follow_ups.is_empty() {
+        out.push_str("\nResolved, with the review to do:\n");
+        let width = follow_ups.iter().map(|f| f.id.len()).max().unwrap_or(0);
+        for f in follow_ups {
+            let mut what = Vec::new();
+            if let Some(c) = &f.pir_start
+                && let Some(due) = c.due
+            {
+                what.push(if due < now {
+                    format!(
+                        "PIR start overdue by {}",
+                        minutes(Duration::from(now - due))
+                    )
+                } else {
+                    format!(
+                        "PIR to start by {} (in {})",
+                        time::display(&due, tz),
+                        minutes(Duration::from(due - now))
+                    )
+                });
+            }
+            for (id, due) in &f.overdue {
+                what.push(format!("action {id} overdue (due {due})"));
+            }
+            out.push_str(&format!(
+                "{:<width$}  {:<3}  {}\n",
+                f.id,
+                f.priority,
+                what.join("; ")
+            ));
+        }
+    }
+    if !unsent.is_empty() {
+        out.push_str("\nUnsent mail in outbox/ (mim send ID):\n");
+        let width = unsent.iter().map(|u| u.id.len()).max().unwrap_or(0);
+        for u in unsent {
+            let n = u.files.len();
+            out.push_str(&format!(
+                "{:<width$}  {n} message{}\n",
+                u.id,
+                if n == 1 { "" } else { "s" }
+            ));
+        }
+    }
+    out
 }
 
 /// The open clock with the earliest due time.
@@ -102,8 +257,8 @@ pub fn worst(findings: &[Finding]) -> Option<(Level, Vec<String>)> {
     Some((level, rules))
 }
 
-fn minutes(d: Duration) -> Duration {
-    Duration::from_secs(d.secs().div_euclid(60) * 60)
+fn minutes(d: Duration) -> String {
+    d.human()
 }
 
 fn to_json(l: &Line, now: Timestamp) -> Value {
@@ -217,7 +372,6 @@ pub fn render(lines: &[Line], now: Timestamp, tz: chrono_tz::Tz, colour: bool) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sla::{ClockState, Rule};
 
     fn ts(text: &str) -> Timestamp {
         chrono::DateTime::parse_from_rfc3339(text).unwrap()

@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use chrono::NaiveDate;
 
-use crate::cli::{PirActionAddArgs, PirActionCommand, PirCommand, PirReviewArgs, split_id};
+use crate::cli::{PirActionAddArgs, PirActionCommand, PirCommand, PirReviewArgs};
 use crate::commands::Ctx;
 use crate::lifecycle::Status;
 use crate::model::pir::{PirReason, ReviewSession};
@@ -30,11 +30,11 @@ pub fn run(ctx: &Ctx, cmd: PirCommand) -> anyhow::Result<()> {
         } => start(ctx, id.as_deref(), reason, facilitator.as_deref()),
         PirCommand::Action(PirActionCommand::Add(args)) => add(ctx, &args),
         PirCommand::Action(PirActionCommand::Done { args, note }) => {
-            let (id, action) = split_id(&args);
+            let (id, action) = ctx.split_id("pir action done", &args, "ACTION")?;
             done(ctx, id, action, note.as_deref())
         }
         PirCommand::Action(PirActionCommand::Drop { args, reason }) => {
-            let (id, action) = split_id(&args);
+            let (id, action) = ctx.split_id("pir action drop", &args, "ACTION")?;
             drop_action(ctx, id, action, &reason)
         }
         PirCommand::Review(args) => review(ctx, &args),
@@ -126,7 +126,7 @@ fn start(
 }
 
 fn add(ctx: &Ctx, args: &PirActionAddArgs) -> anyhow::Result<()> {
-    let (id, text) = split_id(&args.args);
+    let (id, text) = ctx.split_id("pir action add", &args.args, "TEXT")?;
     let text = text::required("the action's TEXT", text)?;
     let owner = text::name("--owner", &args.owner)?;
     let tz = ctx.repo.config.tz();
@@ -245,7 +245,7 @@ fn finish_action(
 }
 
 fn review(ctx: &Ctx, args: &PirReviewArgs) -> anyhow::Result<()> {
-    let (id, session) = split_id(&args.args);
+    let (id, session) = ctx.split_id("pir review", &args.args, "SESSION")?;
     let session = match session.trim().to_ascii_lowercase().as_str() {
         "internal" => ReviewSession::Internal,
         "client" => ReviewSession::Client,
@@ -366,6 +366,12 @@ fn report_cmd(ctx: &Ctx, id: Option<&str>, format: Format) -> anyhow::Result<()>
             change.put(incident.dir.join(document::FILE), pir_md);
         }
         ctx.record(&incident.id, "pir-report", &summary, &change)?;
+    }
+    if ctx.json {
+        return ctx.print_json(&serde_json::json!({
+            "file": shown.display().to_string(),
+            "changed": !up_to_date,
+        }));
     }
     println!("{}", shown.display());
     Ok(())

@@ -187,7 +187,19 @@ fn change(
     lifecycle::check(transition, &incident.id, state.status)?;
     let entry = ctx.entry(&incident, event(state.status))?;
     ctx.record_event(&incident, &entry, summary)?;
-    if !ctx.json {
+    if ctx.json {
+        // The new state, as `mim show --json` derives it.
+        let after = ctx.state(&incident.with_entry(&entry));
+        ctx.print_json(&serde_json::json!({
+            "id": incident.id,
+            "from": state.status,
+            "status": after.status,
+            "priority": after.priority,
+            "manager": after.manager,
+            "at": crate::time::format(&entry.at),
+            "by": entry.by,
+        }))?;
+    } else {
         eprintln!("{}: {} → {}", incident.id, state.status, transition.to());
     }
     Ok(())

@@ -9,17 +9,19 @@ use crate::time::{self, Timestamp};
 /// The directory inside an incident that holds status updates.
 pub const UPDATES_DIR: &str = "updates";
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateFront {
     pub incident: String,
     pub number: u32,
     pub audience: String,
+    #[schemars(with = "crate::time::Timestamp")]
     #[serde(with = "time::rfc3339")]
     pub at: Timestamp,
     pub by: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_line: Option<String>,
+    #[schemars(with = "Option<crate::time::Timestamp>")]
     #[serde(
         default,
         with = "time::rfc3339::option",

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::time::{self, Timestamp};
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Record {
     pub title: String,
@@ -25,9 +25,11 @@ pub struct Record {
     pub reporter: String,
     /// When the incident was reported: every SLA clock starts here (unless `sla.start`
     /// in mim.yaml says otherwise).
+    #[schemars(with = "crate::time::Timestamp")]
     #[serde(with = "time::rfc3339")]
     pub reported: Timestamp,
     /// When the impact began, if before the report (`declare --impact-started`).
+    #[schemars(with = "Option<crate::time::Timestamp>")]
     #[serde(
         default,
         with = "time::rfc3339::option",
@@ -35,6 +37,7 @@ pub struct Record {
     )]
     pub impact_started: Option<Timestamp>,
     /// When the impact was detected (an alert, a call), if before the report.
+    #[schemars(with = "Option<crate::time::Timestamp>")]
     #[serde(
         default,
         with = "time::rfc3339::option",

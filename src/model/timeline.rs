@@ -13,8 +13,9 @@ pub const HEADER: &str = "# Timeline of this incident, written by mim: one event
 # Status, manager and milestones are derived from it; `mim show` presents them.\n";
 
 /// One timeline event: when, who, and what.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Entry {
+    #[schemars(with = "crate::time::Timestamp")]
     #[serde(with = "time::rfc3339")]
     pub at: Timestamp,
     pub by: String,
@@ -25,7 +26,7 @@ pub struct Entry {
 /// Everything that can happen to an incident after it is declared. Status changes carry
 /// `from`, the status their author saw, so two clones changing the status at once are
 /// detected when the merged timeline is replayed.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "event", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum Event {
     Accept {
@@ -165,6 +166,7 @@ pub enum Event {
         text: String,
         owner: String,
         /// The day it is due, in the organisation's time zone.
+        #[schemars(with = "chrono::NaiveDate")]
         #[serde(with = "time::date")]
         due: chrono::NaiveDate,
         kind: ActionKind,
@@ -182,6 +184,7 @@ pub enum Event {
     /// action items the client adopted (client sessions only).
     PirReview {
         session: ReviewSession,
+        #[schemars(with = "crate::time::Timestamp")]
         #[serde(with = "time::rfc3339")]
         held_at: Timestamp,
         attendees: Vec<String>,
@@ -195,7 +198,7 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Verification {
     VerifiedByClient,
@@ -215,6 +218,7 @@ pub enum Verification {
     Serialize,
     Deserialize,
     clap::ValueEnum,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum MilestoneKind {
@@ -259,7 +263,19 @@ impl std::fmt::Display for MilestoneKind {
 
 /// How one incident relates to another, as recorded on it; [`Relation::reverse`] is
 /// what the other incident records.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Relation {
     /// This incident reports the same outage as the other, which stands.
@@ -324,6 +340,7 @@ impl std::fmt::Display for Relation {
     Ord,
     Serialize,
     Deserialize,
+    schemars::JsonSchema,
     clap::ValueEnum,
 )]
 #[serde(rename_all = "kebab-case")]

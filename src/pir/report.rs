@@ -308,7 +308,7 @@ pub fn render(templates: &Templates, report: &Report, format: Format) -> anyhow:
                 return templates.render(TEMPLATE_HTML, report);
             }
             let md = templates.render(TEMPLATE_MD, report)?;
-            Ok(markdown::html_document(
+            Ok(markdown::report_document(
                 &format!("Post incident review: {}", report.common.incident.title),
                 &markdown::to_html(&md),
             ))

@@ -74,26 +74,53 @@ impl Finding {
 
     /// A fingerprint that stays the same while the finding does (GitLab tracks findings by it).
     fn fingerprint(&self) -> String {
+        // A clock can breach more than once (each late update of a cadence): its due
+        // time tells the breaches apart, and does not move while "now" does.
         let key = format!(
-            "{}\0{}\0{}\0{}\0{}\0{}",
+            "{}\0{}\0{}\0{}\0{}\0{}\0{}",
             self.incident.as_deref().unwrap_or_default(),
             self.rule,
             self.name.as_deref().unwrap_or_default(),
             self.level,
             self.file,
+            self.due.as_ref().map(time::format).unwrap_or_default(),
             if self.rule == Rule::Validation {
                 self.message.as_str()
             } else {
                 ""
             }
         );
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for byte in key.bytes() {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        format!("{hash:016x}")
+        fnv(&key)
     }
+}
+
+/// FNV-1a, 64 bits, as hex: stable across runs, platforms and Rust versions.
+fn fnv(key: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in key.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+/// Each finding's fingerprint, unique within the report: findings that would still share
+/// one (the same problem twice) get their occurrence number mixed in, in report order.
+fn fingerprints(findings: &[Finding]) -> Vec<String> {
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    findings
+        .iter()
+        .map(|f| {
+            let base = f.fingerprint();
+            let n = seen.entry(base.clone()).or_default();
+            *n += 1;
+            if *n == 1 {
+                base
+            } else {
+                fnv(&format!("{base}\0{n}"))
+            }
+        })
+        .collect()
 }
 
 impl Report {
@@ -242,19 +269,38 @@ pub fn junit(report: &Report) -> String {
     }
     let mut xml = quick_junit::Report::new("mim");
     xml.add_test_suite(suite);
-    let mut text = xml.to_string().expect("a JUnit report serializes");
+    let mut text = without_testsuites_skipped(xml.to_string().expect("a JUnit report serializes"));
     if !text.ends_with('\n') {
         text.push('\n');
     }
     text
 }
 
+/// quick-junit writes `skipped` on `<testsuites>`, which the Jenkins xunit plugin's
+/// JUnit schema does not allow there (only on `<testsuite>`): drop it.
+fn without_testsuites_skipped(xml: String) -> String {
+    let Some(start) = xml.find("<testsuites") else {
+        return xml;
+    };
+    let end = start + xml[start..].find('>').unwrap_or(0);
+    let tag = &xml[start..end];
+    let Some(at) = tag.find(" skipped=\"") else {
+        return xml;
+    };
+    let value_end = tag[at + 10..]
+        .find('"')
+        .map_or(tag.len(), |i| at + 10 + i + 1);
+    format!("{}{}{}", &xml[..start + at], &tag[value_end..], &xml[end..])
+}
+
 /// GitLab Code Quality report (a JSON array of issues), so merge requests show the findings.
 pub fn gitlab(report: &Report) -> String {
+    let fingerprints = fingerprints(&report.findings);
     let issues: Vec<serde_json::Value> = report
         .findings
         .iter()
-        .map(|f| {
+        .zip(fingerprints)
+        .map(|(f, fingerprint)| {
             let severity = match f.level {
                 Level::Error => "major",
                 Level::Breach => "critical",
@@ -269,7 +315,7 @@ pub fn gitlab(report: &Report) -> String {
             json!({
                 "description": format!("{incident}{}: {}", f.rule, f.message),
                 "check_name": format!("mim/{}", f.rule),
-                "fingerprint": f.fingerprint(),
+                "fingerprint": fingerprint,
                 "severity": severity,
                 "location": {"path": f.file, "lines": {"begin": f.line.unwrap_or(1)}},
             })

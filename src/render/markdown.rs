@@ -45,6 +45,47 @@ pub fn html_document(title: &str, body_html: &str) -> String {
     )
 }
 
+/// The style sheet of mim's reports (the KPI report, the PIR report): inline, for one
+/// self-contained file that reads on screen and on paper.
+pub const REPORT_STYLE: &str = "\
+:root{color-scheme:light}
+body{margin:0;background:#f6f8fa;color:#1f2328;font:15px/1.5 -apple-system,'Segoe UI',Helvetica,Arial,sans-serif}
+main{max-width:960px;margin:0 auto;padding:24px 32px;background:#fff}
+h1{font-size:26px;margin:0 0 4px}
+h2{font-size:20px;margin:32px 0 8px;padding-bottom:4px;border-bottom:1px solid #d0d7de}
+h3{font-size:15px;margin:16px 0 6px}
+p.meta{color:#57606a;margin:0 0 16px}
+.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:8px 24px}
+table{border-collapse:collapse;width:100%;margin:0 0 12px;font-size:14px}
+th,td{padding:4px 8px;border-bottom:1px solid #d8dee4;text-align:right;vertical-align:top}
+th:first-child,td:first-child{text-align:left}
+th{background:#f6f8fa;font-weight:600}
+td.text{text-align:left}
+figure{margin:12px 0 20px}
+figcaption{font-weight:600;margin-bottom:4px}
+main.doc th,main.doc td{text-align:left}
+ol.key{margin:4px 0 0;padding-left:28px;font-size:13px;color:#1f2328}
+code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px;background:#f6f8fa;padding:1px 4px;border-radius:4px}
+@media print{
+ body{background:#fff;font-size:11pt}
+ main{max-width:none;padding:0}
+ h2{break-after:avoid}
+ table,figure{break-inside:avoid}
+ @page{margin:15mm}
+}
+";
+
+/// A report as one HTML file: `body_html` in the reports' style; `title` is escaped.
+/// Text columns of Markdown tables stay left-aligned (`main.doc`).
+pub fn report_document(title: &str, body_html: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{}</title>\n<style>\n{REPORT_STYLE}</style>\n</head>\n<body>\n<main class=\"doc\">\n{body_html}</main>\n</body>\n</html>\n",
+        escape(title)
+    )
+}
+
 const BODY_STYLE: &str = "margin:0;padding:16px;background:#ffffff;color:#1f2328;\
 font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;font-size:15px;line-height:1.5";
 const MAIN_STYLE: &str = "max-width:720px";

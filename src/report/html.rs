@@ -3,52 +3,31 @@
 
 use std::fmt::Write as _;
 
-use crate::render::markdown::escape;
+use crate::render::markdown::{REPORT_STYLE as STYLE, escape};
 
-use super::tables::{Cell, Section, scope, sections};
+use super::tables::{Cell, Section, plural, scope, sections};
 use super::{Report, svg};
-
-const STYLE: &str = "\
-:root{color-scheme:light}
-body{margin:0;background:#f6f8fa;color:#1f2328;font:15px/1.5 -apple-system,'Segoe UI',Helvetica,Arial,sans-serif}
-main{max-width:960px;margin:0 auto;padding:24px 32px;background:#fff}
-h1{font-size:26px;margin:0 0 4px}
-h2{font-size:20px;margin:32px 0 8px;padding-bottom:4px;border-bottom:1px solid #d0d7de}
-h3{font-size:15px;margin:16px 0 6px}
-p.meta{color:#57606a;margin:0 0 16px}
-.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:8px 24px}
-table{border-collapse:collapse;width:100%;margin:0 0 12px;font-size:14px}
-th,td{padding:4px 8px;border-bottom:1px solid #d8dee4;text-align:right;vertical-align:top}
-th:first-child,td:first-child{text-align:left}
-th{background:#f6f8fa;font-weight:600}
-td.text{text-align:left}
-figure{margin:12px 0 20px}
-figcaption{font-weight:600;margin-bottom:4px}
-code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px;background:#f6f8fa;padding:1px 4px;border-radius:4px}
-@media print{
- body{background:#fff;font-size:11pt}
- main{max-width:none;padding:0}
- h2{break-after:avoid}
- table,figure{break-inside:avoid}
- @page{margin:15mm}
-}
-";
 
 pub fn render(report: &Report) -> String {
     let title = format!("Incident KPI report — {}", report.organization);
     let mut body = format!(
-        "<h1>{}</h1>\n<p class=\"meta\">{} · {} incident(s) · generated {} · times in {}</p>\n",
+        "<h1>{}</h1>\n<p class=\"meta\">{} · {} · generated {} · times in {}</p>\n",
         escape(&title),
         escape(&scope(report)),
-        report.incidents,
+        plural(report.incidents, "incident"),
         escape(&crate::time::format(&report.generated)),
         escape(&report.timezone)
     );
     body.push_str("<h2 id=\"charts\">Charts</h2>\n");
     for (caption, chart) in charts(report) {
+        let key = if caption == RESTORE_CAPTION {
+            restore_key(report)
+        } else {
+            String::new()
+        };
         let _ = write!(
             body,
-            "<figure>\n<figcaption>{}</figcaption>\n{chart}</figure>\n",
+            "<figure>\n<figcaption>{}</figcaption>\n{chart}{key}</figure>\n",
             escape(caption)
         );
     }
@@ -63,6 +42,27 @@ pub fn render(report: &Report) -> String {
     )
 }
 
+const RESTORE_CAPTION: &str = "Restore time against target per incident";
+
+/// What the numbers beside the restore chart's dots stand for.
+fn restore_key(report: &Report) -> String {
+    let key = svg::restore_key(&report.list);
+    if key.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("<ol class=\"key\">\n");
+    for (n, id, text) in key {
+        let _ = writeln!(
+            out,
+            "<li value=\"{n}\"><code>{}</code> {}</li>",
+            escape(&id),
+            escape(&text)
+        );
+    }
+    out.push_str("</ol>\n");
+    out
+}
+
 /// The three charts, with their captions.
 pub fn charts(report: &Report) -> Vec<(&'static str, String)> {
     let priorities: Vec<String> = report.counts.priority.keys().cloned().collect();
@@ -71,10 +71,7 @@ pub fn charts(report: &Report) -> Vec<(&'static str, String)> {
             "Incidents per week by priority",
             svg::per_week(&report.per_week, &priorities),
         ),
-        (
-            "Restore time against target per incident",
-            svg::restore_vs_target(&report.list),
-        ),
+        (RESTORE_CAPTION, svg::restore_vs_target(&report.list)),
         (
             "SLA compliance per month",
             svg::per_month(&super::sla::monthly_series(report)),

@@ -65,11 +65,15 @@ pub struct Report {
     pub filter: FilterView,
     /// The time zone weeks and months are counted in.
     pub timezone: String,
-    /// The incidents the report counts: duplicates are not among them.
+    /// The incidents the report counts: rejected proposals are not incidents (they are
+    /// counted in `proposals` and `counts.status`, and listed), and duplicates are not
+    /// among them either.
     pub incidents: usize,
     /// Incidents linked as a duplicate of another (`mim reject --duplicate-of`, `mim
     /// link --duplicate-of`): counted here, and nowhere else in the report.
     pub duplicates: usize,
+    /// The name of each client key in `mim.yaml`, for readers (`acme` → `ACME Corp`).
+    pub client_names: BTreeMap<String, String>,
     pub counts: Counts,
     pub proposals: Proposals,
     pub times: Times,
@@ -278,8 +282,13 @@ pub fn build_with_progress(
             priority: filter.priority.clone(),
         },
         timezone: config.tz().name().to_string(),
-        incidents: chosen.len(),
+        incidents: list.iter().filter(|r| r.status != Status::Rejected).count(),
         duplicates: duplicates.len(),
+        client_names: config
+            .clients
+            .iter()
+            .map(|(k, c)| (k.clone(), c.name.clone()))
+            .collect(),
         counts: counts(config, &list),
         proposals: proposals(&chosen),
         times: times(config, &list),
@@ -434,6 +443,10 @@ fn counts(config: &Config, list: &[IncidentRow]) -> Counts {
     }
     for r in list {
         bump(&mut c.status, r.status.as_str());
+        // A rejected proposal has its line under status; it is not an incident.
+        if r.status == Status::Rejected {
+            continue;
+        }
         bump(&mut c.priority, &r.priority);
         bump(&mut c.category, r.category.as_deref().unwrap_or(NONE));
         bump(&mut c.client, r.client.as_deref().unwrap_or(NONE));
@@ -622,7 +635,7 @@ fn mean(total: i64, n: i64) -> i64 {
 fn per_week(config: &Config, list: &[IncidentRow]) -> Vec<WeekCount> {
     let tz = config.tz();
     let mut counts: BTreeMap<(String, String), usize> = BTreeMap::new();
-    for r in list {
+    for r in list.iter().filter(|r| r.status != Status::Rejected) {
         let week = iso_week(&r.reported.with_timezone(&tz).date_naive());
         *counts.entry((week, r.priority.clone())).or_default() += 1;
     }

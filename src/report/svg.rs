@@ -236,6 +236,14 @@ pub fn restore_vs_target(list: &[IncidentRow]) -> String {
             Duration::from_secs(r.restore_secs.unwrap_or(0)),
             Duration::from_secs(r.restore_target_secs.unwrap_or(0)),
         );
+        // A label beside every dot, for paper and for readers who do not hover: its
+        // number in the key under the chart (see [`restore_key`]) and the share.
+        let _ = writeln!(
+            out,
+            "<text class=\"label\" x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#1f2328\" font-size=\"10\">{} · {pct:.0}%</text>",
+            (y - radius - 4.0).max(TOP + 8.0),
+            i + 1
+        );
     }
     legend(
         &mut out,
@@ -245,6 +253,53 @@ pub fn restore_vs_target(list: &[IncidentRow]) -> String {
         ],
     );
     out.push_str("</svg>\n");
+    out
+}
+
+/// The key of [`restore_vs_target`]'s labels, one line per dot in its order:
+/// `(number, incident, text)`.
+pub fn restore_key(list: &[IncidentRow]) -> Vec<(usize, String, String)> {
+    list.iter()
+        .filter(|r| r.restore_target_secs.is_some_and(|t| t > 0) && r.restore_secs.is_some())
+        .enumerate()
+        .map(|(i, r)| {
+            let restore = r.restore_secs.unwrap_or(0);
+            let target = r.restore_target_secs.unwrap_or(1);
+            (
+                i + 1,
+                r.id.clone(),
+                format!(
+                    "{} ({}): restored in {} of {} ({:.0}%)",
+                    r.title,
+                    r.priority,
+                    Duration::from_secs(restore),
+                    Duration::from_secs(target),
+                    restore as f64 * 100.0 / target as f64
+                ),
+            )
+        })
+        .collect()
+}
+
+/// Every month from the first to the last of `months` (`YYYY-MM`), gaps included.
+fn month_range(months: &[&str]) -> Vec<String> {
+    let parse = |m: &str| -> Option<(i32, u32)> {
+        let (y, n) = m.split_once('-')?;
+        Some((y.parse().ok()?, n.parse().ok()?))
+    };
+    let parsed: Vec<(i32, u32)> = months.iter().filter_map(|m| parse(m)).collect();
+    let (Some(&first), Some(&last)) = (parsed.iter().min(), parsed.iter().max()) else {
+        return months.iter().map(|m| m.to_string()).collect();
+    };
+    if parsed.len() != months.len() {
+        return months.iter().map(|m| m.to_string()).collect();
+    }
+    let mut out = Vec::new();
+    let (mut y, mut n) = first;
+    while (y, n) <= last {
+        out.push(format!("{y:04}-{n:02}"));
+        (y, n) = if n == 12 { (y + 1, 1) } else { (y, n + 1) };
+    }
     out
 }
 
@@ -266,6 +321,9 @@ pub fn per_month(series: &[Series]) -> String {
     if months.is_empty() {
         return empty(label, "No finished SLA clocks");
     }
+    // Months without data keep their place on the axis, and no line crosses them.
+    let range = month_range(&months);
+    let months: Vec<&str> = range.iter().map(String::as_str).collect();
     let mut out = open(label);
     let ticks = [0.0, 25.0, 50.0, 75.0, 100.0];
     y_axis(&mut out, 100.0, &ticks, |t| format!("{t}%"));
@@ -286,16 +344,20 @@ pub fn per_month(series: &[Series]) -> String {
     let mut items = Vec::new();
     for (i, s) in series.iter().enumerate() {
         let c = colour(i + 3);
-        let path: Vec<String> = s
-            .points
-            .iter()
-            .map(|(m, p, _)| format!("{:.1},{:.1}", x_of(m), y_of(*p, 100.0)))
-            .collect();
-        let _ = writeln!(
-            out,
-            "<polyline points=\"{}\" fill=\"none\" stroke=\"{c}\" stroke-width=\"2\"/>",
-            path.join(" ")
-        );
+        for run in consecutive(&s.points, &months) {
+            if run.len() < 2 {
+                continue;
+            }
+            let path: Vec<String> = run
+                .iter()
+                .map(|(m, p, _)| format!("{:.1},{:.1}", x_of(m), y_of(*p, 100.0)))
+                .collect();
+            let _ = writeln!(
+                out,
+                "<polyline points=\"{}\" fill=\"none\" stroke=\"{c}\" stroke-width=\"2\"/>",
+                path.join(" ")
+            );
+        }
         for (m, p, tip) in &s.points {
             let _ = writeln!(
                 out,
@@ -312,9 +374,48 @@ pub fn per_month(series: &[Series]) -> String {
     out
 }
 
+/// `points` split where a month of `months` has no point: each run is joined by a line.
+fn consecutive<'a>(
+    points: &'a [(String, f64, String)],
+    months: &[&str],
+) -> Vec<Vec<&'a (String, f64, String)>> {
+    let index = |m: &str| months.iter().position(|n| *n == m);
+    let mut sorted: Vec<&(String, f64, String)> = points.iter().collect();
+    sorted.sort_by_key(|p| index(&p.0));
+    let mut runs: Vec<Vec<&(String, f64, String)>> = Vec::new();
+    let mut last: Option<usize> = None;
+    for p in sorted {
+        let i = index(&p.0);
+        match (last, i, runs.last_mut()) {
+            (Some(l), Some(i), Some(run)) if i == l + 1 => run.push(p),
+            _ => runs.push(vec![p]),
+        }
+        last = i;
+    }
+    runs
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn monthly_lines_do_not_cross_months_without_data() {
+        let point = |m: &str| (m.to_string(), 50.0, String::new());
+        let series = [Series {
+            name: "respond".into(),
+            points: vec![point("2026-09"), point("2026-10"), point("2027-01")],
+        }];
+        let chart = per_month(&series);
+        assert_eq!(chart.matches("<polyline").count(), 1, "{chart}");
+        assert_eq!(chart.matches("class=\"mark\"").count(), 3);
+        for month in ["2026-11", "2026-12"] {
+            assert!(
+                chart.contains(&format!(">{month}</text>")),
+                "{month} on the axis"
+            );
+        }
+    }
 
     #[test]
     fn ticks_are_round() {

@@ -26,7 +26,7 @@ impl Cell {
         match self {
             Cell::Text(s) => s.clone(),
             Cell::Count(n) => n.to_string(),
-            Cell::Secs(Some(s)) => Duration::from_secs(*s).to_string(),
+            Cell::Secs(Some(s)) => Duration::from_secs(*s).human(),
             Cell::Number(Some(x)) => format!("{x}"),
             Cell::Rate(r) => match r.percent {
                 Some(p) => format!("{}/{} ({p:.1}%)", r.count, r.total),
@@ -131,6 +131,20 @@ impl Section {
     }
 }
 
+/// `1 incident`, `3 incidents`.
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// A client as readers know it: its name from `mim.yaml`, else its key.
+pub fn client_name<'a>(report: &'a Report, key: &'a str) -> &'a str {
+    report.client_names.get(key).map_or(key, String::as_str)
+}
+
 /// What the report covers, in words: `all incidents`, `reported from … before …, client acme`.
 pub fn scope(report: &Report) -> String {
     let f = &report.filter;
@@ -149,7 +163,7 @@ pub fn scope(report: &Report) -> String {
         }
     }
     if let Some(c) = &f.client {
-        parts.push(format!("client {c}"));
+        parts.push(format!("client {}", client_name(report, c)));
     }
     if let Some(p) = &f.priority {
         parts.push(format!("priority {p}"));
@@ -200,9 +214,16 @@ pub fn sections(report: &Report) -> Vec<Section> {
 fn overview(report: &Report) -> Section {
     Section::new("overview", "Overview")
         .note(format!(
-            "{} incident(s): {}. Times in {}.",
-            report.incidents,
+            "{}: {}{}. Times in {}.",
+            plural(report.incidents, "incident"),
             scope(report),
+            match report.proposals.rejected {
+                0 => String::new(),
+                n => format!(
+                    "; besides them, {} (not counted as incidents)",
+                    plural(n, "rejected proposal")
+                ),
+            },
             report.timezone
         ))
         .table(Table::measures(
@@ -229,13 +250,24 @@ fn counts(report: &Report) -> Section {
     .table(status_counts(&c.status))
     .table(Table::counts("By priority", "Priority", &c.priority))
     .table(Table::counts("By category", "Category", &c.category))
-    .table(Table::counts("By client", "Client", &c.client))
+    .table(Table::counts(
+        "By client",
+        "Client",
+        &by_name(report, &c.client),
+    ))
     .table(Table::counts("By service", "Service", &c.service))
     .table(Table::counts(
         "By closure code",
         "Closure code",
         &c.closure_code,
     ))
+}
+
+/// A count by client key, keyed by the client's name instead.
+fn by_name(report: &Report, map: &BTreeMap<String, usize>) -> BTreeMap<String, usize> {
+    map.iter()
+        .map(|(k, n)| (client_name(report, k).to_string(), *n))
+        .collect()
 }
 
 /// Statuses in lifecycle order, not alphabetical.
@@ -310,12 +342,12 @@ fn report_sla_sections(report: &Report) -> Vec<Section> {
     let grouped = |title: &str,
                    key: &str,
                    by: &BTreeMap<String, BTreeMap<String, Compliance>>,
-                   keys: Vec<String>| {
+                   keys: Vec<(String, String)>| {
         let mut cols = columns.clone();
         cols[0] = key;
         let mut t = Table::new(title, &cols);
-        for k in keys {
-            let mut row = vec![Cell::Text(k.clone())];
+        for (k, shown) in keys {
+            let mut row = vec![Cell::Text(shown)];
             row.extend(
                 SLA_RULES
                     .iter()
@@ -339,14 +371,19 @@ fn report_sla_sections(report: &Report) -> Vec<Section> {
             Cell::Rate(c.rate),
         ]);
     }
-    let priorities: Vec<String> = report
+    let priorities: Vec<(String, String)> = report
         .counts
         .priority
         .iter()
         .filter(|(_, n)| **n > 0)
-        .map(|(p, _)| p.clone())
+        .map(|(p, _)| (p.clone(), p.clone()))
         .collect();
-    let clients: Vec<String> = report.counts.client.keys().cloned().collect();
+    let clients: Vec<(String, String)> = report
+        .counts
+        .client
+        .keys()
+        .map(|k| (k.clone(), client_name(report, k).to_string()))
+        .collect();
     let mut months: Vec<String> = sla.per_month.iter().map(|m| m.month.clone()).collect();
     months.dedup();
     let mut per_month = Table::new("By month reported", &{
@@ -548,16 +585,20 @@ fn incidents(report: &Report) -> Section {
     let mut t = Table::new(
         "Incidents",
         &[
-            "Incident", "Priority", "Status", "Client", "Service", "Reported", "Response",
+            "Incident", "Title", "Priority", "Status", "Client", "Service", "Reported", "Response",
             "Restore", "Closure",
         ],
     );
     for r in &report.list {
         t = t.row(vec![
             r.id.as_str().into(),
+            r.title.as_str().into(),
             r.priority.as_str().into(),
             r.status.as_str().into(),
-            r.client.as_deref().unwrap_or(NONE).into(),
+            r.client
+                .as_deref()
+                .map_or(NONE, |c| client_name(report, c))
+                .into(),
             r.service.as_str().into(),
             time::display(&r.reported, tz).into(),
             Cell::Secs(r.response_secs),

@@ -194,7 +194,7 @@ fn iso_weeks() {
 fn an_empty_report_renders_in_every_format() {
     let report = build(&config(), &[], &Filter::default(), t(NOW));
     assert_eq!(report.incidents, 0);
-    assert!(markdown::render(&report).contains("0 incident(s): all incidents"));
+    assert!(markdown::render(&report).contains("0 incidents: all incidents"));
     let html = html::render(&report);
     assert_eq!(html.matches("class=\"mark\"").count(), 0);
     assert!(html.contains("No incidents"));

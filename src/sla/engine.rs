@@ -277,20 +277,31 @@ impl<'a> Facts<'a> {
         } else {
             format!("{} ({priority}, {target})", c.subject)
         };
-        let late = |to: Instant| Duration::from(to - due);
+        let late = |to: Instant| Duration::from(to - due).human();
+        // An action item is due on a day: show that day, not the midnight that ends it.
+        let show_due = |due: Instant| {
+            if c.rule == Rule::PirAction {
+                stamp(due - chrono::TimeDelta::seconds(1))
+                    .with_timezone(&self.config.tz())
+                    .date_naive()
+                    .to_string()
+            } else {
+                self.show(due)
+            }
+        };
         match (level, actual) {
             (Level::AtRisk, _) => format!(
                 "{head}: {}, due {} (in {})",
                 c.pending,
-                self.show(due),
-                Duration::from(due - self.now)
+                show_due(due),
+                Duration::from(due - self.now).human()
             ),
             (_, Some(at)) => format!(
                 "{head}: {} {} late, at {}; it was due {}",
                 c.done,
                 late(at),
                 self.show(at),
-                self.show(due)
+                show_due(due)
             ),
             (_, None) => match c.stop {
                 Some(stop) => format!(
@@ -305,13 +316,13 @@ impl<'a> Facts<'a> {
                     },
                     self.show(stop.at),
                     late(stop.at),
-                    self.show(due)
+                    show_due(due)
                 ),
                 None => format!(
                     "{head}: {}, overdue by {} (due {})",
                     c.pending,
                     late(self.now),
-                    self.show(due)
+                    show_due(due)
                 ),
             },
         }

@@ -241,7 +241,8 @@ fn a_broken_incident_file_fails_validate_and_show_with_its_path_and_line() {
     assert!(run.stdout.contains(&format!("{path}:")), "{}", run.stdout);
     assert!(
         run.stdout
-            .contains(&format!("{other_path}:2:1: unknown field `servise`")),
+            // Line 3: mim writes the yaml-language-server line first.
+            .contains(&format!("{other_path}:3:1: unknown field `servise`")),
         "both problems reported: {}",
         run.stdout
     );
@@ -311,6 +312,7 @@ fn hostile_titles_and_ids_stay_inside_incidents() {
         .map(|(p, _)| p)
         .filter(|p| {
             !p.starts_with("incidents/")
+                && !p.starts_with(".mim/schemas/")
                 && !["mim.yaml", ".gitattributes", "templates/README.md"].contains(&p.as_str())
         })
         .collect();

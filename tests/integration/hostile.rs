@@ -550,7 +550,7 @@ fn hostile_configurations_are_configuration_errors() {
             vec!["mim.yaml:", "`99999999999s`"],
         ),
         (
-            config.replace("2026-12-25", "99999-12-25"),
+            config.replacen("    holidays: []", "    holidays: [99999-12-25]", 1),
             vec!["mim.yaml:"],
         ),
         (

@@ -2,16 +2,22 @@
 
 mod audiences;
 mod audit;
+mod ci_formats;
+mod cli;
 mod common;
 mod comms;
 mod examples;
 mod faults;
 mod foundation;
 mod hostile;
+mod morning;
 mod pir;
 mod plan;
 mod real;
 mod report;
+mod rough;
+mod schema;
+mod site;
 mod sla;
 mod structure;
 mod templates;

@@ -158,6 +158,17 @@ fn the_report_has_the_metrics_and_the_timeline_in_order() {
         html.contains("<td>Time to restore</td>\n<td>2h45m</td>"),
         "{html}"
     );
+    // Styled like the KPI report: the same style sheet, print rules included.
+    let style = |page: &str| {
+        let start = page.find("<style>").expect("a style sheet");
+        page[start..start + page[start..].find("</style>").unwrap()].to_string()
+    };
+    let kpi = repo
+        .now("2026-11-27T12:00:00Z", &["report", "--format", "html"])
+        .ok()
+        .stdout;
+    assert_eq!(style(&html), style(&kpi));
+    assert!(style(&html).contains("@media print"));
 }
 
 #[test]

@@ -361,7 +361,7 @@ fn a_handover_makes_the_next_person_incident_manager_everywhere() {
         .now("2026-11-24T14:01:00Z", &["--json", "status"])
         .ok()
         .json();
-    assert_eq!(status[0]["manager"], "Bob");
+    assert_eq!(status["active"][0]["manager"], "Bob");
     let plain = repo.now("2026-11-24T14:01:00Z", &["status"]).ok().stdout;
     assert!(plain.contains("  accepted  Bob  "), "{plain}");
 
@@ -874,28 +874,54 @@ fn validate_flags_hand_edits_of_the_new_fields() {
 #[test]
 fn the_new_commands_are_in_the_man_page_and_the_completions() {
     let repo = TestRepo::new();
-    let man = repo.run(&["man"]).ok().stdout;
-    let bash = repo.run(&["completions", "bash"]).ok().stdout;
-    for word in [
-        "milestone",
-        "assign",
-        "handover",
-        "link",
-        "impact\\-started",
-        "duplicate\\-of",
-    ] {
-        assert!(man.contains(word), "{word} missing from the man page");
-        let word = word.replace('\\', "");
-        assert!(bash.contains(&word), "{word} missing from the completions");
+    let dir = repo.path("man");
+    repo.run(&["man", "-o", dir.to_str().unwrap()]).ok();
+    let mut man = String::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        man.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
     }
-    for flag in [
-        "--detected",
-        "--kind",
-        "--role",
-        "--parent",
-        "--related",
-        "--remove",
+    // Dynamic completion, as the shells ask for it (`COMPLETE=fish mim -- mim …`).
+    let complete = |words: &[&str]| -> String {
+        let out = repo
+            .cmd()
+            .env("COMPLETE", "fish")
+            .arg("--")
+            .arg("mim")
+            .args(words)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let commands = complete(&[""]);
+    for word in ["milestone", "assign", "handover", "link"] {
+        assert!(man.contains(word), "{word} missing from the man pages");
+        assert!(
+            commands.contains(word),
+            "{word} missing from the completions"
+        );
+    }
+    for word in ["impact\\-started", "duplicate\\-of"] {
+        assert!(man.contains(word), "{word} missing from the man pages");
+    }
+    for (command, flag) in [
+        ("declare", "--detected"),
+        ("declare", "--impact-started"),
+        ("milestone", "--kind"),
+        ("assign", "--role"),
+        ("link", "--parent"),
+        ("link", "--related"),
+        ("link", "--remove"),
+        ("reject", "--duplicate-of"),
     ] {
-        assert!(bash.contains(flag), "{flag} missing from the completions");
+        let flags = complete(&[command, "--"]);
+        assert!(
+            flags.contains(flag),
+            "{flag} of {command} missing from the completions"
+        );
     }
 }

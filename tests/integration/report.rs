@@ -462,29 +462,34 @@ fn every_kpi_of_the_fixture_matches_the_hand_worked_values() {
     let repo = TestRepo::new();
     fixture(&repo);
     let r = report(&repo, &[]);
-    assert_eq!(r["incidents"], 14);
+    // F, a rejected proposal, is not an incident: it has its line under status and proposals.
+    assert_eq!(r["incidents"], 13);
 
     // Closed: A B C D G H I J = 8; resolved: E K; rejected F; accepted L; proposed M; on hold N.
     assert_eq!(
         r["counts"]["status"],
         json!({"proposed": 1, "accepted": 1, "on-hold": 1, "resolved": 2, "closed": 8, "rejected": 1})
     );
-    // P1: A C D G H K L = 7; P2: B F I J M N = 6; P3: E.
+    // P1: A C D G H K L = 7; P2: B I J M N = 5 (not F); P3: E.
     assert_eq!(
         r["counts"]["priority"],
-        json!({"P1": 7, "P2": 6, "P3": 1, "P4": 0, "P5": 0})
+        json!({"P1": 7, "P2": 5, "P3": 1, "P4": 0, "P5": 0})
     );
-    // application: A B D F K L; network: C G H M; storage: E J N; database: I.
+    // application: A B D K L; network: C G H M; storage: E J N; database: I.
     assert_eq!(
         r["counts"]["category"],
-        json!({"application": 6, "network": 4, "storage": 3, "database": 1})
+        json!({"application": 5, "network": 4, "storage": 3, "database": 1})
     );
-    // acme: A C D F I J L M; globex: B E G H K N.
-    assert_eq!(r["counts"]["client"], json!({"acme": 8, "globex": 6}));
+    // acme: A C D I J L M; globex: B E G H K N.
+    assert_eq!(r["counts"]["client"], json!({"acme": 7, "globex": 6}));
+    assert_eq!(
+        r["client_names"],
+        json!({"acme": "ACME Corp", "globex": "Globex Inc"})
+    );
     assert_eq!(
         r["counts"]["service"],
         json!({"Payments API": 4, "Email": 2, "WAN": 2, "VPN": 1, "File shares": 1,
-               "CRM": 1, "Backup": 1, "DNS": 1, "SAN": 1})
+               "Backup": 1, "DNS": 1, "SAN": 1})
     );
     // The last resolution of the ten restored: D's reopened workaround became permanent-fix.
     assert_eq!(
@@ -658,7 +663,7 @@ fn every_kpi_of_the_fixture_matches_the_hand_worked_values() {
         ("2026-W46", "P1", 1),
         ("2026-W46", "P3", 1),
         ("2026-W47", "P1", 2),
-        ("2026-W47", "P2", 1),
+        // F (2026-W47, P2) was rejected: a proposal, not an incident to chart.
         ("2026-W48", "P2", 1),
         ("2026-W49", "P2", 1),
         ("2026-W50", "P1", 2),
@@ -838,7 +843,8 @@ fn the_example_repository_reports_what_check_sees() {
     };
     let r = run(&["report", "--format", "json"]);
     let check = run(&["check", "--format", "json"]);
-    assert!(r["incidents"].as_u64().unwrap() >= 5);
+    // Five incidents in the example, one of them a rejected proposal.
+    assert!(r["incidents"].as_u64().unwrap() >= 4);
     assert_agrees_with_check(&r, &check);
 }
 
@@ -891,12 +897,12 @@ fn filters_change_the_numbers() {
         json!({"count": 0, "total": 0, "percent": null})
     );
 
-    // P2: B F I J M N.
+    // P2: B I J M N, and F rejected.
     let r = report(&repo, &["--priority", "P2"]);
-    assert_eq!(r["incidents"], 6);
+    assert_eq!(r["incidents"], 5);
     assert_eq!(
         r["counts"]["priority"],
-        json!({"P1": 0, "P2": 6, "P3": 0, "P4": 0, "P5": 0})
+        json!({"P1": 0, "P2": 5, "P3": 0, "P4": 0, "P5": 0})
     );
     assert_eq!(
         r["proposals"],
@@ -905,18 +911,19 @@ fn filters_change_the_numbers() {
     // Escalations: B vendor, J sme, N vendor.
     assert_eq!(r["escalations"]["by_kind"], json!({"sme": 1, "vendor": 2}));
 
-    // Window: F G H (11-16, 11-17, 11-18); a date in --until includes that day.
+    // Window: F G H (11-16, 11-17, 11-18); a date in --until includes that day. F is
+    // a rejected proposal: in the status counts, not among the incidents.
     let r = report(&repo, &["--since", "2026-11-16", "--until", "2026-11-23"]);
-    assert_eq!(r["incidents"], 3);
+    assert_eq!(r["incidents"], 2);
     assert_eq!(r["counts"]["status"]["rejected"], 1);
     let r = report(&repo, &["--since", "2026-11-16", "--until", "2026-11-24"]);
-    assert_eq!(r["incidents"], 4, "I, reported 11-24 16:00, is in");
+    assert_eq!(r["incidents"], 3, "I, reported 11-24 16:00, is in");
     // A time in --until is exclusive: I was reported at exactly 16:00.
     let r = report(
         &repo,
         &["--since", "2026-11-16", "--until", "2026-11-24T16:00:00Z"],
     );
-    assert_eq!(r["incidents"], 3);
+    assert_eq!(r["incidents"], 2);
     assert_eq!(r["filter"]["until"], "2026-11-24T16:00:00Z");
 
     // D alone: it still recurs A, reported before the window.
@@ -994,7 +1001,7 @@ fn the_html_report_is_self_contained_with_one_mark_per_data_point() {
     fixture(&repo);
     let run = repo.now(NOW, &["report", "-o", "kpi.html"]).ok();
     assert!(run.stdout.is_empty());
-    assert!(run.stderr.contains("report of 14 incident(s) written to"));
+    assert!(run.stderr.contains("report of 13 incident(s) written to"));
     let html = repo.read("kpi.html");
     // Kept for a look in a browser: target/tmp/report-fixture.html.
     std::fs::write(
@@ -1008,8 +1015,11 @@ fn the_html_report_is_self_contained_with_one_mark_per_data_point() {
         assert!(!html.contains(outside), "{outside}");
     }
     let marks = marks_per_chart(&html);
-    // 10 (week, priority) counts; 10 restored incidents; 2 months × 4 clocks.
-    assert_eq!(marks, [10, 10, 8]);
+    // 9 (week, priority) counts (F rejected is none); 10 restored incidents; 2 months × 4 clocks.
+    assert_eq!(marks, [9, 10, 8]);
+    // Every restore dot is labelled on the chart, and the key says what each number is.
+    assert_eq!(html.matches("class=\"label\"").count(), 10);
+    assert_eq!(html.matches("<li value=").count(), 10);
     // The report file is not committed or staged: it is output, not a record.
     assert_eq!(repo.git(&["status", "--porcelain"]), "?? kpi.html\n");
 }

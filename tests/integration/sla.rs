@@ -159,9 +159,10 @@ fn business_hours_move_the_restore_due_time() {
         "2026-11-23T17:00:00Z"
     );
     // A holiday on that Monday moves it to Tuesday.
-    let config = repo.read("mim.yaml").replace(
-        "holidays: [2026-12-25, 2026-12-28, 2027-01-01]",
-        "holidays: [2026-11-23, 2026-12-25]",
+    let config = repo.read("mim.yaml").replacen(
+        "    holidays: []\n",
+        "    holidays: [2026-11-23, 2026-12-25]\n",
+        1,
     );
     repo.config(&config);
     let (_, report) = check_json(&repo, "2026-11-20T17:30:00Z", &[]);
@@ -445,10 +446,10 @@ fn status_lists_active_incidents_plainly_in_a_pipe() {
         .now("2026-11-24T10:50:00Z", &["status", "--json"])
         .ok()
         .json();
-    assert_eq!(json[0]["id"], id.as_str());
-    assert_eq!(json[0]["worst"]["level"], "breach");
-    assert_eq!(json[0]["next"]["rule"], "update-client");
-    assert_eq!(json.as_array().unwrap().len(), 1);
+    assert_eq!(json["active"][0]["id"], id.as_str());
+    assert_eq!(json["active"][0]["worst"]["level"], "breach");
+    assert_eq!(json["active"][0]["next"]["rule"], "update-client");
+    assert_eq!(json["active"].as_array().unwrap().len(), 1);
 }
 
 #[test]

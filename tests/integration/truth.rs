@@ -148,7 +148,7 @@ fn the_client_email_promises_what_check_enforces_under_a_plan_cadence() {
         .now("2026-11-24T03:31:00Z", &["status", "--json"])
         .ok()
         .json();
-    assert_eq!(status[0]["next"]["due"], "2026-11-24T04:00:00Z");
+    assert_eq!(status["active"][0]["next"]["due"], "2026-11-24T04:00:00Z");
 }
 
 /// The plan's cadence applies from the moment it was set: a gap before it is measured
@@ -276,14 +276,14 @@ fn every_command_sees_the_incident_as_it_stood_at_now() {
     assert_eq!(kpis["incidents"], 1);
 
     let status = repo.now(now, &["status", "--json"]).ok().json();
-    let ids: Vec<&str> = status
+    let ids: Vec<&str> = status["active"]
         .as_array()
         .unwrap()
         .iter()
         .map(|l| l["id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, [id.as_str()]);
-    assert_eq!(status[0]["status"], "accepted");
+    assert_eq!(status["active"][0]["status"], "accepted");
 
     let report = check_json(&repo, now);
     assert_eq!(clock(&report, &id, "restore")["state"], "running");
@@ -501,7 +501,11 @@ fn every_command_shows_the_same_facts() {
                 listed["priority"], state["priority"],
                 "list priority, {here}"
             );
-            let active = status.as_array().unwrap().iter().find(|l| l["id"] == g.id);
+            let active = status["active"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["id"] == g.id);
             let is_active =
                 ["proposed", "accepted", "on-hold"].contains(&state["status"].as_str().unwrap());
             assert_eq!(

@@ -42,6 +42,30 @@ pub struct Stakeholder {
     pub kind: Audience,
 }
 
+impl schemars::JsonSchema for Stakeholder {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Stakeholder".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Someone who follows the incident: `ADDR[:internal|management|client-management]`, or {address, kind}",
+            "anyOf": [
+                {"type": "string", "examples": ["cfo@acme.example:client-management"]},
+                {
+                    "type": "object",
+                    "properties": {
+                        "address": {"type": "string"},
+                        "kind": {"enum": ["internal", "management", "client-management"]}
+                    },
+                    "required": ["address"],
+                    "additionalProperties": false
+                }
+            ]
+        })
+    }
+}
+
 /// The audiences a stakeholder may follow.
 pub const STAKEHOLDER_KINDS: [Audience; 3] = [
     Audience::Internal,
@@ -130,7 +154,9 @@ impl<'de> Deserialize<'de> for Stakeholder {
 }
 
 /// How often each audience gets a status update, when the plan says so.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(deny_unknown_fields)]
 pub struct Cadence {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -141,7 +167,7 @@ pub struct Cadence {
 
 /// A line of work in the restoration, with the person who owns it and, when a
 /// technology vendor or third party does the work, who that is.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Workstream {
     pub name: String,
@@ -155,7 +181,9 @@ pub struct Workstream {
     pub reason: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum WorkstreamStatus {
     #[default]
@@ -194,9 +222,9 @@ impl Plan {
 }
 
 /// The front matter as written; unknown keys are errors.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct Front {
+pub struct Front {
     #[serde(default)]
     bridge: Option<String>,
     #[serde(default, deserialize_with = "null_is_default")]

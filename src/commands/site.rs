@@ -1,0 +1,135 @@
+//! `mim site -o DIR`: static status pages — `DIR/<client>/index.html` and
+//! `DIR/<client>/feed.xml` per client, and the overview `DIR/index.html`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use serde_json::json;
+
+use crate::cli::SiteArgs;
+use crate::commands::Ctx;
+use crate::comms::update_file::{UpdateFront, split_front_matter};
+use crate::diag::Diagnostics;
+use crate::error::UsageError;
+use crate::model::Incident;
+use crate::site::{self, ClientUpdate, Input, Options};
+use crate::state::State;
+use crate::store;
+
+pub fn run(ctx: &Ctx, args: &SiteArgs) -> anyhow::Result<()> {
+    let config = &ctx.repo.config;
+    if let Some(client) = &args.client
+        && !config.clients.contains_key(client)
+    {
+        let known: Vec<&str> = config.clients.keys().map(String::as_str).collect();
+        return Err(UsageError(anyhow::anyhow!(
+            "no client `{client}` in mim.yaml; clients are: {}",
+            if known.is_empty() {
+                "(none)".to_string()
+            } else {
+                known.join(", ")
+            }
+        ))
+        .into());
+    }
+    let mut loaded: Vec<(Incident, State)> = Vec::new();
+    let mut broken = Vec::new();
+    for result in store::load_all(&ctx.repo)? {
+        match result {
+            Ok(incident) => {
+                let state = ctx.state_now(&incident);
+                loaded.push((incident, state));
+            }
+            Err(Diagnostics(d)) => broken.extend(d),
+        }
+    }
+    let mut inputs = Vec::new();
+    for (incident, state) in &loaded {
+        inputs.push(Input {
+            incident,
+            state,
+            client_updates: client_updates(incident, state)?,
+        });
+    }
+    let options = Options {
+        days: args.days,
+        client: args.client.clone(),
+    };
+    let built = site::build(config, &inputs, &options, ctx.now);
+    let out = ctx.cwd.join(&args.output);
+    let mut written: Vec<PathBuf> = Vec::new();
+    write(
+        &out.join("index.html"),
+        &site::html::overview(&built)?,
+        &mut written,
+    )?;
+    for page in &built.clients {
+        let dir = out.join(&page.key);
+        write(
+            &dir.join("index.html"),
+            &site::html::client(&built, page)?,
+            &mut written,
+        )?;
+        let feed = site::atom::feed(&built, page, args.url.as_deref());
+        write(&dir.join("feed.xml"), &feed, &mut written)?;
+    }
+    if ctx.json {
+        let files: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+        ctx.print_json(&json!({"output": out.display().to_string(), "files": files}))?;
+    } else {
+        eprintln!(
+            "wrote {} file(s) to {}: the overview and {} client page(s) with their feeds",
+            written.len(),
+            out.display(),
+            built.clients.len()
+        );
+    }
+    if broken.is_empty() {
+        return Ok(());
+    }
+    Err(crate::error::Incomplete {
+        problems: broken,
+        what: "some incidents could not be read and are not on the pages",
+    }
+    .into())
+}
+
+/// The incident's updates to the `client` audience, in time order, from `updates/*.md`.
+fn client_updates(incident: &Incident, state: &State) -> anyhow::Result<Vec<ClientUpdate>> {
+    let mut out = Vec::new();
+    for mark in state.updates.iter().filter(|u| u.audience == "client") {
+        let path = incident.dir.join(&mark.file);
+        if !mark.file.starts_with("updates/") || mark.file.contains("..") {
+            bail!(
+                "{}: update {} names `{}`, which is not a file under updates/ (see `mim validate`)",
+                incident.id,
+                mark.number,
+                mark.file
+            );
+        }
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        let (front, body) = split_front_matter(&text)
+            .with_context(|| format!("{}: no front matter (see `mim validate`)", path.display()))?;
+        let front: UpdateFront = serde_yaml::from_str(front).with_context(|| {
+            format!("{}: bad front matter (see `mim validate`)", path.display())
+        })?;
+        out.push(ClientUpdate {
+            at: mark.at,
+            number: front.number,
+            status_line: front.status_line,
+            eta: front.eta,
+            body: body.trim().to_string(),
+        });
+    }
+    Ok(out)
+}
+
+fn write(path: &Path, text: &str, written: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    store::write_atomic(path, text.as_bytes())?;
+    written.push(path.to_path_buf());
+    Ok(())
+}

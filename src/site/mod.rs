@@ -1,0 +1,320 @@
+//! `mim site`: static status pages, one per client with its Atom feed, and an overview.
+//! Pure: built from each incident's [`State`] and its client updates, at one "now".
+//!
+//! What reaches a client's page is decided here, once: only that client's incidents,
+//! only updates written for the `client` audience (their status line, ETA and body),
+//! no names of people and no other client's name. Proposed and rejected incidents never
+//! appear anywhere.
+
+pub mod atom;
+pub mod html;
+
+use chrono::TimeDelta;
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::lifecycle::Status;
+use crate::model::{Audience, Incident};
+use crate::state::State;
+use crate::time::{self, Timestamp};
+
+/// How long a restored incident stays under "Recently resolved".
+pub const RECENT_DAYS: i64 = 7;
+
+/// One status update written for the client, as recorded in `updates/*.md`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClientUpdate {
+    pub at: Timestamp,
+    pub number: u32,
+    pub status_line: Option<String>,
+    pub eta: Option<Timestamp>,
+    /// The Markdown body as written.
+    pub body: String,
+}
+
+/// An incident, its state at "now", and its client updates in time order.
+pub struct Input<'a> {
+    pub incident: &'a Incident,
+    pub state: &'a State,
+    pub client_updates: Vec<ClientUpdate>,
+}
+
+/// What to build.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Incidents reported in the last `days` days are in the history.
+    pub days: u32,
+    /// Only this client's page (and the overview).
+    pub client: Option<String>,
+}
+
+/// Where an incident goes on a page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Section {
+    Active,
+    Recent,
+    History,
+}
+
+/// An incident as a client's page and feed show it: nothing but client-facing facts.
+#[derive(Clone, Debug, Serialize)]
+pub struct PageIncident {
+    pub id: String,
+    pub title: String,
+    pub service: String,
+    pub priority: String,
+    /// In the client's words: `Ongoing`, `Ongoing (on hold)`, `Restored`.
+    pub status: &'static str,
+    pub section: Section,
+    pub reported: String,
+    pub restored: Option<String>,
+    /// The status line of the latest client update that has one.
+    pub status_line: Option<String>,
+    /// The ETA of the latest client update, while the incident is active.
+    pub eta: Option<String>,
+    /// Newest first.
+    pub updates: Vec<UpdateView>,
+    /// RFC 3339: the latest change the client can see (for the feed).
+    #[serde(skip)]
+    pub updated: Timestamp,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct UpdateView {
+    pub number: u32,
+    /// Shown in the page's time zone.
+    pub at: String,
+    pub at_rfc3339: String,
+    pub status_line: Option<String>,
+    pub eta: Option<String>,
+    /// The body rendered from Markdown, user HTML escaped.
+    pub body_html: String,
+}
+
+/// One client's page and feed.
+#[derive(Clone, Debug, Serialize)]
+pub struct ClientPage {
+    pub key: String,
+    pub name: String,
+    /// The IANA time zone the page shows times in (the client's calendar's).
+    pub tz: String,
+    pub active: Vec<PageIncident>,
+    pub recent: Vec<PageIncident>,
+    pub history: Vec<PageIncident>,
+}
+
+impl ClientPage {
+    /// Every incident of the page, active first, then the newest.
+    pub fn incidents(&self) -> impl Iterator<Item = &PageIncident> {
+        self.active.iter().chain(&self.recent).chain(&self.history)
+    }
+}
+
+/// A line of the internal overview.
+#[derive(Clone, Debug, Serialize)]
+pub struct OverviewRow {
+    pub id: String,
+    pub title: String,
+    pub client: Option<String>,
+    /// The client's page (`acme/index.html`), when the incident has a client.
+    pub page: Option<String>,
+    pub priority: String,
+    pub status: String,
+    pub section: Section,
+    pub reported: String,
+    pub restored: Option<String>,
+    pub status_line: Option<String>,
+}
+
+/// The whole site.
+#[derive(Clone, Debug, Serialize)]
+pub struct Site {
+    pub org: String,
+    pub generated: String,
+    /// `generated` as RFC 3339, for the feeds.
+    #[serde(skip)]
+    pub generated_at: Timestamp,
+    pub tz: String,
+    pub days: u32,
+    pub overview: Vec<OverviewRow>,
+    pub clients: Vec<ClientPage>,
+}
+
+/// Where `state` goes at `now`, if anywhere.
+pub fn section(state: &State, now: Timestamp, days: u32) -> Option<Section> {
+    if !state.exists() {
+        return None;
+    }
+    match state.status {
+        Status::Proposed | Status::Rejected => None,
+        Status::Accepted | Status::OnHold => Some(Section::Active),
+        Status::Resolved | Status::Closed => {
+            let restored = state.resolution.as_ref().map(|r| r.at);
+            if restored.is_some_and(|at| now - at <= TimeDelta::days(RECENT_DAYS)) {
+                Some(Section::Recent)
+            } else if now - state.reported <= TimeDelta::days(i64::from(days)) {
+                Some(Section::History)
+            } else {
+                None
+            }
+        }
+    }
+}
+
+/// Build the site at `now` from every incident.
+pub fn build(config: &Config, inputs: &[Input], options: &Options, now: Timestamp) -> Site {
+    let org_tz = config.tz();
+    let mut overview: Vec<(Timestamp, OverviewRow)> = Vec::new();
+    for input in inputs {
+        let Some(section) = section(input.state, now, options.days) else {
+            continue;
+        };
+        let client = input.incident.record.client.as_deref();
+        overview.push((
+            input.state.reported,
+            OverviewRow {
+                id: input.incident.id.clone(),
+                title: input.incident.record.title.clone(),
+                client: client.map(|c| config.client_name(c)),
+                page: client
+                    .filter(|c| config.clients.contains_key(*c))
+                    .map(|c| format!("{c}/index.html")),
+                priority: input.state.priority.clone(),
+                status: input.state.status.to_string(),
+                section,
+                reported: time::display(&input.state.reported, org_tz),
+                restored: restored(input.state).map(|t| time::display(&t, org_tz)),
+                status_line: latest_status_line(&input.client_updates),
+            },
+        ));
+    }
+    sort_newest_first(&mut overview);
+    let clients = config
+        .clients
+        .keys()
+        .filter(|key| options.client.as_ref().is_none_or(|c| c == *key))
+        .map(|key| client_page(config, key, inputs, options, now))
+        .collect();
+    Site {
+        org: config.organization.name.clone(),
+        generated: time::display(&now, org_tz),
+        generated_at: now,
+        tz: org_tz.name().to_string(),
+        days: options.days,
+        overview: overview.into_iter().map(|(_, r)| r).collect(),
+        clients,
+    }
+}
+
+fn client_page(
+    config: &Config,
+    key: &str,
+    inputs: &[Input],
+    options: &Options,
+    now: Timestamp,
+) -> ClientPage {
+    let tz_name = crate::comms::display_zone(config, Some(key), Audience::Client);
+    let tz: chrono_tz::Tz = tz_name.parse().unwrap_or(chrono_tz::UTC);
+    let mut page = ClientPage {
+        key: key.to_string(),
+        name: config.client_name(key),
+        tz: tz_name,
+        active: Vec::new(),
+        recent: Vec::new(),
+        history: Vec::new(),
+    };
+    let mut rows: Vec<(Timestamp, PageIncident)> = inputs
+        .iter()
+        .filter(|i| i.incident.record.client.as_deref() == Some(key))
+        .filter_map(|i| {
+            let section = section(i.state, now, options.days)?;
+            Some((i.state.reported, page_incident(i, section, tz)))
+        })
+        .collect();
+    sort_newest_first(&mut rows);
+    for (_, row) in rows {
+        match row.section {
+            Section::Active => page.active.push(row),
+            Section::Recent => page.recent.push(row),
+            Section::History => page.history.push(row),
+        }
+    }
+    page
+}
+
+fn page_incident(input: &Input, section: Section, tz: chrono_tz::Tz) -> PageIncident {
+    let state = input.state;
+    let record = &input.incident.record;
+    let updates: Vec<UpdateView> = input
+        .client_updates
+        .iter()
+        .rev()
+        .map(|u| UpdateView {
+            number: u.number,
+            at: time::display(&u.at, tz),
+            at_rfc3339: time::format(&u.at),
+            status_line: u.status_line.clone(),
+            eta: u.eta.map(|t| time::display(&t, tz)),
+            body_html: crate::render::markdown::to_html(&u.body),
+        })
+        .collect();
+    let restored_at = restored(state);
+    let updated = [
+        Some(state.reported),
+        state.accepted_at,
+        input.client_updates.last().map(|u| u.at),
+        restored_at,
+    ]
+    .into_iter()
+    .flatten()
+    .max()
+    .unwrap_or(state.reported);
+    let active = section == Section::Active;
+    PageIncident {
+        id: input.incident.id.clone(),
+        title: record.title.clone(),
+        service: record.service.clone(),
+        priority: state.priority.clone(),
+        status: match state.status {
+            Status::OnHold => "Ongoing (on hold)",
+            _ if active => "Ongoing",
+            _ => "Restored",
+        },
+        section,
+        reported: time::display(&state.reported, tz),
+        restored: restored_at.map(|t| time::display(&t, tz)),
+        status_line: latest_status_line(&input.client_updates),
+        eta: if active {
+            input
+                .client_updates
+                .iter()
+                .rev()
+                .find_map(|u| u.eta)
+                .map(|t| time::display(&t, tz))
+        } else {
+            None
+        },
+        updates,
+        updated,
+    }
+}
+
+/// When service was restored, while it is (not after a reopen).
+fn restored(state: &State) -> Option<Timestamp> {
+    match state.status {
+        Status::Resolved | Status::Closed => state.resolution.as_ref().map(|r| r.at),
+        _ => None,
+    }
+}
+
+fn latest_status_line(updates: &[ClientUpdate]) -> Option<String> {
+    updates.iter().rev().find_map(|u| u.status_line.clone())
+}
+
+fn sort_newest_first<T>(rows: &mut [(Timestamp, T)]) {
+    rows.sort_by_key(|r| std::cmp::Reverse(r.0));
+}
+
+#[cfg(test)]
+mod tests;

@@ -333,7 +333,7 @@ pub struct AssignArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
     pub id: Option<String>,
     /// The role (from `roles` in mim.yaml), e.g. communications-lead
-    #[arg(long, value_name = "ROLE")]
+    #[arg(long, value_name = "ROLE", add = ArgValueCandidates::new(complete::roles))]
     pub role: String,
     /// Who holds it from now on
     #[arg(long, value_name = "NAME")]

@@ -104,6 +104,11 @@ pub fn priorities() -> Vec<CompletionCandidate> {
     from_config(|c| c.priorities.keys().map(|k| (k.clone(), None)).collect())
 }
 
+/// The `roles` of `mim.yaml` (`mim assign --role`).
+pub fn roles() -> Vec<CompletionCandidate> {
+    from_config(|c| c.roles.iter().map(|k| (k.clone(), None)).collect())
+}
+
 /// The `notify` names of `escalation.hierarchic`.
 pub fn levels() -> Vec<CompletionCandidate> {
     from_config(|c| {

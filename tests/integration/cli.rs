@@ -94,6 +94,10 @@ fn tab_completes_incident_ids_active_first_and_values_from_mim_yaml() {
         complete(&repo, &["resolve", &active, "--closure", "w"]),
         ["workaround"]
     );
+    assert_eq!(
+        complete(&repo, &["assign", &active, "--role", "s"]),
+        ["scribe"]
+    );
     assert!(complete(&repo, &["escalate", &active, "--kind", ""]).contains(&"vendor".to_string()));
     assert_eq!(
         complete(&repo, &["update", &active, "--audience", "c"]),

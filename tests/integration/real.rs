@@ -427,6 +427,16 @@ fn roles_are_assigned_from_the_configured_list() {
     ] {
         assert!(text.contains(line), "{line} missing:\n{text}");
     }
+    // The internal e-mails say who holds each role now; the client's never do.
+    repo.at(
+        "2026-11-24T14:35:00Z",
+        &["update", &id, "--audience", "all", "-m", "Working on it."],
+    )
+    .ok();
+    let internal = email_text(&repo, &id, "u1-internal.eml");
+    assert!(internal.contains("Communications lead:* Dan"), "{internal}");
+    let client = email_text(&repo, &id, "u1-client.eml");
+    assert!(!client.contains("Dan"), "{client}");
     refused(
         &repo,
         "2026-11-24T14:40:00Z",

@@ -50,6 +50,8 @@ pub enum Command {
     /// Start an incident repository: mim.yaml, folders, .gitattributes, git init
     Init {
         /// Where to create it [default: the current directory]
+        // Its own id: sharing `dir` with the global `-C DIR` made clap set both.
+        #[arg(id = "init_dir", value_name = "DIR")]
         dir: Option<PathBuf>,
     },
     /// Propose a major incident; prints the new incident's ID

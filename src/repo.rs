@@ -80,24 +80,39 @@ impl Repo {
         self.incidents_dir().join(id)
     }
 
-    /// The IDs of all incidents, sorted (which is also by date reported).
+    /// The IDs of all incidents, sorted (which is also by date reported). Reads the
+    /// names in `incidents/` only, never the incidents' files.
     pub fn incident_ids(&self) -> anyhow::Result<Vec<String>> {
+        let mut ids: Vec<String> = self
+            .entries()?
+            .into_iter()
+            .filter(|(name, dir)| *dir && is_id(name))
+            .map(|(name, _)| name)
+            .collect();
+        ids.sort();
+        Ok(ids)
+    }
+
+    /// Every name in `incidents/` and whether it is a directory (from the directory
+    /// entry's type where the file system gives it, so a listing costs no `stat`).
+    pub fn entries(&self) -> anyhow::Result<Vec<(String, bool)>> {
         let dir = self.incidents_dir();
         if !dir.is_dir() {
             return Ok(Vec::new());
         }
-        let mut ids = Vec::new();
-        for entry in
-            std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))?
-        {
+        let read = std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))?;
+        let mut out = Vec::new();
+        for entry in read {
             let entry = entry.with_context(|| format!("reading {}", dir.display()))?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            if is_id(&name) && entry.path().is_dir() {
-                ids.push(name);
-            }
+            let is_dir = match entry.file_type() {
+                Ok(t) if t.is_symlink() => entry.path().is_dir(),
+                Ok(t) => t.is_dir(),
+                Err(_) => entry.path().is_dir(),
+            };
+            out.push((name, is_dir));
         }
-        ids.sort();
-        Ok(ids)
+        Ok(out)
     }
 
     /// Resolve a full ID, a unique prefix, or (with `None`) the incident directory `cwd` is in.
@@ -119,13 +134,19 @@ impl Repo {
                 given.escape_debug()
             );
         }
-        let ids = self.incident_ids()?;
-        if ids.iter().any(|id| id == given) {
+        // A full ID is one lookup; only a prefix needs the names in `incidents/`.
+        if is_id(given) && self.incident_dir(given).is_dir() {
             return Ok(given.to_string());
         }
-        let matches: Vec<&String> = ids.iter().filter(|id| id.starts_with(given)).collect();
+        let mut matches: Vec<String> = self
+            .entries()?
+            .into_iter()
+            .filter(|(name, dir)| *dir && name.starts_with(given) && is_id(name))
+            .map(|(name, _)| name)
+            .collect();
+        matches.sort();
         match matches.as_slice() {
-            [one] => Ok((*one).clone()),
+            [one] => Ok(one.clone()),
             [] => bail!(
                 "no incident `{given}` in {} (see `mim list`)",
                 self.incidents_dir().display()
@@ -133,10 +154,7 @@ impl Repo {
             many => bail!(
                 "`{given}` matches {} incidents: {}; give more of the ID",
                 many.len(),
-                many.iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                many.join(", ")
             ),
         }
     }

@@ -2,6 +2,7 @@
 //! names and IDs, the template context, and composing one e-mail per audience. Pure:
 //! the commands load files and pass `now`; nothing here reads the clock or the disk.
 
+pub mod eml;
 pub mod outbox;
 pub mod update_file;
 

@@ -7,6 +7,7 @@ mod foundation;
 mod pir;
 mod plan;
 mod report;
+mod scale;
 mod sla;
 mod structure;
 mod templates;

@@ -5,7 +5,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 
 use crate::diag::{Diagnostic, Diagnostics, conflict_marker};
@@ -86,12 +85,6 @@ fn read_timeline(path: &Path, shown: &Path, texts: &mut Texts) -> Result<Vec<Ent
     let entries: Option<Vec<Entry>> = parse_yaml(shown, &text)?;
     texts.timeline = text;
     Ok(entries.unwrap_or_default())
-}
-
-/// Load every incident in parallel, in ID order; the ones that fail come back as diagnostics.
-pub fn load_all(repo: &Repo) -> anyhow::Result<Vec<Result<Incident, Diagnostics>>> {
-    let ids = repo.incident_ids()?;
-    Ok(ids.par_iter().map(|id| load(repo, id)).collect())
 }
 
 /// Write a file atomically: a temp file in the same directory, synced, then renamed over.

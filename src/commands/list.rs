@@ -1,5 +1,6 @@
 //! `mim list`: one line per incident.
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::commands::Ctx;
@@ -21,26 +22,34 @@ struct Row {
 }
 
 pub fn run(ctx: &Ctx, status: Option<Status>) -> anyhow::Result<()> {
+    // Each incident is loaded, reduced to its row and dropped, in parallel.
+    let loaded: Vec<Result<Option<Row>, Diagnostics>> = ctx
+        .repo
+        .incident_ids()?
+        .par_iter()
+        .map(|id| {
+            let incident = store::load(&ctx.repo, id)?;
+            let state = ctx.state_now(&incident);
+            if !state.exists() || status.is_some_and(|s| s != state.status) {
+                return Ok(None);
+            }
+            Ok(Some(Row {
+                id: incident.id,
+                status: state.status,
+                priority: state.priority,
+                title: incident.record.title,
+                service: incident.record.service,
+                client: incident.record.client,
+                reported: time::format(&incident.record.reported),
+                manager: state.manager,
+            }))
+        })
+        .collect();
     let mut rows = Vec::new();
     let mut problems = Vec::new();
-    for loaded in store::load_all(&ctx.repo)? {
-        match loaded {
-            Ok(incident) => {
-                let state = ctx.state_now(&incident);
-                if !state.exists() || status.is_some_and(|s| s != state.status) {
-                    continue;
-                }
-                rows.push(Row {
-                    id: incident.id,
-                    status: state.status,
-                    priority: state.priority,
-                    title: incident.record.title,
-                    service: incident.record.service,
-                    client: incident.record.client,
-                    reported: time::format(&incident.record.reported),
-                    manager: state.manager,
-                });
-            }
+    for row in loaded {
+        match row {
+            Ok(row) => rows.extend(row),
             Err(Diagnostics(d)) => problems.extend(d),
         }
     }

@@ -3,6 +3,7 @@
 
 use std::io::IsTerminal;
 
+use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use crate::commands::Ctx;
@@ -29,29 +30,35 @@ pub struct Line {
 
 pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
     let config = &ctx.repo.config;
+    // Each incident is loaded, reduced to its line and dropped, in parallel.
+    let loaded: Vec<Result<Option<Line>, Diagnostics>> = ctx
+        .repo
+        .incident_ids()?
+        .par_iter()
+        .map(|id| {
+            let incident = store::load(&ctx.repo, id)?;
+            let state = ctx.state_now(&incident);
+            if !state.exists() || !state.status.is_active() {
+                return Ok(None);
+            }
+            let e = sla::evaluate_state(config, &incident, &state);
+            Ok(Some(Line {
+                id: incident.id.clone(),
+                priority: state.priority.clone(),
+                status: state.status.to_string(),
+                age: Duration::from(ctx.now - incident.record.reported),
+                next: next_due(&e.clocks),
+                worst: worst(&e.findings),
+            }))
+        })
+        .collect();
     let mut lines = Vec::new();
     let mut broken = Vec::new();
-    for loaded in store::load_all(&ctx.repo)? {
-        let incident = match loaded {
-            Ok(incident) => incident,
-            Err(Diagnostics(d)) => {
-                broken.extend(d);
-                continue;
-            }
-        };
-        let state = ctx.state_now(&incident);
-        if !state.exists() || !state.status.is_active() {
-            continue;
+    for line in loaded {
+        match line {
+            Ok(line) => lines.extend(line),
+            Err(Diagnostics(d)) => broken.extend(d),
         }
-        let e = sla::evaluate_state(config, &incident, &state);
-        lines.push(Line {
-            id: incident.id.clone(),
-            priority: state.priority.clone(),
-            status: state.status.to_string(),
-            age: Duration::from(ctx.now - incident.record.reported),
-            next: next_due(&e.clocks),
-            worst: worst(&e.findings),
-        });
     }
     if ctx.json {
         let items: Vec<Value> = lines.iter().map(|l| to_json(l, ctx.now)).collect();

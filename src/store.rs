@@ -3,6 +3,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context;
 use serde::de::DeserializeOwned;
@@ -87,6 +88,14 @@ fn read_timeline(path: &Path, shown: &Path, texts: &mut Texts) -> Result<Vec<Ent
     Ok(entries.unwrap_or_default())
 }
 
+/// Whether [`write_atomic`] syncs a file to disk before renaming it into place; see
+/// [`crate::sync_writes`].
+static SYNC: AtomicBool = AtomicBool::new(true);
+
+pub fn set_sync(on: bool) {
+    SYNC.store(on, Ordering::Relaxed);
+}
+
 /// Write a file atomically: a temp file in the same directory, synced, then renamed over.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let dir = path
@@ -107,7 +116,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .set_permissions(permissions)
         .with_context(|| format!("setting the permissions of {}", path.display()))?;
     tmp.write_all(bytes)
-        .and_then(|_| tmp.as_file().sync_all())
+        .and_then(|_| match SYNC.load(Ordering::Relaxed) {
+            true => tmp.as_file().sync_all(),
+            false => Ok(()),
+        })
         .with_context(|| format!("writing {}", path.display()))?;
     tmp.persist(path)
         .with_context(|| format!("replacing {}", path.display()))?;

@@ -12,7 +12,7 @@ use crate::diag::{Diagnostic, Diagnostics, conflict_marker};
 use crate::git;
 use crate::model::plan::{self, Plan};
 use crate::model::{
-    Entry, Incident, PLAN_FILE, RECORD_FILE, Record, TIMELINE_FILE, Texts, timeline,
+    Entry, Incident, PLAN_FILE, RECORD_FILE, Record, TIMELINE_FILE, Texts, timeline, timeline_read,
 };
 use crate::repo::Repo;
 
@@ -83,9 +83,12 @@ fn read_timeline(path: &Path, shown: &Path, texts: &mut Texts) -> Result<Vec<Ent
         return Ok(Vec::new());
     }
     let text = read_text(path, shown)?;
-    let entries: Option<Vec<Entry>> = parse_yaml(shown, &text)?;
+    let entries = match timeline_read::entries(&text) {
+        Some(entries) => entries,
+        None => parse_yaml::<Option<Vec<Entry>>>(shown, &text)?.unwrap_or_default(),
+    };
     texts.timeline = text;
-    Ok(entries.unwrap_or_default())
+    Ok(entries)
 }
 
 /// Whether [`write_atomic`] syncs a file to disk before renaming it into place; see

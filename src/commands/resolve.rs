@@ -126,6 +126,6 @@ fn restoral_notices(
         });
     }
     let templates = Templates::new(Some(ctx.repo.templates_dir()));
-    let root = outbox::thread_root(&incident.dir)?;
+    let root = outbox::thread_root(incident)?;
     comms::compose(config, &templates, incident, &drafts, root)
 }

@@ -133,7 +133,7 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs) -> anyhow::Result<()> {
         });
     }
     let templates = Templates::new(Some(ctx.repo.templates_dir()));
-    let root = outbox::thread_root(&incident.dir)?;
+    let root = outbox::thread_root(&incident)?;
     let composed = comms::compose(config, &templates, &incident, &drafts, root)?;
     let mut files = Vec::new();
     for message in &composed {

@@ -87,16 +87,47 @@ pub fn append(log: &str, lines: &[String]) -> String {
 
 /// The Message-ID (without angle brackets) of the incident's first message, if any:
 /// every later message answers it so that all mail about one incident threads together.
-pub fn thread_root(incident_dir: &Path) -> anyhow::Result<Option<String>> {
-    let first = messages(incident_dir)?
-        .into_iter()
-        .min_by_key(|name| super::thread_order(name));
+/// The first message is named after the timeline's first update or restoral notice, so
+/// it is looked up directly; only when it is not there is `outbox/` listed.
+pub fn thread_root(incident: &Incident) -> anyhow::Result<Option<String>> {
+    let outbox = incident.dir.join(OUTBOX_DIR);
+    let first = match first_recorded(incident).filter(|name| outbox.join(name).is_file()) {
+        Some(name) => Some(name),
+        None => messages(&incident.dir)?
+            .into_iter()
+            .min_by_key(|name| super::thread_order(name)),
+    };
     let Some(first) = first else {
         return Ok(None);
     };
-    let path = incident_dir.join(OUTBOX_DIR).join(first);
+    let path = outbox.join(first);
     let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
     Ok(message_id(&bytes))
+}
+
+/// The name of the first message the timeline records, in [`super::thread_order`]:
+/// the earliest update (or restoral notice, to whichever audience ranks first).
+fn first_recorded(incident: &Incident) -> Option<String> {
+    let mut names = Vec::new();
+    for e in &incident.entries {
+        match &e.event {
+            Event::Update {
+                number, audience, ..
+            } => {
+                // An old `all` update: its messages' names are not known here.
+                let audience = Audience::parse(audience)?;
+                names.push(super::stem(&e.at, super::Kind::Update(*number), audience));
+            }
+            Event::Resolve { .. } => names.extend(
+                Audience::ALL
+                    .iter()
+                    .map(|&a| super::stem(&e.at, super::Kind::Restoral, a)),
+            ),
+            _ => {}
+        }
+    }
+    let first = names.into_iter().min_by_key(|s| super::thread_order(s))?;
+    Some(format!("{first}.eml"))
 }
 
 /// The `Message-ID` header of a message, without angle brackets.

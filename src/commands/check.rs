@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::{Component, Path};
 
+use anyhow::Context as _;
+
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::commands::Ctx;
 use crate::diag::{Diagnostic, locate};
@@ -40,12 +42,19 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<()> {
     });
     let out = match format {
         CheckFormat::Text => ci::text(&report),
-        CheckFormat::Json => ci::json(&report),
+        // Every incident's clocks: written as it is serialized, never held whole.
+        CheckFormat::Json => return finish(&report, ci::write_json(&report, std::io::stdout())),
         CheckFormat::Github => ci::github(&report),
         CheckFormat::Junit => ci::junit(&report),
         CheckFormat::Gitlab => ci::gitlab(&report),
     };
     print!("{out}");
+    finish(&report, Ok(()))
+}
+
+/// The summary on standard error, and the exit status.
+fn finish(report: &Report, written: std::io::Result<()>) -> anyhow::Result<()> {
+    written.context("writing the check report")?;
     eprintln!("{}", report.summary());
     if report.fails() {
         Err(Exit(1).into())

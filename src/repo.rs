@@ -13,6 +13,9 @@ pub const TEMPLATES_DIR: &str = "templates";
 /// Longest slug kept from a title, so IDs stay usable in shells and file systems.
 const SLUG_MAX: usize = 48;
 
+/// How many of the incidents an ambiguous prefix matches are named in the error.
+const SHOWN_MATCHES: usize = 20;
+
 #[derive(Debug, Clone)]
 pub struct Repo {
     pub root: PathBuf,
@@ -154,7 +157,10 @@ impl Repo {
             many => bail!(
                 "`{given}` matches {} incidents: {}; give more of the ID",
                 many.len(),
-                many.join(", ")
+                match many.len().saturating_sub(SHOWN_MATCHES) {
+                    0 => many.join(", "),
+                    more => format!("{}, … and {more} more", many[..SHOWN_MATCHES].join(", ")),
+                }
             ),
         }
     }

@@ -138,3 +138,20 @@ fn only_deep_validation_reads_update_bodies() {
     let run = repo.run(&["validate"]).fails(1);
     assert!(run.stdout.contains("says update 2"), "{}", run.stdout);
 }
+
+#[test]
+fn an_ambiguous_prefix_names_twenty_matches() {
+    let repo = TestRepo::new();
+    for minute in 10..32 {
+        let at = format!("2026-11-24T09:{minute}:00Z");
+        repo.declare(&at, "Email down", "high", "high", &["--no-commit"]);
+    }
+    let run = repo.run(&["show", "2026-11-24-email"]).fails(1);
+    assert!(
+        run.stderr
+            .contains("matches 22 incidents: 2026-11-24-email-down, ")
+            && run.stderr.contains(", … and 2 more; give more of the ID"),
+        "{}",
+        run.stderr
+    );
+}

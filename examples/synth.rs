@@ -400,6 +400,7 @@ struct Life<'a> {
     at: DateTime<Utc>,
     now: DateTime<Utc>,
     manager: &'static str,
+    engineer: &'static str,
 }
 
 impl Life<'_> {
@@ -460,8 +461,42 @@ fn run(mim: &Mim, p: &Plan, now: DateTime<Utc>) -> anyhow::Result<()> {
         at: p.reported,
         now,
         manager,
+        engineer,
     };
-    let id = p.id.as_str();
+    declare(&mut life)?;
+    match p.fate {
+        Fate::Proposed => return Ok(()),
+        Fate::Rejected => {
+            life.later(5, 30);
+            let reason = life_reason(&mut life.rng);
+            return life.mim(manager, &["reject", &p.id, "--reason", reason]);
+        }
+        _ => {}
+    }
+    respond(&mut life)?;
+    if matches!(p.fate, Fate::Accepted | Fate::OnHold) {
+        return Ok(());
+    }
+    restore(&mut life)?;
+    if p.fate == Fate::Resolved {
+        return Ok(());
+    }
+    let required = p.impact == "high" && p.urgency == "high";
+    if required || life.rng.chance(15) {
+        pir(&mut life, required)?;
+    }
+    life.later(600, 4000);
+    let csat = format!("{}", life.rng.range(2, 6));
+    if life.rng.chance(70) && p.client.is_some() {
+        life.mim(manager, &["close", &p.id, "--csat", &csat])
+    } else {
+        life.mim(manager, &["close", &p.id])
+    }
+}
+
+/// `mim declare`, with a description, a ticket, and the client and CI when known.
+fn declare(life: &mut Life) -> anyhow::Result<()> {
+    let p = life.plan;
     let description = format!(
         "{} {} reported by {}; {}",
         p.service.name,
@@ -499,16 +534,14 @@ fn run(mim: &Mim, p: &Plan, now: DateTime<Utc>) -> anyhow::Result<()> {
         declare.extend(["--ci", ci]);
     }
     let reporter = life.rng.pick(ENGINEERS);
-    life.mim(reporter, &declare)?;
-    match p.fate {
-        Fate::Proposed => return Ok(()),
-        Fate::Rejected => {
-            life.later(5, 30);
-            let reason = life_reason(&mut life.rng);
-            return life.mim(manager, &["reject", id, "--reason", reason]);
-        }
-        _ => {}
-    }
+    life.mim(reporter, &declare)
+}
+
+/// Accept, plan, then rounds of updates, escalations, notes and holds; an incident
+/// that ends on hold stops there.
+fn respond(life: &mut Life) -> anyhow::Result<()> {
+    let p = life.plan;
+    let (id, manager, engineer) = (p.id.as_str(), life.manager, life.engineer);
     life.later(3, 20);
     life.mim(manager, &["accept", id])?;
     life.later(5, 20);
@@ -612,12 +645,15 @@ fn run(mim: &Mim, p: &Plan, now: DateTime<Utc>) -> anyhow::Result<()> {
             life.mim(manager, &["resume", id])?;
         }
     }
-    if p.fate == Fate::Accepted {
-        return Ok(());
-    }
+    Ok(())
+}
+
+/// The workstream done, the resolution, and now and then a reopening and another.
+fn restore(life: &mut Life) -> anyhow::Result<()> {
+    let (id, manager, engineer) = (life.plan.id.as_str(), life.manager, life.engineer);
     life.later(10, 40);
     life.mim(engineer, &["plan", id, "--workstream-done", "diagnosis"])?;
-    resolve(&mut life)?;
+    resolve(life)?;
     if life.rng.chance(6) {
         life.later(60, 600);
         life.mim(
@@ -632,22 +668,9 @@ fn run(mim: &Mim, p: &Plan, now: DateTime<Utc>) -> anyhow::Result<()> {
         life.later(10, 30);
         life.update("internal")?;
         life.later(30, 120);
-        resolve(&mut life)?;
+        resolve(life)?;
     }
-    if p.fate == Fate::Resolved {
-        return Ok(());
-    }
-    let required = p.impact == "high" && p.urgency == "high";
-    if required || life.rng.chance(15) {
-        pir(&mut life, required)?;
-    }
-    life.later(600, 4000);
-    let csat = format!("{}", life.rng.range(2, 6));
-    if life.rng.chance(70) && has_client {
-        life.mim(manager, &["close", id, "--csat", &csat])
-    } else {
-        life.mim(manager, &["close", id])
-    }
+    Ok(())
 }
 
 fn life_reason(rng: &mut Rng) -> &'static str {

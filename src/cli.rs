@@ -150,7 +150,7 @@ pub enum Command {
         id: Option<String>,
     },
     /// Check every file of every incident; all problems, not just the first
-    Validate,
+    Validate(ValidateArgs),
     /// KPI report over the incidents reported in a window (MIM_NOW fixes "now")
     Report(ReportArgs),
     /// Validate everything and report SLA breaches and risks (for CI); exit 1 on a breach
@@ -600,6 +600,14 @@ pub enum ReportFormat {
     Json,
     /// One row per figure (long form), for spreadsheets
     Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Also read every status update's body and parse every e-mail in outbox/ (slower;
+    /// by default messages are checked by their names and sent.log only)
+    #[arg(long)]
+    pub deep: bool,
 }
 
 #[derive(Debug, Args)]

@@ -13,6 +13,9 @@ pub const TEMPLATES_DIR: &str = "templates";
 /// Longest slug kept from a title, so IDs stay usable in shells and file systems.
 const SLUG_MAX: usize = 48;
 
+/// How many of the incidents an ambiguous prefix matches are named in the error.
+const SHOWN_MATCHES: usize = 20;
+
 #[derive(Debug, Clone)]
 pub struct Repo {
     pub root: PathBuf,
@@ -89,17 +92,30 @@ impl Repo {
         self.incidents_dir().join(id)
     }
 
-    /// The IDs of all incidents, sorted (which is also by date reported). A symbolic
-    /// link is never an incident (`mim validate` reports it); a symlinked `incidents/`
-    /// is an error.
+    /// The IDs of all incidents, sorted (which is also by date reported). Reads the
+    /// names in `incidents/` only, never the incidents' files. A symbolic link is never
+    /// an incident (`mim validate` reports it); a symlinked `incidents/` is an error.
     pub fn incident_ids(&self) -> anyhow::Result<Vec<String>> {
+        let mut ids: Vec<String> = self
+            .entries()?
+            .into_iter()
+            .filter(|(name, dir)| *dir && is_id(name))
+            .map(|(name, _)| name)
+            .collect();
+        ids.sort();
+        Ok(ids)
+    }
+
+    /// Every name in `incidents/` and whether it is a directory (from the directory
+    /// entry's type where the file system gives it, so a listing costs no `stat`).
+    pub fn entries(&self) -> anyhow::Result<Vec<(String, bool)>> {
         let dir = self.incidents_dir();
+        // Never through a symbolic link: a linked entry is not a directory here.
         let entries = crate::safe_fs::list_dir(&self.root, &dir)
             .with_context(|| format!("reading {}", self.relative(&dir).display()))?;
         Ok(entries
             .into_iter()
-            .filter(|(name, kind)| *kind == crate::safe_fs::Kind::Dir && is_id(name))
-            .map(|(name, _)| name)
+            .map(|(name, kind)| (name, kind == crate::safe_fs::Kind::Dir))
             .collect())
     }
 
@@ -122,13 +138,22 @@ impl Repo {
                 given.escape_debug()
             );
         }
-        let ids = self.incident_ids()?;
-        if ids.iter().any(|id| id == given) {
+        // A full ID is one lookup; only a prefix needs the names in `incidents/`.
+        if is_id(given)
+            && crate::safe_fs::kind(&self.root, &self.incident_dir(given))
+                .is_ok_and(|k| k == crate::safe_fs::Kind::Dir)
+        {
             return Ok(given.to_string());
         }
-        let matches: Vec<&String> = ids.iter().filter(|id| id.starts_with(given)).collect();
+        let mut matches: Vec<String> = self
+            .entries()?
+            .into_iter()
+            .filter(|(name, dir)| *dir && name.starts_with(given) && is_id(name))
+            .map(|(name, _)| name)
+            .collect();
+        matches.sort();
         match matches.as_slice() {
-            [one] => Ok((*one).clone()),
+            [one] => Ok(one.clone()),
             [] if crate::safe_fs::kind(&self.root, &self.incident_dir_unchecked(given))
                 .is_ok_and(|k| k == crate::safe_fs::Kind::Symlink) =>
             {
@@ -143,10 +168,10 @@ impl Repo {
             many => bail!(
                 "`{given}` matches {} incidents: {}; give more of the ID",
                 many.len(),
-                many.iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                match many.len().saturating_sub(SHOWN_MATCHES) {
+                    0 => many.join(", "),
+                    more => format!("{}, … and {more} more", many[..SHOWN_MATCHES].join(", ")),
+                }
             ),
         }
     }

@@ -1,6 +1,13 @@
 //! Finding problems: every file of every incident checked against the configuration,
 //! the lifecycle and each other, every problem reported (not just the first). `mim
 //! validate` prints them; `mim check` reports them as findings.
+//!
+//! Incidents stream through: each is loaded, checked and handed to the caller's
+//! function on one of rayon's threads, then dropped, so memory grows with what the
+//! caller keeps (findings, clocks), not with the repository. The default depth reads
+//! what the checks need — record, timeline, plan, the front matter of each status
+//! update, the names in `outbox/` and its `sent.log`; [`Depth::Deep`] also reads every
+//! update's body and parses every rendered e-mail.
 
 use std::path::Path;
 
@@ -14,9 +21,48 @@ use crate::state::{self, State};
 use crate::store;
 use crate::time::Timestamp;
 
-/// Load and check every incident; returns how many there are and every problem found.
-/// Every incident is loaded once; those that load come back with the problems of all.
-pub fn all(repo: &Repo) -> anyhow::Result<Checked> {
+/// How much of each incident validation reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Depth {
+    /// What `check` needs: the files the state and the SLA clocks come from, the front
+    /// matter of status updates, and the outbox by its names and `sent.log`.
+    Files,
+    /// Also every status update's body and every rendered e-mail (`validate --deep`).
+    Deep,
+}
+
+/// What [`each`] found: how many incident directories, the problems that belong to no
+/// one incident, and every incident's outcome in ID order.
+pub struct Checked<T> {
+    pub count: usize,
+    /// Stray directories under `incidents/`, broken template overrides.
+    pub problems: Vec<Diagnostic>,
+    pub incidents: Vec<Outcome<T>>,
+}
+
+/// One incident's problems, and what the caller made of it if it loaded.
+pub struct Outcome<T> {
+    pub id: String,
+    pub problems: Vec<Diagnostic>,
+    pub value: Option<T>,
+}
+
+impl<T> Checked<T> {
+    /// Every problem, the repository's first, then each incident's in ID order.
+    pub fn all_problems(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.problems
+            .iter()
+            .chain(self.incidents.iter().flat_map(|o| &o.problems))
+    }
+}
+
+/// Load and check every incident in parallel, each once, calling `keep` on each that
+/// loads (after its checks, on the same thread) and dropping the incident afterwards.
+pub fn each<T: Send>(
+    repo: &Repo,
+    depth: Depth,
+    keep: impl Fn(&Incident) -> T + Sync,
+) -> anyhow::Result<Checked<T>> {
     let links = symlinks(repo);
     if links
         .iter()
@@ -25,45 +71,48 @@ pub fn all(repo: &Repo) -> anyhow::Result<Checked> {
         // Nothing under a symlinked incidents/ is read.
         return Ok(Checked {
             count: 0,
-            incidents: Vec::new(),
             problems: links,
+            incidents: Vec::new(),
         });
     }
-    let mut problems = stray_entries(repo)?;
+    let entries = repo.entries()?;
+    let mut problems = links;
+    problems.extend(stray_entries(repo, &entries));
     problems.extend(crate::overrides::overrides(repo));
-    let loaded = store::load_all(repo)?;
-    let count = loaded.len();
-    type Loaded = Result<(Incident, Vec<Diagnostic>), Vec<Diagnostic>>;
-    let results: Vec<Loaded> = loaded
-        .into_par_iter()
-        .map(|result| match result {
-            Ok(incident) => {
-                let found = incident_problems(repo, &incident);
-                Ok((incident, found))
-            }
-            Err(Diagnostics(d)) => Err(d),
-        })
-        .collect();
-    let mut incidents = Vec::new();
-    for r in results {
-        match r {
-            Ok((incident, found)) => {
-                problems.extend(found);
-                incidents.push(incident);
-            }
-            Err(d) => problems.extend(d),
-        }
-    }
-    // A symlink that loading refused already is reported once.
-    let mut out: Vec<Diagnostic> = links
+    let mut ids: Vec<String> = entries
         .into_iter()
-        .filter(|l| !problems.iter().any(|p| p.file == l.file))
+        .filter(|(name, dir)| *dir && repo::is_id(name))
+        .map(|(name, _)| name)
         .collect();
-    out.extend(problems);
+    ids.sort();
+    let incidents = ids
+        .into_par_iter()
+        .map(|id| match store::load(repo, &id) {
+            Ok(incident) => {
+                let problems = incident_problems(repo, &incident, depth);
+                let value = Some(keep(&incident));
+                Outcome {
+                    id,
+                    problems,
+                    value,
+                }
+            }
+            Err(Diagnostics(d)) => Outcome {
+                problems: missing_record(repo, &id)
+                    .into_iter()
+                    .chain(d)
+                    // A symlink reported for the whole repository is reported once.
+                    .filter(|p| !problems.iter().any(|l| l.file == p.file))
+                    .collect(),
+                id,
+                value: None,
+            },
+        })
+        .collect::<Vec<_>>();
     Ok(Checked {
-        count,
+        count: incidents.len(),
+        problems,
         incidents,
-        problems: out,
     })
 }
 
@@ -93,42 +142,38 @@ pub fn symlinks(repo: &Repo) -> Vec<Diagnostic> {
     out
 }
 
-/// What [`all`] found: how many incident directories, the ones that loaded, every problem.
-pub struct Checked {
-    pub count: usize,
-    pub incidents: Vec<Incident>,
-    pub problems: Vec<Diagnostic>,
+/// Directories under `incidents/` that are not incidents (a typo, a stray copy).
+fn stray_entries(repo: &Repo, entries: &[(String, bool)]) -> Vec<Diagnostic> {
+    let mut names: Vec<&str> = entries
+        .iter()
+        .filter(|(name, dir)| *dir && !repo::is_id(name))
+        .map(|(name, _)| name.as_str())
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .map(|name| {
+            Diagnostic::new(
+                repo.relative(&repo.incidents_dir().join(name)),
+                "not an incident directory: names are YYYY-MM-DD-slug in [a-z0-9-]; mim ignores it",
+            )
+        })
+        .collect()
 }
 
-/// Directories under `incidents/` that are not incidents (a typo, a stray copy).
-fn stray_entries(repo: &Repo) -> anyhow::Result<Vec<Diagnostic>> {
-    let dir = repo.incidents_dir();
-    let mut out = Vec::new();
-    let Ok(entries) = crate::safe_fs::list_dir(&repo.root, &dir) else {
-        return Ok(out);
-    };
-    for (name, kind) in entries {
-        if kind != crate::safe_fs::Kind::Dir {
-            continue;
-        }
-        let path = dir.join(&name);
-        if !repo::is_id(&name) {
-            out.push(Diagnostic::new(
-                repo.relative(&path),
-                "not an incident directory: names are YYYY-MM-DD-slug in [a-z0-9-]; mim ignores it",
-            ));
-        } else if !crate::safe_fs::exists(&repo.root, &path.join(RECORD_FILE)) {
-            out.push(Diagnostic::new(
-                &repo.relative(&path).join(RECORD_FILE),
-                "missing: every incident directory needs its incident.yaml",
-            ));
-        }
-    }
-    Ok(out)
+/// An incident directory without its record (looked for only when it did not load).
+fn missing_record(repo: &Repo, id: &str) -> Option<Diagnostic> {
+    let dir = repo.incident_dir(id);
+    (!crate::safe_fs::exists(&repo.root, &dir.join(RECORD_FILE))).then(|| {
+        Diagnostic::new(
+            &repo.relative(&dir).join(RECORD_FILE),
+            "missing: every incident directory needs its incident.yaml",
+        )
+    })
 }
 
 /// What a loaded incident gets wrong against the configuration and the lifecycle.
-pub fn incident_problems(repo: &Repo, incident: &Incident) -> Vec<Diagnostic> {
+pub fn incident_problems(repo: &Repo, incident: &Incident, depth: Depth) -> Vec<Diagnostic> {
     let config = &repo.config;
     // Every recorded event counts for validation, whenever it is dated.
     let state = state::derive(config, incident, Timestamp::MAX_UTC.fixed_offset());
@@ -207,9 +252,16 @@ pub fn incident_problems(repo: &Repo, incident: &Incident) -> Vec<Diagnostic> {
         );
     }
     out.extend(timeline_problems(repo, config, incident, &state));
+    let shown = repo.relative(&incident.dir);
     out.extend(crate::comms::update_file::problems(
         incident,
-        repo.relative(&incident.dir),
+        shown,
+        depth == Depth::Deep,
+    ));
+    out.extend(crate::comms::outbox::problems(
+        incident,
+        shown,
+        depth == Depth::Deep,
     ));
     out.extend(escalation_problems(repo, incident));
     out.extend(stakeholder_problems(repo, incident));

@@ -1,10 +1,10 @@
 //! `mim check`: validate every incident and report SLA findings, in the format a CI
 //! system reads; exit 1 on an error-level finding (and on warnings under `--strict`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Component, Path};
 
-use rayon::prelude::*;
+use anyhow::Context as _;
 
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::commands::Ctx;
@@ -20,7 +20,7 @@ use crate::sla::{self, Anchor, Level, Rule};
 use crate::state::State;
 use crate::time::Timestamp;
 use crate::units::Duration;
-use crate::validate;
+use crate::validate::{self, Depth};
 
 pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<()> {
     if let Some(client) = &args.client
@@ -46,12 +46,19 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<()> {
     });
     let out = match format {
         CheckFormat::Text => crate::text::for_terminal(&ci::text(&report)).into_owned(),
-        CheckFormat::Json => ci::json(&report),
+        // Every incident's clocks: written as it is serialized, never held whole.
+        CheckFormat::Json => return finish(&report, ci::write_json(&report, std::io::stdout())),
         CheckFormat::Github => ci::github(&report),
         CheckFormat::Junit => ci::junit(&report),
         CheckFormat::Gitlab => ci::gitlab(&report),
     };
     print!("{out}");
+    finish(&report, Ok(()))
+}
+
+/// The summary on standard error, and the exit status.
+fn finish(report: &Report, written: std::io::Result<()>) -> anyhow::Result<()> {
+    written.context("writing the check report")?;
     eprintln!("{}", report.summary());
     if report.fails() {
         Err(Exit(1).into())
@@ -60,7 +67,8 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<()> {
     }
 }
 
-/// Validate and evaluate every incident (of `client`, if given) at `now`.
+/// Validate and evaluate every incident (of `client`, if given) at `now`, in one
+/// parallel pass that keeps only each incident's findings and clocks.
 ///
 /// SLA findings are reported for incidents that are not final: a closed or rejected
 /// incident's clocks are in the report, but its findings are history (see `mim report`).
@@ -70,61 +78,57 @@ pub fn build(
     client: Option<&str>,
     strict: bool,
 ) -> anyhow::Result<Report> {
-    let validate::Checked {
-        count,
-        incidents: loaded,
-        problems,
-    } = validate::all(repo)?;
-    let mut others = BTreeSet::new();
-    let mut incidents = Vec::new();
-    let unloadable = count - loaded.len();
-    for i in loaded {
-        if client.is_some() && i.record.client.as_deref() != client {
-            others.insert(i.id);
-        } else {
-            incidents.push(i);
+    let checked = validate::each(repo, Depth::Files, |incident| {
+        if client.is_some() && incident.record.client.as_deref() != client {
+            return Seen::OtherClient;
         }
-    }
-    let mut findings: Vec<Finding> = problems
-        .iter()
-        .map(validation)
-        .filter(|f| f.incident.as_ref().is_none_or(|id| !others.contains(id)))
-        .collect();
-    let evaluated: Vec<(String, Vec<sla::Clock>, Vec<Finding>)> = incidents
-        .par_iter()
-        .map(|incident| {
-            let state = crate::state::derive(&repo.config, incident, now);
-            if !state.exists() {
-                return None;
-            }
-            let e = sla::evaluate_state(&repo.config, incident, &state);
-            let fin = matches!(state.status, Status::Closed | Status::Rejected);
-            let placed = if fin {
-                Vec::new()
-            } else {
-                let mut placed = place(repo, incident, e.findings);
-                placed.extend(unsent_mail(repo, incident, &state, now));
-                placed
-            };
-            Some((incident.id.clone(), e.clocks, placed))
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .flatten()
-        .collect();
+        let state = crate::state::derive(&repo.config, incident, now);
+        if !state.exists() {
+            return Seen::Selected(None);
+        }
+        let e = sla::evaluate_state(&repo.config, incident, &state);
+        let fin = matches!(state.status, Status::Closed | Status::Rejected);
+        let placed = if fin {
+            Vec::new()
+        } else {
+            let mut placed = place(repo, incident, e.findings);
+            placed.extend(unsent_mail(repo, incident, &state, now));
+            placed
+        };
+        Seen::Selected(Some((e.clocks, placed)))
+    })?;
+    let mut findings: Vec<Finding> = checked.problems.iter().map(validation).collect();
     let mut clocks = BTreeMap::new();
-    for (id, c, f) in evaluated {
-        clocks.insert(id, c);
-        findings.extend(f);
+    let mut count = 0;
+    for outcome in checked.incidents {
+        let evaluated = match outcome.value {
+            Some(Seen::OtherClient) => continue,
+            Some(Seen::Selected(evaluated)) => evaluated,
+            None => None,
+        };
+        count += 1;
+        findings.extend(outcome.problems.iter().map(validation));
+        if let Some((c, f)) = evaluated {
+            clocks.insert(outcome.id, c);
+            findings.extend(f);
+        }
     }
     findings.sort_by(|a, b| a.incident.cmp(&b.incident));
     Ok(Report {
         now,
-        incidents: incidents.len() + unloadable,
+        incidents: count,
         findings,
         clocks,
         strict,
     })
+}
+
+/// What `check` keeps of one incident that loaded.
+enum Seen {
+    /// Of another client than `--client`: left out, its problems too.
+    OtherClient,
+    /// Its clocks and placed findings, once it exists at "now".
+    Selected(Option<(Vec<sla::Clock>, Vec<Finding>)>),
 }
 
 /// A validation problem as a finding.

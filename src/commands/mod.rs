@@ -468,7 +468,7 @@ pub fn run(cli: Cli, env_now: Option<&str>) -> anyhow::Result<()> {
         Command::Close(args) => close::run(&ctx, &args),
         Command::List { status } => list::run(&ctx, &status),
         Command::Show { id } => show::run(&ctx, id.as_deref()),
-        Command::Validate => validate::run(&ctx),
+        Command::Validate(args) => validate::run(&ctx, &args),
         Command::Report(args) => report::run(&ctx, &args),
         Command::Check(args) => check::run(&ctx, &args),
         Command::Status => overview::run(&ctx),
@@ -488,7 +488,7 @@ fn mutates(command: &Command) -> bool {
     match command {
         Command::List { .. }
         | Command::Show { .. }
-        | Command::Validate
+        | Command::Validate(_)
         | Command::Report(_)
         | Command::Check(_)
         | Command::Status

@@ -219,7 +219,11 @@ fn load_all(
     let loaded: Vec<Result<Incident, Diagnostics>> = ids
         .par_iter()
         .map(|id| {
-            let l = store::load(repo, id);
+            // The report places nothing on a line: the files' texts are not kept.
+            let l = store::load(repo, id).map(|mut i| {
+                i.texts = Default::default();
+                i
+            });
             progress.add(1, ids.len(), "reading incidents");
             l
         })

@@ -1,14 +1,16 @@
 //! `mim validate`: every file of every incident, every problem reported (not just the first).
 
+use crate::cli::ValidateArgs;
 use crate::commands::Ctx;
 use crate::error::Exit;
 use crate::text::plural;
-use crate::validate;
+use crate::validate::{self, Depth};
 
-pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
-    let validate::Checked {
-        count, problems, ..
-    } = validate::all(&ctx.repo)?;
+pub fn run(ctx: &Ctx, args: &ValidateArgs) -> anyhow::Result<()> {
+    let depth = if args.deep { Depth::Deep } else { Depth::Files };
+    let checked = validate::each(&ctx.repo, depth, |_| ())?;
+    let count = checked.count;
+    let problems: Vec<_> = checked.all_problems().collect();
     if ctx.json {
         ctx.print_json(&serde_json::json!({ "incidents": count, "problems": problems }))?;
     } else {

@@ -4,6 +4,7 @@
 //! [`outbox`], which reads and lists an incident's `outbox/`: the commands load files and
 //! pass `now`; nothing here reads the clock.
 
+pub mod eml;
 pub mod outbox;
 mod recipients;
 pub mod update_file;

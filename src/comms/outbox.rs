@@ -4,7 +4,7 @@
 //! clones never conflict. The [`ledger`] puts the messages in the order they were
 //! recorded and says where each stands; [`threads`] gives new messages their thread.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -12,6 +12,8 @@ use std::process::{Command, Stdio};
 use anyhow::{Context as _, bail};
 
 use super::{Audience, Kind, Threads, compact, parse_stem};
+use crate::diag::Diagnostic;
+use crate::model::{Event, Incident};
 use crate::state::State;
 use crate::time::{self, Timestamp};
 
@@ -221,6 +223,122 @@ fn header(raw: &[u8], wanted: &str) -> Option<String> {
             name.eq_ignore_ascii_case(wanted)
                 .then(|| value.trim().to_string())
         })
+}
+
+/// What `mim validate` finds wrong with an incident's `outbox/`, from its names and its
+/// record (`sent.log`) alone: a message whose name is not an update or a restoral
+/// notice the timeline records, and a `sent.log` line naming a message that is not
+/// there. With `deep`, every message is also read and parsed ([`super::eml`]).
+pub fn problems(incident: &Incident, shown_dir: &Path, deep: bool) -> Vec<Diagnostic> {
+    let shown = shown_dir.join(OUTBOX_DIR);
+    let names = match messages(&incident.dir) {
+        Ok(names) => names,
+        Err(e) => return vec![Diagnostic::new(&shown, format!("cannot read: {e:#}"))],
+    };
+    // (time, tag, audience) of every message the timeline says was written; `*` for
+    // any audience: a restoral notice goes to several, an old `all` update too.
+    let written: HashSet<(String, String, &str)> = incident
+        .entries
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::Update {
+                number, audience, ..
+            } => Some((
+                super::compact(&e.at),
+                format!("u{number}"),
+                if audience == "all" {
+                    "*"
+                } else {
+                    audience.as_str()
+                },
+            )),
+            Event::Resolve { .. } => Some((super::compact(&e.at), "resolved".into(), "*")),
+            _ => None,
+        })
+        .collect();
+    let recorded = |at: &str, tag: &str, audience: &str| {
+        [audience, "*"]
+            .iter()
+            .any(|a| written.contains(&(at.to_string(), tag.to_string(), *a)))
+    };
+    let mut out = Vec::new();
+    for name in &names {
+        let message = match parse_name(name) {
+            None => "not a message mim wrote: outbox/ holds <time>-u<N>-<audience>.eml and <time>-resolved-<audience>.eml".to_string(),
+            Some((at, tag, audience)) => {
+                if recorded(at, tag, audience) {
+                    if deep {
+                        out.extend(super::eml::problems(
+                            &incident.dir.join(OUTBOX_DIR).join(name),
+                            &shown.join(name),
+                            &incident.id,
+                            audience,
+                        ));
+                    }
+                    continue;
+                }
+                match tag {
+                    "resolved" => format!(
+                        "a restoral notice of {at}, but the timeline records no resolution at that time"
+                    ),
+                    _ => format!(
+                        "update {} to {audience} at {at}, which the timeline does not record",
+                        &tag[1..]
+                    ),
+                }
+            }
+        };
+        out.push(Diagnostic::new(&shown.join(name), message));
+    }
+    match read_log(&incident.dir) {
+        Ok(log) => out.extend(log_problems(&log, &names, &shown.join(SENT_LOG))),
+        Err(e) => out.push(Diagnostic::new(
+            &shown.join(SENT_LOG),
+            format!("cannot read: {e:#}"),
+        )),
+    }
+    out
+}
+
+/// `(time, tag, audience)` of a message name mim writes: `20261124T093000Z-u3-client.eml`
+/// or `20261124T104500Z-resolved-end-users.eml`.
+fn parse_name(name: &str) -> Option<(&str, &str, &str)> {
+    let stem = name.strip_suffix(".eml")?;
+    let (at, rest) = (stem.get(..16)?, stem.get(16..)?.strip_prefix('-')?);
+    let (tag, audience) = rest.split_once('-')?;
+    let time_shape = at.char_indices().all(|(i, c)| match i {
+        8 => c == 'T',
+        15 => c == 'Z',
+        _ => c.is_ascii_digit(),
+    });
+    let tag_shape = tag == "resolved"
+        || tag
+            .strip_prefix('u')
+            .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+    let audience_shape = Audience::parse(audience).is_some() || audience == "all";
+    (time_shape && tag_shape && audience_shape).then_some((at, tag, audience))
+}
+
+/// `sent.log` lines naming a message that is not in `outbox/`.
+fn log_problems(log: &str, names: &[String], shown: &Path) -> Vec<Diagnostic> {
+    let names: HashSet<&str> = names.iter().map(String::as_str).collect();
+    log.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .filter_map(|(i, l)| {
+            let file = l.split_whitespace().next()?;
+            (!names.contains(file)).then(|| {
+                Diagnostic::new(
+                    shown,
+                    format!(
+                        "lists `{file}` as sent, but outbox/ has no such message: restore it from git"
+                    ),
+                )
+                .at(i + 1, 1)
+                .with_source(log)
+            })
+        })
+        .collect()
 }
 
 /// Pipe one message to `command` (`mail.sendmail`, split at spaces, no shell); an

@@ -53,12 +53,145 @@ pub fn split_front_matter(text: &str) -> Option<(&str, &str)> {
     None
 }
 
+/// The front matter as [`UpdateFront`]. The lines mim writes (`key: value`, plain or
+/// single-quoted scalars) are read directly; anything else — comments, other quoting,
+/// a value YAML could read as something other than text — goes to the YAML parser,
+/// which gives the same result, or the error with its line and column.
+pub fn parse_front(front: &str) -> Result<UpdateFront, serde_yaml::Error> {
+    match plain_front(front) {
+        Some(f) => Ok(f),
+        None => serde_yaml::from_str(front),
+    }
+}
+
+/// [`parse_front`]'s direct reading; `None` where it leaves the text to the YAML parser.
+fn plain_front(front: &str) -> Option<UpdateFront> {
+    let mut values: [Option<(String, bool)>; 8] = Default::default();
+    const KEYS: [&str; 8] = [
+        "incident",
+        "number",
+        "audience",
+        "at",
+        "by",
+        "status_line",
+        "eta",
+        "next",
+    ];
+    for line in front.lines() {
+        let (key, value) = line.split_once(": ")?;
+        let slot = KEYS.iter().position(|k| *k == key)?;
+        if values[slot].is_some() {
+            return None;
+        }
+        values[slot] = Some(scalar(value)?);
+    }
+    let [incident, number, audience, at, by, status_line, eta, next] = values;
+    let time = |t: Option<(String, bool)>| chrono::DateTime::parse_from_rfc3339(&t?.0).ok();
+    let (number, _) = number?;
+    if (number.len() > 1 && number.starts_with('0')) || !number.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    // A quoted value is text; a plain one only when YAML could not read it otherwise.
+    let text = |v: Option<(String, bool)>| {
+        v.filter(|(v, quoted)| *quoted || (!v.contains(':') && !yaml_would_type(v)))
+            .map(|(v, _)| v)
+    };
+    Some(UpdateFront {
+        incident: text(incident)?,
+        number: number.parse().ok()?,
+        audience: text(audience)?,
+        at: time(at)?,
+        by: text(by)?,
+        status_line: optional(status_line, text)?,
+        eta: optional(eta, time)?,
+        next: optional(next, text)?,
+    })
+}
+
+/// `Some(None)` for an absent key, `Some(Some(v))` when `read` takes its value, `None`
+/// (the YAML parser decides) when it does not.
+fn optional<V, T>(value: Option<V>, read: impl Fn(Option<V>) -> Option<T>) -> Option<Option<T>> {
+    match value {
+        None => Some(None),
+        Some(v) => read(Some(v)).map(Some),
+    }
+}
+
+/// A plain scalar mim writes, or a single-quoted one unquoted (and whether it was
+/// quoted); `None` for anything else (block, flow, double-quoted, anchors, tags,
+/// comments, trailing spaces).
+fn scalar(value: &str) -> Option<(String, bool)> {
+    if let Some(inner) = value.strip_prefix('\'') {
+        let inner = inner.strip_suffix('\'')?;
+        if inner.replace("''", "").contains('\'') {
+            return None;
+        }
+        return Some((inner.replace("''", "'"), true));
+    }
+    let first = value.chars().next()?;
+    let special = "-?:,[]{}#&*!|>'\"%@`".contains(first) || first.is_whitespace();
+    if special
+        || value.ends_with([' ', '\t', ':'])
+        || value.contains(": ")
+        || value.contains(" #")
+        || value.contains('\t')
+    {
+        return None;
+    }
+    Some((value.to_string(), false))
+}
+
+/// Whether YAML could read a plain scalar as something other than a string (null, a
+/// boolean, a number), where the YAML parser has the last word.
+fn yaml_would_type(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    let word = matches!(
+        lower.as_str(),
+        "~" | "null" | "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n"
+    );
+    let numeric = lower.starts_with(|c: char| c.is_ascii_digit() || "+-.".contains(c))
+        && (lower.parse::<f64>().is_ok()
+            || lower.starts_with("0x")
+            || lower.starts_with("0o")
+            || lower.trim_start_matches(['+', '-']).starts_with(".inf")
+            || lower.starts_with(".nan"));
+    word || numeric
+}
+
+/// The start of an update file: its lines up to and including the closing `---` of
+/// the front matter (or the whole file when there is none). The body is not read.
+pub fn read_head(path: &std::path::Path) -> std::io::Result<String> {
+    use std::io::BufRead;
+    let mut reader = std::io::BufReader::with_capacity(1024, std::fs::File::open(path)?);
+    let mut head = String::new();
+    let mut line = String::new();
+    let mut first = true;
+    loop {
+        line.clear();
+        if reader.read_line(&mut line)? == 0 {
+            return Ok(head);
+        }
+        head.push_str(&line);
+        if first && line.trim_end() != "---" {
+            return Ok(head);
+        }
+        if !first && line.trim_end() == "---" {
+            return Ok(head);
+        }
+        first = false;
+    }
+}
+
 /// What `mim validate` finds wrong with an incident's status updates: an `update` event
-/// whose file is missing, unreadable, or disagrees with it. `shown_dir` is the incident
-/// directory as shown in messages (relative to the repository).
+/// whose file is missing, unreadable, or disagrees with it. Only the front matter is
+/// read, unless `deep`: then the body must be readable text without merge conflict
+/// markers, and not empty. `shown_dir` is the incident directory as shown in messages
+/// (relative to the repository).
 pub fn problems(
     incident: &crate::model::Incident,
     shown_dir: &std::path::Path,
+    deep: bool,
 ) -> Vec<crate::diag::Diagnostic> {
     use crate::diag::Diagnostic;
     use crate::model::Event;
@@ -84,7 +217,23 @@ pub fn problems(
             ));
             continue;
         }
-        let text = match crate::safe_fs::read_to_string(&incident.dir, &incident.dir.join(file)) {
+        let path = incident.dir.join(file);
+        // Never through a symbolic link; without `--deep`, only the front matter is read.
+        let read = if deep {
+            crate::safe_fs::read_to_string(&incident.dir, &path)
+        } else {
+            match crate::safe_fs::kind(&incident.dir, &path) {
+                Ok(crate::safe_fs::Kind::File) => read_head(&path),
+                Ok(crate::safe_fs::Kind::Missing) => {
+                    Err(std::io::Error::from(std::io::ErrorKind::NotFound))
+                }
+                Ok(_) => Err(std::io::Error::other(
+                    "is not a regular file: mim never follows symbolic links",
+                )),
+                Err(e) => Err(e),
+            }
+        };
+        let text = match read {
             Ok(text) => text,
             Err(e) => {
                 out.push(Diagnostic::new(
@@ -98,14 +247,14 @@ pub fn problems(
             out.push(d);
             continue;
         }
-        let Some((front, _)) = split_front_matter(&text) else {
+        let Some((front, body)) = split_front_matter(&text) else {
             out.push(
                 Diagnostic::new(&shown, "no front matter: an update starts with a `---` line, its YAML keys, and another `---` line")
                     .at(1, 1),
             );
             continue;
         };
-        match serde_yaml::from_str::<UpdateFront>(front) {
+        match parse_front(front) {
             Err(e) => {
                 // The front matter starts on line 2 of the file.
                 let mut d = Diagnostic::from_yaml(&shown, front, &e);
@@ -126,8 +275,38 @@ pub fn problems(
             }
             Ok(_) => {}
         }
+        if deep {
+            out.extend(body_problems(&shown, &text, body));
+        }
     }
     out
+}
+
+/// What `validate --deep` finds wrong with an update's body: merge conflict markers, or
+/// no text at all.
+fn body_problems(
+    shown: &std::path::Path,
+    text: &str,
+    body: &str,
+) -> Option<crate::diag::Diagnostic> {
+    use crate::diag::Diagnostic;
+    let marker = |start: &str| text.lines().position(|l| l.starts_with(start));
+    if let (Some(line), Some(_)) = (marker("<<<<<<< "), marker(">>>>>>> ")) {
+        return Some(
+            Diagnostic::new(
+                shown,
+                "unresolved git merge conflict: keep the right lines, remove the markers, then `git add` and commit",
+            )
+            .at(line + 1, 1)
+            .with_source(text),
+        );
+    }
+    body.trim().is_empty().then(|| {
+        Diagnostic::new(
+            shown,
+            "the update has no text: write what was sent under the front matter",
+        )
+    })
 }
 
 #[cfg(test)]
@@ -156,6 +335,86 @@ mod tests {
         let back: UpdateFront = serde_yaml::from_str(yaml).unwrap();
         assert_eq!(back, front());
         assert_eq!(rest, format!("{body}\n"));
+    }
+
+    #[test]
+    fn the_direct_reading_agrees_with_the_yaml_parser() {
+        let mut fronts = vec![front()];
+        for text in [
+            "it's 'quoted'",
+            "10:30",
+            "yes",
+            "null",
+            "~",
+            "12",
+            "1e3",
+            ".inf",
+            "0x1F",
+            "-",
+            "- item",
+            "#hash",
+            "a # comment",
+            "x: y",
+            "[flow]",
+            "{map}",
+            "\"double\"",
+            " leading",
+            "trailing ",
+            "tab\there",
+            "ünïcode — dash",
+            "&anchor",
+            "*alias",
+            "!tag",
+            "%percent",
+            "@at",
+            "`tick`",
+            "ends with:",
+            "2026-11-24",
+        ] {
+            let mut f = front();
+            f.status_line = Some(text.into());
+            f.next = Some(text.into());
+            f.by = text.into();
+            fronts.push(f);
+        }
+        let mut f = front();
+        f.eta = Some(f.at);
+        f.number = 0;
+        fronts.push(f);
+        for f in &fronts {
+            let text = to_text(f, "body");
+            let (yaml, _) = split_front_matter(&text).unwrap();
+            let direct = parse_front(yaml).unwrap();
+            assert_eq!(
+                direct,
+                serde_yaml::from_str::<UpdateFront>(yaml).unwrap(),
+                "{yaml}"
+            );
+            assert_eq!(&direct, f, "{yaml}");
+        }
+        // What mim writes is read directly: quoted text with colons, times, numbers.
+        let mut usual = front();
+        usual.next = None;
+        usual.eta = Some(usual.at);
+        let text = to_text(&usual, "body");
+        assert_eq!(
+            plain_front(split_front_matter(&text).unwrap().0),
+            Some(usual)
+        );
+        for yaml in [
+            "incident: x\nnumber: [1\naudience: a\nat: 2026-11-24T09:30:00Z\nby: b\n",
+            "incident: x\nnumber: 01\naudience: a\nat: 2026-11-24T09:30:00Z\nby: b\n",
+            "incident: x\nnumber: 1\naudience: a\nat: 2026-11-24T09:30:00Z\nby: b\nby: c\n",
+            "incident: x\nnumber: 1\naudience: a\nat: yesterday\nby: b\n",
+            "incident: x\nnumber: 1\naudience: a\nat: 2026-11-24T09:30:00Z\nby: b\nextra: 1\n",
+            "incident: x\nnumber: 1\naudience: a\nat: 2026-11-24T09:30:00Z\n",
+            "incident: x\nnumber: 1\naudience: a\nat: 2026-11-24T09:30:00Z\nby: b # who\n",
+            "incident: x\nnumber: 1\naudience: a\nat: 2026-11-24T09:30:00Z\nby: b\nnext: null\n",
+        ] {
+            let direct = parse_front(yaml).map_err(|e| e.to_string());
+            let parsed = serde_yaml::from_str::<UpdateFront>(yaml).map_err(|e| e.to_string());
+            assert_eq!(direct, parsed, "{yaml}");
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod pir;
 pub mod plan;
 pub mod record;
 pub mod timeline;
+pub mod timeline_read;
 
 use std::path::PathBuf;
 

@@ -179,10 +179,14 @@ pub fn text(report: &Report) -> String {
 }
 
 /// `--format json`: the documented, stable contract.
-pub fn json(report: &Report) -> String {
-    let mut text = serde_json::to_string_pretty(report).expect("a report serializes");
-    text.push('\n');
-    text
+/// Written to `out` as it is serialized (buffered): the clocks of every incident are
+/// never held as one string.
+pub fn write_json(report: &Report, out: impl std::io::Write) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::BufWriter::new(out);
+    serde_json::to_writer_pretty(&mut out, report)?;
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
 /// GitHub Actions workflow commands: `::error file=F,line=L,title=T::MESSAGE`, one per

@@ -257,17 +257,18 @@ pub fn build_with_progress(
         .partition(|(_, s)| s.duplicate_of().is_some());
     let selected = chosen.len();
     let window = config.reports.recurrence_window;
-    let mut by_service: HashMap<(Option<&str>, &str), Vec<usize>> = HashMap::new();
-    for (k, i) in all.iter().enumerate() {
-        let key = (i.record.client.as_deref(), i.record.service.as_str());
-        by_service.entry(key).or_default().push(k);
-    }
-    let list: Vec<IncidentRow> = chosen
+    let resolutions = Resolutions::index(all, &states);
+    let list: Vec<IncidentRow> = all
         .par_iter()
-        .map(|&(i, s)| {
-            let key = (i.record.client.as_deref(), i.record.service.as_str());
-            let same = by_service.get(&key).map(Vec::as_slice).unwrap_or_default();
-            let row = row(config, i, s, now, recurs(i, s, all, &states, same, window));
+        .zip(&states)
+        .enumerate()
+        .filter(|(_, (i, s))| s.exists() && filter.matches(i, s))
+        .map(|(k, (i, s))| {
+            let recurs = (s.status != Status::Rejected)
+                .then(|| resolutions.recurs(k, i, window))
+                .flatten()
+                .map(|other| all[other].id.clone());
+            let row = row(config, i, s, now, recurs);
             tick(selected);
             row
         })
@@ -381,45 +382,96 @@ fn row(
     }
 }
 
-/// The earlier incident this one recurs: same client, same service and, when both name
-/// one, the same configuration item, resolved at most `window` before this one was
-/// reported. Rejected proposals neither recur nor are recurred. The latest such wins.
-/// `same_service` holds the indices in `all` of the incidents of this client and service.
-fn recurs(
-    incident: &Incident,
-    state: &State,
-    all: &[Incident],
-    states: &[State],
-    same_service: &[usize],
-    window: crate::units::Duration,
-) -> Option<String> {
-    if state.status == Status::Rejected {
-        return None;
-    }
-    let r = &incident.record;
-    let mut best: Option<(Timestamp, &str)> = None;
-    for &k in same_service {
-        let (other, other_state) = (&all[k], &states[k]);
-        if other.id == incident.id
-            || other_state.status == Status::Rejected
-            || matches!((&other.record.ci, &r.ci), (Some(a), Some(b)) if a != b)
-        {
-            continue;
+/// Every resolution of the incidents that can be recurred (all but rejected
+/// proposals), grouped by client and service, and by client, service and configuration
+/// item; each group sorted by time, so the recurrence of one incident is a binary
+/// search, not a scan of the others.
+struct Resolutions<'a> {
+    by_service: HashMap<(Option<&'a str>, &'a str), Vec<Resolved>>,
+    /// `None` as the configuration item: the incidents that name none.
+    by_ci: HashMap<CiKey<'a>, Vec<Resolved>>,
+}
+
+/// When an incident was resolved, and its index in `all`: sorted by time, then by
+/// index backwards, so the last of equal times is the first incident (in ID order).
+type Resolved = (Timestamp, std::cmp::Reverse<usize>);
+
+/// Client, service and configuration item.
+type CiKey<'a> = (Option<&'a str>, &'a str, Option<&'a str>);
+
+impl<'a> Resolutions<'a> {
+    fn index(all: &'a [Incident], states: &[State]) -> Resolutions<'a> {
+        let mut index = Resolutions {
+            by_service: HashMap::new(),
+            by_ci: HashMap::new(),
+        };
+        for (k, (incident, state)) in all.iter().zip(states).enumerate() {
+            if state.status == Status::Rejected {
+                continue;
+            }
+            let r = &incident.record;
+            let (client, service) = (r.client.as_deref(), r.service.as_str());
+            for res in &state.resolutions {
+                let item = (res.at, std::cmp::Reverse(k));
+                index
+                    .by_service
+                    .entry((client, service))
+                    .or_default()
+                    .push(item);
+                index
+                    .by_ci
+                    .entry((client, service, r.ci.as_deref()))
+                    .or_default()
+                    .push(item);
+            }
         }
-        let resolved = other_state
-            .resolutions
-            .iter()
-            .map(|res| res.at)
-            .filter(|at| *at <= r.reported)
-            .max();
-        if let Some(at) = resolved
-            && secs(r.reported - at) <= window.secs()
-            && best.is_none_or(|(b, _)| at > b)
+        for list in index
+            .by_service
+            .values_mut()
+            .chain(index.by_ci.values_mut())
         {
-            best = Some((at, &other.id));
+            list.sort_unstable();
         }
+        index
     }
-    best.map(|(_, id)| id.to_string())
+
+    /// The earlier incident `incident` (index `k` in `all`) recurs: same client, same
+    /// service and, when both name one, the same configuration item, resolved at most
+    /// `window` before this one was reported. The latest such resolution wins; of two at
+    /// the same time, the first incident. (Rejected proposals neither recur nor are
+    /// recurred: the caller asks only for others.)
+    fn recurs(
+        &self,
+        k: usize,
+        incident: &Incident,
+        window: crate::units::Duration,
+    ) -> Option<usize> {
+        let r = &incident.record;
+        let (client, service) = (r.client.as_deref(), r.service.as_str());
+        let groups: Vec<Option<&Vec<Resolved>>> = match r.ci.as_deref() {
+            None => vec![self.by_service.get(&(client, service))],
+            Some(ci) => vec![
+                self.by_ci.get(&(client, service, Some(ci))),
+                self.by_ci.get(&(client, service, None)),
+            ],
+        };
+        let (at, std::cmp::Reverse(other)) = groups
+            .into_iter()
+            .flatten()
+            .filter_map(|list| latest_before(list, r.reported, k))
+            .max()?;
+        (secs(r.reported - at) <= window.secs()).then_some(other)
+    }
+}
+
+/// The last resolution in `list` at or before `until` of an incident other than `k`.
+fn latest_before(list: &[Resolved], until: Timestamp, k: usize) -> Option<Resolved> {
+    let end = list.partition_point(|(at, _)| *at <= until);
+    list[..end]
+        .iter()
+        .rev()
+        .find(|(_, other)| other.0 != k)
+        .copied()
 }
 
 fn bump(map: &mut BTreeMap<String, usize>, key: &str) {

@@ -442,7 +442,12 @@ impl<'a> Facts<'a> {
             name: None,
             subject: format!("{word} update cadence"),
             done: format!("{word} update sent"),
-            pending: format!("no {word} update since {}", self.show(start)),
+            // Only a clock still waiting for its update says what is pending (a stopped
+            // one says what was done): not formatted for each of a long incident's updates.
+            pending: match stop {
+                Some(s) if s.happened => String::new(),
+                _ => format!("no {word} update since {}", self.show(start)),
+            },
             start,
             stop,
             schedule,

@@ -18,13 +18,16 @@ fn mim(args: &[&str]) -> std::process::Output {
 
 #[test]
 fn the_example_repository_validates() {
-    let out = mim(&["validate"]);
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    // --deep: every e-mail the example holds is parsed too.
+    for args in [&["validate"][..], &["validate", "--deep"]] {
+        let out = mim(args);
+        assert!(
+            out.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 #[test]

@@ -653,7 +653,9 @@ fn hostile_incident_files_are_diagnostics_with_positions() {
             (
                 b"title: ok\nservice: \xff\xfe\n".to_vec(),
                 if file.contains("/updates/") {
-                    vec![file.clone(), "line 2, column 10".into()]
+                    // Without --deep only the head of an update is read: it is refused
+                    // as having no front matter, before its bad bytes are reached.
+                    vec![file.clone()]
                 } else {
                     // `check` gives the line, `show` the line and column.
                     vec![format!("{file}:2"), "not UTF-8".into()]
@@ -665,7 +667,12 @@ fn hostile_incident_files_are_diagnostics_with_positions() {
             ),
             (
                 big.clone().into_bytes(),
-                vec![format!("{file}:"), "too large".into()],
+                if file.contains("/updates/") {
+                    // Without --deep only an update's head is read, never all 9 MB.
+                    vec![format!("{file}:")]
+                } else {
+                    vec![format!("{file}:"), "too large".into()]
+                },
             ),
         ];
         for (bytes, names) in &contents {

@@ -16,6 +16,7 @@ mod plan;
 mod real;
 mod report;
 mod rough;
+mod scale;
 mod schema;
 mod site;
 mod sla;

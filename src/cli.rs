@@ -131,6 +131,13 @@ pub enum Command {
     Handover(HandoverArgs),
     /// Link an incident to another: a duplicate, a related incident, or its parent
     Link(LinkArgs),
+    /// Add an affected client or service, record one client restored early, or take one off
+    #[command(
+        after_help = "Each affected client has its own respond, restore and client-update \
+                  clocks (from when it was affected, in its own calendar) and its own messages. \
+                  The incident's priority follows the highest impact."
+    )]
+    Affect(AffectArgs),
     /// Post incident review: start it, track its action items, record reviews, render the report
     #[command(subcommand)]
     Pir(PirCommand),
@@ -275,12 +282,13 @@ pub struct DeclareArgs {
     /// A short description of the symptoms, as users see them
     #[arg(long)]
     pub title: String,
-    /// The affected service
-    #[arg(long)]
-    pub service: String,
-    /// The client (a key under `clients` in mim.yaml)
+    /// The affected service (repeatable: a shared platform failing for several)
+    #[arg(long, required = true)]
+    pub service: Vec<String>,
+    /// The client affected, a key under `clients` in mim.yaml (repeatable: each affected
+    /// client gets its own SLA clocks and messages)
     #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients))]
-    pub client: Option<String>,
+    pub client: Vec<String>,
     /// Impact level (from `impact` in mim.yaml)
     #[arg(long, value_name = "LEVEL", add = ArgValueCandidates::new(complete::impacts))]
     pub impact: String,
@@ -290,9 +298,9 @@ pub struct DeclareArgs {
     /// Category (from `categories` in mim.yaml)
     #[arg(long, add = ArgValueCandidates::new(complete::categories))]
     pub category: Option<String>,
-    /// The configuration item affected
+    /// The configuration item affected (repeatable)
     #[arg(long, value_name = "CI")]
-    pub ci: Option<String>,
+    pub ci: Vec<String>,
     /// An external ticket reference (repeatable)
     #[arg(long = "ticket", value_name = "REF")]
     pub tickets: Vec<String>,
@@ -324,6 +332,34 @@ pub struct MilestoneArgs {
     #[arg(long, value_name = "REF")]
     pub problem: Option<String>,
     /// Why this corrects the milestone of this kind recorded before (required then)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AffectArgs {
+    /// Incident ID or unique prefix [default: the incident directory you are in]
+    #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
+    pub id: Option<String>,
+    /// The client (a key under `clients` in mim.yaml)
+    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients))]
+    pub client: Option<String>,
+    /// A service affected (the client's, with --client)
+    #[arg(long, value_name = "SERVICE")]
+    pub service: Option<String>,
+    /// A configuration item affected
+    #[arg(long, value_name = "CI")]
+    pub ci: Option<String>,
+    /// The client's own impact (from `impact` in mim.yaml) [default: the incident's]
+    #[arg(long, value_name = "LEVEL", add = ArgValueCandidates::new(complete::impacts))]
+    pub impact: Option<String>,
+    /// The client's service is back, before the incident is resolved
+    #[arg(long, conflicts_with_all = ["remove", "impact", "service", "ci"], requires = "client")]
+    pub restored: bool,
+    /// Take the client, service or configuration item off: it was not affected after all
+    #[arg(long, requires = "reason", conflicts_with = "impact")]
+    pub remove: bool,
+    /// Why (required with --remove)
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
 }

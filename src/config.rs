@@ -158,8 +158,27 @@ pub struct Client {
     pub name: String,
     #[serde(default)]
     pub calendar: Option<String>,
+    /// The zone the client's people read times in, when its calendar does not give one.
+    #[serde(default)]
+    pub timezone: Option<TimeZone>,
     #[serde(default)]
     pub contacts: Contacts,
+    /// The client's contract where it differs from the priority targets: per priority,
+    /// its own respond, restore or client-update targets.
+    #[serde(default)]
+    pub priorities: BTreeMap<String, ClientTargets>,
+}
+
+/// A client's own targets for one priority; what is not given is the priority's.
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientTargets {
+    #[serde(default)]
+    pub respond: Option<Duration>,
+    #[serde(default)]
+    pub restore: Option<Duration>,
+    #[serde(default)]
+    pub update_client: Option<Duration>,
 }
 
 /// A client's people, per audience.
@@ -597,6 +616,28 @@ impl Config {
                     format!("client key `{key}` must be lower-case letters, digits and dashes"),
                 );
             }
+            for (priority, own) in &client.priorities {
+                if !self.priorities.contains_key(priority) {
+                    problem(
+                        &["clients", key, "priorities", priority],
+                        format!(
+                            "client {key} has targets for priority {priority}, which is not under `priorities`"
+                        ),
+                    );
+                }
+                if [own.respond, own.restore]
+                    .iter()
+                    .flatten()
+                    .any(|d| d.secs() <= 0)
+                {
+                    problem(
+                        &["clients", key, "priorities", priority],
+                        format!(
+                            "client {key}'s respond and restore targets for {priority} must be above zero"
+                        ),
+                    );
+                }
+            }
         }
         for (name, def) in &self.calendars {
             if name == ALWAYS {
@@ -717,6 +758,38 @@ impl Config {
 
     pub fn targets(&self, priority: &str) -> Option<&PriorityTargets> {
         self.priorities.get(priority)
+    }
+
+    /// The targets of `priority` under `client`'s contract: the priority's, with what
+    /// `clients.<client>.priorities` overrides.
+    pub fn client_targets(
+        &self,
+        priority: &str,
+        client: Option<&str>,
+    ) -> Option<std::borrow::Cow<'_, PriorityTargets>> {
+        let targets = self.targets(priority)?;
+        let Some(own) = client
+            .and_then(|c| self.clients.get(c))
+            .and_then(|c| c.priorities.get(priority))
+        else {
+            return Some(std::borrow::Cow::Borrowed(targets));
+        };
+        let mut merged = targets.clone();
+        merged.respond = own.respond.unwrap_or(merged.respond);
+        merged.restore = own.restore.unwrap_or(merged.restore);
+        merged.update_client = own.update_client.or(merged.update_client);
+        Some(std::borrow::Cow::Owned(merged))
+    }
+
+    /// The time zone `client`'s people read times in: its calendar's, else its own
+    /// `timezone`, else the organisation's.
+    pub fn client_tz(&self, client: &str) -> chrono_tz::Tz {
+        let c = self.clients.get(client);
+        c.and_then(|c| c.calendar.as_deref())
+            .and_then(|name| self.calendars.get(name))
+            .map(|cal| cal.timezone.0)
+            .or_else(|| c.and_then(|c| c.timezone.as_ref()).map(|t| t.0))
+            .unwrap_or_else(|| self.tz())
     }
 
     /// The calendar name that applies to a priority for an incident of `client`:

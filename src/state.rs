@@ -76,6 +76,8 @@ pub struct UpdateMark {
     pub file: String,
     /// Sent while the incident was resolved: no cadence applies to it.
     pub monitoring: bool,
+    /// The one client it went to (several affected); `None`: every client.
+    pub client: Option<String>,
 }
 
 /// A resolution: the restoration as `mim resolve` recorded it.
@@ -93,6 +95,44 @@ pub struct Resolution {
     pub client_message: Option<String>,
     /// When a reopen undid this resolution; its unsent restoral notices are withdrawn.
     pub reopened_at: Option<Timestamp>,
+}
+
+/// A client the incident affects (or affected, before it was taken off).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AffectedClient {
+    /// The key under `clients` in mim.yaml.
+    pub client: String,
+    /// Its own impact: declared clients have the declared impact.
+    pub impact: String,
+    /// From when it was affected: the clocks' start for a declared client.
+    #[serde(with = "time::rfc3339")]
+    pub since: Timestamp,
+    /// The services it lost, when recorded per client.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<String>,
+    /// Stretches its service was back before the incident's resolve: `(restored,
+    /// affected again)`, the last one open while it stays restored.
+    #[serde(skip)]
+    pub restored_periods: Vec<(Timestamp, Option<Timestamp>)>,
+    /// When it was taken off (`mim affect --remove`): not affected after all.
+    #[serde(
+        with = "time::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub removed: Option<Timestamp>,
+    /// The timeline entry that added it (`None`: declared).
+    #[serde(skip)]
+    pub entry: Option<usize>,
+}
+
+impl AffectedClient {
+    /// When its service came back, while it stays back.
+    pub fn restored(&self) -> Option<Timestamp> {
+        match self.restored_periods.last() {
+            Some((at, None)) => Some(*at),
+            _ => None,
+        }
+    }
 }
 
 /// Time logged with `mim note --time`.
@@ -192,6 +232,12 @@ pub struct State {
     pub handovers: Vec<Handover>,
     /// The links in force, both ways (each incident records its own side).
     pub links: Vec<Link>,
+    /// The clients affected, declared first, then as `mim affect` added them (taken-off
+    /// ones stay, with `removed`): see [`State::affected`].
+    pub clients: Vec<AffectedClient>,
+    /// The services and configuration items affected, in force.
+    pub services: Vec<String>,
+    pub cis: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<Conflict>,
 
@@ -274,6 +320,21 @@ pub fn derive(config: &Config, incident: &Incident, now: Timestamp) -> State {
         roles: Vec::new(),
         handovers: Vec::new(),
         links: Vec::new(),
+        clients: record
+            .client
+            .iter()
+            .map(|c| AffectedClient {
+                client: c.to_string(),
+                impact: record.impact.clone(),
+                since: record.reported,
+                services: Vec::new(),
+                restored_periods: Vec::new(),
+                removed: None,
+                entry: None,
+            })
+            .collect(),
+        services: record.service.iter().map(str::to_string).collect(),
+        cis: record.ci.iter().map(str::to_string).collect(),
         conflicts: Vec::new(),
         now,
         reported: record.reported,
@@ -414,6 +475,7 @@ fn apply(s: &mut State, i: usize, entry: &Entry) {
             number,
             file,
             monitoring,
+            client,
         } => s.updates.push(UpdateMark {
             at,
             entry: i,
@@ -421,7 +483,9 @@ fn apply(s: &mut State, i: usize, entry: &Entry) {
             number: *number,
             file: file.clone(),
             monitoring: *monitoring,
+            client: client.clone(),
         }),
+        Event::Affect { .. } => affect(s, i, entry),
         Event::Escalate {
             kind,
             to,
@@ -496,6 +560,68 @@ fn apply(s: &mut State, i: usize, entry: &Entry) {
             remove,
         } => link(s, *relation, other, *remove, entry),
         _ => {}
+    }
+}
+
+/// What `mim affect` recorded: a client or service added (or affected again after it was
+/// restored), restored early, or taken off.
+fn affect(s: &mut State, i: usize, entry: &Entry) {
+    let Event::Affect {
+        client,
+        service,
+        ci,
+        impact,
+        restored,
+        remove,
+        ..
+    } = &entry.event
+    else {
+        return;
+    };
+    let at = entry.at;
+    let edit = |list: &mut Vec<String>, name: &Option<String>, attach: bool| {
+        if let Some(name) = name.as_ref().filter(|_| attach) {
+            if *remove {
+                list.retain(|n| n != name);
+            } else if !list.contains(name) {
+                list.push(name.clone());
+            }
+        }
+    };
+    // A service named with a client is that client's; the incident's too, unless removed.
+    edit(&mut s.services, service, client.is_none() || !*remove);
+    edit(&mut s.cis, ci, client.is_none() || !*remove);
+    let Some(key) = client else { return };
+    let current = s
+        .clients
+        .iter_mut()
+        .rfind(|c| &c.client == key && c.removed.is_none());
+    match current {
+        Some(c) if *remove => c.removed = Some(at),
+        Some(c) if *restored => {
+            if c.restored().is_none() {
+                c.restored_periods.push((at, None));
+            }
+        }
+        Some(c) => {
+            if let Some(open) = c.restored_periods.last_mut().filter(|p| p.1.is_none()) {
+                open.1 = Some(at);
+            }
+            if let Some(impact) = impact {
+                c.impact = impact.clone();
+            }
+            edit(&mut c.services, service, true);
+        }
+        None if *remove || *restored => {}
+        None => s.clients.push(AffectedClient {
+            client: key.clone(),
+            impact: impact.clone().unwrap_or_else(|| s.impact.clone()),
+            since: at,
+            services: service.iter().cloned().collect(),
+            restored_periods: Vec::new(),
+            removed: None,
+            entry: Some(i),
+        }),
     }
 }
 
@@ -650,6 +776,37 @@ fn legacy_plan_cadence(s: &mut State, incident: &Incident) {
 }
 
 impl State {
+    /// The clients affected and not taken off, declared first.
+    pub fn affected(&self) -> impl Iterator<Item = &AffectedClient> {
+        self.clients.iter().filter(|c| c.removed.is_none())
+    }
+
+    /// The affected client `key`, if it is one.
+    pub fn affected_client(&self, key: &str) -> Option<&AffectedClient> {
+        self.affected().find(|c| c.client == key)
+    }
+
+    /// Whether the incident affects several clients: then each client has its own
+    /// respond, restore and client-update clocks, messages and numbering. An incident
+    /// of one client (or none) is evaluated and written as one.
+    pub fn per_client(&self) -> bool {
+        self.affected().nth(1).is_some()
+    }
+
+    /// The one client, when the incident affects exactly one.
+    pub fn sole_client(&self) -> Option<&str> {
+        let mut it = self.affected();
+        match (it.next(), it.next()) {
+            (Some(c), None) => Some(&c.client),
+            _ => None,
+        }
+    }
+
+    /// Whether `key` was affected at any time (taken off or not).
+    pub fn ever_affected(&self, key: &str) -> bool {
+        self.clients.iter().any(|c| c.client == key)
+    }
+
     /// The milestone of `kind` in force, if recorded.
     pub fn milestone(&self, kind: MilestoneKind) -> Option<&Milestone> {
         self.milestones.iter().find(|m| m.kind == kind)
@@ -738,6 +895,31 @@ impl State {
     /// number to that audience.
     pub fn next_update_number(&self, audience: Audience) -> u32 {
         self.updates_to(audience)
+            .map(|u| u.number)
+            .max()
+            .unwrap_or(0)
+            + 1
+    }
+
+    /// The updates that reached client `key`: its own, and those sent to every client
+    /// while it was affected (before the incident affected several).
+    pub fn updates_to_client<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a UpdateMark> {
+        let since = self
+            .clients
+            .iter()
+            .find(|c| c.client == key)
+            .map(|c| c.since);
+        self.updates_to(Audience::Client)
+            .filter(move |u| match &u.client {
+                Some(c) => c == key,
+                None => since.is_some_and(|since| since <= u.at),
+            })
+    }
+
+    /// The number the next update to client `key` takes: each client's are numbered on
+    /// their own, continuing after those it received before the incident affected several.
+    pub fn next_client_update_number(&self, key: &str) -> u32 {
+        self.updates_to_client(key)
             .map(|u| u.number)
             .max()
             .unwrap_or(0)

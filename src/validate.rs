@@ -207,9 +207,7 @@ pub fn incident_problems(repo: &Repo, incident: &Incident, depth: Depth) -> Vec<
             format!("priority `{}` has no targets in mim.yaml", r.priority),
         );
     }
-    if let Some(client) = &r.client
-        && !config.clients.contains_key(client)
-    {
+    if let Some(client) = r.client.iter().find(|c| !config.clients.contains_key(*c)) {
         at_key(
             "client",
             format!("client `{client}` is not under `clients` in mim.yaml"),
@@ -264,7 +262,7 @@ pub fn incident_problems(repo: &Repo, incident: &Incident, depth: Depth) -> Vec<
         depth == Depth::Deep,
     ));
     out.extend(escalation_problems(repo, incident));
-    out.extend(stakeholder_problems(repo, incident));
+    out.extend(stakeholder_problems(repo, incident, &state));
     out.extend(pir_problems(repo, incident, &state));
     out
 }
@@ -272,18 +270,17 @@ pub fn incident_problems(repo: &Repo, incident: &Incident, depth: Depth) -> Vec<
 /// Plan stakeholders on the wrong side of the line between the provider and the client
 /// (a client's contact following the provider's management messages): `mim update`
 /// would refuse to send, so say it before then, at the stakeholder's line.
-fn stakeholder_problems(repo: &Repo, incident: &Incident) -> Vec<Diagnostic> {
+fn stakeholder_problems(repo: &Repo, incident: &Incident, state: &State) -> Vec<Diagnostic> {
     let Some(plan) = &incident.plan else {
         return Vec::new();
     };
+    let clients: Vec<&str> = state.affected().map(|c| c.client.as_str()).collect();
     let path = incident.plan_path();
     let text = std::fs::read_to_string(&path).unwrap_or_default();
     plan.stakeholders
         .iter()
         .filter_map(|s| {
-            let err =
-                crate::comms::check_stakeholder(&repo.config, incident.record.client.as_deref(), s)
-                    .err()?;
+            let err = crate::comms::check_stakeholder(&repo.config, &clients, s).err()?;
             let line = text
                 .lines()
                 .position(|l| l.contains(s.who.as_str()) && l.trim_start().starts_with('-'))

@@ -79,10 +79,12 @@ pub fn build(
     strict: bool,
 ) -> anyhow::Result<Report> {
     let checked = validate::each(repo, Depth::Files, |incident| {
-        if client.is_some() && incident.record.client.as_deref() != client {
+        let state = crate::state::derive(&repo.config, incident, now);
+        if let Some(client) = client
+            && state.affected_client(client).is_none()
+        {
             return Seen::OtherClient;
         }
-        let state = crate::state::derive(&repo.config, incident, now);
         if !state.exists() {
             return Seen::Selected(None);
         }

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::cli::DeclareArgs;
 use crate::commands::Ctx;
-use crate::model::{RECORD_FILE, Record, TIMELINE_FILE, timeline};
+use crate::model::{Names, RECORD_FILE, Record, TIMELINE_FILE, timeline};
 use crate::store::{self, Change};
 use crate::text;
 use crate::time;
@@ -14,11 +14,17 @@ use crate::time;
 pub fn run(ctx: &Ctx, args: &DeclareArgs) -> anyhow::Result<()> {
     let config = &ctx.repo.config;
     let title = text::required("--title", &args.title)?;
-    let service = text::required("--service", &args.service)?;
+    let service = args
+        .service
+        .iter()
+        .map(|s| text::required("--service", s))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let impact = one_of("impact", &args.impact, &config.impact)?;
     let urgency = one_of("urgency", &args.urgency, &config.urgency)?;
-    if let Some(client) = &args.client
-        && !config.clients.contains_key(client)
+    if let Some(client) = args
+        .client
+        .iter()
+        .find(|c| !config.clients.contains_key(*c))
     {
         bail!(
             "unknown client `{}`: clients in mim.yaml are {}",
@@ -38,13 +44,14 @@ pub fn run(ctx: &Ctx, args: &DeclareArgs) -> anyhow::Result<()> {
         .to_string();
     let record = Record {
         title,
-        service,
-        client: args.client.clone(),
-        ci: args
-            .ci
-            .as_deref()
-            .map(text::one_line)
-            .filter(|s| !s.is_empty()),
+        service: Names::new(service),
+        client: Names::new(args.client.iter().cloned()),
+        ci: Names::new(
+            args.ci
+                .iter()
+                .map(|c| text::one_line(c))
+                .filter(|s| !s.is_empty()),
+        ),
         category: args.category.clone(),
         impact,
         urgency,
@@ -164,15 +171,12 @@ fn active_like(ctx: &Ctx, record: &Record) -> Vec<Similar> {
 /// client and configuration item (compared without case or extra spaces).
 fn same_outage(new: &Record, other: &Record) -> Option<&'static str> {
     let norm = |s: &str| text::one_line(s).to_lowercase();
-    if norm(&new.service) == norm(&other.service) {
+    let shared = |a: &Names, b: &Names| a.iter().any(|x| b.iter().any(|y| norm(x) == norm(y)));
+    if shared(&new.service, &other.service) {
         return Some("service");
     }
-    match (&new.client, &other.client, &new.ci, &other.ci) {
-        (Some(a), Some(b), Some(x), Some(y)) if a == b && norm(x) == norm(y) => {
-            Some("client and configuration item")
-        }
-        _ => None,
-    }
+    (shared(&new.client, &other.client) && shared(&new.ci, &other.ci))
+        .then_some("client and configuration item")
 }
 
 fn warn_similar(id: &str, similar: &[Similar]) {

@@ -6,6 +6,7 @@ use crate::cli::ListStatus;
 use crate::commands::Ctx;
 use crate::diag::Diagnostics;
 use crate::lifecycle::Status;
+use crate::model::Names;
 use crate::store;
 use crate::time;
 
@@ -15,8 +16,9 @@ struct Row {
     status: Status,
     priority: String,
     title: String,
-    service: String,
-    client: Option<String>,
+    /// One service or client as a string, several as a list.
+    service: Names,
+    client: Option<Names>,
     reported: String,
     manager: Option<String>,
 }
@@ -33,13 +35,15 @@ pub fn run(ctx: &Ctx, statuses: &[ListStatus]) -> anyhow::Result<()> {
                 if !state.exists() || !wanted {
                     continue;
                 }
+                let client = Some(Names::new(state.affected().map(|c| c.client.clone())))
+                    .filter(|n| !n.is_empty());
                 rows.push(Row {
                     id: incident.id,
                     status: state.status,
                     priority: state.priority,
                     title: incident.record.title,
-                    service: incident.record.service,
-                    client: incident.record.client,
+                    service: Names::new(state.services.clone()),
+                    client,
                     reported: time::format(&incident.record.reported),
                     manager: state.manager,
                 });

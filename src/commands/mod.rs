@@ -1,5 +1,6 @@
 //! One module per subcommand, each with one entry point: load, call the pure core, write.
 
+mod affect;
 mod assign;
 mod audit;
 mod check;
@@ -464,6 +465,7 @@ pub fn run(cli: Cli, env_now: Option<&str>) -> anyhow::Result<()> {
         Command::Assign(args) => assign::run(&ctx, &args),
         Command::Handover(args) => handover::run(&ctx, &args),
         Command::Link(args) => link::run(&ctx, &args),
+        Command::Affect(args) => affect::run(&ctx, &args),
         Command::Pir(cmd) => pir::run(&ctx, cmd),
         Command::Close(args) => close::run(&ctx, &args),
         Command::List { status } => list::run(&ctx, &status),

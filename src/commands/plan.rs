@@ -65,9 +65,10 @@ pub fn run(ctx: &Ctx, args: &PlanArgs, edited: Option<String>) -> anyhow::Result
     }
     let state = ctx.state(&incident);
     check_amendable(ctx, &incident)?;
+    let clients: Vec<&str> = state.affected().map(|c| c.client.as_str()).collect();
     for a in &amendments {
         if let Amendment::Stakeholder(s) = a {
-            crate::comms::check_stakeholder(&ctx.repo.config, incident.record.client.as_deref(), s)
+            crate::comms::check_stakeholder(&ctx.repo.config, &clients, s)
                 .context("--stakeholder")?;
         }
     }

@@ -49,7 +49,7 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<()> {
     lifecycle::check(Transition::Resolve, &incident.id, state.status)?;
     let client_message = match &args.client_message {
         None => None,
-        Some(_) if incident.record.client.is_none() => bail!(
+        Some(_) if incident.record.client.is_empty() => bail!(
             "--client-message is what the client's people are told, and {} has no client",
             incident.id
         ),
@@ -156,7 +156,7 @@ fn restoral_notices(
     let mut resolved = incident.clone();
     resolved.entries.push(entry.clone());
     let after = crate::state::derive(config, &resolved, entry.at);
-    let client = incident.record.client.as_deref();
+    let client = incident.record.client.first();
     let audiences: Vec<Audience> = Audience::ALL
         .into_iter()
         .filter(|a| client.is_some() || !a.is_external())

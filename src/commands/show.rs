@@ -104,12 +104,14 @@ fn text_view(
             s.urgency
         ),
     );
-    field("service", r.service.clone());
-    if let Some(client) = &r.client {
+    field("service", s.services.join(", "));
+    if let Some(client) = s.sole_client() {
         field("client", ctx.repo.config.client_name(client));
+    } else if s.per_client() {
+        field("clients", affected_clients(ctx, s));
     }
-    if let Some(ci) = &r.ci {
-        field("ci", ci.clone());
+    if !s.cis.is_empty() {
+        field("ci", s.cis.join(", "));
     }
     if let Some(category) = &r.category {
         field("category", category.clone());
@@ -209,4 +211,24 @@ fn indent(text: &str) -> String {
         .map(|l| format!("  {l}"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// `Acme Corp (high), Globex (medium, from 19:00, restored 21:00)`: each affected client
+/// with its own impact, when it joined after the report and when it was restored.
+fn affected_clients(ctx: &Ctx, s: &State) -> String {
+    let config = &ctx.repo.config;
+    let show = |t: &crate::time::Timestamp| crate::time::display(t, config.tz());
+    s.affected()
+        .map(|c| {
+            let mut facts = vec![c.impact.clone()];
+            if c.since > s.reported {
+                facts.push(format!("from {}", show(&c.since)));
+            }
+            if let Some(at) = c.restored() {
+                facts.push(format!("restored {}", show(&at)));
+            }
+            format!("{} ({})", config.client_name(&c.client), facts.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }

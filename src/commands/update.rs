@@ -175,6 +175,7 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
                 number,
                 file,
                 monitoring,
+                client: None,
             },
         )?;
         change.event(&incident.dir, &entry);
@@ -210,7 +211,7 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
     }
     let templates = Templates::new(Some(ctx.repo.templates_dir()));
     let ledger = outbox::read_ledger(&incident.dir, &state)?;
-    let threads = outbox::threads(&incident.dir, &ledger, incident.record.client.as_deref())?;
+    let threads = outbox::threads(&incident.dir, &ledger, incident.record.client.first())?;
     let composed = comms::compose(config, &templates, &incident, &drafts, &threads)?;
     let mut files = Vec::new();
     for message in &composed {

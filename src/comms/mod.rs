@@ -57,7 +57,7 @@ impl Kind {
 /// `contacts.management` or stakeholders), the client's management.
 pub fn all_update_audiences(config: &Config, incident: &Incident) -> anyhow::Result<Vec<Audience>> {
     let mut out = vec![Audience::Internal, Audience::Management];
-    if incident.record.client.is_some() {
+    if !incident.record.client.is_empty() {
         out.push(Audience::Client);
         if !recipients(config, incident, Audience::ClientManagement)?.is_empty() {
             out.push(Audience::ClientManagement);
@@ -150,7 +150,7 @@ pub fn restore_clock(config: &Config, incident: &Incident, state: &State) -> Opt
         .into_iter()
         .find(|c| c.rule == crate::sla::Rule::Restore)?;
     let name = config
-        .calendar_name(&state.priority, incident.record.client.as_deref())?
+        .calendar_name(&state.priority, incident.record.client.first())?
         .to_string();
     let target = clock.target;
     let used = clock.elapsed;
@@ -207,7 +207,7 @@ impl MessageContext {
         audience: Audience,
         at: Timestamp,
     ) -> MessageContext {
-        let tz = display_zone(config, incident.record.client.as_deref(), audience);
+        let tz = display_zone(config, incident.record.client.first(), audience);
         let common = Common::new(config, incident, state, tz, at);
         MessageContext {
             common: if audience.is_external() {
@@ -324,7 +324,7 @@ pub fn compose(
     if from.name.is_none() {
         from.name = Some(config.organization.name.clone());
     }
-    let client = incident.record.client.as_deref();
+    let client = incident.record.client.first();
     let mut out = Vec::with_capacity(drafts.len());
     for draft in drafts {
         let stem = draft.stem();

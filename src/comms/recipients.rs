@@ -39,7 +39,7 @@ pub fn recipients(
     incident: &Incident,
     audience: Audience,
 ) -> anyhow::Result<Recipients> {
-    let client = incident.record.client.as_deref();
+    let client = incident.record.client.first();
     let contacts = match (audience.is_external(), client) {
         (false, _) => None,
         (true, None) => bail!(
@@ -67,7 +67,7 @@ pub fn recipients(
         cc: cc.to_vec(),
     };
     for s in stakeholders(incident, audience) {
-        check_stakeholder(config, client, s)?;
+        check_stakeholder(config, &Vec::from_iter(client), s)?;
         if let Some(mailbox) = s.mailbox() {
             out.cc.push(mailbox);
         }
@@ -150,27 +150,27 @@ pub fn client_contact<'a>(
 /// A stakeholder must be on the side of the line their kind is: a client's contact is
 /// never one of the provider's own people, and the provider's lists never follow the
 /// client's management messages. `client-management` needs an incident with a client.
-pub fn check_stakeholder(
-    config: &Config,
-    client: Option<&str>,
-    s: &Stakeholder,
-) -> anyhow::Result<()> {
+pub fn check_stakeholder(config: &Config, clients: &[&str], s: &Stakeholder) -> anyhow::Result<()> {
     let Some(mailbox) = s.mailbox() else {
         return Ok(());
     };
     let who = &mailbox.address;
     if s.kind.is_external() {
-        if client.is_none() {
+        if clients.is_empty() {
             bail!(
                 "stakeholder {who} is to receive client-management messages, but this incident has no client"
             );
         }
-        if let Some((key, list)) = client_contact(config, &mailbox)
-            && Some(key) != client
-        {
-            bail!(
+        match client_contact(config, &mailbox) {
+            Some((key, list)) if !clients.contains(&key) => bail!(
                 "stakeholder {who} is a contact of client {key} ({list} in mim.yaml), not of this incident's client"
-            );
+            ),
+            None if clients.len() > 1 => bail!(
+                "stakeholder {who} is to receive client-management messages, but this incident affects \
+                 several clients and {who} is a contact of none of them: add it to that client's \
+                 `contacts` in mim.yaml, so it receives only that client's messages"
+            ),
+            _ => {}
         }
         if let Some(list) = provider_list(config, &mailbox) {
             bail!(

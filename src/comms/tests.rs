@@ -24,8 +24,8 @@ fn incident(client: Option<&str>, events: Vec<(&str, Event)>) -> Incident {
         record: Record {
             title: "Payments API outage".into(),
             service: "Payments API".into(),
-            client: client.map(String::from),
-            ci: None,
+            client: client.map(String::from).into(),
+            ci: Default::default(),
             category: None,
             impact: "high".into(),
             urgency: "high".into(),
@@ -207,6 +207,7 @@ fn update_numbers_are_per_audience_and_continue_after_the_highest() {
         number: n,
         file: format!("updates/{audience}-{n}.md"),
         monitoring: false,
+        client: None,
     };
     let state = |inc: &Incident| crate::state::latest(&c, inc, t("2026-11-24T12:00:00Z"));
     let fresh = incident(None, vec![accept()]);
@@ -246,6 +247,7 @@ fn the_ledger_orders_by_recording_and_withdraws_undone_restorals() {
         number: n,
         file: format!("updates/{n}.md"),
         monitoring: false,
+        client: None,
     };
     let resolve = Event::Resolve {
         from: Status::Accepted,

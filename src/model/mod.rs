@@ -2,6 +2,7 @@
 
 pub mod audience;
 pub mod escalation;
+pub mod names;
 pub mod order;
 pub mod pir;
 pub mod plan;
@@ -12,6 +13,7 @@ pub mod timeline_read;
 use std::path::PathBuf;
 
 pub use audience::Audience;
+pub use names::Names;
 pub use record::Record;
 pub use timeline::{Entry, EscalationKind, Event, MilestoneKind, Relation, Verification};
 

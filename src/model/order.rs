@@ -42,6 +42,7 @@ fn kind(event: &Event) -> Kind {
             ..
         } => Kind::Free,
         Event::Update { .. }
+        | Event::Affect { .. }
         | Event::Escalate { .. }
         | Event::Plan { .. }
         | Event::Reprioritise { .. }
@@ -235,6 +236,7 @@ mod tests {
                 number,
                 file: format!("updates/{number}.md"),
                 monitoring: false,
+                client: None,
             },
         )
     }

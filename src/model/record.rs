@@ -3,18 +3,23 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::names::{self, Names};
 use crate::time::{self, Timestamp};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Record {
     pub title: String,
-    pub service: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client: Option<String>,
-    /// The configuration item affected, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ci: Option<String>,
+    /// The service affected, or a list of the services affected.
+    #[serde(deserialize_with = "names::non_empty")]
+    pub service: Names,
+    /// The client (a key under `clients` in mim.yaml), or a list of the clients affected
+    /// when a shared platform fails for several; `mim affect` adds more later.
+    #[serde(default, skip_serializing_if = "Names::is_empty")]
+    pub client: Names,
+    /// The configuration item affected, or a list of them, when known.
+    #[serde(default, skip_serializing_if = "Names::is_empty")]
+    pub ci: Names,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
     /// Impact, urgency and priority as declared; reprioritisations are timeline events.

@@ -122,6 +122,32 @@ pub enum Event {
         file: String,
         #[serde(default, skip_serializing_if = "is_false")]
         monitoring: bool,
+        /// The one client it went to, on an incident affecting several (each client's
+        /// updates are numbered on their own); absent when it went to every client.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client: Option<String>,
+    },
+    /// A client, service or configuration item affected since, restored early, or taken
+    /// off (`mim affect`). A change of the incident's priority it causes (the highest
+    /// impact decides) is recorded as a reprioritisation beside it.
+    Affect {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        service: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ci: Option<String>,
+        /// The client's own impact (a level of `impact` in mim.yaml).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        impact: Option<String>,
+        /// The client's service came back before the incident was resolved.
+        #[serde(default, skip_serializing_if = "is_false")]
+        restored: bool,
+        /// Taken off: it was not affected after all.
+        #[serde(default, skip_serializing_if = "is_false")]
+        remove: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
     },
     /// A milestone of the response: the cause identified, the impact mitigated, the
     /// permanent fix in. One per kind; a later one corrects an earlier one (`reason`).
@@ -383,6 +409,7 @@ impl Event {
             Event::Escalate { .. } => "escalate",
             Event::Reprioritise { .. } => "reprioritise",
             Event::Update { .. } => "update",
+            Event::Affect { .. } => "affect",
             Event::Milestone { .. } => "milestone",
             Event::Assign { .. } => "assign",
             Event::Handover { .. } => "handover",
@@ -546,6 +573,37 @@ pub fn describe(e: &Entry) -> String {
             }
         }
         Event::Plan { change, .. } => format!("plan ({by}): {change}"),
+        Event::Affect {
+            client,
+            service,
+            ci,
+            impact,
+            restored,
+            remove,
+            reason,
+        } => {
+            let what: Vec<String> = [
+                client.as_ref().map(|c| format!("client {c}")),
+                service.as_ref().map(|s| format!("service {s}")),
+                ci.as_ref().map(|c| format!("ci {c}")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            let what = what.join(", ");
+            let mut s = match (restored, remove) {
+                (true, _) => format!("{what} restored ({by})"),
+                (_, true) => format!("{what} taken off as not affected ({by})"),
+                _ => format!("{what} affected ({by})"),
+            };
+            if let Some(i) = impact {
+                s.push_str(&format!(", impact {i}"));
+            }
+            if let Some(r) = reason {
+                s.push_str(&format!(": {r}"));
+            }
+            s
+        }
         Event::Escalate {
             kind,
             to,

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::comms::{Audience, Kind, MessageContext};
 use crate::config::{Config, DEFAULT_CONFIG};
-use crate::model::{Incident, Record, plan};
+use crate::model::{Incident, Names, Record, plan};
 use crate::pir::report;
 use crate::time::Timestamp;
 use crate::view::UpdateView;
@@ -154,8 +154,8 @@ fn full() -> Incident {
 /// one); restored by a permanent fix; a PIR without actions or reviews.
 fn sparse(with_client: bool) -> Incident {
     let mut record: Record = serde_yaml::from_str(RECORD).expect("the sample record parses");
-    record.client = with_client.then(|| "acme".to_string());
-    record.ci = None;
+    record.client = Names::new(with_client.then(|| "acme".to_string()));
+    record.ci = Names::default();
     record.category = None;
     record.tickets = Vec::new();
     record.description = None;

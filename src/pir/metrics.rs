@@ -68,7 +68,7 @@ pub fn metrics(config: &Config, incident: &Incident, state: &State) -> Metrics {
     if cadence_of(Audience::Internal).is_some() {
         audiences.push("internal".into());
     }
-    if cadence_of(Audience::Client).is_some() && incident.record.client.is_some() {
+    if cadence_of(Audience::Client).is_some() && !incident.record.client.is_empty() {
         audiences.push("client".into());
     }
     let mut others: Vec<String> = Vec::new();

@@ -58,8 +58,8 @@ fn incident(priority: &str, entries: Vec<Entry>) -> Incident {
         record: Record {
             title: "Payments".into(),
             service: "Payments API".into(),
-            client: Some("acme".into()),
-            ci: None,
+            client: "acme".into(),
+            ci: Default::default(),
             category: None,
             impact: "high".into(),
             urgency: "high".into(),
@@ -183,6 +183,7 @@ fn updates_at_the_cadence_hold_it() {
                 number: i as u32 + 1,
                 file: format!("updates/{i}.md"),
                 monitoring: false,
+                client: None,
             },
         ));
     }
@@ -193,6 +194,7 @@ fn updates_at_the_cadence_hold_it() {
             number: 1,
             file: "updates/m.md".into(),
             monitoring: false,
+            client: None,
         },
     ));
     let m = metrics_at(&incident("P1", entries), at("26T00:00"));

@@ -48,7 +48,7 @@ impl Filter {
             && self
                 .client
                 .as_ref()
-                .is_none_or(|c| incident.record.client.as_ref() == Some(c))
+                .is_none_or(|c| state.affected_client(c).is_some())
             && self.priority.as_ref().is_none_or(|p| &state.priority == p)
     }
 }
@@ -358,9 +358,9 @@ fn row(
         id: incident.id.clone(),
         title: r.title.clone(),
         reported: r.reported,
-        client: r.client.clone(),
-        service: r.service.clone(),
-        ci: r.ci.clone(),
+        client: state.sole_client().map(str::to_string),
+        service: r.service.joined(),
+        ci: r.ci.first().map(str::to_string),
         category: r.category.clone(),
         priority: state.priority.clone(),
         status: state.status,
@@ -410,7 +410,7 @@ impl<'a> Resolutions<'a> {
                 continue;
             }
             let r = &incident.record;
-            let (client, service) = (r.client.as_deref(), r.service.as_str());
+            let (client, service) = (r.client.first(), r.service.first().unwrap_or_default());
             for res in &state.resolutions {
                 let item = (res.at, std::cmp::Reverse(k));
                 index
@@ -420,7 +420,7 @@ impl<'a> Resolutions<'a> {
                     .push(item);
                 index
                     .by_ci
-                    .entry((client, service, r.ci.as_deref()))
+                    .entry((client, service, r.ci.first()))
                     .or_default()
                     .push(item);
             }
@@ -447,8 +447,8 @@ impl<'a> Resolutions<'a> {
         window: crate::units::Duration,
     ) -> Option<usize> {
         let r = &incident.record;
-        let (client, service) = (r.client.as_deref(), r.service.as_str());
-        let groups: Vec<Option<&Vec<Resolved>>> = match r.ci.as_deref() {
+        let (client, service) = (r.client.first(), r.service.first().unwrap_or_default());
+        let groups: Vec<Option<&Vec<Resolved>>> = match r.ci.first() {
             None => vec![self.by_service.get(&(client, service))],
             Some(ci) => vec![
                 self.by_ci.get(&(client, service, Some(ci))),

@@ -19,8 +19,8 @@ fn incident(id: &str, reported: &str, ci: Option<&str>, events: Vec<(&str, Event
         record: Record {
             title: id.into(),
             service: "Payments API".into(),
-            client: Some("acme".into()),
-            ci: ci.map(String::from),
+            client: "acme".into(),
+            ci: ci.map(String::from).into(),
             category: None,
             impact: "high".into(),
             urgency: "high".into(),

@@ -170,7 +170,7 @@ pub fn build(config: &Config, inputs: &[Input], options: &Options, now: Timestam
         let Some(section) = section(input.state, now, options.days) else {
             continue;
         };
-        let client = input.incident.record.client.as_deref();
+        let client = input.incident.record.client.first();
         overview.push((
             input.state.reported,
             OverviewRow {
@@ -226,7 +226,7 @@ fn client_page(
     };
     let mut rows: Vec<(Timestamp, PageIncident)> = inputs
         .iter()
-        .filter(|i| i.incident.record.client.as_deref() == Some(key))
+        .filter(|i| i.incident.record.client.first() == Some(key))
         .filter_map(|i| {
             let section = section(i.state, now, options.days)?;
             Some((i.state.reported, page_incident(i, section, tz)))
@@ -274,7 +274,7 @@ fn page_incident(input: &Input, section: Section, tz: chrono_tz::Tz) -> PageInci
     PageIncident {
         id: input.incident.id.clone(),
         title: record.title.clone(),
-        service: record.service.clone(),
+        service: record.service.joined(),
         priority: state.priority.clone(),
         status: match state.status {
             Status::OnHold => "Ongoing (on hold)",

@@ -99,7 +99,7 @@ pub fn schedule(config: &Config, incident: &Incident, state: &State) -> Schedule
     cuts.sort_by_key(|(at, _)| *at);
     Schedule::with_cuts(
         config,
-        incident.record.client.as_deref(),
+        incident.record.client.first(),
         utc(&state.clocks_start),
         &state.priorities[0].priority,
         &cuts,

@@ -44,8 +44,8 @@ fn incident(priority: &str, client: Option<&str>, reported: &str, timeline: &[&s
         record: Record {
             title: "Payments API outage".into(),
             service: "Payments API".into(),
-            client: client.map(String::from),
-            ci: None,
+            client: client.map(String::from).into(),
+            ci: Default::default(),
             category: None,
             impact: "high".into(),
             urgency: "high".into(),

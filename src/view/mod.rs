@@ -171,10 +171,16 @@ impl IncidentView {
         IncidentView {
             id: incident.id.clone(),
             title: r.title.clone(),
-            service: r.service.clone(),
-            client: r.client.as_deref().map(|c| config.client_name(c)),
-            client_key: r.client.clone(),
-            ci: r.ci.clone(),
+            service: state.services.join(", "),
+            client: (state.affected().next().is_some()).then(|| {
+                state
+                    .affected()
+                    .map(|c| config.client_name(&c.client))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }),
+            client_key: state.sole_client().map(str::to_string),
+            ci: (!state.cis.is_empty()).then(|| state.cis.join(", ")),
             category: r.category.clone(),
             impact: state.impact.clone(),
             urgency: state.urgency.clone(),

@@ -295,10 +295,11 @@ pub fn clocks_text(clocks: &[Clock], now: Timestamp, tz: chrono_tz::Tz) -> Strin
     out
 }
 
-/// `respond`, `escalation (vp-services)`: a clock as people call it.
+/// `respond`, `escalation (vp-services)`, `restore (acme)`: a clock as people call it.
 pub fn clock_name(c: &Clock) -> String {
-    match &c.name {
-        Some(name) => format!("{} ({name})", c.rule),
-        None => c.rule.to_string(),
+    match (&c.name, &c.client) {
+        (Some(name), Some(client)) => format!("{} ({name}, {client})", c.rule),
+        (Some(name), None) | (None, Some(name)) => format!("{} ({name})", c.rule),
+        (None, None) => c.rule.to_string(),
     }
 }

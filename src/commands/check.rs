@@ -88,7 +88,13 @@ pub fn build(
         if !state.exists() {
             return Seen::Selected(None);
         }
-        let e = sla::evaluate_state(&repo.config, incident, &state);
+        let mut e = sla::evaluate_state(&repo.config, incident, &state);
+        // `--client`: that client's clocks and the provider's own, not another client's.
+        if let Some(client) = client {
+            let theirs = |c: &Option<String>| c.as_deref().is_none_or(|c| c == client);
+            e.clocks.retain(|c| theirs(&c.client));
+            e.findings.retain(|f| theirs(&f.client));
+        }
         let fin = matches!(state.status, Status::Closed | Status::Rejected);
         let placed = if fin {
             Vec::new()
@@ -146,6 +152,7 @@ fn validation(d: &Diagnostic) -> Finding {
         actual: None,
         overdue_by_s: None,
         name: None,
+        client: None,
         excerpt: d.excerpt.clone(),
     }
 }
@@ -191,6 +198,7 @@ fn place(repo: &Repo, incident: &Incident, findings: Vec<sla::Finding>) -> Vec<F
                 actual: f.actual,
                 overdue_by_s: f.overdue_by,
                 name: f.name,
+                client: f.client,
                 excerpt: None,
             }
         })
@@ -228,6 +236,7 @@ fn unsent_mail(repo: &Repo, incident: &Incident, state: &State, now: Timestamp) 
                 actual: None,
                 overdue_by_s: None,
                 name: None,
+                client: None,
                 excerpt: None,
             })
         })

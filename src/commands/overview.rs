@@ -387,6 +387,7 @@ mod tests {
             next: Some(Clock {
                 rule: Rule::UpdateClient,
                 name: None,
+                client: None,
                 target: Duration::from_secs(3600),
                 elapsed: Duration::from_secs(600),
                 started: ts("2026-11-24T10:00:00Z"),

@@ -80,7 +80,7 @@ pub fn metrics(config: &Config, incident: &Incident, state: &State) -> Metrics {
     others.sort();
     audiences.extend(others);
     // Time while resolved (before a reopen) is no gap; time on hold is.
-    let schedule = crate::sla::engine::schedule(config, incident, state).with_pauses(
+    let schedule = crate::sla::engine::schedule(config, state).with_pauses(
         state
             .resolved_periods
             .iter()

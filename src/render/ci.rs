@@ -45,6 +45,9 @@ pub struct Finding {
     /// The escalation level or action item, where a rule has several clocks.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The affected client whose clock it is, on an incident affecting several.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
     /// The offending line with a caret, for validation problems in text output.
     #[serde(skip)]
     pub excerpt: Option<String>,
@@ -65,22 +68,39 @@ impl Finding {
     }
 
     fn title(&self) -> String {
-        let what = match &self.name {
-            Some(name) => format!("{} ({name})", self.rule),
-            None => self.rule.to_string(),
-        };
-        format!("mim {} {what}", self.level)
+        format!("mim {} {}", self.level, self.what())
+    }
+
+    /// `restore`, `escalation (sdm)`, `restore (client acme)`.
+    fn what(&self) -> String {
+        let about: Vec<String> = [
+            self.name.clone(),
+            self.client.as_ref().map(|c| format!("client {c}")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if about.is_empty() {
+            self.rule.to_string()
+        } else {
+            format!("{} ({})", self.rule, about.join(", "))
+        }
     }
 
     /// A fingerprint that stays the same while the finding does (GitLab tracks findings by it).
     fn fingerprint(&self) -> String {
         // A clock can breach more than once (each late update of a cadence): its due
         // time tells the breaches apart, and does not move while "now" does.
+        let mut name = self.name.clone().unwrap_or_default();
+        if let Some(client) = &self.client {
+            name.push_str("\0client\0");
+            name.push_str(client);
+        }
         let key = format!(
             "{}\0{}\0{}\0{}\0{}\0{}\0{}",
             self.incident.as_deref().unwrap_or_default(),
             self.rule,
-            self.name.as_deref().unwrap_or_default(),
+            name,
             self.level,
             self.file,
             self.due.as_ref().map(time::format).unwrap_or_default(),
@@ -236,20 +256,29 @@ fn property(text: &str) -> String {
 pub fn junit(report: &Report) -> String {
     use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 
-    let mut cases: BTreeMap<(String, Rule), Vec<&Finding>> = BTreeMap::new();
+    // One case per incident, rule and (on an incident of several clients) client.
+    type Case = (String, Rule, Option<String>);
+    let mut cases: BTreeMap<Case, Vec<&Finding>> = BTreeMap::new();
     for (id, clocks) in &report.clocks {
-        cases.entry((id.clone(), Rule::Validation)).or_default();
+        cases
+            .entry((id.clone(), Rule::Validation, None))
+            .or_default();
         for c in clocks {
-            cases.entry((id.clone(), c.rule)).or_default();
+            cases
+                .entry((id.clone(), c.rule, c.client.clone()))
+                .or_default();
         }
     }
     for f in &report.findings {
         let id = f.incident.clone().unwrap_or_else(|| f.file.clone());
-        cases.entry((id, f.rule)).or_default().push(f);
+        cases
+            .entry((id, f.rule, f.client.clone()))
+            .or_default()
+            .push(f);
     }
     let mut suite = TestSuite::new("mim check");
     suite.set_timestamp(report.now);
-    for ((id, rule), findings) in cases {
+    for ((id, rule, client), findings) in cases {
         let lines: Vec<String> = findings
             .iter()
             .map(|f| format!("{}: {}: {}", f.position(), f.level, f.message))
@@ -264,7 +293,11 @@ pub fn junit(report: &Report) -> String {
         } else {
             TestCaseStatus::success()
         };
-        let mut case = TestCase::new(rule.as_str(), status);
+        let name = match &client {
+            Some(c) => format!("{rule} (client {c})"),
+            None => rule.to_string(),
+        };
+        let mut case = TestCase::new(name, status);
         case.set_classname(id);
         if failing.is_empty() && !lines.is_empty() {
             case.set_system_out(lines.join("\n"));
@@ -347,6 +380,7 @@ mod tests {
             actual: None,
             overdue_by_s: Some(600),
             name: None,
+            client: None,
             excerpt: None,
         };
         Report {

@@ -96,6 +96,10 @@ pub struct Clock {
     /// name, the action item's ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The affected client whose clock it is, on an incident affecting several (each
+    /// has its own respond, restore and client-update clocks); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
     /// The target in force at the end of the clock (stop or now), in working time.
     #[serde(rename = "target_s", serialize_with = "secs")]
     pub target: Duration,
@@ -174,6 +178,8 @@ pub struct Finding {
     pub rule: Rule,
     /// The clock's name, where a rule has several (see [`Clock::name`]).
     pub name: Option<String>,
+    /// The client whose clock it is (see [`Clock::client`]).
+    pub client: Option<String>,
     pub level: Level,
     pub message: String,
     pub anchor: Anchor,

@@ -19,7 +19,7 @@
 //!
 //! Reprioritisations: see [`crate::sla::schedule`].
 
-use crate::config::{Config, HierarchicLevel, PirRequirement};
+use crate::config::{Config, HierarchicLevel, PirRequirement, PriorityTargets};
 use crate::model::{Audience, EscalationKind, Incident};
 use crate::sla::clock::{Anchor, Clock, ClockState, Finding, Level, Rule};
 use crate::sla::inputs::{self, PirFacts};
@@ -56,33 +56,66 @@ pub fn evaluate_with(
 ) -> Evaluation {
     let facts = Facts::new(config, incident, state);
     let mut out = Evaluation::default();
-    facts.respond(&mut out);
+    if !state.per_client() {
+        facts.respond(&mut out);
+        if facts.rejected.is_none() {
+            facts.restore(&mut out);
+            facts.updates(Audience::Internal, &mut out);
+            facts.updates(Audience::Client, &mut out);
+            facts.escalations(&mut out);
+            facts.pir(pir, &mut out);
+        }
+        return out;
+    }
+    // Several clients: the clocks of each client's contract, then the provider's own.
+    for client in state.affected() {
+        let theirs = facts.for_client(client);
+        theirs.respond(&mut out);
+        if facts.rejected.is_none() {
+            theirs.restore(&mut out);
+            theirs.updates(Audience::Client, &mut out);
+        }
+    }
     if facts.rejected.is_none() {
-        facts.restore(&mut out);
         facts.updates(Audience::Internal, &mut out);
-        facts.updates(Audience::Client, &mut out);
         facts.escalations(&mut out);
         facts.pir(pir, &mut out);
     }
     out
 }
 
-/// The update-cadence target of `audience` in a segment: [`state::cadence`].
-pub fn cadence_target(
-    config: &Config,
+/// The update-cadence target of `audience` in a segment under `client`'s contract (see
+/// [`Config::client_targets`]): [`state::cadence`].
+pub fn cadence_target<'a>(
+    config: &'a Config,
     audience: Audience,
-) -> impl Fn(&Segment) -> Option<Duration> + '_ {
+    client: Option<&'a str>,
+) -> impl Fn(&Segment) -> Option<Duration> + 'a {
     move |s: &Segment| {
         let planned = match audience {
             Audience::Client => s.plan_client,
             _ => s.plan_internal,
         };
-        state::cadence(planned, audience, config.targets(&s.priority)).map(|(d, _)| d)
+        let targets = config.client_targets(&s.priority, client);
+        state::cadence(planned, audience, targets.as_deref()).map(|(d, _)| d)
     }
 }
 
-/// The schedule of a state: the priority and the plan's cadence over time, from the report.
-pub fn schedule(config: &Config, incident: &Incident, state: &State) -> Schedule {
+/// The client whose contract an incident's clocks follow: its only client, if it has
+/// one. An incident of several clients has each client's clocks besides its own.
+fn contract_client(state: &State) -> Option<&str> {
+    state.sole_client()
+}
+
+/// The schedule of a state: the priority and the plan's cadence over time, from the
+/// report, in the calendars of the incident's client (see [`schedule_for`]).
+pub fn schedule(config: &Config, state: &State) -> Schedule {
+    schedule_for(config, state, contract_client(state))
+}
+
+/// The schedule in the calendars of `client`'s contract (a client's own calendar
+/// replaces `business`), or the priorities' own calendars for `None`.
+pub fn schedule_for(config: &Config, state: &State, client: Option<&str>) -> Schedule {
     let mut cuts: Vec<(Instant, Cut)> = state
         .priorities
         .iter()
@@ -99,7 +132,7 @@ pub fn schedule(config: &Config, incident: &Incident, state: &State) -> Schedule
     cuts.sort_by_key(|(at, _)| *at);
     Schedule::with_cuts(
         config,
-        incident.record.client.first(),
+        client,
         utc(&state.clocks_start),
         &state.priorities[0].priority,
         &cuts,
@@ -115,14 +148,38 @@ pub fn next_update_due(
     state: &State,
     audience: Audience,
 ) -> Option<Timestamp> {
+    next_update_due_for(config, incident, state, audience, None)
+}
+
+/// [`next_update_due`] for the messages to one client of an incident affecting several:
+/// by that client's update clock. (`None`, or an incident of one client: the incident's.)
+pub fn next_update_due_for(
+    config: &Config,
+    incident: &Incident,
+    state: &State,
+    audience: Audience,
+    client: Option<&str>,
+) -> Option<Timestamp> {
     let rule = match audience.cadence_audience()? {
         Audience::Client => Rule::UpdateClient,
         _ => Rule::UpdateInternal,
     };
+    let client = client.filter(|_| state.per_client() && rule == Rule::UpdateClient);
     let e = evaluate_state(config, incident, state);
-    e.clock(rule)
-        .filter(|c| c.stopped.is_none())
-        .and_then(|c| c.due)
+    let clock = match client {
+        Some(key) => e
+            .clocks
+            .iter()
+            .find(|c| c.rule == rule && c.client.as_deref() == Some(key)),
+        // Several clients and no one named: the first due of theirs.
+        None if state.per_client() && rule == Rule::UpdateClient => e
+            .clocks
+            .iter()
+            .filter(|c| c.rule == rule && c.stopped.is_none())
+            .min_by_key(|c| c.due),
+        None => e.clock(rule),
+    };
+    clock.filter(|c| c.stopped.is_none()).and_then(|c| c.due)
 }
 
 /// A moment in the timeline: when, and the entry's index in file order.
@@ -145,6 +202,14 @@ struct Facts<'a> {
     resolved_periods: Vec<(Instant, Instant)>,
     schedule: Schedule,
     state: &'a State,
+    /// Whose contract the targets and calendars are: the incident's only client, or
+    /// one of several (then `per_client` is set and clocks carry its key).
+    client: Option<&'a str>,
+    per_client: bool,
+    /// The client's restore stops here: it was restored before the incident.
+    client_restored: Option<Instant>,
+    /// Time the client's service was back before it was affected again.
+    client_pauses: Vec<(Instant, Instant)>,
 }
 
 fn utc(t: &Timestamp) -> Instant {
@@ -180,8 +245,60 @@ impl<'a> Facts<'a> {
                 .iter()
                 .map(|(a, b)| (utc(a), utc(b)))
                 .collect(),
-            schedule: schedule(config, incident, state),
+            schedule: schedule(config, state),
             state,
+            client: contract_client(state),
+            per_client: false,
+            client_restored: None,
+            client_pauses: Vec::new(),
+        }
+    }
+
+    /// The same facts as one affected client's contract sees them: from when it was
+    /// affected, in its calendars, with its targets, until it was restored.
+    fn for_client(&self, c: &'a state::AffectedClient) -> Facts<'a> {
+        let since = utc(&c.since).max(self.reported);
+        let restored = c.restored().map(|at| utc(&at));
+        let client_pauses = c
+            .restored_periods
+            .iter()
+            .filter_map(|(from, until)| Some((utc(from), utc(until.as_ref()?))))
+            .collect();
+        Facts {
+            config: self.config,
+            incident: self.incident,
+            now: self.now,
+            reported: since,
+            accepted: self.accepted.map(|(at, i)| (at.max(since), i)),
+            rejected: self.rejected.map(|(at, i)| (at.max(since), i)),
+            resolved: self.resolved,
+            closed: self.closed,
+            holds: self.holds.clone(),
+            resolved_periods: self.resolved_periods.clone(),
+            schedule: schedule_for(self.config, self.state, Some(&c.client)),
+            state: self.state,
+            client: Some(&c.client),
+            per_client: true,
+            client_restored: restored,
+            client_pauses,
+        }
+    }
+
+    /// The targets of `priority` under the contract these facts follow.
+    fn targets(&self, priority: &str) -> Option<std::borrow::Cow<'a, PriorityTargets>> {
+        self.config.client_targets(priority, self.client)
+    }
+
+    /// The key clocks and findings carry: the client's, on an incident of several.
+    fn tag(&self) -> Option<String> {
+        self.client.filter(|_| self.per_client).map(str::to_string)
+    }
+
+    /// `restore target` or, for one of several clients, `restore target for Acme Corp`.
+    fn subject(&self, what: &str) -> String {
+        match self.client.filter(|_| self.per_client) {
+            Some(key) => format!("{what} for {}", self.config.client_name(key)),
+            None => what.to_string(),
         }
     }
 
@@ -239,6 +356,7 @@ impl<'a> Facts<'a> {
                 incident: self.incident.id.clone(),
                 rule: c.rule,
                 name: c.name.clone(),
+                client: self.tag(),
                 level,
                 message,
                 anchor: c.anchor.clone(),
@@ -250,6 +368,7 @@ impl<'a> Facts<'a> {
         out.clocks.push(Clock {
             rule: c.rule,
             name: c.name,
+            client: self.tag(),
             target,
             elapsed,
             started: stamp(c.start),
@@ -307,7 +426,9 @@ impl<'a> Facts<'a> {
                 Some(stop) => format!(
                     "{head}: {} when it was {} at {}, {} after it was due ({})",
                     c.pending,
-                    if self.resolved.is_some() {
+                    if self.client_restored == Some(stop.at) {
+                        "restored"
+                    } else if self.resolved.is_some() {
                         "resolved"
                     } else if self.closed.is_some() {
                         "closed"
@@ -330,12 +451,12 @@ impl<'a> Facts<'a> {
 
     fn respond(&self, out: &mut Evaluation) {
         let stop = self.accepted.or(self.rejected);
-        let target = |s: &Segment| self.config.targets(&s.priority).map(|t| t.respond);
+        let target = |s: &Segment| self.targets(&s.priority).map(|t| t.respond);
         self.clock(
             ClockSpec {
                 rule: Rule::Respond,
                 name: None,
-                subject: "respond target".into(),
+                subject: self.subject("respond target"),
                 done: "accepted".into(),
                 pending: "not accepted yet".into(),
                 start: self.reported,
@@ -349,17 +470,32 @@ impl<'a> Facts<'a> {
     }
 
     fn restore(&self, out: &mut Evaluation) {
-        let schedule = self.schedule.with_pauses(self.restore_pauses());
-        let target = |s: &Segment| self.config.targets(&s.priority).map(|t| t.restore);
+        let mut pauses = self.restore_pauses();
+        pauses.extend(&self.client_pauses);
+        let schedule = self.schedule.with_pauses(pauses);
+        let target = |s: &Segment| self.targets(&s.priority).map(|t| t.restore);
+        let (stop, done, pending) = match (self.client_restored, self.per_client) {
+            (Some(at), _) => (Some(Stop { at, happened: true }), "restored", ""),
+            (None, true) => (
+                self.resolved.map(Stop::done),
+                "restored",
+                "not restored yet",
+            ),
+            (None, false) => (
+                self.resolved.map(Stop::done),
+                "resolved",
+                "not resolved yet",
+            ),
+        };
         self.clock(
             ClockSpec {
                 rule: Rule::Restore,
                 name: None,
-                subject: "restore target".into(),
-                done: "resolved".into(),
-                pending: "not resolved yet".into(),
+                subject: self.subject("restore target"),
+                done: done.into(),
+                pending: pending.into(),
                 start: self.reported,
-                stop: self.resolved.map(Stop::done),
+                stop,
                 schedule: &schedule,
                 target: Box::new(target),
                 anchor: anchor(self.resolved),
@@ -374,11 +510,21 @@ impl<'a> Facts<'a> {
             _ => (Rule::UpdateInternal, "internal"),
         };
         let schedule = self.schedule.with_pauses(self.resolved_periods.clone());
-        let cadence = cadence_target(self.config, audience);
-        let end = self.ended();
-        let updates: Vec<Mark> = self
-            .state
-            .updates_to(audience)
+        let cadence = cadence_target(self.config, audience, self.client);
+        // A client restored before the others has had its restoral notice: its
+        // client-update clock stops there.
+        let end = match (audience, self.client_restored) {
+            (Audience::Client, Some(at)) => Some(self.ended().map_or(at, |e| e.min(at))),
+            _ => self.ended(),
+        };
+        let reached: Vec<&state::UpdateMark> = match (audience, self.client) {
+            (Audience::Client, Some(key)) if self.per_client => {
+                self.state.updates_to_client(key).collect()
+            }
+            _ => self.state.updates_to(audience).collect(),
+        };
+        let updates: Vec<Mark> = reached
+            .into_iter()
             .map(|u| (utc(&u.at), u.entry))
             .filter(|(at, _)| end.is_none_or(|end| *at <= end))
             .filter(|(at, _)| !self.in_resolved_period(*at))
@@ -413,7 +559,12 @@ impl<'a> Facts<'a> {
         let mut current = Evaluation::default();
         let mut spec = self.update_spec(rule, word, start, stop, &schedule, &cadence, anchor(last));
         if last.is_none() {
-            spec.pending = format!("no {word} update yet (reported {})", self.show(start));
+            let since = if start > utc(&self.state.clocks_start) {
+                "affected"
+            } else {
+                "reported"
+            };
+            spec.pending = format!("no {word} update yet ({since} {})", self.show(start));
         }
         self.clock(spec, &mut current);
         out.findings.extend(gaps.findings);
@@ -440,7 +591,7 @@ impl<'a> Facts<'a> {
         ClockSpec {
             rule,
             name: None,
-            subject: format!("{word} update cadence"),
+            subject: self.subject(&format!("{word} update cadence")),
             done: format!("{word} update sent"),
             // Only a clock still waiting for its update says what is pending (a stopped
             // one says what was done): not formatted for each of a long incident's updates.
@@ -480,8 +631,7 @@ impl<'a> Facts<'a> {
         let schedule = self.schedule.with_pauses(self.restore_pauses());
         for (level, covered) in levels.iter().zip(covered) {
             let at = level.at;
-            let target =
-                move |s: &Segment| self.config.targets(&s.priority).map(|t| at.of(t.restore));
+            let target = move |s: &Segment| self.targets(&s.priority).map(|t| at.of(t.restore));
             let stop = match (covered, self.ended()) {
                 (Some(mark), _) => Some(Stop::done(mark)),
                 (None, Some(end)) => Some(Stop {

@@ -11,6 +11,7 @@ mod faults;
 mod foundation;
 mod hostile;
 mod morning;
+mod multi_client;
 mod pir;
 mod plan;
 mod real;

@@ -1,0 +1,290 @@
+//! One outage, many clients: each affected client's SLA clocks from when it was
+//! affected, in its own calendar, with its own targets, until it was restored.
+
+use serde_json::Value;
+
+use crate::common::TestRepo;
+
+/// Friday 27 November 2026, 17:00 in London (UTC in winter).
+const FRIDAY_17: &str = "2026-11-27T17:00:00Z";
+
+/// The default configuration with `acme` on a 24x7 calendar and `globex` on none of its
+/// own (so the `business` calendar: Mon–Fri 08:00–18:00 Europe/London).
+fn two_clients() -> TestRepo {
+    let repo = TestRepo::new();
+    let config = repo
+        .read("mim.yaml")
+        .replace(
+            "    calendar: acme-hours              # replaces `business` for this client's incidents\n",
+            "    calendar: 24x7\n",
+        )
+        .replace(
+            "      end_users: [all-staff@acme.example]\n",
+            "      end_users: [all-staff@acme.example]\n  \
+             globex:\n    name: Globex\n    contacts:\n      client: [ops@globex.example]\n      \
+             management: [cto@globex.example]\n      end_users: [staff@globex.example]\n",
+        );
+    assert!(config.contains("globex:") && config.contains("calendar: 24x7"));
+    repo.config(&config);
+    repo
+}
+
+/// A P3 (medium impact, medium urgency: restore 10h, calendar `business`) for both.
+fn shared_p3(repo: &TestRepo) -> String {
+    let id = repo.declare(
+        FRIDAY_17,
+        "Shared mail relay down",
+        "medium",
+        "medium",
+        &["--client", "acme", "--client", "globex"],
+    );
+    repo.at(
+        "2026-11-27T17:10:00Z",
+        &["accept", &id, "--manager", "Alice Moreau"],
+    )
+    .ok();
+    id
+}
+
+fn clocks<'a>(report: &'a Value, id: &str, rule: &str) -> Vec<&'a Value> {
+    report["clocks"][id]
+        .as_array()
+        .unwrap_or_else(|| panic!("no clocks for {id}: {report:#}"))
+        .iter()
+        .filter(|c| c["rule"] == rule)
+        .collect()
+}
+
+fn client_clock<'a>(report: &'a Value, id: &str, rule: &str, client: &str) -> &'a Value {
+    clocks(report, id, rule)
+        .into_iter()
+        .find(|c| c["client"] == client)
+        .unwrap_or_else(|| panic!("no {rule} clock for {client}: {report:#}"))
+}
+
+#[test]
+fn each_client_has_its_own_restore_clock_in_its_own_calendar() {
+    let repo = two_clients();
+    let id = shared_p3(&repo);
+    let report = repo
+        .now("2026-11-27T18:30:00Z", &["check", "--format", "json"])
+        .json();
+    let restore = clocks(&report, &id, "restore");
+    assert_eq!(restore.len(), 2, "one restore clock per client: {report:#}");
+    let acme = client_clock(&report, &id, "restore", "acme");
+    let globex = client_clock(&report, &id, "restore", "globex");
+    assert_eq!(acme["due"], "2026-11-28T03:00:00Z", "acme: 24x7, 10h");
+    assert_eq!(
+        globex["due"], "2026-11-30T17:00:00Z",
+        "globex: business hours"
+    );
+    assert_eq!(acme["target_s"], 36_000);
+    // Each client's respond and client-update clocks too; the provider's own once.
+    assert_eq!(clocks(&report, &id, "respond").len(), 2);
+    assert_eq!(clocks(&report, &id, "update-client").len(), 2);
+    let internal = clocks(&report, &id, "update-internal");
+    assert_eq!(internal.len(), 1);
+    assert!(internal[0].get("client").is_none());
+}
+
+#[test]
+fn a_client_restored_early_stops_its_own_clock_only() {
+    let repo = two_clients();
+    let id = shared_p3(&repo);
+    repo.at(
+        "2026-11-27T19:00:00Z",
+        &["affect", &id, "--client", "acme", "--restored"],
+    )
+    .ok();
+    repo.at(
+        "2026-11-30T09:00:00Z",
+        &[
+            "resolve",
+            &id,
+            "--closure",
+            "config-change",
+            "-m",
+            "Relay configuration corrected.",
+        ],
+    )
+    .ok();
+    let report = repo
+        .now("2026-11-30T10:00:00Z", &["check", "--format", "json"])
+        .json();
+    let acme = client_clock(&report, &id, "restore", "acme");
+    let globex = client_clock(&report, &id, "restore", "globex");
+    // acme: 17:00–19:00 around the clock; globex: Friday 17:00–18:00, Monday 08:00–09:00.
+    assert_eq!(acme["elapsed_s"], 7_200, "{acme:#}");
+    assert_eq!(acme["stopped"], "2026-11-27T19:00:00Z");
+    assert_eq!(acme["state"], "met");
+    assert_eq!(globex["elapsed_s"], 7_200, "{globex:#}");
+    assert_eq!(globex["stopped"], "2026-11-30T09:00:00Z");
+}
+
+#[test]
+fn a_client_affected_later_has_clocks_from_then_and_findings_name_it() {
+    let repo = two_clients();
+    let id = repo.declare(
+        FRIDAY_17,
+        "Shared mail relay down",
+        "high",
+        "high",
+        &["--client", "acme"],
+    );
+    repo.at(
+        "2026-11-27T17:05:00Z",
+        &["accept", &id, "--manager", "Alice Moreau"],
+    )
+    .ok();
+    repo.at(
+        "2026-11-27T18:00:00Z",
+        &[
+            "affect",
+            &id,
+            "--client",
+            "globex",
+            "--reason",
+            "Their MX uses the relay",
+        ],
+    )
+    .ok();
+    // P1: client updates every hour, for each client from when it was affected.
+    let report = repo
+        .now("2026-11-27T18:30:00Z", &["check", "--format", "json"])
+        .json();
+    let acme = client_clock(&report, &id, "update-client", "acme");
+    let globex = client_clock(&report, &id, "update-client", "globex");
+    assert_eq!(acme["due"], "2026-11-27T18:00:00Z");
+    assert_eq!(globex["started"], "2026-11-27T18:00:00Z");
+    assert_eq!(globex["due"], "2026-11-27T19:00:00Z");
+    let breach: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "update-client")
+        .collect();
+    assert_eq!(breach.len(), 1, "{report:#}");
+    assert_eq!(breach[0]["client"], "acme");
+    assert!(breach[0]["message"].as_str().unwrap().contains("ACME Corp"));
+    // The text, GitHub and JUnit formats name the client too.
+    let text = repo.now("2026-11-27T18:30:00Z", &["check"]).fails(1);
+    assert!(text.out().contains("for ACME Corp"), "{}", text.out());
+    let github = repo
+        .now("2026-11-27T18:30:00Z", &["check", "--format", "github"])
+        .fails(1);
+    assert!(github.out().contains("client acme"), "{}", github.out());
+    let junit = repo
+        .now("2026-11-27T18:30:00Z", &["check", "--format", "junit"])
+        .fails(1);
+    assert!(junit.out().contains("update-client (client acme)"));
+    assert!(junit.out().contains("update-client (client globex)"));
+    // `--client globex` shows globex's clocks and the provider's, not acme's.
+    let theirs = repo
+        .now(
+            "2026-11-27T18:30:00Z",
+            &["check", "--format", "json", "--client", "globex"],
+        )
+        .json();
+    assert!(
+        theirs["clocks"][&id]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["client"] != "acme")
+    );
+}
+
+#[test]
+fn the_highest_client_impact_sets_the_priority() {
+    let repo = two_clients();
+    let id = shared_p3(&repo);
+    repo.at(
+        "2026-11-27T17:30:00Z",
+        &["affect", &id, "--client", "globex", "--impact", "high"],
+    )
+    .ok();
+    let shown = repo.now("2026-11-27T17:31:00Z", &["show", &id]).ok();
+    assert!(shown.out().contains("P2"), "{}", shown.out());
+    assert!(shown.out().contains("Globex (high)"), "{}", shown.out());
+    assert!(
+        shown.out().contains("ACME Corp (medium)"),
+        "{}",
+        shown.out()
+    );
+    // Taken off: recorded, not erased, and the clocks are gone.
+    repo.at(
+        "2026-11-27T17:40:00Z",
+        &["affect", &id, "--client", "globex", "--remove"],
+    )
+    .fails(2);
+    repo.at(
+        "2026-11-27T17:40:00Z",
+        &[
+            "affect",
+            &id,
+            "--client",
+            "globex",
+            "--remove",
+            "--reason",
+            "Wrong relay",
+        ],
+    )
+    .ok();
+    assert!(
+        repo.read(&format!("incidents/{id}/timeline.yaml"))
+            .contains("remove: true")
+    );
+    let report = repo
+        .now("2026-11-27T17:45:00Z", &["check", "--format", "json"])
+        .json();
+    assert_eq!(clocks(&report, &id, "restore").len(), 1);
+    assert!(clocks(&report, &id, "restore")[0].get("client").is_none());
+}
+
+#[test]
+fn affect_refuses_what_makes_no_sense() {
+    let repo = two_clients();
+    let id = repo.declare(
+        FRIDAY_17,
+        "Relay",
+        "medium",
+        "medium",
+        &["--client", "acme"],
+    );
+    let only = repo
+        .at(
+            "2026-11-27T17:30:00Z",
+            &["affect", &id, "--client", "acme", "--restored"],
+        )
+        .fails(1);
+    assert!(only.stderr.contains("mim resolve"), "{}", only.stderr);
+    let unknown = repo
+        .at(
+            "2026-11-27T17:30:00Z",
+            &["affect", &id, "--client", "initech"],
+        )
+        .fails(1);
+    assert!(unknown.stderr.contains("unknown client"));
+    let again = repo
+        .at("2026-11-27T17:30:00Z", &["affect", &id, "--client", "acme"])
+        .fails(1);
+    assert!(again.stderr.contains("affected already"));
+}
+
+#[test]
+fn a_client_overrides_its_targets_in_its_contract() {
+    let repo = two_clients();
+    let config = repo.read("mim.yaml").replace(
+        "  globex:\n    name: Globex\n",
+        "  globex:\n    name: Globex\n    priorities:\n      P3: {restore: 4h}\n",
+    );
+    repo.config(&config);
+    let id = shared_p3(&repo);
+    let report = repo
+        .now("2026-11-27T18:30:00Z", &["check", "--format", "json"])
+        .json();
+    let globex = client_clock(&report, &id, "restore", "globex");
+    assert_eq!(globex["target_s"], 14_400);
+    // 1h on Friday, 3h on Monday from 08:00.
+    assert_eq!(globex["due"], "2026-11-30T11:00:00Z");
+}

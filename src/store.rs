@@ -113,9 +113,19 @@ pub fn set_sync(on: bool) {
 
 /// Load every incident in parallel, in ID order; the ones that fail come back as diagnostics.
 pub fn load_all(repo: &Repo) -> anyhow::Result<Vec<Result<Incident, Diagnostics>>> {
+    each(repo, |loaded| loaded)
+}
+
+/// Load every incident in parallel and keep only what `keep` makes of it, in ID order:
+/// each incident is dropped once `keep` has seen it, so memory holds the incidents in
+/// flight, not the repository.
+pub fn each<T: Send>(
+    repo: &Repo,
+    keep: impl Fn(Result<Incident, Diagnostics>) -> T + Sync,
+) -> anyhow::Result<Vec<T>> {
     use rayon::prelude::*;
     let ids = repo.incident_ids()?;
-    Ok(ids.par_iter().map(|id| load(repo, id)).collect())
+    Ok(ids.par_iter().map(|id| keep(load(repo, id))).collect())
 }
 
 /// Temporary files of atomic writes are named `.mim-<random>.tmp`, in the directory of

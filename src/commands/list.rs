@@ -26,28 +26,31 @@ struct Row {
 pub fn run(ctx: &Ctx, statuses: &[ListStatus]) -> anyhow::Result<()> {
     let mut rows = Vec::new();
     let mut problems = Vec::new();
-    for loaded in store::load_all(&ctx.repo)? {
-        match loaded {
-            Ok(incident) => {
-                let state = ctx.state_now(&incident);
-                let wanted =
-                    statuses.is_empty() || statuses.iter().any(|s| s.matches(state.status));
-                if !state.exists() || !wanted {
-                    continue;
-                }
-                let client = Some(Names::new(state.affected().map(|c| c.client.clone())))
-                    .filter(|n| !n.is_empty());
-                rows.push(Row {
-                    id: incident.id,
-                    status: state.status,
-                    priority: state.priority,
-                    title: incident.record.title,
-                    service: Names::new(state.services.clone()),
-                    client,
-                    reported: time::format(&incident.record.reported),
-                    manager: state.manager,
-                });
-            }
+    // Each incident is loaded and derived on its own thread and dropped: only its row
+    // is kept.
+    let seen = store::each(&ctx.repo, |loaded| {
+        let incident = loaded?;
+        let state = ctx.state_now(&incident);
+        let wanted = statuses.is_empty() || statuses.iter().any(|s| s.matches(state.status));
+        if !state.exists() || !wanted {
+            return Ok(None);
+        }
+        let client =
+            Some(Names::new(state.affected().map(|c| c.client.clone()))).filter(|n| !n.is_empty());
+        Ok(Some(Row {
+            id: incident.id,
+            status: state.status,
+            service: Names::new(state.services.clone()),
+            client,
+            priority: state.priority,
+            title: incident.record.title,
+            reported: time::format(&incident.record.reported),
+            manager: state.manager,
+        }))
+    })?;
+    for row in seen {
+        match row {
+            Ok(row) => rows.extend(row),
             Err(Diagnostics(d)) => problems.extend(d),
         }
     }

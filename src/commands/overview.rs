@@ -57,50 +57,13 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
     let mut follow_ups = Vec::new();
     let mut unsent = Vec::new();
     let mut broken = Vec::new();
-    for loaded in store::load_all(&ctx.repo)? {
-        let incident = match loaded {
-            Ok(incident) => incident,
-            Err(Diagnostics(d)) => {
-                broken.extend(d);
-                continue;
-            }
-        };
-        let state = ctx.state_now(&incident);
-        if !state.exists() {
-            continue;
-        }
-        // Mail of a closed or rejected incident is history, not a morning's work.
-        let live = !matches!(state.status, Status::Closed | Status::Rejected);
-        match unsent_mail(&incident).map(|files| if live { files } else { Vec::new() }) {
-            Ok(files) if !files.is_empty() => unsent.push(Unsent {
-                id: incident.id.clone(),
-                files,
-            }),
-            Ok(_) => {}
-            Err(e) => broken.push(crate::diag::Diagnostic::new(
-                &ctx.repo.relative(&incident.dir).join("outbox"),
-                format!("{e:#}"),
-            )),
-        }
-        let e = sla::evaluate_state(config, &incident, &state);
-        if state.status == Status::Resolved {
-            if let Some(f) = follow_up(&incident.id, &state, &e.clocks) {
-                follow_ups.push(f);
-            }
-            continue;
-        }
-        if !state.status.is_active() {
-            continue;
-        }
-        lines.push(Line {
-            id: incident.id.clone(),
-            priority: state.priority.clone(),
-            status: state.status.to_string(),
-            manager: state.manager.clone(),
-            age: Duration::from(ctx.now - incident.record.reported),
-            next: next_due(&e.clocks),
-            worst: worst(&e.findings),
-        });
+    // Each incident is loaded, derived and evaluated on its own thread and dropped:
+    // only its line is kept.
+    for seen in store::each(&ctx.repo, |loaded| look(ctx, loaded))? {
+        lines.extend(seen.line);
+        follow_ups.extend(seen.follow_up);
+        unsent.extend(seen.unsent);
+        broken.extend(seen.broken);
     }
     if ctx.json {
         let items: Vec<Value> = lines.iter().map(|l| to_json(l, ctx.now)).collect();
@@ -133,6 +96,62 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
         what: "some incidents could not be read and are not listed above",
     }
     .into())
+}
+
+/// What `status` keeps of one incident.
+#[derive(Default)]
+struct Seen {
+    line: Option<Line>,
+    follow_up: Option<FollowUp>,
+    unsent: Option<Unsent>,
+    broken: Vec<crate::diag::Diagnostic>,
+}
+
+fn look(ctx: &Ctx, loaded: Result<crate::model::Incident, Diagnostics>) -> Seen {
+    let mut seen = Seen::default();
+    let incident = match loaded {
+        Ok(incident) => incident,
+        Err(Diagnostics(d)) => {
+            seen.broken = d;
+            return seen;
+        }
+    };
+    let state = ctx.state_now(&incident);
+    if !state.exists() {
+        return seen;
+    }
+    // Mail of a closed or rejected incident is history, not a morning's work.
+    let live = !matches!(state.status, Status::Closed | Status::Rejected);
+    match unsent_mail(&incident).map(|files| if live { files } else { Vec::new() }) {
+        Ok(files) if !files.is_empty() => {
+            seen.unsent = Some(Unsent {
+                id: incident.id.clone(),
+                files,
+            })
+        }
+        Ok(_) => {}
+        Err(e) => seen.broken.push(crate::diag::Diagnostic::new(
+            &ctx.repo.relative(&incident.dir).join("outbox"),
+            format!("{e:#}"),
+        )),
+    }
+    let e = sla::evaluate_state(&ctx.repo.config, &incident, &state);
+    if state.status == Status::Resolved {
+        seen.follow_up = follow_up(&incident.id, &state, &e.clocks);
+        return seen;
+    }
+    if state.status.is_active() {
+        seen.line = Some(Line {
+            id: incident.id.clone(),
+            priority: state.priority.clone(),
+            status: state.status.to_string(),
+            manager: state.manager.clone(),
+            age: Duration::from(ctx.now - incident.record.reported),
+            next: next_due(&e.clocks),
+            worst: worst(&e.findings),
+        });
+    }
+    seen
 }
 
 /// What a resolved incident still needs, if anything.

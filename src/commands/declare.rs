@@ -139,14 +139,30 @@ struct Similar {
     same: &'static str,
 }
 
-/// The active incidents (not duplicates) on the same service as `record`, or of the
-/// same client and configuration item: only their records are read, and the state of
-/// those that match. Anything that cannot be read is passed over: this only warns.
+/// How far back `declare` looks for an active incident on the same service: a major
+/// incident open for longer is not the outage being declared now, and the look costs
+/// the recent incidents, not the repository's years of history.
+const SIMILAR_WITHIN_DAYS: i64 = 30;
+
+/// The active incidents (not duplicates) reported in the last [`SIMILAR_WITHIN_DAYS`] on
+/// the same service as `record`, or of the same client and configuration item: which
+/// ones is told by the directory names (an ID starts with its date), then only their
+/// records are read, and the state of those that match. Anything that cannot be read is
+/// passed over: this only warns.
 fn active_like(ctx: &Ctx, record: &Record) -> Vec<Similar> {
     let Ok(ids) = ctx.repo.incident_ids() else {
         return Vec::new();
     };
-    ids.par_iter()
+    let tz = ctx.repo.config.tz();
+    let since = (record.reported - chrono::TimeDelta::days(SIMILAR_WITHIN_DAYS))
+        .with_timezone(&tz)
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    // IDs sort by date: the recent ones are the last.
+    let recent = ids.partition_point(|id| id.as_str() < since.as_str());
+    ids[recent..]
+        .par_iter()
         .filter_map(|id| {
             let path = ctx.repo.incident_dir(id).join(RECORD_FILE);
             let text = std::fs::read_to_string(&path).ok()?;

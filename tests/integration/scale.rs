@@ -155,3 +155,29 @@ fn an_ambiguous_prefix_names_twenty_matches() {
         run.stderr
     );
 }
+
+#[test]
+fn declare_looks_for_the_same_outage_among_recent_incidents_only() {
+    let repo = TestRepo::new();
+    let old = repo.declare("2026-09-01T09:00:00Z", "Payments slow", "high", "high", &[]);
+    let recent = repo.declare("2026-11-15T09:00:00Z", "Payments down", "high", "high", &[]);
+    let run = repo
+        .at(
+            DECLARED,
+            &[
+                "declare",
+                "--title",
+                "Payments API outage",
+                "--service",
+                "Payments API",
+                "--impact",
+                "high",
+                "--urgency",
+                "high",
+            ],
+        )
+        .ok();
+    // Both are active on the same service; only the one of the last 30 days is named.
+    assert!(run.stderr.contains(&recent), "{}", run.stderr);
+    assert!(!run.stderr.contains(&old), "{}", run.stderr);
+}

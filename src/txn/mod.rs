@@ -12,7 +12,9 @@
 //!
 //! `MIM_FAULT` makes the process kill itself at a named point, for the tests that prove
 //! this: `after-journal`, `mid-write:N` (the N-th file's temporary file written, not yet
-//! renamed), `after-write:N`, `after-add` (in `git::commit_paths`) and `after-commit`.
+//! renamed), `after-write:N`, `after-add` (files hashed, nothing committed),
+//! `after-update-ref` (HEAD moved, the index not yet updated; both in
+//! `git::commit_paths`) and `after-commit`.
 
 mod git_state;
 pub mod journal;
@@ -117,7 +119,6 @@ impl Session {
             files: Vec::new(),
             dirs: Vec::new(),
             journaled: false,
-            staged: false,
             written: 0,
             done: false,
         }
@@ -186,7 +187,6 @@ pub struct Transaction<'s> {
     /// Directories this transaction creates, parents first.
     dirs: Vec<PathBuf>,
     journaled: bool,
-    staged: bool,
     /// Files written so far, for `MIM_FAULT=after-write:N`.
     written: usize,
     done: bool,
@@ -323,10 +323,14 @@ impl Transaction<'_> {
             // dropping the transaction rolls it back.)
             journal::write(&self.session.journal, &self.journal())?;
             self.done = true;
-            self.staged = true;
-            if let Err(e) = git::commit_paths(&self.session.root, &paths, message) {
-                git_state::unstage(&self.session.root, &paths);
-                self.staged = false;
+            let git_dir = self.session.git.as_ref().map(|g| g.git_dir.as_path());
+            let committed = match git_dir {
+                Some(dir) => git::commit_paths(&self.session.root, dir, &paths, message),
+                None => Ok(()),
+            };
+            if let Err(e) = committed {
+                // The plumbing commit touches the user's index only once HEAD has
+                // moved, so a failed one has nothing to unstage.
                 return match self.policy {
                     Policy::RollBack => {
                         self.roll_back();
@@ -360,9 +364,6 @@ impl Transaction<'_> {
         }
         for dir in self.dirs.iter().rev() {
             let _ = std::fs::remove_dir(dir);
-        }
-        if self.staged {
-            git_state::unstage(&self.session.root, &self.rel_paths());
         }
         // If the files could not be put back, the journal stays for the next mim.
         let restored = self.files.iter().all(|s| {

@@ -32,6 +32,9 @@ pub(super) fn recover(s: &Session) -> anyhow::Result<()> {
     if let Some(dir) = s.journal.parent() {
         journal::remove_temps(dir);
     }
+    if let Some(g) = &s.git {
+        remove_commit_temps(&g.git_dir);
+    }
     let Some(j) = journal::read(&s.journal)? else {
         return Ok(());
     };
@@ -107,6 +110,22 @@ fn remove_claimed_git_locks(s: &Session, j: &Journal) {
     }
 }
 
+/// What a killed plumbing commit leaves in the git directory: its message file and the
+/// temporary index built for a `pre-commit` hook.
+fn remove_commit_temps(git_dir: &Path) {
+    let _ = std::fs::remove_file(git_dir.join("MIM_COMMIT_MSG"));
+    let Ok(read) = std::fs::read_dir(git_dir) else {
+        return;
+    };
+    for entry in read.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("mim-index-") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 fn modified_secs(path: &Path) -> Option<i64> {
     let modified = std::fs::symlink_metadata(path).ok()?.modified().ok()?;
     let since = modified
@@ -175,13 +194,17 @@ fn complete(s: &Session, j: &Journal, files: &[File], rels: &[PathBuf]) -> Strin
         return "completed it (its files are written)".to_string();
     };
     let message = message.to_git();
+    let git_dir = s
+        .git
+        .as_ref()
+        .map(|g| g.git_dir.clone())
+        .unwrap_or_default();
     match s
         .wait_for_git()
-        .and_then(|()| git::commit_paths(&s.root, rels, &message))
+        .and_then(|()| git::commit_paths(&s.root, &git_dir, rels, &message))
     {
         Ok(()) => format!("completed it and committed it as \"{}\"", message.subject),
         Err(e) => {
-            git_state::unstage(&s.root, rels);
             format!("completed its files, but could not commit them: {e:#}")
         }
     }

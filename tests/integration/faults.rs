@@ -134,6 +134,7 @@ fn a_mutation_killed_at_any_step_is_recovered_by_the_next_mim() {
         "mid-write:9",
         "after-write:9",
         "after-add",
+        "after-update-ref",
         "after-commit",
     ];
     for point in points {
@@ -165,7 +166,7 @@ fn a_mutation_killed_at_any_step_is_recovered_by_the_next_mim() {
         );
         assert_eq!(status(&repo), "", "{point}: the tree is clean");
         assert!(!repo.path(".git/mim-journal").exists(), "{point}");
-        let committed = point == "after-commit";
+        let committed = point == "after-commit" || point == "after-update-ref";
         let written = update_files(&repo, &id);
         let timeline = clone_validates(&repo, &id);
         if committed {
@@ -324,7 +325,10 @@ fn a_mim_killed_together_with_git_leaves_locks_that_the_next_mim_removes() {
     make_executable(&hook);
     let run = repo.at("2026-11-24T09:30:00Z", &["note", &id, "lost with git"]);
     assert_ne!(run.code, 0, "{}", run.stderr);
-    assert!(repo.path(".git/index.lock").exists());
+    // The commit moves the branch with `update-ref`: the branch's lock is left.
+    let branch = repo.git(&["symbolic-ref", "HEAD"]);
+    let lock = format!(".git/{}.lock", branch.trim());
+    assert!(repo.path(&lock).exists(), "{lock}");
     std::fs::remove_file(&hook).unwrap();
     let run = repo.at("2026-11-24T09:31:00Z", &["note", &id, "kept"]).ok();
     assert!(
@@ -332,9 +336,9 @@ fn a_mim_killed_together_with_git_leaves_locks_that_the_next_mim_removes() {
         "{}",
         run.stderr
     );
-    assert!(run.stderr.contains(".git/index.lock"), "{}", run.stderr);
+    assert!(run.stderr.contains(&lock), "{}", run.stderr);
     assert!(run.stderr.contains("rolled it back"), "{}", run.stderr);
-    assert!(!repo.path(".git/index.lock").exists());
+    assert!(!repo.path(&lock).exists());
     assert_eq!(status(&repo), "");
     let timeline = clone_validates(&repo, &id);
     assert!(timeline.contains("kept") && !timeline.contains("lost with git"));

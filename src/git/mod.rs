@@ -7,6 +7,10 @@ use anyhow::{Context, bail};
 
 use crate::time::Timestamp;
 
+mod commit;
+
+pub use commit::commit_paths;
+
 fn git(dir: &Path) -> Command {
     let mut cmd = Command::new("git");
     cmd.current_dir(dir).stdin(Stdio::null());
@@ -132,25 +136,6 @@ pub fn one_line(text: &str, max: usize) -> String {
     }
 }
 
-/// Commit exactly `paths` (relative to `root`): they are added, then committed with
-/// `--only`, so whatever else was staged stays staged and out of this commit.
-pub fn commit_paths(root: &Path, paths: &[PathBuf], message: &Message) -> anyhow::Result<()> {
-    let mut add = git(root);
-    add.args(["add", "--all", "--"]).args(paths);
-    run(add, "git add")?;
-    crate::fault::fault("after-add");
-    let mut commit = git(root);
-    if let Some(author) = &message.author {
-        commit.envs(author.env());
-    }
-    commit
-        .args(["commit", "--quiet", "--only", "--no-edit", "-m"])
-        .arg(message.render())
-        .arg("--")
-        .args(paths);
-    run(commit, "git commit")
-}
-
 /// The files under `path` (relative to `dir`) that differ from the last commit or are
 /// untracked and not ignored, relative to `dir`, in git's order.
 pub fn uncommitted(dir: &Path, path: &Path) -> anyhow::Result<Vec<PathBuf>> {
@@ -201,10 +186,6 @@ pub fn commit_of(dir: &Path, rev: &str) -> Option<String> {
         .ok()?;
     let hash = String::from_utf8(out.stdout).ok()?.trim().to_string();
     (out.status.success() && !hash.is_empty()).then_some(hash)
-}
-
-fn run(cmd: Command, what: &str) -> anyhow::Result<()> {
-    output(cmd, what).map(drop)
 }
 
 /// Run a git command; its standard output, or an error with what git said.

@@ -1,0 +1,510 @@
+//! A commit whose cost is the change, not the repository.
+//!
+//! `git commit --only PATHS` refreshes the whole index (it stats every file of the work
+//! tree) and writes it twice. Here the commit is built with git's plumbing instead: the
+//! changed files are hashed, only the trees on their paths are rewritten (`ls-tree` of
+//! the old tree, `mktree` of the new one), `commit-tree` makes the commit and
+//! `update-ref HEAD NEW OLD` moves the branch only if nobody else moved it since it was
+//! read. A HEAD moved by another process is detected, and the commit is rebuilt on top
+//! of it; it is never overwritten. Then the user's index is brought in line for just
+//! these paths, so whatever else is staged stays staged.
+//!
+//! What `git commit` would do is kept: the repository's `pre-commit`,
+//! `prepare-commit-msg`, `commit-msg` and `post-commit` hooks run (`git hook run`, with
+//! an index of the new tree for `pre-commit`, built only when that hook exists), and
+//! `commit.gpgSign` is honoured (`commit-tree` ignores it, so it is read here).
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{Context, bail};
+
+use super::{Message, git, output};
+
+/// How often a commit is rebuilt on a HEAD that another process moved meanwhile.
+const ATTEMPTS: usize = 5;
+
+/// One path's new content: `None` when the file is gone from the work tree.
+struct Edit {
+    path: String,
+    blob: Option<String>,
+}
+
+/// Commit exactly `paths` (relative to `root`, as they are in the work tree now) on top
+/// of HEAD, and stage just them in the user's index.
+pub fn commit_paths(
+    root: &Path,
+    git_dir: &Path,
+    paths: &[PathBuf],
+    message: &Message,
+) -> anyhow::Result<()> {
+    let (top, prefix) = top_and_prefix(root)?;
+    let root = top.as_path();
+    let paths: Vec<PathBuf> = paths.iter().map(|p| prefix.join(p)).collect();
+    let edits = hash_files(root, &paths)?;
+    crate::fault::fault("after-add");
+    let hooks = Hooks::find(root);
+    let sign = sign_commits(root);
+    for _ in 0..ATTEMPTS {
+        let head = head(root)?;
+        let base = match &head {
+            Some(h) => Some(tree_of(root, h)?),
+            None => None,
+        };
+        let mut tree = build_tree(root, base.as_deref(), &tree_edits(&edits))?;
+        let mut text = message.render();
+        if hooks.any() {
+            (tree, text) = hooks.before(root, git_dir, &tree, text)?;
+        }
+        let commit = commit_tree(root, git_dir, &tree, head.as_deref(), &text, message, sign)?;
+        match update_head(root, &commit, head.as_deref(), &text) {
+            Ok(()) => {
+                crate::fault::fault("after-update-ref");
+                stage(root, &edits, commit.len())?;
+                hooks.after(root);
+                return Ok(());
+            }
+            Err(e) => {
+                if self::head(root)? == head {
+                    return Err(e);
+                }
+                // Another process committed meanwhile: build again on its commit.
+            }
+        }
+    }
+    bail!(
+        "HEAD kept moving while mim committed ({ATTEMPTS} attempts): another program is committing in this repository"
+    )
+}
+
+/// Hash the files into git's object store (through git's filters, as `git add` would).
+fn hash_files(root: &Path, paths: &[PathBuf]) -> anyhow::Result<Vec<Edit>> {
+    let mut present = Vec::new();
+    let mut edits = Vec::new();
+    for path in paths {
+        let name = git_path(path)?;
+        match std::fs::symlink_metadata(root.join(path)) {
+            Ok(m) if m.is_file() => present.push(name),
+            Ok(_) => bail!("{name} is not a regular file; mim commits only its own files"),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => edits.push(Edit {
+                path: name,
+                blob: None,
+            }),
+            Err(e) => return Err(e).with_context(|| format!("reading {name}")),
+        }
+    }
+    if !present.is_empty() {
+        let mut input = present.join("\n");
+        input.push('\n');
+        let mut cmd = git(root);
+        cmd.args(["hash-object", "-w", "--stdin-paths"]);
+        let out = run_with_input(cmd, input.as_bytes(), "git hash-object")?;
+        let ids: Vec<&str> = out.lines().collect();
+        if ids.len() != present.len() {
+            bail!(
+                "git hash-object returned {} ids for {} files",
+                ids.len(),
+                present.len()
+            );
+        }
+        for (path, id) in present.into_iter().zip(ids) {
+            edits.push(Edit {
+                path,
+                blob: Some(id.to_string()),
+            });
+        }
+    }
+    Ok(edits)
+}
+
+/// A path as git names it in a tree: relative, `/`-separated, UTF-8.
+fn git_path(path: &Path) -> anyhow::Result<String> {
+    let mut parts = Vec::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::Normal(p) => parts.push(
+                p.to_str()
+                    .with_context(|| format!("{} is not UTF-8", path.display()))?,
+            ),
+            _ => bail!("{} is not a path inside the repository", path.display()),
+        }
+    }
+    if parts.is_empty() {
+        bail!("an empty path cannot be committed");
+    }
+    Ok(parts.join("/"))
+}
+
+/// The edits as a tree of directories.
+#[derive(Default)]
+struct Dir<'a> {
+    files: BTreeMap<&'a str, Option<&'a str>>,
+    dirs: BTreeMap<&'a str, Dir<'a>>,
+}
+
+fn tree_edits(edits: &[Edit]) -> Dir<'_> {
+    let mut top = Dir::default();
+    for edit in edits {
+        let mut parts: Vec<&str> = edit.path.split('/').collect();
+        let file = parts.pop().unwrap_or_default();
+        let mut dir = &mut top;
+        for part in parts {
+            dir = dir.dirs.entry(part).or_default();
+        }
+        dir.files.insert(file, edit.blob.as_deref());
+    }
+    top
+}
+
+/// One entry of a tree: mode, type, id.
+type Entry = (String, String, String);
+
+/// The tree `base` with `edit` applied, written to the object store; `None` when it
+/// has no entries left (git keeps no empty directories).
+fn build_tree(root: &Path, base: Option<&str>, edit: &Dir) -> anyhow::Result<String> {
+    Ok(match build_subtree(root, base, edit)? {
+        Some(id) => id,
+        None => mktree(root, &BTreeMap::new())?,
+    })
+}
+
+fn build_subtree(root: &Path, base: Option<&str>, edit: &Dir) -> anyhow::Result<Option<String>> {
+    let mut entries = match base {
+        Some(tree) => ls_tree(root, tree)?,
+        None => BTreeMap::new(),
+    };
+    for (name, blob) in &edit.files {
+        match blob {
+            None => {
+                entries.remove(*name);
+            }
+            Some(id) => {
+                // An executable file stays executable; anything else becomes a file.
+                let mode = match entries.get(*name) {
+                    Some((mode, kind, _)) if kind == "blob" && mode == "100755" => "100755",
+                    _ => "100644",
+                };
+                entries.insert(
+                    (*name).to_string(),
+                    (mode.to_string(), "blob".to_string(), (*id).to_string()),
+                );
+            }
+        }
+    }
+    for (name, sub) in &edit.dirs {
+        let old = entries
+            .get(*name)
+            .filter(|(_, kind, _)| kind == "tree")
+            .map(|(_, _, id)| id.clone());
+        match build_subtree(root, old.as_deref(), sub)? {
+            Some(id) => {
+                entries.insert(
+                    (*name).to_string(),
+                    ("040000".to_string(), "tree".to_string(), id),
+                );
+            }
+            None => {
+                entries.remove(*name);
+            }
+        }
+    }
+    if entries.is_empty() {
+        return Ok(None);
+    }
+    mktree(root, &entries).map(Some)
+}
+
+fn ls_tree(root: &Path, tree: &str) -> anyhow::Result<BTreeMap<String, Entry>> {
+    let mut cmd = git(root);
+    cmd.args(["ls-tree", "-z", tree]);
+    let listed = output(cmd, "git ls-tree")?;
+    let mut entries = BTreeMap::new();
+    for record in listed.split('\0').filter(|r| !r.is_empty()) {
+        let (meta, name) = record
+            .split_once('\t')
+            .with_context(|| format!("unexpected git ls-tree output: {record}"))?;
+        let mut meta = meta.split(' ');
+        let (Some(mode), Some(kind), Some(id)) = (meta.next(), meta.next(), meta.next()) else {
+            bail!("unexpected git ls-tree output: {record}");
+        };
+        entries.insert(
+            name.to_string(),
+            (mode.to_string(), kind.to_string(), id.to_string()),
+        );
+    }
+    Ok(entries)
+}
+
+fn mktree(root: &Path, entries: &BTreeMap<String, Entry>) -> anyhow::Result<String> {
+    let mut input = String::new();
+    for (name, (mode, kind, id)) in entries {
+        input.push_str(&format!("{mode} {kind} {id}\t{name}\0"));
+    }
+    let mut cmd = git(root);
+    cmd.args(["mktree", "-z"]);
+    Ok(run_with_input(cmd, input.as_bytes(), "git mktree")?
+        .trim()
+        .to_string())
+}
+
+fn head(root: &Path) -> anyhow::Result<Option<String>> {
+    let out = git(root)
+        .args(["rev-parse", "--quiet", "--verify", "HEAD^{commit}"])
+        .stderr(Stdio::null())
+        .output()
+        .context("running git rev-parse (is git installed?)")?;
+    let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    Ok((out.status.success() && !id.is_empty()).then_some(id))
+}
+
+fn tree_of(root: &Path, commit: &str) -> anyhow::Result<String> {
+    let mut cmd = git(root);
+    cmd.args(["rev-parse", "--verify"])
+        .arg(format!("{commit}^{{tree}}"));
+    Ok(output(cmd, "git rev-parse")?.trim().to_string())
+}
+
+/// Whether `commit.gpgSign` asks for signed commits.
+fn sign_commits(root: &Path) -> bool {
+    git(root)
+        .args(["config", "--bool", "commit.gpgsign"])
+        .stderr(Stdio::null())
+        .output()
+        .map(|o| o.status.success() && o.stdout.starts_with(b"true"))
+        .unwrap_or(false)
+}
+
+fn commit_tree(
+    root: &Path,
+    git_dir: &Path,
+    tree: &str,
+    parent: Option<&str>,
+    text: &str,
+    message: &Message,
+    sign: bool,
+) -> anyhow::Result<String> {
+    let mut cmd = git(root);
+    if let Some(author) = &message.author {
+        cmd.envs(author.env());
+    }
+    cmd.arg("commit-tree");
+    if sign {
+        cmd.arg("-S");
+    }
+    if let Some(p) = parent {
+        cmd.args(["-p", p]);
+    }
+    // The message goes through a file, as `git commit -F` would read it.
+    let file = git_dir.join("MIM_COMMIT_MSG");
+    std::fs::write(&file, text).with_context(|| format!("writing {}", file.display()))?;
+    cmd.arg("-F").arg(&file).arg(tree);
+    let result = output(cmd, "git commit-tree");
+    let _ = std::fs::remove_file(&file);
+    Ok(result?.trim().to_string())
+}
+
+/// Move HEAD (the branch it names, or HEAD itself when detached) from `old` to `new`;
+/// refused by git when HEAD is no longer `old`.
+fn update_head(root: &Path, new: &str, old: Option<&str>, text: &str) -> anyhow::Result<()> {
+    let subject = text.lines().next().unwrap_or_default();
+    let mut cmd = git(root);
+    cmd.args(["update-ref", "-m"])
+        .arg(format!("commit: {subject}"))
+        .args(["HEAD", new]);
+    match old {
+        Some(old) => cmd.arg(old),
+        // On an unborn branch: only if the branch still does not exist.
+        None => cmd.arg("0".repeat(new.len())),
+    };
+    output(cmd, "git update-ref").map(drop)
+}
+
+/// The top of the work tree, and where `root` is inside it: trees and the index name
+/// paths from the top.
+fn top_and_prefix(root: &Path) -> anyhow::Result<(PathBuf, PathBuf)> {
+    let mut cmd = git(root);
+    cmd.args(["rev-parse", "--show-toplevel", "--show-prefix"]);
+    let out = output(cmd, "git rev-parse")?;
+    let mut lines = out.lines();
+    let top = lines
+        .next()
+        .context("git rev-parse --show-toplevel said nothing")?;
+    let prefix = lines.next().unwrap_or_default();
+    Ok((PathBuf::from(top), PathBuf::from(prefix)))
+}
+
+/// Bring the user's index in line with the commit for just these paths.
+fn stage(root: &Path, edits: &[Edit], id_len: usize) -> anyhow::Result<()> {
+    let mut input = String::new();
+    for edit in edits {
+        match &edit.blob {
+            // Executable bits are looked up by git at the next `git add`; mim's files
+            // are plain files.
+            Some(id) => input.push_str(&format!("100644 {id}\t{}\0", edit.path)),
+            None => input.push_str(&format!("0 {}\t{}\0", "0".repeat(id_len), edit.path)),
+        }
+    }
+    let mut cmd = git(root);
+    cmd.args(["update-index", "-z", "--index-info"]);
+    run_with_input(cmd, input.as_bytes(), "git update-index")
+        .map(drop)
+        .context("the commit is made, but the index was not updated for its files: run `git reset -q` to bring the index in line")
+}
+
+/// The repository's commit hooks that exist.
+struct Hooks {
+    pre_commit: bool,
+    prepare_msg: bool,
+    commit_msg: bool,
+    post_commit: bool,
+}
+
+impl Hooks {
+    fn find(root: &Path) -> Hooks {
+        let names = [
+            "pre-commit",
+            "prepare-commit-msg",
+            "commit-msg",
+            "post-commit",
+        ];
+        let mut cmd = git(root);
+        cmd.arg("rev-parse");
+        for name in names {
+            cmd.arg("--git-path").arg(format!("hooks/{name}"));
+        }
+        let found: Vec<bool> = match cmd.stderr(Stdio::null()).output() {
+            Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .map(|p| is_executable(&root.join(p)))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let has = |i: usize| found.get(i).copied().unwrap_or(false);
+        Hooks {
+            pre_commit: has(0),
+            prepare_msg: has(1),
+            commit_msg: has(2),
+            post_commit: has(3),
+        }
+    }
+
+    fn any(&self) -> bool {
+        self.pre_commit || self.prepare_msg || self.commit_msg
+    }
+
+    /// Run the hooks that come before the commit: `pre-commit` sees an index of the new
+    /// tree (and may change it), the message hooks may edit the message. Their tree and
+    /// message; an error with what the hook said when one refuses.
+    fn before(
+        &self,
+        root: &Path,
+        git_dir: &Path,
+        tree: &str,
+        text: String,
+    ) -> anyhow::Result<(String, String)> {
+        let mut tree = tree.to_string();
+        if self.pre_commit {
+            let index = git_dir.join(format!("mim-index-{}", std::process::id()));
+            let result = (|| {
+                let mut read = git(root);
+                read.env("GIT_INDEX_FILE", &index)
+                    .args(["read-tree", &tree]);
+                output(read, "git read-tree")?;
+                let mut hook = git(root);
+                hook.env("GIT_INDEX_FILE", &index)
+                    .args(["hook", "run", "pre-commit"]);
+                run_hook(hook, "pre-commit")?;
+                let mut write = git(root);
+                write.env("GIT_INDEX_FILE", &index).arg("write-tree");
+                Ok::<_, anyhow::Error>(output(write, "git write-tree")?.trim().to_string())
+            })();
+            let _ = std::fs::remove_file(&index);
+            tree = result?;
+        }
+        if !(self.prepare_msg || self.commit_msg) {
+            return Ok((tree, text));
+        }
+        let file = git_dir.join("COMMIT_EDITMSG");
+        std::fs::write(&file, &text).with_context(|| format!("writing {}", file.display()))?;
+        if self.prepare_msg {
+            let mut hook = git(root);
+            hook.args(["hook", "run", "prepare-commit-msg", "--"])
+                .arg(&file)
+                .arg("message");
+            run_hook(hook, "prepare-commit-msg")?;
+        }
+        if self.commit_msg {
+            let mut hook = git(root);
+            hook.args(["hook", "run", "commit-msg", "--"]).arg(&file);
+            run_hook(hook, "commit-msg")?;
+        }
+        let text = std::fs::read_to_string(&file)
+            .with_context(|| format!("reading {}", file.display()))?;
+        if text.trim().is_empty() {
+            bail!("the commit-msg hook left an empty commit message");
+        }
+        Ok((tree, text))
+    }
+
+    fn after(&self, root: &Path) {
+        if self.post_commit {
+            let mut hook = git(root);
+            hook.args(["hook", "run", "post-commit"]);
+            // git commit ignores post-commit's exit status too.
+            let _ = hook.stdout(Stdio::null()).status();
+        }
+    }
+}
+
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        .unwrap_or(false)
+}
+
+/// Run a hook; its refusal carries what it printed.
+fn run_hook(mut cmd: Command, name: &str) -> anyhow::Result<()> {
+    let out = cmd
+        .output()
+        .with_context(|| format!("running the {name} hook"))?;
+    if out.status.success() {
+        return Ok(());
+    }
+    let mut said = String::from_utf8_lossy(&out.stderr).trim().to_string();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    if !stdout.trim().is_empty() {
+        if !said.is_empty() {
+            said.push('\n');
+        }
+        said.push_str(stdout.trim());
+    }
+    bail!("the repository's {name} hook refused the commit: {said}")
+}
+
+/// Run a git command with `input` on its standard input; its standard output.
+fn run_with_input(mut cmd: Command, input: &[u8], what: &str) -> anyhow::Result<String> {
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd
+        .spawn()
+        .with_context(|| format!("running {what} (is git installed?)"))?;
+    let mut stdin = child.stdin.take().context("git's standard input")?;
+    // Written from a thread, so a git that answers while reading cannot deadlock us.
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child
+        .wait_with_output()
+        .with_context(|| format!("waiting for {what}"))?;
+    let _ = writer.join();
+    if out.status.success() {
+        return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
+    }
+    bail!(
+        "{what} failed: {}",
+        String::from_utf8_lossy(&out.stderr).trim()
+    )
+}

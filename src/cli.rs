@@ -494,6 +494,10 @@ pub struct UpdateArgs {
     /// (Markdown; `-` reads standard input; without TEXT, $VISUAL/$EDITOR)
     #[arg(long, value_name = "TEXT", num_args = 0..=1)]
     pub client_message: Option<Option<String>>,
+    /// Of an incident that affects several clients, write to this client's people only
+    /// (its own message, numbering and thread) [default: every client still affected]
+    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients))]
+    pub client: Option<String>,
     /// Send the e-mails now through mail.sendmail (after recording them)
     #[arg(long)]
     pub send: bool,

@@ -135,6 +135,16 @@ impl AffectedClient {
     }
 }
 
+/// One client's service back before the incident's resolve: its restoral notice.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClientRestoral {
+    pub client: String,
+    pub at: Timestamp,
+    pub entry: usize,
+    /// When the client was affected again; its unsent restoral notices are withdrawn.
+    pub undone_at: Option<Timestamp>,
+}
+
 /// Time logged with `mim note --time`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimeEntry {
@@ -235,6 +245,9 @@ pub struct State {
     /// The clients affected, declared first, then as `mim affect` added them (taken-off
     /// ones stay, with `removed`): see [`State::affected`].
     pub clients: Vec<AffectedClient>,
+    /// Each early restoration of one client (`mim affect --restored`), in time order.
+    #[serde(skip)]
+    pub client_restorals: Vec<ClientRestoral>,
     /// The services and configuration items affected, in force.
     pub services: Vec<String>,
     pub cis: Vec<String>,
@@ -333,6 +346,7 @@ pub fn derive(config: &Config, incident: &Incident, now: Timestamp) -> State {
                 entry: None,
             })
             .collect(),
+        client_restorals: Vec::new(),
         services: record.service.iter().map(str::to_string).collect(),
         cis: record.ci.iter().map(str::to_string).collect(),
         conflicts: Vec::new(),
@@ -601,11 +615,24 @@ fn affect(s: &mut State, i: usize, entry: &Entry) {
         Some(c) if *restored => {
             if c.restored().is_none() {
                 c.restored_periods.push((at, None));
+                s.client_restorals.push(ClientRestoral {
+                    client: key.clone(),
+                    at,
+                    entry: i,
+                    undone_at: None,
+                });
             }
         }
         Some(c) => {
             if let Some(open) = c.restored_periods.last_mut().filter(|p| p.1.is_none()) {
                 open.1 = Some(at);
+                if let Some(r) = s
+                    .client_restorals
+                    .iter_mut()
+                    .rfind(|r| &r.client == key && r.undone_at.is_none())
+                {
+                    r.undone_at = Some(at);
+                }
             }
             if let Some(impact) = impact {
                 c.impact = impact.clone();
@@ -901,29 +928,50 @@ impl State {
             + 1
     }
 
-    /// The updates that reached client `key`: its own, and those sent to every client
-    /// while it was affected (before the incident affected several).
-    pub fn updates_to_client<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a UpdateMark> {
-        let since = self
-            .clients
-            .iter()
-            .find(|c| c.client == key)
-            .map(|c| c.since);
-        self.updates_to(Audience::Client)
-            .filter(move |u| match &u.client {
-                Some(c) => c == key,
-                None => since.is_some_and(|since| since <= u.at),
+    /// The updates to `audience` that reached `client`: its own, and those sent to every
+    /// client while it was affected (before the incident affected several). `None`:
+    /// every update to `audience`, as [`State::updates_to`].
+    pub fn updates_for<'a>(
+        &'a self,
+        audience: Audience,
+        client: Option<&'a str>,
+    ) -> impl Iterator<Item = &'a UpdateMark> {
+        let since = client.and_then(|key| {
+            self.clients
+                .iter()
+                .find(|c| c.client == key)
+                .map(|c| c.since)
+        });
+        self.updates_to(audience)
+            .filter(move |u| match (client, &u.client) {
+                (None, _) => true,
+                (Some(key), Some(c)) => c == key,
+                (Some(_), None) => since.is_some_and(|since| since <= u.at),
             })
     }
 
-    /// The number the next update to client `key` takes: each client's are numbered on
-    /// their own, continuing after those it received before the incident affected several.
-    pub fn next_client_update_number(&self, key: &str) -> u32 {
-        self.updates_to_client(key)
+    /// The number the next update to `audience` about `client` takes: each client's
+    /// messages are numbered on their own, continuing after those it received before
+    /// the incident affected several.
+    pub fn next_update_number_for(&self, audience: Audience, client: Option<&str>) -> u32 {
+        self.updates_for(audience, client)
             .map(|u| u.number)
             .max()
             .unwrap_or(0)
             + 1
+    }
+
+    /// The clients that get messages of their own: while the incident affects several,
+    /// each affected client whose service is not back yet. Empty when the incident is
+    /// written to as one (one client, or none).
+    pub fn clients_to_tell(&self) -> Vec<&str> {
+        if !self.per_client() {
+            return Vec::new();
+        }
+        self.affected()
+            .filter(|c| c.restored().is_none())
+            .map(|c| c.client.as_str())
+            .collect()
     }
 
     /// The escalations, in time order.

@@ -9,8 +9,11 @@ use serde_json::json;
 
 use crate::cli::AffectArgs;
 use crate::commands::Ctx;
+use crate::comms::outbox::{self, OUTBOX_DIR};
+use crate::comms::{self, Audience, Composed, Draft, Kind, MessageContext, Target};
 use crate::lifecycle::Status;
-use crate::model::Event;
+use crate::model::{Entry, Event, Incident};
+use crate::render::Templates;
 use crate::state::State;
 use crate::store::Change;
 use crate::text;
@@ -104,13 +107,38 @@ pub fn run(ctx: &Ctx, args: &AffectArgs) -> anyhow::Result<()> {
         change.event(&incident.dir, &entry);
         entries.push(entry);
     }
+    // One client's service back before the others': its people are told now.
+    let mut files = Vec::new();
+    if let Some(key) = args.client.as_deref().filter(|_| args.restored) {
+        for message in restoral_notices(ctx, &incident, &state, &entries, key)? {
+            let name = message.file_name();
+            change.put(incident.dir.join(OUTBOX_DIR).join(&name), message.bytes);
+            files.push(name);
+        }
+    }
     let names: Vec<&str> = entries.iter().map(|e| e.event.name()).collect();
     let summary = said.join("; ");
     ctx.record(id, &names.join(", "), &summary, &change)?;
+    let rel = ctx.repo.relative(&incident.dir).join(OUTBOX_DIR);
+    let paths: Vec<String> = files
+        .iter()
+        .map(|f| rel.join(f).display().to_string())
+        .collect();
     if ctx.json {
-        return ctx.print_json(&json!({"incident": id, "entries": entries}));
+        return ctx.print_json(&json!({"incident": id, "entries": entries, "messages": paths}));
+    }
+    for p in &paths {
+        println!("{p}");
     }
     eprintln!("{id}: {summary}");
+    if !files.is_empty() {
+        eprintln!(
+            "{id}: {} restoral notice{} to {key} in outbox/ (send with `mim send {id}`)",
+            files.len(),
+            if files.len() == 1 { "" } else { "s" },
+            key = args.client.as_deref().unwrap_or_default()
+        );
+    }
     if args.restored {
         let after = ctx.state(&incident.with_entry(&entries[0]));
         if after.affected().all(|c| c.restored().is_some()) {
@@ -120,6 +148,44 @@ pub fn run(ctx: &Ctx, args: &AffectArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The restoral notices to the people of `key`, one of several clients, whose service
+/// is back before the others': one per audience of the client's people that has
+/// recipients, in its own thread, naming no other client.
+fn restoral_notices(
+    ctx: &Ctx,
+    incident: &Incident,
+    state: &State,
+    entries: &[Entry],
+    key: &str,
+) -> anyhow::Result<Vec<Composed>> {
+    let config = &ctx.repo.config;
+    let mut restored = incident.clone();
+    restored.entries.extend(entries.iter().cloned());
+    let at = entries[0].at;
+    let after = crate::state::derive(config, &restored, at);
+    let mut drafts = Vec::new();
+    for audience in Audience::ALL.into_iter().filter(|a| a.is_external()) {
+        if comms::recipients_for(config, incident, audience, Some(key))?.is_empty() {
+            eprintln!(
+                "note: no restoral notice to {audience} of {key}: nobody is configured ({})",
+                comms::where_to_set(audience)
+            );
+            continue;
+        }
+        let target = Target {
+            audience,
+            client: Some(key.to_string()),
+            own: true,
+        };
+        let context = MessageContext::new_for(config, &restored, &after, audience, at, Some(key));
+        drafts.push(Draft::new(Kind::Restoral, &target, at, context));
+    }
+    let templates = Templates::new(Some(ctx.repo.templates_dir()));
+    let ledger = outbox::read_ledger(&incident.dir, state)?;
+    let threads = outbox::threads(&incident.dir, &ledger, incident.record.client.first())?;
+    comms::compose(config, &templates, incident, &drafts, &threads)
 }
 
 /// What the command does, once it is known to make sense for the incident as it is.

@@ -159,23 +159,29 @@ fn restoral_notices(
     let client = incident.record.client.first();
     let audiences: Vec<Audience> = Audience::ALL
         .into_iter()
-        .filter(|a| client.is_some() || !a.is_external())
+        .filter(|a| state.affected().next().is_some() || !a.is_external())
         .collect();
+    // Of several clients, those whose service came back earlier had their notice then.
     let mut drafts = Vec::new();
-    for audience in audiences {
-        if comms::recipients(config, incident, audience)?.is_empty() {
+    for target in comms::targets(state, &audiences, None) {
+        let audience = target.audience;
+        if comms::recipients_for(config, incident, audience, target.client.as_deref())?.is_empty() {
             eprintln!(
-                "note: no restoral notice to {audience}: nobody is configured ({})",
+                "note: no restoral notice to {}: nobody is configured ({})",
+                target.label(),
                 comms::where_to_set(audience)
             );
             continue;
         }
-        drafts.push(Draft {
-            kind: Kind::Restoral,
+        let context = MessageContext::new_for(
+            config,
+            &resolved,
+            &after,
             audience,
-            at: entry.at,
-            context: MessageContext::new(config, &resolved, &after, audience, entry.at),
-        });
+            entry.at,
+            target.own_client(),
+        );
+        drafts.push(Draft::new(Kind::Restoral, &target, entry.at, context));
     }
     let templates = Templates::new(Some(ctx.repo.templates_dir()));
     let ledger = outbox::read_ledger(&incident.dir, state)?;

@@ -9,7 +9,7 @@ use crate::cli::{AudienceArg, UpdateArgs};
 use crate::commands::Ctx;
 use crate::comms::outbox::{self, OUTBOX_DIR};
 use crate::comms::update_file::{self, UPDATES_DIR, UpdateFront};
-use crate::comms::{self, Audience, Draft, Kind, MessageContext};
+use crate::comms::{self, Audience, Draft, Kind, MessageContext, Target};
 use crate::editor;
 use crate::model::{Event, Incident};
 use crate::render::Templates;
@@ -54,21 +54,43 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
     let incident = ctx.load(args.id.as_deref())?;
     let monitoring = check_active(ctx, &incident)?;
     let state = ctx.state(&incident);
-    let audiences = match args.audience {
-        AudienceArg::Internal => vec![Audience::Internal],
-        AudienceArg::Management => vec![Audience::Management],
-        AudienceArg::Client => vec![Audience::Client],
-        AudienceArg::ClientManagement => vec![Audience::ClientManagement],
-        AudienceArg::All => comms::all_update_audiences(config, &incident)?,
+    let only = check_client(&incident, &state, args)?;
+    let targets = match args.audience {
+        AudienceArg::All => comms::all_update_targets(config, &incident, &state, only)?,
+        one => {
+            let audience = match one {
+                AudienceArg::Internal => Audience::Internal,
+                AudienceArg::Management => Audience::Management,
+                AudienceArg::Client => Audience::Client,
+                _ => Audience::ClientManagement,
+            };
+            comms::targets(&state, &[audience], only)
+        }
     };
-    for &audience in &audiences {
-        if comms::recipients(config, &incident, audience)?.is_empty() {
+    if targets.is_empty() {
+        bail!(
+            "every client of {} has its service back: to write to one of them, give --client",
+            incident.id
+        );
+    }
+    for target in &targets {
+        let audience = target.audience;
+        if audience.is_external() && target.client.is_none() {
             bail!(
-                "no recipients for the {audience} audience: {}",
+                "the {audience} audience needs a client, and this incident has none; \
+                 use --audience internal or management"
+            );
+        }
+        if comms::recipients_for(config, &incident, audience, target.client.as_deref())?.is_empty()
+        {
+            bail!(
+                "no recipients for the {} audience: {}",
+                target.label(),
                 comms::where_to_set(audience)
             );
         }
     }
+    let audiences: Vec<Audience> = targets.iter().map(|t| t.audience).collect();
     let split =
         audiences.iter().any(|a| a.is_external()) && audiences.iter().any(|a| !a.is_external());
     if args.client_message.is_some() && !split {
@@ -137,15 +159,20 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
         _ => body.clone(),
     };
     let by = ctx.actor()?;
-    let numbers: Vec<(Audience, u32)> = audiences
+    let numbers: Vec<(&Target, u32)> = targets
         .iter()
-        .map(|&a| (a, state.next_update_number(a)))
+        .map(|t| (t, state.next_update_number_for(t.audience, t.own_client())))
         .collect();
 
     let mut change = Change::new();
     let mut entries = Vec::new();
-    for &(audience, number) in &numbers {
-        let file = format!("{UPDATES_DIR}/{}-{audience}.md", comms::compact(&ctx.now));
+    for &(target, number) in &numbers {
+        let audience = target.audience;
+        let file = format!(
+            "{UPDATES_DIR}/{}-{}.md",
+            comms::compact(&ctx.now),
+            target.label()
+        );
         let path = incident.dir.join(&file);
         let shown = ctx.repo.relative(&path).to_path_buf();
         let kind = crate::safe_fs::kind(&ctx.repo.root, &path)
@@ -161,6 +188,7 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
             incident: incident.id.clone(),
             number,
             audience: audience.to_string(),
+            client: target.own_client().map(str::to_string),
             at: ctx.now,
             by: by.clone(),
             status_line: status_line.clone(),
@@ -175,7 +203,7 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
                 number,
                 file,
                 monitoring,
-                client: None,
+                client: target.own_client().map(str::to_string),
             },
         )?;
         change.event(&incident.dir, &entry);
@@ -187,8 +215,15 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
     recorded.entries.extend(entries);
     let now_state = crate::state::derive(config, &recorded, ctx.now);
     let mut drafts = Vec::new();
-    for &(audience, number) in &numbers {
-        let next_at = crate::sla::engine::next_update_due(config, &recorded, &now_state, audience);
+    for &(target, number) in &numbers {
+        let audience = target.audience;
+        let next_at = crate::sla::engine::next_update_due_for(
+            config,
+            &recorded,
+            &now_state,
+            audience,
+            target.own_client(),
+        );
         let update = UpdateView {
             number,
             at: time::format(&ctx.now),
@@ -200,14 +235,16 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
             next_at: next_at.as_ref().map(time::format),
             monitoring,
         };
-        let context = MessageContext::new(config, &recorded, &now_state, audience, ctx.now)
-            .with_update(update);
-        drafts.push(Draft {
-            kind: Kind::Update(number),
+        let context = MessageContext::new_for(
+            config,
+            &recorded,
+            &now_state,
             audience,
-            at: ctx.now,
-            context,
-        });
+            ctx.now,
+            target.own_client(),
+        )
+        .with_update(update);
+        drafts.push(Draft::new(Kind::Update(number), target, ctx.now, context));
     }
     let templates = Templates::new(Some(ctx.repo.templates_dir()));
     let ledger = outbox::read_ledger(&incident.dir, &state)?;
@@ -238,20 +275,56 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
 /// `update 2 to internal, management, client` when every audience has the same
 /// number, else `update internal 3, management 1, client 2` (short enough for a commit
 /// subject).
-fn summary(numbers: &[(Audience, u32)]) -> String {
+fn summary(numbers: &[(&Target, u32)]) -> String {
     let first = numbers.first().map_or(0, |(_, n)| *n);
     if numbers.iter().all(|(_, n)| *n == first) {
-        let names: Vec<String> = numbers.iter().map(|(a, _)| a.to_string()).collect();
+        let names: Vec<String> = numbers.iter().map(|(t, _)| t.label()).collect();
         return format!("update {first} to {}", names.join(", "));
     }
-    let parts: Vec<String> = numbers.iter().map(|(a, n)| format!("{a} {n}")).collect();
+    let parts: Vec<String> = numbers
+        .iter()
+        .map(|(t, n)| format!("{} {n}", t.label()))
+        .collect();
     format!("update {}", parts.join(", "))
+}
+
+/// The client `--client` names: one the incident affects (or affected and restored),
+/// never one it does not, or one taken off.
+fn check_client<'a>(
+    incident: &Incident,
+    state: &crate::state::State,
+    args: &'a UpdateArgs,
+) -> anyhow::Result<Option<&'a str>> {
+    let Some(key) = args.client.as_deref() else {
+        return Ok(None);
+    };
+    if matches!(
+        args.audience,
+        AudienceArg::Internal | AudienceArg::Management
+    ) {
+        bail!(
+            "--client picks which client's people are written to: use it with --audience client, client-management or all"
+        );
+    }
+    if state.affected_client(key).is_none() {
+        let affected: Vec<&str> = state.affected().map(|c| c.client.as_str()).collect();
+        bail!(
+            "{} does not affect client `{key}`{}",
+            incident.id,
+            if affected.is_empty() {
+                " (it affects no client)".to_string()
+            } else {
+                format!(": it affects {}", affected.join(", "))
+            }
+        );
+    }
+    Ok(Some(key))
 }
 
 fn report(
     ctx: &Ctx,
     incident: &Incident,
-    numbers: &[(Audience, u32)],
+    numbers: &[(&Target, u32)],
     files: &[String],
 ) -> anyhow::Result<()> {
     let rel = ctx.repo.relative(&incident.dir).join(OUTBOX_DIR);
@@ -262,7 +335,7 @@ fn report(
     if ctx.json {
         let numbers: serde_json::Map<String, serde_json::Value> = numbers
             .iter()
-            .map(|(a, n)| (a.to_string(), (*n).into()))
+            .map(|(t, n)| (t.label(), (*n).into()))
             .collect();
         return ctx.print_json(&serde_json::json!({
             "incident": incident.id, "numbers": numbers, "messages": paths,

@@ -9,7 +9,7 @@ pub mod outbox;
 mod recipients;
 pub mod update_file;
 
-pub use recipients::{Recipients, check_stakeholder, recipients, where_to_set};
+pub use recipients::{Recipients, check_stakeholder, recipients_for, where_to_set};
 
 #[cfg(test)]
 mod tests;
@@ -55,13 +55,28 @@ impl Kind {
 /// The audiences `mim update --audience all` writes to: internal and management, and
 /// for an incident with a client, the client and, when it has recipients (the client's
 /// `contacts.management` or stakeholders), the client's management.
-pub fn all_update_audiences(config: &Config, incident: &Incident) -> anyhow::Result<Vec<Audience>> {
-    let mut out = vec![Audience::Internal, Audience::Management];
-    if !incident.record.client.is_empty() {
-        out.push(Audience::Client);
-        if !recipients(config, incident, Audience::ClientManagement)?.is_empty() {
-            out.push(Audience::ClientManagement);
+///
+/// While the incident affects several clients these are [`Target`]s, one per client
+/// still affected; a client whose management has no recipients gets no such message.
+pub fn all_update_targets(
+    config: &Config,
+    incident: &Incident,
+    state: &State,
+    only: Option<&str>,
+) -> anyhow::Result<Vec<Target>> {
+    let mut audiences = vec![Audience::Internal, Audience::Management];
+    if state.affected().next().is_some() {
+        audiences.extend([Audience::Client, Audience::ClientManagement]);
+    }
+    let mut out = Vec::new();
+    for target in targets(state, &audiences, only) {
+        if target.audience == Audience::ClientManagement
+            && recipients_for(config, incident, target.audience, target.client.as_deref())?
+                .is_empty()
+        {
+            continue;
         }
+        out.push(target);
     }
     Ok(out)
 }
@@ -71,17 +86,36 @@ pub fn compact(at: &Timestamp) -> String {
     at.with_timezone(&Utc).format("%Y%m%dT%H%M%SZ").to_string()
 }
 
-/// The name (without `.eml`) of a message in `outbox/`: `20261124T093000Z-u3-client`.
-pub fn stem(at: &Timestamp, kind: Kind, audience: Audience) -> String {
-    format!("{}-{}-{audience}", compact(at), kind.tag())
+/// The name (without `.eml`) of a message in `outbox/`: `20261124T093000Z-u3-client`,
+/// or, for one of several clients, `20261124T093000Z-u3-client+acme`.
+pub fn stem(at: &Timestamp, kind: Kind, audience: Audience, client: Option<&str>) -> String {
+    match client {
+        Some(key) => format!("{}-{}-{audience}+{key}", compact(at), kind.tag()),
+        None => format!("{}-{}-{audience}", compact(at), kind.tag()),
+    }
+}
+
+/// What a message's name says it is.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stem {
+    pub at: Timestamp,
+    pub kind: Kind,
+    pub audience: Audience,
+    /// The one client it is for, when the incident affects several.
+    pub client: Option<String>,
 }
 
 /// What a message in `outbox/` is, from its name (`stem` or `stem.eml`): when, which
 /// kind, for whom. None for a name mim did not write.
-pub fn parse_stem(name: &str) -> Option<(Timestamp, Kind, Audience)> {
+pub fn parse_stem(name: &str) -> Option<Stem> {
     let stem = name.strip_suffix(".eml").unwrap_or(name);
     let (at, rest) = stem.split_once('-')?;
     let (tag, audience) = rest.split_once('-')?;
+    let (audience, client) = match audience.split_once('+') {
+        Some((audience, key)) if crate::config::is_key(key) => (audience, Some(key.to_string())),
+        Some(_) => return None,
+        None => (audience, None),
+    };
     let at = NaiveDateTime::parse_from_str(at, "%Y%m%dT%H%M%SZ")
         .ok()?
         .and_utc()
@@ -90,7 +124,12 @@ pub fn parse_stem(name: &str) -> Option<(Timestamp, Kind, Audience)> {
         "resolved" => Kind::Restoral,
         _ => Kind::Update(tag.strip_prefix('u')?.parse().ok()?),
     };
-    Some((at, kind, Audience::parse(audience)?))
+    Some(Stem {
+        at,
+        kind,
+        audience: Audience::parse(audience)?,
+        client,
+    })
 }
 
 /// A Message-ID (without angle brackets) that depends only on the message's name, the
@@ -142,15 +181,24 @@ pub struct RestoreClock {
     pub calendar: String,
 }
 
-/// The restore clock as the SLA engine counts it at `end`, for management updates;
-/// the same numbers `mim check` reports.
-pub fn restore_clock(config: &Config, incident: &Incident, state: &State) -> Option<RestoreClock> {
+/// The restore clock as the SLA engine counts it at `end`, for management updates (the
+/// same numbers `mim check` reports): of `client`, one of several affected, or (`None`)
+/// the incident's.
+pub fn restore_clock_for(
+    config: &Config,
+    incident: &Incident,
+    state: &State,
+    client: Option<&str>,
+) -> Option<RestoreClock> {
     let clock = crate::sla::evaluate_state(config, incident, state)
         .clocks
         .into_iter()
-        .find(|c| c.rule == crate::sla::Rule::Restore)?;
+        .find(|c| {
+            c.rule == crate::sla::Rule::Restore
+                && (client.is_none() || c.client.as_deref() == client)
+        })?;
     let name = config
-        .calendar_name(&state.priority, incident.record.client.first())?
+        .calendar_name(&state.priority, client.or(state.sole_client()))?
         .to_string();
     let target = clock.target;
     let used = clock.elapsed;
@@ -170,16 +218,11 @@ pub fn restore_clock(config: &Config, incident: &Incident, state: &State) -> Opt
     })
 }
 
-/// The time zone messages to `audience` show times in: the client's calendar zone for
-/// the client and end users, else the organisation's.
+/// The time zone messages to `audience` show times in: for the client's people, the
+/// client's (its calendar's, else `clients.C.timezone`), else the organisation's.
 pub fn display_zone(config: &Config, client: Option<&str>, audience: Audience) -> String {
-    let client_zone = client
-        .and_then(|c| config.clients.get(c))
-        .and_then(|c| c.calendar.as_deref())
-        .and_then(|name| config.calendars.get(name))
-        .map(|cal| cal.timezone.0);
-    match client_zone {
-        Some(tz) if audience.is_external() => tz.name().to_string(),
+    match client {
+        Some(key) if audience.is_external() => config.client_tz(key).name().to_string(),
         _ => config.tz().name().to_string(),
     }
 }
@@ -207,8 +250,25 @@ impl MessageContext {
         audience: Audience,
         at: Timestamp,
     ) -> MessageContext {
-        let tz = display_zone(config, incident.record.client.first(), audience);
-        let common = Common::new(config, incident, state, tz, at);
+        MessageContext::new_for(config, incident, state, audience, at, None)
+    }
+
+    /// A message to `audience` about one of several affected clients (`client`): only
+    /// that client's name, services, impact, restore clock and time zone are in it.
+    pub fn new_for(
+        config: &Config,
+        incident: &Incident,
+        state: &State,
+        audience: Audience,
+        at: Timestamp,
+        client: Option<&str>,
+    ) -> MessageContext {
+        let shown = client.or(incident.record.client.first());
+        let tz = display_zone(config, shown, audience);
+        let mut common = Common::new(config, incident, state, tz, at);
+        if let Some(key) = client {
+            common = common.for_client(config, state, key);
+        }
         MessageContext {
             common: if audience.is_external() {
                 common.client_facing()
@@ -217,7 +277,7 @@ impl MessageContext {
             },
             audience,
             update: None,
-            restore: restore_clock(config, incident, state),
+            restore: restore_clock_for(config, incident, state, client),
         }
     }
 
@@ -238,14 +298,92 @@ impl MessageContext {
 pub struct Draft {
     pub kind: Kind,
     pub audience: Audience,
+    /// The client it is about (the client's people's messages).
+    pub client: Option<String>,
+    /// That client's own message, one of several clients': named, numbered and
+    /// threaded on its own.
+    pub own: bool,
     pub at: Timestamp,
     pub context: MessageContext,
 }
 
 impl Draft {
-    pub fn stem(&self) -> String {
-        stem(&self.at, self.kind, self.audience)
+    /// A message to `target` at `at`.
+    pub fn new(kind: Kind, target: &Target, at: Timestamp, context: MessageContext) -> Draft {
+        Draft {
+            kind,
+            audience: target.audience,
+            client: target.client.clone(),
+            own: target.own,
+            at,
+            context,
+        }
     }
+
+    pub fn stem(&self) -> String {
+        let own = self.client.as_deref().filter(|_| self.own);
+        stem(&self.at, self.kind, self.audience, own)
+    }
+}
+
+/// Whom one message goes to: an audience, and for the client's people of an incident
+/// that affects several clients, the one client.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    pub audience: Audience,
+    /// The client the message is about: none for the provider's own people.
+    pub client: Option<String>,
+    /// One of several clients' own message (see [`Draft::own`]).
+    pub own: bool,
+}
+
+impl Target {
+    /// `client`, or `client+acme` for one of several clients: as in the message's name.
+    pub fn label(&self) -> String {
+        match (&self.client, self.own) {
+            (Some(key), true) => format!("{}+{key}", self.audience),
+            _ => self.audience.to_string(),
+        }
+    }
+
+    /// The client of the client's own message, as [`State::updates_for`] takes it.
+    pub fn own_client(&self) -> Option<&str> {
+        self.client.as_deref().filter(|_| self.own)
+    }
+}
+
+/// The messages for `audiences`: one per audience, except that while the incident
+/// affects several clients, each audience of the client's people gets one message per
+/// client still affected, or just for `only` (which may be restored already).
+pub fn targets(state: &State, audiences: &[Audience], only: Option<&str>) -> Vec<Target> {
+    let clients: Vec<&str> = match only {
+        Some(key) => vec![key],
+        None => state.clients_to_tell(),
+    };
+    let mut out = Vec::new();
+    for &audience in audiences {
+        if !audience.is_external() {
+            // The provider's messages are about the incident; with one client, about it.
+            out.push(Target {
+                audience,
+                client: state.sole_client().map(str::to_string),
+                own: false,
+            });
+        } else if !state.per_client() {
+            out.push(Target {
+                audience,
+                client: only.or(state.sole_client()).map(str::to_string),
+                own: false,
+            });
+        } else {
+            out.extend(clients.iter().map(|key| Target {
+                audience,
+                client: Some(key.to_string()),
+                own: true,
+            }));
+        }
+    }
+    out
 }
 
 /// A composed message and its file name in `outbox/`.
@@ -290,7 +428,9 @@ impl Threads {
     }
 
     /// `(In-Reply-To, References)` for a new message to `audience` about `client`: the
-    /// latest earlier message, and the thread from its first message on.
+    /// latest earlier message, and the thread from its first message on. The
+    /// provider's people have one thread whatever the clients; each client's people
+    /// their own.
     pub fn headers(
         &self,
         audience: Audience,
@@ -299,7 +439,9 @@ impl Threads {
         let earlier: Vec<&str> = self
             .0
             .iter()
-            .filter(|t| t.audience == audience && t.client.as_deref() == client)
+            .filter(|t| {
+                t.audience == audience && (!audience.is_external() || t.client.as_deref() == client)
+            })
             .map(|t| t.id.as_str())
             .collect();
         let mut references: Vec<String> = earlier.iter().map(|id| id.to_string()).collect();
@@ -324,12 +466,12 @@ pub fn compose(
     if from.name.is_none() {
         from.name = Some(config.organization.name.clone());
     }
-    let client = incident.record.client.first();
     let mut out = Vec::with_capacity(drafts.len());
     for draft in drafts {
+        let client = draft.client.as_deref();
         let stem = draft.stem();
         let id = message_id(&stem, &incident.id, &from);
-        let Recipients { to, cc } = recipients(config, incident, draft.audience)?;
+        let Recipients { to, cc } = recipients_for(config, incident, draft.audience, client)?;
         if to.is_empty() {
             anyhow::bail!(
                 "no recipients for the {} audience: {}",

@@ -4,7 +4,7 @@
 //! clones never conflict. The [`ledger`] puts the messages in the order they were
 //! recorded and says where each stands; [`threads`] gives new messages their thread.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -91,6 +91,8 @@ pub struct Message {
     pub at: Option<Timestamp>,
     pub kind: Option<Kind>,
     pub audience: Option<Audience>,
+    /// The one client it is for, one of several (`…-client+acme.eml`).
+    pub client: Option<String>,
     /// The timeline entry (an update or a resolve, by index in file order) that wrote it.
     pub entry: Option<usize>,
     pub sent: bool,
@@ -111,31 +113,56 @@ impl Message {
 pub fn ledger(names: &[String], log: &str, state: &State) -> Vec<Message> {
     let sent = sent(log);
     let withdrawn = withdrawn(log);
+    // Each update by (when, number, audience, client): one look-up per message.
+    let updates: HashMap<(String, u32, Audience, Option<&str>), usize> = state
+        .updates
+        .iter()
+        .flat_map(|u| {
+            let audiences: Vec<Audience> = Audience::ALL
+                .into_iter()
+                .filter(|a| a.counts(&u.audience))
+                .collect();
+            audiences
+                .into_iter()
+                .map(move |a| ((compact(&u.at), u.number, a, u.client.as_deref()), u.entry))
+        })
+        .collect();
     let mut out: Vec<Message> = names
         .iter()
         .map(|file| {
             let parsed = parse_stem(file);
-            let (entry, undone) = match parsed {
-                Some((at, Kind::Update(n), audience)) => (
-                    state
-                        .updates_to(audience)
-                        .find(|u| u.number == n && compact(&u.at) == compact(&at))
-                        .map(|u| u.entry),
-                    false,
-                ),
-                Some((at, Kind::Restoral, _)) => state
-                    .resolutions
-                    .iter()
-                    .find(|r| compact(&r.at) == compact(&at))
-                    .map_or((None, false), |r| (Some(r.entry), r.reopened_at.is_some())),
+            let (entry, undone) = match &parsed {
+                Some(p) => match p.kind {
+                    Kind::Update(n) => (
+                        updates
+                            .get(&(compact(&p.at), n, p.audience, p.client.as_deref()))
+                            .copied(),
+                        false,
+                    ),
+                    Kind::Restoral => match &p.client {
+                        // One client's early restoral notice, undone if it was affected
+                        // again before the notice went.
+                        Some(key) => state
+                            .client_restorals
+                            .iter()
+                            .find(|r| &r.client == key && compact(&r.at) == compact(&p.at))
+                            .map_or((None, false), |r| (Some(r.entry), r.undone_at.is_some())),
+                        None => state
+                            .resolutions
+                            .iter()
+                            .find(|r| compact(&r.at) == compact(&p.at))
+                            .map_or((None, false), |r| (Some(r.entry), r.reopened_at.is_some())),
+                    },
+                },
                 None => (None, false),
             };
             let is_sent = sent.contains(file);
             Message {
                 file: file.clone(),
-                at: parsed.map(|(at, _, _)| at),
-                kind: parsed.map(|(_, kind, _)| kind),
-                audience: parsed.map(|(_, _, a)| a),
+                at: parsed.as_ref().map(|p| p.at),
+                kind: parsed.as_ref().map(|p| p.kind),
+                audience: parsed.as_ref().map(|p| p.audience),
+                client: parsed.and_then(|p| p.client),
                 entry,
                 sent: is_sent,
                 withdrawn: withdrawn.contains(file) || (undone && !is_sent),
@@ -155,29 +182,78 @@ pub fn read_ledger(incident_dir: &Path, state: &State) -> anyhow::Result<Vec<Mes
     Ok(ledger(&names, &log, state))
 }
 
-/// The threads new messages join: every message of `ledger` that is not withdrawn, with
-/// its Message-ID, audience and client as its headers give them (a message without
-/// `X-Mim-Client` is about `client`, the incident's).
+/// The threads new messages join: the messages of `ledger` that are not withdrawn, with
+/// their Message-ID, audience and client as their headers give them (a message without
+/// `X-Mim-Client` is about `client`, the incident's). Only what a new message can cite
+/// is read: of each audience's (and each client's) thread, the first message and the
+/// latest ones, so an incident with a thousand updates reads forty messages, not all.
 pub fn threads(
     incident_dir: &Path,
     ledger: &[Message],
     client: Option<&str>,
 ) -> anyhow::Result<Threads> {
-    let mut threads = Threads::default();
+    // Messages by thread as their names say, in the order they were recorded.
+    type Key<'a> = (Option<Audience>, Option<&'a str>);
+    let mut by_thread: Vec<(Key, Vec<&Message>)> = Vec::new();
     for m in ledger.iter().filter(|m| !m.withdrawn) {
+        let key = (m.audience, m.client.as_deref());
+        match by_thread.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, list)) => list.push(m),
+            None => by_thread.push((key, vec![m])),
+        }
+    }
+    let mut wanted: Vec<&Message> = Vec::new();
+    for (_, list) in &by_thread {
+        let keep = super::MAX_REFERENCES;
+        if list.len() <= keep {
+            wanted.extend(list.iter().copied());
+        } else {
+            wanted.push(list[0]);
+            wanted.extend(list[list.len() - (keep - 1)..].iter().copied());
+        }
+    }
+    // Back in the order they were recorded.
+    wanted.sort_by_key(|m| {
+        ledger
+            .iter()
+            .position(|l| std::ptr::eq(l, *m))
+            .unwrap_or(usize::MAX)
+    });
+    let mut threads = Threads::default();
+    for m in wanted {
         let path = incident_dir.join(OUTBOX_DIR).join(&m.file);
-        let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
-        let Some(id) = message_id(&bytes) else {
+        let head = read_header_section(&path)?;
+        let Some(id) = message_id(&head) else {
             continue;
         };
-        let audience = header(&bytes, "X-Mim-Audience")
+        let audience = header(&head, "X-Mim-Audience")
             .and_then(|a| Audience::parse(&a))
             .or(m.audience);
         let Some(audience) = audience else { continue };
-        let about = header(&bytes, "X-Mim-Client").or(client.map(String::from));
+        let about = header(&head, "X-Mim-Client").or(client.map(String::from));
         threads.push(audience, about, id);
     }
     Ok(threads)
+}
+
+/// The header section of a message (up to the first empty line): what [`threads`]
+/// needs, without reading the body.
+fn read_header_section(path: &Path) -> anyhow::Result<Vec<u8>> {
+    use std::io::BufRead;
+    let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut reader = std::io::BufReader::new(file);
+    let mut out = Vec::new();
+    loop {
+        let start = out.len();
+        let n = reader
+            .read_until(b'\n', &mut out)
+            .with_context(|| format!("reading {}", path.display()))?;
+        let line = &out[start..];
+        if n == 0 || line.iter().all(|b| b.is_ascii_whitespace()) || out.len() > 1 << 20 {
+            break;
+        }
+    }
+    Ok(out)
 }
 
 /// One line of `sent.log`.
@@ -252,7 +328,12 @@ pub fn problems(incident: &Incident, shown_dir: &Path, deep: bool) -> Vec<Diagno
                     audience.as_str()
                 },
             )),
-            Event::Resolve { .. } => Some((super::compact(&e.at), "resolved".into(), "*")),
+            Event::Resolve { .. }
+            | Event::Affect {
+                restored: true,
+                client: Some(_),
+                ..
+            } => Some((super::compact(&e.at), "resolved".into(), "*")),
             _ => None,
         })
         .collect();
@@ -264,7 +345,7 @@ pub fn problems(incident: &Incident, shown_dir: &Path, deep: bool) -> Vec<Diagno
     let mut out = Vec::new();
     for name in &names {
         let message = match parse_name(name) {
-            None => "not a message mim wrote: outbox/ holds <time>-u<N>-<audience>.eml and <time>-resolved-<audience>.eml".to_string(),
+            None => "not a message mim wrote: outbox/ holds <time>-u<N>-<audience>.eml and <time>-resolved-<audience>.eml (with +<client> for one of several clients)".to_string(),
             Some((at, tag, audience)) => {
                 if recorded(at, tag, audience) {
                     if deep {
@@ -306,6 +387,12 @@ fn parse_name(name: &str) -> Option<(&str, &str, &str)> {
     let stem = name.strip_suffix(".eml")?;
     let (at, rest) = (stem.get(..16)?, stem.get(16..)?.strip_prefix('-')?);
     let (tag, audience) = rest.split_once('-')?;
+    // One of several clients' own message: `…-client+acme.eml`.
+    let audience = match audience.split_once('+') {
+        Some((audience, key)) if crate::config::is_key(key) => audience,
+        Some(_) => return None,
+        None => audience,
+    };
     let time_shape = at.char_indices().all(|(i, c)| match i {
         8 => c == 'T',
         15 => c == 'Z',

@@ -34,12 +34,16 @@ impl Recipients {
 ///
 /// Empty when nobody is configured; an error for a client audience of an incident
 /// without a client, and for a stakeholder on the wrong side (see [`check_stakeholder`]).
-pub fn recipients(
+/// To and Cc of a message to `audience` about `client` (the incident's, or one of its
+/// several clients'; none for the provider's own audiences): the client's own
+/// contacts, and of the plan's client-management stakeholders only its contacts (in an
+/// incident of several clients a stakeholder must be one client's contact).
+pub fn recipients_for(
     config: &Config,
     incident: &Incident,
     audience: Audience,
+    client: Option<&str>,
 ) -> anyhow::Result<Recipients> {
-    let client = incident.record.client.first();
     let contacts = match (audience.is_external(), client) {
         (false, _) => None,
         (true, None) => bail!(
@@ -66,13 +70,36 @@ pub fn recipients(
         to: to.to_vec(),
         cc: cc.to_vec(),
     };
+    let all = incident_clients(incident);
     for s in stakeholders(incident, audience) {
-        check_stakeholder(config, &Vec::from_iter(client), s)?;
-        if let Some(mailbox) = s.mailbox() {
-            out.cc.push(mailbox);
+        let Some(mailbox) = s.mailbox() else { continue };
+        check_stakeholder(config, &all, s)?;
+        if all.len() > 1 && audience.is_external() {
+            // Whose contact it is decides which client's messages it follows.
+            let whose = client_contact(config, &mailbox).map(|(key, _)| key);
+            if whose != client {
+                continue;
+            }
         }
+        out.cc.push(mailbox);
     }
     Ok(tidy(out))
+}
+
+/// Every client the incident names: declared, or added with `mim affect` (taken off or
+/// not).
+fn incident_clients(incident: &Incident) -> Vec<&str> {
+    let mut out: Vec<&str> = incident.record.client.iter().collect();
+    for entry in &incident.entries {
+        if let crate::model::Event::Affect {
+            client: Some(c), ..
+        } = &entry.event
+            && !out.contains(&c.as_str())
+        {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn stakeholders(incident: &Incident, audience: Audience) -> impl Iterator<Item = &Stakeholder> {

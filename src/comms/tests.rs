@@ -76,7 +76,11 @@ fn subjects_names_and_ids() {
         "[P2] VPN down — Resolved"
     );
     let at = t("2026-11-24T10:30:00+01:00");
-    let stem = stem(&at, Kind::Update(3), Audience::Client);
+    assert_eq!(
+        super::stem(&at, Kind::Update(3), Audience::Client, Some("acme")),
+        "20261124T093000Z-u3-client+acme"
+    );
+    let stem = stem(&at, Kind::Update(3), Audience::Client, None);
     assert_eq!(stem, "20261124T093000Z-u3-client");
     let from = parse_address("Desk <desk@msp.example>").unwrap();
     assert_eq!(
@@ -88,15 +92,28 @@ fn subjects_names_and_ids() {
 #[test]
 fn message_names_parse_back() {
     let at = t("2026-11-24T09:30:00Z");
-    for (kind, audience) in [
-        (Kind::Update(12), Audience::ClientManagement),
-        (Kind::Restoral, Audience::EndUsers),
-        (Kind::Update(1), Audience::Internal),
+    for (kind, audience, client) in [
+        (Kind::Update(12), Audience::ClientManagement, None),
+        (Kind::Restoral, Audience::EndUsers, None),
+        (Kind::Update(1), Audience::Internal, None),
+        (
+            Kind::Update(4),
+            Audience::ClientManagement,
+            Some("globex-uk"),
+        ),
+        (Kind::Restoral, Audience::Client, Some("acme")),
     ] {
-        let name = format!("{}.eml", stem(&at, kind, audience));
-        assert_eq!(parse_stem(&name), Some((at, kind, audience)), "{name}");
+        let name = format!("{}.eml", stem(&at, kind, audience, client));
+        let parsed = Stem {
+            at,
+            kind,
+            audience,
+            client: client.map(str::to_string),
+        };
+        assert_eq!(parse_stem(&name), Some(parsed), "{name}");
     }
     assert_eq!(parse_stem("notes.eml"), None);
+    assert_eq!(parse_stem("20261124T093000Z-u1-client+Acme Corp.eml"), None);
     assert_eq!(parse_stem("20261124T093000Z-x1-client.eml"), None);
     assert_eq!(parse_stem("20261124T093000Z-u1-everyone.eml"), None);
 }
@@ -354,14 +371,14 @@ fn restore_clock_leaves_out_time_on_hold() {
         ],
     );
     let at = |now: &str| crate::state::derive(&c, &inc, t(now));
-    let clock = restore_clock(&c, &inc, &at("2026-11-24T12:00:00Z")).unwrap();
+    let clock = restore_clock_for(&c, &inc, &at("2026-11-24T12:00:00Z"), None).unwrap();
     assert_eq!(clock.used, "2h");
     assert_eq!(clock.target, "4h");
     assert_eq!(clock.percent, 50);
     assert_eq!(clock.remaining, "2h");
     assert_eq!(clock.due.as_deref(), Some("2026-11-24T14:00:00Z"));
     assert!(!clock.breached);
-    let late = restore_clock(&c, &inc, &at("2026-11-24T15:00:00Z")).unwrap();
+    let late = restore_clock_for(&c, &inc, &at("2026-11-24T15:00:00Z"), None).unwrap();
     assert!(late.breached);
     assert_eq!(late.remaining, "0m");
 }
@@ -383,7 +400,7 @@ fn an_open_hold_stops_the_due_time() {
         ],
     );
     let now = crate::state::derive(&c, &inc, t("2026-11-24T12:00:00Z"));
-    let clock = restore_clock(&c, &inc, &now).unwrap();
+    let clock = restore_clock_for(&c, &inc, &now, None).unwrap();
     assert_eq!(clock.used, "1h");
     assert_eq!(clock.due, None);
 }
@@ -397,4 +414,9 @@ fn client_messages_use_the_client_time_zone() {
     );
     assert_eq!(display_zone(&c, Some("acme"), Audience::Internal), "UTC");
     assert_eq!(display_zone(&c, None, Audience::Client), "UTC");
+}
+
+/// The recipients of a message about the incident's (first) client.
+fn recipients(c: &Config, incident: &Incident, audience: Audience) -> anyhow::Result<Recipients> {
+    recipients_for(c, incident, audience, incident.record.client.first())
 }

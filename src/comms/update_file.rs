@@ -15,6 +15,9 @@ pub struct UpdateFront {
     pub incident: String,
     pub number: u32,
     pub audience: String,
+    /// The one client it was written to, of several the incident affects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
     #[schemars(with = "crate::time::Timestamp")]
     #[serde(with = "time::rfc3339")]
     pub at: Timestamp,
@@ -66,11 +69,12 @@ pub fn parse_front(front: &str) -> Result<UpdateFront, serde_yaml::Error> {
 
 /// [`parse_front`]'s direct reading; `None` where it leaves the text to the YAML parser.
 fn plain_front(front: &str) -> Option<UpdateFront> {
-    let mut values: [Option<(String, bool)>; 8] = Default::default();
-    const KEYS: [&str; 8] = [
+    let mut values: [Option<(String, bool)>; 9] = Default::default();
+    const KEYS: [&str; 9] = [
         "incident",
         "number",
         "audience",
+        "client",
         "at",
         "by",
         "status_line",
@@ -85,7 +89,17 @@ fn plain_front(front: &str) -> Option<UpdateFront> {
         }
         values[slot] = Some(scalar(value)?);
     }
-    let [incident, number, audience, at, by, status_line, eta, next] = values;
+    let [
+        incident,
+        number,
+        audience,
+        client,
+        at,
+        by,
+        status_line,
+        eta,
+        next,
+    ] = values;
     let time = |t: Option<(String, bool)>| chrono::DateTime::parse_from_rfc3339(&t?.0).ok();
     let (number, _) = number?;
     if (number.len() > 1 && number.starts_with('0')) || !number.bytes().all(|b| b.is_ascii_digit())
@@ -101,6 +115,7 @@ fn plain_front(front: &str) -> Option<UpdateFront> {
         incident: text(incident)?,
         number: number.parse().ok()?,
         audience: text(audience)?,
+        client: optional(client, text)?,
         at: time(at)?,
         by: text(by)?,
         status_line: optional(status_line, text)?,
@@ -318,6 +333,7 @@ mod tests {
             incident: "2026-11-24-payments-api-outage".into(),
             number: 3,
             audience: "client".into(),
+            client: None,
             at: chrono::DateTime::parse_from_rfc3339("2026-11-24T09:30:00Z").unwrap(),
             by: "Alice Moreau".into(),
             status_line: Some("Degraded: failover: in progress".into()),

@@ -142,17 +142,8 @@ pub fn schedule_for(config: &Config, state: &State, client: Option<&str>) -> Sch
 
 /// When the next update to `audience` is due, by the update clock of a state derived
 /// right after that update was recorded: what the e-mails promise and `status` shows.
-pub fn next_update_due(
-    config: &Config,
-    incident: &Incident,
-    state: &State,
-    audience: Audience,
-) -> Option<Timestamp> {
-    next_update_due_for(config, incident, state, audience, None)
-}
-
-/// [`next_update_due`] for the messages to one client of an incident affecting several:
-/// by that client's update clock. (`None`, or an incident of one client: the incident's.)
+/// For the messages to one client of an incident affecting several (`client`): by that
+/// client's update clock. (`None`, or an incident of one client: the incident's.)
 pub fn next_update_due_for(
     config: &Config,
     incident: &Incident,
@@ -518,9 +509,10 @@ impl<'a> Facts<'a> {
             _ => self.ended(),
         };
         let reached: Vec<&state::UpdateMark> = match (audience, self.client) {
-            (Audience::Client, Some(key)) if self.per_client => {
-                self.state.updates_to_client(key).collect()
-            }
+            (Audience::Client, Some(key)) if self.per_client => self
+                .state
+                .updates_for(Audience::Client, Some(key))
+                .collect(),
             _ => self.state.updates_to(audience).collect(),
         };
         let updates: Vec<Mark> = reached

@@ -56,6 +56,41 @@ impl Common {
 }
 
 impl Common {
+    /// The incident as one of its several clients sees it: only that client's name and
+    /// key, the services it lost (when recorded per client), its own impact, and when
+    /// its service came back, if before the others'.
+    pub fn for_client(mut self, config: &Config, state: &State, key: &str) -> Common {
+        let i = &mut self.incident;
+        i.client = Some(config.client_name(key));
+        i.client_key = Some(key.to_string());
+        if let Some(c) = state.affected_client(key) {
+            if !c.services.is_empty() {
+                i.service = c.services.join(", ");
+            }
+            i.impact = c.impact.clone();
+            if let Some(at) = c.restored() {
+                i.resolved_at = Some(time::format(&at));
+                // Its service is back before the incident's: that is its restoration.
+                if self.resolution.is_none() {
+                    let started = c.since.max(state.impact_started);
+                    self.resolution = Some(ResolutionView {
+                        at: time::format(&at),
+                        by: config.organization.name.clone(),
+                        summary: String::new(),
+                        closure: String::new(),
+                        closure_text: String::new(),
+                        workaround: false,
+                        problem: None,
+                        client_message: None,
+                        verification: None,
+                        outage: Duration::from(at - started).to_string(),
+                    });
+                }
+            }
+        }
+        self
+    }
+
     /// What the client's people may see: no one's name (the organisation's instead), no
     /// vendor's name or case reference, no bridge, no problem ticket, no reasons written
     /// for colleagues, and instead of how service was restored (`mim resolve -m`) what

@@ -288,3 +288,300 @@ fn a_client_overrides_its_targets_in_its_contract() {
     // 1h on Friday, 3h on Monday from 08:00.
     assert_eq!(globex["due"], "2026-11-30T11:00:00Z");
 }
+
+// --- Per-client communications --------------------------------------------------------
+
+use crate::common::mail::{addresses, outbox, parse, readable, references};
+
+/// Every address in a message's headers.
+fn every_address(msg: &mail_parser::Message<'_>) -> Vec<String> {
+    let mut out = addresses(msg.to());
+    out.extend(addresses(msg.cc()));
+    out.extend(addresses(msg.bcc()));
+    out
+}
+
+/// What a reader or a mail client can see of a message: headers and decoded parts.
+fn everything(raw: &[u8]) -> String {
+    let msg = parse(raw);
+    let headers = String::from_utf8_lossy(raw)
+        .split("\r\n\r\n")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    format!("{headers}\n{}", readable(&msg)).to_lowercase()
+}
+
+fn message_id(raw: &[u8]) -> String {
+    parse(raw).message_id().unwrap_or_default().to_string()
+}
+
+#[test]
+fn each_client_gets_its_own_message_that_never_names_the_other() {
+    let repo = two_clients();
+    let id = shared_p3(&repo);
+    repo.at(
+        "2026-11-27T17:30:00Z",
+        &[
+            "update",
+            &id,
+            "--audience",
+            "client",
+            "-m",
+            "The shared mail relay is down; we are restarting it.",
+        ],
+    )
+    .ok();
+    let mails = outbox(&repo, &id);
+    let names: Vec<&str> = mails.keys().map(String::as_str).collect();
+    assert_eq!(
+        names,
+        [
+            "20261127T173000Z-u1-client+acme.eml",
+            "20261127T173000Z-u1-client+globex.eml"
+        ]
+    );
+    let acme = &mails["20261127T173000Z-u1-client+acme.eml"];
+    let globex = &mails["20261127T173000Z-u1-client+globex.eml"];
+    assert_eq!(every_address(&parse(acme)), ["it-ops@acme.example"]);
+    assert_eq!(every_address(&parse(globex)), ["ops@globex.example"]);
+    let acme_text = everything(acme);
+    let globex_text = everything(globex);
+    assert!(acme_text.contains("acme corp"), "{acme_text}");
+    assert!(globex_text.contains("globex"), "{globex_text}");
+    for word in ["globex", "ops@globex.example", "cto@globex.example"] {
+        assert!(
+            !acme_text.contains(word),
+            "acme's message names {word}:\n{acme_text}"
+        );
+    }
+    for word in ["acme", "it-ops@acme.example", "cio@acme.example"] {
+        assert!(
+            !globex_text.contains(word),
+            "globex's message names {word}:\n{globex_text}"
+        );
+    }
+    // Each in its client's time zone: acme's calendar is 24x7 (no zone of its own, so
+    // the organisation's), globex's the business calendar's.
+    let update = repo.read(&format!(
+        "incidents/{id}/updates/20261127T173000Z-client+acme.md"
+    ));
+    assert!(update.contains("client: acme\n"), "{update}");
+    let timeline = repo.read(&format!("incidents/{id}/timeline.yaml"));
+    assert_eq!(timeline.matches("event: update").count(), 2, "{timeline}");
+}
+
+#[test]
+fn all_writes_the_provider_once_and_each_client_and_its_management_apart() {
+    let repo = two_clients();
+    let id = shared_p3(&repo);
+    repo.at(
+        "2026-11-27T17:30:00Z",
+        &[
+            "update",
+            &id,
+            "--audience",
+            "all",
+            "-m",
+            "Restarting the relay.",
+        ],
+    )
+    .ok();
+    let names: Vec<String> = outbox(&repo, &id).into_keys().collect();
+    assert_eq!(
+        names,
+        [
+            "20261127T173000Z-u1-client+acme.eml",
+            "20261127T173000Z-u1-client+globex.eml",
+            "20261127T173000Z-u1-client-management+acme.eml",
+            "20261127T173000Z-u1-client-management+globex.eml",
+            "20261127T173000Z-u1-internal.eml",
+            "20261127T173000Z-u1-management.eml",
+        ]
+    );
+    let mails = outbox(&repo, &id);
+    let cm = &mails["20261127T173000Z-u1-client-management+globex.eml"];
+    assert_eq!(every_address(&parse(cm)), ["cto@globex.example"]);
+    assert!(!everything(cm).contains("acme"));
+    // The provider's own people see both clients.
+    let internal = everything(&mails["20261127T173000Z-u1-internal.eml"]);
+    assert!(
+        internal.contains("acme corp") && internal.contains("globex"),
+        "{internal}"
+    );
+}
+
+#[test]
+fn one_client_can_be_written_to_alone_with_its_own_numbering_and_thread() {
+    let repo = two_clients();
+    let id = shared_p3(&repo);
+    let update = |at: &str, extra: &[&str]| {
+        let mut args = vec!["update", &id[..], "--audience", "client", "-m", "News."];
+        args.extend_from_slice(extra);
+        repo.at(at, &args).ok()
+    };
+    update("2026-11-27T17:30:00Z", &[]);
+    update("2026-11-27T18:00:00Z", &["--client", "globex"]);
+    update("2026-11-27T18:30:00Z", &[]);
+    let mails = outbox(&repo, &id);
+    let names: Vec<&str> = mails.keys().map(String::as_str).collect();
+    assert_eq!(
+        names,
+        [
+            "20261127T173000Z-u1-client+acme.eml",
+            "20261127T173000Z-u1-client+globex.eml",
+            "20261127T180000Z-u2-client+globex.eml",
+            "20261127T183000Z-u2-client+acme.eml",
+            "20261127T183000Z-u3-client+globex.eml",
+        ]
+    );
+    let acme2 = parse(&mails["20261127T183000Z-u2-client+acme.eml"]);
+    assert!(acme2.subject().unwrap().ends_with("Update 2"));
+    // acme's second message answers acme's first, and nothing of globex's.
+    assert_eq!(
+        references(&acme2),
+        [message_id(&mails["20261127T173000Z-u1-client+acme.eml"])]
+    );
+    let globex3 = parse(&mails["20261127T183000Z-u3-client+globex.eml"]);
+    assert_eq!(
+        references(&globex3),
+        [
+            message_id(&mails["20261127T173000Z-u1-client+globex.eml"]),
+            message_id(&mails["20261127T180000Z-u2-client+globex.eml"]),
+        ]
+    );
+    // A client the incident does not affect is refused, and nothing is written.
+    let before = repo.snapshot();
+    let run = repo
+        .at(
+            "2026-11-27T19:00:00Z",
+            &[
+                "update",
+                &id,
+                "--audience",
+                "client",
+                "--client",
+                "initech",
+                "-m",
+                "x",
+            ],
+        )
+        .fails(1);
+    assert!(
+        run.stderr
+            .contains("does not affect client `initech`: it affects acme, globex"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.snapshot(), before);
+    // Each client's update clock counts its own messages.
+    // (At 18:15: acme's last was at 17:30, globex's at 18:00.)
+    let report = repo
+        .now("2026-11-27T18:15:00Z", &["check", "--format", "json"])
+        .json();
+    let acme = client_clock(&report, &id, "update-client", "acme");
+    let globex = client_clock(&report, &id, "update-client", "globex");
+    assert_eq!(acme["started"], "2026-11-27T17:30:00Z", "{acme:#}");
+    assert_eq!(globex["started"], "2026-11-27T18:00:00Z", "{globex:#}");
+}
+
+#[test]
+fn a_client_restored_early_is_told_then_and_the_others_at_the_resolve() {
+    let repo = two_clients();
+    let id = shared_p3(&repo);
+    repo.at(
+        "2026-11-27T19:00:00Z",
+        &["affect", &id, "--client", "acme", "--restored"],
+    )
+    .ok();
+    let after_affect: Vec<String> = outbox(&repo, &id).into_keys().collect();
+    assert_eq!(
+        after_affect,
+        [
+            "20261127T190000Z-resolved-client+acme.eml",
+            "20261127T190000Z-resolved-client-management+acme.eml",
+            "20261127T190000Z-resolved-end-users+acme.eml",
+        ]
+    );
+    let mails = outbox(&repo, &id);
+    let notice = &mails["20261127T190000Z-resolved-client+acme.eml"];
+    assert_eq!(every_address(&parse(notice)), ["it-ops@acme.example"]);
+    assert!(!everything(notice).contains("globex"));
+    assert!(parse(notice).subject().unwrap().ends_with("Resolved"));
+    // Updates now go to the client still affected only.
+    repo.at(
+        "2026-11-27T19:30:00Z",
+        &["update", &id, "--audience", "client", "-m", "Still on it."],
+    )
+    .ok();
+    assert!(
+        repo.path(&format!(
+            "incidents/{id}/outbox/20261127T193000Z-u1-client+globex.eml"
+        ))
+        .exists()
+    );
+    assert!(
+        !repo
+            .path(&format!(
+                "incidents/{id}/outbox/20261127T193000Z-u1-client+acme.eml"
+            ))
+            .exists()
+    );
+    repo.at(
+        "2026-11-30T09:00:00Z",
+        &[
+            "resolve",
+            &id,
+            "--closure",
+            "config-change",
+            "-m",
+            "Relay configuration corrected.",
+        ],
+    )
+    .ok();
+    let resolved: Vec<String> = outbox(&repo, &id)
+        .into_keys()
+        .filter(|n| n.starts_with("20261130T090000Z"))
+        .collect();
+    assert_eq!(
+        resolved,
+        [
+            "20261130T090000Z-resolved-client+globex.eml",
+            "20261130T090000Z-resolved-client-management+globex.eml",
+            "20261130T090000Z-resolved-end-users+globex.eml",
+            "20261130T090000Z-resolved-internal.eml",
+            "20261130T090000Z-resolved-management.eml",
+        ]
+    );
+    // Every message is one the timeline records: validate finds nothing wrong.
+    repo.run(&["validate", "--deep"]).ok();
+}
+
+#[test]
+fn a_client_affected_again_before_its_notice_went_has_it_withdrawn() {
+    let repo = two_clients();
+    let id = shared_p3(&repo);
+    repo.at(
+        "2026-11-27T19:00:00Z",
+        &["affect", &id, "--client", "acme", "--restored"],
+    )
+    .ok();
+    repo.at(
+        "2026-11-27T19:20:00Z",
+        &[
+            "affect",
+            &id,
+            "--client",
+            "acme",
+            "--reason",
+            "relay failed again",
+        ],
+    )
+    .ok();
+    let run = repo.run(&["send", &id, "--dry-run"]).ok();
+    assert!(
+        !run.stdout.contains("resolved-client+acme"),
+        "a withdrawn notice is not sent: {}",
+        run.stdout
+    );
+}

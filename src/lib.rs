@@ -42,8 +42,9 @@ pub(crate) mod yaml_guard;
 /// The configuration `mim init` writes (for tests and tools that make repositories).
 pub use config::DEFAULT_CONFIG;
 
-/// Whether mim syncs every file it writes to disk before renaming it into place: on
-/// unless turned off, so a crash never leaves a half-written incident file. Only a
+/// Whether mim syncs every file it writes (and its transaction journal) to disk before
+/// renaming it into place: on unless turned off, so a crash never leaves a half-written
+/// incident file. Only a
 /// tool that writes a throwaway repository at speed turns it off (`examples/synth.rs`).
 pub fn sync_writes(on: bool) {
     store::set_sync(on);

@@ -111,6 +111,11 @@ pub fn set_sync(on: bool) {
     SYNC.store(on, Ordering::Relaxed);
 }
 
+/// Whether writes are synced to disk (the files, the journal, their directories).
+pub fn syncing() -> bool {
+    SYNC.load(Ordering::Relaxed)
+}
+
 /// Load every incident in parallel, in ID order; the ones that fail come back as diagnostics.
 pub fn load_all(repo: &Repo) -> anyhow::Result<Vec<Result<Incident, Diagnostics>>> {
     each(repo, |loaded| loaded)
@@ -163,7 +168,7 @@ pub fn write_atomic_with(
         .set_permissions(permissions)
         .with_context(|| format!("setting the permissions of {}", path.display()))?;
     tmp.write_all(bytes)
-        .and_then(|_| match SYNC.load(Ordering::Relaxed) {
+        .and_then(|_| match syncing() {
             true => tmp.as_file().sync_all(),
             false => Ok(()),
         })

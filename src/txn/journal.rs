@@ -162,7 +162,10 @@ pub fn write(path: &Path, journal: &Journal) -> anyhow::Result<()> {
         .tempfile_in(dir)
         .with_context(|| format!("creating the journal in {}", dir.display()))?;
     tmp.write_all(&text)
-        .and_then(|()| tmp.as_file().sync_all())
+        .and_then(|()| match crate::store::syncing() {
+            true => tmp.as_file().sync_all(),
+            false => Ok(()),
+        })
         .with_context(|| format!("writing the journal in {}", dir.display()))?;
     tmp.persist(path)
         .with_context(|| format!("writing the journal {}", path.display()))?;
@@ -214,7 +217,9 @@ pub fn remove_temps(dir: &Path) {
 /// Make a rename or removal in `dir` durable (best effort; not every platform can).
 pub fn sync_dir(dir: &Path) {
     #[cfg(unix)]
-    if let Ok(d) = std::fs::File::open(dir) {
+    if crate::store::syncing()
+        && let Ok(d) = std::fs::File::open(dir)
+    {
         let _ = d.sync_all();
     }
     #[cfg(not(unix))]

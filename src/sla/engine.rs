@@ -101,16 +101,12 @@ pub fn cadence_target<'a>(
     }
 }
 
-/// The client whose contract an incident's clocks follow: its only client, if it has
-/// one. An incident of several clients has each client's clocks besides its own.
-fn contract_client(state: &State) -> Option<&str> {
-    state.sole_client()
-}
-
 /// The schedule of a state: the priority and the plan's cadence over time, from the
-/// report, in the calendars of the incident's client (see [`schedule_for`]).
+/// report, in the calendars of the incident's client, if it has only one (see
+/// [`schedule_for`]; an incident of several clients has each client's clocks besides
+/// its own).
 pub fn schedule(config: &Config, state: &State) -> Schedule {
-    schedule_for(config, state, contract_client(state))
+    schedule_for(config, state, state.sole_client())
 }
 
 /// The schedule in the calendars of `client`'s contract (a client's own calendar
@@ -238,7 +234,7 @@ impl<'a> Facts<'a> {
                 .collect(),
             schedule: schedule(config, state),
             state,
-            client: contract_client(state),
+            client: state.sole_client(),
             per_client: false,
             client_restored: None,
             client_pauses: Vec::new(),

@@ -12,7 +12,8 @@ every file once so the cache is warm, then times each command RUNS times (defaul
 on every repository in turn — N = 10, 1,000, …, then again — so that a machine whose
 speed drifts (other builds) moves every N alike. It prints the median wall time of
 each command, its ratio to the N = 10 figure, the median CPU time (user + system),
-and peak memory (max RSS). `check` is set against the floor of `cat`-ing the files
+and peak memory (max RSS). The mutations are `note`, `update`, `escalate` and `declare`, each with its commit and
+with `--no-commit`. `check` is set against the floor of `cat`-ing the files
 it reads (mim.yaml, and each incident's incident.yaml, timeline.yaml, plan.md,
 pir.md and updates/*.md) and of every file. Last, growth inside one incident:
 `update` on an incident with 1,000 updates against one with 1.
@@ -115,6 +116,8 @@ def commands(ident):
         mutations = [
             ("note", lambda k: ["note", ident[0], f"bench note {k}"]),
             ("update", lambda k: ["update", ident[0], "-m", f"Bench update {k}."]),
+            ("escalate", lambda k: ["escalate", ident[0], "--kind", "sme", "--to",
+                                    f"Bench SME {k}", "--reason", "bench"]),
             ("declare", lambda k, c=commit: [
                 "declare", "--title", f"Bench {'c' if c else 'n'} {k + 1}", "--service",
                 "Website", "--impact", "high", "--urgency", "high", "--client", "acme"]),

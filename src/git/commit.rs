@@ -101,6 +101,7 @@ fn hash_files(root: &Path, paths: &[PathBuf]) -> anyhow::Result<Vec<Edit>> {
         let mut cmd = git(root);
         cmd.args(["hash-object", "-w", "--stdin-paths"]);
         let out = run_with_input(cmd, input.as_bytes(), "git hash-object")?;
+        let out = String::from_utf8_lossy(&out);
         let ids: Vec<&str> = out.lines().collect();
         if ids.len() != present.len() {
             bail!(
@@ -158,21 +159,34 @@ fn tree_edits(edits: &[Edit]) -> Dir<'_> {
     top
 }
 
-/// One entry of a tree: mode, type, id.
-type Entry = (String, String, String);
+/// One entry of a tree: its mode as git writes it (`100644`, `40000`, …) and its id.
+#[derive(Clone)]
+struct Entry {
+    mode: String,
+    id: String,
+}
 
-/// The tree `base` with `edit` applied, written to the object store; `None` when it
-/// has no entries left (git keeps no empty directories).
+impl Entry {
+    fn is_tree(&self) -> bool {
+        self.mode == TREE_MODE
+    }
+}
+
+const TREE_MODE: &str = "40000";
+
+/// The tree `base` with `edit` applied, written to the object store (an empty tree
+/// when nothing is left).
 fn build_tree(root: &Path, base: Option<&str>, edit: &Dir) -> anyhow::Result<String> {
     Ok(match build_subtree(root, base, edit)? {
         Some(id) => id,
-        None => mktree(root, &BTreeMap::new())?,
+        None => write_tree(root, &BTreeMap::new())?,
     })
 }
 
+/// `None` when the tree has no entries left: git keeps no empty directories.
 fn build_subtree(root: &Path, base: Option<&str>, edit: &Dir) -> anyhow::Result<Option<String>> {
     let mut entries = match base {
-        Some(tree) => ls_tree(root, tree)?,
+        Some(tree) => read_tree(root, tree)?,
         None => BTreeMap::new(),
     };
     for (name, blob) in &edit.files {
@@ -183,12 +197,15 @@ fn build_subtree(root: &Path, base: Option<&str>, edit: &Dir) -> anyhow::Result<
             Some(id) => {
                 // An executable file stays executable; anything else becomes a file.
                 let mode = match entries.get(*name) {
-                    Some((mode, kind, _)) if kind == "blob" && mode == "100755" => "100755",
+                    Some(e) if e.mode == "100755" => "100755",
                     _ => "100644",
                 };
                 entries.insert(
                     (*name).to_string(),
-                    (mode.to_string(), "blob".to_string(), (*id).to_string()),
+                    Entry {
+                        mode: mode.to_string(),
+                        id: (*id).to_string(),
+                    },
                 );
             }
         }
@@ -196,13 +213,16 @@ fn build_subtree(root: &Path, base: Option<&str>, edit: &Dir) -> anyhow::Result<
     for (name, sub) in &edit.dirs {
         let old = entries
             .get(*name)
-            .filter(|(_, kind, _)| kind == "tree")
-            .map(|(_, _, id)| id.clone());
+            .filter(|e| e.is_tree())
+            .map(|e| e.id.clone());
         match build_subtree(root, old.as_deref(), sub)? {
             Some(id) => {
                 entries.insert(
                     (*name).to_string(),
-                    ("040000".to_string(), "tree".to_string(), id),
+                    Entry {
+                        mode: TREE_MODE.to_string(),
+                        id,
+                    },
                 );
             }
             None => {
@@ -213,40 +233,80 @@ fn build_subtree(root: &Path, base: Option<&str>, edit: &Dir) -> anyhow::Result<
     if entries.is_empty() {
         return Ok(None);
     }
-    mktree(root, &entries).map(Some)
+    write_tree(root, &entries).map(Some)
 }
 
-fn ls_tree(root: &Path, tree: &str) -> anyhow::Result<BTreeMap<String, Entry>> {
+/// The entries of tree `tree`, from its raw object (`<mode> <name>\0<id bytes>`…).
+/// (`git cat-file` reads the one object; `ls-tree` and `mktree` would look up every
+/// entry's object too, which costs milliseconds in a directory of a thousand e-mails.)
+fn read_tree(root: &Path, tree: &str) -> anyhow::Result<BTreeMap<String, Entry>> {
+    let id_len = tree.len() / 2;
     let mut cmd = git(root);
-    cmd.args(["ls-tree", "-z", tree]);
-    let listed = output(cmd, "git ls-tree")?;
+    cmd.args(["cat-file", "tree", tree]);
+    let raw = run_with_input(cmd, b"", "git cat-file")?;
+    let bad = || anyhow::anyhow!("git cat-file tree {tree}: not a tree object as git writes it");
     let mut entries = BTreeMap::new();
-    for record in listed.split('\0').filter(|r| !r.is_empty()) {
-        let (meta, name) = record
-            .split_once('\t')
-            .with_context(|| format!("unexpected git ls-tree output: {record}"))?;
-        let mut meta = meta.split(' ');
-        let (Some(mode), Some(kind), Some(id)) = (meta.next(), meta.next(), meta.next()) else {
-            bail!("unexpected git ls-tree output: {record}");
-        };
+    let mut rest = raw.as_slice();
+    while !rest.is_empty() {
+        let space = rest.iter().position(|&b| b == b' ').ok_or_else(bad)?;
+        let nul = rest.iter().position(|&b| b == 0).ok_or_else(bad)?;
+        if nul < space || rest.len() < nul + 1 + id_len {
+            return Err(bad());
+        }
+        let mode = std::str::from_utf8(&rest[..space]).map_err(|_| bad())?;
+        let name = String::from_utf8(rest[space + 1..nul].to_vec())
+            .map_err(|_| anyhow::anyhow!("a file name in tree {tree} is not UTF-8"))?;
+        let id = hex(&rest[nul + 1..nul + 1 + id_len]);
         entries.insert(
-            name.to_string(),
-            (mode.to_string(), kind.to_string(), id.to_string()),
+            name,
+            Entry {
+                mode: mode.to_string(),
+                id,
+            },
         );
+        rest = &rest[nul + 1 + id_len..];
     }
     Ok(entries)
 }
 
-fn mktree(root: &Path, entries: &BTreeMap<String, Entry>) -> anyhow::Result<String> {
-    let mut input = String::new();
-    for (name, (mode, kind, id)) in entries {
-        input.push_str(&format!("{mode} {kind} {id}\t{name}\0"));
+/// Write a tree object of `entries`, in git's order (a directory sorts as if its name
+/// ended in `/`), with `git hash-object -t tree`, which checks its format.
+fn write_tree(root: &Path, entries: &BTreeMap<String, Entry>) -> anyhow::Result<String> {
+    let mut sorted: Vec<(&String, &Entry)> = entries.iter().collect();
+    let key = |(name, e): &(&String, &Entry)| {
+        let mut k = name.as_bytes().to_vec();
+        if e.is_tree() {
+            k.push(b'/');
+        }
+        k
+    };
+    sorted.sort_by_key(key);
+    let mut raw = Vec::new();
+    for (name, e) in sorted {
+        raw.extend_from_slice(e.mode.as_bytes());
+        raw.push(b' ');
+        raw.extend_from_slice(name.as_bytes());
+        raw.push(0);
+        raw.extend(unhex(&e.id)?);
     }
     let mut cmd = git(root);
-    cmd.args(["mktree", "-z"]);
-    Ok(run_with_input(cmd, input.as_bytes(), "git mktree")?
-        .trim()
-        .to_string())
+    cmd.args(["hash-object", "-t", "tree", "-w", "--stdin"]);
+    let out = run_with_input(cmd, &raw, "git hash-object")?;
+    Ok(String::from_utf8_lossy(&out).trim().to_string())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(id: &str) -> anyhow::Result<Vec<u8>> {
+    if id.len() % 2 != 0 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        bail!("`{id}` is not an object id");
+    }
+    (0..id.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&id[i..i + 2], 16).map_err(Into::into))
+        .collect()
 }
 
 fn head(root: &Path) -> anyhow::Result<Option<String>> {
@@ -485,7 +545,7 @@ fn run_hook(mut cmd: Command, name: &str) -> anyhow::Result<()> {
 }
 
 /// Run a git command with `input` on its standard input; its standard output.
-fn run_with_input(mut cmd: Command, input: &[u8], what: &str) -> anyhow::Result<String> {
+fn run_with_input(mut cmd: Command, input: &[u8], what: &str) -> anyhow::Result<Vec<u8>> {
     cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -501,7 +561,7 @@ fn run_with_input(mut cmd: Command, input: &[u8], what: &str) -> anyhow::Result<
         .with_context(|| format!("waiting for {what}"))?;
     let _ = writer.join();
     if out.status.success() {
-        return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
+        return Ok(out.stdout);
     }
     bail!(
         "{what} failed: {}",

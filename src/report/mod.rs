@@ -295,7 +295,7 @@ pub fn build_with_progress(
         times: times(config, &list),
         sla: sla::compliance(config, &list),
         escalations: escalations(&chosen),
-        pir: pir::kpis(config, &chosen, now),
+        pir: pir::kpis(config, &chosen, filter.client.as_deref(), now),
         hold: hold(&list, &chosen, now),
         reopen: reopen(&chosen),
         recurrence: Recurrence {

@@ -799,6 +799,10 @@ pub struct PirReviewArgs {
     /// The action items the client adopted, comma-separated (client sessions)
     #[arg(long, value_name = "ACTIONS", value_delimiter = ',')]
     pub adopted: Vec<String>,
+    /// The one client the session was held with, on an incident affecting several
+    /// (client sessions; without it, with every affected client)
+    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients))]
+    pub client: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -272,6 +272,9 @@ fn review(ctx: &Ctx, args: &PirReviewArgs) -> anyhow::Result<()> {
     if !args.adopted.is_empty() && session != ReviewSession::Client {
         bail!("--adopted records what the client adopted: it belongs to a client review");
     }
+    if args.client.is_some() && session != ReviewSession::Client {
+        bail!("--client names the client the session was held with: it belongs to a client review");
+    }
     if held_at > ctx.now {
         bail!(
             "--held-at {} is after now ({}): record a review once it has been held",
@@ -291,6 +294,10 @@ fn review(ctx: &Ctx, args: &PirReviewArgs) -> anyhow::Result<()> {
             incident.id,
             time::format(&resolved)
         );
+    }
+    let client = args.client.as_deref().map(str::trim);
+    if let Some(key) = client {
+        affected_client(&ctx.state(&incident), &incident.id, key)?;
     }
     let known = pir::action_ids(&pir.actions);
     let mut adopted: Vec<String> = Vec::new();
@@ -313,6 +320,7 @@ fn review(ctx: &Ctx, args: &PirReviewArgs) -> anyhow::Result<()> {
             attendees,
             feedback,
             adopted,
+            client: client.map(str::to_string),
         },
     )?;
     let mut change = Change::new();
@@ -323,7 +331,11 @@ fn review(ctx: &Ctx, args: &PirReviewArgs) -> anyhow::Result<()> {
     ctx.record(
         &incident.id,
         entry.event.name(),
-        &format!("{session} PIR review held {}", time::format(&held_at)),
+        &format!(
+            "{session} PIR review{} held {}",
+            client.map(|c| format!(" ({c})")).unwrap_or_default(),
+            time::format(&held_at)
+        ),
         &change,
     )?;
     if !ctx.json {
@@ -333,6 +345,23 @@ fn review(ctx: &Ctx, args: &PirReviewArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Refuse a client the incident never affected: a review is held with its clients.
+fn affected_client(state: &State, id: &str, key: &str) -> anyhow::Result<()> {
+    if state.ever_affected(key) {
+        return Ok(());
+    }
+    let clients: Vec<&str> = state.clients.iter().map(|c| c.client.as_str()).collect();
+    bail!(
+        "--client {}: {id} never affected that client; its clients are {}",
+        key.escape_debug(),
+        if clients.is_empty() {
+            "none".to_string()
+        } else {
+            clients.join(", ")
+        }
+    )
 }
 
 fn report_cmd(ctx: &Ctx, id: Option<&str>, format: Format) -> anyhow::Result<()> {

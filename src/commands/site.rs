@@ -115,6 +115,7 @@ fn client_updates(incident: &Incident, state: &State) -> anyhow::Result<Vec<Clie
             format!("{}: bad front matter (see `mim validate`)", path.display())
         })?;
         out.push(ClientUpdate {
+            entry: mark.entry,
             at: mark.at,
             number: front.number,
             status_line: front.status_line,

@@ -217,6 +217,10 @@ pub enum Event {
         feedback: String,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         adopted: Vec<String>,
+        /// The one client a client session was held with, on an incident affecting
+        /// several; absent: with the client (or every client together).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client: Option<String>,
     },
 }
 
@@ -712,10 +716,15 @@ pub fn describe(e: &Entry) -> String {
             held_at,
             attendees,
             adopted,
+            client,
             ..
         } => {
+            let with = client
+                .as_ref()
+                .map(|c| format!(" ({c})"))
+                .unwrap_or_default();
             let mut s = format!(
-                "{session} PIR review held {} with {} (recorded by {by})",
+                "{session} PIR review{with} held {} with {} (recorded by {by})",
                 time::format(held_at),
                 attendees.join(", ")
             );

@@ -62,7 +62,13 @@ pub fn metrics(config: &Config, incident: &Incident, state: &State) -> Metrics {
     let time_on_hold = state.time_on_hold(end);
     let time_to_restore = state.resolved_at.map(|r| Duration::from(r - reported));
     let evaluation = crate::sla::evaluate_state(config, incident, state);
-    let durations = crate::sla::durations::with_restore(state, evaluation.clock(Rule::Restore));
+    // Of several clients' restore clocks, the longest.
+    let restore = evaluation
+        .clocks
+        .iter()
+        .filter(|c| c.rule == Rule::Restore)
+        .reduce(|a, b| if b.elapsed > a.elapsed { b } else { a });
+    let durations = crate::sla::durations::with_restore(state, restore);
     let cadence_of = |audience: Audience| state.cadence_at(config, audience, end).map(|(d, _)| d);
     let mut audiences: Vec<String> = Vec::new();
     if cadence_of(Audience::Internal).is_some() {
@@ -103,7 +109,12 @@ pub fn metrics(config: &Config, incident: &Incident, state: &State) -> Metrics {
                 Some(Audience::Client) => Some(Rule::UpdateClient),
                 _ => None,
             };
-            let clock = cadence_rule.and_then(|rule| evaluation.clock(rule));
+            // Several clients each have an update clock: held when none was breached.
+            let clocks: Vec<&crate::sla::Clock> = evaluation
+                .clocks
+                .iter()
+                .filter(|c| Some(c.rule) == cadence_rule)
+                .collect();
             AudienceUpdates {
                 count: times.len(),
                 cadence: Audience::parse(&audience)
@@ -111,7 +122,8 @@ pub fn metrics(config: &Config, incident: &Incident, state: &State) -> Metrics {
                         cadence_rule.is_some() && matches!(a, Audience::Internal | Audience::Client)
                     })
                     .and_then(cadence_of),
-                cadence_held: clock.map(|c| c.state != ClockState::Breached),
+                cadence_held: (!clocks.is_empty())
+                    .then(|| clocks.iter().all(|c| c.state != ClockState::Breached)),
                 longest_gap: longest_gap(reported, end, &times, &gap),
                 audience,
             }

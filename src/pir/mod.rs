@@ -59,6 +59,38 @@ pub fn close_gaps(config: &Config, incident: &Incident, state: &State) -> Vec<St
     gaps
 }
 
+/// The clients a client review was held with, each with its reviews, in the order
+/// they were affected: a review names its client (`--client`), or was held with the
+/// incident's clients together (`None` for an incident of no client).
+pub fn client_reviews<'p>(state: &State, pir: &'p Pir) -> Vec<(Option<String>, Vec<&'p Review>)> {
+    let affected: Vec<Option<String>> = state.affected().map(|c| Some(c.client.clone())).collect();
+    let everyone = if affected.is_empty() {
+        vec![None]
+    } else {
+        affected
+    };
+    let mut out: Vec<(Option<String>, Vec<&Review>)> = Vec::new();
+    for review in pir
+        .reviews
+        .iter()
+        .filter(|r| r.session == ReviewSession::Client)
+    {
+        let with = match &review.client {
+            Some(c) => vec![Some(c.clone())],
+            None => everyone.clone(),
+        };
+        for client in with {
+            match out.iter_mut().find(|(c, _)| *c == client) {
+                Some((_, reviews)) => reviews.push(review),
+                None => out.push((client, vec![review])),
+            }
+        }
+    }
+    let rank = |c: &Option<String>| everyone.iter().position(|e| e == c).unwrap_or(usize::MAX);
+    out.sort_by_key(|(c, _)| rank(c));
+    out
+}
+
 /// The action IDs of a PIR, for [`ids::find`].
 pub fn action_ids(actions: &[Action]) -> Vec<&str> {
     actions.iter().map(|a| a.id.as_str()).collect()

@@ -10,6 +10,7 @@ use crate::model::{Incident, timeline};
 use crate::pir::metrics::{self, Metrics};
 use crate::pir::{ActionStatus, Pir, document};
 use crate::render::{Templates, markdown};
+use crate::sla::Rule;
 use crate::state::State;
 use crate::text;
 use crate::time;
@@ -56,6 +57,24 @@ pub struct Report {
     pub reviews: Vec<ReviewView>,
     /// Recommendations (action items) the client adopted, when a client review was held.
     pub adoption: Option<Adoption>,
+    /// On an incident affecting several clients, each one: its impact and restoration
+    /// (empty otherwise: `incident.client` says it all).
+    pub clients: Vec<ClientView>,
+}
+
+/// One of several affected clients: its own impact, when it was affected and restored,
+/// and its restore time by its own clock (its calendar, less time on hold).
+#[derive(Clone, Debug, Serialize)]
+pub struct ClientView {
+    pub key: String,
+    pub name: String,
+    pub impact: String,
+    /// RFC 3339.
+    pub since: String,
+    /// When its service came back: restored on its own, or the incident's resolve.
+    pub restored: Option<String>,
+    /// Its restore clock once stopped, like `metrics.restore_excluding_hold`; `—` before.
+    pub restore_time: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -114,6 +133,8 @@ pub struct ActionView {
     /// The note given when it was done, or the reason it was dropped.
     pub note: Option<String>,
     pub adopted: bool,
+    /// On an incident of several clients: the clients who adopted it, by name.
+    pub adopted_by: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -126,6 +147,8 @@ pub struct Counts {
 #[derive(Clone, Debug, Serialize)]
 pub struct ReviewView {
     pub session: String,
+    /// The one client a client session was held with, by name.
+    pub client: Option<String>,
     pub held_at: String,
     pub attendees: String,
     pub feedback: String,
@@ -134,6 +157,17 @@ pub struct ReviewView {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Adoption {
+    /// Action items adopted, of those presented, counted per client that held a client
+    /// review (an incident of one client: its action items).
+    pub adopted: usize,
+    pub of: usize,
+    /// On an incident of several clients: each client that held a client review.
+    pub clients: Vec<ClientAdoption>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ClientAdoption {
+    pub name: String,
     pub adopted: usize,
     pub of: usize,
 }
@@ -170,6 +204,15 @@ pub fn build(
             }),
     );
     let adopted: Vec<&String> = pir.reviews.iter().flat_map(|rv| &rv.adopted).collect();
+    let client_reviews = super::client_reviews(state, pir);
+    let name = |key: &Option<String>| key.as_deref().map(|k| config.client_name(k));
+    let adopters = |id: &str| -> Vec<String> {
+        client_reviews
+            .iter()
+            .filter(|(_, rvs)| rvs.iter().any(|rv| rv.adopted.iter().any(|a| a == id)))
+            .filter_map(|(c, _)| name(c))
+            .collect()
+    };
     let actions: Vec<ActionView> = pir
         .actions
         .iter()
@@ -192,6 +235,11 @@ pub fn build(
                 closed_by: closed_by.cloned(),
                 note,
                 adopted: adopted.contains(&&a.id),
+                adopted_by: if state.per_client() {
+                    adopters(&a.id)
+                } else {
+                    Vec::new()
+                },
             }
         })
         .collect();
@@ -201,13 +249,26 @@ pub fn build(
         done: count("done"),
         dropped: count("dropped"),
     };
-    let has_client_review = pir
-        .reviews
+    let per_client: Vec<ClientAdoption> = client_reviews
         .iter()
-        .any(|rv| rv.session == crate::model::pir::ReviewSession::Client);
-    let adoption = has_client_review.then(|| Adoption {
-        adopted: actions.iter().filter(|a| a.adopted).count(),
-        of: actions.len(),
+        .map(|(c, rvs)| ClientAdoption {
+            name: name(c).unwrap_or_default(),
+            adopted: pir
+                .actions
+                .iter()
+                .filter(|a| rvs.iter().any(|rv| rv.adopted.contains(&a.id)))
+                .count(),
+            of: pir.actions.len(),
+        })
+        .collect();
+    let adoption = (!client_reviews.is_empty()).then(|| Adoption {
+        adopted: per_client.iter().map(|c| c.adopted).sum(),
+        of: per_client.iter().map(|c| c.of).sum(),
+        clients: if state.per_client() {
+            per_client
+        } else {
+            Vec::new()
+        },
     });
     Report {
         common,
@@ -228,6 +289,7 @@ pub fn build(
             .iter()
             .map(|rv| ReviewView {
                 session: rv.session.to_string(),
+                client: rv.client.as_deref().map(|k| config.client_name(k)),
                 held_at: time::format(&rv.held_at),
                 attendees: rv.attendees.join(", "),
                 feedback: rv.feedback.clone(),
@@ -235,7 +297,38 @@ pub fn build(
             })
             .collect(),
         adoption,
+        clients: clients(config, incident, state),
     }
+}
+
+/// Each of several affected clients with its restoration (none for one client).
+fn clients(config: &Config, incident: &Incident, state: &State) -> Vec<ClientView> {
+    if !state.per_client() {
+        return Vec::new();
+    }
+    let clocks = crate::sla::evaluate_state(config, incident, state).clocks;
+    state
+        .affected()
+        .map(|c| {
+            let restore = clocks
+                .iter()
+                .find(|k| k.rule == Rule::Restore && k.client.as_ref() == Some(&c.client));
+            ClientView {
+                key: c.client.clone(),
+                name: config.client_name(&c.client),
+                impact: c.impact.clone(),
+                since: time::format(&c.since),
+                restored: c
+                    .restored()
+                    .or(state.resolved_at)
+                    .as_ref()
+                    .map(time::format),
+                restore_time: restore
+                    .filter(|k| k.stopped.is_some())
+                    .map_or_else(|| "—".into(), |k| k.elapsed.to_string()),
+            }
+        })
+        .collect()
 }
 
 fn metrics_view(m: &Metrics) -> MetricsView {

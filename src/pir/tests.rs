@@ -147,6 +147,7 @@ fn review(when: &str, session: ReviewSession, adopted: &[&str]) -> Entry {
             attendees: vec!["Dana".into()],
             feedback: "ok".into(),
             adopted: adopted.iter().map(|s| s.to_string()).collect(),
+            client: None,
         },
     )
 }

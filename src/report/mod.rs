@@ -204,14 +204,23 @@ pub struct IncidentRow {
     pub title: String,
     #[serde(with = "time::rfc3339")]
     pub reported: Timestamp,
+    /// The client, when the report sees one: the incident's only client, or the one
+    /// `--client` names.
     pub client: Option<String>,
+    /// Every affected client the report covers (with `--client`, that one only).
+    pub clients: Vec<String>,
     pub service: String,
+    /// Each service affected, for the counts.
+    #[serde(skip)]
+    pub services: Vec<String>,
     pub ci: Option<String>,
     pub category: Option<String>,
     pub priority: String,
     pub status: Status,
     pub response_secs: Option<i64>,
     pub restore_secs: Option<i64>,
+    /// Of an incident of several clients (without `--client`): the figures of the
+    /// client whose restore took longest, once every client's clock stopped.
     pub restore_target_secs: Option<i64>,
     pub hold_secs: i64,
     pub reopens: u32,
@@ -220,9 +229,67 @@ pub struct IncidentRow {
     pub escalations: usize,
     pub time_logged_secs: i64,
     pub recurs: Option<String>,
-    /// The state of each of [`SLA_RULES`]' clocks at "now", from the SLA engine.
+    /// The state of each of [`SLA_RULES`]' clocks at "now", from the SLA engine. Of an
+    /// incident of several clients (without `--client`), the provider's own clocks only:
+    /// each client's are in `per_client`.
     pub sla: BTreeMap<String, ClockState>,
+    /// Each affected client's respond, restore and client-update clocks, on an incident
+    /// of several clients the report covers (none otherwise).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub per_client: Vec<ClientClocks>,
     pub durations: Durations,
+}
+
+/// One affected client's clocks, on an incident of several.
+#[derive(Clone, Debug, Serialize)]
+pub struct ClientClocks {
+    pub client: String,
+    pub response_secs: Option<i64>,
+    pub restore_secs: Option<i64>,
+    pub restore_target_secs: Option<i64>,
+    pub sla: BTreeMap<String, ClockState>,
+}
+
+impl IncidentRow {
+    /// Each set of clocks the row counts, with the clients it counts under: the row's
+    /// own (under each of its clients, or none), then each client's of several.
+    pub(crate) fn clock_sets(&self) -> Vec<(Vec<&str>, &BTreeMap<String, ClockState>)> {
+        let own = if self.clients.is_empty() {
+            vec![NONE]
+        } else {
+            self.clients.iter().map(String::as_str).collect()
+        };
+        let mut sets = vec![(own, &self.sla)];
+        sets.extend(
+            self.per_client
+                .iter()
+                .map(|c| (vec![c.client.as_str()], &c.sla)),
+        );
+        sets
+    }
+
+    /// The response and restore times the row counts: one per client of several.
+    fn stopped(&self) -> Vec<Stopped> {
+        if self.per_client.is_empty() {
+            return vec![Stopped {
+                response: self.response_secs,
+                restore: self.restore_secs,
+            }];
+        }
+        self.per_client
+            .iter()
+            .map(|c| Stopped {
+                response: c.response_secs,
+                restore: c.restore_secs,
+            })
+            .collect()
+    }
+}
+
+/// One response and restore time (of a stopped clock), in seconds.
+struct Stopped {
+    response: Option<i64>,
+    restore: Option<i64>,
 }
 
 /// Build the report of the incidents `filter` selects from `all` (every incident of the
@@ -257,7 +324,7 @@ pub fn build_with_progress(
         .partition(|(_, s)| s.duplicate_of().is_some());
     let selected = chosen.len();
     let window = config.reports.recurrence_window;
-    let resolutions = Resolutions::index(all, &states);
+    let resolutions = Resolutions::index(&states);
     let list: Vec<IncidentRow> = all
         .par_iter()
         .zip(&states)
@@ -265,10 +332,10 @@ pub fn build_with_progress(
         .filter(|(_, (i, s))| s.exists() && filter.matches(i, s))
         .map(|(k, (i, s))| {
             let recurs = (s.status != Status::Rejected)
-                .then(|| resolutions.recurs(k, i, window))
+                .then(|| resolutions.recurs(k, s, window))
                 .flatten()
                 .map(|other| all[other].id.clone());
-            let row = row(config, i, s, now, recurs);
+            let row = row(config, i, s, now, recurs, filter.client.as_deref());
             tick(selected);
             row
         })
@@ -295,7 +362,7 @@ pub fn build_with_progress(
         times: times(config, &list),
         sla: sla::compliance(config, &list),
         escalations: escalations(&chosen),
-        pir: pir::kpis(config, &chosen, now),
+        pir: pir::kpis(config, &chosen, filter.client.as_deref(), now),
         hold: hold(&list, &chosen, now),
         reopen: reopen(&chosen),
         recurrence: Recurrence {
@@ -338,35 +405,80 @@ fn held_between(state: &State, start: Timestamp, end: Timestamp, now: Timestamp)
         .sum()
 }
 
+/// One incident as the report sees it. `scope`: the one client the report is about
+/// (`--client`), whose clocks an incident of several clients is then measured by.
 fn row(
     config: &Config,
     incident: &Incident,
     state: &State,
     now: Timestamp,
     recurs: Option<String>,
+    scope: Option<&str>,
 ) -> IncidentRow {
     let r = &incident.record;
     let clocks = crate::sla::evaluate_state(config, incident, state).clocks;
-    let clock = |rule: Rule| clocks.iter().find(|c| c.rule == rule);
-    // Response and restore times are the clocks' working time, once stopped.
-    let stopped = |c: &Clock| c.stopped.map(|_| c.elapsed.secs());
-    let response = clock(Rule::Respond).and_then(stopped);
-    let restore = clock(Rule::Restore).and_then(stopped);
+    let clients: Vec<String> = state
+        .affected()
+        .map(|c| c.client.clone())
+        .filter(|c| scope.is_none_or(|s| s == c))
+        .collect();
+    // The clocks of the row itself: the incident's, or with several clients, the
+    // provider's and, when the report is about one client, that client's.
+    let own: Vec<&Clock> = match (state.per_client(), clients.as_slice()) {
+        (true, [one]) => clocks
+            .iter()
+            .filter(|c| c.client.as_ref().is_none_or(|k| k == one))
+            .collect(),
+        (true, _) => clocks.iter().filter(|c| c.client.is_none()).collect(),
+        (false, _) => clocks.iter().collect(),
+    };
+    let per_client: Vec<(ClientClocks, Option<&Clock>)> = if state.per_client() && clients.len() > 1
+    {
+        clients
+            .iter()
+            .map(|key| {
+                let theirs: Vec<&Clock> = clocks
+                    .iter()
+                    .filter(|c| c.client.as_ref() == Some(key))
+                    .collect();
+                let (figures, restore) = Figures::of(&theirs);
+                let c = ClientClocks {
+                    client: key.clone(),
+                    response_secs: figures.response,
+                    restore_secs: figures.restore,
+                    restore_target_secs: figures.restore_target,
+                    sla: sla_states(&theirs),
+                };
+                (c, restore)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let (mut figures, mut restore) = Figures::of(&own);
+    if !per_client.is_empty() {
+        (figures, restore) = Figures::longest(&per_client);
+    }
     let closure = state.resolution.as_ref().map(|r| r.closure.clone());
     let logged = state.time_entries.iter().map(|t| t.time.secs()).sum();
     IncidentRow {
         id: incident.id.clone(),
         title: r.title.clone(),
         reported: r.reported,
-        client: state.sole_client().map(str::to_string),
+        client: match clients.as_slice() {
+            [one] => Some(one.clone()),
+            _ => None,
+        },
+        clients,
         service: r.service.joined(),
+        services: state.services.clone(),
         ci: r.ci.first().map(str::to_string),
         category: r.category.clone(),
         priority: state.priority.clone(),
         status: state.status,
-        response_secs: response,
-        restore_secs: restore,
-        restore_target_secs: clock(Rule::Restore).map(|c| c.target.secs()),
+        response_secs: figures.response,
+        restore_secs: figures.restore,
+        restore_target_secs: figures.restore_target,
         hold_secs: held_between(state, r.reported, now, now),
         reopens: state.reopens,
         closure,
@@ -374,18 +486,68 @@ fn row(
         escalations: state.escalations.len(),
         time_logged_secs: logged,
         recurs,
-        sla: SLA_RULES
-            .iter()
-            .filter_map(|&rule| Some((rule.to_string(), clock(rule)?.state)))
-            .collect(),
-        durations: durations::with_restore(state, clock(Rule::Restore)),
+        sla: sla_states(&own),
+        per_client: per_client.into_iter().map(|(c, _)| c).collect(),
+        durations: durations::with_restore(state, restore),
+    }
+}
+
+/// The state of each of [`SLA_RULES`]' clocks among `clocks` (the first of a rule).
+fn sla_states(clocks: &[&Clock]) -> BTreeMap<String, ClockState> {
+    SLA_RULES
+        .iter()
+        .filter_map(|&rule| {
+            let c = clocks.iter().find(|c| c.rule == rule)?;
+            Some((rule.to_string(), c.state))
+        })
+        .collect()
+}
+
+/// Response and restore times are the clocks' working time, once stopped.
+#[derive(Clone, Copy, Default)]
+struct Figures {
+    response: Option<i64>,
+    restore: Option<i64>,
+    restore_target: Option<i64>,
+}
+
+impl Figures {
+    /// The figures of one set of clocks, and its restore clock.
+    fn of<'c>(clocks: &[&'c Clock]) -> (Figures, Option<&'c Clock>) {
+        let clock = |rule: Rule| clocks.iter().find(|c| c.rule == rule).copied();
+        let stopped = |c: &Clock| c.stopped.map(|_| c.elapsed.secs());
+        let restore = clock(Rule::Restore);
+        let figures = Figures {
+            response: clock(Rule::Respond).and_then(stopped),
+            restore: restore.and_then(stopped),
+            restore_target: restore.map(|c| c.target.secs()),
+        };
+        (figures, restore)
+    }
+
+    /// Of several clients: the longest response, and the restore (with its target and
+    /// clock) of the client whose restore took longest; none until every clock stopped.
+    fn longest<'c>(clients: &[(ClientClocks, Option<&'c Clock>)]) -> (Figures, Option<&'c Clock>) {
+        let all = |f: fn(&ClientClocks) -> Option<i64>| -> Option<Vec<i64>> {
+            clients.iter().map(|(c, _)| f(c)).collect()
+        };
+        let response = all(|c| c.response_secs).and_then(|v| v.into_iter().max());
+        let slowest = all(|c| c.restore_secs)
+            .and_then(|_| clients.iter().rev().max_by_key(|(c, _)| c.restore_secs));
+        let figures = Figures {
+            response,
+            restore: slowest.and_then(|(c, _)| c.restore_secs),
+            restore_target: slowest.and_then(|(c, _)| c.restore_target_secs),
+        };
+        (figures, slowest.and_then(|(_, clock)| *clock))
     }
 }
 
 /// Every resolution of the incidents that can be recurred (all but rejected
 /// proposals), grouped by client and service, and by client, service and configuration
-/// item; each group sorted by time, so the recurrence of one incident is a binary
-/// search, not a scan of the others.
+/// item: an incident is in the groups of each of its clients, services and items. Each
+/// group is sorted by time, so the recurrence of one incident is a binary search, not
+/// a scan of the others.
 struct Resolutions<'a> {
     by_service: HashMap<(Option<&'a str>, &'a str), Vec<Resolved>>,
     /// `None` as the configuration item: the incidents that name none.
@@ -399,30 +561,62 @@ type Resolved = (Timestamp, std::cmp::Reverse<usize>);
 /// Client, service and configuration item.
 type CiKey<'a> = (Option<&'a str>, &'a str, Option<&'a str>);
 
+/// The names an incident is grouped by: each affected client (or none), each service
+/// (or an empty one), each configuration item (or none).
+struct GroupNames<'a> {
+    clients: Vec<Option<&'a str>>,
+    services: Vec<&'a str>,
+    cis: Vec<Option<&'a str>>,
+}
+
+impl<'a> GroupNames<'a> {
+    fn of(state: &'a State) -> GroupNames<'a> {
+        let or = |v: Vec<Option<&'a str>>| if v.is_empty() { vec![None] } else { v };
+        GroupNames {
+            clients: or(state.affected().map(|c| Some(c.client.as_str())).collect()),
+            services: match state.services.as_slice() {
+                [] => vec![""],
+                all => all.iter().map(String::as_str).collect(),
+            },
+            cis: or(state.cis.iter().map(|c| Some(c.as_str())).collect()),
+        }
+    }
+
+    /// Each (client, service) pair.
+    fn pairs(&self) -> impl Iterator<Item = (Option<&'a str>, &'a str)> + '_ {
+        self.clients
+            .iter()
+            .flat_map(|&c| self.services.iter().map(move |&s| (c, s)))
+    }
+}
+
 impl<'a> Resolutions<'a> {
-    fn index(all: &'a [Incident], states: &[State]) -> Resolutions<'a> {
+    fn index(states: &'a [State]) -> Resolutions<'a> {
         let mut index = Resolutions {
             by_service: HashMap::new(),
             by_ci: HashMap::new(),
         };
-        for (k, (incident, state)) in all.iter().zip(states).enumerate() {
-            if state.status == Status::Rejected {
+        for (k, state) in states.iter().enumerate() {
+            if state.status == Status::Rejected || state.resolutions.is_empty() {
                 continue;
             }
-            let r = &incident.record;
-            let (client, service) = (r.client.first(), r.service.first().unwrap_or_default());
+            let names = GroupNames::of(state);
             for res in &state.resolutions {
                 let item = (res.at, std::cmp::Reverse(k));
-                index
-                    .by_service
-                    .entry((client, service))
-                    .or_default()
-                    .push(item);
-                index
-                    .by_ci
-                    .entry((client, service, r.ci.first()))
-                    .or_default()
-                    .push(item);
+                for (client, service) in names.pairs() {
+                    index
+                        .by_service
+                        .entry((client, service))
+                        .or_default()
+                        .push(item);
+                    for &ci in &names.cis {
+                        index
+                            .by_ci
+                            .entry((client, service, ci))
+                            .or_default()
+                            .push(item);
+                    }
+                }
             }
         }
         for list in index
@@ -435,32 +629,30 @@ impl<'a> Resolutions<'a> {
         index
     }
 
-    /// The earlier incident `incident` (index `k` in `all`) recurs: same client, same
-    /// service and, when both name one, the same configuration item, resolved at most
-    /// `window` before this one was reported. The latest such resolution wins; of two at
-    /// the same time, the first incident. (Rejected proposals neither recur nor are
-    /// recurred: the caller asks only for others.)
-    fn recurs(
-        &self,
-        k: usize,
-        incident: &Incident,
-        window: crate::units::Duration,
-    ) -> Option<usize> {
-        let r = &incident.record;
-        let (client, service) = (r.client.first(), r.service.first().unwrap_or_default());
-        let groups: Vec<Option<&Vec<Resolved>>> = match r.ci.first() {
-            None => vec![self.by_service.get(&(client, service))],
-            Some(ci) => vec![
-                self.by_ci.get(&(client, service, Some(ci))),
-                self.by_ci.get(&(client, service, None)),
-            ],
-        };
+    /// The earlier incident the incident of `state` (index `k` in `all`) recurs: a
+    /// client, a service and, when both name one, a configuration item in common,
+    /// resolved at most `window` before this one was reported. The latest such
+    /// resolution wins; of two at the same time, the first incident. (Rejected proposals
+    /// neither recur nor are recurred: the caller asks only for others.)
+    fn recurs(&self, k: usize, state: &State, window: crate::units::Duration) -> Option<usize> {
+        let names = GroupNames::of(state);
+        let mut groups: Vec<Option<&Vec<Resolved>>> = Vec::new();
+        for (client, service) in names.pairs() {
+            if state.cis.is_empty() {
+                groups.push(self.by_service.get(&(client, service)));
+                continue;
+            }
+            for &ci in &names.cis {
+                groups.push(self.by_ci.get(&(client, service, ci)));
+                groups.push(self.by_ci.get(&(client, service, None)));
+            }
+        }
         let (at, std::cmp::Reverse(other)) = groups
             .into_iter()
             .flatten()
-            .filter_map(|list| latest_before(list, r.reported, k))
+            .filter_map(|list| latest_before(list, state.reported, k))
             .max()?;
-        (secs(r.reported - at) <= window.secs()).then_some(other)
+        (secs(state.reported - at) <= window.secs()).then_some(other)
     }
 }
 
@@ -501,8 +693,17 @@ fn counts(config: &Config, list: &[IncidentRow]) -> Counts {
         }
         bump(&mut c.priority, &r.priority);
         bump(&mut c.category, r.category.as_deref().unwrap_or(NONE));
-        bump(&mut c.client, r.client.as_deref().unwrap_or(NONE));
-        bump(&mut c.service, &r.service);
+        // An incident of several clients or services counts under each of them.
+        if r.clients.is_empty() {
+            bump(&mut c.client, NONE);
+        }
+        for client in &r.clients {
+            bump(&mut c.client, client);
+        }
+        match r.services.as_slice() {
+            [] | [_] => bump(&mut c.service, &r.service),
+            all => all.iter().for_each(|s| bump(&mut c.service, s)),
+        }
         if let Some(code) = &r.closure {
             bump(&mut c.closure_code, code);
         }
@@ -530,16 +731,18 @@ fn proposals(chosen: &[(&Incident, &State)]) -> Proposals {
 fn times(config: &Config, list: &[IncidentRow]) -> Times {
     let mut t = Times::default();
     for p in config.priorities.keys() {
-        let of = |f: fn(&IncidentRow) -> Option<i64>| {
+        // One value per respond or restore clock: an incident of several clients has one each.
+        let clocks = |f: fn(&Stopped) -> Option<i64>| {
             let values: Vec<i64> = list
                 .iter()
                 .filter(|r| &r.priority == p)
-                .filter_map(f)
+                .flat_map(|r| r.stopped())
+                .filter_map(|t| f(&t))
                 .collect();
             Summary::of(&values)
         };
-        t.response.insert(p.clone(), of(|r| r.response_secs));
-        t.restore.insert(p.clone(), of(|r| r.restore_secs));
+        t.response.insert(p.clone(), clocks(|t| t.response));
+        t.restore.insert(p.clone(), clocks(|t| t.restore));
         let worked = |r: &IncidentRow| r.status != Status::Rejected;
         let of = |f: fn(&Durations) -> Option<Duration>| {
             let values: Vec<i64> = list

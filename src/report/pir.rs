@@ -5,7 +5,6 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::model::Incident;
-use crate::model::pir::ReviewSession;
 use crate::pir;
 use crate::state::State;
 use crate::time::Timestamp;
@@ -40,7 +39,14 @@ pub struct Actions {
     pub overdue: usize,
 }
 
-pub fn kpis(config: &Config, incidents: &[(&Incident, &State)], now: Timestamp) -> PirKpis {
+/// The PIR KPIs of `incidents`; `scope`: the one client the report is about, whose
+/// reviews alone count towards adoption.
+pub fn kpis(
+    config: &Config,
+    incidents: &[(&Incident, &State)],
+    scope: Option<&str>,
+    now: Timestamp,
+) -> PirKpis {
     let tz = config.tz();
     let mut k = PirKpis::default();
     let (mut held, mut on_time, mut reviewed) = (0, 0, 0);
@@ -77,17 +83,15 @@ pub fn kpis(config: &Config, incidents: &[(&Incident, &State)], now: Timestamp) 
                 pir::ActionStatus::Dropped { .. } => k.actions.dropped += 1,
             }
         }
-        let client_reviews: Vec<&pir::Review> = p
-            .reviews
-            .iter()
-            .filter(|r| r.session == ReviewSession::Client)
-            .collect();
-        if !client_reviews.is_empty() {
+        for (_, reviews) in pir::client_reviews(state, p)
+            .into_iter()
+            .filter(|(client, _)| scope.is_none_or(|s| client.as_deref() == Some(s)))
+        {
             presented += p.actions.len();
             adopted += p
                 .actions
                 .iter()
-                .filter(|a| client_reviews.iter().any(|r| r.adopted.contains(&a.id)))
+                .filter(|a| reviews.iter().any(|r| r.adopted.contains(&a.id)))
                 .count();
         }
     }

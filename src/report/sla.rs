@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::sla::{ClockState, Rule};
 
-use super::{IncidentRow, NONE, Rate, Report, svg};
+use super::{IncidentRow, Rate, Report, svg};
 
 /// The SLA clocks the report counts, in this order.
 pub const SLA_RULES: [Rule; 4] = [
@@ -60,30 +60,35 @@ pub struct MonthCompliance {
     pub compliance: Compliance,
 }
 
-/// Tally the clocks of the report's incidents.
+/// Tally the clocks of the report's incidents: an incident of several clients adds
+/// each client's respond, restore and client-update clocks (under that client), and
+/// the provider's own once (under each of its clients).
 pub fn compliance(config: &Config, list: &[IncidentRow]) -> Sla {
     let tz = config.tz();
     let mut sla = Sla::default();
     let mut months: BTreeMap<(String, usize), Compliance> = BTreeMap::new();
     for r in list {
         let month = r.reported.with_timezone(&tz).format("%Y-%m").to_string();
-        let client = r.client.as_deref().unwrap_or(NONE);
-        for (k, rule) in SLA_RULES.iter().enumerate() {
-            let rule = rule.to_string();
-            let Some(&state) = r.sla.get(&rule) else {
-                continue;
-            };
-            sla.overall.entry(rule.clone()).or_default().add(state);
-            let by = |map: &mut BTreeMap<String, BTreeMap<String, Compliance>>, key: &str| {
-                map.entry(rule.clone())
-                    .or_default()
-                    .entry(key.to_string())
-                    .or_default()
-                    .add(state);
-            };
-            by(&mut sla.by_priority, &r.priority);
-            by(&mut sla.by_client, client);
-            months.entry((month.clone(), k)).or_default().add(state);
+        for (clients, states) in r.clock_sets() {
+            for (k, rule) in SLA_RULES.iter().enumerate() {
+                let rule = rule.to_string();
+                let Some(&state) = states.get(&rule) else {
+                    continue;
+                };
+                sla.overall.entry(rule.clone()).or_default().add(state);
+                let by = |map: &mut BTreeMap<String, BTreeMap<String, Compliance>>, key: &str| {
+                    map.entry(rule.clone())
+                        .or_default()
+                        .entry(key.to_string())
+                        .or_default()
+                        .add(state);
+                };
+                by(&mut sla.by_priority, &r.priority);
+                for client in &clients {
+                    by(&mut sla.by_client, client);
+                }
+                months.entry((month.clone(), k)).or_default().add(state);
+            }
         }
     }
     sla.per_month = months

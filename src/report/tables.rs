@@ -125,6 +125,10 @@ impl Section {
         self
     }
 
+    fn note_if(self, cond: bool, text: &str) -> Section {
+        if cond { self.note(text) } else { self }
+    }
+
     fn table(mut self, table: Table) -> Section {
         self.tables.push(table);
         self
@@ -143,6 +147,15 @@ pub fn plural(n: usize, noun: &str) -> String {
 /// A client as readers know it: its name from `mim.yaml`, else its key.
 pub fn client_name<'a>(report: &'a Report, key: &'a str) -> &'a str {
     report.client_names.get(key).map_or(key, String::as_str)
+}
+
+/// Clients as readers know them, comma-separated: [`NONE`] for none.
+pub fn clients_named(report: &Report, keys: &[String]) -> String {
+    if keys.is_empty() {
+        return NONE.to_string();
+    }
+    let names: Vec<&str> = keys.iter().map(|k| client_name(report, k)).collect();
+    names.join(", ")
 }
 
 /// What the report covers, in words: `all incidents`, `reported from … before …, client acme`.
@@ -288,6 +301,11 @@ fn times(report: &Report) -> Section {
              business-hours priorities). Response: reported to accepted or rejected. \
              Restore: reported to resolved, less time on hold and time resolved before a \
              reopen. P90 is the nearest-rank 90th percentile.",
+        )
+        .note_if(
+            report.list.iter().any(|r| !r.per_client.is_empty()),
+            "An incident affecting several clients has a clock of each: it counts once per \
+             client here.",
         )
         .table(summaries("Response time", &report.times.response))
         .table(summaries("Restore time", &report.times.restore))
@@ -595,10 +613,7 @@ fn incidents(report: &Report) -> Section {
             r.title.as_str().into(),
             r.priority.as_str().into(),
             r.status.as_str().into(),
-            r.client
-                .as_deref()
-                .map_or(NONE, |c| client_name(report, c))
-                .into(),
+            clients_named(report, &r.clients).into(),
             r.service.as_str().into(),
             time::display(&r.reported, tz).into(),
             Cell::Secs(r.response_secs),

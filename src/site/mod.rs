@@ -1,10 +1,10 @@
 //! `mim site`: static status pages, one per client with its Atom feed, and an overview.
 //! Pure: built from each incident's [`State`] and its client updates, at one "now".
 //!
-//! What reaches a client's page is decided here, once: only that client's incidents,
-//! only updates written for the `client` audience (their status line, ETA and body),
-//! no names of people and no other client's name. Proposed and rejected incidents never
-//! appear anywhere.
+//! What reaches a client's page is decided here, once: only the incidents affecting
+//! that client, only updates written for the `client` audience that reached it (their
+//! status line, ETA and body), no names of people and no other client's name. Proposed
+//! and rejected incidents never appear anywhere.
 
 pub mod atom;
 pub mod html;
@@ -24,6 +24,8 @@ pub const RECENT_DAYS: i64 = 7;
 /// One status update written for the client, as recorded in `updates/*.md`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClientUpdate {
+    /// Its timeline entry (file order), to tell which clients it reached.
+    pub entry: usize,
     pub at: Timestamp,
     pub number: u32,
     pub status_line: Option<String>,
@@ -116,8 +118,9 @@ impl ClientPage {
 pub struct OverviewRow {
     pub id: String,
     pub title: String,
+    /// Every affected client's name, comma-separated.
     pub client: Option<String>,
-    /// The client's page (`acme/index.html`), when the incident has a client.
+    /// The first affected client's page (`acme/index.html`), when it has one.
     pub page: Option<String>,
     pub priority: String,
     pub status: String,
@@ -143,22 +146,25 @@ pub struct Site {
 
 /// Where `state` goes at `now`, if anywhere.
 pub fn section(state: &State, now: Timestamp, days: u32) -> Option<Section> {
+    section_of(state, restored(state), now, days)
+}
+
+/// Where `state` goes on a page that sees it restored at `restored` (or not yet).
+fn section_of(
+    state: &State,
+    restored: Option<Timestamp>,
+    now: Timestamp,
+    days: u32,
+) -> Option<Section> {
     if !state.exists() {
         return None;
     }
-    match state.status {
-        Status::Proposed | Status::Rejected => None,
-        Status::Accepted | Status::OnHold => Some(Section::Active),
-        Status::Resolved | Status::Closed => {
-            let restored = state.resolution.as_ref().map(|r| r.at);
-            if restored.is_some_and(|at| now - at <= TimeDelta::days(RECENT_DAYS)) {
-                Some(Section::Recent)
-            } else if now - state.reported <= TimeDelta::days(i64::from(days)) {
-                Some(Section::History)
-            } else {
-                None
-            }
-        }
+    match (state.status, restored) {
+        (Status::Proposed | Status::Rejected, _) => None,
+        (_, None) => Some(Section::Active),
+        (_, Some(at)) if now - at <= TimeDelta::days(RECENT_DAYS) => Some(Section::Recent),
+        _ if now - state.reported <= TimeDelta::days(i64::from(days)) => Some(Section::History),
+        _ => None,
     }
 }
 
@@ -170,15 +176,17 @@ pub fn build(config: &Config, inputs: &[Input], options: &Options, now: Timestam
         let Some(section) = section(input.state, now, options.days) else {
             continue;
         };
-        let client = input.incident.record.client.first();
+        let clients: Vec<&str> = input.state.affected().map(|c| c.client.as_str()).collect();
+        let names: Vec<String> = clients.iter().map(|c| config.client_name(c)).collect();
         overview.push((
             input.state.reported,
             OverviewRow {
                 id: input.incident.id.clone(),
                 title: input.incident.record.title.clone(),
-                client: client.map(|c| config.client_name(c)),
-                page: client
-                    .filter(|c| config.clients.contains_key(*c))
+                client: (!names.is_empty()).then(|| names.join(", ")),
+                page: clients
+                    .iter()
+                    .find(|c| config.clients.contains_key(**c))
                     .map(|c| format!("{c}/index.html")),
                 priority: input.state.priority.clone(),
                 status: input.state.status.to_string(),
@@ -226,10 +234,11 @@ fn client_page(
     };
     let mut rows: Vec<(Timestamp, PageIncident)> = inputs
         .iter()
-        .filter(|i| i.incident.record.client.first() == Some(key))
+        .filter(|i| i.state.affected_client(key).is_some())
         .filter_map(|i| {
-            let section = section(i.state, now, options.days)?;
-            Some((i.state.reported, page_incident(i, section, tz)))
+            let restored = restored_for(i.state, key);
+            let section = section_of(i.state, restored, now, options.days)?;
+            Some((i.state.reported, page_incident(i, key, section, tz)))
         })
         .collect();
     sort_newest_first(&mut rows);
@@ -243,11 +252,18 @@ fn client_page(
     page
 }
 
-fn page_incident(input: &Input, section: Section, tz: chrono_tz::Tz) -> PageIncident {
+/// `input` as client `key`'s page shows it: with the updates that reached that client
+/// only, restored when its own service came back.
+fn page_incident(input: &Input, key: &str, section: Section, tz: chrono_tz::Tz) -> PageIncident {
     let state = input.state;
     let record = &input.incident.record;
-    let updates: Vec<UpdateView> = input
+    let reached: Vec<usize> = state.updates_to_client(key).map(|u| u.entry).collect();
+    let client_updates: Vec<&ClientUpdate> = input
         .client_updates
+        .iter()
+        .filter(|u| reached.contains(&u.entry))
+        .collect();
+    let updates: Vec<UpdateView> = client_updates
         .iter()
         .rev()
         .map(|u| UpdateView {
@@ -259,11 +275,11 @@ fn page_incident(input: &Input, section: Section, tz: chrono_tz::Tz) -> PageInci
             body_html: crate::render::markdown::to_html(&u.body),
         })
         .collect();
-    let restored_at = restored(state);
+    let restored_at = restored_for(state, key);
     let updated = [
         Some(state.reported),
         state.accepted_at,
-        input.client_updates.last().map(|u| u.at),
+        client_updates.last().map(|u| u.at),
         restored_at,
     ]
     .into_iter()
@@ -277,17 +293,19 @@ fn page_incident(input: &Input, section: Section, tz: chrono_tz::Tz) -> PageInci
         service: record.service.joined(),
         priority: state.priority.clone(),
         status: match state.status {
+            _ if !active => "Restored",
             Status::OnHold => "Ongoing (on hold)",
-            _ if active => "Ongoing",
-            _ => "Restored",
+            _ => "Ongoing",
         },
         section,
         reported: time::display(&state.reported, tz),
         restored: restored_at.map(|t| time::display(&t, tz)),
-        status_line: latest_status_line(&input.client_updates),
+        status_line: client_updates
+            .iter()
+            .rev()
+            .find_map(|u| u.status_line.clone()),
         eta: if active {
-            input
-                .client_updates
+            client_updates
                 .iter()
                 .rev()
                 .find_map(|u| u.eta)
@@ -306,6 +324,16 @@ fn restored(state: &State) -> Option<Timestamp> {
         Status::Resolved | Status::Closed => state.resolution.as_ref().map(|r| r.at),
         _ => None,
     }
+}
+
+/// When client `key`'s service was restored, while it is: on an incident of several
+/// clients, its own restoration before the incident's; else the incident's.
+fn restored_for(state: &State, key: &str) -> Option<Timestamp> {
+    state
+        .affected_client(key)
+        .filter(|_| state.per_client())
+        .and_then(|c| c.restored())
+        .or_else(|| restored(state))
 }
 
 fn latest_status_line(updates: &[ClientUpdate]) -> Option<String> {

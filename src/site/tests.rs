@@ -97,3 +97,61 @@ fn the_feed_escapes_text_and_drops_what_xml_cannot_carry() {
         "{feed}"
     );
 }
+
+#[test]
+fn each_client_of_several_sees_the_updates_that_reached_it_only() {
+    let config = Config::parse(
+        std::path::Path::new("mim.yaml"),
+        &crate::config::DEFAULT_CONFIG
+            .replace("\naudiences:", "  globex:\n    name: Globex\n\naudiences:"),
+    )
+    .unwrap();
+    let mut i = incident(
+        "- {at: 2026-11-01T09:10:00Z, by: A, event: accept, from: proposed, manager: A}\n\
+         - {at: 2026-11-01T09:20:00Z, by: A, event: update, audience: client, number: 1, file: updates/a.md, client: acme}\n\
+         - {at: 2026-11-01T09:21:00Z, by: A, event: update, audience: client, number: 1, file: updates/g.md, client: globex}\n\
+         - {at: 2026-11-01T09:30:00Z, by: A, event: affect, client: acme, restored: true}\n",
+    );
+    i.record.client = crate::model::Names::new(["acme".to_string(), "globex".to_string()]);
+    let now = ts("2026-11-01T10:00:00Z");
+    let state = crate::state::derive(&config, &i, now);
+    let update = |entry, body: &str| ClientUpdate {
+        entry,
+        at: ts("2026-11-01T09:20:00Z"),
+        number: 1,
+        status_line: Some(body.to_string()),
+        eta: None,
+        body: body.to_string(),
+    };
+    let inputs = [Input {
+        incident: &i,
+        state: &state,
+        client_updates: vec![update(1, "For ACME"), update(2, "For Globex")],
+    }];
+    let options = Options {
+        days: 90,
+        client: None,
+    };
+    let site = build(&config, &inputs, &options, now);
+    assert_eq!(
+        site.overview[0].client.as_deref(),
+        Some("ACME Corp, Globex")
+    );
+    let page = |key: &str| site.clients.iter().find(|p| p.key == key).unwrap();
+    let acme = page("acme");
+    // acme's service is back: restored on its page, while globex's is still down.
+    assert_eq!(acme.recent.len(), 1);
+    assert_eq!(acme.recent[0].status, "Restored");
+    assert_eq!(acme.recent[0].updates.len(), 1);
+    assert_eq!(acme.recent[0].status_line.as_deref(), Some("For ACME"));
+    let globex = page("globex");
+    assert_eq!(globex.active.len(), 1);
+    assert_eq!(globex.active[0].status, "Ongoing");
+    let bodies: Vec<&str> = globex.active[0]
+        .updates
+        .iter()
+        .map(|u| u.body_html.as_str())
+        .collect();
+    assert_eq!(bodies.len(), 1);
+    assert!(bodies[0].contains("For Globex"), "{bodies:?}");
+}

@@ -13,6 +13,7 @@ mod foundation;
 mod hostile;
 mod morning;
 mod multi_client;
+mod multi_client_reports;
 mod pir;
 mod plan;
 mod real;

@@ -6,11 +6,11 @@ use serde_json::Value;
 use crate::common::TestRepo;
 
 /// Friday 27 November 2026, 17:00 in London (UTC in winter).
-const FRIDAY_17: &str = "2026-11-27T17:00:00Z";
+pub(crate) const FRIDAY_17: &str = "2026-11-27T17:00:00Z";
 
 /// The default configuration with `acme` on a 24x7 calendar and `globex` on none of its
 /// own (so the `business` calendar: Mon–Fri 08:00–18:00 Europe/London).
-fn two_clients() -> TestRepo {
+pub(crate) fn two_clients() -> TestRepo {
     let repo = TestRepo::new();
     let config = repo
         .read("mim.yaml")
@@ -30,7 +30,7 @@ fn two_clients() -> TestRepo {
 }
 
 /// A P3 (medium impact, medium urgency: restore 10h, calendar `business`) for both.
-fn shared_p3(repo: &TestRepo) -> String {
+pub(crate) fn shared_p3(repo: &TestRepo) -> String {
     let id = repo.declare(
         FRIDAY_17,
         "Shared mail relay down",
@@ -46,7 +46,7 @@ fn shared_p3(repo: &TestRepo) -> String {
     id
 }
 
-fn clocks<'a>(report: &'a Value, id: &str, rule: &str) -> Vec<&'a Value> {
+pub(crate) fn clocks<'a>(report: &'a Value, id: &str, rule: &str) -> Vec<&'a Value> {
     report["clocks"][id]
         .as_array()
         .unwrap_or_else(|| panic!("no clocks for {id}: {report:#}"))
@@ -55,7 +55,7 @@ fn clocks<'a>(report: &'a Value, id: &str, rule: &str) -> Vec<&'a Value> {
         .collect()
 }
 
-fn client_clock<'a>(report: &'a Value, id: &str, rule: &str, client: &str) -> &'a Value {
+pub(crate) fn client_clock<'a>(report: &'a Value, id: &str, rule: &str, client: &str) -> &'a Value {
     clocks(report, id, rule)
         .into_iter()
         .find(|c| c["client"] == client)

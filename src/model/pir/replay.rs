@@ -112,6 +112,9 @@ pub struct Review {
     /// Action IDs the client adopted (client sessions).
     pub adopted: Vec<String>,
     pub recorded_by: String,
+    /// The one client a client session was held with (`mim pir review … --client`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
 }
 
 /// Something in the PIR events that cannot be right: `entry` is the index in the
@@ -242,6 +245,7 @@ pub(crate) fn replay(entries: &[(usize, &Entry)]) -> (Option<Pir>, Vec<Problem>)
                 attendees,
                 feedback,
                 adopted,
+                client,
             } => {
                 for a in adopted {
                     if !r.actions.iter().any(|x| &x.id == a) {
@@ -264,6 +268,7 @@ pub(crate) fn replay(entries: &[(usize, &Entry)]) -> (Option<Pir>, Vec<Problem>)
                     feedback: feedback.clone(),
                     adopted: adopted.clone(),
                     recorded_by: e.by.clone(),
+                    client: client.clone(),
                 });
             }
             _ => {}

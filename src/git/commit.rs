@@ -300,7 +300,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn unhex(id: &str) -> anyhow::Result<Vec<u8>> {
-    if id.len() % 2 != 0 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !id.len().is_multiple_of(2) || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
         bail!("`{id}` is not an object id");
     }
     (0..id.len())

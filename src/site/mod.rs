@@ -257,7 +257,10 @@ fn client_page(
 fn page_incident(input: &Input, key: &str, section: Section, tz: chrono_tz::Tz) -> PageIncident {
     let state = input.state;
     let record = &input.incident.record;
-    let reached: Vec<usize> = state.updates_to_client(key).map(|u| u.entry).collect();
+    let reached: Vec<usize> = state
+        .updates_for(Audience::Client, Some(key))
+        .map(|u| u.entry)
+        .collect();
     let client_updates: Vec<&ClientUpdate> = input
         .client_updates
         .iter()

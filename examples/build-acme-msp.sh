@@ -138,6 +138,31 @@ MIM_USER="Alice Moreau" m --at 2026-11-23T16:40:00Z plan "$id" --workstream-bloc
 MIM_USER="Alice Moreau" m --at 2026-11-23T16:45:00Z update "$id" --audience client \
   -m "Payments are still failing. We are waiting on the certificate authority and will update you within the hour."
 
+# 6. One shared platform, two clients: the hosted backup vault fails for ACME (its own
+#    calendar, New York) and Globex (the business calendar, London). ACME is restored
+#    first by failing over to the second vault; Globex's restore runs on.
+id=$(MIM_USER="Priya Shah" m --at 2026-11-20T10:00:00Z declare --title "Hosted backup jobs failing" \
+  --service "Hosted backup" --client acme --client globex --impact medium --urgency high \
+  --category storage --ci backup-vault-01 -m "Nightly and hourly backup jobs fail with a vault timeout.")
+MIM_USER="Alice Moreau" m --at 2026-11-20T10:10:00Z accept "$id"
+MIM_USER="Alice Moreau" m --at 2026-11-20T10:20:00Z update "$id" --audience all \
+  --status-line "Degraded: backups failing" \
+  -m "Backup jobs are failing because our backup vault is not responding. Your data already backed up is safe."
+MIM_USER="Tom Okafor" m --at 2026-11-20T11:40:00Z note "$id" "vault-01 controller hung; vault-02 has room for ACME's sets" \
+  --time 1h --activity diagnosis
+MIM_USER="Alice Moreau" m --at 2026-11-20T12:30:00Z affect "$id" --client acme --restored >/dev/null
+MIM_USER="Alice Moreau" m --at 2026-11-20T13:00:00Z update "$id" --audience client \
+  -m "Backups are still failing for you. We are replacing the controller of the vault that holds your backup sets."
+MIM_USER="Tom Okafor" m --at 2026-11-20T15:00:00Z resolve "$id" --closure hardware-replaced \
+  -m "The hung vault-01 controller was replaced; every backup job since 10:00 has been rerun." \
+  --client-message "Backups run normally again, and every job that failed today has been rerun." >/dev/null
+MIM_USER="Dana Reyes" m --at 2026-11-21T10:00:00Z pir start "$id" --reason required --facilitator "Dana Reyes"
+c1=$(MIM_USER="Dana Reyes" m --at 2026-11-21T11:00:00Z pir action add "$id" \
+  "Monitor vault controller health, not only job results" --owner "Tom Okafor" --kind technical --due 2026-12-05)
+MIM_USER="Dana Reyes" m --at 2026-11-24T16:30:00Z pir review "$id" client --client acme \
+  --held-at 2026-11-24T16:00:00Z --attendees "Dana Reyes, ACME IT operations lead" --adopted "$c1" \
+  --feedback "ACME asked to be failed over to the second vault first next time."
+
 # 5. Proposed: waiting for an incident manager.
 MIM_USER="Priya Shah" m --at 2026-11-23T21:50:00Z declare --title "VPN drops for remote staff" \
   --service "Remote access VPN" --client globex --impact medium --urgency high --category network >/dev/null

@@ -763,42 +763,56 @@ fn assert_agrees_with_check(r: &Value, check: &Value) {
         Default::default();
     for row in r["list"].as_array().unwrap() {
         let id = row["id"].as_str().unwrap();
-        for rule in ["respond", "restore", "update-internal", "update-client"] {
-            let theirs: Vec<&Value> = clocks[id]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter(|c| c["rule"] == rule)
-                .collect();
-            assert!(theirs.len() <= 1, "{id} {rule}");
-            let ours = &row["sla"][rule];
-            match theirs.first() {
-                None => assert_eq!(*ours, Value::Null, "{id} {rule}"),
-                Some(c) => {
-                    assert_eq!(*ours, c["state"], "{id} {rule}");
-                    let t = tally
-                        .entry((rule.to_string(), row["priority"].as_str().unwrap().into()))
-                        .or_default();
-                    match c["state"].as_str().unwrap() {
-                        "met" => t.0 += 1,
-                        "breached" => t.1 += 1,
-                        _ => t.2 += 1,
+        // An incident of several clients: its own clocks, and each client's.
+        let mut views: Vec<(Value, &Value)> = vec![(Value::Null, row)];
+        for view in row["per_client"].as_array().into_iter().flatten() {
+            views.push((view["client"].clone(), view));
+        }
+        let several = views.len() > 1;
+        for (client, view) in &views {
+            let of_view = |c: &&Value| c.get("client").unwrap_or(&Value::Null) == client;
+            for rule in ["respond", "restore", "update-internal", "update-client"] {
+                let theirs: Vec<&Value> = clocks[id]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|c| c["rule"] == rule)
+                    .filter(of_view)
+                    .collect();
+                assert!(theirs.len() <= 1, "{id} {client} {rule}");
+                let ours = &view["sla"][rule];
+                match theirs.first() {
+                    None => assert_eq!(*ours, Value::Null, "{id} {client} {rule}"),
+                    Some(c) => {
+                        assert_eq!(*ours, c["state"], "{id} {client} {rule}");
+                        let t = tally
+                            .entry((rule.to_string(), row["priority"].as_str().unwrap().into()))
+                            .or_default();
+                        match c["state"].as_str().unwrap() {
+                            "met" => t.0 += 1,
+                            "breached" => t.1 += 1,
+                            _ => t.2 += 1,
+                        }
                     }
                 }
             }
+            if several && client.is_null() {
+                continue;
+            }
+            // Response and restore times are check's elapsed time of the stopped clocks.
+            let elapsed = |rule: &str| {
+                clocks[id]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(of_view)
+                    .find(|c| c["rule"] == rule && !c["stopped"].is_null())
+                    .map(|c| c["elapsed_s"].clone())
+                    .unwrap_or(Value::Null)
+            };
+            assert_eq!(view["response_secs"], elapsed("respond"), "{id} {client}");
+            assert_eq!(view["restore_secs"], elapsed("restore"), "{id} {client}");
         }
-        // Response and restore times are check's elapsed time of the stopped clocks.
-        let elapsed = |rule: &str| {
-            clocks[id]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|c| c["rule"] == rule && !c["stopped"].is_null())
-                .map(|c| c["elapsed_s"].clone())
-                .unwrap_or(Value::Null)
-        };
-        assert_eq!(row["response_secs"], elapsed("respond"), "{id}");
-        assert_eq!(row["restore_secs"], elapsed("restore"), "{id}");
     }
     for ((rule, priority), (met, breached, open)) in tally {
         let ours = &sla["by_priority"][&rule][&priority];

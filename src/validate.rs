@@ -264,6 +264,35 @@ pub fn incident_problems(repo: &Repo, incident: &Incident, depth: Depth) -> Vec<
     out.extend(escalation_problems(repo, incident));
     out.extend(stakeholder_problems(repo, incident, &state));
     out.extend(pir_problems(repo, incident, &state));
+    out.extend(client_problems(repo, incident, &state));
+    out
+}
+
+/// A message or a review recorded for one client that the incident never affected.
+fn client_problems(repo: &Repo, incident: &Incident, state: &State) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (i, entry) in incident.entries.iter().enumerate() {
+        let (what, client) = match &entry.event {
+            Event::Update {
+                client: Some(c),
+                audience,
+                number,
+                ..
+            } => (format!("update {number} to {audience}"), c),
+            Event::PirReview {
+                client: Some(c), ..
+            } => ("the review".to_string(), c),
+            _ => continue,
+        };
+        if !state.ever_affected(client) {
+            out.push(at_entry(
+                repo,
+                incident,
+                i,
+                format!("{what} is for client `{client}`, which this incident never affected"),
+            ));
+        }
+    }
     out
 }
 

@@ -216,6 +216,7 @@ pub fn problems(
             audience,
             number,
             file,
+            client,
             ..
         } = &entry.event
         else {
@@ -285,6 +286,20 @@ pub fn problems(
                     format!(
                         "says update {} to {}, but the timeline records update {number} to {audience}",
                         f.number, f.audience
+                    ),
+                ));
+            }
+            Ok(f) if f.client != *client => {
+                let whose = |c: &Option<String>| match c {
+                    Some(c) => format!("client `{c}`'s own"),
+                    None => "every client's".to_string(),
+                };
+                out.push(Diagnostic::new(
+                    &shown,
+                    format!(
+                        "says it is {} update, but the timeline records {}",
+                        whose(&f.client),
+                        whose(client)
                     ),
                 ));
             }

@@ -585,3 +585,49 @@ fn a_client_affected_again_before_its_notice_went_has_it_withdrawn() {
         run.stdout
     );
 }
+
+#[test]
+fn validate_finds_a_message_for_a_client_the_incident_never_affected() {
+    let repo = two_clients();
+    let id = shared_p3(&repo);
+    repo.at(
+        "2026-11-27T17:30:00Z",
+        &[
+            "update",
+            &id,
+            "--audience",
+            "client",
+            "--client",
+            "globex",
+            "-m",
+            "News.",
+        ],
+    )
+    .ok();
+    repo.run(&["validate"]).ok();
+    // By hand: the timeline says the update went to a client that was never affected,
+    // and the update file says it was every client's.
+    let timeline = format!("incidents/{id}/timeline.yaml");
+    let edited = repo
+        .read(&timeline)
+        .replace("client: globex", "client: initech");
+    repo.write(&timeline, &edited);
+    let update = format!("incidents/{id}/updates/20261127T173000Z-client+globex.md");
+    let edited = repo.read(&update).replace("client: globex\n", "");
+    repo.write(&update, &edited);
+    let run = repo.run(&["validate"]).fails(1);
+    assert!(
+        run.stdout.contains(
+            "update 1 to client is for client `initech`, which this incident never affected"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            "says it is every client's update, but the timeline records client `initech`'s own"
+        ),
+        "{}",
+        run.stdout
+    );
+}

@@ -653,10 +653,12 @@ pub fn describe(e: &Entry) -> String {
             audience,
             number,
             monitoring,
+            client,
             ..
         } => format!(
-            "{}update {number} to {audience} by {by}",
-            if *monitoring { "monitoring " } else { "" }
+            "{}update {number} to {audience}{} by {by}",
+            if *monitoring { "monitoring " } else { "" },
+            client.as_ref().map(|c| format!(" {c}")).unwrap_or_default()
         ),
         Event::Milestone {
             kind,

@@ -62,8 +62,17 @@ pub fn commit_paths(
         match update_head(root, &commit, head.as_deref(), &text) {
             Ok(()) => {
                 crate::fault::fault("after-update-ref");
-                stage(root, &edits, commit.len())?;
+                // The commit is made: whatever follows only tidies up, and says so.
+                if let Err(e) = stage(root, &commit, &edits) {
+                    let paths: Vec<&str> = edits.iter().map(|e| e.path.as_str()).collect();
+                    eprintln!(
+                        "warning: committed, but git's index was not updated for the incident's files ({e:#}); \
+                         `git reset -q -- {}` brings it in line",
+                        paths.join(" ")
+                    );
+                }
                 hooks.after(root);
+                housekeeping(root);
                 return Ok(());
             }
             Err(e) => {
@@ -168,7 +177,8 @@ struct Entry {
 
 impl Entry {
     fn is_tree(&self) -> bool {
-        self.mode == TREE_MODE
+        // Old tools wrote `040000`; git reads both.
+        self.mode.trim_start_matches('0') == TREE_MODE
     }
 }
 
@@ -192,16 +202,16 @@ fn build_subtree(root: &Path, base: Option<&str>, edit: &Dir) -> anyhow::Result<
     for (name, blob) in &edit.files {
         match blob {
             None => {
-                entries.remove(*name);
+                entries.remove(name.as_bytes());
             }
             Some(id) => {
                 // An executable file stays executable; anything else becomes a file.
-                let mode = match entries.get(*name) {
+                let mode = match entries.get(name.as_bytes()) {
                     Some(e) if e.mode == "100755" => "100755",
                     _ => "100644",
                 };
                 entries.insert(
-                    (*name).to_string(),
+                    name.as_bytes().to_vec(),
                     Entry {
                         mode: mode.to_string(),
                         id: (*id).to_string(),
@@ -212,13 +222,13 @@ fn build_subtree(root: &Path, base: Option<&str>, edit: &Dir) -> anyhow::Result<
     }
     for (name, sub) in &edit.dirs {
         let old = entries
-            .get(*name)
+            .get(name.as_bytes())
             .filter(|e| e.is_tree())
             .map(|e| e.id.clone());
         match build_subtree(root, old.as_deref(), sub)? {
             Some(id) => {
                 entries.insert(
-                    (*name).to_string(),
+                    name.as_bytes().to_vec(),
                     Entry {
                         mode: TREE_MODE.to_string(),
                         id,
@@ -226,7 +236,7 @@ fn build_subtree(root: &Path, base: Option<&str>, edit: &Dir) -> anyhow::Result<
                 );
             }
             None => {
-                entries.remove(*name);
+                entries.remove(name.as_bytes());
             }
         }
     }
@@ -239,7 +249,7 @@ fn build_subtree(root: &Path, base: Option<&str>, edit: &Dir) -> anyhow::Result<
 /// The entries of tree `tree`, from its raw object (`<mode> <name>\0<id bytes>`…).
 /// (`git cat-file` reads the one object; `ls-tree` and `mktree` would look up every
 /// entry's object too, which costs milliseconds in a directory of a thousand e-mails.)
-fn read_tree(root: &Path, tree: &str) -> anyhow::Result<BTreeMap<String, Entry>> {
+fn read_tree(root: &Path, tree: &str) -> anyhow::Result<BTreeMap<Vec<u8>, Entry>> {
     let id_len = tree.len() / 2;
     let mut cmd = git(root);
     cmd.args(["cat-file", "tree", tree]);
@@ -254,8 +264,8 @@ fn read_tree(root: &Path, tree: &str) -> anyhow::Result<BTreeMap<String, Entry>>
             return Err(bad());
         }
         let mode = std::str::from_utf8(&rest[..space]).map_err(|_| bad())?;
-        let name = String::from_utf8(rest[space + 1..nul].to_vec())
-            .map_err(|_| anyhow::anyhow!("a file name in tree {tree} is not UTF-8"))?;
+        // Names are bytes to git: kept as they are, whatever their encoding.
+        let name = rest[space + 1..nul].to_vec();
         let id = hex(&rest[nul + 1..nul + 1 + id_len]);
         entries.insert(
             name,
@@ -271,10 +281,10 @@ fn read_tree(root: &Path, tree: &str) -> anyhow::Result<BTreeMap<String, Entry>>
 
 /// Write a tree object of `entries`, in git's order (a directory sorts as if its name
 /// ended in `/`), with `git hash-object -t tree`, which checks its format.
-fn write_tree(root: &Path, entries: &BTreeMap<String, Entry>) -> anyhow::Result<String> {
-    let mut sorted: Vec<(&String, &Entry)> = entries.iter().collect();
-    let key = |(name, e): &(&String, &Entry)| {
-        let mut k = name.as_bytes().to_vec();
+fn write_tree(root: &Path, entries: &BTreeMap<Vec<u8>, Entry>) -> anyhow::Result<String> {
+    let mut sorted: Vec<(&Vec<u8>, &Entry)> = entries.iter().collect();
+    let key = |(name, e): &(&Vec<u8>, &Entry)| {
+        let mut k = name.to_vec();
         if e.is_tree() {
             k.push(b'/');
         }
@@ -285,7 +295,7 @@ fn write_tree(root: &Path, entries: &BTreeMap<String, Entry>) -> anyhow::Result<
     for (name, e) in sorted {
         raw.extend_from_slice(e.mode.as_bytes());
         raw.push(b' ');
-        raw.extend_from_slice(name.as_bytes());
+        raw.extend_from_slice(name);
         raw.push(0);
         raw.extend(unhex(&e.id)?);
     }
@@ -369,9 +379,14 @@ fn commit_tree(
 /// refused by git when HEAD is no longer `old`.
 fn update_head(root: &Path, new: &str, old: Option<&str>, text: &str) -> anyhow::Result<()> {
     let subject = text.lines().next().unwrap_or_default();
+    let what = if old.is_some() {
+        "commit"
+    } else {
+        "commit (initial)"
+    };
     let mut cmd = git(root);
     cmd.args(["update-ref", "-m"])
-        .arg(format!("commit: {subject}"))
+        .arg(format!("{what}: {subject}"))
         .args(["HEAD", new]);
     match old {
         Some(old) => cmd.arg(old),
@@ -395,22 +410,43 @@ fn top_and_prefix(root: &Path) -> anyhow::Result<(PathBuf, PathBuf)> {
     Ok((PathBuf::from(top), PathBuf::from(prefix)))
 }
 
-/// Bring the user's index in line with the commit for just these paths.
-fn stage(root: &Path, edits: &[Edit], id_len: usize) -> anyhow::Result<()> {
+/// Bring the user's index in line with the commit for just these paths: their entries
+/// as the commit has them (mode and content, after any hook), or out of the index.
+fn stage(root: &Path, commit: &str, edits: &[Edit]) -> anyhow::Result<()> {
+    let mut ls = git(root);
+    ls.args(["ls-tree", "-z", "--full-tree", commit, "--"]);
+    ls.args(edits.iter().map(|e| e.path.as_str()));
+    let listed = output(ls, "git ls-tree")?;
     let mut input = String::new();
-    for edit in edits {
-        match &edit.blob {
-            // Executable bits are looked up by git at the next `git add`; mim's files
-            // are plain files.
-            Some(id) => input.push_str(&format!("100644 {id}\t{}\0", edit.path)),
-            None => input.push_str(&format!("0 {}\t{}\0", "0".repeat(id_len), edit.path)),
-        }
+    let mut kept = std::collections::HashSet::new();
+    for record in listed.split('\0').filter(|r| !r.is_empty()) {
+        // `<mode> blob <id>\t<path>` → `<mode> <id>\t<path>`
+        let (meta, path) = record
+            .split_once('\t')
+            .with_context(|| format!("unexpected git ls-tree output: {record}"))?;
+        let mut meta = meta.split(' ');
+        let (Some(mode), Some(_), Some(id)) = (meta.next(), meta.next(), meta.next()) else {
+            bail!("unexpected git ls-tree output: {record}");
+        };
+        input.push_str(&format!("{mode} {id}\t{path}\0"));
+        kept.insert(path.to_string());
+    }
+    for edit in edits.iter().filter(|e| !kept.contains(&e.path)) {
+        input.push_str(&format!("0 {}\t{}\0", "0".repeat(commit.len()), edit.path));
     }
     let mut cmd = git(root);
     cmd.args(["update-index", "-z", "--index-info"]);
-    run_with_input(cmd, input.as_bytes(), "git update-index")
-        .map(drop)
-        .context("the commit is made, but the index was not updated for its files: run `git reset -q` to bring the index in line")
+    run_with_input(cmd, input.as_bytes(), "git update-index").map(drop)
+}
+
+/// What `git commit` does after a commit: `git maintenance run --auto`, which packs
+/// loose objects once there are many (and does nothing, quickly, until then).
+fn housekeeping(root: &Path) {
+    let _ = git(root)
+        .args(["maintenance", "run", "--auto", "--quiet"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
 }
 
 /// The repository's commit hooks that exist.
@@ -464,24 +500,38 @@ impl Hooks {
         tree: &str,
         text: String,
     ) -> anyhow::Result<(String, String)> {
+        // The hooks see an index of the new commit, as under `git commit --only`.
+        let index = git_dir.join(format!("mim-index-{}", std::process::id()));
+        let result = self.run_before(root, git_dir, &index, tree, text);
+        let _ = std::fs::remove_file(&index);
+        result
+    }
+
+    fn run_before(
+        &self,
+        root: &Path,
+        git_dir: &Path,
+        index: &Path,
+        tree: &str,
+        text: String,
+    ) -> anyhow::Result<(String, String)> {
+        let mut read = git(root);
+        read.env("GIT_INDEX_FILE", index).args(["read-tree", tree]);
+        output(read, "git read-tree")?;
+        let hook = |args: &[&std::ffi::OsStr]| {
+            let mut cmd = git(root);
+            cmd.env("GIT_INDEX_FILE", index)
+                .args(["hook", "run"])
+                .args(args);
+            cmd
+        };
         let mut tree = tree.to_string();
         if self.pre_commit {
-            let index = git_dir.join(format!("mim-index-{}", std::process::id()));
-            let result = (|| {
-                let mut read = git(root);
-                read.env("GIT_INDEX_FILE", &index)
-                    .args(["read-tree", &tree]);
-                output(read, "git read-tree")?;
-                let mut hook = git(root);
-                hook.env("GIT_INDEX_FILE", &index)
-                    .args(["hook", "run", "pre-commit"]);
-                run_hook(hook, "pre-commit")?;
-                let mut write = git(root);
-                write.env("GIT_INDEX_FILE", &index).arg("write-tree");
-                Ok::<_, anyhow::Error>(output(write, "git write-tree")?.trim().to_string())
-            })();
-            let _ = std::fs::remove_file(&index);
-            tree = result?;
+            run_hook(hook(&["pre-commit".as_ref()]), "pre-commit")?;
+            // The hook may have staged changes of its own (a formatter's).
+            let mut write = git(root);
+            write.env("GIT_INDEX_FILE", index).arg("write-tree");
+            tree = output(write, "git write-tree")?.trim().to_string();
         }
         if !(self.prepare_msg || self.commit_msg) {
             return Ok((tree, text));
@@ -489,16 +539,17 @@ impl Hooks {
         let file = git_dir.join("COMMIT_EDITMSG");
         std::fs::write(&file, &text).with_context(|| format!("writing {}", file.display()))?;
         if self.prepare_msg {
-            let mut hook = git(root);
-            hook.args(["hook", "run", "prepare-commit-msg", "--"])
-                .arg(&file)
-                .arg("message");
-            run_hook(hook, "prepare-commit-msg")?;
+            let args = [
+                "prepare-commit-msg".as_ref(),
+                "--".as_ref(),
+                file.as_os_str(),
+                "message".as_ref(),
+            ];
+            run_hook(hook(&args), "prepare-commit-msg")?;
         }
         if self.commit_msg {
-            let mut hook = git(root);
-            hook.args(["hook", "run", "commit-msg", "--"]).arg(&file);
-            run_hook(hook, "commit-msg")?;
+            let args = ["commit-msg".as_ref(), "--".as_ref(), file.as_os_str()];
+            run_hook(hook(&args), "commit-msg")?;
         }
         let text = std::fs::read_to_string(&file)
             .with_context(|| format!("reading {}", file.display()))?;

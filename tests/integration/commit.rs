@@ -241,3 +241,25 @@ fn a_mim_repository_in_a_subdirectory_commits_its_paths_under_it() {
     );
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
 }
+
+#[test]
+fn the_index_holds_what_the_commit_holds_mode_and_all() {
+    let repo = TestRepo::new();
+    let id = repo.active_p1("2026-11-24T09:00:00Z", "2026-11-24T09:05:00Z");
+    // Someone made the timeline executable and committed that: it stays so.
+    let timeline = repo.path(&format!("incidents/{id}/timeline.yaml"));
+    make_executable(&timeline);
+    repo.git(&["add", "--chmod=+x", "--", timeline.to_str().unwrap()]);
+    repo.git(&["commit", "--quiet", "-m", "executable"]);
+    repo.at("2026-11-24T09:20:00Z", &["note", &id, "kept executable"])
+        .ok();
+    let listed = repo.git(&[
+        "ls-tree",
+        "HEAD",
+        "--",
+        &format!("incidents/{id}/timeline.yaml"),
+    ]);
+    assert!(listed.starts_with("100755 "), "{listed}");
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    assert_eq!(repo.git(&["diff", "--cached", "--name-only"]), "");
+}

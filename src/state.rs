@@ -961,11 +961,21 @@ impl State {
             + 1
     }
 
+    /// Whether the client's people are written to one client at a time: while the
+    /// incident affects several, and once it has, for the rest of it (a client taken
+    /// off leaves the others' numbering and threads as they were).
+    pub fn writes_per_client(&self) -> bool {
+        self.per_client()
+            || (self.affected().next().is_some()
+                && (self.updates.iter().any(|u| u.client.is_some())
+                    || !self.client_restorals.is_empty()))
+    }
+
     /// The clients that get messages of their own: while the incident affects several,
     /// each affected client whose service is not back yet. Empty when the incident is
     /// written to as one (one client, or none).
     pub fn clients_to_tell(&self) -> Vec<&str> {
-        if !self.per_client() {
+        if !self.writes_per_client() {
             return Vec::new();
         }
         self.affected()

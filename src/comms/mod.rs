@@ -190,16 +190,18 @@ pub fn restore_clock_for(
     state: &State,
     client: Option<&str>,
 ) -> Option<RestoreClock> {
+    let share = |c: &crate::sla::Clock| (c.elapsed.secs() as f64) / (c.target.secs().max(1) as f64);
+    // Without a client, of an incident of several: the clock nearest its target.
     let clock = crate::sla::evaluate_state(config, incident, state)
         .clocks
         .into_iter()
-        .find(|c| {
+        .filter(|c| {
             c.rule == crate::sla::Rule::Restore
                 && (client.is_none() || c.client.as_deref() == client)
-        })?;
-    let name = config
-        .calendar_name(&state.priority, client.or(state.sole_client()))?
-        .to_string();
+        })
+        .max_by(|a, b| share(a).total_cmp(&share(b)))?;
+    let whose = client.or(clock.client.as_deref()).or(state.sole_client());
+    let name = config.calendar_name(&state.priority, whose)?.to_string();
     let target = clock.target;
     let used = clock.elapsed;
     let percent = if target.secs() > 0 {
@@ -369,7 +371,7 @@ pub fn targets(state: &State, audiences: &[Audience], only: Option<&str>) -> Vec
                 client: state.sole_client().map(str::to_string),
                 own: false,
             });
-        } else if !state.per_client() {
+        } else if !state.writes_per_client() {
             out.push(Target {
                 audience,
                 client: only.or(state.sole_client()).map(str::to_string),

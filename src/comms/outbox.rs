@@ -139,20 +139,27 @@ pub fn ledger(names: &[String], log: &str, state: &State) -> Vec<Message> {
                             .copied(),
                         false,
                     ),
-                    Kind::Restoral => match &p.client {
-                        // One client's early restoral notice, undone if it was affected
-                        // again before the notice went.
-                        Some(key) => state
-                            .client_restorals
-                            .iter()
-                            .find(|r| &r.client == key && compact(&r.at) == compact(&p.at))
-                            .map_or((None, false), |r| (Some(r.entry), r.undone_at.is_some())),
-                        None => state
-                            .resolutions
-                            .iter()
-                            .find(|r| compact(&r.at) == compact(&p.at))
-                            .map_or((None, false), |r| (Some(r.entry), r.reopened_at.is_some())),
-                    },
+                    // One client's early restoral notice is undone if it was affected
+                    // again before the notice went; a resolve's (to every client, or
+                    // to each still affected) by a reopen.
+                    Kind::Restoral => p
+                        .client
+                        .as_ref()
+                        .and_then(|key| {
+                            state
+                                .client_restorals
+                                .iter()
+                                .find(|r| &r.client == key && compact(&r.at) == compact(&p.at))
+                                .map(|r| (Some(r.entry), r.undone_at.is_some()))
+                        })
+                        .or_else(|| {
+                            state
+                                .resolutions
+                                .iter()
+                                .find(|r| compact(&r.at) == compact(&p.at))
+                                .map(|r| (Some(r.entry), r.reopened_at.is_some()))
+                        })
+                        .unwrap_or((None, false)),
                 },
                 None => (None, false),
             };

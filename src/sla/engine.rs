@@ -505,7 +505,7 @@ impl<'a> Facts<'a> {
             _ => self.ended(),
         };
         let reached: Vec<&state::UpdateMark> = match (audience, self.client) {
-            (Audience::Client, Some(key)) if self.per_client => self
+            (Audience::Client, Some(key)) => self
                 .state
                 .updates_for(Audience::Client, Some(key))
                 .collect(),

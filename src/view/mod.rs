@@ -63,9 +63,34 @@ impl Common {
         let i = &mut self.incident;
         i.client = Some(config.client_name(key));
         i.client_key = Some(key.to_string());
+        // Configuration items, tickets and workstreams cannot be told apart by client,
+        // and any of them may name one: no client's message shows them.
+        i.ci = None;
+        i.tickets.clear();
+        self.plan.workstreams.clear();
+        // An escalation to a client's IT team was to one of them: not to this one's
+        // knowledge.
+        self.escalations.retain(|e| e.kind != "client-it");
         if let Some(c) = state.affected_client(key) {
-            if !c.services.is_empty() {
-                i.service = c.services.join(", ");
+            // Its own services, else the incident's less those other clients lost.
+            let others: Vec<&String> = state
+                .clients
+                .iter()
+                .filter(|o| o.client != key)
+                .flat_map(|o| o.services.iter())
+                .collect();
+            let services: Vec<&str> = if c.services.is_empty() {
+                state
+                    .services
+                    .iter()
+                    .filter(|s| !others.contains(s))
+                    .map(String::as_str)
+                    .collect()
+            } else {
+                c.services.iter().map(String::as_str).collect()
+            };
+            if !services.is_empty() {
+                i.service = services.join(", ");
             }
             i.impact = c.impact.clone();
             if let Some(at) = c.restored() {

@@ -631,3 +631,118 @@ fn validate_finds_a_message_for_a_client_the_incident_never_affected() {
         run.stdout
     );
 }
+
+#[test]
+fn a_reopen_withdraws_every_client_s_unsent_restoral_notice() {
+    let repo = two_clients();
+    let id = shared_p3(&repo);
+    repo.at(
+        "2026-11-27T19:00:00Z",
+        &[
+            "resolve",
+            &id,
+            "--closure",
+            "config-change",
+            "-m",
+            "Relay configuration corrected.",
+        ],
+    )
+    .ok();
+    repo.at(
+        "2026-11-27T19:30:00Z",
+        &["reopen", &id, "--reason", "relay down again"],
+    )
+    .ok();
+    let run = repo.run(&["send", &id, "--dry-run"]).ok();
+    assert!(!run.stdout.contains("resolved"), "{}", run.stdout);
+}
+
+#[test]
+fn a_client_s_message_shows_none_of_what_another_client_lost() {
+    let repo = two_clients();
+    let id = shared_p3(&repo);
+    repo.at(
+        "2026-11-27T17:20:00Z",
+        &[
+            "affect",
+            &id,
+            "--client",
+            "globex",
+            "--service",
+            "Globex SFTP drop",
+        ],
+    )
+    .ok();
+    repo.at(
+        "2026-11-27T17:25:00Z",
+        &[
+            "escalate",
+            &id,
+            "--kind",
+            "client-it",
+            "--to",
+            "Globex IT",
+            "--reason",
+            "their firewall",
+        ],
+    )
+    .ok();
+    repo.at(
+        "2026-11-27T17:30:00Z",
+        &[
+            "update",
+            &id,
+            "--audience",
+            "all",
+            "-m",
+            "Restarting the relay.",
+        ],
+    )
+    .ok();
+    let mails = outbox(&repo, &id);
+    for (name, raw) in &mails {
+        if name.contains("+acme") {
+            let text = everything(raw);
+            assert!(
+                !text.contains("sftp"),
+                "{name} names globex's service:\n{text}"
+            );
+            assert!(!text.contains("your it team"), "{name}:\n{text}");
+        }
+    }
+    let globex = everything(&mails["20261127T173000Z-u1-client+globex.eml"]);
+    assert!(globex.contains("globex sftp drop"), "{globex}");
+}
+
+#[test]
+fn a_client_left_alone_keeps_its_own_numbering() {
+    let repo = two_clients();
+    let id = shared_p3(&repo);
+    let update = |at: &str, extra: &[&str]| {
+        let mut args = vec!["update", &id[..], "--audience", "client", "-m", "News."];
+        args.extend_from_slice(extra);
+        repo.at(at, &args).ok()
+    };
+    update("2026-11-27T17:30:00Z", &["--client", "globex"]);
+    update("2026-11-27T17:40:00Z", &["--client", "globex"]);
+    update("2026-11-27T17:50:00Z", &[]);
+    repo.at(
+        "2026-11-27T18:00:00Z",
+        &[
+            "affect",
+            &id,
+            "--client",
+            "globex",
+            "--remove",
+            "--reason",
+            "not on the relay",
+        ],
+    )
+    .ok();
+    update("2026-11-27T18:10:00Z", &[]);
+    let names: Vec<String> = outbox(&repo, &id).into_keys().collect();
+    assert!(
+        names.contains(&"20261127T181000Z-u2-client+acme.eml".to_string()),
+        "{names:?}"
+    );
+}

@@ -263,3 +263,32 @@ fn the_index_holds_what_the_commit_holds_mode_and_all() {
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
     assert_eq!(repo.git(&["diff", "--cached", "--name-only"]), "");
 }
+
+#[test]
+fn a_repository_mim_starts_writes_its_index_without_a_checksum() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let root = tmp.path().join("fresh");
+    let mut cmd = std::process::Command::new(crate::common::mim_bin());
+    crate::common::isolate(&mut cmd, &home);
+    let out = cmd.arg("init").arg(&root).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let skip = crate::common::git_in(&root, &home, &["config", "index.skipHash"]);
+    assert_eq!(skip.trim(), "true");
+    // A repository that was git's already keeps its configuration as it was.
+    let repo = TestRepo::new();
+    let listed = std::process::Command::new("git")
+        .current_dir(&repo.root)
+        .args(["config", "--local", "--get", "index.skipHash"])
+        .output()
+        .unwrap();
+    assert!(
+        !listed.status.success(),
+        "mim changed an existing repository's configuration"
+    );
+}

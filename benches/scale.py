@@ -7,7 +7,8 @@
     python3 benches/scale.py growth          # only the growth inside one incident
 
 For each N it writes a repository with `examples/synth.rs` (kept in $MIM_BENCH_DIR,
-default /tmp/mim-bench, and reused; 50,000 incidents take about 20 minutes), reads
+default /tmp/mim-bench, and reused; over 4 years up to 10,000 incidents, then over as
+many as keep about 7 a day: 50,000 over 20 years), reads
 every file once so the cache is warm, then times each command RUNS times (default 5)
 on every repository in turn — N = 10, 1,000, …, then again — so that a machine whose
 speed drifts (other builds) moves every N alike. It prints the median wall time of
@@ -74,10 +75,17 @@ def generate(n, extra=()):
         WORK.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
         subprocess.run([SYNTH, "--incidents", str(n), "--out", str(repo), "--seed", str(SEED),
-                        "--now", NOW, *extra], check=True)
+                        "--now", NOW, "--years", str(years(n)), *extra], check=True)
         print(f"generated {name} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     subprocess.run(ALL_FILES, shell=True, cwd=repo, check=True)  # a warm cache
     return repo
+
+
+def years(n):
+    """Over how many years N incidents were reported: 4 up to 10,000, then as many as keep
+    the rate of 10,000 in 4 years (about 7 a day), so that a larger repository is a
+    longer history, not a busier month."""
+    return max(4, -(-n // 2500))
 
 
 def minute(k):

@@ -79,6 +79,12 @@ fn main() -> anyhow::Result<()> {
         config(now.year() - args.years as i32 - 1, now.year() + 1),
     )?;
 
+    // While the incidents are written the repository is not yet git's: the commands
+    // (all `--no-commit`) then start no git process at all. It is put back to commit.
+    let git_dir = out.join(".git");
+    let held = out.join(".git-synth");
+    std::fs::rename(&git_dir, &held)?;
+
     let plans = plan(args.incidents, args.seed, args.years, now);
     let done = AtomicUsize::new(0);
     let total = plans.len();
@@ -97,6 +103,10 @@ fn main() -> anyhow::Result<()> {
         long_incident(&mim, k, now)?;
     }
     progress(quiet.as_ref(), "committing");
+    for leftover in [".mim.lock", ".mim-journal"] {
+        let _ = std::fs::remove_file(out.join(leftover));
+    }
+    std::fs::rename(&held, &git_dir)?;
     commit(&out, now)?;
     drop(quiet);
     eprintln!(

@@ -269,7 +269,8 @@ impl Ctx {
                 .config
                 .email_of(&actor)
                 .map(String::from)
-                .or_else(|| git::user_email(&self.repo.root)),
+                // (Asked of git only for a commit: `--no-commit` runs no git at all.)
+                .or_else(|| self.commits().then(|| git::user_email(&self.repo.root)).flatten()),
             name: actor.clone(),
             date,
         };

@@ -22,6 +22,10 @@ pub struct GitDirs {
 }
 
 pub fn dirs(root: &Path) -> Option<GitDirs> {
+    // No `.git` above and no GIT_DIR: not in a work tree, without starting git.
+    if std::env::var_os("GIT_DIR").is_none() && super::find_git_dir(root).is_none() {
+        return None;
+    }
     let out = git(root)
         .args([
             "rev-parse",

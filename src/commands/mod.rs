@@ -270,7 +270,11 @@ impl Ctx {
                 .email_of(&actor)
                 .map(String::from)
                 // (Asked of git only for a commit: `--no-commit` runs no git at all.)
-                .or_else(|| self.commits().then(|| git::user_email(&self.repo.root)).flatten()),
+                .or_else(|| {
+                    self.commits()
+                        .then(|| git::user_email(&self.repo.root))
+                        .flatten()
+                }),
             name: actor.clone(),
             date,
         };

@@ -455,6 +455,9 @@ struct Hooks {
     prepare_msg: bool,
     commit_msg: bool,
     post_commit: bool,
+    /// Where each hook is (`core.hooksPath` or `.git/hooks`), in the order above: run
+    /// directly by a git older than 2.36, which has no `git hook run`.
+    paths: Vec<PathBuf>,
 }
 
 impl Hooks {
@@ -470,20 +473,37 @@ impl Hooks {
         for name in names {
             cmd.arg("--git-path").arg(format!("hooks/{name}"));
         }
-        let found: Vec<bool> = match cmd.stderr(Stdio::null()).output() {
+        let paths: Vec<PathBuf> = match cmd.stderr(Stdio::null()).output() {
             Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout)
                 .lines()
-                .map(|p| is_executable(&root.join(p)))
+                .map(|p| root.join(p))
                 .collect(),
             _ => Vec::new(),
         };
-        let has = |i: usize| found.get(i).copied().unwrap_or(false);
+        let has = |i: usize| paths.get(i).is_some_and(|p| is_executable(p));
         Hooks {
             pre_commit: has(0),
             prepare_msg: has(1),
             commit_msg: has(2),
             post_commit: has(3),
+            paths,
         }
+    }
+
+    /// The command that runs hook `name` (number `i` of [`Hooks::find`]'s order) with
+    /// `args`: `git hook run`, or the hook itself where git has no `git hook`.
+    fn command(&self, root: &Path, i: usize, name: &str, args: &[&std::ffi::OsStr]) -> Command {
+        if git_has_hook_run(root) {
+            let mut cmd = git(root);
+            cmd.args(["hook", "run", name]);
+            if !args.is_empty() {
+                cmd.arg("--").args(args);
+            }
+            return cmd;
+        }
+        let mut cmd = Command::new(&self.paths[i]);
+        cmd.current_dir(root).stdin(Stdio::null()).args(args);
+        cmd
     }
 
     fn any(&self) -> bool {
@@ -518,16 +538,14 @@ impl Hooks {
         let mut read = git(root);
         read.env("GIT_INDEX_FILE", index).args(["read-tree", tree]);
         output(read, "git read-tree")?;
-        let hook = |args: &[&std::ffi::OsStr]| {
-            let mut cmd = git(root);
-            cmd.env("GIT_INDEX_FILE", index)
-                .args(["hook", "run"])
-                .args(args);
+        let hook = |i: usize, name: &str, args: &[&std::ffi::OsStr]| {
+            let mut cmd = self.command(root, i, name, args);
+            cmd.env("GIT_INDEX_FILE", index);
             cmd
         };
         let mut tree = tree.to_string();
         if self.pre_commit {
-            run_hook(hook(&["pre-commit".as_ref()]), "pre-commit")?;
+            run_hook(hook(0, "pre-commit", &[]), "pre-commit")?;
             // The hook may have staged changes of its own (a formatter's).
             let mut write = git(root);
             write.env("GIT_INDEX_FILE", index).arg("write-tree");
@@ -539,17 +557,11 @@ impl Hooks {
         let file = git_dir.join("COMMIT_EDITMSG");
         std::fs::write(&file, &text).with_context(|| format!("writing {}", file.display()))?;
         if self.prepare_msg {
-            let args = [
-                "prepare-commit-msg".as_ref(),
-                "--".as_ref(),
-                file.as_os_str(),
-                "message".as_ref(),
-            ];
-            run_hook(hook(&args), "prepare-commit-msg")?;
+            let args = [file.as_os_str(), "message".as_ref()];
+            run_hook(hook(1, "prepare-commit-msg", &args), "prepare-commit-msg")?;
         }
         if self.commit_msg {
-            let args = ["commit-msg".as_ref(), "--".as_ref(), file.as_os_str()];
-            run_hook(hook(&args), "commit-msg")?;
+            run_hook(hook(2, "commit-msg", &[file.as_os_str()]), "commit-msg")?;
         }
         let text = std::fs::read_to_string(&file)
             .with_context(|| format!("reading {}", file.display()))?;
@@ -561,12 +573,29 @@ impl Hooks {
 
     fn after(&self, root: &Path) {
         if self.post_commit {
-            let mut hook = git(root);
-            hook.args(["hook", "run", "post-commit"]);
             // git commit ignores post-commit's exit status too.
-            let _ = hook.stdout(Stdio::null()).status();
+            let _ = self
+                .command(root, 3, "post-commit", &[])
+                .stdout(Stdio::null())
+                .status();
         }
     }
+}
+
+/// Whether this git has `git hook run` (2.36 and later).
+fn git_has_hook_run(root: &Path) -> bool {
+    static HAS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *HAS.get_or_init(|| {
+        // `git hook run` with no hook name is a usage error (129) where it exists; an
+        // unknown command is 1.
+        git(root)
+            .args(["hook", "run"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .map(|s| s.code() == Some(129))
+            .unwrap_or(false)
+    })
 }
 
 fn is_executable(path: &Path) -> bool {

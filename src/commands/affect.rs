@@ -31,7 +31,7 @@ pub fn run(ctx: &Ctx, args: &AffectArgs) -> anyhow::Result<()> {
     if let Some(client) = &args.client
         && !config.clients.contains_key(client)
     {
-        bail!(
+        return Err(crate::error::UsageError(anyhow::anyhow!(
             "unknown client `{}`: clients in mim.yaml are {}",
             client.escape_debug(),
             config
@@ -40,7 +40,8 @@ pub fn run(ctx: &Ctx, args: &AffectArgs) -> anyhow::Result<()> {
                 .map(String::as_str)
                 .collect::<Vec<_>>()
                 .join(", ")
-        );
+        ))
+        .into());
     }
     if let Some(impact) = &args.impact
         && !config.impact.contains(impact)

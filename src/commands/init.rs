@@ -103,7 +103,14 @@ pub fn run(global: &Global, dir: Option<&Path>) -> anyhow::Result<()> {
                 ..commit
             },
         )?;
-        eprintln!("warning: the files are written but not committed: {e:#}");
+        // The innermost cause is git's own words (e.g. "Author identity unknown").
+        let cause = e.root_cause().to_string();
+        eprintln!(
+            "warning: the repository's files are written, but git could not commit them: {}\n\
+             hint: every mim command is a commit; fix that (often `git config --global user.email YOU@EXAMPLE` \
+             and `user.name`), then commit these files with `git add -A && git commit -m \"mim: start the incident repository\"`",
+            crate::git::one_line(&cause, 400)
+        );
     }
     if global.json {
         println!(

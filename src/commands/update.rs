@@ -306,6 +306,12 @@ fn check_client<'a>(
             "--client picks which client's people are written to: use it with --audience client, client-management or all"
         );
     }
+    if let Some(at) = state.affected_client(key).and_then(|c| c.restored()) {
+        eprintln!(
+            "note: {key}'s service is back (restored {}, its restoral notice written then); this update still goes to {key}",
+            crate::time::format(&at)
+        );
+    }
     if state.affected_client(key).is_none() {
         let affected: Vec<&str> = state.affected().map(|c| c.client.as_str()).collect();
         bail!(

@@ -263,7 +263,7 @@ fn affect_refuses_what_makes_no_sense() {
             "2026-11-27T17:30:00Z",
             &["affect", &id, "--client", "initech"],
         )
-        .fails(1);
+        .fails(2);
     assert!(unknown.stderr.contains("unknown client"));
     let again = repo
         .at("2026-11-27T17:30:00Z", &["affect", &id, "--client", "acme"])

@@ -46,6 +46,22 @@ pub(crate) fn shared_p3(repo: &TestRepo) -> String {
     id
 }
 
+/// Resolve the shared incident at `at`.
+pub(crate) fn resolve(repo: &TestRepo, id: &str, at: &str) {
+    repo.at(
+        at,
+        &[
+            "resolve",
+            id,
+            "--closure",
+            "config-change",
+            "-m",
+            "Relay configuration corrected.",
+        ],
+    )
+    .ok();
+}
+
 pub(crate) fn clocks<'a>(report: &'a Value, id: &str, rule: &str) -> Vec<&'a Value> {
     report["clocks"][id]
         .as_array()
@@ -96,18 +112,7 @@ fn a_client_restored_early_stops_its_own_clock_only() {
         &["affect", &id, "--client", "acme", "--restored"],
     )
     .ok();
-    repo.at(
-        "2026-11-30T09:00:00Z",
-        &[
-            "resolve",
-            &id,
-            "--closure",
-            "config-change",
-            "-m",
-            "Relay configuration corrected.",
-        ],
-    )
-    .ok();
+    resolve(&repo, &id, "2026-11-30T09:00:00Z");
     let report = repo
         .now("2026-11-30T10:00:00Z", &["check", "--format", "json"])
         .json();
@@ -527,18 +532,7 @@ fn a_client_restored_early_is_told_then_and_the_others_at_the_resolve() {
             ))
             .exists()
     );
-    repo.at(
-        "2026-11-30T09:00:00Z",
-        &[
-            "resolve",
-            &id,
-            "--closure",
-            "config-change",
-            "-m",
-            "Relay configuration corrected.",
-        ],
-    )
-    .ok();
+    resolve(&repo, &id, "2026-11-30T09:00:00Z");
     let resolved: Vec<String> = outbox(&repo, &id)
         .into_keys()
         .filter(|n| n.starts_with("20261130T090000Z"))
@@ -636,18 +630,7 @@ fn validate_finds_a_message_for_a_client_the_incident_never_affected() {
 fn a_reopen_withdraws_every_client_s_unsent_restoral_notice() {
     let repo = two_clients();
     let id = shared_p3(&repo);
-    repo.at(
-        "2026-11-27T19:00:00Z",
-        &[
-            "resolve",
-            &id,
-            "--closure",
-            "config-change",
-            "-m",
-            "Relay configuration corrected.",
-        ],
-    )
-    .ok();
+    resolve(&repo, &id, "2026-11-27T19:00:00Z");
     repo.at(
         "2026-11-27T19:30:00Z",
         &["reopen", &id, "--reason", "relay down again"],

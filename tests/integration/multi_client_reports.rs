@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::common::TestRepo;
-use crate::multi_client::{FRIDAY_17, client_clock, shared_p3, two_clients};
+use crate::multi_client::{FRIDAY_17, client_clock, resolve, shared_p3, two_clients};
 
 /// Monday 30 November, after the resolve (10:00Z) and the PIR's start.
 const MONDAY_NOON: &str = "2026-11-30T12:00:00Z";
@@ -20,18 +20,7 @@ fn restored_for_both(repo: &TestRepo) -> String {
         &["affect", &id, "--client", "acme", "--restored"],
     )
     .ok();
-    repo.at(
-        "2026-11-30T10:00:00Z",
-        &[
-            "resolve",
-            &id,
-            "--closure",
-            "config-change",
-            "-m",
-            "Relay configuration corrected.",
-        ],
-    )
-    .ok();
+    resolve(repo, &id, "2026-11-30T10:00:00Z");
     id
 }
 

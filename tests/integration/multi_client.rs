@@ -729,3 +729,34 @@ fn a_client_left_alone_keeps_its_own_numbering() {
         "{names:?}"
     );
 }
+
+#[test]
+fn each_client_reads_times_in_its_own_time_zone() {
+    let repo = two_clients();
+    let config = repo.read("mim.yaml").replace(
+        "  globex:\n    name: Globex\n",
+        "  globex:\n    name: Globex\n    timezone: Asia/Tokyo\n",
+    );
+    assert!(config.contains("Asia/Tokyo"));
+    repo.config(&config);
+    let id = shared_p3(&repo);
+    repo.at(
+        "2026-11-27T17:30:00Z",
+        &[
+            "update",
+            &id,
+            "--audience",
+            "client",
+            "-m",
+            "Restarting the relay.",
+        ],
+    )
+    .ok();
+    let mails = outbox(&repo, &id);
+    let globex = readable(&parse(&mails["20261127T173000Z-u1-client+globex.eml"]));
+    let acme = readable(&parse(&mails["20261127T173000Z-u1-client+acme.eml"]));
+    // 17:00 UTC is 02:00 the next day in Tokyo; acme (24x7, no zone of its own) reads
+    // the organisation's.
+    assert!(globex.contains("JST"), "{globex}");
+    assert!(!acme.contains("JST"), "{acme}");
+}

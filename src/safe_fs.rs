@@ -130,6 +130,25 @@ pub fn exists(base: &Path, path: &Path) -> bool {
     !matches!(kind(base, path), Ok(Kind::Missing))
 }
 
+/// Open a regular file whose directories are known to be safe (checked with [`kind`] or
+/// listed with [`list_dir`]): never through a symbolic link at its own name, never a
+/// FIFO or device. For reading only a part of it (a header, front matter).
+pub fn open_regular(path: &Path) -> io::Result<File> {
+    let file = open_no_follow(path).map_err(|e| {
+        #[cfg(unix)]
+        if e.raw_os_error() == Some(libc::ELOOP) {
+            return symlink_error(Path::new(""), true);
+        }
+        e
+    })?;
+    if !file.metadata()?.is_file() {
+        return Err(refused(
+            "is not a regular file: mim does not read it".to_string(),
+        ));
+    }
+    Ok(file)
+}
+
 /// Read a regular file below `base`: never through a symbolic link, never a FIFO or
 /// device (which could block forever), never more than [`MAX_FILE_BYTES`]. A missing
 /// file is `NotFound`, as with `std::fs::read`.

@@ -247,7 +247,9 @@ pub fn threads(
 /// needs, without reading the body.
 fn read_header_section(path: &Path) -> anyhow::Result<Vec<u8>> {
     use std::io::BufRead;
-    let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    // Never through a symbolic link, never a FIFO: as every read of an incident's files.
+    let file = crate::safe_fs::open_regular(path)
+        .with_context(|| format!("reading {}", path.display()))?;
     let mut reader = std::io::BufReader::new(file);
     let mut out = Vec::new();
     loop {

@@ -178,7 +178,8 @@ fn yaml_would_type(value: &str) -> bool {
 /// the front matter (or the whole file when there is none). The body is not read.
 pub fn read_head(path: &std::path::Path) -> std::io::Result<String> {
     use std::io::BufRead;
-    let mut reader = std::io::BufReader::with_capacity(1024, std::fs::File::open(path)?);
+    let file = crate::safe_fs::open_regular(path)?;
+    let mut reader = std::io::BufReader::with_capacity(1024, file);
     let mut head = String::new();
     let mut line = String::new();
     let mut first = true;

@@ -863,6 +863,14 @@ fn symlinked_templates_pir_and_messages_are_refused() {
         &[&eml, "symbolic link", "nothing was sent"],
     );
     refused(&repo, &["check"], &[], 1, &[&eml, "symbolic link"]);
+    // Nor read to thread the next update.
+    refused(
+        &repo,
+        &["--at", "2026-11-24T10:30:00Z", "update", &id, "-m", "next"],
+        &[],
+        1,
+        &[&eml, "symbolic link"],
+    );
     assert!(!delivered.exists(), "nothing was sent");
     reset(&repo);
     // pir.md, in `pir report` and `close`.

@@ -176,9 +176,8 @@ fn yaml_would_type(value: &str) -> bool {
 
 /// The start of an update file: its lines up to and including the closing `---` of
 /// the front matter (or the whole file when there is none). The body is not read.
-pub fn read_head(path: &std::path::Path) -> std::io::Result<String> {
+fn head_from(file: std::fs::File) -> std::io::Result<String> {
     use std::io::BufRead;
-    let file = crate::safe_fs::open_regular(path)?;
     let mut reader = std::io::BufReader::with_capacity(1024, file);
     let mut head = String::new();
     let mut line = String::new();
@@ -199,6 +198,25 @@ pub fn read_head(path: &std::path::Path) -> std::io::Result<String> {
     }
 }
 
+/// The start of an update (see [`head_from`]) in a checked `updates/`, with the errors a check of the
+/// file itself gives: missing, or not a regular file (a symbolic link, a FIFO).
+fn head_of(path: &std::path::Path) -> std::io::Result<String> {
+    let file = match crate::safe_fs::open_regular(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(std::io::Error::from(std::io::ErrorKind::NotFound));
+        }
+        // Refused by mim (a symbolic link, a FIFO), not by the system.
+        Err(e) if e.raw_os_error().is_none() => {
+            return Err(std::io::Error::other(
+                "is not a regular file: mim never follows symbolic links",
+            ));
+        }
+        Err(e) => return Err(e),
+    };
+    head_from(file)
+}
+
 /// What `mim validate` finds wrong with an incident's status updates: an `update` event
 /// whose file is missing, unreadable, or disagrees with it. Only the front matter is
 /// read, unless `deep`: then the body must be readable text without merge conflict
@@ -212,6 +230,7 @@ pub fn problems(
     use crate::diag::Diagnostic;
     use crate::model::Event;
     let mut out = Vec::new();
+    let mut updates_dir: Option<Result<crate::safe_fs::Kind, String>> = None;
     for entry in &incident.entries {
         let Event::Update {
             audience,
@@ -236,18 +255,23 @@ pub fn problems(
         }
         let path = incident.dir.join(file);
         // Never through a symbolic link; without `--deep`, only the front matter is read.
+        // `updates/` is checked once; each file is then opened without following one.
         let read = if deep {
             crate::safe_fs::read_to_string(&incident.dir, &path)
         } else {
-            match crate::safe_fs::kind(&incident.dir, &path) {
-                Ok(crate::safe_fs::Kind::File) => read_head(&path),
+            let dir = updates_dir.get_or_insert_with(|| {
+                crate::safe_fs::kind(&incident.dir, &incident.dir.join(UPDATES_DIR))
+                    .map_err(|e| e.to_string())
+            });
+            match dir {
+                Ok(crate::safe_fs::Kind::Dir) => head_of(&path),
                 Ok(crate::safe_fs::Kind::Missing) => {
                     Err(std::io::Error::from(std::io::ErrorKind::NotFound))
                 }
                 Ok(_) => Err(std::io::Error::other(
-                    "is not a regular file: mim never follows symbolic links",
+                    "updates/ is not a directory: mim never follows symbolic links",
                 )),
-                Err(e) => Err(e),
+                Err(e) => Err(std::io::Error::other(e.clone())),
             }
         };
         let text = match read {

@@ -46,6 +46,12 @@ pub(crate) fn shared_p3(repo: &TestRepo) -> String {
     id
 }
 
+/// A status update to `audience` at `at`.
+fn update_to(repo: &TestRepo, id: &str, at: &str, audience: &str, text: &str) {
+    repo.at(at, &["update", id, "--audience", audience, "-m", text])
+        .ok();
+}
+
 /// Resolve the shared incident at `at`.
 pub(crate) fn resolve(repo: &TestRepo, id: &str, at: &str) {
     repo.at(
@@ -325,18 +331,13 @@ fn message_id(raw: &[u8]) -> String {
 fn each_client_gets_its_own_message_that_never_names_the_other() {
     let repo = two_clients();
     let id = shared_p3(&repo);
-    repo.at(
+    update_to(
+        &repo,
+        &id,
         "2026-11-27T17:30:00Z",
-        &[
-            "update",
-            &id,
-            "--audience",
-            "client",
-            "-m",
-            "The shared mail relay is down; we are restarting it.",
-        ],
-    )
-    .ok();
+        "client",
+        "The shared mail relay is down; we are restarting it.",
+    );
     let mails = outbox(&repo, &id);
     let names: Vec<&str> = mails.keys().map(String::as_str).collect();
     assert_eq!(
@@ -380,18 +381,13 @@ fn each_client_gets_its_own_message_that_never_names_the_other() {
 fn all_writes_the_provider_once_and_each_client_and_its_management_apart() {
     let repo = two_clients();
     let id = shared_p3(&repo);
-    repo.at(
+    update_to(
+        &repo,
+        &id,
         "2026-11-27T17:30:00Z",
-        &[
-            "update",
-            &id,
-            "--audience",
-            "all",
-            "-m",
-            "Restarting the relay.",
-        ],
-    )
-    .ok();
+        "all",
+        "Restarting the relay.",
+    );
     let names: Vec<String> = outbox(&repo, &id).into_keys().collect();
     assert_eq!(
         names,
@@ -514,11 +510,7 @@ fn a_client_restored_early_is_told_then_and_the_others_at_the_resolve() {
     assert!(!everything(notice).contains("globex"));
     assert!(parse(notice).subject().unwrap().ends_with("Resolved"));
     // Updates now go to the client still affected only.
-    repo.at(
-        "2026-11-27T19:30:00Z",
-        &["update", &id, "--audience", "client", "-m", "Still on it."],
-    )
-    .ok();
+    update_to(&repo, &id, "2026-11-27T19:30:00Z", "client", "Still on it.");
     assert!(
         repo.path(&format!(
             "incidents/{id}/outbox/20261127T193000Z-u1-client+globex.eml"
@@ -670,18 +662,13 @@ fn a_client_s_message_shows_none_of_what_another_client_lost() {
         ],
     )
     .ok();
-    repo.at(
+    update_to(
+        &repo,
+        &id,
         "2026-11-27T17:30:00Z",
-        &[
-            "update",
-            &id,
-            "--audience",
-            "all",
-            "-m",
-            "Restarting the relay.",
-        ],
-    )
-    .ok();
+        "all",
+        "Restarting the relay.",
+    );
     let mails = outbox(&repo, &id);
     for (name, raw) in &mails {
         if name.contains("+acme") {
@@ -740,18 +727,13 @@ fn each_client_reads_times_in_its_own_time_zone() {
     assert!(config.contains("Asia/Tokyo"));
     repo.config(&config);
     let id = shared_p3(&repo);
-    repo.at(
+    update_to(
+        &repo,
+        &id,
         "2026-11-27T17:30:00Z",
-        &[
-            "update",
-            &id,
-            "--audience",
-            "client",
-            "-m",
-            "Restarting the relay.",
-        ],
-    )
-    .ok();
+        "client",
+        "Restarting the relay.",
+    );
     let mails = outbox(&repo, &id);
     let globex = readable(&parse(&mails["20261127T173000Z-u1-client+globex.eml"]));
     let acme = readable(&parse(&mails["20261127T173000Z-u1-client+acme.eml"]));

@@ -9,11 +9,10 @@ use serde_json::json;
 
 use crate::cli::AffectArgs;
 use crate::commands::Ctx;
-use crate::comms::outbox::{self, OUTBOX_DIR};
-use crate::comms::{self, Audience, Composed, Draft, Kind, MessageContext, Target};
+use crate::comms::outbox::OUTBOX_DIR;
+use crate::comms::{self, Audience, Composed, Target};
 use crate::lifecycle::Status;
 use crate::model::{Entry, Event, Incident};
-use crate::render::Templates;
 use crate::state::State;
 use crate::store::Change;
 use crate::text;
@@ -161,32 +160,24 @@ fn restoral_notices(
     entries: &[Entry],
     key: &str,
 ) -> anyhow::Result<Vec<Composed>> {
-    let config = &ctx.repo.config;
-    let mut restored = incident.clone();
-    restored.entries.extend(entries.iter().cloned());
-    let at = entries[0].at;
-    let after = crate::state::derive(config, &restored, at);
-    let mut drafts = Vec::new();
-    for audience in Audience::ALL.into_iter().filter(|a| a.is_external()) {
-        if comms::recipients_for(config, incident, audience, Some(key))?.is_empty() {
-            eprintln!(
-                "note: no restoral notice to {audience} of {key}: nobody is configured ({})",
-                comms::where_to_set(audience)
-            );
-            continue;
-        }
-        let target = Target {
+    let targets = Audience::ALL
+        .into_iter()
+        .filter(|a| a.is_external())
+        .map(|audience| Target {
             audience,
             client: Some(key.to_string()),
             own: true,
-        };
-        let context = MessageContext::new_for(config, &restored, &after, audience, at, Some(key));
-        drafts.push(Draft::new(Kind::Restoral, &target, at, context));
+        })
+        .collect();
+    let (drafts, nobody) = comms::restoral_drafts(&ctx.repo.config, incident, entries, targets)?;
+    for target in nobody {
+        eprintln!(
+            "note: no restoral notice to {} of {key}: nobody is configured ({})",
+            target.audience,
+            comms::where_to_set(target.audience)
+        );
     }
-    let templates = Templates::new(Some(ctx.repo.templates_dir()));
-    let ledger = outbox::read_ledger(&incident.dir, state)?;
-    let threads = outbox::threads(&incident.dir, &ledger, incident.record.client.first())?;
-    comms::compose(config, &templates, incident, &drafts, &threads)
+    ctx.compose(incident, state, &drafts)
 }
 
 /// What the command does, once it is known to make sense for the incident as it is.

@@ -195,6 +195,22 @@ impl Ctx {
         Ok(entry)
     }
 
+    /// Render and assemble `drafts` with this repository's templates, each joining its
+    /// thread among the messages already in the incident's `outbox/` (`state`: the
+    /// incident before this command).
+    pub fn compose(
+        &self,
+        incident: &Incident,
+        state: &crate::state::State,
+        drafts: &[crate::comms::Draft],
+    ) -> anyhow::Result<Vec<crate::comms::Composed>> {
+        use crate::comms::outbox;
+        let templates = crate::render::Templates::new(Some(self.repo.templates_dir()));
+        let ledger = outbox::read_ledger(&incident.dir, state)?;
+        let threads = outbox::threads(&incident.dir, &ledger, incident.record.client.first())?;
+        crate::comms::compose(&self.repo.config, &templates, incident, drafts, &threads)
+    }
+
     /// Apply `change` and commit it as `<id>: <summary>` with the audit trailers, the
     /// actor as the author and the event time (`now`) as the author date.
     pub fn record(

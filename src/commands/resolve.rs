@@ -6,12 +6,11 @@ use anyhow::bail;
 
 use crate::cli::ResolveArgs;
 use crate::commands::Ctx;
-use crate::comms::outbox::{self, OUTBOX_DIR};
-use crate::comms::{self, Audience, Composed, Draft, Kind, MessageContext};
+use crate::comms::outbox::OUTBOX_DIR;
+use crate::comms::{self, Audience, Composed};
 use crate::editor;
 use crate::lifecycle::{self, Transition};
 use crate::model::{Entry, Event, Incident, Relation, Verification};
-use crate::render::Templates;
 use crate::state::State;
 use crate::store::{self, Change};
 use crate::text;
@@ -152,39 +151,24 @@ fn restoral_notices(
     state: &State,
     entry: &Entry,
 ) -> anyhow::Result<Vec<Composed>> {
-    let config = &ctx.repo.config;
-    let mut resolved = incident.clone();
-    resolved.entries.push(entry.clone());
-    let after = crate::state::derive(config, &resolved, entry.at);
-    let client = incident.record.client.first();
     let audiences: Vec<Audience> = Audience::ALL
         .into_iter()
         .filter(|a| state.affected().next().is_some() || !a.is_external())
         .collect();
     // Of several clients, those whose service came back earlier had their notice then.
-    let mut drafts = Vec::new();
-    for target in comms::targets(state, &audiences, None) {
-        let audience = target.audience;
-        if comms::recipients_for(config, incident, audience, target.client.as_deref())?.is_empty() {
-            eprintln!(
-                "note: no restoral notice to {}: nobody is configured ({})",
-                target.label(),
-                comms::where_to_set(audience)
-            );
-            continue;
-        }
-        let context = MessageContext::new_for(
-            config,
-            &resolved,
-            &after,
-            audience,
-            entry.at,
-            target.own_client(),
+    let targets = comms::targets(state, &audiences, None);
+    let (drafts, nobody) = comms::restoral_drafts(
+        &ctx.repo.config,
+        incident,
+        std::slice::from_ref(entry),
+        targets,
+    )?;
+    for target in nobody {
+        eprintln!(
+            "note: no restoral notice to {}: nobody is configured ({})",
+            target.label(),
+            comms::where_to_set(target.audience)
         );
-        drafts.push(Draft::new(Kind::Restoral, &target, entry.at, context));
     }
-    let templates = Templates::new(Some(ctx.repo.templates_dir()));
-    let ledger = outbox::read_ledger(&incident.dir, state)?;
-    let threads = outbox::threads(&incident.dir, &ledger, client)?;
-    comms::compose(config, &templates, incident, &drafts, &threads)
+    ctx.compose(incident, state, &drafts)
 }

@@ -7,12 +7,11 @@ use anyhow::{Context as _, bail};
 
 use crate::cli::{AudienceArg, UpdateArgs};
 use crate::commands::Ctx;
-use crate::comms::outbox::{self, OUTBOX_DIR};
+use crate::comms::outbox::OUTBOX_DIR;
 use crate::comms::update_file::{self, UPDATES_DIR, UpdateFront};
 use crate::comms::{self, Audience, Draft, Kind, MessageContext, Target};
 use crate::editor;
 use crate::model::{Event, Incident};
-use crate::render::Templates;
 use crate::store::Change;
 use crate::text;
 use crate::time;
@@ -246,10 +245,7 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
         .with_update(update);
         drafts.push(Draft::new(Kind::Update(number), target, ctx.now, context));
     }
-    let templates = Templates::new(Some(ctx.repo.templates_dir()));
-    let ledger = outbox::read_ledger(&incident.dir, &state)?;
-    let threads = outbox::threads(&incident.dir, &ledger, incident.record.client.first())?;
-    let composed = comms::compose(config, &templates, &incident, &drafts, &threads)?;
+    let composed = ctx.compose(&incident, &state, &drafts)?;
     let mut files = Vec::new();
     for message in &composed {
         let name = message.file_name();

@@ -354,6 +354,35 @@ impl Target {
     }
 }
 
+/// The restoral notices that `entries` (a resolve, or one client's early restoration,
+/// recorded at the first one's time) give `targets`: about the incident as it is once
+/// they are recorded. The targets nobody is configured to receive come back apart.
+pub fn restoral_drafts(
+    config: &Config,
+    incident: &Incident,
+    entries: &[crate::model::Entry],
+    targets: Vec<Target>,
+) -> anyhow::Result<(Vec<Draft>, Vec<Target>)> {
+    let Some(at) = entries.first().map(|e| e.at) else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let mut after = incident.clone();
+    after.entries.extend(entries.iter().cloned());
+    let state = crate::state::derive(config, &after, at);
+    let (mut drafts, mut nobody) = (Vec::new(), Vec::new());
+    for target in targets {
+        let audience = target.audience;
+        if recipients_for(config, incident, audience, target.client.as_deref())?.is_empty() {
+            nobody.push(target);
+            continue;
+        }
+        let context =
+            MessageContext::new_for(config, &after, &state, audience, at, target.own_client());
+        drafts.push(Draft::new(Kind::Restoral, &target, at, context));
+    }
+    Ok((drafts, nobody))
+}
+
 /// The messages for `audiences`: one per audience, except that while the incident
 /// affects several clients, each audience of the client's people gets one message per
 /// client still affected, or just for `only` (which may be restored already).

@@ -199,33 +199,29 @@ pub fn threads(
     ledger: &[Message],
     client: Option<&str>,
 ) -> anyhow::Result<Threads> {
-    // Messages by thread as their names say, in the order they were recorded.
+    // Messages by thread as their names say, by their place in the ledger (the order
+    // they were recorded).
     type Key<'a> = (Option<Audience>, Option<&'a str>);
-    let mut by_thread: Vec<(Key, Vec<&Message>)> = Vec::new();
-    for m in ledger.iter().filter(|m| !m.withdrawn) {
+    let mut by_thread: Vec<(Key, Vec<usize>)> = Vec::new();
+    for (i, m) in ledger.iter().enumerate().filter(|(_, m)| !m.withdrawn) {
         let key = (m.audience, m.client.as_deref());
         match by_thread.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, list)) => list.push(m),
-            None => by_thread.push((key, vec![m])),
+            Some((_, list)) => list.push(i),
+            None => by_thread.push((key, vec![i])),
         }
     }
-    let mut wanted: Vec<&Message> = Vec::new();
+    let keep = super::MAX_REFERENCES;
+    let mut wanted: Vec<usize> = Vec::new();
     for (_, list) in &by_thread {
-        let keep = super::MAX_REFERENCES;
         if list.len() <= keep {
-            wanted.extend(list.iter().copied());
+            wanted.extend(list);
         } else {
             wanted.push(list[0]);
-            wanted.extend(list[list.len() - (keep - 1)..].iter().copied());
+            wanted.extend(&list[list.len() - (keep - 1)..]);
         }
     }
-    // Back in the order they were recorded.
-    wanted.sort_by_key(|m| {
-        ledger
-            .iter()
-            .position(|l| std::ptr::eq(l, *m))
-            .unwrap_or(usize::MAX)
-    });
+    wanted.sort_unstable();
+    let wanted = wanted.into_iter().map(|i| &ledger[i]);
     let mut threads = Threads::default();
     for m in wanted {
         let path = incident_dir.join(OUTBOX_DIR).join(&m.file);

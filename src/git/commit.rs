@@ -21,7 +21,7 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Context, bail};
 
-use super::{Message, git, output};
+use super::{Message, commit_of, failed, git, output};
 
 /// How often a commit is rebuilt on a HEAD that another process moved meanwhile.
 const ATTEMPTS: usize = 5;
@@ -48,7 +48,7 @@ pub fn commit_paths(
     let hooks = Hooks::find(root);
     let sign = sign_commits(root);
     for _ in 0..ATTEMPTS {
-        let head = head(root)?;
+        let head = commit_of(root, "HEAD");
         let base = match &head {
             Some(h) => Some(tree_of(root, h)?),
             None => None,
@@ -76,7 +76,7 @@ pub fn commit_paths(
                 return Ok(());
             }
             Err(e) => {
-                if self::head(root)? == head {
+                if commit_of(root, "HEAD") == head {
                     return Err(e);
                 }
                 // Another process committed meanwhile: build again on its commit.
@@ -317,16 +317,6 @@ fn unhex(id: &str) -> anyhow::Result<Vec<u8>> {
         .step_by(2)
         .map(|i| u8::from_str_radix(&id[i..i + 2], 16).map_err(Into::into))
         .collect()
-}
-
-fn head(root: &Path) -> anyhow::Result<Option<String>> {
-    let out = git(root)
-        .args(["rev-parse", "--quiet", "--verify", "HEAD^{commit}"])
-        .stderr(Stdio::null())
-        .output()
-        .context("running git rev-parse (is git installed?)")?;
-    let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    Ok((out.status.success() && !id.is_empty()).then_some(id))
 }
 
 fn tree_of(root: &Path, commit: &str) -> anyhow::Result<String> {
@@ -643,8 +633,5 @@ fn run_with_input(mut cmd: Command, input: &[u8], what: &str) -> anyhow::Result<
     if out.status.success() {
         return Ok(out.stdout);
     }
-    bail!(
-        "{what} failed: {}",
-        String::from_utf8_lossy(&out.stderr).trim()
-    )
+    Err(failed(what, &out))
 }

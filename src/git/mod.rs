@@ -31,24 +31,23 @@ pub fn in_work_tree(dir: &Path) -> bool {
 
 /// git's `user.name`, for the default actor.
 pub fn user_name(dir: &Path) -> Option<String> {
-    let out = git(dir)
-        .args(["config", "user.name"])
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
-    let name = String::from_utf8(out.stdout).ok()?.trim().to_string();
-    (out.status.success() && !name.is_empty()).then_some(name)
+    config_value(dir, "user.name")
 }
 
 /// git's `user.email`, for the author's e-mail when `people:` does not name one.
 pub fn user_email(dir: &Path) -> Option<String> {
+    config_value(dir, "user.email")
+}
+
+/// A value of git's configuration, when it is set and not empty.
+fn config_value(dir: &Path, key: &str) -> Option<String> {
     let out = git(dir)
-        .args(["config", "user.email"])
+        .args(["config", key])
         .stderr(Stdio::null())
         .output()
         .ok()?;
-    let email = String::from_utf8(out.stdout).ok()?.trim().to_string();
-    (out.status.success() && !email.is_empty()).then_some(email)
+    let value = String::from_utf8(out.stdout).ok()?.trim().to_string();
+    (out.status.success() && !value.is_empty()).then_some(value)
 }
 
 /// `git init` a new repository for mim. An incident repository grows for years and
@@ -204,10 +203,15 @@ fn output(mut cmd: Command, what: &str) -> anyhow::Result<String> {
     if out.status.success() {
         return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
     }
+    Err(failed(what, &out))
+}
+
+/// The error of a git command that failed: what git said (on standard error, else on
+/// standard output).
+fn failed(what: &str, out: &std::process::Output) -> anyhow::Error {
     let mut detail = String::from_utf8_lossy(&out.stderr).trim().to_string();
-    let stdout = String::from_utf8_lossy(&out.stdout);
     if detail.is_empty() {
-        detail = stdout.trim().to_string();
+        detail = String::from_utf8_lossy(&out.stdout).trim().to_string();
     }
-    bail!("{what} failed: {detail}")
+    anyhow::anyhow!("{what} failed: {detail}")
 }

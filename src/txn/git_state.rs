@@ -58,12 +58,7 @@ pub fn dirs(root: &Path) -> Option<GitDirs> {
 
 /// The commit HEAD points at; `None` on an unborn branch.
 pub fn head(root: &Path) -> Option<String> {
-    let out = git(root)
-        .args(["rev-parse", "--quiet", "--verify", "HEAD^{commit}"])
-        .output()
-        .ok()?;
-    let id = String::from_utf8(out.stdout).ok()?.trim().to_string();
-    (out.status.success() && !id.is_empty()).then_some(id)
+    crate::git::commit_of(root, "HEAD")
 }
 
 /// The content of `path` (relative to `root`) in the commit HEAD points at.

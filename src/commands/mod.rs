@@ -208,7 +208,14 @@ impl Ctx {
         let templates = crate::render::Templates::new(Some(self.repo.templates_dir()));
         let ledger = outbox::read_ledger(&incident.dir, state)?;
         let threads = outbox::threads(&incident.dir, &ledger, incident.record.client.first())?;
-        crate::comms::compose(&self.repo.config, &templates, incident, drafts, &threads)
+        crate::comms::compose(
+            &self.repo.config,
+            &templates,
+            incident,
+            state,
+            drafts,
+            &threads,
+        )
     }
 
     /// Apply `change` and commit it as `<id>: <summary>` with the audit trailers, the

@@ -80,7 +80,14 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
                  use --audience internal or management"
             );
         }
-        if comms::recipients_for(config, &incident, audience, target.client.as_deref())?.is_empty()
+        if comms::recipients_for(
+            config,
+            &incident,
+            &state,
+            audience,
+            target.client.as_deref(),
+        )?
+        .is_empty()
         {
             bail!(
                 "no recipients for the {} audience: {}",

@@ -71,8 +71,14 @@ pub fn all_update_targets(
     let mut out = Vec::new();
     for target in targets(state, &audiences, only) {
         if target.audience == Audience::ClientManagement
-            && recipients_for(config, incident, target.audience, target.client.as_deref())?
-                .is_empty()
+            && recipients_for(
+                config,
+                incident,
+                state,
+                target.audience,
+                target.client.as_deref(),
+            )?
+            .is_empty()
         {
             continue;
         }
@@ -372,7 +378,8 @@ pub fn restoral_drafts(
     let (mut drafts, mut nobody) = (Vec::new(), Vec::new());
     for target in targets {
         let audience = target.audience;
-        if recipients_for(config, incident, audience, target.client.as_deref())?.is_empty() {
+        if recipients_for(config, incident, &state, audience, target.client.as_deref())?.is_empty()
+        {
             nobody.push(target);
             continue;
         }
@@ -490,6 +497,7 @@ pub fn compose(
     config: &Config,
     templates: &Templates,
     incident: &Incident,
+    state: &State,
     drafts: &[Draft],
     threads: &Threads,
 ) -> anyhow::Result<Vec<Composed>> {
@@ -502,7 +510,8 @@ pub fn compose(
         let client = draft.client.as_deref();
         let stem = draft.stem();
         let id = message_id(&stem, &incident.id, &from);
-        let Recipients { to, cc } = recipients_for(config, incident, draft.audience, client)?;
+        let Recipients { to, cc } =
+            recipients_for(config, incident, state, draft.audience, client)?;
         if to.is_empty() {
             anyhow::bail!(
                 "no recipients for the {} audience: {}",

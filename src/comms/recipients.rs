@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::model::Audience;
 use crate::model::Incident;
 use crate::model::plan::Stakeholder;
+use crate::state::State;
 
 /// To and Cc of one message.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -32,15 +33,17 @@ impl Recipients {
 ///   stakeholders (Cc);
 /// - end users: the client's `contacts.end_users`.
 ///
+/// `client` is the client the message is about: the incident's, or one of its several
+/// clients' (`state` says which it affects); none for the provider's own audiences. Of
+/// the plan's client-management stakeholders an incident of several clients sends it
+/// only that client's contacts.
+///
 /// Empty when nobody is configured; an error for a client audience of an incident
 /// without a client, and for a stakeholder on the wrong side (see [`check_stakeholder`]).
-/// To and Cc of a message to `audience` about `client` (the incident's, or one of its
-/// several clients'; none for the provider's own audiences): the client's own
-/// contacts, and of the plan's client-management stakeholders only its contacts (in an
-/// incident of several clients a stakeholder must be one client's contact).
 pub fn recipients_for(
     config: &Config,
     incident: &Incident,
+    state: &State,
     audience: Audience,
     client: Option<&str>,
 ) -> anyhow::Result<Recipients> {
@@ -70,7 +73,8 @@ pub fn recipients_for(
         to: to.to_vec(),
         cc: cc.to_vec(),
     };
-    let all = incident_clients(incident);
+    // Every client the incident names, taken off or not.
+    let all: Vec<&str> = state.clients.iter().map(|c| c.client.as_str()).collect();
     for s in stakeholders(incident, audience) {
         let Some(mailbox) = s.mailbox() else { continue };
         check_stakeholder(config, &all, s)?;
@@ -84,22 +88,6 @@ pub fn recipients_for(
         out.cc.push(mailbox);
     }
     Ok(tidy(out))
-}
-
-/// Every client the incident names: declared, or added with `mim affect` (taken off or
-/// not).
-fn incident_clients(incident: &Incident) -> Vec<&str> {
-    let mut out: Vec<&str> = incident.record.client.iter().collect();
-    for entry in &incident.entries {
-        if let crate::model::Event::Affect {
-            client: Some(c), ..
-        } = &entry.event
-            && !out.contains(&c.as_str())
-        {
-            out.push(c);
-        }
-    }
-    out
 }
 
 fn stakeholders(incident: &Incident, audience: Audience) -> impl Iterator<Item = &Stakeholder> {

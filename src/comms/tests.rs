@@ -418,5 +418,16 @@ fn client_messages_use_the_client_time_zone() {
 
 /// The recipients of a message about the incident's (first) client.
 fn recipients(c: &Config, incident: &Incident, audience: Audience) -> anyhow::Result<Recipients> {
-    recipients_for(c, incident, audience, incident.record.client.first())
+    let state = crate::state::derive(
+        c,
+        incident,
+        chrono::DateTime::parse_from_rfc3339("2100-01-01T00:00:00Z").unwrap(),
+    );
+    recipients_for(
+        c,
+        incident,
+        &state,
+        audience,
+        incident.record.client.first(),
+    )
 }

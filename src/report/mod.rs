@@ -269,27 +269,23 @@ impl IncidentRow {
     }
 
     /// The response and restore times the row counts: one per client of several.
-    fn stopped(&self) -> Vec<Stopped> {
+    fn stopped(&self) -> Vec<Figures> {
         if self.per_client.is_empty() {
-            return vec![Stopped {
+            return vec![Figures {
                 response: self.response_secs,
                 restore: self.restore_secs,
+                restore_target: self.restore_target_secs,
             }];
         }
         self.per_client
             .iter()
-            .map(|c| Stopped {
+            .map(|c| Figures {
                 response: c.response_secs,
                 restore: c.restore_secs,
+                restore_target: c.restore_target_secs,
             })
             .collect()
     }
-}
-
-/// One response and restore time (of a stopped clock), in seconds.
-struct Stopped {
-    response: Option<i64>,
-    restore: Option<i64>,
 }
 
 /// Build the report of the incidents `filter` selects from `all` (every incident of the
@@ -732,7 +728,7 @@ fn times(config: &Config, list: &[IncidentRow]) -> Times {
     let mut t = Times::default();
     for p in config.priorities.keys() {
         // One value per respond or restore clock: an incident of several clients has one each.
-        let clocks = |f: fn(&Stopped) -> Option<i64>| {
+        let clocks = |f: fn(&Figures) -> Option<i64>| {
             let values: Vec<i64> = list
                 .iter()
                 .filter(|r| &r.priority == p)

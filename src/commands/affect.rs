@@ -33,12 +33,7 @@ pub fn run(ctx: &Ctx, args: &AffectArgs) -> anyhow::Result<()> {
         return Err(crate::error::UsageError(anyhow::anyhow!(
             "unknown client `{}`: clients in mim.yaml are {}",
             client.escape_debug(),
-            config
-                .clients
-                .keys()
-                .map(String::as_str)
-                .collect::<Vec<_>>()
-                .join(", ")
+            super::list_or_none(config.clients.keys())
         ))
         .into());
     }

@@ -29,7 +29,7 @@ pub fn run(ctx: &Ctx, args: &DeclareArgs) -> anyhow::Result<()> {
         bail!(
             "unknown client `{}`: clients in mim.yaml are {}",
             client.escape_debug(),
-            list_or_none(config.clients.keys())
+            super::list_or_none(config.clients.keys())
         );
     }
     if let Some(category) = &args.category
@@ -253,13 +253,4 @@ pub fn one_of(what: &str, value: &str, choices: &[String]) -> anyhow::Result<Str
         value.escape_debug(),
         choices.join(", ")
     )
-}
-
-fn list_or_none<'a>(items: impl Iterator<Item = &'a String>) -> String {
-    let items: Vec<&str> = items.map(String::as_str).collect();
-    if items.is_empty() {
-        "none (add one under `clients`)".into()
-    } else {
-        items.join(", ")
-    }
 }

@@ -546,3 +546,13 @@ fn prepare(ctx: &Ctx, command: &Command) -> anyhow::Result<Option<String>> {
         _ => Ok(None),
     }
 }
+
+/// The configured keys, or how to add one when there are none.
+pub(crate) fn list_or_none<'a>(items: impl Iterator<Item = &'a String>) -> String {
+    let items: Vec<&str> = items.map(String::as_str).collect();
+    if items.is_empty() {
+        "none (add one under `clients`)".into()
+    } else {
+        items.join(", ")
+    }
+}

@@ -156,6 +156,9 @@ pub enum Command {
         #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
         id: Option<String>,
     },
+    /// What each reader of an incident is told: its service, phase, times, durations and
+    /// clocks, as every e-mail, status page and feed states them (MIM_NOW fixes "now")
+    Facts(FactsArgs),
     /// Check every file of every incident; all problems, not just the first
     Validate(ValidateArgs),
     /// KPI report over the incidents reported in a window (MIM_NOW fixes "now")
@@ -356,12 +359,45 @@ pub struct AffectArgs {
     /// The client's service is back, before the incident is resolved
     #[arg(long, conflicts_with_all = ["remove", "impact", "service", "ci"], requires = "client")]
     pub restored: bool,
+    /// With --restored: it is back on a temporary workaround (its people are told so)
+    #[arg(long, requires = "restored")]
+    pub workaround: bool,
+    /// With --restored: what the client's people are told instead of the standard wording
+    /// (Markdown; `-` reads standard input; without TEXT, $VISUAL/$EDITOR)
+    #[arg(long, value_name = "TEXT", num_args = 0..=1, requires = "restored")]
+    pub client_message: Option<Option<String>>,
+    /// With --restored: send its restoral notices now through mail.sendmail
+    #[arg(long, requires = "restored")]
+    pub send: bool,
     /// Take the client, service or configuration item off: it was not affected after all
     #[arg(long, requires = "reason", conflicts_with = "impact")]
     pub remove: bool,
     /// Why (required with --remove)
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct FactsArgs {
+    /// Incident ID or unique prefix [default: the incident directory you are in]
+    #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
+    pub id: Option<String>,
+    /// Only this audience's facts [default: every reader of the incident]
+    #[arg(long, value_enum)]
+    pub audience: Option<ReaderAudience>,
+    /// Only the readers of this client (a key under `clients` in mim.yaml)
+    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients))]
+    pub client: Option<String>,
+}
+
+/// An audience whose facts `mim facts` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReaderAudience {
+    Internal,
+    Management,
+    Client,
+    ClientManagement,
+    EndUsers,
 }
 
 #[derive(Debug, Args)]
@@ -487,8 +523,10 @@ pub struct UpdateArgs {
     /// Estimated time of restoration (RFC 3339 or local "YYYY-MM-DD HH:MM")
     #[arg(long, value_name = "TIME")]
     pub eta: Option<String>,
-    /// When the next update comes, in words [default: by the priority's update cadence]
-    #[arg(long, value_name = "TEXT")]
+    /// When the next update comes: a promise each reader's `mim check` holds us to. A clock
+    /// time (14:00: today, or tomorrow once passed), a duration from now (45m), or a time
+    /// [default: by each reader's update cadence]
+    #[arg(long, value_name = "TIME")]
     pub next: Option<String>,
     /// With --audience all: what the client and its management read instead of -m
     /// (Markdown; `-` reads standard input; without TEXT, $VISUAL/$EDITOR)

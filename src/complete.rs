@@ -83,7 +83,7 @@ pub fn closure_codes() -> Vec<CompletionCandidate> {
     from_config(|c| {
         c.closure_codes
             .iter()
-            .map(|(k, v)| (k.clone(), Some(v.clone())))
+            .map(|(k, v)| (k.clone(), Some(v.text().to_string())))
             .collect()
     })
 }

@@ -40,7 +40,7 @@ pub struct Config {
     #[serde(default)]
     pub categories: Vec<String>,
     #[serde(default)]
-    pub closure_codes: BTreeMap<String, String>,
+    pub closure_codes: BTreeMap<String, ClosureCode>,
     #[serde(default)]
     pub pir: PirPolicy,
     #[serde(default)]
@@ -847,6 +847,90 @@ impl Config {
     /// The e-mail address `people:` gives for `name`.
     pub fn email_of(&self, name: &str) -> Option<&str> {
         self.people.get(name).map(|m| m.address.as_str())
+    }
+}
+
+/// A closure code of `closure_codes`: what it means (`Root cause removed`), written as
+/// text, or as `{text: …, kind: workaround | fix | other}` to say what kind it is.
+#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[schemars(untagged)]
+pub enum ClosureCode {
+    Text(String),
+    Full {
+        text: String,
+        #[schemars(default)]
+        kind: Option<ClosureKind>,
+    },
+}
+
+/// What a closure says of the root cause: `mim resolve` holds its flags to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClosureKind {
+    /// Service restored, the root cause still open: implies `--workaround` (and so a
+    /// problem ticket).
+    Workaround,
+    /// The root cause removed: a workaround closure is refused.
+    Fix,
+    /// Neither (no fault found, …): either is allowed.
+    Other,
+}
+
+impl ClosureCode {
+    pub fn text(&self) -> &str {
+        match self {
+            ClosureCode::Text(t) | ClosureCode::Full { text: t, .. } => t,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ClosureCode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = ClosureCode;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("what the code means, or {text: …, kind: workaround | fix | other}")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ClosureCode, E> {
+                Ok(ClosureCode::Text(v.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<ClosureCode, A::Error> {
+                #[derive(Deserialize)]
+                #[serde(deny_unknown_fields)]
+                struct Full {
+                    text: String,
+                    #[serde(default)]
+                    kind: Option<ClosureKind>,
+                }
+                let full = Full::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(ClosureCode::Full {
+                    text: full.text,
+                    kind: full.kind,
+                })
+            }
+        }
+        d.deserialize_any(Visit)
+    }
+}
+
+impl Config {
+    /// What kind of closure `code` is: as `closure_codes` says, else by the built-in
+    /// codes' names (`workaround`; `permanent-fix`, `vendor-fix`, `config-change`,
+    /// `hardware-replaced`, `capacity-added` are fixes), else [`ClosureKind::Other`].
+    pub fn closure_kind(&self, code: &str) -> ClosureKind {
+        if let Some(ClosureCode::Full {
+            kind: Some(kind), ..
+        }) = self.closure_codes.get(code)
+        {
+            return *kind;
+        }
+        match code {
+            "workaround" => ClosureKind::Workaround,
+            "permanent-fix" | "vendor-fix" | "config-change" | "hardware-replaced"
+            | "capacity-added" => ClosureKind::Fix,
+            _ => ClosureKind::Other,
+        }
     }
 }
 

@@ -10,6 +10,7 @@ pub(crate) mod complete;
 pub(crate) mod config;
 pub(crate) mod diag;
 pub(crate) mod editor;
+pub(crate) mod facts;
 pub mod error;
 pub(crate) mod fault;
 pub(crate) mod git;

@@ -78,6 +78,10 @@ pub struct UpdateMark {
     pub monitoring: bool,
     /// The one client it went to (several affected); `None`: every client.
     pub client: Option<String>,
+    /// When it promised the next message to its reader, if it did (see [`Promise`]).
+    pub next_by: Option<Timestamp>,
+    /// The promise was the author's (`--next`), not the cadence's.
+    pub next_given: bool,
 }
 
 /// A resolution: the restoration as `mim resolve` recorded it.
@@ -110,6 +114,15 @@ pub struct AffectedClient {
     /// The services it lost, when recorded per client.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub services: Vec<String>,
+    /// Its own priority now: its impact (its own, or the incident's when none was given
+    /// for it) and the incident's urgency, through the priority matrix.
+    pub priority: String,
+    /// Its impact as `mim affect --impact` gave it, over time; empty: the incident's.
+    #[serde(skip)]
+    pub own_impacts: Vec<(Timestamp, String)>,
+    /// Its priority over time, from when it was affected: see [`AffectedClient::priority`].
+    #[serde(skip)]
+    pub priorities: Vec<(Timestamp, String)>,
     /// Stretches its service was back before the incident's resolve: `(restored,
     /// affected again)`, the last one open while it stays restored.
     #[serde(skip)]
@@ -141,6 +154,10 @@ pub struct ClientRestoral {
     pub client: String,
     pub at: Timestamp,
     pub entry: usize,
+    /// Back on a temporary workaround.
+    pub workaround: bool,
+    /// What its people are told, when it is not the standard wording.
+    pub client_message: Option<String>,
     /// When the client was affected again; its unsent restoral notices are withdrawn.
     pub undone_at: Option<Timestamp>,
 }
@@ -341,6 +358,9 @@ pub fn derive(config: &Config, incident: &Incident, now: Timestamp) -> State {
                 impact: record.impact.clone(),
                 since: record.reported,
                 services: Vec::new(),
+                priority: record.priority.clone(),
+                own_impacts: Vec::new(),
+                priorities: Vec::new(),
                 restored_periods: Vec::new(),
                 removed: None,
                 entry: None,
@@ -385,6 +405,7 @@ pub fn derive(config: &Config, incident: &Incident, now: Timestamp) -> State {
         apply(&mut s, i, &incident.entries[i]);
     }
     legacy_plan_cadence(&mut s, incident);
+    client_priorities(&mut s, config);
     let ordered: Vec<(usize, &Entry)> =
         entries.iter().map(|&i| (i, &incident.entries[i])).collect();
     let (pir, problems) = pir::replay(&ordered);
@@ -490,6 +511,8 @@ fn apply(s: &mut State, i: usize, entry: &Entry) {
             file,
             monitoring,
             client,
+            next_by,
+            next_given,
         } => s.updates.push(UpdateMark {
             at,
             entry: i,
@@ -498,6 +521,8 @@ fn apply(s: &mut State, i: usize, entry: &Entry) {
             file: file.clone(),
             monitoring: *monitoring,
             client: client.clone(),
+            next_by: *next_by,
+            next_given: *next_given,
         }),
         Event::Affect { .. } => affect(s, i, entry),
         Event::Escalate {
@@ -586,6 +611,8 @@ fn affect(s: &mut State, i: usize, entry: &Entry) {
         ci,
         impact,
         restored,
+        workaround,
+        client_message,
         remove,
         ..
     } = &entry.event
@@ -619,6 +646,8 @@ fn affect(s: &mut State, i: usize, entry: &Entry) {
                     client: key.clone(),
                     at,
                     entry: i,
+                    workaround: *workaround,
+                    client_message: client_message.clone(),
                     undone_at: None,
                 });
             }
@@ -636,6 +665,7 @@ fn affect(s: &mut State, i: usize, entry: &Entry) {
             }
             if let Some(impact) = impact {
                 c.impact = impact.clone();
+                c.own_impacts.push((at, impact.clone()));
             }
             edit(&mut c.services, service, true);
         }
@@ -645,10 +675,50 @@ fn affect(s: &mut State, i: usize, entry: &Entry) {
             impact: impact.clone().unwrap_or_else(|| s.impact.clone()),
             since: at,
             services: service.iter().cloned().collect(),
+            priority: s.priority.clone(),
+            own_impacts: impact.iter().map(|i| (at, i.clone())).collect(),
+            priorities: Vec::new(),
             restored_periods: Vec::new(),
             removed: None,
             entry: Some(i),
         }),
+    }
+}
+
+/// Each client's impact and priority over time: its own impact where `mim affect
+/// --impact` gave one, else the incident's, with the incident's urgency, through the
+/// priority matrix (the incident's priority where the matrix has none).
+fn client_priorities(s: &mut State, config: &Config) {
+    let steps = s.priorities.clone();
+    for c in &mut s.clients {
+        let mut changes: Vec<Timestamp> = steps.iter().map(|p| p.at).collect();
+        changes.extend(c.own_impacts.iter().map(|(at, _)| *at));
+        changes.retain(|at| *at > c.since);
+        changes.push(c.since);
+        changes.sort();
+        changes.dedup();
+        let mut out: Vec<(Timestamp, String)> = Vec::new();
+        let mut impact = c.impact.clone();
+        for at in changes {
+            let step = steps.iter().rfind(|p| p.at <= at).unwrap_or(&steps[0]);
+            impact = c
+                .own_impacts
+                .iter()
+                .rfind(|(when, _)| *when <= at)
+                .map_or_else(|| step.impact.clone(), |(_, i)| i.clone());
+            let priority = config
+                .priority_for(&impact, &step.urgency)
+                .unwrap_or(&step.priority)
+                .to_string();
+            if out.last().is_none_or(|(_, p)| *p != priority) {
+                out.push((at, priority));
+            }
+        }
+        c.impact = impact;
+        if let Some((_, p)) = out.last() {
+            c.priority = p.clone();
+        }
+        c.priorities = out;
     }
 }
 
@@ -829,6 +899,31 @@ impl State {
         }
     }
 
+    /// The early restoration of `key` that stands (its service back before the incident's
+    /// resolve, and not affected again since), with how it came back.
+    pub fn client_restoral(&self, key: &str) -> Option<&ClientRestoral> {
+        self.client_restorals
+            .iter()
+            .rfind(|r| r.client == key && r.undone_at.is_none())
+    }
+
+    /// The priority over time under `client`'s contract (one of several clients: its own
+    /// impact, see [`AffectedClient::priority`]), or the incident's: `(from, priority)`.
+    pub fn priority_steps(&self, client: Option<&str>) -> Vec<(Timestamp, &str)> {
+        match client.and_then(|key| self.affected_client(key)) {
+            Some(c) if self.per_client() && !c.priorities.is_empty() => c
+                .priorities
+                .iter()
+                .map(|(at, p)| (*at, p.as_str()))
+                .collect(),
+            _ => self
+                .priorities
+                .iter()
+                .map(|p| (p.at, p.priority.as_str()))
+                .collect(),
+        }
+    }
+
     /// Whether `key` was affected at any time (taken off or not).
     pub fn ever_affected(&self, key: &str) -> bool {
         self.clients.iter().any(|c| c.client == key)
@@ -972,14 +1067,15 @@ impl State {
     }
 
     /// The clients that get messages of their own: while the incident affects several,
-    /// each affected client whose service is not back yet. Empty when the incident is
-    /// written to as one (one client, or none).
-    pub fn clients_to_tell(&self) -> Vec<&str> {
+    /// each affected client (`restored`: those whose service is back too, who are kept
+    /// informed until the incident is resolved; else only those still down). Empty when
+    /// the incident is written to as one (one client, or none).
+    pub fn clients_to_tell(&self, restored: bool) -> Vec<&str> {
         if !self.writes_per_client() {
             return Vec::new();
         }
         self.affected()
-            .filter(|c| c.restored().is_none())
+            .filter(|c| restored || c.restored().is_none())
             .map(|c| c.client.as_str())
             .collect()
     }

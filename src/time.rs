@@ -86,6 +86,32 @@ pub fn parse(text: &str, tz: chrono_tz::Tz) -> anyhow::Result<Timestamp> {
     }
 }
 
+/// Parse a time ahead of `now`, as people promise one: a time (see [`parse`]), a clock
+/// time `HH:MM` (its next occurrence in `tz`: today, or tomorrow once it has passed), or a
+/// duration from `now` (`45m`, `1h30m`).
+pub fn parse_ahead(text: &str, tz: chrono_tz::Tz, now: Timestamp) -> anyhow::Result<Timestamp> {
+    let trimmed = text.trim();
+    if let Ok(clock) = NaiveTime::parse_from_str(trimmed, "%H:%M") {
+        let today = now.with_timezone(&tz).date_naive();
+        for day in [today, today + chrono::Days::new(1)] {
+            let t = parse(&format!("{} {}", day, clock.format("%H:%M")), tz)?;
+            if t > now {
+                return Ok(t);
+            }
+        }
+    }
+    if let Ok(d) = trimmed.parse::<crate::units::Duration>() {
+        return Ok(now + d.to_chrono());
+    }
+    parse(text, tz).map_err(|_| {
+        anyhow::anyhow!(
+            "invalid time `{}`: expected a clock time like 14:00 (today, or tomorrow once passed, in {}), a duration from now like 45m, RFC 3339 like 2026-11-24T09:00:00Z, or a local time like \"2026-11-24 09:00\"",
+            trimmed.escape_debug(),
+            tz.name()
+        )
+    })
+}
+
 /// Parse a date (`2026-12-08`) or a time; a date means the start of that day in `tz`.
 pub fn parse_date_or_time(text: &str, tz: chrono_tz::Tz) -> anyhow::Result<Timestamp> {
     if let Ok(date) = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {

@@ -61,12 +61,29 @@ pub fn run(ctx: &Ctx, args: &AffectArgs) -> anyhow::Result<()> {
         );
     }
     let what = check(&state, args, service.as_deref(), ci.as_deref())?;
+    let client_message = match &args.client_message {
+        None => None,
+        Some(value) => {
+            let text = text::multi_line(&crate::editor::flag_text(
+                value.as_deref(),
+                "--client-message",
+            )?);
+            if text.trim().is_empty() {
+                bail!(
+                    "--client-message is empty: say what the client is told, or leave it out for the standard wording"
+                );
+            }
+            Some(text)
+        }
+    };
     let mut events = vec![Event::Affect {
         client: args.client.clone(),
         service,
         ci,
         impact: args.impact.clone(),
         restored: args.restored,
+        workaround: args.workaround,
+        client_message,
         remove: args.remove,
         reason: reason.clone(),
     }];
@@ -126,7 +143,7 @@ pub fn run(ctx: &Ctx, args: &AffectArgs) -> anyhow::Result<()> {
         println!("{p}");
     }
     eprintln!("{id}: {summary}");
-    if !files.is_empty() {
+    if !files.is_empty() && !args.send {
         eprintln!(
             "{id}: {} restoral notice{} to {key} in outbox/ (send with `mim send {id}`)",
             files.len(),
@@ -141,6 +158,9 @@ pub fn run(ctx: &Ctx, args: &AffectArgs) -> anyhow::Result<()> {
                 "hint: every affected client is restored: `mim resolve {id}` records the restoration"
             );
         }
+    }
+    if args.send {
+        ctx.deliver(&incident, &files)?;
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ mod check;
 mod close;
 mod declare;
 mod escalate;
+mod facts;
 mod handover;
 mod init;
 mod link;
@@ -498,6 +499,7 @@ pub fn run(cli: Cli, env_now: Option<&str>) -> anyhow::Result<()> {
         Command::Close(args) => close::run(&ctx, &args),
         Command::List { status } => list::run(&ctx, &status),
         Command::Show { id } => show::run(&ctx, id.as_deref()),
+        Command::Facts(args) => facts::run(&ctx, &args),
         Command::Validate(args) => validate::run(&ctx, &args),
         Command::Report(args) => report::run(&ctx, &args),
         Command::Check(args) => check::run(&ctx, &args),
@@ -518,6 +520,7 @@ fn mutates(command: &Command) -> bool {
     match command {
         Command::List { .. }
         | Command::Show { .. }
+        | Command::Facts(_)
         | Command::Validate(_)
         | Command::Report(_)
         | Command::Check(_)

@@ -8,7 +8,9 @@ use crate::cli::ResolveArgs;
 use crate::commands::Ctx;
 use crate::comms::outbox::OUTBOX_DIR;
 use crate::comms::{self, Audience, Composed};
+use crate::config::ClosureKind;
 use crate::editor;
+use crate::error::UsageError;
 use crate::lifecycle::{self, Transition};
 use crate::model::{Entry, Event, Incident, Relation, Verification};
 use crate::state::State;
@@ -25,20 +27,34 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<()> {
         let codes: Vec<String> = config
             .closure_codes
             .iter()
-            .map(|(code, what)| format!("  {code:<18} {what}"))
+            .map(|(code, what)| format!("  {code:<18} {}", what.text()))
             .collect();
-        bail!(
+        return Err(UsageError(anyhow::anyhow!(
             "unknown closure code `{}`; the codes in mim.yaml are:\n{}",
             args.closure.escape_debug(),
             codes.join("\n")
-        );
+        ))
+        .into());
     }
+    // The closure code says what became of the root cause; the flags must agree with it.
+    let workaround = match (config.closure_kind(&args.closure), args.workaround) {
+        (ClosureKind::Workaround, _) => true,
+        (ClosureKind::Fix, true) => {
+            return Err(UsageError(anyhow::anyhow!(
+                "--closure {} says the root cause was removed, and --workaround says it is still open: \
+                 use --closure workaround (or another workaround code) for a workaround, or drop --workaround",
+                args.closure
+            ))
+            .into());
+        }
+        (_, given) => given,
+    };
     let problem = args
         .problem
         .as_deref()
         .map(text::one_line)
         .filter(|p| !p.is_empty());
-    if args.workaround && problem.is_none() {
+    if workaround && problem.is_none() {
         bail!(
             "a workaround leaves the root cause open: give the problem ticket that tracks it with --problem REF"
         );
@@ -71,14 +87,14 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<()> {
         from: state.status,
         summary,
         closure: args.closure.clone(),
-        workaround: args.workaround,
+        workaround,
         problem,
         verification,
         client_message,
     };
     let entry = ctx.entry(&incident, event)?;
     let notices = restoral_notices(ctx, &incident, &state, &entry)?;
-    let what = if args.workaround {
+    let what = if workaround {
         "restored by a workaround"
     } else {
         "resolved"
@@ -156,7 +172,7 @@ fn restoral_notices(
         .filter(|a| state.affected().next().is_some() || !a.is_external())
         .collect();
     // Of several clients, those whose service came back earlier had their notice then.
-    let targets = comms::targets(state, &audiences, None);
+    let targets = comms::targets(state, &audiences, None, false);
     let (drafts, nobody) = comms::restoral_drafts(
         &ctx.repo.config,
         incident,

@@ -63,13 +63,16 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
                 AudienceArg::Client => Audience::Client,
                 _ => Audience::ClientManagement,
             };
-            comms::targets(&state, &[audience], only)
+            comms::targets(&state, &[audience], only, true)
         }
     };
     if targets.is_empty() {
         bail!(
-            "every client of {} has its service back: to write to one of them, give --client",
-            incident.id
+            "{} has no reader for --audience {}: give --client or another --audience",
+            incident.id,
+            clap::ValueEnum::to_possible_value(&args.audience)
+                .map(|v| v.get_name().to_string())
+                .unwrap_or_default()
         );
     }
     for target in &targets {
@@ -137,6 +140,21 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
         .as_deref()
         .map(text::one_line)
         .filter(|s| !s.is_empty());
+    let next_given = args
+        .next
+        .as_deref()
+        .map(|t| {
+            let at = time::parse_ahead(t, config.tz(), ctx.now).context("in --next")?;
+            if at <= ctx.now {
+                bail!(
+                    "--next {} is not after the update ({}): give when the next update will come",
+                    time::format(&at),
+                    time::format(&ctx.now)
+                );
+            }
+            Ok(at)
+        })
+        .transpose()?;
     let next = args
         .next
         .as_deref()
@@ -160,6 +178,7 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
             Some(text)
         }
     };
+    check_times(&body, client_body.as_deref())?;
     let body_for = |audience: Audience| match &client_body {
         Some(text) if audience.is_external() => text.clone(),
         _ => body.clone(),
@@ -202,44 +221,72 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
             next: next.clone(),
         };
         change.put(&path, update_file::to_text(&front, &body_for(audience)));
+        // To a client whose service is back, it is a monitoring update.
+        let restored = target
+            .own_client()
+            .and_then(|key| state.affected_client(key))
+            .is_some_and(|c| c.restored().is_some());
         let entry = ctx.entry(
             &incident,
             Event::Update {
                 audience: audience.to_string(),
                 number,
                 file,
-                monitoring,
+                monitoring: monitoring || restored,
                 client: target.own_client().map(str::to_string),
+                next_by: None,
+                next_given: false,
             },
         )?;
-        change.event(&incident.dir, &entry);
         entries.push(entry);
     }
-    // The e-mails say what the incident is once this update is recorded, at its time:
-    // the same derivation (and so the same "next update by") as `check` and `status`.
+    // Each message promises its reader the next one: by `--next`, else by that reader's
+    // cadence once this update is recorded (the same derivation as `check` and
+    // `status`). The promise is recorded with the update, and the e-mail states it.
     let mut recorded = incident.clone();
-    recorded.entries.extend(entries);
+    recorded.entries.extend(entries.iter().cloned());
+    let cadence_state = crate::state::derive(config, &recorded, ctx.now);
+    for (entry, &(target, _)) in entries.iter_mut().zip(&numbers) {
+        let due = next_given.or_else(|| {
+            crate::sla::engine::next_update_due_for(
+                config,
+                &recorded,
+                &cadence_state,
+                target.audience,
+                target.own_client(),
+            )
+        });
+        if let Event::Update {
+            next_by,
+            next_given: given,
+            ..
+        } = &mut entry.event
+        {
+            *next_by = due;
+            *given = next_given.is_some();
+        }
+        change.event(&incident.dir, entry);
+    }
+    let mut recorded = incident.clone();
+    recorded.entries.extend(entries.iter().cloned());
     let now_state = crate::state::derive(config, &recorded, ctx.now);
     let mut drafts = Vec::new();
     for &(target, number) in &numbers {
         let audience = target.audience;
-        let next_at = crate::sla::engine::next_update_due_for(
-            config,
-            &recorded,
-            &now_state,
-            audience,
-            target.own_client(),
-        );
         let update = UpdateView {
             number,
             at: time::format(&ctx.now),
             by: by.clone(),
             body: body_for(audience),
             status_line: status_line.clone(),
-            eta: eta.as_ref().map(time::format),
-            next: next.clone(),
-            next_at: next_at.as_ref().map(time::format),
-            monitoring,
+            eta: None,
+            next: None,
+            next_at: None,
+            monitoring: monitoring
+                || target
+                    .own_client()
+                    .and_then(|key| now_state.affected_client(key))
+                    .is_some_and(|c| c.restored().is_some()),
         };
         let context = MessageContext::new_for(
             config,
@@ -249,7 +296,7 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
             ctx.now,
             target.own_client(),
         )
-        .with_update(update);
+        .with_update(update, eta);
         drafts.push(Draft::new(Kind::Update(number), target, ctx.now, context));
     }
     let composed = ctx.compose(&incident, &state, &drafts)?;
@@ -289,6 +336,34 @@ fn summary(numbers: &[(&Target, u32)]) -> String {
         .map(|(t, n)| format!("{} {n}", t.label()))
         .collect();
     format!("update {}", parts.join(", "))
+}
+
+/// Times typed in the update: a `{{ time("…") }}` that cannot be read is refused; a bare
+/// clock time is a warning, since readers in other zones will read it as their own.
+fn check_times(body: &str, client_body: Option<&str>) -> anyhow::Result<()> {
+    let texts = std::iter::once(body).chain(client_body);
+    for text in texts.clone() {
+        if let Some(bad) = crate::facts::times::problems(text).first() {
+            return Err(crate::error::UsageError(anyhow::anyhow!(
+                "{{{{ time(\"{}\") }}}} in the update is not a time: write a clock time like \
+                 {{{{ time(\"06:02\") }}}} or a full time like {{{{ time(\"2026-11-23T06:02:00Z\") }}}}",
+                bad.escape_debug()
+            ))
+            .into());
+        }
+    }
+    let bare: Vec<String> = texts
+        .flat_map(crate::facts::times::bare_times)
+        .collect();
+    if let Some(first) = bare.first() {
+        eprintln!(
+            "warning: the update says {} without saying in which time zone: readers in other zones \
+             will read it as their own. Write {{{{ time(\"{first}\") }}}} to show it in each reader's zone, \
+             or a full time with its offset",
+            bare.join(", ")
+        );
+    }
+    Ok(())
 }
 
 /// The client `--client` names: one the incident affects (or affected and restored),

@@ -25,7 +25,7 @@ use crate::render::email::{Email, Mailbox};
 use crate::render::{Templates, markdown, plain};
 use crate::state::State;
 use crate::time::Timestamp;
-use crate::units::Duration;
+use crate::facts::{Facts, Reader, RestoreFacts};
 use crate::view::{Common, UpdateView};
 
 /// What a message is: status update number N, or the restoral notice.
@@ -57,7 +57,8 @@ impl Kind {
 /// `contacts.management` or stakeholders), the client's management.
 ///
 /// While the incident affects several clients these are [`Target`]s, one per client
-/// still affected; a client whose management has no recipients gets no such message.
+/// affected (those whose service is back get it as a monitoring update); a client whose
+/// management has no recipients gets no such message.
 pub fn all_update_targets(
     config: &Config,
     incident: &Incident,
@@ -69,7 +70,7 @@ pub fn all_update_targets(
         audiences.extend([Audience::Client, Audience::ClientManagement]);
     }
     let mut out = Vec::new();
-    for target in targets(state, &audiences, only) {
+    for target in targets(state, &audiences, only, true) {
         if target.audience == Audience::ClientManagement
             && recipients_for(
                 config,
@@ -149,81 +150,33 @@ pub fn message_id(stem: &str, incident_id: &str, from: &Mailbox) -> String {
     format!("{stem}.{incident_id}@{domain}")
 }
 
-/// `[P1][ACME Corp] Payments API outage — Update 3` (or `— Resolved`).
-pub fn subject(priority: &str, client_name: Option<&str>, title: &str, kind: Kind) -> String {
-    format!(
-        "{} — {}",
-        thread_topic(priority, client_name, title),
-        match kind {
-            Kind::Update(n) => format!("Update {n}"),
-            Kind::Restoral => "Resolved".to_string(),
-        }
-    )
-}
-
-/// The subject without the update number: what every message of the incident shares.
-pub fn thread_topic(priority: &str, client_name: Option<&str>, title: &str) -> String {
-    match client_name {
-        Some(client) => format!("[{priority}][{client}] {title}"),
-        None => format!("[{priority}] {title}"),
-    }
-}
-
-/// Time used against the restore target: working time in the priority's calendar from
-/// reported to `end` (resolved, or now), less time on hold.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct RestoreClock {
-    /// The target, e.g. `4h`.
-    pub target: String,
-    pub used: String,
-    /// Working time left; `0m` once breached.
-    pub remaining: String,
-    /// Share of the target used, in whole percent (may pass 100).
-    pub percent: u32,
-    /// When the target is (or was) due, RFC 3339; none while an open hold stops the clock.
-    pub due: Option<String>,
-    pub breached: bool,
-    /// `24x7` or the calendar's name.
-    pub calendar: String,
-}
-
-/// The restore clock as the SLA engine counts it at `end`, for management updates (the
-/// same numbers `mim check` reports): of `client`, one of several affected, or (`None`)
-/// the incident's.
-pub fn restore_clock_for(
-    config: &Config,
-    incident: &Incident,
-    state: &State,
-    client: Option<&str>,
-) -> Option<RestoreClock> {
-    let share = |c: &crate::sla::Clock| (c.elapsed.secs() as f64) / (c.target.secs().max(1) as f64);
-    // Without a client, of an incident of several: the clock nearest its target.
-    let clock = crate::sla::evaluate_state(config, incident, state)
-        .clocks
-        .into_iter()
-        .filter(|c| {
-            c.rule == crate::sla::Rule::Restore
-                && (client.is_none() || c.client.as_deref() == client)
-        })
-        .max_by(|a, b| share(a).total_cmp(&share(b)))?;
-    let whose = client.or(clock.client.as_deref()).or(state.sole_client());
-    let name = config.calendar_name(&state.priority, whose)?.to_string();
-    let target = clock.target;
-    let used = clock.elapsed;
-    let percent = if target.secs() > 0 {
-        u32::try_from(used.secs() * 100 / target.secs()).unwrap_or(u32::MAX)
-    } else {
-        100
+/// `[P1][ACME Corp] Payments API outage — Update 3` (or `— Resolved`): the subject of a
+/// message to `reader`. The client's IT contacts and end users read no priority code,
+/// and their restoral notice says `Restored` (or `Restored on a workaround`).
+pub fn subject(reader: &Facts, clients: Option<&str>, title: &str, kind: Kind) -> String {
+    let what = match kind {
+        Kind::Update(n) => format!("Update {n}"),
+        Kind::Restoral if !reader.audience.is_external() => "Resolved".to_string(),
+        Kind::Restoral if reader.workaround => "Restored on a workaround".to_string(),
+        Kind::Restoral => "Restored".to_string(),
     };
-    Some(RestoreClock {
-        target: target.to_string(),
-        used: used.to_string(),
-        remaining: Duration::from_secs((target.secs() - used.secs()).max(0)).to_string(),
-        percent,
-        due: clock.due.as_ref().map(crate::time::format),
-        breached: clock.state == crate::sla::ClockState::Breached,
-        calendar: name,
-    })
+    format!("{} — {what}", thread_topic(reader, clients, title))
+}
+
+/// The subject without the update number: what every message of the incident to one
+/// reader shares. `clients` names the clients (every affected one, for the provider's
+/// people; the reader's own, for the client's).
+pub fn thread_topic(reader: &Facts, clients: Option<&str>, title: &str) -> String {
+    let tags: String = [reader.priority.as_deref(), clients]
+        .into_iter()
+        .flatten()
+        .map(|t| format!("[{t}]"))
+        .collect();
+    if tags.is_empty() {
+        title.to_string()
+    } else {
+        format!("{tags} {title}")
+    }
 }
 
 /// The time zone messages to `audience` show times in: for the client's people, the
@@ -236,7 +189,8 @@ pub fn display_zone(config: &Config, client: Option<&str>, audience: Audience) -
 }
 
 /// Everything an e-mail template may use: what every template sees, plus the audience,
-/// the update and the restore clock. Optional values are present as `none`, so a
+/// the update, and the reader's facts ([`Facts`]): every time, duration and status the
+/// message states comes from `reader`. Optional values are present as `none`, so a
 /// template can test them (`{% if update.eta %}`) while a misspelt name is still an error.
 #[derive(Clone, Debug, Serialize)]
 pub struct MessageContext {
@@ -245,7 +199,10 @@ pub struct MessageContext {
     pub audience: Audience,
     /// The status update (update messages; none in restoral notices).
     pub update: Option<UpdateView>,
-    pub restore: Option<RestoreClock>,
+    /// The reader's restore clock: `reader.restore`, under the name older templates use.
+    pub restore: Option<RestoreFacts>,
+    /// What this reader is told: see [`Facts`].
+    pub reader: Facts,
 }
 
 impl MessageContext {
@@ -271,12 +228,12 @@ impl MessageContext {
         at: Timestamp,
         client: Option<&str>,
     ) -> MessageContext {
-        let shown = client.or(incident.record.client.first());
-        let tz = display_zone(config, shown, audience);
-        let mut common = Common::new(config, incident, state, tz, at);
+        let reader = Facts::new(config, incident, state, &Reader::new(audience, client), None);
+        let mut common = Common::new(config, incident, state, reader.tz.clone(), at);
         if let Some(key) = client {
             common = common.for_client(config, state, key);
         }
+        common.incident.adopt(&reader);
         MessageContext {
             common: if audience.is_external() {
                 common.client_facing()
@@ -285,13 +242,20 @@ impl MessageContext {
             },
             audience,
             update: None,
-            restore: restore_clock_for(config, incident, state, client),
+            restore: reader.restore.clone(),
+            reader,
         }
     }
 
     /// The same message, about status update `update` (signed by the organisation for the
-    /// client's people).
-    pub fn with_update(mut self, update: UpdateView) -> MessageContext {
+    /// client's people), whose estimate of the restoration is `eta`. Clock times marked
+    /// `{{ time("06:02") }}` in its text are shown in the reader's zone.
+    pub fn with_update(mut self, mut update: UpdateView, eta: Option<Timestamp>) -> MessageContext {
+        self.reader = self.reader.with_eta(eta);
+        let zone: chrono_tz::Tz = self.reader.tz.parse().unwrap_or(chrono_tz::UTC);
+        update.body = self.reader.localise(&update.body, zone);
+        update.eta = self.reader.eta.clone();
+        update.next_at = self.reader.next_update_by.clone();
         self.update = Some(if self.audience.is_external() {
             update.client_facing(&self.common.org.name)
         } else {
@@ -392,11 +356,17 @@ pub fn restoral_drafts(
 
 /// The messages for `audiences`: one per audience, except that while the incident
 /// affects several clients, each audience of the client's people gets one message per
-/// client still affected, or just for `only` (which may be restored already).
-pub fn targets(state: &State, audiences: &[Audience], only: Option<&str>) -> Vec<Target> {
+/// client (`restored`: every client affected, those whose service is back too; else
+/// those still down), or just for `only`.
+pub fn targets(
+    state: &State,
+    audiences: &[Audience],
+    only: Option<&str>,
+    restored: bool,
+) -> Vec<Target> {
     let clients: Vec<&str> = match only {
         Some(key) => vec![key],
-        None => state.clients_to_tell(),
+        None => state.clients_to_tell(restored),
     };
     let mut out = Vec::new();
     for &audience in audiences {
@@ -522,13 +492,15 @@ pub fn compose(
         let name = draft.kind.template(draft.audience);
         let text = templates.render(&name, &draft.context)?;
         let inc = &draft.context.common.incident;
-        let subject = subject(&inc.priority, inc.client.as_deref(), &inc.title, draft.kind);
+        let reader = &draft.context.reader;
+        let clients = inc.client.as_deref();
+        let subject = subject(reader, clients, &inc.title, draft.kind);
         let html = markdown::html_document(&subject, &markdown::to_html(&text));
         let (in_reply_to, references) = threads.headers(draft.audience, client);
         let mut extra_headers = vec![
             (
                 "Thread-Topic".to_string(),
-                thread_topic(&inc.priority, inc.client.as_deref(), &inc.title),
+                thread_topic(reader, clients, &inc.title),
             ),
             ("X-Mim-Incident".to_string(), incident.id.clone()),
             ("X-Mim-Audience".to_string(), draft.audience.to_string()),

@@ -60,20 +60,35 @@ fn accept() -> (&'static str, Event) {
     )
 }
 
+/// The facts of `audience` about an accepted incident of client `client`, at 10:00.
+fn reader(client: Option<&str>, audience: Audience) -> Facts {
+    let c = config();
+    let inc = incident(client, vec![accept()]);
+    let state = crate::state::derive(&c, &inc, t("2026-11-24T10:00:00Z"));
+    Facts::new(&c, &inc, &state, &Reader::new(audience, client), None)
+}
+
 #[test]
 fn subjects_names_and_ids() {
+    let management = reader(Some("acme"), Audience::ClientManagement);
     assert_eq!(
         subject(
-            "P1",
+            &management,
             Some("ACME Corp"),
             "Payments API outage",
             Kind::Update(3)
         ),
         "[P1][ACME Corp] Payments API outage — Update 3"
     );
+    // The client's IT contacts and end users read no priority code.
+    let client = reader(Some("acme"), Audience::Client);
     assert_eq!(
-        subject("P2", None, "VPN down", Kind::Restoral),
-        "[P2] VPN down — Resolved"
+        subject(&client, Some("ACME Corp"), "Payments API outage", Kind::Restoral),
+        "[ACME Corp] Payments API outage — Restored"
+    );
+    assert_eq!(
+        subject(&reader(None, Audience::Internal), None, "VPN down", Kind::Restoral),
+        "[P1] VPN down — Resolved"
     );
     let at = t("2026-11-24T10:30:00+01:00");
     assert_eq!(
@@ -225,6 +240,8 @@ fn update_numbers_are_per_audience_and_continue_after_the_highest() {
         file: format!("updates/{audience}-{n}.md"),
         monitoring: false,
         client: None,
+        next_by: None,
+        next_given: false,
     };
     let state = |inc: &Incident| crate::state::latest(&c, inc, t("2026-11-24T12:00:00Z"));
     let fresh = incident(None, vec![accept()]);
@@ -265,6 +282,8 @@ fn the_ledger_orders_by_recording_and_withdraws_undone_restorals() {
         file: format!("updates/{n}.md"),
         monitoring: false,
         client: None,
+        next_by: None,
+        next_given: false,
     };
     let resolve = Event::Resolve {
         from: Status::Accepted,
@@ -370,15 +389,19 @@ fn restore_clock_leaves_out_time_on_hold() {
             ),
         ],
     );
-    let at = |now: &str| crate::state::derive(&c, &inc, t(now));
-    let clock = restore_clock_for(&c, &inc, &at("2026-11-24T12:00:00Z"), None).unwrap();
+    let restore = |now: &str| {
+        let state = crate::state::derive(&c, &inc, t(now));
+        let reader = Reader::new(Audience::Management, None);
+        Facts::new(&c, &inc, &state, &reader, None).restore.unwrap()
+    };
+    let clock = restore("2026-11-24T12:00:00Z");
     assert_eq!(clock.used, "2h");
     assert_eq!(clock.target, "4h");
     assert_eq!(clock.percent, 50);
     assert_eq!(clock.remaining, "2h");
     assert_eq!(clock.due.as_deref(), Some("2026-11-24T14:00:00Z"));
     assert!(!clock.breached);
-    let late = restore_clock_for(&c, &inc, &at("2026-11-24T15:00:00Z"), None).unwrap();
+    let late = restore("2026-11-24T15:00:00Z");
     assert!(late.breached);
     assert_eq!(late.remaining, "0m");
 }
@@ -400,7 +423,8 @@ fn an_open_hold_stops_the_due_time() {
         ],
     );
     let now = crate::state::derive(&c, &inc, t("2026-11-24T12:00:00Z"));
-    let clock = restore_clock_for(&c, &inc, &now, None).unwrap();
+    let reader = Reader::new(Audience::Management, None);
+    let clock = Facts::new(&c, &inc, &now, &reader, None).restore.unwrap();
     assert_eq!(clock.used, "1h");
     assert_eq!(clock.due, None);
 }

@@ -56,6 +56,31 @@ pub fn split_front_matter(text: &str) -> Option<(&str, &str)> {
     None
 }
 
+/// The update a timeline `mark` records, read from the incident directory `dir` in the
+/// repository at `root` (never through a symbolic link): its front matter and body.
+pub fn read(
+    root: &std::path::Path,
+    dir: &std::path::Path,
+    mark: &crate::state::UpdateMark,
+) -> anyhow::Result<(UpdateFront, String)> {
+    use anyhow::Context as _;
+    if !mark.file.starts_with("updates/") || mark.file.contains("..") {
+        anyhow::bail!(
+            "update {} names `{}`, which is not a file under updates/ (see `mim validate`)",
+            mark.number,
+            mark.file
+        );
+    }
+    let path = dir.join(&mark.file);
+    let text = crate::safe_fs::read_to_string(root, &path)
+        .with_context(|| format!("reading {}", path.display()))?;
+    let (front, body) = split_front_matter(&text)
+        .with_context(|| format!("{}: no front matter (see `mim validate`)", path.display()))?;
+    let front = parse_front(front)
+        .with_context(|| format!("{}: bad front matter (see `mim validate`)", path.display()))?;
+    Ok((front, body.to_string()))
+}
+
 /// The front matter as [`UpdateFront`]. The lines mim writes (`key: value`, plain or
 /// single-quoted scalars) are read directly; anything else — comments, other quoting,
 /// a value YAML could read as something other than text — goes to the YAML parser,

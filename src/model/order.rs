@@ -237,6 +237,8 @@ mod tests {
                 file: format!("updates/{number}.md"),
                 monitoring: false,
                 client: None,
+                next_by: None,
+                next_given: false,
             },
         )
     }

@@ -126,6 +126,18 @@ pub enum Event {
         /// updates are numbered on their own); absent when it went to every client.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client: Option<String>,
+        /// When the message promised the next one ("next update by"): a clock its reader
+        /// holds us to. Absent in timelines written before promises were recorded.
+        #[schemars(with = "Option<crate::time::Timestamp>")]
+        #[serde(
+            default,
+            with = "time::rfc3339::option",
+            skip_serializing_if = "Option::is_none"
+        )]
+        next_by: Option<Timestamp>,
+        /// The promise was the author's (`--next`), not the cadence's.
+        #[serde(default, skip_serializing_if = "is_false")]
+        next_given: bool,
     },
     /// A client, service or configuration item affected since, restored early, or taken
     /// off (`mim affect`). A change of the incident's priority it causes (the highest
@@ -143,6 +155,13 @@ pub enum Event {
         /// The client's service came back before the incident was resolved.
         #[serde(default, skip_serializing_if = "is_false")]
         restored: bool,
+        /// Its service came back on a temporary workaround (with `restored`).
+        #[serde(default, skip_serializing_if = "is_false")]
+        workaround: bool,
+        /// What that client's people are told of its restoration (with `restored`);
+        /// without it their notices use the templates' standard wording.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_message: Option<String>,
         /// Taken off: it was not affected after all.
         #[serde(default, skip_serializing_if = "is_false")]
         remove: bool,
@@ -583,8 +602,10 @@ pub fn describe(e: &Entry) -> String {
             ci,
             impact,
             restored,
+            workaround,
             remove,
             reason,
+            ..
         } => {
             let what: Vec<String> = [
                 client.as_ref().map(|c| format!("client {c}")),
@@ -596,6 +617,7 @@ pub fn describe(e: &Entry) -> String {
             .collect();
             let what = what.join(", ");
             let mut s = match (restored, remove) {
+                (true, _) if *workaround => format!("{what} restored by a workaround ({by})"),
                 (true, _) => format!("{what} restored ({by})"),
                 (_, true) => format!("{what} taken off as not affected ({by})"),
                 _ => format!("{what} affected ({by})"),

@@ -173,22 +173,54 @@ fn update(config: &Config, incident: &Incident, audience: Audience, full: bool) 
     let at = t(UPDATE_AT);
     // The state derivation leaves out what happened after its instant.
     let state = crate::state::derive(config, incident, if full { at } else { t(DECLARED_AT) });
+    let update = UpdateView {
+        number: 1,
+        at: UPDATE_AT.to_string(),
+        by: "Alice Moreau".to_string(),
+        body: "Card payments fail; we are moving traffic to the standby gateway.".to_string(),
+        status_line: full.then(|| "Degraded: failover in progress".to_string()),
+        eta: None,
+        next: full.then(|| "Within the hour".to_string()),
+        next_at: None,
+        monitoring: full,
+    };
+    let eta = full.then(|| t("2026-11-24T11:30:00Z"));
     let mut context =
-        MessageContext::new(config, incident, &state, audience, at).with_update(UpdateView {
-            number: 1,
-            at: UPDATE_AT.to_string(),
-            by: "Alice Moreau".to_string(),
-            body: "Card payments fail; we are moving traffic to the standby gateway.".to_string(),
-            status_line: full.then(|| "Degraded: failover in progress".to_string()),
-            eta: full.then(|| "2026-11-24T11:30:00Z".to_string()),
-            next: full.then(|| "Within the hour".to_string()),
-            next_at: full.then(|| "2026-11-24T10:00:00Z".to_string()),
-            monitoring: full,
-        });
-    if !full {
+        MessageContext::new(config, incident, &state, audience, at).with_update(update, eta);
+    if full {
+        fill_reader(&mut context);
+    } else {
         context.restore = None;
+        context.reader.restore = None;
+        context.reader.next_update_by = None;
     }
     context
+}
+
+/// Every optional fact of the reader set, so a template's use of each is rendered once.
+fn fill_reader(context: &mut MessageContext) {
+    if let Some(u) = &mut context.update {
+        u.eta.get_or_insert_with(|| "2026-11-24T11:30:00Z".to_string());
+        u.next_at.get_or_insert_with(|| "2026-11-24T10:00:00Z".to_string());
+    }
+    let r = &mut context.reader;
+    r.next_update_by.get_or_insert_with(|| "2026-11-24T10:00:00Z".to_string());
+    r.eta.get_or_insert_with(|| "2026-11-24T11:30:00Z".to_string());
+    r.restored_at.get_or_insert_with(|| RESOLVED_AT.to_string());
+    r.client_message
+        .get_or_insert_with(|| "Card payments work again.".to_string());
+    r.cadence.get_or_insert_with(|| "1h".to_string());
+    if r.clients.is_empty() {
+        r.clients.push(crate::facts::ClientFigures {
+            client: "acme".to_string(),
+            name: "ACME Corp".to_string(),
+            priority: "P1".to_string(),
+            impact: "high".to_string(),
+            affected_at: DECLARED_AT.to_string(),
+            restored_at: Some(RESOLVED_AT.to_string()),
+            restore: r.restore.clone(),
+        });
+    }
 }
 
 fn restoral(
@@ -200,8 +232,11 @@ fn restoral(
     let at = t(RESOLVED_AT);
     let state = crate::state::derive(config, incident, at);
     let mut context = MessageContext::new(config, incident, &state, audience, at);
-    if !full {
+    if full {
+        fill_reader(&mut context);
+    } else {
         context.restore = None;
+        context.reader.restore = None;
     }
     context
 }

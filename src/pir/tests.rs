@@ -185,6 +185,8 @@ fn updates_at_the_cadence_hold_it() {
                 file: format!("updates/{i}.md"),
                 monitoring: false,
                 client: None,
+                next_by: None,
+                next_given: false,
             },
         ));
     }
@@ -196,6 +198,8 @@ fn updates_at_the_cadence_hold_it() {
             file: "updates/m.md".into(),
             monitoring: false,
             client: None,
+            next_by: None,
+            next_given: false,
         },
     ));
     let m = metrics_at(&incident("P1", entries), at("26T00:00"));

@@ -1,7 +1,7 @@
-//! Template variables that changed when the e-mails and the PIR report came to share one
-//! view model, and what an override written against the old names should say instead.
-//! Only the PIR report changed: every e-mail variable kept its name and meaning.
-//! `docs/templates.md` prints the same table.
+//! Template variables that changed, and what an override written against the old names
+//! should say instead: the PIR report's when the e-mails and the PIR report came to share
+//! one view model, and the e-mails' one duration whose name did not say what it measured
+//! when every figure came to be a reader's fact. `docs/templates.md` prints the same tables.
 
 /// One old variable and its replacement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,6 +85,13 @@ pub static RENAMED: &[Change] = &[
     },
 ];
 
+/// E-mail variables that were removed because their name did not say what they measured.
+pub static EMAIL_RENAMED: &[Change] = &[Change {
+    old: "resolution.outage",
+    new: "{{ reader.since_reported }}",
+    note: "it was measured from the impact start while the built-in wording said \"after the incident was reported\": write `reader.since_reported` (from the report), `reader.since_impact` (from the impact start) or `reader.since_affected` (from when this reader was affected), whichever the sentence says",
+}];
+
 /// Variables that kept their name but now hold an RFC 3339 time instead of one formatted
 /// for people: an old override still renders, with `2026-11-24T09:00:00Z` where it
 /// showed `2026-11-24 09:00 UTC`. Found where a template prints one bare.
@@ -156,10 +163,14 @@ impl Change {
 
 /// The renamed variable `expr` is, in template `template`, if it is one.
 pub fn renamed(template: &str, expr: &str) -> Option<&'static Change> {
-    CHANGED_TEMPLATES
-        .contains(&template)
-        .then(|| RENAMED.iter().find(|c| c.matches(expr)))
-        .flatten()
+    let table = if CHANGED_TEMPLATES.contains(&template) {
+        RENAMED
+    } else if template.starts_with("update-") || template.starts_with("restoral-") {
+        EMAIL_RENAMED
+    } else {
+        return None;
+    };
+    table.iter().find(|c| c.matches(expr))
 }
 
 fn is_identifier(text: &str) -> bool {
@@ -196,8 +207,15 @@ mod tests {
         assert_eq!(renamed("pir-report.md", "incident.closure_texts"), None);
         assert_eq!(renamed("pir-report.md", "a.b.when"), None);
         assert_eq!(renamed("pir-report.md", "when"), None);
-        // The e-mails kept their names: nothing to suggest there.
+        // The e-mails kept their names but one: nothing to suggest for the others.
         assert_eq!(renamed("update-client.md", "organization"), None);
+        let outage = renamed("restoral-client-management.md", "resolution.outage")
+            .expect("the outage of the restoral notices");
+        assert!(
+            outage
+                .renamed_message("resolution.outage")
+                .contains("`reader.since_impact` (from the impact start)")
+        );
     }
 
     #[test]

@@ -75,8 +75,12 @@ fn entry(out: &mut String, i: &PageIncident, base: &str) {
     }
     let _ = writeln!(out, "    <summary>{}</summary>", xml(&summary));
     let mut html = String::new();
+    let _ = write!(html, "<p>{}</p>", esc(i.status_text));
     if let Some(restored) = &i.restored {
         let _ = write!(html, "<p>Service restored at {}.</p>", esc(restored));
+        if let Some(text) = &i.restoral {
+            let _ = write!(html, "<p>{}</p>", esc(text));
+        }
     } else if let Some(eta) = &i.eta {
         let _ = write!(html, "<p>Expected restoration: {}.</p>", esc(eta));
     }

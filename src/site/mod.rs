@@ -13,6 +13,7 @@ use chrono::TimeDelta;
 use serde::Serialize;
 
 use crate::config::Config;
+use crate::facts::{Facts, Reader};
 use crate::lifecycle::Status;
 use crate::model::{Audience, Incident};
 use crate::state::State;
@@ -59,21 +60,30 @@ pub enum Section {
     History,
 }
 
-/// An incident as a client's page and feed show it: nothing but client-facing facts.
+/// An incident as a client's page and feed show it: nothing but that client's facts
+/// ([`Facts`] of its `client` reader), in the client's words.
 #[derive(Clone, Debug, Serialize)]
 pub struct PageIncident {
     pub id: String,
     pub title: String,
+    /// The client's own services.
     pub service: String,
-    pub priority: String,
-    /// In the client's words: `Ongoing`, `Ongoing (on hold)`, `Restored`.
+    /// The phase in the client's words (`Fix in progress`, `Restored — monitoring`), from
+    /// the one wording table, and the sentence that says it.
     pub status: &'static str,
+    pub status_text: &'static str,
+    /// `down`, `restored` or `resolved`: the badge's colour.
+    pub tone: &'static str,
     pub section: Section,
-    pub reported: String,
+    /// When the client was affected.
+    pub began: String,
     pub restored: Option<String>,
-    /// The status line of the latest client update that has one.
+    /// What the client was told of its restoration (`--client-message`), once restored.
+    pub restoral: Option<String>,
+    /// The status line of the latest client update that has one, unless the client's
+    /// service came back after it.
     pub status_line: Option<String>,
-    /// The ETA of the latest client update, while the incident is active.
+    /// The ETA of the latest client update, while it is ahead and the service down.
     pub eta: Option<String>,
     /// Newest first.
     pub updates: Vec<UpdateView>,
@@ -236,9 +246,13 @@ fn client_page(
         .iter()
         .filter(|i| i.state.affected_client(key).is_some())
         .filter_map(|i| {
-            let restored = restored_for(i.state, key);
+            let (facts, updates) = client_facts(config, i, key);
+            let restored = facts.restored_at.as_deref().and_then(parse);
             let section = section_of(i.state, restored, now, options.days)?;
-            Some((i.state.reported, page_incident(i, key, section, tz)))
+            Some((
+                i.state.reported,
+                page_incident(config, i, &facts, &updates, section, tz),
+            ))
         })
         .collect();
     sort_newest_first(&mut rows);
@@ -252,33 +266,53 @@ fn client_page(
     page
 }
 
-/// `input` as client `key`'s page shows it: with the updates that reached that client
-/// only, restored when its own service came back.
-fn page_incident(input: &Input, key: &str, section: Section, tz: chrono_tz::Tz) -> PageIncident {
-    let state = input.state;
-    let record = &input.incident.record;
-    let reached: Vec<usize> = state
+/// The facts of client `key`'s people about `input`, and the updates that reached them.
+fn client_facts<'a>(config: &Config, input: &'a Input, key: &str) -> (Facts, Vec<&'a ClientUpdate>) {
+    let reached: Vec<usize> = input
+        .state
         .updates_for(Audience::Client, Some(key))
         .map(|u| u.entry)
         .collect();
-    let client_updates: Vec<&ClientUpdate> = input
+    let updates: Vec<&ClientUpdate> = input
         .client_updates
         .iter()
         .filter(|u| reached.contains(&u.entry))
         .collect();
+    let eta = updates.last().and_then(|u| u.eta);
+    let reader = Reader::new(Audience::Client, Some(key));
+    let facts = Facts::new(config, input.incident, input.state, &reader, eta);
+    (facts, updates)
+}
+
+/// `input` as a client's page shows it: its facts, and the updates that reached it.
+fn page_incident(
+    config: &Config,
+    input: &Input,
+    facts: &Facts,
+    client_updates: &[&ClientUpdate],
+    section: Section,
+    tz: chrono_tz::Tz,
+) -> PageIncident {
+    let state = input.state;
+    let record = &input.incident.record;
+    let shown = |t: &str| parse(t).map(|t| time::display(&t, tz));
     let updates: Vec<UpdateView> = client_updates
         .iter()
         .rev()
-        .map(|u| UpdateView {
-            number: u.number,
-            at: time::display(&u.at, tz),
-            at_rfc3339: time::format(&u.at),
-            status_line: u.status_line.clone(),
-            eta: u.eta.map(|t| time::display(&t, tz)),
-            body_html: crate::render::markdown::to_html(&u.body),
+        .map(|u| {
+            let day = u.at.with_timezone(&config.tz()).date_naive();
+            let body = crate::facts::times::expand(&u.body, config.tz(), day, tz);
+            UpdateView {
+                number: u.number,
+                at: time::display(&u.at, tz),
+                at_rfc3339: time::format(&u.at),
+                status_line: u.status_line.clone(),
+                eta: u.eta.map(|t| time::display(&t, tz)),
+                body_html: crate::render::markdown::to_html(&body),
+            }
         })
         .collect();
-    let restored_at = restored_for(state, key);
+    let restored_at = facts.restored_at.as_deref().and_then(parse);
     let updated = [
         Some(state.reported),
         state.accepted_at,
@@ -289,36 +323,32 @@ fn page_incident(input: &Input, key: &str, section: Section, tz: chrono_tz::Tz) 
     .flatten()
     .max()
     .unwrap_or(state.reported);
-    let active = section == Section::Active;
+    // A status line written before the service came back no longer says where it stands.
+    let status_line = client_updates
+        .iter()
+        .rev()
+        .filter(|u| restored_at.is_none_or(|r| u.at >= r))
+        .find_map(|u| u.status_line.clone());
     PageIncident {
         id: input.incident.id.clone(),
         title: record.title.clone(),
-        service: record.service.joined(),
-        priority: state.priority.clone(),
-        status: match state.status {
-            _ if !active => "Restored",
-            Status::OnHold => "Ongoing (on hold)",
-            _ => "Ongoing",
-        },
+        service: facts.service.clone(),
+        status: facts.words.label,
+        status_text: facts.words.sentence,
+        tone: facts.words.tone,
         section,
-        reported: time::display(&state.reported, tz),
-        restored: restored_at.map(|t| time::display(&t, tz)),
-        status_line: client_updates
-            .iter()
-            .rev()
-            .find_map(|u| u.status_line.clone()),
-        eta: if active {
-            client_updates
-                .iter()
-                .rev()
-                .find_map(|u| u.eta)
-                .map(|t| time::display(&t, tz))
-        } else {
-            None
-        },
+        began: shown(&facts.affected_at).unwrap_or_default(),
+        restored: facts.restored_at.as_deref().and_then(shown),
+        restoral: facts.client_message.clone().filter(|_| restored_at.is_some()),
+        status_line,
+        eta: facts.eta.as_deref().and_then(shown),
         updates,
         updated,
     }
+}
+
+fn parse(t: &str) -> Option<Timestamp> {
+    chrono::DateTime::parse_from_rfc3339(t).ok()
 }
 
 /// When service was restored, while it is (not after a reopen).
@@ -327,16 +357,6 @@ fn restored(state: &State) -> Option<Timestamp> {
         Status::Resolved | Status::Closed => state.resolution.as_ref().map(|r| r.at),
         _ => None,
     }
-}
-
-/// When client `key`'s service was restored, while it is: on an incident of several
-/// clients, its own restoration before the incident's; else the incident's.
-fn restored_for(state: &State, key: &str) -> Option<Timestamp> {
-    state
-        .affected_client(key)
-        .filter(|_| state.per_client())
-        .and_then(|c| c.restored())
-        .or_else(|| restored(state))
 }
 
 fn latest_status_line(updates: &[ClientUpdate]) -> Option<String> {

@@ -89,7 +89,7 @@ fn the_feed_escapes_text_and_drops_what_xml_cannot_carry() {
     );
     let feed = atom::feed(&site, &site.clients[0], Some("https://status.example/"));
     assert!(
-        feed.contains("<title>Restored: A &amp; B &lt;c&gt; </title>"),
+        feed.contains("<title>Restored — monitoring: A &amp; B &lt;c&gt; </title>"),
         "{feed}"
     );
     assert!(
@@ -141,12 +141,13 @@ fn each_client_of_several_sees_the_updates_that_reached_it_only() {
     let acme = page("acme");
     // acme's service is back: restored on its page, while globex's is still down.
     assert_eq!(acme.recent.len(), 1);
-    assert_eq!(acme.recent[0].status, "Restored");
+    assert_eq!(acme.recent[0].status, "Restored — monitoring");
     assert_eq!(acme.recent[0].updates.len(), 1);
-    assert_eq!(acme.recent[0].status_line.as_deref(), Some("For ACME"));
+    // Its last status line was written before its service came back: no longer shown.
+    assert_eq!(acme.recent[0].status_line, None);
     let globex = page("globex");
     assert_eq!(globex.active.len(), 1);
-    assert_eq!(globex.active[0].status, "Ongoing");
+    assert_eq!(globex.active[0].status, "Investigating");
     let bodies: Vec<&str> = globex.active[0]
         .updates
         .iter()

@@ -20,6 +20,10 @@ pub enum Rule {
     UpdateInternal,
     /// The same for the client's audience.
     UpdateClient,
+    /// A message promised its reader the next one by a time ("next update by"), where no
+    /// cadence clock holds us to it: to management, a client's management, a client
+    /// whose service is back, or a time the author gave with `--next`.
+    Promise,
     /// A hierarchic escalation level reached without management told.
     Escalation,
     /// A required PIR not started within `pir.start_within` of the resolve.
@@ -39,6 +43,7 @@ impl Rule {
             Rule::Restore => "restore",
             Rule::UpdateInternal => "update-internal",
             Rule::UpdateClient => "update-client",
+            Rule::Promise => "promise",
             Rule::Escalation => "escalation",
             Rule::PirStart => "pir-start",
             Rule::PirAction => "pir-action",

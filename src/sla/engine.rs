@@ -62,6 +62,7 @@ pub fn evaluate_with(
             facts.restore(&mut out);
             facts.updates(Audience::Internal, &mut out);
             facts.updates(Audience::Client, &mut out);
+            facts.promises(&mut out);
             facts.escalations(&mut out);
             facts.pir(pir, &mut out);
         }
@@ -78,6 +79,7 @@ pub fn evaluate_with(
     }
     if facts.rejected.is_none() {
         facts.updates(Audience::Internal, &mut out);
+        facts.promises(&mut out);
         facts.escalations(&mut out);
         facts.pir(pir, &mut out);
     }
@@ -112,11 +114,11 @@ pub fn schedule(config: &Config, state: &State) -> Schedule {
 /// The schedule in the calendars of `client`'s contract (a client's own calendar
 /// replaces `business`), or the priorities' own calendars for `None`.
 pub fn schedule_for(config: &Config, state: &State, client: Option<&str>) -> Schedule {
-    let mut cuts: Vec<(Instant, Cut)> = state
-        .priorities
+    let steps = state.priority_steps(client);
+    let mut cuts: Vec<(Instant, Cut)> = steps
         .iter()
         .skip(1)
-        .map(|p| (utc(&p.at), Cut::Priority(p.priority.clone())))
+        .map(|(at, p)| (utc(at), Cut::Priority(p.to_string())))
         .collect();
     for c in &state.cadence_changes {
         let cut = match c.audience {
@@ -130,7 +132,7 @@ pub fn schedule_for(config: &Config, state: &State, client: Option<&str>) -> Sch
         config,
         client,
         utc(&state.clocks_start),
-        &state.priorities[0].priority,
+        steps[0].1,
         &cuts,
         vec![],
     )
@@ -434,6 +436,132 @@ impl<'a> Facts<'a> {
                 ),
             },
         }
+    }
+
+    /// Every "next update by" a message promised where no cadence clock holds us to it
+    /// (see [`Rule::Promise`]): due at the promised time, wall clock; kept by the next
+    /// message to the same reader (an update, or its restoral notice), or moot once the
+    /// incident is closed.
+    fn promises(&self, out: &mut Evaluation) {
+        let state = self.state;
+        for u in &state.updates {
+            let (Some(due), Some(audience)) = (u.next_by, Audience::parse(&u.audience)) else {
+                continue;
+            };
+            let restored = u
+                .client
+                .as_deref()
+                .and_then(|key| state.affected_client(key))
+                .and_then(|c| c.restored())
+                .is_some_and(|at| at <= u.at);
+            let cadence = matches!(audience, Audience::Internal | Audience::Client);
+            if cadence && !u.next_given && !u.monitoring && !restored {
+                continue;
+            }
+            let client = u.client.as_deref();
+            let next = state
+                .updates_for(audience, client)
+                .filter(|o| o.audience == u.audience && o.entry != u.entry && o.at >= u.at)
+                .map(|o| o.at);
+            let restorals = state
+                .resolutions
+                .iter()
+                .map(|r| r.at)
+                .chain(
+                    state
+                        .client_restorals
+                        .iter()
+                        .filter(|r| client == Some(r.client.as_str()))
+                        .map(|r| r.at),
+                )
+                .filter(|at| *at >= u.at);
+            let ended = state.closed.map(|(at, _)| at).into_iter();
+            let kept = next.chain(restorals).min();
+            let stop = kept.or(ended.min());
+            self.promise(u, audience, due, kept, stop, out);
+        }
+    }
+
+    fn promise(
+        &self,
+        u: &state::UpdateMark,
+        audience: Audience,
+        due: Timestamp,
+        kept: Option<Timestamp>,
+        stop: Option<Timestamp>,
+        out: &mut Evaluation,
+    ) {
+        let (start, due_i) = (utc(&u.at), utc(&due));
+        let end = stop.map_or(self.now, |s| utc(&s));
+        let target = Duration::from(due_i - start);
+        let elapsed = Duration::from(end - start).max(Duration::ZERO);
+        let clock_state = match stop {
+            Some(s) if utc(&s) > due_i => ClockState::Breached,
+            Some(_) => ClockState::Met,
+            None if self.now > due_i => ClockState::Breached,
+            None if target.secs() > 0 && elapsed >= target.scaled(self.config.at_risk) => {
+                ClockState::AtRisk
+            }
+            None => ClockState::Running,
+        };
+        let reader = crate::facts::Reader::new(audience, u.client.as_deref());
+        let who = match (audience, u.client.as_deref().or(self.state.sole_client())) {
+            (Audience::Client, Some(key)) => self.config.client_name(key),
+            (Audience::ClientManagement, Some(key)) => {
+                format!("{} management", self.config.client_name(key))
+            }
+            (audience, _) => audience.to_string(),
+        };
+        let head = format!(
+            "next update promised to {who} by {} (update {})",
+            self.show(due_i),
+            u.number
+        );
+        let level = match clock_state {
+            ClockState::Breached => Some(Level::Breach),
+            ClockState::AtRisk => Some(Level::AtRisk),
+            _ => None,
+        };
+        if let Some(level) = level {
+            let message = match (level, kept) {
+                (Level::AtRisk, _) => format!(
+                    "{head}: nothing sent yet (due in {})",
+                    Duration::from(due_i - self.now).human()
+                ),
+                (_, Some(at)) => format!(
+                    "{head}: sent {} late, at {}",
+                    Duration::from(utc(&at) - due_i).human(),
+                    self.show(utc(&at))
+                ),
+                (_, None) => format!(
+                    "{head}: nothing sent, overdue by {}",
+                    Duration::from(end - due_i).human()
+                ),
+            };
+            out.findings.push(Finding {
+                incident: self.incident.id.clone(),
+                rule: Rule::Promise,
+                name: Some(reader.label()),
+                client: u.client.clone(),
+                level,
+                message,
+                anchor: Anchor::Entry(u.entry),
+                due: Some(due),
+                actual: kept,
+                overdue_by: (level == Level::Breach).then(|| (end - due_i).num_seconds()),
+            });
+        }
+        out.clocks.push(Clock {
+            rule: Rule::Promise,
+            name: Some(reader.label()),
+            client: u.client.clone(),
+            target,
+            elapsed,
+            started: u.at,
+            due: Some(due),
+            stopped: stop,
+            state: clock_state,
+        });
     }
 
     fn respond(&self, out: &mut Evaluation) {

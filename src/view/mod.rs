@@ -12,7 +12,6 @@ use crate::model::plan::Plan;
 use crate::model::{Incident, Verification};
 use crate::state::{Resolution, State};
 use crate::time::{self, Timestamp};
-use crate::units::Duration;
 
 /// What every template sees, e-mail or report.
 #[derive(Clone, Debug, Serialize)]
@@ -42,7 +41,7 @@ impl Common {
         let resolution = state
             .resolution
             .as_ref()
-            .map(|r| ResolutionView::of(config, r, state.impact_started));
+            .map(|r| ResolutionView::of(config, r));
         Common {
             org: OrgView::new(config),
             tz,
@@ -57,8 +56,8 @@ impl Common {
 
 impl Common {
     /// The incident as one of its several clients sees it: only that client's name and
-    /// key, the services it lost (when recorded per client), its own impact, and when
-    /// its service came back, if before the others'.
+    /// key, and when its service came back, if before the others' (its services, impact
+    /// and priority come from its facts: [`IncidentView::adopt`]).
     pub fn for_client(mut self, config: &Config, state: &State, key: &str) -> Common {
         let i = &mut self.incident;
         i.client = Some(config.client_name(key));
@@ -71,46 +70,23 @@ impl Common {
         // An escalation to a client's IT team was to one of them: not to this one's
         // knowledge.
         self.escalations.retain(|e| e.kind != "client-it");
-        if let Some(c) = state.affected_client(key) {
-            // Its own services, else the incident's less those other clients lost.
-            let others: Vec<&String> = state
-                .clients
-                .iter()
-                .filter(|o| o.client != key)
-                .flat_map(|o| o.services.iter())
-                .collect();
-            let services: Vec<&str> = if c.services.is_empty() {
-                state
-                    .services
-                    .iter()
-                    .filter(|s| !others.contains(s))
-                    .map(String::as_str)
-                    .collect()
-            } else {
-                c.services.iter().map(String::as_str).collect()
-            };
-            if !services.is_empty() {
-                i.service = services.join(", ");
-            }
-            i.impact = c.impact.clone();
-            if let Some(at) = c.restored() {
-                i.resolved_at = Some(time::format(&at));
-                // Its service is back before the incident's: that is its restoration.
-                if self.resolution.is_none() {
-                    let started = c.since.max(state.impact_started);
-                    self.resolution = Some(ResolutionView {
-                        at: time::format(&at),
-                        by: config.organization.name.clone(),
-                        summary: String::new(),
-                        closure: String::new(),
-                        closure_text: String::new(),
-                        workaround: false,
-                        problem: None,
-                        client_message: None,
-                        verification: None,
-                        outage: Duration::from(at - started).to_string(),
-                    });
-                }
+        if state.affected_client(key).is_some()
+            && let Some(r) = state.client_restoral(key)
+        {
+            i.resolved_at = Some(time::format(&r.at));
+            // Its service is back before the incident's: that is its restoration.
+            if self.resolution.is_none() {
+                self.resolution = Some(ResolutionView {
+                    at: time::format(&r.at),
+                    by: config.organization.name.clone(),
+                    summary: r.client_message.clone().unwrap_or_default(),
+                    closure: String::new(),
+                    closure_text: String::new(),
+                    workaround: r.workaround,
+                    problem: None,
+                    client_message: r.client_message.clone(),
+                    verification: None,
+                });
             }
         }
         self
@@ -226,6 +202,16 @@ pub struct RoleView {
 }
 
 impl IncidentView {
+    /// The incident as `reader` knows it: its service, impact, priority (its contract's)
+    /// and status (in its words), so an older template's `incident.*` says what
+    /// `reader.*` says.
+    pub fn adopt(&mut self, reader: &crate::facts::Facts) {
+        self.service = reader.service.clone();
+        self.impact = reader.impact.clone();
+        self.status = reader.status.clone();
+        self.priority = reader.contract_priority.clone();
+    }
+
     pub fn new(config: &Config, incident: &Incident, state: &State) -> IncidentView {
         let r = &incident.record;
         IncidentView {
@@ -288,15 +274,11 @@ pub struct ResolutionView {
     pub client_message: Option<String>,
     /// `verified-by-client`, `attempted` or none.
     pub verification: Option<String>,
-    /// Wall-clock time from the impact start (the report, when not recorded) to
-    /// restored, e.g. `2h35m`.
-    pub outage: String,
 }
 
 impl ResolutionView {
-    /// The restoration in force in a state (none after a reopen) whose impact started
-    /// at `impact_started`.
-    pub fn of(config: &Config, r: &Resolution, impact_started: Timestamp) -> Self {
+    /// The restoration in force in a state (none after a reopen).
+    pub fn of(config: &Config, r: &Resolution) -> Self {
         ResolutionView {
             at: time::format(&r.at),
             by: r.by.clone(),
@@ -305,7 +287,7 @@ impl ResolutionView {
             closure_text: config
                 .closure_codes
                 .get(&r.closure)
-                .cloned()
+                .map(|c| c.text().to_string())
                 .unwrap_or_default(),
             workaround: r.workaround,
             problem: r.problem.clone(),
@@ -317,7 +299,6 @@ impl ResolutionView {
                 }
                 .to_string()
             }),
-            outage: Duration::from(r.at - impact_started).to_string(),
         }
     }
 }

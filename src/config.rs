@@ -895,7 +895,10 @@ impl<'de> Deserialize<'de> for ClosureCode {
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ClosureCode, E> {
                 Ok(ClosureCode::Text(v.to_string()))
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<ClosureCode, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<ClosureCode, A::Error> {
                 #[derive(Deserialize)]
                 #[serde(deny_unknown_fields)]
                 struct Full {

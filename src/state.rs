@@ -114,10 +114,11 @@ pub struct AffectedClient {
     /// The services it lost, when recorded per client.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub services: Vec<String>,
-    /// Its own priority now: its impact (its own, or the incident's when none was given
-    /// for it) and the incident's urgency, through the priority matrix.
+    /// Its own priority now: its own impact and the incident's urgency, through the
+    /// priority matrix.
     pub priority: String,
-    /// Its impact as `mim affect --impact` gave it, over time; empty: the incident's.
+    /// Its impact over time: as it was affected (the incident's then, unless `mim affect
+    /// --impact` gave one), and each `mim affect --impact` since.
     #[serde(skip)]
     pub own_impacts: Vec<(Timestamp, String)>,
     /// Its priority over time, from when it was affected: see [`AffectedClient::priority`].
@@ -359,7 +360,7 @@ pub fn derive(config: &Config, incident: &Incident, now: Timestamp) -> State {
                 since: record.reported,
                 services: Vec::new(),
                 priority: record.priority.clone(),
-                own_impacts: Vec::new(),
+                own_impacts: vec![(record.reported, record.impact.clone())],
                 priorities: Vec::new(),
                 restored_periods: Vec::new(),
                 removed: None,
@@ -676,7 +677,7 @@ fn affect(s: &mut State, i: usize, entry: &Entry) {
             since: at,
             services: service.iter().cloned().collect(),
             priority: s.priority.clone(),
-            own_impacts: impact.iter().map(|i| (at, i.clone())).collect(),
+            own_impacts: vec![(at, impact.clone().unwrap_or_else(|| s.impact.clone()))],
             priorities: Vec::new(),
             restored_periods: Vec::new(),
             removed: None,
@@ -685,9 +686,8 @@ fn affect(s: &mut State, i: usize, entry: &Entry) {
     }
 }
 
-/// Each client's impact and priority over time: its own impact where `mim affect
-/// --impact` gave one, else the incident's, with the incident's urgency, through the
-/// priority matrix (the incident's priority where the matrix has none).
+/// Each client's priority over time: its own impact with the incident's urgency, through
+/// the priority matrix (the incident's priority where the matrix has none).
 fn client_priorities(s: &mut State, config: &Config) {
     let steps = s.priorities.clone();
     for c in &mut s.clients {
@@ -705,6 +705,7 @@ fn client_priorities(s: &mut State, config: &Config) {
                 .own_impacts
                 .iter()
                 .rfind(|(when, _)| *when <= at)
+                .or(c.own_impacts.first())
                 .map_or_else(|| step.impact.clone(), |(_, i)| i.clone());
             let priority = config
                 .priority_for(&impact, &step.urgency)

@@ -16,7 +16,11 @@ pub fn run(ctx: &Ctx, args: &FactsArgs) -> anyhow::Result<()> {
     let incident = ctx.load(args.id.as_deref())?;
     let state = ctx.state_now(&incident);
     if !state.exists() {
-        anyhow::bail!("{} was not reported yet at {}", incident.id, crate::time::format(&ctx.now));
+        anyhow::bail!(
+            "{} was not reported yet at {}",
+            incident.id,
+            crate::time::format(&ctx.now)
+        );
     }
     if let Some(key) = &args.client
         && !state.ever_affected(key)
@@ -26,7 +30,11 @@ pub fn run(ctx: &Ctx, args: &FactsArgs) -> anyhow::Result<()> {
             "{} does not affect client `{}`; it affects {}",
             incident.id,
             key.escape_debug(),
-            if affected.is_empty() { "no client".to_string() } else { affected.join(", ") }
+            if affected.is_empty() {
+                "no client".to_string()
+            } else {
+                affected.join(", ")
+            }
         ))
         .into());
     }

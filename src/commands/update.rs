@@ -191,6 +191,7 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
 
     let mut change = Change::new();
     let mut entries = Vec::new();
+    let mut files_written = Vec::new();
     for &(target, number) in &numbers {
         let audience = target.audience;
         let file = format!(
@@ -220,7 +221,7 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
             eta,
             next: next.clone(),
         };
-        change.put(&path, update_file::to_text(&front, &body_for(audience)));
+        files_written.push((path, update_file::to_text(&front, &body_for(audience))));
         // To a client whose service is back, it is a monitoring update.
         let restored = target
             .own_client()
@@ -246,7 +247,8 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
     let mut recorded = incident.clone();
     recorded.entries.extend(entries.iter().cloned());
     let cadence_state = crate::state::derive(config, &recorded, ctx.now);
-    for (entry, &(target, _)) in entries.iter_mut().zip(&numbers) {
+    for ((entry, &(target, _)), (path, text)) in entries.iter_mut().zip(&numbers).zip(files_written)
+    {
         let due = next_given.or_else(|| {
             crate::sla::engine::next_update_due_for(
                 config,
@@ -265,6 +267,7 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
             *next_by = due;
             *given = next_given.is_some();
         }
+        change.put(&path, text);
         change.event(&incident.dir, entry);
     }
     let mut recorded = incident.clone();
@@ -352,9 +355,7 @@ fn check_times(body: &str, client_body: Option<&str>) -> anyhow::Result<()> {
             .into());
         }
     }
-    let bare: Vec<String> = texts
-        .flat_map(crate::facts::times::bare_times)
-        .collect();
+    let bare: Vec<String> = texts.flat_map(crate::facts::times::bare_times).collect();
     if let Some(first) = bare.first() {
         eprintln!(
             "warning: the update says {} without saying in which time zone: readers in other zones \

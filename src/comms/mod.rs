@@ -19,13 +19,13 @@ use chrono::{NaiveDateTime, Utc};
 use serde::Serialize;
 
 use crate::config::Config;
+use crate::facts::{Facts, Reader, RestoreFacts};
 pub use crate::model::Audience;
 use crate::model::Incident;
 use crate::render::email::{Email, Mailbox};
 use crate::render::{Templates, markdown, plain};
 use crate::state::State;
 use crate::time::Timestamp;
-use crate::facts::{Facts, Reader, RestoreFacts};
 use crate::view::{Common, UpdateView};
 
 /// What a message is: status update number N, or the restoral notice.
@@ -228,7 +228,13 @@ impl MessageContext {
         at: Timestamp,
         client: Option<&str>,
     ) -> MessageContext {
-        let reader = Facts::new(config, incident, state, &Reader::new(audience, client), None);
+        let reader = Facts::new(
+            config,
+            incident,
+            state,
+            &Reader::new(audience, client),
+            None,
+        );
         let mut common = Common::new(config, incident, state, reader.tz.clone(), at);
         if let Some(key) = client {
             common = common.for_client(config, state, key);

@@ -83,11 +83,21 @@ fn subjects_names_and_ids() {
     // The client's IT contacts and end users read no priority code.
     let client = reader(Some("acme"), Audience::Client);
     assert_eq!(
-        subject(&client, Some("ACME Corp"), "Payments API outage", Kind::Restoral),
+        subject(
+            &client,
+            Some("ACME Corp"),
+            "Payments API outage",
+            Kind::Restoral
+        ),
         "[ACME Corp] Payments API outage — Restored"
     );
     assert_eq!(
-        subject(&reader(None, Audience::Internal), None, "VPN down", Kind::Restoral),
+        subject(
+            &reader(None, Audience::Internal),
+            None,
+            "VPN down",
+            Kind::Restoral
+        ),
         "[P1] VPN down — Resolved"
     );
     let at = t("2026-11-24T10:30:00+01:00");

@@ -295,11 +295,15 @@ fn restored_at(state: &State, own: Option<&AffectedClient>) -> Option<Timestamp>
 
 /// The phase the reader is in.
 fn phase_of(state: &State, restored: bool, workaround: bool) -> Phase {
-    let identified = [MilestoneKind::Identified, MilestoneKind::Mitigated, MilestoneKind::Fixed]
-        .into_iter()
-        .filter_map(|k| state.milestone(k))
-        .map(|m| m.at)
-        .max();
+    let identified = [
+        MilestoneKind::Identified,
+        MilestoneKind::Mitigated,
+        MilestoneKind::Fixed,
+    ]
+    .into_iter()
+    .filter_map(|k| state.milestone(k))
+    .map(|m| m.at)
+    .max();
     let reopened = state.resolved_periods.last().map(|(_, reopen)| *reopen);
     match state.status {
         Status::Closed => Phase::Resolved,

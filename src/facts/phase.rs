@@ -141,7 +141,10 @@ impl Phase {
 
     /// Whether the reader's service is back.
     pub fn is_restored(self) -> bool {
-        matches!(self, Phase::Monitoring | Phase::Workaround | Phase::Resolved)
+        matches!(
+            self,
+            Phase::Monitoring | Phase::Workaround | Phase::Resolved
+        )
     }
 
     pub fn as_str(self) -> &'static str {

@@ -147,13 +147,16 @@ mod tests {
         let tokyo: chrono_tz::Tz = "Asia/Tokyo".parse().unwrap();
         assert_eq!(expand(text, london, day, london), "down since 06:02 GMT.");
         assert_eq!(expand(text, london, day, ny), "down since 01:02 EST.");
-        assert_eq!(
-            expand(text, london, day, tokyo),
-            "down since 15:02 JST."
-        );
+        assert_eq!(expand(text, london, day, tokyo), "down since 15:02 JST.");
         let late = r#"{{ time("23:30") }}"#;
         assert_eq!(expand(late, london, day, tokyo), "2026-11-24 08:30 JST");
-        assert_eq!(expand(r#"{{ time("soon") }}"#, london, day, ny), r#"{{ time("soon") }}"#);
-        assert_eq!(problems(r#"a {{ time("soon") }} b {{ time("06:02") }}"#), vec!["soon"]);
+        assert_eq!(
+            expand(r#"{{ time("soon") }}"#, london, day, ny),
+            r#"{{ time("soon") }}"#
+        );
+        assert_eq!(
+            problems(r#"a {{ time("soon") }} b {{ time("06:02") }}"#),
+            vec!["soon"]
+        );
     }
 }

@@ -200,12 +200,16 @@ fn update(config: &Config, incident: &Incident, audience: Audience, full: bool) 
 /// Every optional fact of the reader set, so a template's use of each is rendered once.
 fn fill_reader(context: &mut MessageContext) {
     if let Some(u) = &mut context.update {
-        u.eta.get_or_insert_with(|| "2026-11-24T11:30:00Z".to_string());
-        u.next_at.get_or_insert_with(|| "2026-11-24T10:00:00Z".to_string());
+        u.eta
+            .get_or_insert_with(|| "2026-11-24T11:30:00Z".to_string());
+        u.next_at
+            .get_or_insert_with(|| "2026-11-24T10:00:00Z".to_string());
     }
     let r = &mut context.reader;
-    r.next_update_by.get_or_insert_with(|| "2026-11-24T10:00:00Z".to_string());
-    r.eta.get_or_insert_with(|| "2026-11-24T11:30:00Z".to_string());
+    r.next_update_by
+        .get_or_insert_with(|| "2026-11-24T10:00:00Z".to_string());
+    r.eta
+        .get_or_insert_with(|| "2026-11-24T11:30:00Z".to_string());
     r.restored_at.get_or_insert_with(|| RESOLVED_AT.to_string());
     r.client_message
         .get_or_insert_with(|| "Card payments work again.".to_string());

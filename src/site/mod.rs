@@ -267,7 +267,11 @@ fn client_page(
 }
 
 /// The facts of client `key`'s people about `input`, and the updates that reached them.
-fn client_facts<'a>(config: &Config, input: &'a Input, key: &str) -> (Facts, Vec<&'a ClientUpdate>) {
+fn client_facts<'a>(
+    config: &Config,
+    input: &'a Input,
+    key: &str,
+) -> (Facts, Vec<&'a ClientUpdate>) {
     let reached: Vec<usize> = input
         .state
         .updates_for(Audience::Client, Some(key))
@@ -339,7 +343,10 @@ fn page_incident(
         section,
         began: shown(&facts.affected_at).unwrap_or_default(),
         restored: facts.restored_at.as_deref().and_then(shown),
-        restoral: facts.client_message.clone().filter(|_| restored_at.is_some()),
+        restoral: facts
+            .client_message
+            .clone()
+            .filter(|_| restored_at.is_some()),
         status_line,
         eta: facts.eta.as_deref().and_then(shown),
         updates,

@@ -504,7 +504,11 @@ impl<'a> Facts<'a> {
             }
             None => ClockState::Running,
         };
-        let reader = crate::facts::Reader::new(audience, u.client.as_deref());
+        // The reader, as a message's name has it: `client-management+acme`.
+        let label = match &u.client {
+            Some(key) if audience.is_external() => format!("{audience}+{key}"),
+            _ => audience.to_string(),
+        };
         let who = match (audience, u.client.as_deref().or(self.state.sole_client())) {
             (Audience::Client, Some(key)) => self.config.client_name(key),
             (Audience::ClientManagement, Some(key)) => {
@@ -541,7 +545,7 @@ impl<'a> Facts<'a> {
             out.findings.push(Finding {
                 incident: self.incident.id.clone(),
                 rule: Rule::Promise,
-                name: Some(reader.label()),
+                name: Some(label.clone()),
                 client: u.client.clone(),
                 level,
                 message,
@@ -553,7 +557,7 @@ impl<'a> Facts<'a> {
         }
         out.clocks.push(Clock {
             rule: Rule::Promise,
-            name: Some(reader.label()),
+            name: Some(label.clone()),
             client: u.client.clone(),
             target,
             elapsed,

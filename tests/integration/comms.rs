@@ -138,13 +138,28 @@ fn every_message_parses_with_recipients_per_audience_and_threads() {
         let from = msg.from().and_then(|a| a.first()).unwrap();
         assert_eq!(from.address(), Some("incidents@msp.example"));
         let subject = msg.subject().unwrap();
-        if name.contains("resolved") {
-            assert_eq!(subject, "[P1][ACME Corp] Payments API outage — Resolved");
-        } else if name.contains("-u2-") {
-            assert_eq!(subject, "[P1][ACME Corp] Payments API outage — Update 2");
+        // The client's IT contacts and end users read no priority code; the client's
+        // people read that their service is restored, the provider's that it is resolved.
+        let who = msg
+            .header("X-Mim-Audience")
+            .and_then(|v| v.as_text())
+            .unwrap();
+        let tags = if matches!(who, "client" | "end-users") {
+            "[ACME Corp]"
         } else {
-            assert_eq!(subject, "[P1][ACME Corp] Payments API outage — Update 1");
-        }
+            "[P1][ACME Corp]"
+        };
+        let what = match (name.contains("resolved"), who) {
+            (true, "internal" | "management") => "Resolved",
+            (true, _) => "Restored",
+            (false, _) if name.contains("-u2-") => "Update 2",
+            (false, _) => "Update 1",
+        };
+        assert_eq!(
+            subject,
+            format!("{tags} Payments API outage — {what}"),
+            "{name}"
+        );
         let (to, cc) = (addresses(msg.to()), addresses(msg.cc()));
         let audience = msg
             .header("X-Mim-Audience")
@@ -261,7 +276,17 @@ fn hostile_text_cannot_add_headers_run_script_or_be_evaluated() {
         );
         assert_eq!(
             msg.subject(),
-            Some("[P1][ACME Corp] Payments API outage Bcc: attacker@evil.example — Update 1")
+            Some(
+                format!(
+                    "{}[ACME Corp] Payments API outage Bcc: attacker@evil.example — Update 1",
+                    if name.contains("-client.") {
+                        ""
+                    } else {
+                        "[P1]"
+                    }
+                )
+                .as_str()
+            )
         );
         let html = msg.body_html(0).unwrap();
         assert!(html.contains("&lt;script&gt;alert"), "{name}: {html}");
@@ -399,7 +424,7 @@ fn a_repository_override_is_used_and_a_typo_in_it_names_template_and_line() {
     repo.write(
         "templates/update-client.md",
         &exported.replace(
-            "Dear {{ incident.client }} team,",
+            "Dear {{ reader.client_name }} team,",
             "Hello from the override, {{ incident.client }}.",
         ),
     );
@@ -568,7 +593,7 @@ fn resolve_refuses_a_workaround_without_problem_and_unknown_closure_codes() {
             "2026-11-24T10:00:00Z",
             &["resolve", &id, "-m", "Restarted.", "--closure", "rebooted"],
         )
-        .fails(1);
+        .fails(2);
     insta::assert_snapshot!(run.stderr, @r"
     error: unknown closure code `rebooted`; the codes in mim.yaml are:
       capacity-added     Capacity added
@@ -580,6 +605,64 @@ fn resolve_refuses_a_workaround_without_problem_and_unknown_closure_codes() {
       workaround         Service restored by a workaround; root cause still open
     ");
     assert_eq!(repo.snapshot(), before, "nothing is written");
+}
+
+#[test]
+fn the_closure_code_and_the_workaround_flag_agree() {
+    let repo = TestRepo::new();
+    let id = repo.active_p1(DECLARED, ACCEPTED);
+    let before = repo.snapshot();
+    // A workaround code is a workaround: it needs the problem ticket without --workaround.
+    let run = repo
+        .at(
+            "2026-11-24T10:00:00Z",
+            &[
+                "resolve",
+                &id,
+                "-m",
+                "Failed over.",
+                "--closure",
+                "workaround",
+            ],
+        )
+        .fails(1);
+    assert!(run.stderr.contains("--problem REF"), "{}", run.stderr);
+    // A fix removed the root cause: a workaround beside it is a contradiction.
+    let run = repo
+        .at(
+            "2026-11-24T10:00:00Z",
+            &[
+                "resolve",
+                &id,
+                "-m",
+                "Patched.",
+                "--closure",
+                "permanent-fix",
+                "--workaround",
+                "--problem",
+                "PRB-1",
+            ],
+        )
+        .fails(2);
+    insta::assert_snapshot!(run.stderr, @"error: --closure permanent-fix says the root cause was removed, and --workaround says it is still open: use --closure workaround (or another workaround code) for a workaround, or drop --workaround");
+    assert_eq!(repo.snapshot(), before, "nothing is written");
+    // The workaround code with its problem ticket records a workaround.
+    repo.at(
+        "2026-11-24T10:00:00Z",
+        &[
+            "resolve",
+            &id,
+            "-m",
+            "Failed over.",
+            "--closure",
+            "workaround",
+            "--problem",
+            "PRB-9",
+        ],
+    )
+    .ok();
+    let timeline = repo.read(&format!("incidents/{id}/timeline.yaml"));
+    assert!(timeline.contains("workaround: true"), "{timeline}");
 }
 
 #[test]

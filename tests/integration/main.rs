@@ -16,6 +16,7 @@ mod multi_client;
 mod multi_client_reports;
 mod pir;
 mod plan;
+mod readers;
 mod real;
 mod report;
 mod rough;

@@ -1,0 +1,653 @@
+//! Every figure a reader reads is that reader's truth: a two-client outage whose impact
+//! began before the report, the clients affected at different times in different zones
+//! and calendars, one restored early on a workaround, a reopen and monitoring updates.
+//! Every e-mail is parsed; every time, duration, priority and phase it states is checked
+//! against `mim facts --json` for that reader at that message's time, and the status
+//! pages and feeds against the same facts at the time they are built.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::common::TestRepo;
+use crate::common::mail::{outbox, parse};
+
+pub(crate) const ID: &str = "2026-11-23-hosted-erp-outage";
+
+/// The organisation in London; ACME in Paris on 24x7 with a 30m client cadence for P1;
+/// Globex on New York business hours (07:00–19:00), which P2's `business` calendar
+/// becomes for it.
+pub(crate) fn config(repo: &TestRepo) {
+    let text = repo
+        .read("mim.yaml")
+        .replace(
+            "timezone: UTC                       # how times",
+            "timezone: Europe/London             # how times",
+        )
+        .replace(
+            "update_client: 2h, calendar: 24x7, pir: optional}",
+            "update_client: 2h, calendar: business, pir: optional}",
+        )
+        .replace("  acme-hours:\n", "  ny-hours:\n")
+        .replace(
+            "    calendar: acme-hours              # replaces `business` for this client's incidents\n",
+            "    timezone: Europe/Paris\n    priorities:\n      P1: {update_client: 30m}\n",
+        )
+        .replace(
+            "      end_users: [all-staff@acme.example]\n",
+            "      end_users: [all-staff@acme.example]\n  \
+             globex:\n    name: Globex\n    calendar: ny-hours\n    contacts:\n      \
+             client: [ops@globex.example]\n      management: [cto@globex.example]\n      \
+             end_users: [staff@globex.example]\n",
+        );
+    assert!(
+        text.contains("ny-hours:") && text.contains("Europe/Paris"),
+        "{text}"
+    );
+    repo.config(&text);
+}
+
+/// The outage, step by step (times UTC = London in November).
+pub(crate) fn replay(repo: &TestRepo) {
+    let run = |at: &str, args: &[&str]| {
+        repo.at(at, args).ok();
+    };
+    let id = repo.declare(
+        "2026-11-23T06:08:00Z",
+        "Hosted ERP outage",
+        "high",
+        "high",
+        &[
+            "--client",
+            "acme",
+            "--impact-started",
+            "2026-11-23T06:02:00Z",
+        ],
+    );
+    assert_eq!(id, ID);
+    run(
+        "2026-11-23T06:15:00Z",
+        &["accept", ID, "--manager", "Alice Moreau"],
+    );
+    run(
+        "2026-11-23T06:30:00Z",
+        &[
+            "affect",
+            ID,
+            "--client",
+            "globex",
+            "--impact",
+            "medium",
+            "--service",
+            "Globex ERP gateway",
+        ],
+    );
+    let first = repo
+        .at(
+            "2026-11-23T06:45:00Z",
+            &[
+                "update",
+                ID,
+                "--audience",
+                "all",
+                "-m",
+                r#"The ERP is down since {{ time("06:02") }}; we are failing over."#,
+                "--eta",
+                "2026-11-23T10:00:00Z",
+                "--status-line",
+                "Down: fix being applied",
+            ],
+        )
+        .ok();
+    assert!(!first.stderr.contains("warning"), "{}", first.stderr);
+    run(
+        "2026-11-23T07:00:00Z",
+        &[
+            "milestone",
+            ID,
+            "--kind",
+            "identified",
+            "-m",
+            "Controller firmware",
+        ],
+    );
+    let bare = repo
+        .at(
+            "2026-11-23T07:12:00Z",
+            &[
+                "update",
+                ID,
+                "--audience",
+                "all",
+                "-m",
+                "Cause found at 07:00; rolling back.",
+                "--next",
+                "08:30",
+            ],
+        )
+        .ok();
+    assert!(
+        bare.stderr.contains("07:00") && bare.stderr.contains(r#"{{ time("07:00") }}"#),
+        "a bare clock time warns: {}",
+        bare.stderr
+    );
+    run(
+        "2026-11-23T08:00:00Z",
+        &[
+            "affect",
+            ID,
+            "--client",
+            "acme",
+            "--restored",
+            "--workaround",
+            "--client-message",
+            "Your ERP runs on our standby site while we repair the primary.",
+        ],
+    );
+    run(
+        "2026-11-23T08:20:00Z",
+        &[
+            "update",
+            ID,
+            "--audience",
+            "all",
+            "-m",
+            "The standby site carries part of the load; the rollback continues.",
+            "--next",
+            "09:30",
+        ],
+    );
+    for (at, text) in [
+        ("2026-11-23T08:45:00Z", "Rollback 50%."),
+        ("2026-11-23T09:10:00Z", "Rollback 80%."),
+    ] {
+        run(at, &["update", ID, "--audience", "internal", "-m", text]);
+    }
+    let resolve = |at: &str, text: &str| {
+        run(
+            at,
+            &["resolve", ID, "--closure", "permanent-fix", "-m", text],
+        )
+    };
+    resolve("2026-11-23T11:00:00Z", "Firmware rolled back.");
+    run(
+        "2026-11-23T11:30:00Z",
+        &["reopen", ID, "--reason", "The ERP failed again"],
+    );
+    resolve("2026-11-23T12:30:00Z", "Controller replaced.");
+    run(
+        "2026-11-23T13:00:00Z",
+        &[
+            "update",
+            ID,
+            "--audience",
+            "all",
+            "-m",
+            "Stable for 30 minutes.",
+        ],
+    );
+}
+
+/// Every reader's facts at `now`, by reader label (`client-management+globex`).
+pub(crate) fn facts(repo: &TestRepo, now: &str) -> BTreeMap<String, Value> {
+    let out = repo.now(now, &["--json", "facts", ID]).ok().json();
+    out["readers"]
+        .as_array()
+        .expect("readers")
+        .iter()
+        .map(|r| (r["reader"].as_str().unwrap().to_string(), r.clone()))
+        .collect()
+}
+
+/// An RFC 3339 time as the `datetime` filter shows it in `tz`.
+pub(crate) fn shown(rfc3339: &Value, tz: &str) -> String {
+    let t = chrono::DateTime::parse_from_rfc3339(rfc3339.as_str().expect("a time"))
+        .unwrap_or_else(|e| panic!("{rfc3339}: {e}"));
+    let tz: chrono_tz::Tz = tz.parse().unwrap();
+    t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string()
+}
+
+/// The text after `label` on the line that has it, up to `end` (or the line's end).
+fn after<'a>(text: &'a str, label: &str, end: &str) -> Option<&'a str> {
+    let line = text.lines().find(|l| l.contains(label))?;
+    let rest = &line[line.find(label)? + label.len()..];
+    Some(rest.split(end).next().unwrap_or(rest).trim())
+}
+
+/// Every `2026-11-23 07:45 CET` in `text`.
+fn datetimes(text: &str) -> Vec<String> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    for i in 0..b.len().saturating_sub(16) {
+        let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+        if digits(i..i + 4)
+            && b[i + 4] == b'-'
+            && b[i + 7] == b'-'
+            && b[i + 10] == b' '
+            && digits(i + 11..i + 13)
+            && b[i + 13] == b':'
+            && b[i + 16] == b' '
+        {
+            let zone: String = text[i + 17..]
+                .chars()
+                .take_while(|c| c.is_ascii_uppercase())
+                .collect();
+            out.push(format!("{} {zone}", &text[i..i + 16]));
+        }
+    }
+    out
+}
+
+/// Checks one message's text against its reader's facts; returns what it checked.
+fn check_message(name: &str, text: &str, f: &Value) -> usize {
+    let tz = f["tz"].as_str().unwrap();
+    let time = |key: &str| shown(&f[key], tz);
+    let mut checked = 0;
+    let mut same = |what: &str, seen: Option<&str>, want: String| {
+        if let Some(seen) = seen {
+            assert_eq!(seen, want, "{name}: {what}\n{text}");
+            checked += 1;
+        }
+    };
+    // Every time it states is in the reader's zone.
+    let zone_now = shown(&f["now"], tz);
+    let zone = zone_now.rsplit(' ').next().unwrap();
+    for dt in datetimes(text) {
+        assert!(
+            dt.ends_with(&format!(" {zone}")),
+            "{name}: {dt} is not in {tz}\n{text}"
+        );
+    }
+    let restored = !f["restored_at"].is_null();
+    if restored {
+        let at = after(text, "was restored at ", "\n").and_then(|s| datetimes(s).first().cloned());
+        same("restored at", at.as_deref(), time("restored_at"));
+        for banned in ["is affected", "Restore due", "Investigating", "restore due"] {
+            assert!(
+                !text.contains(banned),
+                "{name}: restored, yet says `{banned}`\n{text}"
+            );
+        }
+        let words = &f["words"];
+        let phase = [&words["label"], &words["sentence"]].map(|w| w.as_str().unwrap());
+        let flat = text.replace('\n', " ");
+        assert!(
+            phase.iter().any(|w| flat.contains(w)),
+            "{name}: no phase\n{text}"
+        );
+    }
+    if text.contains(" after the incident was reported") {
+        let figure = text
+            .split(" after the incident was reported")
+            .next()
+            .and_then(|s| s.rsplit(", ").next())
+            .unwrap();
+        same(
+            "since reported",
+            Some(figure),
+            f["since_reported"].as_str().unwrap().into(),
+        );
+    }
+    // `Restored:* T, D after the impact began` (the client's management: since affected);
+    // `(D after the impact began, E after the report)` (the provider's people).
+    if let Some(rest) = after(text, "*Restored:* ", "\n") {
+        if let Some((d, e)) = rest
+            .split_once(" (")
+            .and_then(|(_, r)| r.strip_suffix(')'))
+            .and_then(|r| r.split_once(" after the impact began, "))
+        {
+            same(
+                "since impact",
+                Some(d),
+                f["since_impact"].as_str().unwrap().into(),
+            );
+            same(
+                "since report",
+                e.strip_suffix(" after the report"),
+                f["since_reported"].as_str().unwrap().into(),
+            );
+        } else if let Some((t, d)) = rest.split_once(", ") {
+            same("restored", Some(t), time("restored_at"));
+            same(
+                "since affected",
+                d.strip_suffix(" after the impact began"),
+                f["since_affected"].as_str().unwrap().into(),
+            );
+        }
+    }
+    same(
+        "reported",
+        after(text, "*Reported:* ", "\n"),
+        time("reported"),
+    );
+    same(
+        "affected since",
+        after(text, "*Affected since:* ", "\n"),
+        time("affected_at"),
+    );
+    same(
+        "restore due",
+        after(text, "*Restore due:* ", "\n").filter(|s| s.starts_with("20")),
+        shown(&f["restore"]["due"], tz),
+    );
+    if let Some(rest) = after(text, "*Restore target:* ", "\n") {
+        let r = &f["restore"];
+        if let Some((target, used)) = rest.split_once(", of which ") {
+            same(
+                "restore target",
+                Some(target),
+                r["target"].as_str().unwrap().into(),
+            );
+            same(
+                "restore used",
+                used.split(" is used").next(),
+                r["used"].as_str().unwrap().into(),
+            );
+        } else if let Some((used, target)) = rest.split_once(" used of ") {
+            same(
+                "restore used",
+                Some(used),
+                r["used"].as_str().unwrap().into(),
+            );
+            same(
+                "restore target",
+                target.split(' ').next(),
+                r["target"].as_str().unwrap().into(),
+            );
+            assert_eq!(
+                rest.contains("BREACHED"),
+                r["breached"] == true,
+                "{name}: {rest}"
+            );
+        } else if let Some((target, verdict)) = rest.split_once(", ") {
+            same(
+                "restore target",
+                Some(target),
+                r["target"].as_str().unwrap().into(),
+            );
+            let (state, used) = verdict.split_once(" (").unwrap();
+            assert_eq!(state == "missed", r["breached"] == true, "{name}: {rest}");
+            same(
+                "restore used",
+                used.strip_suffix(" used)"),
+                r["used"].as_str().unwrap().into(),
+            );
+        }
+    }
+    let promise = after(text, "send the next update by ", ",").or_else(|| {
+        after(text, "By 20", "\n").map(|_| after(text, "By ", "\n").unwrap().trim_end_matches('.'))
+    });
+    match (promise, f["next_update_by"].as_str()) {
+        (Some(seen), Some(_)) => same("next update by", Some(seen), time("next_update_by")),
+        (Some(seen), None) => panic!("{name}: promises {seen}, the facts promise nothing\n{text}"),
+        (None, Some(due)) if text.contains("Next update") => {
+            panic!("{name}: the facts promise {due}, the message does not\n{text}")
+        }
+        _ => {}
+    }
+    let eta = after(text, "restored by ", "\n")
+        .map(|s| s.trim_end_matches('.'))
+        .or_else(|| after(text, "Expected restoration:* ", "\n"))
+        .or_else(|| after(text, "Estimated restoration:* ", "\n"));
+    match (eta, f["eta"].is_null()) {
+        (Some(seen), false) => same("eta", Some(seen), time("eta")),
+        (Some(seen), true) => panic!("{name}: states an ETA {seen} the facts do not have\n{text}"),
+        _ => {}
+    }
+    if let Some(p) = after(text, "priority ", " incident") {
+        same("priority", Some(p), f["priority"].as_str().unwrap().into());
+    }
+    if let Some(p) = after(text, "*Priority:* ", " ") {
+        same("priority", Some(p), f["priority"].as_str().unwrap().into());
+    }
+    if let Some(status) = after(text, "*Status:* ", "\n") {
+        let want = f["status"].as_str().unwrap();
+        assert!(
+            status.starts_with(want),
+            "{name}: status {status}, facts {want}\n{text}"
+        );
+        checked += 1;
+    }
+    checked
+}
+
+#[test]
+fn every_figure_in_every_message_is_its_readers_fact() {
+    let repo = TestRepo::new();
+    config(&repo);
+    replay(&repo);
+    let mails = outbox(&repo, ID);
+    let mut cache: BTreeMap<String, BTreeMap<String, Value>> = BTreeMap::new();
+    let mut checked = 0;
+    for (name, raw) in &mails {
+        let msg = parse(raw);
+        let header = |h: &str| msg.header(h).and_then(|v| v.as_text()).map(str::to_string);
+        let audience = header("X-Mim-Audience").unwrap();
+        let label = match header("X-Mim-Client") {
+            Some(c) if audience != "internal" && audience != "management" => {
+                format!("{audience}+{c}")
+            }
+            _ => audience.clone(),
+        };
+        let at = chrono::DateTime::from_timestamp(msg.date().unwrap().to_timestamp(), 0)
+            .unwrap()
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string();
+        let readers = cache.entry(at.clone()).or_insert_with(|| facts(&repo, &at));
+        let f = readers
+            .get(&label)
+            .unwrap_or_else(|| panic!("{name}: no facts for {label} at {at}"));
+        let text = msg.body_text(0).unwrap().to_string();
+        let subject = msg.subject().unwrap();
+        assert!(
+            !text.contains("{{"),
+            "{name}: a template marker reached the reader\n{text}"
+        );
+        if matches!(audience.as_str(), "client" | "end-users") {
+            // Plain words: no priority code, no status names of ours.
+            for jargon in ["[P1]", "[P2]", "P1 ", "P2 ", "accepted", "Status:"] {
+                assert!(
+                    !subject.contains(jargon) && !text.contains(jargon),
+                    "{name}: `{jargon}`\n{subject}\n{text}"
+                );
+            }
+        }
+        if audience.starts_with("client") || audience == "end-users" {
+            let other = if label.ends_with("acme") {
+                "Globex"
+            } else {
+                "ACME"
+            };
+            assert!(
+                !text.contains(other) && !subject.contains(other),
+                "{name}: names {other}\n{text}"
+            );
+        }
+        checked += check_message(name, &text, f);
+    }
+    assert!(checked > 150, "only {checked} figures checked");
+
+    // The time typed as {{ time("06:02") }} reads in each reader's zone.
+    let first = |label: &str| {
+        let name = format!("20261123T064500Z-u1-{label}.eml");
+        parse(&mails[&name]).body_text(0).unwrap().to_string()
+    };
+    assert!(first("client+acme").contains("down since 07:02 CET"));
+    assert!(first("client+globex").contains("down since 01:02 EST"));
+    assert!(first("internal").contains("down since 06:02 GMT"));
+    // ACME's management reads its own figures: it was affected from the impact start.
+    let facts_0800 = facts(&repo, "2026-11-23T08:00:00Z");
+    let acme = &facts_0800["client-management+acme"];
+    assert_eq!(acme["phase"], "workaround");
+    assert_eq!(acme["since_reported"], "1h52m");
+    assert_eq!(acme["since_impact"], "1h58m");
+    // Globex reads its own priority (medium impact: P2), service and affected time.
+    let globex = &facts_0800["client-management+globex"];
+    assert_eq!(globex["priority"], "P2");
+    assert_eq!(globex["service"], "Globex ERP gateway");
+    assert_eq!(globex["affected_at"], "2026-11-23T06:30:00Z");
+    assert_eq!(globex["phase"], "fixing");
+    // The restored client's monitoring update says so, in its words.
+    let acme_13 = parse(&mails["20261123T130000Z-u4-client+acme.eml"]);
+    let text = acme_13.body_text(0).unwrap();
+    assert!(text.contains("Restored on a workaround"), "{text}");
+    let acme_notice = parse(&mails["20261123T080000Z-resolved-client+acme.eml"]);
+    let text = acme_notice.body_text(0).unwrap();
+    assert!(text.contains("Your ERP runs on our standby site"), "{text}");
+    assert!(!text.contains("checked that it works normally"), "{text}");
+}
+
+#[test]
+fn every_broken_promise_to_a_reader_is_a_finding() {
+    let repo = TestRepo::new();
+    config(&repo);
+    replay(&repo);
+    let check = repo.now("2026-11-23T15:00:00Z", &["--json", "check"]);
+    let report = check.json();
+    let promises: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "promise" && f["level"] == "breach")
+        .map(|f| {
+            (
+                f["name"].as_str().unwrap().to_string(),
+                f["due"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    // At 08:20 every reader was promised 09:30; management, each client and each
+    // client's management heard nothing until the resolve at 11:00. Internal did.
+    for reader in [
+        "management",
+        "client+acme",
+        "client+globex",
+        "client-management+acme",
+        "client-management+globex",
+    ] {
+        assert!(
+            promises
+                .iter()
+                .any(|(n, due)| n == reader && due == "2026-11-23T09:30:00Z"),
+            "{reader}: {promises:?}"
+        );
+    }
+    assert!(
+        !promises.iter().any(|(n, _)| n == "internal"),
+        "{promises:?}"
+    );
+    // What the message promised is what check holds it to: the same recorded fact.
+    let mails = outbox(&repo, ID);
+    let text = parse(&mails["20261123T082000Z-u3-client-management+globex.eml"])
+        .body_text(0)
+        .unwrap()
+        .to_string();
+    assert!(
+        text.contains("send the next update by 2026-11-23 04:30 EST"),
+        "{text}"
+    );
+    // While the promise runs, status and check say when it is due.
+    let before = repo
+        .now("2026-11-23T09:25:00Z", &["--json", "check"])
+        .json();
+    assert!(
+        before["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "promise" && f["level"] == "at-risk"),
+        "{before:#}"
+    );
+}
+
+#[test]
+fn status_pages_and_feeds_say_what_each_clients_facts_say() {
+    let repo = TestRepo::new();
+    config(&repo);
+    replay(&repo);
+    for now in [
+        "2026-11-23T09:00:00Z",
+        "2026-11-23T10:30:00Z",
+        "2026-11-23T11:45:00Z",
+        "2026-11-23T15:00:00Z",
+    ] {
+        let out = repo.root.join(format!("site-{}", &now[11..13]));
+        repo.now(now, &["site", "-o", out.to_str().unwrap()]).ok();
+        let facts = facts(&repo, now);
+        for key in ["acme", "globex"] {
+            let f = &facts[&format!("client+{key}")];
+            let tz = f["tz"].as_str().unwrap();
+            let page = std::fs::read_to_string(out.join(key).join("index.html")).unwrap();
+            let doc = scraper::Html::parse_document(&page);
+            let sel = |css: &str| scraper::Selector::parse(css).unwrap();
+            let article = doc
+                .select(&sel(&format!("article[id='{ID}']")))
+                .next()
+                .unwrap_or_else(|| panic!("{now} {key}: no article\n{page}"));
+            let text = |css: &str| {
+                article
+                    .select(&sel(css))
+                    .next()
+                    .map(|e| e.text().collect::<String>())
+            };
+            let badge = text(".status").unwrap();
+            assert_eq!(badge, f["words"]["label"].as_str().unwrap(), "{now} {key}");
+            let tone = article
+                .select(&sel(".status"))
+                .next()
+                .unwrap()
+                .value()
+                .attr("class")
+                .unwrap()
+                .to_string();
+            assert!(
+                tone.contains(f["words"]["tone"].as_str().unwrap()),
+                "{now} {key}: {tone}"
+            );
+            let line = article.text().collect::<String>();
+            assert!(
+                line.contains(&format!("affected since {}", shown(&f["affected_at"], tz))),
+                "{now} {key}: {line}"
+            );
+            match f["restored_at"].as_str() {
+                Some(_) => {
+                    assert!(
+                        line.contains(&format!("restored {}", shown(&f["restored_at"], tz))),
+                        "{now} {key}: {line}"
+                    );
+                    // No stale status line or ETA under a restored badge.
+                    assert!(text(".line").is_none(), "{now} {key}: {line}");
+                    assert!(
+                        !line.contains("Expected restoration"),
+                        "{now} {key}: {line}"
+                    );
+                }
+                None => assert!(!line.contains("restored 20"), "{now} {key}: {line}"),
+            }
+            match f["eta"].as_str() {
+                Some(_) => assert!(
+                    line.contains(&format!("Expected restoration: {}", shown(&f["eta"], tz))),
+                    "{now} {key}: {line}"
+                ),
+                None => assert!(
+                    !line.contains("Expected restoration"),
+                    "{now} {key}: {line}"
+                ),
+            }
+            if let Some(message) = f["client_message"].as_str() {
+                assert_eq!(text(".restoral").as_deref(), Some(message), "{now} {key}");
+            }
+            let feed = std::fs::read_to_string(out.join(key).join("feed.xml")).unwrap();
+            let feed: atom_syndication::Feed = feed.parse().unwrap();
+            let entry = &feed.entries()[0];
+            assert!(
+                entry
+                    .title()
+                    .as_str()
+                    .starts_with(f["words"]["label"].as_str().unwrap()),
+                "{now} {key}: {}",
+                entry.title().as_str()
+            );
+        }
+    }
+}

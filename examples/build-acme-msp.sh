@@ -54,7 +54,7 @@ MIM_USER="Alice Moreau" m --at 2026-11-02T10:30:00Z resume "$id"
 MIM_USER="Tom Okafor" m --at 2026-11-02T10:35:00Z escalate "$id" --kind onsite --to "Field engineer Sam Reed" \
   --reason "Fit the replacement card"
 MIM_USER="Alice Moreau" m --at 2026-11-02T10:45:00Z update "$id" --audience all \
-  -m "The replacement card has arrived; the engineer is fitting it now." --next "11:30 or sooner"
+  -m "The replacement card has arrived; the engineer is fitting it now." --next 11:30
 MIM_USER="Tom Okafor" m --at 2026-11-02T11:05:00Z note "$id" "Card fitted, switch stacked, all floors back" \
   --time 2h --activity repair
 MIM_USER="Alice Moreau" m --at 2026-11-02T11:40:00Z resolve "$id" --closure hardware-replaced \

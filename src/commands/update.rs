@@ -63,7 +63,7 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
                 AudienceArg::Client => Audience::Client,
                 _ => Audience::ClientManagement,
             };
-            comms::targets(&state, &[audience], only, true)
+            comms::targets(&state, &[audience], only, false)
         }
     };
     if targets.is_empty() {

@@ -509,13 +509,17 @@ fn a_client_restored_early_is_told_then_and_the_others_at_the_resolve() {
     assert_eq!(every_address(&parse(notice)), ["it-ops@acme.example"]);
     assert!(!everything(notice).contains("globex"));
     assert!(parse(notice).subject().unwrap().ends_with("— Restored"));
-    // Updates still go to both: acme's, whose service is back, as a monitoring update
-    // that says so and never that its service is affected.
+    // An update to the client audience goes to the client still down only...
     update_to(&repo, &id, "2026-11-27T19:30:00Z", "client", "Still on it.");
     let mails = outbox(&repo, &id);
     let globex = readable(&parse(&mails["20261127T193000Z-u1-client+globex.eml"]));
     assert!(globex.contains("is affected"), "{globex}");
-    let acme = readable(&parse(&mails["20261127T193000Z-u1-client+acme.eml"]));
+    assert!(!mails.contains_key("20261127T193000Z-u1-client+acme.eml"));
+    // ...while --audience all keeps the restored one informed too, as a monitoring
+    // update that says so and never that its service is affected.
+    update_to(&repo, &id, "2026-11-27T19:45:00Z", "all", "Still on it.");
+    let mails = outbox(&repo, &id);
+    let acme = readable(&parse(&mails["20261127T194500Z-u1-client+acme.eml"]));
     assert!(acme.contains("Restored — monitoring:"), "{acme}");
     assert!(acme.contains("was restored at"), "{acme}");
     assert!(!acme.contains("is affected"), "{acme}");

@@ -88,8 +88,8 @@ pub static RENAMED: &[Change] = &[
 /// E-mail variables that were removed because their name did not say what they measured.
 pub static EMAIL_RENAMED: &[Change] = &[Change {
     old: "resolution.outage",
-    new: "{{ reader.since_reported }}",
-    note: "it was measured from the impact start while the built-in wording said \"after the incident was reported\": write `reader.since_reported` (from the report), `reader.since_impact` (from the impact start) or `reader.since_affected` (from when this reader was affected), whichever the sentence says",
+    new: "{{ reader.since_impact }}",
+    note: "the same figure, from the impact start to the restoration; a sentence that says \"after the incident was reported\" wants `reader.since_reported`, one about this reader's own outage `reader.since_affected`",
 }];
 
 /// Variables that kept their name but now hold an RFC 3339 time instead of one formatted
@@ -214,7 +214,7 @@ mod tests {
         assert!(
             outage
                 .renamed_message("resolution.outage")
-                .contains("`reader.since_impact` (from the impact start)")
+                .contains("`reader.since_reported`")
         );
     }
 

@@ -69,7 +69,7 @@ fn correct_overrides_pass_check_and_validate() {
     repo.write(
         "templates/update-client.md",
         &exported.replace(
-            "Dear {{ incident.client }} team,",
+            "Dear {{ reader.client_name }} team,",
             "Hello {{ incident.client }} ({{ incident.client_key }}), at {{ now | datetime(\"%H:%M\") }},",
         ),
     );
@@ -169,5 +169,200 @@ fn an_old_pir_report_override_is_told_what_to_write_instead() {
         ),
         "{}",
         run.stderr
+    );
+}
+
+/// The built-in `update-client.md` before every figure became a reader's fact.
+const OLD_UPDATE_CLIENT: &str = r#"# {{ incident.title }} — Update {{ update.number }}
+
+Dear {{ incident.client }} team,
+
+{% if update.monitoring %}
+**Monitoring update:** service has been restored, and we are monitoring it to make sure it stays stable.
+
+{% endif %}
+{% if update.status_line %}
+**Current status:** {{ update.status_line }}
+{% endif %}
+
+**Impact:** {{ incident.service }} is affected ({{ incident.impact }} impact). We are treating this as a priority {{ incident.priority }} incident.
+
+## What we are doing
+
+{{ update.body }}
+
+{% if update.eta %}
+We expect service to be restored by {{ update.eta | datetime }}.
+
+{% endif %}
+## Next update
+
+{% if update.next %}
+{{ update.next }}
+{% elif update.next_at %}
+We will send the next update by {{ update.next_at | datetime }}, or sooner if there is news.
+{% else %}
+We will update you as soon as there is news.
+{% endif %}
+
+Reference: {{ incident.id }}
+
+{{ org.name }}
+"#;
+
+/// The built-in `update-management.md` before every figure became a reader's fact.
+const OLD_UPDATE_MANAGEMENT: &str = r#"# {{ incident.title }} — Update {{ update.number }}
+
+{% if update.monitoring %}
+**Monitoring update:** service is restored; the incident stays open while we monitor it.
+
+{% endif %}
+{{ incident.id }}{{ " · " ~ incident.client if incident.client else "" }} · {{ incident.service }}
+
+- **Priority:** {{ incident.priority }} (impact {{ incident.impact }}, urgency {{ incident.urgency }})
+- **Status:** {{ incident.status }}{{ " — " ~ update.status_line if update.status_line else "" }}
+- **Reported:** {{ incident.reported | datetime }}
+{% if restore %}
+- **Restore target:** {{ restore.used }} used of {{ restore.target }} ({{ restore.percent }}%, {{ restore.calendar }} calendar){{ " — BREACHED" if restore.breached else "" }}
+{% if restore.due %}
+- **Restore due:** {{ restore.due | datetime }}
+{% else %}
+- **Restore due:** clock stopped while on hold
+{% endif %}
+{% endif %}
+{% if update.eta %}
+- **Estimated restoration:** {{ update.eta | datetime }}
+{% endif %}
+- **Incident manager:** {{ incident.manager or "not assigned" }}
+
+## Summary
+
+{{ update.body }}
+
+## Escalations
+
+{% for e in escalations %}
+- {{ e.at | datetime }} {{ "hierarchic" if e.hierarchic else e.kind }} → {{ e.to }}{{ " (level " ~ e.level ~ ")" if e.level else "" }}{{ " [" ~ e.reference ~ "]" if e.reference else "" }}{{ ": " ~ e.reason if e.reason else "" }}
+{% else %}
+- None so far.
+{% endfor %}
+
+## Next update
+
+{% if update.next %}
+{{ update.next }}
+{% elif update.next_at %}
+By {{ update.next_at | datetime }}.
+{% else %}
+When there is news.
+{% endif %}
+
+— {{ update.by }}, {{ org.name }}
+"#;
+
+/// The built-in `restoral-client-management.md` before every figure became a reader's fact.
+const OLD_RESTORAL_CLIENT_MANAGEMENT: &str = r#"# {{ incident.title }} — Resolved
+
+Dear {{ incident.client }} management,
+
+{{ incident.service }} was restored at {{ resolution.at | datetime }}, {{ resolution.outage }} after the incident was reported. We treated it as a priority {{ incident.priority }} incident.
+
+{% if restore %}
+- **Restore target:** {{ restore.target }}, {{ "missed" if restore.breached else "met" }} ({{ restore.used }} used)
+{% endif %}
+- **Reported:** {{ incident.reported | datetime }}
+- **Restored:** {{ resolution.at | datetime }}
+- **Escalations:** {{ escalations | length }}
+
+## What we did
+
+{% if resolution.summary %}
+{{ resolution.summary }}
+{% else %}
+Our engineers restored {{ incident.service }} and checked that it works normally.
+{% endif %}
+
+{% if resolution.workaround %}
+Service is running on a temporary workaround. We continue to work on the underlying cause and will keep you informed.
+
+{% endif %}
+Reference: {{ incident.id }}
+
+{{ org.name }}
+"#;
+
+/// The built-in `restoral-internal.md` before every figure became a reader's fact.
+const OLD_RESTORAL_INTERNAL: &str = r#"# {{ incident.title }} — Resolved
+
+{{ incident.id }} · {{ incident.priority }} · {{ incident.service }}{{ " · " ~ incident.client if incident.client else "" }}
+
+- **Restored:** {{ resolution.at | datetime }} (outage {{ resolution.outage }})
+- **Closure:** {{ resolution.closure }} — {{ resolution.closure_text }}
+{% if resolution.workaround %}
+- **Workaround in place:** root cause tracked in problem {{ resolution.problem }}
+{% elif resolution.problem %}
+- **Problem ticket:** {{ resolution.problem }}
+{% endif %}
+- **Client verification:** {{ {"verified-by-client": "confirmed by the client", "attempted": "attempted, not yet confirmed"}[resolution.verification] if resolution.verification else "not recorded" }}
+- **Incident manager:** {{ incident.manager or "not assigned" }}
+
+## How service was restored
+
+{{ resolution.summary }}
+
+## Escalations
+
+{% for e in escalations %}
+- {{ e.at | datetime }} {{ e.kind }} → {{ e.to }}{{ " [" ~ e.reference ~ "]" if e.reference else "" }}
+{% else %}
+- None.
+{% endfor %}
+
+— {{ resolution.by }}, {{ org.name }}
+"#;
+
+#[test]
+fn overrides_written_before_reader_facts_render_or_are_told_what_to_write() {
+    let repo = TestRepo::new();
+    let id = repo.active_p1("2026-11-24T09:00:00Z", "2026-11-24T09:05:00Z");
+    for (name, text) in [
+        ("update-client.md", OLD_UPDATE_CLIENT),
+        ("update-management.md", OLD_UPDATE_MANAGEMENT),
+    ] {
+        repo.write(&format!("templates/{name}"), text);
+    }
+    // Overrides of the old names of everything still render...
+    repo.run(&["validate"]).ok();
+    repo.at(
+        "2026-11-24T09:30:00Z",
+        &["update", &id, "--audience", "all", "-m", "Failing over."],
+    )
+    .ok();
+    // ...and the one variable that went is named, with what to write instead.
+    repo.write(
+        "templates/restoral-client-management.md",
+        OLD_RESTORAL_CLIENT_MANAGEMENT,
+    );
+    repo.write("templates/restoral-internal.md", OLD_RESTORAL_INTERNAL);
+    let run = repo.run(&["validate"]).fails(1);
+    for file in ["restoral-client-management.md", "restoral-internal.md"] {
+        assert!(
+            run.stdout.contains(&format!("templates/{file}:5:")),
+            "{}",
+            run.stdout
+        );
+    }
+    assert!(
+        run.stdout.contains(
+            "`resolution.outage` was renamed: write `{{ reader.since_impact }}`; the same figure"
+        ),
+        "{}",
+        run.stdout
+    );
+    let check = repo.now("2026-11-24T09:40:00Z", &["check"]).fails(1);
+    assert!(
+        check.stdout.contains("resolution.outage"),
+        "{}",
+        check.stdout
     );
 }

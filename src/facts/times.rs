@@ -48,55 +48,58 @@ pub fn bare_times(text: &str) -> Vec<String> {
     out
 }
 
+/// Each `{{ time("…") }}` in `text`: where it stands, and what is between the quotes.
+fn markers(text: &str) -> Vec<(std::ops::Range<usize>, &str)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(start) = text[from..].find(OPEN).map(|i| from + i) {
+        let inner = start + OPEN.len();
+        let Some(end) = text[inner..].find(CLOSE).map(|i| inner + i) else {
+            break;
+        };
+        out.push((start..end + CLOSE.len(), &text[inner..end]));
+        from = end + CLOSE.len();
+    }
+    out
+}
+
+/// `text` with each marker replaced by what `with` makes of it (`None`: left as written).
+fn replace_markers(text: &str, with: impl Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (range, inner) in markers(text) {
+        out.push_str(&text[last..range.start]);
+        match with(inner) {
+            Some(replacement) => out.push_str(&replacement),
+            None => out.push_str(&text[range.clone()]),
+        }
+        last = range.end;
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
 /// `text` with every `{{ time("…") }}` replaced by that time as `zone` shows it. A time
 /// of day is on `day` in the author's zone `author`; a date and time (`2026-11-23 06:02`)
 /// or an RFC 3339 time is taken as written. A marker whose time cannot be read is left
 /// as written: [`problems`] names it before anything is recorded.
 pub fn expand(text: &str, author: chrono_tz::Tz, day: NaiveDate, zone: chrono_tz::Tz) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find(OPEN) {
-        let after = &rest[start + OPEN.len()..];
-        let Some(end) = after.find(CLOSE) else { break };
-        out.push_str(&rest[..start]);
-        match resolve(&after[..end], author, day) {
-            Some(at) => out.push_str(&show(&at, day, author, zone)),
-            None => out.push_str(&rest[start..start + OPEN.len() + end + CLOSE.len()]),
-        }
-        rest = &after[end + CLOSE.len()..];
-    }
-    out.push_str(rest);
-    out
+    replace_markers(text, |inner| {
+        resolve(inner, author, day).map(|at| show(&at, day, author, zone))
+    })
 }
 
 /// The `{{ time("…") }}` markers in `text` whose time cannot be read.
 pub fn problems(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find(OPEN) {
-        let after = &rest[start + OPEN.len()..];
-        let Some(end) = after.find(CLOSE) else { break };
-        let inner = &after[..end];
-        if resolve(inner, chrono_tz::UTC, NaiveDate::MIN).is_none() {
-            out.push(inner.to_string());
-        }
-        rest = &after[end + CLOSE.len()..];
-    }
-    out
+    markers(text)
+        .into_iter()
+        .filter(|(_, inner)| resolve(inner, chrono_tz::UTC, NaiveDate::MIN).is_none())
+        .map(|(_, inner)| inner.to_string())
+        .collect()
 }
 
 fn strip_marked(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find(OPEN) {
-        let after = &rest[start + OPEN.len()..];
-        let Some(end) = after.find(CLOSE) else { break };
-        out.push_str(&rest[..start]);
-        out.push(' ');
-        rest = &after[end + CLOSE.len()..];
-    }
-    out.push_str(rest);
-    out
+    replace_markers(text, |_| Some(" ".to_string()))
 }
 
 fn resolve(inner: &str, author: chrono_tz::Tz, day: NaiveDate) -> Option<Timestamp> {

@@ -574,6 +574,10 @@ pub struct PlanArgs {
     /// ADDR[:internal|management|client-management], management by default (repeatable)
     #[arg(long = "stakeholder", value_name = "ADDR[:KIND]")]
     pub stakeholders: Vec<String>,
+    /// Write plan.md's front matter again from the plan events in the timeline (after a
+    /// merge lost some of it); the body (the approach) is left as it is
+    #[arg(long, conflicts_with_all = ["approach", "edit", "workstreams", "done", "blocked", "reopen", "bridge", "internal_every", "client_every", "stakeholders"])]
+    pub rebuild: bool,
 }
 
 #[derive(Debug, Args)]

@@ -265,7 +265,31 @@ pub fn incident_problems(repo: &Repo, incident: &Incident, depth: Depth) -> Vec<
     out.extend(stakeholder_problems(repo, incident, &state));
     out.extend(pir_problems(repo, incident, &state));
     out.extend(client_problems(repo, incident, &state));
+    out.extend(plan_record_problems(repo, incident, &state));
     out
+}
+
+/// A `plan.md` whose front matter disagrees with the plan its timeline records (a merge
+/// that kept one side's plan.md, a hand edit): what differs, and how to put it right.
+/// Nothing is said when the timeline does not record all of the plan (older timelines).
+fn plan_record_problems(repo: &Repo, incident: &Incident, state: &State) -> Vec<Diagnostic> {
+    let Some(found) = state.plan.disagreement(incident.plan.as_ref()) else {
+        return Vec::new();
+    };
+    let id = &incident.id;
+    let what = match incident.plan {
+        Some(_) => "the front matter disagrees with the plan the timeline records",
+        None => "missing, but the timeline records a plan",
+    };
+    vec![Diagnostic::new(
+        repo.relative(&incident.plan_path()),
+        format!(
+            "{what}: {}. If a merge lost it, `mim plan {id} --rebuild` writes the front matter \
+             again from the timeline; if it was edited by hand, record the change with `mim plan {id}` \
+             (--workstream, --stakeholder, --bridge, --internal-every, --client-every)",
+            found.join("; ")
+        ),
+    )]
 }
 
 /// A message or a review recorded for one client that the incident never affected.

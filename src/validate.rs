@@ -266,6 +266,7 @@ pub fn incident_problems(repo: &Repo, incident: &Incident, depth: Depth) -> Vec<
     out.extend(pir_problems(repo, incident, &state));
     out.extend(client_problems(repo, incident, &state));
     out.extend(plan_record_problems(repo, incident, &state));
+    out.extend(duplicate_number_problems(repo, incident, &state));
     out
 }
 
@@ -290,6 +291,45 @@ fn plan_record_problems(repo: &Repo, incident: &Incident, state: &State) -> Vec<
             found.join("; ")
         ),
     )]
+}
+
+/// Two updates to one reader (an audience; for one client, where the update went to one)
+/// with the same number: two clones recorded it at once, and the reader got two messages
+/// numbered alike. Reported at the later one, naming both and their authors.
+fn duplicate_number_problems(repo: &Repo, incident: &Incident, state: &State) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (k, update) in state.updates.iter().enumerate() {
+        let Some(first) = state.updates[..k].iter().find(|o| {
+            o.number == update.number && o.audience == update.audience && o.client == update.client
+        }) else {
+            continue;
+        };
+        let reader = match &update.client {
+            Some(client) => format!("{} ({client})", update.audience),
+            None => update.audience.clone(),
+        };
+        let (this, other) = (
+            &incident.entries[update.entry],
+            &incident.entries[first.entry],
+        );
+        let n = update.number;
+        out.push(at_entry(
+            repo,
+            incident,
+            update.entry,
+            format!(
+                "update {n} to {reader} by {} at {} has the same number as update {n} to {reader} by {} at {} \
+                 (line {}): two clones recorded it at once, so {reader} gets two messages numbered {n}; the next \
+                 update continues after the highest number: say in it which message stands",
+                this.by,
+                crate::time::format(&this.at),
+                other.by,
+                crate::time::format(&other.at),
+                entry_line(&incident.texts.timeline, first.entry)
+            ),
+        ));
+    }
+    out
 }
 
 /// A message or a review recorded for one client that the incident never affected.

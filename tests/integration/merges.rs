@@ -1,6 +1,7 @@
 //! Two clones of one incident repository, merged with real `git pull` (#22): a plan both
 //! changed cannot lose a workstream unnoticed (plan.md's front matter is derived from
-//! the timeline and rebuilt by `mim plan --rebuild`).
+//! the timeline and rebuilt by `mim plan --rebuild`), and two messages numbered alike
+//! for one reader are a finding.
 
 use std::process::Command;
 
@@ -336,4 +337,168 @@ fn an_older_timeline_without_plan_data_keeps_validating() {
     )
     .ok();
     repo.run(&["validate"]).ok();
+}
+
+/// An update to `audience` by `by` at `at`.
+fn update(repo: &TestRepo, id: &str, at: &str, audience: &str, by: &str, extra: &[&str]) {
+    let mut args = vec![
+        "--by",
+        by,
+        "update",
+        id,
+        "--audience",
+        audience,
+        "-m",
+        "Still working on it.",
+    ];
+    args.extend_from_slice(extra);
+    repo.at(at, &args).ok();
+}
+
+#[test]
+fn two_clones_numbering_a_message_alike_for_one_reader_is_a_finding() {
+    let repo = TestRepo::new();
+    let id = repo.active_p1("2026-11-24T09:00:00Z", "2026-11-24T09:05:00Z");
+    update(
+        &repo,
+        &id,
+        "2026-11-24T09:10:00Z",
+        "internal",
+        "Sam Patel",
+        &[],
+    );
+    update(
+        &repo,
+        &id,
+        "2026-11-24T09:11:00Z",
+        "client",
+        "Sam Patel",
+        &[],
+    );
+    let other = repo.clone_repo("Other Runner");
+    update(
+        &repo,
+        &id,
+        "2026-11-24T09:30:00Z",
+        "internal",
+        "Sam Patel",
+        &[],
+    );
+    update(
+        &repo,
+        &id,
+        "2026-11-24T09:31:00Z",
+        "client",
+        "Sam Patel",
+        &[],
+    );
+    update(
+        &other,
+        &id,
+        "2026-11-24T09:35:00Z",
+        "internal",
+        "Kim Lee",
+        &[],
+    );
+    update(
+        &other,
+        &id,
+        "2026-11-24T09:36:00Z",
+        "client",
+        "Kim Lee",
+        &[],
+    );
+    // Every file has its own name: the merge is clean.
+    assert!(pull(&repo, &other), "the merge should be clean");
+    let run = repo.run(&["validate"]).fails(1);
+    let found: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.contains("has the same number as"))
+        .collect();
+    assert_eq!(found.len(), 2, "{}", run.stdout);
+    let timeline = format!("incidents/{id}/timeline.yaml");
+    let text = repo.read(&timeline);
+    let line_of = |needle: &str| {
+        text.lines()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("{needle}"))
+            + 1
+    };
+    let first = line_of("2026-11-24T09:30:00Z");
+    let second = line_of("2026-11-24T09:35:00Z");
+    assert!(
+        found[0].starts_with(&format!("{timeline}:{second}:")),
+        "{}",
+        found[0]
+    );
+    assert!(
+        found[0].contains(&format!(
+            "update 2 to internal by Kim Lee at 2026-11-24T09:35:00Z has the same number as update 2 to internal by Sam Patel at 2026-11-24T09:30:00Z (line {first})"
+        )),
+        "{}",
+        found[0]
+    );
+    assert!(
+        found[1].contains("update 2 to client by Kim Lee at 2026-11-24T09:36:00Z has the same number as update 2 to client by Sam Patel"),
+        "{}",
+        found[1]
+    );
+    let run = repo.now("2026-11-24T09:40:00Z", &["check"]).fails(1);
+    assert!(run.stdout.contains("same number"), "{}", run.stdout);
+    // The next update continues after the highest number.
+    update(
+        &repo,
+        &id,
+        "2026-11-24T09:45:00Z",
+        "internal",
+        "Sam Patel",
+        &[],
+    );
+    assert!(repo.read(&timeline).contains("number: 3"));
+}
+
+#[test]
+fn the_same_number_to_two_clients_is_not_a_duplicate() {
+    let repo = crate::multi_client::two_clients();
+    let id = crate::multi_client::shared_p3(&repo);
+    let other = repo.clone_repo("Other Runner");
+    let at = ["2026-11-27T17:20:00Z", "2026-11-27T17:25:00Z"];
+    update(
+        &repo,
+        &id,
+        at[0],
+        "client",
+        "Sam Patel",
+        &["--client", "acme"],
+    );
+    update(
+        &other,
+        &id,
+        at[1],
+        "client",
+        "Kim Lee",
+        &["--client", "globex"],
+    );
+    assert!(pull(&repo, &other));
+    let run = repo.run(&["validate"]).ok();
+    assert!(!run.stdout.contains("same number"), "{}", run.stdout);
+    // The same client twice is.
+    update(
+        &other,
+        &id,
+        "2026-11-27T17:30:00Z",
+        "client",
+        "Kim Lee",
+        &["--client", "acme"],
+    );
+    assert!(pull(&repo, &other));
+    let run = repo.run(&["validate"]).fails(1);
+    assert!(
+        run.stdout.contains(
+            "update 1 to client (acme) by Kim Lee at 2026-11-27T17:30:00Z has the same number as update 1 to client (acme) by Sam Patel"
+        ),
+        "{}",
+        run.stdout
+    );
 }

@@ -21,6 +21,9 @@ const APPEND_ONLY: [&str; 2] = ["incidents/*/timeline.yaml", "incidents/*/outbox
 /// How many sealed commits and lines a rewrite report lists (it counts them all).
 const LISTED: usize = 20;
 
+/// How many seals made at one instant [`newest`] compares by their history.
+const NEWEST_OF: usize = 100;
+
 /// A seal as recorded.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Seal {
@@ -205,11 +208,27 @@ pub fn check(root: &Path, head: &str, branch: Option<&str>) -> anyhow::Result<Re
     };
     let sealed: Vec<String> = ours.iter().map(|s| s.sealed.clone()).collect();
     let outside = refs::not_in_history(root, &sealed, head)?;
+    // Of those HEAD lacks, the ones a remote-tracking branch of the same name holds.
+    let mut on_remote: Vec<(String, String)> = Vec::new();
+    if !outside.is_empty() {
+        let lacking: Vec<String> = outside.iter().cloned().collect();
+        for remote in refs::remote_branches(root, branch)? {
+            let missing = refs::not_in_history(root, &lacking, &remote)?;
+            let name = remote.trim_start_matches("refs/remotes/").to_string();
+            on_remote.extend(
+                lacking
+                    .iter()
+                    .filter(|c| !missing.contains(*c))
+                    .map(|c| (c.clone(), name.clone())),
+            );
+        }
+    }
     for seal in ours {
         if !outside.contains(&seal.sealed) {
             report.held += 1;
             report.holding.push(seal);
-        } else if let Some(remote) = refs::remote_holding(root, &seal.sealed, branch)? {
+        } else if let Some((_, remote)) = on_remote.iter().find(|(c, _)| *c == seal.sealed) {
+            let remote = remote.clone();
             report.behind.push(Behind { seal, remote });
         } else {
             report.rewritten.push(seal);
@@ -226,10 +245,20 @@ pub fn check(root: &Path, head: &str, branch: Option<&str>) -> anyhow::Result<Re
     Ok(report)
 }
 
-/// The newest of `seals`: the one whose sealed commit no other has in its history (the
-/// latest made, of several such).
+/// The newest of `seals`: of those made last, the one whose sealed commit no other has
+/// in its history (the latest made, of several such). Seals made in one second (or
+/// dated alike) are told apart by their history, at most [`NEWEST_OF`] of them.
 fn newest(root: &Path, seals: &[Seal]) -> anyhow::Result<Option<Seal>> {
-    let mut sealed: Vec<String> = seals.iter().map(|s| s.sealed.clone()).collect();
+    let Some(last) = seals.iter().map(|s| s.at).max() else {
+        return Ok(None);
+    };
+    let mut sealed: Vec<String> = seals
+        .iter()
+        .filter(|s| s.at == last)
+        .rev()
+        .take(NEWEST_OF)
+        .map(|s| s.sealed.clone())
+        .collect();
     sealed.sort();
     sealed.dedup();
     let tips = refs::newest(root, &sealed)?;

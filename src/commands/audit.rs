@@ -299,7 +299,15 @@ fn seal_text(report: &seal::Report) -> String {
             report.checked
         ));
     }
-    for s in &report.rewritten {
+    const LISTED: usize = 20;
+    if report.rewritten.len() > LISTED {
+        // Newest first: the older ones say nothing more.
+        out.push_str(&format!(
+            "  (the {LISTED} newest broken seals; `--format json` lists all {})\n",
+            report.rewritten.len()
+        ));
+    }
+    for s in report.rewritten.iter().take(LISTED) {
         out.push_str(&format!(
             "  seal {}: error: rewritten: the sealed commit {} is no longer in the history of HEAD\n      sealed {}by {}: {}\n",
             audit::short(&s.seal),

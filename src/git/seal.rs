@@ -202,30 +202,22 @@ pub fn diff(dir: &Path, sealed: &str, head: &str, globs: &[&str]) -> anyhow::Res
     super::output(cmd, "git diff")
 }
 
-/// The first remote-tracking branch named `branch` (`origin/main` for `main`) whose
-/// history holds `commit`.
-pub fn remote_holding(dir: &Path, commit: &str, branch: &str) -> anyhow::Result<Option<String>> {
+/// The remote-tracking branches named `branch` (`refs/remotes/origin/main` for `main`).
+pub fn remote_branches(dir: &Path, branch: &str) -> anyhow::Result<Vec<String>> {
     let mut cmd = git(dir);
     cmd.args(["for-each-ref", "--format=%(refname)", "refs/remotes/"]);
     let refs = super::output(cmd, "git for-each-ref")?;
     let suffix = format!("/{branch}");
-    for name in refs.lines().filter(|r| r.ends_with(&suffix)) {
-        // refs/remotes/<remote>/<branch>, the remote's name without a slash.
-        let remote = &name["refs/remotes/".len()..name.len() - suffix.len()];
-        if remote.is_empty() || remote.contains('/') {
-            continue;
-        }
-        let held = git(dir)
-            .args(["merge-base", "--is-ancestor", commit, name])
-            .stderr(Stdio::null())
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
-        if held {
-            return Ok(Some(name["refs/remotes/".len()..].to_string()));
-        }
-    }
-    Ok(None)
+    Ok(refs
+        .lines()
+        .filter(|name| {
+            // refs/remotes/<remote>/<branch>, the remote's name without a slash.
+            name.strip_suffix(&suffix)
+                .and_then(|rest| rest.strip_prefix("refs/remotes/"))
+                .is_some_and(|remote| !remote.is_empty() && !remote.contains('/'))
+        })
+        .map(String::from)
+        .collect())
 }
 
 /// What git says of a commit's signature: `%G?` (`G` good, `B` bad, `U` good but of

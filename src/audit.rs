@@ -91,11 +91,16 @@ pub struct Hunk {
 }
 
 /// Read the history of `path` (relative to `root`: `incidents` or one incident's
-/// directory) after `since`, oldest first.
-pub fn walk(root: &Path, path: &Path, since: Option<&str>) -> anyhow::Result<Vec<Commit>> {
+/// directory) up to `head` and after `since`, oldest first.
+pub fn walk(
+    root: &Path,
+    path: &Path,
+    since: Option<&str>,
+    head: &str,
+) -> anyhow::Result<Vec<Commit>> {
     let range = match since {
-        Some(rev) => format!("{rev}..HEAD"),
-        None => "HEAD".to_string(),
+        Some(rev) => format!("{rev}..{head}"),
+        None => head.to_string(),
     };
     let text = crate::git::log(
         root,
@@ -260,7 +265,7 @@ fn parse_offset(zone: &str) -> Option<FixedOffset> {
 }
 
 /// `Key: value` lines of the message's last paragraph.
-fn trailers(message: &[&str]) -> Vec<(String, String)> {
+pub fn trailers(message: &[&str]) -> Vec<(String, String)> {
     let end = message
         .iter()
         .rposition(|l| !l.trim().is_empty())
@@ -285,7 +290,7 @@ fn trailers(message: &[&str]) -> Vec<(String, String)> {
 }
 
 /// The path in `a/P b/P` (the same on both sides: renames are off).
-fn diff_path(rest: &str) -> String {
+pub fn diff_path(rest: &str) -> String {
     let rest = rest.strip_prefix("a/").unwrap_or(rest);
     let half = rest.len().saturating_sub(3) / 2;
     match rest.get(half..).and_then(|r| r.strip_prefix(" b/")) {
@@ -295,7 +300,7 @@ fn diff_path(rest: &str) -> String {
 }
 
 /// `-a[,b] +c[,d] @@ …` → ((a, b), (c, d)); a missing count is 1.
-fn hunk_header(rest: &str) -> Option<((usize, usize), (usize, usize))> {
+pub fn hunk_header(rest: &str) -> Option<((usize, usize), (usize, usize))> {
     let mut parts = rest.split_whitespace();
     let range = |s: &str| -> Option<(usize, usize)> {
         let (start, count) = match s.split_once(',') {

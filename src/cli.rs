@@ -612,6 +612,10 @@ pub struct PlanArgs {
     /// ADDR[:internal|management|client-management], management by default (repeatable)
     #[arg(long = "stakeholder", value_name = "ADDR[:KIND]")]
     pub stakeholders: Vec<String>,
+    /// Write plan.md's front matter again from the plan events in the timeline (after a
+    /// merge lost some of it); the body (the approach) is left as it is
+    #[arg(long, conflicts_with_all = ["approach", "edit", "workstreams", "done", "blocked", "reopen", "bridge", "internal_every", "client_every", "stakeholders"])]
+    pub rebuild: bool,
 }
 
 #[derive(Debug, Args)]
@@ -724,6 +728,14 @@ pub struct AuditArgs {
     /// Only the commits after REV (a commit, tag or branch), e.g. the last audited one
     #[arg(long, value_name = "REV")]
     pub since: Option<String>,
+    /// When the history is append-only, seal HEAD: a ref under refs/mim/seals/ (signed
+    /// when commit.gpgSign is set) that every later audit checks is still in the history
+    #[arg(long, conflicts_with = "id")]
+    pub seal: bool,
+    /// The branch whose seals are checked (and that --seal seals) [default: the branch
+    /// HEAD is on]
+    #[arg(long, value_name = "NAME")]
+    pub branch: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

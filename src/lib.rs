@@ -28,6 +28,7 @@ pub(crate) mod repo;
 pub(crate) mod report;
 pub(crate) mod safe_fs;
 pub(crate) mod schema;
+pub(crate) mod seal;
 pub(crate) mod site;
 pub(crate) mod sla;
 pub(crate) mod state;

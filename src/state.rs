@@ -13,7 +13,7 @@ use crate::config::{Config, INCIDENT_MANAGER, PriorityTargets, SlaStart};
 use crate::lifecycle::{Status, Transition};
 use crate::model::escalation::{Escalation, PriorityStep};
 use crate::model::pir::{self, Pir};
-use crate::model::plan::CadenceSource;
+use crate::model::plan::{CadenceSource, PlanRecord};
 use crate::model::{Audience, Entry, Event, Incident, MilestoneKind, Relation, Verification};
 use crate::time::{self, Timestamp};
 use crate::units::Duration;
@@ -306,6 +306,9 @@ pub struct State {
     /// The plan's cadence over time, per audience.
     #[serde(skip)]
     pub cadence_changes: Vec<CadenceChange>,
+    /// The plan's front matter as its plan events set it (see [`PlanRecord::known`]).
+    #[serde(skip)]
+    pub plan: PlanRecord,
     #[serde(skip)]
     pub updates: Vec<UpdateMark>,
     #[serde(skip)]
@@ -396,6 +399,7 @@ pub fn derive(config: &Config, incident: &Incident, now: Timestamp) -> State {
             reason: None,
         }],
         cadence_changes: Vec::new(),
+        plan: PlanRecord::default(),
         updates: Vec::new(),
         escalations: Vec::new(),
         pir: None,
@@ -485,7 +489,15 @@ fn apply(s: &mut State, i: usize, entry: &Entry) {
             internal_every,
             client_every,
             change,
+            set,
         } => {
+            s.plan.events += 1;
+            match set {
+                Some(set) => set.apply(&mut s.plan.plan),
+                None => s.plan.unrecorded += 1,
+            }
+            s.plan.plan.cadence.internal = internal_every.or(s.plan.plan.cadence.internal);
+            s.plan.plan.cadence.client = client_every.or(s.plan.plan.cadence.client);
             let recorded = [
                 (Audience::Internal, *internal_every),
                 (Audience::Client, *client_every),

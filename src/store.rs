@@ -34,6 +34,16 @@ pub fn parse_yaml<T: DeserializeOwned>(file: &Path, text: &str) -> Result<T, Dia
 /// in those files is reported, each with its file, line and column. Nothing is read
 /// through a symbolic link.
 pub fn load(repo: &Repo, id: &str) -> Result<Incident, Diagnostics> {
+    load_incident(repo, id, true)
+}
+
+/// [`load`] without reading `plan.md` (the plan is `None`): for `mim plan --rebuild`,
+/// which writes it again from the timeline, whatever state it is in.
+pub fn load_without_plan(repo: &Repo, id: &str) -> Result<Incident, Diagnostics> {
+    load_incident(repo, id, false)
+}
+
+fn load_incident(repo: &Repo, id: &str, with_plan: bool) -> Result<Incident, Diagnostics> {
     let dir = repo.incident_dir(id);
     let rel = |name: &str| repo.relative(&dir).join(name);
     if let Err(e) = crate::safe_fs::list_dir(&repo.root, &dir) {
@@ -60,9 +70,13 @@ pub fn load(repo: &Repo, id: &str) -> Result<Incident, Diagnostics> {
     )
     .map_err(|d| problems.push(d))
     .ok();
-    let plan = read_plan(&repo.root, &dir.join(PLAN_FILE), &rel(PLAN_FILE))
-        .map_err(|Diagnostics(d)| problems.extend(d))
-        .ok();
+    let plan = if with_plan {
+        read_plan(&repo.root, &dir.join(PLAN_FILE), &rel(PLAN_FILE))
+            .map_err(|Diagnostics(d)| problems.extend(d))
+            .ok()
+    } else {
+        Some(None)
+    };
     match (record, entries, plan) {
         (Some(record), Some(entries), Some(plan)) => Ok(Incident {
             id: id.to_string(),

@@ -265,6 +265,70 @@ pub fn incident_problems(repo: &Repo, incident: &Incident, depth: Depth) -> Vec<
     out.extend(stakeholder_problems(repo, incident, &state));
     out.extend(pir_problems(repo, incident, &state));
     out.extend(client_problems(repo, incident, &state));
+    out.extend(plan_record_problems(repo, incident, &state));
+    out.extend(duplicate_number_problems(repo, incident, &state));
+    out
+}
+
+/// A `plan.md` whose front matter disagrees with the plan its timeline records (a merge
+/// that kept one side's plan.md, a hand edit): what differs, and how to put it right.
+/// Nothing is said when the timeline does not record all of the plan (older timelines).
+fn plan_record_problems(repo: &Repo, incident: &Incident, state: &State) -> Vec<Diagnostic> {
+    let Some(found) = state.plan.disagreement(incident.plan.as_ref()) else {
+        return Vec::new();
+    };
+    let id = &incident.id;
+    let what = match incident.plan {
+        Some(_) => "the front matter disagrees with the plan the timeline records",
+        None => "missing, but the timeline records a plan",
+    };
+    vec![Diagnostic::new(
+        repo.relative(&incident.plan_path()),
+        format!(
+            "{what}: {}. If a merge lost it, `mim plan {id} --rebuild` writes the front matter \
+             again from the timeline; if it was edited by hand, record the change with `mim plan {id}` \
+             (--workstream, --stakeholder, --bridge, --internal-every, --client-every)",
+            found.join("; ")
+        ),
+    )]
+}
+
+/// Two updates to one reader (an audience; for one client, where the update went to one)
+/// with the same number: two clones recorded it at once, and the reader got two messages
+/// numbered alike. Reported at the later one, naming both and their authors.
+fn duplicate_number_problems(repo: &Repo, incident: &Incident, state: &State) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (k, update) in state.updates.iter().enumerate() {
+        let Some(first) = state.updates[..k].iter().find(|o| {
+            o.number == update.number && o.audience == update.audience && o.client == update.client
+        }) else {
+            continue;
+        };
+        let reader = match &update.client {
+            Some(client) => format!("{} ({client})", update.audience),
+            None => update.audience.clone(),
+        };
+        let (this, other) = (
+            &incident.entries[update.entry],
+            &incident.entries[first.entry],
+        );
+        let n = update.number;
+        out.push(at_entry(
+            repo,
+            incident,
+            update.entry,
+            format!(
+                "update {n} to {reader} by {} at {} has the same number as update {n} to {reader} by {} at {} \
+                 (line {}): two clones recorded it at once, so {reader} gets two messages numbered {n}; the next \
+                 update continues after the highest number: say in it which message stands",
+                this.by,
+                crate::time::format(&this.at),
+                other.by,
+                crate::time::format(&other.at),
+                entry_line(&incident.texts.timeline, first.entry)
+            ),
+        ));
+    }
     out
 }
 

@@ -1,5 +1,7 @@
-//! `mim audit [ID] [--format text|json] [--since REV]`: prove from the git history that
-//! every timeline was only appended to (the walk and the rules are in `crate::audit`).
+//! `mim audit [ID] [--format text|json] [--since REV] [--seal] [--branch NAME]`: prove
+//! from the git history that every timeline was only appended to (the walk and the rules
+//! are in `crate::audit`), that the seals of earlier audits still hold, and seal this one
+//! (`crate::seal`).
 
 use std::path::PathBuf;
 
@@ -10,6 +12,7 @@ use crate::error::Exit;
 use crate::error::UsageError;
 use crate::git;
 use crate::repo::{self, INCIDENTS_DIR};
+use crate::seal;
 use crate::text::plural;
 
 pub fn run(ctx: &Ctx, args: &AuditArgs) -> anyhow::Result<()> {
@@ -19,6 +22,11 @@ pub fn run(ctx: &Ctx, args: &AuditArgs) -> anyhow::Result<()> {
             "mim audit reads the git history, and {} is not in a git repository",
             root.display()
         )));
+    }
+    if args.seal && ctx.backdated {
+        return Err(usage(
+            "a seal records when the history was audited, so --at does not apply".into(),
+        ));
     }
     let path = match &args.id {
         // An incident removed from the tree can still be audited by its full ID.
@@ -38,16 +46,52 @@ pub fn run(ctx: &Ctx, args: &AuditArgs) -> anyhow::Result<()> {
         })?),
         None => None,
     };
-    let result = match git::commit_of(root, "HEAD") {
-        Some(_) => {
-            let commits = audit::walk(root, &path, since.as_deref())?;
-            audit::analyse(&commits, ctx.repo.config.audit.backfill_margin.to_chrono())
+    let branch = match &args.branch {
+        Some(name) => Some(branch_name(name)?),
+        None => git::seal::current_branch(root),
+    };
+    // HEAD once: what is audited is what is sealed, whatever moves meanwhile.
+    let head = git::commit_of(root, "HEAD");
+    if args.seal {
+        if head.is_none() {
+            return Err(usage("nothing to seal: nothing is committed yet".into()));
+        }
+        if branch.is_none() {
+            return Err(usage(
+                "HEAD is not on a branch: give --branch NAME, the branch whose head this is (a seal belongs to a branch)".into(),
+            ));
+        }
+    }
+    let (result, seals) = match &head {
+        Some(head) => {
+            let commits = audit::walk(root, &path, since.as_deref(), head)?;
+            let result =
+                audit::analyse(&commits, ctx.repo.config.audit.backfill_margin.to_chrono());
+            (result, seal::check(root, head, branch.as_deref())?)
         }
         // Nothing committed yet: nothing was rewritten.
-        None => Audit {
-            append_only: true,
-            ..Audit::default()
-        },
+        None => (
+            Audit {
+                append_only: true,
+                ..Audit::default()
+            },
+            seal::Report {
+                branch: branch.clone(),
+                ..seal::Report::default()
+            },
+        ),
+    };
+    let clean = result.append_only && seals.holds();
+    let sealed = match (&head, &branch) {
+        (Some(head), Some(branch)) if args.seal && clean => Some(make_seal(
+            ctx,
+            head,
+            branch,
+            since.as_deref(),
+            &result,
+            &seals,
+        )?),
+        _ => None,
     };
     let format = args.format.unwrap_or(if ctx.json {
         AuditFormat::Json
@@ -56,19 +100,131 @@ pub fn run(ctx: &Ctx, args: &AuditArgs) -> anyhow::Result<()> {
     });
     match format {
         AuditFormat::Json => ctx.print_json(&serde_json::json!({
-            "append_only": result.append_only,
+            "append_only": clean,
             "since": since,
             "commits": result.commits,
             "incidents": result.incidents,
+            "seals": seals,
+            "sealed": sealed,
         }))?,
-        AuditFormat::Text => print!("{}", text(&result)),
+        AuditFormat::Text => print!(
+            "{}{}",
+            text(&result),
+            crate::text::for_terminal(&seal_text(&seals))
+        ),
     }
-    eprintln!("{}", summary(&result));
-    if result.append_only {
-        Ok(())
+    eprintln!("{}", summary(&result, &seals));
+    if args.seal {
+        eprintln!("{}", seal_outcome(ctx, sealed.as_ref()));
+    }
+    if clean { Ok(()) } else { Err(Exit(1).into()) }
+}
+
+/// `--branch NAME` (or `refs/heads/NAME`): a branch name git would accept.
+fn branch_name(name: &str) -> anyhow::Result<String> {
+    let name = name.strip_prefix("refs/heads/").unwrap_or(name);
+    let bad = name.is_empty()
+        || name.len() > 200
+        || name.starts_with('-')
+        || name
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || "~^:?*[\\".contains(c));
+    if bad {
+        return Err(usage(format!(
+            "--branch {}: not a branch name",
+            name.escape_debug()
+        )));
+    }
+    Ok(name.to_string())
+}
+
+/// A seal made (or found) by `--seal`.
+#[derive(serde::Serialize)]
+struct Sealed {
+    #[serde(rename = "ref")]
+    reference: String,
+    seal: String,
+    sealed: String,
+    branch: String,
+    signed: bool,
+    /// False when HEAD was sealed already (nothing new was made).
+    new: bool,
+}
+
+/// Seal `head` of `branch`, unless a seal of it exists already.
+fn make_seal(
+    ctx: &Ctx,
+    head: &str,
+    branch: &str,
+    since: Option<&str>,
+    result: &Audit,
+    seals: &seal::Report,
+) -> anyhow::Result<Sealed> {
+    let root = &ctx.repo.root;
+    if let Some(existing) = seals.sealing(head) {
+        return Ok(Sealed {
+            reference: existing.reference.clone(),
+            seal: existing.seal.clone(),
+            sealed: head.to_string(),
+            branch: branch.to_string(),
+            signed: git::seal::is_signed(root, &existing.seal),
+            new: false,
+        });
+    }
+    let actor = ctx.actor()?;
+    let author = git::Authorship {
+        email: ctx
+            .repo
+            .config
+            .email_of(&actor)
+            .map(String::from)
+            .or_else(|| git::user_email(root)),
+        name: actor.clone(),
+        date: ctx.clock,
+    };
+    let tree = git::seal::tree_of(root, head)?;
+    let message = seal::message(head, &tree, branch, since, result, &actor);
+    let signed = git::seal::signs_commits(root);
+    let commit = git::seal::create(root, head, &tree, &message, &author, signed)
+        .map_err(|e| e.context("nothing sealed"))?;
+    Ok(Sealed {
+        reference: format!("{}{commit}", git::seal::SEALS),
+        seal: commit,
+        sealed: head.to_string(),
+        branch: branch.to_string(),
+        signed,
+        new: true,
+    })
+}
+
+/// What `--seal` did, for stderr.
+fn seal_outcome(ctx: &Ctx, sealed: Option<&Sealed>) -> String {
+    let Some(s) = sealed else {
+        return "nothing sealed: the audit found errors; a seal records a history that holds"
+            .to_string();
+    };
+    let remote = git::seal::remotes(&ctx.repo.root)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| "origin".into());
+    let signed = if s.signed { "signed" } else { "not signed" };
+    let what = if s.new {
+        format!(
+            "sealed {} at {} ({signed})",
+            s.branch,
+            audit::short(&s.sealed)
+        )
     } else {
-        Err(Exit(1).into())
-    }
+        format!(
+            "{} at {} is sealed already ({signed})",
+            s.branch,
+            audit::short(&s.sealed)
+        )
+    };
+    format!(
+        "{what}: {}\nshare the seals with the branch: git push {remote} 'refs/mim/*:refs/mim/*'",
+        s.reference
+    )
 }
 
 fn usage(message: String) -> anyhow::Error {
@@ -133,8 +289,145 @@ fn finding(f: &Finding) -> String {
     out
 }
 
+/// The seals' problems (rewritten, tampered with, behind), for people; empty when all hold.
+fn seal_text(report: &seal::Report) -> String {
+    let mut out = String::new();
+    let branch = report.branch.as_deref().unwrap_or("HEAD");
+    if !report.rewritten.is_empty() {
+        out.push_str(&format!(
+            "{branch}: REWRITTEN after it was sealed ({} of {} broken)\n",
+            plural(report.rewritten.len(), "seal"),
+            report.checked
+        ));
+    }
+    const LISTED: usize = 20;
+    if report.rewritten.len() > LISTED {
+        // Newest first: the older ones say nothing more.
+        out.push_str(&format!(
+            "  (the {LISTED} newest broken seals; `--format json` lists all {})\n",
+            report.rewritten.len()
+        ));
+    }
+    for s in report.rewritten.iter().take(LISTED) {
+        out.push_str(&format!(
+            "  seal {}: error: rewritten: the sealed commit {} is no longer in the history of HEAD\n      sealed {}by {}: {}\n",
+            audit::short(&s.seal),
+            audit::short(&s.sealed),
+            s.at.map(|at| format!("{} ", crate::time::format(&at))).unwrap_or_default(),
+            s.by,
+            s.reference
+        ));
+    }
+    if let Some(r) = &report.rewrite {
+        let signer = r
+            .signer
+            .as_deref()
+            .map(|s| format!(" by {s}"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "  seal {} (signature: {}{signer}) sealed {} that HEAD's history does not have",
+            audit::short(&r.seal),
+            r.signature,
+            plural(r.missing_commits, "commit"),
+        ));
+        out.push_str(if r.missing.is_empty() {
+            "\n"
+        } else {
+            ", from the oldest:\n"
+        });
+        for m in &r.missing {
+            out.push_str(&format!(
+                "      {} {} {}: {}\n",
+                audit::short(&m.commit),
+                m.author_date,
+                m.author,
+                m.subject
+            ));
+        }
+        if r.missing_commits > r.missing.len() {
+            out.push_str(&format!(
+                "      … and {} more\n",
+                r.missing_commits - r.missing.len()
+            ));
+        }
+        if r.gone_lines > 0 {
+            out.push_str(&format!(
+                "  {} of the sealed timelines and sent logs {} gone from HEAD (changed or removed):\n",
+                plural(r.gone_lines, "line"),
+                if r.gone_lines == 1 { "is" } else { "are" }
+            ));
+            for g in &r.gone {
+                out.push_str(&format!("      {}:{}: {}\n", g.file, g.line, g.text));
+            }
+            if r.gone_lines > r.gone.len() {
+                out.push_str(&format!(
+                    "      … and {} more\n",
+                    r.gone_lines - r.gone.len()
+                ));
+            }
+        }
+    }
+    for i in &report.invalid {
+        out.push_str(&format!(
+            "  {}: error: invalid seal: {}\n",
+            i.reference, i.message
+        ));
+    }
+    for b in &report.behind {
+        out.push_str(&format!(
+            "  seal {}: info: behind: the sealed commit {} is on {}, not yet in HEAD: pull to check it\n",
+            audit::short(&b.seal.seal),
+            audit::short(&b.seal.sealed),
+            b.remote
+        ));
+    }
+    out
+}
+
+/// `3 seals of main hold (latest 1a2b3c4d5e6f)`, or what broke.
+fn seal_summary(report: &seal::Report) -> Option<String> {
+    let Some(branch) = &report.branch else {
+        return (report.other_branches > 0).then(|| {
+            "seals not checked: HEAD is not on a branch (give --branch NAME)".to_string()
+        });
+    };
+    if let Some(newest) = report.rewritten.first() {
+        return Some(format!(
+            "history of {branch} REWRITTEN after seal {} (sealed commit {})",
+            audit::short(&newest.seal),
+            audit::short(&newest.sealed)
+        ));
+    }
+    if !report.invalid.is_empty() {
+        return Some(format!(
+            "{} tampered with",
+            plural(report.invalid.len(), "seal")
+        ));
+    }
+    if report.checked == 0 {
+        return None;
+    }
+    let mut line = match &report.latest {
+        Some(latest) => format!(
+            "{} of {branch} {} (latest {})",
+            plural(report.held, "seal"),
+            if report.held == 1 { "holds" } else { "hold" },
+            audit::short(&latest.sealed)
+        ),
+        None => format!("no seal of {branch} in HEAD yet"),
+    };
+    if !report.behind.is_empty() {
+        line.push_str(&format!(
+            ", {} on {} not pulled yet",
+            plural(report.behind.len(), "seal"),
+            report.behind[0].remote
+        ));
+    }
+    Some(line)
+}
+
 /// `3 incidents, 14 commits: append-only; 2 backfilled entries, 1 hand edit (information)`.
-fn summary(result: &Audit) -> String {
+fn summary(result: &Audit, seals: &seal::Report) -> String {
     let count = |level: Level, kind: Kind| {
         result
             .incidents
@@ -190,8 +483,10 @@ fn summary(result: &Audit) -> String {
         plural(result.incidents.len(), "incident"),
         plural(result.commits, "commit")
     );
-    if result.append_only {
+    if result.append_only && seals.holds() {
         line.push_str("append-only");
+    } else if result.append_only {
+        line.push_str("NOT append-only");
     } else {
         let bad = result.incidents.iter().filter(|i| !i.append_only).count();
         line.push_str(&format!(
@@ -199,6 +494,9 @@ fn summary(result: &Audit) -> String {
             plural(bad, "incident"),
             errors.join(", ")
         ));
+    }
+    if let Some(seals) = seal_summary(seals) {
+        line.push_str(&format!("; {seals}"));
     }
     if !infos.is_empty() {
         line.push_str(&format!("; {} (information)", infos.join(", ")));

@@ -4,13 +4,14 @@ use anyhow::{Context as _, bail};
 
 use crate::cli::PlanArgs;
 use crate::commands::Ctx;
+use crate::diag::Diagnostics;
 use crate::editor;
 use crate::model::escalation;
-use crate::model::plan::{self, Amendment, Audience, Plan, Stakeholder};
+use crate::model::plan::{self, Amendment, Audience, Plan, PlanSet, Stakeholder, record};
 use crate::model::{Event, Incident};
 use crate::present;
 use crate::state;
-use crate::store::Change;
+use crate::store::{self, Change};
 use crate::text;
 
 /// Whether the flags change the plan (otherwise `mim plan` prints it).
@@ -25,6 +26,7 @@ pub fn amends(args: &PlanArgs) -> bool {
         || !args.blocked.is_empty()
         || !args.reopen.is_empty()
         || !args.stakeholders.is_empty()
+        || args.rebuild
 }
 
 /// `--edit`: the approach written in the editor, before the repository lock is taken
@@ -50,6 +52,7 @@ fn check_amendable(ctx: &Ctx, incident: &Incident) -> anyhow::Result<()> {
             change: String::new(),
             internal_every: None,
             client_every: None,
+            set: None,
         },
     )?;
     Ok(())
@@ -57,6 +60,9 @@ fn check_amendable(ctx: &Ctx, incident: &Incident) -> anyhow::Result<()> {
 
 /// Print or amend the plan; `edited` is the approach [`read_input`] got from the editor.
 pub fn run(ctx: &Ctx, args: &PlanArgs, edited: Option<String>) -> anyhow::Result<()> {
+    if args.rebuild {
+        return rebuild(ctx, args);
+    }
     let mut amendments = amendments(args)?;
     let incident = ctx.load(args.id.as_deref())?;
     let existing = incident.plan.clone();
@@ -83,14 +89,41 @@ pub fn run(ctx: &Ctx, args: &PlanArgs, edited: Option<String>) -> anyhow::Result
         None => plan::new_file(&incident.id),
     };
     let before = existing.clone().unwrap_or_default();
-    let (after_text, expected, changes) = plan::amend(&before_text, &before, &amendments)?;
-    if changes.is_empty() && existing.is_some() {
+    let (after_text, expected, file_changes) = plan::amend(&before_text, &before, &amendments)
+        .map_err(|e| match state.plan.disagreement(existing.as_ref()) {
+            Some(_) => e.context(format!(
+                "plan.md disagrees with the plan the timeline records: `mim plan {} --rebuild` writes it again",
+                incident.id
+            )),
+            None => e,
+        })?;
+    // What the timeline records: the change from the plan it knows (when it knows all of
+    // it), so a plan.md that a merge left behind cannot take a change back.
+    let mut recorded_before = state
+        .plan
+        .known()
+        .cloned()
+        .unwrap_or_else(|| before.clone());
+    recorded_before.approach = before.approach.clone();
+    let (recorded_after, changes) = plan::edit::apply_all(&recorded_before, &amendments)
+        .map_err(|e| {
+            e.context(format!(
+                "in the plan the timeline records; plan.md disagrees with it: `mim validate` says how, `mim plan {} --rebuild` writes it again",
+                incident.id
+            ))
+        })?;
+    if changes.is_empty() && file_changes.is_empty() && existing.is_some() {
         eprintln!(
             "{}: the plan already says that; nothing changed",
             incident.id
         );
         return Ok(());
     }
+    let changes = if changes.is_empty() {
+        file_changes
+    } else {
+        changes
+    };
     match plan::parse(&shown, &after_text) {
         Ok(reread) if reread == expected => {}
         _ => bail!(
@@ -112,14 +145,16 @@ pub fn run(ctx: &Ctx, args: &PlanArgs, edited: Option<String>) -> anyhow::Result
         Event::Plan {
             change: change_text.clone(),
             // The cadence as data, so it is in force from now on (see `state::cadence`).
-            internal_every: expected
+            internal_every: recorded_after
                 .cadence
                 .internal
-                .filter(|d| before.cadence.internal != Some(*d)),
-            client_every: expected
+                .filter(|d| recorded_before.cadence.internal != Some(*d)),
+            client_every: recorded_after
                 .cadence
                 .client
-                .filter(|d| before.cadence.client != Some(*d)),
+                .filter(|d| recorded_before.cadence.client != Some(*d)),
+            // And everything else it set in the front matter.
+            set: Some(PlanSet::between(&recorded_before, &recorded_after)),
         },
     )?;
     let mut change = Change::new();
@@ -133,6 +168,100 @@ pub fn run(ctx: &Ctx, args: &PlanArgs, edited: Option<String>) -> anyhow::Result
     warn_loose_cadence(ctx, &expected, &state.priority);
     if !ctx.json {
         eprintln!("{}: {change_text}", incident.id);
+    }
+    if state.plan.unrecorded == 0 {
+        let still = record::differences(&expected, &recorded_after);
+        if !still.is_empty() {
+            eprintln!(
+                "warning: plan.md still disagrees with the plan the timeline records ({}); `mim plan {} --rebuild` writes it again",
+                still.join("; "),
+                incident.id
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `mim plan ID --rebuild`: write plan.md's front matter again from the timeline. During
+/// a merge the file is written for the merge commit (`git add`), not committed.
+fn rebuild(ctx: &Ctx, args: &PlanArgs) -> anyhow::Result<()> {
+    let id = ctx.resolve(args.id.as_deref())?;
+    let incident = store::load_without_plan(&ctx.repo, &id).map_err(anyhow::Error::from)?;
+    let state = ctx.state(&incident);
+    let Some(recorded) = state.plan.known() else {
+        if state.plan.events == 0 {
+            bail!(
+                "{id}: its timeline records no plan change, so there is nothing to rebuild plan.md from"
+            );
+        }
+        bail!(
+            "{id}: {} of the {} plan changes in its timeline were recorded by an older mim, without \
+             what they set; plan.md is the only record of those, so mim cannot rebuild it: edit it by hand",
+            state.plan.unrecorded,
+            state.plan.events
+        );
+    };
+    let path = incident.plan_path();
+    let shown = ctx.repo.relative(&path).to_path_buf();
+    let text = crate::diag::read_optional(&ctx.repo.root, &path, &shown)
+        .map_err(|d| anyhow::Error::from(Diagnostics(vec![d])))?;
+    let base = match &text {
+        None => plan::new_file(&id),
+        Some(text) => match plan::edit::conflict_sides(text) {
+            None => text.clone(),
+            Some((ours, theirs)) => {
+                if plan::edit::Doc::new(&ours).body() != plan::edit::Doc::new(&theirs).body() {
+                    bail!(
+                        "{}: both sides of the merge changed its body (the restoration approach) as well: \
+                         resolve the conflict there by hand, then run `mim plan {id} --rebuild` for the front matter",
+                        shown.display()
+                    );
+                }
+                ours
+            }
+        },
+    };
+    let file = plan::parse(&shown, &base).ok();
+    let found = record::differences(file.as_ref().unwrap_or(&Plan::default()), recorded);
+    let (after, keys) = plan::edit::rebuild(&base, file.as_ref(), recorded);
+    let reread = plan::parse(&shown, &after).map_err(anyhow::Error::from)?;
+    if !record::differences(&reread, recorded).is_empty() {
+        bail!(
+            "{} is laid out in a way mim cannot rebuild safely; nothing written",
+            shown.display()
+        );
+    }
+    if text.as_deref() == Some(after.as_str()) {
+        eprintln!("{id}: plan.md agrees with the timeline; nothing to rebuild");
+        return Ok(());
+    }
+    let summary = format!("plan.md rebuilt from the timeline ({})", keys.join(", "));
+    let mut change = Change::new();
+    change.put(&path, after);
+    let merging = crate::git::commit_of(&ctx.repo.root, "MERGE_HEAD").is_some();
+    if merging {
+        let message = ctx.message(&id, "plan-rebuild", &summary)?;
+        ctx.apply(
+            &change,
+            &store::Commit {
+                enabled: false,
+                message,
+            },
+        )?;
+    } else {
+        ctx.record(&id, "plan-rebuild", &summary, &change)?;
+    }
+    if !ctx.json {
+        eprintln!("{id}: {summary}");
+        for difference in &found {
+            eprintln!("  was: {difference}");
+        }
+        if merging {
+            eprintln!(
+                "a merge is in progress: `git add {}`, then commit the merge",
+                shown.display()
+            );
+        }
     }
     Ok(())
 }

@@ -8,6 +8,7 @@ use anyhow::{Context, bail};
 use crate::time::Timestamp;
 
 mod commit;
+pub mod seal;
 
 pub use commit::commit_paths;
 
@@ -173,7 +174,9 @@ pub fn uncommitted(dir: &Path, path: &Path) -> anyhow::Result<Vec<PathBuf>> {
 /// `git log ARGS -- PATH` in `dir`: its output (paths unquoted).
 pub fn log(dir: &Path, args: &[&str], path: &Path) -> anyhow::Result<String> {
     let mut log = git(dir);
-    log.args(["-c", "core.quotepath=off", "log"])
+    // The history as stored: a `git replace` substitute is not what was committed.
+    log.env("GIT_NO_REPLACE_OBJECTS", "1")
+        .args(["-c", "core.quotepath=off", "log"])
         .args(args)
         .arg("--")
         .arg(path);

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::lifecycle::{Status, Transition};
 use crate::model::pir::{ActionKind, PirReason, ReviewSession};
+use crate::model::plan::PlanSet;
 use crate::time::{self, Timestamp};
 use crate::units::Duration;
 
@@ -85,13 +86,17 @@ pub enum Event {
         activity: Option<String>,
     },
     /// The response plan changed; `change` says how. A change of the update cadence
-    /// also records the new cadence as data, from which it is in force.
+    /// also records the new cadence as data, from which it is in force; `set` records
+    /// what else the change set in the plan's front matter (absent in events written by
+    /// an older mim), so the front matter can be derived from the timeline.
     Plan {
         change: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         internal_every: Option<Duration>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_every: Option<Duration>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        set: Option<PlanSet>,
     },
     Escalate {
         kind: EscalationKind,
@@ -496,20 +501,41 @@ fn scalar(key: &str, v: &serde_json::Value) -> String {
         serde_json::Value::String(s) if key == "at" || key == "event" || is_plain_word(s) => {
             s.clone()
         }
-        serde_json::Value::String(s) => {
-            let quoted = serde_json::to_string(s).expect("strings serialize");
-            let mut out = String::with_capacity(quoted.len());
-            for c in quoted.chars() {
-                if needs_escape(c) {
-                    out.push_str(&format!("\\u{:04x}", c as u32));
-                } else {
-                    out.push(c);
-                }
-            }
-            out
-        }
+        other => json(other),
+    }
+}
+
+/// A value as JSON (which YAML reads alike, and `timeline_read` reads directly), every
+/// string escaped as [`scalar`] says: nested data such as a plan event's `set`.
+fn json(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => quoted(s),
+        serde_json::Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(json).collect::<Vec<_>>().join(", ")
+        ),
+        serde_json::Value::Object(map) => format!(
+            "{{{}}}",
+            map.iter()
+                .map(|(k, v)| format!("{}: {}", quoted(k), json(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         other => other.to_string(),
     }
+}
+
+fn quoted(s: &str) -> String {
+    let quoted = serde_json::to_string(s).expect("strings serialize");
+    let mut out = String::with_capacity(quoted.len());
+    for c in quoted.chars() {
+        if needs_escape(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Characters YAML does not read back raw inside a double-quoted scalar on one line.
@@ -798,6 +824,51 @@ mod tests {
             let back: Vec<Entry> = serde_yaml::from_str(&line).unwrap();
             assert_eq!(back, vec![e]);
         }
+    }
+
+    #[test]
+    fn a_plan_event_records_what_it_set_on_one_line() {
+        use crate::model::plan::record::{StakeholderSet, WorkstreamSet};
+        let e = entry(Event::Plan {
+            change: "workstream network added".into(),
+            internal_every: Some("30m".parse().unwrap()),
+            client_every: None,
+            set: Some(PlanSet {
+                bridge: Some("https://meet.example/p1?x=1, y: {z}\u{2028}".into()),
+                workstreams: vec![WorkstreamSet {
+                    name: "network".into(),
+                    owner: Some("Dana \"D\" Lee".into()),
+                    vendor: None,
+                    status: Some(crate::model::plan::WorkstreamStatus::Blocked),
+                    reason: Some("true".into()),
+                }],
+                stakeholders: vec![StakeholderSet {
+                    address: "cfo@acme.example".into(),
+                    kind: "client-management".into(),
+                }],
+            }),
+        });
+        let line = to_line(&e);
+        assert_eq!(line.matches('\n').count(), 1, "{line}");
+        assert!(
+            line.contains(r#"set: {"bridge": "https://meet.example/p1?x=1, y: {z}\u2028", "stakeholders": [{"address": "cfo@acme.example", "kind": "client-management"}], "workstreams": [{"name": "network", "owner": "Dana \"D\" Lee", "reason": "true", "status": "blocked"}]}}"#),
+            "{line}"
+        );
+        let back: Vec<Entry> = serde_yaml::from_str(&line).unwrap();
+        assert_eq!(back, vec![e.clone()]);
+        assert_eq!(crate::model::timeline_read::entries(&line), Some(vec![e]));
+        // Without `set`: as an older mim wrote it.
+        let old =
+            "- {at: 2026-11-24T09:10:00Z, by: x, event: plan, change: \"workstream a added\"}\n";
+        let back: Vec<Entry> = serde_yaml::from_str(old).unwrap();
+        assert!(matches!(&back[0].event, Event::Plan { set: None, .. }));
+        let empty = to_line(&entry(Event::Plan {
+            change: "approach set: x".into(),
+            internal_every: None,
+            client_every: None,
+            set: Some(PlanSet::default()),
+        }));
+        assert!(empty.ends_with(", set: {}}\n"), "{empty}");
     }
 
     #[test]

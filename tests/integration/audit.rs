@@ -796,3 +796,385 @@ fn audit_reports_backfills_as_information_and_wrong_actors_as_errors() {
         run.stdout
     );
 }
+
+// ---- seals: tamper evidence that survives a rewrite (#22) ----------------------------
+
+/// Run git with extra environment (an editor for `rebase -i`, filter-branch's quiet).
+fn git_with(repo: &TestRepo, env: &[(&str, &str)], args: &[&str]) -> String {
+    let mut cmd = std::process::Command::new("git");
+    cmd.current_dir(&repo.root).args(args);
+    crate::common::isolate(&mut cmd, &repo.home);
+    cmd.envs(env.iter().copied());
+    let out = cmd.output().expect("run git");
+    assert!(
+        out.status.success(),
+        "git {args:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The commit whose subject contains `needle`.
+fn commit_with(repo: &TestRepo, needle: &str) -> String {
+    repo.git(&["log", "--format=%H %s"])
+        .lines()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("no commit with {needle}"))
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+fn seal_refs(repo: &TestRepo) -> Vec<String> {
+    repo.git(&["for-each-ref", "--format=%(refname)", "refs/mim/seals/"])
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
+/// An incident with notes, an escalation and an update, audited and sealed at HEAD.
+/// Returns the incident and the sealed commit.
+fn sealed_repo() -> (TestRepo, String, String) {
+    let repo = TestRepo::new();
+    let id = repo.active_p1("2026-11-24T09:00:00Z", "2026-11-24T09:05:00Z");
+    repo.at("2026-11-24T09:20:00Z", &["note", &id, "carrier called"])
+        .ok();
+    repo.at(
+        "2026-11-24T09:25:00Z",
+        &["escalate", &id, "--kind", "vendor", "--to", "Cisco TAC"],
+    )
+    .ok();
+    update(&repo, "2026-11-24T09:30:00Z", &id, "First.");
+    repo.at("2026-11-24T09:40:00Z", &["note", &id, "card swapped"])
+        .ok();
+    let run = repo.run(&["audit", "--seal"]).ok();
+    let head = head(&repo);
+    assert!(
+        run.stderr
+            .contains(&format!("sealed main at {} (not signed)", &head[..12])),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("git push origin 'refs/mim/*:refs/mim/*'"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(seal_refs(&repo).len(), 1);
+    (repo, id, head)
+}
+
+/// `mim audit` after a rewrite: exit 1, the rewrite reported naming the sealed commit.
+#[track_caller]
+fn assert_rewrite_reported(repo: &TestRepo, sealed: &str) -> String {
+    let run = repo.run(&["audit"]).fails(1);
+    assert!(
+        run.stdout.contains("main: REWRITTEN after it was sealed"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(&format!(
+            "error: rewritten: the sealed commit {} is no longer in the history of HEAD",
+            &sealed[..12]
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr
+            .contains("NOT append-only; history of main REWRITTEN after seal")
+            && run
+                .stderr
+                .contains(&format!("(sealed commit {})", &sealed[..12])),
+        "{}",
+        run.stderr
+    );
+    let json = repo.run(&["audit", "--json"]).fails(1).json();
+    assert_eq!(json["append_only"], false);
+    assert_eq!(json["seals"]["rewritten"][0]["sealed"], sealed);
+    assert!(
+        json["seals"]["rewrite"]["missing_commits"]
+            .as_u64()
+            .unwrap()
+            >= 1
+    );
+    // Nothing is sealed over a rewrite.
+    let again = repo.run(&["audit", "--seal"]).fails(1);
+    assert!(again.stderr.contains("nothing sealed"), "{}", again.stderr);
+    assert_eq!(seal_refs(repo).len(), 1);
+    run.stdout
+}
+
+#[test]
+fn a_seal_holds_after_normal_appends_and_merges() {
+    let (repo, id, first) = sealed_repo();
+    let other = repo.clone_repo("Other Runner");
+    repo.at("2026-11-24T09:50:00Z", &["note", &id, "monitoring"])
+        .ok();
+    other
+        .at("2026-11-24T09:55:00Z", &["note", &id, "from the NOC"])
+        .ok();
+    repo.git(&[
+        "pull",
+        "--quiet",
+        "--no-rebase",
+        "--no-edit",
+        other.root.to_str().unwrap(),
+        "main",
+    ]);
+    let run = repo.run(&["audit"]).ok();
+    assert!(
+        run.stderr.contains(&format!(
+            "append-only; 1 seal of main holds (latest {})",
+            &first[..12]
+        )),
+        "{}",
+        run.stderr
+    );
+    // Seal the new head; sealing it again makes nothing new.
+    repo.run(&["audit", "--seal"]).ok();
+    let run = repo.run(&["audit", "--seal"]).ok();
+    assert!(run.stderr.contains("is sealed already"), "{}", run.stderr);
+    assert_eq!(seal_refs(&repo).len(), 2);
+    let json = repo.run(&["audit", "--json"]).ok().json();
+    assert_eq!(json["seals"]["checked"], 2);
+    assert_eq!(json["seals"]["held"], 2);
+    assert_eq!(json["seals"]["latest"]["sealed"], head(&repo).as_str());
+    assert_eq!(json["seals"]["rewritten"], serde_json::json!([]));
+    // A seal names its commit, tree and branch; its tree is the sealed commit's.
+    let seal = &seal_refs(&repo)[0];
+    let raw = repo.git(&["cat-file", "-p", seal]);
+    let sealed_commit = raw
+        .lines()
+        .find_map(|l| l.strip_prefix("Sealed: "))
+        .unwrap();
+    assert!(
+        raw.contains(&format!("\nparent {sealed_commit}\n")),
+        "{raw}"
+    );
+    assert!(raw.contains("\nBranch: main\n"), "{raw}");
+    assert!(raw.contains("\nActor: Sam Patel\n"), "{raw}");
+    assert_eq!(
+        repo.git(&["rev-parse", &format!("{seal}^{{tree}}")]),
+        repo.git(&["rev-parse", &format!("{sealed_commit}^{{tree}}")])
+    );
+}
+
+#[test]
+fn a_rebase_that_amends_an_entry_after_the_seal_is_reported() {
+    let (repo, id, sealed) = sealed_repo();
+    let timeline = format!("incidents/{id}/timeline.yaml");
+    let target = commit_with(&repo, "update 1 to internal");
+    let editor = format!(
+        "sed -i -e 's/^pick {}/edit {}/'",
+        &target[..7],
+        &target[..7]
+    );
+    git_with(
+        &repo,
+        &[("GIT_SEQUENCE_EDITOR", &editor), ("GIT_EDITOR", "true")],
+        &["rebase", "--quiet", "-i", &format!("{target}^")],
+    );
+    let text = repo.read(&timeline);
+    repo.write(
+        &timeline,
+        &text.replace("2026-11-24T09:30:00Z, by", "2026-11-24T09:15:00Z, by"),
+    );
+    repo.git(&["commit", "--quiet", "--amend", "-a", "--no-edit"]);
+    git_with(&repo, &[("GIT_EDITOR", "true")], &["rebase", "--continue"]);
+    assert!(repo.read(&timeline).contains("2026-11-24T09:15:00Z, by"));
+    assert_rewrite_reported(&repo, &sealed);
+}
+
+#[test]
+fn a_dropped_commit_after_the_seal_is_reported() {
+    let (repo, id, sealed) = sealed_repo();
+    let dropped = commit_with(&repo, "note");
+    // The last note ("card swapped") is dropped, then work goes on as usual.
+    assert_eq!(dropped, sealed);
+    repo.git(&["reset", "--quiet", "--hard", "HEAD~1"]);
+    repo.at("2026-11-24T09:45:00Z", &["note", &id, "still down"])
+        .ok();
+    let out = assert_rewrite_reported(&repo, &sealed);
+    assert!(out.contains("card swapped"), "{out}");
+    assert!(
+        out.contains("1 line of the sealed timelines and sent logs is gone"),
+        "{out}"
+    );
+
+    // And a commit dropped from the middle of the history.
+    let (repo, _, sealed) = sealed_repo();
+    let middle = commit_with(&repo, "vendor engaged");
+    git_with(
+        &repo,
+        &[("GIT_EDITOR", "true")],
+        &[
+            "rebase",
+            "--quiet",
+            "--onto",
+            &format!("{middle}^"),
+            &middle,
+        ],
+    );
+    let out = assert_rewrite_reported(&repo, &sealed);
+    assert!(out.contains(&middle[..12]), "{out}");
+}
+
+#[test]
+fn filter_branch_deleting_an_escalation_after_the_seal_is_reported() {
+    let (repo, id, sealed) = sealed_repo();
+    let timeline = format!("incidents/{id}/timeline.yaml");
+    let filter = format!("if [ -f {timeline} ]; then sed -i '/event: escalate/d' {timeline}; fi");
+    git_with(
+        &repo,
+        &[("FILTER_BRANCH_SQUELCH_WARNING", "1")],
+        &["filter-branch", "-f", "--tree-filter", &filter, "main"],
+    );
+    assert!(!repo.read(&timeline).contains("event: escalate"));
+    // The rewritten history on its own is consistent: only the seal tells.
+    let out = assert_rewrite_reported(&repo, &sealed);
+    let gone: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with(&format!("      {timeline}:")))
+        .collect();
+    assert_eq!(gone.len(), 1, "{out}");
+    assert!(
+        gone[0].contains("event: escalate, kind: vendor, to: \"Cisco TAC\""),
+        "{out}"
+    );
+}
+
+#[test]
+fn filter_branch_moving_an_entry_ten_minutes_after_the_seal_is_reported() {
+    for refs in ["main", "--all"] {
+        let (repo, id, sealed) = sealed_repo();
+        let timeline = format!("incidents/{id}/timeline.yaml");
+        let filter = format!(
+            "if [ -f {timeline} ]; then sed -i 's/2026-11-24T09:30:00Z, by/2026-11-24T09:40:00Z, by/' {timeline}; fi"
+        );
+        git_with(
+            &repo,
+            &[("FILTER_BRANCH_SQUELCH_WARNING", "1")],
+            &["filter-branch", "-f", "--tree-filter", &filter, "--", refs],
+        );
+        if refs == "main" {
+            let out = assert_rewrite_reported(&repo, &sealed);
+            assert!(
+                out.contains("- {at: 2026-11-24T09:30:00Z, by: \"Sam Patel\", event: update"),
+                "{out}"
+            );
+        } else {
+            // Rewriting the seal along with the history: the seal no longer matches.
+            let run = repo.run(&["audit"]).fails(1);
+            assert!(
+                run.stdout
+                    .contains("error: invalid seal: was rewritten: it says it sealed"),
+                "{}",
+                run.stdout
+            );
+            assert!(run.stdout.contains(&sealed[..12]), "{}", run.stdout);
+            assert!(
+                run.stderr.contains("1 seal tampered with"),
+                "{}",
+                run.stderr
+            );
+        }
+    }
+}
+
+#[test]
+fn seals_belong_to_their_branch_and_a_clone_behind_is_not_rewritten() {
+    let (repo, id, sealed) = sealed_repo();
+    let other = repo.clone_repo("Other Runner");
+    let origin = repo.root.to_str().unwrap();
+    other.git(&["fetch", "--quiet", origin, "refs/mim/*:refs/mim/*"]);
+    other.run(&["audit"]).ok();
+    // The original goes on and seals again; the clone fetches without merging.
+    repo.at("2026-11-24T09:50:00Z", &["note", &id, "monitoring"])
+        .ok();
+    repo.run(&["audit", "--seal"]).ok();
+    other.git(&["fetch", "--quiet", "origin"]);
+    other.git(&["fetch", "--quiet", origin, "refs/mim/*:refs/mim/*"]);
+    let run = other.run(&["audit"]).ok();
+    assert!(
+        run.stdout.contains("info: behind: the sealed commit")
+            && run.stdout.contains("is on origin/main, not yet in HEAD"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains("1 seal on origin/main not pulled yet"),
+        "{}",
+        run.stderr
+    );
+    other.git(&["pull", "--quiet", "--no-rebase", "--no-edit"]);
+    let run = other.run(&["audit"]).ok();
+    assert!(
+        run.stderr.contains("2 seals of main hold"),
+        "{}",
+        run.stderr
+    );
+
+    // A branch started before the seal has no seals of its own.
+    repo.git(&["checkout", "--quiet", "-b", "side", &format!("{sealed}~2")]);
+    let run = repo.run(&["audit"]).ok();
+    assert!(!run.stderr.contains("seal"), "{}", run.stderr);
+    // Audited as main, it lacks main's sealed history.
+    repo.run(&["audit", "--branch", "main"]).fails(1);
+    // A detached HEAD cannot be sealed without naming its branch.
+    repo.git(&["checkout", "--quiet", "--detach", "main"]);
+    let run = repo.run(&["audit", "--seal"]).fails(2);
+    assert!(run.stderr.contains("give --branch NAME"), "{}", run.stderr);
+    repo.run(&["audit", "--seal", "--branch", "main"]).ok();
+    repo.run(&["audit", "--seal", "--branch", "bad name"])
+        .fails(2);
+    repo.run(&["--at", "2026-11-24T10:00:00Z", "audit", "--seal"])
+        .fails(2);
+
+    // Something that is not a seal under refs/mim/seals/ is reported.
+    repo.git(&["update-ref", "refs/mim/seals/forged", "main"]);
+    let run = repo.run(&["audit", "--branch", "main"]).fails(1);
+    assert!(
+        run.stdout
+            .contains("refs/mim/seals/forged: error: invalid seal: is not a seal"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_seal_is_signed_where_git_signs_commits() {
+    use std::os::unix::fs::PermissionsExt;
+    let repo = TestRepo::new();
+    let id = repo.active_p1("2026-11-24T09:00:00Z", "2026-11-24T09:05:00Z");
+    repo.at("2026-11-24T09:20:00Z", &["note", &id, "first"])
+        .ok();
+    let gpg = repo.home.join("fake-gpg");
+    std::fs::write(
+        &gpg,
+        "#!/bin/sh\ncat >/dev/null\n\
+         printf '[GNUPG:] BEGIN_SIGNING\\n[GNUPG:] SIG_CREATED D 1 8 00 1 FAKE\\n' >&2\n\
+         printf -- '-----BEGIN PGP SIGNATURE-----\\n\\nZmFrZQ==\\n-----END PGP SIGNATURE-----\\n'\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&gpg, std::fs::Permissions::from_mode(0o755)).unwrap();
+    repo.git(&["config", "commit.gpgsign", "true"]);
+    repo.git(&["config", "user.signingkey", "FAKE"]);
+    repo.git(&["config", "gpg.program", gpg.to_str().unwrap()]);
+    let run = repo.run(&["audit", "--seal"]).ok();
+    assert!(run.stderr.contains("(signed)"), "{}", run.stderr);
+    let seal = &seal_refs(&repo)[0];
+    let raw = repo.git(&["cat-file", "-p", seal]);
+    assert!(
+        raw.contains("gpgsig -----BEGIN PGP SIGNATURE-----"),
+        "{raw}"
+    );
+    let json = repo.run(&["audit", "--seal", "--json"]).ok().json();
+    assert_eq!(json["sealed"]["signed"], true);
+    assert_eq!(json["sealed"]["new"], false);
+}

@@ -11,6 +11,7 @@ mod examples;
 mod faults;
 mod foundation;
 mod hostile;
+mod merges;
 mod morning;
 mod multi_client;
 mod multi_client_reports;

@@ -121,6 +121,111 @@ pub fn amend(
     Ok((doc.text(), plan, changes))
 }
 
+/// Apply `amendments` to the model alone: the plan after them, and one description per
+/// amendment that changed something.
+pub fn apply_all(before: &Plan, amendments: &[Amendment]) -> anyhow::Result<(Plan, Vec<String>)> {
+    let mut plan = before.clone();
+    let mut changes = Vec::new();
+    for a in amendments {
+        if let Some(change) = apply(&mut plan, a)? {
+            changes.push(change);
+        }
+    }
+    Ok((plan, changes))
+}
+
+/// Write the front matter of `text` again so that it says what `recorded` says (bridge,
+/// cadence, workstreams, stakeholders): each key whose value differs from `file` (the
+/// plan `text` parses to, `None` when it does not) is replaced by mim's rendering of it,
+/// or removed when `recorded` has none; the other keys, comments and the body stay as
+/// they are. Returns the new text and the keys written again.
+pub fn rebuild(text: &str, file: Option<&Plan>, recorded: &Plan) -> (String, Vec<&'static str>) {
+    let mut doc = Doc::new(text);
+    doc.ensure_front();
+    let mut keys = Vec::new();
+    let differs = |key: &str| -> bool {
+        let Some(file) = file else { return true };
+        match key {
+            "bridge" => file.bridge != recorded.bridge,
+            "cadence" => file.cadence != recorded.cadence,
+            "workstreams" => {
+                let mut a: Vec<&Workstream> = file.workstreams.iter().collect();
+                let mut b: Vec<&Workstream> = recorded.workstreams.iter().collect();
+                a.sort_by(|x, y| x.name.cmp(&y.name));
+                b.sort_by(|x, y| x.name.cmp(&y.name));
+                a != b
+            }
+            _ => {
+                file.stakeholders.len() != recorded.stakeholders.len()
+                    || !recorded.stakeholders.iter().all(|s| {
+                        file.stakeholders
+                            .iter()
+                            .any(|o| same_person(o, s) && o.kind == s.kind)
+                    })
+            }
+        }
+    };
+    for key in ORDER {
+        if !differs(key) {
+            continue;
+        }
+        let lines = match key {
+            "bridge" => recorded
+                .bridge
+                .as_ref()
+                .map(|b| vec![format!("bridge: {}", quote(b))]),
+            "cadence" => (recorded.cadence != Default::default()).then(|| cadence_lines(recorded)),
+            "workstreams" => (!recorded.workstreams.is_empty()).then(|| workstream_lines(recorded)),
+            _ => (!recorded.stakeholders.is_empty()).then(|| stakeholder_lines(recorded)),
+        };
+        match lines {
+            Some(lines) => doc.set_key(key, lines),
+            None => doc.remove_key(key),
+        }
+        keys.push(key);
+    }
+    (doc.text(), keys)
+}
+
+/// The two sides of a file with git's conflict markers, (ours, theirs), each with the
+/// lines both sides share; `None` when it has no complete conflict.
+pub fn conflict_sides(text: &str) -> Option<(String, String)> {
+    #[derive(PartialEq)]
+    enum Part {
+        Both,
+        Ours,
+        Base,
+        Theirs,
+    }
+    let mut part = Part::Both;
+    let (mut ours, mut theirs) = (String::new(), String::new());
+    let mut conflicts = 0;
+    for line in text.split_inclusive('\n') {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        if bare.starts_with("<<<<<<<") && part == Part::Both {
+            part = Part::Ours;
+            conflicts += 1;
+        } else if bare.starts_with("|||||||") && part == Part::Ours {
+            part = Part::Base;
+        } else if bare == "=======" && matches!(part, Part::Ours | Part::Base) {
+            part = Part::Theirs;
+        } else if bare.starts_with(">>>>>>>") && part == Part::Theirs {
+            part = Part::Both;
+        } else {
+            match part {
+                Part::Both => {
+                    ours.push_str(line);
+                    theirs.push_str(line);
+                }
+                Part::Ours => ours.push_str(line),
+                Part::Theirs => theirs.push_str(line),
+                Part::Base => {}
+            }
+        }
+    }
+    (conflicts > 0 && part == Part::Both).then_some((ours, theirs))
+}
+
 fn index(plan: &Plan, name: &str) -> usize {
     plan.workstreams
         .iter()
@@ -312,7 +417,7 @@ fn workstream_lines(plan: &Plan) -> Vec<String> {
 }
 
 /// The same stakeholder: the same address (or, for a bare name, the same name).
-fn same_person(a: &Stakeholder, b: &Stakeholder) -> bool {
+pub(crate) fn same_person(a: &Stakeholder, b: &Stakeholder) -> bool {
     match (a.mailbox(), b.mailbox()) {
         (Some(x), Some(y)) => x.same_address(&y),
         _ => a.who == b.who,
@@ -409,6 +514,19 @@ impl Doc {
     /// The body: every line after the front matter.
     fn body_start(&self) -> usize {
         self.front_close().map_or(0, |c| c + 1)
+    }
+
+    /// The lines of the body.
+    pub fn body(&self) -> &[String] {
+        &self.lines[self.body_start()..]
+    }
+
+    /// Remove a top-level key of the front matter and its value.
+    fn remove_key(&mut self, key: &str) {
+        if let Some(start) = self.top_key(key) {
+            let end = self.block_end(start);
+            self.lines.splice(start..end, []);
+        }
     }
 
     fn top_key(&self, key: &str) -> Option<usize> {

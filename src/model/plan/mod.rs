@@ -4,6 +4,7 @@
 //! mim amends it line by line ([`edit`]) and never re-serialises what a person wrote.
 
 pub mod edit;
+pub mod record;
 
 use std::path::Path;
 
@@ -15,6 +16,7 @@ use crate::units::Duration;
 
 pub use crate::model::Audience;
 pub use edit::{Amendment, amend, new_file};
+pub use record::{PlanRecord, PlanSet};
 
 /// The response plan as read from `plan.md`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -248,9 +250,17 @@ pub fn parse(file: &Path, text: &str) -> Result<Plan, Diagnostics> {
     let one = |d: Diagnostic| Diagnostics(vec![d]);
     crate::yaml_guard::diagnose(file, text).map_err(one)?;
     if let Some(line) = crate::diag::conflict_marker(text) {
+        let id = file
+            .parent()
+            .and_then(Path::file_name)
+            .map_or("ID".into(), |n| n.to_string_lossy());
         return Err(one(Diagnostic::new(
             file,
-            "unresolved git merge conflict: both sides changed the plan; keep the right lines, remove the markers, then `git add` and commit",
+            format!(
+                "unresolved git merge conflict: both sides changed the plan; `mim plan {id} --rebuild` writes \
+                 the front matter again from the timeline (or keep the right lines and remove the markers), \
+                 then `git add` and commit"
+            ),
         )
         .at(line, 1)
         .with_source(text)));

@@ -8,8 +8,10 @@ use anyhow::{Context, bail};
 use crate::time::Timestamp;
 
 mod commit;
+mod index;
 
 pub use commit::commit_paths;
+pub use index::IndexLock;
 
 fn git(dir: &Path) -> Command {
     let mut cmd = Command::new("git");

@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::common::{Run, TestRepo};
 
@@ -399,9 +400,17 @@ fn spawn(repo: &TestRepo, args: &[&str]) -> Child {
         .expect("spawn mim")
 }
 
+/// Wait for `path` to appear (a minute at most: a test never waits for ever).
+#[track_caller]
 fn wait_for(path: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(60);
     while !path.exists() {
-        std::thread::sleep(std::time::Duration::from_millis(20));
+        assert!(
+            Instant::now() < deadline,
+            "{} did not appear within a minute",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
@@ -548,4 +557,124 @@ fn a_killed_send_is_completed_not_rolled_back() {
             .count(),
         1
     );
+}
+
+
+/// The user's own commits while mim commits notes: `git add` + `git commit`, or
+/// `git commit -a`, as a person would. None of them may undo mim's work: no user commit
+/// removes a line of a timeline. (A user's git that finds mim holding `index.lock`, or
+/// HEAD moved under it, fails with git's own message; that is allowed.)
+#[test]
+fn the_users_own_commits_alongside_mim_never_undo_a_timeline_entry() {
+    let repo = TestRepo::new();
+    let id = repo.active_p1(DECLARED, ACCEPTED);
+    repo.write("notes.txt", "0\n");
+    repo.git(&["add", "notes.txt"]);
+    repo.git(&["commit", "--quiet", "-m", "user 0"]);
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writers: Vec<_> = ["a", "b"]
+        .into_iter()
+        .map(|who| {
+            let mut cmds: Vec<Command> = (1..=50)
+                .map(|n| {
+                    let mut cmd = repo.cmd();
+                    cmd.args(["--at", "2026-11-24T10:00:00Z", "note", &id])
+                        .arg(format!("note {who}{n}"));
+                    cmd
+                })
+                .collect();
+            std::thread::spawn(move || cmds.iter_mut().map(output).collect::<Vec<Run>>())
+        })
+        .collect();
+    let user = {
+        let root = repo.root.clone();
+        let home = repo.home.clone();
+        let done = done.clone();
+        std::thread::spawn(move || {
+            let git = |args: &[&str]| {
+                let mut cmd = Command::new("git");
+                cmd.current_dir(&root).args(args);
+                crate::common::isolate(&mut cmd, &home);
+                output(&mut cmd)
+            };
+            let deadline = Instant::now() + Duration::from_secs(300);
+            let (mut made, mut refused) = (0, Vec::new());
+            let mut n = 0;
+            while (made < 50 || !done.load(std::sync::atomic::Ordering::SeqCst))
+                && Instant::now() < deadline
+            {
+                // A person commits now and then, not in a tight loop.
+                std::thread::sleep(Duration::from_millis(100));
+                n += 1;
+                std::fs::write(root.join("notes.txt"), format!("{n}\n")).unwrap();
+                let message = format!("user {n}");
+                let run = if n % 2 == 0 {
+                    git(&["commit", "-q", "-a", "-m", &message])
+                } else {
+                    match git(&["add", "notes.txt"]) {
+                        r if r.code != 0 => r,
+                        _ => git(&["commit", "-q", "-m", &message]),
+                    }
+                };
+                if run.code == 0 {
+                    made += 1;
+                } else {
+                    refused.push(run.stderr);
+                }
+            }
+            (made, refused)
+        })
+    };
+    let runs: Vec<Run> = writers
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    let (made, refused) = user.join().unwrap();
+    for run in &runs {
+        assert_eq!(run.code, 0, "stderr:\n{}", run.stderr);
+    }
+    assert!(made >= 50, "only {made} user commits");
+    for stderr in &refused {
+        assert!(
+            stderr.contains("index.lock")
+                || stderr.contains("cannot lock ref")
+                || stderr.contains("nothing to commit")
+                || stderr.contains("no changes added"),
+            "a user commit failed otherwise: {stderr}"
+        );
+    }
+    // No user commit removes a line of a timeline, whatever it holds.
+    let timeline = format!("incidents/{id}/timeline.yaml");
+    let users: Vec<String> = repo
+        .git(&["log", "--format=%H %s"])
+        .lines()
+        .filter(|l| {
+            l.split_once(' ')
+                .is_some_and(|(_, s)| s.starts_with("user "))
+        })
+        .map(|l| l.split(' ').next().unwrap().to_string())
+        .collect();
+    assert!(users.len() > 50, "{}", users.len());
+    let undone: Vec<String> = users
+        .iter()
+        .filter(|sha| {
+            repo.git(&["show", "--format=", "-U0", sha, "--", &timeline])
+                .lines()
+                .any(|l| l.starts_with('-') && !l.starts_with("---"))
+        })
+        .cloned()
+        .collect();
+    eprintln!(
+        "{} user commits ({} refused by git) alongside 100 notes; {} undid a timeline entry",
+        users.len() - 1,
+        refused.len(),
+        undone.len()
+    );
+    assert!(undone.is_empty(), "user commits undoing mim: {undone:?}");
+    let text = repo.read(&timeline);
+    assert_eq!(text.matches("event: note").count(), 100);
+    let head = repo.git(&["show", &format!("HEAD:{timeline}")]);
+    assert_eq!(head.matches("event: note").count(), 100);
+    repo.run(&["audit"]).ok();
 }

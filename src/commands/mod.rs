@@ -208,14 +208,39 @@ impl Ctx {
         let templates = crate::render::Templates::new(Some(self.repo.templates_dir()));
         let ledger = outbox::read_ledger(&incident.dir, state)?;
         let threads = outbox::threads(&incident.dir, &ledger, incident.record.client.first())?;
+        let drafts = self.numbered(incident, drafts)?;
         crate::comms::compose(
             &self.repo.config,
             &templates,
             incident,
             state,
-            drafts,
+            &drafts,
             &threads,
         )
+    }
+
+    /// `drafts`, each with the first sequence (see [`crate::comms::compact_seq`]) whose
+    /// name is free in the incident's `outbox/`: chosen under the repository lock, so
+    /// commands in the same second never write over each other's messages.
+    fn numbered(
+        &self,
+        incident: &Incident,
+        drafts: &[crate::comms::Draft],
+    ) -> anyhow::Result<Vec<crate::comms::Draft>> {
+        let outbox = incident.dir.join(crate::comms::outbox::OUTBOX_DIR);
+        let mut taken = std::collections::HashSet::new();
+        let mut out = Vec::with_capacity(drafts.len());
+        for draft in drafts {
+            let mut draft = draft.clone();
+            let seq = free_seq(&self.repo.root, &outbox, &taken, |seq| {
+                draft.seq = seq;
+                format!("{}.eml", draft.stem())
+            })?;
+            draft.seq = seq;
+            taken.insert(format!("{}.eml", draft.stem()));
+            out.push(draft);
+        }
+        Ok(out)
     }
 
     /// Apply `change` and commit it as `<id>: <summary>` with the audit trailers, the
@@ -439,6 +464,29 @@ impl Ctx {
         println!("{}", serde_json::to_string_pretty(value)?);
         Ok(())
     }
+}
+
+/// The first sequence number (1, 2, …) whose file name, `name(seq)`, is neither in `dir`
+/// (as anything: a symbolic link counts) nor in `taken`.
+pub(crate) fn free_seq(
+    root: &std::path::Path,
+    dir: &std::path::Path,
+    taken: &std::collections::HashSet<String>,
+    mut name: impl FnMut(u32) -> String,
+) -> anyhow::Result<u32> {
+    for seq in 1..=u32::MAX {
+        let candidate = name(seq);
+        if taken.contains(&candidate) {
+            continue;
+        }
+        let path = dir.join(&candidate);
+        let kind = crate::safe_fs::kind(root, &path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        if kind == crate::safe_fs::Kind::Missing {
+            return Ok(seq);
+        }
+    }
+    anyhow::bail!("no free file name in {}", dir.display())
 }
 
 fn start_dir(global: &Global) -> anyhow::Result<PathBuf> {

@@ -142,22 +142,29 @@ pub fn ledger(names: &[String], log: &str, state: &State) -> Vec<Message> {
                     // One client's early restoral notice is undone if it was affected
                     // again before the notice went; a resolve's (to every client, or
                     // to each still affected) by a reopen.
+                    // The notice with sequence N of a second is the N-th restoration
+                    // recorded in that second (resolve, reopen, resolve).
                     Kind::Restoral => p
                         .client
                         .as_ref()
                         .and_then(|key| {
-                            state
-                                .client_restorals
-                                .iter()
-                                .find(|r| &r.client == key && compact(&r.at) == compact(&p.at))
-                                .map(|r| (Some(r.entry), r.undone_at.is_some()))
+                            nth_or_first(
+                                state.client_restorals.iter().filter(|r| {
+                                    &r.client == key && compact(&r.at) == compact(&p.at)
+                                }),
+                                p.seq,
+                            )
+                            .map(|r| (Some(r.entry), r.undone_at.is_some()))
                         })
                         .or_else(|| {
-                            state
-                                .resolutions
-                                .iter()
-                                .find(|r| compact(&r.at) == compact(&p.at))
-                                .map(|r| (Some(r.entry), r.reopened_at.is_some()))
+                            nth_or_first(
+                                state
+                                    .resolutions
+                                    .iter()
+                                    .filter(|r| compact(&r.at) == compact(&p.at)),
+                                p.seq,
+                            )
+                            .map(|r| (Some(r.entry), r.reopened_at.is_some()))
                         })
                         .unwrap_or((None, false)),
                 },
@@ -180,6 +187,17 @@ pub fn ledger(names: &[String], log: &str, state: &State) -> Vec<Message> {
         (a.entry.unwrap_or(usize::MAX), &a.file).cmp(&(b.entry.unwrap_or(usize::MAX), &b.file))
     });
     out
+}
+
+/// The `seq`-th item (1-based), or the first when there are fewer.
+fn nth_or_first<T>(mut items: impl Iterator<Item = T>, seq: u32) -> Option<T> {
+    let first = items.next()?;
+    let rest = usize::try_from(seq.saturating_sub(2)).unwrap_or(usize::MAX);
+    Some(if seq <= 1 {
+        first
+    } else {
+        items.nth(rest).unwrap_or(first)
+    })
 }
 
 /// The messages in an incident's `outbox/` and where each stands (see [`ledger`]).
@@ -387,10 +405,13 @@ pub fn problems(incident: &Incident, shown_dir: &Path, deep: bool) -> Vec<Diagno
 }
 
 /// `(time, tag, audience)` of a message name mim writes: `20261124T093000Z-u3-client.eml`
-/// or `20261124T104500Z-resolved-end-users.eml`.
+/// or `20261124T104500Z-resolved-end-users.eml`, the time perhaps with a sequence
+/// (`20261124T093000Z.2-…`, see [`super::compact_seq`]), which the time it gives leaves out.
 fn parse_name(name: &str) -> Option<(&str, &str, &str)> {
     let stem = name.strip_suffix(".eml")?;
-    let (at, rest) = (stem.get(..16)?, stem.get(16..)?.strip_prefix('-')?);
+    let (stamp, rest) = stem.split_once('-')?;
+    let at = stamp.get(..16)?;
+    super::parse_compact(stamp)?;
     let (tag, audience) = rest.split_once('-')?;
     // One of several clients' own message: `…-client+acme.eml`.
     let audience = match audience.split_once('+') {
@@ -398,17 +419,12 @@ fn parse_name(name: &str) -> Option<(&str, &str, &str)> {
         Some(_) => return None,
         None => audience,
     };
-    let time_shape = at.char_indices().all(|(i, c)| match i {
-        8 => c == 'T',
-        15 => c == 'Z',
-        _ => c.is_ascii_digit(),
-    });
     let tag_shape = tag == "resolved"
         || tag
             .strip_prefix('u')
             .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
     let audience_shape = Audience::parse(audience).is_some() || audience == "all";
-    (time_shape && tag_shape && audience_shape).then_some((at, tag, audience))
+    (tag_shape && audience_shape).then_some((at, tag, audience))
 }
 
 /// `sent.log` lines naming a message that is not in `outbox/`.

@@ -3,6 +3,7 @@
 //! `MIM_FAULT`, or together with git from a git hook); afterwards the next mim leaves a
 //! clean tree and a HEAD that holds all or nothing of the interrupted command.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -677,4 +678,125 @@ fn the_users_own_commits_alongside_mim_never_undo_a_timeline_entry() {
     let head = repo.git(&["show", &format!("HEAD:{timeline}")]);
     assert_eq!(head.matches("event: note").count(), 100);
     repo.run(&["audit"]).ok();
+}
+
+/// 4 × 25 updates at the same time, in the same second: every one recorded under a name
+/// of its own (a sequence after the time), every command succeeds, `validate` is clean.
+#[test]
+fn concurrent_updates_in_one_second_all_land_under_names_of_their_own() {
+    let repo = TestRepo::new();
+    let id = repo.active_p1(DECLARED, ACCEPTED);
+    let workers: Vec<_> = ["a", "b", "c", "d"]
+        .into_iter()
+        .map(|who| {
+            let mut cmds: Vec<Command> = (1..=25)
+                .map(|n| {
+                    // No --at: every one at MIM_NOW, the same second.
+                    let mut cmd = repo.cmd();
+                    cmd.args(["update", &id, "-m"])
+                        .arg(format!("Update {who}{n}."));
+                    cmd
+                })
+                .collect();
+            std::thread::spawn(move || cmds.iter_mut().map(output).collect::<Vec<Run>>())
+        })
+        .collect();
+    let runs: Vec<Run> = workers
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    let failed: Vec<&String> = runs
+        .iter()
+        .filter(|r| r.code != 0)
+        .map(|r| &r.stderr)
+        .collect();
+    assert!(failed.is_empty(), "{} failed: {failed:?}", failed.len());
+    let updates = files_at_head(&repo)
+        .into_iter()
+        .filter(|f| f.contains("/updates/"))
+        .collect::<BTreeSet<String>>();
+    assert_eq!(updates.len(), 100, "{updates:?}");
+    assert!(updates.contains(&format!(
+        "incidents/{id}/updates/20300101T000000Z-internal.md"
+    )));
+    assert!(updates.contains(&format!(
+        "incidents/{id}/updates/20300101T000000Z.100-internal.md"
+    )));
+    let mails: Vec<String> = crate::common::mail::outbox(&repo, &id)
+        .into_keys()
+        .collect();
+    assert_eq!(mails.len(), 100);
+    let timeline = repo.read(&format!("incidents/{id}/timeline.yaml"));
+    assert_eq!(timeline.matches("event: update").count(), 100);
+    for who in ["a", "b", "c", "d"] {
+        for n in 1..=25 {
+            let text = format!("Update {who}{n}.");
+            let holding = updates
+                .iter()
+                .filter(|f| repo.read(f).contains(&text))
+                .count();
+            assert_eq!(holding, 1, "{text}");
+        }
+    }
+    // Numbered 1 to 100, each once, each in the file its entry names.
+    let mut numbers: Vec<u32> = timeline
+        .lines()
+        .filter(|l| l.contains("event: update"))
+        .map(|l| {
+            let file = l
+                .split("file: \"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap();
+            assert!(updates.contains(&format!("incidents/{id}/{file}")), "{l}");
+            let n = l.split("number: ").nth(1).unwrap();
+            n.trim_end_matches('}').trim().parse().unwrap()
+        })
+        .collect();
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=100).collect::<Vec<u32>>());
+    repo.run(&["validate", "--deep"]).ok();
+    assert_eq!(status(&repo), "");
+}
+
+/// A resolve, a reopen and a resolve again in the same second: the second restoral
+/// notices get names of their own (`….2-resolved-…`), the first ones stay withdrawn by
+/// the reopen, and only the second ones wait to be sent.
+#[test]
+fn restoral_notices_of_one_second_get_names_of_their_own() {
+    let repo = TestRepo::new();
+    let id = repo.active_p1(DECLARED, ACCEPTED);
+    let at = "2026-11-24T10:00:00Z";
+    let resolve = ["resolve", &id, "-m", "Restarted.", "--closure", "permanent-fix"];
+    repo.at(at, &resolve).ok();
+    repo.at(at, &["reopen", &id, "--reason", "Down again."])
+        .ok();
+    let run = repo.at(at, &resolve).ok();
+    assert!(
+        run.stdout.contains("20261124T100000Z.2-resolved-internal.eml"),
+        "{}",
+        run.stdout
+    );
+    let names: Vec<String> = crate::common::mail::outbox(&repo, &id)
+        .into_keys()
+        .collect();
+    assert_eq!(names.len(), 10, "{names:?}");
+    let unsent = repo.run(&["send", &id, "--dry-run", "--json"]).ok().json();
+    let unsent: Vec<&str> = unsent["unsent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert_eq!(unsent.len(), 5, "{unsent:?}");
+    assert!(
+        unsent
+            .iter()
+            .all(|f| f.starts_with("20261124T100000Z.2-resolved-")),
+        "{unsent:?}"
+    );
+    repo.run(&["validate", "--deep"]).ok();
+    assert_eq!(status(&repo), "");
 }

@@ -109,7 +109,7 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<()> {
     eprintln!("{}: {} → resolved", incident.id, state.status);
     open_children(ctx, &state);
     if args.send {
-        ctx.deliver(&incident, &files)?;
+        ctx.deliver(&incident, &files, false)?;
     }
     Ok(())
 }

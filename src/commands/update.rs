@@ -271,7 +271,7 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
     ctx.record(&incident.id, "update", &subject, &change)?;
     report(ctx, &incident, &numbers, &files)?;
     if args.send {
-        ctx.deliver(&incident, &files)?;
+        ctx.deliver(&incident, &files, false)?;
     }
     Ok(())
 }

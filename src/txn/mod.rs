@@ -14,8 +14,10 @@
 //! `MIM_FAULT` makes the process kill itself at a named point, for the tests that prove
 //! this: `after-journal`, `mid-write:N` (the N-th file's temporary file written, not yet
 //! renamed), `after-write:N`, `after-add` (files hashed, nothing committed),
-//! `after-update-ref` (HEAD moved, the index not yet updated; both in
-//! `git::commit_paths`) and `after-commit`.
+//! `after-update-ref` (HEAD moved, the new index written under git's `index.lock` but
+//! not yet in place; both in `git::commit_paths`), `after-commit`, and in `mim send`
+//! `before-sendmail` (its intent recorded) and `after-sendmail` (sendmail has answered,
+//! the outcome not yet recorded).
 
 mod git_state;
 pub mod journal;

@@ -552,6 +552,10 @@ pub struct SendArgs {
     /// Send the unsent messages of a closed incident too
     #[arg(long)]
     pub force: bool,
+    /// Send the uncertain messages again too: those a send was interrupted while
+    /// sendmail had them (they may have gone out already)
+    #[arg(long)]
+    pub resend_uncertain: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -34,6 +34,9 @@ pub enum Rule {
     Validation,
     /// A message in `outbox/` left unsent longer than `mail.unsent_warning`.
     UnsentMail,
+    /// A message whose send was interrupted while sendmail had it: it may or may not
+    /// have gone out (see `mim send --resend-uncertain`).
+    UncertainMail,
 }
 
 impl Rule {
@@ -49,6 +52,7 @@ impl Rule {
             Rule::PirAction => "pir-action",
             Rule::Validation => "validation",
             Rule::UnsentMail => "unsent-mail",
+            Rule::UncertainMail => "uncertain-mail",
         }
     }
 }

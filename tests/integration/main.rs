@@ -18,6 +18,7 @@ mod pir;
 mod plan;
 mod real;
 mod report;
+mod rfo;
 mod rough;
 mod scale;
 mod schema;

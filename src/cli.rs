@@ -793,6 +793,11 @@ pub enum PirCommand {
         /// md writes pir-report.md, html a self-contained pir-report.html
         #[arg(long, value_enum, default_value = "md")]
         format: crate::pir::report::Format,
+        /// Render the incident report for this client alone (rfo-CLIENT.md or .html):
+        /// its service, impact window, restore figure, the cause and fix from pir.md's
+        /// Client summary, what it was told, and the actions committed to it
+        #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients))]
+        client: Option<String>,
     },
 }
 
@@ -834,6 +839,10 @@ pub struct PirActionAddArgs {
     /// What it changes
     #[arg(long, value_enum, default_value = "process")]
     pub kind: crate::model::pir::ActionKind,
+    /// A client it is committed to (repeatable): it is in that client's incident report
+    /// (`mim pir report ID --client C`)
+    #[arg(long = "client", value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients))]
+    pub clients: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -242,7 +242,7 @@ pub fn durations_text(d: &Durations) -> String {
         (
             "to restore",
             d.time_to_restore,
-            "the SLA figure: restore clock, hold excluded",
+            "the SLA figure: the incident's restore clock, hold excluded",
         ),
         (
             "outage",

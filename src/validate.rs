@@ -332,7 +332,7 @@ fn duplicate_number_problems(repo: &Repo, incident: &Incident, state: &State) ->
     out
 }
 
-/// A message or a review recorded for one client that the incident never affected.
+/// A message, a review or a PIR action recorded for a client that the incident never affected.
 fn client_problems(repo: &Repo, incident: &Incident, state: &State) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (i, entry) in incident.entries.iter().enumerate() {
@@ -342,13 +342,16 @@ fn client_problems(repo: &Repo, incident: &Incident, state: &State) -> Vec<Diagn
                 audience,
                 number,
                 ..
-            } => (format!("update {number} to {audience}"), c),
+            } => (format!("update {number} to {audience}"), vec![c]),
             Event::PirReview {
                 client: Some(c), ..
-            } => ("the review".to_string(), c),
+            } => ("the review".to_string(), vec![c]),
+            Event::PirAction { id, clients, .. } if !clients.is_empty() => {
+                (format!("PIR action {id}"), clients.iter().collect())
+            }
             _ => continue,
         };
-        if !state.ever_affected(client) {
+        for client in client.into_iter().filter(|c| !state.ever_affected(c)) {
             out.push(at_entry(
                 repo,
                 incident,

@@ -22,10 +22,12 @@ use crate::repo::{Repo, TEMPLATES_DIR};
 /// The file in `templates/` that explains overrides; not a template.
 const README: &str = "README.md";
 
-/// Every template mim renders: the built-in ones and the optional HTML PIR report.
+/// Every template mim renders: the built-in ones and the optional HTML reports (the PIR
+/// report and the client's incident report).
 pub fn known_names() -> Vec<&'static str> {
     let mut names = Templates::new(None).names();
     names.push(report::TEMPLATE_HTML);
+    names.push(crate::pir::rfo::TEMPLATE_HTML);
     names
 }
 

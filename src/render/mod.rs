@@ -65,6 +65,8 @@ static DEFAULTS: &[(&str, &str)] = &[
         "pir-report.md",
         include_str!("../../templates/pir-report.md"),
     ),
+    // The client's incident report (`mim pir report ID --client C`).
+    ("rfo.md", include_str!("../../templates/rfo.md")),
 ];
 
 /// Where a template's source comes from.

@@ -20,6 +20,7 @@ mod plan;
 mod readers;
 mod real;
 mod report;
+mod rfo;
 mod rough;
 mod scale;
 mod schema;

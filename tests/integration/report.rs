@@ -694,7 +694,8 @@ fn compliance(met: u64, breached: u64, open: u64, percent: f64) -> Value {
 ///   but resolved after 6h < 8h ✓; the rest ✗. P1 2/7, P2 1/5, P3 1/1; all 4/13.
 /// By client — acme: A C D F I J L M; globex: B E G H K N:
 ///   respond acme 4/8 (C J L M ✗), globex 6/6; restore acme 3/7, globex 5/5 + N open;
-///   internal acme 1/7, globex 2/6; client acme 1/7, globex 3/6.
+///   client acme 1/7, globex 3/6 (internal updates are the provider's own: under no
+///   client).
 /// By month — November: A–I; December: J–N:
 ///   respond 8/9 (C ✗), 2/5 (K N ✓); restore 7/8, 1/4 (K ✓; N open);
 ///   internal 3/8, 0/5; client 4/8, 0/5.
@@ -727,7 +728,6 @@ fn sla_compliance_comes_from_the_engine_and_agrees_with_check() {
         json!({
             "respond": {"acme": compliance(4, 4, 0, 50.0), "globex": compliance(6, 0, 0, 100.0)},
             "restore": {"acme": compliance(3, 4, 0, 42.9), "globex": compliance(5, 0, 1, 100.0)},
-            "update-internal": {"acme": compliance(1, 6, 0, 14.3), "globex": compliance(2, 4, 0, 33.3)},
             "update-client": {"acme": compliance(1, 6, 0, 14.3), "globex": compliance(3, 3, 0, 50.0)},
         })
     );

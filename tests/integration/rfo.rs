@@ -459,7 +459,7 @@ fn an_action_committed_to_a_client_is_recorded_and_validated() {
     let id = outage(&repo);
     let timeline = repo.read(&format!("incidents/{id}/timeline.yaml"));
     assert!(
-        timeline.contains(r#"clients: ["acme","globex"]"#),
+        timeline.contains(r#"clients: ["acme", "globex"]"#),
         "{timeline}"
     );
     let shown: Value = repo.now(SATURDAY, &["show", &id, "--json"]).json();

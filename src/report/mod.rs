@@ -507,7 +507,11 @@ fn row(
         services: state.services.clone(),
         ci: r.ci.first().map(str::to_string),
         category: r.category.clone(),
-        priority: state.priority.clone(),
+        // A report for one of several clients gives its own priority (its own impact).
+        priority: scope
+            .and_then(|k| state.affected_client(k))
+            .filter(|_| several)
+            .map_or_else(|| state.priority.clone(), |c| c.priority.clone()),
         status: state.status,
         response_secs: figures.response,
         restore_secs: figures.restore,

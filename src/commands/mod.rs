@@ -134,8 +134,32 @@ impl Ctx {
         crate::text::name("--by", &name)
     }
 
+    /// The incident ID `id` names (full, a unique prefix, or a unique part of the slug),
+    /// or the one whose directory mim runs in. A miss names the closest IDs and how many
+    /// incidents are open.
     pub fn resolve(&self, id: Option<&str>) -> anyhow::Result<String> {
-        self.repo.resolve(id, &self.cwd)
+        self.repo.resolve(id, &self.cwd).map_err(|err| {
+            match err.downcast::<crate::repo::NoSuchIncident>() {
+                Ok(mut miss) => {
+                    miss.open = self.open_count();
+                    miss.into()
+                }
+                Err(err) => err,
+            }
+        })
+    }
+
+    /// How many incidents are open (proposed, accepted, on hold) now, when they can all
+    /// be read.
+    fn open_count(&self) -> Option<usize> {
+        let open = store::each(&self.repo, |loaded| {
+            loaded
+                .ok()
+                .map(|incident| self.state_now(&incident).status.is_active())
+        })
+        .ok()?;
+        open.iter()
+            .try_fold(0, |n, o| o.map(|active| n + usize::from(active)))
     }
 
     /// `[ID] X` from one or two positional arguments. A lone argument that names an

@@ -166,3 +166,31 @@ mod tests {
         assert_eq!(multi_line("one\r\ntwo\0\n\nthree  \n"), "one\ntwo\n\nthree");
     }
 }
+
+/// A path as people want to read it: `..` and `.` taken out, and relative to the
+/// directory mim was started in when it is below it (`-C` joins paths, so a path can
+/// read `msp/../report.html`).
+pub fn shown_path(path: &std::path::Path) -> String {
+    use std::path::Component;
+    let mut clean = std::path::PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir if clean.file_name().is_some() => {
+                clean.pop();
+            }
+            other => clean.push(other),
+        }
+    }
+    let shown = std::env::current_dir()
+        .ok()
+        .and_then(|here| {
+            clean
+                .strip_prefix(here)
+                .ok()
+                .map(std::path::Path::to_path_buf)
+        })
+        .filter(|rel| !rel.as_os_str().is_empty())
+        .unwrap_or(clean);
+    shown.display().to_string()
+}

@@ -48,9 +48,9 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> anyhow::Result<()> {
             let path = ctx.cwd.join(path);
             store::write_atomic(&path, text.as_bytes())?;
             eprintln!(
-                "report of {} incident(s) written to {}",
-                report.incidents,
-                path.display()
+                "report of {} written to {}",
+                crate::text::plural(report.incidents, "incident"),
+                crate::text::shown_path(&path)
             );
         }
         None => {

@@ -212,12 +212,12 @@ fn text_view(
         field(
             "pir",
             format!(
-                "started {} ({}), facilitator {}; {} action(s), {open} open; {} review(s)",
+                "started {} ({}), facilitator {}; {}, {open} open; {}",
                 t(&p.started_at),
                 p.reason,
                 p.facilitator,
-                p.actions.len(),
-                p.reviews.len()
+                crate::text::plural(p.actions.len(), "action"),
+                crate::text::plural(p.reviews.len(), "review")
             ),
         );
     }

@@ -78,10 +78,10 @@ pub fn run(ctx: &Ctx, args: &SiteArgs) -> anyhow::Result<()> {
         ctx.print_json(&json!({"output": out.display().to_string(), "files": files}))?;
     } else {
         eprintln!(
-            "wrote {} file(s) to {}: the overview and {} client page(s) with their feeds",
-            written.len(),
-            out.display(),
-            built.clients.len()
+            "wrote {} to {}: the overview and {} with their feeds",
+            crate::text::plural(written.len(), "file"),
+            crate::text::shown_path(&out),
+            crate::text::plural(built.clients.len(), "client page")
         );
     }
     if broken.is_empty() {

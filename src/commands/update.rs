@@ -128,7 +128,7 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
     let eta = args
         .eta
         .as_deref()
-        .map(|t| time::parse(t, config.tz()).context("in --eta"))
+        .map(|t| time::parse_ahead(t, config.tz(), ctx.now).context("in --eta"))
         .transpose()?;
     if let Some(eta) = eta.filter(|eta| *eta < ctx.now) {
         anyhow::bail!(

@@ -39,3 +39,78 @@ fn an_incident_is_found_by_part_of_its_slug_and_a_typo_gets_suggestions() {
         miss.stderr
     );
 }
+
+#[test]
+fn counts_read_as_words_and_paths_without_dot_dot() {
+    let repo = TestRepo::new();
+    repo.declare("2026-11-24T09:00:00Z", "VPN down", "high", "high", &[]);
+    let run = repo
+        .now(
+            "2026-11-24T11:00:00Z",
+            &["-C", "incidents", "report", "-o", "../kpi.html"],
+        )
+        .ok();
+    insta::assert_snapshot!(run.stderr, @"report of 1 incident written to kpi.html");
+    let run = repo
+        .now(
+            "2026-11-24T11:00:00Z",
+            &["-C", "incidents", "site", "-o", "../site"],
+        )
+        .ok();
+    assert!(
+        run.stderr
+            .starts_with("wrote 3 files to site: the overview and 1 client page with their feeds"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_eta_or_a_next_update_is_a_clock_time_today_or_tomorrow() {
+    let repo = TestRepo::new();
+    let id = repo.active_p1("2026-11-24T09:00:00Z", "2026-11-24T09:05:00Z");
+    repo.at(
+        "2026-11-24T09:30:00Z",
+        &[
+            "update",
+            &id,
+            "-m",
+            "Failing over.",
+            "--eta",
+            "14:00",
+            "--next",
+            "10:15",
+        ],
+    )
+    .ok();
+    let front = repo.read(&format!(
+        "incidents/{id}/updates/20261124T093000Z-internal.md"
+    ));
+    assert!(front.contains("eta: 2026-11-24T14:00:00Z"), "{front}");
+    let timeline = repo.read(&format!("incidents/{id}/timeline.yaml"));
+    assert!(
+        timeline.contains("next_by: \"2026-11-24T10:15:00Z\""),
+        "{timeline}"
+    );
+    // A clock time already passed is tomorrow's.
+    repo.at(
+        "2026-11-24T22:00:00Z",
+        &["update", &id, "-m", "Overnight work.", "--eta", "06:00"],
+    )
+    .ok();
+    let front = repo.read(&format!(
+        "incidents/{id}/updates/20261124T220000Z-internal.md"
+    ));
+    assert!(front.contains("eta: 2026-11-25T06:00:00Z"), "{front}");
+    let bad = repo
+        .at(
+            "2026-11-24T22:30:00Z",
+            &["update", &id, "-m", "x", "--next", "soon"],
+        )
+        .fails(1);
+    assert!(
+        bad.stderr.contains("a clock time like 14:00"),
+        "{}",
+        bad.stderr
+    );
+}

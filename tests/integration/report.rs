@@ -1015,7 +1015,7 @@ fn the_html_report_is_self_contained_with_one_mark_per_data_point() {
     fixture(&repo);
     let run = repo.now(NOW, &["report", "-o", "kpi.html"]).ok();
     assert!(run.stdout.is_empty());
-    assert!(run.stderr.contains("report of 13 incident(s) written to"));
+    assert!(run.stderr.contains("report of 13 incidents written to"));
     let html = repo.read("kpi.html");
     // Kept for a look in a browser: target/tmp/report-fixture.html.
     std::fs::write(

@@ -114,3 +114,37 @@ fn an_eta_or_a_next_update_is_a_clock_time_today_or_tomorrow() {
         bad.stderr
     );
 }
+
+#[test]
+fn the_kpi_report_counts_an_incident_of_two_clients_once_and_plots_the_open_ones() {
+    let repo = TestRepo::new();
+    crate::readers::config(&repo);
+    crate::readers::replay(&repo);
+    let report = repo
+        .now(
+            "2026-11-23T15:00:00Z",
+            &["report", "--since", "2026-11-01", "--format", "json"],
+        )
+        .ok()
+        .json();
+    assert_eq!(
+        report["times"]["response"]["P1"]["count"], 1,
+        "{:#}",
+        report["times"]
+    );
+    assert_eq!(report["times"]["restore"]["P1"]["count"], 1);
+    // An incident not restored yet is on the restore chart, with its clock so far.
+    let open = repo.declare("2026-11-23T13:00:00Z", "VPN down", "high", "high", &[]);
+    repo.at("2026-11-23T13:05:00Z", &["accept", &open]).ok();
+    let html = repo
+        .now(
+            "2026-11-23T15:00:00Z",
+            &["report", "--since", "2026-11-01", "--format", "html"],
+        )
+        .ok()
+        .stdout;
+    assert!(
+        html.contains("VPN down (P1): not restored yet, 2h so far of 4h (50%)"),
+        "{html}"
+    );
+}

@@ -14,6 +14,7 @@ pub mod error;
 pub(crate) mod fault;
 pub(crate) mod git;
 pub(crate) mod lifecycle;
+pub(crate) mod limits;
 pub(crate) mod links;
 pub(crate) mod lock;
 pub(crate) mod model;

@@ -61,9 +61,10 @@ pub fn run(ctx: &Ctx, args: &AuditArgs) -> anyhow::Result<()> {
             "commits": result.commits,
             "incidents": result.incidents,
         }))?,
-        AuditFormat::Text => print!("{}", text(&result)),
+        // Timeline lines and commit subjects are anyone's text: escaped for the terminal.
+        AuditFormat::Text => print!("{}", crate::text::for_terminal(&text(&result))),
     }
-    eprintln!("{}", summary(&result));
+    eprintln!("{}", crate::text::for_terminal(&summary(&result)));
     if result.append_only {
         Ok(())
     } else {

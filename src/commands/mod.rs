@@ -205,7 +205,7 @@ impl Ctx {
         drafts: &[crate::comms::Draft],
     ) -> anyhow::Result<Vec<crate::comms::Composed>> {
         use crate::comms::outbox;
-        let templates = crate::render::Templates::new(Some(self.repo.templates_dir()));
+        let templates = crate::render::Templates::for_repo(&self.repo);
         let ledger = outbox::read_ledger(&incident.dir, state)?;
         let threads = outbox::threads(&incident.dir, &ledger, incident.record.client.first())?;
         crate::comms::compose(
@@ -330,20 +330,23 @@ impl Ctx {
         self.record(&incident.id, entry.event.name(), summary, &change)
     }
 
+    /// Whether a file of the repository has changes that are not committed, and this run
+    /// commits: a command that rendered from its text (read once) commits that text too.
+    pub fn is_uncommitted(&self, path: &std::path::Path) -> anyhow::Result<bool> {
+        if !self.commits() || !git::in_work_tree(&self.repo.root) {
+            return Ok(false);
+        }
+        Ok(!git::uncommitted(&self.repo.root, self.repo.relative(path))?.is_empty())
+    }
+
     /// The text of a file of the repository when it has changes that are not committed
     /// (and this run commits): commands that render from it commit it too (`pir.md`).
     pub fn changed_file(&self, path: &std::path::Path) -> anyhow::Result<Option<String>> {
-        if !self.commits() || !git::in_work_tree(&self.repo.root) {
+        if !self.is_uncommitted(path)? {
             return Ok(None);
         }
-        if git::uncommitted(&self.repo.root, self.repo.relative(path))?.is_empty() {
-            return Ok(None);
-        }
-        match std::fs::read_to_string(path) {
-            Ok(text) => Ok(Some(text)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
-        }
+        crate::safe_fs::read_optional(&self.repo.root, path)
+            .with_context(|| format!("reading {}", self.repo.relative(path).display()))
     }
 
     /// Send those of `files` (names in the incident's `outbox/`) that `sent.log` does not
@@ -365,7 +368,10 @@ impl Ctx {
             .map(|m| m.file)
             .collect();
         for file in &withdrawn {
-            eprintln!("not sending {OUTBOX_DIR}/{file}: it was withdrawn");
+            eprintln!(
+                "not sending {OUTBOX_DIR}/{}: it was withdrawn",
+                crate::text::for_terminal(file)
+            );
         }
         let todo: Vec<&String> = files
             .iter()
@@ -402,7 +408,7 @@ impl Ctx {
                     let mut change = Change::new();
                     change.put(&log_path, log.as_bytes().to_vec());
                     tx.write(&change)?;
-                    eprintln!("sent {OUTBOX_DIR}/{file}");
+                    eprintln!("sent {OUTBOX_DIR}/{}", crate::text::for_terminal(file));
                 }
                 Err(e) => {
                     failure = Some(e.context(format!("sending {OUTBOX_DIR}/{file}")));
@@ -436,7 +442,8 @@ impl Ctx {
     }
 
     pub fn print_json(&self, value: &impl serde::Serialize) -> anyhow::Result<()> {
-        println!("{}", serde_json::to_string_pretty(value)?);
+        // Repository text in JSON: escaped so a terminal shows it, not obeys it.
+        println!("{}", crate::text::json_for_terminal(value)?);
         Ok(())
     }
 }

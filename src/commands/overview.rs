@@ -233,9 +233,9 @@ pub fn render_rest(
                 what.push(format!("action {id} overdue (due {due})"));
             }
             out.push_str(&format!(
-                "{:<width$}  {:<3}  {}\n",
-                f.id,
-                f.priority,
+                "{}  {}  {}\n",
+                crate::text::pad(&f.id, width),
+                crate::text::pad(&f.priority, 3),
                 what.join("; ")
             ));
         }
@@ -246,8 +246,8 @@ pub fn render_rest(
         for u in unsent {
             let n = u.files.len();
             out.push_str(&format!(
-                "{:<width$}  {n} message{}\n",
-                u.id,
+                "{}  {n} message{}\n",
+                crate::text::pad(&u.id, width),
                 if n == 1 { "" } else { "s" }
             ));
         }
@@ -366,7 +366,7 @@ pub fn render(lines: &[Line], now: Timestamp, tz: chrono_tz::Tz, colour: bool) -
                 let padded = if i == 6 {
                     cell.clone()
                 } else {
-                    format!("{cell:<w$}", w = widths[i])
+                    crate::text::pad(cell, widths[i])
                 };
                 match i {
                     0 => paint(BOLD, &padded),

@@ -38,7 +38,7 @@ pub fn run(ctx: &Ctx, args: &SendArgs) -> anyhow::Result<()> {
             return ctx.print_json(&serde_json::json!({ "unsent": unsent }));
         }
         for name in &unsent {
-            println!("{OUTBOX_DIR}/{name}");
+            println!("{OUTBOX_DIR}/{}", crate::text::for_terminal(name));
         }
         eprintln!("{}: {} unsent", incident.id, unsent.len());
         return Ok(());

@@ -1,7 +1,7 @@
 //! `mim update`: record a status update (`updates/<timestamp>-<audience>.md`, one
 //! `update` event per audience) and render one e-mail per audience into `outbox/`.
 
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 
 use anyhow::{Context as _, bail};
 
@@ -371,11 +371,9 @@ fn report(
 fn read_body(args: &UpdateArgs) -> anyhow::Result<String> {
     match args.message.as_deref() {
         Some("-") => {
-            let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .context("reading the update from standard input")?;
-            text::check("the update read from standard input", &text)?;
+            let what = "the update read from standard input";
+            let text = crate::limits::read_text(what, std::io::stdin())?;
+            text::check(what, &text)?;
             Ok(text)
         }
         Some(text) => Ok(text.to_string()),

@@ -89,7 +89,7 @@ fn check_one(templates: &Templates, dir: &Path, shown: &Path, name: &str) -> Vec
     };
     let variables = match templates.variables(name) {
         Ok(variables) => variables,
-        Err(err) => return vec![from_error(shown, name, &err, "")],
+        Err(err) => return vec![from_error(shown, name, &err, "", &source)],
     };
     let Some(contexts) = sample::contexts(name) else {
         return Vec::new();
@@ -143,7 +143,7 @@ fn check_one(templates: &Templates, dir: &Path, shown: &Path, name: &str) -> Vec
                 } else {
                     " (rendering the sample incident with every optional value none)"
                 };
-                let d = from_error(shown, name, &err, with);
+                let d = from_error(shown, name, &err, with, &source);
                 if !out.contains(&d) {
                     out.push(d);
                 }
@@ -155,8 +155,9 @@ fn check_one(templates: &Templates, dir: &Path, shown: &Path, name: &str) -> Vec
 }
 
 /// A diagnostic from a minijinja error, at its line and column in the template it
-/// happened in (an included one, maybe).
-fn from_error(shown: &Path, name: &str, err: &Error, context: &str) -> Diagnostic {
+/// happened in (an included one, maybe). `source` is `name`'s text, for an error that
+/// gives its line without the template's text (minijinja outside debug mode).
+fn from_error(shown: &Path, name: &str, err: &Error, context: &str, source: &str) -> Diagnostic {
     // An error in an included template comes wrapped: report the one inside.
     let mut err = err;
     while let Some(inner) = std::error::Error::source(err).and_then(|e| e.downcast_ref::<Error>()) {
@@ -172,7 +173,12 @@ fn from_error(shown: &Path, name: &str, err: &Error, context: &str) -> Diagnosti
         None => format!("{}{context}", render::problem(err)),
     };
     let d = Diagnostic::new(&shown.join(origin), message);
-    let (Some(line), Some(source)) = (err.line(), err.template_source()) else {
+    let source = match err.template_source() {
+        Some(source) => source,
+        None if origin == name => source,
+        None => return d,
+    };
+    let Some(line) = err.line() else {
         return d;
     };
     let column = err

@@ -341,6 +341,15 @@ fn timeline_problems(
             .map(|p| at_entry(p.entry, p.message)),
     );
     for (i, entry) in incident.entries.iter().enumerate() {
+        // Names are bounded where they enter; one written into the file by hand is a
+        // problem here, with the same limit.
+        let names = entry_names(&entry.event);
+        for (what, name) in [("by", entry.by.as_str())].into_iter().chain(names) {
+            let len = crate::text::one_line(name).chars().count();
+            if let Some(message) = crate::limits::name_problem(&format!("`{what}`"), len) {
+                out.push(at_entry(i, message));
+            }
+        }
         match &entry.event {
             Event::Reprioritise { priority, .. } if config.targets(priority).is_none() => {
                 out.push(at_entry(
@@ -380,6 +389,24 @@ fn timeline_problems(
         }
     }
     out
+}
+
+/// The names an event records (who was given a role, escalated to, the facilitator, an
+/// action's owner, a review's attendees), for the name limit.
+fn entry_names(event: &Event) -> Vec<(&'static str, &str)> {
+    match event {
+        Event::Accept { manager, .. } => vec![("manager", manager.as_str())],
+        Event::Escalate { to, .. } | Event::Assign { to, .. } | Event::Handover { to, .. } => {
+            vec![("to", to.as_str())]
+        }
+        Event::PirStart { facilitator, .. } => vec![("facilitator", facilitator.as_str())],
+        Event::PirAction { owner, .. } => vec![("owner", owner.as_str())],
+        Event::PirReview { attendees, .. } => attendees
+            .iter()
+            .map(|a| ("attendees", a.as_str()))
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// A problem with `key` of an incident's `incident.yaml`, positioned where the key is

@@ -101,7 +101,7 @@ pub fn run(ctx: &Ctx, args: &CloseArgs) -> anyhow::Result<()> {
         if forced.is_some() {
             eprintln!("warning: closed by management override; still outstanding:");
             for g in &gaps {
-                eprintln!("  - {g}");
+                eprintln!("  - {}", crate::text::for_terminal(&g.to_string()));
             }
         }
         eprintln!("{}: {} → closed", incident.id, state.status);

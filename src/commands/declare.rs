@@ -197,10 +197,12 @@ fn same_outage(new: &Record, other: &Record) -> Option<&'static str> {
 
 fn warn_similar(id: &str, similar: &[Similar]) {
     for s in similar {
-        eprintln!(
+        // The other incident's priority and title come from its files.
+        let line = format!(
             "warning: {} is active on the same {} ({}, {}: {})",
             s.id, s.same, s.status, s.priority, s.title
         );
+        eprintln!("{}", text::for_terminal(&line));
     }
     if let Some(first) = similar.first() {
         eprintln!(

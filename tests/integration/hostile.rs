@@ -569,6 +569,32 @@ fn hostile_configurations_are_configuration_errors() {
             config.replace("name: Example MSP", "name: \"Example \u{fffe} MSP\""),
             vec!["mim.yaml:"],
         ),
+        // Names and budgets past the limits table.
+        (
+            config.replace("name: Example MSP", &format!("name: {}", "N".repeat(300))),
+            vec!["mim.yaml:", "`organization.name` is 300 characters long"],
+        ),
+        (
+            config.replace(
+                "roles: [incident-manager,",
+                &format!("roles: [{},incident-manager,", "r".repeat(201)),
+            ),
+            vec!["mim.yaml:", "`roles` is 201 characters long"],
+        ),
+        (
+            format!("{config}\ntemplates: {{fuel: 0}}\n"),
+            vec![
+                "mim.yaml:",
+                "templates.fuel must be between 1 and 100000000",
+            ],
+        ),
+        (
+            format!("{config}\ntemplates: {{max_output: 64MiB}}\n"),
+            vec![
+                "mim.yaml:",
+                "templates.max_output must be between 1KiB and 8MiB",
+            ],
+        ),
     ];
     for (text, names) in &cases {
         std::fs::write(repo.path("mim.yaml"), text).unwrap();
@@ -1239,6 +1265,16 @@ fn long_names_are_refused_at_the_edge_and_never_panic_later() {
         assert!(!all.contains("panicked"), "{args:?}: {}", short(&all));
         assert!(run.code == 0 || run.code == 1, "{args:?}: {}", short(&all));
     }
+    // The same limit where the file is read: `validate` names the entries.
+    let run = repo.run(&["validate"]).fails(1);
+    assert!(
+        run.stdout.contains(&format!("{timeline}:"))
+            && run
+                .stdout
+                .contains("`to` is 65536 characters long: a name has at most 200"),
+        "{}",
+        short(&run.stdout)
+    );
 }
 
 /// A note that would take `timeline.yaml` past the 8 MiB mim reads is refused before
@@ -1312,6 +1348,32 @@ fn what_mim_writes_it_can_read() {
     assert_eq!(out.status.code(), Some(1), "{}", short(&stderr));
     assert!(stderr.contains("standard input"), "{}", short(&stderr));
     assert!(stderr.contains("2MiB"), "{}", short(&stderr));
+    assert_eq!(state(&repo), before);
+    // A text within the limit whose e-mail would not be (every `<` is `&lt;` in HTML):
+    // refused before anything is written, naming the message and the e-mail limit.
+    let mut child = repo
+        .cmd()
+        .args(["--at", "2026-11-24T11:40:00Z", "update", &id, "-m", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        let _ = stdin.write_all(&vec![b'<'; 2_000_000]);
+    });
+    let out = child.wait_with_output().unwrap();
+    let _ = writer.join();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{}", short(&stderr));
+    for name in [
+        ".eml would be",
+        "an e-mail of at most 8MiB",
+        "nothing was written",
+    ] {
+        assert!(stderr.contains(name), "`{name}` in {}", short(&stderr));
+    }
     assert_eq!(state(&repo), before);
 }
 

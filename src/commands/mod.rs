@@ -229,7 +229,7 @@ impl Ctx {
         drafts: &[crate::comms::Draft],
     ) -> anyhow::Result<Vec<crate::comms::Composed>> {
         use crate::comms::outbox;
-        let templates = crate::render::Templates::new(Some(self.repo.templates_dir()));
+        let templates = crate::render::Templates::for_repo(&self.repo);
         let ledger = outbox::read_ledger(&incident.dir, state)?;
         let threads = outbox::threads(&incident.dir, &ledger, incident.record.client.first())?;
         let drafts = self.numbered(incident, drafts)?;
@@ -379,20 +379,23 @@ impl Ctx {
         self.record(&incident.id, entry.event.name(), summary, &change)
     }
 
+    /// Whether a file of the repository has changes that are not committed, and this run
+    /// commits: a command that rendered from its text (read once) commits that text too.
+    pub fn is_uncommitted(&self, path: &std::path::Path) -> anyhow::Result<bool> {
+        if !self.commits() || !git::in_work_tree(&self.repo.root) {
+            return Ok(false);
+        }
+        Ok(!git::uncommitted(&self.repo.root, self.repo.relative(path))?.is_empty())
+    }
+
     /// The text of a file of the repository when it has changes that are not committed
     /// (and this run commits): commands that render from it commit it too (`pir.md`).
     pub fn changed_file(&self, path: &std::path::Path) -> anyhow::Result<Option<String>> {
-        if !self.commits() || !git::in_work_tree(&self.repo.root) {
+        if !self.is_uncommitted(path)? {
             return Ok(None);
         }
-        if git::uncommitted(&self.repo.root, self.repo.relative(path))?.is_empty() {
-            return Ok(None);
-        }
-        match std::fs::read_to_string(path) {
-            Ok(text) => Ok(Some(text)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
-        }
+        crate::safe_fs::read_optional(&self.repo.root, path)
+            .with_context(|| format!("reading {}", self.repo.relative(path).display()))
     }
 
     /// Send those of `files` (names in the incident's `outbox/`) that are unsent, at most
@@ -407,7 +410,8 @@ impl Ctx {
     }
 
     pub fn print_json(&self, value: &impl serde::Serialize) -> anyhow::Result<()> {
-        println!("{}", serde_json::to_string_pretty(value)?);
+        // Repository text in JSON: escaped so a terminal shows it, not obeys it.
+        println!("{}", crate::text::json_for_terminal(value)?);
         Ok(())
     }
 }

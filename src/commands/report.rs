@@ -35,13 +35,16 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> anyhow::Result<()> {
     );
     progress.finish();
     for p in &problems {
-        eprintln!("warning: {p} (left out of the report)");
+        eprintln!(
+            "warning: {} (left out of the report)",
+            crate::text::for_terminal(&p.to_string())
+        );
     }
     let text = match format {
         ReportFormat::Md => report::markdown::render(&report),
         ReportFormat::Html => report::html::render(&report),
         ReportFormat::Csv => report::csv::render(&report),
-        ReportFormat::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),
+        ReportFormat::Json => format!("{}\n", crate::text::json_for_terminal(&report)?),
     };
     match &args.output {
         Some(path) => {
@@ -54,6 +57,8 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> anyhow::Result<()> {
             );
         }
         None => {
+            // Titles and names from the repository: a terminal shows them, never obeys them.
+            let text = crate::text::for_terminal(&text);
             let mut out = std::io::stdout().lock();
             out.write_all(text.as_bytes())
                 .and_then(|()| out.flush())

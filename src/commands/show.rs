@@ -45,9 +45,14 @@ pub fn run(ctx: &Ctx, id: Option<&str>) -> anyhow::Result<()> {
         "{}",
         crate::text::for_terminal(&text_view(ctx, &incident, &state, plan.as_ref()))
     );
+    // Clock names carry names from mim.yaml and the timeline.
     print!(
         "{}",
-        present::clocks_text(&clocks, ctx.now, ctx.repo.config.tz())
+        crate::text::for_terminal(&present::clocks_text(
+            &clocks,
+            ctx.now,
+            ctx.repo.config.tz()
+        ))
     );
     print!("{}", present::durations_text(&durations));
     if state.per_client() {

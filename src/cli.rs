@@ -712,6 +712,10 @@ pub struct CheckArgs {
     /// Fail on warnings (at-risk clocks) too
     #[arg(long)]
     pub strict: bool,
+    /// Text: every finding on a line of its own, at its file and line, unsent mail message
+    /// by message [default: incident by incident, the most pressing first]
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Args)]

@@ -744,6 +744,10 @@ pub struct AuditArgs {
     /// HEAD is on]
     #[arg(long, value_name = "NAME")]
     pub branch: Option<String>,
+    /// Text: every backfilled entry on its own [default: counted per incident, with the
+    /// span of their times]
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

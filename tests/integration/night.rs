@@ -198,3 +198,24 @@ fn audit_counts_backfilled_entries_per_incident_and_puts_errors_first() {
         run.stdout
     );
 }
+
+#[test]
+fn the_man_pages_synopsis_says_what_each_option_takes() {
+    let repo = TestRepo::new();
+    let page = repo.run(&["man"]).ok().stdout;
+    let synopsis = page
+        .lines()
+        .skip_while(|l| *l != ".SH SYNOPSIS")
+        .nth(1)
+        .unwrap()
+        .replace("\\-", "-");
+    assert!(
+        synopsis.contains("[-C DIR] [--at TIME] [--by NAME] [--no-commit] [--json]")
+            && synopsis.ends_with("COMMAND"),
+        "{synopsis}"
+    );
+    repo.run(&["man", "-o", "man"]).ok();
+    let update = repo.read("man/mim-update.1").replace("\\-", "-");
+    assert!(update.contains("[--eta TIME] [--next TIME]"), "{update}");
+    assert!(!update.contains("[-C ]"), "{update}");
+}

@@ -267,3 +267,38 @@ fn a_pir_action_due_on_a_day_shows_that_day_and_the_templates_list_lines_up() {
     let columns: Vec<usize> = list.lines().map(|l| l.find("built-in").unwrap()).collect();
     assert!(columns.windows(2).all(|w| w[0] == w[1]), "{list}");
 }
+
+#[test]
+fn status_never_says_nothing_is_active_when_an_incident_cannot_be_read() {
+    let repo = TestRepo::new();
+    let id = repo.active_p1("2026-11-24T09:00:00Z", "2026-11-24T09:05:00Z");
+    let path = format!("incidents/{id}/incident.yaml");
+    let text = repo.read(&path).replace("impact: high", "impact: [high");
+    repo.write(&path, &text);
+    let run = repo.now("2026-11-24T10:00:00Z", &["status"]).fails(1);
+    assert!(
+        !run.stderr.contains("no active incidents"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains(&path), "{}", run.stderr);
+}
+
+#[test]
+fn update_with_send_says_it_is_sending() {
+    let repo = TestRepo::new();
+    crate::common::mail::recording_sendmail(&repo);
+    let id = repo.active_p1("2026-11-24T09:00:00Z", "2026-11-24T09:05:00Z");
+    let run = repo
+        .at(
+            "2026-11-24T09:30:00Z",
+            &["update", &id, "-m", "Failing over.", "--send"],
+        )
+        .ok();
+    assert!(
+        run.stderr.contains("recorded; sending 1 message"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("mim send"), "{}", run.stderr);
+}

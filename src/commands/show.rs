@@ -245,7 +245,7 @@ fn text_view(
             "  {}  {:<12} {}\n",
             t(&e.at),
             e.event.name(),
-            timeline::describe(e)
+            timeline::describe(e, &|k| ctx.repo.config.client_name(k), ctx.repo.config.tz())
         ));
     }
     for c in &s.conflicts {

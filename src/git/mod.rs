@@ -138,12 +138,17 @@ pub fn one_line(text: &str, max: usize) -> String {
         .map(str::trim)
         .collect::<Vec<_>>()
         .join(" ");
-    if flat.chars().count() > max {
-        let cut: String = flat.chars().take(max - 1).collect();
-        format!("{}…", cut.trim_end())
-    } else {
-        flat
+    if flat.chars().count() <= max {
+        return flat;
     }
+    // Cut between words, not inside one, unless that would leave too little.
+    let cut: String = flat.chars().take(max - 1).collect();
+    let ends_a_word = flat.chars().nth(max - 1) == Some(' ');
+    let at_word = cut
+        .rfind(' ')
+        .filter(|&i| !ends_a_word && cut[..i].chars().count() >= max / 2)
+        .map_or(cut.as_str(), |i| &cut[..i]);
+    format!("{}…", at_word.trim_end())
 }
 
 /// The files under `path` (relative to `dir`) that differ from the last commit or are
@@ -219,4 +224,20 @@ fn failed(what: &str, out: &std::process::Output) -> anyhow::Error {
         detail = String::from_utf8_lossy(&out.stdout).trim().to_string();
     }
     anyhow::anyhow!("{what} failed: {detail}")
+}
+
+#[cfg(test)]
+mod one_line_tests {
+    use super::one_line;
+
+    #[test]
+    fn long_text_is_cut_between_words() {
+        let text = "Move the office to the backup MPLS path managed by the carrier";
+        assert_eq!(
+            one_line(text, 40),
+            "Move the office to the backup MPLS path…"
+        );
+        assert_eq!(one_line(text, 200), text);
+        assert_eq!(one_line(&"x".repeat(50), 10), format!("{}…", "x".repeat(9)));
+    }
 }

@@ -562,8 +562,9 @@ fn is_plain_word(s: &str) -> bool {
         && s.len() <= 40
 }
 
-/// One line about an event, for people.
-pub fn describe(e: &Entry) -> String {
+/// The entry in words, one line, naming each client as `client_name` does (`ACME Corp`
+/// for `acme`) and showing times in `tz`: what `mim show` and the PIR's timeline print.
+pub fn describe(e: &Entry, client_name: &dyn Fn(&str) -> String, tz: chrono_tz::Tz) -> String {
     let by = &e.by;
     match &e.event {
         Event::Accept { manager, .. } => format!("accepted by {by}; incident manager {manager}"),
@@ -638,7 +639,7 @@ pub fn describe(e: &Entry) -> String {
             ..
         } => {
             let what: Vec<String> = [
-                client.as_ref().map(|c| format!("client {c}")),
+                client.as_ref().map(|c| client_name(c)),
                 service.as_ref().map(|s| format!("service {s}")),
                 ci.as_ref().map(|c| format!("ci {c}")),
             ]
@@ -710,7 +711,10 @@ pub fn describe(e: &Entry) -> String {
         } => format!(
             "{}update {number} to {audience}{} by {by}",
             if *monitoring { "monitoring " } else { "" },
-            client.as_ref().map(|c| format!(" {c}")).unwrap_or_default()
+            client
+                .as_ref()
+                .map(|c| format!(" for {}", client_name(c)))
+                .unwrap_or_default()
         ),
         Event::Milestone {
             kind,
@@ -764,7 +768,8 @@ pub fn describe(e: &Entry) -> String {
             let committed = if clients.is_empty() {
                 String::new()
             } else {
-                format!(", committed to {}", clients.join(", "))
+                let names: Vec<String> = clients.iter().map(|c| client_name(c)).collect();
+                format!(", committed to {}", names.join(", "))
             };
             format!(
                 "PIR action {id} ({kind}) added by {by}: {text} [owner {owner}, due {due}{committed}]"
@@ -785,11 +790,11 @@ pub fn describe(e: &Entry) -> String {
         } => {
             let with = client
                 .as_ref()
-                .map(|c| format!(" ({c})"))
+                .map(|c| format!(" ({})", client_name(c)))
                 .unwrap_or_default();
             let mut s = format!(
                 "{session} PIR review{with} held {} with {} (recorded by {by})",
-                time::format(held_at),
+                time::display(held_at, tz),
                 attendees.join(", ")
             );
             if !adopted.is_empty() {

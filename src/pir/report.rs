@@ -199,6 +199,47 @@ pub struct ClientAdoption {
     pub of: usize,
 }
 
+/// Whether two timeline entries are updates of one command: the same moment and author.
+fn same_update(a: &crate::model::Entry, b: &crate::model::Entry) -> bool {
+    use crate::model::Event;
+    matches!(
+        (&a.event, &b.event),
+        (Event::Update { monitoring: m1, .. }, Event::Update { monitoring: m2, .. }) if m1 == m2
+    ) && a.at == b.at
+        && a.by == b.by
+}
+
+/// `update to internal 2, management 2, client 2 (ACME Corp) by Alice Moreau`.
+fn updates_line(config: &Config, group: &[&crate::model::Entry]) -> String {
+    use crate::model::Event;
+    let mut monitoring = false;
+    let parts: Vec<String> = group
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::Update {
+                audience,
+                number,
+                client,
+                monitoring: m,
+                ..
+            } => {
+                monitoring |= *m;
+                Some(match client {
+                    Some(key) => format!("{audience} {number} ({})", config.client_name(key)),
+                    None => format!("{audience} {number}"),
+                })
+            }
+            _ => None,
+        })
+        .collect();
+    format!(
+        "{}update to {} by {}",
+        if monitoring { "monitoring " } else { "" },
+        parts.join(", "),
+        group[0].by
+    )
+}
+
 /// Build the report's view. `describe` gives one line per timeline entry (`mim show`'s).
 pub fn build(
     config: &Config,
@@ -218,18 +259,24 @@ pub fn build(
             r.reporter, r.title, r.priority, r.impact, r.urgency
         )),
     }];
-    timeline.extend(
-        state
-            .entries
-            .iter()
-            .map(|&i| &incident.entries[i])
-            .filter(|e| !super::is_pir_event(e))
-            .map(|e| TimelineItem {
-                at: time::format(&e.at),
-                event: e.event.name().to_string(),
-                text: text::one_line(&timeline::describe(e)),
-            }),
-    );
+    let entries: Vec<&crate::model::Entry> = state
+        .entries
+        .iter()
+        .map(|&i| &incident.entries[i])
+        .filter(|e| !super::is_pir_event(e))
+        .collect();
+    // The updates one command sent to several audiences at one moment: one line.
+    for group in entries.chunk_by(|a, b| same_update(a, b)) {
+        let text = match group {
+            [one] => timeline::describe(one, &|k| config.client_name(k), config.tz()),
+            many => updates_line(config, many),
+        };
+        timeline.push(TimelineItem {
+            at: time::format(&group[0].at),
+            event: group[0].event.name().to_string(),
+            text: text::one_line(&text),
+        });
+    }
     let adopted: Vec<&String> = pir.reviews.iter().flat_map(|rv| &rv.adopted).collect();
     let client_reviews = super::client_reviews(state, pir);
     let name = |key: &Option<String>| key.as_deref().map(|k| config.client_name(k));

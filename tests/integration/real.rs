@@ -259,7 +259,8 @@ fn milestones_and_a_monitoring_update_after_a_workaround() {
     for line in [
         "| Time to mitigate (from the impact start) | 25m |",
         "| Time to fix permanently (from the impact start) | 1h10m |",
-        "monitoring update 1 to internal by Sam Patel",
+        // The updates one command sent at one moment: one line.
+        "monitoring update to internal 1, management 1, client 1, client-management 1 by Sam Patel",
         "permanent fix in (Sam Patel) [problem PRB-1]: Gateway certificate renewed",
     ] {
         assert!(report.contains(line), "{line} missing:\n{report}");

@@ -1,4 +1,4 @@
-//! Escalations (the seeds' functional paths and the hierarchic matrix) and priority
+//! Escalations (the procedure's functional paths and the hierarchic matrix) and priority
 //! changes, as the timeline records them, and the pure rules for recording new ones.
 
 use anyhow::bail;
@@ -40,7 +40,7 @@ pub fn kind_name(kind: EscalationKind) -> &'static str {
     }
 }
 
-/// What a kind means, for people (the seeds' step names).
+/// What a kind means, for people (the procedure's step names).
 pub fn kind_title(kind: EscalationKind) -> &'static str {
     match kind {
         EscalationKind::Sme => "subject matter expert engaged",

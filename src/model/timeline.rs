@@ -386,7 +386,7 @@ impl std::fmt::Display for Relation {
     }
 }
 
-/// The escalation paths of the seeds: six functional kinds and the hierarchic one.
+/// The escalation paths of the procedure: six functional kinds and the hierarchic one.
 #[derive(
     Clone,
     Copy,

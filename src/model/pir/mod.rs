@@ -13,7 +13,7 @@ pub use replay::end_of_day;
 pub(crate) use replay::replay;
 pub use replay::{Action, ActionStatus, Pir, Problem, Review};
 
-/// Why a post incident review was started (the seeds' entry conditions).
+/// Why a post incident review was started (the procedure's entry conditions).
 #[derive(
     Clone,
     Copy,
@@ -90,7 +90,7 @@ impl ActionKind {
     }
 }
 
-/// The two review sessions of the seeds: 03g.02 internal and 03g.03 client.
+/// The two review sessions of the procedure: 03g.02 internal and 03g.03 client.
 #[derive(
     Clone,
     Copy,

@@ -61,6 +61,31 @@ pub struct Config {
     pub sla: SlaPolicy,
     #[serde(default)]
     pub templates: TemplatePolicy,
+    /// Scheduled maintenance the status pages announce while it is upcoming or under way.
+    #[serde(default)]
+    pub maintenance: Vec<Maintenance>,
+}
+
+/// A window of scheduled maintenance, for the status pages.
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Maintenance {
+    pub title: String,
+    #[schemars(with = "crate::time::Timestamp")]
+    #[serde(with = "crate::time::rfc3339")]
+    pub from: crate::time::Timestamp,
+    #[schemars(with = "crate::time::Timestamp")]
+    #[serde(with = "crate::time::rfc3339")]
+    pub until: crate::time::Timestamp,
+    /// The services it touches (the status pages' components).
+    #[serde(default)]
+    pub services: Vec<String>,
+    /// The clients whose pages show it (keys under `clients`); none: every client's.
+    #[serde(default)]
+    pub clients: Vec<String>,
+    /// What the clients' people should know.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// The budget of every template render (docs/templates.md): a repository's template
@@ -151,6 +176,16 @@ pub struct Organization {
     pub email: Mailbox,
     #[serde(default = "utc")]
     pub timezone: TimeZone,
+    /// A logo (PNG, JPEG, GIF or SVG file of the repository, at most 256 KiB), embedded in
+    /// the e-mails, status pages and reports.
+    #[serde(default)]
+    pub logo: Option<String>,
+    /// The brand colour of their header, `#rrggbb`.
+    #[serde(default)]
+    pub colour: Option<String>,
+    /// How clients reach the service desk, in every e-mail's and page's footer.
+    #[serde(default)]
+    pub support_contact: Option<String>,
 }
 
 fn utc() -> TimeZone {
@@ -210,6 +245,10 @@ pub struct Client {
     /// its own respond, restore or client-update targets.
     #[serde(default)]
     pub priorities: BTreeMap<String, ClientTargets>,
+    /// The services it takes from us: its status page's components (besides those its
+    /// incidents name).
+    #[serde(default)]
+    pub services: Vec<String>,
 }
 
 /// A client's own targets for one priority; what is not given is the priority's.
@@ -743,6 +782,7 @@ impl Config {
                 ),
             );
         }
+        self.branding_problems(&mut problem);
         for code in self.closure_codes.keys() {
             if !is_key(code) {
                 problem(
@@ -1041,6 +1081,67 @@ impl Config {
             _ => ClosureKind::Other,
         }
     }
+}
+
+impl Config {
+    /// The colour, the logo's name and the maintenance windows, as the pages use them.
+    fn branding_problems(&self, problem: &mut dyn FnMut(&[&str], String)) {
+        let org = &self.organization;
+        if let Some(colour) = &org.colour
+            && !is_colour(colour)
+        {
+            problem(
+                &["organization", "colour"],
+                format!(
+                    "colour `{}` is not #rrggbb, like #0b5cad",
+                    colour.escape_debug()
+                ),
+            );
+        }
+        if let Some(logo) = &org.logo
+            && logo_type(logo).is_none()
+        {
+            problem(
+                &["organization", "logo"],
+                format!(
+                    "logo `{}`: give a .png, .jpg, .gif or .svg file of the repository",
+                    logo.escape_debug()
+                ),
+            );
+        }
+        for (i, m) in self.maintenance.iter().enumerate() {
+            let index = i.to_string();
+            if m.until <= m.from {
+                problem(
+                    &["maintenance", &index, "until"],
+                    "`until` must be after `from`".to_string(),
+                );
+            }
+            for client in m.clients.iter().filter(|c| !self.clients.contains_key(*c)) {
+                problem(
+                    &["maintenance", &index, "clients"],
+                    format!("no client `{client}` under `clients`"),
+                );
+            }
+        }
+    }
+}
+
+/// The media type of a logo file, by its extension.
+pub fn logo_type(name: &str) -> Option<&'static str> {
+    let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
+    Some(match ext.as_str() {
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "svg" => "image/svg+xml",
+        _ => return None,
+    })
+}
+
+/// `#rrggbb`.
+pub fn is_colour(s: &str) -> bool {
+    s.len() == 7 && s.starts_with('#') && s[1..].chars().all(|c| c.is_ascii_hexdigit())
 }
 
 /// Keys that become part of file names or command arguments.

@@ -35,6 +35,9 @@ pub const FILE_BYTES: u64 = 8 * MIB;
 /// mail servers accept.
 pub const EMAIL_BYTES: u64 = 8 * MIB;
 
+/// The organisation's logo, embedded in every e-mail and page.
+pub const LOGO_BYTES: u64 = 256 * KIB;
+
 /// The default instruction and data budget of one template render (minijinja's fuel:
 /// one unit per instruction, about one per 64 bytes of data a template makes).
 pub const TEMPLATE_FUEL: u64 = 1_000_000;

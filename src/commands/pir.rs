@@ -449,7 +449,7 @@ fn render_rfo(
 ) -> anyhow::Result<String> {
     let state = ctx.state(incident);
     affected_client(&state, &incident.id, key)?;
-    let templates = Templates::new(Some(ctx.repo.templates_dir()));
+    let templates = Templates::for_repo(&ctx.repo);
     rfo::for_client(
         &ctx.repo.config,
         &templates,

@@ -42,7 +42,10 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> anyhow::Result<()> {
     }
     let text = match format {
         ReportFormat::Md => report::markdown::render(&report),
-        ReportFormat::Html => report::html::render(&report),
+        ReportFormat::Html => report::html::render(
+            &report,
+            &crate::render::brand::Brand::load(&ctx.repo.config, &ctx.repo.root)?,
+        ),
         ReportFormat::Csv => report::csv::render(&report),
         ReportFormat::Json => format!("{}\n", crate::text::json_for_terminal(&report)?),
     };

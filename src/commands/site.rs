@@ -55,7 +55,8 @@ pub fn run(ctx: &Ctx, args: &SiteArgs) -> anyhow::Result<()> {
         days: args.days,
         client: args.client.clone(),
     };
-    let built = site::build(config, &inputs, &options, ctx.now);
+    let brand = crate::render::brand::Brand::load(config, &ctx.repo.root)?;
+    let built = site::build(config, brand, &inputs, &options, ctx.now);
     let out = ctx.cwd.join(&args.output);
     let mut written: Vec<PathBuf> = Vec::new();
     write(
@@ -70,6 +71,13 @@ pub fn run(ctx: &Ctx, args: &SiteArgs) -> anyhow::Result<()> {
             &site::html::client(&built, page)?,
             &mut written,
         )?;
+        for i in page.incidents() {
+            write(
+                &dir.join(&i.page),
+                &site::html::incident(&built, page, i)?,
+                &mut written,
+            )?;
+        }
         let feed = site::atom::feed(&built, page, args.url.as_deref());
         write(&dir.join("feed.xml"), &feed, &mut written)?;
     }

@@ -544,7 +544,12 @@ pub fn compose(
         let reader = &draft.context.reader;
         let clients = inc.client.as_deref();
         let subject = subject(reader, clients, &inc.title, draft.kind);
-        let html = markdown::html_document(&subject, &markdown::to_html(&text));
+        let html = markdown::html_document(
+            &subject,
+            &markdown::to_html(&text),
+            &templates.brand,
+            &incident.id,
+        );
         let (in_reply_to, references) = threads.headers(draft.audience, client);
         let mut extra_headers = vec![
             (

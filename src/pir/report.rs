@@ -492,6 +492,7 @@ pub fn render(templates: &Templates, report: &Report, format: Format) -> anyhow:
             Ok(markdown::report_document(
                 &format!("Post incident review: {}", report.common.incident.title),
                 &markdown::to_html(&md),
+                &templates.brand,
             ))
         }
     }

@@ -19,13 +19,34 @@ pub(super) fn options() -> Options<'static> {
     options
 }
 
-/// A complete HTML document around `body_html`, with inline styles only (mail clients
-/// drop `<link>` and often `<style>`); `title` is escaped.
-pub fn html_document(title: &str, body_html: &str) -> String {
+/// A complete e-mail HTML document around `body_html`: the organisation's header (its
+/// logo and colour), the body, and a footer with how to reach the service desk and the
+/// incident's `reference`; inline styles only (mail clients drop `<link>` and often
+/// `<style>`), headings sized inline too, a width that fits a phone. `title` is escaped.
+pub fn html_document(
+    title: &str,
+    body_html: &str,
+    brand: &crate::render::brand::Brand,
+    reference: &str,
+) -> String {
+    let logo = brand
+        .logo
+        .as_deref()
+        .map(|uri| {
+            format!(
+                "<img src=\"{}\" alt=\"\" height=\"28\" style=\"height:28px;vertical-align:middle;margin-right:8px;border:0\">",
+                escape(uri)
+            )
+        })
+        .unwrap_or_default();
+    let mut footer = vec![format!("Reference: {}", escape(reference))];
+    if let Some(contact) = &brand.support_contact {
+        footer.insert(0, escape(contact));
+    }
     format!(
         concat!(
             "<!DOCTYPE html>\n",
-            "<html>\n",
+            "<html lang=\"en\">\n",
             "<head>\n",
             "<meta charset=\"utf-8\">\n",
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
@@ -33,7 +54,11 @@ pub fn html_document(title: &str, body_html: &str) -> String {
             "</head>\n",
             "<body style=\"{BODY_STYLE}\">\n",
             "<div style=\"{MAIN_STYLE}\">\n",
+            "<div style=\"background:{colour};color:#ffffff;padding:10px 16px;border-radius:6px 6px 0 0;font-weight:600\">{logo}{org}</div>\n",
+            "<div style=\"padding:4px 16px 12px;border:1px solid #d0d7de;border-top:0;border-radius:0 0 6px 6px\">\n",
             "{body}",
+            "</div>\n",
+            "<p style=\"color:#57606a;font-size:13px;margin:12px 16px\">{footer}</p>\n",
             "</div>\n",
             "</body>\n",
             "</html>\n",
@@ -41,7 +66,23 @@ pub fn html_document(title: &str, body_html: &str) -> String {
         title = escape(title),
         BODY_STYLE = BODY_STYLE,
         MAIN_STYLE = MAIN_STYLE,
-        body = body_html,
+        colour = escape(&brand.colour),
+        logo = logo,
+        org = escape(&brand.name),
+        body = styled_headings(body_html),
+        footer = footer.join(" · "),
+    )
+}
+
+/// Headings sized inline (a mail client's default `h1` is 32px and wraps on a phone).
+fn styled_headings(html: &str) -> String {
+    html.replace(
+        "<h1>",
+        "<h1 style=\"font-size:20px;line-height:1.3;margin:12px 0 8px\">",
+    )
+    .replace(
+        "<h2>",
+        "<h2 style=\"font-size:17px;line-height:1.3;margin:16px 0 6px\">",
     )
 }
 
@@ -77,18 +118,24 @@ code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px;background
 
 /// A report as one HTML file: `body_html` in the reports' style; `title` is escaped.
 /// Text columns of Markdown tables stay left-aligned (`main.doc`).
-pub fn report_document(title: &str, body_html: &str) -> String {
+pub fn report_document(
+    title: &str,
+    body_html: &str,
+    brand: &crate::render::brand::Brand,
+) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{}</title>\n<style>\n{REPORT_STYLE}</style>\n</head>\n<body>\n<main class=\"doc\">\n{body_html}</main>\n</body>\n</html>\n",
-        escape(title)
+         <title>{}</title>\n<style>\n{REPORT_STYLE}</style>\n</head>\n<body>\n<main class=\"doc\">\n{}{body_html}{}</main>\n</body>\n</html>\n",
+        escape(title),
+        brand.bar(),
+        brand.footer()
     )
 }
 
 const BODY_STYLE: &str = "margin:0;padding:16px;background:#ffffff;color:#1f2328;\
 font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;font-size:15px;line-height:1.5";
-const MAIN_STYLE: &str = "max-width:720px";
+const MAIN_STYLE: &str = "max-width:640px;margin:0 auto";
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -142,10 +189,24 @@ mod tests {
 
     #[test]
     fn document_escapes_title_and_keeps_body() {
-        let doc = html_document("P1 <outage> & \"more\"", "<p>Body</p>\n");
-        assert!(doc.starts_with("<!DOCTYPE html>\n<html>\n"));
+        let brand = crate::render::brand::Brand {
+            name: "Example & Co".into(),
+            colour: "#0b5cad".into(),
+            logo: None,
+            support_contact: Some("Service desk <+44 20 7946 0000>".into()),
+        };
+        let doc = html_document(
+            "P1 <outage> & \"more\"",
+            "<h1>Title</h1>\n<p>Body</p>\n",
+            &brand,
+            "2026-11-24-x",
+        );
+        assert!(doc.starts_with("<!DOCTYPE html>\n<html lang=\"en\">\n"));
         assert!(doc.contains("<title>P1 &lt;outage&gt; &amp; &quot;more&quot;</title>"));
-        assert!(doc.contains("<p>Body</p>\n</div>\n</body>\n</html>\n"));
+        assert!(doc.contains("<p>Body</p>\n</div>\n"));
+        assert!(doc.contains("background:#0b5cad") && doc.contains(">Example &amp; Co</div>"));
+        assert!(doc.contains("Service desk &lt;+44 20 7946 0000&gt; · Reference: 2026-11-24-x"));
+        assert!(doc.contains("<h1 style=\"font-size:20px"));
         assert!(!doc.contains("<style") && !doc.contains("<link"));
     }
 }

@@ -1,6 +1,7 @@
 //! Templates: the embedded defaults, the repository's overrides and our filters, plus
 //! Markdown to HTML and e-mail assembly.
 
+pub mod brand;
 pub mod ci;
 pub mod compat;
 pub mod email;
@@ -99,6 +100,8 @@ pub struct Templates {
     overrides: Option<PathBuf>,
     defaults: &'static [(&'static str, &'static str)],
     max_output: u64,
+    /// The organisation's look, for the documents made around rendered text.
+    pub brand: brand::Brand,
 }
 
 impl Templates {
@@ -111,7 +114,12 @@ impl Templates {
     /// The templates of `repo`: its overrides, on the budget its `mim.yaml` sets
     /// (`templates.fuel`, `templates.max_output`).
     pub fn for_repo(repo: &crate::repo::Repo) -> Self {
-        Self::new(Some(repo.templates_dir())).with_budget(repo.config.templates.budget())
+        let mut templates =
+            Self::new(Some(repo.templates_dir())).with_budget(repo.config.templates.budget());
+        // A logo that cannot be read is a `validate` problem; the documents go without it.
+        templates.brand = brand::Brand::load(&repo.config, &repo.root)
+            .unwrap_or_else(|_| brand::Brand::plain(&repo.config));
+        templates
     }
 
     /// The same templates on another budget.
@@ -145,6 +153,7 @@ impl Templates {
             overrides,
             defaults,
             max_output: 0,
+            brand: brand::Brand::default(),
         }
         .with_budget(Budget::default())
     }

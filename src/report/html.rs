@@ -8,14 +8,17 @@ use crate::render::markdown::{REPORT_STYLE as STYLE, escape};
 use super::tables::{Cell, Section, plural, scope, sections};
 use super::{Report, svg};
 
-pub fn render(report: &Report) -> String {
+pub fn render(report: &Report, brand: &crate::render::brand::Brand) -> String {
     let title = format!("Incident KPI report — {}", report.organization);
-    let mut body = format!(
+    let tz: chrono_tz::Tz = report.timezone.parse().unwrap_or(chrono_tz::UTC);
+    let mut body = brand.bar();
+    let _ = write!(
+        body,
         "<h1>{}</h1>\n<p class=\"meta\">{} · {} · generated {} · times in {}</p>\n",
         escape(&title),
         escape(&scope(report)),
         plural(report.incidents, "incident"),
-        escape(&crate::time::format(&report.generated)),
+        escape(&crate::time::display(&report.generated, tz)),
         escape(&report.timezone)
     );
     body.push_str("<h2 id=\"charts\">Charts</h2>\n");
@@ -34,6 +37,7 @@ pub fn render(report: &Report) -> String {
     for section in sections(report) {
         body.push_str(&render_section(&section));
     }
+    body.push_str(&brand.footer());
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\

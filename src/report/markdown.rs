@@ -4,10 +4,11 @@ use super::Report;
 use super::tables::{Cell, Section, sections};
 
 pub fn render(report: &Report) -> String {
+    let tz: chrono_tz::Tz = report.timezone.parse().unwrap_or(chrono_tz::UTC);
     let mut out = format!(
         "# Incident KPI report — {}\n\nGenerated {}.\n",
         text(&report.organization),
-        crate::time::format(&report.generated)
+        crate::time::display(&report.generated, tz)
     );
     for section in sections(report) {
         out.push_str(&render_section(&section));

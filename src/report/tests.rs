@@ -195,7 +195,7 @@ fn an_empty_report_renders_in_every_format() {
     let report = build(&config(), &[], &Filter::default(), t(NOW));
     assert_eq!(report.incidents, 0);
     assert!(markdown::render(&report).contains("0 incidents: all incidents"));
-    let html = html::render(&report);
+    let html = html::render(&report, &crate::render::brand::Brand::default());
     assert_eq!(html.matches("class=\"mark\"").count(), 0);
     assert!(html.contains("No incidents"));
     assert!(csv::render(&report).starts_with(csv::HEADER));

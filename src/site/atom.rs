@@ -67,7 +67,7 @@ fn entry(out: &mut String, i: &PageIncident, base: &str) {
     let _ = writeln!(
         out,
         "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
-        xml(&format!("{base}index.html#{}", i.id))
+        xml(&format!("{base}{}", i.page))
     );
     let mut summary = format!("{} · {}", i.service, i.status);
     if let Some(line) = &i.status_line {

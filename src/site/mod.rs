@@ -7,6 +7,7 @@
 //! and rejected incidents never appear anywhere.
 
 pub mod atom;
+pub mod components;
 pub mod html;
 
 use chrono::TimeDelta;
@@ -66,6 +67,8 @@ pub enum Section {
 pub struct PageIncident {
     pub id: String,
     pub title: String,
+    /// Its own page, relative to the client's: `incidents/<id>.html`.
+    pub page: String,
     /// The client's own services.
     pub service: String,
     /// The phase in the client's words (`Fix in progress`, `Restored — monitoring`), from
@@ -111,6 +114,10 @@ pub struct ClientPage {
     pub name: String,
     /// The IANA time zone the page shows times in (the client's calendar's).
     pub tz: String,
+    /// Its services, each with its state and its last 90 days.
+    pub components: Vec<components::Component>,
+    /// Scheduled maintenance that concerns it, upcoming or under way.
+    pub maintenance: Vec<components::MaintenanceView>,
     pub active: Vec<PageIncident>,
     pub recent: Vec<PageIncident>,
     pub history: Vec<PageIncident>,
@@ -144,6 +151,8 @@ pub struct OverviewRow {
 #[derive(Clone, Debug, Serialize)]
 pub struct Site {
     pub org: String,
+    /// The organisation's colour, logo and support contact.
+    pub brand: crate::render::brand::Brand,
     pub generated: String,
     /// `generated` as RFC 3339, for the feeds.
     #[serde(skip)]
@@ -179,7 +188,13 @@ fn section_of(
 }
 
 /// Build the site at `now` from every incident.
-pub fn build(config: &Config, inputs: &[Input], options: &Options, now: Timestamp) -> Site {
+pub fn build(
+    config: &Config,
+    brand: crate::render::brand::Brand,
+    inputs: &[Input],
+    options: &Options,
+    now: Timestamp,
+) -> Site {
     let org_tz = config.tz();
     let mut overview: Vec<(Timestamp, OverviewRow)> = Vec::new();
     for input in inputs {
@@ -197,7 +212,7 @@ pub fn build(config: &Config, inputs: &[Input], options: &Options, now: Timestam
                 page: clients
                     .iter()
                     .find(|c| config.clients.contains_key(**c))
-                    .map(|c| format!("{c}/index.html")),
+                    .map(|c| format!("{c}/incidents/{}.html", input.incident.id)),
                 priority: input.state.priority.clone(),
                 status: input.state.status.to_string(),
                 section,
@@ -216,6 +231,7 @@ pub fn build(config: &Config, inputs: &[Input], options: &Options, now: Timestam
         .collect();
     Site {
         org: config.organization.name.clone(),
+        brand,
         generated: time::display(&now, org_tz),
         generated_at: now,
         tz: org_tz.name().to_string(),
@@ -234,24 +250,41 @@ fn client_page(
 ) -> ClientPage {
     let tz_name = crate::comms::display_zone(config, Some(key), Audience::Client);
     let tz: chrono_tz::Tz = tz_name.parse().unwrap_or(chrono_tz::UTC);
+    // Each incident of the client that exists and was worked on, with its facts.
+    let seen: Vec<(&Input, Facts, Vec<&ClientUpdate>)> = inputs
+        .iter()
+        .filter(|i| i.state.affected_client(key).is_some() && i.state.exists())
+        .filter(|i| !matches!(i.state.status, Status::Proposed | Status::Rejected))
+        .map(|i| {
+            let (facts, updates) = client_facts(config, i, key);
+            (i, facts, updates)
+        })
+        .collect();
+    let outages: Vec<components::Outage> = seen
+        .iter()
+        .map(|(i, facts, _)| components::Outage {
+            title: &i.incident.record.title,
+            facts,
+        })
+        .collect();
     let mut page = ClientPage {
         key: key.to_string(),
         name: config.client_name(key),
         tz: tz_name,
+        components: components::components(config, key, &outages, now, tz),
+        maintenance: components::maintenance(config, key, now, tz),
         active: Vec::new(),
         recent: Vec::new(),
         history: Vec::new(),
     };
-    let mut rows: Vec<(Timestamp, PageIncident)> = inputs
+    let mut rows: Vec<(Timestamp, PageIncident)> = seen
         .iter()
-        .filter(|i| i.state.affected_client(key).is_some())
-        .filter_map(|i| {
-            let (facts, updates) = client_facts(config, i, key);
+        .filter_map(|(i, facts, updates)| {
             let restored = facts.restored_at.as_deref().and_then(parse);
             let section = section_of(i.state, restored, now, options.days)?;
             Some((
                 i.state.reported,
-                page_incident(config, i, &facts, &updates, section, tz),
+                page_incident(config, i, facts, updates, section, tz),
             ))
         })
         .collect();
@@ -336,6 +369,7 @@ fn page_incident(
     PageIncident {
         id: input.incident.id.clone(),
         title: record.title.clone(),
+        page: format!("incidents/{}.html", input.incident.id),
         service: facts.service.clone(),
         status: facts.words.label,
         status_text: facts.words.sentence,

@@ -1,3 +1,4 @@
+use crate::render::brand::Brand;
 use chrono::DateTime;
 
 use super::*;
@@ -80,6 +81,7 @@ fn the_feed_escapes_text_and_drops_what_xml_cannot_carry() {
     }];
     let site = build(
         &config,
+        Brand::plain(&config),
         &inputs,
         &Options {
             days: 90,
@@ -93,7 +95,9 @@ fn the_feed_escapes_text_and_drops_what_xml_cannot_carry() {
         "{feed}"
     );
     assert!(
-        feed.contains("href=\"https://status.example/acme/index.html#2026-11-01-payments-down\""),
+        feed.contains(
+            "href=\"https://status.example/acme/incidents/2026-11-01-payments-down.html\""
+        ),
         "{feed}"
     );
 }
@@ -132,7 +136,7 @@ fn each_client_of_several_sees_the_updates_that_reached_it_only() {
         days: 90,
         client: None,
     };
-    let site = build(&config, &inputs, &options, now);
+    let site = build(&config, Brand::plain(&config), &inputs, &options, now);
     assert_eq!(
         site.overview[0].client.as_deref(),
         Some("ACME Corp, Globex")

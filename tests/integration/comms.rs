@@ -131,7 +131,8 @@ fn every_message_parses_with_recipients_per_audience_and_threads() {
         );
         assert!(msg.body_text(0).is_some_and(|t| !t.is_empty()), "{name}");
         assert!(
-            msg.body_html(0).is_some_and(|h| h.contains("<html>")),
+            msg.body_html(0)
+                .is_some_and(|h| h.contains("<html lang=\"en\">")),
             "{name}"
         );
         assert!(msg.date().is_some(), "{name}");

@@ -302,3 +302,132 @@ fn update_with_send_says_it_is_sending() {
     );
     assert!(!run.stderr.contains("mim send"), "{}", run.stderr);
 }
+
+/// The organisation's look and a client's services, scheduled maintenance included.
+fn branded(repo: &TestRepo) {
+    std::fs::create_dir_all(repo.path("branding")).unwrap();
+    repo.write(
+        "branding/logo.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    );
+    let text = repo
+        .read("mim.yaml")
+        .replace(
+            "  timezone: UTC                       # how times are shown in emails and reports\n",
+            "  timezone: UTC                       # how times are shown in emails and reports\n  \
+             logo: branding/logo.svg\n  colour: \"#0b5cad\"\n  \
+             support_contact: \"Service desk +44 20 7946 0000\"\n",
+        )
+        .replace(
+            "    calendar: acme-hours              # replaces `business` for this client's incidents\n",
+            "    calendar: acme-hours              # replaces `business` for this client's incidents\n    \
+             services: [Payments API, Web shop]\n",
+        )
+        + "\nmaintenance:\n  - {title: Database upgrade, from: 2026-11-28T22:00:00Z, until: 2026-11-29T02:00:00Z, services: [Web shop], clients: [acme]}\n";
+    repo.config(&text);
+}
+
+#[test]
+fn what_clients_see_carries_the_brand_and_the_status_page_its_services() {
+    let repo = TestRepo::new();
+    branded(&repo);
+    repo.run(&["validate"]).ok();
+    let id = repo.active_p1("2026-11-24T09:00:00Z", "2026-11-24T09:05:00Z");
+    repo.at(
+        "2026-11-24T09:30:00Z",
+        &["update", &id, "--audience", "all", "-m", "Failing over."],
+    )
+    .ok();
+    // The e-mail: the logo inline, the colour, the support contact and the reference.
+    let mails = crate::common::mail::outbox(&repo, &id);
+    let msg = crate::common::mail::parse(&mails["20261124T093000Z-u1-client.eml"]);
+    let html = msg.body_html(0).unwrap();
+    assert!(html.contains("<html lang=\"en\">"), "{html}");
+    assert!(html.contains("src=\"data:image/svg+xml;base64,"), "{html}");
+    assert!(html.contains("background:#0b5cad"), "{html}");
+    assert!(
+        html.contains("Service desk +44 20 7946 0000 · Reference: 2026-11-24-payments-api-outage"),
+        "{html}"
+    );
+    // The status page: each service with its state and 90 days, the maintenance, the
+    // incident's own page, how to subscribe.
+    repo.now("2026-11-24T10:00:00Z", &["site", "-o", "site"])
+        .ok();
+    let page = repo.read("site/acme/index.html");
+    let doc = scraper::Html::parse_document(&page);
+    let sel = |css: &str| scraper::Selector::parse(css).unwrap();
+    let components: Vec<String> = doc
+        .select(&sel(".components li"))
+        .map(|li| li.text().collect::<String>())
+        .collect();
+    assert_eq!(components.len(), 2, "{components:?}");
+    assert!(
+        components[0].starts_with("Payments APIInvestigating"),
+        "{components:?}"
+    );
+    assert!(
+        components[1].starts_with("Web shopOperational"),
+        "{components:?}"
+    );
+    for bar in doc.select(&sel(".bar")) {
+        assert_eq!(bar.select(&sel("span")).count(), 90);
+    }
+    let down: Vec<_> = doc.select(&sel(".bar span.down")).collect();
+    assert_eq!(down.len(), 1, "today, for the payments API");
+    assert!(
+        down[0]
+            .value()
+            .attr("title")
+            .unwrap()
+            .starts_with("2026-11-24: down "),
+        "{:?}",
+        down[0].value().attr("title")
+    );
+    let maintenance = doc.select(&sel("article.maintenance")).next().unwrap();
+    let text: String = maintenance.text().collect();
+    assert!(
+        text.contains("Database upgrade") && text.contains("Scheduled"),
+        "{text}"
+    );
+    assert!(
+        doc.select(&sel("a")).any(
+            |a| a.value().attr("href") == Some("incidents/2026-11-24-payments-api-outage.html")
+        ),
+        "{page}"
+    );
+    assert!(page.contains("class=\"subscribe\""), "{page}");
+    let incident = repo.read("site/acme/incidents/2026-11-24-payments-api-outage.html");
+    assert!(incident.contains("Failing over."), "{incident}");
+    assert!(
+        incident.contains("Service desk +44 20 7946 0000"),
+        "{incident}"
+    );
+    // The KPI report and the PIR report carry the brand too.
+    let kpi = repo
+        .now("2026-11-24T10:00:00Z", &["report", "--format", "html"])
+        .ok()
+        .stdout;
+    assert!(
+        kpi.contains("class=\"brand\"") && kpi.contains("data:image/svg+xml"),
+        "{kpi}"
+    );
+    assert!(kpi.contains("generated 2026-11-24 10:00 UTC"), "{kpi}");
+}
+
+#[test]
+fn a_bad_colour_or_logo_is_a_configuration_error() {
+    let repo = TestRepo::new();
+    let text = repo.read("mim.yaml").replace(
+        "  timezone: UTC                       # how times are shown in emails and reports\n",
+        "  timezone: UTC                       # how times are shown in emails and reports\n  \
+         logo: logo.exe\n  colour: blue\n",
+    );
+    repo.write("mim.yaml", &text);
+    let run = repo.run(&["validate"]).fails(2);
+    assert!(
+        run.stderr.contains("colour `blue` is not #rrggbb"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("logo `logo.exe`"), "{}", run.stderr);
+}

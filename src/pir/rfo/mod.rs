@@ -194,6 +194,7 @@ pub fn render(
             Ok(markdown::report_document(
                 &format!("Incident report: {}", rfo.title),
                 &markdown::to_html(&md),
+                &templates.brand,
             ))
         }
     }

@@ -329,6 +329,21 @@ pub struct GitPolicy {
     /// How long a command waits for another mim to finish with the repository.
     #[serde(default = "thirty_seconds")]
     pub lock_timeout: Duration,
+    /// The git remote the team shares the repository through [default: `origin`, when
+    /// this clone has one].
+    #[serde(default)]
+    pub remote: Option<String>,
+    /// `auto`: every command fetches before and pushes after; `manual`: only `mim sync`
+    /// does; `off`: never [default: `auto` when the remote exists].
+    #[serde(default)]
+    pub sync: Option<crate::sync::Mode>,
+    /// The longest mim waits for the remote (a fetch, a push) before going on offline.
+    #[serde(default = "five_seconds")]
+    pub sync_timeout: Duration,
+}
+
+fn five_seconds() -> Duration {
+    Duration::from_secs(5)
 }
 
 fn yes() -> bool {
@@ -344,6 +359,9 @@ impl Default for GitPolicy {
         GitPolicy {
             commit: true,
             lock_timeout: thirty_seconds(),
+            remote: None,
+            sync: None,
+            sync_timeout: five_seconds(),
         }
     }
 }
@@ -707,6 +725,23 @@ impl Config {
                     format!("closure code `{code}` must be lower-case letters, digits and dashes"),
                 );
             }
+        }
+        if let Some(remote) = &self.git.remote
+            && !crate::sync::is_remote_name(remote)
+        {
+            problem(
+                &["git", "remote"],
+                format!(
+                    "git.remote `{}` is not a remote's name (`git remote` lists them; a URL goes into `git remote add NAME URL`)",
+                    remote.escape_debug()
+                ),
+            );
+        }
+        if self.git.sync_timeout.secs() < 1 {
+            problem(
+                &["git", "sync_timeout"],
+                "git.sync_timeout must be at least 1s (to stop syncing, set git.sync: off)".into(),
+            );
         }
         out
     }

@@ -30,6 +30,7 @@ pub fn run(ctx: &Ctx, id: Option<&str>) -> anyhow::Result<()> {
         present::show_json(&ctx.repo.config, &state, plan.as_ref(), &mut view);
         view["clocks"] = serde_json::to_value(&clocks)?;
         view["durations"] = serde_json::to_value(&durations)?;
+        view["sharing"] = serde_json::to_value(crate::sync::overview(&ctx.repo))?;
         return ctx.print_json(&view);
     }
     // The record and the timeline are repository text: a terminal gets it neutralised.
@@ -42,6 +43,12 @@ pub fn run(ctx: &Ctx, id: Option<&str>) -> anyhow::Result<()> {
         present::clocks_text(&clocks, ctx.now, ctx.repo.config.tz())
     );
     print!("{}", present::durations_text(&durations));
+    if let Some(sharing) = crate::sync::overview(&ctx.repo) {
+        let text = sharing.text(ctx.repo.config.tz(), Some(&incident.id));
+        if !text.is_empty() {
+            print!("\n{}", crate::text::for_terminal(&text));
+        }
+    }
     Ok(())
 }
 

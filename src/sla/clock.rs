@@ -34,6 +34,9 @@ pub enum Rule {
     Validation,
     /// A message in `outbox/` left unsent longer than `mail.unsent_warning`.
     UnsentMail,
+    /// A commit set aside by a sync (it could not stand on the remote's history), not
+    /// settled yet (see `crate::sync::conflicts`).
+    Conflict,
 }
 
 impl Rule {
@@ -49,6 +52,7 @@ impl Rule {
             Rule::PirAction => "pir-action",
             Rule::Validation => "validation",
             Rule::UnsentMail => "unsent-mail",
+            Rule::Conflict => "conflict",
         }
     }
 }

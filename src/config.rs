@@ -336,7 +336,7 @@ pub struct GitPolicy {
     /// `auto`: every command fetches before and pushes after; `manual`: only `mim sync`
     /// does; `off`: never [default: `auto` when the remote exists].
     #[serde(default)]
-    pub sync: Option<crate::sync::Mode>,
+    pub sync: Option<SyncMode>,
     /// The longest mim waits for the remote (a fetch, a push) before going on offline.
     #[serde(default = "five_seconds")]
     pub sync_timeout: Duration,
@@ -344,6 +344,41 @@ pub struct GitPolicy {
 
 fn five_seconds() -> Duration {
     Duration::from_secs(5)
+}
+
+/// How a clone shares its commits through the remote (`git.sync`, or `git config
+/// mim.sync` for one clone); see docs/team.md.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SyncMode {
+    /// Every command fetches first and pushes after.
+    Auto,
+    /// Only `mim sync` fetches and pushes.
+    Manual,
+    /// Never.
+    Off,
+}
+
+impl SyncMode {
+    /// `auto`, `manual` or `off`, as `git config mim.sync` holds it.
+    pub fn parse(text: &str) -> Option<SyncMode> {
+        match text.trim() {
+            "auto" => Some(SyncMode::Auto),
+            "manual" => Some(SyncMode::Manual),
+            "off" => Some(SyncMode::Off),
+            _ => None,
+        }
+    }
+}
+
+/// Whether `name` can be a git remote's name (not a URL, not an option).
+fn is_remote_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('-')
+        && !name.contains("..")
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
 }
 
 fn yes() -> bool {
@@ -727,7 +762,7 @@ impl Config {
             }
         }
         if let Some(remote) = &self.git.remote
-            && !crate::sync::is_remote_name(remote)
+            && !is_remote_name(remote)
         {
             problem(
                 &["git", "remote"],

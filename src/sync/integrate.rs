@@ -115,10 +115,12 @@ pub(super) fn integrate(job: &Job) -> anyhow::Result<Integration> {
         }
         let mut conflicts = Vec::new();
         let mut numbers = Vec::new();
+        let mut out_of_order = Vec::new();
         for id in touched(root, &tip, &tree)? {
             let v = judge::compare(root, job.config, &id, &tip, &tree)?;
             conflicts.extend(v.conflicts.into_iter().map(|c| (id.clone(), c)));
             numbers.extend(v.same_numbers);
+            out_of_order.extend(v.out_of_order);
         }
         if let Some((id, conflict)) = conflicts.first() {
             let reason = match judge::standing(root, job.config, id, &tip) {
@@ -133,11 +135,18 @@ pub(super) fn integrate(job: &Job) -> anyhow::Result<Integration> {
                 .push(set_aside(job, &info, &parents[0], &reason)?);
             continue;
         }
+        // The command running now is checked again against the newer history: its
+        // number, and the time order of what it records. (A commit made offline
+        // keeps them, and `mim validate` reports them.)
         if ours && !numbers.is_empty() {
             out.redo = Some(format!(
                 "{} was taken meanwhile by another clone",
                 numbers.join(", ")
             ));
+            break;
+        }
+        if ours && let Some(problem) = out_of_order.first() {
+            out.redo = Some(problem.clone());
             break;
         }
         let author = (

@@ -77,6 +77,8 @@ pub(super) struct Verdict {
     pub conflicts: Vec<String>,
     /// New updates numbered like an earlier one for the same reader.
     pub same_numbers: Vec<String>,
+    /// New entries out of time order (a status change dated before activity).
+    pub out_of_order: Vec<String>,
 }
 
 /// Compare the incident `id` at `before` (the remote's side) and `after` (with the
@@ -99,21 +101,29 @@ pub(super) fn compare(
         }
         Some(Ok(i)) => i,
     };
-    let (old_conflicts, old_numbers) = match incident_at(root, before, id)? {
+    let (old_conflicts, old_numbers, old_order) = match incident_at(root, before, id)? {
         Some(Ok(i)) => {
             let s = state(config, &i);
-            (conflicts(&s), numbers(&s))
+            (conflicts(&s), numbers(&s), order(&i))
         }
-        _ => (Vec::new(), Vec::new()),
+        _ => (Vec::new(), Vec::new(), Vec::new()),
     };
     let s = state(config, &after);
     verdict.conflicts = minus(conflicts(&s), &old_conflicts);
     verdict.same_numbers = minus(numbers(&s), &old_numbers);
+    verdict.out_of_order = minus(order(&after), &old_order);
     Ok(verdict)
 }
 
 fn conflicts(s: &State) -> Vec<String> {
     s.conflicts.iter().map(|c| c.message.clone()).collect()
+}
+
+fn order(incident: &Incident) -> Vec<String> {
+    crate::model::order::problems(&incident.entries)
+        .into_iter()
+        .map(|p| p.message)
+        .collect()
 }
 
 /// `update 3 to client` for each update numbered like an earlier one.

@@ -31,44 +31,11 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::config::GitPolicy;
+use crate::config::{GitPolicy, SyncMode as Mode};
 use crate::repo::Repo;
 use crate::time::Timestamp;
 
 pub use record::Unshared;
-
-/// How a clone shares its commits (`git.sync`, or `git config mim.sync` for one clone).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Mode {
-    /// Every command fetches first and pushes after.
-    Auto,
-    /// Only `mim sync` fetches and pushes.
-    Manual,
-    /// Never.
-    Off,
-}
-
-impl Mode {
-    fn parse(text: &str) -> Option<Mode> {
-        match text.trim() {
-            "auto" => Some(Mode::Auto),
-            "manual" => Some(Mode::Manual),
-            "off" => Some(Mode::Off),
-            _ => None,
-        }
-    }
-}
-
-/// Whether `name` can be a git remote's name (not a URL, not an option).
-pub fn is_remote_name(name: &str) -> bool {
-    !name.is_empty()
-        && !name.starts_with('-')
-        && !name.contains("..")
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-}
 
 /// Where and how this clone shares.
 #[derive(Clone, Debug)]

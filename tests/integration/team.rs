@@ -920,3 +920,75 @@ fn without_a_remote_nothing_is_tried_and_sync_says_how_to_add_one() {
     let status = repo.run(&["status"]).ok();
     assert!(!status.stdout.contains("not shared"), "{}", status.stdout);
 }
+
+#[test]
+fn two_offline_clones_numbering_alike_keep_both_and_validate_names_both_authors() {
+    let team = Team::new(&["Alice Moreau", "Bob Smith"]);
+    let id = team.incident("Payments API outage");
+    team.run(1, &["sync"]).ok();
+    team.offline();
+    team.at(
+        0,
+        "2026-11-24T10:00:00Z",
+        &["update", &id, "-m", "From Alice."],
+    )
+    .ok();
+    team.at(
+        1,
+        "2026-11-24T10:01:00Z",
+        &["update", &id, "-m", "From Bob."],
+    )
+    .ok();
+    team.online();
+    team.run(0, &["sync"]).ok();
+    team.run(1, &["sync"]).ok();
+    team.run(0, &["sync"]).ok();
+    // Both were (as far as anyone knows) sent: both stay, neither is set aside.
+    let timeline = team.remote_file(&timeline(&id));
+    assert_eq!(timeline.matches("event: update").count(), 2, "{timeline}");
+    for i in [0, 1] {
+        let run = team.run(i, &["validate"]).fails(1);
+        assert!(
+            run.stdout.contains("update 1 to internal by Bob Smith")
+                && run
+                    .stdout
+                    .contains("same number as update 1 to internal by Alice Moreau"),
+            "{}",
+            run.stdout
+        );
+        team.run(i, &["audit"]).ok();
+    }
+    // The next one continues after the highest number.
+    let run = team
+        .at(0, "2026-11-24T10:10:00Z", &["update", &id, "-m", "Next."])
+        .ok();
+    assert!(run.stderr.contains("update 2"), "{}", run.stderr);
+}
+
+#[test]
+fn with_manual_sync_commands_stay_local_until_mim_sync() {
+    let team = Team::new(&["Alice Moreau", "Bob Smith"]);
+    let id = team.incident("Payments API outage");
+    let b = team.clone(1);
+    b.git(&["config", "mim.sync", "manual"]);
+    team.run(1, &["sync"]).ok();
+    let before = team.remote_head();
+    let run = team
+        .at(1, "2026-11-24T10:00:00Z", &["note", &id, "Bob, manual"])
+        .ok();
+    assert!(!run.stderr.contains("shared"), "{}", run.stderr);
+    assert_eq!(team.remote_head(), before);
+    let status = team.run(1, &["status"]).ok();
+    assert!(
+        status.stdout.contains("1 commit not on origin/main yet")
+            && status.stdout.contains("`mim sync` shares them"),
+        "{}",
+        status.stdout
+    );
+    let run = team.run(1, &["sync"]).ok();
+    assert_eq!(
+        run.stdout.lines().filter(|l| l.starts_with("left")).count(),
+        1
+    );
+    assert_eq!(team.remote_head(), b.git(&["rev-parse", "HEAD"]).trim());
+}

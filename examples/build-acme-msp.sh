@@ -128,7 +128,7 @@ MIM_USER="Dana Lee" m --at 2026-11-23T15:00:00Z escalate "$id" --kind vendor --t
 MIM_USER="Tom Okafor" m --at 2026-11-23T15:05:00Z note "$id" "Gateway pods crash-looping after the 14:00 certificate rotation" \
   --time 30m --activity diagnosis
 MIM_USER="Alice Moreau" m --at 2026-11-23T15:20:00Z update "$id" --audience internal \
-  -m "Rollback failed: the old certificate expired at 14:00. Waiting on a new client certificate."
+  -m 'Rollback failed: the old certificate expired at {{ time("14:00") }}. Waiting on a new client certificate.'
 MIM_USER="Alice Moreau" m --at 2026-11-23T15:40:00Z hold "$id" --reason "Waiting for ACME to re-issue the client certificate"
 MIM_USER="Alice Moreau" m --at 2026-11-23T16:25:00Z resume "$id"
 MIM_USER="Alice Moreau" m --at 2026-11-23T16:30:00Z escalate "$id" --kind management --to "Dana Reyes" \

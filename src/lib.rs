@@ -15,6 +15,7 @@ pub(crate) mod facts;
 pub(crate) mod fault;
 pub(crate) mod git;
 pub(crate) mod lifecycle;
+pub(crate) mod limits;
 pub(crate) mod links;
 pub(crate) mod lock;
 pub(crate) mod model;

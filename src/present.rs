@@ -9,6 +9,7 @@ use crate::model::plan::{Audience, CadenceSource, Plan, WorkstreamStatus};
 use crate::sla::Clock;
 use crate::sla::durations::Durations;
 use crate::state::State;
+use crate::text::pad;
 use crate::time::{self, Timestamp};
 
 /// The plan for machines: what plan.md says, plus the cadence in force per audience.
@@ -95,9 +96,9 @@ pub fn plan_text(config: &Config, state: &State, plan: &Plan) -> String {
             .min(60);
         for w in streams {
             let mut line = format!(
-                "    {:<8} {:<width$}  {}",
+                "    {:<8} {}  {}",
                 w.status.as_str(),
-                w.name,
+                pad(&w.name, width),
                 w.owner
             );
             if let Some(v) = &w.vendor {
@@ -201,9 +202,9 @@ pub fn roles_and_links_text(config: &Config, state: &State) -> String {
                 .map(|u| time::display(u, tz))
                 .unwrap_or_else(|| "now".into());
             out.push_str(&format!(
-                "  {:<role_w$}  {:<name_w$}  {} – {until}\n",
-                r.role,
-                r.holder,
+                "  {}  {}  {} – {until}\n",
+                pad(&r.role, role_w),
+                pad(&r.holder, name_w),
                 time::display(&r.from, tz)
             ));
         }
@@ -242,7 +243,7 @@ pub fn durations_text(d: &Durations) -> String {
         (
             "to restore",
             d.time_to_restore,
-            "the SLA figure: restore clock, hold excluded",
+            "the SLA figure: the incident's restore clock, hold excluded",
         ),
         (
             "outage",
@@ -286,7 +287,8 @@ pub fn clocks_text(clocks: &[Clock], now: Timestamp, tz: chrono_tz::Tz) -> Strin
             .map(|s| format!(", stopped {}", time::display(&s, tz)))
             .unwrap_or_default();
         out.push_str(&format!(
-            "  {name:<width$}  {:<8}  {} of {}, {due}{stopped}\n",
+            "  {}  {:<8}  {} of {}, {due}{stopped}\n",
+            pad(name, width),
             c.state.as_str(),
             c.elapsed.human(),
             c.target.human(),

@@ -160,7 +160,7 @@ pub fn run(ctx: &Ctx, args: &AffectArgs) -> anyhow::Result<()> {
         }
     }
     if args.send {
-        ctx.deliver(&incident, &files)?;
+        ctx.deliver(&incident, &files, false)?;
     }
     Ok(())
 }

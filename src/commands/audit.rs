@@ -107,13 +107,14 @@ pub fn run(ctx: &Ctx, args: &AuditArgs) -> anyhow::Result<()> {
             "seals": seals,
             "sealed": sealed,
         }))?,
+        // Timeline lines and commit subjects are anyone's text: escaped for the terminal.
         AuditFormat::Text => print!(
             "{}{}",
-            text(&result),
+            crate::text::for_terminal(&text(&result)),
             crate::text::for_terminal(&seal_text(&seals))
         ),
     }
-    eprintln!("{}", summary(&result, &seals));
+    eprintln!("{}", crate::text::for_terminal(&summary(&result, &seals)));
     if args.seal {
         eprintln!("{}", seal_outcome(ctx, sealed.as_ref()));
     }

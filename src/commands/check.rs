@@ -100,7 +100,7 @@ pub fn build(
             Vec::new()
         } else {
             let mut placed = place(repo, incident, e.findings);
-            placed.extend(unsent_mail(repo, incident, &state, now));
+            placed.extend(mail_findings(repo, incident, &state, now));
             placed
         };
         Seen::Selected(Some((e.clocks, placed)))
@@ -213,13 +213,57 @@ fn place(repo: &Repo, incident: &Incident, findings: Vec<sla::Finding>) -> Vec<F
         .collect()
 }
 
-/// Messages in `outbox/` left unsent longer than `mail.unsent_warning` at `now`: someone
-/// forgot `--send` or `mim send`, or sendmail failed. Withdrawn ones are not waiting.
-fn unsent_mail(repo: &Repo, incident: &Incident, state: &State, now: Timestamp) -> Vec<Finding> {
-    let allowed = repo.config.mail.unsent_warning;
+/// Messages in `outbox/` that need someone: unsent ones and uncertain ones.
+fn mail_findings(repo: &Repo, incident: &Incident, state: &State, now: Timestamp) -> Vec<Finding> {
     let Ok(ledger) = outbox::read_ledger(&incident.dir, state) else {
         return Vec::new();
     };
+    let mut out = uncertain_mail(repo, incident, &ledger);
+    out.extend(unsent_mail(repo, incident, ledger, now));
+    out
+}
+
+/// Messages whose send was interrupted while sendmail had them: they may or may not have
+/// gone out, and mim does not send them again until someone decides.
+fn uncertain_mail(repo: &Repo, incident: &Incident, ledger: &[outbox::Message]) -> Vec<Finding> {
+    let dir = repo.relative(&incident.dir).join(OUTBOX_DIR);
+    ledger
+        .iter()
+        .filter(|m| m.uncertain)
+        .map(|m| Finding {
+            incident: Some(incident.id.clone()),
+            rule: Rule::UncertainMail,
+            level: Level::AtRisk,
+            message: format!(
+                "{}: mim was interrupted while sendmail had it{}, so it may or may not have gone out; \
+                 check the mail server's log, and if it did not arrive send it again with `mim send {} --resend-uncertain`",
+                what(m),
+                m.attempted
+                    .map(|at| format!(" ({})", crate::time::display(&at, repo.config.tz())))
+                    .unwrap_or_default(),
+                incident.id
+            ),
+            file: slashes(&dir.join(&m.file)),
+            line: None,
+            due: None,
+            actual: m.attempted,
+            overdue_by_s: None,
+            name: None,
+            client: None,
+            excerpt: None,
+        })
+        .collect()
+}
+
+/// Messages in `outbox/` left unsent longer than `mail.unsent_warning` at `now`: someone
+/// forgot `--send` or `mim send`, or sendmail failed. Withdrawn ones are not waiting.
+fn unsent_mail(
+    repo: &Repo,
+    incident: &Incident,
+    ledger: Vec<outbox::Message>,
+    now: Timestamp,
+) -> Vec<Finding> {
+    let allowed = repo.config.mail.unsent_warning;
     let dir = repo.relative(&incident.dir).join(OUTBOX_DIR);
     ledger
         .into_iter()

@@ -35,7 +35,6 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 
 use crate::cli::{Cli, Command, Global};
-use crate::comms::outbox::{self, OUTBOX_DIR, SENT_LOG};
 use crate::diag::Diagnostics;
 use crate::error::UsageError;
 use crate::git;
@@ -149,8 +148,32 @@ impl Ctx {
         crate::text::name("--by", &name)
     }
 
+    /// The incident ID `id` names (full, a unique prefix, or a unique part of the slug),
+    /// or the one whose directory mim runs in. A miss names the closest IDs and how many
+    /// incidents are open.
     pub fn resolve(&self, id: Option<&str>) -> anyhow::Result<String> {
-        self.repo.resolve(id, &self.cwd)
+        self.repo.resolve(id, &self.cwd).map_err(|err| {
+            match err.downcast::<crate::repo::NoSuchIncident>() {
+                Ok(mut miss) => {
+                    miss.open = self.open_count();
+                    miss.into()
+                }
+                Err(err) => err,
+            }
+        })
+    }
+
+    /// How many incidents are open (proposed, accepted, on hold) now, when they can all
+    /// be read.
+    fn open_count(&self) -> Option<usize> {
+        let open = store::each(&self.repo, |loaded| {
+            loaded
+                .ok()
+                .map(|incident| self.state_now(&incident).status.is_active())
+        })
+        .ok()?;
+        open.iter()
+            .try_fold(0, |n, o| o.map(|active| n + usize::from(active)))
     }
 
     /// `[ID] X` from one or two positional arguments. A lone argument that names an
@@ -220,17 +243,42 @@ impl Ctx {
         drafts: &[crate::comms::Draft],
     ) -> anyhow::Result<Vec<crate::comms::Composed>> {
         use crate::comms::outbox;
-        let templates = crate::render::Templates::new(Some(self.repo.templates_dir()));
+        let templates = crate::render::Templates::for_repo(&self.repo);
         let ledger = outbox::read_ledger(&incident.dir, state)?;
         let threads = outbox::threads(&incident.dir, &ledger, incident.record.client.first())?;
+        let drafts = self.numbered(incident, drafts)?;
         crate::comms::compose(
             &self.repo.config,
             &templates,
             incident,
             state,
-            drafts,
+            &drafts,
             &threads,
         )
+    }
+
+    /// `drafts`, each with the first sequence (see [`crate::comms::compact_seq`]) whose
+    /// name is free in the incident's `outbox/`: chosen under the repository lock, so
+    /// commands in the same second never write over each other's messages.
+    fn numbered(
+        &self,
+        incident: &Incident,
+        drafts: &[crate::comms::Draft],
+    ) -> anyhow::Result<Vec<crate::comms::Draft>> {
+        let outbox = incident.dir.join(crate::comms::outbox::OUTBOX_DIR);
+        let mut taken = std::collections::HashSet::new();
+        let mut out = Vec::with_capacity(drafts.len());
+        for draft in drafts {
+            let mut draft = draft.clone();
+            let seq = free_seq(&self.repo.root, &outbox, &taken, |seq| {
+                draft.seq = seq;
+                format!("{}.eml", draft.stem())
+            })?;
+            draft.seq = seq;
+            taken.insert(format!("{}.eml", draft.stem()));
+            out.push(draft);
+        }
+        Ok(out)
     }
 
     /// Apply `change` and commit it as `<id>: <summary>` with the audit trailers, the
@@ -345,118 +393,67 @@ impl Ctx {
         self.record(&incident.id, entry.event.name(), summary, &change)
     }
 
+    /// Whether a file of the repository has changes that are not committed, and this run
+    /// commits: a command that rendered from its text (read once) commits that text too.
+    pub fn is_uncommitted(&self, path: &std::path::Path) -> anyhow::Result<bool> {
+        if !self.commits() || !git::in_work_tree(&self.repo.root) {
+            return Ok(false);
+        }
+        Ok(!git::uncommitted(&self.repo.root, self.repo.relative(path))?.is_empty())
+    }
+
     /// The text of a file of the repository when it has changes that are not committed
     /// (and this run commits): commands that render from it commit it too (`pir.md`).
     pub fn changed_file(&self, path: &std::path::Path) -> anyhow::Result<Option<String>> {
-        if !self.commits() || !git::in_work_tree(&self.repo.root) {
+        if !self.is_uncommitted(path)? {
             return Ok(None);
         }
-        if git::uncommitted(&self.repo.root, self.repo.relative(path))?.is_empty() {
-            return Ok(None);
-        }
-        match std::fs::read_to_string(path) {
-            Ok(text) => Ok(Some(text)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
-        }
+        crate::safe_fs::read_optional(&self.repo.root, path)
+            .with_context(|| format!("reading {}", self.repo.relative(path).display()))
     }
 
-    /// Send those of `files` (names in the incident's `outbox/`) that `sent.log` does not
-    /// list yet, through `mail.sendmail`. Sending happens now: `sent.log` and its commit
-    /// carry the real time (`clock`), never `--at`. The log is written in one transaction
-    /// that a killed mim's successor completes rather than rolls back: a message handed to
-    /// sendmail has been sent, and must not be sent again.
-    pub fn deliver(&self, incident: &Incident, files: &[String]) -> anyhow::Result<()> {
+    /// Send those of `files` (names in the incident's `outbox/`) that are unsent, at most
+    /// once each; an uncertain one only with `resend_uncertain` (see [`send::deliver`]).
+    pub fn deliver(
+        &self,
+        incident: &Incident,
+        files: &[String],
+        resend_uncertain: bool,
+    ) -> anyhow::Result<()> {
         // Mail waits until the team has the commit (`git.sync: auto`).
         self.sync
             .before_mail(&self.repo, &incident.id, self.clock)?;
-        let ctx = self;
-        let command = &ctx.repo.config.mail.sendmail;
-        let log_path = incident.dir.join(OUTBOX_DIR).join(SENT_LOG);
-        let mut log = outbox::read_log(&incident.dir)?;
-        let already = outbox::sent(&log);
-        // A withdrawn message (a restoral notice a reopen made untrue) is never sent.
-        let state = crate::state::latest(&ctx.repo.config, incident, ctx.now);
-        let withdrawn: Vec<String> = outbox::ledger(files, &log, &state)
-            .into_iter()
-            .filter(|m| m.withdrawn)
-            .map(|m| m.file)
-            .collect();
-        for file in &withdrawn {
-            eprintln!("not sending {OUTBOX_DIR}/{file}: it was withdrawn");
-        }
-        let todo: Vec<&String> = files
-            .iter()
-            .filter(|f| !already.contains(*f) && !withdrawn.contains(f))
-            .collect();
-        let by = ctx.actor()?;
-        let mut sent = Vec::new();
-        let mut failure = None;
-        let message = ctx.message_at(&incident.id, "send", "sent 0 messages", ctx.clock)?;
-        let mut tx = ctx
-            .session()?
-            .transaction(txn::journal::Policy::Complete, &ctx.commit(message));
-        // Every message is read (never through a symbolic link) before the first is sent,
-        // so a message that cannot be read stops the run before anything goes out.
-        let mut messages = Vec::new();
-        for file in &todo {
-            let path = incident.dir.join(OUTBOX_DIR).join(file);
-            let shown = ctx.repo.relative(&path).to_path_buf();
-            let bytes = crate::safe_fs::read(&ctx.repo.root, &path)
-                .with_context(|| format!("reading {}; nothing was sent", shown.display()))?;
-            messages.push((*file, bytes));
-        }
-        for (file, bytes) in &messages {
-            match outbox::sendmail(command, bytes) {
-                Ok(()) => {
-                    // Marked at once, so a later failure cannot lead to sending it twice.
-                    log = outbox::append(&log, &[outbox::log_line(file, &ctx.clock, &by)]);
-                    sent.push((*file).clone());
-                    tx.set_subject(format!(
-                        "{}: sent {}",
-                        incident.id,
-                        crate::text::plural(sent.len(), "message")
-                    ));
-                    let mut change = Change::new();
-                    change.put(&log_path, log.as_bytes().to_vec());
-                    tx.write(&change)?;
-                    eprintln!("sent {OUTBOX_DIR}/{file}");
-                }
-                Err(e) => {
-                    failure = Some(e.context(format!("sending {OUTBOX_DIR}/{file}")));
-                    break;
-                }
-            }
-        }
-        if let Err(e) = tx.finish() {
-            eprintln!("warning: {} is written but not committed: {e:#}", SENT_LOG);
-        }
-        match failure {
-            None => {
-                eprintln!(
-                    "{}: {} sent",
-                    incident.id,
-                    crate::text::plural(sent.len(), "message")
-                );
-                Ok(())
-            }
-            Some(e) => {
-                let left = todo.len() - sent.len();
-                Err(e.context(format!(
-                    "{} sent, {} still unsent in {}/{OUTBOX_DIR}/; fix mail.sendmail and run `mim send {}`",
-                    sent.len(),
-                    left,
-                    ctx.repo.relative(&incident.dir).display(),
-                    incident.id
-                )))
-            }
-        }
+        send::deliver(self, incident, files, resend_uncertain)
     }
 
     pub fn print_json(&self, value: &impl serde::Serialize) -> anyhow::Result<()> {
-        println!("{}", serde_json::to_string_pretty(value)?);
+        // Repository text in JSON: escaped so a terminal shows it, not obeys it.
+        println!("{}", crate::text::json_for_terminal(value)?);
         Ok(())
     }
+}
+
+/// The first sequence number (1, 2, …) whose file name, `name(seq)`, is neither in `dir`
+/// (as anything: a symbolic link counts) nor in `taken`.
+pub(crate) fn free_seq(
+    root: &std::path::Path,
+    dir: &std::path::Path,
+    taken: &std::collections::HashSet<String>,
+    mut name: impl FnMut(u32) -> String,
+) -> anyhow::Result<u32> {
+    for seq in 1..=u32::MAX {
+        let candidate = name(seq);
+        if taken.contains(&candidate) {
+            continue;
+        }
+        let path = dir.join(&candidate);
+        let kind = crate::safe_fs::kind(root, &path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        if kind == crate::safe_fs::Kind::Missing {
+            return Ok(seq);
+        }
+    }
+    anyhow::bail!("no free file name in {}", dir.display())
 }
 
 fn start_dir(global: &Global) -> anyhow::Result<PathBuf> {

@@ -1,7 +1,8 @@
 //! `mim status`, the morning view: one line per active incident — ID, priority, status,
 //! incident manager, age, what is due next and when, and the worst finding — coloured on
 //! a terminal; then the resolved incidents that still need something (a PIR to start,
-//! overdue action items) and the incidents with unsent mail in `outbox/`.
+//! overdue action items), the incidents with unsent mail in `outbox/`, and those with
+//! uncertain mail (a send interrupted while sendmail had the message).
 
 use std::io::IsTerminal;
 
@@ -44,11 +45,13 @@ pub struct FollowUp {
     pub overdue: Vec<(String, chrono::NaiveDate)>,
 }
 
-/// An incident with messages in `outbox/` that `sent.log` does not list.
+/// An incident with messages in `outbox/` waiting to be sent, or uncertain: handed to
+/// sendmail by a send that was interrupted before it recorded the outcome.
 #[derive(Clone, Debug)]
 pub struct Unsent {
     pub id: String,
     pub files: Vec<String>,
+    pub uncertain: Vec<String>,
 }
 
 pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
@@ -72,7 +75,8 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
         ctx.print_json(&json!({
             "active": items,
             "follow_up": follow_ups.iter().map(|f| follow_up_json(f, ctx.now)).collect::<Vec<_>>(),
-            "unsent": unsent.iter().map(|u| json!({"id": u.id, "files": u.files})).collect::<Vec<_>>(),
+            "unsent": unsent.iter().filter(|u| !u.files.is_empty()).map(|u| json!({"id": u.id, "files": u.files})).collect::<Vec<_>>(),
+            "uncertain": unsent.iter().filter(|u| !u.uncertain.is_empty()).map(|u| json!({"id": u.id, "files": u.uncertain})).collect::<Vec<_>>(),
             "sharing": sharing,
         }))?;
     } else {
@@ -87,7 +91,7 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
         }
         print!(
             "{}",
-            render_rest(&follow_ups, &unsent, ctx.now, config.tz())
+            crate::text::for_terminal(&render_rest(&follow_ups, &unsent, ctx.now, config.tz()))
         );
         if let Some(sharing) = &sharing {
             print!(
@@ -131,12 +135,25 @@ fn look(ctx: &Ctx, loaded: Result<crate::model::Incident, Diagnostics>) -> Seen 
     }
     // Mail of a closed or rejected incident is history, not a morning's work.
     let live = !matches!(state.status, Status::Closed | Status::Rejected);
-    match unsent_mail(&incident).map(|files| if live { files } else { Vec::new() }) {
-        Ok(files) if !files.is_empty() => {
-            seen.unsent = Some(Unsent {
-                id: incident.id.clone(),
-                files,
-            })
+    match outbox::read_ledger(&incident.dir, &state) {
+        Ok(ledger) if live => {
+            let files: Vec<String> = ledger
+                .iter()
+                .filter(|m| m.is_unsent())
+                .map(|m| m.file.clone())
+                .collect();
+            let uncertain: Vec<String> = ledger
+                .iter()
+                .filter(|m| m.uncertain)
+                .map(|m| m.file.clone())
+                .collect();
+            if !files.is_empty() || !uncertain.is_empty() {
+                seen.unsent = Some(Unsent {
+                    id: incident.id.clone(),
+                    files,
+                    uncertain,
+                });
+            }
         }
         Ok(_) => {}
         Err(e) => seen.broken.push(crate::diag::Diagnostic::new(
@@ -186,15 +203,6 @@ fn follow_up(id: &str, state: &crate::state::State, clocks: &[Clock]) -> Option<
     })
 }
 
-/// The messages in the incident's `outbox/` that are not in its `sent.log`.
-fn unsent_mail(incident: &crate::model::Incident) -> anyhow::Result<Vec<String>> {
-    let sent = outbox::sent(&outbox::read_log(&incident.dir)?);
-    Ok(outbox::messages(&incident.dir)?
-        .into_iter()
-        .filter(|m| !sent.contains(m))
-        .collect())
-}
-
 fn follow_up_json(f: &FollowUp, now: Timestamp) -> Value {
     json!({
         "id": f.id,
@@ -209,7 +217,8 @@ fn follow_up_json(f: &FollowUp, now: Timestamp) -> Value {
     })
 }
 
-/// The follow-up and unsent-mail sections (empty when there is nothing in them).
+/// The follow-up, unsent-mail and uncertain-mail sections (empty when there is nothing
+/// in them).
 pub fn render_rest(
     follow_ups: &[FollowUp],
     unsent: &[Unsent],
@@ -242,26 +251,65 @@ pub fn render_rest(
                 what.push(format!("action {id} overdue (due {due})"));
             }
             out.push_str(&format!(
-                "{:<width$}  {:<3}  {}\n",
-                f.id,
-                f.priority,
+                "{}  {}  {}\n",
+                crate::text::pad(&f.id, width),
+                crate::text::pad(&f.priority, 3),
                 what.join("; ")
             ));
         }
     }
-    if !unsent.is_empty() {
-        out.push_str("\nUnsent mail in outbox/ (mim send ID):\n");
-        let width = unsent.iter().map(|u| u.id.len()).max().unwrap_or(0);
-        for u in unsent {
-            let n = u.files.len();
-            out.push_str(&format!(
-                "{:<width$}  {n} message{}\n",
-                u.id,
-                if n == 1 { "" } else { "s" }
-            ));
-        }
-    }
+    let waiting: Vec<(&str, &[String])> = unsent
+        .iter()
+        .filter(|u| !u.files.is_empty())
+        .map(|u| (u.id.as_str(), u.files.as_slice()))
+        .collect();
+    mail_section(
+        &mut out,
+        "Unsent mail in outbox/ (mim send ID):",
+        &waiting,
+        false,
+    );
+    let uncertain: Vec<(&str, &[String])> = unsent
+        .iter()
+        .filter(|u| !u.uncertain.is_empty())
+        .map(|u| (u.id.as_str(), u.uncertain.as_slice()))
+        .collect();
+    mail_section(
+        &mut out,
+        "Uncertain mail: a send was interrupted while sendmail had it, so it may or may not have gone out\n\
+         (check the mail server's log; if it did not arrive: mim send ID --resend-uncertain):",
+        &uncertain,
+        true,
+    );
     out
+}
+
+/// One section of incidents and their messages: each ID and how many, or (`names`)
+/// each message.
+fn mail_section(out: &mut String, title: &str, items: &[(&str, &[String])], names: bool) {
+    if items.is_empty() {
+        return;
+    }
+    out.push('\n');
+    out.push_str(title);
+    out.push('\n');
+    let width = items.iter().map(|(id, _)| id.len()).max().unwrap_or(0);
+    for (id, files) in items {
+        let id = crate::text::pad(id, width);
+        if names {
+            for file in files.iter() {
+                out.push_str(&format!(
+                    "{id}  outbox/{}\n",
+                    crate::text::for_terminal(file)
+                ));
+            }
+            continue;
+        }
+        out.push_str(&format!(
+            "{id}  {}\n",
+            crate::text::plural(files.len(), "message")
+        ));
+    }
 }
 
 /// The open clock with the earliest due time.
@@ -375,7 +423,7 @@ pub fn render(lines: &[Line], now: Timestamp, tz: chrono_tz::Tz, colour: bool) -
                 let padded = if i == 6 {
                     cell.clone()
                 } else {
-                    format!("{cell:<w$}", w = widths[i])
+                    crate::text::pad(cell, widths[i])
                 };
                 match i {
                     0 => paint(BOLD, &padded),

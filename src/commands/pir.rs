@@ -13,7 +13,7 @@ use crate::lifecycle::Status;
 use crate::model::pir::{PirReason, ReviewSession};
 use crate::model::{Event, Incident};
 use crate::pir::report::{self, Format};
-use crate::pir::{self, Pir, document, ids};
+use crate::pir::{self, Pir, document, ids, rfo};
 use crate::render::Templates;
 use crate::state::State;
 use crate::store::Change;
@@ -38,7 +38,9 @@ pub fn run(ctx: &Ctx, cmd: &PirCommand) -> anyhow::Result<()> {
             drop_action(ctx, id, action, reason)
         }
         PirCommand::Review(args) => review(ctx, args),
-        PirCommand::Report { id, format } => report_cmd(ctx, id.as_deref(), *format),
+        PirCommand::Report { id, format, client } => {
+            report_cmd(ctx, id.as_deref(), *format, client.as_deref())
+        }
     }
 }
 
@@ -146,6 +148,13 @@ fn add(ctx: &Ctx, args: &PirActionAddArgs) -> anyhow::Result<()> {
     let incident = ctx.load(id)?;
     let pir = open_pir(ctx, &incident, "add an action to")?;
     after_start(ctx, &pir, "pir action add")?;
+    let mut clients: Vec<String> = Vec::new();
+    for key in args.clients.iter().map(|c| c.trim()) {
+        affected_client(&ctx.state(&incident), &incident.id, key)?;
+        if !clients.iter().any(|c| c == key) {
+            clients.push(key.to_string());
+        }
+    }
     let by = ctx.actor()?;
     let action_id = ids::new_id(
         pir.actions.iter().map(|a| a.id.as_str()),
@@ -162,12 +171,18 @@ fn add(ctx: &Ctx, args: &PirActionAddArgs) -> anyhow::Result<()> {
             owner: owner.clone(),
             due,
             kind: args.kind,
+            clients: clients.clone(),
         },
     )?;
+    let committed = if clients.is_empty() {
+        String::new()
+    } else {
+        format!(", committed to {}", clients.join(", "))
+    };
     ctx.record_event(
         &incident,
         &entry,
-        &format!("PIR action {action_id} for {owner}: {text}"),
+        &format!("PIR action {action_id} for {owner}{committed}: {text}"),
     )?;
     if ctx.json {
         ctx.print_json(&serde_json::json!({ "id": action_id, "due": due.to_string() }))
@@ -364,7 +379,13 @@ fn affected_client(state: &State, id: &str, key: &str) -> anyhow::Result<()> {
     )
 }
 
-fn report_cmd(ctx: &Ctx, id: Option<&str>, format: Format) -> anyhow::Result<()> {
+/// `mim pir report`: the PIR report, or with `--client` that client's incident report.
+fn report_cmd(
+    ctx: &Ctx,
+    id: Option<&str>,
+    format: Format,
+    client: Option<&str>,
+) -> anyhow::Result<()> {
     let incident = ctx.load(id)?;
     if ctx.state(&incident).pir.is_none() {
         bail!(
@@ -374,24 +395,36 @@ fn report_cmd(ctx: &Ctx, id: Option<&str>, format: Format) -> anyhow::Result<()>
         );
     }
     let pir_md = read_pir_md(ctx, &incident)?;
-    let rendered = render(ctx, &incident, &pir_md, format)?;
-    let path = incident.dir.join(format.file_name());
+    let (rendered, file, what) = match client.map(str::trim) {
+        Some(key) => (
+            render_rfo(ctx, &incident, &pir_md, format, key)?,
+            rfo::file_name(key, format),
+            format!("incident report for {key}"),
+        ),
+        None => (
+            render(ctx, &incident, &pir_md, format)?,
+            format.file_name().to_string(),
+            "PIR report".to_string(),
+        ),
+    };
+    let path = incident.dir.join(&file);
     let shown = ctx.repo.relative(&path).to_path_buf();
     let up_to_date = read_optional(&incident, &path)?.as_deref() == Some(rendered.as_str());
-    let changed = ctx.changed_file(&incident.dir.join(document::FILE))?;
+    // pir.md is read once, above; what was rendered from it is what gets committed.
+    let changed = ctx.is_uncommitted(&incident.dir.join(document::FILE))?;
     if up_to_date {
         eprintln!("{} is up to date", shown.display());
     }
-    if !up_to_date || changed.is_some() {
+    if !up_to_date || changed {
         let mut change = Change::new();
         let summary = if up_to_date {
             format!("PIR text committed ({})", document::FILE)
         } else {
             change.put(&path, rendered);
-            format!("PIR report rendered ({})", format.file_name())
+            format!("{what} rendered ({file})")
         };
         // What the report is rendered from is committed with it.
-        if changed.is_some() {
+        if changed {
             change.put(incident.dir.join(document::FILE), pir_md);
         }
         ctx.record(&incident.id, "pir-report", &summary, &change)?;
@@ -406,9 +439,33 @@ fn report_cmd(ctx: &Ctx, id: Option<&str>, format: Format) -> anyhow::Result<()>
     Ok(())
 }
 
+/// Client `key`'s incident report of `incident` in `format`.
+fn render_rfo(
+    ctx: &Ctx,
+    incident: &Incident,
+    pir_md: &str,
+    format: Format,
+    key: &str,
+) -> anyhow::Result<String> {
+    let state = ctx.state(incident);
+    affected_client(&state, &incident.id, key)?;
+    let templates = Templates::new(Some(ctx.repo.templates_dir()));
+    rfo::for_client(
+        &ctx.repo.config,
+        &templates,
+        &ctx.repo.root,
+        incident,
+        &state,
+        pir_md,
+        &ctx.repo.relative(&incident.dir).join(document::FILE),
+        key,
+        format,
+    )
+}
+
 /// The report of `incident` (with its PIR started) in `format`.
 fn render(ctx: &Ctx, incident: &Incident, pir_md: &str, format: Format) -> anyhow::Result<String> {
-    let templates = Templates::new(Some(ctx.repo.templates_dir()));
+    let templates = Templates::for_repo(&ctx.repo);
     let state = ctx.state(incident);
     report::for_incident(
         &ctx.repo.config,

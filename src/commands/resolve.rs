@@ -103,14 +103,8 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<()> {
     change.event(&incident.dir, &entry);
     let mut files = Vec::new();
     for message in &notices {
+        // Named free of any other message (see `Ctx::compose`).
         let path = incident.dir.join(OUTBOX_DIR).join(message.file_name());
-        if path.exists() {
-            bail!(
-                "{} exists: a restoral notice was already written at {}; give another --at",
-                ctx.repo.relative(&path).display(),
-                crate::time::format(&entry.at)
-            );
-        }
         change.put(path, message.bytes.clone());
         files.push(message.file_name());
     }
@@ -131,7 +125,7 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<()> {
     eprintln!("{}: {} → resolved", incident.id, state.status);
     open_children(ctx, &state);
     if args.send {
-        ctx.deliver(&incident, &files)?;
+        ctx.deliver(&incident, &files, false)?;
     }
     Ok(())
 }

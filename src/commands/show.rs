@@ -6,6 +6,7 @@ use crate::commands::Ctx;
 use crate::config::INCIDENT_MANAGER;
 use crate::model::{Incident, timeline};
 use crate::present;
+use crate::sla::figures::{self, ClientFigures, RestoreFigure};
 use crate::sla::{Rule, durations};
 use crate::state::State;
 use crate::time;
@@ -22,14 +23,21 @@ pub fn run(ctx: &Ctx, id: Option<&str>) -> anyhow::Result<()> {
             time::format(&ctx.now)
         );
     }
-    let evaluation = crate::sla::evaluate_state(&ctx.repo.config, &incident, &state);
-    let durations = durations::with_restore(&state, evaluation.clock(Rule::Restore));
+    let config = &ctx.repo.config;
+    let evaluation = crate::sla::evaluate_state(config, &incident, &state);
+    // The incident's own restore clock: with several clients, not any one client's.
+    let own = crate::sla::engine::incident_clocks(config, &incident, &state);
+    let restore = own.clock(Rule::Restore);
+    let durations = durations::with_restore(&state, restore);
+    let clients = figures::clients(&state, &evaluation);
     let clocks = evaluation.clocks;
     if ctx.json {
         let mut view = json_view(&incident, &state);
-        present::show_json(&ctx.repo.config, &state, plan.as_ref(), &mut view);
+        present::show_json(config, &state, plan.as_ref(), &mut view);
         view["clocks"] = serde_json::to_value(&clocks)?;
         view["durations"] = serde_json::to_value(&durations)?;
+        view["restore"] = serde_json::to_value(restore.map(RestoreFigure::of))?;
+        view["clients"] = serde_json::to_value(&clients)?;
         view["sharing"] = serde_json::to_value(crate::sync::overview(&ctx.repo))?;
         return ctx.print_json(&view);
     }
@@ -38,11 +46,19 @@ pub fn run(ctx: &Ctx, id: Option<&str>) -> anyhow::Result<()> {
         "{}",
         crate::text::for_terminal(&text_view(ctx, &incident, &state, plan.as_ref()))
     );
+    // Clock names carry names from mim.yaml and the timeline.
     print!(
         "{}",
-        present::clocks_text(&clocks, ctx.now, ctx.repo.config.tz())
+        crate::text::for_terminal(&present::clocks_text(
+            &clocks,
+            ctx.now,
+            ctx.repo.config.tz()
+        ))
     );
     print!("{}", present::durations_text(&durations));
+    if state.per_client() {
+        print!("{}", clients_text(ctx, &clients));
+    }
     if let Some(sharing) = crate::sync::overview(&ctx.repo) {
         let text = sharing.text(ctx.repo.config.tz(), Some(&incident.id));
         if !text.is_empty() {
@@ -50,6 +66,38 @@ pub fn run(ctx: &Ctx, id: Option<&str>) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The `Clients` section: each affected client's own window and restore clock.
+fn clients_text(ctx: &Ctx, clients: &[ClientFigures]) -> String {
+    let config = &ctx.repo.config;
+    let show = |t: &time::Timestamp| time::display(t, config.tz());
+    let names: Vec<String> = clients
+        .iter()
+        .map(|c| config.client_name(&c.client))
+        .collect();
+    let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+    let mut out = String::from("\nClients\n");
+    for (c, name) in clients.iter().zip(&names) {
+        let restored = match (c.restored_at, c.since_affected_s) {
+            (Some(at), Some(secs)) => format!(
+                "restored {} after {}",
+                show(&at),
+                crate::units::Duration::from_secs(secs).human()
+            ),
+            _ => "not restored yet".to_string(),
+        };
+        let clock = c
+            .restore
+            .as_ref()
+            .map(|r| format!("; restore clock {}", r.human()))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "  {name:<width$}  affected {}, {restored}{clock}\n",
+            show(&c.affected_at)
+        ));
+    }
+    crate::text::for_terminal(&out).into_owned()
 }
 
 /// The timeline as shown: the declaration (from the record) first, then events in time order.
@@ -176,12 +224,12 @@ fn text_view(
         field(
             "pir",
             format!(
-                "started {} ({}), facilitator {}; {} action(s), {open} open; {} review(s)",
+                "started {} ({}), facilitator {}; {}, {open} open; {}",
                 t(&p.started_at),
                 p.reason,
                 p.facilitator,
-                p.actions.len(),
-                p.reviews.len()
+                crate::text::plural(p.actions.len(), "action"),
+                crate::text::plural(p.reviews.len(), "review")
             ),
         );
     }

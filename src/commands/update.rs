@@ -1,7 +1,9 @@
 //! `mim update`: record a status update (`updates/<timestamp>-<audience>.md`, one
 //! `update` event per audience) and render one e-mail per audience into `outbox/`.
+//! Updates recorded in the same second get a sequence in their names
+//! (`<timestamp>.2-<audience>.md`), so concurrent updates never collide.
 
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 
 use anyhow::{Context as _, bail};
 
@@ -126,7 +128,7 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
     let eta = args
         .eta
         .as_deref()
-        .map(|t| time::parse(t, config.tz()).context("in --eta"))
+        .map(|t| time::parse_ahead(t, config.tz(), ctx.now).context("in --eta"))
         .transpose()?;
     if let Some(eta) = eta.filter(|eta| *eta < ctx.now) {
         anyhow::bail!(
@@ -192,24 +194,23 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
     let mut change = Change::new();
     let mut entries = Vec::new();
     let mut files_written = Vec::new();
+    let updates_dir = incident.dir.join(UPDATES_DIR);
+    let mut taken = std::collections::HashSet::new();
     for &(target, number) in &numbers {
         let audience = target.audience;
-        let file = format!(
-            "{UPDATES_DIR}/{}-{}.md",
-            comms::compact(&ctx.now),
-            target.label()
-        );
+        // `<time>-<audience>.md`, or `<time>.2-<audience>.md` for the second update to
+        // that audience recorded in the same second (chosen under the repository lock).
+        let name = |seq| {
+            format!(
+                "{}-{}.md",
+                comms::compact_seq(&ctx.now, seq),
+                target.label()
+            )
+        };
+        let seq = crate::commands::free_seq(&ctx.repo.root, &updates_dir, &taken, name)?;
+        taken.insert(name(seq));
+        let file = format!("{UPDATES_DIR}/{}", name(seq));
         let path = incident.dir.join(&file);
-        let shown = ctx.repo.relative(&path).to_path_buf();
-        let kind = crate::safe_fs::kind(&ctx.repo.root, &path)
-            .with_context(|| format!("cannot write {}", shown.display()))?;
-        if kind != crate::safe_fs::Kind::Missing {
-            bail!(
-                "{} exists: an update to {audience} was already recorded at {}; give another --at",
-                ctx.repo.relative(&path).display(),
-                time::format(&ctx.now)
-            );
-        }
         let front = UpdateFront {
             incident: incident.id.clone(),
             number,
@@ -320,7 +321,7 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
     ctx.record(&incident.id, "update", &subject, &change)?;
     report(ctx, &incident, &numbers, &files)?;
     if args.send {
-        ctx.deliver(&incident, &files)?;
+        ctx.deliver(&incident, &files, false)?;
     }
     Ok(())
 }
@@ -447,11 +448,9 @@ fn report(
 fn read_body(args: &UpdateArgs) -> anyhow::Result<String> {
     match args.message.as_deref() {
         Some("-") => {
-            let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .context("reading the update from standard input")?;
-            text::check("the update read from standard input", &text)?;
+            let what = "the update read from standard input";
+            let text = crate::limits::read_text(what, std::io::stdin())?;
+            text::check(what, &text)?;
             Ok(text)
         }
         Some(text) => Ok(text.to_string()),

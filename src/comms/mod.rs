@@ -93,12 +93,51 @@ pub fn compact(at: &Timestamp) -> String {
     at.with_timezone(&Utc).format("%Y%m%dT%H%M%SZ").to_string()
 }
 
+/// `20261124T093000Z`, or `20261124T093000Z.2` for the second file of its kind named at
+/// that second (`seq` 2; 1 is the plain time): file names never collide, however many
+/// commands run in one second. The sequence is chosen under the repository lock.
+pub fn compact_seq(at: &Timestamp, seq: u32) -> String {
+    match seq {
+        0 | 1 => compact(at),
+        n => format!("{}.{n}", compact(at)),
+    }
+}
+
+/// The time and sequence of a name's first part (`20261124T093000Z` or
+/// `20261124T093000Z.2`, see [`compact_seq`]); None for anything else.
+pub fn parse_compact(text: &str) -> Option<(Timestamp, u32)> {
+    let (at, seq) = match text.split_once('.') {
+        // Only as mim writes it: 2 or more, no leading zero.
+        Some((at, seq)) if !seq.starts_with('0') && seq.bytes().all(|b| b.is_ascii_digit()) => {
+            (at, seq.parse().ok().filter(|n| *n >= 2)?)
+        }
+        Some(_) => return None,
+        None => (text, 1),
+    };
+    if at.len() != 16 {
+        return None;
+    }
+    let at = NaiveDateTime::parse_from_str(at, "%Y%m%dT%H%M%SZ")
+        .ok()?
+        .and_utc()
+        .fixed_offset();
+    Some((at, seq))
+}
+
 /// The name (without `.eml`) of a message in `outbox/`: `20261124T093000Z-u3-client`,
-/// or, for one of several clients, `20261124T093000Z-u3-client+acme`.
-pub fn stem(at: &Timestamp, kind: Kind, audience: Audience, client: Option<&str>) -> String {
+/// or, for one of several clients, `20261124T093000Z-u3-client+acme`; with `seq` 2 or
+/// more, `20261124T093000Z.2-u3-client` (see [`compact_seq`]).
+pub fn stem(
+    at: &Timestamp,
+    seq: u32,
+    kind: Kind,
+    audience: Audience,
+    client: Option<&str>,
+) -> String {
+    let at = compact_seq(at, seq);
     match client {
-        Some(key) => format!("{}-{}-{audience}+{key}", compact(at), kind.tag()),
-        None => format!("{}-{}-{audience}", compact(at), kind.tag()),
+        Some(key) => format!("{at}-{}-{audience}+{key}", kind.tag()),
+        None => format!("{at}-{}-{audience}", kind.tag()),
     }
 }
 
@@ -106,6 +145,8 @@ pub fn stem(at: &Timestamp, kind: Kind, audience: Audience, client: Option<&str>
 #[derive(Clone, Debug, PartialEq)]
 pub struct Stem {
     pub at: Timestamp,
+    /// 1, or which of the messages of its kind named at that second it is.
+    pub seq: u32,
     pub kind: Kind,
     pub audience: Audience,
     /// The one client it is for, when the incident affects several.
@@ -123,16 +164,14 @@ pub fn parse_stem(name: &str) -> Option<Stem> {
         Some(_) => return None,
         None => (audience, None),
     };
-    let at = NaiveDateTime::parse_from_str(at, "%Y%m%dT%H%M%SZ")
-        .ok()?
-        .and_utc()
-        .fixed_offset();
+    let (at, seq) = parse_compact(at)?;
     let kind = match tag {
         "resolved" => Kind::Restoral,
         _ => Kind::Update(tag.strip_prefix('u')?.parse().ok()?),
     };
     Some(Stem {
         at,
+        seq,
         kind,
         audience: Audience::parse(audience)?,
         client,
@@ -282,6 +321,9 @@ pub struct Draft {
     /// threaded on its own.
     pub own: bool,
     pub at: Timestamp,
+    /// Which message of its name at that second (see [`compact_seq`]): 1 unless one of
+    /// that name is in `outbox/` already.
+    pub seq: u32,
     pub context: MessageContext,
 }
 
@@ -294,13 +336,14 @@ impl Draft {
             client: target.client.clone(),
             own: target.own,
             at,
+            seq: 1,
             context,
         }
     }
 
     pub fn stem(&self) -> String {
         let own = self.client.as_deref().filter(|_| self.own);
-        stem(&self.at, self.kind, self.audience, own)
+        stem(&self.at, self.seq, self.kind, self.audience, own)
     }
 }
 

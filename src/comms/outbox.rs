@@ -1,15 +1,19 @@
 //! `outbox/`: every e-mail as rendered (`<stem>.eml`), and `sent.log`, the append-only
-//! record of which of them were handed to sendmail or withdrawn (never to be sent). A
-//! message not in `sent.log` is unsent. `sent.log` merges with git's union driver, so two
-//! clones never conflict. The [`ledger`] puts the messages in the order they were
-//! recorded and says where each stands; [`threads`] gives new messages their thread.
+//! record of what became of them: handed to sendmail, about to be (`sending`), refused by
+//! sendmail (`failed`), or withdrawn (never to be sent). A message not in `sent.log` is
+//! unsent; one whose `sending` line has no outcome after it is uncertain: mim was
+//! interrupted while sendmail had it, so it may or may not have gone out, and it is never
+//! sent again without `mim send --resend-uncertain`. `sent.log` merges with git's union
+//! driver, so two clones never conflict. The [`ledger`] puts the messages in the order
+//! they were recorded and says where each stands; [`threads`] gives new messages their
+//! thread.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 
 use super::{Audience, Kind, Threads, compact, parse_stem};
 use crate::diag::Diagnostic;
@@ -22,7 +26,8 @@ pub const SENT_LOG: &str = "sent.log";
 
 /// The first lines of every `sent.log`.
 pub const SENT_HEADER: &str = "# Messages handed to mail.sendmail, written by mim: one per line, append only.\n\
-# <file> <time sent> <by>; a message in outbox/ that is not listed here is unsent.\n";
+# <file> <time sent> <by>; a message in outbox/ that is not listed here is unsent.\n\
+# <file> sending|failed|withdrawn <time> <by>: about to be handed to sendmail, refused by it, never to be sent.\n";
 
 /// The `.eml` file names in an incident's `outbox/`, in name (= time) order.
 pub fn messages(incident_dir: &Path) -> anyhow::Result<Vec<String>> {
@@ -50,22 +55,71 @@ pub fn read_log(incident_dir: &Path) -> anyhow::Result<String> {
 /// The file names `sent.log` lists as sent.
 pub fn sent(log: &str) -> BTreeSet<String> {
     log_entries(log)
-        .filter(|words| words.get(1) != Some(&WITHDRAWN))
+        .filter(|words| {
+            words
+                .get(1)
+                .is_none_or(|w| ![WITHDRAWN, SENDING, FAILED].contains(w))
+        })
         .filter_map(|words| words.first().map(|w| w.to_string()))
         .collect()
 }
 
 /// The file names `sent.log` lists as withdrawn: never to be sent.
 pub fn withdrawn(log: &str) -> BTreeSet<String> {
-    log_entries(log)
-        .filter(|words| words.get(1) == Some(&WITHDRAWN))
-        .filter_map(|words| words.first().map(|w| w.to_string()))
+    with_word(log, WITHDRAWN).map(|(file, _)| file).collect()
+}
+
+/// The messages `sent.log` lists as uncertain, with the time of the attempt nobody
+/// recorded the outcome of: more `sending` lines than `failed` ones, and never sent
+/// (nor withdrawn). Counted, not matched line by line, so that the lines of two clones
+/// merged in any order still say the same.
+pub fn uncertain(log: &str) -> BTreeMap<String, Option<Timestamp>> {
+    let mut attempts: BTreeMap<String, (usize, Option<Timestamp>)> = BTreeMap::new();
+    for (file, at) in with_word(log, SENDING) {
+        let seen = attempts.entry(file).or_default();
+        seen.0 += 1;
+        seen.1 = at.or(seen.1);
+    }
+    for (file, _) in with_word(log, FAILED) {
+        if let Some(seen) = attempts.get_mut(&file) {
+            seen.0 = seen.0.saturating_sub(1);
+        }
+    }
+    let settled: BTreeSet<String> = sent(log).union(&withdrawn(log)).cloned().collect();
+    attempts
+        .into_iter()
+        .filter(|(file, (open, _))| *open > 0 && !settled.contains(file))
+        .map(|(file, (_, at))| (file, at))
         .collect()
 }
 
+/// `(file, time)` of the lines whose second word is `word`.
+fn with_word<'a>(
+    log: &'a str,
+    word: &'a str,
+) -> impl Iterator<Item = (String, Option<Timestamp>)> + 'a {
+    log_entries(log)
+        .filter(move |words| words.get(1) == Some(&word))
+        .filter_map(|words| {
+            let at = words
+                .get(2)
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
+            words.first().map(|w| (w.to_string(), at))
+        })
+}
+
 /// The word after the file name that marks a message withdrawn. An older mim reads such
-/// a line as "sent", so it never sends a withdrawn message either.
+/// a line (and the two below) as "sent", so it never sends such a message either.
 const WITHDRAWN: &str = "withdrawn";
+
+/// The word that records the intent: mim is about to hand the message to sendmail. Written
+/// (and synced to disk) before sendmail starts, so a send interrupted at any point
+/// leaves the message at least uncertain, never unsent.
+const SENDING: &str = "sending";
+
+/// The word that records sendmail's refusal (it did not run, or exited non-zero): the
+/// message did not go, and may be sent again.
+const FAILED: &str = "failed";
 
 fn log_entries(log: &str) -> impl Iterator<Item = Vec<&str>> {
     log.lines()
@@ -76,8 +130,22 @@ fn log_entries(log: &str) -> impl Iterator<Item = Vec<&str>> {
 
 /// The line of `sent.log` that withdraws `file`: `<file> withdrawn <time> <by>`.
 pub fn withdrawn_line(file: &str, at: &Timestamp, by: &str) -> String {
+    worded_line(file, WITHDRAWN, at, by)
+}
+
+/// The line of `sent.log` written before `file` is handed to sendmail.
+pub fn sending_line(file: &str, at: &Timestamp, by: &str) -> String {
+    worded_line(file, SENDING, at, by)
+}
+
+/// The line of `sent.log` that records sendmail's refusal of `file`.
+pub fn failed_line(file: &str, at: &Timestamp, by: &str) -> String {
+    worded_line(file, FAILED, at, by)
+}
+
+fn worded_line(file: &str, word: &str, at: &Timestamp, by: &str) -> String {
     format!(
-        "{file} {WITHDRAWN} {} {}\n",
+        "{file} {word} {} {}\n",
         time::format(at),
         crate::text::one_line(by)
     )
@@ -99,12 +167,17 @@ pub struct Message {
     /// Never to be sent: withdrawn in `sent.log`, or a restoral notice that a reopen made
     /// untrue before it was sent.
     pub withdrawn: bool,
+    /// Handed to sendmail by a mim that was interrupted before it recorded what became
+    /// of it: it may or may not have gone out. Sent again only when someone asks.
+    pub uncertain: bool,
+    /// When that interrupted attempt began.
+    pub attempted: Option<Timestamp>,
 }
 
 impl Message {
     /// Waiting to be sent.
     pub fn is_unsent(&self) -> bool {
-        !self.sent && !self.withdrawn
+        !self.sent && !self.withdrawn && !self.uncertain
     }
 }
 
@@ -113,6 +186,7 @@ impl Message {
 pub fn ledger(names: &[String], log: &str, state: &State) -> Vec<Message> {
     let sent = sent(log);
     let withdrawn = withdrawn(log);
+    let uncertain = uncertain(log);
     // Each update by (when, number, audience, client): one look-up per message.
     let updates: HashMap<(String, u32, Audience, Option<&str>), usize> = state
         .updates
@@ -142,28 +216,37 @@ pub fn ledger(names: &[String], log: &str, state: &State) -> Vec<Message> {
                     // One client's early restoral notice is undone if it was affected
                     // again before the notice went; a resolve's (to every client, or
                     // to each still affected) by a reopen.
+                    // The notice with sequence N of a second is the N-th restoration
+                    // recorded in that second (resolve, reopen, resolve).
                     Kind::Restoral => p
                         .client
                         .as_ref()
                         .and_then(|key| {
-                            state
-                                .client_restorals
-                                .iter()
-                                .find(|r| &r.client == key && compact(&r.at) == compact(&p.at))
-                                .map(|r| (Some(r.entry), r.undone_at.is_some()))
+                            nth_or_first(
+                                state.client_restorals.iter().filter(|r| {
+                                    &r.client == key && compact(&r.at) == compact(&p.at)
+                                }),
+                                p.seq,
+                            )
+                            .map(|r| (Some(r.entry), r.undone_at.is_some()))
                         })
                         .or_else(|| {
-                            state
-                                .resolutions
-                                .iter()
-                                .find(|r| compact(&r.at) == compact(&p.at))
-                                .map(|r| (Some(r.entry), r.reopened_at.is_some()))
+                            nth_or_first(
+                                state
+                                    .resolutions
+                                    .iter()
+                                    .filter(|r| compact(&r.at) == compact(&p.at)),
+                                p.seq,
+                            )
+                            .map(|r| (Some(r.entry), r.reopened_at.is_some()))
                         })
                         .unwrap_or((None, false)),
                 },
                 None => (None, false),
             };
             let is_sent = sent.contains(file);
+            let withdrawn = withdrawn.contains(file) || (undone && !is_sent);
+            let attempt = uncertain.get(file).filter(|_| !withdrawn);
             Message {
                 file: file.clone(),
                 at: parsed.as_ref().map(|p| p.at),
@@ -172,7 +255,9 @@ pub fn ledger(names: &[String], log: &str, state: &State) -> Vec<Message> {
                 client: parsed.and_then(|p| p.client),
                 entry,
                 sent: is_sent,
-                withdrawn: withdrawn.contains(file) || (undone && !is_sent),
+                withdrawn,
+                uncertain: attempt.is_some(),
+                attempted: attempt.copied().flatten(),
             }
         })
         .collect();
@@ -180,6 +265,17 @@ pub fn ledger(names: &[String], log: &str, state: &State) -> Vec<Message> {
         (a.entry.unwrap_or(usize::MAX), &a.file).cmp(&(b.entry.unwrap_or(usize::MAX), &b.file))
     });
     out
+}
+
+/// The `seq`-th item (1-based), or the first when there are fewer.
+fn nth_or_first<T>(mut items: impl Iterator<Item = T>, seq: u32) -> Option<T> {
+    let first = items.next()?;
+    let rest = usize::try_from(seq.saturating_sub(2)).unwrap_or(usize::MAX);
+    Some(if seq <= 1 {
+        first
+    } else {
+        items.nth(rest).unwrap_or(first)
+    })
 }
 
 /// The messages in an incident's `outbox/` and where each stands (see [`ledger`]).
@@ -355,6 +451,7 @@ pub fn problems(incident: &Incident, shown_dir: &Path, deep: bool) -> Vec<Diagno
                 if recorded(at, tag, audience) {
                     if deep {
                         out.extend(super::eml::problems(
+                            &incident.dir,
                             &incident.dir.join(OUTBOX_DIR).join(name),
                             &shown.join(name),
                             &incident.id,
@@ -387,10 +484,13 @@ pub fn problems(incident: &Incident, shown_dir: &Path, deep: bool) -> Vec<Diagno
 }
 
 /// `(time, tag, audience)` of a message name mim writes: `20261124T093000Z-u3-client.eml`
-/// or `20261124T104500Z-resolved-end-users.eml`.
+/// or `20261124T104500Z-resolved-end-users.eml`, the time perhaps with a sequence
+/// (`20261124T093000Z.2-…`, see [`super::compact_seq`]), which the time it gives leaves out.
 fn parse_name(name: &str) -> Option<(&str, &str, &str)> {
     let stem = name.strip_suffix(".eml")?;
-    let (at, rest) = (stem.get(..16)?, stem.get(16..)?.strip_prefix('-')?);
+    let (stamp, rest) = stem.split_once('-')?;
+    let at = stamp.get(..16)?;
+    super::parse_compact(stamp)?;
     let (tag, audience) = rest.split_once('-')?;
     // One of several clients' own message: `…-client+acme.eml`.
     let audience = match audience.split_once('+') {
@@ -398,17 +498,12 @@ fn parse_name(name: &str) -> Option<(&str, &str, &str)> {
         Some(_) => return None,
         None => audience,
     };
-    let time_shape = at.char_indices().all(|(i, c)| match i {
-        8 => c == 'T',
-        15 => c == 'Z',
-        _ => c.is_ascii_digit(),
-    });
     let tag_shape = tag == "resolved"
         || tag
             .strip_prefix('u')
             .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
     let audience_shape = Audience::parse(audience).is_some() || audience == "all";
-    (time_shape && tag_shape && audience_shape).then_some((at, tag, audience))
+    (tag_shape && audience_shape).then_some((at, tag, audience))
 }
 
 /// `sent.log` lines naming a message that is not in `outbox/`.
@@ -433,43 +528,93 @@ fn log_problems(log: &str, names: &[String], shown: &Path) -> Vec<Diagnostic> {
         .collect()
 }
 
+/// What became of a message handed to sendmail.
+#[derive(Debug)]
+pub enum Handed {
+    /// sendmail read all of it and exited 0: it is sent.
+    Sent,
+    /// sendmail did not start, or exited non-zero: it did not take the message, which
+    /// can be sent again.
+    Refused(anyhow::Error),
+    /// sendmail was killed by a signal, or exited 0 without reading all of it: the
+    /// message (or a part of it) may have gone out.
+    Unknown(anyhow::Error),
+}
+
 /// Pipe one message to `command` (`mail.sendmail`, split at spaces, no shell); an
 /// error carries the command's stderr.
-pub fn sendmail(command: &str, message: &[u8]) -> anyhow::Result<()> {
+pub fn sendmail(command: &str, message: &[u8]) -> Handed {
     let mut words = command.split_whitespace();
     let Some(program) = words.next() else {
-        bail!("mail.sendmail in mim.yaml is empty: give a command that reads a message on stdin");
+        return Handed::Refused(anyhow::anyhow!(
+            "mail.sendmail in mim.yaml is empty: give a command that reads a message on stdin"
+        ));
     };
-    let mut child = Command::new(program)
+    let spawned = Command::new(program)
         .args(words)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .with_context(|| format!("running mail.sendmail `{command}`"))?;
-    let written = child
-        .stdin
-        .take()
-        .map(|mut stdin| stdin.write_all(message))
-        .transpose();
-    let out = child
-        .wait_with_output()
-        .with_context(|| format!("running mail.sendmail `{command}`"))?;
-    let stderr = String::from_utf8_lossy(&out.stderr).trim().to_string();
-    if !out.status.success() {
-        let status = match out.status.code() {
-            Some(code) => format!("exit status {code}"),
-            None => "killed by a signal".to_string(),
-        };
-        if stderr.is_empty() {
-            bail!("mail.sendmail `{command}` failed ({status})");
+        .with_context(|| format!("running mail.sendmail `{command}`"));
+    let mut child = match spawned {
+        Ok(child) => child,
+        Err(e) => return Handed::Refused(e),
+    };
+    // Written from a thread, so a sendmail that writes much before reading cannot
+    // deadlock us.
+    let stdin = child.stdin.take();
+    let input = message.to_vec();
+    let writer = std::thread::spawn(move || {
+        ignore_sigpipe_here();
+        stdin.map(|mut s| s.write_all(&input)).transpose()
+    });
+    let out = match child.wait_with_output() {
+        Ok(out) => out,
+        Err(e) => {
+            return Handed::Unknown(
+                anyhow::Error::new(e).context(format!("waiting for mail.sendmail `{command}`")),
+            );
         }
-        bail!("mail.sendmail `{command}` failed ({status}): {stderr}");
+    };
+    let written = writer
+        .join()
+        .unwrap_or_else(|_| Err(std::io::Error::other("the writer stopped")));
+    let stderr = String::from_utf8_lossy(&out.stderr).trim().to_string();
+    let said = if stderr.is_empty() {
+        String::new()
+    } else {
+        format!(": {stderr}")
+    };
+    match out.status.code() {
+        Some(0) => match written {
+            Ok(_) => Handed::Sent,
+            Err(e) => Handed::Unknown(anyhow::anyhow!(
+                "mail.sendmail `{command}` exited 0 without reading the whole message ({e}){said}"
+            )),
+        },
+        Some(code) => Handed::Refused(anyhow::anyhow!(
+            "mail.sendmail `{command}` failed (exit status {code}){said}"
+        )),
+        None => Handed::Unknown(anyhow::anyhow!(
+            "mail.sendmail `{command}` was killed by a signal{said}"
+        )),
     }
-    if let Err(e) = written {
-        bail!("mail.sendmail `{command}` did not read the whole message: {e}");
+}
+
+/// A sendmail that exits without reading the whole message must not kill mim with
+/// SIGPIPE (which `main` restores for printing to a closed pipe): with the signal blocked
+/// in the writing thread, the write fails with EPIPE instead, and the signal left pending
+/// goes with the thread.
+fn ignore_sigpipe_here() {
+    #[cfg(unix)]
+    // SAFETY: changes only the calling thread's signal mask, with a set built here.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGPIPE);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -496,10 +641,71 @@ mod tests {
 
     #[test]
     fn a_failing_command_reports_its_stderr() {
-        assert!(sendmail("cat", b"x").is_ok());
-        let err = sendmail("false", b"x").unwrap_err().to_string();
-        assert!(err.contains("exit status 1"), "{err}");
-        let err = sendmail("", b"x").unwrap_err().to_string();
-        assert!(err.contains("empty"), "{err}");
+        assert!(matches!(sendmail("cat", b"x"), Handed::Sent));
+        let Handed::Refused(err) = sendmail("false", b"x") else {
+            panic!("false refuses")
+        };
+        assert!(err.to_string().contains("exit status 1"), "{err}");
+        let Handed::Refused(err) = sendmail("", b"x") else {
+            panic!("nothing to run")
+        };
+        assert!(err.to_string().contains("empty"), "{err}");
+        let Handed::Refused(err) = sendmail("/nonexistent/sendmail", b"x") else {
+            panic!("nothing ran")
+        };
+        assert!(
+            format!("{err:#}").contains("running mail.sendmail"),
+            "{err}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_sendmail_killed_by_a_signal_leaves_the_outcome_unknown() {
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("dies");
+        std::fs::write(&script, "#!/bin/sh\ncat > /dev/null\nkill -9 $$\n").unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let Handed::Unknown(err) = sendmail(script.to_str().unwrap(), b"x") else {
+            panic!("killed")
+        };
+        assert!(err.to_string().contains("killed by a signal"), "{err}");
+    }
+
+    #[test]
+    fn an_interrupted_attempt_is_uncertain_until_an_outcome_is_recorded() {
+        let at = chrono::DateTime::parse_from_rfc3339("2026-11-24T09:30:00Z").unwrap();
+        let log = append(
+            "",
+            &[
+                sending_line("a.eml", &at, "Ann"),
+                log_line("a.eml", &at, "Ann"),
+                sending_line("b.eml", &at, "Ann"),
+                failed_line("b.eml", &at, "Ann"),
+                sending_line("c.eml", &at, "Ann"),
+                // A second attempt that failed leaves the first one unknown.
+                sending_line("d.eml", &at, "Ann"),
+                sending_line("d.eml", &at, "Ann"),
+                failed_line("d.eml", &at, "Ann"),
+            ],
+        );
+        assert_eq!(sent(&log), BTreeSet::from(["a.eml".to_string()]));
+        let uncertain = uncertain(&log);
+        assert_eq!(
+            uncertain.keys().collect::<Vec<_>>(),
+            ["c.eml", "d.eml"],
+            "{log}"
+        );
+        assert_eq!(uncertain["c.eml"], Some(at));
+        // Lines of two clones merged in another order say the same.
+        let mut lines: Vec<&str> = log.lines().collect();
+        lines.reverse();
+        assert_eq!(
+            self::uncertain(&lines.join("\n"))
+                .keys()
+                .collect::<Vec<_>>(),
+            ["c.eml", "d.eml"]
+        );
     }
 }

@@ -102,10 +102,10 @@ fn subjects_names_and_ids() {
     );
     let at = t("2026-11-24T10:30:00+01:00");
     assert_eq!(
-        super::stem(&at, Kind::Update(3), Audience::Client, Some("acme")),
+        super::stem(&at, 1, Kind::Update(3), Audience::Client, Some("acme")),
         "20261124T093000Z-u3-client+acme"
     );
-    let stem = stem(&at, Kind::Update(3), Audience::Client, None);
+    let stem = stem(&at, 1, Kind::Update(3), Audience::Client, None);
     assert_eq!(stem, "20261124T093000Z-u3-client");
     let from = parse_address("Desk <desk@msp.example>").unwrap();
     assert_eq!(
@@ -128,16 +128,27 @@ fn message_names_parse_back() {
         ),
         (Kind::Restoral, Audience::Client, Some("acme")),
     ] {
-        let name = format!("{}.eml", stem(&at, kind, audience, client));
-        let parsed = Stem {
-            at,
-            kind,
-            audience,
-            client: client.map(str::to_string),
-        };
-        assert_eq!(parse_stem(&name), Some(parsed), "{name}");
+        for seq in [1, 2, 17] {
+            let name = format!("{}.eml", stem(&at, seq, kind, audience, client));
+            let parsed = Stem {
+                at,
+                seq,
+                kind,
+                audience,
+                client: client.map(str::to_string),
+            };
+            assert_eq!(parse_stem(&name), Some(parsed), "{name}");
+        }
     }
+    assert_eq!(
+        stem(&at, 2, Kind::Update(3), Audience::Client, None),
+        "20261124T093000Z.2-u3-client"
+    );
     assert_eq!(parse_stem("notes.eml"), None);
+    for bad in [".1", ".0", ".02", ".", ".x", ".2.3"] {
+        let name = format!("20261124T093000Z{bad}-u1-client.eml");
+        assert_eq!(parse_stem(&name), None, "{name}");
+    }
     assert_eq!(parse_stem("20261124T093000Z-u1-client+Acme Corp.eml"), None);
     assert_eq!(parse_stem("20261124T093000Z-x1-client.eml"), None);
     assert_eq!(parse_stem("20261124T093000Z-u1-everyone.eml"), None);

@@ -209,7 +209,13 @@ impl Facts {
             None => (state.impact.clone(), state.priority.clone()),
         };
         let tz = crate::comms::display_zone(config, key, reader.audience);
-        let restore = restore_clock(config, state, eval, own.map(|c| c.client.as_str()), key);
+        let restore = restore_clock(
+            config,
+            incident,
+            state,
+            eval,
+            own.map(|c| c.client.as_str()),
+        );
         Facts {
             audience: reader.audience,
             client: key.map(str::to_string),
@@ -259,7 +265,7 @@ impl Facts {
                 })
                 .unwrap_or_default(),
             clients: if !external && state.per_client() {
-                client_figures(config, state, eval)
+                client_figures(config, incident, state, eval)
             } else {
                 Vec::new()
             },
@@ -345,34 +351,34 @@ fn services_of(state: &State, own: Option<&AffectedClient>) -> String {
     }
 }
 
-/// The restore clock of `client`'s contract (one of several), or the incident's.
+/// The restore clock of `client`'s contract (one of several), or (`None`) the incident's
+/// own ([`crate::sla::engine::incident_clocks`]: its resolve, its priority's target).
 fn restore_clock(
     config: &Config,
+    incident: &Incident,
     state: &State,
     eval: &Evaluation,
     client: Option<&str>,
-    shown: Option<&str>,
 ) -> Option<RestoreFacts> {
-    let clock = eval
-        .clocks
-        .iter()
-        .filter(|c| c.rule == Rule::Restore)
-        .find(|c| c.client.as_deref() == client)
-        .or_else(|| {
-            // The incident's, of an incident of several clients: the one restored last
-            // (or still running) is the incident's restoration.
-            eval.clocks
-                .iter()
-                .filter(|c| c.rule == Rule::Restore && client.is_none())
-                .max_by_key(|c| (c.stopped.is_none(), c.stopped, c.elapsed))
-        })?;
+    let clock = match client {
+        Some(key) => eval
+            .clocks
+            .iter()
+            .find(|c| c.rule == Rule::Restore && c.client.as_deref() == Some(key))?
+            .clone(),
+        None => crate::sla::engine::incident_clocks(config, incident, state)
+            .clocks
+            .into_iter()
+            .find(|c| c.rule == Rule::Restore)?,
+    };
+    let clock = &clock;
     let priority = state
-        .priority_steps(clock.client.as_deref())
+        .priority_steps(client)
         .last()
         .map(|(_, p)| p.to_string())
         .unwrap_or_else(|| state.priority.clone());
     let calendar = config
-        .calendar_name(&priority, clock.client.as_deref().or(shown))
+        .calendar_name(&priority, client.or(state.sole_client()))
         .unwrap_or("24x7")
         .to_string();
     Some(restore_facts(clock, calendar))
@@ -399,7 +405,12 @@ fn restore_facts(clock: &crate::sla::Clock, calendar: String) -> RestoreFacts {
     }
 }
 
-fn client_figures(config: &Config, state: &State, eval: &Evaluation) -> Vec<ClientFigures> {
+fn client_figures(
+    config: &Config,
+    incident: &Incident,
+    state: &State,
+    eval: &Evaluation,
+) -> Vec<ClientFigures> {
     state
         .affected()
         .map(|c| ClientFigures {
@@ -413,7 +424,7 @@ fn client_figures(config: &Config, state: &State, eval: &Evaluation) -> Vec<Clie
                 state.impact_started
             }),
             restored_at: restored_at(state, Some(c)).as_ref().map(time::format),
-            restore: restore_clock(config, state, eval, Some(&c.client), Some(&c.client)),
+            restore: restore_clock(config, incident, state, eval, Some(&c.client)),
         })
         .collect()
 }

@@ -6,8 +6,11 @@
 //! the old tree, `mktree` of the new one), `commit-tree` makes the commit and
 //! `update-ref HEAD NEW OLD` moves the branch only if nobody else moved it since it was
 //! read. A HEAD moved by another process is detected, and the commit is rebuilt on top
-//! of it; it is never overwritten. Then the user's index is brought in line for just
-//! these paths, so whatever else is staged stays staged.
+//! of it; it is never overwritten. The user's index is brought in line for just these
+//! paths, so whatever else is staged stays staged, and as `git commit` does it: the new
+//! index is written under git's `index.lock` before the branch moves, and the lock is
+//! released only after (see [`super::index`]), so the user's own `git commit` at the same
+//! time never commits an index older than mim's commit, which would undo it.
 //!
 //! What `git commit` would do is kept: the repository's `pre-commit`,
 //! `prepare-commit-msg`, `commit-msg` and `post-commit` hooks run (`git hook run`, with
@@ -21,6 +24,7 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Context, bail};
 
+use super::index::IndexLock;
 use super::{Message, commit_of, failed, git, output};
 
 /// How often a commit is rebuilt on a HEAD that another process moved meanwhile.
@@ -34,11 +38,15 @@ struct Edit {
 
 /// Commit exactly `paths` (relative to `root`, as they are in the work tree now) on top
 /// of HEAD, and stage just them in the user's index.
+/// `wait`: how long to wait for another git's `index.lock`; `lock`: that lock, when the
+/// caller holds it already.
 pub fn commit_paths(
     root: &Path,
     git_dir: &Path,
     paths: &[PathBuf],
     message: &Message,
+    wait: std::time::Duration,
+    lock: Option<IndexLock>,
 ) -> anyhow::Result<()> {
     let (top, prefix) = top_and_prefix(root)?;
     let root = top.as_path();
@@ -47,6 +55,11 @@ pub fn commit_paths(
     crate::fault::fault("after-add");
     let hooks = Hooks::find(root);
     let sign = sign_commits(root);
+    // git's index lock: taken (unless the caller holds it) just before the new index is
+    // written, and held until the branch has moved, as `git commit` holds it. After an
+    // attempt lost the race for HEAD to another commit, it is kept from one attempt to
+    // the next, so that another git cannot start a commit in between.
+    let mut held = lock;
     for _ in 0..ATTEMPTS {
         let head = commit_of(root, "HEAD");
         let base = match &head {
@@ -59,11 +72,16 @@ pub fn commit_paths(
             (tree, text) = hooks.before(root, git_dir, &tree, text)?;
         }
         let commit = commit_tree(root, git_dir, &tree, head.as_deref(), &text, message, sign)?;
+        let mut index = match held.take() {
+            Some(lock) => lock,
+            None => IndexLock::acquire(root, git_dir, wait)?,
+        };
+        index.write(root, &index_info(root, &tree, &edits)?)?;
         match update_head(root, &commit, head.as_deref(), &text) {
             Ok(()) => {
                 crate::fault::fault("after-update-ref");
                 // The commit is made: whatever follows only tidies up, and says so.
-                if let Err(e) = stage(root, &commit, &edits) {
+                if let Err(e) = index.commit() {
                     let paths: Vec<&str> = edits.iter().map(|e| e.path.as_str()).collect();
                     eprintln!(
                         "warning: committed, but git's index was not updated for the incident's files ({e:#}); \
@@ -80,6 +98,7 @@ pub fn commit_paths(
                     return Err(e);
                 }
                 // Another process committed meanwhile: build again on its commit.
+                held = Some(index);
             }
         }
     }
@@ -400,11 +419,12 @@ fn top_and_prefix(root: &Path) -> anyhow::Result<(PathBuf, PathBuf)> {
     Ok((PathBuf::from(top), PathBuf::from(prefix)))
 }
 
-/// Bring the user's index in line with the commit for just these paths: their entries
-/// as the commit has them (mode and content, after any hook), or out of the index.
-fn stage(root: &Path, commit: &str, edits: &[Edit]) -> anyhow::Result<()> {
+/// What brings the user's index in line with the commit's tree for just these paths
+/// (`git update-index -z --index-info` input): their entries as the tree has them (mode
+/// and content, after any hook), or out of the index.
+fn index_info(root: &Path, tree: &str, edits: &[Edit]) -> anyhow::Result<Vec<u8>> {
     let mut ls = git(root);
-    ls.args(["ls-tree", "-z", "--full-tree", commit, "--"]);
+    ls.args(["ls-tree", "-z", "--full-tree", tree, "--"]);
     ls.args(edits.iter().map(|e| e.path.as_str()));
     let listed = output(ls, "git ls-tree")?;
     let mut input = String::new();
@@ -422,11 +442,9 @@ fn stage(root: &Path, commit: &str, edits: &[Edit]) -> anyhow::Result<()> {
         kept.insert(path.to_string());
     }
     for edit in edits.iter().filter(|e| !kept.contains(&e.path)) {
-        input.push_str(&format!("0 {}\t{}\0", "0".repeat(commit.len()), edit.path));
+        input.push_str(&format!("0 {}\t{}\0", "0".repeat(tree.len()), edit.path));
     }
-    let mut cmd = git(root);
-    cmd.args(["update-index", "-z", "--index-info"]);
-    run_with_input(cmd, input.as_bytes(), "git update-index").map(drop)
+    Ok(input.into_bytes())
 }
 
 /// What `git commit` does after a commit: `git maintenance run --auto`, which packs
@@ -615,7 +633,11 @@ fn run_hook(mut cmd: Command, name: &str) -> anyhow::Result<()> {
 }
 
 /// Run a git command with `input` on its standard input; its standard output.
-fn run_with_input(mut cmd: Command, input: &[u8], what: &str) -> anyhow::Result<Vec<u8>> {
+pub(super) fn run_with_input(
+    mut cmd: Command,
+    input: &[u8],
+    what: &str,
+) -> anyhow::Result<Vec<u8>> {
     cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

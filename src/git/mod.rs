@@ -8,9 +8,11 @@ use anyhow::{Context, bail};
 use crate::time::Timestamp;
 
 mod commit;
+mod index;
 pub mod seal;
 
 pub use commit::commit_paths;
+pub use index::IndexLock;
 
 fn git(dir: &Path) -> Command {
     let mut cmd = Command::new("git");

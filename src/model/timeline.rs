@@ -220,6 +220,10 @@ pub enum Event {
         #[serde(with = "time::date")]
         due: chrono::NaiveDate,
         kind: ActionKind,
+        /// The clients it is committed to (`mim pir action add --client`): it is in their
+        /// incident reports. Empty: ours alone.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        clients: Vec<String>,
     },
     PirActionDone {
         id: String,
@@ -755,7 +759,17 @@ pub fn describe(e: &Entry) -> String {
             owner,
             due,
             kind,
-        } => format!("PIR action {id} ({kind}) added by {by}: {text} [owner {owner}, due {due}]"),
+            clients,
+        } => {
+            let committed = if clients.is_empty() {
+                String::new()
+            } else {
+                format!(", committed to {}", clients.join(", "))
+            };
+            format!(
+                "PIR action {id} ({kind}) added by {by}: {text} [owner {owner}, due {due}{committed}]"
+            )
+        }
         Event::PirActionDone { id, note } => match note {
             Some(n) => format!("PIR action {id} done ({by}): {n}"),
             None => format!("PIR action {id} done ({by})"),

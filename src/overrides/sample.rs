@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::comms::{Audience, Kind, MessageContext};
 use crate::config::{Config, DEFAULT_CONFIG};
 use crate::model::{Incident, Names, Record, plan};
-use crate::pir::report;
+use crate::pir::{report, rfo};
 use crate::time::Timestamp;
 use crate::view::UpdateView;
 
@@ -103,6 +103,12 @@ pub fn contexts(name: &str) -> Option<Vec<serde_json::Value>> {
         return Some(vec![
             json(&pir_report(&config, &full())),
             json(&pir_report(&config, &sparse(true))),
+        ]);
+    }
+    if name == rfo::TEMPLATE_MD || name == rfo::TEMPLATE_HTML {
+        return Some(vec![
+            json(&client_report(&config, &full())),
+            json(&client_report(&config, &sparse(true))),
         ]);
     }
     let all = Audience::ALL;
@@ -243,6 +249,24 @@ fn restoral(
         context.reader.restore = None;
     }
     context
+}
+
+/// The sample's incident report for its client, acme.
+fn client_report(config: &Config, incident: &Incident) -> rfo::Rfo {
+    let state = crate::state::derive(config, incident, t(REPORT_AT));
+    let pir = state.pir.clone().expect("the sample has a PIR");
+    let summary = crate::pir::document::ClientSummary {
+        cause: "A security certificate of the payment gateway expired.".to_string(),
+        fix: "We moved payments to our standby systems and renewed the certificate.".to_string(),
+    };
+    let read = |_: &crate::state::UpdateMark| {
+        Ok((
+            Some("Degraded: failover in progress".to_string()),
+            "Card payments fail; we are moving them to our standby systems.".to_string(),
+        ))
+    };
+    rfo::build(config, incident, &state, &pir, &summary, "acme", &read)
+        .expect("the sample's client report builds")
 }
 
 fn pir_report(config: &Config, incident: &Incident) -> report::Report {

@@ -30,6 +30,113 @@ pub const SECTIONS: &[(&str, &str)] = &[
     ),
 ];
 
+/// The section the client's incident report takes the cause and the fix from, and its
+/// two subsections, as headings in `pir.md`.
+pub const CLIENT_SUMMARY: &str = "Client summary";
+pub const CLIENT_CAUSE: &str = "Cause";
+pub const CLIENT_FIX: &str = "Fix";
+
+/// The skeleton of the client summary: what `mim pir start` writes and what the error of
+/// `mim pir report --client` tells the writer to add.
+pub fn client_summary_skeleton(guidance: bool) -> String {
+    let note = |text: &str| {
+        if guidance {
+            format!("\n<!-- {text} -->\n")
+        } else {
+            format!("\n{text}\n")
+        }
+    };
+    format!(
+        "## {CLIENT_SUMMARY}\n{}\n### {CLIENT_CAUSE}\n{}\n### {CLIENT_FIX}\n{}",
+        if guidance {
+            note(
+                "What each affected client reads in its own incident report (`mim pir report ID --client C`), in the client's words. Every affected client's report shows it: name no client, none of our people, no vendor case, ticket or internal system.",
+            )
+        } else {
+            String::new()
+        },
+        note("What failed, and why, as the client should understand it."),
+        note("What we did to restore the service, and what prevents a recurrence."),
+    )
+}
+
+/// The cause and the fix in the client's words: `pir.md`'s client summary.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClientSummary {
+    pub cause: String,
+    pub fix: String,
+}
+
+/// `pir.md`'s client summary (`## Client summary` with `### Cause` and `### Fix`
+/// written under it); `Err` names what is missing or still empty.
+pub fn client_summary(text: &str) -> Result<ClientSummary, Vec<String>> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut fence = false;
+    let mut section: Option<usize> = None;
+    let mut end = lines.len();
+    for (i, line) in lines.iter().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fence = !fence;
+        }
+        if fence {
+            continue;
+        }
+        let heading = line.strip_prefix("## ").map(str::trim);
+        match (section, heading) {
+            (None, Some(h)) if h.eq_ignore_ascii_case(CLIENT_SUMMARY) => section = Some(i + 1),
+            (Some(_), Some(_)) => {
+                end = i;
+                break;
+            }
+            (Some(_), None) if line.starts_with("# ") => {
+                end = i;
+                break;
+            }
+            _ => {}
+        }
+    }
+    let Some(start) = section else {
+        return Err(vec![format!("a `## {CLIENT_SUMMARY}` section")]);
+    };
+    let body = &lines[start..end];
+    let sub = |name: &str| -> Option<String> {
+        let mut fence = false;
+        let mut from = None;
+        let mut to = body.len();
+        for (i, line) in body.iter().enumerate() {
+            let trimmed = line.trim_start();
+            if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+                fence = !fence;
+            }
+            if fence {
+                continue;
+            }
+            if let Some(h) = line.strip_prefix("### ").map(str::trim) {
+                if from.is_some() {
+                    to = i;
+                    break;
+                }
+                if h.eq_ignore_ascii_case(name) {
+                    from = Some(i + 1);
+                }
+            }
+        }
+        let kept = without_comments(&body[from?..to]);
+        let text = kept.join("\n").trim().to_string();
+        (!text.is_empty()).then_some(text)
+    };
+    let (cause, fix) = (sub(CLIENT_CAUSE), sub(CLIENT_FIX));
+    match (cause, fix) {
+        (Some(cause), Some(fix)) => Ok(ClientSummary { cause, fix }),
+        (cause, fix) => Err([(cause, CLIENT_CAUSE), (fix, CLIENT_FIX)]
+            .into_iter()
+            .filter(|(text, _)| text.is_none())
+            .map(|(_, name)| format!("the text under `### {name}` in `## {CLIENT_SUMMARY}`"))
+            .collect()),
+    }
+}
+
 /// `pir.md` of an incident whose PIR is started, read from `dir` (shown as `shown`); a
 /// missing file is an error with a hint.
 pub fn read(dir: &std::path::Path, shown: &std::path::Path) -> anyhow::Result<String> {
@@ -67,6 +174,8 @@ pub fn skeleton(id: &str, title: &str, problem: Option<&str>) -> String {
         let guidance = guidance.replace("{problem}", &problem).replace("{id}", id);
         out.push_str(&format!("\n## {heading}\n\n<!-- {guidance} -->\n"));
     }
+    out.push('\n');
+    out.push_str(&client_summary_skeleton(true));
     out
 }
 
@@ -243,6 +352,39 @@ mod tests {
             prose.contains("## What went well\n\nThe carrier  answered in *5 minutes*.\n<!-- inline --> kept\n\n```\n<!-- in code -->\n```\n"),
             "{prose}"
         );
+    }
+
+    #[test]
+    fn the_client_summary_is_its_cause_and_fix_without_guidance() {
+        let text = skeleton("x", "T", None);
+        assert_eq!(
+            client_summary(&text),
+            Err(vec![
+                "the text under `### Cause` in `## Client summary`".to_string(),
+                "the text under `### Fix` in `## Client summary`".to_string(),
+            ])
+        );
+        assert_eq!(
+            client_summary("# T\n\n## Root cause\nDisk.\n"),
+            Err(vec!["a `## Client summary` section".to_string()])
+        );
+        let written =
+            text.replace(
+                "### Cause\n",
+                "### Cause\n\nA storage controller *stopped* responding.\n",
+            )
+            .replace(
+                "### Fix\n",
+                "### Fix\n\nWe replaced it.\n\n```\n### not a heading\n```\n",
+            ) + "\n## Notes\n\nInternal.\n";
+        let summary = client_summary(&written).unwrap();
+        assert_eq!(summary.cause, "A storage controller *stopped* responding.");
+        assert_eq!(
+            summary.fix,
+            "We replaced it.\n\n```\n### not a heading\n```"
+        );
+        // Its guidance is not among the people's sections `close` asks about.
+        assert_eq!(unwritten(&written).len(), SECTIONS.len());
     }
 
     #[test]

@@ -8,8 +8,9 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::model::{Audience, Incident};
-use crate::sla::{ClockState, Rule};
-use crate::state::State;
+use crate::sla::engine::Evaluation;
+use crate::sla::{Clock, ClockState, Rule, figures};
+use crate::state::{State, UpdateMark};
 use crate::time::Timestamp;
 use crate::units::Duration;
 
@@ -36,20 +37,30 @@ pub struct Metrics {
     pub reopens: u32,
 }
 
-/// The status updates one audience received, and whether they came at the cadence.
+/// The status updates one reader received (an audience, for one client where the
+/// audience is a client's), whether they came at its cadence, and the promises of a
+/// next update made to it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AudienceUpdates {
     pub audience: String,
+    /// The client whose people the audience is (its key); none for the provider's own.
+    pub client: Option<String>,
     pub count: usize,
-    /// The cadence in force for this audience at the end (see `state::cadence`).
+    /// The cadence in force for this reader at the end: the internal one, or the client's
+    /// contract's (see `state::cadence`); none for audiences without a cadence.
     pub cadence: Option<Duration>,
-    /// Whether the SLA engine's update clock for this audience was never breached;
+    /// Whether the SLA engine's update clock for this reader was never breached;
     /// `None` when there is no cadence to hold.
     pub cadence_held: Option<bool>,
-    /// The longest gap from the declaration to the first update, between updates, and
-    /// from the last update to the restoration, in the priority's calendar, time
-    /// resolved (before a reopen) left out.
+    /// The longest gap from the start of its clock (a client: from when it was
+    /// affected) to the first update, between updates, and from the last update to its
+    /// restoration, in its calendar, time resolved (before a reopen) left out.
     pub longest_gap: Duration,
+    /// The "next update by" promises made to it that a promise clock holds (see
+    /// `Rule::Promise`), how many were kept, and how many were broken.
+    pub promises: usize,
+    pub promises_kept: usize,
+    pub promises_broken: usize,
 }
 
 /// The metrics of `incident` in `state` (derived at the report's "now", which ends a
@@ -62,72 +73,16 @@ pub fn metrics(config: &Config, incident: &Incident, state: &State) -> Metrics {
     let time_on_hold = state.time_on_hold(end);
     let time_to_restore = state.resolved_at.map(|r| Duration::from(r - reported));
     let evaluation = crate::sla::evaluate_state(config, incident, state);
-    // Of several clients' restore clocks, the longest.
-    let restore = evaluation
-        .clocks
-        .iter()
-        .filter(|c| c.rule == Rule::Restore)
-        .reduce(|a, b| if b.elapsed > a.elapsed { b } else { a });
-    let durations = crate::sla::durations::with_restore(state, restore);
-    let cadence_of = |audience: Audience| state.cadence_at(config, audience, end).map(|(d, _)| d);
-    let mut audiences: Vec<String> = Vec::new();
-    if cadence_of(Audience::Internal).is_some() {
-        audiences.push("internal".into());
-    }
-    if cadence_of(Audience::Client).is_some() && !incident.record.client.is_empty() {
-        audiences.push("client".into());
-    }
-    let mut others: Vec<String> = Vec::new();
-    for u in &state.updates {
-        if !audiences.contains(&u.audience) && !others.contains(&u.audience) {
-            others.push(u.audience.clone());
-        }
-    }
-    others.sort();
-    audiences.extend(others);
-    // Time while resolved (before a reopen) is no gap; time on hold is.
-    let schedule = crate::sla::engine::schedule(config, state).with_pauses(
-        state
-            .resolved_periods
-            .iter()
-            .map(|(a, b)| (a.to_utc(), b.to_utc()))
-            .collect(),
-    );
-    let gap =
-        |from: Timestamp, to: Timestamp| schedule.elapsed(from.to_utc(), to.to_utc(), |_| true);
-    let updates = audiences
+    // The incident's own restore clock, whichever clients it affects.
+    let own = crate::sla::engine::incident_clocks(config, incident, state);
+    let durations = crate::sla::durations::with_restore(state, own.clock(Rule::Restore));
+    let updates = readers(state)
         .into_iter()
-        .map(|audience| {
-            let times: Vec<Timestamp> = state
-                .updates
-                .iter()
-                .filter(|u| u.audience == audience)
-                .map(|u| u.at)
-                .collect();
-            let cadence_rule = match Audience::parse(&audience) {
-                Some(Audience::Internal) => Some(Rule::UpdateInternal),
-                Some(Audience::Client) => Some(Rule::UpdateClient),
-                _ => None,
-            };
-            // Several clients each have an update clock: held when none was breached.
-            let clocks: Vec<&crate::sla::Clock> = evaluation
-                .clocks
-                .iter()
-                .filter(|c| Some(c.rule) == cadence_rule)
-                .collect();
-            AudienceUpdates {
-                count: times.len(),
-                cadence: Audience::parse(&audience)
-                    .filter(|a| {
-                        cadence_rule.is_some() && matches!(a, Audience::Internal | Audience::Client)
-                    })
-                    .and_then(cadence_of),
-                cadence_held: (!clocks.is_empty())
-                    .then(|| clocks.iter().all(|c| c.state != ClockState::Breached)),
-                longest_gap: longest_gap(reported, end, &times, &gap),
-                audience,
-            }
+        .map(|(audience, client)| {
+            audience_updates(config, state, &evaluation, audience, client, end)
         })
+        // A reader nothing was sent to, nothing promised, and no cadence owed: no row.
+        .filter(|u| u.count > 0 || u.cadence.is_some() || u.promises > 0)
         .collect();
     Metrics {
         time_to_detect: durations.time_to_detect,
@@ -142,6 +97,149 @@ pub fn metrics(config: &Config, incident: &Incident, state: &State) -> Metrics {
         updates,
         escalations: state.escalations.len(),
         reopens: state.reopens,
+    }
+}
+
+/// The readers the communications table may have a row for: the provider's internal
+/// audience and management (when written to), then for each affected client its IT
+/// contacts and (when written to) its management and end users; then any other audience
+/// updates were recorded for.
+fn readers(state: &State) -> Vec<(String, Option<String>)> {
+    let written = |audience: &str| state.updates.iter().any(|u| u.audience == audience);
+    let mut out: Vec<(String, Option<String>)> = Vec::new();
+    out.push(("internal".into(), None));
+    if written("management") {
+        out.push(("management".into(), None));
+    }
+    for c in state.affected() {
+        let key = Some(c.client.clone());
+        out.push(("client".into(), key.clone()));
+        let theirs = |a: Audience| {
+            state
+                .updates_for(a, Some(&c.client))
+                .any(|u| u.audience == a.as_str())
+        };
+        if theirs(Audience::ClientManagement) {
+            out.push(("client-management".into(), key.clone()));
+        }
+        if theirs(Audience::EndUsers) {
+            out.push(("end-users".into(), key));
+        }
+    }
+    let mut others: Vec<String> = state
+        .updates
+        .iter()
+        .map(|u| u.audience.clone())
+        .filter(|a| !out.iter().any(|(o, _)| o == a))
+        .collect();
+    others.sort();
+    others.dedup();
+    out.extend(others.into_iter().map(|a| (a, None)));
+    out
+}
+
+/// The updates one reader received, at its cadence or not, and the promises made to it.
+fn audience_updates(
+    config: &Config,
+    state: &State,
+    evaluation: &Evaluation,
+    audience: String,
+    client: Option<String>,
+    end: Timestamp,
+) -> AudienceUpdates {
+    let parsed = Audience::parse(&audience);
+    let key = client.as_deref();
+    let affected = key.and_then(|k| state.affected_client(k));
+    let received: Vec<&UpdateMark> = match parsed {
+        Some(a) => state.updates_for(a, key).collect(),
+        None => state
+            .updates
+            .iter()
+            .filter(|u| u.audience == audience)
+            .collect(),
+    };
+    let cadence_rule = match parsed {
+        Some(Audience::Internal) => Some(Rule::UpdateInternal),
+        Some(Audience::Client) => Some(Rule::UpdateClient),
+        _ => None,
+    };
+    // This reader's cadence clock: the provider's own, or the client's contract's.
+    let clock = cadence_rule.and_then(|rule| match key {
+        Some(k) => figures::client_clock(state, evaluation, rule, k),
+        None => evaluation
+            .clocks
+            .iter()
+            .find(|c| c.rule == rule && c.client.is_none()),
+    });
+    let cadence = match (parsed, affected) {
+        (Some(Audience::Internal), _) => state
+            .cadence_at(config, Audience::Internal, end)
+            .map(|(d, _)| d),
+        (Some(Audience::Client), Some(c)) => {
+            let steps = state.priority_steps(Some(&c.client));
+            let priority = steps
+                .iter()
+                .rfind(|(at, _)| *at <= end)
+                .map_or(state.priority.as_str(), |(_, p)| p);
+            let targets = config.client_targets(priority, Some(&c.client));
+            crate::state::cadence(
+                state.planned_cadence(Audience::Client, end),
+                Audience::Client,
+                targets.as_deref(),
+            )
+            .map(|(d, _)| d)
+        }
+        _ => None,
+    };
+    // From when its clock starts (a client: from when it was affected) to its
+    // restoration; time resolved before a reopen is no gap, time on hold is.
+    let start = affected.map_or(state.clocks_start, |c| c.since.max(state.clocks_start));
+    let stop = affected
+        .and_then(|c| figures::restored_at(state, c))
+        .unwrap_or(end)
+        .min(end)
+        .max(start);
+    let schedule = crate::sla::engine::schedule_for(config, state, key).with_pauses(
+        state
+            .resolved_periods
+            .iter()
+            .map(|(a, b)| (a.to_utc(), b.to_utc()))
+            .collect(),
+    );
+    let gap =
+        |from: Timestamp, to: Timestamp| schedule.elapsed(from.to_utc(), to.to_utc(), |_| true);
+    let times: Vec<Timestamp> = received.iter().map(|u| u.at).collect();
+    let promises: Vec<&Clock> = evaluation
+        .clocks
+        .iter()
+        .filter(|c| c.rule == Rule::Promise)
+        .filter(|c| {
+            received.iter().any(|u| {
+                c.started == u.at
+                    && parsed.is_some_and(|a| {
+                        c.name.as_deref()
+                            == Some(crate::facts::Reader::new(a, u.client.as_deref()).label())
+                                .as_deref()
+                    })
+            })
+        })
+        .collect();
+    AudienceUpdates {
+        count: times.len(),
+        cadence,
+        cadence_held: clock.map(|c| c.state != ClockState::Breached),
+        longest_gap: longest_gap(start, stop, &times, &gap),
+        promises: promises.len(),
+        promises_kept: promises
+            .iter()
+            .filter(|c| c.state == ClockState::Met)
+            .count(),
+        promises_broken: promises
+            .iter()
+            .filter(|c| c.state == ClockState::Breached)
+            .count(),
+        audience,
+        client,
     }
 }
 

@@ -6,6 +6,7 @@
 pub mod document;
 pub mod metrics;
 pub mod report;
+pub mod rfo;
 
 use crate::config::{Config, PirRequirement};
 pub use crate::model::pir::{Action, ActionStatus, Pir, Review, ids};

@@ -10,7 +10,7 @@ use crate::model::{Incident, timeline};
 use crate::pir::metrics::{self, Metrics};
 use crate::pir::{ActionStatus, Pir, document};
 use crate::render::{Templates, markdown};
-use crate::sla::Rule;
+use crate::sla::figures;
 use crate::state::State;
 use crate::text;
 use crate::time;
@@ -62,19 +62,35 @@ pub struct Report {
     pub clients: Vec<ClientView>,
 }
 
-/// One of several affected clients: its own impact, when it was affected and restored,
-/// and its restore time by its own clock (its calendar, less time on hold).
+/// One of several affected clients: its own impact and priority, when it was affected
+/// and restored, and its contract's restore clock (its calendar, less time on hold), as
+/// `mim check --client` reports it.
 #[derive(Clone, Debug, Serialize)]
 pub struct ClientView {
     pub key: String,
     pub name: String,
     pub impact: String,
-    /// RFC 3339.
+    /// Its own priority (its impact through the matrix).
+    pub priority: String,
+    /// When `mim affect` added it, or the report for a client declared with the
+    /// incident, RFC 3339 (kept for older templates: `affected_at` says when its impact
+    /// began).
     pub since: String,
+    /// When its impact began (the incident's impact start for a client declared with
+    /// it), RFC 3339.
+    pub affected_at: String,
     /// When its service came back: restored on its own, or the incident's resolve.
     pub restored: Option<String>,
+    /// Restored on its own, before the incident's resolve.
+    pub restored_early: bool,
+    /// From `affected_at` to `restored`, wall clock (`—` before).
+    pub outage: String,
     /// Its restore clock once stopped, like `metrics.restore_excluding_hold`; `—` before.
     pub restore_time: String,
+    /// Its restore target, e.g. `4h` (`—` without one).
+    pub restore_target: String,
+    /// Its restore clock: `running`, `paused`, `at-risk`, `met` or `breached`.
+    pub restore_state: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -109,14 +125,25 @@ pub struct MetricsView {
     pub updates: Vec<UpdatesView>,
 }
 
+/// One reader's row of the communications table: an audience, for one client where the
+/// audience is a client's, each with its own cadence.
 #[derive(Clone, Debug, Serialize)]
 pub struct UpdatesView {
     pub audience: String,
+    /// The client whose people the audience is, by name; the organisation's name for the
+    /// provider's own audiences.
+    pub of: String,
+    /// The client's key; none for the provider's own audiences.
+    pub client: Option<String>,
     pub count: usize,
+    /// `every 30m`, or `none set`.
     pub cadence: String,
     pub longest_gap: String,
     /// `yes`, `no`, or `n/a` without a cadence.
     pub held: String,
+    /// The "next update by" promises made to this reader that a promise clock holds:
+    /// `2 of 3 kept`, or `none` when nothing was promised beyond the cadence.
+    pub promises: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -280,7 +307,7 @@ pub fn build(
             started_by: pir.started_by.clone(),
         },
         timeline,
-        metrics: metrics_view(&metrics::metrics(config, incident, state)),
+        metrics: metrics_view(config, &metrics::metrics(config, incident, state)),
         prose: document::prose(pir_md),
         actions,
         action_counts,
@@ -306,32 +333,37 @@ fn clients(config: &Config, incident: &Incident, state: &State) -> Vec<ClientVie
     if !state.per_client() {
         return Vec::new();
     }
-    let clocks = crate::sla::evaluate_state(config, incident, state).clocks;
+    let evaluation = crate::sla::evaluate_state(config, incident, state);
+    let dash = || "—".to_string();
     state
         .affected()
         .map(|c| {
-            let restore = clocks
-                .iter()
-                .find(|k| k.rule == Rule::Restore && k.client.as_ref() == Some(&c.client));
+            let f = figures::of_client(state, &evaluation, c);
+            let restore = f.restore.as_ref();
             ClientView {
                 key: c.client.clone(),
                 name: config.client_name(&c.client),
-                impact: c.impact.clone(),
+                impact: f.impact.clone(),
+                priority: f.priority.clone(),
                 since: time::format(&c.since),
-                restored: c
-                    .restored()
-                    .or(state.resolved_at)
-                    .as_ref()
-                    .map(time::format),
+                affected_at: time::format(&f.affected_at),
+                restored: f.restored_at.as_ref().map(time::format),
+                restored_early: f.restored_early,
+                outage: f
+                    .since_affected_s
+                    .map_or_else(dash, |s| Duration::from_secs(s).to_string()),
                 restore_time: restore
-                    .filter(|k| k.stopped.is_some())
-                    .map_or_else(|| "—".into(), |k| k.elapsed.to_string()),
+                    .filter(|r| r.stopped.is_some())
+                    .map_or_else(dash, |r| Duration::from_secs(r.used_s).to_string()),
+                restore_target: restore
+                    .map_or_else(dash, |r| Duration::from_secs(r.target_s).to_string()),
+                restore_state: restore.map_or_else(dash, |r| r.state.to_string()),
             }
         })
         .collect()
 }
 
-fn metrics_view(m: &Metrics) -> MetricsView {
+fn metrics_view(config: &Config, m: &Metrics) -> MetricsView {
     let d = |d: Option<Duration>| d.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
     MetricsView {
         time_to_detect: d(m.time_to_detect),
@@ -350,6 +382,11 @@ fn metrics_view(m: &Metrics) -> MetricsView {
             .iter()
             .map(|u| UpdatesView {
                 audience: table_cell(&u.audience),
+                of: table_cell(&match &u.client {
+                    Some(key) => config.client_name(key),
+                    None => config.organization.name.clone(),
+                }),
+                client: u.client.clone(),
                 count: u.count,
                 cadence: u
                     .cadence
@@ -360,6 +397,10 @@ fn metrics_view(m: &Metrics) -> MetricsView {
                     Some(true) => "yes".into(),
                     Some(false) => "no".into(),
                     None => "n/a".into(),
+                },
+                promises: match u.promises {
+                    0 => "none".into(),
+                    n => format!("{} of {n} kept", u.promises_kept),
                 },
             })
             .collect(),

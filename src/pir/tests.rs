@@ -134,6 +134,7 @@ fn action(when: &str, id: &str) -> Entry {
             owner: "Bob".into(),
             due: NaiveDate::from_ymd_opt(2026, 12, 8).unwrap(),
             kind: ActionKind::Process,
+            clients: Vec::new(),
         },
     )
 }

@@ -204,7 +204,8 @@ pub fn text(report: &Report) -> String {
 pub fn write_json(report: &Report, out: impl std::io::Write) -> std::io::Result<()> {
     use std::io::Write as _;
     let mut out = std::io::BufWriter::new(out);
-    serde_json::to_writer_pretty(&mut out, report)?;
+    // JSON's own escapes for what could drive a terminal or a log viewer.
+    crate::text::write_json_for_terminal(report, &mut out)?;
     out.write_all(b"\n")?;
     out.flush()
 }
@@ -239,11 +240,15 @@ pub fn github(report: &Report) -> String {
     out
 }
 
-/// Escape a workflow command's message.
+/// The escaper of GitHub workflow commands, for a message: GitHub's own `%25`, `%0D`,
+/// `%0A`, then the terminal escaper for what would drive the log viewer (escape
+/// sequences, bells, bidirectional overrides), so a directory name or a message cannot.
 fn data(text: &str) -> String {
-    text.replace('%', "%25")
+    let github = text
+        .replace('%', "%25")
         .replace('\r', "%0D")
-        .replace('\n', "%0A")
+        .replace('\n', "%0A");
+    crate::text::for_terminal(&github).into_owned()
 }
 
 /// Escape a workflow command's property value.
@@ -281,12 +286,12 @@ pub fn junit(report: &Report) -> String {
     for ((id, rule, client), findings) in cases {
         let lines: Vec<String> = findings
             .iter()
-            .map(|f| format!("{}: {}: {}", f.position(), f.level, f.message))
+            .map(|f| xml(&format!("{}: {}: {}", f.position(), f.level, f.message)))
             .collect();
         let failing: Vec<&&Finding> = findings.iter().filter(|f| f.fails(report.strict)).collect();
         let status = if let Some(first) = failing.first() {
             let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-            s.set_message(first.message.clone())
+            s.set_message(xml(&first.message))
                 .set_type(first.level.as_str())
                 .set_description(lines.join("\n"));
             s
@@ -297,8 +302,8 @@ pub fn junit(report: &Report) -> String {
             Some(c) => format!("{rule} (client {c})"),
             None => rule.to_string(),
         };
-        let mut case = TestCase::new(name, status);
-        case.set_classname(id);
+        let mut case = TestCase::new(xml(&name), status);
+        case.set_classname(xml(&id));
         if failing.is_empty() && !lines.is_empty() {
             case.set_system_out(lines.join("\n"));
         }
@@ -311,6 +316,13 @@ pub fn junit(report: &Report) -> String {
         text.push('\n');
     }
     text
+}
+
+/// The escaper of JUnit XML text (quick-junit escapes `<`, `&` and quotes): what XML
+/// 1.0 cannot hold and what would drive a terminal showing the report (escape
+/// sequences, bells, bidirectional overrides) is written escaped, as on a terminal.
+fn xml(text: &str) -> String {
+    crate::text::for_terminal(text).into_owned()
 }
 
 /// quick-junit writes `skipped` on `<testsuites>`, which the Jenkins xunit plugin's
@@ -358,7 +370,8 @@ pub fn gitlab(report: &Report) -> String {
             })
         })
         .collect();
-    let mut text = serde_json::to_string_pretty(&issues).expect("issues serialize");
+    // JSON's own escapes for what could drive a terminal or reorder a web page's text.
+    let mut text = crate::text::json_for_terminal(&issues).expect("issues serialize");
     text.push('\n');
     text
 }
@@ -418,6 +431,41 @@ mod tests {
                 .all(|l| l.starts_with("::error "))
         );
         assert_eq!(property("a:b,c%"), "a%3Ab%2Cc%25");
+    }
+
+    #[test]
+    fn every_format_escapes_what_would_drive_a_terminal() {
+        let mut r = report(false);
+        let hostile = "x\u{1b}]0;pwned\u{7}\u{202e}\u{9b}y";
+        r.findings[0].file = format!("incidents/{hostile}/incident.yaml");
+        r.findings[0].message = format!("not an incident: {hostile}");
+        r.findings[0].incident = Some(hostile.to_string());
+        for (format, out) in [
+            ("github", github(&r)),
+            ("junit", junit(&r)),
+            ("gitlab", gitlab(&r)),
+        ] {
+            for raw in ['\u{1b}', '\u{7}', '\u{202e}', '\u{9b}'] {
+                assert!(!out.contains(raw), "{format} printed {raw:?}: {out:?}");
+            }
+        }
+        assert!(
+            github(&r).contains("file=incidents/x\\u{1b}]0;pwned"),
+            "{}",
+            github(&r)
+        );
+        let issues: serde_json::Value = serde_json::from_str(&gitlab(&r)).unwrap();
+        assert_eq!(
+            issues[0]["location"]["path"],
+            format!("incidents/{hostile}/incident.yaml")
+        );
+        assert!(is_xml_text(&junit(&r)));
+    }
+
+    /// The JUnit text is XML 1.0: no control characters but tab, CR and LF.
+    fn is_xml_text(xml: &str) -> bool {
+        xml.chars()
+            .all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
     }
 
     #[test]

@@ -21,6 +21,7 @@ use crate::config::Config;
 use crate::lifecycle::Status;
 use crate::model::{EscalationKind, Incident};
 use crate::sla::durations::{self, Durations};
+use crate::sla::figures;
 use crate::sla::{Clock, ClockState, Rule};
 use crate::state::{self, State};
 use crate::time::{self, Timestamp};
@@ -217,11 +218,15 @@ pub struct IncidentRow {
     pub category: Option<String>,
     pub priority: String,
     pub status: Status,
+    /// The incident's own respond and restore clocks once stopped, and the restore
+    /// target: with several clients, the incident's (from the report to its resolve, in
+    /// the priority's own calendar), not any client's; with `--client C`, C's contract
+    /// clocks.
     pub response_secs: Option<i64>,
     pub restore_secs: Option<i64>,
-    /// Of an incident of several clients (without `--client`): the figures of the
-    /// client whose restore took longest, once every client's clock stopped.
     pub restore_target_secs: Option<i64>,
+    /// The restore clock so far, while the incident is not restored (none once it is).
+    pub restore_so_far_secs: Option<i64>,
     pub hold_secs: i64,
     pub reopens: u32,
     pub closure: Option<String>,
@@ -231,7 +236,8 @@ pub struct IncidentRow {
     pub recurs: Option<String>,
     /// The state of each of [`SLA_RULES`]' clocks at "now", from the SLA engine. Of an
     /// incident of several clients (without `--client`), the provider's own clocks only:
-    /// each client's are in `per_client`.
+    /// each client's are in `per_client`. With `--client C`, C's contract clocks only
+    /// (never the provider's own, such as the internal update cadence).
     pub sla: BTreeMap<String, ClockState>,
     /// Each affected client's respond, restore and client-update clocks, on an incident
     /// of several clients the report covers (none otherwise).
@@ -240,10 +246,19 @@ pub struct IncidentRow {
     pub durations: Durations,
 }
 
-/// One affected client's clocks, on an incident of several.
+/// One affected client's own figures, on an incident of several.
 #[derive(Clone, Debug, Serialize)]
 pub struct ClientClocks {
     pub client: String,
+    /// When its impact began: see [`figures::ClientFigures::affected_at`].
+    #[serde(with = "time::rfc3339")]
+    pub affected_at: Timestamp,
+    /// When its service came back, on its own or with the incident's resolve.
+    #[serde(with = "time::rfc3339::option")]
+    pub restored_at: Option<Timestamp>,
+    /// From `affected_at` to `restored_at`, wall clock: its own outage.
+    pub since_affected_secs: Option<i64>,
+    /// Its contract's respond and restore clocks once stopped, and its restore target.
     pub response_secs: Option<i64>,
     pub restore_secs: Option<i64>,
     pub restore_target_secs: Option<i64>,
@@ -266,25 +281,6 @@ impl IncidentRow {
                 .map(|c| (vec![c.client.as_str()], &c.sla)),
         );
         sets
-    }
-
-    /// The response and restore times the row counts: one per client of several.
-    fn stopped(&self) -> Vec<Figures> {
-        if self.per_client.is_empty() {
-            return vec![Figures {
-                response: self.response_secs,
-                restore: self.restore_secs,
-                restore_target: self.restore_target_secs,
-            }];
-        }
-        self.per_client
-            .iter()
-            .map(|c| Figures {
-                response: c.response_secs,
-                restore: c.restore_secs,
-                restore_target: c.restore_target_secs,
-            })
-            .collect()
     }
 }
 
@@ -402,7 +398,8 @@ fn held_between(state: &State, start: Timestamp, end: Timestamp, now: Timestamp)
 }
 
 /// One incident as the report sees it. `scope`: the one client the report is about
-/// (`--client`), whose clocks an incident of several clients is then measured by.
+/// (`--client`): the row is then that client's figures (its clocks, its outage), and
+/// the provider's own clocks are not among them.
 fn row(
     config: &Config,
     incident: &Incident,
@@ -412,49 +409,72 @@ fn row(
     scope: Option<&str>,
 ) -> IncidentRow {
     let r = &incident.record;
-    let clocks = crate::sla::evaluate_state(config, incident, state).clocks;
+    let evaluation = crate::sla::evaluate_state(config, incident, state);
+    let clocks = &evaluation.clocks;
     let clients: Vec<String> = state
         .affected()
         .map(|c| c.client.clone())
         .filter(|c| scope.is_none_or(|s| s == c))
         .collect();
-    // The clocks of the row itself: the incident's, or with several clients, the
-    // provider's and, when the report is about one client, that client's.
-    let own: Vec<&Clock> = match (state.per_client(), clients.as_slice()) {
-        (true, [one]) => clocks
+    let several = state.per_client();
+    // The clocks of the row itself: the incident's; with several clients, the
+    // provider's own (each client's are in `per_client`); with `--client`, that client's.
+    let own: Vec<&Clock> = match (scope, several) {
+        (Some(key), true) => clocks
             .iter()
-            .filter(|c| c.client.as_ref().is_none_or(|k| k == one))
+            .filter(|c| c.client.as_deref() == Some(key))
             .collect(),
-        (true, _) => clocks.iter().filter(|c| c.client.is_none()).collect(),
-        (false, _) => clocks.iter().collect(),
-    };
-    let per_client: Vec<(ClientClocks, Option<&Clock>)> = if state.per_client() && clients.len() > 1
-    {
-        clients
+        (Some(_), false) => clocks
             .iter()
-            .map(|key| {
+            .filter(|c| !sla::is_provider_internal(c.rule))
+            .collect(),
+        (None, true) => clocks.iter().filter(|c| c.client.is_none()).collect(),
+        (None, false) => clocks.iter().collect(),
+    };
+    let per_client: Vec<ClientClocks> = if several && scope.is_none() {
+        state
+            .affected()
+            .map(|c| {
                 let theirs: Vec<&Clock> = clocks
                     .iter()
-                    .filter(|c| c.client.as_ref() == Some(key))
+                    .filter(|k| k.client.as_ref() == Some(&c.client))
                     .collect();
-                let (figures, restore) = Figures::of(&theirs);
-                let c = ClientClocks {
-                    client: key.clone(),
+                let (figures, _) = Figures::of(&theirs);
+                let window = figures::of_client(state, &evaluation, c);
+                ClientClocks {
+                    client: c.client.clone(),
+                    affected_at: window.affected_at,
+                    restored_at: window.restored_at,
+                    since_affected_secs: window.since_affected_s,
                     response_secs: figures.response,
                     restore_secs: figures.restore,
                     restore_target_secs: figures.restore_target,
                     sla: sla_states(&theirs),
-                };
-                (c, restore)
+                }
             })
             .collect()
     } else {
         Vec::new()
     };
-    let (mut figures, mut restore) = Figures::of(&own);
-    if !per_client.is_empty() {
-        (figures, restore) = Figures::longest(&per_client);
-    }
+    let (figures, durations) = match scope.and_then(|k| state.affected_client(k)) {
+        // The client's own: its clocks, its outage from when it was affected.
+        Some(c) => {
+            let (figures, restore) = Figures::of(&own);
+            let mut d = durations::with_restore(state, restore);
+            d.time_to_restore = figures.restore.map(Duration::from_secs);
+            d.outage = figures::of_client(state, &evaluation, c)
+                .since_affected_s
+                .map(Duration::from_secs);
+            (figures, d)
+        }
+        // The incident's own respond and restore clocks, whichever clients it affects.
+        None => {
+            let incident_clocks = crate::sla::engine::incident_clocks(config, incident, state);
+            let theirs: Vec<&Clock> = incident_clocks.clocks.iter().collect();
+            let (figures, restore) = Figures::of(&theirs);
+            (figures, durations::with_restore(state, restore))
+        }
+    };
     let closure = state.resolution.as_ref().map(|r| r.closure.clone());
     let logged = state.time_entries.iter().map(|t| t.time.secs()).sum();
     IncidentRow {
@@ -470,11 +490,16 @@ fn row(
         services: state.services.clone(),
         ci: r.ci.first().map(str::to_string),
         category: r.category.clone(),
-        priority: state.priority.clone(),
+        // A report for one of several clients gives its own priority (its own impact).
+        priority: scope
+            .and_then(|k| state.affected_client(k))
+            .filter(|_| several)
+            .map_or_else(|| state.priority.clone(), |c| c.priority.clone()),
         status: state.status,
         response_secs: figures.response,
         restore_secs: figures.restore,
         restore_target_secs: figures.restore_target,
+        restore_so_far_secs: figures.restore_so_far,
         hold_secs: held_between(state, r.reported, now, now),
         reopens: state.reopens,
         closure,
@@ -483,8 +508,8 @@ fn row(
         time_logged_secs: logged,
         recurs,
         sla: sla_states(&own),
-        per_client: per_client.into_iter().map(|(c, _)| c).collect(),
-        durations: durations::with_restore(state, restore),
+        per_client,
+        durations,
     }
 }
 
@@ -505,6 +530,8 @@ struct Figures {
     response: Option<i64>,
     restore: Option<i64>,
     restore_target: Option<i64>,
+    /// The restore clock's working time so far, while it runs.
+    restore_so_far: Option<i64>,
 }
 
 impl Figures {
@@ -517,25 +544,11 @@ impl Figures {
             response: clock(Rule::Respond).and_then(stopped),
             restore: restore.and_then(stopped),
             restore_target: restore.map(|c| c.target.secs()),
+            restore_so_far: restore
+                .filter(|c| c.stopped.is_none())
+                .map(|c| c.elapsed.secs()),
         };
         (figures, restore)
-    }
-
-    /// Of several clients: the longest response, and the restore (with its target and
-    /// clock) of the client whose restore took longest; none until every clock stopped.
-    fn longest<'c>(clients: &[(ClientClocks, Option<&'c Clock>)]) -> (Figures, Option<&'c Clock>) {
-        let all = |f: fn(&ClientClocks) -> Option<i64>| -> Option<Vec<i64>> {
-            clients.iter().map(|(c, _)| f(c)).collect()
-        };
-        let response = all(|c| c.response_secs).and_then(|v| v.into_iter().max());
-        let slowest = all(|c| c.restore_secs)
-            .and_then(|_| clients.iter().rev().max_by_key(|(c, _)| c.restore_secs));
-        let figures = Figures {
-            response,
-            restore: slowest.and_then(|(c, _)| c.restore_secs),
-            restore_target: slowest.and_then(|(c, _)| c.restore_target_secs),
-        };
-        (figures, slowest.and_then(|(_, clock)| *clock))
     }
 }
 
@@ -727,18 +740,18 @@ fn proposals(chosen: &[(&Incident, &State)]) -> Proposals {
 fn times(config: &Config, list: &[IncidentRow]) -> Times {
     let mut t = Times::default();
     for p in config.priorities.keys() {
-        // One value per respond or restore clock: an incident of several clients has one each.
-        let clocks = |f: fn(&Figures) -> Option<i64>| {
+        // One value per incident: its own respond and restore clocks (an incident of
+        // several clients too; each client's are in the compliance by client).
+        let clocks = |f: fn(&IncidentRow) -> Option<i64>| {
             let values: Vec<i64> = list
                 .iter()
                 .filter(|r| &r.priority == p)
-                .flat_map(|r| r.stopped())
-                .filter_map(|t| f(&t))
+                .filter_map(f)
                 .collect();
             Summary::of(&values)
         };
-        t.response.insert(p.clone(), clocks(|t| t.response));
-        t.restore.insert(p.clone(), clocks(|t| t.restore));
+        t.response.insert(p.clone(), clocks(|r| r.response_secs));
+        t.restore.insert(p.clone(), clocks(|r| r.restore_secs));
         let worked = |r: &IncidentRow| r.status != Status::Rejected;
         let of = |f: fn(&Durations) -> Option<Duration>| {
             let values: Vec<i64> = list
@@ -762,7 +775,12 @@ fn escalations(chosen: &[(&Incident, &State)]) -> Escalations {
     let mut e = Escalations::default();
     let mut escalated = 0;
     let mut hierarchic = 0;
-    for (_, state) in chosen {
+    // Of the incidents: rejected proposals are not incidents.
+    let chosen: Vec<_> = chosen
+        .iter()
+        .filter(|(_, s)| s.status != Status::Rejected)
+        .collect();
+    for (_, state) in &chosen {
         let kinds: Vec<EscalationKind> = state.escalations.iter().map(|(_, e)| e.kind).collect();
         for kind in &kinds {
             e.total += 1;
@@ -788,15 +806,20 @@ fn hold(list: &[IncidentRow], chosen: &[(&Incident, &State)], now: Timestamp) ->
         .iter()
         .map(|(_, s)| hold_periods(s, now).count())
         .sum();
-    let held: Vec<i64> = list
+    let secs: std::collections::HashMap<&str, i64> =
+        list.iter().map(|r| (r.id.as_str(), r.hold_secs)).collect();
+    let held: Vec<i64> = chosen
         .iter()
-        .zip(chosen)
-        .filter(|(_, (_, s))| !s.holds.is_empty())
-        .map(|(r, _)| r.hold_secs)
+        .filter(|(_, s)| !s.holds.is_empty())
+        .filter_map(|(i, _)| secs.get(i.id.as_str()).copied())
         .collect();
+    let incidents = chosen
+        .iter()
+        .filter(|(_, s)| s.status != Status::Rejected)
+        .count();
     Hold {
         periods,
-        incidents_on_hold: Rate::new(held.len(), chosen.len()),
+        incidents_on_hold: Rate::new(held.len(), incidents),
         total_secs: held.iter().sum(),
         per_incident: Summary::of(&held),
     }

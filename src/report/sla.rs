@@ -18,13 +18,24 @@ pub const SLA_RULES: [Rule; 4] = [
     Rule::UpdateClient,
 ];
 
+/// Whether a rule's clocks are the provider's own (the internal update cadence): counted
+/// once per incident, for the provider, never under a client, and left out of a report
+/// about one client.
+pub fn is_provider_internal(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::UpdateInternal | Rule::Escalation | Rule::PirStart | Rule::PirAction
+    )
+}
+
 /// SLA compliance from the engine's clocks (the ones `mim check` reports), by rule.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Sla {
     pub overall: BTreeMap<String, Compliance>,
     /// rule → priority → compliance
     pub by_priority: BTreeMap<String, BTreeMap<String, Compliance>>,
-    /// rule → client → compliance
+    /// rule → client → compliance: each client's contract clocks (the provider's own,
+    /// such as the internal update cadence, under no client)
     pub by_client: BTreeMap<String, BTreeMap<String, Compliance>>,
     /// By the month the incidents were reported in (organisation's time zone).
     pub per_month: Vec<MonthCompliance>,
@@ -62,7 +73,7 @@ pub struct MonthCompliance {
 
 /// Tally the clocks of the report's incidents: an incident of several clients adds
 /// each client's respond, restore and client-update clocks (under that client), and
-/// the provider's own once (under each of its clients).
+/// the provider's own once (under no client: see [`is_provider_internal`]).
 pub fn compliance(config: &Config, list: &[IncidentRow]) -> Sla {
     let tz = config.tz();
     let mut sla = Sla::default();
@@ -70,7 +81,8 @@ pub fn compliance(config: &Config, list: &[IncidentRow]) -> Sla {
     for r in list {
         let month = r.reported.with_timezone(&tz).format("%Y-%m").to_string();
         for (clients, states) in r.clock_sets() {
-            for (k, rule) in SLA_RULES.iter().enumerate() {
+            for (k, &rule) in SLA_RULES.iter().enumerate() {
+                let internal = is_provider_internal(rule);
                 let rule = rule.to_string();
                 let Some(&state) = states.get(&rule) else {
                     continue;
@@ -84,7 +96,7 @@ pub fn compliance(config: &Config, list: &[IncidentRow]) -> Sla {
                         .add(state);
                 };
                 by(&mut sla.by_priority, &r.priority);
-                for client in &clients {
+                for client in clients.iter().filter(|_| !internal) {
                     by(&mut sla.by_client, client);
                 }
                 months.entry((month.clone(), k)).or_default().add(state);

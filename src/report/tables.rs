@@ -304,8 +304,9 @@ fn times(report: &Report) -> Section {
         )
         .note_if(
             report.list.iter().any(|r| !r.per_client.is_empty()),
-            "An incident affecting several clients has a clock of each: it counts once per \
-             client here.",
+            "An incident affecting several clients counts once here, with its own clocks (its \
+             priority's targets and calendar); each client's contract clocks are under SLA \
+             compliance by client.",
         )
         .table(summaries("Response time", &report.times.response))
         .table(summaries("Restore time", &report.times.restore))
@@ -353,21 +354,31 @@ fn rule_title(rule: Rule) -> &'static str {
 
 fn report_sla_sections(report: &Report) -> Vec<Section> {
     let sla = &report.sla;
-    let mut columns = vec!["Group"];
-    columns.extend(SLA_RULES.iter().map(|r| rule_title(*r)));
+    // The provider's own clocks are counted under no client, and a report about one
+    // client has none of them.
+    let client_rules: Vec<Rule> = SLA_RULES
+        .into_iter()
+        .filter(|r| !super::sla::is_provider_internal(*r))
+        .collect();
+    let rules: &[Rule] = if report.filter.client.is_some() {
+        &client_rules
+    } else {
+        &SLA_RULES
+    };
     let rate =
         |map: Option<&Compliance>| Cell::Rate(map.map(|c| c.rate.clone()).unwrap_or_default());
     let grouped = |title: &str,
                    key: &str,
                    by: &BTreeMap<String, BTreeMap<String, Compliance>>,
-                   keys: Vec<(String, String)>| {
-        let mut cols = columns.clone();
-        cols[0] = key;
+                   keys: Vec<(String, String)>,
+                   rules: &[Rule]| {
+        let mut cols = vec![key];
+        cols.extend(rules.iter().map(|r| rule_title(*r)));
         let mut t = Table::new(title, &cols);
         for (k, shown) in keys {
             let mut row = vec![Cell::Text(shown)];
             row.extend(
-                SLA_RULES
+                rules
                     .iter()
                     .map(|r| rate(by.get(r.as_str()).and_then(|m| m.get(&k)))),
             );
@@ -379,7 +390,7 @@ fn report_sla_sections(report: &Report) -> Vec<Section> {
         "All incidents",
         &["Clock", "Met", "Breached", "Open", "Compliance"],
     );
-    for rule in SLA_RULES {
+    for &rule in rules {
         let c = sla.overall.get(rule.as_str()).cloned().unwrap_or_default();
         overall = overall.row(vec![
             rule_title(rule).into(),
@@ -404,14 +415,12 @@ fn report_sla_sections(report: &Report) -> Vec<Section> {
         .collect();
     let mut months: Vec<String> = sla.per_month.iter().map(|m| m.month.clone()).collect();
     months.dedup();
-    let mut per_month = Table::new("By month reported", &{
-        let mut c = columns.clone();
-        c[0] = "Month";
-        c
-    });
+    let mut columns = vec!["Month"];
+    columns.extend(rules.iter().map(|r| rule_title(*r)));
+    let mut per_month = Table::new("By month reported", &columns);
     for month in months {
         let mut row = vec![Cell::Text(month.clone())];
-        row.extend(SLA_RULES.iter().map(|r| {
+        row.extend(rules.iter().map(|r| {
             rate(
                 sla.per_month
                     .iter()
@@ -427,7 +436,9 @@ fn report_sla_sections(report: &Report) -> Vec<Section> {
                 "From the SLA engine's clocks, as `mim check` computes them at the report's \
                  \"now\": met of met + breached. Open clocks (still running within target, or \
                  paused on hold) are counted in neither. Update clocks are met when no gap \
-                 between status updates to that audience exceeded the cadence.",
+                 between status updates to that audience exceeded the cadence. The internal \
+                 update cadence is the provider's own: counted once per incident, under no \
+                 client, and not in a report about one client.",
             )
             .table(overall)
             .table(grouped(
@@ -435,8 +446,15 @@ fn report_sla_sections(report: &Report) -> Vec<Section> {
                 "Priority",
                 &sla.by_priority,
                 priorities,
+                rules,
             ))
-            .table(grouped("By client", "Client", &sla.by_client, clients))
+            .table(grouped(
+                "By client",
+                "Client",
+                &sla.by_client,
+                clients,
+                &client_rules,
+            ))
             .table(per_month),
     ]
 }
@@ -621,5 +639,51 @@ fn incidents(report: &Report) -> Section {
             r.closure.as_deref().unwrap_or("").into(),
         ]);
     }
-    Section::new("incidents", "Incidents").table(t)
+    let mut section = Section::new("incidents", "Incidents").table(t);
+    if report.list.iter().any(|r| !r.per_client.is_empty()) {
+        section = section
+            .note(
+                "Of an incident affecting several clients, the response and restore above \
+                 are the incident's own clocks (from the report to its resolve, in the \
+                 priority's calendar); each client's own figures follow: when it was \
+                 affected and restored, its outage (affected to restored, wall clock), and \
+                 its contract's response and restore clocks.",
+            )
+            .table(clients_table(report, tz));
+    }
+    section
+}
+
+/// Each client of the incidents affecting several, with its own figures.
+fn clients_table(report: &Report, tz: chrono_tz::Tz) -> Table {
+    let mut t = Table::new(
+        "Incidents by client",
+        &[
+            "Incident (client)",
+            "Affected",
+            "Restored",
+            "Outage",
+            "Response",
+            "Restore",
+            "Restore target",
+        ],
+    );
+    for r in &report.list {
+        for c in &r.per_client {
+            t = t.row(vec![
+                format!("{} ({})", r.id, client_name(report, &c.client)).into(),
+                time::display(&c.affected_at, tz).into(),
+                c.restored_at
+                    .as_ref()
+                    .map(|at| time::display(at, tz))
+                    .unwrap_or_else(|| "—".into())
+                    .into(),
+                Cell::Secs(c.since_affected_secs),
+                Cell::Secs(c.response_secs),
+                Cell::Secs(c.restore_secs),
+                Cell::Secs(c.restore_target_secs),
+            ]);
+        }
+    }
+    t
 }

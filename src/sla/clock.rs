@@ -34,6 +34,9 @@ pub enum Rule {
     Validation,
     /// A message in `outbox/` left unsent longer than `mail.unsent_warning`.
     UnsentMail,
+    /// A message whose send was interrupted while sendmail had it: it may or may not
+    /// have gone out (see `mim send --resend-uncertain`).
+    UncertainMail,
     /// A commit set aside by a sync (it could not stand on the remote's history), not
     /// settled yet (see `crate::sync::conflicts`).
     Conflict,
@@ -52,6 +55,7 @@ impl Rule {
             Rule::PirAction => "pir-action",
             Rule::Validation => "validation",
             Rule::UnsentMail => "unsent-mail",
+            Rule::UncertainMail => "uncertain-mail",
             Rule::Conflict => "conflict",
         }
     }

@@ -86,6 +86,24 @@ pub fn evaluate_with(
     out
 }
 
+/// The incident's own respond and restore clocks, whichever clients it affects: from
+/// the instant the clocks start to its own accept and resolve, with its priority's
+/// targets, less time on hold and time resolved before a reopen, in its own calendars
+/// (those of its only client's contract; of several clients, the priorities' own). For
+/// an incident of one client or none they are the clocks `check` reports. Of several,
+/// `check` holds each client's contract clocks instead; these are the incident's own
+/// figures (`show`, the KPI report, the PIR) and never findings.
+pub fn incident_clocks(config: &Config, incident: &Incident, state: &State) -> Evaluation {
+    let facts = Facts::new(config, incident, state);
+    let mut out = Evaluation::default();
+    facts.respond(&mut out);
+    if facts.rejected.is_none() {
+        facts.restore(&mut out);
+    }
+    out.findings.clear();
+    out
+}
+
 /// The update-cadence target of `audience` in a segment under `client`'s contract (see
 /// [`Config::client_targets`]): [`state::cadence`].
 pub fn cadence_target<'a>(

@@ -4,6 +4,7 @@
 pub mod clock;
 pub mod durations;
 pub mod engine;
+pub mod figures;
 pub mod inputs;
 pub mod schedule;
 

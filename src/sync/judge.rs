@@ -52,6 +52,7 @@ pub(super) fn incident_at(
         texts: Texts {
             record: record_text,
             timeline: timeline_text,
+            ..Texts::default()
         },
     })))
 }

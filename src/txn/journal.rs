@@ -76,6 +76,10 @@ pub struct Journal {
     /// just before the transaction's files and its git: git lock files made soon after
     /// were made by its git.
     pub written: i64,
+    /// When it was first written: git's `index.lock`, which a transaction holds from
+    /// then on, was made just before. (Absent in the journal of an older mim.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started: Option<i64>,
     pub policy: Policy,
     /// The commit message; `None` when the command does not commit.
     pub commit: Option<Message>,
@@ -240,6 +244,7 @@ mod tests {
             pid: 7,
             command: "mim note x".into(),
             written: 1_700_000_000,
+            started: Some(1_699_999_999),
             policy: Policy::RollBack,
             commit: Some(Message {
                 subject: "x: note".into(),

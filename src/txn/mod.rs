@@ -3,7 +3,8 @@
 //! A [`Session`] holds the lock (see [`crate::lock`]) for a whole mutating command: from
 //! before its first read to the end of its commit. It first recovers whatever a killed
 //! mim left behind. A [`Transaction`] then records in the journal what it will write
-//! (each file's previous and new content, the commit message, HEAD), writes the files
+//! (each file's previous and new content, the commit message, HEAD), takes git's own
+//! `index.lock` (so the user's git cannot commit in between), writes the files
 //! atomically, commits exactly those paths, and clears the journal. A mim that finds a
 //! journal finishes the transaction if HEAD has it, and otherwise rolls it back (or,
 //! for what has already happened in the world, such as e-mails sent, completes it). So
@@ -13,8 +14,10 @@
 //! `MIM_FAULT` makes the process kill itself at a named point, for the tests that prove
 //! this: `after-journal`, `mid-write:N` (the N-th file's temporary file written, not yet
 //! renamed), `after-write:N`, `after-add` (files hashed, nothing committed),
-//! `after-update-ref` (HEAD moved, the index not yet updated; both in
-//! `git::commit_paths`) and `after-commit`.
+//! `after-update-ref` (HEAD moved, the new index written under git's `index.lock` but
+//! not yet in place; both in `git::commit_paths`), `after-commit`, and in `mim send`
+//! `before-sendmail` (its intent recorded) and `after-sendmail` (sendmail has answered,
+//! the outcome not yet recorded).
 
 mod git_state;
 pub mod journal;
@@ -119,6 +122,8 @@ impl Session {
             files: Vec::new(),
             dirs: Vec::new(),
             journaled: false,
+            started: None,
+            index: None,
             written: 0,
             done: false,
         }
@@ -187,6 +192,14 @@ pub struct Transaction<'s> {
     /// Directories this transaction creates, parents first.
     dirs: Vec<PathBuf>,
     journaled: bool,
+    /// When the journal was first written (seconds since 1970).
+    started: Option<i64>,
+    /// git's `index.lock`, held by a transaction that commits and rolls back on failure
+    /// from before its first file is written until its commit has moved the branch (see
+    /// `git::commit_paths`): so the user's own `git commit -a` meanwhile can neither take
+    /// in files mim has written but not committed yet, nor commit an index older than
+    /// mim's commit. (`mim send` holds it only while it commits: it waits on sendmail.)
+    index: Option<git::IndexLock>,
     /// Files written so far, for `MIM_FAULT=after-write:N`.
     written: usize,
     done: bool,
@@ -234,6 +247,11 @@ impl Transaction<'_> {
         if contents.is_empty() {
             return Ok(());
         }
+        // What mim writes, mim can read: a file past its read limit is refused before
+        // anything of the change is written.
+        for (path, after) in &contents {
+            crate::limits::check_write(path, self.session.rel(path), after.len())?;
+        }
         if !self.journaled && self.message.is_some() {
             self.session.wait_for_git()?;
             self.head = git_state::head(&self.session.root);
@@ -259,8 +277,22 @@ impl Transaction<'_> {
                 self.dirs.push(dir);
             }
         }
+        self.started.get_or_insert_with(now_secs);
         journal::write(&self.session.journal, &self.journal())?;
         self.journaled = true;
+        // Taken once the journal is there, so a lock a killed mim leaves is claimed by
+        // its journal (see `recover`).
+        if self.policy == Policy::RollBack
+            && self.message.is_some()
+            && self.index.is_none()
+            && let Some(g) = &self.session.git
+        {
+            self.index = Some(git::IndexLock::acquire(
+                &self.session.root,
+                &g.git_dir,
+                self.session.timeout,
+            )?);
+        }
         fault("after-journal");
         for dir in &self.dirs {
             if !dir.exists() {
@@ -287,6 +319,7 @@ impl Transaction<'_> {
             pid: std::process::id(),
             command: command_line(),
             written: now_secs(),
+            started: self.started,
             policy: self.policy,
             commit: self.message.as_ref().map(journal::Message::from_git),
             head: self.head.clone(),
@@ -325,11 +358,18 @@ impl Transaction<'_> {
             self.done = true;
             let git_dir = self.session.git.as_ref().map(|g| g.git_dir.as_path());
             let committed = match git_dir {
-                Some(dir) => git::commit_paths(&self.session.root, dir, &paths, message),
+                Some(dir) => git::commit_paths(
+                    &self.session.root,
+                    dir,
+                    &paths,
+                    message,
+                    self.session.timeout,
+                    self.index.take(),
+                ),
                 None => Ok(()),
             };
             if let Err(e) = committed {
-                // The plumbing commit touches the user's index only once HEAD has
+                // The plumbing commit replaces the user's index only once HEAD has
                 // moved, so a failed one has nothing to unstage.
                 return match self.policy {
                     Policy::RollBack => {

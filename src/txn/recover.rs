@@ -93,7 +93,8 @@ fn remove_claimed_git_locks(s: &Session, j: &Journal) {
         let Some(made) = modified_secs(&lock) else {
             continue;
         };
-        if made + 2 < j.written || made > j.written + CLAIM_WINDOW {
+        let from = j.started.unwrap_or(j.written).min(j.written);
+        if made + 2 < from || made > j.written + CLAIM_WINDOW {
             continue;
         }
         if std::fs::remove_file(&lock).is_ok() {
@@ -201,7 +202,7 @@ fn complete(s: &Session, j: &Journal, files: &[File], rels: &[PathBuf]) -> Strin
         .unwrap_or_default();
     match s
         .wait_for_git()
-        .and_then(|()| git::commit_paths(&s.root, &git_dir, rels, &message))
+        .and_then(|()| git::commit_paths(&s.root, &git_dir, rels, &message, s.timeout, None))
     {
         Ok(()) => format!("completed it and committed it as \"{}\"", message.subject),
         Err(e) => {

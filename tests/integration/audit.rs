@@ -495,9 +495,14 @@ fn sent_log_records_when_messages_were_sent_and_send_refuses_at() {
     .ok();
     let sent = repo.read(&log);
     let lines: Vec<&str> = sent.lines().filter(|l| !l.starts_with('#')).collect();
-    assert_eq!(lines.len(), 1, "{sent}");
+    // The intent, then the outcome.
+    assert_eq!(lines.len(), 2, "{sent}");
     assert!(
-        lines[0].contains(" 2026-11-24T12:00:00Z Sam Patel"),
+        lines[0].contains(" sending 2026-11-24T12:00:00Z Sam Patel"),
+        "{sent}"
+    );
+    assert!(
+        lines[1].ends_with("-u1-internal.eml 2026-11-24T12:00:00Z Sam Patel"),
         "{sent}"
     );
     assert_eq!(

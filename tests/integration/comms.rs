@@ -488,8 +488,11 @@ fn send_delivers_each_message_once_and_a_failure_loses_nothing() {
     .ok();
     assert_eq!(delivered(&log).len(), 4);
     let sent_log = repo.read(&format!("incidents/{id}/outbox/sent.log"));
+    // Each message's intent (`sending`), then its outcome.
+    let lines: Vec<&str> = sent_log.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(lines.len(), 8, "{sent_log}");
     assert_eq!(
-        sent_log.lines().filter(|l| !l.starts_with('#')).count(),
+        lines.iter().filter(|l| l.contains(".eml sending ")).count(),
         4,
         "{sent_log}"
     );
@@ -546,8 +549,14 @@ fn send_delivers_each_message_once_and_a_failure_loses_nothing() {
         ))
         .exists()
     );
+    // The refused attempt is recorded (`failed` in sent.log), and the message stays unsent.
     assert!(
-        repo.log()[0].ends_with(": update 2 to internal, management, client, client-management")
+        repo.log()[0].ends_with(": sent 0 messages; 1 failed"),
+        "{:?}",
+        repo.log()
+    );
+    assert!(
+        repo.log()[1].ends_with(": update 2 to internal, management, client, client-management")
     );
     let unsent = repo.run(&["send", &id, "--dry-run"]).ok();
     assert_eq!(unsent.stdout.lines().count(), 4, "{}", unsent.stdout);

@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::common::TestRepo;
-use crate::multi_client::{FRIDAY_17, client_clock, resolve, shared_p3, two_clients};
+use crate::multi_client::{FRIDAY_17, client_clock, clocks, resolve, shared_p3, two_clients};
 
 /// Monday 30 November, after the resolve (10:00Z) and the PIR's start.
 const MONDAY_NOON: &str = "2026-11-30T12:00:00Z";
@@ -119,7 +119,7 @@ fn the_totals_count_one_incident_and_a_clock_per_client() {
         (&json!(2), &json!(10_800))
     );
     // The row names both clients and carries each one's figures; its own restore figure
-    // is the longest of theirs.
+    // is the incident's own clock (here, in P3's business calendar, globex's too).
     let row = &r["list"][0];
     assert_eq!(row["clients"], json!(["acme", "globex"]));
     assert_eq!(row["client"], Value::Null);
@@ -267,8 +267,8 @@ fn the_pir_report_lists_each_client_with_its_restoration() {
         .to_string();
     let report = repo.read(&out);
     for line in [
-        "| ACME Corp | medium | 2026-11-27 17:00 UTC | 2026-11-27 19:00 UTC | 2h |",
-        "| Globex | medium | 2026-11-27 17:00 UTC | 2026-11-30 10:00 UTC | 3h |",
+        "| ACME Corp | medium | P3 | 2026-11-27 17:00 UTC | 2026-11-27 19:00 UTC | 2h of 10h, met | 2h |",
+        "| Globex | medium | P3 | 2026-11-27 17:00 UTC | 2026-11-30 10:00 UTC | 3h of 10h, met | 2d17h |",
     ] {
         assert!(report.contains(line), "{line} missing:\n{report}");
     }
@@ -354,4 +354,296 @@ fn the_site_shows_every_affected_client_and_each_page_only_its_own() {
     // Each page shows when its own client was restored.
     let acme = repo.read("public/acme/index.html");
     assert!(acme.contains("2026-11-27 19:00"), "{acme}");
+}
+
+/// Globex's contract: its people read times in New York, and at P1 it is owed a client
+/// update every 30 minutes (the priority's own cadence is an hour).
+pub(crate) fn with_globex_contract(repo: &TestRepo) {
+    let config = repo.read("mim.yaml").replace(
+        "  globex:\n    name: Globex\n",
+        "  globex:\n    name: Globex\n    timezone: America/New_York\n    \
+         priorities:\n      P1: {update_client: 30m}\n",
+    );
+    assert!(config.contains("update_client: 30m"));
+    repo.config(&config);
+}
+
+/// Friday evening, every clock around the clock (P1): acme's payments fail from 16:30,
+/// reported at 17:00; globex is found affected at 18:00; acme is restored at 19:00 and
+/// the incident resolved at 20:00. Updates: to everyone at 17:20 (acme only, then) and
+/// 18:10, to the client at 18:50.
+///
+/// The incident's own restore clock: 17:00–20:00 = 3h of P1's 4h; its outage 16:30–20:00
+/// = 3h30m. acme's restore clock 17:00–19:00 = 2h (affected since 16:30: 2h30m); globex's
+/// 18:00–20:00 = 2h (affected 2h).
+pub(crate) fn staggered(repo: &TestRepo) -> String {
+    with_globex_contract(repo);
+    let id = repo.declare(
+        FRIDAY_17,
+        "Card payments failing",
+        "high",
+        "high",
+        &[
+            "--client",
+            "acme",
+            "--impact-started",
+            "2026-11-27T16:30:00Z",
+        ],
+    );
+    repo.at(
+        "2026-11-27T17:05:00Z",
+        &["accept", &id, "--manager", "Alice Moreau"],
+    )
+    .ok();
+    let update = |at: &str, audience: &str, text: &str| {
+        repo.at(at, &["update", &id, "--audience", audience, "-m", text])
+            .ok();
+    };
+    update(
+        "2026-11-27T17:20:00Z",
+        "all",
+        "Card payments fail. We are investigating.",
+    );
+    repo.at(
+        "2026-11-27T18:00:00Z",
+        &[
+            "affect",
+            &id,
+            "--client",
+            "globex",
+            "--reason",
+            "Same gateway",
+        ],
+    )
+    .ok();
+    update(
+        "2026-11-27T18:10:00Z",
+        "all",
+        "The payment gateway rejects requests. We are moving traffic to the standby.",
+    );
+    update(
+        "2026-11-27T18:50:00Z",
+        "client",
+        "The standby gateway is being brought up.",
+    );
+    repo.at(
+        "2026-11-27T19:00:00Z",
+        &["affect", &id, "--client", "acme", "--restored"],
+    )
+    .ok();
+    repo.at(
+        "2026-11-27T20:00:00Z",
+        &[
+            "resolve",
+            &id,
+            "--closure",
+            "config-change",
+            "-m",
+            "Traffic moved to the standby gateway.",
+        ],
+    )
+    .ok();
+    id
+}
+
+/// Saturday morning: every clock stopped.
+const SATURDAY: &str = "2026-11-28T09:00:00Z";
+
+fn client_of<'a>(list: &'a Value, key: &str) -> &'a Value {
+    list.as_array()
+        .unwrap_or_else(|| panic!("not a list: {list:#}"))
+        .iter()
+        .find(|c| c["client"] == key)
+        .unwrap_or_else(|| panic!("no {key} in {list:#}"))
+}
+
+#[test]
+fn show_gives_the_incidents_own_restore_and_each_clients() {
+    let repo = two_clients();
+    let id = staggered(&repo);
+    let check = repo.now(SATURDAY, &["check", "--format", "json"]).json();
+    let acme = client_clock(&check, &id, "restore", "acme");
+    let globex = client_clock(&check, &id, "restore", "globex");
+    assert_eq!(
+        (&acme["elapsed_s"], &globex["elapsed_s"]),
+        (&json!(7_200), &json!(7_200))
+    );
+
+    let text = repo.now(SATURDAY, &["show", &id]).ok().stdout;
+    let restore_line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("to restore"))
+        .unwrap_or_else(|| panic!("no restore line:\n{text}"));
+    assert!(
+        restore_line.contains(" 3h ") && restore_line.contains("incident"),
+        "the incident's own clock (17:00–20:00), not a client's: {restore_line}\n{text}"
+    );
+    for line in [
+        "ACME Corp  affected 2026-11-27 16:30 UTC, restored 2026-11-27 19:00 UTC after 2h30m; restore clock 2h of 4h, met",
+        "Globex     affected 2026-11-27 18:00 UTC, restored 2026-11-27 20:00 UTC after 2h; restore clock 2h of 4h, met",
+    ] {
+        assert!(text.contains(line), "{line} missing:\n{text}");
+    }
+
+    let json = repo.now(SATURDAY, &["show", &id, "--json"]).json();
+    assert_eq!(
+        json["durations"]["time_to_restore"], 10_800,
+        "{:#}",
+        json["durations"]
+    );
+    assert_eq!(json["durations"]["outage"], 12_600);
+    assert_eq!(
+        json["restore"],
+        json!({
+            "used_s": 10_800,
+            "target_s": 14_400,
+            "state": "met",
+            "started": "2026-11-27T17:00:00Z",
+            "due": "2026-11-27T21:00:00Z",
+            "stopped": "2026-11-27T20:00:00Z",
+        })
+    );
+    let clients = &json["clients"];
+    let acme_figures = client_of(clients, "acme");
+    assert_eq!(acme_figures["affected_at"], "2026-11-27T16:30:00Z");
+    assert_eq!(acme_figures["restored_at"], "2026-11-27T19:00:00Z");
+    assert_eq!(acme_figures["restored_early"], true);
+    assert_eq!(acme_figures["since_affected_s"], 9_000);
+    assert_eq!(acme_figures["restore"]["used_s"], acme["elapsed_s"]);
+    assert_eq!(acme_figures["restore"]["target_s"], acme["target_s"]);
+    assert_eq!(acme_figures["restore"]["state"], acme["state"]);
+    let globex_figures = client_of(clients, "globex");
+    assert_eq!(globex_figures["affected_at"], "2026-11-27T18:00:00Z");
+    assert_eq!(globex_figures["restored_at"], "2026-11-27T20:00:00Z");
+    assert_eq!(globex_figures["restored_early"], false);
+    assert_eq!(globex_figures["since_affected_s"], 7_200);
+    assert_eq!(globex_figures["restore"]["used_s"], globex["elapsed_s"]);
+    // `check` still reports each client's clock, and no restore clock of the incident's.
+    assert!(
+        clocks(&check, &id, "restore")
+            .iter()
+            .all(|c| c.get("client").is_some())
+    );
+}
+
+#[test]
+fn the_report_row_gives_the_incidents_own_restore_and_each_clients() {
+    let repo = two_clients();
+    let id = staggered(&repo);
+    let r = repo.now(SATURDAY, &["report", "--format", "json"]).json();
+    let row = &r["list"][0];
+    assert_eq!(row["id"], id.as_str());
+    assert_eq!(row["restore_secs"], 10_800, "the incident's own: {row:#}");
+    assert_eq!(row["restore_target_secs"], 14_400);
+    assert_eq!(row["durations"]["time_to_restore"], 10_800);
+    assert_eq!(row["durations"]["outage"], 12_600);
+    let acme = client_of(&row["per_client"], "acme");
+    assert_eq!(acme["restore_secs"], 7_200);
+    assert_eq!(acme["affected_at"], "2026-11-27T16:30:00Z");
+    assert_eq!(acme["restored_at"], "2026-11-27T19:00:00Z");
+    assert_eq!(acme["since_affected_secs"], 9_000);
+    let globex = client_of(&row["per_client"], "globex");
+    assert_eq!(globex["restore_secs"], 7_200);
+    assert_eq!(globex["since_affected_secs"], 7_200);
+    // The per-client figures are in the Markdown and CSV too.
+    let md = repo.now(SATURDAY, &["report"]).ok().stdout;
+    assert!(
+        md.contains(&format!(
+            "| {id} (ACME Corp) | 2026-11-27 16:30 UTC | 2026-11-27 19:00 UTC | 2h30m | 5m | 2h | 4h |"
+        )),
+        "{md}"
+    );
+    let csv = repo
+        .now(SATURDAY, &["report", "--format", "csv"])
+        .ok()
+        .stdout;
+    assert!(
+        csv.contains(&format!(
+            "incidents,Incidents by client,{id} (ACME Corp),Restore,7200,seconds"
+        )),
+        "{csv}"
+    );
+}
+
+#[test]
+fn a_report_for_one_client_has_its_figures_and_never_the_providers_own_clocks() {
+    let repo = two_clients();
+    staggered(&repo);
+    for (key, outage, restore) in [("acme", 9_000, 7_200), ("globex", 7_200, 7_200)] {
+        let r = repo
+            .now(SATURDAY, &["report", "--format", "json", "--client", key])
+            .json();
+        let row = &r["list"][0];
+        assert_eq!(row["restore_secs"], restore, "{key}: {row:#}");
+        assert_eq!(
+            row["durations"]["outage"], outage,
+            "{key}'s own outage, from when it was affected: {row:#}"
+        );
+        assert_eq!(r["times"]["outage"]["P1"]["max_secs"], outage, "{key}");
+        // The internal update cadence is ours, not the client's: not in its report.
+        assert!(
+            row["sla"].get("update-internal").is_none(),
+            "{key}: {row:#}"
+        );
+        assert!(
+            r["sla"]["overall"].get("update-internal").is_none(),
+            "{key}: {:#}",
+            r["sla"]
+        );
+    }
+    // The whole report counts the internal cadence once, for the provider: under no client.
+    let r = repo.now(SATURDAY, &["report", "--format", "json"]).json();
+    assert_eq!(
+        r["sla"]["overall"]["update-internal"]["breached"], 1,
+        "{:#}",
+        r["sla"]
+    );
+    assert!(
+        r["sla"]["by_client"].get("update-internal").is_none(),
+        "{:#}",
+        r["sla"]
+    );
+}
+
+#[test]
+fn the_pir_gives_the_incidents_restore_and_each_client_its_row_and_cadence() {
+    let repo = two_clients();
+    let id = staggered(&repo);
+    repo.at(
+        "2026-11-28T08:00:00Z",
+        &[
+            "pir",
+            "start",
+            &id,
+            "--reason",
+            "required",
+            "--facilitator",
+            "Dana Whit",
+        ],
+    )
+    .ok();
+    let out = repo.at(SATURDAY, &["pir", "report", &id]).ok().stdout;
+    let report = repo.read(out.trim());
+    for line in [
+        "| Time to restore | 3h |",
+        "| Restore time excluding hold | 3h |",
+        "| ACME Corp | high | P1 | 2026-11-27 16:30 UTC | 2026-11-27 19:00 UTC | 2h of 4h, met | 2h30m |",
+        "| Globex | high | P1 | 2026-11-27 18:00 UTC | 2026-11-27 20:00 UTC | 2h of 4h, met | 2h |",
+        "| internal | Example MSP | 2 | every 30m |",
+        "| client | ACME Corp | 3 | every 1h |",
+        "| client | Globex | 2 | every 30m |",
+        "| client-management | ACME Corp | 2 | none set |",
+        "| client-management | Globex | 1 | none set |",
+    ] {
+        assert!(report.contains(line), "{line} missing:\n{report}");
+    }
+    // Each client's cadence held or not by its own clock: acme's was, globex's not.
+    assert!(
+        report.contains("| client | ACME Corp | 3 | every 1h | 50m | yes |"),
+        "{report}"
+    );
+    assert!(
+        report.contains("| client | Globex | 2 | every 30m | 1h10m | no |"),
+        "{report}"
+    );
 }

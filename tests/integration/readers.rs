@@ -190,13 +190,82 @@ pub(crate) fn replay(repo: &TestRepo) {
 
 /// Every reader's facts at `now`, by reader label (`client-management+globex`).
 pub(crate) fn facts(repo: &TestRepo, now: &str) -> BTreeMap<String, Value> {
-    let out = repo.now(now, &["--json", "facts", ID]).ok().json();
+    by_reader(&repo.now(now, &["--json", "facts", ID]).ok().json())
+}
+
+/// `mim facts --json`'s readers by label.
+fn by_reader(out: &Value) -> BTreeMap<String, Value> {
     out["readers"]
         .as_array()
         .expect("readers")
         .iter()
         .map(|r| (r["reader"].as_str().unwrap().to_string(), r.clone()))
         .collect()
+}
+
+/// A duration in seconds as mim writes durations (`2h30m`).
+fn duration(secs: i64) -> String {
+    let (d, h, m) = (secs / 86400, secs % 86400 / 3600, secs % 3600 / 60);
+    let mut out = String::new();
+    if d > 0 {
+        out.push_str(&format!("{d}d"));
+    }
+    if h > 0 {
+        out.push_str(&format!("{h}h"));
+    }
+    if m > 0 || out.is_empty() {
+        out.push_str(&format!("{m}m"));
+    }
+    out
+}
+
+/// Checks every message of an outbox against its reader's facts at its time, asked of
+/// `facts_at(now)`; returns how many figures were checked.
+fn check_outbox(
+    mails: &BTreeMap<String, Vec<u8>>,
+    facts_at: impl Fn(&str) -> BTreeMap<String, Value>,
+) -> usize {
+    let mut cache: BTreeMap<String, BTreeMap<String, Value>> = BTreeMap::new();
+    let mut checked = 0;
+    for (name, raw) in mails {
+        if !name.ends_with(".eml") {
+            continue;
+        }
+        let msg = parse(raw);
+        let header = |h: &str| msg.header(h).and_then(|v| v.as_text()).map(str::to_string);
+        let audience = header("X-Mim-Audience").unwrap();
+        let label = match header("X-Mim-Client") {
+            Some(c) if audience != "internal" && audience != "management" => {
+                format!("{audience}+{c}")
+            }
+            _ => audience.clone(),
+        };
+        let at = chrono::DateTime::from_timestamp(msg.date().unwrap().to_timestamp(), 0)
+            .unwrap()
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string();
+        let readers = cache.entry(at.clone()).or_insert_with(|| facts_at(&at));
+        let f = readers
+            .get(&label)
+            .unwrap_or_else(|| panic!("{name}: no facts for {label} at {at}"));
+        let text = msg.body_text(0).unwrap().to_string();
+        let subject = msg.subject().unwrap();
+        assert!(
+            !text.contains("{{"),
+            "{name}: a template marker reached the reader\n{text}"
+        );
+        if matches!(audience.as_str(), "client" | "end-users") {
+            // Plain words: no priority code, no status names of ours.
+            for jargon in ["[P1]", "[P2]", "P1 ", "P2 ", "accepted", "Status:"] {
+                assert!(
+                    !subject.contains(jargon) && !text.contains(jargon),
+                    "{name}: `{jargon}`\n{subject}\n{text}"
+                );
+            }
+        }
+        checked += check_message(name, &text, f);
+    }
+    checked
 }
 
 /// An RFC 3339 time as the `datetime` filter shows it in `tz`.
@@ -385,7 +454,7 @@ fn check_message(name: &str, text: &str, f: &Value) -> usize {
         }
         _ => {}
     }
-    let eta = after(text, "restored by ", "\n")
+    let eta = after(text, "to be restored by ", "\n")
         .map(|s| s.trim_end_matches('.'))
         .or_else(|| after(text, "Expected restoration:* ", "\n"))
         .or_else(|| after(text, "Estimated restoration:* ", "\n"));
@@ -417,53 +486,20 @@ fn every_figure_in_every_message_is_its_readers_fact() {
     config(&repo);
     replay(&repo);
     let mails = outbox(&repo, ID);
-    let mut cache: BTreeMap<String, BTreeMap<String, Value>> = BTreeMap::new();
-    let mut checked = 0;
+    let checked = check_outbox(&mails, |at| facts(&repo, at));
     for (name, raw) in &mails {
         let msg = parse(raw);
         let header = |h: &str| msg.header(h).and_then(|v| v.as_text()).map(str::to_string);
-        let audience = header("X-Mim-Audience").unwrap();
-        let label = match header("X-Mim-Client") {
-            Some(c) if audience != "internal" && audience != "management" => {
-                format!("{audience}+{c}")
-            }
-            _ => audience.clone(),
-        };
-        let at = chrono::DateTime::from_timestamp(msg.date().unwrap().to_timestamp(), 0)
-            .unwrap()
-            .format("%Y-%m-%dT%H:%M:%SZ")
-            .to_string();
-        let readers = cache.entry(at.clone()).or_insert_with(|| facts(&repo, &at));
-        let f = readers
-            .get(&label)
-            .unwrap_or_else(|| panic!("{name}: no facts for {label} at {at}"));
-        let text = msg.body_text(0).unwrap().to_string();
-        let subject = msg.subject().unwrap();
-        assert!(
-            !text.contains("{{"),
-            "{name}: a template marker reached the reader\n{text}"
-        );
-        if matches!(audience.as_str(), "client" | "end-users") {
-            // Plain words: no priority code, no status names of ours.
-            for jargon in ["[P1]", "[P2]", "P1 ", "P2 ", "accepted", "Status:"] {
-                assert!(
-                    !subject.contains(jargon) && !text.contains(jargon),
-                    "{name}: `{jargon}`\n{subject}\n{text}"
-                );
-            }
-        }
+        let (audience, client) = (header("X-Mim-Audience").unwrap(), header("X-Mim-Client"));
         if audience.starts_with("client") || audience == "end-users" {
-            let other = if label.ends_with("acme") {
+            let other = if client.as_deref() == Some("acme") {
                 "Globex"
             } else {
                 "ACME"
             };
-            assert!(
-                !text.contains(other) && !subject.contains(other),
-                "{name}: names {other}\n{text}"
-            );
+            let all = format!("{}\n{}", msg.subject().unwrap(), msg.body_text(0).unwrap());
+            assert!(!all.contains(other), "{name}: names {other}\n{all}");
         }
-        checked += check_message(name, &text, f);
     }
     assert!(checked > 150, "only {checked} figures checked");
 
@@ -650,4 +686,315 @@ fn status_pages_and_feeds_say_what_each_clients_facts_say() {
             );
         }
     }
+}
+
+/// `pir.md`'s client summary, in the client's words.
+fn write_client_summary(repo: &TestRepo) {
+    let path = format!("incidents/{ID}/pir.md");
+    let text = repo
+        .read(&path)
+        .replace(
+            "<!-- What failed, and why, as the client should understand it. -->",
+            "<!-- What failed, and why, as the client should understand it. -->\n\nA firmware update of a storage controller failed.",
+        )
+        .replace(
+            "<!-- What we did to restore the service, and what prevents a recurrence. -->",
+            "<!-- What we did to restore the service, and what prevents a recurrence. -->\n\nWe replaced the controller and now stage firmware updates.",
+        );
+    repo.write(&path, &text);
+}
+
+#[test]
+fn show_the_reports_the_pir_and_each_clients_report_give_each_readers_figures() {
+    let repo = TestRepo::new();
+    config(&repo);
+    replay(&repo);
+    let now = "2026-11-23T15:00:00Z";
+    let facts = facts(&repo, now);
+    let used = |reader: &str| {
+        facts[reader]["restore"]["used"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    // show: the incident's own restore clock, and each client's own.
+    let show = repo.now(now, &["--json", "show", ID]).ok().json();
+    let incident_used = show["restore"]["used_s"].as_i64().unwrap();
+    assert_eq!(
+        duration(incident_used),
+        used("internal"),
+        "{:#}",
+        show["restore"]
+    );
+    assert_eq!(duration(incident_used), used("management"));
+    for c in show["clients"].as_array().unwrap() {
+        let key = c["client"].as_str().unwrap();
+        let f = &facts[&format!("client-management+{key}")];
+        assert_eq!(
+            duration(c["restore"]["used_s"].as_i64().unwrap()),
+            used(&format!("client+{key}"))
+        );
+        assert_eq!(c["affected_at"], f["affected_at"], "{key}");
+        assert_eq!(c["restored_at"], f["restored_at"], "{key}");
+        assert_eq!(
+            duration(c["since_affected_s"].as_i64().unwrap()),
+            f["since_affected"].as_str().unwrap()
+        );
+        assert_eq!(c["priority"], f["priority"], "{key}");
+    }
+    // The KPI report: the incident's row is the incident's, each client's row its own.
+    let report = repo
+        .now(
+            now,
+            &["report", "--since", "2026-11-01", "--format", "json"],
+        )
+        .ok()
+        .json();
+    let row = &report["list"][0];
+    assert_eq!(row["restore_secs"].as_i64().unwrap(), incident_used);
+    for c in row["per_client"].as_array().unwrap() {
+        let key = c["client"].as_str().unwrap();
+        assert_eq!(
+            duration(c["restore_secs"].as_i64().unwrap()),
+            used(&format!("client+{key}"))
+        );
+        assert_eq!(
+            c["restored_at"],
+            facts[&format!("client+{key}")]["restored_at"]
+        );
+    }
+    // A report for one client: that client's figures, and never the provider's own clocks.
+    for key in ["acme", "globex"] {
+        let one = repo
+            .now(
+                now,
+                &[
+                    "report",
+                    "--since",
+                    "2026-11-01",
+                    "--client",
+                    key,
+                    "--format",
+                    "json",
+                ],
+            )
+            .ok()
+            .json();
+        let row = &one["list"][0];
+        let f = &facts[&format!("client-management+{key}")];
+        assert_eq!(
+            duration(row["restore_secs"].as_i64().unwrap()),
+            used(&format!("client+{key}")),
+            "{key}"
+        );
+        assert_eq!(row["priority"], f["priority"], "{key}");
+        assert!(
+            row["sla"].get("update-internal").is_none(),
+            "{key}: {row:#}"
+        );
+        assert!(
+            one["sla"]["overall"].get("update-internal").is_none(),
+            "{key}"
+        );
+    }
+    // The PIR: the incident's restore time excluding hold is the incident's clock.
+    repo.at(
+        now,
+        &[
+            "pir",
+            "start",
+            ID,
+            "--reason",
+            "required",
+            "--facilitator",
+            "Dana Reyes",
+        ],
+    )
+    .ok();
+    write_client_summary(&repo);
+    repo.now(now, &["--at", now, "pir", "report", ID]).ok();
+    let pir = repo.read(&format!("incidents/{ID}/pir-report.md"));
+    let line = pir
+        .lines()
+        .find(|l| l.contains("Restore time excluding hold"))
+        .unwrap();
+    assert!(
+        line.contains(&format!("| {} |", duration(incident_used))),
+        "{line}"
+    );
+    for key in ["acme", "globex"] {
+        let name = facts[&format!("client+{key}")]["client_name"]
+            .as_str()
+            .unwrap();
+        let row = pir
+            .lines()
+            .find(|l| l.starts_with(&format!("| {name} |")) && l.contains(" of "))
+            .unwrap_or_else(|| panic!("{name}\n{pir}"));
+        assert!(
+            row.contains(&format!("| {} of ", used(&format!("client+{key}")))),
+            "{row}"
+        );
+    }
+    // Each client's incident report: its own restore figure, in its own zone.
+    for key in ["acme", "globex"] {
+        repo.now(now, &["--at", now, "pir", "report", ID, "--client", key])
+            .ok();
+        let rfo = repo.read(&format!("incidents/{ID}/rfo-{key}.md"));
+        let f = &facts[&format!("client-management+{key}")];
+        assert!(
+            rfo.contains(&used(&format!("client+{key}"))),
+            "{key}\n{rfo}"
+        );
+        assert!(
+            rfo.contains(&shown(&f["restored_at"], f["tz"].as_str().unwrap())),
+            "{key}\n{rfo}"
+        );
+        assert!(
+            rfo.contains(&shown(&f["affected_at"], f["tz"].as_str().unwrap())),
+            "{key}\n{rfo}"
+        );
+        let other = if key == "acme" { "Globex" } else { "ACME" };
+        assert!(!rfo.contains(other), "{key}\n{rfo}");
+    }
+}
+
+/// The example repository's first command, `MIM_NOW` as the README has it.
+const README_NOW: &str = "2026-11-24T09:00:00Z";
+
+fn example() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/acme-msp")
+}
+
+fn example_json(now: &str, args: &[&str]) -> Value {
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = std::process::Command::new(crate::common::mim_bin());
+    crate::common::isolate(&mut cmd, home.path());
+    let out = cmd
+        .env("MIM_NOW", now)
+        .arg("-C")
+        .arg(example())
+        .arg("--json")
+        .args(args)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{args:?}: {e}\n{}", String::from_utf8_lossy(&out.stderr)))
+}
+
+#[test]
+fn the_example_tells_one_story_in_show_the_report_the_pages_and_the_emails() {
+    let dir = example().join("incidents");
+    let ids: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    let report = example_json(
+        README_NOW,
+        &["report", "--since", "2026-11-01", "--format", "json"],
+    );
+    let mut checked = 0;
+    for id in &ids {
+        let show = example_json(README_NOW, &["show", id]);
+        let facts = by_reader(&example_json(README_NOW, &["facts", id]));
+        // show and the KPI report give the incident's own restore figure, and each
+        // client's, as the provider's facts do.
+        if let (Some(used), Some(row)) = (
+            show["restore"]["used_s"].as_i64(),
+            report["list"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["id"] == id.as_str()),
+        ) {
+            // The report counts a restore once it stopped; show counts the running one too.
+            if !show["restore"]["stopped"].is_null() {
+                assert_eq!(row["restore_secs"].as_i64(), Some(used), "{id}");
+            }
+            assert_eq!(
+                facts["management"]["restore"]["used"].as_str(),
+                Some(duration(used).as_str()),
+                "{id}"
+            );
+        }
+        for c in show["clients"].as_array().into_iter().flatten() {
+            let key = c["client"].as_str().unwrap();
+            let f = &facts[&format!("client+{key}")];
+            let used = c["restore"]["used_s"].as_i64().map(duration);
+            assert_eq!(used.as_deref(), f["restore"]["used"].as_str(), "{id} {key}");
+        }
+        // Every e-mail it holds states its reader's facts at its time.
+        let mails: BTreeMap<String, Vec<u8>> = std::fs::read_dir(dir.join(id).join("outbox"))
+            .into_iter()
+            .flatten()
+            .map(|e| e.unwrap())
+            .map(|e| {
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    std::fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        checked += check_outbox(&mails, |at| by_reader(&example_json(at, &["facts", id])));
+    }
+    assert!(checked > 100, "only {checked} figures checked");
+    // The two-client incident: show's restore is the incident's, the KPI chart's too.
+    let shared = example_json(
+        README_NOW,
+        &["show", "2026-11-20-hosted-backup-jobs-failing"],
+    );
+    assert_eq!(shared["restore"]["used_s"], 5 * 3600);
+    // The status pages say what each client's facts say.
+    let out = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = std::process::Command::new(crate::common::mim_bin());
+    crate::common::isolate(&mut cmd, home.path());
+    let site = cmd
+        .env("MIM_NOW", README_NOW)
+        .arg("-C")
+        .arg(example())
+        .args(["site", "-o"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(
+        site.status.success(),
+        "{}",
+        String::from_utf8_lossy(&site.stderr)
+    );
+    let mut articles = 0;
+    for id in &ids {
+        let facts = by_reader(&example_json(README_NOW, &["facts", id]));
+        for (label, f) in facts.iter().filter(|(l, _)| l.starts_with("client+")) {
+            let key = &label["client+".len()..];
+            let page = std::fs::read_to_string(out.path().join(key).join("index.html")).unwrap();
+            let doc = scraper::Html::parse_document(&page);
+            let sel = |css: &str| scraper::Selector::parse(css).unwrap();
+            let Some(article) = doc.select(&sel(&format!("article[id='{id}']"))).next() else {
+                continue; // history rows and proposals are not articles
+            };
+            let badge: String = article
+                .select(&sel(".status"))
+                .next()
+                .unwrap()
+                .text()
+                .collect();
+            assert_eq!(badge, f["words"]["label"].as_str().unwrap(), "{id} {key}");
+            let text: String = article.text().collect();
+            let tz = f["tz"].as_str().unwrap();
+            assert!(
+                text.contains(&format!("affected since {}", shown(&f["affected_at"], tz))),
+                "{id} {key}: {text}"
+            );
+            if !f["restored_at"].is_null() {
+                assert!(
+                    text.contains(&format!("restored {}", shown(&f["restored_at"], tz))),
+                    "{id} {key}: {text}"
+                );
+                assert!(!text.contains("Expected restoration"), "{id} {key}: {text}");
+            }
+            articles += 1;
+        }
+    }
+    assert!(articles >= 3, "{articles} articles checked");
 }

@@ -539,14 +539,15 @@ fn every_kpi_of_the_fixture_matches_the_hand_worked_values() {
     );
 
     // sme: A J; management: A C; vendor: B N; parts, onsite: C; third-party: G. 9 in all.
-    // Escalated: A B C G J N = 6 of 14 = 42.9%; to management: A C = 2 of 14 = 14.3%.
+    // Escalated: A B C G J N = 6 of the 13 incidents (F, a rejected proposal, is not one)
+    // = 46.2%; to management: A C = 2 of 13 = 15.4%.
     assert_eq!(
         r["escalations"],
         json!({
             "total": 9,
             "by_kind": {"sme": 2, "management": 2, "vendor": 2, "parts": 1, "onsite": 1, "third-party": 1},
-            "incidents_escalated": rate(6, 14, 42.9),
-            "incidents_hierarchic": rate(2, 14, 14.3),
+            "incidents_escalated": rate(6, 13, 46.2),
+            "incidents_hierarchic": rate(2, 13, 15.4),
         })
     );
 
@@ -556,7 +557,7 @@ fn every_kpi_of_the_fixture_matches_the_hand_worked_values() {
         r["hold"],
         json!({
             "periods": 4,
-            "incidents_on_hold": rate(4, 14, 28.6),
+            "incidents_on_hold": rate(4, 13, 30.8),
             "total_secs": 89 * H,
             "per_incident": summary(4, 22 * H + 15 * M, 2 * H + 30 * M, 83 * H, 83 * H),
         })
@@ -694,7 +695,8 @@ fn compliance(met: u64, breached: u64, open: u64, percent: f64) -> Value {
 ///   but resolved after 6h < 8h ✓; the rest ✗. P1 2/7, P2 1/5, P3 1/1; all 4/13.
 /// By client — acme: A C D F I J L M; globex: B E G H K N:
 ///   respond acme 4/8 (C J L M ✗), globex 6/6; restore acme 3/7, globex 5/5 + N open;
-///   internal acme 1/7, globex 2/6; client acme 1/7, globex 3/6.
+///   client acme 1/7, globex 3/6 (internal updates are the provider's own: under no
+///   client).
 /// By month — November: A–I; December: J–N:
 ///   respond 8/9 (C ✗), 2/5 (K N ✓); restore 7/8, 1/4 (K ✓; N open);
 ///   internal 3/8, 0/5; client 4/8, 0/5.
@@ -727,7 +729,6 @@ fn sla_compliance_comes_from_the_engine_and_agrees_with_check() {
         json!({
             "respond": {"acme": compliance(4, 4, 0, 50.0), "globex": compliance(6, 0, 0, 100.0)},
             "restore": {"acme": compliance(3, 4, 0, 42.9), "globex": compliance(5, 0, 1, 100.0)},
-            "update-internal": {"acme": compliance(1, 6, 0, 14.3), "globex": compliance(2, 4, 0, 33.3)},
             "update-client": {"acme": compliance(1, 6, 0, 14.3), "globex": compliance(3, 3, 0, 50.0)},
         })
     );
@@ -1015,7 +1016,7 @@ fn the_html_report_is_self_contained_with_one_mark_per_data_point() {
     fixture(&repo);
     let run = repo.now(NOW, &["report", "-o", "kpi.html"]).ok();
     assert!(run.stdout.is_empty());
-    assert!(run.stderr.contains("report of 13 incident(s) written to"));
+    assert!(run.stderr.contains("report of 13 incidents written to"));
     let html = repo.read("kpi.html");
     // Kept for a look in a browser: target/tmp/report-fixture.html.
     std::fs::write(
@@ -1029,11 +1030,15 @@ fn the_html_report_is_self_contained_with_one_mark_per_data_point() {
         assert!(!html.contains(outside), "{outside}");
     }
     let marks = marks_per_chart(&html);
-    // 9 (week, priority) counts (F rejected is none); 10 restored incidents; 2 months × 4 clocks.
-    assert_eq!(marks, [9, 10, 8]);
+    // 9 (week, priority) counts (F rejected is none); 13 incidents with a restore target
+    // (10 restored, 3 not yet: their clocks so far, hollow); 2 months × 4 clocks.
+    assert_eq!(marks, [9, 13, 8]);
+    assert_eq!(html.matches("fill=\"#ffffff\" stroke=").count(), 3);
     // Every restore dot is labelled on the chart, and the key says what each number is.
-    assert_eq!(html.matches("class=\"label\"").count(), 10);
-    assert_eq!(html.matches("<li value=").count(), 10);
+    assert_eq!(html.matches("class=\"label\"").count(), 13);
+    assert_eq!(html.matches("<li value=").count(), 13);
+    // In each dot's title, and in the key (and once in the legend).
+    assert_eq!(html.matches("not restored yet").count(), 3 * 2 + 1);
     // The report file is not committed or staged: it is output, not a record.
     assert_eq!(repo.git(&["status", "--porcelain"]), "?? kpi.html\n");
 }

@@ -32,6 +32,9 @@ pub struct Action {
     pub owner: String,
     pub due: NaiveDate,
     pub kind: ActionKind,
+    /// The clients it is committed to (`mim pir action add --client`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub clients: Vec<String>,
     #[serde(with = "time::rfc3339")]
     pub added_at: Timestamp,
     pub added_by: String,
@@ -184,6 +187,7 @@ pub(crate) fn replay(entries: &[(usize, &Entry)]) -> (Option<Pir>, Vec<Problem>)
                 owner,
                 due,
                 kind,
+                clients,
             } => {
                 if r.actions.iter().any(|a| &a.id == id) {
                     problem(format!(
@@ -203,6 +207,7 @@ pub(crate) fn replay(entries: &[(usize, &Entry)]) -> (Option<Pir>, Vec<Problem>)
                     owner: owner.clone(),
                     due: *due,
                     kind: *kind,
+                    clients: clients.clone(),
                     added_at: e.at,
                     added_by: e.by.clone(),
                     status: ActionStatus::Open,

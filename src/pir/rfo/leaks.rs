@@ -1,0 +1,167 @@
+//! The guard of the client's incident report: the terms it must not show (the other
+//! clients, our people, vendors and their cases, the bridge, tickets, internal notes),
+//! looked for in every text the report's context carries.
+
+use crate::config::Config;
+use crate::model::pir::ActionKind;
+use crate::model::{EscalationKind, Event, Incident};
+use crate::state::State;
+
+use super::Rfo;
+
+/// What the client must not read, each with why: the other clients (names, keys, the
+/// services only they lost), our people's names, vendors and their case references, the
+/// bridge, problem tickets and other tickets, internal notes and reasons.
+fn internal_terms(
+    config: &Config,
+    incident: &Incident,
+    state: &State,
+    key: &str,
+) -> Vec<(String, &'static str)> {
+    let mut terms: Vec<(String, &'static str)> = Vec::new();
+    let mut add = |term: &str, why: &'static str| {
+        let term = term.trim();
+        if term.chars().count() >= 3 && !terms.iter().any(|(t, _)| t == term) {
+            terms.push((term.to_string(), why));
+        }
+    };
+    let own: Vec<&String> = state
+        .clients
+        .iter()
+        .filter(|c| c.client == key)
+        .flat_map(|c| &c.services)
+        .collect();
+    for other in state.clients.iter().filter(|c| c.client != key) {
+        add(&config.client_name(&other.client), "another client");
+        add(&other.client, "another client");
+        for s in other.services.iter().filter(|s| !own.contains(s)) {
+            add(s, "another client's service");
+        }
+    }
+    let mut people: Vec<&str> = vec![incident.record.reporter.as_str()];
+    people.extend(incident.entries.iter().map(|e| e.by.as_str()));
+    people.extend(state.roles.iter().map(|r| r.holder.as_str()));
+    people.extend(state.handovers.iter().map(|h| h.to.as_str()));
+    if let Some(p) = &state.pir {
+        people.extend([p.facilitator.as_str(), p.started_by.as_str()]);
+        people.extend(
+            p.actions
+                .iter()
+                .filter(|a| a.kind != ActionKind::Client)
+                .map(|a| a.owner.as_str()),
+        );
+    }
+    if let Some(plan) = &incident.plan {
+        people.extend(plan.workstreams.iter().map(|w| w.owner.as_str()));
+    }
+    for name in people {
+        if name != config.organization.name {
+            add(name, "one of our people");
+        }
+    }
+    if let Some(plan) = &incident.plan {
+        for v in plan.workstreams.iter().filter_map(|w| w.vendor.as_deref()) {
+            add(v, "a vendor of ours");
+        }
+        if let Some(b) = &plan.bridge {
+            add(b, "the bridge");
+        }
+    }
+    for (_, e) in &state.escalations {
+        if e.kind != EscalationKind::ClientIt {
+            add(&e.to, "whom we escalated to");
+        }
+        if let Some(r) = &e.reference {
+            add(r, "a vendor case reference");
+        }
+        if let Some(r) = &e.reason {
+            add(r, "an internal reason");
+        }
+    }
+    for t in &incident.record.tickets {
+        add(t, "a ticket reference");
+    }
+    for r in &state.resolutions {
+        if let Some(p) = &r.problem {
+            add(p, "a problem ticket");
+        }
+    }
+    for m in &state.milestones {
+        if let Some(p) = &m.problem {
+            add(p, "a problem ticket");
+        }
+    }
+    for e in &incident.entries {
+        match &e.event {
+            Event::Note { text, .. } => add(text, "an internal note"),
+            Event::Handover { note, .. } => add(note, "a handover note"),
+            _ => {}
+        }
+    }
+    terms
+}
+
+/// What of the report's text names what the client must not read: `shown (why) in
+/// field`. Each term matches as a whole word (or words); other clients' names and keys
+/// in any case, the rest as written.
+pub fn leaks(
+    config: &Config,
+    incident: &Incident,
+    state: &State,
+    key: &str,
+    rfo: &Rfo,
+) -> Vec<String> {
+    let terms = internal_terms(config, incident, state, key);
+    let value = serde_json::to_value(rfo).expect("the report context serializes");
+    let mut found = Vec::new();
+    walk(&value, String::new(), &mut |path, text| {
+        for (term, why) in &terms {
+            let hit = contains_word(text, term, why.starts_with("another client"));
+            if hit
+                && !found
+                    .iter()
+                    .any(|f: &String| f.starts_with(&format!("`{term}`")))
+            {
+                found.push(format!("`{term}` ({why}) in {path}"));
+            }
+        }
+    });
+    found
+}
+
+/// Every string in `value`, with its path (`timeline[2].text`).
+fn walk(value: &serde_json::Value, path: String, f: &mut dyn FnMut(&str, &str)) {
+    match value {
+        serde_json::Value::String(s) => f(&path, s),
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                walk(item, format!("{path}[{i}]"), f);
+            }
+        }
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                walk(v, p, f);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether `text` has `word` as a whole word (not inside a longer one), in any case
+/// when `any_case`.
+fn contains_word(text: &str, word: &str, any_case: bool) -> bool {
+    let (text, word) = if any_case {
+        (text.to_lowercase(), word.to_lowercase())
+    } else {
+        (text.to_string(), word.to_string())
+    };
+    let is_word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric());
+    text.match_indices(&word).any(|(i, _)| {
+        !is_word(text[..i].chars().next_back()) && !is_word(text[i + word.len()..].chars().next())
+    })
+}

@@ -1,0 +1,150 @@
+//! At 3 a.m.: the rough edges a tired incident manager hits (issue #27).
+
+use crate::common::TestRepo;
+
+#[test]
+fn an_incident_is_found_by_part_of_its_slug_and_a_typo_gets_suggestions() {
+    let repo = TestRepo::new();
+    let citrix = repo.declare(
+        "2026-11-24T09:00:00Z",
+        "Citrix gateway down",
+        "high",
+        "high",
+        &[],
+    );
+    let payroll = repo.declare(
+        "2026-11-24T10:00:00Z",
+        "Payroll export failing",
+        "medium",
+        "medium",
+        &[],
+    );
+    // A part of the slug, not only its start, names an incident.
+    let shown = repo.now("2026-11-24T11:00:00Z", &["show", "citrix"]).ok();
+    assert!(shown.stdout.starts_with(&citrix), "{}", shown.stdout);
+    let shown = repo.now("2026-11-24T11:00:00Z", &["show", "export"]).ok();
+    assert!(shown.stdout.starts_with(&payroll), "{}", shown.stdout);
+    // A typo: the closest IDs, and how many incidents are open.
+    let miss = repo
+        .now("2026-11-24T11:00:00Z", &["show", "citrx"])
+        .fails(1);
+    insta::assert_snapshot!(miss.stderr, @"error: no incident `citrx`; did you mean 2026-11-24-citrix-gateway-down? (2 incidents are open: `mim list --status open`)");
+    let miss = repo
+        .now("2026-11-24T11:00:00Z", &["show", "nothing-like-it"])
+        .fails(1);
+    assert!(
+        miss.stderr
+            .contains("no incident `nothing-like-it` (2 incidents are open"),
+        "{}",
+        miss.stderr
+    );
+}
+
+#[test]
+fn counts_read_as_words_and_paths_without_dot_dot() {
+    let repo = TestRepo::new();
+    repo.declare("2026-11-24T09:00:00Z", "VPN down", "high", "high", &[]);
+    let run = repo
+        .now(
+            "2026-11-24T11:00:00Z",
+            &["-C", "incidents", "report", "-o", "../kpi.html"],
+        )
+        .ok();
+    insta::assert_snapshot!(run.stderr, @"report of 1 incident written to kpi.html");
+    let run = repo
+        .now(
+            "2026-11-24T11:00:00Z",
+            &["-C", "incidents", "site", "-o", "../site"],
+        )
+        .ok();
+    assert!(
+        run.stderr
+            .starts_with("wrote 3 files to site: the overview and 1 client page with their feeds"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_eta_or_a_next_update_is_a_clock_time_today_or_tomorrow() {
+    let repo = TestRepo::new();
+    let id = repo.active_p1("2026-11-24T09:00:00Z", "2026-11-24T09:05:00Z");
+    repo.at(
+        "2026-11-24T09:30:00Z",
+        &[
+            "update",
+            &id,
+            "-m",
+            "Failing over.",
+            "--eta",
+            "14:00",
+            "--next",
+            "10:15",
+        ],
+    )
+    .ok();
+    let front = repo.read(&format!(
+        "incidents/{id}/updates/20261124T093000Z-internal.md"
+    ));
+    assert!(front.contains("eta: 2026-11-24T14:00:00Z"), "{front}");
+    let timeline = repo.read(&format!("incidents/{id}/timeline.yaml"));
+    assert!(
+        timeline.contains("next_by: \"2026-11-24T10:15:00Z\""),
+        "{timeline}"
+    );
+    // A clock time already passed is tomorrow's.
+    repo.at(
+        "2026-11-24T22:00:00Z",
+        &["update", &id, "-m", "Overnight work.", "--eta", "06:00"],
+    )
+    .ok();
+    let front = repo.read(&format!(
+        "incidents/{id}/updates/20261124T220000Z-internal.md"
+    ));
+    assert!(front.contains("eta: 2026-11-25T06:00:00Z"), "{front}");
+    let bad = repo
+        .at(
+            "2026-11-24T22:30:00Z",
+            &["update", &id, "-m", "x", "--next", "soon"],
+        )
+        .fails(1);
+    assert!(
+        bad.stderr.contains("a clock time like 14:00"),
+        "{}",
+        bad.stderr
+    );
+}
+
+#[test]
+fn the_kpi_report_counts_an_incident_of_two_clients_once_and_plots_the_open_ones() {
+    let repo = TestRepo::new();
+    crate::readers::config(&repo);
+    crate::readers::replay(&repo);
+    let report = repo
+        .now(
+            "2026-11-23T15:00:00Z",
+            &["report", "--since", "2026-11-01", "--format", "json"],
+        )
+        .ok()
+        .json();
+    assert_eq!(
+        report["times"]["response"]["P1"]["count"], 1,
+        "{:#}",
+        report["times"]
+    );
+    assert_eq!(report["times"]["restore"]["P1"]["count"], 1);
+    // An incident not restored yet is on the restore chart, with its clock so far.
+    let open = repo.declare("2026-11-23T13:00:00Z", "VPN down", "high", "high", &[]);
+    repo.at("2026-11-23T13:05:00Z", &["accept", &open]).ok();
+    let html = repo
+        .now(
+            "2026-11-23T15:00:00Z",
+            &["report", "--since", "2026-11-01", "--format", "html"],
+        )
+        .ok()
+        .stdout;
+    assert!(
+        html.contains("VPN down (P1): not restored yet, 2h so far of 4h (50%)"),
+        "{html}"
+    );
+}

@@ -76,12 +76,19 @@ pub fn move_to(root: &Path, git_dir: &Path, from: &str, to: &str, why: &str) -> 
         text.push_str(&format!("path {}\n", c.path));
     }
     crate::store::write_atomic(&journal, text.as_bytes())?;
+    // git's index lock is held from before the branch moves until the index has the new
+    // files, as a mim commit does (see `crate::git::IndexLock`): a `git commit` of the
+    // user's never starts from the old index on the new branch.
+    let index = crate::git::IndexLock::acquire(root, git_dir, INDEX_WAIT)?;
     gitx::update_ref(root, "HEAD", to, Some(from), why)?;
     crate::fault::fault("sync-mid-move");
-    write_files(root, to, &changes)?;
+    write_files(root, to, &changes, index)?;
     let _ = std::fs::remove_file(&journal);
     Ok(())
 }
+
+/// How long a move waits for a git that holds the index.
+const INDEX_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Finish a move a killed mim left half done; a line says so.
 pub fn recover(root: &Path, git_dir: &Path) -> anyhow::Result<()> {
@@ -115,7 +122,9 @@ pub fn recover(root: &Path, git_dir: &Path) -> anyhow::Result<()> {
             .into_iter()
             .filter(|c| !theirs.contains(&c.path))
             .collect();
-        write_files(root, &to, &todo)?;
+        remove_stale_index_lock(root, &journal);
+        let index = crate::git::IndexLock::acquire(root, git_dir, INDEX_WAIT)?;
+        write_files(root, &to, &todo, index)?;
         if !theirs.is_empty() {
             eprintln!(
                 "mim: kept {} as it is (changed since an interrupted sync); `git diff` shows how it differs",
@@ -129,8 +138,30 @@ pub fn recover(root: &Path, git_dir: &Path) -> anyhow::Result<()> {
         );
     }
     // HEAD still `from`: nothing had changed yet. Anything else: moved since, by hand.
+    remove_stale_index_lock(root, &journal);
     let _ = std::fs::remove_file(&journal);
     Ok(())
+}
+
+/// git's `index.lock` left by the killed move: made just after its journal (no mim runs
+/// git now: this one holds the repository lock and has not started git).
+fn remove_stale_index_lock(root: &Path, journal: &Path) {
+    let Ok(out) = git(root).args(["rev-parse", "--git-path", "index.lock"]).output() else {
+        return;
+    };
+    let lock = root.join(String::from_utf8_lossy(&out.stdout).trim());
+    let made = |p: &Path| std::fs::symlink_metadata(p).and_then(|m| m.modified()).ok();
+    let (Some(journal_at), Some(lock_at)) = (made(journal), made(&lock)) else {
+        return;
+    };
+    let window = std::time::Duration::from_secs(120);
+    let after = lock_at
+        .duration_since(journal_at)
+        .map(|d| d <= window)
+        .unwrap_or_else(|e| e.duration() <= std::time::Duration::from_secs(2));
+    if after && std::fs::remove_file(&lock).is_ok() {
+        eprintln!("mim: removed git's index.lock left by an interrupted sync");
+    }
 }
 
 /// The paths that differ between `from` and `to`, with their mode in `to`.
@@ -215,10 +246,15 @@ fn user_changed(
 }
 
 /// Write the files of `to` for `changes` (atomically; removing the gone ones) and bring
-/// git's index in line for those paths.
-fn write_files(root: &Path, to: &str, changes: &[Change]) -> anyhow::Result<()> {
+/// git's index (whose lock is `index`) in line for those paths.
+fn write_files(
+    root: &Path,
+    to: &str,
+    changes: &[Change],
+    mut index: crate::git::IndexLock,
+) -> anyhow::Result<()> {
     if changes.is_empty() {
-        return Ok(());
+        return index.commit();
     }
     let present: Vec<&Change> = changes.iter().filter(|c| c.mode.is_some()).collect();
     let filtered = filtered_paths(root, &present)?;
@@ -250,22 +286,32 @@ fn write_files(root: &Path, to: &str, changes: &[Change]) -> anyhow::Result<()> 
         }
         remove_empty_dirs(root, &path);
     }
-    // The index takes each path from the work tree as now written (hashed through git's
-    // filters, with its file status), or drops it when it is gone.
-    let mut input = Vec::new();
-    for c in changes {
-        input.extend_from_slice(c.path.as_bytes());
-        input.push(0);
-    }
+    // The index takes each path as the new commit has it, or drops it when it is gone.
     let mut cmd = git(root);
-    cmd.args(["update-index", "-z", "--add", "--remove", "--stdin"]);
-    let (ok, _, said) = gitx::with_input(cmd, &input)?;
-    if !ok {
-        bail!(
-            "the files are up to date, but git's index is not ({said}): `git reset -q` brings it in line"
-        );
+    cmd.args(["ls-tree", "-z", "--full-tree", to, "--"]);
+    cmd.args(changes.iter().map(|c| c.path.as_str()));
+    let listed = output(cmd, "git ls-tree")?;
+    let mut info = Vec::new();
+    let mut kept = Vec::new();
+    for record in listed.split('\0').filter(|r| !r.is_empty()) {
+        // `<mode> blob <id>\t<path>` → `<mode> <id>\t<path>`
+        let Some((meta, path)) = record.split_once('\t') else {
+            continue;
+        };
+        let fields: Vec<&str> = meta.split(' ').collect();
+        if fields.len() == 3 {
+            info.extend_from_slice(format!("{} {}\t{path}\0", fields[0], fields[2]).as_bytes());
+            kept.push(path.to_string());
+        }
     }
-    Ok(())
+    let zero = "0".repeat(to.len());
+    for c in changes.iter().filter(|c| !kept.contains(&c.path)) {
+        info.extend_from_slice(format!("0 {zero}\t{}\0", c.path).as_bytes());
+    }
+    index
+        .write(root, &info)
+        .and_then(|()| index.commit())
+        .context("the files are up to date, but git's index is not: `git reset -q` brings it in line")
 }
 
 /// The paths git converts on checkout (a `filter`, `eol` or `text` attribute, or

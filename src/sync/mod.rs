@@ -525,9 +525,9 @@ impl Engine {
                 return Ok(Sharing::Shared);
             }
             let left = deadline.saturating_duration_since(Instant::now());
-            if attempt > 0 && left.is_zero() {
+            if attempt > 0 && (left.is_zero() || attempt >= PUSHES) {
                 return Ok(Sharing::NotShared(format!(
-                    "{} kept moving: other clones pushed first {attempt} times within git.sync_timeout",
+                    "{} kept moving: other clones pushed first {attempt} times in a row",
                     self.settings.remote
                 )));
             }
@@ -590,7 +590,13 @@ fn jitter(attempt: u32) {
 
 /// How many times a command is recorded again on a newer remote before it gives up
 /// sharing for now.
-const REDOS: u32 = 8;
+const REDOS: u32 = 20;
+
+/// How many pushes a command tries while other clones keep pushing first, within
+/// [`CONTENDED`] times `git.sync_timeout` (each wait for the remote is bounded by the
+/// timeout itself: this is the remote answering, and others being quicker).
+const PUSHES: u32 = 40;
+const CONTENDED: u32 = 3;
 
 /// What a mutating command's run does with the remote: the calls `Ctx` makes before
 /// the command, before sending mail, and after it.
@@ -722,7 +728,7 @@ impl Hook {
         let this_run = (!run.irreversible && run.redos < REDOS)
             .then(|| run.start.clone())
             .flatten();
-        let deadline = Instant::now() + engine.settings.timeout;
+        let deadline = Instant::now() + engine.settings.timeout * CONTENDED;
         let mut progress = Progress::default();
         let result = engine.share(
             &repo.config,
@@ -889,7 +895,7 @@ pub fn sync_once(repo: &Repo, settings: &Settings, now: Timestamp) -> anyhow::Re
     engine.recover()?;
     let before = gitx::commit_of(&repo.root, "HEAD");
     let seen = engine.record().seen;
-    let deadline = Instant::now() + settings.timeout;
+    let deadline = Instant::now() + settings.timeout * CONTENDED;
     let mut report = Report {
         remote: settings.name(),
         ..Report::default()

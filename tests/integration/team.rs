@@ -305,7 +305,14 @@ fn three_clones_thirty_commands_each_at_once_every_event_once_on_the_remote() {
         .iter()
         .filter(|r| r.stderr.contains("not shared yet"))
         .count();
-    eprintln!("90 commands: {redone} recorded again on a newer remote, {unshared} left unshared");
+    let why: std::collections::BTreeSet<&str> = runs
+        .iter()
+        .flat_map(|r| r.stderr.lines())
+        .filter(|l| l.starts_with("not shared yet"))
+        .collect();
+    eprintln!(
+        "90 commands: {redone} recorded again on a newer remote, {unshared} left unshared {why:?}"
+    );
     // Whatever a command could not share, the next sync does.
     for i in 0..3 {
         team.run(i, &["sync"]).ok();
@@ -359,9 +366,10 @@ fn three_clones_thirty_commands_each_at_once_every_event_once_on_the_remote() {
             };
             assert!(
                 seen.insert((field("audience"), field("number"))),
-                "update {} to {} twice in {id}",
+                "update {} to {} twice in {id}:\n{}",
                 field("number"),
-                field("audience")
+                field("audience"),
+                team.remote_git(&["log", "--format=%h %an %cn %s", "main"])
             );
         }
         numbered += seen.len();

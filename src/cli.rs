@@ -715,6 +715,10 @@ pub struct CheckArgs {
     /// Fail on warnings (at-risk clocks) too
     #[arg(long)]
     pub strict: bool,
+    /// Text: every finding on a line of its own, at its file and line, unsent mail message
+    /// by message [default: incident by incident, the most pressing first]
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Args)]
@@ -743,6 +747,10 @@ pub struct AuditArgs {
     /// HEAD is on]
     #[arg(long, value_name = "NAME")]
     pub branch: Option<String>,
+    /// Text: every backfilled entry on its own [default: counted per incident, with the
+    /// span of their times]
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Args)]

@@ -23,6 +23,23 @@ pub struct Report {
     /// `--strict`: warnings fail the check too.
     #[serde(skip)]
     pub strict: bool,
+    /// What the text output heads each incident's findings with.
+    #[serde(skip)]
+    pub about: BTreeMap<String, About>,
+    /// The zone the text output shows times in.
+    #[serde(skip)]
+    pub tz: Option<chrono_tz::Tz>,
+}
+
+/// An incident as the text output names it: `P1  accepted  ACME Corp · Payments down`.
+#[derive(Clone, Debug, Default)]
+pub struct About {
+    pub priority: String,
+    pub status: String,
+    /// Proposed, accepted or on hold: listed before the others.
+    pub active: bool,
+    pub clients: String,
+    pub title: String,
 }
 
 /// One finding, placed in a file of the repository.
@@ -196,6 +213,165 @@ pub fn text(report: &Report) -> String {
         }
     }
     out
+}
+
+/// The text output people read at a terminal: problems in files first, each at its file
+/// and line as [`text`] gives them; then incident by incident, those in progress and the
+/// highest priority first, each with its most pressing breach in full, the rest counted
+/// by rule, at-risk clocks the same, and its unsent mail in one line. ([`text`] lists
+/// every finding on its own line.)
+pub fn summary_text(report: &Report) -> String {
+    let errors: Vec<Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.level == Level::Error)
+        .cloned()
+        .collect();
+    let mut out = text(&Report {
+        findings: errors,
+        clocks: BTreeMap::new(),
+        about: BTreeMap::new(),
+        ..report.clone()
+    });
+    let mut by_incident: BTreeMap<Option<&str>, Vec<&Finding>> = BTreeMap::new();
+    for f in report.findings.iter().filter(|f| f.level != Level::Error) {
+        by_incident
+            .entry(f.incident.as_deref())
+            .or_default()
+            .push(f);
+    }
+    let none = About::default();
+    let mut order: Vec<(Option<&str>, Vec<&Finding>)> = by_incident.into_iter().collect();
+    order.sort_by_key(|(id, findings)| {
+        let about = id.and_then(|i| report.about.get(i)).unwrap_or(&none);
+        let breaches = findings.iter().filter(|f| f.level != Level::AtRisk).count();
+        (
+            id.is_some(),
+            breaches == 0,
+            !about.active,
+            rank(&about.priority),
+            std::cmp::Reverse(breaches),
+            id.map(str::to_string),
+        )
+    });
+    for (id, findings) in order {
+        if let Some(id) = id {
+            let about = report.about.get(id).unwrap_or(&none);
+            let head: Vec<&str> = [&about.priority, &about.status]
+                .into_iter()
+                .map(String::as_str)
+                .filter(|s| !s.is_empty())
+                .collect();
+            let title = match (about.clients.as_str(), about.title.as_str()) {
+                ("", t) => t.to_string(),
+                (c, t) => format!("{c} · {t}"),
+            };
+            let _ = writeln!(out, "{id}  {}  {title}", head.join("  "));
+        }
+        incident_lines(&mut out, report, &findings);
+    }
+    out
+}
+
+/// A priority's place (`P1` before `P2`; other names after, in their order).
+fn rank(priority: &str) -> (u32, String) {
+    let n = priority
+        .strip_prefix('P')
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(u32::MAX);
+    (n, priority.to_string())
+}
+
+fn incident_lines(out: &mut String, report: &Report, findings: &[&Finding]) {
+    for level in [Level::Breach, Level::AtRisk] {
+        let mut these: Vec<&&Finding> = findings
+            .iter()
+            .filter(|f| f.level == level && !is_mail(f.rule))
+            .collect();
+        these.sort_by_key(|f| {
+            (
+                f.actual.is_some(),
+                weight(f.rule),
+                std::cmp::Reverse(f.overdue_by_s),
+            )
+        });
+        let Some((first, rest)) = these.split_first() else {
+            continue;
+        };
+        let _ = writeln!(out, "  {level}: {}: {}", first.what(), first.message);
+        let mut counts: Vec<(Rule, usize)> = Vec::new();
+        for f in rest {
+            match counts.iter_mut().find(|(r, _)| *r == f.rule) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((f.rule, 1)),
+            }
+        }
+        if !counts.is_empty() {
+            let also: Vec<String> = counts
+                .iter()
+                .map(|(rule, n)| match n {
+                    1 => rule.to_string(),
+                    n => format!("{rule} ×{n}"),
+                })
+                .collect();
+            let _ = writeln!(out, "  also {level}: {}", also.join(", "));
+        }
+    }
+    for rule in [Rule::UncertainMail, Rule::UnsentMail] {
+        let mail: Vec<&Finding> = findings
+            .iter()
+            .copied()
+            .filter(|f| f.rule == rule)
+            .collect();
+        if let Some(line) = mail_line(report, rule, &mail) {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
+}
+
+/// How pressing a rule's breach is, most first.
+fn weight(rule: Rule) -> u8 {
+    match rule {
+        Rule::Validation => 0,
+        Rule::Restore => 1,
+        Rule::Respond => 2,
+        Rule::Escalation => 3,
+        Rule::UpdateClient => 4,
+        Rule::UpdateInternal => 5,
+        Rule::Promise => 6,
+        Rule::PirStart => 7,
+        Rule::PirAction => 8,
+        _ => 9,
+    }
+}
+
+fn is_mail(rule: Rule) -> bool {
+    matches!(rule, Rule::UnsentMail | Rule::UncertainMail)
+}
+
+/// `3 messages unsent since 2026-11-23 14:45 GMT — mim send ID`: one line for an
+/// incident's waiting (or uncertain) messages.
+fn mail_line(report: &Report, rule: Rule, mail: &[&Finding]) -> Option<String> {
+    let first = mail.first()?;
+    let id = first.incident.as_deref().unwrap_or_default();
+    let oldest = mail
+        .iter()
+        .filter_map(|f| {
+            let name = f.file.rsplit('/').next()?;
+            crate::comms::parse_stem(name).map(|s| s.at)
+        })
+        .min();
+    let since = match (oldest, report.tz) {
+        (Some(at), Some(tz)) => format!(" since {}", time::display(&at, tz)),
+        _ => String::new(),
+    };
+    let n = plural(mail.len(), "message");
+    Some(match rule {
+        Rule::UncertainMail => format!(
+            "uncertain: {n} may or may not have gone out: check the mail log, then `mim send {id} --resend-uncertain`"
+        ),
+        _ => format!("unsent: {n}{since}: `mim send {id}`"),
+    })
 }
 
 /// `--format json`: the documented, stable contract.
@@ -410,6 +586,8 @@ mod tests {
             ],
             clocks: BTreeMap::from([("2026-11-24-payments".to_string(), vec![])]),
             strict,
+            about: BTreeMap::new(),
+            tz: None,
         }
     }
 

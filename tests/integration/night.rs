@@ -148,3 +148,74 @@ fn the_kpi_report_counts_an_incident_of_two_clients_once_and_plots_the_open_ones
         "{html}"
     );
 }
+
+#[test]
+fn audit_counts_backfilled_entries_per_incident_and_puts_errors_first() {
+    let repo = TestRepo::new();
+    // Every entry written with --at days before the commit is backfilled.
+    let id = repo.active_p1("2026-11-24T09:00:00Z", "2026-11-24T09:05:00Z");
+    for (at, text) in [
+        ("2026-11-24T09:10:00Z", "first"),
+        ("2026-11-24T09:20:00Z", "second"),
+        ("2026-11-24T09:30:00Z", "third"),
+    ] {
+        repo.at(at, &["note", &id, text]).ok();
+    }
+    let run = repo.run(&["audit"]).ok();
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", run.stdout);
+    assert!(
+        lines[1].starts_with("  info: 4 entries backfilled (written later than they happened, dated 2026-11-24 09:05 UTC to 2026-11-24 09:30 UTC)"),
+        "{}",
+        run.stdout
+    );
+    let verbose = repo.run(&["audit", "--verbose"]).ok();
+    assert_eq!(
+        verbose.stdout.matches(": backfilled:").count(),
+        4,
+        "{}",
+        verbose.stdout
+    );
+    // A line changed after it was committed is an error, listed before the information.
+    let path = format!("incidents/{id}/timeline.yaml");
+    let text = repo.read(&path).replace("text: second", "text: altered");
+    repo.write(&path, &text);
+    repo.git(&["commit", "-qam", "edit"]);
+    let run = repo.run(&["audit"]).fails(1);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert!(
+        lines[0].ends_with("NOT append-only (6 commits)"),
+        "{}",
+        run.stdout
+    );
+    assert!(lines[1].contains(": error: hand-edit:"), "{}", run.stdout);
+    assert!(
+        lines
+            .last()
+            .unwrap()
+            .starts_with("  info: 4 entries backfilled"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn the_man_pages_synopsis_says_what_each_option_takes() {
+    let repo = TestRepo::new();
+    let page = repo.run(&["man"]).ok().stdout;
+    let synopsis = page
+        .lines()
+        .skip_while(|l| *l != ".SH SYNOPSIS")
+        .nth(1)
+        .unwrap()
+        .replace("\\-", "-");
+    assert!(
+        synopsis.contains("[-C DIR] [--at TIME] [--by NAME] [--no-commit] [--json]")
+            && synopsis.ends_with("COMMAND"),
+        "{synopsis}"
+    );
+    repo.run(&["man", "-o", "man"]).ok();
+    let update = repo.read("man/mim-update.1").replace("\\-", "-");
+    assert!(update.contains("[--eta TIME] [--next TIME]"), "{update}");
+    assert!(!update.contains("[-C ]"), "{update}");
+}

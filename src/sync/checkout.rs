@@ -146,7 +146,10 @@ pub fn recover(root: &Path, git_dir: &Path) -> anyhow::Result<()> {
 /// git's `index.lock` left by the killed move: made just after its journal (no mim runs
 /// git now: this one holds the repository lock and has not started git).
 fn remove_stale_index_lock(root: &Path, journal: &Path) {
-    let Ok(out) = git(root).args(["rev-parse", "--git-path", "index.lock"]).output() else {
+    let Ok(out) = git(root)
+        .args(["rev-parse", "--git-path", "index.lock"])
+        .output()
+    else {
         return;
     };
     let lock = root.join(String::from_utf8_lossy(&out.stdout).trim());
@@ -311,7 +314,9 @@ fn write_files(
     index
         .write(root, &info)
         .and_then(|()| index.commit())
-        .context("the files are up to date, but git's index is not: `git reset -q` brings it in line")
+        .context(
+            "the files are up to date, but git's index is not: `git reset -q` brings it in line",
+        )
 }
 
 /// The paths git converts on checkout (a `filter`, `eol` or `text` attribute, or

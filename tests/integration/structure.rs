@@ -242,11 +242,6 @@ const READS_OUTSIDE_SAFE_FS: &[(&str, &str, &str)] = &[
         "COMMIT_EDITMSG under .git, after the commit-msg hook edited it",
     ),
     (
-        "git/index.rs",
-        "OpenOptions::new(",
-        "git's index.lock under .git, created (never read) to hold git's index",
-    ),
-    (
         "sync/record.rs",
         "fs::read_to_string(",
         "mim's own record of the remote (.git/mim-sync), written by mim",

@@ -456,13 +456,23 @@ fn back_online_one_sync_shares_ten_offline_commits_and_the_clones_converge() {
     team.run(1, &["sync"]).ok();
     team.offline();
     for n in 0..10 {
-        team.at(
-            1,
-            &format!("2026-11-24T10:{n:02}:00Z"),
-            &["note", &id, &format!("offline {n}")],
-        )
-        .ok();
+        let run = team
+            .at(
+                1,
+                &format!("2026-11-24T10:{n:02}:00Z"),
+                &["note", &id, &format!("offline {n}")],
+            )
+            .ok();
+        assert!(run.stderr.contains("not shared yet"), "{}", run.stderr);
     }
+    let status = team.run(1, &["status"]).ok();
+    assert!(
+        status
+            .stdout
+            .contains("not shared: 10 commits not on origin/main yet"),
+        "{}",
+        status.stdout
+    );
     // Meanwhile Carol's clone was online and shared a note of hers.
     team.online();
     team.at(2, "2026-11-24T10:30:00Z", &["note", &id, "Carol online"])

@@ -278,6 +278,13 @@ pub fn clocks_text(clocks: &[Clock], now: Timestamp, tz: chrono_tz::Tz) -> Strin
     let mut out = format!("\nSLA clocks (at {})\n", time::display(&now, tz));
     for (c, name) in clocks.iter().zip(&names) {
         let due = match (c.due, c.stopped) {
+            // An action item is due on a day: that day, not the midnight that ends it.
+            (Some(due), _) if c.rule == crate::sla::Rule::PirAction => format!(
+                "due {}",
+                (due - chrono::TimeDelta::seconds(1))
+                    .with_timezone(&tz)
+                    .date_naive()
+            ),
             (Some(due), _) => format!("due {}", time::display(&due, tz)),
             (None, None) => "paused, not due".to_string(),
             (None, Some(_)) => "no target".to_string(),
@@ -286,12 +293,16 @@ pub fn clocks_text(clocks: &[Clock], now: Timestamp, tz: chrono_tz::Tz) -> Strin
             .stopped
             .map(|s| format!(", stopped {}", time::display(&s, tz)))
             .unwrap_or_default();
+        // An action item's clock is only the span to its day: its state and day say it.
+        let counted = if c.rule == crate::sla::Rule::PirAction {
+            String::new()
+        } else {
+            format!("{} of {}, ", c.elapsed.human(), c.target.human())
+        };
         out.push_str(&format!(
-            "  {}  {:<8}  {} of {}, {due}{stopped}\n",
+            "  {}  {:<8}  {counted}{due}{stopped}\n",
             pad(name, width),
             c.state.as_str(),
-            c.elapsed.human(),
-            c.target.human(),
         ));
     }
     out

@@ -86,7 +86,8 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
             "{}",
             crate::text::for_terminal(&render(&lines, ctx.now, config.tz(), colour))
         );
-        if lines.is_empty() {
+        // Not "no active incidents" when one that cannot be read may be active.
+        if lines.is_empty() && broken.is_empty() {
             eprintln!("no active incidents");
         }
         print!(

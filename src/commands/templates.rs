@@ -37,8 +37,9 @@ fn list(ctx: &Ctx) -> anyhow::Result<()> {
             .collect();
         return ctx.print_json(&serde_json::json!({"templates": list, "unused": strays}));
     }
+    let width = rows.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
     for (name, origin) in &rows {
-        println!("{name:<24} {origin}");
+        println!("{}  {origin}", crate::text::pad(name, width));
     }
     for stray in &strays {
         eprintln!(

@@ -319,7 +319,7 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
         summary(&numbers)
     };
     ctx.record(&incident.id, "update", &subject, &change)?;
-    report(ctx, &incident, &numbers, &files)?;
+    report(ctx, &incident, &numbers, &files, args.send)?;
     if args.send {
         ctx.deliver(&incident, &files, false)?;
     }
@@ -412,6 +412,7 @@ fn report(
     incident: &Incident,
     numbers: &[(&Target, u32)],
     files: &[String],
+    sending: bool,
 ) -> anyhow::Result<()> {
     let rel = ctx.repo.relative(&incident.dir).join(OUTBOX_DIR);
     let paths: Vec<String> = files
@@ -430,17 +431,21 @@ fn report(
     for p in &paths {
         println!("{p}");
     }
-    eprintln!(
-        "{}: {} recorded; {} in outbox/ (send with --send or `mim send {}`)",
-        incident.id,
-        summary(numbers),
-        if files.len() == 1 {
-            "1 message".to_string()
-        } else {
-            format!("{} messages", files.len())
-        },
-        incident.id
-    );
+    let messages = crate::text::plural(files.len(), "message");
+    if sending {
+        eprintln!(
+            "{}: {} recorded; sending {messages}",
+            incident.id,
+            summary(numbers)
+        );
+    } else {
+        eprintln!(
+            "{}: {} recorded; {messages} in outbox/ (send them with `mim send {}`)",
+            incident.id,
+            summary(numbers),
+            incident.id
+        );
+    }
     Ok(())
 }
 

@@ -219,3 +219,86 @@ fn the_man_pages_synopsis_says_what_each_option_takes() {
     assert!(update.contains("[--eta TIME] [--next TIME]"), "{update}");
     assert!(!update.contains("[-C ]"), "{update}");
 }
+
+#[test]
+fn a_pir_action_due_on_a_day_shows_that_day_and_the_templates_list_lines_up() {
+    let repo = TestRepo::new();
+    let id = repo.active_p1("2026-11-24T09:00:00Z", "2026-11-24T09:05:00Z");
+    repo.at(
+        "2026-11-24T11:00:00Z",
+        &["resolve", &id, "--closure", "config-change", "-m", "Fixed."],
+    )
+    .ok();
+    repo.at(
+        "2026-11-25T09:00:00Z",
+        &[
+            "pir",
+            "start",
+            &id,
+            "--reason",
+            "required",
+            "--facilitator",
+            "Dana Reyes",
+        ],
+    )
+    .ok();
+    repo.at(
+        "2026-11-25T10:00:00Z",
+        &[
+            "pir",
+            "action",
+            "add",
+            &id,
+            "Alert on expiry",
+            "--owner",
+            "Ravi",
+            "--due",
+            "2026-12-08",
+        ],
+    )
+    .ok();
+    let show = repo.now("2026-11-26T09:00:00Z", &["show", &id]).ok().stdout;
+    let line = show
+        .lines()
+        .find(|l| l.trim_start().starts_with("pir-action ("))
+        .unwrap();
+    assert!(line.ends_with("running   due 2026-12-08"), "{line}");
+    let list = repo.run(&["templates", "list"]).ok().stdout;
+    let columns: Vec<usize> = list.lines().map(|l| l.find("built-in").unwrap()).collect();
+    assert!(columns.windows(2).all(|w| w[0] == w[1]), "{list}");
+}
+
+#[test]
+fn status_never_says_nothing_is_active_when_an_incident_cannot_be_read() {
+    let repo = TestRepo::new();
+    let id = repo.active_p1("2026-11-24T09:00:00Z", "2026-11-24T09:05:00Z");
+    let path = format!("incidents/{id}/incident.yaml");
+    let text = repo.read(&path).replace("impact: high", "impact: [high");
+    repo.write(&path, &text);
+    let run = repo.now("2026-11-24T10:00:00Z", &["status"]).fails(1);
+    assert!(
+        !run.stderr.contains("no active incidents"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains(&path), "{}", run.stderr);
+}
+
+#[test]
+fn update_with_send_says_it_is_sending() {
+    let repo = TestRepo::new();
+    crate::common::mail::recording_sendmail(&repo);
+    let id = repo.active_p1("2026-11-24T09:00:00Z", "2026-11-24T09:05:00Z");
+    let run = repo
+        .at(
+            "2026-11-24T09:30:00Z",
+            &["update", &id, "-m", "Failing over.", "--send"],
+        )
+        .ok();
+    assert!(
+        run.stderr.contains("recorded; sending 1 message"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("mim send"), "{}", run.stderr);
+}

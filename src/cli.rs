@@ -169,6 +169,9 @@ pub enum Command {
     Status,
     /// Prove from the git history that every timeline was only appended to; exit 1 if not
     Audit(AuditArgs),
+    /// Share with the team through the git remote: fetch, bring this clone up to date,
+    /// push; print the events that arrived and left
+    Sync(SyncArgs),
     /// Write static status pages: one per client with an Atom feed, and an overview
     Site(SiteArgs),
     /// Print a JSON Schema of a file mim reads, or write them all (for editors)
@@ -748,6 +751,30 @@ pub struct AuditArgs {
     /// span of their times]
     #[arg(long, short = 'v')]
     pub verbose: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "With git.sync: auto every mutating command does this too (see docs/team.md). \
+                  Exit 0 when shared, 1 when not (the remote unreachable, a rewritten remote, \
+                  a clone that cannot be brought up to date), 2 without a remote."
+)]
+pub struct SyncArgs {
+    /// Keep syncing, every INTERVAL, printing others' events as they arrive (until Ctrl-C)
+    #[arg(long, value_name = "INTERVAL", num_args = 0..=1, default_missing_value = "10s")]
+    pub watch: Option<Duration>,
+    /// Settle a commit set aside (its hash, 4 characters or more) once it is recorded
+    /// again or should not stand; then sync
+    #[arg(long, value_name = "COMMIT", conflicts_with = "watch")]
+    pub settle: Option<String>,
+    /// Why it is settled (with --settle)
+    #[arg(
+        short = 'm',
+        long = "message",
+        value_name = "TEXT",
+        requires = "settle"
+    )]
+    pub message: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

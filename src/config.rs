@@ -411,6 +411,56 @@ pub struct GitPolicy {
     /// How long a command waits for another mim to finish with the repository.
     #[serde(default = "thirty_seconds")]
     pub lock_timeout: Duration,
+    /// The git remote the team shares the repository through [default: `origin`, when
+    /// this clone has one].
+    #[serde(default)]
+    pub remote: Option<String>,
+    /// `auto`: every command fetches before and pushes after; `manual`: only `mim sync`
+    /// does; `off`: never [default: `auto` when the remote exists].
+    #[serde(default)]
+    pub sync: Option<SyncMode>,
+    /// The longest mim waits for the remote (a fetch, a push) before going on offline.
+    #[serde(default = "five_seconds")]
+    pub sync_timeout: Duration,
+}
+
+fn five_seconds() -> Duration {
+    Duration::from_secs(5)
+}
+
+/// How a clone shares its commits through the remote (`git.sync`, or `git config
+/// mim.sync` for one clone); see docs/team.md.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SyncMode {
+    /// Every command fetches first and pushes after.
+    Auto,
+    /// Only `mim sync` fetches and pushes.
+    Manual,
+    /// Never.
+    Off,
+}
+
+impl SyncMode {
+    /// `auto`, `manual` or `off`, as `git config mim.sync` holds it.
+    pub fn parse(text: &str) -> Option<SyncMode> {
+        match text.trim() {
+            "auto" => Some(SyncMode::Auto),
+            "manual" => Some(SyncMode::Manual),
+            "off" => Some(SyncMode::Off),
+            _ => None,
+        }
+    }
+}
+
+/// Whether `name` can be a git remote's name (not a URL, not an option).
+fn is_remote_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('-')
+        && !name.contains("..")
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
 }
 
 fn yes() -> bool {
@@ -426,6 +476,9 @@ impl Default for GitPolicy {
         GitPolicy {
             commit: true,
             lock_timeout: thirty_seconds(),
+            remote: None,
+            sync: None,
+            sync_timeout: five_seconds(),
         }
     }
 }
@@ -790,6 +843,23 @@ impl Config {
                     format!("closure code `{code}` must be lower-case letters, digits and dashes"),
                 );
             }
+        }
+        if let Some(remote) = &self.git.remote
+            && !is_remote_name(remote)
+        {
+            problem(
+                &["git", "remote"],
+                format!(
+                    "git.remote `{}` is not a remote's name (`git remote` lists them; a URL goes into `git remote add NAME URL`)",
+                    remote.escape_debug()
+                ),
+            );
+        }
+        if self.git.sync_timeout.secs() < 1 {
+            problem(
+                &["git", "sync_timeout"],
+                "git.sync_timeout must be at least 1s (to stop syncing, set git.sync: off)".into(),
+            );
         }
         use crate::limits::{Size, TEMPLATE_FUEL_MAX, TEMPLATE_OUTPUT_MAX, name_problem};
         for (keys, name) in self.names() {

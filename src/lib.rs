@@ -34,6 +34,7 @@ pub(crate) mod site;
 pub(crate) mod sla;
 pub(crate) mod state;
 pub(crate) mod store;
+pub(crate) mod sync;
 pub(crate) mod text;
 pub(crate) mod time;
 pub(crate) mod txn;

@@ -1036,6 +1036,23 @@ impl State {
             + 1
     }
 
+    /// Updates numbered alike for one reader (an audience; for one client, where the
+    /// update went to one): `(first, later)`, indices into [`State::updates`]. Two
+    /// clones recorded them at once, and the reader got two messages with one number.
+    pub fn same_numbers(&self) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for (k, update) in self.updates.iter().enumerate() {
+            if let Some(first) = self.updates[..k].iter().position(|o| {
+                o.number == update.number
+                    && o.audience == update.audience
+                    && o.client == update.client
+            }) {
+                out.push((first, k));
+            }
+        }
+        out
+    }
+
     /// The updates to `audience` that reached `client`: its own, and those sent to every
     /// client while it was affected (before the incident affected several). `None`:
     /// every update to `audience`, as [`State::updates_to`].

@@ -298,12 +298,8 @@ fn plan_record_problems(repo: &Repo, incident: &Incident, state: &State) -> Vec<
 /// numbered alike. Reported at the later one, naming both and their authors.
 fn duplicate_number_problems(repo: &Repo, incident: &Incident, state: &State) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for (k, update) in state.updates.iter().enumerate() {
-        let Some(first) = state.updates[..k].iter().find(|o| {
-            o.number == update.number && o.audience == update.audience && o.client == update.client
-        }) else {
-            continue;
-        };
+    for (first, later) in state.same_numbers() {
+        let (first, update) = (&state.updates[first], &state.updates[later]);
         let reader = match &update.client {
             Some(client) => format!("{} ({client})", update.audience),
             None => update.audience.clone(),

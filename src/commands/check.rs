@@ -137,6 +137,14 @@ pub fn build(
             findings.extend(f);
         }
     }
+    // Commits a sync set aside, until someone settles them (`mim sync --settle`).
+    findings.extend(
+        crate::sync::conflicts::findings(&repo.root, repo.config.tz())
+            .into_iter()
+            .filter(|f| {
+                client.is_none() || f.incident.as_ref().is_some_and(|i| clocks.contains_key(i))
+            }),
+    );
     findings.sort_by(|a, b| a.incident.cmp(&b.incident));
     Ok(Report {
         now,

@@ -25,6 +25,7 @@ mod send;
 mod show;
 mod site;
 mod status;
+mod sync;
 mod templates;
 mod update;
 mod validate;
@@ -59,6 +60,8 @@ pub struct Ctx {
     no_commit: bool,
     /// The repository lock, held by mutating commands for the whole run.
     session: Option<txn::Session>,
+    /// Sharing through the git remote around a mutating command (see [`crate::sync`]).
+    sync: crate::sync::Hook,
 }
 
 impl Ctx {
@@ -92,6 +95,7 @@ impl Ctx {
             by: global.by.clone(),
             no_commit: global.no_commit,
             session: None,
+            sync: Default::default(),
         })
     }
 
@@ -100,6 +104,16 @@ impl Ctx {
     fn lock(&mut self) -> anyhow::Result<()> {
         let wait = self.repo.config.git.lock_wait();
         self.session = Some(txn::Session::begin(&self.repo.root, wait)?);
+        Ok(())
+    }
+
+    /// Under the lock, before the command reads anything: bring the clone up to date
+    /// with the team's remote (`git.sync: auto`), and read `mim.yaml` again if that
+    /// changed it.
+    fn sync_in(&mut self) -> anyhow::Result<()> {
+        if self.commits() && self.sync.before(&self.repo, self.clock) {
+            self.repo = Repo::discover(&self.repo.root)?;
+        }
         Ok(())
     }
 
@@ -406,6 +420,9 @@ impl Ctx {
         files: &[String],
         resend_uncertain: bool,
     ) -> anyhow::Result<()> {
+        // Mail waits until the team has the commit (`git.sync: auto`).
+        self.sync
+            .before_mail(&self.repo, &incident.id, self.clock)?;
         send::deliver(self, incident, files, resend_uncertain)
     }
 
@@ -459,50 +476,65 @@ pub fn run(cli: Cli, env_now: Option<&str>) -> anyhow::Result<()> {
     }
     let mut ctx = Ctx::new(global, env_now)?;
     let prepared = prepare(&ctx, &cli.command)?;
-    if mutates(&cli.command) {
-        ctx.lock()?;
-    } else {
+    if !mutates(&cli.command) {
         txn::warn_if_interrupted(&ctx.repo.root);
+        return dispatch(&ctx, &cli.command, prepared);
     }
-    match cli.command {
-        Command::Declare(args) => declare::run(&ctx, &args),
-        Command::Accept { id, manager } => status::accept(&ctx, id.as_deref(), manager.as_deref()),
+    ctx.lock()?;
+    ctx.sync_in()?;
+    loop {
+        let result = dispatch(&ctx, &cli.command, prepared.clone());
+        match ctx.sync.after(&ctx.repo, result, ctx.clock) {
+            crate::sync::Next::Done(result) => return result,
+            // Someone else's commit reached the remote first and this one cannot stand
+            // on it: the command runs again on the newer history.
+            crate::sync::Next::Again => ctx.sync_in()?,
+        }
+    }
+}
+
+/// Run one command (see [`run`]).
+fn dispatch(ctx: &Ctx, command: &Command, prepared: Option<String>) -> anyhow::Result<()> {
+    match command {
+        Command::Declare(args) => declare::run(ctx, args),
+        Command::Accept { id, manager } => status::accept(ctx, id.as_deref(), manager.as_deref()),
         Command::Reject {
             id,
             reason,
             duplicate_of,
         } => status::reject(
-            &ctx,
+            ctx,
             id.as_deref(),
             reason.as_deref(),
             duplicate_of.as_deref(),
         ),
-        Command::Hold { id, reason } => status::hold(&ctx, id.as_deref(), &reason),
-        Command::Resume { id } => status::resume(&ctx, id.as_deref()),
-        Command::Reopen { id, reason } => status::reopen(&ctx, id.as_deref(), &reason),
-        Command::Resolve(args) => resolve::run(&ctx, &args),
-        Command::Note(args) => note::run(&ctx, &args),
-        Command::Update(args) => update::run(&ctx, &args, prepared),
-        Command::Send(args) => send::run(&ctx, &args),
-        Command::Templates { action } => templates::run(&ctx, &action),
-        Command::Plan(args) => plan::run(&ctx, &args, prepared),
-        Command::Escalate(args) => escalate::run(&ctx, &args),
-        Command::Milestone(args) => milestone::run(&ctx, &args),
-        Command::Assign(args) => assign::run(&ctx, &args),
-        Command::Handover(args) => handover::run(&ctx, &args),
-        Command::Link(args) => link::run(&ctx, &args),
-        Command::Affect(args) => affect::run(&ctx, &args),
-        Command::Pir(cmd) => pir::run(&ctx, cmd),
-        Command::Close(args) => close::run(&ctx, &args),
-        Command::List { status } => list::run(&ctx, &status),
-        Command::Show { id } => show::run(&ctx, id.as_deref()),
-        Command::Facts(args) => facts::run(&ctx, &args),
-        Command::Validate(args) => validate::run(&ctx, &args),
-        Command::Report(args) => report::run(&ctx, &args),
-        Command::Check(args) => check::run(&ctx, &args),
-        Command::Status => overview::run(&ctx),
-        Command::Audit(args) => audit::run(&ctx, &args),
-        Command::Site(args) => site::run(&ctx, &args),
+        Command::Hold { id, reason } => status::hold(ctx, id.as_deref(), reason),
+        Command::Resume { id } => status::resume(ctx, id.as_deref()),
+        Command::Reopen { id, reason } => status::reopen(ctx, id.as_deref(), reason),
+        Command::Resolve(args) => resolve::run(ctx, args),
+        Command::Note(args) => note::run(ctx, args),
+        Command::Update(args) => update::run(ctx, args, prepared),
+        Command::Send(args) => send::run(ctx, args),
+        Command::Templates { action } => templates::run(ctx, action),
+        Command::Plan(args) => plan::run(ctx, args, prepared),
+        Command::Escalate(args) => escalate::run(ctx, args),
+        Command::Milestone(args) => milestone::run(ctx, args),
+        Command::Assign(args) => assign::run(ctx, args),
+        Command::Handover(args) => handover::run(ctx, args),
+        Command::Link(args) => link::run(ctx, args),
+        Command::Affect(args) => affect::run(ctx, args),
+        Command::Pir(cmd) => pir::run(ctx, cmd),
+        Command::Close(args) => close::run(ctx, args),
+        Command::List { status } => list::run(ctx, status),
+        Command::Show { id } => show::run(ctx, id.as_deref()),
+        Command::Facts(args) => facts::run(ctx, args),
+        Command::Validate(args) => validate::run(ctx, args),
+        Command::Report(args) => report::run(ctx, args),
+        Command::Check(args) => check::run(ctx, args),
+        Command::Status => overview::run(ctx),
+        Command::Audit(args) => audit::run(ctx, args),
+        Command::Sync(args) => sync::run(ctx, args),
+        Command::Site(args) => site::run(ctx, args),
         Command::Init { .. }
         | Command::Completions { .. }
         | Command::Man { .. }
@@ -526,6 +558,7 @@ fn mutates(command: &Command) -> bool {
         | Command::Completions { .. }
         | Command::Man { .. }
         | Command::Audit(_)
+        | Command::Sync(_)
         | Command::Site(_)
         | Command::Schema(_) => false,
         Command::Send(args) => !args.dry_run,

@@ -68,6 +68,8 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
         unsent.extend(seen.unsent);
         broken.extend(seen.broken);
     }
+    // What of this clone the team does not have yet, and commits set aside.
+    let sharing = crate::sync::overview(&ctx.repo);
     if ctx.json {
         let items: Vec<Value> = lines.iter().map(|l| to_json(l, ctx.now)).collect();
         ctx.print_json(&json!({
@@ -75,6 +77,7 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
             "follow_up": follow_ups.iter().map(|f| follow_up_json(f, ctx.now)).collect::<Vec<_>>(),
             "unsent": unsent.iter().filter(|u| !u.files.is_empty()).map(|u| json!({"id": u.id, "files": u.files})).collect::<Vec<_>>(),
             "uncertain": unsent.iter().filter(|u| !u.uncertain.is_empty()).map(|u| json!({"id": u.id, "files": u.uncertain})).collect::<Vec<_>>(),
+            "sharing": sharing,
         }))?;
     } else {
         let colour = std::io::stdout().is_terminal()
@@ -91,6 +94,12 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
             "{}",
             crate::text::for_terminal(&render_rest(&follow_ups, &unsent, ctx.now, config.tz()))
         );
+        if let Some(sharing) = &sharing {
+            print!(
+                "{}",
+                crate::text::for_terminal(&sharing.text(config.tz(), None))
+            );
+        }
     }
     // An incident that cannot be read may be the one on fire: never leave it out quietly.
     if broken.is_empty() {

@@ -21,25 +21,25 @@ use crate::text;
 use crate::time::{self, Timestamp};
 use crate::units::Duration;
 
-pub fn run(ctx: &Ctx, cmd: PirCommand) -> anyhow::Result<()> {
+pub fn run(ctx: &Ctx, cmd: &PirCommand) -> anyhow::Result<()> {
     match cmd {
         PirCommand::Start {
             id,
             reason,
             facilitator,
-        } => start(ctx, id.as_deref(), reason, facilitator.as_deref()),
-        PirCommand::Action(PirActionCommand::Add(args)) => add(ctx, &args),
+        } => start(ctx, id.as_deref(), *reason, facilitator.as_deref()),
+        PirCommand::Action(PirActionCommand::Add(args)) => add(ctx, args),
         PirCommand::Action(PirActionCommand::Done { args, note }) => {
-            let (id, action) = ctx.split_id("pir action done", &args, "ACTION")?;
+            let (id, action) = ctx.split_id("pir action done", args, "ACTION")?;
             done(ctx, id, action, note.as_deref())
         }
         PirCommand::Action(PirActionCommand::Drop { args, reason }) => {
-            let (id, action) = ctx.split_id("pir action drop", &args, "ACTION")?;
-            drop_action(ctx, id, action, &reason)
+            let (id, action) = ctx.split_id("pir action drop", args, "ACTION")?;
+            drop_action(ctx, id, action, reason)
         }
-        PirCommand::Review(args) => review(ctx, &args),
+        PirCommand::Review(args) => review(ctx, args),
         PirCommand::Report { id, format, client } => {
-            report_cmd(ctx, id.as_deref(), format, client.as_deref())
+            report_cmd(ctx, id.as_deref(), *format, client.as_deref())
         }
     }
 }

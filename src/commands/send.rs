@@ -84,7 +84,7 @@ pub fn run(ctx: &Ctx, args: &SendArgs) -> anyhow::Result<()> {
     if !args.resend_uncertain {
         list_uncertain(ctx, &incident.id, &uncertain);
     }
-    deliver(ctx, &incident, &unsent, args.resend_uncertain)
+    ctx.deliver(&incident, &unsent, args.resend_uncertain)
 }
 
 /// Say which messages are uncertain and what to do about them (on standard error).

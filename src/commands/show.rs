@@ -38,6 +38,7 @@ pub fn run(ctx: &Ctx, id: Option<&str>) -> anyhow::Result<()> {
         view["durations"] = serde_json::to_value(&durations)?;
         view["restore"] = serde_json::to_value(restore.map(RestoreFigure::of))?;
         view["clients"] = serde_json::to_value(&clients)?;
+        view["sharing"] = serde_json::to_value(crate::sync::overview(&ctx.repo))?;
         return ctx.print_json(&view);
     }
     // The record and the timeline are repository text: a terminal gets it neutralised.
@@ -57,6 +58,12 @@ pub fn run(ctx: &Ctx, id: Option<&str>) -> anyhow::Result<()> {
     print!("{}", present::durations_text(&durations));
     if state.per_client() {
         print!("{}", clients_text(ctx, &clients));
+    }
+    if let Some(sharing) = crate::sync::overview(&ctx.repo) {
+        let text = sharing.text(ctx.repo.config.tz(), Some(&incident.id));
+        if !text.is_empty() {
+            print!("\n{}", crate::text::for_terminal(&text));
+        }
     }
     Ok(())
 }

@@ -37,6 +37,9 @@ pub enum Rule {
     /// A message whose send was interrupted while sendmail had it: it may or may not
     /// have gone out (see `mim send --resend-uncertain`).
     UncertainMail,
+    /// A commit set aside by a sync (it could not stand on the remote's history), not
+    /// settled yet (see `crate::sync::conflicts`).
+    Conflict,
 }
 
 impl Rule {
@@ -53,6 +56,7 @@ impl Rule {
             Rule::Validation => "validation",
             Rule::UnsentMail => "unsent-mail",
             Rule::UncertainMail => "uncertain-mail",
+            Rule::Conflict => "conflict",
         }
     }
 }

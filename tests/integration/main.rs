@@ -28,5 +28,6 @@ mod schema;
 mod site;
 mod sla;
 mod structure;
+mod team;
 mod templates;
 mod truth;

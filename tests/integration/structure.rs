@@ -242,6 +242,16 @@ const READS_OUTSIDE_SAFE_FS: &[(&str, &str, &str)] = &[
         "COMMIT_EDITMSG under .git, after the commit-msg hook edited it",
     ),
     (
+        "sync/record.rs",
+        "fs::read_to_string(",
+        "mim's own record of the remote (.git/mim-sync), written by mim",
+    ),
+    (
+        "sync/checkout.rs",
+        "fs::read_to_string(",
+        "mim's own journal of a branch move (.git/mim-sync-move), written by mim",
+    ),
+    (
         "editor.rs",
         "File::open(",
         "the editor's temporary file (outside the repository), read as a text of bounded size",

@@ -176,13 +176,25 @@ impl TestRepo {
 
     /// A clone of this repository, with the same isolation and `name` as git's user,
     /// for two-people scenarios.
+    ///
+    /// The clone does not share through its `origin` (`git config mim.sync off`): these
+    /// scenarios pull and push by hand. See `team.rs` for clones of a shared remote.
     pub fn clone_repo(&self, name: &str) -> TestRepo {
+        let other = TestRepo::clone_of(&self.root, name);
+        other.git(&["config", "mim.sync", "off"]);
+        other
+    }
+
+    /// A clone of the repository at `source` (a bare remote, or another clone), with
+    /// `name` as git's user.
+    pub fn clone_of(source: &Path, name: &str) -> TestRepo {
         let other = TestRepo::empty();
         std::fs::remove_dir_all(other.root.join(".git")).unwrap();
-        let source = self.root.to_str().unwrap();
+        let source = source.to_str().unwrap();
         git_in(&other.root, &other.home, &["clone", "--quiet", source, "."]);
         other.git(&["config", "user.name", name]);
         other.git(&["config", "user.email", "other@msp.example"]);
+        other.git(&["config", "commit.gpgsign", "false"]);
         other
     }
 

@@ -59,6 +59,12 @@ pub struct Config {
     pub roles: Vec<String>,
     #[serde(default)]
     pub sla: SlaPolicy,
+    /// How `mim intake` turns alerts into proposals (see docs/intake-and-regulation.md).
+    #[serde(default)]
+    pub intake: crate::intake::rules::IntakePolicy,
+    /// Regulatory regimes and their notification deadlines (NIS2, DORA, …).
+    #[serde(default)]
+    pub regulations: BTreeMap<String, crate::regulation::Regime>,
 }
 
 /// The role `mim accept` and `mim handover` give.
@@ -708,6 +714,8 @@ impl Config {
                 );
             }
         }
+        out.extend(crate::regulation::problems(self));
+        out.extend(crate::intake::rules::problems(self));
         out
     }
 

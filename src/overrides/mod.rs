@@ -52,14 +52,17 @@ pub fn problems(dir: &Path, shown: &Path) -> Vec<Diagnostic> {
     let known = known_names();
     let templates = Templates::new(Some(dir.to_path_buf()));
     let mut out = Vec::new();
-    for name in files.iter().filter(|n| known.contains(&n.as_str())) {
+    // A regulatory draft's template may take any `notify-<name>.md` (a stage's `template`).
+    let known_name =
+        |n: &str| known.contains(&n) || crate::regulation::config::is_draft_template(n);
+    for name in files.iter().filter(|n| known_name(n)) {
         out.extend(check_one(&templates, dir, shown, name));
     }
     // Files the known templates include (partials) are used; any other file is not.
     let loaded = templates.loaded();
     for name in files
         .iter()
-        .filter(|n| !known.contains(&n.as_str()) && !loaded.contains(*n))
+        .filter(|n| !known_name(n) && !loaded.contains(*n))
     {
         out.push(Diagnostic::new(
             &shown.join(name),

@@ -233,7 +233,7 @@ pub fn add(start: Timestamp, within: Within, tz: chrono_tz::Tz) -> Timestamp {
             let later = local.checked_add_months(Months::new(n)).unwrap_or(local);
             tz.from_local_datetime(&later)
                 .earliest()
-                .map(|t| t.fixed_offset())
+                .map(|t| t.to_utc().fixed_offset())
                 // In a daylight-saving gap: the same instant an hour on.
                 .unwrap_or_else(|| start + (later - local))
         }

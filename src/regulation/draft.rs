@@ -303,6 +303,13 @@ fn known(
         .filter_map(|s| record.and_then(|r| r.submitted(&s.name)))
         .last()
         .map(|s| s.reference.clone());
+    // A flag given under this regime, else under another (they describe the incident),
+    // else written in pir.md.
+    let any = |of: fn(&crate::state::Regulatory) -> Option<bool>| {
+        record
+            .and_then(of)
+            .or_else(|| state.regulatory.iter().find_map(of))
+    };
     let flag = |given: Option<bool>, name: &str| yes_no(given.or_else(|| pir_flag(pir, name)));
     Known {
         id: Some(incident.id.clone()),
@@ -360,9 +367,9 @@ fn known(
                 .unwrap_or_default();
             format!("{}; closure {}{closure}", res.summary, res.closure)
         }),
-        cross_border: flag(record.and_then(|rec| rec.cross_border), "cross-border"),
-        recurring: flag(record.and_then(|rec| rec.recurring), "recurring"),
-        malicious: flag(record.and_then(|rec| rec.malicious), "malicious"),
+        cross_border: flag(any(|rec| rec.cross_border), "cross-border"),
+        recurring: flag(any(|rec| rec.recurring), "recurring"),
+        malicious: flag(any(|rec| rec.malicious), "malicious"),
         other_reports: (!others.is_empty()).then(|| others.join("; ")),
         first_reference: record
             .and_then(|rec| rec.submissions.first())

@@ -1,5 +1,8 @@
 //! The organisation's procedure as data: the `mim.yaml` model, its loading and validation.
 
+pub mod intake;
+pub mod regulation;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
@@ -61,10 +64,10 @@ pub struct Config {
     pub sla: SlaPolicy,
     /// How `mim intake` turns alerts into proposals (see docs/intake-and-regulation.md).
     #[serde(default)]
-    pub intake: crate::intake::rules::IntakePolicy,
+    pub intake: intake::IntakePolicy,
     /// Regulatory regimes and their notification deadlines (NIS2, DORA, …).
     #[serde(default)]
-    pub regulations: BTreeMap<String, crate::regulation::Regime>,
+    pub regulations: BTreeMap<String, regulation::Regime>,
 }
 
 /// The role `mim accept` and `mim handover` give.
@@ -714,8 +717,8 @@ impl Config {
                 );
             }
         }
-        out.extend(crate::regulation::problems(self));
-        out.extend(crate::intake::rules::problems(self));
+        out.extend(regulation::problems(self));
+        out.extend(intake::problems(self));
         out
     }
 

@@ -13,7 +13,7 @@ use crate::time;
 
 pub fn run(ctx: &Ctx, args: &ClassifyArgs) -> anyhow::Result<()> {
     let config = &ctx.repo.config;
-    let regime = regime(config, &args.regime)?;
+    let regime = regulation::regime(config, &args.regime)?;
     let outcome = match (args.significant, args.major) {
         (true, _) => Classification::Significant,
         (_, true) => Classification::Major,
@@ -76,25 +76,6 @@ pub fn run(ctx: &Ctx, args: &ClassifyArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// The regime `key` of mim.yaml, or what the choices are.
-pub fn regime<'c>(config: &'c crate::config::Config, key: &str) -> anyhow::Result<&'c Regime> {
-    config.regulations.get(key).ok_or_else(|| {
-        let known: Vec<&str> = config.regulations.keys().map(String::as_str).collect();
-        if known.is_empty() {
-            anyhow::anyhow!(
-                "unknown regime `{}`: mim.yaml defines none; add them under `regulations` (`mim init` writes NIS2 and DORA as commented examples)",
-                key.escape_debug()
-            )
-        } else {
-            anyhow::anyhow!(
-                "unknown regime `{}`: mim.yaml defines {}",
-                key.escape_debug(),
-                known.join(", ")
-            )
-        }
-    })
 }
 
 /// `clients acme; services Payments API`.

@@ -15,7 +15,7 @@ use crate::time;
 
 pub fn run(ctx: &Ctx, args: &NotifyArgs) -> anyhow::Result<()> {
     let config = &ctx.repo.config;
-    let regime = super::classify::regime(config, &args.regime)?;
+    let regime = regulation::regime(config, &args.regime)?;
     let Some(stage) = regime.stages.iter().find(|s| s.name == args.stage) else {
         let stages: Vec<&str> = regime.stages.iter().map(|s| s.name.as_str()).collect();
         bail!(

@@ -1,10 +1,9 @@
 //! Where incidents come from: alert payloads (see [`payload`]) turned into proposals by
-//! the rules of mim.yaml (see [`rules`]), or into notes on the open incident the alert
+//! the rules of mim.yaml (see [`crate::config::intake`]), or into notes on the open incident the alert
 //! (or its group) already belongs to. The decisions here are pure; `mim intake` (a file
 //! or standard input) and `mim intake serve` (HTTP, see [`serve`]) load, lock and write.
 
 pub mod payload;
-pub mod rules;
 pub mod serve;
 
 use std::collections::BTreeMap;
@@ -12,6 +11,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::config::Config;
+use crate::config::intake as rules;
 use crate::state::State;
 use crate::time::Timestamp;
 use payload::{Alert, Payload, Status};

@@ -54,7 +54,7 @@ pub fn problems(dir: &Path, shown: &Path) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     // A regulatory draft's template may take any `notify-<name>.md` (a stage's `template`).
     let known_name =
-        |n: &str| known.contains(&n) || crate::regulation::config::is_draft_template(n);
+        |n: &str| known.contains(&n) || crate::config::regulation::is_draft_template(n);
     for name in files.iter().filter(|n| known_name(n)) {
         out.extend(check_one(&templates, dir, shown, name));
     }

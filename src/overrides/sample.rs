@@ -111,7 +111,7 @@ pub fn contexts(name: &str) -> Option<Vec<serde_json::Value>> {
             json(&client_report(&config, &sparse(true))),
         ]);
     }
-    if crate::regulation::config::is_draft_template(name) {
+    if crate::config::regulation::is_draft_template(name) {
         return Some(vec![
             json(&crate::regulation::draft::sample(&full(), name, true)),
             json(&crate::regulation::draft::sample(

@@ -10,9 +10,9 @@
 use serde::Serialize;
 
 use crate::config::Config;
+use crate::config::regulation::{Form, Regime, Stage};
 use crate::facts::{Facts, Reader};
 use crate::model::{Audience, EscalationKind, Incident, MilestoneKind};
-use crate::regulation::config::{Form, Regime, Stage};
 use crate::render::Templates;
 use crate::state::State;
 use crate::time::{self, Timestamp};
@@ -720,8 +720,8 @@ pub fn render(templates: &Templates, stage: &Stage, draft: &Draft) -> anyhow::Re
 /// regimes: `full` classifies it and records the first submission; else it is not
 /// classified at all.
 pub fn sample(incident: &Incident, name: &str, full: bool) -> Draft {
+    use crate::config::regulation::{EXAMPLE, form_of_template};
     use crate::model::{Classification, Entry, Event};
-    use crate::regulation::config::{EXAMPLE, form_of_template};
     let text = format!("{}\n{EXAMPLE}", crate::config::DEFAULT_CONFIG);
     let config =
         Config::parse(std::path::Path::new("mim.yaml"), &text).expect("the example regimes parse");
@@ -743,8 +743,8 @@ pub fn sample(incident: &Incident, name: &str, full: bool) -> Draft {
     let at = |text: &str| chrono::DateTime::parse_from_rfc3339(text).expect("a sample time");
     if full {
         let word = match regime.classification {
-            crate::regulation::config::Word::Significant => Classification::Significant,
-            crate::regulation::config::Word::Major => Classification::Major,
+            crate::config::regulation::Word::Significant => Classification::Significant,
+            crate::config::regulation::Word::Major => Classification::Major,
         };
         incident.entries.push(Entry {
             at: at("2026-11-24T09:40:00Z"),

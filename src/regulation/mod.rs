@@ -4,12 +4,10 @@
 //! that `check`, `status`, `show` and the KPI report read. `mim notify --draft` renders a
 //! stage's report from the record for a person to check and submit ([`draft`]).
 
-pub mod clocks;
-pub mod config;
 pub mod draft;
 
-pub use clocks::{RegimeStatus, applies, statuses};
-pub use config::{Regime, problems};
+pub use crate::config::regulation::Regime;
+pub use crate::sla::regulatory::{RegimeStatus, applies, statuses};
 
 use crate::config::Config;
 use crate::time;
@@ -82,4 +80,23 @@ pub fn show_text(config: &Config, id: &str, statuses: &[RegimeStatus]) -> String
         }
     }
     out
+}
+
+/// The regime `key` of mim.yaml, or what the choices are.
+pub fn regime<'c>(config: &'c Config, key: &str) -> anyhow::Result<&'c Regime> {
+    config.regulations.get(key).ok_or_else(|| {
+        let known: Vec<&str> = config.regulations.keys().map(String::as_str).collect();
+        if known.is_empty() {
+            anyhow::anyhow!(
+                "unknown regime `{}`: mim.yaml defines none; add them under `regulations` (`mim init` writes NIS2 and DORA as commented examples)",
+                key.escape_debug()
+            )
+        } else {
+            anyhow::anyhow!(
+                "unknown regime `{}`: mim.yaml defines {}",
+                key.escape_debug(),
+                known.join(", ")
+            )
+        }
+    })
 }

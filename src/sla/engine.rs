@@ -48,7 +48,7 @@ pub fn evaluate_state(config: &Config, incident: &Incident, state: &State) -> Ev
 }
 
 /// Clocks and findings with the PIR facts given: the contract's, then each regulatory
-/// regime's (see [`crate::regulation`]).
+/// regime's (see [`crate::sla::regulatory`]).
 pub fn evaluate_with(
     config: &Config,
     incident: &Incident,
@@ -56,7 +56,7 @@ pub fn evaluate_with(
     pir: &PirFacts,
 ) -> Evaluation {
     let mut out = contract_clocks(config, incident, state, pir);
-    crate::regulation::clocks::evaluate(
+    crate::sla::regulatory::evaluate(
         config,
         &incident.id,
         state,

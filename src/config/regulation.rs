@@ -1,4 +1,4 @@
-//! `regulations:` in mim.yaml: each regulatory regime as data — its stages and their
+//! `regulations:` in mim.yaml (see [`crate::regulation`]): each regulatory regime as data — its stages and their
 //! deadlines, what starts each clock, the incidents it applies to, the authority.
 
 use std::collections::BTreeMap;
@@ -6,11 +6,11 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer};
 
-use crate::config::{Config, TimeZone, is_key};
+use super::{Config, TimeZone, is_key};
 use crate::units::{Duration, Percent};
 
 /// NIS2 and DORA as `mim init` writes them, commented, into mim.yaml.
-pub const EXAMPLE: &str = include_str!("example.yaml");
+pub const EXAMPLE: &str = include_str!("regulation-example.yaml");
 
 /// One regime: NIS2, DORA, or whatever the organisation must report under.
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]

@@ -1,4 +1,4 @@
-//! `intake:` in mim.yaml: how an alert becomes a proposal. Rules are tried in order and
+//! `intake:` in mim.yaml (read by [`crate::intake`]): how an alert becomes a proposal. Rules are tried in order and
 //! the first whose `match` fits the alert's labels wins; its fields, with `{label}`
 //! placeholders filled from the alert, make the proposal. An alert no rule matches is
 //! refused, naming each rule and what it wanted; a rule with `match: {}` matches every
@@ -9,7 +9,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer};
 
-use crate::config::{Config, is_key};
+use super::{Config, is_key};
 use crate::units::Duration;
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]

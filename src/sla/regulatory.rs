@@ -1,4 +1,4 @@
-//! Each regime's stages as clocks: pure functions of (configuration, state). A stage is
+//! Each regulatory regime's stages as clocks (see [`crate::regulation`]): pure functions of (configuration, state). A stage is
 //! due at the earliest of its terms whose start is known (`4h after classification`,
 //! `24h after awareness`), counted around the clock (calendar months in the authority's
 //! zone), and stops at its first submission.
@@ -7,7 +7,7 @@ use chrono::{Months, TimeZone as _};
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::regulation::config::{Anchor, Awareness, Regime, Stage, Within};
+use crate::config::regulation::{Anchor, Awareness, Regime, Stage, Within};
 use crate::sla::{Anchor as Place, Clock, ClockState, Finding, Level, Rule};
 use crate::state::{Regulatory, State};
 use crate::time::{self, Timestamp};

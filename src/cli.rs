@@ -36,10 +36,10 @@ pub struct Global {
     #[arg(short = 'C', global = true, value_name = "DIR")]
     pub dir: Option<PathBuf>,
     /// When the event happened (RFC 3339, or local "YYYY-MM-DD HH:MM"); defaults to MIM_NOW, then now
-    #[arg(long, global = true, value_name = "TIME")]
+    #[arg(long, global = true, value_name = "TIME", value_parser = crate::limits::line())]
     pub at: Option<String>,
     /// Who is acting [default: git's user.name]
-    #[arg(long, global = true, env = "MIM_USER", value_name = "NAME")]
+    #[arg(long, global = true, env = "MIM_USER", value_name = "NAME", value_parser = crate::limits::name())]
     pub by: Option<String>,
     /// Write the files but do not commit them
     #[arg(long, global = true)]
@@ -67,7 +67,7 @@ pub enum Command {
         #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
         id: Option<String>,
         /// The incident manager [default: whoever runs the command]
-        #[arg(long, value_name = "NAME")]
+        #[arg(long, value_name = "NAME", value_parser = crate::limits::name())]
         manager: Option<String>,
     },
     /// Reject a proposed major incident (or mark it a duplicate of another)
@@ -76,10 +76,10 @@ pub enum Command {
         #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
         id: Option<String>,
         /// Why it is not a major incident (recorded in the timeline)
-        #[arg(long, value_name = "TEXT", required_unless_present = "duplicate_of")]
+        #[arg(long, value_name = "TEXT", required_unless_present = "duplicate_of", value_parser = crate::limits::line())]
         reason: Option<String>,
         /// The proposal reports an outage incident OTHER already covers (links both)
-        #[arg(long, value_name = "OTHER")]
+        #[arg(long, value_name = "OTHER", value_parser = crate::limits::name())]
         duplicate_of: Option<String>,
     },
     /// Put an incident on hold (waiting on the client or a third party: the SLA clock pauses)
@@ -88,7 +88,7 @@ pub enum Command {
         #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
         id: Option<String>,
         /// What the incident waits for: the client or a third party
-        #[arg(long, value_name = "TEXT")]
+        #[arg(long, value_name = "TEXT", value_parser = crate::limits::line())]
         reason: String,
     },
     /// Take an incident off hold
@@ -103,7 +103,7 @@ pub enum Command {
         #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
         id: Option<String>,
         /// Why service is not restored after all
-        #[arg(long, value_name = "TEXT")]
+        #[arg(long, value_name = "TEXT", value_parser = crate::limits::line())]
         reason: String,
     },
     /// Record that service is restored (possibly by a workaround)
@@ -250,13 +250,13 @@ pub struct SiteArgs {
     #[arg(short = 'o', long = "output", value_name = "DIR")]
     pub output: PathBuf,
     /// Only this client's page (a key under `clients` in mim.yaml), besides the overview
-    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients))]
+    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients), value_parser = crate::limits::name())]
     pub client: Option<String>,
     /// History: incidents reported in the last N days (active ones are always shown)
     #[arg(long, value_name = "N", default_value_t = 90)]
     pub days: u32,
     /// The site's public URL, for absolute links in the feeds [default: relative links]
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = crate::limits::line())]
     pub url: Option<String>,
 }
 
@@ -291,38 +291,38 @@ impl ListStatus {
 #[derive(Debug, Args)]
 pub struct DeclareArgs {
     /// A short description of the symptoms, as users see them
-    #[arg(long)]
+    #[arg(long, value_parser = crate::limits::line())]
     pub title: String,
     /// The affected service (repeatable: a shared platform failing for several)
-    #[arg(long, required = true)]
+    #[arg(long, required = true, value_parser = crate::limits::name())]
     pub service: Vec<String>,
     /// The client affected, a key under `clients` in mim.yaml (repeatable: each affected
     /// client gets its own SLA clocks and messages)
-    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients))]
+    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients), value_parser = crate::limits::name())]
     pub client: Vec<String>,
     /// Impact level (from `impact` in mim.yaml)
-    #[arg(long, value_name = "LEVEL", add = ArgValueCandidates::new(complete::impacts))]
+    #[arg(long, value_name = "LEVEL", add = ArgValueCandidates::new(complete::impacts), value_parser = crate::limits::name())]
     pub impact: String,
     /// Urgency level (from `urgency` in mim.yaml)
-    #[arg(long, value_name = "LEVEL", add = ArgValueCandidates::new(complete::urgencies))]
+    #[arg(long, value_name = "LEVEL", add = ArgValueCandidates::new(complete::urgencies), value_parser = crate::limits::name())]
     pub urgency: String,
     /// Category (from `categories` in mim.yaml)
-    #[arg(long, add = ArgValueCandidates::new(complete::categories))]
+    #[arg(long, add = ArgValueCandidates::new(complete::categories), value_parser = crate::limits::name())]
     pub category: Option<String>,
     /// The configuration item affected (repeatable)
-    #[arg(long, value_name = "CI")]
+    #[arg(long, value_name = "CI", value_parser = crate::limits::name())]
     pub ci: Vec<String>,
     /// An external ticket reference (repeatable)
-    #[arg(long = "ticket", value_name = "REF")]
+    #[arg(long = "ticket", value_name = "REF", value_parser = crate::limits::name())]
     pub tickets: Vec<String>,
     /// What is happening, in more words
-    #[arg(short = 'm', long = "message", value_name = "TEXT")]
+    #[arg(short = 'm', long = "message", value_name = "TEXT", value_parser = crate::limits::text())]
     pub message: Option<String>,
     /// When the impact began, if before now (RFC 3339 or local "YYYY-MM-DD HH:MM") [default: reported]
-    #[arg(long, value_name = "TIME")]
+    #[arg(long, value_name = "TIME", value_parser = crate::limits::line())]
     pub impact_started: Option<String>,
     /// When the impact was detected (an alert, a call) [default: reported]
-    #[arg(long, value_name = "TIME")]
+    #[arg(long, value_name = "TIME", value_parser = crate::limits::line())]
     pub detected: Option<String>,
     /// Declare without the warning when the priority is not a major one
     #[arg(long)]
@@ -337,13 +337,13 @@ pub struct MilestoneArgs {
     #[arg(long, value_enum)]
     pub kind: crate::model::MilestoneKind,
     /// What happened, in a few words
-    #[arg(short = 'm', long = "message", value_name = "TEXT")]
+    #[arg(short = 'm', long = "message", value_name = "TEXT", value_parser = crate::limits::line())]
     pub message: Option<String>,
     /// The problem ticket it belongs to (the permanent fix of a workaround)
-    #[arg(long, value_name = "REF")]
+    #[arg(long, value_name = "REF", value_parser = crate::limits::name())]
     pub problem: Option<String>,
     /// Why this corrects the milestone of this kind recorded before (required then)
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", value_parser = crate::limits::line())]
     pub reason: Option<String>,
 }
 
@@ -353,16 +353,16 @@ pub struct AffectArgs {
     #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,
     /// The client (a key under `clients` in mim.yaml)
-    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients))]
+    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients), value_parser = crate::limits::name())]
     pub client: Option<String>,
     /// A service affected (the client's, with --client)
-    #[arg(long, value_name = "SERVICE")]
+    #[arg(long, value_name = "SERVICE", value_parser = crate::limits::name())]
     pub service: Option<String>,
     /// A configuration item affected
-    #[arg(long, value_name = "CI")]
+    #[arg(long, value_name = "CI", value_parser = crate::limits::name())]
     pub ci: Option<String>,
     /// The client's own impact (from `impact` in mim.yaml) [default: the incident's]
-    #[arg(long, value_name = "LEVEL", add = ArgValueCandidates::new(complete::impacts))]
+    #[arg(long, value_name = "LEVEL", add = ArgValueCandidates::new(complete::impacts), value_parser = crate::limits::name())]
     pub impact: Option<String>,
     /// The client's service is back, before the incident is resolved
     #[arg(long, conflicts_with_all = ["remove", "impact", "service", "ci"], requires = "client")]
@@ -381,7 +381,7 @@ pub struct AffectArgs {
     #[arg(long, requires = "reason", conflicts_with = "impact")]
     pub remove: bool,
     /// Why (required with --remove)
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", value_parser = crate::limits::line())]
     pub reason: Option<String>,
 }
 
@@ -413,10 +413,10 @@ pub struct AssignArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
     pub id: Option<String>,
     /// The role (from `roles` in mim.yaml), e.g. communications-lead
-    #[arg(long, value_name = "ROLE", add = ArgValueCandidates::new(complete::roles))]
+    #[arg(long, value_name = "ROLE", add = ArgValueCandidates::new(complete::roles), value_parser = crate::limits::name())]
     pub role: String,
     /// Who holds it from now on
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = crate::limits::name())]
     pub to: String,
 }
 
@@ -425,10 +425,10 @@ pub struct HandoverArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
     pub id: Option<String>,
     /// The next incident manager
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = crate::limits::name())]
     pub to: String,
     /// The state of play: what is known, what is running, what is next
-    #[arg(short = 'm', long = "message", value_name = "NOTE")]
+    #[arg(short = 'm', long = "message", value_name = "NOTE", value_parser = crate::limits::text())]
     pub message: String,
 }
 
@@ -440,13 +440,13 @@ pub struct LinkArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
     pub id: Option<String>,
     /// This incident reports the same outage as OTHER
-    #[arg(long, value_name = "OTHER")]
+    #[arg(long, value_name = "OTHER", value_parser = crate::limits::name())]
     pub duplicate_of: Option<String>,
     /// This incident is related to OTHER
-    #[arg(long, value_name = "OTHER")]
+    #[arg(long, value_name = "OTHER", value_parser = crate::limits::name())]
     pub related: Option<String>,
     /// OTHER is this incident's parent (one outage, several incidents)
-    #[arg(long, value_name = "OTHER")]
+    #[arg(long, value_name = "OTHER", value_parser = crate::limits::name())]
     pub parent: Option<String>,
     /// Remove the link instead (from both incidents)
     #[arg(long)]
@@ -456,13 +456,13 @@ pub struct LinkArgs {
 #[derive(Debug, Args)]
 pub struct NoteArgs {
     /// [ID] TEXT: the incident (optional inside its directory) and the note
-    #[arg(required = true, num_args = 1..=2, value_names = ["ID", "TEXT"], add = ArgValueCandidates::new(complete::incident_ids))]
+    #[arg(required = true, num_args = 1..=2, value_names = ["ID", "TEXT"], add = ArgValueCandidates::new(complete::incident_ids), value_parser = crate::limits::text())]
     pub args: Vec<String>,
     /// Time spent, e.g. 45m or 1h30m
     #[arg(long, value_name = "DUR")]
     pub time: Option<Duration>,
     /// What the time was spent on, e.g. diagnosis, coordination, communication
-    #[arg(long, value_name = "KIND", requires = "time")]
+    #[arg(long, value_name = "KIND", requires = "time", value_parser = crate::limits::name())]
     pub activity: Option<String>,
 }
 
@@ -472,21 +472,21 @@ pub struct ResolveArgs {
     #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,
     /// How service was restored, for the provider's own people (internal and management)
-    #[arg(short = 'm', long = "message", value_name = "TEXT")]
+    #[arg(short = 'm', long = "message", value_name = "TEXT", value_parser = crate::limits::text())]
     pub message: String,
     /// What the client, its management and its end users are told (Markdown; `-` reads
     /// standard input; without TEXT, $VISUAL/$EDITOR) [default: the templates' standard
     /// wording, never -m]
-    #[arg(long, value_name = "TEXT", num_args = 0..=1)]
+    #[arg(long, value_name = "TEXT", num_args = 0..=1, value_parser = crate::limits::text())]
     pub client_message: Option<Option<String>>,
     /// The closure code (from `closure_codes` in mim.yaml)
-    #[arg(long, value_name = "CODE", add = ArgValueCandidates::new(complete::closure_codes))]
+    #[arg(long, value_name = "CODE", add = ArgValueCandidates::new(complete::closure_codes), value_parser = crate::limits::name())]
     pub closure: String,
     /// Service is restored by a workaround; the root cause is still open (needs --problem)
     #[arg(long)]
     pub workaround: bool,
     /// The problem ticket that tracks the root cause
-    #[arg(long, value_name = "REF")]
+    #[arg(long, value_name = "REF", value_parser = crate::limits::name())]
     pub problem: Option<String>,
     /// The client confirmed service is restored
     #[arg(long, conflicts_with = "verification_attempted")]
@@ -517,7 +517,7 @@ pub struct UpdateArgs {
     #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,
     /// The update (Markdown); `-` reads it from standard input [default: $VISUAL/$EDITOR on a terminal]
-    #[arg(short = 'm', long = "message", value_name = "TEXT")]
+    #[arg(short = 'm', long = "message", value_name = "TEXT", value_parser = crate::limits::text())]
     pub message: Option<String>,
     /// Write the update in $VISUAL/$EDITOR even when standard input is not a terminal
     #[arg(short = 'e', long, conflicts_with = "message")]
@@ -526,23 +526,23 @@ pub struct UpdateArgs {
     #[arg(long, value_enum, default_value = "internal")]
     pub audience: AudienceArg,
     /// A one-line summary of where things stand, e.g. "Degraded: failover in progress"
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", value_parser = crate::limits::line())]
     pub status_line: Option<String>,
     /// Estimated time of restoration (RFC 3339 or local "YYYY-MM-DD HH:MM")
-    #[arg(long, value_name = "TIME")]
+    #[arg(long, value_name = "TIME", value_parser = crate::limits::line())]
     pub eta: Option<String>,
     /// When the next update comes: a promise each reader's `mim check` holds us to. A clock
     /// time (14:00: today, or tomorrow once passed), a duration from now (45m), or a time
     /// [default: by each reader's update cadence]
-    #[arg(long, value_name = "TIME")]
+    #[arg(long, value_name = "TIME", value_parser = crate::limits::line())]
     pub next: Option<String>,
     /// With --audience all: what the client and its management read instead of -m
     /// (Markdown; `-` reads standard input; without TEXT, $VISUAL/$EDITOR)
-    #[arg(long, value_name = "TEXT", num_args = 0..=1)]
+    #[arg(long, value_name = "TEXT", num_args = 0..=1, value_parser = crate::limits::text())]
     pub client_message: Option<Option<String>>,
     /// Of an incident that affects several clients, write to this client's people only
     /// (its own message, numbering and thread) [default: every client still affected]
-    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients))]
+    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients), value_parser = crate::limits::name())]
     pub client: Option<String>,
     /// Send the e-mails now through mail.sendmail (after recording them)
     #[arg(long)]
@@ -591,28 +591,28 @@ pub struct PlanArgs {
     #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,
     /// The restoration approach (Markdown); replaces the plan's approach section
-    #[arg(long, value_name = "TEXT", conflicts_with = "edit")]
+    #[arg(long, value_name = "TEXT", conflicts_with = "edit", value_parser = crate::limits::text())]
     pub approach: Option<String>,
     /// Write the restoration approach in $VISUAL or $EDITOR (lines starting with # are dropped)
     #[arg(short = 'e', long)]
     pub edit: bool,
     /// Add a workstream, or give one a new owner or vendor (repeatable)
-    #[arg(long = "workstream", value_name = "NAME:OWNER[:VENDOR]")]
+    #[arg(long = "workstream", value_name = "NAME:OWNER[:VENDOR]", value_parser = crate::limits::names(':', &["NAME", "OWNER", "VENDOR"]))]
     pub workstreams: Vec<String>,
     /// Mark a workstream done (repeatable)
-    #[arg(long = "workstream-done", value_name = "NAME")]
+    #[arg(long = "workstream-done", value_name = "NAME", value_parser = crate::limits::name())]
     pub done: Vec<String>,
     /// Mark a workstream blocked, with --reason (repeatable)
-    #[arg(long = "workstream-blocked", value_name = "NAME", requires = "reason")]
+    #[arg(long = "workstream-blocked", value_name = "NAME", requires = "reason", value_parser = crate::limits::name())]
     pub blocked: Vec<String>,
     /// Open a blocked or done workstream again (repeatable)
-    #[arg(long = "workstream-open", value_name = "NAME")]
+    #[arg(long = "workstream-open", value_name = "NAME", value_parser = crate::limits::name())]
     pub reopen: Vec<String>,
     /// Why the workstreams given with --workstream-blocked are blocked
-    #[arg(long, value_name = "TEXT", requires = "blocked")]
+    #[arg(long, value_name = "TEXT", requires = "blocked", value_parser = crate::limits::line())]
     pub reason: Option<String>,
     /// Where responders meet: a conference URL or a phone number
-    #[arg(long, value_name = "URL-or-phone")]
+    #[arg(long, value_name = "URL-or-phone", value_parser = crate::limits::line())]
     pub bridge: Option<String>,
     /// Internal status updates at least this often [default: the priority's update_internal]
     #[arg(long, value_name = "DUR")]
@@ -622,7 +622,7 @@ pub struct PlanArgs {
     pub client_every: Option<Duration>,
     /// Someone who receives one audience's messages besides its configured recipients:
     /// ADDR[:internal|management|client-management], management by default (repeatable)
-    #[arg(long = "stakeholder", value_name = "ADDR[:KIND]")]
+    #[arg(long = "stakeholder", value_name = "ADDR[:KIND]", value_parser = crate::limits::name())]
     pub stakeholders: Vec<String>,
     /// Write plan.md's front matter again from the plan events in the timeline (after a
     /// merge lost some of it); the body (the approach) is left as it is
@@ -642,39 +642,39 @@ pub struct EscalateArgs {
     #[arg(long, value_enum, requires = "to")]
     pub kind: Option<crate::model::EscalationKind>,
     /// Who was engaged: a person, team, vendor or company
-    #[arg(long, value_name = "WHO", requires = "kind")]
+    #[arg(long, value_name = "WHO", requires = "kind", value_parser = crate::limits::name())]
     pub to: Option<String>,
     /// Why (required when impact or urgency changes)
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", value_parser = crate::limits::line())]
     pub reason: Option<String>,
     /// The case or ticket number at the vendor or third party
-    #[arg(long = "ref", value_name = "CASE-ID", requires = "kind")]
+    #[arg(long = "ref", value_name = "CASE-ID", requires = "kind", value_parser = crate::limits::name())]
     pub reference: Option<String>,
     /// The hierarchic level notified (a `notify` name under escalation.hierarchic)
     /// [default: the lowest not yet notified]
-    #[arg(long, value_name = "LEVEL", requires = "kind", add = ArgValueCandidates::new(complete::levels))]
+    #[arg(long, value_name = "LEVEL", requires = "kind", add = ArgValueCandidates::new(complete::levels), value_parser = crate::limits::name())]
     pub level: Option<String>,
     /// New impact: the priority is recomputed from the matrix
-    #[arg(long, value_name = "LEVEL", add = ArgValueCandidates::new(complete::impacts))]
+    #[arg(long, value_name = "LEVEL", add = ArgValueCandidates::new(complete::impacts), value_parser = crate::limits::name())]
     pub impact: Option<String>,
     /// New urgency: the priority is recomputed from the matrix
-    #[arg(long, value_name = "LEVEL", add = ArgValueCandidates::new(complete::urgencies))]
+    #[arg(long, value_name = "LEVEL", add = ArgValueCandidates::new(complete::urgencies), value_parser = crate::limits::name())]
     pub urgency: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// Only incidents reported at or after this date or time (a date means its midnight)
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = crate::limits::line())]
     pub since: Option<String>,
     /// Only incidents reported before this time; a date includes that whole day
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = crate::limits::line())]
     pub until: Option<String>,
     /// Only this client's incidents (a key under `clients` in mim.yaml)
-    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients))]
+    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients), value_parser = crate::limits::name())]
     pub client: Option<String>,
     /// Only incidents of this (current) priority
-    #[arg(long, value_name = "PRIORITY", add = ArgValueCandidates::new(complete::priorities))]
+    #[arg(long, value_name = "PRIORITY", add = ArgValueCandidates::new(complete::priorities), value_parser = crate::limits::name())]
     pub priority: Option<String>,
     /// Output format [default: from the -o file's extension, else md; json with --json]
     #[arg(long, value_enum)]
@@ -715,11 +715,15 @@ pub struct CheckArgs {
     #[arg(long, value_enum)]
     pub format: Option<CheckFormat>,
     /// Only this client's incidents (a key under `clients` in mim.yaml)
-    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients))]
+    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients), value_parser = crate::limits::name())]
     pub client: Option<String>,
     /// Fail on warnings (at-risk clocks) too
     #[arg(long)]
     pub strict: bool,
+    /// Text: every finding on a line of its own, at its file and line, unsent mail message
+    /// by message [default: incident by incident, the most pressing first]
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Args)]
@@ -738,7 +742,7 @@ pub struct AuditArgs {
     #[arg(long, value_enum)]
     pub format: Option<AuditFormat>,
     /// Only the commits after REV (a commit, tag or branch), e.g. the last audited one
-    #[arg(long, value_name = "REV")]
+    #[arg(long, value_name = "REV", value_parser = crate::limits::line())]
     pub since: Option<String>,
     /// When the history is append-only, seal HEAD: a ref under refs/mim/seals/ (signed
     /// when commit.gpgSign is set) that every later audit checks is still in the history
@@ -748,6 +752,10 @@ pub struct AuditArgs {
     /// HEAD is on]
     #[arg(long, value_name = "NAME")]
     pub branch: Option<String>,
+    /// Text: every backfilled entry on its own [default: counted per incident, with the
+    /// span of their times]
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -785,7 +793,7 @@ pub enum PirCommand {
         #[arg(long, value_enum)]
         reason: crate::model::pir::PirReason,
         /// Who runs the review [default: whoever runs the command]
-        #[arg(long, value_name = "NAME")]
+        #[arg(long, value_name = "NAME", value_parser = crate::limits::name())]
         facilitator: Option<String>,
     },
     /// Action items: add, done, drop
@@ -816,19 +824,19 @@ pub enum PirActionCommand {
     /// Mark an action item done
     Done {
         /// [ID] ACTION: the incident (optional inside its directory) and the action
-        #[arg(required = true, num_args = 1..=2, value_names = ["ID", "ACTION"], add = ArgValueCandidates::new(complete::incident_ids))]
+        #[arg(required = true, num_args = 1..=2, value_names = ["ID", "ACTION"], add = ArgValueCandidates::new(complete::incident_ids), value_parser = crate::limits::name())]
         args: Vec<String>,
         /// How it was done
-        #[arg(long, value_name = "TEXT")]
+        #[arg(long, value_name = "TEXT", value_parser = crate::limits::text())]
         note: Option<String>,
     },
     /// Drop an action item that will not be done, saying why
     Drop {
         /// [ID] ACTION: the incident (optional inside its directory) and the action
-        #[arg(required = true, num_args = 1..=2, value_names = ["ID", "ACTION"], add = ArgValueCandidates::new(complete::incident_ids))]
+        #[arg(required = true, num_args = 1..=2, value_names = ["ID", "ACTION"], add = ArgValueCandidates::new(complete::incident_ids), value_parser = crate::limits::name())]
         args: Vec<String>,
         /// Why it will not be done (recorded in the timeline and the report)
-        #[arg(long, value_name = "TEXT")]
+        #[arg(long, value_name = "TEXT", value_parser = crate::limits::line())]
         reason: String,
     },
 }
@@ -836,13 +844,13 @@ pub enum PirActionCommand {
 #[derive(Debug, Args)]
 pub struct PirActionAddArgs {
     /// [ID] TEXT: the incident (optional inside its directory) and what is to be done
-    #[arg(required = true, num_args = 1..=2, value_names = ["ID", "TEXT"], add = ArgValueCandidates::new(complete::incident_ids))]
+    #[arg(required = true, num_args = 1..=2, value_names = ["ID", "TEXT"], add = ArgValueCandidates::new(complete::incident_ids), value_parser = crate::limits::text())]
     pub args: Vec<String>,
     /// Who will do it
-    #[arg(long, value_name = "WHO")]
+    #[arg(long, value_name = "WHO", value_parser = crate::limits::name())]
     pub owner: String,
     /// When it is due: a date (2026-12-08) or a time from now (7d) [default: pir.action_due]
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = crate::limits::line())]
     pub due: Option<String>,
     /// What it changes
     #[arg(long, value_enum, default_value = "process")]
@@ -856,23 +864,23 @@ pub struct PirActionAddArgs {
 #[derive(Debug, Args)]
 pub struct PirReviewArgs {
     /// [ID] SESSION: the incident (optional inside its directory) and `internal` or `client`
-    #[arg(required = true, num_args = 1..=2, value_names = ["ID", "SESSION"], add = ArgValueCandidates::new(complete::incident_ids))]
+    #[arg(required = true, num_args = 1..=2, value_names = ["ID", "SESSION"], add = ArgValueCandidates::new(complete::incident_ids), value_parser = crate::limits::name())]
     pub args: Vec<String>,
     /// When the session was held
-    #[arg(long, value_name = "TIME")]
+    #[arg(long, value_name = "TIME", value_parser = crate::limits::line())]
     pub held_at: String,
     /// Who attended, comma-separated
-    #[arg(long, value_name = "NAMES")]
+    #[arg(long, value_name = "NAMES", value_parser = crate::limits::names(',', &[]))]
     pub attendees: String,
     /// What the session concluded; it goes into the report
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", value_parser = crate::limits::text())]
     pub feedback: String,
     /// The action items the client adopted, comma-separated (client sessions)
-    #[arg(long, value_name = "ACTIONS", value_delimiter = ',')]
+    #[arg(long, value_name = "ACTIONS", value_delimiter = ',', value_parser = crate::limits::name())]
     pub adopted: Vec<String>,
     /// The one client the session was held with, on an incident affecting several
     /// (client sessions; without it, with every affected client)
-    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients))]
+    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients), value_parser = crate::limits::name())]
     pub client: Option<String>,
 }
 
@@ -888,7 +896,7 @@ pub struct CloseArgs {
     #[arg(long, requires = "reason")]
     pub force: bool,
     /// Why the override (recorded in the timeline)
-    #[arg(long, value_name = "TEXT", requires = "force")]
+    #[arg(long, value_name = "TEXT", requires = "force", value_parser = crate::limits::line())]
     pub reason: Option<String>,
 }
 

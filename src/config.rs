@@ -68,6 +68,49 @@ pub struct Config {
     /// Regulatory regimes and their notification deadlines (NIS2, DORA, …).
     #[serde(default)]
     pub regulations: BTreeMap<String, regulation::Regime>,
+    #[serde(default)]
+    pub templates: TemplatePolicy,
+}
+
+/// The budget of every template render (docs/templates.md): a repository's template
+/// cannot hang or exhaust `mim check`.
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TemplatePolicy {
+    /// minijinja's fuel: about one unit per instruction and per 64 bytes of data a
+    /// template makes; a render that uses it up fails.
+    #[serde(default = "default_fuel")]
+    #[schemars(range(min = 1, max = crate::limits::TEMPLATE_FUEL_MAX))]
+    pub fuel: u64,
+    /// The most one render may write, like 1MiB or 512KiB.
+    #[serde(default = "default_max_output")]
+    pub max_output: crate::limits::Size,
+}
+
+fn default_fuel() -> u64 {
+    crate::limits::TEMPLATE_FUEL
+}
+
+fn default_max_output() -> crate::limits::Size {
+    crate::limits::Size(crate::limits::TEMPLATE_OUTPUT)
+}
+
+impl Default for TemplatePolicy {
+    fn default() -> Self {
+        TemplatePolicy {
+            fuel: default_fuel(),
+            max_output: default_max_output(),
+        }
+    }
+}
+
+impl TemplatePolicy {
+    pub fn budget(&self) -> crate::limits::Budget {
+        crate::limits::Budget {
+            fuel: self.fuel,
+            max_output: self.max_output.bytes(),
+        }
+    }
 }
 
 /// The role `mim accept` and `mim handover` give.
@@ -717,8 +760,71 @@ impl Config {
                 );
             }
         }
+        use crate::limits::{Size, TEMPLATE_FUEL_MAX, TEMPLATE_OUTPUT_MAX, name_problem};
+        for (keys, name) in self.names() {
+            let what = format!("`{}`", keys.join("."));
+            if let Some(message) = name_problem(&what, name.chars().count()) {
+                let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+                problem(&keys, message);
+            }
+        }
+        if !(1..=TEMPLATE_FUEL_MAX).contains(&self.templates.fuel) {
+            problem(
+                &["templates", "fuel"],
+                format!(
+                    "templates.fuel must be between 1 and {TEMPLATE_FUEL_MAX}, not {}",
+                    self.templates.fuel
+                ),
+            );
+        }
+        let max_output = self.templates.max_output.bytes();
+        if !(1024..=TEMPLATE_OUTPUT_MAX).contains(&max_output) {
+            problem(
+                &["templates", "max_output"],
+                format!(
+                    "templates.max_output must be between 1KiB and {} (what mim reads of a file), not {}",
+                    Size(TEMPLATE_OUTPUT_MAX),
+                    self.templates.max_output
+                ),
+            );
+        }
         out.extend(regulation::problems(self));
         out.extend(intake::problems(self));
+        out
+    }
+
+    /// Every name-like value of the configuration (levels, priorities, calendars,
+    /// clients and their names, roles, categories, codes, escalation levels, people),
+    /// with the keys that lead to it, for the name limit.
+    fn names(&self) -> Vec<(Vec<String>, &str)> {
+        let key = |keys: &[&str]| keys.iter().map(|k| k.to_string()).collect::<Vec<_>>();
+        let mut out: Vec<(Vec<String>, &str)> = vec![(
+            key(&["organization", "name"]),
+            self.organization.name.as_str(),
+        )];
+        for (list, values) in [
+            ("impact", &self.impact),
+            ("urgency", &self.urgency),
+            ("categories", &self.categories),
+            ("roles", &self.roles),
+        ] {
+            out.extend(values.iter().map(|v| (key(&[list]), v.as_str())));
+        }
+        for (list, names) in [
+            ("priorities", self.priorities.keys().collect::<Vec<_>>()),
+            ("calendars", self.calendars.keys().collect()),
+            ("clients", self.clients.keys().collect()),
+            ("closure_codes", self.closure_codes.keys().collect()),
+            ("people", self.people.keys().collect()),
+        ] {
+            out.extend(names.into_iter().map(|n| (key(&[list, n]), n.as_str())));
+        }
+        for (k, client) in &self.clients {
+            out.push((key(&["clients", k, "name"]), client.name.as_str()));
+        }
+        for level in &self.escalation.hierarchic {
+            out.push((key(&["escalation", "hierarchic"]), level.notify.as_str()));
+        }
         out
     }
 

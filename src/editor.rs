@@ -41,22 +41,19 @@ pub fn edit_raw(initial: &str) -> anyhow::Result<String> {
     if !status.success() {
         bail!("the editor `{editor}` failed ({status}): nothing written");
     }
-    std::fs::read_to_string(file.path())
-        .with_context(|| format!("reading {}", file.path().display()))
+    // The editor's own file, outside the repository; read as a text of bounded size.
+    let written = std::fs::File::open(file.path())
+        .with_context(|| format!("reading {}", file.path().display()))?;
+    crate::limits::read_text("the text written in the editor", written)
 }
 
 /// Text a flag gives: `TEXT` as it is, `-` for standard input, or (no value) what the
 /// user writes in the editor, as it is (Markdown headings start with `#` too). `what`
 /// names the text in errors.
 pub fn flag_text(value: Option<&str>, what: &str) -> anyhow::Result<String> {
-    use std::io::Read as _;
     match value {
         Some("-") => {
-            let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .with_context(|| format!("reading {what} from standard input"))?;
-            Ok(text)
+            crate::limits::read_text(&format!("{what} from standard input"), std::io::stdin())
         }
         Some(text) => Ok(text.to_string()),
         None => edit_raw(""),

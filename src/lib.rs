@@ -16,6 +16,7 @@ pub(crate) mod fault;
 pub(crate) mod git;
 pub(crate) mod intake;
 pub(crate) mod lifecycle;
+pub(crate) mod limits;
 pub(crate) mod links;
 pub(crate) mod lock;
 pub(crate) mod model;

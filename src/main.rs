@@ -18,7 +18,16 @@ fn main() -> ExitCode {
         return ExitCode::from(mim::error::report(&mim::error::UsageError(err).into()));
     }
     let cli = mim::cli::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-    let env_now = std::env::var("MIM_NOW").ok();
+    let env_now = match std::env::var("MIM_NOW") {
+        Ok(now) => Some(now),
+        Err(std::env::VarError::NotPresent) => None,
+        Err(std::env::VarError::NotUnicode(_)) => {
+            let err = anyhow::anyhow!(
+                "MIM_NOW is not UTF-8 text: set it to an RFC 3339 time such as 2026-11-24T10:00:00Z, or unset it"
+            );
+            return ExitCode::from(mim::error::report(&mim::error::UsageError(err).into()));
+        }
+    };
     match mim::commands::run(cli, env_now.as_deref()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => ExitCode::from(mim::error::report(&err)),

@@ -9,6 +9,7 @@ use crate::model::plan::{Audience, CadenceSource, Plan, WorkstreamStatus};
 use crate::sla::Clock;
 use crate::sla::durations::Durations;
 use crate::state::State;
+use crate::text::pad;
 use crate::time::{self, Timestamp};
 
 /// The plan for machines: what plan.md says, plus the cadence in force per audience.
@@ -95,9 +96,9 @@ pub fn plan_text(config: &Config, state: &State, plan: &Plan) -> String {
             .min(60);
         for w in streams {
             let mut line = format!(
-                "    {:<8} {:<width$}  {}",
+                "    {:<8} {}  {}",
                 w.status.as_str(),
-                w.name,
+                pad(&w.name, width),
                 w.owner
             );
             if let Some(v) = &w.vendor {
@@ -201,9 +202,9 @@ pub fn roles_and_links_text(config: &Config, state: &State) -> String {
                 .map(|u| time::display(u, tz))
                 .unwrap_or_else(|| "now".into());
             out.push_str(&format!(
-                "  {:<role_w$}  {:<name_w$}  {} – {until}\n",
-                r.role,
-                r.holder,
+                "  {}  {}  {} – {until}\n",
+                pad(&r.role, role_w),
+                pad(&r.holder, name_w),
                 time::display(&r.from, tz)
             ));
         }
@@ -277,6 +278,13 @@ pub fn clocks_text(clocks: &[Clock], now: Timestamp, tz: chrono_tz::Tz) -> Strin
     let mut out = format!("\nSLA clocks (at {})\n", time::display(&now, tz));
     for (c, name) in clocks.iter().zip(&names) {
         let due = match (c.due, c.stopped) {
+            // An action item is due on a day: that day, not the midnight that ends it.
+            (Some(due), _) if c.rule == crate::sla::Rule::PirAction => format!(
+                "due {}",
+                (due - chrono::TimeDelta::seconds(1))
+                    .with_timezone(&tz)
+                    .date_naive()
+            ),
             (Some(due), _) => format!("due {}", time::display(&due, tz)),
             (None, None) => "paused, not due".to_string(),
             (None, Some(_)) => "no target".to_string(),
@@ -285,11 +293,16 @@ pub fn clocks_text(clocks: &[Clock], now: Timestamp, tz: chrono_tz::Tz) -> Strin
             .stopped
             .map(|s| format!(", stopped {}", time::display(&s, tz)))
             .unwrap_or_default();
+        // An action item's clock is only the span to its day: its state and day say it.
+        let counted = if c.rule == crate::sla::Rule::PirAction {
+            String::new()
+        } else {
+            format!("{} of {}, ", c.elapsed.human(), c.target.human())
+        };
         out.push_str(&format!(
-            "  {name:<width$}  {:<8}  {} of {}, {due}{stopped}\n",
+            "  {}  {:<8}  {counted}{due}{stopped}\n",
+            pad(name, width),
             c.state.as_str(),
-            c.elapsed.human(),
-            c.target.human(),
         ));
     }
     out

@@ -145,15 +145,14 @@ impl Repo {
         {
             return Ok(given.to_string());
         }
-        let mut matches: Vec<String> = self
-            .entries()?
-            .into_iter()
-            .filter(|(name, dir)| *dir && name.starts_with(given) && is_id(name))
-            .map(|(name, _)| name)
-            .collect();
-        matches.sort();
+        let ids = self.incident_ids()?;
+        let mut matches: Vec<&String> = ids.iter().filter(|id| id.starts_with(given)).collect();
+        // No ID starts so: a part of the slug (`citrix`) names one too.
+        if matches.is_empty() && given.len() >= 3 {
+            matches = ids.iter().filter(|id| id[11..].contains(given)).collect();
+        }
         match matches.as_slice() {
-            [one] => Ok(one.clone()),
+            [one] => Ok(one.to_string()),
             [] if crate::safe_fs::kind(&self.root, &self.incident_dir_unchecked(given))
                 .is_ok_and(|k| k == crate::safe_fs::Kind::Symlink) =>
             {
@@ -161,18 +160,23 @@ impl Repo {
                     "{INCIDENTS_DIR}/{given} is a symbolic link: mim never follows symbolic links in a repository; replace it with the incident's directory itself"
                 )
             }
-            [] => bail!(
-                "no incident `{given}` in {} (see `mim list`)",
-                self.incidents_dir().display()
-            ),
-            many => bail!(
-                "`{given}` matches {} incidents: {}; give more of the ID",
-                many.len(),
-                match many.len().saturating_sub(SHOWN_MATCHES) {
-                    0 => many.join(", "),
-                    more => format!("{}, … and {more} more", many[..SHOWN_MATCHES].join(", ")),
-                }
-            ),
+            [] => Err(NoSuchIncident {
+                given: given.to_string(),
+                closest: closest(given, &ids),
+                open: None,
+            }
+            .into()),
+            many => {
+                let names: Vec<&str> = many.iter().map(|s| s.as_str()).collect();
+                bail!(
+                    "`{given}` matches {} incidents: {}; give more of the ID",
+                    many.len(),
+                    match names.len().saturating_sub(SHOWN_MATCHES) {
+                        0 => names.join(", "),
+                        more => format!("{}, … and {more} more", names[..SHOWN_MATCHES].join(", ")),
+                    }
+                )
+            }
         }
     }
 
@@ -208,6 +212,73 @@ impl Repo {
     pub fn relative<'a>(&self, path: &'a Path) -> &'a Path {
         path.strip_prefix(&self.root).unwrap_or(path)
     }
+}
+
+/// No incident has the ID, prefix or slug part given: the closest IDs, and (filled in by
+/// the command, which loads incidents) how many are open.
+#[derive(Debug)]
+pub struct NoSuchIncident {
+    pub given: String,
+    pub closest: Vec<String>,
+    pub open: Option<usize>,
+}
+
+impl std::fmt::Display for NoSuchIncident {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "no incident `{}`", self.given)?;
+        match self.closest.as_slice() {
+            [] => {}
+            [one] => write!(f, "; did you mean {one}?")?,
+            many => write!(f, "; did you mean one of {}?", many.join(", "))?,
+        }
+        match self.open {
+            Some(0) => write!(f, " (no incident is open; see `mim list`)"),
+            Some(1) => write!(f, " (1 incident is open: `mim list --status open`)"),
+            Some(n) => write!(f, " ({n} incidents are open: `mim list --status open`)"),
+            None => write!(f, " (see `mim list`)"),
+        }
+    }
+}
+
+impl std::error::Error for NoSuchIncident {}
+
+/// The IDs closest to `given` by edit distance (on the slug, when `given` has no date),
+/// at most three, when close enough to be a typo.
+fn closest(given: &str, ids: &[String]) -> Vec<String> {
+    let dated = given.len() > 10 && is_id(given);
+    let mut scored: Vec<(usize, &String)> = ids
+        .iter()
+        .map(|id| {
+            let against = if dated { id.as_str() } else { &id[11..] };
+            // A typo of the start of a longer slug counts as one of the start.
+            let start = &against[..against.len().min(given.len())];
+            let d = edit_distance(given, against).min(edit_distance(given, start));
+            (d, id)
+        })
+        .filter(|(d, _)| *d <= (given.len() / 3).max(1))
+        .collect();
+    scored.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(a.1)));
+    scored
+        .into_iter()
+        .take(3)
+        .map(|(_, id)| id.clone())
+        .collect()
+}
+
+/// Levenshtein distance of two ASCII strings.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
 }
 
 /// `[a-z0-9-]` only, dashes collapsed, at most SLUG_MAX characters cut at a dash; never empty.
@@ -274,6 +345,24 @@ mod tests {
         assert_eq!(slug("???\u{202e}"), "incident");
         let long = slug(&"word ".repeat(100));
         assert!(long.len() <= SLUG_MAX && !long.ends_with('-'), "{long}");
+    }
+
+    #[test]
+    fn a_typo_finds_the_closest_ids() {
+        let ids: Vec<String> = [
+            "2026-11-20-citrix-gateway-down",
+            "2026-11-21-payments-api-outage",
+            "2026-11-22-payroll-export-failing",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(closest("citrx", &ids), ["2026-11-20-citrix-gateway-down"]);
+        assert_eq!(
+            closest("2026-11-21-paymnets-api-outage", &ids),
+            ["2026-11-21-payments-api-outage"]
+        );
+        assert!(closest("zzzzzzzz", &ids).is_empty());
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 
     #[test]

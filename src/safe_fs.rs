@@ -13,10 +13,6 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
 use std::path::{Component, Path};
 
-/// The largest file mim reads from a repository; anything bigger is refused before it
-/// is read, so a hostile file cannot exhaust memory.
-pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
-
 /// What is at a path, without following symbolic links.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Kind {
@@ -150,9 +146,10 @@ pub fn open_regular(path: &Path) -> io::Result<File> {
 }
 
 /// Read a regular file below `base`: never through a symbolic link, never a FIFO or
-/// device (which could block forever), never more than [`MAX_FILE_BYTES`]. A missing
-/// file is `NotFound`, as with `std::fs::read`.
+/// device (which could block forever), never more than its limit
+/// ([`crate::limits::read_limit`]). A missing file is `NotFound`, as with `std::fs::read`.
 pub fn read(base: &Path, path: &Path) -> io::Result<Vec<u8>> {
+    let limit = crate::limits::read_limit(path);
     match kind(base, path)? {
         Kind::File => {}
         Kind::Missing => return Err(io::Error::new(io::ErrorKind::NotFound, "no such file")),
@@ -172,21 +169,21 @@ pub fn read(base: &Path, path: &Path) -> io::Result<Vec<u8>> {
             "is not a regular file: mim does not read it".to_string(),
         ));
     }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(too_large(meta.len()));
+    if meta.len() > limit {
+        return Err(too_large(meta.len(), limit));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(too_large(bytes.len() as u64));
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64, limit));
     }
     Ok(bytes)
 }
 
-fn too_large(len: u64) -> io::Error {
+fn too_large(len: u64, limit: u64) -> io::Error {
     refused(format!(
-        "is too large ({len} bytes; mim reads files of at most {} MiB)",
-        MAX_FILE_BYTES / (1024 * 1024)
+        "is too large ({len} bytes; mim reads files of at most {})",
+        crate::limits::Size(limit)
     ))
 }
 

@@ -45,18 +45,47 @@ pub fn load_without_plan(repo: &Repo, id: &str) -> Result<Incident, Diagnostics>
 
 fn load_incident(repo: &Repo, id: &str, with_plan: bool) -> Result<Incident, Diagnostics> {
     let dir = repo.incident_dir(id);
-    let rel = |name: &str| repo.relative(&dir).join(name);
     if let Err(e) = crate::safe_fs::list_dir(&repo.root, &dir) {
         return Err(Diagnostics(vec![Diagnostic::new(
             repo.relative(&dir),
             format!("cannot read the incident: {e}"),
         )]));
     }
+    load_rest_with(repo, id, load_record(repo, id), with_plan)
+}
+
+/// An incident's record alone, with its text: what a look over many incidents reads
+/// first; [`load_rest`] completes the incident without reading it again.
+pub fn load_record(repo: &Repo, id: &str) -> Result<(Record, String), Diagnostic> {
+    let dir = repo.incident_dir(id);
+    let shown = repo.relative(&dir).join(RECORD_FILE);
+    let text = diag::read_text(&repo.root, &dir.join(RECORD_FILE), &shown)?;
+    let record = parse_yaml::<Record>(&shown, &text)?;
+    Ok((record, text))
+}
+
+/// The incident whose record [`load_record`] gave: its timeline and plan are read, the
+/// record is not read again.
+pub fn load_rest(
+    repo: &Repo,
+    id: &str,
+    record: Result<(Record, String), Diagnostic>,
+) -> Result<Incident, Diagnostics> {
+    load_rest_with(repo, id, record, true)
+}
+
+fn load_rest_with(
+    repo: &Repo,
+    id: &str,
+    record: Result<(Record, String), Diagnostic>,
+    with_plan: bool,
+) -> Result<Incident, Diagnostics> {
+    let dir = repo.incident_dir(id);
+    let rel = |name: &str| repo.relative(&dir).join(name);
     let mut problems = Vec::new();
     let mut texts = Texts::default();
-    let record = diag::read_text(&repo.root, &dir.join(RECORD_FILE), &rel(RECORD_FILE))
-        .and_then(|text| {
-            let record = parse_yaml::<Record>(&rel(RECORD_FILE), &text);
+    let record = record
+        .map(|(record, text)| {
             texts.record = text;
             record
         })
@@ -71,9 +100,14 @@ fn load_incident(repo: &Repo, id: &str, with_plan: bool) -> Result<Incident, Dia
     .map_err(|d| problems.push(d))
     .ok();
     let plan = if with_plan {
-        read_plan(&repo.root, &dir.join(PLAN_FILE), &rel(PLAN_FILE))
-            .map_err(|Diagnostics(d)| problems.extend(d))
-            .ok()
+        read_plan(
+            &repo.root,
+            &dir.join(PLAN_FILE),
+            &rel(PLAN_FILE),
+            &mut texts,
+        )
+        .map_err(|Diagnostics(d)| problems.extend(d))
+        .ok()
     } else {
         Some(None)
     };
@@ -91,12 +125,19 @@ fn load_incident(repo: &Repo, id: &str, with_plan: bool) -> Result<Incident, Dia
 }
 
 /// A missing plan is no plan yet.
-fn read_plan(base: &Path, path: &Path, shown: &Path) -> Result<Option<Plan>, Diagnostics> {
+fn read_plan(
+    base: &Path,
+    path: &Path,
+    shown: &Path,
+    texts: &mut Texts,
+) -> Result<Option<Plan>, Diagnostics> {
     let Some(text) = diag::read_optional(base, path, shown).map_err(|d| Diagnostics(vec![d]))?
     else {
         return Ok(None);
     };
-    plan::parse(shown, &text).map(Some)
+    let plan = plan::parse(shown, &text).map(Some);
+    texts.plan = text;
+    plan
 }
 
 /// A missing timeline is an empty one (nothing happened since the declaration).

@@ -5,8 +5,8 @@
 use std::borrow::Cow;
 
 /// The longest name-like value (a workstream, an owner, an escalation target, a role):
-/// long enough for any real name, short enough to lay out in a table.
-pub const NAME_MAX: usize = 200;
+/// [`crate::limits::NAME_CHARS`].
+pub const NAME_MAX: usize = crate::limits::NAME_CHARS;
 
 /// A one-line field (title, reason, names): control characters and line breaks become
 /// single spaces, surrounding space is trimmed.
@@ -51,11 +51,8 @@ pub fn plural(n: usize, noun: &str) -> String {
 /// empty, at most [`NAME_MAX`] characters.
 pub fn name(what: &str, text: &str) -> anyhow::Result<String> {
     let clean = required(what, text)?;
-    let len = clean.chars().count();
-    if len > NAME_MAX {
-        anyhow::bail!(
-            "{what} is {len} characters long: a name has at most {NAME_MAX}; put the detail in a note"
-        );
+    if let Some(problem) = crate::limits::name_problem(what, clean.chars().count()) {
+        anyhow::bail!(problem);
     }
     Ok(clean)
 }
@@ -89,16 +86,30 @@ pub fn check(what: &str, text: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Text from a repository file made safe to print on a terminal: control characters
-/// (escape sequences, carriage returns, bells), C1 controls and bidirectional overrides
-/// are shown escaped (`\u{1b}`), so a file cannot drive the terminal. Newlines and tabs
-/// stay.
+/// `text` left-aligned in a column of `width` characters (never cut). Unlike a
+/// `{:<width$}` format, which panics past 65,535, any width is safe, so a name written
+/// by hand into a file can make a table wide but never make mim panic.
+pub fn pad(text: &str, width: usize) -> String {
+    let len = text.chars().count();
+    let mut out = String::with_capacity(text.len() + width.saturating_sub(len));
+    out.push_str(text);
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(len)));
+    out
+}
+
+/// Whether `c` could drive a terminal or reorder what it shows: control characters
+/// other than newline and tab (escape sequences, carriage returns, bells), C1 controls,
+/// bidirectional overrides and isolates, and non-characters.
+fn unsafe_char(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        || is_noncharacter(c)
+}
+
+/// The one escaper for what mim prints on a terminal: text from a repository (a file, a
+/// directory name, a commit subject) with every [`unsafe_char`] shown escaped
+/// (`\u{1b}`), so a repository cannot drive the terminal. Newlines and tabs stay.
 pub fn for_terminal(text: &str) -> Cow<'_, str> {
-    let unsafe_char = |c: char| {
-        (c.is_control() && c != '\n' && c != '\t')
-            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-            || is_noncharacter(c)
-    };
     if !text.chars().any(unsafe_char) {
         return Cow::Borrowed(text);
     }
@@ -113,9 +124,148 @@ pub fn for_terminal(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `value` as pretty JSON for standard output: the same JSON, with every character
+/// [`for_terminal`] escapes written as a `\uXXXX` escape. serde_json escapes only
+/// controls below U+0020; DEL, C1 controls and bidirectional overrides would reach the
+/// terminal raw. The escape is JSON's own, so a reader gets the same strings.
+pub fn json_for_terminal(value: &impl serde::Serialize) -> serde_json::Result<String> {
+    let mut out = Vec::new();
+    write_json_for_terminal(value, &mut out)?;
+    Ok(String::from_utf8(out).expect("serde_json writes UTF-8"))
+}
+
+/// [`json_for_terminal`], written to `out` as it is serialized.
+pub fn write_json_for_terminal(
+    value: &impl serde::Serialize,
+    out: impl std::io::Write,
+) -> serde_json::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(out, TerminalJson::default());
+    value.serialize(&mut ser)
+}
+
+/// serde_json's pretty layout, with [`unsafe_char`]s in strings escaped.
+#[derive(Default)]
+struct TerminalJson(serde_json::ser::PrettyFormatter<'static>);
+
+impl serde_json::ser::Formatter for TerminalJson {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices().filter(|(_, c)| unsafe_char(*c)) {
+            w.write_all(&fragment.as_bytes()[start..i])?;
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                write!(w, "\\u{unit:04x}")?;
+            }
+            start = i + c.len_utf8();
+        }
+        w.write_all(&fragment.as_bytes()[start..])
+    }
+
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
+
+/// A path as people want to read it: `..` and `.` taken out, and relative to the
+/// directory mim was started in when it is below it (`-C` joins paths, so a path can
+/// read `msp/../report.html`).
+pub fn shown_path(path: &std::path::Path) -> String {
+    use std::path::Component;
+    let mut clean = std::path::PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir if clean.file_name().is_some() => {
+                clean.pop();
+            }
+            other => clean.push(other),
+        }
+    }
+    let shown = std::env::current_dir()
+        .ok()
+        .and_then(|here| {
+            clean
+                .strip_prefix(here)
+                .ok()
+                .map(std::path::Path::to_path_buf)
+        })
+        .filter(|rel| !rel.as_os_str().is_empty())
+        .unwrap_or(clean);
+    shown.display().to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_keeps_its_strings_and_escapes_what_drives_a_terminal() {
+        let value =
+            serde_json::json!({"t": "a\u{1b}]0;x\u{7}b\u{202e}c\u{9b}d é\u{10ffff}", "n": [1, 2]});
+        let text = json_for_terminal(&value).unwrap();
+        assert!(
+            !text.contains(['\u{1b}', '\u{7}', '\u{202e}', '\u{9b}', '\u{10ffff}']),
+            "{text}"
+        );
+        assert!(
+            text.contains("\\u202e") && text.contains("\\udbff\\udfff") && text.contains('é'),
+            "{text}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, value);
+        assert_eq!(
+            text,
+            serde_json::to_string_pretty(&value)
+                .unwrap()
+                .replace('\u{202e}', "\\u202e")
+                .replace('\u{9b}', "\\u009b")
+                .replace('\u{10ffff}', "\\udbff\\udfff")
+        );
+    }
 
     #[test]
     fn one_line_flattens_hostile_text() {
@@ -159,6 +309,14 @@ mod tests {
             for_terminal("a\u{1b}[31mred\r\u{9b}x\u{202e}"),
             "a\\u{1b}[31mred\\u{d}\\u{9b}x\\u{202e}"
         );
+    }
+
+    #[test]
+    fn any_width_pads_without_panicking() {
+        assert_eq!(pad("ab", 4), "ab  ");
+        assert_eq!(pad("abcdef", 4), "abcdef");
+        assert_eq!(pad("é", 2), "é ");
+        assert_eq!(pad("x", 70_000).len(), 70_000);
     }
 
     #[test]

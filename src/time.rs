@@ -103,7 +103,11 @@ pub fn parse_ahead(text: &str, tz: chrono_tz::Tz, now: Timestamp) -> anyhow::Res
     if let Ok(d) = trimmed.parse::<crate::units::Duration>() {
         return Ok(now + d.to_chrono());
     }
-    parse(text, tz).map_err(|_| {
+    parse(text, tz).map_err(|err| {
+        // A time that reads as one but is impossible says so; anything else lists the forms.
+        if !err.to_string().starts_with("invalid time") {
+            return err;
+        }
         anyhow::anyhow!(
             "invalid time `{}`: expected a clock time like 14:00 (today, or tomorrow once passed, in {}), a duration from now like 45m, RFC 3339 like 2026-11-24T09:00:00Z, or a local time like \"2026-11-24 09:00\"",
             trimmed.escape_debug(),

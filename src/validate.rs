@@ -263,7 +263,7 @@ pub fn incident_problems(repo: &Repo, incident: &Incident, depth: Depth) -> Vec<
     ));
     out.extend(escalation_problems(repo, incident));
     out.extend(stakeholder_problems(repo, incident, &state));
-    out.extend(pir_problems(repo, incident, &state));
+    out.extend(pir_problems(repo, incident, &state, depth == Depth::Deep));
     out.extend(client_problems(repo, incident, &state));
     out.extend(plan_record_problems(repo, incident, &state));
     out.extend(duplicate_number_problems(repo, incident, &state));
@@ -372,7 +372,7 @@ fn stakeholder_problems(repo: &Repo, incident: &Incident, state: &State) -> Vec<
     };
     let clients: Vec<&str> = state.affected().map(|c| c.client.as_str()).collect();
     let path = incident.plan_path();
-    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let text = &incident.texts.plan;
     plan.stakeholders
         .iter()
         .filter_map(|s| {
@@ -384,7 +384,7 @@ fn stakeholder_problems(repo: &Repo, incident: &Incident, state: &State) -> Vec<
             Some(
                 Diagnostic::new(repo.relative(&path), format!("{err:#}"))
                     .at(line, if line > 0 { 1 } else { 0 })
-                    .with_source(&text),
+                    .with_source(text),
             )
         })
         .collect()
@@ -408,6 +408,15 @@ fn timeline_problems(
             .map(|p| at_entry(p.entry, p.message)),
     );
     for (i, entry) in incident.entries.iter().enumerate() {
+        // Names are bounded where they enter; one written into the file by hand is a
+        // problem here, with the same limit.
+        let names = entry_names(&entry.event);
+        for (what, name) in [("by", entry.by.as_str())].into_iter().chain(names) {
+            let len = crate::text::one_line(name).chars().count();
+            if let Some(message) = crate::limits::name_problem(&format!("`{what}`"), len) {
+                out.push(at_entry(i, message));
+            }
+        }
         match &entry.event {
             Event::Reprioritise { priority, .. } if config.targets(priority).is_none() => {
                 out.push(at_entry(
@@ -447,6 +456,24 @@ fn timeline_problems(
         }
     }
     out
+}
+
+/// The names an event records (who was given a role, escalated to, the facilitator, an
+/// action's owner, a review's attendees), for the name limit.
+fn entry_names(event: &Event) -> Vec<(&'static str, &str)> {
+    match event {
+        Event::Accept { manager, .. } => vec![("manager", manager.as_str())],
+        Event::Escalate { to, .. } | Event::Assign { to, .. } | Event::Handover { to, .. } => {
+            vec![("to", to.as_str())]
+        }
+        Event::PirStart { facilitator, .. } => vec![("facilitator", facilitator.as_str())],
+        Event::PirAction { owner, .. } => vec![("owner", owner.as_str())],
+        Event::PirReview { attendees, .. } => attendees
+            .iter()
+            .map(|a| ("attendees", a.as_str()))
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// A problem with `key` of an incident's `incident.yaml`, positioned where the key is
@@ -501,25 +528,35 @@ fn escalation_problems(repo: &Repo, incident: &Incident) -> Vec<Diagnostic> {
 }
 
 /// The PIR's problems: its timeline events (with their line) and a missing `pir.md`
-/// once the PIR is started.
-fn pir_problems(repo: &Repo, incident: &Incident, state: &State) -> Vec<Diagnostic> {
+/// once the PIR is started; with `deep`, a `pir.md` that `mim pir report` could not
+/// read (a link, too large, not UTF-8).
+fn pir_problems(repo: &Repo, incident: &Incident, state: &State, deep: bool) -> Vec<Diagnostic> {
+    use crate::pir::document;
     let mut out: Vec<Diagnostic> = state
         .pir_problems
         .iter()
         .map(|p| at_entry(repo, incident, p.entry, p.message.clone()))
         .collect();
-    if state.pir.is_some()
-        && !crate::safe_fs::exists(
-            &incident.dir,
-            &incident.dir.join(crate::pir::document::FILE),
-        )
-    {
+    let path = incident.dir.join(document::FILE);
+    let shown = repo.relative(&path).to_path_buf();
+    let kind = crate::safe_fs::kind(&incident.dir, &path).ok();
+    let present = kind != Some(crate::safe_fs::Kind::Missing);
+    if state.pir.is_some() && !present {
         out.push(Diagnostic::new(
-            &repo
-                .relative(&incident.dir)
-                .join(crate::pir::document::FILE),
+            &shown,
             "missing: the PIR was started, and its prose lives in this file; restore it from git",
         ));
+    }
+    // Links and FIFOs are reported once, by `symlinks`.
+    let readable = matches!(
+        kind,
+        Some(crate::safe_fs::Kind::File | crate::safe_fs::Kind::Dir)
+    );
+    if deep
+        && readable
+        && let Err(e) = crate::safe_fs::read_to_string(&incident.dir, &path)
+    {
+        out.push(Diagnostic::new(&shown, format!("cannot read: {e}")));
     }
     out
 }

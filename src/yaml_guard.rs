@@ -9,8 +9,9 @@
 
 /// The deepest nesting of collections accepted in a YAML file.
 pub const MAX_DEPTH: usize = 64;
-/// The largest YAML text accepted, in bytes.
-pub const MAX_BYTES: usize = 4 * 1024 * 1024;
+/// The largest YAML text accepted, in bytes: what mim reads of any file
+/// ([`crate::limits::FILE_BYTES`]), so a file mim wrote is never too large to parse.
+pub const MAX_BYTES: usize = crate::limits::FILE_BYTES as usize;
 
 /// Why a YAML text was refused, and where (1-based line and column).
 #[derive(Debug, Clone, PartialEq, Eq)]

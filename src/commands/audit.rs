@@ -107,13 +107,14 @@ pub fn run(ctx: &Ctx, args: &AuditArgs) -> anyhow::Result<()> {
             "seals": seals,
             "sealed": sealed,
         }))?,
+        // Timeline lines and commit subjects are anyone's text: escaped for the terminal.
         AuditFormat::Text => print!(
             "{}{}",
-            text(&result),
+            crate::text::for_terminal(&text(&result, args.verbose, ctx.repo.config.tz())),
             crate::text::for_terminal(&seal_text(&seals))
         ),
     }
-    eprintln!("{}", summary(&result, &seals));
+    eprintln!("{}", crate::text::for_terminal(&summary(&result, &seals)));
     if args.seal {
         eprintln!("{}", seal_outcome(ctx, sealed.as_ref()));
     }
@@ -232,9 +233,18 @@ fn usage(message: String) -> anyhow::Error {
 }
 
 /// The findings, per incident that has any.
-fn text(result: &Audit) -> String {
+/// The findings, incident by incident, errors first; backfilled entries (information:
+/// written later than they happened, as mim allows) counted per incident with the span of
+/// their times unless `verbose`.
+fn text(result: &Audit, verbose: bool, tz: chrono_tz::Tz) -> String {
     let mut out = String::new();
-    for incident in result.incidents.iter().filter(|i| !i.findings.is_empty()) {
+    let mut incidents: Vec<_> = result
+        .incidents
+        .iter()
+        .filter(|i| !i.findings.is_empty())
+        .collect();
+    incidents.sort_by_key(|i| i.append_only);
+    for incident in incidents {
         let verdict = if incident.append_only {
             "append-only"
         } else {
@@ -245,11 +255,49 @@ fn text(result: &Audit) -> String {
             incident.id,
             plural(incident.commits, "commit")
         ));
-        for f in &incident.findings {
+        let (errors, info): (Vec<&Finding>, Vec<&Finding>) = incident
+            .findings
+            .iter()
+            .partition(|f| f.level == Level::Error);
+        for f in errors {
             out.push_str(&finding(f));
+        }
+        let (backfilled, other): (Vec<&Finding>, Vec<&Finding>) =
+            info.into_iter().partition(|f| f.kind == Kind::Backfilled);
+        for f in other {
+            out.push_str(&finding(f));
+        }
+        if verbose {
+            for f in &backfilled {
+                out.push_str(&finding(f));
+            }
+        } else if let Some(span) = span(&backfilled, tz) {
+            out.push_str(&format!(
+                "  info: {} backfilled (written later than they happened, {span}); `mim audit --verbose` lists them\n",
+                match backfilled.len() {
+                    1 => "1 entry".to_string(),
+                    n => format!("{n} entries"),
+                }
+            ));
         }
     }
     out
+}
+
+/// `dated 2026-11-24 09:00 UTC to 2026-11-24 11:40 UTC`: the span of the backfilled
+/// entries' times.
+fn span(backfilled: &[&Finding], tz: chrono_tz::Tz) -> Option<String> {
+    let first = backfilled.iter().map(|f| f.author_date).min()?;
+    let last = backfilled.iter().map(|f| f.author_date).max()?;
+    Some(if first == last {
+        format!("dated {}", crate::time::display(&first, tz))
+    } else {
+        format!(
+            "dated {} to {}",
+            crate::time::display(&first, tz),
+            crate::time::display(&last, tz)
+        )
+    })
 }
 
 fn finding(f: &Finding) -> String {

@@ -14,7 +14,7 @@ use crate::diag::{Diagnostic, locate};
 use crate::error::{Exit, UsageError};
 use crate::lifecycle::Status;
 use crate::model::{Incident, RECORD_FILE, TIMELINE_FILE};
-use crate::render::ci::{self, Finding, Report};
+use crate::render::ci::{self, About, Finding, Report};
 use crate::repo::Repo;
 use crate::sla::{self, Anchor, Level, Rule};
 use crate::state::State;
@@ -45,7 +45,10 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<()> {
         CheckFormat::Text
     });
     let out = match format {
-        CheckFormat::Text => crate::text::for_terminal(&ci::text(&report)).into_owned(),
+        CheckFormat::Text if args.verbose => {
+            crate::text::for_terminal(&ci::text(&report)).into_owned()
+        }
+        CheckFormat::Text => crate::text::for_terminal(&ci::summary_text(&report)).into_owned(),
         // Every incident's clocks: written as it is serialized, never held whole.
         CheckFormat::Json => return finish(&report, ci::write_json(&report, std::io::stdout())),
         CheckFormat::Github => ci::github(&report),
@@ -110,10 +113,22 @@ pub fn build(
             placed.extend(mail_findings(repo, incident, &state, now));
             placed
         };
-        Seen::Selected(Some((e.clocks, placed)))
+        let about = About {
+            priority: state.priority.clone(),
+            status: state.status.to_string(),
+            active: state.status.is_active(),
+            clients: state
+                .affected()
+                .map(|c| repo.config.client_name(&c.client))
+                .collect::<Vec<_>>()
+                .join(", "),
+            title: incident.record.title.clone(),
+        };
+        Seen::Selected(Some((e.clocks, placed, about)))
     })?;
     let mut findings: Vec<Finding> = checked.problems.iter().map(validation).collect();
     let mut clocks = BTreeMap::new();
+    let mut about = BTreeMap::new();
     let mut count = 0;
     for outcome in checked.incidents {
         let evaluated = match outcome.value {
@@ -123,7 +138,8 @@ pub fn build(
         };
         count += 1;
         findings.extend(outcome.problems.iter().map(validation));
-        if let Some((c, f)) = evaluated {
+        if let Some((c, f, a)) = evaluated {
+            about.insert(outcome.id.clone(), a);
             clocks.insert(outcome.id, c);
             findings.extend(f);
         }
@@ -135,6 +151,8 @@ pub fn build(
         findings,
         clocks,
         strict,
+        about,
+        tz: Some(repo.config.tz()),
     })
 }
 
@@ -142,8 +160,8 @@ pub fn build(
 enum Seen {
     /// Of another client than `--client`: left out, its problems too.
     OtherClient,
-    /// Its clocks and placed findings, once it exists at "now".
-    Selected(Option<(Vec<sla::Clock>, Vec<Finding>)>),
+    /// Its clocks, placed findings and how the text output names it, once it exists at "now".
+    Selected(Option<(Vec<sla::Clock>, Vec<Finding>, About)>),
 }
 
 /// A validation problem as a finding.

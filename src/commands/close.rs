@@ -64,7 +64,7 @@ pub fn run(ctx: &Ctx, args: &CloseArgs) -> anyhow::Result<()> {
         let after = incident.with_entry(&entry);
         let after_state = ctx.state(&after);
         let pir_md = document::read(&incident.dir, ctx.repo.relative(&incident.dir))?;
-        let templates = Templates::new(Some(ctx.repo.templates_dir()));
+        let templates = Templates::for_repo(&ctx.repo);
         for format in [Format::Md, Format::Html] {
             let path = incident.dir.join(format.file_name());
             if format == Format::Md || crate::safe_fs::exists(&ctx.repo.root, &path) {
@@ -79,8 +79,9 @@ pub fn run(ctx: &Ctx, args: &CloseArgs) -> anyhow::Result<()> {
                 change.put(path, report);
             }
         }
-        if let Some(text) = ctx.changed_file(&incident.dir.join(document::FILE))? {
-            change.put(incident.dir.join(document::FILE), text);
+        // pir.md is read once, above; what was rendered from it is what gets committed.
+        if ctx.is_uncommitted(&incident.dir.join(document::FILE))? {
+            change.put(incident.dir.join(document::FILE), pir_md.clone());
         }
         let unwritten = document::unwritten(&pir_md);
         if !unwritten.is_empty() {
@@ -100,7 +101,7 @@ pub fn run(ctx: &Ctx, args: &CloseArgs) -> anyhow::Result<()> {
         if forced.is_some() {
             eprintln!("warning: closed by management override; still outstanding:");
             for g in &gaps {
-                eprintln!("  - {g}");
+                eprintln!("  - {}", crate::text::for_terminal(&g.to_string()));
             }
         }
         eprintln!("{}: {} → closed", incident.id, state.status);
@@ -124,7 +125,7 @@ fn warn_unsent(incident: &Incident, state: &State) -> anyhow::Result<()> {
         if unsent.len() == 1 { "was" } else { "were" }
     );
     for file in &unsent {
-        eprintln!("  {OUTBOX_DIR}/{file}");
+        eprintln!("  {OUTBOX_DIR}/{}", crate::text::for_terminal(file));
     }
     eprintln!(
         "  the incident is closed: send them only if they are still true, with `mim send {} --force`",

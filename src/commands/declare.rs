@@ -164,11 +164,11 @@ fn active_like(ctx: &Ctx, record: &Record) -> Vec<Similar> {
     ids[recent..]
         .par_iter()
         .filter_map(|id| {
-            let path = ctx.repo.incident_dir(id).join(RECORD_FILE);
-            let text = std::fs::read_to_string(&path).ok()?;
-            let other: Record = store::parse_yaml(&path, &text).ok()?;
+            // The record first; the rest only of a match, without reading it again.
+            let (other, text) = store::load_record(&ctx.repo, id).ok()?;
             let same = same_outage(record, &other)?;
-            let incident = store::load(&ctx.repo, id).ok()?;
+            let incident = store::load_rest(&ctx.repo, id, Ok((other, text))).ok()?;
+            let other = &incident.record;
             let state = ctx.state_now(&incident);
             let active =
                 state.exists() && state.status.is_active() && state.duplicate_of().is_none();
@@ -197,10 +197,12 @@ fn same_outage(new: &Record, other: &Record) -> Option<&'static str> {
 
 fn warn_similar(id: &str, similar: &[Similar]) {
     for s in similar {
-        eprintln!(
+        // The other incident's priority and title come from its files.
+        let line = format!(
             "warning: {} is active on the same {} ({}, {}: {})",
             s.id, s.same, s.status, s.priority, s.title
         );
+        eprintln!("{}", text::for_terminal(&line));
     }
     if let Some(first) = similar.first() {
         eprintln!(

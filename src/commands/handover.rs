@@ -50,9 +50,11 @@ pub fn run(ctx: &Ctx, args: &HandoverArgs) -> anyhow::Result<()> {
     if ctx.json {
         return ctx.print_json(&json!({"incident": id, "entry": entry, "manager": to}));
     }
-    eprintln!(
+    // The previous manager's name comes from the timeline.
+    let line = format!(
         "{id}: incident manager {} → {to}",
         then.manager.as_deref().unwrap_or("none")
     );
+    eprintln!("{}", crate::text::for_terminal(&line));
     Ok(())
 }

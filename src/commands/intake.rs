@@ -37,10 +37,10 @@ pub fn read_input(ctx: &Ctx, args: &IntakeArgs) -> anyhow::Result<String> {
     let mut bytes = Vec::new();
     reader
         .by_ref()
-        .take(limit.0 + 1)
+        .take(limit.bytes() + 1)
         .read_to_end(&mut bytes)
         .with_context(|| format!("reading {name}"))?;
-    if bytes.len() as u64 > limit.0 {
+    if bytes.len() as u64 > limit.bytes() {
         anyhow::bail!(
             "the payload in {name} is larger than intake.max_payload ({limit}): refused, nothing recorded"
         );
@@ -83,7 +83,7 @@ fn report(ctx: &Ctx, outcome: &Outcome) -> anyhow::Result<()> {
 /// an [`Outcome`]; an error is a failure to write.
 pub fn ingest(ctx: &Ctx, bytes: &[u8], format: Option<Format>) -> anyhow::Result<Outcome> {
     let limit = ctx.repo.config.intake.max_payload;
-    if bytes.len() as u64 > limit.0 {
+    if bytes.len() as u64 > limit.bytes() {
         return Ok(Outcome::malformed(format!(
             "the payload is larger than intake.max_payload ({limit})"
         )));
@@ -388,5 +388,5 @@ pub fn serve(
         ctx.lock()?;
         ingest(&ctx, bytes, format)
     };
-    crate::intake::serve::run(&args.listen, limit.0, &handler)
+    crate::intake::serve::run(&args.listen, limit.bytes(), &handler)
 }

@@ -86,15 +86,21 @@ pub fn run(ctx: &Ctx, statuses: &[ListStatus]) -> anyhow::Result<()> {
 }
 
 fn print_table(rows: &[Row]) {
+    use crate::text::pad;
     let id_width = rows.iter().map(|r| r.id.len()).max().unwrap_or(2);
-    println!("{:<id_width$}  {:<9}  {:<3}  TITLE", "ID", "STATUS", "PRI");
+    println!(
+        "{}  {:<9}  {:<3}  TITLE",
+        pad("ID", id_width),
+        "STATUS",
+        "PRI"
+    );
     for r in rows {
         // Titles and priorities come from the files: neutralised for the terminal.
         let line = format!(
-            "{:<id_width$}  {:<9}  {:<3}  {}",
-            r.id,
+            "{}  {:<9}  {}  {}",
+            pad(&r.id, id_width),
             r.status.as_str(),
-            r.priority,
+            pad(&r.priority, 3),
             r.title
         );
         println!("{}", crate::text::for_terminal(&line));

@@ -101,7 +101,8 @@ fn write_all(
 
 /// One page: clap_mangen's sections, then EXIT STATUS, ENVIRONMENT and SEE ALSO.
 fn page(cmd: &clap::Command, pages: &[String], parent: Option<&str>) -> anyhow::Result<Vec<u8>> {
-    let man = clap_mangen::Man::new(cmd.clone())
+    // clap_mangen's own synopsis leaves out what an option takes (`[-C ] [--at]`).
+    let man = clap_mangen::Man::new(cmd.clone().override_usage(synopsis(cmd)))
         .source(format!("mim {}", env!("CARGO_PKG_VERSION")))
         .manual("mim manual");
     let mut out = Vec::new();
@@ -134,6 +135,63 @@ fn page(cmd: &clap::Command, pages: &[String], parent: Option<&str>) -> anyhow::
     out.extend_from_slice(refs.join(",\n").as_bytes());
     out.push(b'\n');
     Ok(out)
+}
+
+/// `mim declare [-C DIR] [--at TIME] … --title TEXT [ID]`: every option with what it
+/// takes, optional ones in brackets, then the positionals and the subcommand.
+fn synopsis(cmd: &clap::Command) -> String {
+    let mut parts = vec![cmd.get_bin_name().unwrap_or(cmd.get_name()).to_string()];
+    let value = |arg: &clap::Arg| {
+        let takes = arg.get_num_args().is_none_or(|n| n.takes_values())
+            && !matches!(
+                arg.get_action(),
+                clap::ArgAction::SetTrue
+                    | clap::ArgAction::Count
+                    | clap::ArgAction::Help
+                    | clap::ArgAction::Version
+            );
+        match arg.get_value_names() {
+            Some(names) if takes => format!(" {}", names.join(" ")),
+            None if takes => format!(" {}", arg.get_id().as_str().to_uppercase()),
+            _ => String::new(),
+        }
+    };
+    for arg in cmd
+        .get_arguments()
+        .filter(|a| !a.is_positional() && !a.is_hide_set())
+    {
+        let flag = match (arg.get_long(), arg.get_short()) {
+            (Some(long), _) => format!("--{long}"),
+            (None, Some(short)) => format!("-{short}"),
+            (None, None) => continue,
+        };
+        let text = format!("{flag}{}", value(arg));
+        parts.push(if arg.is_required_set() {
+            text
+        } else {
+            format!("[{text}]")
+        });
+    }
+    for arg in cmd.get_positionals().filter(|a| !a.is_hide_set()) {
+        let name = arg
+            .get_value_names()
+            .map(|v| v.join(" "))
+            .unwrap_or_else(|| arg.get_id().as_str().to_uppercase());
+        let many = if arg.get_num_args().is_some_and(|n| n.max_values() > 1) {
+            "..."
+        } else {
+            ""
+        };
+        parts.push(if arg.is_required_set() {
+            format!("{name}{many}")
+        } else {
+            format!("[{name}]{many}")
+        });
+    }
+    if cmd.has_subcommands() {
+        parts.push("COMMAND".to_string());
+    }
+    parts.join(" ")
 }
 
 const EXIT_STATUS: &str = r#".SH "EXIT STATUS"

@@ -137,8 +137,32 @@ impl Ctx {
         crate::text::name("--by", &name)
     }
 
+    /// The incident ID `id` names (full, a unique prefix, or a unique part of the slug),
+    /// or the one whose directory mim runs in. A miss names the closest IDs and how many
+    /// incidents are open.
     pub fn resolve(&self, id: Option<&str>) -> anyhow::Result<String> {
-        self.repo.resolve(id, &self.cwd)
+        self.repo.resolve(id, &self.cwd).map_err(|err| {
+            match err.downcast::<crate::repo::NoSuchIncident>() {
+                Ok(mut miss) => {
+                    miss.open = self.open_count();
+                    miss.into()
+                }
+                Err(err) => err,
+            }
+        })
+    }
+
+    /// How many incidents are open (proposed, accepted, on hold) now, when they can all
+    /// be read.
+    fn open_count(&self) -> Option<usize> {
+        let open = store::each(&self.repo, |loaded| {
+            loaded
+                .ok()
+                .map(|incident| self.state_now(&incident).status.is_active())
+        })
+        .ok()?;
+        open.iter()
+            .try_fold(0, |n, o| o.map(|active| n + usize::from(active)))
     }
 
     /// `[ID] X` from one or two positional arguments. A lone argument that names an
@@ -208,7 +232,7 @@ impl Ctx {
         drafts: &[crate::comms::Draft],
     ) -> anyhow::Result<Vec<crate::comms::Composed>> {
         use crate::comms::outbox;
-        let templates = crate::render::Templates::new(Some(self.repo.templates_dir()));
+        let templates = crate::render::Templates::for_repo(&self.repo);
         let ledger = outbox::read_ledger(&incident.dir, state)?;
         let threads = outbox::threads(&incident.dir, &ledger, incident.record.client.first())?;
         let drafts = self.numbered(incident, drafts)?;
@@ -358,20 +382,23 @@ impl Ctx {
         self.record(&incident.id, entry.event.name(), summary, &change)
     }
 
+    /// Whether a file of the repository has changes that are not committed, and this run
+    /// commits: a command that rendered from its text (read once) commits that text too.
+    pub fn is_uncommitted(&self, path: &std::path::Path) -> anyhow::Result<bool> {
+        if !self.commits() || !git::in_work_tree(&self.repo.root) {
+            return Ok(false);
+        }
+        Ok(!git::uncommitted(&self.repo.root, self.repo.relative(path))?.is_empty())
+    }
+
     /// The text of a file of the repository when it has changes that are not committed
     /// (and this run commits): commands that render from it commit it too (`pir.md`).
     pub fn changed_file(&self, path: &std::path::Path) -> anyhow::Result<Option<String>> {
-        if !self.commits() || !git::in_work_tree(&self.repo.root) {
+        if !self.is_uncommitted(path)? {
             return Ok(None);
         }
-        if git::uncommitted(&self.repo.root, self.repo.relative(path))?.is_empty() {
-            return Ok(None);
-        }
-        match std::fs::read_to_string(path) {
-            Ok(text) => Ok(Some(text)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
-        }
+        crate::safe_fs::read_optional(&self.repo.root, path)
+            .with_context(|| format!("reading {}", self.repo.relative(path).display()))
     }
 
     /// Send those of `files` (names in the incident's `outbox/`) that are unsent, at most
@@ -386,7 +413,8 @@ impl Ctx {
     }
 
     pub fn print_json(&self, value: &impl serde::Serialize) -> anyhow::Result<()> {
-        println!("{}", serde_json::to_string_pretty(value)?);
+        // Repository text in JSON: escaped so a terminal shows it, not obeys it.
+        println!("{}", crate::text::json_for_terminal(value)?);
         Ok(())
     }
 }

@@ -28,7 +28,7 @@ pub fn run(ctx: &Ctx, args: &NotifyArgs) -> anyhow::Result<()> {
     let incident = ctx.load(args.id.as_deref())?;
     if args.draft {
         let state = ctx.state_now(&incident);
-        let templates = crate::render::Templates::new(Some(ctx.repo.templates_dir()));
+        let templates = crate::render::Templates::for_repo(&ctx.repo);
         let pir_path = incident.dir.join(crate::pir::document::FILE);
         let pir = crate::safe_fs::read_optional(&incident.dir, &pir_path)
             .with_context(|| format!("reading {}", ctx.repo.relative(&pir_path).display()))?;

@@ -264,9 +264,9 @@ pub fn render_rest(
                 what.push(format!("action {id} overdue (due {due})"));
             }
             out.push_str(&format!(
-                "{:<width$}  {:<3}  {}\n",
-                f.id,
-                f.priority,
+                "{}  {}  {}\n",
+                crate::text::pad(&f.id, width),
+                crate::text::pad(&f.priority, 3),
                 what.join("; ")
             ));
         }
@@ -308,16 +308,19 @@ fn mail_section(out: &mut String, title: &str, items: &[(&str, &[String])], name
     out.push('\n');
     let width = items.iter().map(|(id, _)| id.len()).max().unwrap_or(0);
     for (id, files) in items {
+        let id = crate::text::pad(id, width);
         if names {
             for file in files.iter() {
-                out.push_str(&format!("{id:<width$}  outbox/{file}\n"));
+                out.push_str(&format!(
+                    "{id}  outbox/{}\n",
+                    crate::text::for_terminal(file)
+                ));
             }
             continue;
         }
-        let n = files.len();
         out.push_str(&format!(
-            "{id:<width$}  {n} message{}\n",
-            if n == 1 { "" } else { "s" }
+            "{id}  {}\n",
+            crate::text::plural(files.len(), "message")
         ));
     }
 }
@@ -488,7 +491,7 @@ pub fn render(lines: &[Line], now: Timestamp, tz: chrono_tz::Tz, colour: bool) -
                 let padded = if i == 6 {
                     cell.clone()
                 } else {
-                    format!("{cell:<w$}", w = widths[i])
+                    crate::text::pad(cell, widths[i])
                 };
                 match i {
                     0 => paint(BOLD, &padded),

@@ -410,11 +410,12 @@ fn report_cmd(
     let path = incident.dir.join(&file);
     let shown = ctx.repo.relative(&path).to_path_buf();
     let up_to_date = read_optional(&incident, &path)?.as_deref() == Some(rendered.as_str());
-    let changed = ctx.changed_file(&incident.dir.join(document::FILE))?;
+    // pir.md is read once, above; what was rendered from it is what gets committed.
+    let changed = ctx.is_uncommitted(&incident.dir.join(document::FILE))?;
     if up_to_date {
         eprintln!("{} is up to date", shown.display());
     }
-    if !up_to_date || changed.is_some() {
+    if !up_to_date || changed {
         let mut change = Change::new();
         let summary = if up_to_date {
             format!("PIR text committed ({})", document::FILE)
@@ -423,7 +424,7 @@ fn report_cmd(
             format!("{what} rendered ({file})")
         };
         // What the report is rendered from is committed with it.
-        if changed.is_some() {
+        if changed {
             change.put(incident.dir.join(document::FILE), pir_md);
         }
         ctx.record(&incident.id, "pir-report", &summary, &change)?;
@@ -464,7 +465,7 @@ fn render_rfo(
 
 /// The report of `incident` (with its PIR started) in `format`.
 fn render(ctx: &Ctx, incident: &Incident, pir_md: &str, format: Format) -> anyhow::Result<String> {
-    let templates = Templates::new(Some(ctx.repo.templates_dir()));
+    let templates = Templates::for_repo(&ctx.repo);
     let state = ctx.state(incident);
     report::for_incident(
         &ctx.repo.config,

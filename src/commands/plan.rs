@@ -83,9 +83,9 @@ pub fn run(ctx: &Ctx, args: &PlanArgs, edited: Option<String>) -> anyhow::Result
     }
     let path = incident.plan_path();
     let shown = ctx.repo.relative(&path).to_path_buf();
+    // The text the incident was loaded from: plan.md is not read a second time.
     let before_text = match &existing {
-        Some(_) => crate::safe_fs::read_to_string(&ctx.repo.root, &path)
-            .with_context(|| format!("reading {}", shown.display()))?,
+        Some(_) => incident.texts.plan.clone(),
         None => plan::new_file(&incident.id),
     };
     let before = existing.clone().unwrap_or_default();

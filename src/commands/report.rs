@@ -35,25 +35,30 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> anyhow::Result<()> {
     );
     progress.finish();
     for p in &problems {
-        eprintln!("warning: {p} (left out of the report)");
+        eprintln!(
+            "warning: {} (left out of the report)",
+            crate::text::for_terminal(&p.to_string())
+        );
     }
     let text = match format {
         ReportFormat::Md => report::markdown::render(&report),
         ReportFormat::Html => report::html::render(&report),
         ReportFormat::Csv => report::csv::render(&report),
-        ReportFormat::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),
+        ReportFormat::Json => format!("{}\n", crate::text::json_for_terminal(&report)?),
     };
     match &args.output {
         Some(path) => {
             let path = ctx.cwd.join(path);
             store::write_atomic(&path, text.as_bytes())?;
             eprintln!(
-                "report of {} incident(s) written to {}",
-                report.incidents,
-                path.display()
+                "report of {} written to {}",
+                crate::text::plural(report.incidents, "incident"),
+                crate::text::shown_path(&path)
             );
         }
         None => {
+            // Titles and names from the repository: a terminal shows them, never obeys them.
+            let text = crate::text::for_terminal(&text);
             let mut out = std::io::stdout().lock();
             out.write_all(text.as_bytes())
                 .and_then(|()| out.flush())

@@ -51,7 +51,7 @@ pub fn run(ctx: &Ctx, args: &SendArgs) -> anyhow::Result<()> {
             }));
         }
         for name in &unsent {
-            println!("{OUTBOX_DIR}/{name}");
+            println!("{OUTBOX_DIR}/{}", crate::text::for_terminal(name));
         }
         eprintln!("{}: {} unsent", incident.id, unsent.len());
         if !args.resend_uncertain {
@@ -153,7 +153,10 @@ pub fn deliver(
         }
         if m.withdrawn {
             // A withdrawn message (a restoral notice a reopen made untrue) is never sent.
-            eprintln!("not sending {OUTBOX_DIR}/{}: it was withdrawn", m.file);
+            eprintln!(
+                "not sending {OUTBOX_DIR}/{}: it was withdrawn",
+                crate::text::for_terminal(&m.file)
+            );
         } else if m.uncertain && !resend_uncertain {
             held.push(m);
         } else {
@@ -207,7 +210,7 @@ pub fn deliver(
                     )));
                     break;
                 }
-                eprintln!("sent {OUTBOX_DIR}/{file}");
+                eprintln!("sent {OUTBOX_DIR}/{}", crate::text::for_terminal(file));
             }
             Handed::Refused(e) => {
                 log = outbox::append(&log, &[outbox::failed_line(file, &ctx.clock, &by)]);

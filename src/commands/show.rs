@@ -47,7 +47,8 @@ pub fn run(ctx: &Ctx, id: Option<&str>) -> anyhow::Result<()> {
         "{}",
         crate::text::for_terminal(&text_view(ctx, &incident, &state, plan.as_ref()))
     );
-    // The regulatory clocks have their own section, with their stages.
+    // The regulatory clocks have their own section, with their stages; clock names
+    // carry names from mim.yaml and the timeline.
     let sla: Vec<_> = clocks
         .iter()
         .filter(|c| !c.rule.is_regulatory())
@@ -55,7 +56,7 @@ pub fn run(ctx: &Ctx, id: Option<&str>) -> anyhow::Result<()> {
         .collect();
     print!(
         "{}",
-        present::clocks_text(&sla, ctx.now, ctx.repo.config.tz())
+        crate::text::for_terminal(&present::clocks_text(&sla, ctx.now, ctx.repo.config.tz()))
     );
     print!(
         "{}",
@@ -228,12 +229,12 @@ fn text_view(
         field(
             "pir",
             format!(
-                "started {} ({}), facilitator {}; {} action(s), {open} open; {} review(s)",
+                "started {} ({}), facilitator {}; {}, {open} open; {}",
                 t(&p.started_at),
                 p.reason,
                 p.facilitator,
-                p.actions.len(),
-                p.reviews.len()
+                crate::text::plural(p.actions.len(), "action"),
+                crate::text::plural(p.reviews.len(), "review")
             ),
         );
     }

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::cli::SiteArgs;
 use crate::commands::Ctx;
-use crate::comms::update_file::{UpdateFront, split_front_matter};
+use crate::comms::update_file::{UpdateFront, parse_front, split_front_matter};
 use crate::diag::Diagnostics;
 use crate::error::UsageError;
 use crate::model::Incident;
@@ -78,10 +78,10 @@ pub fn run(ctx: &Ctx, args: &SiteArgs) -> anyhow::Result<()> {
         ctx.print_json(&json!({"output": out.display().to_string(), "files": files}))?;
     } else {
         eprintln!(
-            "wrote {} file(s) to {}: the overview and {} client page(s) with their feeds",
-            written.len(),
-            out.display(),
-            built.clients.len()
+            "wrote {} to {}: the overview and {} with their feeds",
+            crate::text::plural(written.len(), "file"),
+            crate::text::shown_path(&out),
+            crate::text::plural(built.clients.len(), "client page")
         );
     }
     if broken.is_empty() {
@@ -107,11 +107,13 @@ fn client_updates(incident: &Incident, state: &State) -> anyhow::Result<Vec<Clie
                 mark.file
             );
         }
-        let text = std::fs::read_to_string(&path)
+        // Never through a symbolic link, never more than a file's limit: the page is
+        // published.
+        let text = crate::safe_fs::read_to_string(&incident.dir, &path)
             .with_context(|| format!("reading {}", path.display()))?;
         let (front, body) = split_front_matter(&text)
             .with_context(|| format!("{}: no front matter (see `mim validate`)", path.display()))?;
-        let front: UpdateFront = serde_yaml::from_str(front).with_context(|| {
+        let front: UpdateFront = parse_front(front).with_context(|| {
             format!("{}: bad front matter (see `mim validate`)", path.display())
         })?;
         out.push(ClientUpdate {

@@ -163,7 +163,10 @@ pub fn reopen(ctx: &Ctx, id: Option<&str>, reason: &str) -> anyhow::Result<()> {
     if !ctx.json {
         for line in &lines {
             let file = line.split_whitespace().next().unwrap_or_default();
-            eprintln!("withdrawn {OUTBOX_DIR}/{file}: never to be sent");
+            eprintln!(
+                "withdrawn {OUTBOX_DIR}/{}: never to be sent",
+                crate::text::for_terminal(file)
+            );
         }
         eprintln!(
             "{}: {} → {}",

@@ -18,7 +18,7 @@ pub fn run(ctx: &Ctx, action: &TemplatesAction) -> anyhow::Result<()> {
 }
 
 fn list(ctx: &Ctx) -> anyhow::Result<()> {
-    let templates = Templates::new(Some(ctx.repo.templates_dir()));
+    let templates = Templates::for_repo(&ctx.repo);
     let mut rows = Vec::new();
     for name in templates.names() {
         let origin = match templates.source(name)? {
@@ -37,12 +37,14 @@ fn list(ctx: &Ctx) -> anyhow::Result<()> {
             .collect();
         return ctx.print_json(&serde_json::json!({"templates": list, "unused": strays}));
     }
+    let width = rows.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
     for (name, origin) in &rows {
-        println!("{name:<24} {origin}");
+        println!("{}  {origin}", crate::text::pad(name, width));
     }
     for stray in &strays {
         eprintln!(
-            "warning: templates/{stray} is not the name of a built-in template, so mim never uses it"
+            "warning: templates/{} is not the name of a built-in template, so mim never uses it",
+            crate::text::for_terminal(stray)
         );
     }
     Ok(())
@@ -63,11 +65,12 @@ fn stray_overrides(ctx: &Ctx, names: &[&str]) -> Vec<String> {
 }
 
 fn show(ctx: &Ctx, name: &str) -> anyhow::Result<()> {
-    let templates = Templates::new(Some(ctx.repo.templates_dir()));
+    let templates = Templates::for_repo(&ctx.repo);
     match templates.source(name)? {
         Some((source, origin)) => {
             eprintln!("# {name}: {}", describe(ctx, &origin));
-            print!("{source}");
+            // An override is the repository's text: a terminal shows it, never obeys it.
+            print!("{}", crate::text::for_terminal(&source));
             Ok(())
         }
         None => bail!(unknown(name, &templates.names())),

@@ -3,7 +3,7 @@
 //! Updates recorded in the same second get a sequence in their names
 //! (`<timestamp>.2-<audience>.md`), so concurrent updates never collide.
 
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 
 use anyhow::{Context as _, bail};
 
@@ -128,7 +128,7 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
     let eta = args
         .eta
         .as_deref()
-        .map(|t| time::parse(t, config.tz()).context("in --eta"))
+        .map(|t| time::parse_ahead(t, config.tz(), ctx.now).context("in --eta"))
         .transpose()?;
     if let Some(eta) = eta.filter(|eta| *eta < ctx.now) {
         anyhow::bail!(
@@ -448,11 +448,9 @@ fn report(
 fn read_body(args: &UpdateArgs) -> anyhow::Result<String> {
     match args.message.as_deref() {
         Some("-") => {
-            let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .context("reading the update from standard input")?;
-            text::check("the update read from standard input", &text)?;
+            let what = "the update read from standard input";
+            let text = crate::limits::read_text(what, std::io::stdin())?;
+            text::check(what, &text)?;
             Ok(text)
         }
         Some(text) => Ok(text.to_string()),

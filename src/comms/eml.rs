@@ -6,10 +6,18 @@ use std::path::Path;
 
 use crate::diag::Diagnostic;
 
-/// The first thing wrong with the message at `path` (shown as `shown`), written for
-/// `incident` to `audience` (`all` for old updates: any audience).
-pub fn problems(path: &Path, shown: &Path, incident: &str, audience: &str) -> Option<Diagnostic> {
-    let raw = match std::fs::read(path) {
+/// The first thing wrong with the message at `path` below `base` (shown as `shown`),
+/// written for `incident` to `audience` (`all` for old updates: any audience). It is
+/// read as every repository file is: never through a symbolic link, never more than an
+/// e-mail's limit.
+pub fn problems(
+    base: &Path,
+    path: &Path,
+    shown: &Path,
+    incident: &str,
+    audience: &str,
+) -> Option<Diagnostic> {
+    let raw = match crate::safe_fs::read(base, path) {
         Ok(raw) => raw,
         Err(e) => return Some(Diagnostic::new(shown, format!("cannot read: {e}"))),
     };

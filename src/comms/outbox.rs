@@ -451,6 +451,7 @@ pub fn problems(incident: &Incident, shown_dir: &Path, deep: bool) -> Vec<Diagno
                 if recorded(at, tag, audience) {
                     if deep {
                         out.extend(super::eml::problems(
+                            &incident.dir,
                             &incident.dir.join(OUTBOX_DIR).join(name),
                             &shown.join(name),
                             &incident.id,

@@ -125,7 +125,13 @@ fn plain_front(front: &str) -> Option<UpdateFront> {
         eta,
         next,
     ] = values;
-    let time = |t: Option<(String, bool)>| chrono::DateTime::parse_from_rfc3339(&t?.0).ok();
+    // A time outside mim's range (year 0) is left to the YAML parser, which refuses it
+    // with its line and column, as every reader of the file does.
+    let time = |t: Option<(String, bool)>| {
+        chrono::DateTime::parse_from_rfc3339(&t?.0)
+            .ok()
+            .filter(|t| time::check_range(*t, "").is_ok())
+    };
     let (number, _) = number?;
     if (number.len() > 1 && number.starts_with('0')) || !number.bytes().all(|b| b.is_ascii_digit())
     {

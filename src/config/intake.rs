@@ -10,6 +10,7 @@ use std::fmt;
 use serde::{Deserialize, Deserializer};
 
 use super::{Config, is_key};
+use crate::limits::Size;
 use crate::units::Duration;
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
@@ -18,7 +19,7 @@ pub struct IntakePolicy {
     /// The largest payload taken in (a file, standard input or an HTTP body): `1MiB`,
     /// `256KiB`, or bytes.
     #[serde(default = "one_mebibyte")]
-    pub max_payload: ByteSize,
+    pub max_payload: Size,
     /// How far back (by the date an incident was reported) an alert is looked for on
     /// open incidents before it proposes a new one.
     #[serde(default = "thirty_days")]
@@ -27,9 +28,12 @@ pub struct IntakePolicy {
     pub rules: Vec<Rule>,
 }
 
-fn one_mebibyte() -> ByteSize {
-    ByteSize(1 << 20)
+fn one_mebibyte() -> Size {
+    Size(1 << 20)
 }
+
+/// The largest `max_payload` allowed.
+pub const MAX_PAYLOAD_MAX: u64 = 64 << 20;
 
 fn thirty_days() -> Duration {
     Duration::from_secs(30 * 86_400)
@@ -167,93 +171,6 @@ impl schemars::JsonSchema for Pattern {
     }
 }
 
-/// A size in bytes, written `1MiB`, `256KiB` or a number of bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ByteSize(pub u64);
-
-impl fmt::Display for ByteSize {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.0;
-        if n >= 1 << 20 && n.is_multiple_of(1 << 20) {
-            write!(f, "{}MiB", n >> 20)
-        } else if n >= 1 << 10 && n.is_multiple_of(1 << 10) {
-            write!(f, "{}KiB", n >> 10)
-        } else {
-            write!(f, "{n} bytes")
-        }
-    }
-}
-
-impl std::str::FromStr for ByteSize {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<ByteSize, String> {
-        let t = text.trim();
-        let (digits, unit) = match t.find(|c: char| !c.is_ascii_digit()) {
-            Some(at) => (&t[..at], t[at..].trim()),
-            None => (t, ""),
-        };
-        let shift = match unit {
-            "" | "B" => 0,
-            "KiB" => 10,
-            "MiB" => 20,
-            _ => {
-                return Err(format!(
-                    "invalid size `{text}`: expected a size like 1MiB, 256KiB or 65536"
-                ));
-            }
-        };
-        let n: u64 = digits.parse().map_err(|_| {
-            format!("invalid size `{text}`: expected a size like 1MiB, 256KiB or 65536")
-        })?;
-        let bytes = n
-            .checked_shl(shift)
-            .filter(|b| b >> shift == n)
-            .unwrap_or(u64::MAX);
-        if bytes == 0 || bytes > 64 << 20 {
-            return Err(format!(
-                "size `{text}` is out of range: a payload limit is above zero and at most 64MiB"
-            ));
-        }
-        Ok(ByteSize(bytes))
-    }
-}
-
-impl<'de> Deserialize<'de> for ByteSize {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visit;
-        impl serde::de::Visitor<'_> for Visit {
-            type Value = ByteSize;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a size like 1MiB, 256KiB or a number of bytes")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ByteSize, E> {
-                v.parse().map_err(E::custom)
-            }
-            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<ByteSize, E> {
-                v.to_string().parse().map_err(E::custom)
-            }
-        }
-        d.deserialize_any(Visit)
-    }
-}
-
-impl schemars::JsonSchema for ByteSize {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ByteSize".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "description": "A size: 1MiB, 256KiB, or a number of bytes",
-            "anyOf": [
-                {"type": "string", "pattern": "^ *[0-9]+ *(B|KiB|MiB)? *$"},
-                {"type": "integer", "minimum": 1}
-            ]
-        })
-    }
-}
-
 /// The `{label}` placeholders of a rule's text, in order.
 pub fn placeholders(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
@@ -341,6 +258,16 @@ pub fn problems(config: &Config) -> Vec<(Vec<String>, String)> {
             out.push((at(), format!("intake rule {name} needs a service")));
         }
     }
+    let max = config.intake.max_payload;
+    if max.bytes() == 0 || max.bytes() > MAX_PAYLOAD_MAX {
+        out.push((
+            vec!["intake".into(), "max_payload".into()],
+            format!(
+                "intake.max_payload must be above zero and at most {}, not {max}",
+                Size(MAX_PAYLOAD_MAX)
+            ),
+        ));
+    }
     if config.intake.dedup_within.secs() <= 0 {
         out.push((
             vec!["intake".into(), "dedup_within".into()],
@@ -355,19 +282,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn globs_and_sizes() {
+    fn globs() {
         assert!(glob("payments-*", "payments-api"));
         assert!(glob("*-api", "payments-api"));
         assert!(glob("p*y*api", "payments-api"));
         assert!(glob("*", ""));
         assert!(!glob("payments-*", "billing-api"));
         assert!(!glob("a*a", "a"));
-        assert_eq!("1MiB".parse::<ByteSize>().unwrap().0, 1 << 20);
-        assert_eq!("256KiB".parse::<ByteSize>().unwrap().0, 256 << 10);
-        assert_eq!("1000".parse::<ByteSize>().unwrap().0, 1000);
-        assert!("1GiB".parse::<ByteSize>().is_err());
-        assert!("0".parse::<ByteSize>().is_err());
-        assert!("99999999999999999999MiB".parse::<ByteSize>().is_err());
     }
 
     #[test]

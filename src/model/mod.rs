@@ -41,11 +41,13 @@ pub struct Incident {
     pub texts: Texts,
 }
 
-/// The text of an incident's YAML files as loaded (empty for a file that is absent).
+/// The text of an incident's files as loaded (empty for a file that is absent).
 #[derive(Clone, Debug, Default)]
 pub struct Texts {
     pub record: String,
     pub timeline: String,
+    /// `plan.md`, front matter and body.
+    pub plan: String,
 }
 
 impl Incident {

@@ -31,32 +31,43 @@ pub fn known_names() -> Vec<&'static str> {
     names
 }
 
-/// Problems with the repository's template overrides (`templates/`).
+/// Problems with the repository's template overrides (`templates/`), each rendered on
+/// the budget `mim.yaml` sets.
 pub fn overrides(repo: &Repo) -> Vec<Diagnostic> {
-    problems(&repo.templates_dir(), Path::new(TEMPLATES_DIR))
+    problems_with(
+        &Templates::for_repo(repo),
+        &repo.templates_dir(),
+        Path::new(TEMPLATES_DIR),
+    )
 }
 
-/// Problems with the override files in `dir`, each named `shown/NAME`. No directory, no
-/// problems.
+/// Problems with the override files in `dir`, each named `shown/NAME`, on the default
+/// budget. No directory, no problems.
+#[cfg(test)]
 pub fn problems(dir: &Path, shown: &Path) -> Vec<Diagnostic> {
-    let Ok(read) = std::fs::read_dir(dir) else {
+    problems_with(&Templates::new(Some(dir.to_path_buf())), dir, shown)
+}
+
+/// [`problems`] with `templates` (whose overrides are `dir`). The directory is listed
+/// and each file read as every repository file is: never through a symbolic link (those
+/// are reported by `validate`), never more than a file's limit.
+fn problems_with(templates: &Templates, dir: &Path, shown: &Path) -> Vec<Diagnostic> {
+    let Ok(entries) = crate::safe_fs::list_dir(dir, dir) else {
         return Vec::new();
     };
-    let mut files: Vec<String> = read
-        .flatten()
-        .filter(|e| e.path().is_file())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
+    let files: Vec<String> = entries
+        .into_iter()
+        .filter(|(_, kind)| *kind == crate::safe_fs::Kind::File)
+        .map(|(name, _)| name)
         .filter(|n| !n.starts_with('.') && n != README)
         .collect();
-    files.sort();
     let known = known_names();
-    let templates = Templates::new(Some(dir.to_path_buf()));
     let mut out = Vec::new();
     // A regulatory draft's template may take any `notify-<name>.md` (a stage's `template`).
     let known_name =
         |n: &str| known.contains(&n) || crate::config::regulation::is_draft_template(n);
     for name in files.iter().filter(|n| known_name(n)) {
-        out.extend(check_one(&templates, dir, shown, name));
+        out.extend(check_one(templates, dir, shown, name));
     }
     // Files the known templates include (partials) are used; any other file is not.
     let loaded = templates.loaded();
@@ -77,13 +88,13 @@ pub fn problems(dir: &Path, shown: &Path) -> Vec<Diagnostic> {
 
 fn check_one(templates: &Templates, dir: &Path, shown: &Path, name: &str) -> Vec<Diagnostic> {
     let file = shown.join(name);
-    let source = match std::fs::read_to_string(dir.join(name)) {
+    let source = match crate::safe_fs::read_to_string(dir, &dir.join(name)) {
         Ok(source) => source,
         Err(err) => return vec![Diagnostic::new(&file, format!("cannot read it: {err}"))],
     };
     let variables = match templates.variables(name) {
         Ok(variables) => variables,
-        Err(err) => return vec![from_error(shown, name, &err, "")],
+        Err(err) => return vec![from_error(shown, name, &err, "", &source)],
     };
     let Some(contexts) = sample::contexts(name) else {
         return Vec::new();
@@ -137,7 +148,7 @@ fn check_one(templates: &Templates, dir: &Path, shown: &Path, name: &str) -> Vec
                 } else {
                     " (rendering the sample incident with every optional value none)"
                 };
-                let d = from_error(shown, name, &err, with);
+                let d = from_error(shown, name, &err, with, &source);
                 if !out.contains(&d) {
                     out.push(d);
                 }
@@ -149,8 +160,9 @@ fn check_one(templates: &Templates, dir: &Path, shown: &Path, name: &str) -> Vec
 }
 
 /// A diagnostic from a minijinja error, at its line and column in the template it
-/// happened in (an included one, maybe).
-fn from_error(shown: &Path, name: &str, err: &Error, context: &str) -> Diagnostic {
+/// happened in (an included one, maybe). `source` is `name`'s text, for an error that
+/// gives its line without the template's text (minijinja outside debug mode).
+fn from_error(shown: &Path, name: &str, err: &Error, context: &str, source: &str) -> Diagnostic {
     // An error in an included template comes wrapped: report the one inside.
     let mut err = err;
     while let Some(inner) = std::error::Error::source(err).and_then(|e| e.downcast_ref::<Error>()) {
@@ -166,7 +178,12 @@ fn from_error(shown: &Path, name: &str, err: &Error, context: &str) -> Diagnosti
         None => format!("{}{context}", render::problem(err)),
     };
     let d = Diagnostic::new(&shown.join(origin), message);
-    let (Some(line), Some(source)) = (err.line(), err.template_source()) else {
+    let source = match err.template_source() {
+        Some(source) => source,
+        None if origin == name => source,
+        None => return d,
+    };
+    let Some(line) = err.line() else {
         return d;
     };
     let column = err

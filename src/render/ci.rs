@@ -23,6 +23,23 @@ pub struct Report {
     /// `--strict`: warnings fail the check too.
     #[serde(skip)]
     pub strict: bool,
+    /// What the text output heads each incident's findings with.
+    #[serde(skip)]
+    pub about: BTreeMap<String, About>,
+    /// The zone the text output shows times in.
+    #[serde(skip)]
+    pub tz: Option<chrono_tz::Tz>,
+}
+
+/// An incident as the text output names it: `P1  accepted  ACME Corp · Payments down`.
+#[derive(Clone, Debug, Default)]
+pub struct About {
+    pub priority: String,
+    pub status: String,
+    /// Proposed, accepted or on hold: listed before the others.
+    pub active: bool,
+    pub clients: String,
+    pub title: String,
 }
 
 /// One finding, placed in a file of the repository.
@@ -198,13 +215,173 @@ pub fn text(report: &Report) -> String {
     out
 }
 
+/// The text output people read at a terminal: problems in files first, each at its file
+/// and line as [`text`] gives them; then incident by incident, those in progress and the
+/// highest priority first, each with its most pressing breach in full, the rest counted
+/// by rule, at-risk clocks the same, and its unsent mail in one line. ([`text`] lists
+/// every finding on its own line.)
+pub fn summary_text(report: &Report) -> String {
+    let errors: Vec<Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.level == Level::Error)
+        .cloned()
+        .collect();
+    let mut out = text(&Report {
+        findings: errors,
+        clocks: BTreeMap::new(),
+        about: BTreeMap::new(),
+        ..report.clone()
+    });
+    let mut by_incident: BTreeMap<Option<&str>, Vec<&Finding>> = BTreeMap::new();
+    for f in report.findings.iter().filter(|f| f.level != Level::Error) {
+        by_incident
+            .entry(f.incident.as_deref())
+            .or_default()
+            .push(f);
+    }
+    let none = About::default();
+    let mut order: Vec<(Option<&str>, Vec<&Finding>)> = by_incident.into_iter().collect();
+    order.sort_by_key(|(id, findings)| {
+        let about = id.and_then(|i| report.about.get(i)).unwrap_or(&none);
+        let breaches = findings.iter().filter(|f| f.level != Level::AtRisk).count();
+        (
+            id.is_some(),
+            breaches == 0,
+            !about.active,
+            rank(&about.priority),
+            std::cmp::Reverse(breaches),
+            id.map(str::to_string),
+        )
+    });
+    for (id, findings) in order {
+        if let Some(id) = id {
+            let about = report.about.get(id).unwrap_or(&none);
+            let head: Vec<&str> = [&about.priority, &about.status]
+                .into_iter()
+                .map(String::as_str)
+                .filter(|s| !s.is_empty())
+                .collect();
+            let title = match (about.clients.as_str(), about.title.as_str()) {
+                ("", t) => t.to_string(),
+                (c, t) => format!("{c} · {t}"),
+            };
+            let _ = writeln!(out, "{id}  {}  {title}", head.join("  "));
+        }
+        incident_lines(&mut out, report, &findings);
+    }
+    out
+}
+
+/// A priority's place (`P1` before `P2`; other names after, in their order).
+fn rank(priority: &str) -> (u32, String) {
+    let n = priority
+        .strip_prefix('P')
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(u32::MAX);
+    (n, priority.to_string())
+}
+
+fn incident_lines(out: &mut String, report: &Report, findings: &[&Finding]) {
+    for level in [Level::Breach, Level::AtRisk] {
+        let mut these: Vec<&&Finding> = findings
+            .iter()
+            .filter(|f| f.level == level && !is_mail(f.rule))
+            .collect();
+        these.sort_by_key(|f| {
+            (
+                f.actual.is_some(),
+                weight(f.rule),
+                std::cmp::Reverse(f.overdue_by_s),
+            )
+        });
+        let Some((first, rest)) = these.split_first() else {
+            continue;
+        };
+        let _ = writeln!(out, "  {level}: {}: {}", first.what(), first.message);
+        let mut counts: Vec<(Rule, usize)> = Vec::new();
+        for f in rest {
+            match counts.iter_mut().find(|(r, _)| *r == f.rule) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((f.rule, 1)),
+            }
+        }
+        if !counts.is_empty() {
+            let also: Vec<String> = counts
+                .iter()
+                .map(|(rule, n)| match n {
+                    1 => rule.to_string(),
+                    n => format!("{rule} ×{n}"),
+                })
+                .collect();
+            let _ = writeln!(out, "  also {level}: {}", also.join(", "));
+        }
+    }
+    for rule in [Rule::UncertainMail, Rule::UnsentMail] {
+        let mail: Vec<&Finding> = findings
+            .iter()
+            .copied()
+            .filter(|f| f.rule == rule)
+            .collect();
+        if let Some(line) = mail_line(report, rule, &mail) {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
+}
+
+/// How pressing a rule's breach is, most first.
+fn weight(rule: Rule) -> u8 {
+    match rule {
+        Rule::Validation => 0,
+        Rule::Restore => 1,
+        Rule::Respond => 2,
+        Rule::Escalation => 3,
+        Rule::UpdateClient => 4,
+        Rule::UpdateInternal => 5,
+        Rule::Promise => 6,
+        Rule::PirStart => 7,
+        Rule::PirAction => 8,
+        _ => 9,
+    }
+}
+
+fn is_mail(rule: Rule) -> bool {
+    matches!(rule, Rule::UnsentMail | Rule::UncertainMail)
+}
+
+/// `3 messages unsent since 2026-11-23 14:45 GMT — mim send ID`: one line for an
+/// incident's waiting (or uncertain) messages.
+fn mail_line(report: &Report, rule: Rule, mail: &[&Finding]) -> Option<String> {
+    let first = mail.first()?;
+    let id = first.incident.as_deref().unwrap_or_default();
+    let oldest = mail
+        .iter()
+        .filter_map(|f| {
+            let name = f.file.rsplit('/').next()?;
+            crate::comms::parse_stem(name).map(|s| s.at)
+        })
+        .min();
+    let since = match (oldest, report.tz) {
+        (Some(at), Some(tz)) => format!(" since {}", time::display(&at, tz)),
+        _ => String::new(),
+    };
+    let n = plural(mail.len(), "message");
+    Some(match rule {
+        Rule::UncertainMail => format!(
+            "uncertain: {n} may or may not have gone out: check the mail log, then `mim send {id} --resend-uncertain`"
+        ),
+        _ => format!("unsent: {n}{since}: `mim send {id}`"),
+    })
+}
+
 /// `--format json`: the documented, stable contract.
 /// Written to `out` as it is serialized (buffered): the clocks of every incident are
 /// never held as one string.
 pub fn write_json(report: &Report, out: impl std::io::Write) -> std::io::Result<()> {
     use std::io::Write as _;
     let mut out = std::io::BufWriter::new(out);
-    serde_json::to_writer_pretty(&mut out, report)?;
+    // JSON's own escapes for what could drive a terminal or a log viewer.
+    crate::text::write_json_for_terminal(report, &mut out)?;
     out.write_all(b"\n")?;
     out.flush()
 }
@@ -239,11 +416,15 @@ pub fn github(report: &Report) -> String {
     out
 }
 
-/// Escape a workflow command's message.
+/// The escaper of GitHub workflow commands, for a message: GitHub's own `%25`, `%0D`,
+/// `%0A`, then the terminal escaper for what would drive the log viewer (escape
+/// sequences, bells, bidirectional overrides), so a directory name or a message cannot.
 fn data(text: &str) -> String {
-    text.replace('%', "%25")
+    let github = text
+        .replace('%', "%25")
         .replace('\r', "%0D")
-        .replace('\n', "%0A")
+        .replace('\n', "%0A");
+    crate::text::for_terminal(&github).into_owned()
 }
 
 /// Escape a workflow command's property value.
@@ -281,12 +462,12 @@ pub fn junit(report: &Report) -> String {
     for ((id, rule, client), findings) in cases {
         let lines: Vec<String> = findings
             .iter()
-            .map(|f| format!("{}: {}: {}", f.position(), f.level, f.message))
+            .map(|f| xml(&format!("{}: {}: {}", f.position(), f.level, f.message)))
             .collect();
         let failing: Vec<&&Finding> = findings.iter().filter(|f| f.fails(report.strict)).collect();
         let status = if let Some(first) = failing.first() {
             let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-            s.set_message(first.message.clone())
+            s.set_message(xml(&first.message))
                 .set_type(first.level.as_str())
                 .set_description(lines.join("\n"));
             s
@@ -297,8 +478,8 @@ pub fn junit(report: &Report) -> String {
             Some(c) => format!("{rule} (client {c})"),
             None => rule.to_string(),
         };
-        let mut case = TestCase::new(name, status);
-        case.set_classname(id);
+        let mut case = TestCase::new(xml(&name), status);
+        case.set_classname(xml(&id));
         if failing.is_empty() && !lines.is_empty() {
             case.set_system_out(lines.join("\n"));
         }
@@ -311,6 +492,13 @@ pub fn junit(report: &Report) -> String {
         text.push('\n');
     }
     text
+}
+
+/// The escaper of JUnit XML text (quick-junit escapes `<`, `&` and quotes): what XML
+/// 1.0 cannot hold and what would drive a terminal showing the report (escape
+/// sequences, bells, bidirectional overrides) is written escaped, as on a terminal.
+fn xml(text: &str) -> String {
+    crate::text::for_terminal(text).into_owned()
 }
 
 /// quick-junit writes `skipped` on `<testsuites>`, which the Jenkins xunit plugin's
@@ -358,7 +546,8 @@ pub fn gitlab(report: &Report) -> String {
             })
         })
         .collect();
-    let mut text = serde_json::to_string_pretty(&issues).expect("issues serialize");
+    // JSON's own escapes for what could drive a terminal or reorder a web page's text.
+    let mut text = crate::text::json_for_terminal(&issues).expect("issues serialize");
     text.push('\n');
     text
 }
@@ -397,6 +586,8 @@ mod tests {
             ],
             clocks: BTreeMap::from([("2026-11-24-payments".to_string(), vec![])]),
             strict,
+            about: BTreeMap::new(),
+            tz: None,
         }
     }
 
@@ -418,6 +609,41 @@ mod tests {
                 .all(|l| l.starts_with("::error "))
         );
         assert_eq!(property("a:b,c%"), "a%3Ab%2Cc%25");
+    }
+
+    #[test]
+    fn every_format_escapes_what_would_drive_a_terminal() {
+        let mut r = report(false);
+        let hostile = "x\u{1b}]0;pwned\u{7}\u{202e}\u{9b}y";
+        r.findings[0].file = format!("incidents/{hostile}/incident.yaml");
+        r.findings[0].message = format!("not an incident: {hostile}");
+        r.findings[0].incident = Some(hostile.to_string());
+        for (format, out) in [
+            ("github", github(&r)),
+            ("junit", junit(&r)),
+            ("gitlab", gitlab(&r)),
+        ] {
+            for raw in ['\u{1b}', '\u{7}', '\u{202e}', '\u{9b}'] {
+                assert!(!out.contains(raw), "{format} printed {raw:?}: {out:?}");
+            }
+        }
+        assert!(
+            github(&r).contains("file=incidents/x\\u{1b}]0;pwned"),
+            "{}",
+            github(&r)
+        );
+        let issues: serde_json::Value = serde_json::from_str(&gitlab(&r)).unwrap();
+        assert_eq!(
+            issues[0]["location"]["path"],
+            format!("incidents/{hostile}/incident.yaml")
+        );
+        assert!(is_xml_text(&junit(&r)));
+    }
+
+    /// The JUnit text is XML 1.0: no control characters but tab, CR and LF.
+    fn is_xml_text(xml: &str) -> bool {
+        xml.chars()
+            .all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
     }
 
     #[test]

@@ -10,7 +10,6 @@ pub mod plain;
 
 use std::collections::{BTreeSet, HashSet};
 use std::fmt;
-use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -116,8 +115,11 @@ impl fmt::Display for Origin {
     }
 }
 
+pub use crate::limits::Budget;
+
 /// The template engine: one loader (repository `templates/` first, then the built-in
-/// defaults), strict about undefined values, HTML escaping only for `.html` templates.
+/// defaults), strict about undefined values, HTML escaping only for `.html` templates,
+/// every render on a [`Budget`].
 ///
 /// Whitespace follows `trim_blocks` and `lstrip_blocks`, so `{% if %}` lines leave no
 /// blank lines behind, and a template's final newline is kept.
@@ -125,13 +127,27 @@ pub struct Templates {
     env: Environment<'static>,
     overrides: Option<PathBuf>,
     defaults: &'static [(&'static str, &'static str)],
+    max_output: u64,
 }
 
 impl Templates {
     /// The built-in templates, overridden by files in `overrides` (the repository's
-    /// `templates/` directory) when given.
+    /// `templates/` directory) when given, on the default [`Budget`].
     pub fn new(overrides: Option<PathBuf>) -> Self {
         Self::with_defaults(overrides, DEFAULTS)
+    }
+
+    /// The templates of `repo`: its overrides, on the budget its `mim.yaml` sets
+    /// (`templates.fuel`, `templates.max_output`).
+    pub fn for_repo(repo: &crate::repo::Repo) -> Self {
+        Self::new(Some(repo.templates_dir())).with_budget(repo.config.templates.budget())
+    }
+
+    /// The same templates on another budget.
+    pub fn with_budget(mut self, budget: Budget) -> Self {
+        self.env.set_fuel(Some(budget.fuel));
+        self.max_output = budget.max_output;
+        self
     }
 
     /// Like [`Templates::new`] with another table of built-in templates (for tests).
@@ -157,7 +173,9 @@ impl Templates {
             env,
             overrides,
             defaults,
+            max_output: 0,
         }
+        .with_budget(Budget::default())
     }
 
     /// Renders template `name` with `ctx`; errors name the template, its origin, the
@@ -168,12 +186,35 @@ impl Templates {
     }
 
     /// Like [`Templates::render`], with minijinja's own error (its line and range), for
-    /// diagnostics.
+    /// diagnostics. The render stops as soon as it has used up its fuel or written more
+    /// than its output bound.
     pub fn render_raw(&self, name: &str, ctx: impl Serialize) -> Result<String, Error> {
         let ctx = Value::from(Serde(ctx));
-        self.env
-            .get_template(name)
-            .and_then(|template| template.render(ctx))
+        let template = self.env.get_template(name)?;
+        let mut out = Capped {
+            bytes: Vec::new(),
+            max: self.max_output,
+            over: false,
+        };
+        let rendered = template.render_captured_to(ctx, &mut out);
+        if out.over {
+            return Err(Error::new(
+                ErrorKind::InvalidOperation,
+                format!(
+                    "the output is larger than {}, the most one render may write \
+                     (templates.max_output in mim.yaml, docs/templates.md): the template writes too much",
+                    crate::limits::Size(self.max_output)
+                ),
+            )
+            .with_source(OutputTooLarge));
+        }
+        rendered?;
+        String::from_utf8(out.bytes).map_err(|_| {
+            Error::new(
+                ErrorKind::InvalidOperation,
+                "the template wrote text that is not UTF-8",
+            )
+        })
     }
 
     /// Parses template `name` and returns the variables it reads from its context, with
@@ -240,11 +281,52 @@ impl Templates {
     }
 }
 
+/// Where a render's output goes: at most `max` bytes, then every write fails, so a
+/// template that would write gigabytes stops at the bound.
+struct Capped {
+    bytes: Vec<u8>,
+    max: u64,
+    over: bool,
+}
+
+impl io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.over || (self.bytes.len() + buf.len()) as u64 > self.max {
+            self.over = true;
+            return Err(io::Error::other(OutputTooLarge));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A render wrote more than its output bound.
+#[derive(Debug)]
+struct OutputTooLarge;
+
+impl fmt::Display for OutputTooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the render's output bound was reached")
+    }
+}
+
+impl std::error::Error for OutputTooLarge {}
+
 /// The error without minijinja's own `(in name:line)` suffix, plus the offending
-/// expression when the error points at one.
+/// expression when the error points at one, and what to do when the template ran out
+/// of its budget.
 pub fn problem(err: &Error) -> String {
     let mut text = match err.detail() {
         Some(detail) => format!("{}: {detail}", err.kind()),
+        None if err.kind() == ErrorKind::OutOfFuel => format!(
+            "{}: the template does more work than one render may (templates.fuel in mim.yaml, \
+             docs/templates.md); simplify it",
+            err.kind()
+        ),
         None => err.kind().to_string(),
     };
     if let Some(snippet) = offending(err).filter(|s| !s.contains('\n') && !text.contains(*s)) {
@@ -295,7 +377,7 @@ fn lookup(
 ) -> Result<Option<(String, Origin)>, String> {
     check_name(name)?;
     if let Some(dir) = dir {
-        if fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) {
+        if crate::safe_fs::kind(dir, dir).is_ok_and(|k| k == crate::safe_fs::Kind::Symlink) {
             return Err(format!(
                 "{} is a symbolic link: mim never follows symbolic links in a repository",
                 dir.display()

@@ -229,3 +229,45 @@ fn production_table_is_consistent() {
         assert!(templates.source(name).expect("ok").is_some(), "{name}");
     }
 }
+
+#[test]
+fn a_render_stops_at_its_fuel_and_its_output_bound() {
+    let (_dir, templates) = templates_with(&[
+        (
+            "update.md",
+            "{% for a in range(100000) %}{% for b in range(100000) %}x{% endfor %}{% endfor %}",
+        ),
+        (
+            "update.txt",
+            "{% set s = \"x\" * 100000000 %}{{ s | length }}",
+        ),
+        ("list.md", "{% set s = \"x\" * 3000000 %}{{ s }}{{ s }}"),
+    ]);
+    let err = templates
+        .render("update.md", ctx())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("template `update.md`"), "{err}");
+    assert!(
+        err.contains("out of fuel") && err.contains("templates.fuel"),
+        "{err}"
+    );
+    let err = templates
+        .render("update.txt", ctx())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("out of fuel"), "{err}");
+    let err = templates.render("list.md", ctx()).unwrap_err().to_string();
+    assert!(
+        err.contains("larger than 4MiB") && err.contains("templates.max_output"),
+        "{err}"
+    );
+    // A budget of its own: more output allowed, less fuel.
+    let small = templates.with_budget(Budget {
+        fuel: 50,
+        max_output: 16 * 1024 * 1024,
+    });
+    let err = small.render("update.md", ctx()).unwrap_err().to_string();
+    assert!(err.contains("out of fuel"), "{err}");
+    assert!(small.render("update.yaml", ctx()).is_ok());
+}

@@ -230,6 +230,8 @@ pub struct IncidentRow {
     pub response_secs: Option<i64>,
     pub restore_secs: Option<i64>,
     pub restore_target_secs: Option<i64>,
+    /// The restore clock so far, while the incident is not restored (none once it is).
+    pub restore_so_far_secs: Option<i64>,
     pub hold_secs: i64,
     pub reopens: u32,
     pub closure: Option<String>,
@@ -287,25 +289,6 @@ impl IncidentRow {
                 .map(|c| (vec![c.client.as_str()], &c.sla)),
         );
         sets
-    }
-
-    /// The response and restore times the row counts: one per client of several.
-    fn stopped(&self) -> Vec<Figures> {
-        if self.per_client.is_empty() {
-            return vec![Figures {
-                response: self.response_secs,
-                restore: self.restore_secs,
-                restore_target: self.restore_target_secs,
-            }];
-        }
-        self.per_client
-            .iter()
-            .map(|c| Figures {
-                response: c.response_secs,
-                restore: c.restore_secs,
-                restore_target: c.restore_target_secs,
-            })
-            .collect()
     }
 }
 
@@ -525,6 +508,7 @@ fn row(
         response_secs: figures.response,
         restore_secs: figures.restore,
         restore_target_secs: figures.restore_target,
+        restore_so_far_secs: figures.restore_so_far,
         hold_secs: held_between(state, r.reported, now, now),
         reopens: state.reopens,
         closure,
@@ -556,6 +540,8 @@ struct Figures {
     response: Option<i64>,
     restore: Option<i64>,
     restore_target: Option<i64>,
+    /// The restore clock's working time so far, while it runs.
+    restore_so_far: Option<i64>,
 }
 
 impl Figures {
@@ -568,6 +554,9 @@ impl Figures {
             response: clock(Rule::Respond).and_then(stopped),
             restore: restore.and_then(stopped),
             restore_target: restore.map(|c| c.target.secs()),
+            restore_so_far: restore
+                .filter(|c| c.stopped.is_none())
+                .map(|c| c.elapsed.secs()),
         };
         (figures, restore)
     }
@@ -761,18 +750,18 @@ fn proposals(chosen: &[(&Incident, &State)]) -> Proposals {
 fn times(config: &Config, list: &[IncidentRow]) -> Times {
     let mut t = Times::default();
     for p in config.priorities.keys() {
-        // One value per respond or restore clock: an incident of several clients has one each.
-        let clocks = |f: fn(&Figures) -> Option<i64>| {
+        // One value per incident: its own respond and restore clocks (an incident of
+        // several clients too; each client's are in the compliance by client).
+        let clocks = |f: fn(&IncidentRow) -> Option<i64>| {
             let values: Vec<i64> = list
                 .iter()
                 .filter(|r| &r.priority == p)
-                .flat_map(|r| r.stopped())
-                .filter_map(|t| f(&t))
+                .filter_map(f)
                 .collect();
             Summary::of(&values)
         };
-        t.response.insert(p.clone(), clocks(|t| t.response));
-        t.restore.insert(p.clone(), clocks(|t| t.restore));
+        t.response.insert(p.clone(), clocks(|r| r.response_secs));
+        t.restore.insert(p.clone(), clocks(|r| r.restore_secs));
         let worked = |r: &IncidentRow| r.status != Status::Rejected;
         let of = |f: fn(&Durations) -> Option<Duration>| {
             let values: Vec<i64> = list
@@ -796,7 +785,12 @@ fn escalations(chosen: &[(&Incident, &State)]) -> Escalations {
     let mut e = Escalations::default();
     let mut escalated = 0;
     let mut hierarchic = 0;
-    for (_, state) in chosen {
+    // Of the incidents: rejected proposals are not incidents.
+    let chosen: Vec<_> = chosen
+        .iter()
+        .filter(|(_, s)| s.status != Status::Rejected)
+        .collect();
+    for (_, state) in &chosen {
         let kinds: Vec<EscalationKind> = state.escalations.iter().map(|(_, e)| e.kind).collect();
         for kind in &kinds {
             e.total += 1;
@@ -822,15 +816,20 @@ fn hold(list: &[IncidentRow], chosen: &[(&Incident, &State)], now: Timestamp) ->
         .iter()
         .map(|(_, s)| hold_periods(s, now).count())
         .sum();
-    let held: Vec<i64> = list
+    let secs: std::collections::HashMap<&str, i64> =
+        list.iter().map(|r| (r.id.as_str(), r.hold_secs)).collect();
+    let held: Vec<i64> = chosen
         .iter()
-        .zip(chosen)
-        .filter(|(_, (_, s))| !s.holds.is_empty())
-        .map(|(r, _)| r.hold_secs)
+        .filter(|(_, s)| !s.holds.is_empty())
+        .filter_map(|(i, _)| secs.get(i.id.as_str()).copied())
         .collect();
+    let incidents = chosen
+        .iter()
+        .filter(|(_, s)| s.status != Status::Rejected)
+        .count();
     Hold {
         periods,
-        incidents_on_hold: Rate::new(held.len(), chosen.len()),
+        incidents_on_hold: Rate::new(held.len(), incidents),
         total_secs: held.iter().sum(),
         per_incident: Summary::of(&held),
     }

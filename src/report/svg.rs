@@ -185,21 +185,16 @@ pub fn per_week(counts: &[WeekCount], priorities: &[String]) -> String {
     out
 }
 
-/// Restore time as a share of the target, one dot (mark) per restored incident, in the
-/// order reported; the line at 100% is the target.
+/// Restore time as a share of the target, one dot (mark) per incident with a restore
+/// target, in the order reported: a filled dot per restored incident, a hollow one for an
+/// incident not restored yet (its clock so far); the line at 100% is the target.
 pub fn restore_vs_target(list: &[IncidentRow]) -> String {
     let label = "Restore time against target per incident";
-    let points: Vec<(&IncidentRow, f64)> = list
-        .iter()
-        .filter_map(|r| {
-            let target = r.restore_target_secs.filter(|t| *t > 0)?;
-            Some((r, r.restore_secs? as f64 * 100.0 / target as f64))
-        })
-        .collect();
+    let points: Vec<Point> = list.iter().filter_map(Point::of).collect();
     if points.is_empty() {
-        return empty(label, "No restored incidents");
+        return empty(label, "No incidents with a restore target");
     }
-    let highest = points.iter().map(|(_, p)| *p).fold(100.0, f64::max);
+    let highest = points.iter().map(|p| p.pct).fold(100.0, f64::max);
     let top = ((highest / 50.0).ceil() * 50.0).max(150.0);
     let step = if top <= 300.0 {
         50.0
@@ -223,26 +218,29 @@ pub fn restore_vs_target(list: &[IncidentRow]) -> String {
     );
     let slot = plot_w() / points.len() as f64;
     let radius = (slot * 0.4).clamp(1.5, 5.0);
-    for (i, (r, pct)) in points.iter().enumerate() {
+    for (i, p) in points.iter().enumerate() {
         let x = LEFT + slot * (i as f64 + 0.5);
-        let y = y_of(pct.min(top), top);
-        let fill = if *pct <= 100.0 { "#1a7f37" } else { "#cf222e" };
+        let y = y_of(p.pct.min(top), top);
+        let colour = if p.pct <= 100.0 { "#1a7f37" } else { "#cf222e" };
+        let paint = if p.restored {
+            format!("fill=\"{colour}\"")
+        } else {
+            format!("fill=\"#ffffff\" stroke=\"{colour}\" stroke-width=\"2\"")
+        };
         let _ = writeln!(
             out,
-            "<circle class=\"mark\" cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{radius:.1}\" fill=\"{fill}\">\
-             <title>{} ({}): restored in {} of {} ({pct:.0}%)</title></circle>",
-            escape(&r.id),
-            escape(&r.priority),
-            Duration::from_secs(r.restore_secs.unwrap_or(0)),
-            Duration::from_secs(r.restore_target_secs.unwrap_or(0)),
+            "<circle class=\"mark\" cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{radius:.1}\" {paint}>\
+             <title>{}</title></circle>",
+            escape(&p.text(&p.row.id)),
         );
         // A label beside every dot, for paper and for readers who do not hover: its
         // number in the key under the chart (see [`restore_key`]) and the share.
         let _ = writeln!(
             out,
-            "<text class=\"label\" x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#1f2328\" font-size=\"10\">{} · {pct:.0}%</text>",
+            "<text class=\"label\" x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#1f2328\" font-size=\"10\">{} · {:.0}%</text>",
             (y - radius - 4.0).max(TOP + 8.0),
-            i + 1
+            i + 1,
+            p.pct
         );
     }
     legend(
@@ -250,34 +248,64 @@ pub fn restore_vs_target(list: &[IncidentRow]) -> String {
         &[
             ("within target".to_string(), "#1a7f37"),
             ("over target".to_string(), "#cf222e"),
+            ("hollow: not restored yet".to_string(), "#ffffff"),
         ],
     );
     out.push_str("</svg>\n");
     out
 }
 
+/// One incident on the restore chart.
+struct Point<'a> {
+    row: &'a IncidentRow,
+    /// Its restore clock (stopped, or so far), as a share of its target.
+    pct: f64,
+    restored: bool,
+}
+
+impl<'a> Point<'a> {
+    fn of(row: &'a IncidentRow) -> Option<Point<'a>> {
+        let target = row.restore_target_secs.filter(|t| *t > 0)?;
+        let (used, restored) = match (row.restore_secs, row.restore_so_far_secs) {
+            (Some(used), _) => (used, true),
+            (None, Some(so_far)) => (so_far, false),
+            (None, None) => return None,
+        };
+        Some(Point {
+            row,
+            pct: used as f64 * 100.0 / target as f64,
+            restored,
+        })
+    }
+
+    /// `ID (P1): restored in 2h of 4h (50%)`, or `… not restored yet: 14h so far of 4h`.
+    fn text(&self, name: &str) -> String {
+        let target = Duration::from_secs(self.row.restore_target_secs.unwrap_or(0));
+        if self.restored {
+            format!(
+                "{name} ({}): restored in {} of {target} ({:.0}%)",
+                self.row.priority,
+                Duration::from_secs(self.row.restore_secs.unwrap_or(0)),
+                self.pct
+            )
+        } else {
+            format!(
+                "{name} ({}): not restored yet, {} so far of {target} ({:.0}%)",
+                self.row.priority,
+                Duration::from_secs(self.row.restore_so_far_secs.unwrap_or(0)),
+                self.pct
+            )
+        }
+    }
+}
+
 /// The key of [`restore_vs_target`]'s labels, one line per dot in its order:
 /// `(number, incident, text)`.
 pub fn restore_key(list: &[IncidentRow]) -> Vec<(usize, String, String)> {
     list.iter()
-        .filter(|r| r.restore_target_secs.is_some_and(|t| t > 0) && r.restore_secs.is_some())
+        .filter_map(Point::of)
         .enumerate()
-        .map(|(i, r)| {
-            let restore = r.restore_secs.unwrap_or(0);
-            let target = r.restore_target_secs.unwrap_or(1);
-            (
-                i + 1,
-                r.id.clone(),
-                format!(
-                    "{} ({}): restored in {} of {} ({:.0}%)",
-                    r.title,
-                    r.priority,
-                    Duration::from_secs(restore),
-                    Duration::from_secs(target),
-                    restore as f64 * 100.0 / target as f64
-                ),
-            )
-        })
+        .map(|(i, p)| (i + 1, p.row.id.clone(), p.text(&p.row.title)))
         .collect()
 }
 

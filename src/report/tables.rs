@@ -307,8 +307,9 @@ fn times(report: &Report) -> Section {
         )
         .note_if(
             report.list.iter().any(|r| !r.per_client.is_empty()),
-            "An incident affecting several clients has a clock of each: it counts once per \
-             client here.",
+            "An incident affecting several clients counts once here, with its own clocks (its \
+             priority's targets and calendar); each client's contract clocks are under SLA \
+             compliance by client.",
         )
         .table(summaries("Response time", &report.times.response))
         .table(summaries("Restore time", &report.times.restore))

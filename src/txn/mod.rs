@@ -247,6 +247,11 @@ impl Transaction<'_> {
         if contents.is_empty() {
             return Ok(());
         }
+        // What mim writes, mim can read: a file past its read limit is refused before
+        // anything of the change is written.
+        for (path, after) in &contents {
+            crate::limits::check_write(path, self.session.rel(path), after.len())?;
+        }
         if !self.journaled && self.message.is_some() {
             self.session.wait_for_git()?;
             self.head = git_state::head(&self.session.root);

@@ -649,8 +649,17 @@ fn check_warns_about_mail_left_unsent() {
         found[0]["file"],
         format!("incidents/{id}/outbox/20261124T092000Z-u1-internal.eml")
     );
+    // One line per incident at a terminal; message by message with --verbose.
     let text = repo.now("2026-11-24T09:36:00Z", &["check"]);
-    assert!(text.stdout.contains("unsent-mail"), "{}", text.stdout);
+    assert!(
+        text.stdout.contains(&format!(
+            "  unsent: 1 message since 2026-11-24 09:20 UTC: `mim send {id}`"
+        )),
+        "{}",
+        text.stdout
+    );
+    let verbose = repo.now("2026-11-24T09:36:00Z", &["check", "--verbose"]);
+    assert!(verbose.stdout.contains("unsent-mail"), "{}", verbose.stdout);
     // A longer allowance in mim.yaml.
     let config = repo.read("mim.yaml").replace(
         "  sendmail: \"sendmail -t -i\"",

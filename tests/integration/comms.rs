@@ -430,13 +430,16 @@ fn a_repository_override_is_used_and_a_typo_in_it_names_template_and_line() {
     );
     let list = repo.run(&["templates", "list"]).ok();
     assert!(
-        list.stdout
-            .contains("update-client.md         overridden by templates/update-client.md"),
+        list.stdout.contains(&format!(
+            "{:<31}overridden by templates/update-client.md",
+            "update-client.md"
+        )),
         "{}",
         list.stdout
     );
     assert!(
-        list.stdout.contains("update-internal.md       built-in"),
+        list.stdout
+            .contains(&format!("{:<31}built-in", "update-internal.md")),
         "{}",
         list.stdout
     );

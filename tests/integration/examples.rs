@@ -121,10 +121,23 @@ fn the_readme_check_shows_the_breaching_incident() {
             "closed incidents have no findings"
         );
     }
+    // The README's first command: one screen, the breached P1 first.
     let out = mim_at_now("2026-11-24T09:00:00Z", &["check"]);
     let text = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        text.contains("2026-11-23-payments-api-outage: restore"),
+        text.lines().count() + stderr.lines().count() <= 25,
+        "{text}{stderr}"
+    );
+    let head: Vec<&str> = text.lines().take(5).collect();
+    assert!(
+        head[0].starts_with("2026-11-23-payments-api-outage  P1  accepted"),
         "{text}"
+    );
+    assert!(head[1].starts_with("  breach: restore: "), "{text}");
+    let verbose = mim_at_now("2026-11-24T09:00:00Z", &["check", "--verbose"]);
+    assert!(
+        String::from_utf8_lossy(&verbose.stdout)
+            .contains("2026-11-23-payments-api-outage: restore"),
     );
 }

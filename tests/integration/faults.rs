@@ -841,7 +841,8 @@ fn an_interrupted_send_leaves_its_message_uncertain_and_every_command_says_so() 
         "{status_text}"
     );
     for format in ["text", "json", "github", "junit", "gitlab"] {
-        let run = repo.run(&["check", "--format", format]);
+        // Text names each message with --verbose (by default, one line per incident).
+        let run = repo.run(&["check", "--verbose", "--format", format]);
         assert!(
             run.stdout.contains("uncertain-mail") && run.stdout.contains(&first),
             "{format}: {}",

@@ -356,7 +356,10 @@ fn huge_names_durations_and_dates_are_refused() {
             vec!["accept", &id, "--manager", &long],
             "--manager is 70000",
         ),
-        (vec!["--by", &long, "note", &id, "x"], "--by is 70000"),
+        (
+            vec!["--by", &long, "note", &id, "x"],
+            "--by (MIM_USER) is 70000",
+        ),
         (
             vec!["pir", "action", "add", &id, "x", "--owner", &long],
             "--owner is 70000",
@@ -389,10 +392,11 @@ fn huge_names_durations_and_dates_are_refused() {
             "--attendees is 70000",
         ),
     ];
+    // Refused where they enter, by the command line's parser: a usage error.
     for (args, name) in &long_names {
         let mut all = vec!["--at", AT];
         all.extend(args.iter());
-        refused(&repo, &all, &[], 1, &[name]);
+        refused(&repo, &all, &[], 2, &[name]);
     }
     let usage: Vec<(Vec<&str>, &str)> = vec![
         (
@@ -564,6 +568,32 @@ fn hostile_configurations_are_configuration_errors() {
         (
             config.replace("name: Example MSP", "name: \"Example \u{fffe} MSP\""),
             vec!["mim.yaml:"],
+        ),
+        // Names and budgets past the limits table.
+        (
+            config.replace("name: Example MSP", &format!("name: {}", "N".repeat(300))),
+            vec!["mim.yaml:", "`organization.name` is 300 characters long"],
+        ),
+        (
+            config.replace(
+                "roles: [incident-manager,",
+                &format!("roles: [{},incident-manager,", "r".repeat(201)),
+            ),
+            vec!["mim.yaml:", "`roles` is 201 characters long"],
+        ),
+        (
+            format!("{config}\ntemplates: {{fuel: 0}}\n"),
+            vec![
+                "mim.yaml:",
+                "templates.fuel must be between 1 and 100000000",
+            ],
+        ),
+        (
+            format!("{config}\ntemplates: {{max_output: 64MiB}}\n"),
+            vec![
+                "mim.yaml:",
+                "templates.max_output must be between 1KiB and 8MiB",
+            ],
         ),
     ];
     for (text, names) in &cases {
@@ -1050,4 +1080,432 @@ fn terminal_escapes_in_files_are_neutralised() {
         cases += 1;
     }
     assert_eq!(cases, 5);
+}
+
+/// `validate --deep` parses every e-mail in `outbox/`: a committed message that is a
+/// symbolic link to the CI job's environment (or a secret file) is refused without its
+/// target being read, so no line of it reaches a parse error.
+#[cfg(unix)]
+#[test]
+fn a_symlinked_message_leaks_nothing_to_validate_deep() {
+    let (repo, id) = fixture();
+    let secret = secret_file(&repo);
+    let environ = PathBuf::from("/proc/self/environ");
+    let eml = repo
+        .git(&["ls-files", &format!("incidents/{id}/outbox")])
+        .lines()
+        .find(|l| l.ends_with("-internal.eml"))
+        .unwrap()
+        .to_string();
+    let mut targets = vec![secret];
+    if environ.exists() {
+        targets.push(environ);
+    }
+    for target in &targets {
+        link(target, &repo.path(&eml));
+        repo.git(&["add", "-A"]);
+        repo.git(&["commit", "-qm", "a message that is a link"]);
+        for args in [vec!["validate", "--deep"], vec!["check"], vec!["validate"]] {
+            refused(&repo, &args, &[], 1, &[&eml, "symbolic link"]);
+        }
+        repo.git(&["reset", "--quiet", "--hard", "HEAD~1"]);
+    }
+    repo.run(&["validate", "--deep"]).ok();
+}
+
+/// Run `cmd`, which must end within `secs` seconds: a run that does not is killed and
+/// fails the test (no duration is asserted; this only turns a hang into a failure).
+fn within(cmd: &mut std::process::Command, secs: u64) -> Run {
+    use std::io::Read;
+    use std::process::Stdio;
+    fn drain(mut from: impl Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> {
+        std::thread::spawn(move || {
+            let mut kept = Vec::new();
+            let _ = Read::by_ref(&mut from).take(1 << 20).read_to_end(&mut kept);
+            let _ = std::io::copy(&mut from, &mut std::io::sink());
+            kept
+        })
+    }
+    let shown = format!("{cmd:?}");
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run mim");
+    let stdout = drain(child.stdout.take().unwrap());
+    let stderr = drain(child.stderr.take().unwrap());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{} did not end within {secs} s: killed", short(&shown));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&stdout.join().unwrap()).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr.join().unwrap()).into_owned(),
+    }
+}
+
+/// Templates that would run for minutes, allocate gigabytes or render hundreds of
+/// megabytes: `validate` and `check` refuse each (exit 1, naming the template), and
+/// `update` never renders one into a message.
+#[test]
+fn hostile_templates_are_refused_on_a_budget() {
+    let (repo, id) = fixture();
+    let template = "templates/update-internal.md";
+    for (source, why) in [
+        (
+            "{% for a in range(100000) %}{% for b in range(100000) %}x{% endfor %}{% endfor %}\n",
+            "fuel",
+        ),
+        ("{% set s = \"x\" * 100000000 %}{{ s | length }}\n", "fuel"),
+        ("{% set s = \"x\" * 3000000 %}{{ s }}{{ s }}\n", "output"),
+    ] {
+        repo.write(template, source);
+        repo.git(&["add", "-A"]);
+        repo.git(&["commit", "-qm", "a hostile template"]);
+        let before = state(&repo);
+        for args in [
+            vec!["validate"],
+            vec!["check"],
+            vec!["--at", AT, "update", &id, "-m", "x"],
+        ] {
+            let run = within(repo.cmd().args(&args), 20);
+            let all = format!("{}{}", run.stdout, run.stderr);
+            assert_eq!(run.code, 1, "{args:?} with {source}:\n{}", short(&all));
+            assert!(!all.contains("panicked"), "{args:?}: {}", short(&all));
+            assert!(
+                all.contains("update-internal.md"),
+                "{args:?}: {}",
+                short(&all)
+            );
+            assert!(all.contains(why), "{args:?}: `{why}` in {}", short(&all));
+            assert!(all.contains("templates."), "{args:?}: {}", short(&all));
+            assert_eq!(state(&repo), before, "{args:?} changed the repository");
+        }
+        repo.git(&["reset", "--quiet", "--hard", "HEAD~1"]);
+    }
+    repo.run(&["validate"]).ok();
+}
+
+/// Names as long as a command line allows (65,536 characters) are refused where they
+/// enter (exit 2); one written by hand into the timeline never makes `show` or
+/// `status` panic laying out a table.
+#[test]
+fn long_names_are_refused_at_the_edge_and_never_panic_later() {
+    let (repo, id) = fixture();
+    let long = "Z".repeat(65_536);
+    for (args, flag) in [
+        (
+            vec!["assign", &id, "--role", "scribe", "--to", &long],
+            "--to",
+        ),
+        (
+            vec!["handover", &id, "--to", &long, "-m", "state of play"],
+            "--to",
+        ),
+        (
+            vec!["escalate", &id, "--kind", "vendor", "--to", &long],
+            "--to",
+        ),
+        (vec!["accept", &id, "--manager", &long], "--manager"),
+        (vec!["--by", &long, "note", &id, "x"], "--by"),
+    ] {
+        let mut all = vec!["--at", AT];
+        all.extend(args.iter());
+        let run = refused(
+            &repo,
+            &all,
+            &[],
+            2,
+            &[flag, "65536 characters", "at most 200"],
+        );
+        assert!(
+            !run.stderr.contains(&long[..300]),
+            "the value is not echoed"
+        );
+    }
+    repo.at(
+        AT,
+        &["assign", &id, "--role", "scribe", "--to", "Zed Quinn"],
+    )
+    .ok();
+    repo.at(
+        "2026-11-24T10:05:00Z",
+        &["handover", &id, "--to", "Yan Quist", "-m", "over to you"],
+    )
+    .ok();
+    let timeline = format!("incidents/{id}/timeline.yaml");
+    let text = repo.read(&timeline);
+    repo.write(
+        &timeline,
+        &text.replace("Zed Quinn", &long).replace("Yan Quist", &long),
+    );
+    repo.git(&["commit", "-qam", "hand-written long names"]);
+    for args in [
+        vec!["show", &id],
+        vec!["status"],
+        vec!["list"],
+        vec!["check"],
+    ] {
+        let run = within(
+            repo.cmd()
+                .env("MIM_NOW", "2026-11-24T10:30:00Z")
+                .args(&args),
+            20,
+        );
+        let all = format!("{}{}", run.stdout, run.stderr);
+        assert!(!all.contains("panicked"), "{args:?}: {}", short(&all));
+        assert!(run.code == 0 || run.code == 1, "{args:?}: {}", short(&all));
+    }
+    // The same limit where the file is read: `validate` names the entries.
+    let run = repo.run(&["validate"]).fails(1);
+    assert!(
+        run.stdout.contains(&format!("{timeline}:"))
+            && run
+                .stdout
+                .contains("`to` is 65536 characters long: a name has at most 200"),
+        "{}",
+        short(&run.stdout)
+    );
+}
+
+/// A note that would take `timeline.yaml` past the 8 MiB mim reads is refused before
+/// anything is written, and the incident stays usable; a text too large for its
+/// e-mail is refused where it enters.
+#[test]
+fn what_mim_writes_it_can_read() {
+    let (repo, id) = fixture();
+    let note = "n".repeat(130_000);
+    let at = |i: usize| format!("2026-11-24T{:02}:{:02}:00Z", 10 + i / 60, i % 60);
+    // The first note as mim writes it, then 62 more like it (written directly, to keep
+    // the test quick), then notes by mim until one is refused.
+    repo.at(&at(0), &["note", &id, &note]).ok();
+    let timeline = format!("incidents/{id}/timeline.yaml");
+    let text = repo.read(&timeline);
+    let line = text
+        .lines()
+        .find(|l| l.contains(&note))
+        .expect("the note's line")
+        .to_string();
+    let mut grown = text.clone();
+    for i in 1..63 {
+        grown.push_str(&line.replace(&at(0), &at(i)));
+        grown.push('\n');
+    }
+    repo.write(&timeline, &grown);
+    repo.git(&["commit", "-qam", "62 more notes"]);
+    repo.run(&["validate"]).ok();
+    let mut refusal = None;
+    for i in 63..70 {
+        let before = state(&repo);
+        let run = output(repo.cmd().args(["--at", &at(i), "note", &id, &note]));
+        if run.code != 0 {
+            assert_eq!(run.code, 1, "note {}: {}", i + 1, short(&run.stderr));
+            assert!(!run.stderr.contains("panicked"), "{}", short(&run.stderr));
+            assert_eq!(state(&repo), before, "the refused note changed files");
+            refusal = Some((i + 1, run.stderr));
+            break;
+        }
+    }
+    let (n, stderr) = refusal.expect("a note past the read limit is refused");
+    assert_eq!(n, 65, "{}", short(&stderr));
+    for name in ["timeline.yaml", "8MiB", "nothing was written"] {
+        assert!(stderr.contains(name), "`{name}` in {}", short(&stderr));
+    }
+    repo.run(&["show", &id]).ok();
+    repo.run(&["validate"]).ok();
+    repo.at(
+        "2026-11-24T11:30:00Z",
+        &["note", &id, "short notes still fit"],
+    )
+    .ok();
+    // A 5 MiB update from standard input: refused before anything is read past the
+    // limit or written.
+    let before = state(&repo);
+    let mut child = repo
+        .cmd()
+        .args(["--at", "2026-11-24T11:40:00Z", "update", &id, "-m", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        let _ = stdin.write_all(&vec![b'u'; 5 * 1024 * 1024]);
+    });
+    let out = child.wait_with_output().unwrap();
+    let _ = writer.join();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{}", short(&stderr));
+    assert!(stderr.contains("standard input"), "{}", short(&stderr));
+    assert!(stderr.contains("2MiB"), "{}", short(&stderr));
+    assert_eq!(state(&repo), before);
+    // A text within the limit whose e-mail would not be (every `<` is `&lt;` in HTML):
+    // refused before anything is written, naming the message and the e-mail limit.
+    let mut child = repo
+        .cmd()
+        .args(["--at", "2026-11-24T11:40:00Z", "update", &id, "-m", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        let _ = stdin.write_all(&vec![b'<'; 2_000_000]);
+    });
+    let out = child.wait_with_output().unwrap();
+    let _ = writer.join();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{}", short(&stderr));
+    for name in [
+        ".eml would be",
+        "an e-mail of at most 8MiB",
+        "nothing was written",
+    ] {
+        assert!(stderr.contains(name), "`{name}` in {}", short(&stderr));
+    }
+    assert_eq!(state(&repo), before);
+}
+
+/// `validate --deep` applies the checks later commands apply: e-mails past what `send`
+/// reads, a `pir.md` that `pir report` cannot read.
+#[test]
+fn validate_deep_refuses_what_later_commands_refuse() {
+    let (repo, id) = fixture();
+    let eml = repo
+        .git(&["ls-files", &format!("incidents/{id}/outbox")])
+        .lines()
+        .find(|l| l.ends_with("-internal.eml"))
+        .unwrap()
+        .to_string();
+    let text = repo.read(&eml);
+    let padded = text.replacen(
+        "\r\n\r\n",
+        &format!("\r\nX-Pad: {}\r\n\r\n", "p".repeat(990)),
+        1,
+    );
+    let mut big = padded.clone();
+    while big.len() < 9 * 1024 * 1024 {
+        big = big.replacen(
+            "X-Pad: ",
+            &format!("X-Pad: {}\r\n X-Pad: ", "p".repeat(990)),
+            1,
+        );
+    }
+    repo.write(&eml, &big);
+    repo.git(&["commit", "-qam", "a 9 MB message"]);
+    refused(&repo, &["validate", "--deep"], &[], 1, &[&eml, "too large"]);
+    repo.git(&["reset", "--quiet", "--hard", "HEAD~1"]);
+    // An update dated year 0, which the status site refuses.
+    let update = repo
+        .git(&["ls-files", &format!("incidents/{id}/updates")])
+        .lines()
+        .find(|l| l.ends_with("-client.md"))
+        .unwrap()
+        .to_string();
+    let text = repo.read(&update);
+    let at = text
+        .lines()
+        .find(|l| l.starts_with("at: "))
+        .unwrap()
+        .to_string();
+    repo.write(&update, &text.replace(&at, "at: 0000-01-01T00:00:00Z"));
+    repo.git(&["commit", "-qam", "an update dated year 0"]);
+    for args in [vec!["validate", "--deep"], vec!["validate"]] {
+        refused(&repo, &args, &[], 1, &[&update, "out of range"]);
+    }
+    let site = repo.home.join("site");
+    let run = output(repo.cmd().arg("site").arg("-o").arg(&site));
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("out of range"), "{}", run.stderr);
+    repo.git(&["reset", "--quiet", "--hard", "HEAD~1"]);
+    repo.at(
+        "2026-11-24T11:00:00Z",
+        &[
+            "resolve",
+            &id,
+            "-m",
+            "fixed",
+            "--closure",
+            "hardware-replaced",
+        ],
+    )
+    .ok();
+    repo.at(
+        "2026-11-24T12:00:00Z",
+        &["pir", "start", &id, "--reason", "required"],
+    )
+    .ok();
+    let pir = format!("incidents/{id}/pir.md");
+    let good = repo.read(&pir);
+    let mut bytes = good.clone().into_bytes();
+    bytes.extend_from_slice(b"\nbad \xff byte\n");
+    std::fs::write(repo.path(&pir), &bytes).unwrap();
+    repo.git(&["commit", "-qam", "pir.md that is not UTF-8"]);
+    refused(&repo, &["validate", "--deep"], &[], 1, &[&pir, "not UTF-8"]);
+    repo.git(&["reset", "--quiet", "--hard", "HEAD~1"]);
+    let huge = format!("{good}\n{}", "padding line\n".repeat(700_000));
+    repo.write(&pir, &huge);
+    repo.git(&["commit", "-qam", "a 9 MB pir.md"]);
+    refused(&repo, &["validate", "--deep"], &[], 1, &[&pir, "too large"]);
+    repo.git(&["reset", "--quiet", "--hard", "HEAD~1"]);
+    repo.run(&["validate", "--deep"]).ok();
+}
+
+/// Escape sequences in timeline lines and commit subjects, and in directory names, are
+/// escaped by `mim audit` and in every CI format; an invalid `MIM_NOW` is a usage error.
+#[cfg(unix)]
+#[test]
+fn audit_and_ci_formats_print_no_raw_escapes() {
+    let (repo, id) = fixture();
+    let hostile = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{202e}";
+    repo.at(AT, &["note", &id, "carrier called back"]).ok();
+    let timeline = format!("incidents/{id}/timeline.yaml");
+    let text = repo.read(&timeline);
+    assert!(text.contains("carrier called back"));
+    repo.write(
+        &timeline,
+        &text.replace("carrier called back", &format!("carrier{hostile} called")),
+    );
+    repo.git(&["commit", "-qam", &format!("tidy {hostile} up")]);
+    let stray = format!("incidents/x{hostile}y");
+    repo.write(&format!("{stray}/incident.yaml"), "title: x\n");
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "a stray directory"]);
+    let mut runs = 0;
+    for args in [
+        vec!["audit"],
+        vec!["check"],
+        vec!["check", "--format", "github"],
+        vec!["check", "--format", "junit"],
+        vec!["check", "--format", "gitlab"],
+        vec!["validate"],
+        vec!["list"],
+    ] {
+        let run = output(repo.cmd().args(&args));
+        let all = format!("{}{}", run.stdout, run.stderr);
+        assert!(!all.contains("panicked"), "{args:?}: {all}");
+        for raw in ['\u{1b}', '\u{7}', '\u{202e}'] {
+            assert!(!all.contains(raw), "{args:?} printed {raw:?} raw:\n{all:?}");
+        }
+        runs += 1;
+    }
+    assert_eq!(runs, 7);
+    use std::os::unix::ffi::OsStrExt;
+    let bad = std::ffi::OsStr::from_bytes(b"2026-11-24T10:00:00Z\xff");
+    for args in [vec!["status"], vec!["check"], vec!["list"]] {
+        let run = output(repo.cmd().env("MIM_NOW", bad).args(&args));
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains("MIM_NOW"), "{args:?}: {}", run.stderr);
+    }
 }

@@ -16,6 +16,7 @@ mod merges;
 mod morning;
 mod multi_client;
 mod multi_client_reports;
+mod night;
 mod pir;
 mod plan;
 mod readers;

@@ -539,14 +539,15 @@ fn every_kpi_of_the_fixture_matches_the_hand_worked_values() {
     );
 
     // sme: A J; management: A C; vendor: B N; parts, onsite: C; third-party: G. 9 in all.
-    // Escalated: A B C G J N = 6 of 14 = 42.9%; to management: A C = 2 of 14 = 14.3%.
+    // Escalated: A B C G J N = 6 of the 13 incidents (F, a rejected proposal, is not one)
+    // = 46.2%; to management: A C = 2 of 13 = 15.4%.
     assert_eq!(
         r["escalations"],
         json!({
             "total": 9,
             "by_kind": {"sme": 2, "management": 2, "vendor": 2, "parts": 1, "onsite": 1, "third-party": 1},
-            "incidents_escalated": rate(6, 14, 42.9),
-            "incidents_hierarchic": rate(2, 14, 14.3),
+            "incidents_escalated": rate(6, 13, 46.2),
+            "incidents_hierarchic": rate(2, 13, 15.4),
         })
     );
 
@@ -556,7 +557,7 @@ fn every_kpi_of_the_fixture_matches_the_hand_worked_values() {
         r["hold"],
         json!({
             "periods": 4,
-            "incidents_on_hold": rate(4, 14, 28.6),
+            "incidents_on_hold": rate(4, 13, 30.8),
             "total_secs": 89 * H,
             "per_incident": summary(4, 22 * H + 15 * M, 2 * H + 30 * M, 83 * H, 83 * H),
         })
@@ -1015,7 +1016,7 @@ fn the_html_report_is_self_contained_with_one_mark_per_data_point() {
     fixture(&repo);
     let run = repo.now(NOW, &["report", "-o", "kpi.html"]).ok();
     assert!(run.stdout.is_empty());
-    assert!(run.stderr.contains("report of 13 incident(s) written to"));
+    assert!(run.stderr.contains("report of 13 incidents written to"));
     let html = repo.read("kpi.html");
     // Kept for a look in a browser: target/tmp/report-fixture.html.
     std::fs::write(
@@ -1029,11 +1030,15 @@ fn the_html_report_is_self_contained_with_one_mark_per_data_point() {
         assert!(!html.contains(outside), "{outside}");
     }
     let marks = marks_per_chart(&html);
-    // 9 (week, priority) counts (F rejected is none); 10 restored incidents; 2 months × 4 clocks.
-    assert_eq!(marks, [9, 10, 8]);
+    // 9 (week, priority) counts (F rejected is none); 13 incidents with a restore target
+    // (10 restored, 3 not yet: their clocks so far, hollow); 2 months × 4 clocks.
+    assert_eq!(marks, [9, 13, 8]);
+    assert_eq!(html.matches("fill=\"#ffffff\" stroke=").count(), 3);
     // Every restore dot is labelled on the chart, and the key says what each number is.
-    assert_eq!(html.matches("class=\"label\"").count(), 10);
-    assert_eq!(html.matches("<li value=").count(), 10);
+    assert_eq!(html.matches("class=\"label\"").count(), 13);
+    assert_eq!(html.matches("<li value=").count(), 13);
+    // In each dot's title, and in the key (and once in the legend).
+    assert_eq!(html.matches("not restored yet").count(), 3 * 2 + 1);
     // The report file is not committed or staged: it is output, not a record.
     assert_eq!(repo.git(&["status", "--porcelain"]), "?? kpi.html\n");
 }

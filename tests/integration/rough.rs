@@ -216,7 +216,7 @@ fn human_output_rounds_to_minutes_and_shows_an_action_due_as_its_day() {
     .ok();
     // A "now" with seconds: no output shows them.
     let now = "2026-12-02T14:35:48Z";
-    let check = repo.now(now, &["check"]);
+    let check = repo.now(now, &["check", "--verbose"]);
     let show = repo.now(now, &["show", &id]).ok();
     for text in [&check.stdout, &show.stdout] {
         let with_seconds = text

@@ -426,6 +426,13 @@ fn text_report_snapshot() {
     late_p1(&repo);
     let run = repo.now("2026-11-24T10:50:00Z", &["check"]).fails(1);
     insta::assert_snapshot!("check_text", format!("{}---\n{}", run.stdout, run.stderr));
+    let run = repo
+        .now("2026-11-24T10:50:00Z", &["check", "--verbose"])
+        .fails(1);
+    insta::assert_snapshot!(
+        "check_text_verbose",
+        format!("{}---\n{}", run.stdout, run.stderr)
+    );
 }
 
 #[test]

@@ -181,3 +181,142 @@ fn find_cycles(graph: &BTreeMap<String, BTreeSet<String>>) -> Vec<String> {
     let _ = nodes;
     out
 }
+
+/// The file reads that do not go through `safe_fs` (the loading layer's reader: no
+/// symbolic link, bounded size), each with why it may stay. Anything mim reads from the
+/// repository's work tree is not among them.
+const READS_OUTSIDE_SAFE_FS: &[(&str, &str, &str)] = &[
+    (
+        "commands/intake.rs",
+        "File::open(",
+        "the alert payload named on the command line (`mim intake FILE`), not a repository file, read to intake.max_payload at most",
+    ),
+    (
+        "git/index.rs",
+        "OpenOptions::new(",
+        "git's own index.lock under .git, created (never followed) and held across mim's commit",
+    ),
+    (
+        "lock.rs",
+        "OpenOptions::new(",
+        "mim's own lock file under .git, created and held by mim",
+    ),
+    (
+        "lock.rs",
+        "File::open(",
+        "the pid in mim's own lock file under .git, read 4 KiB at most",
+    ),
+    (
+        "txn/journal.rs",
+        "fs::read(",
+        "mim's own transaction journal under .git",
+    ),
+    (
+        "txn/journal.rs",
+        "fs::read_dir(",
+        "the journal's directory under .git, for leftovers of mim's own writes",
+    ),
+    (
+        "txn/journal.rs",
+        "File::open(",
+        "the journal's directory under .git, opened to sync it",
+    ),
+    (
+        "txn/git_state.rs",
+        "fs::read_to_string(",
+        "git's HEAD under .git, to name the branch in messages",
+    ),
+    (
+        "txn/git_state.rs",
+        "fs::read_dir(",
+        "git's lock files under .git",
+    ),
+    (
+        "txn/mod.rs",
+        "fs::read_to_string(",
+        "a `.git` file's `gitdir:` line, to find the git directory",
+    ),
+    (
+        "txn/recover.rs",
+        "fs::read_dir(",
+        "git's lock files under .git, left by a killed git",
+    ),
+    (
+        "git/commit.rs",
+        "fs::read_to_string(",
+        "COMMIT_EDITMSG under .git, after the commit-msg hook edited it",
+    ),
+    (
+        "editor.rs",
+        "File::open(",
+        "the editor's temporary file (outside the repository), read as a text of bounded size",
+    ),
+    (
+        "validate.rs",
+        "WalkDir::new(",
+        "lists incidents/ and templates/ without following links, to report links; reads no file",
+    ),
+];
+
+/// Every `std::fs` read in `src/` outside the loading layer (`safe_fs.rs`) is on the
+/// list above, so a new one (a reader that would follow a committed symbolic link to
+/// `/proc/self/environ`, or read a file of any size) fails here until it goes through
+/// `safe_fs` or is justified.
+#[test]
+fn every_file_read_goes_through_the_safe_reader() {
+    const READS: [&str; 7] = [
+        "fs::read(",
+        "fs::read_to_string(",
+        "fs::read_dir(",
+        "File::open(",
+        "OpenOptions::new(",
+        "WalkDir::new(",
+        "fs::read_link(",
+    ];
+    let mut found = BTreeSet::new();
+    let mut unlisted = Vec::new();
+    for (path, code) in sources() {
+        let file = path.to_string_lossy().replace('\\', "/");
+        if file == "safe_fs.rs" || file == "properties.rs" {
+            continue;
+        }
+        for (n, line) in code.lines().enumerate() {
+            if line.trim_start().starts_with("//") {
+                continue;
+            }
+            for read in READS {
+                // `safe_fs::read(` is the safe reader itself.
+                let unsafe_use = line
+                    .match_indices(read)
+                    .any(|(i, _)| !line[..i].ends_with("safe_"));
+                if !unsafe_use {
+                    continue;
+                }
+                let listed = READS_OUTSIDE_SAFE_FS
+                    .iter()
+                    .any(|(f, r, _)| *f == file && *r == read);
+                if listed {
+                    found.insert((file.clone(), read));
+                } else {
+                    unlisted.push(format!("src/{file}:{}: {}", n + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        unlisted.is_empty(),
+        "file reads outside safe_fs (read repository files with crate::safe_fs, or add the \
+         read to READS_OUTSIDE_SAFE_FS with the reason it may stay):\n{}",
+        unlisted.join("\n")
+    );
+    let stale: Vec<String> = READS_OUTSIDE_SAFE_FS
+        .iter()
+        .filter(|(f, r, _)| !found.contains(&(f.to_string(), *r)))
+        .map(|(f, r, why)| format!("src/{f}: {r} ({why})"))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "allowed reads that are no longer there (remove them from the list):\n{}",
+        stale.join("\n")
+    );
+}

@@ -294,3 +294,10 @@ fn sample_eml_snapshot() {
     assert!(raw.split_inclusive('\n').all(|line| line.ends_with("\r\n")));
     insta::assert_snapshot!(raw.replace("\r\n", "\n"));
 }
+
+#[test]
+fn bodies_get_crlf_line_ends_in_one_pass() {
+    assert_eq!(super::crlf("a\nb\r\nc\n\n"), "a\r\nb\r\nc\r\n\r\n");
+    assert_eq!(super::crlf("é\n"), "é\r\n");
+    assert_eq!(super::crlf(""), "");
+}

@@ -1,0 +1,269 @@
+//! At 3 a.m.: the rough edges a tired incident manager hits (issue #27).
+
+use crate::common::TestRepo;
+
+#[test]
+fn an_incident_is_found_by_part_of_its_slug_and_a_typo_gets_suggestions() {
+    let repo = TestRepo::new();
+    let citrix = repo.declare(
+        "2026-11-24T09:00:00Z",
+        "Citrix gateway down",
+        "high",
+        "high",
+        &[],
+    );
+    let payroll = repo.declare(
+        "2026-11-24T10:00:00Z",
+        "Payroll export failing",
+        "medium",
+        "medium",
+        &[],
+    );
+    // A part of the slug, not only its start, names an incident.
+    let shown = repo.now("2026-11-24T11:00:00Z", &["show", "citrix"]).ok();
+    assert!(shown.stdout.starts_with(&citrix), "{}", shown.stdout);
+    let shown = repo.now("2026-11-24T11:00:00Z", &["show", "export"]).ok();
+    assert!(shown.stdout.starts_with(&payroll), "{}", shown.stdout);
+    // A typo: the closest IDs, and how many incidents are open.
+    let miss = repo
+        .now("2026-11-24T11:00:00Z", &["show", "citrx"])
+        .fails(1);
+    insta::assert_snapshot!(miss.stderr, @"error: no incident `citrx`; did you mean 2026-11-24-citrix-gateway-down? (2 incidents are open: `mim list --status open`)");
+    let miss = repo
+        .now("2026-11-24T11:00:00Z", &["show", "nothing-like-it"])
+        .fails(1);
+    assert!(
+        miss.stderr
+            .contains("no incident `nothing-like-it` (2 incidents are open"),
+        "{}",
+        miss.stderr
+    );
+}
+
+#[test]
+fn counts_read_as_words_and_paths_without_dot_dot() {
+    let repo = TestRepo::new();
+    repo.declare("2026-11-24T09:00:00Z", "VPN down", "high", "high", &[]);
+    let run = repo
+        .now(
+            "2026-11-24T11:00:00Z",
+            &["-C", "incidents", "report", "-o", "../kpi.html"],
+        )
+        .ok();
+    insta::assert_snapshot!(run.stderr, @"report of 1 incident written to kpi.html");
+    let run = repo
+        .now(
+            "2026-11-24T11:00:00Z",
+            &["-C", "incidents", "site", "-o", "../site"],
+        )
+        .ok();
+    assert!(
+        run.stderr
+            .starts_with("wrote 3 files to site: the overview and 1 client page with their feeds"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_eta_or_a_next_update_is_a_clock_time_today_or_tomorrow() {
+    let repo = TestRepo::new();
+    let id = repo.active_p1("2026-11-24T09:00:00Z", "2026-11-24T09:05:00Z");
+    repo.at(
+        "2026-11-24T09:30:00Z",
+        &[
+            "update",
+            &id,
+            "-m",
+            "Failing over.",
+            "--eta",
+            "14:00",
+            "--next",
+            "10:15",
+        ],
+    )
+    .ok();
+    let front = repo.read(&format!(
+        "incidents/{id}/updates/20261124T093000Z-internal.md"
+    ));
+    assert!(front.contains("eta: 2026-11-24T14:00:00Z"), "{front}");
+    let timeline = repo.read(&format!("incidents/{id}/timeline.yaml"));
+    assert!(
+        timeline.contains("next_by: \"2026-11-24T10:15:00Z\""),
+        "{timeline}"
+    );
+    // A clock time already passed is tomorrow's.
+    repo.at(
+        "2026-11-24T22:00:00Z",
+        &["update", &id, "-m", "Overnight work.", "--eta", "06:00"],
+    )
+    .ok();
+    let front = repo.read(&format!(
+        "incidents/{id}/updates/20261124T220000Z-internal.md"
+    ));
+    assert!(front.contains("eta: 2026-11-25T06:00:00Z"), "{front}");
+    let bad = repo
+        .at(
+            "2026-11-24T22:30:00Z",
+            &["update", &id, "-m", "x", "--next", "soon"],
+        )
+        .fails(1);
+    assert!(
+        bad.stderr.contains("a clock time like 14:00"),
+        "{}",
+        bad.stderr
+    );
+}
+
+#[test]
+fn the_kpi_report_counts_an_incident_of_two_clients_once_and_plots_the_open_ones() {
+    let repo = TestRepo::new();
+    crate::readers::config(&repo);
+    crate::readers::replay(&repo);
+    let report = repo
+        .now(
+            "2026-11-23T15:00:00Z",
+            &["report", "--since", "2026-11-01", "--format", "json"],
+        )
+        .ok()
+        .json();
+    assert_eq!(
+        report["times"]["response"]["P1"]["count"], 1,
+        "{:#}",
+        report["times"]
+    );
+    assert_eq!(report["times"]["restore"]["P1"]["count"], 1);
+    // An incident not restored yet is on the restore chart, with its clock so far.
+    let open = repo.declare("2026-11-23T13:00:00Z", "VPN down", "high", "high", &[]);
+    repo.at("2026-11-23T13:05:00Z", &["accept", &open]).ok();
+    let html = repo
+        .now(
+            "2026-11-23T15:00:00Z",
+            &["report", "--since", "2026-11-01", "--format", "html"],
+        )
+        .ok()
+        .stdout;
+    assert!(
+        html.contains("VPN down (P1): not restored yet, 2h so far of 4h (50%)"),
+        "{html}"
+    );
+}
+
+#[test]
+fn audit_counts_backfilled_entries_per_incident_and_puts_errors_first() {
+    let repo = TestRepo::new();
+    // Every entry written with --at days before the commit is backfilled.
+    let id = repo.active_p1("2026-11-24T09:00:00Z", "2026-11-24T09:05:00Z");
+    for (at, text) in [
+        ("2026-11-24T09:10:00Z", "first"),
+        ("2026-11-24T09:20:00Z", "second"),
+        ("2026-11-24T09:30:00Z", "third"),
+    ] {
+        repo.at(at, &["note", &id, text]).ok();
+    }
+    let run = repo.run(&["audit"]).ok();
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", run.stdout);
+    assert!(
+        lines[1].starts_with("  info: 4 entries backfilled (written later than they happened, dated 2026-11-24 09:05 UTC to 2026-11-24 09:30 UTC)"),
+        "{}",
+        run.stdout
+    );
+    let verbose = repo.run(&["audit", "--verbose"]).ok();
+    assert_eq!(
+        verbose.stdout.matches(": backfilled:").count(),
+        4,
+        "{}",
+        verbose.stdout
+    );
+    // A line changed after it was committed is an error, listed before the information.
+    let path = format!("incidents/{id}/timeline.yaml");
+    let text = repo.read(&path).replace("text: second", "text: altered");
+    repo.write(&path, &text);
+    repo.git(&["commit", "-qam", "edit"]);
+    let run = repo.run(&["audit"]).fails(1);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert!(
+        lines[0].ends_with("NOT append-only (6 commits)"),
+        "{}",
+        run.stdout
+    );
+    assert!(lines[1].contains(": error: hand-edit:"), "{}", run.stdout);
+    assert!(
+        lines
+            .last()
+            .unwrap()
+            .starts_with("  info: 4 entries backfilled"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn the_man_pages_synopsis_says_what_each_option_takes() {
+    let repo = TestRepo::new();
+    let page = repo.run(&["man"]).ok().stdout;
+    let synopsis = page
+        .lines()
+        .skip_while(|l| *l != ".SH SYNOPSIS")
+        .nth(1)
+        .unwrap()
+        .replace("\\-", "-");
+    assert!(
+        synopsis.contains("[-C DIR] [--at TIME] [--by NAME] [--no-commit] [--json]")
+            && synopsis.ends_with("COMMAND"),
+        "{synopsis}"
+    );
+    repo.run(&["man", "-o", "man"]).ok();
+    let update = repo.read("man/mim-update.1").replace("\\-", "-");
+    assert!(update.contains("[--eta TIME] [--next TIME]"), "{update}");
+    assert!(!update.contains("[-C ]"), "{update}");
+}
+
+#[test]
+fn a_pir_action_due_on_a_day_shows_that_day_and_the_templates_list_lines_up() {
+    let repo = TestRepo::new();
+    let id = repo.active_p1("2026-11-24T09:00:00Z", "2026-11-24T09:05:00Z");
+    repo.at(
+        "2026-11-24T11:00:00Z",
+        &["resolve", &id, "--closure", "config-change", "-m", "Fixed."],
+    )
+    .ok();
+    repo.at(
+        "2026-11-25T09:00:00Z",
+        &[
+            "pir",
+            "start",
+            &id,
+            "--reason",
+            "required",
+            "--facilitator",
+            "Dana Reyes",
+        ],
+    )
+    .ok();
+    repo.at(
+        "2026-11-25T10:00:00Z",
+        &[
+            "pir",
+            "action",
+            "add",
+            &id,
+            "Alert on expiry",
+            "--owner",
+            "Ravi",
+            "--due",
+            "2026-12-08",
+        ],
+    )
+    .ok();
+    let show = repo.now("2026-11-26T09:00:00Z", &["show", &id]).ok().stdout;
+    let line = show
+        .lines()
+        .find(|l| l.trim_start().starts_with("pir-action ("))
+        .unwrap();
+    assert!(line.ends_with("running   due 2026-12-08"), "{line}");
+    let list = repo.run(&["templates", "list"]).ok().stdout;
+    let columns: Vec<usize> = list.lines().map(|l| l.find("built-in").unwrap()).collect();
+    assert!(columns.windows(2).all(|w| w[0] == w[1]), "{list}");
+}

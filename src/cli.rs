@@ -138,6 +138,14 @@ pub enum Command {
                   The incident's priority follows the highest impact."
     )]
     Affect(AffectArgs),
+    /// Take in an alert (Alertmanager, PagerDuty, generic JSON) from a file or standard input:
+    /// propose an incident from it, or note it on the open incident it belongs to
+    Intake(IntakeArgs),
+    /// Record that an incident falls under a regulatory regime (or not, and why): its
+    /// notification clocks start
+    Classify(ClassifyArgs),
+    /// Record a report submitted to a regulator (--ref), or draft it from the record (--draft)
+    Notify(NotifyArgs),
     /// Post incident review: start it, track its action items, record reviews, render the report
     #[command(subcommand)]
     Pir(PirCommand),
@@ -977,4 +985,118 @@ fn positional_name(arg: &clap::Arg, index: usize, given: usize) -> String {
         Some(n) => format!("the {n} argument"),
         None => format!("the {} argument", arg.get_id().as_str().to_uppercase()),
     }
+}
+
+#[derive(Debug, Args)]
+#[command(
+    args_conflicts_with_subcommands = true,
+    after_help = "Rules under `intake.rules` in mim.yaml map an alert's labels to a proposal \
+                  (title, service, client, configuration item, impact, urgency); the first that \
+                  matches wins. The same alert again, or another of its group, becomes a note \
+                  on the open incident; a resolved alert is a note, never a resolve. \
+                  See docs/intake-and-regulation.md."
+)]
+pub struct IntakeArgs {
+    #[command(subcommand)]
+    pub command: Option<IntakeCommand>,
+    /// The payload (JSON); `-` or nothing: standard input
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// The payload's format [default: recognised by its shape]
+    #[arg(long, value_enum)]
+    pub format: Option<crate::intake::payload::Format>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IntakeCommand {
+    /// Receive alert payloads over HTTP (POST /alertmanager, /pagerduty, /generic or /;
+    /// GET /healthz), each one transaction under the repository lock
+    #[command(
+        after_help = "A request must carry `Authorization: Bearer $MIM_INTAKE_TOKEN`, or PagerDuty's \
+                      `X-PagerDuty-Signature` made with $MIM_INTAKE_PAGERDUTY_SECRET; at least one \
+                      of the two must be set. Bodies over intake.max_payload are refused (413). \
+                      SIGTERM or SIGINT stops it after the request in hand."
+    )]
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address to listen on (port 0: any free port, printed at start)
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9797")]
+    pub listen: String,
+}
+
+/// Whether something applies: `yes` or `no`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum YesNo {
+    Yes,
+    No,
+}
+
+impl YesNo {
+    pub fn as_bool(self) -> bool {
+        self == YesNo::Yes
+    }
+}
+
+#[derive(Debug, Args)]
+#[command(group(
+    clap::ArgGroup::new("outcome")
+        .required(true)
+        .args(["significant", "major", "not"])
+))]
+pub struct ClassifyArgs {
+    /// Incident ID or unique prefix [default: the incident directory you are in]
+    #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
+    pub id: Option<String>,
+    /// The regime (a key under `regulations` in mim.yaml)
+    #[arg(long, value_name = "REGIME")]
+    pub regime: String,
+    /// A significant incident (the word of NIS2)
+    #[arg(long)]
+    pub significant: bool,
+    /// A major incident (the word of DORA)
+    #[arg(long)]
+    pub major: bool,
+    /// Not reportable under the regime (the reason is part of the record)
+    #[arg(long = "not")]
+    pub not: bool,
+    /// Why: the criteria met, or why they are not
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    /// Whether the incident has (or may have) an impact in other Member States
+    #[arg(long, value_enum, value_name = "yes|no")]
+    pub cross_border: Option<YesNo>,
+    /// Whether it is a recurring incident
+    #[arg(long, value_enum, value_name = "yes|no")]
+    pub recurring: Option<YesNo>,
+    /// Whether it is suspected of being caused by an unlawful or malicious act
+    #[arg(long, value_enum, value_name = "yes|no")]
+    pub malicious: Option<YesNo>,
+}
+
+#[derive(Debug, Args)]
+pub struct NotifyArgs {
+    /// Incident ID or unique prefix [default: the incident directory you are in]
+    #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
+    pub id: Option<String>,
+    /// The regime (a key under `regulations` in mim.yaml)
+    #[arg(long, value_name = "REGIME")]
+    pub regime: String,
+    /// The stage submitted (a stage of the regime: early-warning, initial-notification, …)
+    #[arg(long, value_name = "STAGE")]
+    pub stage: String,
+    /// The reference of the submission (the authority's, or the portal's)
+    #[arg(
+        long = "ref",
+        value_name = "REF",
+        required_unless_present = "draft",
+        conflicts_with = "draft"
+    )]
+    pub reference: Option<String>,
+    /// Print the stage's report drafted from the record (for a person to check and
+    /// submit), with what the record lacks; records nothing
+    #[arg(long)]
+    pub draft: bool,
 }

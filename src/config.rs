@@ -1,5 +1,8 @@
 //! The organisation's procedure as data: the `mim.yaml` model, its loading and validation.
 
+pub mod intake;
+pub mod regulation;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
@@ -59,6 +62,12 @@ pub struct Config {
     pub roles: Vec<String>,
     #[serde(default)]
     pub sla: SlaPolicy,
+    /// How `mim intake` turns alerts into proposals (see docs/intake-and-regulation.md).
+    #[serde(default)]
+    pub intake: intake::IntakePolicy,
+    /// Regulatory regimes and their notification deadlines (NIS2, DORA, …).
+    #[serde(default)]
+    pub regulations: BTreeMap<String, regulation::Regime>,
     #[serde(default)]
     pub templates: TemplatePolicy,
     /// Scheduled maintenance the status pages announce while it is upcoming or under way.
@@ -889,6 +898,8 @@ impl Config {
                 ),
             );
         }
+        out.extend(regulation::problems(self));
+        out.extend(intake::problems(self));
         out
     }
 

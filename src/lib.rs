@@ -14,6 +14,7 @@ pub mod error;
 pub(crate) mod facts;
 pub(crate) mod fault;
 pub(crate) mod git;
+pub(crate) mod intake;
 pub(crate) mod lifecycle;
 pub(crate) mod limits;
 pub(crate) mod links;
@@ -24,6 +25,7 @@ pub(crate) mod pir;
 pub(crate) mod present;
 #[cfg(test)]
 mod properties;
+pub(crate) mod regulation;
 pub(crate) mod render;
 pub(crate) mod repo;
 pub(crate) mod report;

@@ -14,7 +14,9 @@ use crate::lifecycle::{Status, Transition};
 use crate::model::escalation::{Escalation, PriorityStep};
 use crate::model::pir::{self, Pir};
 use crate::model::plan::{CadenceSource, PlanRecord};
-use crate::model::{Audience, Entry, Event, Incident, MilestoneKind, Relation, Verification};
+use crate::model::{
+    Audience, Classification, Entry, Event, Incident, MilestoneKind, Relation, Verification,
+};
 use crate::time::{self, Timestamp};
 use crate::units::Duration;
 
@@ -225,6 +227,82 @@ pub struct Link {
     pub by: String,
 }
 
+/// An alert taken in by `mim intake`, as its event recorded it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AlertMark {
+    #[serde(with = "time::rfc3339")]
+    pub at: Timestamp,
+    #[serde(skip)]
+    pub entry: usize,
+    pub source: String,
+    pub status: String,
+    pub key: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    pub title: String,
+}
+
+/// A report submitted to a regulator (`mim notify`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Submission {
+    pub stage: String,
+    #[serde(with = "time::rfc3339")]
+    pub at: Timestamp,
+    pub by: String,
+    pub reference: String,
+    #[serde(skip)]
+    pub entry: usize,
+}
+
+/// The incident under one regulatory regime: its classification in force and the
+/// reports submitted.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Regulatory {
+    /// The key under `regulations` in mim.yaml.
+    pub regime: String,
+    /// The classification recorded last; `None` when only submissions are recorded.
+    pub outcome: Option<Classification>,
+    /// Since when it is in scope: the first classification in scope after the last one
+    /// out of it (a repeated classification does not restart the clocks).
+    #[serde(with = "time::rfc3339::option")]
+    pub classified_at: Option<Timestamp>,
+    /// The timeline entry of that classification.
+    #[serde(skip)]
+    pub classified_entry: Option<usize>,
+    /// When a classification out of scope (`not`) ended an earlier one in scope.
+    #[serde(
+        with = "time::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub declassified_at: Option<Timestamp>,
+    /// When it was first classified, in scope or not (the classification clock's stop).
+    #[serde(with = "time::rfc3339::option")]
+    pub decided_at: Option<Timestamp>,
+    #[serde(skip)]
+    pub decided_entry: Option<usize>,
+    /// Who classified it last, and why.
+    pub by: String,
+    pub reason: String,
+    /// The flags the reports ask for, as last given.
+    pub cross_border: Option<bool>,
+    pub recurring: Option<bool>,
+    pub malicious: Option<bool>,
+    /// Every submission, in time order.
+    pub submissions: Vec<Submission>,
+}
+
+impl Regulatory {
+    /// In scope now: its clocks run.
+    pub fn in_scope(&self) -> bool {
+        self.outcome.is_some_and(Classification::in_scope)
+    }
+
+    /// The first submission of `stage`, which stops its clock.
+    pub fn submitted(&self, stage: &str) -> Option<&Submission> {
+        self.submissions.iter().find(|s| s.stage == stage)
+    }
+}
+
 /// What the timeline adds up to at one instant. Nothing here is stored.
 #[derive(Clone, Debug, Serialize)]
 pub struct State {
@@ -271,6 +349,13 @@ pub struct State {
     pub cis: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<Conflict>,
+    /// The alerts taken in (`mim intake`), in time order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub alerts: Vec<AlertMark>,
+    /// Each regulatory regime the incident was classified under (or submitted to), in
+    /// the order first recorded.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub regulatory: Vec<Regulatory>,
 
     /// The instant this state is of.
     #[serde(skip)]
@@ -374,6 +459,8 @@ pub fn derive(config: &Config, incident: &Incident, now: Timestamp) -> State {
         services: record.service.iter().map(str::to_string).collect(),
         cis: record.ci.iter().map(str::to_string).collect(),
         conflicts: Vec::new(),
+        alerts: Vec::new(),
+        regulatory: Vec::new(),
         now,
         reported: record.reported,
         entries: Vec::new(),
@@ -611,8 +698,97 @@ fn apply(s: &mut State, i: usize, entry: &Entry) {
             other,
             remove,
         } => link(s, *relation, other, *remove, entry),
+        Event::Alert {
+            source,
+            status,
+            key,
+            group,
+            title,
+            ..
+        } => s.alerts.push(AlertMark {
+            at,
+            entry: i,
+            source: source.clone(),
+            status: status.clone(),
+            key: key.clone(),
+            group: group.clone(),
+            title: title.clone(),
+        }),
+        Event::Classify { .. } => classify(s, i, entry),
+        Event::Notify {
+            regime,
+            stage,
+            reference,
+        } => regime_of(s, regime).submissions.push(Submission {
+            stage: stage.clone(),
+            at,
+            by: entry.by.clone(),
+            reference: reference.clone(),
+            entry: i,
+        }),
         _ => {}
     }
+}
+
+/// The incident's record under `regime`, made on first mention.
+fn regime_of<'s>(s: &'s mut State, regime: &str) -> &'s mut Regulatory {
+    let at = match s.regulatory.iter().position(|r| r.regime == regime) {
+        Some(at) => at,
+        None => {
+            s.regulatory.push(Regulatory {
+                regime: regime.to_string(),
+                outcome: None,
+                classified_at: None,
+                classified_entry: None,
+                declassified_at: None,
+                decided_at: None,
+                decided_entry: None,
+                by: String::new(),
+                reason: String::new(),
+                cross_border: None,
+                recurring: None,
+                malicious: None,
+                submissions: Vec::new(),
+            });
+            s.regulatory.len() - 1
+        }
+    };
+    &mut s.regulatory[at]
+}
+
+/// A classification under a regime: in scope starts its clocks (once: a repeated one
+/// keeps them), out of scope stops them; the flags given replace the earlier ones.
+fn classify(s: &mut State, i: usize, entry: &Entry) {
+    let Event::Classify {
+        regime,
+        outcome,
+        reason,
+        cross_border,
+        recurring,
+        malicious,
+    } = &entry.event
+    else {
+        return;
+    };
+    let r = regime_of(s, regime);
+    let was = r.in_scope();
+    if outcome.in_scope() && !was {
+        r.classified_at = Some(entry.at);
+        r.classified_entry = Some(i);
+        r.declassified_at = None;
+    } else if !outcome.in_scope() && was {
+        r.declassified_at = Some(entry.at);
+    }
+    if r.decided_at.is_none() {
+        r.decided_at = Some(entry.at);
+        r.decided_entry = Some(i);
+    }
+    r.outcome = Some(*outcome);
+    r.by = entry.by.clone();
+    r.reason = reason.clone();
+    r.cross_border = cross_border.or(r.cross_border);
+    r.recurring = recurring.or(r.recurring);
+    r.malicious = malicious.or(r.malicious);
 }
 
 /// What `mim affect` recorded: a client or service added (or affected again after it was
@@ -1108,6 +1284,18 @@ impl State {
             .filter(|c| restored || c.restored().is_none())
             .map(|c| c.client.as_str())
             .collect()
+    }
+
+    /// The incident's record under regulatory regime `key`, if it has one.
+    pub fn regime(&self, key: &str) -> Option<&Regulatory> {
+        self.regulatory.iter().find(|r| r.regime == key)
+    }
+
+    /// Whether an alert with `key`, or of `group`, was taken in on this incident.
+    pub fn has_alert(&self, key: &str, group: Option<&str>) -> bool {
+        self.alerts.iter().any(|a| {
+            a.key == key || group.is_some_and(|g| a.group.as_deref() == Some(g) || a.key == g)
+        })
     }
 
     /// The escalations, in time order.

@@ -74,7 +74,8 @@ fn finish(report: &Report, written: std::io::Result<()>) -> anyhow::Result<()> {
 /// parallel pass that keeps only each incident's findings and clocks.
 ///
 /// SLA findings are reported for incidents that are not final: a closed or rejected
-/// incident's clocks are in the report, but its findings are history (see `mim report`).
+/// incident's clocks are in the report, but its findings are history (see `mim report`)
+/// — except a regulatory report still owed, which the close does not end.
 pub fn build(
     repo: &Repo,
     now: Timestamp,
@@ -100,7 +101,13 @@ pub fn build(
         }
         let fin = matches!(state.status, Status::Closed | Status::Rejected);
         let placed = if fin {
-            Vec::new()
+            // The law's deadlines outlive the incident: a report still owed is reported.
+            let owed = e
+                .findings
+                .into_iter()
+                .filter(|f| f.rule == Rule::RegulatoryNotification)
+                .collect();
+            place(repo, incident, owed)
         } else {
             let mut placed = place(repo, incident, e.findings);
             placed.extend(mail_findings(repo, incident, &state, now));

@@ -4,17 +4,20 @@ mod affect;
 mod assign;
 mod audit;
 mod check;
+mod classify;
 mod close;
 mod declare;
 mod escalate;
 mod facts;
 mod handover;
 mod init;
+mod intake;
 mod link;
 mod list;
 mod milestone;
 mod misc;
 mod note;
+mod notify;
 mod overview;
 mod pir;
 mod plan;
@@ -472,6 +475,10 @@ pub fn run(cli: Cli, env_now: Option<&str>) -> anyhow::Result<()> {
         Command::Completions { shell } => return misc::completions(*shell),
         Command::Man { output } => return misc::man(global, output.as_deref()),
         Command::Schema(args) => return schema::run(global, args),
+        Command::Intake(crate::cli::IntakeArgs {
+            command: Some(crate::cli::IntakeCommand::Serve(args)),
+            ..
+        }) => return intake::serve(global, env_now, args),
         _ => {}
     }
     let mut ctx = Ctx::new(global, env_now)?;
@@ -535,6 +542,9 @@ fn dispatch(ctx: &Ctx, command: &Command, prepared: Option<String>) -> anyhow::R
         Command::Audit(args) => audit::run(ctx, args),
         Command::Sync(args) => sync::run(ctx, args),
         Command::Site(args) => site::run(ctx, args),
+        Command::Intake(args) => intake::run(ctx, args, prepared),
+        Command::Classify(args) => classify::run(ctx, args),
+        Command::Notify(args) => notify::run(ctx, args),
         Command::Init { .. }
         | Command::Completions { .. }
         | Command::Man { .. }
@@ -562,6 +572,7 @@ fn mutates(command: &Command) -> bool {
         | Command::Site(_)
         | Command::Schema(_) => false,
         Command::Send(args) => !args.dry_run,
+        Command::Notify(args) => !args.draft,
         Command::Templates { action } => {
             matches!(action, crate::cli::TemplatesAction::Export { .. })
         }
@@ -576,6 +587,7 @@ fn prepare(ctx: &Ctx, command: &Command) -> anyhow::Result<Option<String>> {
     match command {
         Command::Update(args) => update::read_input(ctx, args),
         Command::Plan(args) if args.edit => plan::read_input(ctx, args).map(Some),
+        Command::Intake(args) => intake::read_input(ctx, args).map(Some),
         _ => Ok(None),
     }
 }

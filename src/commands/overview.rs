@@ -1,6 +1,8 @@
 //! `mim status`, the morning view: one line per active incident — ID, priority, status,
 //! incident manager, age, what is due next and when, and the worst finding — coloured on
-//! a terminal; then the resolved incidents that still need something (a PIR to start,
+//! a terminal — after the regulatory deadlines still open, soonest first, of every
+//! incident whatever its status (a report owed to an authority comes before anything
+//! else); then the resolved incidents that still need something (a PIR to start,
 //! overdue action items), the incidents with unsent mail in `outbox/`, and those with
 //! uncertain mail (a send interrupted while sendmail had the message).
 
@@ -60,6 +62,7 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
     let mut follow_ups = Vec::new();
     let mut unsent = Vec::new();
     let mut broken = Vec::new();
+    let mut regulatory: Vec<(String, Clock)> = Vec::new();
     // Each incident is loaded, derived and evaluated on its own thread and dropped:
     // only its line is kept.
     for seen in store::each(&ctx.repo, |loaded| look(ctx, loaded))? {
@@ -67,12 +70,15 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
         follow_ups.extend(seen.follow_up);
         unsent.extend(seen.unsent);
         broken.extend(seen.broken);
+        regulatory.extend(seen.regulatory);
     }
     // What of this clone the team does not have yet, and commits set aside.
     let sharing = crate::sync::overview(&ctx.repo);
+    regulatory.sort_by(|a, b| a.1.due.cmp(&b.1.due).then_with(|| a.0.cmp(&b.0)));
     if ctx.json {
         let items: Vec<Value> = lines.iter().map(|l| to_json(l, ctx.now)).collect();
         ctx.print_json(&json!({
+            "regulatory": regulatory.iter().map(|(id, c)| regulatory_json(id, c, ctx.now)).collect::<Vec<_>>(),
             "active": items,
             "follow_up": follow_ups.iter().map(|f| follow_up_json(f, ctx.now)).collect::<Vec<_>>(),
             "unsent": unsent.iter().filter(|u| !u.files.is_empty()).map(|u| json!({"id": u.id, "files": u.files})).collect::<Vec<_>>(),
@@ -82,6 +88,10 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
     } else {
         let colour = std::io::stdout().is_terminal()
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        print!(
+            "{}",
+            crate::text::for_terminal(&render_regulatory(&regulatory, ctx.now, config.tz()))
+        );
         print!(
             "{}",
             crate::text::for_terminal(&render(&lines, ctx.now, config.tz(), colour))
@@ -119,6 +129,8 @@ struct Seen {
     follow_up: Option<FollowUp>,
     unsent: Option<Unsent>,
     broken: Vec<crate::diag::Diagnostic>,
+    /// Its regulatory clocks still open.
+    regulatory: Vec<(String, Clock)>,
 }
 
 fn look(ctx: &Ctx, loaded: Result<crate::model::Incident, Diagnostics>) -> Seen {
@@ -163,6 +175,16 @@ fn look(ctx: &Ctx, loaded: Result<crate::model::Incident, Diagnostics>) -> Seen 
         )),
     }
     let e = sla::evaluate_state(&ctx.repo.config, &incident, &state);
+    seen.regulatory = e
+        .clocks
+        .iter()
+        .filter(|c| c.is_open() && c.due.is_some())
+        .filter(|c| {
+            c.rule == Rule::RegulatoryNotification
+                || (c.rule == Rule::RegulatoryClassification && live)
+        })
+        .map(|c| (incident.id.clone(), c.clone()))
+        .collect();
     if state.status == Status::Resolved {
         seen.follow_up = follow_up(&incident.id, &state, &e.clocks);
         return seen;
@@ -311,6 +333,61 @@ fn mail_section(out: &mut String, title: &str, items: &[(&str, &[String])], name
             crate::text::plural(files.len(), "message")
         ));
     }
+}
+
+/// `NIS2 early-warning`, `DORA classification`: a regulatory clock as people call it.
+fn regulatory_name(c: &Clock) -> String {
+    let name = c.name.as_deref().unwrap_or_default();
+    match (c.rule, name.split_once('/')) {
+        (_, Some((regime, stage))) => format!("{} {stage}", regime.to_uppercase()),
+        (Rule::RegulatoryClassification, None) => format!("{} classification", name.to_uppercase()),
+        _ => name.to_uppercase(),
+    }
+}
+
+fn regulatory_json(id: &str, c: &Clock, now: Timestamp) -> Value {
+    let (regime, stage) = match c.name.as_deref().and_then(|n| n.split_once('/')) {
+        Some((r, s)) => (r.to_string(), Some(s.to_string())),
+        None => (c.name.clone().unwrap_or_default(), None),
+    };
+    json!({
+        "id": id,
+        "rule": c.rule,
+        "regime": regime,
+        "stage": stage,
+        "due": c.due.as_ref().map(time::format),
+        "in_s": c.due.map(|d| (d - now).num_seconds()),
+        "state": c.state,
+    })
+}
+
+/// The regulatory deadlines still open, soonest first (empty when there are none).
+pub fn render_regulatory(items: &[(String, Clock)], now: Timestamp, tz: chrono_tz::Tz) -> String {
+    if items.is_empty() {
+        return String::new();
+    }
+    let width = items.iter().map(|(id, _)| id.len()).max().unwrap_or(0);
+    let mut out =
+        String::from("Regulatory deadlines (mim notify ID --regime R --stage S --ref REF):\n");
+    for (id, c) in items {
+        let Some(due) = c.due else { continue };
+        let when = if due < now {
+            format!("overdue by {}", minutes(Duration::from(now - due)))
+        } else {
+            format!(
+                "due {} (in {})",
+                time::display(&due, tz),
+                minutes(Duration::from(due - now))
+            )
+        };
+        out.push_str(&format!(
+            "{id:<width$}  {} {when}  {}\n",
+            regulatory_name(c),
+            c.state
+        ));
+    }
+    out.push('\n');
+    out
 }
 
 /// The open clock with the earliest due time.

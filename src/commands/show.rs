@@ -31,6 +31,7 @@ pub fn run(ctx: &Ctx, id: Option<&str>) -> anyhow::Result<()> {
     let durations = durations::with_restore(&state, restore);
     let clients = figures::clients(&state, &evaluation);
     let clocks = evaluation.clocks;
+    let regulatory = crate::regulation::statuses(config, &state);
     if ctx.json {
         let mut view = json_view(&incident, &state);
         present::show_json(config, &state, plan.as_ref(), &mut view);
@@ -39,6 +40,7 @@ pub fn run(ctx: &Ctx, id: Option<&str>) -> anyhow::Result<()> {
         view["restore"] = serde_json::to_value(restore.map(RestoreFigure::of))?;
         view["clients"] = serde_json::to_value(&clients)?;
         view["sharing"] = serde_json::to_value(crate::sync::overview(&ctx.repo))?;
+        view["regulatory"] = serde_json::to_value(&regulatory)?;
         return ctx.print_json(&view);
     }
     // The record and the timeline are repository text: a terminal gets it neutralised.
@@ -46,13 +48,23 @@ pub fn run(ctx: &Ctx, id: Option<&str>) -> anyhow::Result<()> {
         "{}",
         crate::text::for_terminal(&text_view(ctx, &incident, &state, plan.as_ref()))
     );
-    // Clock names carry names from mim.yaml and the timeline.
+    // The regulatory clocks have their own section, with their stages; clock names
+    // carry names from mim.yaml and the timeline.
+    let sla: Vec<_> = clocks
+        .iter()
+        .filter(|c| !c.rule.is_regulatory())
+        .cloned()
+        .collect();
     print!(
         "{}",
-        crate::text::for_terminal(&present::clocks_text(
-            &clocks,
-            ctx.now,
-            ctx.repo.config.tz()
+        crate::text::for_terminal(&present::clocks_text(&sla, ctx.now, ctx.repo.config.tz()))
+    );
+    print!(
+        "{}",
+        crate::text::for_terminal(&crate::regulation::show_text(
+            config,
+            &incident.id,
+            &regulatory
         ))
     );
     print!("{}", present::durations_text(&durations));

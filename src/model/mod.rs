@@ -15,7 +15,9 @@ use std::path::PathBuf;
 pub use audience::Audience;
 pub use names::Names;
 pub use record::Record;
-pub use timeline::{Entry, EscalationKind, Event, MilestoneKind, Relation, Verification};
+pub use timeline::{
+    Classification, Entry, EscalationKind, Event, MilestoneKind, Relation, Verification,
+};
 
 /// File names inside an incident directory.
 pub const RECORD_FILE: &str = "incident.yaml";

@@ -26,8 +26,9 @@ enum Kind {
     /// Updates, escalations, plan changes, reprioritisations, milestones other than
     /// `fixed`: work on an active incident.
     Activity,
-    /// Notes, time entries, PIR events, roles, handovers, links, the `fixed` milestone:
-    /// dated freely after the report.
+    /// Notes, time entries, PIR events, roles, handovers, links, the `fixed` milestone,
+    /// alerts taken in, regulatory classifications and submissions: dated freely after
+    /// the report.
     Free,
 }
 
@@ -55,7 +56,10 @@ fn kind(event: &Event) -> Kind {
         | Event::PirAction { .. }
         | Event::PirActionDone { .. }
         | Event::PirActionDrop { .. }
-        | Event::PirReview { .. } => Kind::Free,
+        | Event::PirReview { .. }
+        | Event::Alert { .. }
+        | Event::Classify { .. }
+        | Event::Notify { .. } => Kind::Free,
     }
 }
 

@@ -234,6 +234,53 @@ pub enum Event {
         id: String,
         reason: String,
     },
+    /// An alert from monitoring, taken in by `mim intake`: the one that proposed the
+    /// incident, and each later one of the same alert or group (firing again, resolved,
+    /// acknowledged …) as a note. A resolved alert never resolves the incident. `key` is
+    /// the alert's own identity (Alertmanager's fingerprint, PagerDuty's incident, the
+    /// generic `key`), `group` the group it came in (Alertmanager's `groupKey`); the
+    /// payload as received is kept in `payload` (a file under `alerts/`).
+    Alert {
+        source: String,
+        status: String,
+        key: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        group: Option<String>,
+        title: String,
+        /// When the alert says it started (its impact start).
+        #[schemars(with = "Option<crate::time::Timestamp>")]
+        #[serde(
+            default,
+            with = "time::rfc3339::option",
+            skip_serializing_if = "Option::is_none"
+        )]
+        started: Option<Timestamp>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        payload: Option<String>,
+    },
+    /// The incident was classified under a regulatory regime (a key under `regulations`
+    /// in mim.yaml): in scope (`significant`, `major`: that regime's clocks start) or
+    /// not (`not`), with the reason, which is part of the record. The flags the reports
+    /// ask for, where known: cross-border impact, recurring, suspected malicious act.
+    Classify {
+        regime: String,
+        outcome: Classification,
+        reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cross_border: Option<bool>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        recurring: Option<bool>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        malicious: Option<bool>,
+    },
+    /// A regulatory report was submitted to the authority: `stage` of `regime`, with
+    /// the authority's (or the submission's) reference.
+    Notify {
+        regime: String,
+        stage: String,
+        #[serde(rename = "ref")]
+        reference: String,
+    },
     /// A review session was held and its feedback recorded; `adopted` lists the
     /// action items the client adopted (client sessions only).
     PirReview {
@@ -254,6 +301,49 @@ pub enum Event {
 
 fn is_false(b: &bool) -> bool {
     !*b
+}
+
+/// How an incident is classified under a regulatory regime: in scope under the regime's
+/// own word (NIS2 says *significant*, DORA *major*), or not.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Classification {
+    Significant,
+    Major,
+    Not,
+}
+
+impl Classification {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Classification::Significant => "significant",
+            Classification::Major => "major",
+            Classification::Not => "not",
+        }
+    }
+
+    /// In scope: the regime's clocks run.
+    pub fn in_scope(self) -> bool {
+        self != Classification::Not
+    }
+}
+
+impl std::fmt::Display for Classification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -451,6 +541,9 @@ impl Event {
             Event::PirActionDone { .. } => "pir-action-done",
             Event::PirActionDrop { .. } => "pir-action-drop",
             Event::PirReview { .. } => "pir-review",
+            Event::Alert { .. } => "alert",
+            Event::Classify { .. } => "classify",
+            Event::Notify { .. } => "notify",
         }
     }
 
@@ -780,6 +873,47 @@ pub fn describe(e: &Entry, client_name: &dyn Fn(&str) -> String, tz: chrono_tz::
             None => format!("PIR action {id} done ({by})"),
         },
         Event::PirActionDrop { id, reason } => format!("PIR action {id} dropped by {by}: {reason}"),
+        Event::Alert {
+            source,
+            status,
+            key,
+            title,
+            ..
+        } => format!(
+            "alert {status} ({source}): {} [{key}]",
+            crate::text::one_line(title)
+        ),
+        Event::Classify {
+            regime,
+            outcome,
+            reason,
+            cross_border,
+            recurring,
+            malicious,
+        } => {
+            let mut s = match outcome {
+                Classification::Not => format!("not reportable under {regime} ({by})"),
+                _ => format!("classified {outcome} under {regime} by {by}"),
+            };
+            let flags: Vec<String> = [
+                ("cross-border", cross_border),
+                ("recurring", recurring),
+                ("suspected malicious", malicious),
+            ]
+            .into_iter()
+            .filter_map(|(name, v)| v.map(|v| format!("{name} {}", if v { "yes" } else { "no" })))
+            .collect();
+            if !flags.is_empty() {
+                s.push_str(&format!(" [{}]", flags.join(", ")));
+            }
+            s.push_str(&format!(": {}", crate::text::one_line(reason)));
+            s
+        }
+        Event::Notify {
+            regime,
+            stage,
+            reference,
+        } => format!("{regime} {stage} submitted by {by} [ref {reference}]"),
         Event::PirReview {
             session,
             held_at,

@@ -63,14 +63,17 @@ fn problems_with(templates: &Templates, dir: &Path, shown: &Path) -> Vec<Diagnos
         .collect();
     let known = known_names();
     let mut out = Vec::new();
-    for name in files.iter().filter(|n| known.contains(&n.as_str())) {
+    // A regulatory draft's template may take any `notify-<name>.md` (a stage's `template`).
+    let known_name =
+        |n: &str| known.contains(&n) || crate::config::regulation::is_draft_template(n);
+    for name in files.iter().filter(|n| known_name(n)) {
         out.extend(check_one(templates, dir, shown, name));
     }
     // Files the known templates include (partials) are used; any other file is not.
     let loaded = templates.loaded();
     for name in files
         .iter()
-        .filter(|n| !known.contains(&n.as_str()) && !loaded.contains(*n))
+        .filter(|n| !known_name(n) && !loaded.contains(*n))
     {
         out.push(Diagnostic::new(
             &shown.join(name),

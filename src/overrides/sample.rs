@@ -111,6 +111,16 @@ pub fn contexts(name: &str) -> Option<Vec<serde_json::Value>> {
             json(&client_report(&config, &sparse(true))),
         ]);
     }
+    if crate::config::regulation::is_draft_template(name) {
+        return Some(vec![
+            json(&crate::regulation::draft::sample(&full(), name, true)),
+            json(&crate::regulation::draft::sample(
+                &sparse(true),
+                name,
+                false,
+            )),
+        ]);
+    }
     let all = Audience::ALL;
     // End users only ever get the restoral notice.
     for audience in all.into_iter().filter(|a| *a != Audience::EndUsers) {

@@ -67,6 +67,35 @@ static DEFAULTS: &[(&str, &str)] = &[
     ),
     // The client's incident report (`mim pir report ID --client C`).
     ("rfo.md", include_str!("../../templates/rfo.md")),
+    // The drafts of regulatory reports (`mim notify --draft`), one per standard form.
+    (
+        "notify-nis2-early-warning.md",
+        include_str!("../../templates/notify-nis2-early-warning.md"),
+    ),
+    (
+        "notify-nis2-notification.md",
+        include_str!("../../templates/notify-nis2-notification.md"),
+    ),
+    (
+        "notify-nis2-final-report.md",
+        include_str!("../../templates/notify-nis2-final-report.md"),
+    ),
+    (
+        "notify-dora-initial.md",
+        include_str!("../../templates/notify-dora-initial.md"),
+    ),
+    (
+        "notify-dora-intermediate.md",
+        include_str!("../../templates/notify-dora-intermediate.md"),
+    ),
+    (
+        "notify-dora-final.md",
+        include_str!("../../templates/notify-dora-final.md"),
+    ),
+    (
+        "notify-generic.md",
+        include_str!("../../templates/notify-generic.md"),
+    ),
 ];
 
 /// Where a template's source comes from.

@@ -6,6 +6,7 @@ pub mod csv;
 pub mod html;
 pub mod markdown;
 pub mod pir;
+pub mod regulatory;
 pub mod sla;
 pub mod stats;
 mod svg;
@@ -88,6 +89,10 @@ pub struct Report {
     pub time_logged: TimeLogged,
     pub client_retention: &'static str,
     pub per_week: Vec<WeekCount>,
+    /// Reports to regulators owed by these incidents, and whether they went in on time
+    /// (absent when no incident is under a regime).
+    #[serde(skip_serializing_if = "regulatory::RegulatoryKpis::is_empty")]
+    pub regulatory: regulatory::RegulatoryKpis,
     pub list: Vec<IncidentRow>,
 }
 
@@ -244,6 +249,9 @@ pub struct IncidentRow {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub per_client: Vec<ClientClocks>,
     pub durations: Durations,
+    /// Each regulatory report the incident owes or made, with its clock's state.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub regulatory: Vec<regulatory::StageClock>,
 }
 
 /// One affected client's own figures, on an incident of several.
@@ -374,6 +382,7 @@ pub fn build_with_progress(
                            contract records (clients at the start and end of the period), \
                            which mim does not hold.",
         per_week: per_week(config, &list),
+        regulatory: regulatory::kpis(&list),
         list,
     }
 }
@@ -510,6 +519,7 @@ fn row(
         sla: sla_states(&own),
         per_client,
         durations,
+        regulatory: regulatory::stage_clocks(clocks),
     }
 }
 

@@ -217,6 +217,9 @@ pub fn sections(report: &Report) -> Vec<Section> {
     out.extend(report_pir_sections(report));
     out.push(satisfaction(report));
     out.push(time_logged(report));
+    if !report.regulatory.is_empty() {
+        out.push(regulatory(report));
+    }
     out.push(
         Section::new("retention", "Client retention").note(report.client_retention.to_string()),
     );
@@ -686,4 +689,49 @@ fn clients_table(report: &Report, tz: chrono_tz::Tz) -> Table {
         }
     }
     t
+}
+
+/// Reports to regulators: per regime and stage, on time, late, overdue, pending.
+fn regulatory(report: &Report) -> Section {
+    let mut t = Table::new(
+        "Notifications to regulators",
+        &[
+            "Regime",
+            "Stage",
+            "On time",
+            "Late",
+            "Overdue",
+            "Pending",
+            "On time of due",
+        ],
+    );
+    for (key, r) in &report.regulatory.regimes {
+        t = t.row(vec![
+            key.to_uppercase().into(),
+            "all stages".into(),
+            r.on_time.into(),
+            r.late.into(),
+            r.overdue.into(),
+            r.pending.into(),
+            r.on_time_rate.clone().into(),
+        ]);
+        for (stage, s) in &r.stages {
+            t = t.row(vec![
+                key.to_uppercase().into(),
+                stage.as_str().into(),
+                s.on_time.into(),
+                s.late.into(),
+                s.overdue.into(),
+                s.pending.into(),
+                s.on_time_rate.clone().into(),
+            ]);
+        }
+    }
+    Section::new("regulatory", "Regulatory notifications")
+        .note(
+            "Each report a regime in mim.yaml requires (`regulations`), counted from the same clocks as \
+             `mim check`: submitted by its deadline (on time), after it (late), past it and still not \
+             submitted (overdue), or owed and not yet due (pending).",
+        )
+        .table(t)
 }

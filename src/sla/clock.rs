@@ -40,6 +40,14 @@ pub enum Rule {
     /// A commit set aside by a sync (it could not stand on the remote's history), not
     /// settled yet (see `crate::sync::conflicts`).
     Conflict,
+    /// A report a regulatory regime requires (`regulations` in mim.yaml), from the
+    /// classification (or awareness, or the previous report) to its submission
+    /// (`mim notify`); the clock's name is `<regime>/<stage>`. Reported whatever the
+    /// incident's status: the law's deadlines outlive a close.
+    RegulatoryNotification,
+    /// An incident a regime applies to, not classified under it within the regime's
+    /// `classify_within` of awareness (`mim classify`); the clock's name is the regime.
+    RegulatoryClassification,
 }
 
 impl Rule {
@@ -57,7 +65,19 @@ impl Rule {
             Rule::UnsentMail => "unsent-mail",
             Rule::UncertainMail => "uncertain-mail",
             Rule::Conflict => "conflict",
+            Rule::RegulatoryNotification => "regulatory-notification",
+            Rule::RegulatoryClassification => "regulatory-classification",
         }
+    }
+}
+
+impl Rule {
+    /// A clock of a regulatory regime (see [`crate::regulation`]).
+    pub fn is_regulatory(self) -> bool {
+        matches!(
+            self,
+            Rule::RegulatoryNotification | Rule::RegulatoryClassification
+        )
     }
 }
 

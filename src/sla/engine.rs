@@ -47,8 +47,28 @@ pub fn evaluate_state(config: &Config, incident: &Incident, state: &State) -> Ev
     evaluate_with(config, incident, state, &inputs::pir_facts(config, state))
 }
 
-/// Clocks and findings with the PIR facts given.
+/// Clocks and findings with the PIR facts given: the contract's, then each regulatory
+/// regime's (see [`crate::sla::regulatory`]).
 pub fn evaluate_with(
+    config: &Config,
+    incident: &Incident,
+    state: &State,
+    pir: &PirFacts,
+) -> Evaluation {
+    let mut out = contract_clocks(config, incident, state, pir);
+    crate::sla::regulatory::evaluate(
+        config,
+        &incident.id,
+        state,
+        &mut out.clocks,
+        &mut out.findings,
+    );
+    out
+}
+
+/// The SLA clocks of the contract (and the provider's own): respond, restore, updates,
+/// promises, escalations, the PIR.
+fn contract_clocks(
     config: &Config,
     incident: &Incident,
     state: &State,

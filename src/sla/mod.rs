@@ -6,6 +6,7 @@ pub mod durations;
 pub mod engine;
 pub mod figures;
 pub mod inputs;
+pub mod regulatory;
 pub mod schedule;
 
 pub use clock::{Anchor, Clock, ClockState, Finding, Level, Rule};

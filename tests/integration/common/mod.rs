@@ -34,6 +34,11 @@ impl Run {
         }
     }
 
+    /// The result of a run made elsewhere (with its own environment).
+    pub fn from_output(out: Output) -> Run {
+        Run::from(out)
+    }
+
     /// Panic (showing stderr) unless the run succeeded.
     #[track_caller]
     pub fn ok(self) -> Run {

@@ -73,6 +73,10 @@ pub fn run(ctx: &Ctx, args: &AffectArgs) -> anyhow::Result<()> {
                     "--client-message is empty: say what the client is told, or leave it out for the standard wording"
                 );
             }
+            crate::facts::times::check("--client-message", &[&text])?;
+            if let Some(key) = args.client.as_deref() {
+                crate::pir::rfo::leaks::warn(config, &incident, &state, key, &text);
+            }
             Some(text)
         }
     };
@@ -110,6 +114,7 @@ pub fn run(ctx: &Ctx, args: &AffectArgs) -> anyhow::Result<()> {
                 args.client.as_deref().unwrap_or("a service")
             )),
             from: Some(state.priority.clone()),
+            client: args.client.clone(),
         });
     }
     let mut change = Change::new();

@@ -64,7 +64,7 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<()> {
     lifecycle::check(Transition::Resolve, &incident.id, state.status)?;
     let client_message = match &args.client_message {
         None => None,
-        Some(_) if incident.record.client.is_empty() => bail!(
+        Some(_) if state.affected().next().is_none() => bail!(
             "--client-message is what the client's people are told, and {} has no client",
             incident.id
         ),
@@ -74,6 +74,10 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<()> {
                 bail!(
                     "--client-message is empty: say what the client is told, or leave it out for the standard wording"
                 );
+            }
+            crate::facts::times::check("--client-message", &[&text])?;
+            for c in state.affected() {
+                crate::pir::rfo::leaks::warn(&ctx.repo.config, &incident, &state, &c.client, &text);
             }
             Some(text)
         }

@@ -148,6 +148,9 @@ pub struct PriorityStep {
     pub urgency: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The client whose impact raised it (see `Event::Reprioritise`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
 }
 
 /// Which statuses a plan amendment or a functional or hierarchic escalation may be

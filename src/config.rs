@@ -612,25 +612,13 @@ impl<'de> Deserialize<'de> for Hours {
     }
 }
 
-/// A configuration that could not be loaded; `mim` exits 2 for it.
-#[derive(Debug)]
-pub struct ConfigError(pub Diagnostics);
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl std::error::Error for ConfigError {}
-
 impl Config {
     /// Read and validate `mim.yaml`; every problem is reported with its line and column.
     pub fn load(path: &Path) -> anyhow::Result<Config> {
         let base = path.parent().unwrap_or(Path::new("."));
         let text = crate::safe_fs::read_to_string(base, path)
             .with_context(|| format!("reading {}", path.display()))?;
-        Config::parse(path, &text).map_err(|d| ConfigError(d).into())
+        Config::parse(path, &text).map_err(|d| crate::error::Error::Config(d).into())
     }
 
     /// Parse and validate configuration text; `path` is only used in diagnostics.

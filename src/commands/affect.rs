@@ -30,7 +30,7 @@ pub fn run(ctx: &Ctx, args: &AffectArgs) -> anyhow::Result<()> {
     if let Some(client) = &args.client
         && !config.clients.contains_key(client)
     {
-        return Err(crate::error::UsageError(anyhow::anyhow!(
+        return Err(crate::error::Error::Usage(anyhow::anyhow!(
             "unknown client `{}`: clients in mim.yaml are {}",
             client.escape_debug(),
             super::list_or_none(config.clients.keys())

@@ -11,7 +11,7 @@ use crate::commands::Ctx;
 use crate::comms::Kind;
 use crate::comms::outbox::{self, OUTBOX_DIR};
 use crate::diag::{Diagnostic, locate};
-use crate::error::{Exit, UsageError};
+use crate::error::Error;
 use crate::lifecycle::Status;
 use crate::model::{Incident, RECORD_FILE, TIMELINE_FILE};
 use crate::render::ci::{self, About, Finding, Report};
@@ -27,7 +27,7 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<()> {
         && !ctx.repo.config.clients.contains_key(client)
     {
         let known: Vec<&str> = ctx.repo.config.clients.keys().map(String::as_str).collect();
-        return Err(UsageError(anyhow::anyhow!(
+        return Err(Error::Usage(anyhow::anyhow!(
             "unknown client `{}` in --client: mim.yaml defines {}",
             client.escape_debug(),
             if known.is_empty() {
@@ -64,7 +64,7 @@ fn finish(report: &Report, written: std::io::Result<()>) -> anyhow::Result<()> {
     written.context("writing the check report")?;
     eprintln!("{}", report.summary());
     if report.fails() {
-        Err(Exit(1).into())
+        Err(Error::Findings.into())
     } else {
         Ok(())
     }

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::commands::Ctx;
 use crate::diag::Diagnostics;
-use crate::error::UsageError;
+use crate::error::Error;
 use crate::model::Incident;
 use crate::repo::Repo;
 use crate::report::{self, Filter};
@@ -21,7 +21,7 @@ use crate::store;
 use crate::time::{self, Timestamp};
 
 pub fn run(ctx: &Ctx, args: &ReportArgs) -> anyhow::Result<()> {
-    let filter = filter(ctx, args).map_err(UsageError)?;
+    let filter = filter(ctx, args).map_err(Error::Usage)?;
     let format = format(ctx, args);
     let progress = Progress::new();
     let (incidents, problems) = load_all(&ctx.repo, &progress)?;

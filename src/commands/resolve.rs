@@ -10,7 +10,7 @@ use crate::comms::outbox::OUTBOX_DIR;
 use crate::comms::{self, Audience, Composed};
 use crate::config::ClosureKind;
 use crate::editor;
-use crate::error::UsageError;
+use crate::error::Error;
 use crate::lifecycle::{self, Transition};
 use crate::model::{Entry, Event, Incident, Relation, Verification};
 use crate::state::State;
@@ -29,7 +29,7 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<()> {
             .iter()
             .map(|(code, what)| format!("  {code:<18} {}", what.text()))
             .collect();
-        return Err(UsageError(anyhow::anyhow!(
+        return Err(Error::Usage(anyhow::anyhow!(
             "unknown closure code `{}`; the codes in mim.yaml are:\n{}",
             args.closure.escape_debug(),
             codes.join("\n")
@@ -40,7 +40,7 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<()> {
     let workaround = match (config.closure_kind(&args.closure), args.workaround) {
         (ClosureKind::Workaround, _) => true,
         (ClosureKind::Fix, true) => {
-            return Err(UsageError(anyhow::anyhow!(
+            return Err(Error::Usage(anyhow::anyhow!(
                 "--closure {} says the root cause was removed, and --workaround says it is still open: \
                  use --closure workaround (or another workaround code) for a workaround, or drop --workaround",
                 args.closure

@@ -348,7 +348,7 @@ fn check_times(body: &str, client_body: Option<&str>) -> anyhow::Result<()> {
     let texts = std::iter::once(body).chain(client_body);
     for text in texts.clone() {
         if let Some(bad) = crate::facts::times::problems(text).first() {
-            return Err(crate::error::UsageError(anyhow::anyhow!(
+            return Err(crate::error::Error::Usage(anyhow::anyhow!(
                 "{{{{ time(\"{}\") }}}} in the update is not a time: write a clock time like \
                  {{{{ time(\"06:02\") }}}} or a full time like {{{{ time(\"2026-11-23T06:02:00Z\") }}}}",
                 bad.escape_debug()

@@ -23,21 +23,6 @@ use crate::units::Duration;
 use crate::validate::{self, Depth};
 
 pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<()> {
-    if let Some(client) = &args.client
-        && !ctx.repo.config.clients.contains_key(client)
-    {
-        let known: Vec<&str> = ctx.repo.config.clients.keys().map(String::as_str).collect();
-        return Err(Error::Usage(anyhow::anyhow!(
-            "unknown client `{}` in --client: mim.yaml defines {}",
-            client.escape_debug(),
-            if known.is_empty() {
-                "no clients".to_string()
-            } else {
-                known.join(", ")
-            }
-        ))
-        .into());
-    }
     let report = build(&ctx.repo, ctx.now, args.client.as_deref(), args.strict)?;
     let format = args.format.unwrap_or(if ctx.json {
         CheckFormat::Json

@@ -23,19 +23,6 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<()> {
     if summary.is_empty() {
         bail!("-m is empty: say how service was restored");
     }
-    if !config.closure_codes.contains_key(&args.closure) {
-        let codes: Vec<String> = config
-            .closure_codes
-            .iter()
-            .map(|(code, what)| format!("  {code:<18} {}", what.text()))
-            .collect();
-        return Err(Error::Usage(anyhow::anyhow!(
-            "unknown closure code `{}`; the codes in mim.yaml are:\n{}",
-            args.closure.escape_debug(),
-            codes.join("\n")
-        ))
-        .into());
-    }
     // The closure code says what became of the root cause; the flags must agree with it.
     let workaround = match (config.closure_kind(&args.closure), args.workaround) {
         (ClosureKind::Workaround, _) => true,

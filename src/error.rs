@@ -91,3 +91,23 @@ pub fn report(err: &anyhow::Error) -> u8 {
     }
     found.map_or(1, Error::code)
 }
+
+#[cfg(test)]
+mod tests {
+    use anyhow::Context as _;
+
+    use super::*;
+
+    #[test]
+    fn the_code_is_the_errors_in_the_chain_else_one() {
+        let usage: anyhow::Error = Error::usage("--watch needs an interval").into();
+        let usage = Err::<(), _>(usage).context("in sync").unwrap_err();
+        assert_eq!(report(&usage), 2);
+        let missing = Error::NotARepository(PathBuf::from("/nowhere")).into();
+        assert_eq!(report(&missing), 2);
+        assert_eq!(report(&Error::Config(Diagnostics(Vec::new())).into()), 2);
+        assert_eq!(report(&Error::Invalid(Diagnostics(Vec::new())).into()), 1);
+        assert_eq!(report(&Error::Findings.into()), 1);
+        assert_eq!(report(&anyhow::anyhow!("cannot resolve: it is closed")), 1);
+    }
+}

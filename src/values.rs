@@ -164,15 +164,22 @@ impl TypedValueParser for Choice {
         value: &OsStr,
     ) -> Result<String, clap::Error> {
         let text = crate::limits::name().parse_ref(cmd, arg, value)?;
-        let Some(valid) = CONFIG.get().and_then(|config| self.entries(config)) else {
-            return Ok(text);
-        };
-        if valid.iter().any(|(v, _)| *v == text) {
-            return Ok(text);
+        match CONFIG.get().and_then(|config| self.refusal(config, &text)) {
+            None => Ok(text),
+            Some((valid, tip)) => Err(refuse(cmd, arg, &text, valid.into_iter(), Some(tip))),
+        }
+    }
+}
+
+impl Choice {
+    /// Why `config` refuses `value`: the valid values and a tip; `None` when it takes it.
+    fn refusal(self, config: &Config, value: &str) -> Option<(Vec<String>, String)> {
+        let valid = self.entries(config)?;
+        if valid.iter().any(|(v, _)| v == value) {
+            return None;
         }
         let tip = self.tip(valid.is_empty());
-        let valid = valid.into_iter().map(|(v, _)| v);
-        Err(refuse(cmd, arg, &text, valid, Some(tip)))
+        Some((valid.into_iter().map(|(v, _)| v).collect(), tip))
     }
 }
 
@@ -279,5 +286,53 @@ impl TypedValueParser for Time {
                 .map_err(|e| for_terminal(&format!("{e:#}")).into_owned())
         };
         check.parse_ref(cmd, arg, value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(edit: impl Fn(&str) -> String) -> Config {
+        let text = edit(crate::config::DEFAULT_CONFIG);
+        Config::parse(Path::new("mim.yaml"), &text).unwrap()
+    }
+
+    #[test]
+    fn a_value_of_the_set_passes_and_another_is_refused_with_the_set() {
+        let c = config(str::to_string);
+        assert_eq!(Choice::Impact.refusal(&c, "high"), None);
+        let (valid, tip) = Choice::Impact.refusal(&c, "huge").unwrap();
+        assert_eq!(valid, ["high", "medium", "low"]);
+        assert_eq!(tip, "the valid values come from `impact` in mim.yaml");
+        assert_eq!(Choice::Client.refusal(&c, "acme"), None);
+        assert_eq!(Choice::Level.refusal(&c, "vp-services"), None);
+        assert_eq!(Choice::ClosureCode.refusal(&c, "workaround"), None);
+    }
+
+    #[test]
+    fn without_categories_any_category_goes_and_an_empty_set_says_so() {
+        let c = config(|t| {
+            t.replace(
+                "categories: [network, server, storage, application, database, security, cloud, end-user]",
+                "categories: []",
+            )
+        });
+        assert!(c.categories.is_empty());
+        assert_eq!(Choice::Category.refusal(&c, "anything"), None);
+        let (valid, tip) = Choice::Regime.refusal(&c, "nis2").unwrap();
+        assert!(valid.is_empty());
+        assert!(tip.starts_with("mim.yaml defines no regimes"), "{tip}");
+        let c = config(|t| {
+            let start = t.find("  hierarchic:").unwrap();
+            let end = t[start..].find("\n\n").unwrap() + start;
+            format!("{}  hierarchic: []{}", &t[..start], &t[end..])
+        });
+        let (valid, tip) = Choice::Level.refusal(&c, "ceo").unwrap();
+        assert!(valid.is_empty());
+        assert_eq!(
+            tip,
+            "mim.yaml has no levels under `escalation.hierarchic`: leave out --level"
+        );
     }
 }

@@ -56,17 +56,13 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
     let monitoring = check_active(ctx, &incident)?;
     let state = ctx.state(&incident);
     let only = check_client(&incident, &state, args)?;
+    let one = |audience| comms::targets(&state, &[audience], only, monitoring);
     let targets = match args.audience {
         AudienceArg::All => comms::all_update_targets(config, &incident, &state, only)?,
-        one => {
-            let audience = match one {
-                AudienceArg::Internal => Audience::Internal,
-                AudienceArg::Management => Audience::Management,
-                AudienceArg::Client => Audience::Client,
-                _ => Audience::ClientManagement,
-            };
-            comms::targets(&state, &[audience], only, monitoring)
-        }
+        AudienceArg::Internal => one(Audience::Internal),
+        AudienceArg::Management => one(Audience::Management),
+        AudienceArg::Client => one(Audience::Client),
+        AudienceArg::ClientManagement => one(Audience::ClientManagement),
     };
     if targets.is_empty() {
         bail!(

@@ -164,7 +164,7 @@ fn show(t: &Timestamp, message: &Timestamp, zone: chrono_tz::Tz) -> String {
 /// clock time is a warning, since readers in other zones will read it as their own.
 pub fn check(what: &str, texts: &[&str]) -> anyhow::Result<()> {
     match vet(what, texts) {
-        Err(reason) => Err(crate::error::UsageError(anyhow::anyhow!(reason)).into()),
+        Err(reason) => Err(crate::error::Error::Usage(anyhow::anyhow!(reason)).into()),
         Ok(Some(warning)) => {
             eprintln!("warning: {warning}");
             Ok(())

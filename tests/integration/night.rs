@@ -107,7 +107,7 @@ fn an_eta_or_a_next_update_is_a_clock_time_today_or_tomorrow() {
             "2026-11-24T22:30:00Z",
             &["update", &id, "-m", "x", "--next", "soon"],
         )
-        .fails(1);
+        .fails(2);
     assert!(
         bad.stderr.contains("a clock time like 14:00"),
         "{}",

@@ -7,12 +7,15 @@
 //! instant is the incident as it stood then. An incident reported after "now" does not
 //! exist yet at all ([`State::exists`]).
 
+pub mod order;
+mod pir;
+
 use serde::Serialize;
 
 use crate::config::{Config, INCIDENT_MANAGER, PriorityTargets, SlaStart};
 use crate::lifecycle::{Status, Transition};
 use crate::model::escalation::{Escalation, PriorityStep};
-use crate::model::pir::{self, Pir};
+use crate::model::pir::{self as pir_model, Pir};
 use crate::model::plan::{CadenceSource, PlanRecord};
 use crate::model::{
     Audience, Classification, Entry, Event, Incident, MilestoneKind, Relation, Verification,
@@ -49,6 +52,10 @@ pub struct Period {
     pub from: Timestamp,
     #[serde(with = "time::rfc3339::option")]
     pub until: Option<Timestamp>,
+    /// The timeline entry (file order) of the status change that began it; `None` for
+    /// the first, which the report began.
+    #[serde(skip)]
+    pub entry: Option<usize>,
 }
 
 /// Something in the timeline that cannot have happened as recorded, typically two
@@ -349,6 +356,9 @@ pub struct State {
     pub cis: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<Conflict>,
+    /// Entries in the wrong time order (see [`order`]): a merge of two clones, a hand edit.
+    #[serde(skip)]
+    pub order_problems: Vec<order::Problem>,
     /// The alerts taken in (`mim intake`), in time order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub alerts: Vec<AlertMark>,
@@ -401,7 +411,7 @@ pub struct State {
     #[serde(skip)]
     pub pir: Option<Pir>,
     #[serde(skip)]
-    pub pir_problems: Vec<pir::Problem>,
+    pub pir_problems: Vec<pir_model::Problem>,
     #[serde(skip)]
     pub time_entries: Vec<TimeEntry>,
 }
@@ -459,6 +469,7 @@ pub fn derive(config: &Config, incident: &Incident, now: Timestamp) -> State {
         services: record.service.iter().map(str::to_string).collect(),
         cis: record.ci.iter().map(str::to_string).collect(),
         conflicts: Vec::new(),
+        order_problems: Vec::new(),
         alerts: Vec::new(),
         regulatory: Vec::new(),
         now,
@@ -468,6 +479,7 @@ pub fn derive(config: &Config, incident: &Incident, now: Timestamp) -> State {
             status: Status::Proposed,
             from: record.reported,
             until: None,
+            entry: None,
         }],
         resolved_periods: Vec::new(),
         accepted: None,
@@ -493,10 +505,17 @@ pub fn derive(config: &Config, incident: &Incident, now: Timestamp) -> State {
         pir_problems: Vec::new(),
         time_entries: Vec::new(),
     };
+    let mut out_of_status = Vec::new();
     for &i in &entries {
-        apply(&mut s, i, &incident.entries[i]);
+        let entry = &incident.entries[i];
+        if let Some(change) = s.periods.last().and_then(|p| p.entry)
+            && order::out_of_status(&entry.event, s.status)
+        {
+            out_of_status.push((change, i));
+        }
+        apply(&mut s, i, entry);
     }
-    legacy_plan_cadence(&mut s, incident);
+    s.order_problems = order::problems(&incident.entries, &entries, out_of_status);
     client_priorities(&mut s, config);
     let ordered: Vec<(usize, &Entry)> =
         entries.iter().map(|&i| (i, &incident.entries[i])).collect();
@@ -575,8 +594,8 @@ fn apply(s: &mut State, i: usize, entry: &Entry) {
         Event::Plan {
             internal_every,
             client_every,
-            change,
             set,
+            ..
         } => {
             s.plan.events += 1;
             match set {
@@ -585,17 +604,10 @@ fn apply(s: &mut State, i: usize, entry: &Entry) {
             }
             s.plan.plan.cadence.internal = internal_every.or(s.plan.plan.cadence.internal);
             s.plan.plan.cadence.client = client_every.or(s.plan.plan.cadence.client);
-            let recorded = [
+            for (audience, every) in [
                 (Audience::Internal, *internal_every),
                 (Audience::Client, *client_every),
-            ];
-            let structured = recorded.iter().any(|(_, d)| d.is_some());
-            for (audience, every) in recorded {
-                let every = every.or_else(|| {
-                    (!structured)
-                        .then(|| legacy_cadence_text(change, audience))
-                        .flatten()
-                });
+            ] {
                 if let Some(every) = every {
                     s.cadence_changes.push(CadenceChange {
                         at,
@@ -1024,41 +1036,9 @@ fn transition_to(s: &mut State, transition: Transition, i: usize, entry: &Entry)
         status: to,
         from: at,
         until: None,
+        entry: Some(i),
     });
     s.status = to;
-}
-
-/// `internal updates every 30m`: how mim wrote a plan's cadence change before plan
-/// events carried it as data. Timelines written since carry `internal_every`/`client_every`.
-fn legacy_cadence_text(change: &str, audience: Audience) -> Option<Duration> {
-    let key = format!("{audience} updates every ");
-    change.split("; ").find_map(|part| {
-        let rest = part.strip_prefix(&key)?;
-        rest.split_whitespace().next()?.parse().ok()
-    })
-}
-
-/// A cadence in `plan.md` that no plan event recorded (written by hand, or by a version
-/// of mim that did not record it) applies from the report, as it always did.
-fn legacy_plan_cadence(s: &mut State, incident: &Incident) {
-    let Some(plan) = &incident.plan else { return };
-    for (audience, every) in [
-        (Audience::Internal, plan.cadence.internal),
-        (Audience::Client, plan.cadence.client),
-    ] {
-        let Some(every) = every else { continue };
-        if s.cadence_changes.iter().any(|c| c.audience == audience) {
-            continue;
-        }
-        s.cadence_changes.insert(
-            0,
-            CadenceChange {
-                at: s.reported,
-                audience,
-                every,
-            },
-        );
-    }
 }
 
 impl State {

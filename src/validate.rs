@@ -15,7 +15,7 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics, locate};
-use crate::model::{Event, Incident, RECORD_FILE, TIMELINE_FILE, order};
+use crate::model::{Event, Incident, RECORD_FILE, TIMELINE_FILE};
 use crate::repo::{self, Repo};
 use crate::state::{self, State};
 use crate::store;
@@ -399,9 +399,10 @@ fn timeline_problems(
         .map(|c| at_entry(c.entry, c.message.clone()))
         .collect();
     out.extend(
-        order::problems(&incident.entries)
-            .into_iter()
-            .map(|p| at_entry(p.entry, p.message)),
+        state
+            .order_problems
+            .iter()
+            .map(|p| at_entry(p.entry, p.message.clone())),
     );
     for (i, entry) in incident.entries.iter().enumerate() {
         // Names are bounded where they enter; one written into the file by hand is a

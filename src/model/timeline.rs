@@ -560,6 +560,21 @@ impl Event {
             _ => return None,
         })
     }
+
+    /// The event as a short phrase for messages: `update 2 to client`, `escalation to
+    /// Cisco TAC`, `plan change (…)`; the event's name for the others.
+    pub fn brief(&self) -> String {
+        match self {
+            Event::Update {
+                number, audience, ..
+            } => format!("update {number} to {audience}"),
+            Event::Escalate { to, .. } => format!("escalation to {to}"),
+            Event::Plan { change, .. } => format!("plan change ({change})"),
+            Event::Reprioritise { priority, .. } => format!("reprioritisation to {priority}"),
+            Event::Milestone { kind, .. } => format!("{kind} milestone"),
+            other => other.name().to_string(),
+        }
+    }
 }
 
 /// Indices of `entries` in time order; entries at the same instant keep file order.

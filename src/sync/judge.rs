@@ -105,14 +105,14 @@ pub(super) fn compare(
     let (old_conflicts, old_numbers, old_order) = match incident_at(root, before, id)? {
         Some(Ok(i)) => {
             let s = state(config, &i);
-            (conflicts(&s), numbers(&s), order(&i))
+            (conflicts(&s), numbers(&s), order(&s))
         }
         _ => (Vec::new(), Vec::new(), Vec::new()),
     };
     let s = state(config, &after);
     verdict.conflicts = minus(conflicts(&s), &old_conflicts);
     verdict.same_numbers = minus(numbers(&s), &old_numbers);
-    verdict.out_of_order = minus(order(&after), &old_order);
+    verdict.out_of_order = minus(order(&s), &old_order);
     Ok(verdict)
 }
 
@@ -120,11 +120,8 @@ fn conflicts(s: &State) -> Vec<String> {
     s.conflicts.iter().map(|c| c.message.clone()).collect()
 }
 
-fn order(incident: &Incident) -> Vec<String> {
-    crate::model::order::problems(&incident.entries)
-        .into_iter()
-        .map(|p| p.message)
-        .collect()
+fn order(s: &State) -> Vec<String> {
+    s.order_problems.iter().map(|p| p.message.clone()).collect()
 }
 
 /// `update 3 to client` for each update numbered like an earlier one.

@@ -2,7 +2,7 @@
 //! the [`Pir`] (started, its action items and where they stand, its review sessions)
 //! and what cannot be right in those events. Called only by [`super::derive`].
 
-use crate::model::pir::{Action, ActionStatus, PirReason, Pir, Problem, Review, ids};
+use crate::model::pir::{Action, ActionStatus, Pir, PirReason, Problem, Review, ids};
 use crate::model::{Entry, Event};
 use crate::time::{self, Timestamp};
 

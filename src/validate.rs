@@ -258,6 +258,7 @@ pub fn incident_problems(repo: &Repo, incident: &Incident, depth: Depth) -> Vec<
     ));
     out.extend(crate::comms::outbox::problems(
         incident,
+        &state,
         shown,
         depth == Depth::Deep,
     ));

@@ -222,6 +222,19 @@ pub struct Handover {
     pub from: Option<String>,
     pub to: String,
     pub note: String,
+    /// Its index in the timeline file.
+    #[serde(skip)]
+    pub entry: usize,
+}
+
+/// A free note (`mim note`), as written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Note {
+    pub at: Timestamp,
+    pub by: String,
+    pub text: String,
+    /// Its index in the timeline file.
+    pub entry: usize,
 }
 
 /// A link to another incident in force (not removed since).
@@ -414,6 +427,9 @@ pub struct State {
     pub pir_problems: Vec<pir_model::Problem>,
     #[serde(skip)]
     pub time_entries: Vec<TimeEntry>,
+    /// The free notes, in time order.
+    #[serde(skip)]
+    pub notes: Vec<Note>,
 }
 
 /// The incident's state at `now`.
@@ -504,6 +520,7 @@ pub fn derive(config: &Config, incident: &Incident, now: Timestamp) -> State {
         pir: None,
         pir_problems: Vec::new(),
         time_entries: Vec::new(),
+        notes: Vec::new(),
     };
     let mut out_of_status = Vec::new();
     for &i in &entries {
@@ -661,14 +678,24 @@ fn apply(s: &mut State, i: usize, entry: &Entry) {
             },
         )),
         Event::Note {
-            time: Some(time),
+            text,
+            time,
             activity,
-            ..
-        } => s.time_entries.push(TimeEntry {
-            at,
-            time: *time,
-            activity: activity.clone(),
-        }),
+        } => {
+            s.notes.push(Note {
+                at,
+                by: entry.by.clone(),
+                text: text.clone(),
+                entry: i,
+            });
+            if let Some(time) = time {
+                s.time_entries.push(TimeEntry {
+                    at,
+                    time: *time,
+                    activity: activity.clone(),
+                });
+            }
+        }
         Event::Milestone {
             kind,
             text,
@@ -702,6 +729,7 @@ fn apply(s: &mut State, i: usize, entry: &Entry) {
                 from: s.manager.clone(),
                 to: to.clone(),
                 note: note.clone(),
+                entry: i,
             });
             give_role(s, INCIDENT_MANAGER, to, entry);
         }
@@ -1169,6 +1197,11 @@ impl State {
             audience,
             config.targets(self.priority_at(at)),
         )
+    }
+
+    /// The update the timeline entry `entry` (file order) recorded, if it recorded one.
+    pub fn update_of(&self, entry: usize) -> Option<&UpdateMark> {
+        self.updates.iter().find(|u| u.entry == entry)
     }
 
     /// Updates that count for `audience`'s cadence (an `all` update counts for both).

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use crate::config::Config;
-use crate::model::{Entry, Incident, RECORD_FILE, Record, TIMELINE_FILE, Texts, timeline_read};
+use crate::model::{Entry, Incident, RECORD_FILE, Record, TIMELINE_FILE, Texts};
 use crate::repo::INCIDENTS_DIR;
 use crate::state::State;
 
@@ -58,11 +58,7 @@ pub(super) fn incident_at(
 }
 
 fn timeline(shown: &Path, text: &str) -> Result<Vec<Entry>, String> {
-    if let Some(entries) = timeline_read::entries(text) {
-        return Ok(entries);
-    }
-    crate::store::parse_yaml::<Option<Vec<Entry>>>(shown, text)
-        .map(Option::unwrap_or_default)
+    crate::store::parse_timeline(shown, text)
         .map_err(|d| format!("{}: {}", d.file.display(), d.message))
 }
 

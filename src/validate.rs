@@ -325,7 +325,7 @@ fn duplicate_number_problems(repo: &Repo, incident: &Incident, state: &State) ->
                 crate::time::format(&this.at),
                 other.by,
                 crate::time::format(&other.at),
-                entry_line(&incident.texts.timeline, first.entry)
+                crate::diag::item_line(&incident.texts.timeline, first.entry)
             ),
         ));
     }
@@ -344,12 +344,10 @@ fn stakeholder_problems(repo: &Repo, incident: &Incident, state: &State) -> Vec<
     let text = &incident.texts.plan;
     plan.stakeholders
         .iter()
-        .filter_map(|s| {
+        .enumerate()
+        .filter_map(|(i, s)| {
             let err = crate::comms::check_stakeholder(&repo.config, &clients, s).err()?;
-            let line = text
-                .lines()
-                .position(|l| l.contains(s.who.as_str()) && l.trim_start().starts_with('-'))
-                .map_or(0, |i| i + 1);
+            let line = crate::model::plan::item_line(text, "stakeholders", i).unwrap_or(0);
             Some(
                 Diagnostic::new(repo.relative(&path), format!("{err:#}"))
                     .at(line, if line > 0 { 1 } else { 0 })
@@ -469,7 +467,7 @@ pub fn at_record_key(repo: &Repo, incident: &Incident, key: &str, message: Strin
 pub fn at_entry(repo: &Repo, incident: &Incident, index: usize, message: String) -> Diagnostic {
     let text = &incident.texts.timeline;
     Diagnostic::new(&repo.relative(&incident.dir).join(TIMELINE_FILE), message)
-        .at(entry_line(text, index), 1)
+        .at(crate::diag::item_line(text, index), 1)
         .with_source(text)
 }
 
@@ -505,14 +503,4 @@ fn pir_problems(repo: &Repo, incident: &Incident, state: &State, deep: bool) -> 
         out.push(Diagnostic::new(&shown, format!("cannot read: {e}")));
     }
     out
-}
-
-/// The 1-based line where the `index`-th item of a top-level YAML sequence starts.
-pub fn entry_line(text: &str, index: usize) -> usize {
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| l.starts_with("- ") || *l == "-")
-        .nth(index)
-        .map(|(i, _)| i + 1)
-        .unwrap_or(0)
 }

@@ -419,6 +419,10 @@ fn the_event_pattern_finder_tells_patterns_from_values() {
         "let Event::Note { text, .. } = &entry.event else { return; };",
         "let yes = matches!(e.event, Event::Note { .. });",
         "let yes = matches!((&a, &b), (Event::Note { .. }, x) if x > 1);",
+        "use crate::model::Event as E; fn f() { if let E::Hold { .. } = e {} }",
+        "use crate::model::Event::*;",
+        "use crate::model::timeline::Event::{Note, Hold};",
+        "use crate::model::Event::Note;",
     ] {
         assert!(!patterns(pattern).is_empty(), "a pattern: {pattern}");
     }
@@ -432,6 +436,8 @@ fn the_event_pattern_finder_tells_patterns_from_values() {
         "let e = Entry { at, by, event: Event::Note { text } };",
         "// match e { Event::Note { .. } => 1 }",
         "let s = \"Event::Note { .. } => \";",
+        "use crate::model::{Entry, Event};",
+        "use crate::model::timeline::{self, Event, Reference};",
     ] {
         assert!(patterns(value).is_empty(), "a value: {value}");
     }
@@ -466,8 +472,26 @@ fn event_patterns(code: &str, variants: &BTreeSet<String>) -> Vec<(usize, String
     let partner = partners(&tokens);
     let text = |i: usize| tokens.get(i).map_or("", |(t, _)| t.as_str());
     let mut out = Vec::new();
+    // Another name for the enum (`use …::Event as E;`) is followed like `Event` itself;
+    // its variants imported by name (`use …::Event::*`, `Event::{Note, Hold}`,
+    // `Event::Note`) could be matched unseen, so the import is itself a finding.
+    let mut names: BTreeSet<&str> = BTreeSet::from(["Event"]);
     for i in 0..tokens.len() {
-        if text(i) != "Event" || text(i + 1) != "::" || !variants.contains(text(i + 2)) {
+        if text(i) != "use" {
+            continue;
+        }
+        let mut k = i;
+        while k < tokens.len() && text(k) != ";" {
+            if text(k) == "Event" && text(k + 1) == "as" {
+                names.insert(text(k + 2));
+            } else if text(k) == "Event" && text(k + 1) == "::" {
+                out.push((tokens[k].1, format!("{} (imported)", text(k + 2))));
+            }
+            k += 1;
+        }
+    }
+    for i in 0..tokens.len() {
+        if !names.contains(text(i)) || text(i + 1) != "::" || !variants.contains(text(i + 2)) {
             continue;
         }
         let mut after = i + 3;

@@ -271,18 +271,9 @@ const READS_OUTSIDE_SAFE_FS: &[(&str, &str, &str)] = &[
 /// Every `std::fs` read in `src/` outside the loading layer (`safe_fs.rs`) is on the
 /// list above, so a new one (a reader that would follow a committed symbolic link to
 /// `/proc/self/environ`, or read a file of any size) fails here until it goes through
-/// `safe_fs` or is justified.
+/// `safe_fs` or is justified. What counts as a read is [`file_reads`]'s.
 #[test]
 fn every_file_read_goes_through_the_safe_reader() {
-    const READS: [&str; 7] = [
-        "fs::read(",
-        "fs::read_to_string(",
-        "fs::read_dir(",
-        "File::open(",
-        "OpenOptions::new(",
-        "WalkDir::new(",
-        "fs::read_link(",
-    ];
     let mut found = BTreeSet::new();
     let mut unlisted = Vec::new();
     for (path, code) in sources() {
@@ -290,26 +281,14 @@ fn every_file_read_goes_through_the_safe_reader() {
         if file == "safe_fs.rs" || file == "properties.rs" {
             continue;
         }
-        for (n, line) in code.lines().enumerate() {
-            if line.trim_start().starts_with("//") {
-                continue;
-            }
-            for read in READS {
-                // `safe_fs::read(` is the safe reader itself.
-                let unsafe_use = line
-                    .match_indices(read)
-                    .any(|(i, _)| !line[..i].ends_with("safe_"));
-                if !unsafe_use {
-                    continue;
-                }
-                let listed = READS_OUTSIDE_SAFE_FS
-                    .iter()
-                    .any(|(f, r, _)| *f == file && *r == read);
-                if listed {
-                    found.insert((file.clone(), read));
-                } else {
-                    unlisted.push(format!("src/{file}:{}: {}", n + 1, line.trim()));
-                }
+        for (n, read, line) in file_reads(&code) {
+            let listed = READS_OUTSIDE_SAFE_FS
+                .iter()
+                .any(|(f, r, _)| *f == file && *r == read);
+            if listed {
+                found.insert((file.clone(), read));
+            } else {
+                unlisted.push(format!("src/{file}:{n}: {line}"));
             }
         }
     }
@@ -329,6 +308,92 @@ fn every_file_read_goes_through_the_safe_reader() {
         "allowed reads that are no longer there (remove them from the list):\n{}",
         stale.join("\n")
     );
+}
+
+/// The ways code reads the filesystem: `std::fs`'s readers, `File` and `OpenOptions`,
+/// `Path`'s own `read_dir`/`read_link`, and a directory walk.
+const READS: [&str; 10] = [
+    "fs::read(",
+    "fs::read_to_string(",
+    "fs::read_dir(",
+    "fs::read_link(",
+    "File::open(",
+    "File::options(",
+    "OpenOptions::new(",
+    "WalkDir::new(",
+    ".read_dir(",
+    ".read_link(",
+];
+
+/// `(line, read, the line's text)` of each filesystem read in `code` (see [`READS`]),
+/// outside `//` comments; `safe_fs::read(` is the safe reader itself. A reader imported
+/// by name (`use std::fs::read_to_string;`, `use std::fs::{read, write}`), which would
+/// then be called bare, is a read too (`use std::fs::`).
+fn file_reads(code: &str) -> Vec<(usize, &'static str, String)> {
+    let mut out = Vec::new();
+    for (n, line) in code.lines().enumerate() {
+        if line.trim_start().starts_with("//") {
+            continue;
+        }
+        for read in READS {
+            let unsafe_use = line
+                .match_indices(read)
+                .any(|(i, _)| !line[..i].ends_with("safe_"));
+            if unsafe_use {
+                out.push((n + 1, read, line.trim().to_string()));
+            }
+        }
+        if let Some(i) = line.find("use std::fs::") {
+            let names = &line[i + "use std::fs::".len()..];
+            let imports_reader = names
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .any(|name| name.starts_with("read"));
+            if imports_reader {
+                out.push((n + 1, "use std::fs::", line.trim().to_string()));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_file_read_finder_finds_reads() {
+    let reads =
+        |code: &str| -> Vec<&str> { file_reads(code).into_iter().map(|(_, r, _)| r).collect() };
+    for (code, read) in [
+        (
+            "let t = std::fs::read_to_string(path)?;",
+            "fs::read_to_string(",
+        ),
+        ("let b = fs::read(&p)?;", "fs::read("),
+        ("for e in std::fs::read_dir(dir)? {}", "fs::read_dir("),
+        ("let f = File::open(p)?;", "File::open("),
+        (
+            "let f = std::fs::File::options().read(true).open(p)?;",
+            "File::options(",
+        ),
+        (
+            "let f = OpenOptions::new().read(true).open(p)?;",
+            "OpenOptions::new(",
+        ),
+        ("for e in walkdir::WalkDir::new(root) {}", "WalkDir::new("),
+        ("for e in dir.read_dir()? {}", ".read_dir("),
+        ("let to = path.read_link()?;", ".read_link("),
+        ("use std::fs::read_to_string;", "use std::fs::"),
+        ("use std::fs::{self, read};", "use std::fs::"),
+    ] {
+        assert_eq!(reads(code), [read], "a read: {code}");
+    }
+    for code in [
+        "let t = crate::safe_fs::read_to_string(base, path)?;",
+        "let b = safe_fs::read(base, path)?;",
+        "// std::fs::read_to_string(path) would follow a link",
+        "std::fs::write(path, text)?;",
+        "use std::fs::{File, OpenOptions};",
+        "let m = std::fs::symlink_metadata(p)?;",
+    ] {
+        assert!(reads(code).is_empty(), "not a read: {code}");
+    }
 }
 
 /// The files where a timeline event kind (`Event::Name`) may be matched as a pattern,

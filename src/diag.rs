@@ -154,8 +154,6 @@ impl fmt::Display for Diagnostics {
     }
 }
 
-impl std::error::Error for Diagnostics {}
-
 /// One step of a path into a YAML document: a key of a mapping, or the `n`-th item
 /// (from 0) of a sequence.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

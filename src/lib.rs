@@ -42,6 +42,7 @@ pub(crate) mod time;
 pub(crate) mod txn;
 pub(crate) mod units;
 pub(crate) mod validate;
+pub mod values;
 pub(crate) mod view;
 pub(crate) mod yaml_guard;
 

@@ -11,7 +11,7 @@ use crate::commands::Ctx;
 use crate::comms::Kind;
 use crate::comms::outbox::{self, OUTBOX_DIR};
 use crate::diag::{Diagnostic, locate};
-use crate::error::{Exit, UsageError};
+use crate::error::Error;
 use crate::lifecycle::Status;
 use crate::model::{Incident, RECORD_FILE, TIMELINE_FILE};
 use crate::render::ci::{self, About, Finding, Report};
@@ -23,21 +23,6 @@ use crate::units::Duration;
 use crate::validate::{self, Depth};
 
 pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<()> {
-    if let Some(client) = &args.client
-        && !ctx.repo.config.clients.contains_key(client)
-    {
-        let known: Vec<&str> = ctx.repo.config.clients.keys().map(String::as_str).collect();
-        return Err(UsageError(anyhow::anyhow!(
-            "unknown client `{}` in --client: mim.yaml defines {}",
-            client.escape_debug(),
-            if known.is_empty() {
-                "no clients".to_string()
-            } else {
-                known.join(", ")
-            }
-        ))
-        .into());
-    }
     let report = build(&ctx.repo, ctx.now, args.client.as_deref(), args.strict)?;
     let format = args.format.unwrap_or(if ctx.json {
         CheckFormat::Json
@@ -64,7 +49,7 @@ fn finish(report: &Report, written: std::io::Result<()>) -> anyhow::Result<()> {
     written.context("writing the check report")?;
     eprintln!("{}", report.summary());
     if report.fails() {
-        Err(Exit(1).into())
+        Err(Error::Findings.into())
     } else {
         Ok(())
     }

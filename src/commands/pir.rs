@@ -5,7 +5,6 @@
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use chrono::NaiveDate;
 
 use crate::cli::{PirActionAddArgs, PirActionCommand, PirCommand, PirReviewArgs};
 use crate::commands::Ctx;
@@ -18,8 +17,7 @@ use crate::render::Templates;
 use crate::state::State;
 use crate::store::Change;
 use crate::text;
-use crate::time::{self, Timestamp};
-use crate::units::Duration;
+use crate::time;
 
 pub fn run(ctx: &Ctx, cmd: &PirCommand) -> anyhow::Result<()> {
     match cmd {
@@ -134,7 +132,7 @@ fn add(ctx: &Ctx, args: &PirActionAddArgs) -> anyhow::Result<()> {
     let tz = ctx.repo.config.tz();
     let today = ctx.now.with_timezone(&tz).date_naive();
     let due = match &args.due {
-        Some(due) => parse_due(due, ctx.now, tz)?,
+        Some(due) => time::parse_due(due, ctx.now, tz).context("in --due")?,
         None => (ctx.now + ctx.repo.config.pir.action_due.to_chrono())
             .with_timezone(&tz)
             .date_naive(),
@@ -264,10 +262,13 @@ fn review(ctx: &Ctx, args: &PirReviewArgs) -> anyhow::Result<()> {
     let session = match session.trim().to_ascii_lowercase().as_str() {
         "internal" => ReviewSession::Internal,
         "client" => ReviewSession::Client,
-        other => bail!(
-            "unknown review session `{}`: use `internal` (03g.02) or `client` (03g.03)",
-            other.escape_debug()
-        ),
+        other => {
+            return Err(crate::error::Error::usage(format!(
+                "unknown review session `{}`: use `internal` (03g.02) or `client` (03g.03)",
+                other.escape_debug()
+            ))
+            .into());
+        }
     };
     let tz = ctx.repo.config.tz();
     let held_at = time::parse(&args.held_at, tz).context("in --held-at")?;
@@ -526,23 +527,4 @@ fn after_start(ctx: &Ctx, pir: &Pir, what: &str) -> anyhow::Result<()> {
 /// The problem ticket given at the last resolve, if any.
 fn problem(state: &State) -> Option<&str> {
     state.resolutions.last().and_then(|r| r.problem.as_deref())
-}
-
-/// `--due`: a date (`2026-12-08`) or a span from now (`7d`), as the day it falls on.
-fn parse_due(text: &str, now: Timestamp, tz: chrono_tz::Tz) -> anyhow::Result<NaiveDate> {
-    let text = text.trim();
-    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        return time::check_date(date, text).context("in --due");
-    }
-    let looks_like_span =
-        text.starts_with(|c: char| c.is_ascii_digit()) && text.ends_with(['d', 'h', 'm', 's']);
-    if looks_like_span {
-        // Bounded where it is parsed, so `now + span` cannot overflow.
-        let span = text.parse::<Duration>().context("in --due")?;
-        return Ok((now + span.to_chrono()).with_timezone(&tz).date_naive());
-    }
-    bail!(
-        "invalid --due `{}`: expected a date like 2026-12-08 or a time from now like 7d",
-        text.escape_debug()
-    )
 }

@@ -19,7 +19,7 @@ use anyhow::{Context as _, bail};
 use crate::cli::SendArgs;
 use crate::commands::Ctx;
 use crate::comms::outbox::{self, Handed, OUTBOX_DIR, SENT_LOG};
-use crate::error::UsageError;
+use crate::error::Error;
 use crate::lifecycle::Status;
 use crate::model::Incident;
 use crate::store::Change;
@@ -28,7 +28,7 @@ use crate::txn::{self, fault};
 
 pub fn run(ctx: &Ctx, args: &SendArgs) -> anyhow::Result<()> {
     if ctx.backdated {
-        return Err(UsageError(anyhow::anyhow!(
+        return Err(Error::Usage(anyhow::anyhow!(
             "mim send sends now, so --at does not apply: sent.log records when each message \
              is really sent; date the update itself with `mim update --at`"
         ))

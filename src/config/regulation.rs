@@ -396,62 +396,58 @@ fn check_regime(config: &Config, key: &str, regime: &Regime, out: &mut Vec<(Vec<
     }
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, stage) in regime.stages.iter().enumerate() {
-        let here = at(&["stages"]);
-        if !is_key(&stage.name) {
-            out.push((
-                here.clone(),
-                format!(
-                    "stage `{}` of regime {key} must be lower-case letters, digits and dashes",
-                    stage.name
-                ),
-            ));
+        let twice = seen.insert(&stage.name, i).is_some();
+        for problem in stage_problems(key, regime, i, twice) {
+            out.push((at(&["stages"]), problem));
         }
-        if seen.insert(&stage.name, i).is_some() {
-            out.push((
-                here.clone(),
-                format!("regime {key} lists stage `{}` twice", stage.name),
-            ));
-        }
-        for term in &stage.due.0 {
-            if let Anchor::Stage(other) = &term.after
-                && !regime.stages[..i].iter().any(|s| &s.name == other)
-            {
-                out.push((
-                    here.clone(),
-                    format!(
-                        "stage {} of regime {key} is due after `{other}`, which is not a stage listed before it \
-                         (the starts are awareness, classification, or an earlier stage)",
-                        stage.name
-                    ),
-                ));
-            }
-            let zero = match term.within {
-                Within::Time(d) => d.secs() <= 0,
-                Within::Months(n) => n == 0,
-            };
-            if zero {
-                out.push((
-                    here.clone(),
-                    format!(
-                        "stage {} of regime {key} needs a deadline above zero",
-                        stage.name
-                    ),
-                ));
-            }
-        }
-        if let Some(t) = &stage.template
-            && !is_draft_template(t)
+    }
+}
+
+/// What is wrong with stage `i` of regime `key`: its name (listed `twice`), its
+/// deadlines (after a stage listed before it, above zero) and its template's name.
+fn stage_problems(key: &str, regime: &Regime, i: usize, twice: bool) -> Vec<String> {
+    let stage = &regime.stages[i];
+    let mut out = Vec::new();
+    if !is_key(&stage.name) {
+        out.push(format!(
+            "stage `{}` of regime {key} must be lower-case letters, digits and dashes",
+            stage.name
+        ));
+    }
+    if twice {
+        out.push(format!("regime {key} lists stage `{}` twice", stage.name));
+    }
+    for term in &stage.due.0 {
+        if let Anchor::Stage(other) = &term.after
+            && !regime.stages[..i].iter().any(|s| &s.name == other)
         {
-            out.push((
-                here.clone(),
-                format!(
-                    "stage {} of regime {key}: template `{t}` must be a plain file name like notify-<name>.md \
-                     (in the repository's templates/)",
-                    stage.name
-                ),
+            out.push(format!(
+                "stage {} of regime {key} is due after `{other}`, which is not a stage listed before it \
+                 (the starts are awareness, classification, or an earlier stage)",
+                stage.name
+            ));
+        }
+        let zero = match term.within {
+            Within::Time(d) => d.secs() <= 0,
+            Within::Months(n) => n == 0,
+        };
+        if zero {
+            out.push(format!(
+                "stage {} of regime {key} needs a deadline above zero",
+                stage.name
             ));
         }
     }
+    if let Some(t) = &stage.template
+        && !is_draft_template(t)
+    {
+        out.push(format!(
+            "stage {} of regime {key}: template `{t}` must be a plain file name like notify-<name>.md \
+             (in the repository's templates/)",
+            stage.name
+        ));
+    }
+    out
 }
 
 #[cfg(test)]

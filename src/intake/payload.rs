@@ -204,56 +204,8 @@ fn alertmanager(value: Value) -> Result<Payload, String> {
         ));
     }
     let mut alerts = Vec::with_capacity(p.alerts.len());
-    for a in p.alerts {
-        let status = match a.status.as_str() {
-            "firing" => Status::Firing,
-            "resolved" => Status::Resolved,
-            other => {
-                return Err(format!(
-                    "alert status `{}`: expected firing or resolved",
-                    other.escape_debug()
-                ));
-            }
-        };
-        let mut fields = strings(&p.common_annotations);
-        fields.extend(strings(&a.annotations));
-        fields.extend(strings(&p.common_labels));
-        fields.extend(strings(&a.labels));
-        if let Some(r) = &p.receiver {
-            fields.insert("receiver".into(), clip(r, VALUE_MAX));
-        }
-        let labels = strings(&a.labels);
-        // Without a fingerprint (an old Alertmanager), the labels are the identity.
-        let key = match a
-            .fingerprint
-            .as_deref()
-            .map(str::trim)
-            .filter(|f| !f.is_empty())
-        {
-            Some(f) => clip(f, 200),
-            None => format!(
-                "labels:{}",
-                labels
-                    .iter()
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect::<Vec<_>>()
-                    .join(",")
-            ),
-        };
-        let title = fields
-            .get("summary")
-            .or(fields.get("alertname"))
-            .cloned()
-            .unwrap_or_else(|| "alert".to_string());
-        let description = fields.get("description").cloned();
-        alerts.push(Alert {
-            status,
-            key: clip(&key, 300),
-            title: clip(&title, TITLE_MAX),
-            started: time_of(a.starts_at.as_deref())?,
-            fields,
-            description,
-        });
+    for a in &p.alerts {
+        alerts.push(am_alert(&p, a)?);
     }
     if p.truncated_alerts > 0
         && let Some(first) = alerts.first_mut()
@@ -274,6 +226,60 @@ fn alertmanager(value: Value) -> Result<Payload, String> {
         source: "alertmanager".into(),
         group: p.group_key.map(|g| clip(&g, 300)).filter(|g| !g.is_empty()),
         alerts,
+    })
+}
+
+/// One alert of an Alertmanager payload `p`: its fields (the group's annotations and
+/// labels, then its own), its identity (the fingerprint, else its labels) and title.
+fn am_alert(p: &AmPayload, a: &AmAlert) -> Result<Alert, String> {
+    let status = match a.status.as_str() {
+        "firing" => Status::Firing,
+        "resolved" => Status::Resolved,
+        other => {
+            return Err(format!(
+                "alert status `{}`: expected firing or resolved",
+                other.escape_debug()
+            ));
+        }
+    };
+    let mut fields = strings(&p.common_annotations);
+    fields.extend(strings(&a.annotations));
+    fields.extend(strings(&p.common_labels));
+    fields.extend(strings(&a.labels));
+    if let Some(r) = &p.receiver {
+        fields.insert("receiver".into(), clip(r, VALUE_MAX));
+    }
+    let labels = strings(&a.labels);
+    // Without a fingerprint (an old Alertmanager), the labels are the identity.
+    let key = match a
+        .fingerprint
+        .as_deref()
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+    {
+        Some(f) => clip(f, 200),
+        None => format!(
+            "labels:{}",
+            labels
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+    };
+    let title = fields
+        .get("summary")
+        .or(fields.get("alertname"))
+        .cloned()
+        .unwrap_or_else(|| "alert".to_string());
+    let description = fields.get("description").cloned();
+    Ok(Alert {
+        status,
+        key: clip(&key, 300),
+        title: clip(&title, TITLE_MAX),
+        started: time_of(a.starts_at.as_deref())?,
+        fields,
+        description,
     })
 }
 

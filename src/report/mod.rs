@@ -324,22 +324,7 @@ pub fn build_with_progress(
         .partition(|(_, s)| s.duplicate_of().is_some());
     let selected = chosen.len();
     let window = config.reports.recurrence_window;
-    let resolutions = Resolutions::index(&states);
-    let list: Vec<IncidentRow> = all
-        .par_iter()
-        .zip(&states)
-        .enumerate()
-        .filter(|(_, (i, s))| s.exists() && filter.matches(i, s))
-        .map(|(k, (i, s))| {
-            let recurs = (s.status != Status::Rejected)
-                .then(|| resolutions.recurs(k, s, window))
-                .flatten()
-                .map(|other| all[other].id.clone());
-            let row = row(config, i, s, now, recurs, filter.client.as_deref());
-            tick(selected);
-            row
-        })
-        .collect();
+    let list = rows(config, all, &states, filter, now, &|| tick(selected));
     Report {
         organization: config.organization.name.clone(),
         generated: now,
@@ -365,17 +350,7 @@ pub fn build_with_progress(
         pir: pir::kpis(config, &chosen, filter.client.as_deref(), now),
         hold: hold(&list, &chosen, now),
         reopen: reopen(&chosen),
-        recurrence: Recurrence {
-            window: window.to_string(),
-            rate: Rate::new(
-                list.iter().filter(|r| r.recurs.is_some()).count(),
-                list.iter().filter(|r| r.status != Status::Rejected).count(),
-            ),
-            recurrences: list
-                .iter()
-                .filter_map(|r| Some((r.id.clone(), r.recurs.clone()?)))
-                .collect(),
-        },
+        recurrence: recurrence(window, &list),
         satisfaction: satisfaction(&list),
         time_logged: time_logged(&chosen),
         client_retention: "Client retention cannot be computed from incident data: it needs \
@@ -384,6 +359,48 @@ pub fn build_with_progress(
         per_week: per_week(config, &list),
         regulatory: regulatory::kpis(&list),
         list,
+    }
+}
+
+/// The report's row of each incident the filter selects, in parallel; `tick` once each.
+fn rows(
+    config: &Config,
+    all: &[Incident],
+    states: &[State],
+    filter: &Filter,
+    now: Timestamp,
+    tick: &(dyn Fn() + Sync),
+) -> Vec<IncidentRow> {
+    let window = config.reports.recurrence_window;
+    let resolutions = Resolutions::index(states);
+    all.par_iter()
+        .zip(states)
+        .enumerate()
+        .filter(|(_, (i, s))| s.exists() && filter.matches(i, s))
+        .map(|(k, (i, s))| {
+            let recurs = (s.status != Status::Rejected)
+                .then(|| resolutions.recurs(k, s, window))
+                .flatten()
+                .map(|other| all[other].id.clone());
+            let row = row(config, i, s, now, recurs, filter.client.as_deref());
+            tick();
+            row
+        })
+        .collect()
+}
+
+/// Incidents that recur within `window` of another's resolution, and their rate.
+fn recurrence(window: crate::units::Duration, list: &[IncidentRow]) -> Recurrence {
+    Recurrence {
+        window: window.to_string(),
+        rate: Rate::new(
+            list.iter().filter(|r| r.recurs.is_some()).count(),
+            list.iter().filter(|r| r.status != Status::Rejected).count(),
+        ),
+        recurrences: list
+            .iter()
+            .filter_map(|r| Some((r.id.clone(), r.recurs.clone()?)))
+            .collect(),
     }
 }
 
@@ -426,64 +443,13 @@ fn row(
         .filter(|c| scope.is_none_or(|s| s == c))
         .collect();
     let several = state.per_client();
-    // The clocks of the row itself: the incident's; with several clients, the
-    // provider's own (each client's are in `per_client`); with `--client`, that client's.
-    let own: Vec<&Clock> = match (scope, several) {
-        (Some(key), true) => clocks
-            .iter()
-            .filter(|c| c.client.as_deref() == Some(key))
-            .collect(),
-        (Some(_), false) => clocks
-            .iter()
-            .filter(|c| !sla::is_provider_internal(c.rule))
-            .collect(),
-        (None, true) => clocks.iter().filter(|c| c.client.is_none()).collect(),
-        (None, false) => clocks.iter().collect(),
-    };
-    let per_client: Vec<ClientClocks> = if several && scope.is_none() {
-        state
-            .affected()
-            .map(|c| {
-                let theirs: Vec<&Clock> = clocks
-                    .iter()
-                    .filter(|k| k.client.as_ref() == Some(&c.client))
-                    .collect();
-                let (figures, _) = Figures::of(&theirs);
-                let window = figures::of_client(state, &evaluation, c);
-                ClientClocks {
-                    client: c.client.clone(),
-                    affected_at: window.affected_at,
-                    restored_at: window.restored_at,
-                    since_affected_secs: window.since_affected_s,
-                    response_secs: figures.response,
-                    restore_secs: figures.restore,
-                    restore_target_secs: figures.restore_target,
-                    sla: sla_states(&theirs),
-                }
-            })
-            .collect()
+    let own = own_clocks(clocks, scope, several);
+    let per_client = if several && scope.is_none() {
+        client_clocks(state, &evaluation)
     } else {
         Vec::new()
     };
-    let (figures, durations) = match scope.and_then(|k| state.affected_client(k)) {
-        // The client's own: its clocks, its outage from when it was affected.
-        Some(c) => {
-            let (figures, restore) = Figures::of(&own);
-            let mut d = durations::with_restore(state, restore);
-            d.time_to_restore = figures.restore.map(Duration::from_secs);
-            d.outage = figures::of_client(state, &evaluation, c)
-                .since_affected_s
-                .map(Duration::from_secs);
-            (figures, d)
-        }
-        // The incident's own respond and restore clocks, whichever clients it affects.
-        None => {
-            let incident_clocks = crate::sla::engine::incident_clocks(config, incident, state);
-            let theirs: Vec<&Clock> = incident_clocks.clocks.iter().collect();
-            let (figures, restore) = Figures::of(&theirs);
-            (figures, durations::with_restore(state, restore))
-        }
-    };
+    let (figures, durations) = row_figures(config, incident, state, &evaluation, &own, scope);
     let closure = state.resolution.as_ref().map(|r| r.closure.clone());
     let logged = state.time_entries.iter().map(|t| t.time.secs()).sum();
     IncidentRow {
@@ -520,6 +486,78 @@ fn row(
         per_client,
         durations,
         regulatory: regulatory::stage_clocks(clocks),
+    }
+}
+
+/// The clocks of a row itself: the incident's; with several clients, the provider's own
+/// (each client's are in `per_client`); with `--client`, that client's.
+fn own_clocks<'c>(clocks: &'c [Clock], scope: Option<&str>, several: bool) -> Vec<&'c Clock> {
+    match (scope, several) {
+        (Some(key), true) => clocks
+            .iter()
+            .filter(|c| c.client.as_deref() == Some(key))
+            .collect(),
+        (Some(_), false) => clocks
+            .iter()
+            .filter(|c| !sla::is_provider_internal(c.rule))
+            .collect(),
+        (None, true) => clocks.iter().filter(|c| c.client.is_none()).collect(),
+        (None, false) => clocks.iter().collect(),
+    }
+}
+
+/// Each affected client's window and clocks, for a row of an incident of several.
+fn client_clocks(state: &State, evaluation: &crate::sla::engine::Evaluation) -> Vec<ClientClocks> {
+    state
+        .affected()
+        .map(|c| {
+            let theirs: Vec<&Clock> = evaluation
+                .clocks
+                .iter()
+                .filter(|k| k.client.as_ref() == Some(&c.client))
+                .collect();
+            let (figures, _) = Figures::of(&theirs);
+            let window = figures::of_client(state, evaluation, c);
+            ClientClocks {
+                client: c.client.clone(),
+                affected_at: window.affected_at,
+                restored_at: window.restored_at,
+                since_affected_secs: window.since_affected_s,
+                response_secs: figures.response,
+                restore_secs: figures.restore,
+                restore_target_secs: figures.restore_target,
+                sla: sla_states(&theirs),
+            }
+        })
+        .collect()
+}
+
+/// A row's response and restore figures and durations: the client's own (its clocks,
+/// its outage from when it was affected) for `--client`, else the incident's own.
+fn row_figures(
+    config: &Config,
+    incident: &Incident,
+    state: &State,
+    evaluation: &crate::sla::engine::Evaluation,
+    own: &[&Clock],
+    scope: Option<&str>,
+) -> (Figures, durations::Durations) {
+    match scope.and_then(|k| state.affected_client(k)) {
+        Some(c) => {
+            let (figures, restore) = Figures::of(own);
+            let mut d = durations::with_restore(state, restore);
+            d.time_to_restore = figures.restore.map(Duration::from_secs);
+            d.outage = figures::of_client(state, evaluation, c)
+                .since_affected_s
+                .map(Duration::from_secs);
+            (figures, d)
+        }
+        None => {
+            let incident_clocks = crate::sla::engine::incident_clocks(config, incident, state);
+            let theirs: Vec<&Clock> = incident_clocks.clocks.iter().collect();
+            let (figures, restore) = Figures::of(&theirs);
+            (figures, durations::with_restore(state, restore))
+        }
     }
 }
 

@@ -355,6 +355,82 @@ fn rule_title(rule: Rule) -> &'static str {
     }
 }
 
+/// A compliance rate's cell (empty without clocks).
+fn rate_cell(c: Option<&Compliance>) -> Cell {
+    Cell::Rate(c.map(|c| c.rate.clone()).unwrap_or_default())
+}
+
+/// A table of compliance by `key` (priority, client): a row per `(key, shown)`, a column
+/// per rule.
+fn grouped_table(
+    title: &str,
+    key: &str,
+    by: &BTreeMap<String, BTreeMap<String, Compliance>>,
+    keys: Vec<(String, String)>,
+    rules: &[Rule],
+) -> Table {
+    let mut cols = vec![key];
+    cols.extend(rules.iter().map(|r| rule_title(*r)));
+    let mut t = Table::new(title, &cols);
+    for (k, shown) in keys {
+        let mut row = vec![Cell::Text(shown)];
+        row.extend(
+            rules
+                .iter()
+                .map(|r| rate_cell(by.get(r.as_str()).and_then(|m| m.get(&k)))),
+        );
+        t = t.row(row);
+    }
+    t
+}
+
+/// Met, breached, open and the compliance of each rule over every incident.
+fn overall_table(report: &Report, rules: &[Rule]) -> Table {
+    let mut overall = Table::new(
+        "All incidents",
+        &["Clock", "Met", "Breached", "Open", "Compliance"],
+    );
+    for &rule in rules {
+        let c = report
+            .sla
+            .overall
+            .get(rule.as_str())
+            .cloned()
+            .unwrap_or_default();
+        overall = overall.row(vec![
+            rule_title(rule).into(),
+            c.met.into(),
+            c.breached.into(),
+            c.open.into(),
+            Cell::Rate(c.rate),
+        ]);
+    }
+    overall
+}
+
+/// Compliance of each rule by the month incidents were reported.
+fn per_month_table(report: &Report, rules: &[Rule]) -> Table {
+    let sla = &report.sla;
+    let mut months: Vec<String> = sla.per_month.iter().map(|m| m.month.clone()).collect();
+    months.dedup();
+    let mut columns = vec!["Month"];
+    columns.extend(rules.iter().map(|r| rule_title(*r)));
+    let mut per_month = Table::new("By month reported", &columns);
+    for month in months {
+        let mut row = vec![Cell::Text(month.clone())];
+        row.extend(rules.iter().map(|r| {
+            rate_cell(
+                sla.per_month
+                    .iter()
+                    .find(|m| m.month == month && m.rule == r.as_str())
+                    .map(|m| &m.compliance),
+            )
+        }));
+        per_month = per_month.row(row);
+    }
+    per_month
+}
+
 fn report_sla_sections(report: &Report) -> Vec<Section> {
     let sla = &report.sla;
     // The provider's own clocks are counted under no client, and a report about one
@@ -368,41 +444,6 @@ fn report_sla_sections(report: &Report) -> Vec<Section> {
     } else {
         &SLA_RULES
     };
-    let rate =
-        |map: Option<&Compliance>| Cell::Rate(map.map(|c| c.rate.clone()).unwrap_or_default());
-    let grouped = |title: &str,
-                   key: &str,
-                   by: &BTreeMap<String, BTreeMap<String, Compliance>>,
-                   keys: Vec<(String, String)>,
-                   rules: &[Rule]| {
-        let mut cols = vec![key];
-        cols.extend(rules.iter().map(|r| rule_title(*r)));
-        let mut t = Table::new(title, &cols);
-        for (k, shown) in keys {
-            let mut row = vec![Cell::Text(shown)];
-            row.extend(
-                rules
-                    .iter()
-                    .map(|r| rate(by.get(r.as_str()).and_then(|m| m.get(&k)))),
-            );
-            t = t.row(row);
-        }
-        t
-    };
-    let mut overall = Table::new(
-        "All incidents",
-        &["Clock", "Met", "Breached", "Open", "Compliance"],
-    );
-    for &rule in rules {
-        let c = sla.overall.get(rule.as_str()).cloned().unwrap_or_default();
-        overall = overall.row(vec![
-            rule_title(rule).into(),
-            c.met.into(),
-            c.breached.into(),
-            c.open.into(),
-            Cell::Rate(c.rate),
-        ]);
-    }
     let priorities: Vec<(String, String)> = report
         .counts
         .priority
@@ -416,23 +457,6 @@ fn report_sla_sections(report: &Report) -> Vec<Section> {
         .keys()
         .map(|k| (k.clone(), client_name(report, k).to_string()))
         .collect();
-    let mut months: Vec<String> = sla.per_month.iter().map(|m| m.month.clone()).collect();
-    months.dedup();
-    let mut columns = vec!["Month"];
-    columns.extend(rules.iter().map(|r| rule_title(*r)));
-    let mut per_month = Table::new("By month reported", &columns);
-    for month in months {
-        let mut row = vec![Cell::Text(month.clone())];
-        row.extend(rules.iter().map(|r| {
-            rate(
-                sla.per_month
-                    .iter()
-                    .find(|m| m.month == month && m.rule == r.as_str())
-                    .map(|m| &m.compliance),
-            )
-        }));
-        per_month = per_month.row(row);
-    }
     vec![
         Section::new("sla", "SLA compliance")
             .note(
@@ -443,22 +467,22 @@ fn report_sla_sections(report: &Report) -> Vec<Section> {
                  update cadence is the provider's own: counted once per incident, under no \
                  client, and not in a report about one client.",
             )
-            .table(overall)
-            .table(grouped(
+            .table(overall_table(report, rules))
+            .table(grouped_table(
                 "By priority",
                 "Priority",
                 &sla.by_priority,
                 priorities,
                 rules,
             ))
-            .table(grouped(
+            .table(grouped_table(
                 "By client",
                 "Client",
                 &sla.by_client,
                 clients,
                 &client_rules,
             ))
-            .table(per_month),
+            .table(per_month_table(report, rules)),
     ]
 }
 

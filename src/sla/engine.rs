@@ -659,39 +659,14 @@ impl<'a> Facts<'a> {
             Some(key) if audience.is_external() => format!("{audience}+{key}"),
             _ => audience.to_string(),
         };
-        let who = match (audience, u.client.as_deref().or(self.state.sole_client())) {
-            (Audience::Client, Some(key)) => self.config.client_name(key),
-            (Audience::ClientManagement, Some(key)) => {
-                format!("{} management", self.config.client_name(key))
-            }
-            (audience, _) => audience.to_string(),
-        };
-        let head = format!(
-            "next update promised to {who} by {} (update {})",
-            self.show(due_i),
-            u.number
-        );
+        let head = self.promise_head(u, audience, due_i);
         let level = match clock_state {
             ClockState::Breached => Some(Level::Breach),
             ClockState::AtRisk => Some(Level::AtRisk),
             _ => None,
         };
         if let Some(level) = level {
-            let message = match (level, kept) {
-                (Level::AtRisk, _) => format!(
-                    "{head}: nothing sent yet (due in {})",
-                    Duration::from(due_i - self.now).human()
-                ),
-                (_, Some(at)) => format!(
-                    "{head}: sent {} late, at {}",
-                    Duration::from(utc(&at) - due_i).human(),
-                    self.show(utc(&at))
-                ),
-                (_, None) => format!(
-                    "{head}: nothing sent, overdue by {}",
-                    Duration::from(end - due_i).human()
-                ),
-            };
+            let message = self.promise_message(&head, level, kept, due_i, end);
             out.findings.push(Finding {
                 incident: self.incident.id.clone(),
                 rule: Rule::Promise,
@@ -716,6 +691,48 @@ impl<'a> Facts<'a> {
             stopped: stop,
             state: clock_state,
         });
+    }
+
+    /// `next update promised to ACME Corp management by 10:15 CET (update 3)`.
+    fn promise_head(&self, u: &state::UpdateMark, audience: Audience, due: Instant) -> String {
+        let who = match (audience, u.client.as_deref().or(self.state.sole_client())) {
+            (Audience::Client, Some(key)) => self.config.client_name(key),
+            (Audience::ClientManagement, Some(key)) => {
+                format!("{} management", self.config.client_name(key))
+            }
+            (audience, _) => audience.to_string(),
+        };
+        format!(
+            "next update promised to {who} by {} (update {})",
+            self.show(due),
+            u.number
+        )
+    }
+
+    /// What a promise at risk or broken says after its `head`.
+    fn promise_message(
+        &self,
+        head: &str,
+        level: Level,
+        kept: Option<Timestamp>,
+        due_i: Instant,
+        end: Instant,
+    ) -> String {
+        match (level, kept) {
+            (Level::AtRisk, _) => format!(
+                "{head}: nothing sent yet (due in {})",
+                Duration::from(due_i - self.now).human()
+            ),
+            (_, Some(at)) => format!(
+                "{head}: sent {} late, at {}",
+                Duration::from(utc(&at) - due_i).human(),
+                self.show(utc(&at))
+            ),
+            (_, None) => format!(
+                "{head}: nothing sent, overdue by {}",
+                Duration::from(end - due_i).human()
+            ),
+        }
     }
 
     fn respond(&self, out: &mut Evaluation) {

@@ -148,27 +148,7 @@ fn stage_status(
     let submitted = record.and_then(|r| r.submitted(&stage.name));
     let in_scope = record.is_some_and(Regulatory::in_scope);
     let tz = regime.authority.timezone.0;
-    // Each term's start, where known; the earliest due wins.
-    let mut waits = Vec::new();
-    let mut best: Option<(Timestamp, Timestamp)> = None;
-    for term in &stage.due.0 {
-        let start = match &term.after {
-            Anchor::Awareness => Some(awareness),
-            Anchor::Classification => record.and_then(|r| r.classified_at),
-            Anchor::Stage(s) => record.and_then(|r| r.submitted(s)).map(|s| s.at),
-        };
-        let Some(start) = start else {
-            waits.push(match &term.after {
-                Anchor::Stage(s) => format!("the {s} submission"),
-                other => other.to_string(),
-            });
-            continue;
-        };
-        let due = add(start, term.within, tz);
-        if best.is_none_or(|(_, d)| due < d) {
-            best = Some((start, due));
-        }
-    }
+    let (best, waits) = earliest_due(stage, record, awareness, tz);
     // Only an incident in scope owes the report; one submitted anyway keeps its record.
     let counts = in_scope || submitted.is_some();
     // Before classification nothing is owed: a term after awareness alone does not
@@ -222,6 +202,37 @@ fn stage_status(
             .or(record.and_then(|r| r.classified_entry)),
         clock,
     }
+}
+
+/// The earliest due of a stage's terms whose start is known, with that start; and what
+/// each term whose start is not known yet waits for.
+fn earliest_due(
+    stage: &Stage,
+    record: Option<&Regulatory>,
+    awareness: Timestamp,
+    tz: chrono_tz::Tz,
+) -> (Option<(Timestamp, Timestamp)>, Vec<String>) {
+    let mut waits = Vec::new();
+    let mut best: Option<(Timestamp, Timestamp)> = None;
+    for term in &stage.due.0 {
+        let start = match &term.after {
+            Anchor::Awareness => Some(awareness),
+            Anchor::Classification => record.and_then(|r| r.classified_at),
+            Anchor::Stage(s) => record.and_then(|r| r.submitted(s)).map(|s| s.at),
+        };
+        let Some(start) = start else {
+            waits.push(match &term.after {
+                Anchor::Stage(s) => format!("the {s} submission"),
+                other => other.to_string(),
+            });
+            continue;
+        };
+        let due = add(start, term.within, tz);
+        if best.is_none_or(|(_, d)| due < d) {
+            best = Some((start, due));
+        }
+    }
+    (best, waits)
 }
 
 /// `start` plus `within`: a duration, or calendar months in `tz`.

@@ -24,14 +24,14 @@ use crate::units::Duration;
 )]
 pub struct Cli {
     #[command(flatten)]
-    pub global: Global,
+    pub(crate) global: Global,
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Global options")]
-pub struct Global {
+pub(crate) struct Global {
     /// Run as if mim was started in DIR
     #[arg(short = 'C', global = true, value_name = "DIR")]
     pub dir: Option<PathBuf>,
@@ -50,7 +50,7 @@ pub struct Global {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Start an incident repository: mim.yaml, folders, .gitattributes, git init
     Init {
         /// Where to create it, relative to the current directory (or to -C DIR)
@@ -204,7 +204,7 @@ pub enum Command {
                   `mim init` writes them to .mim/schemas/ and starts each YAML file it \
                   writes with a `# yaml-language-server: $schema=…` line."
 )]
-pub struct SchemaArgs {
+pub(crate) struct SchemaArgs {
     /// Which file's schema [default with -o: all of them]
     #[arg(value_enum, value_name = "FILE", required_unless_present = "output")]
     pub name: Option<SchemaName>,
@@ -214,7 +214,7 @@ pub struct SchemaArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum SchemaName {
+pub(crate) enum SchemaName {
     /// The procedure, mim.yaml
     #[value(name = "mim.yaml")]
     MimYaml,
@@ -248,7 +248,7 @@ impl SchemaName {
                   incidents and only the updates written for the client audience. Proposed \
                   and rejected incidents never appear."
 )]
-pub struct SiteArgs {
+pub(crate) struct SiteArgs {
     /// The directory to write the pages into (created if needed)
     #[arg(short = 'o', long = "output", value_name = "DIR")]
     pub output: PathBuf,
@@ -265,7 +265,7 @@ pub struct SiteArgs {
 
 /// A status for `mim list --status`, or `open`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ListStatus {
+pub(crate) enum ListStatus {
     Proposed,
     Accepted,
     OnHold,
@@ -292,7 +292,7 @@ impl ListStatus {
 }
 
 #[derive(Debug, Args)]
-pub struct DeclareArgs {
+pub(crate) struct DeclareArgs {
     /// A short description of the symptoms, as users see them
     #[arg(long, value_parser = crate::limits::line())]
     pub title: String,
@@ -333,7 +333,7 @@ pub struct DeclareArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct MilestoneArgs {
+pub(crate) struct MilestoneArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
     pub id: Option<String>,
     /// Which milestone
@@ -351,7 +351,7 @@ pub struct MilestoneArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct AffectArgs {
+pub(crate) struct AffectArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
     #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,
@@ -389,7 +389,7 @@ pub struct AffectArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct FactsArgs {
+pub(crate) struct FactsArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
     #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,
@@ -403,7 +403,7 @@ pub struct FactsArgs {
 
 /// An audience whose facts `mim facts` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ReaderAudience {
+pub(crate) enum ReaderAudience {
     Internal,
     Management,
     Client,
@@ -412,7 +412,7 @@ pub enum ReaderAudience {
 }
 
 #[derive(Debug, Args)]
-pub struct AssignArgs {
+pub(crate) struct AssignArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
     pub id: Option<String>,
     /// The role (from `roles` in mim.yaml), e.g. communications-lead
@@ -424,7 +424,7 @@ pub struct AssignArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct HandoverArgs {
+pub(crate) struct HandoverArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
     pub id: Option<String>,
     /// The next incident manager
@@ -439,7 +439,7 @@ pub struct HandoverArgs {
 #[command(group(
     clap::ArgGroup::new("relation").required(true).args(["duplicate_of", "related", "parent"])
 ))]
-pub struct LinkArgs {
+pub(crate) struct LinkArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
     pub id: Option<String>,
     /// This incident reports the same outage as OTHER
@@ -457,7 +457,7 @@ pub struct LinkArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct NoteArgs {
+pub(crate) struct NoteArgs {
     /// [ID] TEXT: the incident (optional inside its directory) and the note
     #[arg(required = true, num_args = 1..=2, value_names = ["ID", "TEXT"], add = ArgValueCandidates::new(complete::incident_ids), value_parser = crate::limits::text())]
     pub args: Vec<String>,
@@ -470,7 +470,7 @@ pub struct NoteArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ResolveArgs {
+pub(crate) struct ResolveArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
     #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,
@@ -503,7 +503,7 @@ pub struct ResolveArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum AudienceArg {
+pub(crate) enum AudienceArg {
     Internal,
     Management,
     Client,
@@ -515,7 +515,7 @@ pub enum AudienceArg {
 }
 
 #[derive(Debug, Args)]
-pub struct UpdateArgs {
+pub(crate) struct UpdateArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
     #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,
@@ -553,7 +553,7 @@ pub struct UpdateArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct SendArgs {
+pub(crate) struct SendArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
     #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,
@@ -570,7 +570,7 @@ pub struct SendArgs {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum TemplatesAction {
+pub(crate) enum TemplatesAction {
     /// The built-in templates, and which ones this repository overrides
     List,
     /// Print the template that would be used (the override if there is one)
@@ -589,7 +589,7 @@ pub enum TemplatesAction {
 }
 
 #[derive(Debug, Args)]
-pub struct PlanArgs {
+pub(crate) struct PlanArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
     #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,
@@ -637,7 +637,7 @@ pub struct PlanArgs {
 #[command(group(
     clap::ArgGroup::new("what").required(true).multiple(true).args(["kind", "impact", "urgency"])
 ))]
-pub struct EscalateArgs {
+pub(crate) struct EscalateArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
     #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,
@@ -666,7 +666,7 @@ pub struct EscalateArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ReportArgs {
+pub(crate) struct ReportArgs {
     /// Only incidents reported at or after this date or time (a date means its midnight)
     #[arg(long, value_name = "DATE", value_parser = crate::limits::line())]
     pub since: Option<String>,
@@ -688,7 +688,7 @@ pub struct ReportArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ReportFormat {
+pub(crate) enum ReportFormat {
     /// Markdown, for a wiki or a terminal
     Md,
     /// One self-contained HTML file with SVG charts
@@ -700,7 +700,7 @@ pub enum ReportFormat {
 }
 
 #[derive(Debug, Args)]
-pub struct ValidateArgs {
+pub(crate) struct ValidateArgs {
     /// Also read every status update's body and parse every e-mail in outbox/ (slower;
     /// by default messages are checked by their names and sent.log only)
     #[arg(long)]
@@ -713,7 +713,7 @@ pub struct ValidateArgs {
                         (or a warning under --strict), 2 a usage or configuration error.\n\
                         \"Now\" is MIM_NOW (or --at) if set, else the clock."
 )]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// Output format [default: text, or json with --json]
     #[arg(long, value_enum)]
     pub format: Option<CheckFormat>,
@@ -738,7 +738,7 @@ pub struct CheckArgs {
                   before their commit). Exit 0 when the history is append-only, 1 when it is \
                   not, 2 for a usage error."
 )]
-pub struct AuditArgs {
+pub(crate) struct AuditArgs {
     /// Only this incident (ID or unique prefix; an ID no longer in the tree works too)
     pub id: Option<String>,
     /// Output format [default: text, or json with --json]
@@ -767,7 +767,7 @@ pub struct AuditArgs {
                   Exit 0 when shared, 1 when not (the remote unreachable, a rewritten remote, \
                   a clone that cannot be brought up to date), 2 without a remote."
 )]
-pub struct SyncArgs {
+pub(crate) struct SyncArgs {
     /// Keep syncing, every INTERVAL, printing others' events as they arrive (until Ctrl-C)
     #[arg(long, value_name = "INTERVAL", num_args = 0..=1, default_missing_value = "10s")]
     pub watch: Option<Duration>,
@@ -786,7 +786,7 @@ pub struct SyncArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum AuditFormat {
+pub(crate) enum AuditFormat {
     /// Findings per incident, for people
     Text,
     /// The JSON contract (see docs/audit.md)
@@ -794,7 +794,7 @@ pub enum AuditFormat {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum CheckFormat {
+pub(crate) enum CheckFormat {
     /// `path:line: level: incident: rule: message`
     Text,
     /// The stable JSON contract (see docs/sla-and-ci.md)
@@ -810,7 +810,7 @@ pub enum CheckFormat {
 // The post incident review and `close` (src/commands/pir.rs, src/commands/close.rs).
 
 #[derive(Debug, Subcommand)]
-pub enum PirCommand {
+pub(crate) enum PirCommand {
     /// Start the post incident review of a resolved incident: writes pir.md and the report
     Start {
         /// Incident ID or unique prefix [default: the incident directory you are in]
@@ -845,7 +845,7 @@ pub enum PirCommand {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum PirActionCommand {
+pub(crate) enum PirActionCommand {
     /// Add an action item; prints its ID (A<n>-<3 characters>; `A<n>` works while unique)
     Add(PirActionAddArgs),
     /// Mark an action item done
@@ -869,7 +869,7 @@ pub enum PirActionCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct PirActionAddArgs {
+pub(crate) struct PirActionAddArgs {
     /// [ID] TEXT: the incident (optional inside its directory) and what is to be done
     #[arg(required = true, num_args = 1..=2, value_names = ["ID", "TEXT"], add = ArgValueCandidates::new(complete::incident_ids), value_parser = crate::limits::text())]
     pub args: Vec<String>,
@@ -889,7 +889,7 @@ pub struct PirActionAddArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct PirReviewArgs {
+pub(crate) struct PirReviewArgs {
     /// [ID] SESSION: the incident (optional inside its directory) and `internal` or `client`
     #[arg(required = true, num_args = 1..=2, value_names = ["ID", "SESSION"], add = ArgValueCandidates::new(complete::incident_ids), value_parser = crate::limits::name())]
     pub args: Vec<String>,
@@ -912,7 +912,7 @@ pub struct PirReviewArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct CloseArgs {
+pub(crate) struct CloseArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
     #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,
@@ -928,7 +928,7 @@ pub struct CloseArgs {
 }
 
 /// (ID, last) from one or two positional arguments: `[ID] X`.
-pub fn split_id(args: &[String]) -> (Option<&str>, &str) {
+pub(crate) fn split_id(args: &[String]) -> (Option<&str>, &str) {
     match args {
         [id, last] => (Some(id.as_str()), last.as_str()),
         [last] => (None, last.as_str()),
@@ -996,7 +996,7 @@ fn positional_name(arg: &clap::Arg, index: usize, given: usize) -> String {
                   on the open incident; a resolved alert is a note, never a resolve. \
                   See docs/intake-and-regulation.md."
 )]
-pub struct IntakeArgs {
+pub(crate) struct IntakeArgs {
     #[command(subcommand)]
     pub command: Option<IntakeCommand>,
     /// The payload (JSON); `-` or nothing: standard input
@@ -1008,7 +1008,7 @@ pub struct IntakeArgs {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum IntakeCommand {
+pub(crate) enum IntakeCommand {
     /// Receive alert payloads over HTTP (POST /alertmanager, /pagerduty, /generic or /;
     /// GET /healthz), each one transaction under the repository lock
     #[command(
@@ -1021,7 +1021,7 @@ pub enum IntakeCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct ServeArgs {
+pub(crate) struct ServeArgs {
     /// The address to listen on (port 0: any free port, printed at start)
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9797")]
     pub listen: String,
@@ -1029,7 +1029,7 @@ pub struct ServeArgs {
 
 /// Whether something applies: `yes` or `no`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum YesNo {
+pub(crate) enum YesNo {
     Yes,
     No,
 }
@@ -1046,7 +1046,7 @@ impl YesNo {
         .required(true)
         .args(["significant", "major", "not"])
 ))]
-pub struct ClassifyArgs {
+pub(crate) struct ClassifyArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
     #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,
@@ -1077,7 +1077,7 @@ pub struct ClassifyArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct NotifyArgs {
+pub(crate) struct NotifyArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
     #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,

@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
-use anyhow::Context;
 use chrono::{NaiveDate, NaiveTime, Weekday};
 use serde::{Deserialize, Deserializer};
 
@@ -625,14 +624,6 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 impl Config {
-    /// Read and validate `mim.yaml`; every problem is reported with its line and column.
-    pub fn load(path: &Path) -> anyhow::Result<Config> {
-        let base = path.parent().unwrap_or(Path::new("."));
-        let text = crate::safe_fs::read_to_string(base, path)
-            .with_context(|| format!("reading {}", path.display()))?;
-        Config::parse(path, &text).map_err(|d| ConfigError(d).into())
-    }
-
     /// Parse and validate configuration text; `path` is only used in diagnostics.
     pub fn parse(path: &Path, text: &str) -> Result<Config, Diagnostics> {
         crate::yaml_guard::diagnose(path, text).map_err(|d| Diagnostics(vec![d]))?;

@@ -4,13 +4,13 @@ pub(crate) mod address;
 pub(crate) mod audit;
 pub(crate) mod calendar;
 pub mod cli;
-pub mod commands;
+pub(crate) mod commands;
 pub(crate) mod comms;
 pub(crate) mod complete;
 pub(crate) mod config;
 pub(crate) mod diag;
 pub(crate) mod editor;
-pub mod error;
+pub(crate) mod error;
 pub(crate) mod facts;
 pub(crate) mod fault;
 pub(crate) mod git;
@@ -44,6 +44,13 @@ pub(crate) mod units;
 pub(crate) mod validate;
 pub(crate) mod view;
 pub(crate) mod yaml_guard;
+
+// The public surface is what the binary (src/main.rs), the integration tests and
+// examples/synth.rs use; everything else is `pub(crate)`, so the compiler finds what
+// nothing uses.
+
+pub use commands::run;
+pub use error::{UsageError, report};
 
 /// The configuration `mim init` writes (for tests and tools that make repositories).
 pub use config::DEFAULT_CONFIG;

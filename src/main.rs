@@ -15,7 +15,7 @@ fn main() -> ExitCode {
     let matches = command.clone().get_matches();
     // Free text is checked once, here at the edge, naming the flag it came in.
     if let Err(err) = mim::cli::check_text(&command, &matches) {
-        return ExitCode::from(mim::error::report(&mim::error::UsageError(err).into()));
+        return ExitCode::from(mim::report(&mim::UsageError(err).into()));
     }
     let cli = mim::cli::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let env_now = match std::env::var("MIM_NOW") {
@@ -25,12 +25,12 @@ fn main() -> ExitCode {
             let err = anyhow::anyhow!(
                 "MIM_NOW is not UTF-8 text: set it to an RFC 3339 time such as 2026-11-24T10:00:00Z, or unset it"
             );
-            return ExitCode::from(mim::error::report(&mim::error::UsageError(err).into()));
+            return ExitCode::from(mim::report(&mim::UsageError(err).into()));
         }
     };
-    match mim::commands::run(cli, env_now.as_deref()) {
+    match mim::run(cli, env_now.as_deref()) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(err) => ExitCode::from(mim::error::report(&err)),
+        Err(err) => ExitCode::from(mim::report(&err)),
     }
 }
 

@@ -291,10 +291,6 @@ impl Change {
         ));
         self
     }
-
-    pub fn paths(&self) -> Vec<&Path> {
-        self.ops.iter().map(Op::path).collect()
-    }
 }
 
 /// How a change is recorded in git.

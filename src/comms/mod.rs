@@ -1,6 +1,6 @@
 //! Status communications: audiences and their recipients ([`recipients`]), message names
 //! and IDs, threads per audience, the template context, and composing one e-mail per
-//! audience. Update numbers come from [`State::next_update_number`]. Pure, except
+//! audience. Update numbers come from [`State::next_update_number_for`]. Pure, except
 //! [`outbox`], which reads and lists an incident's `outbox/`: the commands load files and
 //! pass `now`; nothing here reads the clock.
 

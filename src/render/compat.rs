@@ -51,9 +51,9 @@ mod tests {
         let outage = renamed("restoral-client-management.md", " resolution.outage ")
             .expect("the outage of the restoral notices");
         assert!(
-            outage
-                .renamed_message("resolution.outage")
-                .starts_with("`resolution.outage` was renamed: write `{{ reader.since_impact }}`; ")
+            outage.renamed_message("resolution.outage").starts_with(
+                "`resolution.outage` was renamed: write `{{ reader.since_impact }}`; "
+            )
         );
         assert!(
             outage

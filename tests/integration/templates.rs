@@ -163,9 +163,8 @@ fn an_old_pir_report_override_is_pointed_at_each_unknown_variable() {
         .fails(1);
     assert_eq!(repo.snapshot(), before, "nothing is written");
     assert!(
-        run.stderr.contains(
-            "line 3: undefined value: `organization` is undefined"
-        ),
+        run.stderr
+            .contains("line 3: undefined value: `organization` is undefined"),
         "{}",
         run.stderr
     );

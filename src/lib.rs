@@ -8,6 +8,8 @@ pub(crate) mod commands;
 pub(crate) mod comms;
 pub(crate) mod complete;
 pub(crate) mod config;
+pub(crate) mod context;
+pub(crate) mod delivery;
 pub(crate) mod diag;
 pub(crate) mod editor;
 pub(crate) mod error;
@@ -29,6 +31,7 @@ pub(crate) mod regulation;
 pub(crate) mod render;
 pub(crate) mod repo;
 pub(crate) mod report;
+pub(crate) mod run;
 pub(crate) mod safe_fs;
 pub(crate) mod schema;
 pub(crate) mod seal;
@@ -49,8 +52,8 @@ pub(crate) mod yaml_guard;
 // examples/synth.rs use; everything else is `pub(crate)`, so the compiler finds what
 // nothing uses.
 
-pub use commands::run;
 pub use error::{UsageError, report};
+pub use run::run;
 
 /// The configuration `mim init` writes (for tests and tools that make repositories).
 pub use config::DEFAULT_CONFIG;

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use crate::audit::{self, Audit, Finding, Kind, Level};
 use crate::cli::{AuditArgs, AuditFormat};
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::Exit;
 use crate::error::UsageError;
 use crate::git;

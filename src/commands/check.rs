@@ -7,9 +7,9 @@ use std::path::{Component, Path};
 use anyhow::Context as _;
 
 use crate::cli::{CheckArgs, CheckFormat};
-use crate::commands::Ctx;
 use crate::comms::Kind;
 use crate::comms::outbox::{self, OUTBOX_DIR};
+use crate::context::Ctx;
 use crate::diag::{Diagnostic, locate};
 use crate::error::{Exit, UsageError};
 use crate::lifecycle::Status;

@@ -5,7 +5,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::cli::DeclareArgs;
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::model::{Names, RECORD_FILE, Record, TIMELINE_FILE, timeline};
 use crate::store::{self, Change};
 use crate::text;
@@ -29,7 +29,7 @@ pub fn run(ctx: &Ctx, args: &DeclareArgs) -> anyhow::Result<()> {
         bail!(
             "unknown client `{}`: clients in mim.yaml are {}",
             client.escape_debug(),
-            super::list_or_none(config.clients.keys())
+            config.client_list()
         );
     }
     if let Some(category) = &args.category

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::cli::ListStatus;
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::diag::Diagnostics;
 use crate::lifecycle::Status;
 use crate::model::Names;

@@ -10,8 +10,8 @@ use std::io::IsTerminal;
 
 use serde_json::{Value, json};
 
-use crate::commands::Ctx;
 use crate::comms::outbox;
+use crate::context::Ctx;
 use crate::diag::Diagnostics;
 use crate::lifecycle::Status;
 use crate::present;

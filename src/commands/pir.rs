@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 use chrono::NaiveDate;
 
 use crate::cli::{PirActionAddArgs, PirActionCommand, PirCommand, PirReviewArgs};
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::lifecycle::Status;
 use crate::model::pir::{PirReason, ReviewSession};
 use crate::model::{Event, Incident};

@@ -3,7 +3,7 @@
 use anyhow::{Context as _, bail};
 
 use crate::cli::PlanArgs;
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::diag::Diagnostics;
 use crate::editor;
 use crate::model::escalation;

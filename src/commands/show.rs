@@ -2,8 +2,8 @@
 
 use serde_json::{Value, json};
 
-use crate::commands::Ctx;
 use crate::config::INCIDENT_MANAGER;
+use crate::context::Ctx;
 use crate::model::{Incident, timeline};
 use crate::present;
 use crate::sla::figures::{self, ClientFigures, RestoreFigure};

@@ -1,8 +1,8 @@
 //! The status changes that need nothing but a reason: accept, reject, hold, resume, and
 //! reopen, which also withdraws the restoral notices nobody sent.
 
-use crate::commands::Ctx;
 use crate::comms::outbox::{self, OUTBOX_DIR, SENT_LOG};
+use crate::context::Ctx;
 use crate::lifecycle::{self, Transition};
 use crate::links;
 use crate::model::{Event, Incident, Relation};

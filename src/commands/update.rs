@@ -8,10 +8,10 @@ use std::io::IsTerminal;
 use anyhow::{Context as _, bail};
 
 use crate::cli::{AudienceArg, UpdateArgs};
-use crate::commands::Ctx;
 use crate::comms::outbox::OUTBOX_DIR;
 use crate::comms::update_file::{self, UPDATES_DIR, UpdateFront};
 use crate::comms::{self, Audience, Draft, Kind, MessageContext, Target};
+use crate::context::Ctx;
 use crate::editor;
 use crate::model::{Event, Incident};
 use crate::store::Change;
@@ -207,7 +207,7 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
                 target.label()
             )
         };
-        let seq = crate::commands::free_seq(&ctx.repo.root, &updates_dir, &taken, name)?;
+        let seq = crate::store::free_seq(&ctx.repo.root, &updates_dir, &taken, name)?;
         taken.insert(name(seq));
         let file = format!("{UPDATES_DIR}/{}", name(seq));
         let path = incident.dir.join(&file);
@@ -321,7 +321,7 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
     ctx.record(&incident.id, "update", &subject, &change)?;
     report(ctx, &incident, &numbers, &files, args.send)?;
     if args.send {
-        ctx.deliver(&incident, &files, false)?;
+        crate::delivery::deliver(ctx, &incident, &files, false)?;
     }
     Ok(())
 }

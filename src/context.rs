@@ -396,6 +396,37 @@ impl Ctx {
         self.sync.after(&self.repo, result, self.clock)
     }
 
+    /// A status change that needs nothing but its event: check `transition` is legal now,
+    /// record it, and say so (the new state with `--json`).
+    pub fn transition(
+        &self,
+        incident: Incident,
+        transition: crate::lifecycle::Transition,
+        event: impl Fn(crate::lifecycle::Status) -> Event,
+        summary: &str,
+    ) -> anyhow::Result<()> {
+        let state = self.state(&incident);
+        crate::lifecycle::check(transition, &incident.id, state.status)?;
+        let entry = self.entry(&incident, event(state.status))?;
+        self.record_event(&incident, &entry, summary)?;
+        if self.json {
+            // The new state, as `mim show --json` derives it.
+            let after = self.state(&incident.with_entry(&entry));
+            self.print_json(&serde_json::json!({
+                "id": incident.id,
+                "from": state.status,
+                "status": after.status,
+                "priority": after.priority,
+                "manager": after.manager,
+                "at": crate::time::format(&entry.at),
+                "by": entry.by,
+            }))?;
+        } else {
+            eprintln!("{}: {} → {}", incident.id, state.status, transition.to());
+        }
+        Ok(())
+    }
+
     pub fn print_json(&self, value: &impl serde::Serialize) -> anyhow::Result<()> {
         // Repository text in JSON: escaped so a terminal shows it, not obeys it.
         println!("{}", crate::text::json_for_terminal(value)?);

@@ -21,6 +21,7 @@ pub(crate) mod lifecycle;
 pub(crate) mod limits;
 pub(crate) mod links;
 pub(crate) mod lock;
+pub(crate) mod manual;
 pub(crate) mod model;
 pub(crate) mod overrides;
 pub(crate) mod pir;

@@ -4,29 +4,34 @@
 //! the lock, which change the repository, and whose entry point runs each. No command
 //! module uses another: what several share lives outside `commands/`.
 
+mod accept;
 mod affect;
 mod assign;
 mod audit;
 mod check;
 mod classify;
 mod close;
+mod completions;
 mod declare;
 mod escalate;
 mod facts;
 mod handover;
+mod hold;
 mod init;
 mod intake;
 mod link;
 mod list;
+mod man;
 mod milestone;
-mod misc;
 mod note;
 mod notify;
-mod overview;
 mod pir;
 mod plan;
+mod reject;
+mod reopen;
 mod report;
 mod resolve;
+mod resume;
 mod schema;
 mod send;
 mod show;
@@ -48,8 +53,8 @@ pub(crate) fn without_repository(
 ) -> Option<anyhow::Result<()>> {
     Some(match command {
         Command::Init { dir } => init::run(global, dir.as_deref()),
-        Command::Completions { shell } => misc::completions(*shell),
-        Command::Man { output } => misc::man(global, output.as_deref()),
+        Command::Completions { shell } => completions::run(*shell),
+        Command::Man { output } => man::run(global, output.as_deref()),
         Command::Schema(args) => schema::run(global, args),
         Command::Intake(crate::cli::IntakeArgs {
             command: Some(crate::cli::IntakeCommand::Serve(args)),
@@ -67,20 +72,20 @@ pub(crate) fn dispatch(
 ) -> anyhow::Result<()> {
     match command {
         Command::Declare(args) => declare::run(ctx, args),
-        Command::Accept { id, manager } => status::accept(ctx, id.as_deref(), manager.as_deref()),
+        Command::Accept { id, manager } => accept::run(ctx, id.as_deref(), manager.as_deref()),
         Command::Reject {
             id,
             reason,
             duplicate_of,
-        } => status::reject(
+        } => reject::run(
             ctx,
             id.as_deref(),
             reason.as_deref(),
             duplicate_of.as_deref(),
         ),
-        Command::Hold { id, reason } => status::hold(ctx, id.as_deref(), reason),
-        Command::Resume { id } => status::resume(ctx, id.as_deref()),
-        Command::Reopen { id, reason } => status::reopen(ctx, id.as_deref(), reason),
+        Command::Hold { id, reason } => hold::run(ctx, id.as_deref(), reason),
+        Command::Resume { id } => resume::run(ctx, id.as_deref()),
+        Command::Reopen { id, reason } => reopen::run(ctx, id.as_deref(), reason),
         Command::Resolve(args) => resolve::run(ctx, args),
         Command::Note(args) => note::run(ctx, args),
         Command::Update(args) => update::run(ctx, args, prepared),
@@ -101,7 +106,7 @@ pub(crate) fn dispatch(
         Command::Validate(args) => validate::run(ctx, args),
         Command::Report(args) => report::run(ctx, args),
         Command::Check(args) => check::run(ctx, args),
-        Command::Status => overview::run(ctx),
+        Command::Status => status::run(ctx),
         Command::Audit(args) => audit::run(ctx, args),
         Command::Sync(args) => sync::run(ctx, args),
         Command::Site(args) => site::run(ctx, args),

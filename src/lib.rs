@@ -25,7 +25,6 @@ pub(crate) mod manual;
 pub(crate) mod model;
 pub(crate) mod overrides;
 pub(crate) mod pir;
-pub(crate) mod present;
 #[cfg(test)]
 mod properties;
 pub(crate) mod regulation;
@@ -41,6 +40,7 @@ pub(crate) mod sla;
 pub(crate) mod state;
 pub(crate) mod store;
 pub(crate) mod sync;
+pub(crate) mod term;
 pub(crate) mod text;
 pub(crate) mod time;
 pub(crate) mod txn;

@@ -3,6 +3,8 @@
 pub(crate) mod address;
 pub(crate) mod audit;
 pub(crate) mod calendar;
+pub(crate) mod check;
+pub(crate) mod ci;
 pub mod cli;
 pub(crate) mod commands;
 pub(crate) mod comms;
@@ -46,7 +48,6 @@ pub(crate) mod time;
 pub(crate) mod txn;
 pub(crate) mod units;
 pub(crate) mod validate;
-pub(crate) mod view;
 pub(crate) mod yaml_guard;
 
 // The public surface is what the binary (src/main.rs), the integration tests and

@@ -14,10 +14,10 @@ use crate::comms::{self, Audience, Draft, Kind, MessageContext, Target};
 use crate::context::Ctx;
 use crate::editor;
 use crate::model::{Event, Incident};
+use crate::render::view::UpdateView;
 use crate::store::Change;
 use crate::text;
 use crate::time;
-use crate::view::UpdateView;
 
 /// The update's text from standard input or the editor, read before the repository
 /// lock is taken (`None` when it is given with `-m TEXT`). Before the editor opens, the

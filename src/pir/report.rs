@@ -9,13 +9,13 @@ use crate::config::Config;
 use crate::model::{Incident, timeline};
 use crate::pir::metrics::{self, Metrics};
 use crate::pir::{ActionStatus, Pir, document};
+use crate::render::view::Common;
 use crate::render::{Templates, markdown};
 use crate::sla::figures;
 use crate::state::State;
 use crate::text;
 use crate::time;
 use crate::units::Duration;
-use crate::view::Common;
 
 /// The markdown template (built in, overridable in the repository's `templates/`).
 pub const TEMPLATE_MD: &str = "pir-report.md";

@@ -1,12 +1,14 @@
 //! What mim prints for people on a terminal: colour (through anstyle, when anstream says
 //! standard output takes it), tables with aligned columns, and each command's own text
-//! and `--json` documents ([`incident`] for `show` and `plan`, [`status`] for `status`).
+//! and `--json` documents ([`incident`] for `show` and `plan`, [`status`] for `status`,
+//! [`audit`] for `audit`).
 //! Repository text is escaped here, cell by cell, before any colour goes around it, so
 //! a repository can never drive the terminal (see [`crate::text::for_terminal`]).
 //!
 //! The other home of presentation is [`crate::render`]: what mim writes into files and
 //! messages through templates (e-mails, reports, status pages).
 
+pub mod audit;
 pub mod incident;
 pub mod status;
 

@@ -459,6 +459,19 @@ fn table_cell(s: &str) -> String {
     text::one_line(s).replace('|', "\\|")
 }
 
+/// The report of `incident` (with its PIR started) in `format`, with the repository's
+/// templates.
+pub fn for_repo(
+    repo: &crate::repo::Repo,
+    incident: &Incident,
+    state: &State,
+    pir_md: &str,
+    format: Format,
+) -> anyhow::Result<String> {
+    let templates = Templates::for_repo(repo);
+    for_incident(&repo.config, &templates, incident, state, pir_md, format)
+}
+
 /// The report of `incident` in `state` (its PIR started) in `format`.
 pub fn for_incident(
     config: &Config,

@@ -14,10 +14,11 @@ m() { "$mim" --no-commit "$@"; }
 
 m init . >/dev/null
 cp "$here/northwind.yaml" mim.yaml
+mkdir -p branding && cp "$here/northwind-logo.svg" branding/northwind.svg
 
 # Write a person's paragraph under a heading of pir.md, as someone would by hand.
-write_section() {
-  awk -v h="## $2" -v t="$3" '
+write_section() {  # FILE HEADING TEXT [LEVEL]: LEVEL is ## (default) or ###
+  awk -v h="${4:-##} $2" -v t="$3" '
     $0 == h { print; found = 1; next }
     found && /^<!--.*-->$/ { print; print ""; print t; found = 0; next }
     { print }' "$1" >"$1.tmp" && mv "$1.tmp" "$1"
@@ -67,6 +68,9 @@ write_section "$pir" "Contributing process deficiencies" "The standby switch was
 write_section "$pir" "What went well" "The vendor and parts escalations went out within 40 minutes of the report, and the client was updated at every step."
 write_section "$pir" "Lessons learned" "A redundant part borrowed for another site is a single point of failure until it is replaced."
 write_section "$pir" "Recommendations" "Keep the spare parts register under change control, and pre-cable standby switches at every office site."
+# What Globex reads in its own incident report, in its words.
+write_section "$pir" "Cause" "A core network switch at the Leeds office failed, and the spare part that should have taken over had been moved to another site." "###"
+write_section "$pir" "Fix" "We moved the office onto a standby switch and replaced the failed part. Standby switches at every Globex office are now pre-cabled, and spare parts are under change control." "###"
 a1=$(MIM_USER="Dana Reyes" m --at 2026-11-03T10:00:00Z pir action add "$id" \
   "Put the spare parts register under change control" --owner "Raj Singh" --kind process --due 2026-11-10)
 a2=$(MIM_USER="Dana Reyes" m --at 2026-11-03T10:05:00Z pir action add "$id" \
@@ -80,6 +84,7 @@ MIM_USER="Dana Reyes" m --at 2026-11-05T16:30:00Z pir review "$id" client --held
 MIM_USER="Raj Singh" m --at 2026-11-09T11:00:00Z pir action done "$id" "$a1" --note "Register is now a CMDB view"
 MIM_USER="Tom Okafor" m --at 2026-11-16T15:00:00Z pir action done "$id" "$a2" --note "All three sites pre-cabled"
 MIM_USER="Dana Reyes" m --at 2026-11-17T09:00:00Z close "$id" --csat 4
+MIM_USER="Dana Reyes" m --at 2026-11-17T09:30:00Z pir report "$id" --client globex >/dev/null
 
 # 3. Resolved, PIR under way with open actions: e-mail delays for Globex, restored by a
 #    workaround with a problem ticket; the client asked for a review.

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Render what people look at — the KPI report, a PIR report, a client's status page and
-# one status e-mail's HTML part — from the example repository, and take a screenshot of
-# each with headless Chromium, so a reviewer can look at the PNGs. Not part of
-# `cargo test`: it needs a browser.
+# Render what people look at — the KPI report, a PIR report, a client's status page, one
+# incident's page and one status e-mail's HTML part — from the example repository, and
+# take a full-page screenshot of each with headless Chromium, so a reviewer can look at
+# the PNGs (the README shows them, from docs/screenshots/). Not part of `cargo test`:
+# it needs a browser.
 #
 #   scripts/browser-check.sh [OUT_DIR]      (default: target/browser-check)
 #
@@ -45,13 +46,33 @@ part = msg.get_body(preferencelist=("html",))
 open(sys.argv[2], "w", encoding="utf-8").write(part.get_content())
 PY
 
-shot() {  # HTML file, PNG name, window width
-  "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars \
-    --window-size="${3:-1200},1800" --screenshot="$out/$2" "file://$1" >/dev/null 2>&1
+# The browser's flags: headless, and nothing fetched from the network.
+flags=(--headless --no-sandbox --disable-gpu --hide-scrollbars --disable-background-networking
+       --disable-component-update --disable-sync --no-first-run --disable-quic)
+
+# How tall a page is at a width: a copy with a line of script that writes the height
+# into the DOM, which --dump-dom prints (the pages themselves have no script).
+height() {  # HTML file, width
+  local probe="${1%.html}.height-probe.html"
+  sed 's|</body>|<script>document.body.setAttribute("data-height", Math.ceil(document.documentElement.scrollHeight))</script></body>|' "$1" >"$probe"
+  local h
+  h=$("$browser" "${flags[@]}" --window-size="$2,100" --dump-dom "file://$probe" 2>/dev/null \
+      | sed -n 's/.*data-height="\([0-9]*\)".*/\1/p' | head -n 1)
+  rm -f "$probe"
+  echo "${h:-1800}"
+}
+
+shot() {  # HTML file, PNG name, window width: the whole page, however long
+  local width="${3:-1200}"
+  # Headless Chromium keeps about 90 pixels of the window for itself.
+  "$browser" "${flags[@]}" --window-size="$width,$(( $(height "$1" "$width") + 90 ))" \
+    --screenshot="$out/$2" "file://$1" >/dev/null 2>&1
   echo "$out/$2"
 }
+incident=2026-11-23-payments-api-outage.html
 shot "$out/kpi-report.html" kpi-report.png
 shot "$out/pir-report.html" pir-report.png
 shot "$out/site/acme/index.html" status-page-acme.png
 shot "$out/site/acme/index.html" status-page-acme-phone.png 420
+shot "$out/site/acme/incidents/$incident" status-incident-acme.png
 shot "$out/email-client-update.html" email-client-update.png 800

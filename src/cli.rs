@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand};
 use clap_complete::engine::ArgValueCandidates;
 
 use crate::complete;
+use crate::values::{Choice, Time};
 
 use crate::lifecycle::Status;
 use crate::units::Duration;
@@ -36,7 +37,7 @@ pub(crate) struct Global {
     #[arg(short = 'C', global = true, value_name = "DIR")]
     pub dir: Option<PathBuf>,
     /// When the event happened (RFC 3339, or local "YYYY-MM-DD HH:MM"); defaults to MIM_NOW, then now
-    #[arg(long, global = true, value_name = "TIME", value_parser = crate::limits::line())]
+    #[arg(long, global = true, value_name = "TIME", value_parser = Time::At)]
     pub at: Option<String>,
     /// Who is acting [default: git's user.name]
     #[arg(long, global = true, env = "MIM_USER", value_name = "NAME", value_parser = crate::limits::name())]
@@ -253,7 +254,7 @@ pub(crate) struct SiteArgs {
     #[arg(short = 'o', long = "output", value_name = "DIR")]
     pub output: PathBuf,
     /// Only this client's page (a key under `clients` in mim.yaml), besides the overview
-    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients), value_parser = crate::limits::name())]
+    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(Choice::Client), value_parser = Choice::Client)]
     pub client: Option<String>,
     /// History: incidents reported in the last N days (active ones are always shown)
     #[arg(long, value_name = "N", default_value_t = 90)]
@@ -301,16 +302,16 @@ pub(crate) struct DeclareArgs {
     pub service: Vec<String>,
     /// The client affected, a key under `clients` in mim.yaml (repeatable: each affected
     /// client gets its own SLA clocks and messages)
-    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients), value_parser = crate::limits::name())]
+    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(Choice::Client), value_parser = Choice::Client)]
     pub client: Vec<String>,
     /// Impact level (from `impact` in mim.yaml)
-    #[arg(long, value_name = "LEVEL", add = ArgValueCandidates::new(complete::impacts), value_parser = crate::limits::name())]
+    #[arg(long, value_name = "LEVEL", add = ArgValueCandidates::new(Choice::Impact), value_parser = Choice::Impact)]
     pub impact: String,
     /// Urgency level (from `urgency` in mim.yaml)
-    #[arg(long, value_name = "LEVEL", add = ArgValueCandidates::new(complete::urgencies), value_parser = crate::limits::name())]
+    #[arg(long, value_name = "LEVEL", add = ArgValueCandidates::new(Choice::Urgency), value_parser = Choice::Urgency)]
     pub urgency: String,
     /// Category (from `categories` in mim.yaml)
-    #[arg(long, add = ArgValueCandidates::new(complete::categories), value_parser = crate::limits::name())]
+    #[arg(long, add = ArgValueCandidates::new(Choice::Category), value_parser = Choice::Category)]
     pub category: Option<String>,
     /// The configuration item affected (repeatable)
     #[arg(long, value_name = "CI", value_parser = crate::limits::name())]
@@ -322,10 +323,10 @@ pub(crate) struct DeclareArgs {
     #[arg(short = 'm', long = "message", value_name = "TEXT", value_parser = crate::limits::text())]
     pub message: Option<String>,
     /// When the impact began, if before now (RFC 3339 or local "YYYY-MM-DD HH:MM") [default: reported]
-    #[arg(long, value_name = "TIME", value_parser = crate::limits::line())]
+    #[arg(long, value_name = "TIME", value_parser = Time::At)]
     pub impact_started: Option<String>,
     /// When the impact was detected (an alert, a call) [default: reported]
-    #[arg(long, value_name = "TIME", value_parser = crate::limits::line())]
+    #[arg(long, value_name = "TIME", value_parser = Time::At)]
     pub detected: Option<String>,
     /// Declare without the warning when the priority is not a major one
     #[arg(long)]
@@ -356,7 +357,7 @@ pub(crate) struct AffectArgs {
     #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,
     /// The client (a key under `clients` in mim.yaml)
-    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients), value_parser = crate::limits::name())]
+    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(Choice::Client), value_parser = Choice::Client)]
     pub client: Option<String>,
     /// A service affected (the client's, with --client)
     #[arg(long, value_name = "SERVICE", value_parser = crate::limits::name())]
@@ -365,7 +366,7 @@ pub(crate) struct AffectArgs {
     #[arg(long, value_name = "CI", value_parser = crate::limits::name())]
     pub ci: Option<String>,
     /// The client's own impact (from `impact` in mim.yaml) [default: the incident's]
-    #[arg(long, value_name = "LEVEL", add = ArgValueCandidates::new(complete::impacts), value_parser = crate::limits::name())]
+    #[arg(long, value_name = "LEVEL", add = ArgValueCandidates::new(Choice::Impact), value_parser = Choice::Impact)]
     pub impact: Option<String>,
     /// The client's service is back, before the incident is resolved
     #[arg(long, conflicts_with_all = ["remove", "impact", "service", "ci"], requires = "client")]
@@ -397,7 +398,7 @@ pub(crate) struct FactsArgs {
     #[arg(long, value_enum)]
     pub audience: Option<ReaderAudience>,
     /// Only the readers of this client (a key under `clients` in mim.yaml)
-    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients))]
+    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(Choice::Client), value_parser = Choice::Client)]
     pub client: Option<String>,
 }
 
@@ -416,7 +417,7 @@ pub(crate) struct AssignArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
     pub id: Option<String>,
     /// The role (from `roles` in mim.yaml), e.g. communications-lead
-    #[arg(long, value_name = "ROLE", add = ArgValueCandidates::new(complete::roles), value_parser = crate::limits::name())]
+    #[arg(long, value_name = "ROLE", add = ArgValueCandidates::new(Choice::Role), value_parser = Choice::Role)]
     pub role: String,
     /// Who holds it from now on
     #[arg(long, value_name = "NAME", value_parser = crate::limits::name())]
@@ -483,7 +484,7 @@ pub(crate) struct ResolveArgs {
     #[arg(long, value_name = "TEXT", num_args = 0..=1, value_parser = crate::limits::text())]
     pub client_message: Option<Option<String>>,
     /// The closure code (from `closure_codes` in mim.yaml)
-    #[arg(long, value_name = "CODE", add = ArgValueCandidates::new(complete::closure_codes), value_parser = crate::limits::name())]
+    #[arg(long, value_name = "CODE", add = ArgValueCandidates::new(Choice::ClosureCode), value_parser = Choice::ClosureCode)]
     pub closure: String,
     /// Service is restored by a workaround; the root cause is still open (needs --problem)
     #[arg(long)]
@@ -532,12 +533,12 @@ pub(crate) struct UpdateArgs {
     #[arg(long, value_name = "TEXT", value_parser = crate::limits::line())]
     pub status_line: Option<String>,
     /// Estimated time of restoration (RFC 3339 or local "YYYY-MM-DD HH:MM")
-    #[arg(long, value_name = "TIME", value_parser = crate::limits::line())]
+    #[arg(long, value_name = "TIME", value_parser = Time::Ahead)]
     pub eta: Option<String>,
     /// When the next update comes: a promise each reader's `mim check` holds us to. A clock
     /// time (14:00: today, or tomorrow once passed), a duration from now (45m), or a time
     /// [default: by each reader's update cadence]
-    #[arg(long, value_name = "TIME", value_parser = crate::limits::line())]
+    #[arg(long, value_name = "TIME", value_parser = Time::Ahead)]
     pub next: Option<String>,
     /// With --audience all: what the client and its management read instead of -m
     /// (Markdown; `-` reads standard input; without TEXT, $VISUAL/$EDITOR)
@@ -545,7 +546,7 @@ pub(crate) struct UpdateArgs {
     pub client_message: Option<Option<String>>,
     /// Of an incident that affects several clients, write to this client's people only
     /// (its own message, numbering and thread) [default: every client still affected]
-    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients), value_parser = crate::limits::name())]
+    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(Choice::Client), value_parser = Choice::Client)]
     pub client: Option<String>,
     /// Send the e-mails now through mail.sendmail (after recording them)
     #[arg(long)]
@@ -581,6 +582,7 @@ pub(crate) enum TemplatesAction {
     /// Copy built-in templates into the repository's templates/ to start an override
     Export {
         /// One template [default: all of them]
+        #[arg(value_parser = crate::values::BuiltinTemplate)]
         name: Option<String>,
         /// Replace an existing override
         #[arg(long)]
@@ -625,7 +627,7 @@ pub(crate) struct PlanArgs {
     pub client_every: Option<Duration>,
     /// Someone who receives one audience's messages besides its configured recipients:
     /// ADDR[:internal|management|client-management], management by default (repeatable)
-    #[arg(long = "stakeholder", value_name = "ADDR[:KIND]", value_parser = crate::limits::name())]
+    #[arg(long = "stakeholder", value_name = "ADDR[:KIND]", value_parser = crate::values::stakeholder)]
     pub stakeholders: Vec<String>,
     /// Write plan.md's front matter again from the plan events in the timeline (after a
     /// merge lost some of it); the body (the approach) is left as it is
@@ -655,29 +657,29 @@ pub(crate) struct EscalateArgs {
     pub reference: Option<String>,
     /// The hierarchic level notified (a `notify` name under escalation.hierarchic)
     /// [default: the lowest not yet notified]
-    #[arg(long, value_name = "LEVEL", requires = "kind", add = ArgValueCandidates::new(complete::levels), value_parser = crate::limits::name())]
+    #[arg(long, value_name = "LEVEL", requires = "kind", add = ArgValueCandidates::new(Choice::Level), value_parser = Choice::Level)]
     pub level: Option<String>,
     /// New impact: the priority is recomputed from the matrix
-    #[arg(long, value_name = "LEVEL", add = ArgValueCandidates::new(complete::impacts), value_parser = crate::limits::name())]
+    #[arg(long, value_name = "LEVEL", add = ArgValueCandidates::new(Choice::Impact), value_parser = Choice::Impact)]
     pub impact: Option<String>,
     /// New urgency: the priority is recomputed from the matrix
-    #[arg(long, value_name = "LEVEL", add = ArgValueCandidates::new(complete::urgencies), value_parser = crate::limits::name())]
+    #[arg(long, value_name = "LEVEL", add = ArgValueCandidates::new(Choice::Urgency), value_parser = Choice::Urgency)]
     pub urgency: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct ReportArgs {
     /// Only incidents reported at or after this date or time (a date means its midnight)
-    #[arg(long, value_name = "DATE", value_parser = crate::limits::line())]
+    #[arg(long, value_name = "DATE", value_parser = Time::Date)]
     pub since: Option<String>,
     /// Only incidents reported before this time; a date includes that whole day
-    #[arg(long, value_name = "DATE", value_parser = crate::limits::line())]
+    #[arg(long, value_name = "DATE", value_parser = Time::Date)]
     pub until: Option<String>,
     /// Only this client's incidents (a key under `clients` in mim.yaml)
-    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients), value_parser = crate::limits::name())]
+    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(Choice::Client), value_parser = Choice::Client)]
     pub client: Option<String>,
     /// Only incidents of this (current) priority
-    #[arg(long, value_name = "PRIORITY", add = ArgValueCandidates::new(complete::priorities), value_parser = crate::limits::name())]
+    #[arg(long, value_name = "PRIORITY", add = ArgValueCandidates::new(Choice::Priority), value_parser = Choice::Priority)]
     pub priority: Option<String>,
     /// Output format [default: from the -o file's extension, else md; json with --json]
     #[arg(long, value_enum)]
@@ -718,7 +720,7 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_enum)]
     pub format: Option<CheckFormat>,
     /// Only this client's incidents (a key under `clients` in mim.yaml)
-    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients), value_parser = crate::limits::name())]
+    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(Choice::Client), value_parser = Choice::Client)]
     pub client: Option<String>,
     /// Fail on warnings (at-risk clocks) too
     #[arg(long)]
@@ -839,7 +841,7 @@ pub(crate) enum PirCommand {
         /// Render the incident report for this client alone (rfo-CLIENT.md or .html):
         /// its service, impact window, restore figure, the cause and fix from pir.md's
         /// Client summary, what it was told, and the actions committed to it
-        #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients))]
+        #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(Choice::Client), value_parser = Choice::Client)]
         client: Option<String>,
     },
 }
@@ -877,14 +879,14 @@ pub(crate) struct PirActionAddArgs {
     #[arg(long, value_name = "WHO", value_parser = crate::limits::name())]
     pub owner: String,
     /// When it is due: a date (2026-12-08) or a time from now (7d) [default: pir.action_due]
-    #[arg(long, value_name = "DATE", value_parser = crate::limits::line())]
+    #[arg(long, value_name = "DATE", value_parser = Time::Due)]
     pub due: Option<String>,
     /// What it changes
     #[arg(long, value_enum, default_value = "process")]
     pub kind: crate::model::pir::ActionKind,
     /// A client it is committed to (repeatable): it is in that client's incident report
     /// (`mim pir report ID --client C`)
-    #[arg(long = "client", value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients))]
+    #[arg(long = "client", value_name = "CLIENT", add = ArgValueCandidates::new(Choice::Client), value_parser = Choice::Client)]
     pub clients: Vec<String>,
 }
 
@@ -894,7 +896,7 @@ pub(crate) struct PirReviewArgs {
     #[arg(required = true, num_args = 1..=2, value_names = ["ID", "SESSION"], add = ArgValueCandidates::new(complete::incident_ids), value_parser = crate::limits::name())]
     pub args: Vec<String>,
     /// When the session was held
-    #[arg(long, value_name = "TIME", value_parser = crate::limits::line())]
+    #[arg(long, value_name = "TIME", value_parser = Time::At)]
     pub held_at: String,
     /// Who attended, comma-separated
     #[arg(long, value_name = "NAMES", value_parser = crate::limits::names(',', &[]))]
@@ -907,7 +909,7 @@ pub(crate) struct PirReviewArgs {
     pub adopted: Vec<String>,
     /// The one client the session was held with, on an incident affecting several
     /// (client sessions; without it, with every affected client)
-    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(complete::clients), value_parser = crate::limits::name())]
+    #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(Choice::Client), value_parser = Choice::Client)]
     pub client: Option<String>,
 }
 
@@ -1051,7 +1053,7 @@ pub(crate) struct ClassifyArgs {
     #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,
     /// The regime (a key under `regulations` in mim.yaml)
-    #[arg(long, value_name = "REGIME")]
+    #[arg(long, value_name = "REGIME", add = ArgValueCandidates::new(Choice::Regime), value_parser = Choice::Regime)]
     pub regime: String,
     /// A significant incident (the word of NIS2)
     #[arg(long)]
@@ -1082,10 +1084,10 @@ pub(crate) struct NotifyArgs {
     #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,
     /// The regime (a key under `regulations` in mim.yaml)
-    #[arg(long, value_name = "REGIME")]
+    #[arg(long, value_name = "REGIME", add = ArgValueCandidates::new(Choice::Regime), value_parser = Choice::Regime)]
     pub regime: String,
     /// The stage submitted (a stage of the regime: early-warning, initial-notification, …)
-    #[arg(long, value_name = "STAGE")]
+    #[arg(long, value_name = "STAGE", add = ArgValueCandidates::new(Choice::Stage), value_parser = crate::limits::name())]
     pub stage: String,
     /// The reference of the submission (the authority's, or the portal's)
     #[arg(

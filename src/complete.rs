@@ -56,7 +56,9 @@ pub fn incident_ids() -> Vec<CompletionCandidate> {
         .collect()
 }
 
-fn from_config(
+/// Candidates from the `mim.yaml` of the repository around the current directory (see
+/// [`crate::values::Choice`]): the value and what it means.
+pub fn from_config(
     values: impl Fn(&Config) -> Vec<(String, Option<String>)>,
 ) -> Vec<CompletionCandidate> {
     let Some(repo) = repo() else {
@@ -66,56 +68,4 @@ fn from_config(
         .into_iter()
         .map(|(value, help)| CompletionCandidate::new(value).help(help.map(Into::into)))
         .collect()
-}
-
-/// `clients` keys, with the client's name.
-pub fn clients() -> Vec<CompletionCandidate> {
-    from_config(|c| {
-        c.clients
-            .iter()
-            .map(|(k, v)| (k.clone(), Some(v.name.clone())))
-            .collect()
-    })
-}
-
-/// `closure_codes`, with what each means.
-pub fn closure_codes() -> Vec<CompletionCandidate> {
-    from_config(|c| {
-        c.closure_codes
-            .iter()
-            .map(|(k, v)| (k.clone(), Some(v.text().to_string())))
-            .collect()
-    })
-}
-
-pub fn categories() -> Vec<CompletionCandidate> {
-    from_config(|c| c.categories.iter().map(|k| (k.clone(), None)).collect())
-}
-
-pub fn impacts() -> Vec<CompletionCandidate> {
-    from_config(|c| c.impact.iter().map(|k| (k.clone(), None)).collect())
-}
-
-pub fn urgencies() -> Vec<CompletionCandidate> {
-    from_config(|c| c.urgency.iter().map(|k| (k.clone(), None)).collect())
-}
-
-pub fn priorities() -> Vec<CompletionCandidate> {
-    from_config(|c| c.priorities.keys().map(|k| (k.clone(), None)).collect())
-}
-
-/// The `roles` of `mim.yaml` (`mim assign --role`).
-pub fn roles() -> Vec<CompletionCandidate> {
-    from_config(|c| c.roles.iter().map(|k| (k.clone(), None)).collect())
-}
-
-/// The `notify` names of `escalation.hierarchic`.
-pub fn levels() -> Vec<CompletionCandidate> {
-    from_config(|c| {
-        c.escalation
-            .hierarchic
-            .iter()
-            .map(|l| (l.notify.clone(), Some(format!("at {}", l.at))))
-            .collect()
-    })
 }

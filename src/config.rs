@@ -611,18 +611,6 @@ impl<'de> Deserialize<'de> for Hours {
     }
 }
 
-/// A configuration that could not be loaded; `mim` exits 2 for it.
-#[derive(Debug)]
-pub struct ConfigError(pub Diagnostics);
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl std::error::Error for ConfigError {}
-
 impl Config {
     /// Parse and validate configuration text; `path` is only used in diagnostics.
     pub fn parse(path: &Path, text: &str) -> Result<Config, Diagnostics> {

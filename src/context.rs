@@ -8,8 +8,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 
 use crate::cli::Global;
-use crate::diag::Diagnostics;
-use crate::error::UsageError;
+use crate::error::Error;
 use crate::git;
 use crate::model::{Entry, Event, Incident, order};
 use crate::repo::Repo;
@@ -42,15 +41,15 @@ impl Ctx {
         let cwd = start_dir(global)?;
         let repo = Repo::discover(&cwd)?;
         let tz = repo.config.tz();
-        let now = time::now(global.at.as_deref(), env_now, tz).map_err(UsageError)?;
+        let now = time::now(global.at.as_deref(), env_now, tz).map_err(Error::Usage)?;
         let clock = match global.at {
-            Some(_) => time::now(None, env_now, tz).map_err(UsageError)?,
+            Some(_) => time::now(None, env_now, tz).map_err(Error::Usage)?,
             None => now,
         };
         if global.at.is_some() {
             // mim records what has happened: an event cannot be later than now.
             if now > clock + chrono::TimeDelta::minutes(1) {
-                return Err(UsageError(anyhow::anyhow!(
+                return Err(Error::Usage(anyhow::anyhow!(
                     "--at {} is in the future (it is {} now): mim records what has happened",
                     time::format(&now),
                     time::format(&clock)
@@ -163,7 +162,7 @@ impl Ctx {
             && !last.contains(char::is_whitespace)
             && self.repo.resolve(Some(last), &self.cwd).is_ok()
         {
-            return Err(UsageError(anyhow::anyhow!(
+            return Err(Error::Usage(anyhow::anyhow!(
                 "missing {what}: `{last}` is an incident; write `mim {command} {last} {what}`"
             ))
             .into());
@@ -174,7 +173,7 @@ impl Ctx {
     /// Resolve and load an incident; file problems come back as diagnostics.
     pub fn load(&self, id: Option<&str>) -> anyhow::Result<Incident> {
         let id = self.resolve(id)?;
-        store::load(&self.repo, &id).map_err(|d: Diagnostics| d.into())
+        store::load(&self.repo, &id).map_err(|d| Error::Invalid(d).into())
     }
 
     /// The incident after every recorded event: what a mutating command checks against.

@@ -154,8 +154,6 @@ impl fmt::Display for Diagnostics {
     }
 }
 
-impl std::error::Error for Diagnostics {}
-
 /// Find where a key path (`["priority_matrix", "high", "medium"]`) is written in a YAML
 /// text, for problems found after parsing. Understands block mappings and flow mappings
 /// on one line, which is how mim's files are written; returns the deepest key found.

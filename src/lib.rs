@@ -48,14 +48,16 @@ pub(crate) mod time;
 pub(crate) mod txn;
 pub(crate) mod units;
 pub(crate) mod validate;
+pub(crate) mod values;
 pub(crate) mod yaml_guard;
 
 // The public surface is what the binary (src/main.rs), the integration tests and
 // examples/synth.rs use; everything else is `pub(crate)`, so the compiler finds what
 // nothing uses.
 
-pub use error::{UsageError, report};
+pub use error::{Error, report};
 pub use run::run;
+pub use values::read_config;
 
 /// The configuration `mim init` writes (for tests and tools that make repositories).
 pub use config::DEFAULT_CONFIG;

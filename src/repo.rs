@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 
 use crate::config::{self, Config};
+use crate::error::Error;
 
 pub const INCIDENTS_DIR: &str = "incidents";
 pub const TEMPLATES_DIR: &str = "templates";
@@ -22,24 +23,6 @@ pub struct Repo {
     pub config: Config,
 }
 
-/// Not inside an incident repository; `mim` exits 2 for it.
-#[derive(Debug)]
-pub struct NotARepository(pub PathBuf);
-
-impl std::fmt::Display for NotARepository {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "not in a mim repository: no {} in {} or any parent directory\n\
-             hint: start one with `mim init`, or point at one with `mim -C DIR`",
-            config::FILE_NAME,
-            self.0.display()
-        )
-    }
-}
-
-impl std::error::Error for NotARepository {}
-
 impl Repo {
     /// Walk up from `start` to the first directory holding `mim.yaml`, and load it.
     pub fn discover(start: &Path) -> anyhow::Result<Repo> {
@@ -52,15 +35,15 @@ impl Repo {
             .find(|dir| {
                 std::fs::symlink_metadata(dir.join(config::FILE_NAME)).is_ok_and(|m| !m.is_dir())
             })
-            .ok_or_else(|| NotARepository(start.clone()))?
+            .ok_or_else(|| Error::NotARepository(start.clone()))?
             .to_path_buf();
         let path = root.join(config::FILE_NAME);
         let shown = Path::new(config::FILE_NAME);
         // A configuration that cannot be read is a configuration error (exit 2), like
         // one that does not parse; it is never read through a symbolic link.
         let text = crate::diag::read_text(&root, &path, shown)
-            .map_err(|d| config::ConfigError(crate::diag::Diagnostics(vec![d])))?;
-        let config = Config::parse(shown, &text).map_err(config::ConfigError)?;
+            .map_err(|d| Error::Config(crate::diag::Diagnostics(vec![d])))?;
+        let config = Config::parse(shown, &text).map_err(Error::Config)?;
         Ok(Repo { root, config })
     }
 

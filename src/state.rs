@@ -119,8 +119,8 @@ pub struct AffectedClient {
     /// Its own priority now: its own impact and the incident's urgency, through the
     /// priority matrix.
     pub priority: String,
-    /// Its impact over time: as it was affected (the incident's then, unless `mim affect
-    /// --impact` gave one), and each `mim affect --impact` since.
+    /// Its own impact over time, as `mim affect --impact` gave it; empty: it follows the
+    /// incident's own impact (as declared, and as `mim escalate --impact` changes it).
     #[serde(skip)]
     pub own_impacts: Vec<(Timestamp, String)>,
     /// Its priority over time, from when it was affected: see [`AffectedClient::priority`].
@@ -448,7 +448,7 @@ pub fn derive(config: &Config, incident: &Incident, now: Timestamp) -> State {
                 since: record.reported,
                 services: Vec::new(),
                 priority: record.priority.clone(),
-                own_impacts: vec![(record.reported, record.impact.clone())],
+                own_impacts: Vec::new(),
                 priorities: Vec::new(),
                 restored_periods: Vec::new(),
                 removed: None,
@@ -484,6 +484,7 @@ pub fn derive(config: &Config, incident: &Incident, now: Timestamp) -> State {
             impact: record.impact.clone(),
             urgency: record.urgency.clone(),
             reason: None,
+            client: None,
         }],
         cadence_changes: Vec::new(),
         plan: PlanRecord::default(),
@@ -552,6 +553,7 @@ fn apply(s: &mut State, i: usize, entry: &Entry) {
             urgency,
             priority,
             reason,
+            client,
             ..
         } => {
             s.priority_changes.push(PriorityChange {
@@ -567,6 +569,7 @@ fn apply(s: &mut State, i: usize, entry: &Entry) {
                 impact: impact.clone(),
                 urgency: urgency.clone(),
                 reason: reason.clone(),
+                client: client.clone(),
             });
             s.impact = impact.clone();
             s.urgency = urgency.clone();
@@ -865,7 +868,7 @@ fn affect(s: &mut State, i: usize, entry: &Entry) {
             since: at,
             services: service.iter().cloned().collect(),
             priority: s.priority.clone(),
-            own_impacts: vec![(at, impact.clone().unwrap_or_else(|| s.impact.clone()))],
+            own_impacts: impact.iter().map(|i| (at, i.clone())).collect(),
             priorities: Vec::new(),
             restored_periods: Vec::new(),
             removed: None,
@@ -874,8 +877,10 @@ fn affect(s: &mut State, i: usize, entry: &Entry) {
     }
 }
 
-/// Each client's priority over time: its own impact with the incident's urgency, through
-/// the priority matrix (the incident's priority where the matrix has none).
+/// Each client's priority over time: its own impact where `mim affect --impact` gave one,
+/// else the incident's own (as declared and as `mim escalate --impact` changed it, not as
+/// another client's impact raised it), with the incident's urgency, through the priority
+/// matrix (the incident's priority where the matrix has none).
 fn client_priorities(s: &mut State, config: &Config) {
     let steps = s.priorities.clone();
     for c in &mut s.clients {
@@ -888,16 +893,21 @@ fn client_priorities(s: &mut State, config: &Config) {
         let mut out: Vec<(Timestamp, String)> = Vec::new();
         let mut impact = c.impact.clone();
         for at in changes {
-            let step = steps.iter().rfind(|p| p.at <= at).unwrap_or(&steps[0]);
+            let upto = steps.iter().rev().filter(|p| p.at <= at);
+            let urgency = upto.clone().next().unwrap_or(&steps[0]);
+            // The incident's own impact: its changes that no other client's impact made.
+            let own = upto
+                .clone()
+                .find(|p| p.client.as_ref().is_none_or(|k| *k == c.client))
+                .unwrap_or(&steps[0]);
             impact = c
                 .own_impacts
                 .iter()
                 .rfind(|(when, _)| *when <= at)
-                .or(c.own_impacts.first())
-                .map_or_else(|| step.impact.clone(), |(_, i)| i.clone());
+                .map_or_else(|| own.impact.clone(), |(_, i)| i.clone());
             let priority = config
-                .priority_for(&impact, &step.urgency)
-                .unwrap_or(&step.priority)
+                .priority_for(&impact, &urgency.urgency)
+                .unwrap_or(&urgency.priority)
                 .to_string();
             if out.last().is_none_or(|(_, p)| *p != priority) {
                 out.push((at, priority));
@@ -1074,9 +1084,11 @@ impl State {
 
     /// Whether the incident affects several clients: then each client has its own
     /// respond, restore and client-update clocks, messages and numbering. An incident
-    /// of one client (or none) is evaluated and written as one.
+    /// of one client (or none) is evaluated and written as one, unless that client's
+    /// service came back on its own while others were affected (they were taken off
+    /// since): its restoration stays its own.
     pub fn per_client(&self) -> bool {
-        self.affected().nth(1).is_some()
+        self.affected().nth(1).is_some() || self.affected().any(|c| !c.restored_periods.is_empty())
     }
 
     /// The one client, when the incident affects exactly one.

@@ -90,20 +90,44 @@ pub fn parse(text: &str, tz: chrono_tz::Tz) -> anyhow::Result<Timestamp> {
 /// time `HH:MM` (its next occurrence in `tz`: today, or tomorrow once it has passed), or a
 /// duration from `now` (`45m`, `1h30m`).
 pub fn parse_ahead(text: &str, tz: chrono_tz::Tz, now: Timestamp) -> anyhow::Result<Timestamp> {
+    match read_ahead(text, tz)? {
+        Ahead::Clock(clock) => {
+            let today = now.with_timezone(&tz).date_naive();
+            for day in [today, today + chrono::Days::new(1)] {
+                let t = parse(&format!("{} {}", day, clock.format("%H:%M")), tz)?;
+                if t > now {
+                    return Ok(t);
+                }
+            }
+            // A clock time tomorrow is always after now.
+            bail!("time `{}` is not ahead", text.trim().escape_debug())
+        }
+        Ahead::In(d) => Ok(now + d.to_chrono()),
+        Ahead::At(t) => Ok(t),
+    }
+}
+
+/// Whether `text` is written as [`parse_ahead`] reads it (the command line's check).
+pub fn check_ahead(text: &str, tz: chrono_tz::Tz) -> anyhow::Result<()> {
+    read_ahead(text, tz).map(drop)
+}
+
+/// A time ahead as written, before it is placed after "now".
+enum Ahead {
+    Clock(NaiveTime),
+    In(crate::units::Duration),
+    At(Timestamp),
+}
+
+fn read_ahead(text: &str, tz: chrono_tz::Tz) -> anyhow::Result<Ahead> {
     let trimmed = text.trim();
     if let Ok(clock) = NaiveTime::parse_from_str(trimmed, "%H:%M") {
-        let today = now.with_timezone(&tz).date_naive();
-        for day in [today, today + chrono::Days::new(1)] {
-            let t = parse(&format!("{} {}", day, clock.format("%H:%M")), tz)?;
-            if t > now {
-                return Ok(t);
-            }
-        }
+        return Ok(Ahead::Clock(clock));
     }
     if let Ok(d) = trimmed.parse::<crate::units::Duration>() {
-        return Ok(now + d.to_chrono());
+        return Ok(Ahead::In(d));
     }
-    parse(text, tz).map_err(|err| {
+    parse(text, tz).map(Ahead::At).map_err(|err| {
         // A time that reads as one but is impossible says so; anything else lists the forms.
         if !err.to_string().starts_with("invalid time") {
             return err;
@@ -114,6 +138,42 @@ pub fn parse_ahead(text: &str, tz: chrono_tz::Tz, now: Timestamp) -> anyhow::Res
             tz.name()
         )
     })
+}
+
+/// Parse a day as people set a deadline: a date (`2026-12-08`) or a span from `now`
+/// (`7d`), as the day in `tz` it falls on.
+pub fn parse_due(text: &str, now: Timestamp, tz: chrono_tz::Tz) -> anyhow::Result<NaiveDate> {
+    Ok(match read_due(text)? {
+        Due::Date(date) => date,
+        Due::In(span) => (now + span.to_chrono()).with_timezone(&tz).date_naive(),
+    })
+}
+
+/// Whether `text` is written as [`parse_due`] reads it (the command line's check).
+pub fn check_due(text: &str) -> anyhow::Result<()> {
+    read_due(text).map(drop)
+}
+
+enum Due {
+    Date(NaiveDate),
+    In(crate::units::Duration),
+}
+
+fn read_due(text: &str) -> anyhow::Result<Due> {
+    let text = text.trim();
+    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return check_date(date, text).map(Due::Date);
+    }
+    let looks_like_span =
+        text.starts_with(|c: char| c.is_ascii_digit()) && text.ends_with(['d', 'h', 'm', 's']);
+    if looks_like_span {
+        // Bounded where it is parsed, so `now + span` cannot overflow.
+        return Ok(Due::In(text.parse::<crate::units::Duration>()?));
+    }
+    bail!(
+        "invalid date `{}`: expected a date like 2026-12-08 or a time from now like 7d",
+        text.escape_debug()
+    )
 }
 
 /// Parse a date (`2026-12-08`) or a time; a date means the start of that day in `tz`.

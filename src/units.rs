@@ -167,8 +167,9 @@ impl fmt::Display for Duration {
 }
 
 impl Duration {
-    /// For people: rounded to the nearest minute, minutes in two digits after a larger
-    /// unit (`8d6h05m`, `1h30m`, `45m`, `2h`). Files keep the exact [`Display`] form.
+    /// For people: rounded to the nearest minute, written as [`Display`] writes durations
+    /// (`8d6h5m`, `1h30m`, `45m`, `2h`), so one page never shows `1h03m` beside `1h3m`.
+    /// Files keep the exact [`Display`] form, seconds included.
     ///
     /// [`Display`]: fmt::Display
     pub fn human(self) -> String {
@@ -178,10 +179,11 @@ impl Duration {
         let text = match (d, h, m) {
             (0, 0, m) => format!("{m}m"),
             (0, h, 0) => format!("{h}h"),
-            (0, h, m) => format!("{h}h{m:02}m"),
+            (0, h, m) => format!("{h}h{m}m"),
             (d, 0, 0) => format!("{d}d"),
             (d, h, 0) => format!("{d}d{h}h"),
-            (d, h, m) => format!("{d}d{h}h{m:02}m"),
+            (d, 0, m) => format!("{d}d0h{m}m"),
+            (d, h, m) => format!("{d}d{h}h{m}m"),
         };
         format!("{sign}{text}")
     }
@@ -291,12 +293,12 @@ mod tests {
     #[test]
     fn human_durations_are_rounded_to_minutes() {
         let h = |secs| Duration::from_secs(secs).human();
-        assert_eq!(h(8 * 86_400 + 6 * 3600 + 5 * 60 + 48), "8d6h06m");
-        assert_eq!(h(8 * 86_400 + 6 * 3600 + 5 * 60 + 12), "8d6h05m");
+        assert_eq!(h(8 * 86_400 + 6 * 3600 + 5 * 60 + 48), "8d6h6m");
+        assert_eq!(h(8 * 86_400 + 6 * 3600 + 5 * 60 + 12), "8d6h5m");
         assert_eq!(h(90 * 60), "1h30m");
         assert_eq!(h(45 * 60 + 10), "45m");
         assert_eq!(h(2 * 3600), "2h");
-        assert_eq!(h(86_400 + 5 * 60), "1d0h05m");
+        assert_eq!(h(86_400 + 5 * 60), "1d0h5m");
         assert_eq!(h(20), "0m");
         assert_eq!(h(-(5 * 60)), "-5m");
     }

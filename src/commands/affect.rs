@@ -27,25 +27,6 @@ pub fn run(ctx: &Ctx, args: &AffectArgs) -> anyhow::Result<()> {
     if args.remove && reason.is_none() {
         bail!("say why it was not affected after all with --reason TEXT");
     }
-    if let Some(client) = &args.client
-        && !config.clients.contains_key(client)
-    {
-        return Err(crate::error::UsageError(anyhow::anyhow!(
-            "unknown client `{}`: clients in mim.yaml are {}",
-            client.escape_debug(),
-            config.client_list()
-        ))
-        .into());
-    }
-    if let Some(impact) = &args.impact
-        && !config.impact.contains(impact)
-    {
-        bail!(
-            "unknown impact `{}`: use one of {}",
-            impact.escape_debug(),
-            config.impact.join(", ")
-        );
-    }
     let incident = ctx.load(args.id.as_deref())?;
     let id = &incident.id;
     let state = ctx.state(&incident);
@@ -72,6 +53,10 @@ pub fn run(ctx: &Ctx, args: &AffectArgs) -> anyhow::Result<()> {
                 bail!(
                     "--client-message is empty: say what the client is told, or leave it out for the standard wording"
                 );
+            }
+            crate::facts::times::check("--client-message", &[&text])?;
+            if let Some(key) = args.client.as_deref() {
+                crate::pir::rfo::leaks::warn(config, &incident, &state, key, &text);
             }
             Some(text)
         }
@@ -110,6 +95,7 @@ pub fn run(ctx: &Ctx, args: &AffectArgs) -> anyhow::Result<()> {
                 args.client.as_deref().unwrap_or("a service")
             )),
             from: Some(state.priority.clone()),
+            client: args.client.clone(),
         });
     }
     let mut change = Change::new();

@@ -8,8 +8,7 @@ use std::path::PathBuf;
 use crate::audit::{self, Audit};
 use crate::cli::{AuditArgs, AuditFormat};
 use crate::context::Ctx;
-use crate::error::Exit;
-use crate::error::UsageError;
+use crate::error::Error;
 use crate::git;
 use crate::repo::{self, INCIDENTS_DIR};
 use crate::seal;
@@ -33,7 +32,7 @@ pub fn run(ctx: &Ctx, args: &AuditArgs) -> anyhow::Result<()> {
         Some(id) => match ctx.resolve(Some(id)) {
             Ok(id) => PathBuf::from(INCIDENTS_DIR).join(id),
             Err(_) if repo::is_id(id) => PathBuf::from(INCIDENTS_DIR).join(id),
-            Err(e) => return Err(UsageError(e).into()),
+            Err(e) => return Err(Error::Usage(e).into()),
         },
         None => PathBuf::from(INCIDENTS_DIR),
     };
@@ -126,7 +125,11 @@ pub fn run(ctx: &Ctx, args: &AuditArgs) -> anyhow::Result<()> {
     if args.seal {
         eprintln!("{}", seal_outcome(ctx, sealed.as_ref()));
     }
-    if clean { Ok(()) } else { Err(Exit(1).into()) }
+    if clean {
+        Ok(())
+    } else {
+        Err(Error::Findings.into())
+    }
 }
 
 /// `--branch NAME` (or `refs/heads/NAME`): a branch name git would accept.
@@ -193,5 +196,5 @@ fn seal_outcome(ctx: &Ctx, sealed: Option<&seal::Sealed>) -> String {
 }
 
 fn usage(message: String) -> anyhow::Error {
-    UsageError(anyhow::anyhow!(message)).into()
+    Error::Usage(anyhow::anyhow!(message)).into()
 }

@@ -8,24 +8,9 @@ use crate::check;
 use crate::ci::{self, Report};
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::context::Ctx;
-use crate::error::{Exit, UsageError};
+use crate::error::Error;
 
 pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<()> {
-    if let Some(client) = &args.client
-        && !ctx.repo.config.clients.contains_key(client)
-    {
-        let known: Vec<&str> = ctx.repo.config.clients.keys().map(String::as_str).collect();
-        return Err(UsageError(anyhow::anyhow!(
-            "unknown client `{}` in --client: mim.yaml defines {}",
-            client.escape_debug(),
-            if known.is_empty() {
-                "no clients".to_string()
-            } else {
-                known.join(", ")
-            }
-        ))
-        .into());
-    }
     let report = check::build(&ctx.repo, ctx.now, args.client.as_deref(), args.strict)?;
     let format = args.format.unwrap_or(if ctx.json {
         CheckFormat::Json
@@ -52,7 +37,7 @@ fn finish(report: &Report, written: std::io::Result<()>) -> anyhow::Result<()> {
     written.context("writing the check report")?;
     eprintln!("{}", report.summary());
     if report.fails() {
-        Err(Exit(1).into())
+        Err(Error::Findings.into())
     } else {
         Ok(())
     }

@@ -19,29 +19,13 @@ pub fn run(ctx: &Ctx, args: &DeclareArgs) -> anyhow::Result<()> {
         .iter()
         .map(|s| text::required("--service", s))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let impact = one_of("impact", &args.impact, &config.impact)?;
-    let urgency = one_of("urgency", &args.urgency, &config.urgency)?;
-    if let Some(client) = args
-        .client
-        .iter()
-        .find(|c| !config.clients.contains_key(*c))
-    {
-        bail!(
-            "unknown client `{}`: clients in mim.yaml are {}",
-            client.escape_debug(),
-            config.client_list()
-        );
-    }
-    if let Some(category) = &args.category
-        && !config.categories.is_empty()
-    {
-        one_of("category", category, &config.categories)?;
-    }
+    // Impact, urgency, clients and category are values of mim.yaml's (`values::Choice`).
+    let (impact, urgency) = (args.impact.clone(), args.urgency.clone());
     let (impact_started, detected) = impact_times(ctx, args)?;
-    let priority = config
-        .priority_for(&impact, &urgency)
-        .expect("the configuration has a priority for every impact and urgency")
-        .to_string();
+    let Some(priority) = config.priority_for(&impact, &urgency) else {
+        bail!("mim.yaml's priority_matrix has no priority for impact {impact}, urgency {urgency}");
+    };
+    let priority = priority.to_string();
     let record = Record {
         title,
         service: Names::new(service),
@@ -243,16 +227,4 @@ fn impact_times(
         );
     }
     Ok((started, detected))
-}
-
-/// `value` if it is one of `choices`, else an error listing them.
-pub fn one_of(what: &str, value: &str, choices: &[String]) -> anyhow::Result<String> {
-    if choices.iter().any(|c| c == value) {
-        return Ok(value.to_string());
-    }
-    bail!(
-        "unknown {what} `{}`: use one of {}",
-        value.escape_debug(),
-        choices.join(", ")
-    )
 }

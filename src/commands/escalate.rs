@@ -63,6 +63,7 @@ pub fn run(ctx: &Ctx, args: &EscalateArgs) -> anyhow::Result<()> {
             priority,
             reason: reason.clone(),
             from: Some(state.priority.clone()),
+            client: None,
         });
     }
     if let (Some(kind), Some(to)) = (args.kind, to) {

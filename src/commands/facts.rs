@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::cli::{FactsArgs, ReaderAudience};
 use crate::context::Ctx;
-use crate::error::UsageError;
+use crate::error::Error;
 use crate::facts::{Facts, Reader};
 use crate::model::{Audience, Incident};
 use crate::state::State;
@@ -26,7 +26,7 @@ pub fn run(ctx: &Ctx, args: &FactsArgs) -> anyhow::Result<()> {
         && !state.ever_affected(key)
     {
         let affected: Vec<&str> = state.affected().map(|c| c.client.as_str()).collect();
-        return Err(UsageError(anyhow::anyhow!(
+        return Err(Error::Usage(anyhow::anyhow!(
             "{} does not affect client `{}`; it affects {}",
             incident.id,
             key.escape_debug(),

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use crate::cli::IntakeArgs;
 use crate::context::Ctx;
-use crate::error::Exit;
+use crate::error::Error;
 use crate::intake::payload::{self, Format, Payload};
 use crate::intake::{self, Action, Outcome, Proposal};
 use crate::lifecycle::Status;
@@ -61,7 +61,7 @@ fn report(ctx: &Ctx, outcome: &Outcome) -> anyhow::Result<()> {
     if ctx.json {
         ctx.print_json(outcome)?;
         if outcome.action == Action::Refused {
-            return Err(Exit(1).into());
+            return Err(Error::Findings.into());
         }
         return Ok(());
     }
@@ -374,7 +374,7 @@ pub fn serve(
     args: &crate::cli::ServeArgs,
 ) -> anyhow::Result<()> {
     if global.at.is_some() {
-        return Err(crate::error::UsageError(anyhow::anyhow!(
+        return Err(crate::error::Error::Usage(anyhow::anyhow!(
             "--at is not for `mim intake serve`: each payload is recorded at the time it arrives"
         ))
         .into());

@@ -78,7 +78,7 @@ pub fn run(ctx: &Ctx, statuses: &[ListStatus]) -> anyhow::Result<()> {
     if problems.is_empty() {
         return Ok(());
     }
-    Err(crate::error::Incomplete {
+    Err(crate::error::Error::Incomplete {
         problems,
         what: "some incidents could not be read and are not listed",
     }

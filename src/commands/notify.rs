@@ -18,12 +18,13 @@ pub fn run(ctx: &Ctx, args: &NotifyArgs) -> anyhow::Result<()> {
     let regime = regulation::regime(config, &args.regime)?;
     let Some(stage) = regime.stages.iter().find(|s| s.name == args.stage) else {
         let stages: Vec<&str> = regime.stages.iter().map(|s| s.name.as_str()).collect();
-        bail!(
+        return Err(crate::error::Error::usage(format!(
             "{} has no stage `{}`: its stages are {}",
             args.regime,
             args.stage.escape_debug(),
             stages.join(", ")
-        );
+        ))
+        .into());
     };
     let incident = ctx.load(args.id.as_deref())?;
     if args.draft {

@@ -6,6 +6,7 @@ use crate::cli::PlanArgs;
 use crate::context::Ctx;
 use crate::diag::Diagnostics;
 use crate::editor;
+use crate::error::Error;
 use crate::model::escalation;
 use crate::model::plan::{self, Amendment, Audience, Plan, PlanSet, Stakeholder, record};
 use crate::model::{Event, Incident};
@@ -186,7 +187,7 @@ pub fn run(ctx: &Ctx, args: &PlanArgs, edited: Option<String>) -> anyhow::Result
 /// a merge the file is written for the merge commit (`git add`), not committed.
 fn rebuild(ctx: &Ctx, args: &PlanArgs) -> anyhow::Result<()> {
     let id = ctx.resolve(args.id.as_deref())?;
-    let incident = store::load_without_plan(&ctx.repo, &id).map_err(anyhow::Error::from)?;
+    let incident = store::load_without_plan(&ctx.repo, &id).map_err(Error::Invalid)?;
     let state = ctx.state(&incident);
     let Some(recorded) = state.plan.known() else {
         if state.plan.events == 0 {
@@ -204,7 +205,7 @@ fn rebuild(ctx: &Ctx, args: &PlanArgs) -> anyhow::Result<()> {
     let path = incident.plan_path();
     let shown = ctx.repo.relative(&path).to_path_buf();
     let text = crate::diag::read_optional(&ctx.repo.root, &path, &shown)
-        .map_err(|d| anyhow::Error::from(Diagnostics(vec![d])))?;
+        .map_err(|d| Error::Invalid(Diagnostics(vec![d])))?;
     let base = match &text {
         None => plan::new_file(&id),
         Some(text) => match plan::edit::conflict_sides(text) {
@@ -224,7 +225,7 @@ fn rebuild(ctx: &Ctx, args: &PlanArgs) -> anyhow::Result<()> {
     let file = plan::parse(&shown, &base).ok();
     let found = record::differences(file.as_ref().unwrap_or(&Plan::default()), recorded);
     let (after, keys) = plan::edit::rebuild(&base, file.as_ref(), recorded);
-    let reread = plan::parse(&shown, &after).map_err(anyhow::Error::from)?;
+    let reread = plan::parse(&shown, &after).map_err(Error::Invalid)?;
     if !record::differences(&reread, recorded).is_empty() {
         bail!(
             "{} is laid out in a way mim cannot rebuild safely; nothing written",

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::context::Ctx;
 use crate::diag::Diagnostics;
-use crate::error::UsageError;
+use crate::error::Error;
 use crate::model::Incident;
 use crate::repo::Repo;
 use crate::report::{self, Filter};
@@ -21,7 +21,7 @@ use crate::store;
 use crate::time::{self, Timestamp};
 
 pub fn run(ctx: &Ctx, args: &ReportArgs) -> anyhow::Result<()> {
-    let filter = filter(ctx, args).map_err(UsageError)?;
+    let filter = filter(ctx, args).map_err(Error::Usage)?;
     let format = format(ctx, args);
     let progress = Progress::new();
     let (incidents, problems) = load_all(&ctx.repo, &progress)?;
@@ -71,8 +71,7 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The filter from the flags, refused when it names an unknown client or priority or an
-/// empty window.
+/// The filter from the flags, refused when the window is empty.
 fn filter(ctx: &Ctx, args: &ReportArgs) -> anyhow::Result<Filter> {
     let config = &ctx.repo.config;
     let tz = config.tz();
@@ -93,32 +92,6 @@ fn filter(ctx: &Ctx, args: &ReportArgs) -> anyhow::Result<Filter> {
             "--since {} is not before --until {}: the window is empty",
             time::format(&s),
             time::format(&u)
-        );
-    }
-    if let Some(p) = &args.priority
-        && config.targets(p).is_none()
-    {
-        anyhow::bail!(
-            "unknown priority `{p}` in --priority: use one of {}",
-            config
-                .priorities
-                .keys()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    }
-    if let Some(c) = &args.client
-        && !config.clients.contains_key(c)
-    {
-        let known: Vec<String> = config.clients.keys().cloned().collect();
-        anyhow::bail!(
-            "unknown client `{c}` in --client: {}",
-            if known.is_empty() {
-                "mim.yaml defines no clients".to_string()
-            } else {
-                format!("use one of {}", known.join(", "))
-            }
         );
     }
     Ok(Filter {

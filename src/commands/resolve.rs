@@ -10,7 +10,7 @@ use crate::comms::{self, Audience, Composed};
 use crate::config::ClosureKind;
 use crate::context::Ctx;
 use crate::editor;
-use crate::error::UsageError;
+use crate::error::Error;
 use crate::lifecycle::{self, Transition};
 use crate::model::{Entry, Event, Incident, Relation, Verification};
 use crate::state::State;
@@ -23,24 +23,11 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<()> {
     if summary.is_empty() {
         bail!("-m is empty: say how service was restored");
     }
-    if !config.closure_codes.contains_key(&args.closure) {
-        let codes: Vec<String> = config
-            .closure_codes
-            .iter()
-            .map(|(code, what)| format!("  {code:<18} {}", what.text()))
-            .collect();
-        return Err(UsageError(anyhow::anyhow!(
-            "unknown closure code `{}`; the codes in mim.yaml are:\n{}",
-            args.closure.escape_debug(),
-            codes.join("\n")
-        ))
-        .into());
-    }
     // The closure code says what became of the root cause; the flags must agree with it.
     let workaround = match (config.closure_kind(&args.closure), args.workaround) {
         (ClosureKind::Workaround, _) => true,
         (ClosureKind::Fix, true) => {
-            return Err(UsageError(anyhow::anyhow!(
+            return Err(Error::Usage(anyhow::anyhow!(
                 "--closure {} says the root cause was removed, and --workaround says it is still open: \
                  use --closure workaround (or another workaround code) for a workaround, or drop --workaround",
                 args.closure
@@ -64,7 +51,7 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<()> {
     lifecycle::check(Transition::Resolve, &incident.id, state.status)?;
     let client_message = match &args.client_message {
         None => None,
-        Some(_) if incident.record.client.is_empty() => bail!(
+        Some(_) if state.affected().next().is_none() => bail!(
             "--client-message is what the client's people are told, and {} has no client",
             incident.id
         ),
@@ -74,6 +61,10 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<()> {
                 bail!(
                     "--client-message is empty: say what the client is told, or leave it out for the standard wording"
                 );
+            }
+            crate::facts::times::check("--client-message", &[&text])?;
+            for c in state.affected() {
+                crate::pir::rfo::leaks::warn(&ctx.repo.config, &incident, &state, &c.client, &text);
             }
             Some(text)
         }

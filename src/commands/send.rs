@@ -20,13 +20,13 @@ use crate::cli::SendArgs;
 use crate::comms::outbox::{self, OUTBOX_DIR};
 use crate::context::Ctx;
 use crate::delivery;
-use crate::error::UsageError;
+use crate::error::Error;
 use crate::lifecycle::Status;
 use crate::text::plural;
 
 pub fn run(ctx: &Ctx, args: &SendArgs) -> anyhow::Result<()> {
     if ctx.backdated {
-        return Err(UsageError(anyhow::anyhow!(
+        return Err(Error::Usage(anyhow::anyhow!(
             "mim send sends now, so --at does not apply: sent.log records when each message \
              is really sent; date the update itself with `mim update --at`"
         ))

@@ -10,7 +10,6 @@ use crate::cli::SiteArgs;
 use crate::comms::update_file::{UpdateFront, parse_front, split_front_matter};
 use crate::context::Ctx;
 use crate::diag::Diagnostics;
-use crate::error::UsageError;
 use crate::model::Incident;
 use crate::site::{self, ClientUpdate, Input, Options};
 use crate::state::State;
@@ -18,20 +17,6 @@ use crate::store;
 
 pub fn run(ctx: &Ctx, args: &SiteArgs) -> anyhow::Result<()> {
     let config = &ctx.repo.config;
-    if let Some(client) = &args.client
-        && !config.clients.contains_key(client)
-    {
-        let known: Vec<&str> = config.clients.keys().map(String::as_str).collect();
-        return Err(UsageError(anyhow::anyhow!(
-            "no client `{client}` in mim.yaml; clients are: {}",
-            if known.is_empty() {
-                "(none)".to_string()
-            } else {
-                known.join(", ")
-            }
-        ))
-        .into());
-    }
     let mut loaded: Vec<(Incident, State)> = Vec::new();
     let mut broken = Vec::new();
     for result in store::load_all(&ctx.repo)? {
@@ -95,7 +80,7 @@ pub fn run(ctx: &Ctx, args: &SiteArgs) -> anyhow::Result<()> {
     if broken.is_empty() {
         return Ok(());
     }
-    Err(crate::error::Incomplete {
+    Err(crate::error::Error::Incomplete {
         problems: broken,
         what: "some incidents could not be read and are not on the pages",
     }

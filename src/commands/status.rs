@@ -74,7 +74,7 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
     if broken.is_empty() {
         return Ok(());
     }
-    Err(crate::error::Incomplete {
+    Err(crate::error::Error::Incomplete {
         problems: broken,
         what: "some incidents could not be read and are not listed above",
     }

@@ -10,7 +10,7 @@ use anyhow::anyhow;
 
 use crate::cli::SyncArgs;
 use crate::context::Ctx;
-use crate::error::{Exit, UsageError};
+use crate::error::Error;
 use crate::repo::Repo;
 use crate::sync::{self, Report, Settings, Setup};
 use crate::txn;
@@ -19,7 +19,7 @@ pub fn run(ctx: &Ctx, args: &SyncArgs) -> anyhow::Result<()> {
     let settings = match sync::setup(&ctx.repo.root, &ctx.repo.config.git) {
         Setup::On(s) => s,
         Setup::Off => {
-            return Err(UsageError(anyhow!(
+            return Err(Error::Usage(anyhow!(
                 "nothing to sync with: this clone has no remote `{}`, or sharing is off (git.sync in mim.yaml, \
                  `git config mim.sync` in this clone). Add the team's remote with `git remote add {} URL`",
                 ctx.repo.config.git.remote.as_deref().unwrap_or("origin"),
@@ -27,7 +27,7 @@ pub fn run(ctx: &Ctx, args: &SyncArgs) -> anyhow::Result<()> {
             ))
             .into());
         }
-        Setup::Broken(why) => return Err(UsageError(anyhow!(why)).into()),
+        Setup::Broken(why) => return Err(Error::Usage(anyhow!(why)).into()),
     };
     if let Some(which) = &args.settle {
         let actor = ctx.actor()?;
@@ -55,7 +55,7 @@ pub fn run(ctx: &Ctx, args: &SyncArgs) -> anyhow::Result<()> {
             }
             match report.not_shared {
                 None => Ok(()),
-                Some(_) => Err(Exit(1).into()),
+                Some(_) => Err(Error::Findings.into()),
             }
         }
     }
@@ -69,7 +69,7 @@ fn lock(repo: &Repo) -> anyhow::Result<txn::Session> {
 /// syncing, so the commands of this clone run in between.
 fn watch(ctx: &Ctx, settings: &Settings, every: crate::units::Duration) -> anyhow::Result<()> {
     if every.secs() < 1 {
-        return Err(UsageError(anyhow!("--watch needs an interval of 1s or more")).into());
+        return Err(Error::Usage(anyhow!("--watch needs an interval of 1s or more")).into());
     }
     eprintln!("watching {} every {every} (Ctrl-C stops)", settings.name());
     let mut said = Said::default();

@@ -73,7 +73,7 @@ fn show(ctx: &Ctx, name: &str) -> anyhow::Result<()> {
             print!("{}", crate::text::for_terminal(&source));
             Ok(())
         }
-        None => bail!(unknown(name, &templates.names())),
+        None => Err(crate::error::Error::usage(unknown(name, &templates.names())).into()),
     }
 }
 
@@ -95,8 +95,8 @@ fn unknown(name: &str, names: &[&str]) -> String {
 fn export(ctx: &Ctx, name: Option<&str>, force: bool) -> anyhow::Result<()> {
     let builtin = Templates::new(None);
     let names: Vec<&str> = match name {
-        Some(n) if builtin.names().contains(&n) => vec![n],
-        Some(n) => bail!(unknown(n, &builtin.names())),
+        // A built-in template's, as the command line checks.
+        Some(n) => vec![n],
         None => builtin.names(),
     };
     let dir = ctx.repo.templates_dir();

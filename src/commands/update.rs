@@ -56,17 +56,13 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
     let monitoring = check_active(ctx, &incident)?;
     let state = ctx.state(&incident);
     let only = check_client(&incident, &state, args)?;
+    let one = |audience| comms::targets(&state, &[audience], only, monitoring);
     let targets = match args.audience {
         AudienceArg::All => comms::all_update_targets(config, &incident, &state, only)?,
-        one => {
-            let audience = match one {
-                AudienceArg::Internal => Audience::Internal,
-                AudienceArg::Management => Audience::Management,
-                AudienceArg::Client => Audience::Client,
-                _ => Audience::ClientManagement,
-            };
-            comms::targets(&state, &[audience], only, false)
-        }
+        AudienceArg::Internal => one(Audience::Internal),
+        AudienceArg::Management => one(Audience::Management),
+        AudienceArg::Client => one(Audience::Client),
+        AudienceArg::ClientManagement => one(Audience::ClientManagement),
     };
     if targets.is_empty() {
         bail!(
@@ -180,11 +176,28 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
             Some(text)
         }
     };
-    check_times(&body, client_body.as_deref())?;
+    let mut typed: Vec<&str> = vec![&body];
+    typed.extend(client_body.as_deref());
+    typed.extend(status_line.as_deref());
+    crate::facts::times::check("the update", &typed)?;
     let body_for = |audience: Audience| match &client_body {
         Some(text) if audience.is_external() => text.clone(),
         _ => body.clone(),
     };
+    // Each client's people read the same text: one warning per client.
+    let mut warned: Vec<&str> = Vec::new();
+    for target in targets.iter().filter(|t| t.audience.is_external()) {
+        if let Some(key) = target.client.as_deref().filter(|k| !warned.contains(k)) {
+            warned.push(key);
+            crate::pir::rfo::leaks::warn(
+                config,
+                &incident,
+                &state,
+                key,
+                &body_for(target.audience),
+            );
+        }
+    }
     let by = ctx.actor()?;
     let numbers: Vec<(&Target, u32)> = targets
         .iter()
@@ -251,7 +264,7 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
     for ((entry, &(target, _)), (path, text)) in entries.iter_mut().zip(&numbers).zip(files_written)
     {
         let due = next_given.or_else(|| {
-            crate::sla::engine::next_update_due_for(
+            crate::sla::engine::promise_due(
                 config,
                 &recorded,
                 &cadence_state,
@@ -340,32 +353,6 @@ fn summary(numbers: &[(&Target, u32)]) -> String {
         .map(|(t, n)| format!("{} {n}", t.label()))
         .collect();
     format!("update {}", parts.join(", "))
-}
-
-/// Times typed in the update: a `{{ time("…") }}` that cannot be read is refused; a bare
-/// clock time is a warning, since readers in other zones will read it as their own.
-fn check_times(body: &str, client_body: Option<&str>) -> anyhow::Result<()> {
-    let texts = std::iter::once(body).chain(client_body);
-    for text in texts.clone() {
-        if let Some(bad) = crate::facts::times::problems(text).first() {
-            return Err(crate::error::UsageError(anyhow::anyhow!(
-                "{{{{ time(\"{}\") }}}} in the update is not a time: write a clock time like \
-                 {{{{ time(\"06:02\") }}}} or a full time like {{{{ time(\"2026-11-23T06:02:00Z\") }}}}",
-                bad.escape_debug()
-            ))
-            .into());
-        }
-    }
-    let bare: Vec<String> = texts.flat_map(crate::facts::times::bare_times).collect();
-    if let Some(first) = bare.first() {
-        eprintln!(
-            "warning: the update says {} without saying in which time zone: readers in other zones \
-             will read it as their own. Write {{{{ time(\"{first}\") }}}} to show it in each reader's zone, \
-             or a full time with its offset",
-            bare.join(", ")
-        );
-    }
-    Ok(())
 }
 
 /// The client `--client` names: one the incident affects (or affected and restored),

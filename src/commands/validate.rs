@@ -2,7 +2,7 @@
 
 use crate::cli::ValidateArgs;
 use crate::context::Ctx;
-use crate::error::Exit;
+use crate::error::Error;
 use crate::text::plural;
 use crate::validate::{self, Depth};
 
@@ -25,6 +25,6 @@ pub fn run(ctx: &Ctx, args: &ValidateArgs) -> anyhow::Result<()> {
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(Exit(1).into())
+        Err(Error::Findings.into())
     }
 }

@@ -270,12 +270,23 @@ impl MessageContext {
             common = common.for_client(config, state, key);
         }
         common.incident.adopt(&reader);
+        let mut common = if audience.is_external() {
+            common.client_facing()
+        } else {
+            common
+        };
+        // What the client's people are told of the restoration, with its typed times in
+        // their zone: the reader's, under the names older templates use too.
+        if let Some(r) = common
+            .resolution
+            .as_mut()
+            .filter(|_| audience.is_external())
+        {
+            r.summary = reader.client_message.clone().unwrap_or_default();
+            r.client_message = reader.client_message.clone();
+        }
         MessageContext {
-            common: if audience.is_external() {
-                common.client_facing()
-            } else {
-                common
-            },
+            common,
             audience,
             update: None,
             restore: reader.restore.clone(),
@@ -290,6 +301,9 @@ impl MessageContext {
         self.reader = self.reader.with_eta(eta);
         let zone: chrono_tz::Tz = self.reader.tz.parse().unwrap_or(chrono_tz::UTC);
         update.body = self.reader.localise(&update.body, zone);
+        update.status_line = update
+            .status_line
+            .map(|line| self.reader.localise(&line, zone));
         update.eta = self.reader.eta.clone();
         update.next_at = self.reader.next_update_by.clone();
         self.update = Some(if self.audience.is_external() {

@@ -87,6 +87,9 @@ pub struct Facts {
     pub affected_at: String,
     /// When this reader's service came back, while it stays back.
     pub restored_at: Option<String>,
+    /// The stretches this reader's service was down, from when it was affected: a restore
+    /// and a reopen (or being affected again) split them; the last open while still down.
+    pub down: Vec<DownSpan>,
     /// Restored on a workaround (the reader's restoration).
     pub workaround: bool,
     /// What the client's people are told of the restoration (`--client-message`), when given.
@@ -123,6 +126,13 @@ pub struct Facts {
     /// `now`, as a time.
     #[serde(skip)]
     pub at: Timestamp,
+}
+
+/// One stretch of a reader's service down: `until` none while it still is.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DownSpan {
+    pub from: String,
+    pub until: Option<String>,
 }
 
 /// A restore clock as `mim check` has it.
@@ -209,6 +219,7 @@ impl Facts {
             None => (state.impact.clone(), state.priority.clone()),
         };
         let tz = display_zone(config, key, reader.audience);
+        let zone: chrono_tz::Tz = tz.parse().unwrap_or(chrono_tz::UTC);
         let restore = restore_clock(
             config,
             incident,
@@ -239,8 +250,12 @@ impl Facts {
             reported: time::format(&state.reported),
             affected_at: time::format(&affected_at),
             restored_at: restored.as_ref().map(time::format),
+            down: down_spans(state, own, affected_at),
             workaround,
-            client_message: client_message.filter(|_| external),
+            // Times typed in it, shown in this reader's zone (as of the restoration).
+            client_message: client_message
+                .filter(|_| external)
+                .map(|m| times::expand(&m, config.tz(), restored.unwrap_or(now), zone)),
             resolved_at: state.resolved_at.as_ref().map(time::format),
             closed_at: state.closed_at.as_ref().map(time::format),
             since_impact: since(state.impact_started),
@@ -287,8 +302,7 @@ impl Facts {
 
     /// `text` typed at `now` with each `{{ time("06:02") }}` in it shown in `zone`.
     pub fn localise(&self, text: &str, zone: chrono_tz::Tz) -> String {
-        let day = self.at.with_timezone(&self.author_tz).date_naive();
-        times::expand(text, self.author_tz, day, zone)
+        times::expand(text, self.author_tz, self.at, zone)
     }
 }
 
@@ -297,6 +311,41 @@ impl Facts {
 fn restored_at(state: &State, own: Option<&AffectedClient>) -> Option<Timestamp> {
     own.and_then(AffectedClient::restored)
         .or(state.resolution.as_ref().map(|r| r.at))
+}
+
+/// The stretches the reader's service was down from `from`: its own early restorations
+/// (one of several clients) and the incident's resolves, each until its reopen, are up.
+fn down_spans(state: &State, own: Option<&AffectedClient>, from: Timestamp) -> Vec<DownSpan> {
+    let mut up: Vec<(Timestamp, Option<Timestamp>)> = state
+        .resolved_periods
+        .iter()
+        .map(|(resolve, reopen)| (*resolve, Some(*reopen)))
+        .chain(state.resolution.as_ref().map(|r| (r.at, None)))
+        .chain(
+            own.into_iter()
+                .flat_map(|c| c.restored_periods.iter().copied()),
+        )
+        .collect();
+    up.sort();
+    let mut out = Vec::new();
+    let mut cursor = Some(from);
+    for (start, end) in up {
+        let Some(down_from) = cursor else { break };
+        if start > down_from {
+            out.push(DownSpan {
+                from: time::format(&down_from),
+                until: Some(time::format(&start)),
+            });
+        }
+        cursor = end.map(|e| e.max(down_from));
+    }
+    if let Some(down_from) = cursor.filter(|c| *c < state.now) {
+        out.push(DownSpan {
+            from: time::format(&down_from),
+            until: None,
+        });
+    }
+    out
 }
 
 /// The phase the reader is in.

@@ -65,8 +65,8 @@ const WORDS: &[(Phase, Words, Words)] = &[
     (
         Phase::OnHold,
         Words {
-            label: "Waiting on a third party",
-            sentence: "Our work is paused while we wait on a third party; we will resume as soon as we can.",
+            label: "On hold",
+            sentence: "Our work is paused while we wait for what we need to continue; we will resume as soon as we have it.",
             tone: "down",
         },
         Words {

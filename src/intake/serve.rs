@@ -65,7 +65,7 @@ impl Secrets {
         let token = read(TOKEN_ENV);
         let pagerduty = read(PAGERDUTY_SECRET_ENV);
         if token.is_none() && pagerduty.is_none() {
-            return Err(crate::error::UsageError(anyhow::anyhow!(
+            return Err(crate::error::Error::Usage(anyhow::anyhow!(
                 "mim intake serve takes no request without a secret: set {TOKEN_ENV} (a bearer token senders \
                  give in `Authorization: Bearer …`) or {PAGERDUTY_SECRET_ENV} (the webhook subscription's \
                  signing secret), or both"
@@ -73,7 +73,7 @@ impl Secrets {
             .into());
         }
         if token.as_ref().is_some_and(|t| t.len() < 16) {
-            return Err(crate::error::UsageError(anyhow::anyhow!(
+            return Err(crate::error::Error::Usage(anyhow::anyhow!(
                 "{TOKEN_ENV} is too short to guard anything: use at least 16 random characters"
             ))
             .into());
@@ -162,8 +162,9 @@ struct Job {
 /// Serve until SIGTERM or SIGINT; `limit` is the largest body taken.
 pub fn run(listen: &str, limit: u64, handler: &Handler<'_>) -> anyhow::Result<()> {
     let secrets = Arc::new(Secrets::from_env()?);
-    let server = Server::http(listen)
-        .map_err(|e| crate::error::UsageError(anyhow::anyhow!("cannot listen on {listen}: {e}")))?;
+    let server = Server::http(listen).map_err(|e| {
+        crate::error::Error::Usage(anyhow::anyhow!("cannot listen on {listen}: {e}"))
+    })?;
     let server = Arc::new(server);
     let address = server
         .server_addr()

@@ -53,9 +53,10 @@ pub fn kind_title(kind: EscalationKind) -> &'static str {
     }
 }
 
-/// The level a hierarchic escalation is recorded at, and whether mim chose it. A given
-/// level must be one of `escalation.hierarchic`; without one, the first level (in the
-/// order of mim.yaml, lowest first) that no earlier escalation has notified.
+/// The level a hierarchic escalation is recorded at, and whether mim chose it: the level
+/// given (one of `escalation.hierarchic`, as the command line checks); without one, the
+/// first level (in the order of mim.yaml, lowest first) that no earlier escalation has
+/// notified.
 pub fn choose_level(
     levels: &[HierarchicLevel],
     given: Option<&str>,
@@ -63,20 +64,7 @@ pub fn choose_level(
 ) -> anyhow::Result<Option<(String, bool)>> {
     let names: Vec<&str> = levels.iter().map(|l| l.notify.as_str()).collect();
     if let Some(given) = given {
-        if names.contains(&given) {
-            return Ok(Some((given.to_string(), false)));
-        }
-        if names.is_empty() {
-            bail!(
-                "unknown level `{}`: mim.yaml has no `escalation.hierarchic` levels; leave out --level",
-                given.escape_debug()
-            );
-        }
-        bail!(
-            "unknown level `{}`: the levels in `escalation.hierarchic` of mim.yaml are {}",
-            given.escape_debug(),
-            names.join(", ")
-        );
+        return Ok(Some((given.to_string(), false)));
     }
     if names.is_empty() {
         return Ok(None);
@@ -95,8 +83,7 @@ pub fn choose_level(
 }
 
 /// Impact, urgency and priority after a change of impact and/or urgency (the one not
-/// given stays as it is), from the matrix. Refuses unknown values and a change that
-/// changes nothing.
+/// given stays as it is), from the matrix. Refuses a change that changes nothing.
 /// `current` is the incident's `(impact, urgency, priority)` now.
 pub fn reprioritise(
     config: &Config,
@@ -106,11 +93,11 @@ pub fn reprioritise(
 ) -> anyhow::Result<(String, String, String)> {
     let (impact_now, urgency_now, priority_now) = current;
     let impact = match impact {
-        Some(i) => one_of("impact", i, &config.impact)?,
+        Some(i) => i.to_string(),
         None => impact_now.to_string(),
     };
     let urgency = match urgency {
-        Some(u) => one_of("urgency", u, &config.urgency)?,
+        Some(u) => u.to_string(),
         None => urgency_now.to_string(),
     };
     if impact == impact_now && urgency == urgency_now {
@@ -122,17 +109,6 @@ pub fn reprioritise(
         bail!("mim.yaml's priority_matrix has no priority for impact {impact}, urgency {urgency}");
     };
     Ok((impact, urgency, priority.to_string()))
-}
-
-fn one_of(what: &str, value: &str, choices: &[String]) -> anyhow::Result<String> {
-    if choices.iter().any(|c| c == value) {
-        return Ok(value.to_string());
-    }
-    bail!(
-        "unknown {what} `{}`: use one of {}",
-        value.escape_debug(),
-        choices.join(", ")
-    )
 }
 
 /// One step of the priority's history: the declaration, then each change.
@@ -148,6 +124,9 @@ pub struct PriorityStep {
     pub urgency: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The client whose impact raised it (see `Event::Reprioritise`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
 }
 
 /// Which statuses a plan amendment or a functional or hierarchic escalation may be
@@ -230,16 +209,8 @@ mod tests {
     }
 
     #[test]
-    fn an_unknown_level_lists_the_valid_ones() {
-        let err = choose_level(&levels(), Some("ceo"), &[])
-            .unwrap_err()
-            .to_string();
-        assert_eq!(
-            err,
-            "unknown level `ceo`: the levels in `escalation.hierarchic` of mim.yaml are service-delivery-manager, vp-services"
-        );
+    fn without_levels_none_is_chosen() {
         assert_eq!(choose_level(&[], None, &[]).unwrap(), None);
-        assert!(choose_level(&[], Some("x"), &[]).is_err());
     }
 
     #[test]
@@ -273,7 +244,10 @@ mod tests {
         let err = reprioritise(&config, state, Some("huge"), None)
             .unwrap_err()
             .to_string();
-        assert_eq!(err, "unknown impact `huge`: use one of high, medium, low");
+        assert_eq!(
+            err,
+            "mim.yaml's priority_matrix has no priority for impact huge, urgency medium"
+        );
     }
 
     #[test]

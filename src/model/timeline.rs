@@ -118,6 +118,10 @@ pub enum Event {
         /// The priority its author saw before the change, so the line reads old → new.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         from: Option<String>,
+        /// The client whose impact raised it (`mim affect --impact`): the other clients
+        /// keep their own impact; absent for a change of the incident's own.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client: Option<String>,
     },
     /// A status update was recorded (its text is in `file`, under `updates/`);
     /// `monitoring` when its author saw the incident resolved (a monitoring update).
@@ -776,6 +780,7 @@ pub fn describe(e: &Entry, client_name: &dyn Fn(&str) -> String, tz: chrono_tz::
             priority,
             reason,
             from,
+            ..
         } => {
             let from = from
                 .as_deref()

@@ -101,7 +101,7 @@ table{border-collapse:collapse;width:100%;margin:0 0 12px;font-size:14px}
 th,td{padding:4px 8px;border-bottom:1px solid #d8dee4;text-align:right;vertical-align:top}
 th:first-child,td:first-child{text-align:left}
 th{background:#f6f8fa;font-weight:600}
-td.text{text-align:left}
+td.text,th.text{text-align:left}
 figure{margin:12px 0 20px}
 figcaption{font-weight:600;margin-bottom:4px}
 main.doc th,main.doc td{text-align:left}

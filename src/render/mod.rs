@@ -133,6 +133,11 @@ pub struct Templates {
     pub brand: brand::Brand,
 }
 
+/// The names of the built-in templates, in table order.
+pub fn builtin_names() -> impl Iterator<Item = &'static str> {
+    DEFAULTS.iter().map(|(name, _)| *name)
+}
+
 impl Templates {
     /// The built-in templates, overridden by files in `overrides` (the repository's
     /// `templates/` directory) when given, on the default [`Budget`].

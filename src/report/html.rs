@@ -106,8 +106,11 @@ fn render_section(section: &Section) -> String {
             continue;
         }
         out.push_str("<table>\n<thead><tr>");
-        for c in &table.columns {
-            let _ = write!(out, "<th>{}</th>", escape(c));
+        // A header sits over its cells: left over text, right over figures.
+        for (i, c) in table.columns.iter().enumerate() {
+            let text = i > 0 && matches!(table.rows[0].get(i), Some(Cell::Text(_)));
+            let class = if text { " class=\"text\"" } else { "" };
+            let _ = write!(out, "<th{class}>{}</th>", escape(c));
         }
         out.push_str("</tr></thead>\n<tbody>\n");
         for row in &table.rows {

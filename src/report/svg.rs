@@ -234,7 +234,11 @@ pub fn restore_vs_target(list: &[IncidentRow]) -> String {
             escape(&p.text(&p.row.id)),
         );
         // A label beside every dot, for paper and for readers who do not hover: its
-        // number in the key under the chart (see [`restore_key`]) and the share.
+        // number in the key under the chart (see [`restore_key`]) and the share; where the
+        // dots are too close for labels not to cover each other, the key alone says it.
+        if slot < MIN_LABEL_SLOT {
+            continue;
+        }
         let _ = writeln!(
             out,
             "<text class=\"label\" x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#1f2328\" font-size=\"10\">{} · {:.0}%</text>",
@@ -254,6 +258,9 @@ pub fn restore_vs_target(list: &[IncidentRow]) -> String {
     out.push_str("</svg>\n");
     out
 }
+
+/// The narrowest slot per dot that still leaves room for its label (`12 · 100%`).
+const MIN_LABEL_SLOT: f64 = 44.0;
 
 /// One incident on the restore chart.
 struct Point<'a> {

@@ -148,6 +148,7 @@ fn the_filter_window_is_half_open_and_uses_the_current_priority() {
             priority: "P2".into(),
             reason: None,
             from: None,
+            client: None,
         },
     });
     let all = [a, b];

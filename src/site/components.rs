@@ -48,15 +48,13 @@ impl Outage<'_> {
         self.facts.service.split(", ")
     }
 
-    fn window(&self, now: Timestamp) -> Option<(Timestamp, Timestamp)> {
-        let from = parse(&self.facts.affected_at)?;
-        let until = self
-            .facts
-            .restored_at
-            .as_deref()
-            .and_then(parse)
-            .unwrap_or(now);
-        (until > from).then_some((from, until))
+    /// The stretches it was down, each cut at `now`.
+    fn windows(&self, now: Timestamp) -> impl Iterator<Item = (Timestamp, Timestamp)> + '_ {
+        self.facts.down.iter().filter_map(move |d| {
+            let from = parse(&d.from)?;
+            let until = d.until.as_deref().and_then(parse).unwrap_or(now).min(now);
+            (until > from).then_some((from, until))
+        })
     }
 }
 
@@ -119,10 +117,10 @@ fn component(
             let mut down = 0;
             let mut titles = Vec::new();
             for o in outages {
-                let Some((from, until)) = o.window(now) else {
-                    continue;
-                };
-                let overlap = (until.min(end).min(now) - from.max(start)).num_seconds();
+                let overlap: i64 = o
+                    .windows(now)
+                    .map(|(from, until)| (until.min(end) - from.max(start)).num_seconds().max(0))
+                    .sum();
                 if overlap > 0 {
                     down += overlap;
                     titles.push(o.title);

@@ -255,6 +255,7 @@ fn client_page(
         .iter()
         .filter(|i| i.state.affected_client(key).is_some() && i.state.exists())
         .filter(|i| !matches!(i.state.status, Status::Proposed | Status::Rejected))
+        .filter(|i| on_page(i.state, now, options.days))
         .map(|i| {
             let (facts, updates) = client_facts(config, i, key);
             (i, facts, updates)
@@ -337,13 +338,15 @@ fn page_incident(
         .iter()
         .rev()
         .map(|u| {
-            let day = u.at.with_timezone(&config.tz()).date_naive();
-            let body = crate::facts::times::expand(&u.body, config.tz(), day, tz);
+            let body = crate::facts::times::expand(&u.body, config.tz(), u.at, tz);
             UpdateView {
                 number: u.number,
                 at: time::display(&u.at, tz),
                 at_rfc3339: time::format(&u.at),
-                status_line: u.status_line.clone(),
+                status_line: u
+                    .status_line
+                    .as_deref()
+                    .map(|l| crate::facts::times::expand(l, config.tz(), u.at, tz)),
                 eta: u.eta.map(|t| time::display(&t, tz)),
                 body_html: crate::render::markdown::to_html(&body),
             }
@@ -365,7 +368,11 @@ fn page_incident(
         .iter()
         .rev()
         .filter(|u| restored_at.is_none_or(|r| u.at >= r))
-        .find_map(|u| u.status_line.clone());
+        .find_map(|u| {
+            u.status_line
+                .as_deref()
+                .map(|l| crate::facts::times::expand(l, config.tz(), u.at, tz))
+        });
     PageIncident {
         id: input.incident.id.clone(),
         title: record.title.clone(),
@@ -386,6 +393,20 @@ fn page_incident(
         updates,
         updated,
     }
+}
+
+/// Whether an incident can show on a client's page at `now` (a section or a day of the
+/// components' history); its facts are worked out only then. Generous: a client restored
+/// before the incident's resolve is judged by the resolve.
+fn on_page(state: &State, now: Timestamp, days: u32) -> bool {
+    let reach = i64::from(days)
+        .max(components::HISTORY_DAYS)
+        .max(RECENT_DAYS);
+    state
+        .resolution
+        .as_ref()
+        .is_none_or(|r| now - r.at <= TimeDelta::days(reach))
+        || now - state.reported <= TimeDelta::days(i64::from(days))
 }
 
 fn parse(t: &str) -> Option<Timestamp> {

@@ -209,6 +209,75 @@ pub fn next_update_due_for(
     clock.filter(|c| c.stopped.is_none()).and_then(|c| c.due)
 }
 
+/// What a message to `audience` (one of several clients' people: `client`'s) recorded in
+/// `state` (at `state.now`) promises as its next one: for internal and the client, when
+/// their update clock is due once it is recorded; for the other readers, whose messages
+/// run no clock of their own, the cadence they are told (internal's for management, the
+/// client's for its management) from now, in their contract's calendar. Never a time
+/// that is not after the message.
+pub fn promise_due(
+    config: &Config,
+    incident: &Incident,
+    state: &State,
+    audience: Audience,
+    client: Option<&str>,
+) -> Option<Timestamp> {
+    let due = match audience {
+        Audience::Internal | Audience::Client => {
+            next_update_due_for(config, incident, state, audience, client)
+        }
+        // Once the incident (or this client) is restored, no cadence runs: monitoring
+        // updates promise nothing unless their author does (`--next`).
+        _ if state.resolution.is_some() => None,
+        _ if client
+            .and_then(|k| state.affected_client(k))
+            .is_some_and(|c| c.restored().is_some()) =>
+        {
+            None
+        }
+        _ => {
+            let told = audience.cadence_audience()?;
+            let contract = client
+                .filter(|_| state.per_client())
+                .or(state.sole_client());
+            let schedule = schedule_for(config, state, contract).with_pauses(
+                state
+                    .resolved_periods
+                    .iter()
+                    .map(|(a, b)| (utc(a), utc(b)))
+                    .collect(),
+            );
+            schedule
+                .due(utc(&state.now), cadence_target(config, told, contract))
+                .map(stamp)
+        }
+    };
+    due.filter(|d| *d > state.now)
+}
+
+/// The client whose people an update reached: the one it was written to, or the
+/// incident's only client when it was recorded (the client's audiences only).
+fn reader_client<'s>(
+    state: &'s State,
+    u: &'s state::UpdateMark,
+    audience: Audience,
+) -> Option<&'s str> {
+    if let Some(key) = u.client.as_deref() {
+        return Some(key);
+    }
+    if !audience.is_external() {
+        return None;
+    }
+    let mut then = state
+        .clients
+        .iter()
+        .filter(|c| c.since <= u.at && c.removed.is_none_or(|r| r > u.at));
+    match (then.next(), then.next()) {
+        (Some(c), None) => Some(c.client.as_str()),
+        _ => None,
+    }
+}
+
 /// A moment in the timeline: when, and the entry's index in file order.
 type Mark = (Instant, usize);
 
@@ -486,38 +555,81 @@ impl<'a> Facts<'a> {
             let (Some(due), Some(audience)) = (u.next_by, Audience::parse(&u.audience)) else {
                 continue;
             };
-            let restored = u
-                .client
-                .as_deref()
-                .and_then(|key| state.affected_client(key))
-                .and_then(|c| c.restored())
-                .is_some_and(|at| at <= u.at);
-            let cadence = matches!(audience, Audience::Internal | Audience::Client);
-            if cadence && !u.next_given && !u.monitoring && !restored {
+            let client = reader_client(state, u, audience);
+            if self.cadence_holds(u, audience, client, due) {
                 continue;
             }
-            let client = u.client.as_deref();
+            // Kept by the next message to the same reader: an update, or a restoral
+            // notice it was sent (its own restoration, or a resolve that stood and came
+            // before its own early restoration, if any).
             let next = state
                 .updates_for(audience, client)
                 .filter(|o| o.audience == u.audience && o.entry != u.entry && o.at >= u.at)
                 .map(|o| o.at);
-            let restorals = state
+            let early = client.and_then(|k| state.client_restoral(k)).map(|r| r.at);
+            let resolves = state
                 .resolutions
                 .iter()
-                .map(|r| r.at)
-                .chain(
-                    state
-                        .client_restorals
-                        .iter()
-                        .filter(|r| client == Some(r.client.as_str()))
-                        .map(|r| r.at),
-                )
-                .filter(|at| *at >= u.at);
-            let ended = state.closed.map(|(at, _)| at).into_iter();
-            let kept = next.chain(restorals).min();
-            let stop = kept.or(ended.min());
+                .filter(|r| r.reopened_at.is_none() && early.is_none_or(|e| r.at < e))
+                .map(|r| r.at);
+            let own = state
+                .client_restorals
+                .iter()
+                .filter(|r| r.undone_at.is_none() && client == Some(r.client.as_str()))
+                .map(|r| r.at);
+            let kept = next
+                .chain(resolves)
+                .chain(own)
+                .filter(|at| *at >= u.at)
+                .min();
+            // Moot once the incident is closed, or its client taken off.
+            let removed = client
+                .and_then(|k| state.clients.iter().rfind(|c| c.client == k))
+                .and_then(|c| c.removed);
+            let ended = state
+                .closed
+                .map(|(at, _)| at)
+                .into_iter()
+                .chain(removed)
+                .min();
+            let stop = match (kept, ended) {
+                (Some(k), Some(e)) => Some(k.min(e)),
+                (k, e) => k.or(e),
+            };
+            let kept = kept.filter(|k| ended.is_none_or(|e| *k <= e));
             self.promise(u, audience, due, kept, stop, out);
         }
+    }
+
+    /// Whether the cadence clock of the update's reader already holds us to `due`: the
+    /// update was to internal or the client, by the cadence (not `--next`, not a
+    /// monitoring update, its client not restored), and the gap it starts is due at that
+    /// very time. Otherwise (the cadence changed since, say) the promise is a clock.
+    fn cadence_holds(
+        &self,
+        u: &state::UpdateMark,
+        audience: Audience,
+        client: Option<&str>,
+        due: Timestamp,
+    ) -> bool {
+        let restored = client
+            .and_then(|key| self.state.affected_client(key))
+            .and_then(|c| c.restored())
+            .is_some_and(|at| at <= u.at);
+        if !matches!(audience, Audience::Internal | Audience::Client)
+            || u.next_given
+            || u.monitoring
+            || restored
+        {
+            return false;
+        }
+        let contract = match audience {
+            Audience::Client => client.or(self.state.sole_client()),
+            _ => self.state.sole_client(),
+        };
+        let schedule = schedule_for(self.config, self.state, contract)
+            .with_pauses(self.resolved_periods.clone());
+        schedule.due(utc(&u.at), cadence_target(self.config, audience, contract)) == Some(utc(&due))
     }
 
     fn promise(

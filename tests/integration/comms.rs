@@ -608,14 +608,12 @@ fn resolve_refuses_a_workaround_without_problem_and_unknown_closure_codes() {
         )
         .fails(2);
     insta::assert_snapshot!(run.stderr, @r"
-    error: unknown closure code `rebooted`; the codes in mim.yaml are:
-      capacity-added     Capacity added
-      config-change      Configuration corrected
-      hardware-replaced  Failed hardware replaced
-      no-fault-found     Service recovered; no fault found
-      permanent-fix      Root cause removed
-      vendor-fix         Fixed by the vendor
-      workaround         Service restored by a workaround; root cause still open
+    error: invalid value 'rebooted' for '--closure <CODE>'
+      [possible values: capacity-added, config-change, hardware-replaced, no-fault-found, permanent-fix, vendor-fix, workaround]
+
+      tip: the valid values come from `closure_codes` in mim.yaml
+
+    For more information, try '--help'.
     ");
     assert_eq!(repo.snapshot(), before, "nothing is written");
 }
@@ -723,7 +721,7 @@ fn bad_update_input_writes_nothing() {
             "2026-11-24T09:30:00Z",
             &["update", &id, "-m", "x", "--eta", "soon"],
         )
-        .fails(1);
+        .fails(2);
     assert!(run.stderr.contains("--eta"), "{}", run.stderr);
     assert_eq!(repo.snapshot(), before, "nothing is written");
 

@@ -405,10 +405,11 @@ fn a_minor_priority_warns_and_force_silences_it() {
                 "low",
             ],
         )
-        .fails(1);
+        .fails(2);
     assert!(
-        run.stderr
-            .contains("unknown impact `huge`: use one of high, medium, low"),
+        run.stderr.contains(
+            "invalid value 'huge' for '--impact <LEVEL>'\n  [possible values: high, medium, low]"
+        ),
         "{}",
         run.stderr
     );

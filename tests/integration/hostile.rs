@@ -442,7 +442,7 @@ fn huge_names_durations_and_dates_are_refused() {
         &repo,
         &eta,
         &[],
-        1,
+        2,
         &["--eta", "`9999-12-31T00:00:00Z` is out of range"],
     );
     // A report's window is part of how it is called: exit 2.
@@ -507,7 +507,7 @@ fn huge_names_durations_and_dates_are_refused() {
                 due,
             ],
             &[],
-            1,
+            2,
             &[name],
         );
     }
@@ -528,7 +528,7 @@ fn huge_names_durations_and_dates_are_refused() {
             "f",
         ],
         &[],
-        1,
+        2,
         &["--held-at", "out of range"],
     );
     repo.run(&["show", &id]).ok();

@@ -1,5 +1,6 @@
 //! Integration tests: the real `mim` binary against temporary repositories with real git.
 
+mod arguments;
 mod audiences;
 mod audit;
 mod ci_formats;

@@ -275,7 +275,13 @@ fn affect_refuses_what_makes_no_sense() {
             &["affect", &id, "--client", "initech"],
         )
         .fails(2);
-    assert!(unknown.stderr.contains("unknown client"));
+    assert!(
+        unknown.stderr.contains(
+            "invalid value 'initech' for '--client <CLIENT>'\n  [possible values: acme, globex]"
+        ),
+        "{}",
+        unknown.stderr
+    );
     let again = repo
         .at("2026-11-27T17:30:00Z", &["affect", &id, "--client", "acme"])
         .fails(1);
@@ -452,6 +458,13 @@ fn one_client_can_be_written_to_alone_with_its_own_numbering_and_thread() {
         ]
     );
     // A client the incident does not affect is refused, and nothing is written.
+    // A client of mim.yaml's that the incident does not affect (one mim.yaml does not
+    // know is a usage error: tests/integration/arguments.rs).
+    let config = repo.read("mim.yaml").replace(
+        "  globex:\n    name: Globex\n",
+        "  initech:\n    name: Initech\n  globex:\n    name: Globex\n",
+    );
+    repo.config(&config);
     let before = repo.snapshot();
     let run = repo
         .at(

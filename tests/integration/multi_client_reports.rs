@@ -290,10 +290,6 @@ fn a_client_review_is_recorded_for_one_client() {
             "never affected",
         ),
         (
-            review_args(&id, "client", &["--client", "umbrella"]),
-            "never affected",
-        ),
-        (
             review_args(&id, "internal", &["--client", "acme"]),
             "client review",
         ),
@@ -302,6 +298,20 @@ fn a_client_review_is_recorded_for_one_client() {
         assert!(run.stderr.contains(expected), "{args:?}: {}", run.stderr);
         assert_eq!(repo.snapshot(), before, "{args:?} changed files");
     }
+    // A client mim.yaml does not know is a usage error.
+    let run = repo
+        .at(
+            MONDAY_NOON,
+            &review_args(&id, "client", &["--client", "umbrella"]),
+        )
+        .fails(2);
+    assert!(
+        run.stderr
+            .contains("[possible values: acme, globex, initech]"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.snapshot(), before);
     repo.at(
         MONDAY_NOON,
         &review_args(&id, "client", &["--client", "acme", "--adopted", "A1"]),

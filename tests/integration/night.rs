@@ -107,7 +107,7 @@ fn an_eta_or_a_next_update_is_a_clock_time_today_or_tomorrow() {
             "2026-11-24T22:30:00Z",
             &["update", &id, "-m", "x", "--next", "soon"],
         )
-        .fails(1);
+        .fails(2);
     assert!(
         bad.stderr.contains("a clock time like 14:00"),
         "{}",
@@ -147,6 +147,13 @@ fn the_kpi_report_counts_an_incident_of_two_clients_once_and_plots_the_open_ones
         html.contains("VPN down (P1): not restored yet, 2h so far of 4h (50%)"),
         "{html}"
     );
+    // A header sits over its cells, and a duration is written one way.
+    assert!(html.contains("<th class=\"text\">"), "{html}");
+    let padded = html
+        .as_bytes()
+        .windows(3)
+        .any(|w| w[0] == b'h' && w[1] == b'0' && w[2].is_ascii_digit());
+    assert!(!padded, "a duration with a zero-padded minute");
 }
 
 #[test]

@@ -459,12 +459,6 @@ fn bad_pir_input_is_refused_and_changes_nothing() {
         ),
         (
             vec![
-                "pir", "action", "add", &id, "x", "--owner", "Bob", "--due", "soon",
-            ],
-            "invalid --due",
-        ),
-        (
-            vec![
                 "pir",
                 "review",
                 &id,
@@ -500,21 +494,6 @@ fn bad_pir_input_is_refused_and_changes_nothing() {
                 "pir",
                 "review",
                 &id,
-                "board",
-                "--held-at",
-                "2026-11-25T10:00:00Z",
-                "--attendees",
-                "a",
-                "--feedback",
-                "f",
-            ],
-            "unknown review session",
-        ),
-        (
-            vec![
-                "pir",
-                "review",
-                &id,
                 "client",
                 "--held-at",
                 "2026-11-25T10:00:00Z",
@@ -537,6 +516,35 @@ fn bad_pir_input_is_refused_and_changes_nothing() {
             "2026-11-25T12:00:00Z"
         };
         let run = repo.at(at, &args).fails(1);
+        assert!(run.stderr.contains(expected), "{args:?}: {}", run.stderr);
+        assert_eq!(repo.snapshot(), before, "{args:?} changed files");
+    }
+    // Usage errors: a --due that is not a date, a session that is neither.
+    let usage = [
+        (
+            vec![
+                "pir", "action", "add", &id, "x", "--owner", "Bob", "--due", "soon",
+            ],
+            "invalid value 'soon' for '--due <DATE>'",
+        ),
+        (
+            vec![
+                "pir",
+                "review",
+                &id,
+                "board",
+                "--held-at",
+                "2026-11-25T10:00:00Z",
+                "--attendees",
+                "a",
+                "--feedback",
+                "f",
+            ],
+            "unknown review session",
+        ),
+    ];
+    for (args, expected) in usage {
+        let run = repo.at("2026-11-25T12:00:00Z", &args).fails(2);
         assert!(run.stderr.contains(expected), "{args:?}: {}", run.stderr);
         assert_eq!(repo.snapshot(), before, "{args:?} changed files");
     }

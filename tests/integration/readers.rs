@@ -998,3 +998,181 @@ fn the_example_tells_one_story_in_show_the_report_the_pages_and_the_emails() {
     }
     assert!(articles >= 3, "{articles} articles checked");
 }
+
+/// Two clients of one medium-impact incident, ACME declared and Globex added later.
+fn two_clients(repo: &TestRepo, globex: &[&str]) -> String {
+    config(repo);
+    let id = repo.declare(
+        "2026-11-23T06:08:00Z",
+        "Hosted ERP outage",
+        "medium",
+        "high",
+        &["--client", "acme"],
+    );
+    repo.at(
+        "2026-11-23T06:15:00Z",
+        &["accept", &id, "--manager", "Alice Moreau"],
+    )
+    .ok();
+    let mut args = vec!["affect", id.as_str(), "--client", "globex"];
+    args.extend_from_slice(globex);
+    repo.at("2026-11-23T06:30:00Z", &args).ok();
+    id
+}
+
+#[test]
+fn a_clients_own_impact_raises_only_its_own_priority() {
+    let repo = TestRepo::new();
+    config(&repo);
+    let id = repo.declare(
+        "2026-11-23T06:08:00Z",
+        "Hosted ERP outage",
+        "low",
+        "high",
+        &["--client", "acme"],
+    );
+    repo.at(
+        "2026-11-23T06:15:00Z",
+        &["accept", &id, "--manager", "Alice Moreau"],
+    )
+    .ok();
+    repo.at(
+        "2026-11-23T06:30:00Z",
+        &["affect", &id, "--client", "globex", "--impact", "medium"],
+    )
+    .ok();
+    let at = |now: &str| by_reader(&repo.now(now, &["--json", "facts", &id]).ok().json());
+    let before = at("2026-11-23T06:40:00Z");
+    // Globex's medium impact raises the incident, and Globex, to P2; ACME stays at the
+    // incident's own low impact: P3.
+    assert_eq!(before["client-management+globex"]["priority"], "P2");
+    assert_eq!(before["client-management+acme"]["priority"], "P3");
+    // The incident's own impact raised: ACME, which has none of its own, follows; Globex
+    // keeps its own.
+    repo.at(
+        "2026-11-23T06:50:00Z",
+        &[
+            "escalate",
+            &id,
+            "--impact",
+            "high",
+            "--reason",
+            "All ACME users are down",
+        ],
+    )
+    .ok();
+    let after = at("2026-11-23T07:00:00Z");
+    assert_eq!(after["client-management+acme"]["priority"], "P1");
+    assert_eq!(after["client-management+globex"]["priority"], "P2");
+}
+
+#[test]
+fn after_the_restore_an_update_to_clients_reaches_every_restored_client() {
+    let repo = TestRepo::new();
+    let id = two_clients(&repo, &[]);
+    repo.at(
+        "2026-11-23T07:30:00Z",
+        &["resolve", &id, "--closure", "permanent-fix", "-m", "Fixed."],
+    )
+    .ok();
+    repo.at(
+        "2026-11-23T08:00:00Z",
+        &[
+            "update",
+            &id,
+            "--audience",
+            "client",
+            "-m",
+            "Stable for 30 minutes.",
+        ],
+    )
+    .ok();
+    let mails = outbox(&repo, &id);
+    for client in ["acme", "globex"] {
+        let name = mails
+            .keys()
+            .find(|n| {
+                n.starts_with("20261123T080000Z") && n.ends_with(&format!("client+{client}.eml"))
+            })
+            .unwrap_or_else(|| panic!("no monitoring update to {client}: {:?}", mails.keys()));
+        let text = parse(&mails[name]).body_text(0).unwrap().to_string();
+        assert!(text.contains("Stable for 30 minutes."), "{text}");
+    }
+}
+
+#[test]
+fn on_hold_a_client_is_not_told_whom_we_wait_for() {
+    let repo = TestRepo::new();
+    let id = two_clients(&repo, &[]);
+    repo.at(
+        "2026-11-23T06:40:00Z",
+        &[
+            "hold",
+            &id,
+            "--reason",
+            "Waiting for ACME to approve the change",
+        ],
+    )
+    .ok();
+    repo.at(
+        "2026-11-23T06:45:00Z",
+        &["update", &id, "--audience", "all", "-m", "Paused."],
+    )
+    .ok();
+    let mails = outbox(&repo, &id);
+    let mut seen = 0;
+    for (name, raw) in &mails {
+        if !name.starts_with("20261123T064500Z") || !name.contains("client") {
+            continue;
+        }
+        let text = parse(raw).body_text(0).unwrap().to_string();
+        assert!(!text.contains("third party"), "{name}: {text}");
+        seen += 1;
+    }
+    assert!(seen >= 2, "{:?}", mails.keys());
+}
+
+#[test]
+fn a_client_bound_text_naming_another_client_is_a_warning() {
+    let repo = TestRepo::new();
+    let id = two_clients(&repo, &[]);
+    let out = repo
+        .at(
+            "2026-11-23T06:45:00Z",
+            &[
+                "update",
+                &id,
+                "--audience",
+                "all",
+                "-m",
+                "Globex is down too; we are failing over.",
+            ],
+        )
+        .ok();
+    assert!(
+        out.stderr
+            .contains("warning: the text for ACME Corp's people names `Globex` (another client)"),
+        "{}",
+        out.stderr
+    );
+    // Written all the same: the incident manager may mean it.
+    assert!(
+        outbox(&repo, &id)
+            .keys()
+            .any(|n| n.ends_with("client+acme.eml"))
+    );
+    let clean = repo
+        .at(
+            "2026-11-23T07:15:00Z",
+            &[
+                "update",
+                &id,
+                "--audience",
+                "all",
+                "-m",
+                "Failover 50% done.",
+            ],
+        )
+        .ok();
+    assert!(!clean.stderr.contains("warning"), "{}", clean.stderr);
+}

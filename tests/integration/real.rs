@@ -90,9 +90,18 @@ fn email_text(repo: &TestRepo, id: &str, suffix: &str) -> String {
 /// Run `args` expecting exit 1 with `expected` in stderr, and nothing written or committed.
 #[track_caller]
 fn refused(repo: &TestRepo, at: &str, args: &[&str], expected: &str) {
+    refused_with(1, repo, at, args, expected);
+}
+
+/// [`refused`] as a usage error (exit 2).
+fn misused(repo: &TestRepo, at: &str, args: &[&str], expected: &str) {
+    refused_with(2, repo, at, args, expected);
+}
+
+fn refused_with(code: i32, repo: &TestRepo, at: &str, args: &[&str], expected: &str) {
     let files = repo.snapshot();
     let log = repo.log();
-    let run = repo.at(at, args).fails(1);
+    let run = repo.at(at, args).fails(code);
     assert!(run.stderr.contains(expected), "{args:?}: {}", run.stderr);
     assert_eq!(repo.snapshot(), files, "{args:?} changed files");
     assert_eq!(repo.log(), log, "{args:?} committed");
@@ -441,11 +450,11 @@ fn roles_are_assigned_from_the_configured_list() {
     assert!(internal.contains("Communications lead:* Dan"), "{internal}");
     let client = email_text(&repo, &id, "u1-client.eml");
     assert!(!client.contains("Dan"), "{client}");
-    refused(
+    misused(
         &repo,
         "2026-11-24T14:40:00Z",
         &["assign", &id, "--role", "dj", "--to", "Eve"],
-        "unknown role `dj`: the roles in mim.yaml are incident-manager, communications-lead, technical-lead, scribe",
+        "invalid value 'dj' for '--role <ROLE>'\n  [possible values: incident-manager, communications-lead, technical-lead, scribe]",
     );
     refused(
         &repo,
@@ -803,11 +812,11 @@ fn bad_times_roles_and_handovers_are_refused_and_nothing_is_written() {
         &declare(&["--impact-started", DETECTED, "--detected", IMPACT]),
         "--detected 2026-11-24T13:42:00Z is before --impact-started 2026-11-24T13:45:00Z",
     );
-    refused(
+    misused(
         &repo,
         DECLARED,
         &declare(&["--detected", "13:45"]),
-        "in --detected",
+        "invalid value '13:45' for '--detected <TIME>'",
     );
     let id = outage(&repo);
     refused(

@@ -7,7 +7,7 @@ use crate::common::{Run, TestRepo};
 
 /// The NIS2 and DORA examples of `mim init`'s configuration, uncommented, with the
 /// reporting entity filled in (so the drafts leave out only what a record never holds).
-fn regimes() -> String {
+pub(crate) fn regimes() -> String {
     let config = mim::DEFAULT_CONFIG;
     let start = config
         .find("# regulations:")
@@ -262,10 +262,11 @@ fn classify_and_notify_say_what_is_wrong() {
                 "classify", &id, "--regime", "gdpr", "--not", "--reason", "x",
             ],
         )
-        .fails(1);
+        .fails(2);
     assert!(
-        run.stderr
-            .contains("unknown regime `gdpr`: mim.yaml defines dora, nis2"),
+        run.stderr.contains(
+            "invalid value 'gdpr' for '--regime <REGIME>'\n  [possible values: dora, nis2]"
+        ),
         "{}",
         run.stderr
     );
@@ -303,7 +304,7 @@ fn classify_and_notify_say_what_is_wrong() {
                 "X",
             ],
         )
-        .fails(1);
+        .fails(2);
     assert!(
         run.stderr
             .contains("its stages are early-warning, notification, final-report"),

@@ -977,18 +977,24 @@ fn bad_filters_are_refused_and_change_nothing() {
     for (args, message) in [
         (
             vec!["--client", "initech"],
-            "unknown client `initech` in --client: use one of acme, globex",
+            "invalid value 'initech' for '--client <CLIENT>'\n  [possible values: acme, globex]",
         ),
         (
             vec!["--priority", "P9"],
-            "unknown priority `P9` in --priority: use one of P1, P2, P3, P4, P5",
+            "invalid value 'P9' for '--priority <PRIORITY>'\n  [possible values: P1, P2, P3, P4, P5]",
         ),
         (
             vec!["--since", "2026-12-01", "--until", "2026-11-01"],
             "is not before --until",
         ),
-        (vec!["--since", "yesterday"], "in --since"),
-        (vec!["--until", "2026-02-30"], "in --until"),
+        (
+            vec!["--since", "yesterday"],
+            "invalid value 'yesterday' for '--since <DATE>'",
+        ),
+        (
+            vec!["--until", "2026-02-30"],
+            "invalid value '2026-02-30' for '--until <DATE>'",
+        ),
     ] {
         let mut all = vec!["report"];
         all.extend_from_slice(&args);

@@ -384,6 +384,13 @@ fn the_report_needs_the_client_summary_and_an_affected_client() {
     assert!(run.stderr.contains("### Fix"), "{}", run.stderr);
     assert_eq!(repo.snapshot(), before, "nothing written");
     write_client_summary(&repo, &id);
+    // A client of mim.yaml's that the incident never affected (one mim.yaml does not
+    // know is a usage error: tests/integration/arguments.rs).
+    let config = repo.read("mim.yaml").replace(
+        "  globex:\n    name: Globex\n",
+        "  initech:\n    name: Initech\n  globex:\n    name: Globex\n",
+    );
+    repo.config(&config);
     let run = repo
         .at(SATURDAY, &["pir", "report", &id, "--client", "initech"])
         .fails(1);

@@ -247,7 +247,14 @@ fn messages_use_an_before_a_vowel() {
         .at(
             "2026-11-24T09:10:00Z",
             &[
-                "escalate", &id, "--kind", "onsite", "--to", "Field", "--level", "x",
+                "escalate",
+                &id,
+                "--kind",
+                "onsite",
+                "--to",
+                "Field",
+                "--level",
+                "vp-services",
             ],
         )
         .fails(1);

@@ -358,3 +358,47 @@ fn a_client_page_has_only_client_updates_and_the_window_limits_history() {
         unknown.stderr
     );
 }
+
+#[test]
+fn a_components_history_counts_only_the_time_it_was_down() {
+    let repo = TestRepo::new();
+    let id = repo.active_p1("2026-11-23T06:08:00Z", "2026-11-23T06:15:00Z");
+    let resolve = |at: &str| {
+        repo.at(
+            at,
+            &["resolve", &id, "--closure", "permanent-fix", "-m", "Fixed."],
+        )
+        .ok();
+    };
+    resolve("2026-11-23T07:30:00Z");
+    repo.at(
+        "2026-11-23T08:00:00Z",
+        &["reopen", &id, "--reason", "It failed again"],
+    )
+    .ok();
+    resolve("2026-11-23T09:00:00Z");
+    let facts = repo
+        .now("2026-11-23T10:00:00Z", &["--json", "facts", &id])
+        .ok()
+        .json();
+    let client = facts["readers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["audience"] == "client")
+        .unwrap_or_else(|| panic!("{facts}"))
+        .clone();
+    assert_eq!(
+        client["down"],
+        serde_json::json!([
+            {"from": "2026-11-23T06:08:00Z", "until": "2026-11-23T07:30:00Z"},
+            {"from": "2026-11-23T08:00:00Z", "until": "2026-11-23T09:00:00Z"},
+        ])
+    );
+    // The day's bar says 1h22m + 1h, not the 2h52m from the impact to the last restore.
+    repo.now("2026-11-23T10:00:00Z", &["site", "-o", "public"])
+        .ok();
+    let text = all_text(&repo.path("public").join("acme"));
+    assert!(text.contains("2026-11-23: down 2h22m"), "{text}");
+    assert!(!text.contains("down 2h52m"), "{text}");
+}

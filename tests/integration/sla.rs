@@ -345,7 +345,8 @@ fn exit_codes() {
         .now("2026-11-24T09:30:00Z", &["check", "--client", "globex"])
         .fails(2);
     assert!(
-        run.stderr.contains("unknown client `globex`"),
+        run.stderr
+            .contains("invalid value 'globex' for '--client <CLIENT>'"),
         "{}",
         run.stderr
     );

@@ -2,15 +2,13 @@
 //! a due day (committed to clients, maybe), then done or dropped.
 
 use anyhow::{Context, bail};
-use chrono::NaiveDate;
 
 use crate::cli::PirActionAddArgs;
 use crate::context::Ctx;
 use crate::model::Event;
 use crate::pir::{self, ids};
 use crate::text;
-use crate::time::{self, Timestamp};
-use crate::units::Duration;
+use crate::time;
 
 pub fn add(ctx: &Ctx, args: &PirActionAddArgs) -> anyhow::Result<()> {
     let (id, text) = ctx.split_id("pir action add", &args.args, "TEXT")?;
@@ -19,7 +17,7 @@ pub fn add(ctx: &Ctx, args: &PirActionAddArgs) -> anyhow::Result<()> {
     let tz = ctx.repo.config.tz();
     let today = ctx.now.with_timezone(&tz).date_naive();
     let due = match &args.due {
-        Some(due) => parse_due(due, ctx.now, tz)?,
+        Some(due) => time::parse_due(due, ctx.now, tz).context("in --due")?,
         None => (ctx.now + ctx.repo.config.pir.action_due.to_chrono())
             .with_timezone(&tz)
             .date_naive(),
@@ -142,23 +140,4 @@ fn finish_action(
         eprintln!("{}: action {action_id} open → {what}", incident.id);
     }
     Ok(())
-}
-
-/// `--due`: a date (`2026-12-08`) or a span from now (`7d`), as the day it falls on.
-fn parse_due(text: &str, now: Timestamp, tz: chrono_tz::Tz) -> anyhow::Result<NaiveDate> {
-    let text = text.trim();
-    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        return time::check_date(date, text).context("in --due");
-    }
-    let looks_like_span =
-        text.starts_with(|c: char| c.is_ascii_digit()) && text.ends_with(['d', 'h', 'm', 's']);
-    if looks_like_span {
-        // Bounded where it is parsed, so `now + span` cannot overflow.
-        let span = text.parse::<Duration>().context("in --due")?;
-        return Ok((now + span.to_chrono()).with_timezone(&tz).date_naive());
-    }
-    bail!(
-        "invalid --due `{}`: expected a date like 2026-12-08 or a time from now like 7d",
-        text.escape_debug()
-    )
 }

@@ -17,10 +17,13 @@ pub fn run(ctx: &Ctx, args: &PirReviewArgs) -> anyhow::Result<()> {
     let session = match session.trim().to_ascii_lowercase().as_str() {
         "internal" => ReviewSession::Internal,
         "client" => ReviewSession::Client,
-        other => bail!(
-            "unknown review session `{}`: use `internal` (03g.02) or `client` (03g.03)",
-            other.escape_debug()
-        ),
+        other => {
+            return Err(crate::error::Error::usage(format!(
+                "unknown review session `{}`: use `internal` (03g.02) or `client` (03g.03)",
+                other.escape_debug()
+            ))
+            .into());
+        }
     };
     let tz = ctx.repo.config.tz();
     let held_at = time::parse(&args.held_at, tz).context("in --held-at")?;

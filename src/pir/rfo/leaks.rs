@@ -129,6 +129,42 @@ pub fn leaks(
     found
 }
 
+/// What of `text`, typed for client `key`'s people, names what they must not read:
+/// `` `term` (why) `` for each, as [`leaks`] finds it in the client's report.
+pub fn in_client_text(
+    config: &Config,
+    incident: &Incident,
+    state: &State,
+    key: &str,
+    text: &str,
+) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for (term, why) in internal_terms(config, incident, state, key) {
+        let any_case = why.starts_with("another client");
+        let seen = found.iter().any(|f| {
+            f.to_lowercase()
+                .starts_with(&format!("`{}`", term.to_lowercase()))
+        });
+        if !seen && contains_word(text, &term, any_case) {
+            found.push(format!("`{term}` ({why})"));
+        }
+    }
+    found
+}
+
+/// A warning for each term of `text`, to be read by client `key`'s people, that they must
+/// not read (another client, our people, vendors and their cases, the bridge, tickets):
+/// the text is still written, since the incident manager may mean it.
+pub fn warn(config: &Config, incident: &Incident, state: &State, key: &str, text: &str) {
+    let found = in_client_text(config, incident, state, key, text);
+    if !found.is_empty() {
+        eprintln!(
+            "warning: the text for {}'s people names {}: check they are meant to read it",
+            config.client_name(key),
+            found.join(", ")
+        );
+    }
+}
 /// Every string in `value`, with its path (`timeline[2].text`).
 fn walk(value: &serde_json::Value, path: String, f: &mut dyn FnMut(&str, &str)) {
     match value {

@@ -10,7 +10,7 @@
 //! (the summary, the messages, the action items) is written by people: [`leaks`] refuses
 //! a report in which any of it names what the client must not read.
 
-mod leaks;
+pub(crate) mod leaks;
 
 pub use leaks::leaks;
 
@@ -343,8 +343,7 @@ fn timeline(
             .filter(|u| u.audience == audience.as_str())
         {
             let (status_line, body) = read(mark)?;
-            let day = mark.at.with_timezone(&day_zone).date_naive();
-            let local = |t: &str| crate::facts::times::expand(t, day_zone, day, zone);
+            let local = |t: &str| crate::facts::times::expand(t, day_zone, mark.at, zone);
             let mut text = String::new();
             if let Some(line) = &status_line {
                 text.push_str(&format!("({}) ", local(line)));

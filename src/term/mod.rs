@@ -10,6 +10,7 @@
 
 pub mod audit;
 pub mod incident;
+pub mod list;
 pub mod status;
 
 use anstyle::{AnsiColor, Style};

@@ -472,9 +472,9 @@ fn is_content(line: &str) -> bool {
     !t.is_empty() && !t.starts_with('#')
 }
 
-/// A line of `timeline.yaml` read as one entry.
+/// A line of `timeline.yaml` read as one entry, by the one reader of timeline text.
 fn parse_entry(line: &str) -> Option<Entry> {
-    let entries: Vec<Entry> = serde_yaml::from_str(line).ok()?;
+    let entries = crate::store::parse_timeline(Path::new(TIMELINE_FILE), line).ok()?;
     match <[Entry; 1]>::try_from(entries) {
         Ok([entry]) => Some(entry),
         Err(_) => None,

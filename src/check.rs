@@ -167,7 +167,7 @@ fn place(repo: &Repo, incident: &Incident, findings: Vec<sla::Finding>) -> Vec<F
         .map(|f| {
             let (file, line) = match f.anchor {
                 Anchor::Record(key) => (RECORD_FILE, locate(record, &[key]).0),
-                Anchor::Entry(i) => (TIMELINE_FILE, validate::entry_line(timeline, i)),
+                Anchor::Entry(i) => (TIMELINE_FILE, crate::diag::item_line(timeline, i)),
             };
             Finding {
                 incident: Some(f.incident),

@@ -10,8 +10,9 @@ use anyhow::Context as _;
 use crate::cli::Global;
 use crate::error::Error;
 use crate::git;
-use crate::model::{Entry, Event, Incident, order};
+use crate::model::{Entry, Event, Incident};
 use crate::repo::Repo;
+use crate::state::order;
 use crate::store::{self, Change, Commit};
 use crate::time::{self, Timestamp};
 use crate::txn;
@@ -187,7 +188,7 @@ impl Ctx {
     }
 
     /// A new timeline entry at `now` by the actor, refused when `now` breaks the time
-    /// order of the incident's timeline (see [`crate::model::order`]).
+    /// order of the incident's timeline (see [`crate::state::order`]).
     pub fn entry(&self, incident: &Incident, event: Event) -> anyhow::Result<Entry> {
         let entry = Entry {
             at: self.now,

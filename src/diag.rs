@@ -154,51 +154,131 @@ impl fmt::Display for Diagnostics {
     }
 }
 
+/// One step of a path into a YAML document: a key of a mapping, or the `n`-th item
+/// (from 0) of a sequence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step<'a> {
+    Key(&'a str),
+    Item(usize),
+}
+
 /// Find where a key path (`["priority_matrix", "high", "medium"]`) is written in a YAML
-/// text, for problems found after parsing. Understands block mappings and flow mappings
-/// on one line, which is how mim's files are written; returns the deepest key found.
-pub fn locate(source: &str, path: &[&str]) -> (usize, usize) {
+/// text: [`locate_path`] with keys only.
+pub fn locate(source: &str, keys: &[&str]) -> (usize, usize) {
+    let path: Vec<Step> = keys.iter().map(|k| Step::Key(k)).collect();
+    locate_path(source, &path)
+}
+
+/// Where a path (`[Key("workstreams"), Item(2)]`, `[Item(7)]` for a timeline's eighth
+/// entry) is written in a YAML text, for problems found after parsing: the 1-based line
+/// and column of the deepest step found, `(0, 0)` when not even the first is. It reads
+/// block mappings and sequences, and flow mappings on one line, which is how mim's files
+/// are written. The one locator of positions in parsed YAML: mim.yaml, incident.yaml,
+/// timelines and plans use it.
+pub fn locate_path(source: &str, path: &[Step]) -> (usize, usize) {
     let lines: Vec<&str> = source.lines().collect();
     let mut found = (0, 0);
     let mut start = 0;
     let mut parent_indent: Option<usize> = None;
     // Where on the parent's line its value starts: a flow mapping may continue there.
     let mut same_line: Option<(usize, usize)> = None;
-    for key in path {
-        let mut hit = None;
-        if let Some((line, from)) = same_line
-            && let Some(col) = find_key(&lines[line][from..], key)
-        {
-            hit = Some((line, from + col));
-        }
-        if hit.is_none() {
-            for (i, text) in lines.iter().enumerate().skip(start) {
-                let indent = text.len() - text.trim_start().len();
-                let trimmed = text.trim_start();
-                if trimmed.is_empty() || trimmed.starts_with('#') {
-                    continue;
-                }
-                if let Some(p) = parent_indent {
-                    if i > start && indent <= p {
-                        break;
-                    }
-                } else if indent > 0 {
-                    continue;
-                }
-                if let Some(col) = find_key(text, key) {
-                    hit = Some((i, col));
-                    break;
-                }
+    for step in path {
+        let hit = match *step {
+            Step::Key(key) => {
+                let on_parent_line = same_line.and_then(|(line, from)| {
+                    find_key(lines[line].get(from..)?, key).map(|col| (line, from + col))
+                });
+                on_parent_line.or_else(|| find_block_key(&lines, start, parent_indent, key))
             }
-        }
+            Step::Item(n) => find_item(&lines, start, parent_indent, n),
+        };
         let Some((line, col)) = hit else { break };
         found = (line + 1, col + 1);
         let text = lines[line];
-        parent_indent = Some(text.len() - text.trim_start().len());
-        same_line = Some((line, col + key.len() + 1));
+        let indent = text.len() - text.trim_start().len();
+        (parent_indent, same_line) = match *step {
+            Step::Key(key) => (Some(indent), Some((line, col + key.len() + 1))),
+            // The item's own mapping starts after its `- `.
+            Step::Item(_) => (Some(indent), Some((line, col + 2))),
+        };
         start = line + 1;
     }
     found
+}
+
+/// `(line, byte column)` of `key` as a key of the block mapping under a line indented
+/// `parent` (the top level: `None`), searching from line `start`.
+fn find_block_key(
+    lines: &[&str],
+    start: usize,
+    parent: Option<usize>,
+    key: &str,
+) -> Option<(usize, usize)> {
+    for (i, text) in lines.iter().enumerate().skip(start) {
+        let indent = text.len() - text.trim_start().len();
+        let trimmed = text.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        if let Some(p) = parent {
+            if i > start && indent <= p {
+                return None;
+            }
+        } else if indent > 0 {
+            continue;
+        }
+        if let Some(col) = find_key(text, key) {
+            return Some((i, col));
+        }
+    }
+    None
+}
+
+/// `(line, byte column of its dash)` of item `n` of the block sequence under a line
+/// indented `parent`, searching from line `start`. A sequence may be indented as much as
+/// its key (`key:` then `- a`). At the top level (`parent` is `None`) the items are the
+/// lines that start with `- ` in the first column, and other lines there (`---`, a
+/// conflict marker) are passed over.
+fn find_item(
+    lines: &[&str],
+    start: usize,
+    parent: Option<usize>,
+    n: usize,
+) -> Option<(usize, usize)> {
+    let mut item_indent = parent.is_none().then_some(0);
+    let mut seen = 0;
+    for (i, text) in lines.iter().enumerate().skip(start) {
+        let trimmed = text.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let indent = text.len() - trimmed.len();
+        let is_item = trimmed == "-" || trimmed.starts_with("- ");
+        let at = *item_indent.get_or_insert(indent);
+        if parent.is_some_and(|p| indent < p || (indent == p && !is_item)) || indent < at {
+            return None;
+        }
+        if indent > at {
+            continue;
+        }
+        if !is_item {
+            if parent.is_none() {
+                continue;
+            }
+            return None;
+        }
+        if seen == n {
+            return Some((i, indent));
+        }
+        seen += 1;
+    }
+    None
+}
+
+/// The 1-based line where the `index`-th item (from 0) of a top-level YAML sequence,
+/// a timeline's entry, starts; 0 when there is no such item.
+pub fn item_line(source: &str, index: usize) -> usize {
+    locate_path(source, &[Step::Item(index)]).0
 }
 
 /// Byte offset of `key:` in `text` where it stands as a key (start, or after space `{` `,` `-`).
@@ -278,6 +358,32 @@ mod tests {
         // Missing keys fall back to the deepest key found.
         assert_eq!(locate(SRC, &["priorities", "P9"]), (7, 1));
         assert_eq!(locate(SRC, &["nothing"]), (0, 0));
+    }
+
+    #[test]
+    fn locates_sequence_items() {
+        let timeline = "# header\n---\n- {at: a, event: note}\n\n- at: b\n  event: note\n  text: |\n    - not an item\n-\n  at: c\n";
+        assert_eq!(item_line(timeline, 0), 3);
+        assert_eq!(item_line(timeline, 1), 5);
+        assert_eq!(item_line(timeline, 2), 9);
+        assert_eq!(item_line(timeline, 3), 0);
+        let plan = "bridge: x\nworkstreams:\n- {name: a, owner: b}\n  # note\n- name: c\n  owner: d\nstakeholders:\n  - who: e\n    via: email\n  - who: f\ncadence: {internal: 30m}\n";
+        let at = |path: &[Step]| locate_path(plan, path);
+        assert_eq!(at(&[Step::Key("workstreams"), Step::Item(0)]), (3, 1));
+        assert_eq!(at(&[Step::Key("workstreams"), Step::Item(1)]), (5, 1));
+        assert_eq!(
+            at(&[Step::Key("workstreams"), Step::Item(1), Step::Key("owner")]),
+            (6, 3)
+        );
+        // A missing item falls back to its sequence's key.
+        assert_eq!(at(&[Step::Key("workstreams"), Step::Item(2)]), (2, 1));
+        assert_eq!(at(&[Step::Key("stakeholders"), Step::Item(1)]), (10, 3));
+        assert_eq!(
+            at(&[Step::Key("stakeholders"), Step::Item(0), Step::Key("via")]),
+            (9, 5)
+        );
+        assert_eq!(at(&[Step::Key("cadence"), Step::Key("internal")]), (11, 11));
+        assert_eq!(at(&[Step::Key("cadence"), Step::Item(0)]), (11, 1));
     }
 
     #[test]

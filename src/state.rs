@@ -7,12 +7,15 @@
 //! instant is the incident as it stood then. An incident reported after "now" does not
 //! exist yet at all ([`State::exists`]).
 
+pub mod order;
+mod pir;
+
 use serde::Serialize;
 
 use crate::config::{Config, INCIDENT_MANAGER, PriorityTargets, SlaStart};
 use crate::lifecycle::{Status, Transition};
 use crate::model::escalation::{Escalation, PriorityStep};
-use crate::model::pir::{self, Pir};
+use crate::model::pir::{self as pir_model, Pir};
 use crate::model::plan::{CadenceSource, PlanRecord};
 use crate::model::{
     Audience, Classification, Entry, Event, Incident, MilestoneKind, Relation, Verification,
@@ -49,6 +52,10 @@ pub struct Period {
     pub from: Timestamp,
     #[serde(with = "time::rfc3339::option")]
     pub until: Option<Timestamp>,
+    /// The timeline entry (file order) of the status change that began it; `None` for
+    /// the first, which the report began.
+    #[serde(skip)]
+    pub entry: Option<usize>,
 }
 
 /// Something in the timeline that cannot have happened as recorded, typically two
@@ -215,6 +222,19 @@ pub struct Handover {
     pub from: Option<String>,
     pub to: String,
     pub note: String,
+    /// Its index in the timeline file.
+    #[serde(skip)]
+    pub entry: usize,
+}
+
+/// A free note (`mim note`), as written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Note {
+    pub at: Timestamp,
+    pub by: String,
+    pub text: String,
+    /// Its index in the timeline file.
+    pub entry: usize,
 }
 
 /// A link to another incident in force (not removed since).
@@ -349,6 +369,9 @@ pub struct State {
     pub cis: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<Conflict>,
+    /// Entries in the wrong time order (see [`order`]): a merge of two clones, a hand edit.
+    #[serde(skip)]
+    pub order_problems: Vec<order::Problem>,
     /// The alerts taken in (`mim intake`), in time order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub alerts: Vec<AlertMark>,
@@ -401,9 +424,12 @@ pub struct State {
     #[serde(skip)]
     pub pir: Option<Pir>,
     #[serde(skip)]
-    pub pir_problems: Vec<pir::Problem>,
+    pub pir_problems: Vec<pir_model::Problem>,
     #[serde(skip)]
     pub time_entries: Vec<TimeEntry>,
+    /// The free notes, in time order.
+    #[serde(skip)]
+    pub notes: Vec<Note>,
 }
 
 /// The incident's state at `now`.
@@ -459,6 +485,7 @@ pub fn derive(config: &Config, incident: &Incident, now: Timestamp) -> State {
         services: record.service.iter().map(str::to_string).collect(),
         cis: record.ci.iter().map(str::to_string).collect(),
         conflicts: Vec::new(),
+        order_problems: Vec::new(),
         alerts: Vec::new(),
         regulatory: Vec::new(),
         now,
@@ -468,6 +495,7 @@ pub fn derive(config: &Config, incident: &Incident, now: Timestamp) -> State {
             status: Status::Proposed,
             from: record.reported,
             until: None,
+            entry: None,
         }],
         resolved_periods: Vec::new(),
         accepted: None,
@@ -493,11 +521,19 @@ pub fn derive(config: &Config, incident: &Incident, now: Timestamp) -> State {
         pir: None,
         pir_problems: Vec::new(),
         time_entries: Vec::new(),
+        notes: Vec::new(),
     };
+    let mut out_of_status = Vec::new();
     for &i in &entries {
-        apply(&mut s, i, &incident.entries[i]);
+        let entry = &incident.entries[i];
+        if let Some(change) = s.periods.last().and_then(|p| p.entry)
+            && order::out_of_status(&entry.event, s.status)
+        {
+            out_of_status.push((change, i));
+        }
+        apply(&mut s, i, entry);
     }
-    legacy_plan_cadence(&mut s, incident);
+    s.order_problems = order::problems(&incident.entries, &entries, out_of_status);
     client_priorities(&mut s, config);
     let ordered: Vec<(usize, &Entry)> =
         entries.iter().map(|&i| (i, &incident.entries[i])).collect();
@@ -578,8 +614,8 @@ fn apply(s: &mut State, i: usize, entry: &Entry) {
         Event::Plan {
             internal_every,
             client_every,
-            change,
             set,
+            ..
         } => {
             s.plan.events += 1;
             match set {
@@ -588,17 +624,10 @@ fn apply(s: &mut State, i: usize, entry: &Entry) {
             }
             s.plan.plan.cadence.internal = internal_every.or(s.plan.plan.cadence.internal);
             s.plan.plan.cadence.client = client_every.or(s.plan.plan.cadence.client);
-            let recorded = [
+            for (audience, every) in [
                 (Audience::Internal, *internal_every),
                 (Audience::Client, *client_every),
-            ];
-            let structured = recorded.iter().any(|(_, d)| d.is_some());
-            for (audience, every) in recorded {
-                let every = every.or_else(|| {
-                    (!structured)
-                        .then(|| legacy_cadence_text(change, audience))
-                        .flatten()
-                });
+            ] {
                 if let Some(every) = every {
                     s.cadence_changes.push(CadenceChange {
                         at,
@@ -652,14 +681,24 @@ fn apply(s: &mut State, i: usize, entry: &Entry) {
             },
         )),
         Event::Note {
-            time: Some(time),
+            text,
+            time,
             activity,
-            ..
-        } => s.time_entries.push(TimeEntry {
-            at,
-            time: *time,
-            activity: activity.clone(),
-        }),
+        } => {
+            s.notes.push(Note {
+                at,
+                by: entry.by.clone(),
+                text: text.clone(),
+                entry: i,
+            });
+            if let Some(time) = time {
+                s.time_entries.push(TimeEntry {
+                    at,
+                    time: *time,
+                    activity: activity.clone(),
+                });
+            }
+        }
         Event::Milestone {
             kind,
             text,
@@ -693,6 +732,7 @@ fn apply(s: &mut State, i: usize, entry: &Entry) {
                 from: s.manager.clone(),
                 to: to.clone(),
                 note: note.clone(),
+                entry: i,
             });
             give_role(s, INCIDENT_MANAGER, to, entry);
         }
@@ -1034,41 +1074,9 @@ fn transition_to(s: &mut State, transition: Transition, i: usize, entry: &Entry)
         status: to,
         from: at,
         until: None,
+        entry: Some(i),
     });
     s.status = to;
-}
-
-/// `internal updates every 30m`: how mim wrote a plan's cadence change before plan
-/// events carried it as data. Timelines written since carry `internal_every`/`client_every`.
-fn legacy_cadence_text(change: &str, audience: Audience) -> Option<Duration> {
-    let key = format!("{audience} updates every ");
-    change.split("; ").find_map(|part| {
-        let rest = part.strip_prefix(&key)?;
-        rest.split_whitespace().next()?.parse().ok()
-    })
-}
-
-/// A cadence in `plan.md` that no plan event recorded (written by hand, or by a version
-/// of mim that did not record it) applies from the report, as it always did.
-fn legacy_plan_cadence(s: &mut State, incident: &Incident) {
-    let Some(plan) = &incident.plan else { return };
-    for (audience, every) in [
-        (Audience::Internal, plan.cadence.internal),
-        (Audience::Client, plan.cadence.client),
-    ] {
-        let Some(every) = every else { continue };
-        if s.cadence_changes.iter().any(|c| c.audience == audience) {
-            continue;
-        }
-        s.cadence_changes.insert(
-            0,
-            CadenceChange {
-                at: s.reported,
-                audience,
-                every,
-            },
-        );
-    }
 }
 
 impl State {
@@ -1193,6 +1201,11 @@ impl State {
             audience,
             config.targets(self.priority_at(at)),
         )
+    }
+
+    /// The update the timeline entry `entry` (file order) recorded, if it recorded one.
+    pub fn update_of(&self, entry: usize) -> Option<&UpdateMark> {
+        self.updates.iter().find(|u| u.entry == entry)
     }
 
     /// Updates that count for `audience`'s cadence (an `all` update counts for both).

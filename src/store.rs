@@ -150,12 +150,20 @@ fn read_timeline(
     let Some(text) = diag::read_optional(base, path, shown)? else {
         return Ok(Vec::new());
     };
-    let entries = match timeline_read::entries(&text) {
-        Some(entries) => entries,
-        None => parse_yaml::<Option<Vec<Entry>>>(shown, &text)?.unwrap_or_default(),
-    };
+    let entries = parse_timeline(shown, &text)?;
     texts.timeline = text;
     Ok(entries)
+}
+
+/// The entries of a timeline's text (`file` as shown in problems): read directly when it
+/// is written the way mim writes it ([`timeline_read`]), else by the YAML parser, which
+/// has the last word and the positioned errors. The one reader of timeline text: the
+/// loader, the sync judge and the audit use it.
+pub fn parse_timeline(file: &Path, text: &str) -> Result<Vec<Entry>, Diagnostic> {
+    match timeline_read::entries(text) {
+        Some(entries) => Ok(entries),
+        None => Ok(parse_yaml::<Option<Vec<Entry>>>(file, text)?.unwrap_or_default()),
+    }
 }
 
 /// Whether [`write_atomic`] syncs a file to disk before renaming it into place; see

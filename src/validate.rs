@@ -13,9 +13,9 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics, locate};
-use crate::model::{Event, Incident, RECORD_FILE, TIMELINE_FILE, order};
+use crate::model::timeline::Reference;
+use crate::model::{Incident, RECORD_FILE, TIMELINE_FILE};
 use crate::repo::{self, Repo};
 use crate::state::{self, State};
 use crate::store;
@@ -249,22 +249,26 @@ pub fn incident_problems(repo: &Repo, incident: &Incident, depth: Depth) -> Vec<
                 .to_string(),
         );
     }
-    out.extend(timeline_problems(repo, config, incident, &state));
+    let entries = entry_problems(repo, incident, &state);
+    out.extend(timeline_problems(repo, incident, &state));
+    out.extend(entries.values);
     let shown = repo.relative(&incident.dir);
     out.extend(crate::comms::update_file::problems(
         incident,
+        &state,
         shown,
         depth == Depth::Deep,
     ));
     out.extend(crate::comms::outbox::problems(
         incident,
+        &state,
         shown,
         depth == Depth::Deep,
     ));
-    out.extend(escalation_problems(repo, incident));
+    out.extend(entries.levels);
     out.extend(stakeholder_problems(repo, incident, &state));
     out.extend(pir_problems(repo, incident, &state, depth == Depth::Deep));
-    out.extend(client_problems(repo, incident, &state));
+    out.extend(entries.clients);
     out.extend(plan_record_problems(repo, incident, &state));
     out.extend(duplicate_number_problems(repo, incident, &state));
     out
@@ -321,40 +325,9 @@ fn duplicate_number_problems(repo: &Repo, incident: &Incident, state: &State) ->
                 crate::time::format(&this.at),
                 other.by,
                 crate::time::format(&other.at),
-                entry_line(&incident.texts.timeline, first.entry)
+                crate::diag::item_line(&incident.texts.timeline, first.entry)
             ),
         ));
-    }
-    out
-}
-
-/// A message, a review or a PIR action recorded for a client that the incident never affected.
-fn client_problems(repo: &Repo, incident: &Incident, state: &State) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for (i, entry) in incident.entries.iter().enumerate() {
-        let (what, client) = match &entry.event {
-            Event::Update {
-                client: Some(c),
-                audience,
-                number,
-                ..
-            } => (format!("update {number} to {audience}"), vec![c]),
-            Event::PirReview {
-                client: Some(c), ..
-            } => ("the review".to_string(), vec![c]),
-            Event::PirAction { id, clients, .. } if !clients.is_empty() => {
-                (format!("PIR action {id}"), clients.iter().collect())
-            }
-            _ => continue,
-        };
-        for client in client.into_iter().filter(|c| !state.ever_affected(c)) {
-            out.push(at_entry(
-                repo,
-                incident,
-                i,
-                format!("{what} is for client `{client}`, which this incident never affected"),
-            ));
-        }
     }
     out
 }
@@ -371,12 +344,10 @@ fn stakeholder_problems(repo: &Repo, incident: &Incident, state: &State) -> Vec<
     let text = &incident.texts.plan;
     plan.stakeholders
         .iter()
-        .filter_map(|s| {
+        .enumerate()
+        .filter_map(|(i, s)| {
             let err = crate::comms::check_stakeholder(&repo.config, &clients, s).err()?;
-            let line = text
-                .lines()
-                .position(|l| l.contains(s.who.as_str()) && l.trim_start().starts_with('-'))
-                .map_or(0, |i| i + 1);
+            let line = crate::model::plan::item_line(text, "stakeholders", i).unwrap_or(0);
             Some(
                 Diagnostic::new(repo.relative(&path), format!("{err:#}"))
                     .at(line, if line > 0 { 1 } else { 0 })
@@ -386,12 +357,7 @@ fn stakeholder_problems(repo: &Repo, incident: &Incident, state: &State) -> Vec<
         .collect()
 }
 
-fn timeline_problems(
-    repo: &Repo,
-    config: &Config,
-    incident: &Incident,
-    state: &State,
-) -> Vec<Diagnostic> {
+fn timeline_problems(repo: &Repo, incident: &Incident, state: &State) -> Vec<Diagnostic> {
     let at_entry = |index: usize, message: String| at_entry(repo, incident, index, message);
     let mut out: Vec<Diagnostic> = state
         .conflicts
@@ -399,77 +365,92 @@ fn timeline_problems(
         .map(|c| at_entry(c.entry, c.message.clone()))
         .collect();
     out.extend(
-        order::problems(&incident.entries)
-            .into_iter()
-            .map(|p| at_entry(p.entry, p.message)),
+        state
+            .order_problems
+            .iter()
+            .map(|p| at_entry(p.entry, p.message.clone())),
     );
-    for (i, entry) in incident.entries.iter().enumerate() {
-        // Names are bounded where they enter; one written into the file by hand is a
-        // problem here, with the same limit.
-        let names = entry_names(&entry.event);
-        for (what, name) in [("by", entry.by.as_str())].into_iter().chain(names) {
-            let len = crate::text::one_line(name).chars().count();
-            if let Some(message) = crate::limits::name_problem(&format!("`{what}`"), len) {
-                out.push(at_entry(i, message));
-            }
-        }
-        match &entry.event {
-            Event::Reprioritise { priority, .. } if config.targets(priority).is_none() => {
-                out.push(at_entry(
-                    i,
-                    format!("priority `{priority}` has no targets in mim.yaml"),
-                ));
-            }
-            Event::Assign { role, .. } if !config.roles.contains(role) => {
-                out.push(at_entry(
-                    i,
-                    format!(
-                        "role `{role}` is not under `roles` in mim.yaml ({})",
-                        config.roles.join(", ")
-                    ),
-                ));
-            }
-            Event::Link { other, .. }
-            | Event::Reject {
-                duplicate_of: Some(other),
-                ..
-            } if !repo::is_id(other) => {
-                out.push(at_entry(
-                    i,
-                    format!("`{}` is not an incident ID", other.escape_debug()),
-                ));
-            }
-            Event::Resolve { closure, .. }
-                if !config.closure_codes.is_empty()
-                    && !config.closure_codes.contains_key(closure) =>
-            {
-                out.push(at_entry(
-                    i,
-                    format!("closure code `{closure}` is not under `closure_codes` in mim.yaml"),
-                ));
-            }
-            _ => {}
-        }
-    }
     out
 }
 
-/// The names an event records (who was given a role, escalated to, the facilitator, an
-/// action's owner, a review's attendees), for the name limit.
-fn entry_names(event: &Event) -> Vec<(&'static str, &str)> {
-    match event {
-        Event::Accept { manager, .. } => vec![("manager", manager.as_str())],
-        Event::Escalate { to, .. } | Event::Assign { to, .. } | Event::Handover { to, .. } => {
-            vec![("to", to.as_str())]
+/// What each timeline entry gets wrong in itself, in file order: a name past the limit,
+/// and what it names that mim.yaml or the incident lacks ([`Reference`]); escalation
+/// levels and clients apart, reported where [`incident_problems`] puts them.
+#[derive(Default)]
+struct EntryProblems {
+    values: Vec<Diagnostic>,
+    levels: Vec<Diagnostic>,
+    clients: Vec<Diagnostic>,
+}
+
+fn entry_problems(repo: &Repo, incident: &Incident, state: &State) -> EntryProblems {
+    let config = &repo.config;
+    let levels: Vec<&str> = config
+        .escalation
+        .hierarchic
+        .iter()
+        .map(|l| l.notify.as_str())
+        .collect();
+    let mut out = EntryProblems::default();
+    for (i, entry) in incident.entries.iter().enumerate() {
+        let at_entry = |message: String| at_entry(repo, incident, i, message);
+        // Names are bounded where they enter; one written into the file by hand is a
+        // problem here, with the same limit.
+        let names = entry.event.names();
+        for (what, name) in [("by", entry.by.as_str())].into_iter().chain(names) {
+            let len = crate::text::one_line(name).chars().count();
+            if let Some(message) = crate::limits::name_problem(&format!("`{what}`"), len) {
+                out.values.push(at_entry(message));
+            }
         }
-        Event::PirStart { facilitator, .. } => vec![("facilitator", facilitator.as_str())],
-        Event::PirAction { owner, .. } => vec![("owner", owner.as_str())],
-        Event::PirReview { attendees, .. } => attendees
-            .iter()
-            .map(|a| ("attendees", a.as_str()))
-            .collect(),
-        _ => Vec::new(),
+        for reference in entry.event.references() {
+            match reference {
+                Reference::Priority(priority) if config.targets(priority).is_none() => {
+                    out.values.push(at_entry(format!(
+                        "priority `{priority}` has no targets in mim.yaml"
+                    )));
+                }
+                Reference::Role(role) if !config.roles.iter().any(|r| r == role) => {
+                    out.values.push(at_entry(format!(
+                        "role `{role}` is not under `roles` in mim.yaml ({})",
+                        config.roles.join(", ")
+                    )));
+                }
+                Reference::Incident(other) if !repo::is_id(other) => {
+                    out.values.push(at_entry(format!(
+                        "`{}` is not an incident ID",
+                        other.escape_debug()
+                    )));
+                }
+                Reference::Closure(closure)
+                    if !config.closure_codes.is_empty()
+                        && !config.closure_codes.contains_key(closure) =>
+                {
+                    out.values.push(at_entry(format!(
+                        "closure code `{closure}` is not under `closure_codes` in mim.yaml"
+                    )));
+                }
+                Reference::EscalationLevel(level) if !levels.contains(&level) => {
+                    let known = if levels.is_empty() {
+                        "none".into()
+                    } else {
+                        levels.join(", ")
+                    };
+                    out.levels.push(at_entry(format!(
+                        "escalation level `{level}` is not under `escalation.hierarchic` in mim.yaml ({known})"
+                    )));
+                }
+                Reference::Client(client) if !state.ever_affected(client) => {
+                    out.clients.push(at_entry(format!(
+                        "{} is for client `{client}`, which this incident never affected",
+                        entry.event.brief()
+                    )));
+                }
+                _ => {}
+            }
+        }
     }
+    out
 }
 
 /// A problem with `key` of an incident's `incident.yaml`, positioned where the key is
@@ -486,41 +467,8 @@ pub fn at_record_key(repo: &Repo, incident: &Incident, key: &str, message: Strin
 pub fn at_entry(repo: &Repo, incident: &Incident, index: usize, message: String) -> Diagnostic {
     let text = &incident.texts.timeline;
     Diagnostic::new(&repo.relative(&incident.dir).join(TIMELINE_FILE), message)
-        .at(entry_line(text, index), 1)
+        .at(crate::diag::item_line(text, index), 1)
         .with_source(text)
-}
-
-/// Escalations naming a level mim.yaml does not have (plan.md itself was checked when
-/// the incident loaded).
-fn escalation_problems(repo: &Repo, incident: &Incident) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    let levels: Vec<&str> = repo
-        .config
-        .escalation
-        .hierarchic
-        .iter()
-        .map(|l| l.notify.as_str())
-        .collect();
-    for (i, entry) in incident.entries.iter().enumerate() {
-        if let Event::Escalate {
-            level: Some(level), ..
-        } = &entry.event
-            && !levels.contains(&level.as_str())
-        {
-            let known = if levels.is_empty() {
-                "none".into()
-            } else {
-                levels.join(", ")
-            };
-            out.push(at_entry(
-                repo,
-                incident,
-                i,
-                format!("escalation level `{level}` is not under `escalation.hierarchic` in mim.yaml ({known})"),
-            ));
-        }
-    }
-    out
 }
 
 /// The PIR's problems: its timeline events (with their line) and a missing `pir.md`
@@ -555,14 +503,4 @@ fn pir_problems(repo: &Repo, incident: &Incident, state: &State, deep: bool) -> 
         out.push(Diagnostic::new(&shown, format!("cannot read: {e}")));
     }
     out
-}
-
-/// The 1-based line where the `index`-th item of a top-level YAML sequence starts.
-pub fn entry_line(text: &str, index: usize) -> usize {
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| l.starts_with("- ") || *l == "-")
-        .nth(index)
-        .map(|(i, _)| i + 1)
-        .unwrap_or(0)
 }

@@ -1,21 +1,26 @@
 //! What a rendered message in `outbox/` must be, for `mim validate --deep`: 7-bit
 //! RFC 5322 text with the headers mim writes (its Message-ID, incident and audience),
 //! and a MIME body whose every part decodes to UTF-8 text. `check` never reads these.
+//! The message is read with `mail-parser` (structure, headers, transfer encodings);
+//! what is checked here is only what mim requires of it.
 
 use std::path::Path;
 
+use mail_parser::decoders::{base64::base64_decode, quoted_printable::quoted_printable_decode};
+use mail_parser::{Message, MessageParser, MessagePart, MimeHeaders, PartType};
+
 use crate::diag::Diagnostic;
+use crate::model::Audience;
 
 /// The first thing wrong with the message at `path` below `base` (shown as `shown`),
-/// written for `incident` to `audience` (`all` for old updates: any audience). It is
-/// read as every repository file is: never through a symbolic link, never more than an
-/// e-mail's limit.
+/// written for `incident` to `audience`. It is read as every repository file is: never
+/// through a symbolic link, never more than an e-mail's limit.
 pub fn problems(
     base: &Path,
     path: &Path,
     shown: &Path,
     incident: &str,
-    audience: &str,
+    audience: Audience,
 ) -> Option<Diagnostic> {
     let raw = match crate::safe_fs::read(base, path) {
         Ok(raw) => raw,
@@ -26,7 +31,7 @@ pub fn problems(
         .and_then(|n| n.to_str())
         .and_then(|n| n.strip_suffix(".eml"))
         .unwrap_or_default();
-    check(&raw, stem, incident, audience)
+    check(&raw, stem, incident, audience.as_str())
         .err()
         .map(|(line, message)| {
             let d = Diagnostic::new(shown, message);
@@ -37,25 +42,18 @@ pub fn problems(
 /// `Err((line, message))` for the first problem (line 0 when it has none).
 type Problem = (usize, String);
 
-/// A message's or part's headers (unfolded), its body, and the body's first line.
-type Split<'a> = (Vec<(String, String)>, &'a str, usize);
-
 fn check(raw: &[u8], stem: &str, incident: &str, audience: &str) -> Result<(), Problem> {
     if let Some(at) = raw.iter().position(|b| !b.is_ascii()) {
-        let line = raw[..at].iter().filter(|&&b| b == b'\n').count() + 1;
         return Err((
-            line,
+            line_at(raw, at),
             "not 7-bit text: mim writes every part quoted-printable or base64; re-render it or restore it from git".into(),
         ));
     }
-    let text = std::str::from_utf8(raw).expect("ASCII is UTF-8");
-    let (headers, body, body_line) = split(text, 1)?;
-    let header = |name: &str| {
-        headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    };
+    let message = MessageParser::default().parse(raw).ok_or((
+        0,
+        "no headers: this is not the message mim wrote".to_string(),
+    ))?;
+    let header = |name: &str| message.header_raw(name.to_string()).map(str::trim);
     for name in [
         "From",
         "To",
@@ -84,186 +82,76 @@ fn check(raw: &[u8], stem: &str, incident: &str, audience: &str) -> Result<(), P
             format!("its X-Mim-Incident header does not say {incident}"),
         ));
     }
-    if audience != "all" && header("X-Mim-Audience") != Some(audience) {
+    if header("X-Mim-Audience") != Some(audience) {
         return Err((
             0,
             format!("its X-Mim-Audience header does not say {audience}"),
         ));
     }
-    part(
-        header("Content-Type").unwrap_or_default(),
-        &headers,
-        body,
-        body_line,
-    )
-}
-
-/// The headers (unfolded), the body, and the body's first line number, of a message
-/// or part that starts on line `first`.
-fn split(text: &str, first: usize) -> Result<Split<'_>, Problem> {
-    let mut headers: Vec<(String, String)> = Vec::new();
-    let mut offset = 0;
-    for (i, line) in text.split_inclusive('\n').enumerate() {
-        offset += line.len();
-        let line = line.trim_end_matches(['\r', '\n']);
-        if line.is_empty() {
-            return Ok((headers, &text[offset..], first + i + 1));
-        }
-        if line.starts_with([' ', '\t']) {
-            match headers.last_mut() {
-                Some((_, value)) => value.push_str(line),
-                None => return Err((first + i, "starts with a folded line".into())),
-            }
-            continue;
-        }
-        match line.split_once(':') {
-            Some((name, value))
-                if !name.is_empty() && name.bytes().all(|b| b.is_ascii_graphic()) =>
-            {
-                headers.push((name.to_string(), value.trim().to_string()));
-            }
-            _ => return Err((first + i, format!("`{line}` is not a header line"))),
-        }
-    }
-    Err((
-        0,
-        "no blank line after the headers: the message has no body".into(),
-    ))
-}
-
-/// Check one body of type `content_type`: a multipart's every part, or the text itself.
-fn part(
-    content_type: &str,
-    headers: &[(String, String)],
-    body: &str,
-    line: usize,
-) -> Result<(), Problem> {
-    if content_type.to_ascii_lowercase().starts_with("multipart/") {
-        let boundary = parameter(content_type, "boundary")
-            .ok_or((0, "a multipart message without a boundary".to_string()))?;
-        return multipart(&boundary, body, line);
-    }
-    let encoding = headers
+    message
+        .parts
         .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case("Content-Transfer-Encoding"))
-        .map(|(_, v)| v.to_ascii_lowercase())
-        .unwrap_or_else(|| "7bit".into());
-    let bytes = match encoding.as_str() {
-        "7bit" | "8bit" => body.as_bytes().to_vec(),
-        "quoted-printable" => {
-            quoted_printable(body).ok_or((line, "broken quoted-printable text".to_string()))?
+        .try_for_each(|part| check_part(&message, part))
+}
+
+/// One part: a multipart's closing boundary and parts, or a leaf's encoding and text.
+fn check_part(message: &Message, part: &MessagePart) -> Result<(), Problem> {
+    let raw = message.raw_message();
+    let line = line_at(raw, part.raw_body_offset() as usize);
+    let content_type = part.content_type();
+    if content_type.is_some_and(|t| t.ctype().eq_ignore_ascii_case("multipart")) {
+        let boundary = content_type
+            .and_then(|t| t.attribute("boundary"))
+            .ok_or((0, "a multipart message without a boundary".to_string()))?;
+        let close = format!("--{boundary}--");
+        let body = &raw[part.raw_body_offset() as usize..];
+        let ends = body
+            .split(|&b| b == b'\n')
+            .any(|l| l.strip_suffix(b"\r").unwrap_or(l) == close.as_bytes());
+        if !ends {
+            return Err((
+                0,
+                format!(
+                    "the multipart body does not end (no `{close}` line): the message is cut short"
+                ),
+            ));
         }
-        "base64" => base64(body).ok_or((line, "broken base64 text".to_string()))?,
+        return match &part.body {
+            PartType::Multipart(parts) if !parts.is_empty() => Ok(()),
+            _ => Err((line, "a multipart body without parts".into())),
+        };
+    }
+    let encoding = part
+        .content_transfer_encoding()
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_else(|| "7bit".into());
+    let body = &raw[part.raw_body_offset() as usize..part.raw_end_offset() as usize];
+    let bytes = match encoding.as_str() {
+        "7bit" | "8bit" => Some(body.to_vec()),
+        "quoted-printable" => quoted_printable_decode(body),
+        // mail-parser forgives a last group cut short; a message mim wrote has none.
+        "base64" => base64_decode(body).filter(|_| {
+            let significant = body.iter().filter(|b| !b.is_ascii_whitespace()).count();
+            significant.is_multiple_of(4)
+        }),
         other => return Err((line, format!("unknown Content-Transfer-Encoding `{other}`"))),
     };
-    std::str::from_utf8(&bytes)
-        .map(|_| ())
-        .map_err(|_| (line, "a part that does not decode to UTF-8 text".into()))
+    match bytes {
+        _ if part.is_encoding_problem => Err((line, format!("broken {encoding} text"))),
+        None => Err((line, format!("broken {encoding} text"))),
+        Some(bytes) => std::str::from_utf8(&bytes)
+            .map(|_| ())
+            .map_err(|_| (line, "a part that does not decode to UTF-8 text".into())),
+    }
 }
 
-fn multipart(boundary: &str, body: &str, line: usize) -> Result<(), Problem> {
-    let open = format!("--{boundary}");
-    let close = format!("--{boundary}--");
-    let mut current: Option<(usize, String)> = None;
-    let mut parts = 0;
-    for (i, l) in body.split_inclusive('\n').enumerate() {
-        let bare = l.trim_end_matches(['\r', '\n']);
-        if bare == open || bare == close {
-            if let Some((start, text)) = current.take() {
-                let (headers, inner, inner_line) = split(&text, start)?;
-                let ty = headers
-                    .iter()
-                    .find(|(n, _)| n.eq_ignore_ascii_case("Content-Type"))
-                    .map(|(_, v)| v.clone())
-                    .unwrap_or_else(|| "text/plain".into());
-                part(&ty, &headers, inner, inner_line)?;
-                parts += 1;
-            }
-            if bare == close {
-                return if parts == 0 {
-                    Err((line + i, "a multipart body without parts".into()))
-                } else {
-                    Ok(())
-                };
-            }
-            current = Some((line + i + 1, String::new()));
-        } else if let Some((_, text)) = &mut current {
-            text.push_str(l);
-        }
-    }
-    Err((
-        0,
-        format!("the multipart body does not end (no `{close}` line): the message is cut short"),
-    ))
-}
-
-/// A `name="value"` (or `name=value`) parameter of a header value.
-fn parameter(value: &str, name: &str) -> Option<String> {
-    value.split(';').skip(1).find_map(|p| {
-        let (n, v) = p.trim().split_once('=')?;
-        n.trim()
-            .eq_ignore_ascii_case(name)
-            .then(|| v.trim().trim_matches('"').to_string())
-    })
-}
-
-fn quoted_printable(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len());
-    for line in text.split('\n') {
-        let line = line.trim_end_matches('\r');
-        let (line, soft) = match line.strip_suffix('=') {
-            Some(l) => (l, true),
-            None => (line, false),
-        };
-        let bytes = line.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            if bytes[i] == b'=' {
-                let hex = line.get(i + 1..i + 3)?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 3;
-            } else {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-        if !soft {
-            out.push(b'\n');
-        }
-    }
-    Some(out)
-}
-
-fn base64(text: &str) -> Option<Vec<u8>> {
-    let value = |c: u8| -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        } as u32)
-    };
-    let clean: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    let data = clean
-        .strip_suffix(b"==")
-        .or_else(|| clean.strip_suffix(b"="))
-        .unwrap_or(&clean);
-    if !clean.len().is_multiple_of(4) {
-        return None;
-    }
-    let mut out = Vec::with_capacity(data.len() * 3 / 4);
-    for chunk in data.chunks(4) {
-        let mut n = 0u32;
-        for &c in chunk {
-            n = (n << 6) | value(c)?;
-        }
-        n <<= 6 * (4 - chunk.len()) as u32;
-        let bytes = n.to_be_bytes();
-        out.extend_from_slice(&bytes[1..chunk.len()]);
-    }
-    Some(out)
+/// The 1-based line of byte `at` of `raw`.
+fn line_at(raw: &[u8], at: usize) -> usize {
+    raw[..at.min(raw.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 #[cfg(test)]
@@ -281,10 +169,6 @@ mod tests {
     #[test]
     fn a_message_as_mim_writes_it_passes() {
         assert_eq!(check(MESSAGE.as_bytes(), "s1", "i1", "client"), Ok(()));
-        assert_eq!(
-            base64("PHA+Q2Fmw6k8L3A+").unwrap(),
-            "<p>Café</p>".as_bytes()
-        );
     }
 
     #[test]

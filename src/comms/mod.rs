@@ -153,8 +153,9 @@ pub struct Stem {
     pub client: Option<String>,
 }
 
-/// What a message in `outbox/` is, from its name (`stem` or `stem.eml`): when, which
-/// kind, for whom. None for a name mim did not write.
+/// What a message in `outbox/` is, from its name (`stem` or `stem.eml`): when (with its
+/// sequence, see [`compact_seq`]), which kind, for whom. None for a name mim did not
+/// write. The one reader of message names: the ledger, validation and CI all use it.
 pub fn parse_stem(name: &str) -> Option<Stem> {
     let stem = name.strip_suffix(".eml").unwrap_or(name);
     let (at, rest) = stem.split_once('-')?;
@@ -167,7 +168,13 @@ pub fn parse_stem(name: &str) -> Option<Stem> {
     let (at, seq) = parse_compact(at)?;
     let kind = match tag {
         "resolved" => Kind::Restoral,
-        _ => Kind::Update(tag.strip_prefix('u')?.parse().ok()?),
+        _ => {
+            let number = tag.strip_prefix('u')?;
+            if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            Kind::Update(number.parse().ok()?)
+        }
     };
     Some(Stem {
         at,

@@ -14,10 +14,11 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use anyhow::Context as _;
+use mail_parser::MessageParser;
 
 use super::{Audience, Kind, Threads, compact, parse_stem};
 use crate::diag::Diagnostic;
-use crate::model::{Event, Incident};
+use crate::model::Incident;
 use crate::state::State;
 use crate::time::{self, Timestamp};
 
@@ -321,15 +322,14 @@ pub fn threads(
     let mut threads = Threads::default();
     for m in wanted {
         let path = incident_dir.join(OUTBOX_DIR).join(&m.file);
-        let head = read_header_section(&path)?;
-        let Some(id) = message_id(&head) else {
+        let raw = read_header_section(&path)?;
+        let Some((id, audience, about)) = thread_headers(&raw) else {
             continue;
         };
-        let audience = header(&head, "X-Mim-Audience")
-            .and_then(|a| Audience::parse(&a))
-            .or(m.audience);
-        let Some(audience) = audience else { continue };
-        let about = header(&head, "X-Mim-Client").or(client.map(String::from));
+        let Some(audience) = audience.or(m.audience) else {
+            continue;
+        };
+        let about = about.or(client.map(String::from));
         threads.push(audience, about, id);
     }
     Ok(threads)
@@ -382,128 +382,84 @@ pub fn append(log: &str, lines: &[String]) -> String {
     text
 }
 
-/// The `Message-ID` header of a message, without angle brackets.
-pub fn message_id(raw: &[u8]) -> Option<String> {
-    header(raw, "Message-ID")
-        .map(|v| v.trim_start_matches('<').trim_end_matches('>').to_string())
-        .filter(|id| !id.is_empty())
-}
-
-/// The value of a one-line header mim writes (`Message-ID`, `X-Mim-Audience`), from the
-/// header section only.
-fn header(raw: &[u8], wanted: &str) -> Option<String> {
-    let text = String::from_utf8_lossy(raw);
-    text.lines()
-        .take_while(|l| !l.trim().is_empty())
-        .find_map(|l| {
-            let (name, value) = l.split_once(':')?;
-            name.eq_ignore_ascii_case(wanted)
-                .then(|| value.trim().to_string())
-        })
+/// What a message's headers say of its thread: its Message-ID (without angle
+/// brackets), and the audience and client mim wrote it to (`X-Mim-Audience`,
+/// `X-Mim-Client`), from the header section only.
+fn thread_headers(raw: &[u8]) -> Option<(String, Option<Audience>, Option<String>)> {
+    let head = MessageParser::default().parse_headers(raw)?;
+    let header = |name: &str| head.header_raw(name.to_string()).map(str::trim);
+    let id = head.message_id().filter(|id| !id.is_empty())?;
+    Some((
+        id.to_string(),
+        header("X-Mim-Audience").and_then(Audience::parse),
+        header("X-Mim-Client").map(String::from),
+    ))
 }
 
 /// What `mim validate` finds wrong with an incident's `outbox/`, from its names and its
 /// record (`sent.log`) alone: a message whose name is not an update or a restoral
-/// notice the timeline records, and a `sent.log` line naming a message that is not
-/// there. With `deep`, every message is also read and parsed ([`super::eml`]).
-pub fn problems(incident: &Incident, shown_dir: &Path, deep: bool) -> Vec<Diagnostic> {
+/// notice the timeline records (its place in the [`ledger`]), and a `sent.log` line
+/// naming a message that is not there. With `deep`, every message is also read and
+/// parsed ([`super::eml`]). `state`: the incident with every recorded event.
+pub fn problems(
+    incident: &Incident,
+    state: &State,
+    shown_dir: &Path,
+    deep: bool,
+) -> Vec<Diagnostic> {
     let shown = shown_dir.join(OUTBOX_DIR);
     let names = match messages(&incident.dir) {
         Ok(names) => names,
         Err(e) => return vec![Diagnostic::new(&shown, format!("cannot read: {e:#}"))],
     };
-    // (time, tag, audience) of every message the timeline says was written; `*` for
-    // any audience: a restoral notice goes to several, an old `all` update too.
-    let written: HashSet<(String, String, &str)> = incident
-        .entries
-        .iter()
-        .filter_map(|e| match &e.event {
-            Event::Update {
-                number, audience, ..
-            } => Some((
-                super::compact(&e.at),
-                format!("u{number}"),
-                if audience == "all" {
-                    "*"
-                } else {
-                    audience.as_str()
-                },
-            )),
-            Event::Resolve { .. }
-            | Event::Affect {
-                restored: true,
-                client: Some(_),
-                ..
-            } => Some((super::compact(&e.at), "resolved".into(), "*")),
-            _ => None,
-        })
-        .collect();
-    let recorded = |at: &str, tag: &str, audience: &str| {
-        [audience, "*"]
-            .iter()
-            .any(|a| written.contains(&(at.to_string(), tag.to_string(), *a)))
+    let log = match read_log(&incident.dir) {
+        Ok(log) => Ok(log),
+        Err(e) => Err(Diagnostic::new(
+            &shown.join(SENT_LOG),
+            format!("cannot read: {e:#}"),
+        )),
     };
+    let ledger = ledger(&names, log.as_deref().unwrap_or_default(), state);
     let mut out = Vec::new();
-    for name in &names {
-        let message = match parse_name(name) {
-            None => "not a message mim wrote: outbox/ holds <time>-u<N>-<audience>.eml and <time>-resolved-<audience>.eml (with +<client> for one of several clients)".to_string(),
-            Some((at, tag, audience)) => {
-                if recorded(at, tag, audience) {
-                    if deep {
-                        out.extend(super::eml::problems(
-                            &incident.dir,
-                            &incident.dir.join(OUTBOX_DIR).join(name),
-                            &shown.join(name),
-                            &incident.id,
-                            audience,
-                        ));
-                    }
-                    continue;
+    for message in names
+        .iter()
+        .filter_map(|n| ledger.iter().find(|m| &m.file == n))
+    {
+        let name = &message.file;
+        let problem = match (parse_stem(name), message.entry) {
+            (None, _) => "not a message mim wrote: outbox/ holds <time>-u<N>-<audience>.eml and <time>-resolved-<audience>.eml (with +<client> for one of several clients)".to_string(),
+            (Some(stem), Some(_)) => {
+                if deep {
+                    out.extend(super::eml::problems(
+                        &incident.dir,
+                        &incident.dir.join(OUTBOX_DIR).join(name),
+                        &shown.join(name),
+                        &incident.id,
+                        stem.audience,
+                    ));
                 }
-                match tag {
-                    "resolved" => format!(
+                continue;
+            }
+            (Some(stem), None) => {
+                let at = compact(&stem.at);
+                match stem.kind {
+                    Kind::Restoral => format!(
                         "a restoral notice of {at}, but the timeline records no resolution at that time"
                     ),
-                    _ => format!(
-                        "update {} to {audience} at {at}, which the timeline does not record",
-                        &tag[1..]
+                    Kind::Update(n) => format!(
+                        "update {n} to {} at {at}, which the timeline does not record",
+                        stem.audience
                     ),
                 }
             }
         };
-        out.push(Diagnostic::new(&shown.join(name), message));
+        out.push(Diagnostic::new(&shown.join(name), problem));
     }
-    match read_log(&incident.dir) {
+    match log {
         Ok(log) => out.extend(log_problems(&log, &names, &shown.join(SENT_LOG))),
-        Err(e) => out.push(Diagnostic::new(
-            &shown.join(SENT_LOG),
-            format!("cannot read: {e:#}"),
-        )),
+        Err(d) => out.push(d),
     }
     out
-}
-
-/// `(time, tag, audience)` of a message name mim writes: `20261124T093000Z-u3-client.eml`
-/// or `20261124T104500Z-resolved-end-users.eml`, the time perhaps with a sequence
-/// (`20261124T093000Z.2-…`, see [`super::compact_seq`]), which the time it gives leaves out.
-fn parse_name(name: &str) -> Option<(&str, &str, &str)> {
-    let stem = name.strip_suffix(".eml")?;
-    let (stamp, rest) = stem.split_once('-')?;
-    let at = stamp.get(..16)?;
-    super::parse_compact(stamp)?;
-    let (tag, audience) = rest.split_once('-')?;
-    // One of several clients' own message: `…-client+acme.eml`.
-    let audience = match audience.split_once('+') {
-        Some((audience, key)) if crate::config::is_key(key) => audience,
-        Some(_) => return None,
-        None => audience,
-    };
-    let tag_shape = tag == "resolved"
-        || tag
-            .strip_prefix('u')
-            .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
-    let audience_shape = Audience::parse(audience).is_some() || audience == "all";
-    (tag_shape && audience_shape).then_some((at, tag, audience))
 }
 
 /// `sent.log` lines naming a message that is not in `outbox/`.
@@ -635,8 +591,9 @@ mod tests {
     fn message_id_comes_from_the_header_section_only() {
         let raw =
             b"From: a@b.example\r\nMessage-ID: <x.1@msp.example>\r\n\r\nMessage-ID: <body@x>\r\n";
-        assert_eq!(message_id(raw).as_deref(), Some("x.1@msp.example"));
-        assert_eq!(message_id(b"From: a@b\r\n\r\nMessage-ID: <y@z>\r\n"), None);
+        let id = |raw: &[u8]| thread_headers(raw).map(|(id, ..)| id);
+        assert_eq!(id(raw).as_deref(), Some("x.1@msp.example"));
+        assert_eq!(id(b"From: a@b\r\n\r\nMessage-ID: <y@z>\r\n"), None);
     }
 
     #[test]

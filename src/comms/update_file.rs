@@ -248,31 +248,27 @@ fn head_of(path: &std::path::Path) -> std::io::Result<String> {
     head_from(file)
 }
 
-/// What `mim validate` finds wrong with an incident's status updates: an `update` event
-/// whose file is missing, unreadable, or disagrees with it. Only the front matter is
+/// What `mim validate` finds wrong with an incident's status updates: an update the
+/// state records (`state`: with every recorded event) whose file is missing,
+/// unreadable, or disagrees with it. Only the front matter is
 /// read, unless `deep`: then the body must be readable text without merge conflict
 /// markers, and not empty. `shown_dir` is the incident directory as shown in messages
 /// (relative to the repository).
 pub fn problems(
     incident: &crate::model::Incident,
+    state: &crate::state::State,
     shown_dir: &std::path::Path,
     deep: bool,
 ) -> Vec<crate::diag::Diagnostic> {
     use crate::diag::Diagnostic;
-    use crate::model::Event;
     let mut out = Vec::new();
     let mut updates_dir: Option<Result<crate::safe_fs::Kind, String>> = None;
-    for entry in &incident.entries {
-        let Event::Update {
-            audience,
-            number,
-            file,
-            client,
-            ..
-        } = &entry.event
-        else {
-            continue;
-        };
+    // In the order they were recorded.
+    let mut marks: Vec<&crate::state::UpdateMark> = state.updates.iter().collect();
+    marks.sort_by_key(|u| u.entry);
+    for mark in marks {
+        let (audience, number, file, client) =
+            (&mark.audience, &mark.number, &mark.file, &mark.client);
         let shown = shown_dir.join(file);
         let plain = file.strip_prefix("updates/").is_some_and(|name| {
             !name.is_empty() && !name.contains(['/', '\\']) && !name.starts_with('.')

@@ -3,7 +3,6 @@
 pub mod audience;
 pub mod escalation;
 pub mod names;
-pub mod order;
 pub mod pir;
 pub mod plan;
 pub mod record;

@@ -558,6 +558,82 @@ impl Event {
             _ => return None,
         })
     }
+
+    /// The event as a short phrase for messages: `update 2 to client`, `escalation to
+    /// Cisco TAC`, `plan change (…)`; the event's name for the others.
+    pub fn brief(&self) -> String {
+        match self {
+            Event::Update {
+                number, audience, ..
+            } => format!("update {number} to {audience}"),
+            Event::Escalate { to, .. } => format!("escalation to {to}"),
+            Event::Plan { change, .. } => format!("plan change ({change})"),
+            Event::Reprioritise { priority, .. } => format!("reprioritisation to {priority}"),
+            Event::Milestone { kind, .. } => format!("{kind} milestone"),
+            Event::PirAction { id, .. } => format!("PIR action {id}"),
+            Event::PirReview { .. } => "the review".to_string(),
+            other => other.name().to_string(),
+        }
+    }
+
+    /// The names of people it records (a manager, whom it escalated to or gave a role,
+    /// the facilitator, an action's owner, a review's attendees), with their key, for
+    /// the limit on names.
+    pub fn names(&self) -> Vec<(&'static str, &str)> {
+        match self {
+            Event::Accept { manager, .. } => vec![("manager", manager.as_str())],
+            Event::Escalate { to, .. } | Event::Assign { to, .. } | Event::Handover { to, .. } => {
+                vec![("to", to.as_str())]
+            }
+            Event::PirStart { facilitator, .. } => vec![("facilitator", facilitator.as_str())],
+            Event::PirAction { owner, .. } => vec![("owner", owner.as_str())],
+            Event::PirReview { attendees, .. } => attendees
+                .iter()
+                .map(|a| ("attendees", a.as_str()))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// What it names that must exist elsewhere (see [`Reference`]).
+    pub fn references(&self) -> Vec<Reference<'_>> {
+        match self {
+            Event::Reprioritise { priority, .. } => vec![Reference::Priority(priority)],
+            Event::Assign { role, .. } => vec![Reference::Role(role)],
+            Event::Link { other, .. }
+            | Event::Reject {
+                duplicate_of: Some(other),
+                ..
+            } => vec![Reference::Incident(other)],
+            Event::Resolve { closure, .. } => vec![Reference::Closure(closure)],
+            Event::Escalate {
+                level: Some(level), ..
+            } => vec![Reference::EscalationLevel(level)],
+            Event::Update {
+                client: Some(c), ..
+            }
+            | Event::PirReview {
+                client: Some(c), ..
+            } => vec![Reference::Client(c)],
+            Event::PirAction { clients, .. } => {
+                clients.iter().map(|c| Reference::Client(c)).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Something an event names that must exist elsewhere: a priority (with targets), a
+/// role, a closure code or a hierarchic escalation level of mim.yaml, another incident
+/// (by its ID), or a client the incident affects. `mim validate` checks each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reference<'a> {
+    Priority(&'a str),
+    Role(&'a str),
+    Closure(&'a str),
+    EscalationLevel(&'a str),
+    Incident(&'a str),
+    Client(&'a str),
 }
 
 /// Indices of `entries` in time order; entries at the same instant keep file order.

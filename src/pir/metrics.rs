@@ -171,26 +171,7 @@ fn audience_updates(
             .iter()
             .find(|c| c.rule == rule && c.client.is_none()),
     });
-    let cadence = match (parsed, affected) {
-        (Some(Audience::Internal), _) => state
-            .cadence_at(config, Audience::Internal, end)
-            .map(|(d, _)| d),
-        (Some(Audience::Client), Some(c)) => {
-            let steps = state.priority_steps(Some(&c.client));
-            let priority = steps
-                .iter()
-                .rfind(|(at, _)| *at <= end)
-                .map_or(state.priority.as_str(), |(_, p)| p);
-            let targets = config.client_targets(priority, Some(&c.client));
-            crate::state::cadence(
-                state.planned_cadence(Audience::Client, end),
-                Audience::Client,
-                targets.as_deref(),
-            )
-            .map(|(d, _)| d)
-        }
-        _ => None,
-    };
+    let cadence = reader_cadence(config, state, parsed, affected, end);
     // From when its clock starts (a client: from when it was affected) to its
     // restoration; time resolved before a reopen is no gap, time on hold is.
     let start = affected.map_or(state.clocks_start, |c| c.since.max(state.clocks_start));
@@ -209,21 +190,7 @@ fn audience_updates(
     let gap =
         |from: Timestamp, to: Timestamp| schedule.elapsed(from.to_utc(), to.to_utc(), |_| true);
     let times: Vec<Timestamp> = received.iter().map(|u| u.at).collect();
-    let promises: Vec<&Clock> = evaluation
-        .clocks
-        .iter()
-        .filter(|c| c.rule == Rule::Promise)
-        .filter(|c| {
-            received.iter().any(|u| {
-                c.started == u.at
-                    && parsed.is_some_and(|a| {
-                        c.name.as_deref()
-                            == Some(crate::facts::Reader::new(a, u.client.as_deref()).label())
-                                .as_deref()
-                    })
-            })
-        })
-        .collect();
+    let promises = promises_to(evaluation, parsed, &received);
     AudienceUpdates {
         count: times.len(),
         cadence,
@@ -241,6 +208,60 @@ fn audience_updates(
         audience,
         client,
     }
+}
+
+/// The cadence a reader is held to at `end`: internal's, or an affected client's by its
+/// priority then; none for the other audiences.
+fn reader_cadence(
+    config: &Config,
+    state: &State,
+    parsed: Option<Audience>,
+    affected: Option<&crate::state::AffectedClient>,
+    end: Timestamp,
+) -> Option<crate::units::Duration> {
+    match (parsed, affected) {
+        (Some(Audience::Internal), _) => state
+            .cadence_at(config, Audience::Internal, end)
+            .map(|(d, _)| d),
+        (Some(Audience::Client), Some(c)) => {
+            let steps = state.priority_steps(Some(&c.client));
+            let priority = steps
+                .iter()
+                .rfind(|(at, _)| *at <= end)
+                .map_or(state.priority.as_str(), |(_, p)| p);
+            let targets = config.client_targets(priority, Some(&c.client));
+            crate::state::cadence(
+                state.planned_cadence(Audience::Client, end),
+                Audience::Client,
+                targets.as_deref(),
+            )
+            .map(|(d, _)| d)
+        }
+        _ => None,
+    }
+}
+
+/// The promise clocks the updates `received` started for their reader.
+fn promises_to<'e>(
+    evaluation: &'e Evaluation,
+    parsed: Option<Audience>,
+    received: &[&UpdateMark],
+) -> Vec<&'e Clock> {
+    evaluation
+        .clocks
+        .iter()
+        .filter(|c| c.rule == Rule::Promise)
+        .filter(|c| {
+            received.iter().any(|u| {
+                c.started == u.at
+                    && parsed.is_some_and(|a| {
+                        c.name.as_deref()
+                            == Some(crate::facts::Reader::new(a, u.client.as_deref()).label())
+                                .as_deref()
+                    })
+            })
+        })
+        .collect()
 }
 
 /// The longest of the gaps from `start` to the first update, between updates, and from

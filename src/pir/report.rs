@@ -12,7 +12,7 @@ use crate::pir::{ActionStatus, Pir, document};
 use crate::render::view::Common;
 use crate::render::{Templates, markdown};
 use crate::sla::figures;
-use crate::state::State;
+use crate::state::{State, UpdateMark};
 use crate::text;
 use crate::time;
 use crate::units::Duration;
@@ -199,44 +199,34 @@ pub struct ClientAdoption {
     pub of: usize,
 }
 
-/// Whether two timeline entries are updates of one command: the same moment and author.
-fn same_update(a: &crate::model::Entry, b: &crate::model::Entry) -> bool {
-    use crate::model::Event;
-    matches!(
-        (&a.event, &b.event),
-        (Event::Update { monitoring: m1, .. }, Event::Update { monitoring: m2, .. }) if m1 == m2
-    ) && a.at == b.at
-        && a.by == b.by
+/// Whether two timeline entries (by index) are updates of one command: the same moment
+/// and author, monitoring or not alike.
+fn same_update(incident: &Incident, state: &State, a: usize, b: usize) -> bool {
+    let (ea, eb) = (&incident.entries[a], &incident.entries[b]);
+    match (state.update_of(a), state.update_of(b)) {
+        (Some(ua), Some(ub)) => ua.monitoring == ub.monitoring && ea.at == eb.at && ea.by == eb.by,
+        _ => false,
+    }
 }
 
 /// `update to internal 2, management 2, client 2 (ACME Corp) by Alice Moreau`.
-fn updates_line(config: &Config, group: &[&crate::model::Entry]) -> String {
-    use crate::model::Event;
-    let mut monitoring = false;
-    let parts: Vec<String> = group
+fn updates_line(config: &Config, state: &State, group: &[usize], by: &str) -> String {
+    let marks: Vec<&UpdateMark> = group.iter().filter_map(|&i| state.update_of(i)).collect();
+    let parts: Vec<String> = marks
         .iter()
-        .filter_map(|e| match &e.event {
-            Event::Update {
-                audience,
-                number,
-                client,
-                monitoring: m,
-                ..
-            } => {
-                monitoring |= *m;
-                Some(match client {
-                    Some(key) => format!("{audience} {number} ({})", config.client_name(key)),
-                    None => format!("{audience} {number}"),
-                })
-            }
-            _ => None,
+        .map(|u| match &u.client {
+            Some(key) => format!("{} {} ({})", u.audience, u.number, config.client_name(key)),
+            None => format!("{} {}", u.audience, u.number),
         })
         .collect();
     format!(
-        "{}update to {} by {}",
-        if monitoring { "monitoring " } else { "" },
+        "{}update to {} by {by}",
+        if marks.iter().any(|u| u.monitoring) {
+            "monitoring "
+        } else {
+            ""
+        },
         parts.join(", "),
-        group[0].by
     )
 }
 
@@ -259,21 +249,22 @@ pub fn build(
             r.reporter, r.title, r.priority, r.impact, r.urgency
         )),
     }];
-    let entries: Vec<&crate::model::Entry> = state
+    let entries: Vec<usize> = state
         .entries
         .iter()
-        .map(|&i| &incident.entries[i])
-        .filter(|e| !super::is_pir_event(e))
+        .copied()
+        .filter(|&i| !super::is_pir_event(&incident.entries[i]))
         .collect();
     // The updates one command sent to several audiences at one moment: one line.
-    for group in entries.chunk_by(|a, b| same_update(a, b)) {
+    for group in entries.chunk_by(|&a, &b| same_update(incident, state, a, b)) {
+        let first = &incident.entries[group[0]];
         let text = match group {
-            [one] => timeline::describe(one, &|k| config.client_name(k), config.tz()),
-            many => updates_line(config, many),
+            [_] => timeline::describe(first, &|k| config.client_name(k), config.tz()),
+            many => updates_line(config, state, many, &first.by),
         };
         timeline.push(TimelineItem {
-            at: time::format(&group[0].at),
-            event: group[0].event.name().to_string(),
+            at: time::format(&first.at),
+            event: first.event.name().to_string(),
             text: text::one_line(&text),
         });
     }

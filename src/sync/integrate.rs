@@ -82,82 +82,122 @@ pub(super) fn integrate(job: &Job) -> anyhow::Result<Integration> {
     }
     let mut tip = job.remote.to_string();
     for (commit, parents) in &commits {
-        let info = gitx::info(root, commit)?;
-        let ours = job.this_run.contains(commit);
-        let tree = match merge_tree(root, Some(&parents[0]), &tip, commit)? {
-            Merged::Clean(tree) => tree,
-            Merged::Conflict(paths) => {
-                let reason = format!(
-                    "it changed {}, which the remote's history changed too",
-                    paths.join(", ")
-                );
-                if ours {
-                    out.redo = Some(reason);
-                    break;
-                }
-                if !info.is_mim() {
-                    bail!(
-                        "this clone's commit {} ({}) and the remote's history both changed {}: \
-                         merge them by hand (`git pull`), then `mim sync`",
-                        crate::audit::short(commit),
-                        info.subject,
-                        paths.join(", ")
-                    );
-                }
-                out.set_aside
-                    .push(set_aside(job, &info, &parents[0], &reason)?);
-                continue;
-            }
-        };
-        if tree == gitx::tree_of(root, &tip)? {
-            // Its change is in the remote's history already.
-            continue;
-        }
-        let mut conflicts = Vec::new();
-        let mut numbers = Vec::new();
-        let mut out_of_order = Vec::new();
-        for id in touched(root, &tip, &tree)? {
-            let v = judge::compare(root, job.config, &id, &tip, &tree)?;
-            conflicts.extend(v.conflicts.into_iter().map(|c| (id.clone(), c)));
-            numbers.extend(v.same_numbers);
-            out_of_order.extend(v.out_of_order);
-        }
-        if let Some((id, conflict)) = conflicts.first() {
-            let reason = match judge::standing(root, job.config, id, &tip) {
-                Some(standing) => format!("by the time it reached the remote, {standing}"),
-                None => format!("it conflicts with the remote's history: {conflict}"),
-            };
-            if ours {
+        match replay(job, &mut out, &tip, commit, &parents[0])? {
+            Step::Next(next) => tip = next,
+            Step::Redo(reason) => {
                 out.redo = Some(reason);
                 break;
             }
-            out.set_aside
-                .push(set_aside(job, &info, &parents[0], &reason)?);
-            continue;
         }
-        // The command running now is checked again against the newer history: its
-        // number, and the time order of what it records. (A commit made offline
-        // keeps them, and `mim validate` reports them.)
-        if ours && !numbers.is_empty() {
-            out.redo = Some(format!(
-                "{} was taken meanwhile by another clone",
-                numbers.join(", ")
-            ));
-            break;
-        }
-        if ours && let Some(problem) = out_of_order.first() {
-            out.redo = Some(problem.clone());
-            break;
-        }
-        let author = (
-            info.author.as_str(),
-            info.email.as_str(),
-            info.raw_date.as_str(),
-        );
-        tip = gitx::commit_tree(root, &tree, &[&tip], &info.message, Some(author))?;
     }
     super::checkout::move_to(root, job.git_dir, job.head, &tip, &why)?;
     out.head = tip;
+    Ok(out)
+}
+
+/// What replaying one commit came to: the new tip (the same when it was set aside or
+/// is in the remote's history already), or the command running now must run again.
+enum Step {
+    Next(String),
+    Redo(String),
+}
+
+/// Replay `commit` (whose parent is `parent`) on `tip`: cleanly, set aside when it
+/// conflicts with the remote's history (a mim commit made earlier), or to be redone
+/// (the command running now).
+fn replay(
+    job: &Job,
+    out: &mut Integration,
+    tip: &str,
+    commit: &str,
+    parent: &str,
+) -> anyhow::Result<Step> {
+    let root = job.root;
+    let info = gitx::info(root, commit)?;
+    let ours = job.this_run.iter().any(|c| c == commit);
+    let tree = match merge_tree(root, Some(parent), tip, commit)? {
+        Merged::Clean(tree) => tree,
+        Merged::Conflict(paths) => {
+            let reason = format!(
+                "it changed {}, which the remote's history changed too",
+                paths.join(", ")
+            );
+            if ours {
+                return Ok(Step::Redo(reason));
+            }
+            if !info.is_mim() {
+                bail!(
+                    "this clone's commit {} ({}) and the remote's history both changed {}: \
+                     merge them by hand (`git pull`), then `mim sync`",
+                    crate::audit::short(commit),
+                    info.subject,
+                    paths.join(", ")
+                );
+            }
+            out.set_aside.push(set_aside(job, &info, parent, &reason)?);
+            return Ok(Step::Next(tip.to_string()));
+        }
+    };
+    if tree == gitx::tree_of(root, tip)? {
+        // Its change is in the remote's history already.
+        return Ok(Step::Next(tip.to_string()));
+    }
+    let verdict = judge_change(job, tip, &tree)?;
+    if let Some((id, conflict)) = verdict.conflicts.first() {
+        let reason = match judge::standing(root, job.config, id, tip) {
+            Some(standing) => format!("by the time it reached the remote, {standing}"),
+            None => format!("it conflicts with the remote's history: {conflict}"),
+        };
+        if ours {
+            return Ok(Step::Redo(reason));
+        }
+        out.set_aside.push(set_aside(job, &info, parent, &reason)?);
+        return Ok(Step::Next(tip.to_string()));
+    }
+    // The command running now is checked again against the newer history: its
+    // number, and the time order of what it records. (A commit made offline
+    // keeps them, and `mim validate` reports them.)
+    if ours && !verdict.numbers.is_empty() {
+        return Ok(Step::Redo(format!(
+            "{} was taken meanwhile by another clone",
+            verdict.numbers.join(", ")
+        )));
+    }
+    if ours && let Some(problem) = verdict.out_of_order.first() {
+        return Ok(Step::Redo(problem.clone()));
+    }
+    let author = (
+        info.author.as_str(),
+        info.email.as_str(),
+        info.raw_date.as_str(),
+    );
+    Ok(Step::Next(gitx::commit_tree(
+        root,
+        &tree,
+        &[tip],
+        &info.message,
+        Some(author),
+    )?))
+}
+
+/// What the incidents a replayed `tree` touches say against `tip`: status conflicts
+/// (with their incident), update numbers taken twice, entries out of time order.
+#[derive(Default)]
+struct Verdict {
+    conflicts: Vec<(String, String)>,
+    numbers: Vec<String>,
+    out_of_order: Vec<String>,
+}
+
+fn judge_change(job: &Job, tip: &str, tree: &str) -> anyhow::Result<Verdict> {
+    let mut out = Verdict::default();
+    for id in touched(job.root, tip, tree)? {
+        let v = judge::compare(job.root, job.config, &id, tip, tree)?;
+        out.conflicts
+            .extend(v.conflicts.into_iter().map(|c| (id.clone(), c)));
+        out.numbers.extend(v.same_numbers);
+        out.out_of_order.extend(v.out_of_order);
+    }
     Ok(out)
 }
 

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use crate::config::Config;
-use crate::model::{Entry, Incident, RECORD_FILE, Record, TIMELINE_FILE, Texts, timeline_read};
+use crate::model::{Entry, Incident, RECORD_FILE, Record, TIMELINE_FILE, Texts};
 use crate::repo::INCIDENTS_DIR;
 use crate::state::State;
 
@@ -58,11 +58,7 @@ pub(super) fn incident_at(
 }
 
 fn timeline(shown: &Path, text: &str) -> Result<Vec<Entry>, String> {
-    if let Some(entries) = timeline_read::entries(text) {
-        return Ok(entries);
-    }
-    crate::store::parse_yaml::<Option<Vec<Entry>>>(shown, text)
-        .map(Option::unwrap_or_default)
+    crate::store::parse_timeline(shown, text)
         .map_err(|d| format!("{}: {}", d.file.display(), d.message))
 }
 
@@ -105,14 +101,14 @@ pub(super) fn compare(
     let (old_conflicts, old_numbers, old_order) = match incident_at(root, before, id)? {
         Some(Ok(i)) => {
             let s = state(config, &i);
-            (conflicts(&s), numbers(&s), order(&i))
+            (conflicts(&s), numbers(&s), order(&s))
         }
         _ => (Vec::new(), Vec::new(), Vec::new()),
     };
     let s = state(config, &after);
     verdict.conflicts = minus(conflicts(&s), &old_conflicts);
     verdict.same_numbers = minus(numbers(&s), &old_numbers);
-    verdict.out_of_order = minus(order(&after), &old_order);
+    verdict.out_of_order = minus(order(&s), &old_order);
     Ok(verdict)
 }
 
@@ -120,11 +116,8 @@ fn conflicts(s: &State) -> Vec<String> {
     s.conflicts.iter().map(|c| c.message.clone()).collect()
 }
 
-fn order(incident: &Incident) -> Vec<String> {
-    crate::model::order::problems(&incident.entries)
-        .into_iter()
-        .map(|p| p.message)
-        .collect()
+fn order(s: &State) -> Vec<String> {
+    s.order_problems.iter().map(|p| p.message.clone()).collect()
 }
 
 /// `update 3 to client` for each update numbered like an earlier one.

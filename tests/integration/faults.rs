@@ -382,7 +382,7 @@ fn slow_sendmail(repo: &TestRepo) -> (PathBuf, PathBuf, PathBuf) {
     std::fs::write(
         &script,
         format!(
-            "#!/bin/sh\ncat > /dev/null\ntouch '{s}'\nwhile [ ! -e '{r}' ]; do sleep 0.05; done\nrm -f '{r}'\n",
+            "#!/bin/sh\ncat > /dev/null\ntouch '{s}'\nn=0; while [ ! -e '{r}' ] && [ $n -lt 1200 ]; do sleep 0.05; n=$((n+1)); done\nrm -f '{r}'\n",
             s = started.display(),
             r = release.display()
         ),

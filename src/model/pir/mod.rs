@@ -2,16 +2,15 @@
 //! was started, what kind of action an item is, and which review session was held.
 
 pub mod ids;
-mod replay;
+mod review;
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 #[cfg(test)]
-pub use replay::end_of_day;
-pub(crate) use replay::replay;
-pub use replay::{Action, ActionStatus, Pir, Problem, Review};
+pub use review::end_of_day;
+pub use review::{Action, ActionStatus, Pir, Problem, Review};
 
 /// Why a post incident review was started (the procedure's entry conditions).
 #[derive(

@@ -534,11 +534,6 @@ impl Doc {
         (1..close).find(|&i| top_key_name(&self.lines[i]) == Some(key))
     }
 
-    /// The 1-based line of a top-level key of the front matter.
-    pub fn key_line(&self, key: &str) -> Option<usize> {
-        self.top_key(key).map(|i| i + 1)
-    }
-
     /// The end (exclusive) of the value of the key on line `start`: after its last
     /// indented line; comments and blank lines after it are not part of it.
     fn block_end(&self, start: usize) -> usize {
@@ -599,12 +594,6 @@ impl Doc {
             }
         }
         Some(items)
-    }
-
-    /// The 1-based first line of each item of a block sequence under `key`.
-    pub fn item_lines(&self, key: &str) -> Option<Vec<usize>> {
-        self.item_ranges(key)
-            .map(|r| r.into_iter().map(|(s, _)| s + 1).collect())
     }
 
     fn item_indent(&self, key: &str) -> String {

@@ -11,7 +11,7 @@ use std::path::Path;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::address::{Mailbox, parse_address};
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, Step, locate_path};
 use crate::units::Duration;
 
 pub use crate::model::Audience;
@@ -285,7 +285,7 @@ pub fn parse(file: &Path, text: &str) -> Result<Plan, Diagnostics> {
         workstreams: front.workstreams,
         stakeholders: front.stakeholders,
     };
-    let problems = problems(file, text, &doc, &plan);
+    let problems = problems(file, text, &plan);
     if problems.is_empty() {
         Ok(plan)
     } else {
@@ -295,15 +295,11 @@ pub fn parse(file: &Path, text: &str) -> Result<Plan, Diagnostics> {
 
 /// What the YAML types cannot say: names are unique, nothing required is blank, a
 /// cadence is longer than zero.
-fn problems(file: &Path, text: &str, doc: &edit::Doc, plan: &Plan) -> Vec<Diagnostic> {
+fn problems(file: &Path, text: &str, plan: &Plan) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let items = doc.item_lines("workstreams");
     let at_item = |i: usize, message: String| {
-        let line = items
-            .as_ref()
-            .filter(|lines| lines.len() == plan.workstreams.len())
-            .map(|lines| lines[i])
-            .or_else(|| doc.key_line("workstreams"))
+        let line = item_line(text, "workstreams", i)
+            .or_else(|| key_line(text, "workstreams"))
             .unwrap_or(0);
         Diagnostic::new(file, message)
             .at(line, if line > 0 { 1 } else { 0 })
@@ -345,7 +341,7 @@ fn problems(file: &Path, text: &str, doc: &edit::Doc, plan: &Plan) -> Vec<Diagno
         ("client", plan.cadence.client),
     ] {
         if d == Some(Duration::ZERO) {
-            let line = doc.key_line("cadence").unwrap_or(0);
+            let line = key_line(text, "cadence").unwrap_or(0);
             out.push(
                 Diagnostic::new(file, format!("cadence.{key} must be longer than zero"))
                     .at(line, 1)
@@ -354,6 +350,32 @@ fn problems(file: &Path, text: &str, doc: &edit::Doc, plan: &Plan) -> Vec<Diagno
         }
     }
     out
+}
+
+/// Where `path` is written in the front matter of `plan_md`, as a line and column of the
+/// whole file: [`crate::diag::locate_path`] on the front matter.
+fn front_position(plan_md: &str, path: &[Step]) -> (usize, usize) {
+    match edit::Doc::new(plan_md).front_matter() {
+        Ok((front, first_line)) => match locate_path(&front, path) {
+            (0, _) => (0, 0),
+            (line, column) => (line + first_line - 1, column),
+        },
+        Err(_) => (0, 0),
+    }
+}
+
+/// The 1-based line in `plan_md` of a top-level key of the front matter.
+fn key_line(plan_md: &str, key: &str) -> Option<usize> {
+    let (line, _) = front_position(plan_md, &[Step::Key(key)]);
+    (line > 0).then_some(line)
+}
+
+/// The 1-based line in `plan_md` where item `index` (from 0) of the front matter's
+/// sequence `key` (`workstreams`, `stakeholders`) starts, if it is written there.
+pub fn item_line(plan_md: &str, key: &str, index: usize) -> Option<usize> {
+    let item = front_position(plan_md, &[Step::Key(key), Step::Item(index)]);
+    let key = front_position(plan_md, &[Step::Key(key)]);
+    (item.0 > 0 && item != key).then_some(item.0)
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use crate::config::Config;
 use crate::model::pir::ActionKind;
-use crate::model::{EscalationKind, Event, Incident};
+use crate::model::{EscalationKind, Incident};
 use crate::state::State;
 
 use super::Rfo;
@@ -91,12 +91,21 @@ fn internal_terms(
             add(p, "a problem ticket");
         }
     }
-    for e in &incident.entries {
-        match &e.event {
-            Event::Note { text, .. } => add(text, "an internal note"),
-            Event::Handover { note, .. } => add(note, "a handover note"),
-            _ => {}
-        }
+    // The notes and handover notes, in the order they were recorded.
+    let mut prose: Vec<(usize, &str, &'static str)> = state
+        .notes
+        .iter()
+        .map(|n| (n.entry, n.text.as_str(), "an internal note"))
+        .chain(
+            state
+                .handovers
+                .iter()
+                .map(|h| (h.entry, h.note.as_str(), "a handover note")),
+        )
+        .collect();
+    prose.sort_by_key(|(entry, ..)| *entry);
+    for (_, text, why) in prose {
+        add(text, why);
     }
     terms
 }

@@ -1,5 +1,6 @@
-//! The time order of a timeline: when a new entry may be dated, and what in an existing
-//! timeline breaks that order. Pure functions of the entries.
+//! The time order of a timeline: when a new entry may be dated ([`refusal`]), and what
+//! in an existing timeline breaks that order (the state's `order_problems`, found by the
+//! fold in [`super::derive`] with the help of this module).
 //!
 //! The rule: nothing happens before the incident was reported; a status change is not
 //! dated before the last status change; and a status change that ends activity (reject,
@@ -99,13 +100,13 @@ pub fn refusal(id: &str, reported: Timestamp, entries: &[Entry], new: &Entry) ->
     Some(if is_status_change(kind(&last.event)) {
         format!(
             "{name} cannot happen at {at}: the status of {id} last changed later, at {when} ({} by {}){more}; date it at or after that",
-            describe(&last.event),
+            last.event.brief(),
             last.by
         )
     } else {
         format!(
             "{name} cannot happen at {at}: the {} at {when} by {} is recorded already{more}, and it happened while {id} was active; a {name} cannot be dated before it: use --at {when} or later",
-            describe(&last.event),
+            last.event.brief(),
             last.by
         )
     })
@@ -122,39 +123,34 @@ pub struct Problem {
     pub message: String,
 }
 
+/// Whether the activity `event`, applied while the status was `status` since the status
+/// change `change`, cannot have happened then: a pair for [`problems`]. Called by the
+/// fold for each entry that is not a status change, in time order.
+pub(super) fn out_of_status(event: &Event, status: Status) -> bool {
+    kind(event) == Kind::Activity && !allowed(event, status)
+}
+
 /// The order problems of an existing timeline (a merge of two clones, a hand edit, an
-/// older mim): an ending status change recorded after an activity dated later than it,
-/// or an activity dated at a time when the status did not allow it.
-pub fn problems(entries: &[Entry]) -> Vec<Problem> {
-    let kinds: Vec<Kind> = entries.iter().map(|e| kind(&e.event)).collect();
-    let mut pairs = BTreeSet::new();
+/// older mim): `found` (activities the fold applied while the status did not allow them,
+/// as `(status change, activity)`), and each ending status change recorded after an
+/// activity dated later than it. `counted`: the entries the state counts.
+pub(super) fn problems(
+    entries: &[Entry],
+    counted: &[usize],
+    found: Vec<(usize, usize)>,
+) -> Vec<Problem> {
+    let mut pairs: BTreeSet<(usize, usize)> = found.into_iter().collect();
+    let mut counted: Vec<usize> = counted.to_vec();
+    counted.sort_unstable();
     // In the order they were recorded (file order).
-    for (i, entry) in entries.iter().enumerate() {
-        if kinds[i] != Kind::Ending {
+    for (n, &i) in counted.iter().enumerate() {
+        if kind(&entries[i].event) != Kind::Ending {
             continue;
         }
-        for (j, earlier) in entries[..i].iter().enumerate() {
-            if kinds[j] == Kind::Activity && earlier.at > entry.at {
+        for &j in &counted[..n] {
+            if kind(&entries[j].event) == Kind::Activity && entries[j].at > entries[i].at {
                 pairs.insert((i, j));
             }
-        }
-    }
-    // In time order: what the status at each activity's time allows.
-    let mut last_change: Option<usize> = None;
-    for i in super::timeline::time_order(entries) {
-        let event = &entries[i].event;
-        if event.transition().is_some() {
-            last_change = Some(i);
-            continue;
-        }
-        if kinds[i] != Kind::Activity {
-            continue;
-        }
-        if let Some(change) = last_change
-            && let Some((transition, _)) = entries[change].event.transition()
-            && !allowed(event, transition.to())
-        {
-            pairs.insert((change, i));
         }
     }
     pairs
@@ -193,25 +189,11 @@ fn problem_message(change: &Entry, later: &Entry) -> String {
         change.event.name(),
         time::format(&change.at),
         change.by,
-        describe(&later.event),
+        later.event.brief(),
         time::format(&later.at),
         later.by,
         change.event.name()
     )
-}
-
-/// An event as a phrase for messages: `update 2 to client`, `escalation to Cisco TAC`.
-fn describe(event: &Event) -> String {
-    match event {
-        Event::Update {
-            number, audience, ..
-        } => format!("update {number} to {audience}"),
-        Event::Escalate { to, .. } => format!("escalation to {to}"),
-        Event::Plan { change, .. } => format!("plan change ({change})"),
-        Event::Reprioritise { priority, .. } => format!("reprioritisation to {priority}"),
-        Event::Milestone { kind, .. } => format!("{kind} milestone"),
-        other => other.name().to_string(),
-    }
 }
 
 #[cfg(test)]
@@ -219,6 +201,30 @@ mod tests {
     use super::*;
     use crate::model::EscalationKind;
     use crate::model::MilestoneKind::{Fixed, Mitigated};
+
+    /// The order problems of `entries`, as the state derives them (every entry counts).
+    fn problems(entries: &[Entry]) -> Vec<Problem> {
+        let config = crate::config::Config::parse(
+            std::path::Path::new("mim.yaml"),
+            crate::config::DEFAULT_CONFIG,
+        )
+        .unwrap();
+        let mut incident = crate::model::Incident {
+            id: "2026-11-24-x".into(),
+            dir: "incidents/2026-11-24-x".into(),
+            record: serde_yaml::from_str(
+                "title: X\nservice: S\nimpact: high\nurgency: high\npriority: P1\n\
+                 reporter: Sam\nreported: 2026-11-24T09:00:00Z\n",
+            )
+            .unwrap(),
+            entries: Vec::new(),
+            plan: None,
+            texts: Default::default(),
+        };
+        incident.entries = entries.to_vec();
+        let max = Timestamp::MAX_UTC.fixed_offset();
+        crate::state::derive(&config, &incident, max).order_problems
+    }
 
     fn at(hhmm: &str) -> Timestamp {
         chrono::DateTime::parse_from_rfc3339(&format!("2026-11-24T{hhmm}:00Z")).unwrap()

@@ -73,7 +73,7 @@ fn main() -> anyhow::Result<()> {
             .copied()
             .chain(out.to_str()),
     )?;
-    mim::commands::run(init, Some(&mim.now))?;
+    mim::run(init, Some(&mim.now))?;
     std::fs::write(
         out.join("mim.yaml"),
         config(now.year() - args.years as i32 - 1, now.year() + 1),
@@ -138,7 +138,7 @@ impl Mim {
         argv.extend(["--no-commit", "--by", by, "--at", &at].map(String::from));
         argv.extend(args.iter().map(|a| a.to_string()));
         let cli = <mim::cli::Cli as Parser>::try_parse_from(&argv)?;
-        mim::commands::run(cli, Some(&self.now))
+        mim::run(cli, Some(&self.now))
             .map_err(|e| e.context(format!("running mim {}", argv[8..].join(" "))))
     }
 }

@@ -112,6 +112,7 @@ impl BusinessHours {
         })
     }
 
+    #[cfg(test)]
     pub fn tz(&self) -> Tz {
         self.tz
     }

@@ -25,14 +25,14 @@ use crate::units::Duration;
 )]
 pub struct Cli {
     #[command(flatten)]
-    pub global: Global,
+    pub(crate) global: Global,
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Global options")]
-pub struct Global {
+pub(crate) struct Global {
     /// Run as if mim was started in DIR
     #[arg(short = 'C', global = true, value_name = "DIR")]
     pub dir: Option<PathBuf>,
@@ -51,7 +51,7 @@ pub struct Global {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Start an incident repository: mim.yaml, folders, .gitattributes, git init
     Init {
         /// Where to create it, relative to the current directory (or to -C DIR)
@@ -205,7 +205,7 @@ pub enum Command {
                   `mim init` writes them to .mim/schemas/ and starts each YAML file it \
                   writes with a `# yaml-language-server: $schema=…` line."
 )]
-pub struct SchemaArgs {
+pub(crate) struct SchemaArgs {
     /// Which file's schema [default with -o: all of them]
     #[arg(value_enum, value_name = "FILE", required_unless_present = "output")]
     pub name: Option<SchemaName>,
@@ -215,7 +215,7 @@ pub struct SchemaArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum SchemaName {
+pub(crate) enum SchemaName {
     /// The procedure, mim.yaml
     #[value(name = "mim.yaml")]
     MimYaml,
@@ -249,7 +249,7 @@ impl SchemaName {
                   incidents and only the updates written for the client audience. Proposed \
                   and rejected incidents never appear."
 )]
-pub struct SiteArgs {
+pub(crate) struct SiteArgs {
     /// The directory to write the pages into (created if needed)
     #[arg(short = 'o', long = "output", value_name = "DIR")]
     pub output: PathBuf,
@@ -266,7 +266,7 @@ pub struct SiteArgs {
 
 /// A status for `mim list --status`, or `open`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ListStatus {
+pub(crate) enum ListStatus {
     Proposed,
     Accepted,
     OnHold,
@@ -293,7 +293,7 @@ impl ListStatus {
 }
 
 #[derive(Debug, Args)]
-pub struct DeclareArgs {
+pub(crate) struct DeclareArgs {
     /// A short description of the symptoms, as users see them
     #[arg(long, value_parser = crate::limits::line())]
     pub title: String,
@@ -334,7 +334,7 @@ pub struct DeclareArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct MilestoneArgs {
+pub(crate) struct MilestoneArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
     pub id: Option<String>,
     /// Which milestone
@@ -352,7 +352,7 @@ pub struct MilestoneArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct AffectArgs {
+pub(crate) struct AffectArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
     #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,
@@ -390,7 +390,7 @@ pub struct AffectArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct FactsArgs {
+pub(crate) struct FactsArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
     #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,
@@ -404,7 +404,7 @@ pub struct FactsArgs {
 
 /// An audience whose facts `mim facts` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ReaderAudience {
+pub(crate) enum ReaderAudience {
     Internal,
     Management,
     Client,
@@ -413,7 +413,7 @@ pub enum ReaderAudience {
 }
 
 #[derive(Debug, Args)]
-pub struct AssignArgs {
+pub(crate) struct AssignArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
     pub id: Option<String>,
     /// The role (from `roles` in mim.yaml), e.g. communications-lead
@@ -425,7 +425,7 @@ pub struct AssignArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct HandoverArgs {
+pub(crate) struct HandoverArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
     pub id: Option<String>,
     /// The next incident manager
@@ -440,7 +440,7 @@ pub struct HandoverArgs {
 #[command(group(
     clap::ArgGroup::new("relation").required(true).args(["duplicate_of", "related", "parent"])
 ))]
-pub struct LinkArgs {
+pub(crate) struct LinkArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
     pub id: Option<String>,
     /// This incident reports the same outage as OTHER
@@ -458,7 +458,7 @@ pub struct LinkArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct NoteArgs {
+pub(crate) struct NoteArgs {
     /// [ID] TEXT: the incident (optional inside its directory) and the note
     #[arg(required = true, num_args = 1..=2, value_names = ["ID", "TEXT"], add = ArgValueCandidates::new(complete::incident_ids), value_parser = crate::limits::text())]
     pub args: Vec<String>,
@@ -471,7 +471,7 @@ pub struct NoteArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ResolveArgs {
+pub(crate) struct ResolveArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
     #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,
@@ -504,7 +504,7 @@ pub struct ResolveArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum AudienceArg {
+pub(crate) enum AudienceArg {
     Internal,
     Management,
     Client,
@@ -516,7 +516,7 @@ pub enum AudienceArg {
 }
 
 #[derive(Debug, Args)]
-pub struct UpdateArgs {
+pub(crate) struct UpdateArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
     #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,
@@ -554,7 +554,7 @@ pub struct UpdateArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct SendArgs {
+pub(crate) struct SendArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
     #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,
@@ -571,7 +571,7 @@ pub struct SendArgs {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum TemplatesAction {
+pub(crate) enum TemplatesAction {
     /// The built-in templates, and which ones this repository overrides
     List,
     /// Print the template that would be used (the override if there is one)
@@ -591,7 +591,7 @@ pub enum TemplatesAction {
 }
 
 #[derive(Debug, Args)]
-pub struct PlanArgs {
+pub(crate) struct PlanArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
     #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,
@@ -639,7 +639,7 @@ pub struct PlanArgs {
 #[command(group(
     clap::ArgGroup::new("what").required(true).multiple(true).args(["kind", "impact", "urgency"])
 ))]
-pub struct EscalateArgs {
+pub(crate) struct EscalateArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
     #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,
@@ -668,12 +668,12 @@ pub struct EscalateArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ReportArgs {
+pub(crate) struct ReportArgs {
     /// Only incidents reported at or after this date or time (a date means its midnight)
-    #[arg(long, value_name = "DATE", value_parser = Time::DateOrTime)]
+    #[arg(long, value_name = "DATE", value_parser = Time::Date)]
     pub since: Option<String>,
     /// Only incidents reported before this time; a date includes that whole day
-    #[arg(long, value_name = "DATE", value_parser = Time::DateOrTime)]
+    #[arg(long, value_name = "DATE", value_parser = Time::Date)]
     pub until: Option<String>,
     /// Only this client's incidents (a key under `clients` in mim.yaml)
     #[arg(long, value_name = "CLIENT", add = ArgValueCandidates::new(Choice::Client), value_parser = Choice::Client)]
@@ -690,7 +690,7 @@ pub struct ReportArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ReportFormat {
+pub(crate) enum ReportFormat {
     /// Markdown, for a wiki or a terminal
     Md,
     /// One self-contained HTML file with SVG charts
@@ -702,7 +702,7 @@ pub enum ReportFormat {
 }
 
 #[derive(Debug, Args)]
-pub struct ValidateArgs {
+pub(crate) struct ValidateArgs {
     /// Also read every status update's body and parse every e-mail in outbox/ (slower;
     /// by default messages are checked by their names and sent.log only)
     #[arg(long)]
@@ -715,7 +715,7 @@ pub struct ValidateArgs {
                         (or a warning under --strict), 2 a usage or configuration error.\n\
                         \"Now\" is MIM_NOW (or --at) if set, else the clock."
 )]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// Output format [default: text, or json with --json]
     #[arg(long, value_enum)]
     pub format: Option<CheckFormat>,
@@ -740,7 +740,7 @@ pub struct CheckArgs {
                   before their commit). Exit 0 when the history is append-only, 1 when it is \
                   not, 2 for a usage error."
 )]
-pub struct AuditArgs {
+pub(crate) struct AuditArgs {
     /// Only this incident (ID or unique prefix; an ID no longer in the tree works too)
     pub id: Option<String>,
     /// Output format [default: text, or json with --json]
@@ -769,7 +769,7 @@ pub struct AuditArgs {
                   Exit 0 when shared, 1 when not (the remote unreachable, a rewritten remote, \
                   a clone that cannot be brought up to date), 2 without a remote."
 )]
-pub struct SyncArgs {
+pub(crate) struct SyncArgs {
     /// Keep syncing, every INTERVAL, printing others' events as they arrive (until Ctrl-C)
     #[arg(long, value_name = "INTERVAL", num_args = 0..=1, default_missing_value = "10s")]
     pub watch: Option<Duration>,
@@ -788,7 +788,7 @@ pub struct SyncArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum AuditFormat {
+pub(crate) enum AuditFormat {
     /// Findings per incident, for people
     Text,
     /// The JSON contract (see docs/audit.md)
@@ -796,7 +796,7 @@ pub enum AuditFormat {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum CheckFormat {
+pub(crate) enum CheckFormat {
     /// `path:line: level: incident: rule: message`
     Text,
     /// The stable JSON contract (see docs/sla-and-ci.md)
@@ -812,7 +812,7 @@ pub enum CheckFormat {
 // The post incident review and `close` (src/commands/pir.rs, src/commands/close.rs).
 
 #[derive(Debug, Subcommand)]
-pub enum PirCommand {
+pub(crate) enum PirCommand {
     /// Start the post incident review of a resolved incident: writes pir.md and the report
     Start {
         /// Incident ID or unique prefix [default: the incident directory you are in]
@@ -847,7 +847,7 @@ pub enum PirCommand {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum PirActionCommand {
+pub(crate) enum PirActionCommand {
     /// Add an action item; prints its ID (A<n>-<3 characters>; `A<n>` works while unique)
     Add(PirActionAddArgs),
     /// Mark an action item done
@@ -871,7 +871,7 @@ pub enum PirActionCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct PirActionAddArgs {
+pub(crate) struct PirActionAddArgs {
     /// [ID] TEXT: the incident (optional inside its directory) and what is to be done
     #[arg(required = true, num_args = 1..=2, value_names = ["ID", "TEXT"], add = ArgValueCandidates::new(complete::incident_ids), value_parser = crate::limits::text())]
     pub args: Vec<String>,
@@ -891,7 +891,7 @@ pub struct PirActionAddArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct PirReviewArgs {
+pub(crate) struct PirReviewArgs {
     /// [ID] SESSION: the incident (optional inside its directory) and `internal` or `client`
     #[arg(required = true, num_args = 1..=2, value_names = ["ID", "SESSION"], add = ArgValueCandidates::new(complete::incident_ids), value_parser = crate::limits::name())]
     pub args: Vec<String>,
@@ -914,7 +914,7 @@ pub struct PirReviewArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct CloseArgs {
+pub(crate) struct CloseArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
     #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,
@@ -930,7 +930,7 @@ pub struct CloseArgs {
 }
 
 /// (ID, last) from one or two positional arguments: `[ID] X`.
-pub fn split_id(args: &[String]) -> (Option<&str>, &str) {
+pub(crate) fn split_id(args: &[String]) -> (Option<&str>, &str) {
     match args {
         [id, last] => (Some(id.as_str()), last.as_str()),
         [last] => (None, last.as_str()),
@@ -998,7 +998,7 @@ fn positional_name(arg: &clap::Arg, index: usize, given: usize) -> String {
                   on the open incident; a resolved alert is a note, never a resolve. \
                   See docs/intake-and-regulation.md."
 )]
-pub struct IntakeArgs {
+pub(crate) struct IntakeArgs {
     #[command(subcommand)]
     pub command: Option<IntakeCommand>,
     /// The payload (JSON); `-` or nothing: standard input
@@ -1010,7 +1010,7 @@ pub struct IntakeArgs {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum IntakeCommand {
+pub(crate) enum IntakeCommand {
     /// Receive alert payloads over HTTP (POST /alertmanager, /pagerduty, /generic or /;
     /// GET /healthz), each one transaction under the repository lock
     #[command(
@@ -1023,7 +1023,7 @@ pub enum IntakeCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct ServeArgs {
+pub(crate) struct ServeArgs {
     /// The address to listen on (port 0: any free port, printed at start)
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9797")]
     pub listen: String,
@@ -1031,7 +1031,7 @@ pub struct ServeArgs {
 
 /// Whether something applies: `yes` or `no`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum YesNo {
+pub(crate) enum YesNo {
     Yes,
     No,
 }
@@ -1048,7 +1048,7 @@ impl YesNo {
         .required(true)
         .args(["significant", "major", "not"])
 ))]
-pub struct ClassifyArgs {
+pub(crate) struct ClassifyArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
     #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,
@@ -1079,7 +1079,7 @@ pub struct ClassifyArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct NotifyArgs {
+pub(crate) struct NotifyArgs {
     /// Incident ID or unique prefix [default: the incident directory you are in]
     #[arg(add = ArgValueCandidates::new(complete::incident_ids))]
     pub id: Option<String>,

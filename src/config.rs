@@ -1038,6 +1038,20 @@ impl Config {
         self.calendar(self.calendar_name(priority, client)?)
     }
 
+    /// The clients' keys, for a message that names them, or how to add one when there
+    /// are none.
+    pub fn client_list(&self) -> String {
+        if self.clients.is_empty() {
+            "none (add one under `clients`)".into()
+        } else {
+            self.clients
+                .keys()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    }
+
     /// A client's display name (`clients.<key>.name`), or the key when it is not configured.
     pub fn client_name(&self, key: &str) -> String {
         self.clients

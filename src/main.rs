@@ -15,12 +15,12 @@ fn main() -> ExitCode {
     let mut matches = command.clone().get_matches();
     // Free text is checked once, here at the edge, naming the flag it came in.
     if let Err(err) = mim::cli::check_text(&command, &matches) {
-        return ExitCode::from(mim::error::report(&mim::error::Error::Usage(err).into()));
+        return ExitCode::from(mim::report(&mim::Error::Usage(err).into()));
     }
     // Values from mim.yaml (clients, impact levels, closure codes, …) and times in its
     // zone are checked against the repository's: read it, then parse again.
     let dir = matches.get_one::<std::path::PathBuf>("dir");
-    if mim::values::read_config(dir.map(|d| d.as_path())) {
+    if mim::read_config(dir.map(|d| d.as_path())) {
         matches = command.clone().get_matches();
     }
     let cli = mim::cli::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
@@ -31,12 +31,12 @@ fn main() -> ExitCode {
             let err = anyhow::anyhow!(
                 "MIM_NOW is not UTF-8 text: set it to an RFC 3339 time such as 2026-11-24T10:00:00Z, or unset it"
             );
-            return ExitCode::from(mim::error::report(&mim::error::Error::Usage(err).into()));
+            return ExitCode::from(mim::report(&mim::Error::Usage(err).into()));
         }
     };
-    match mim::commands::run(cli, env_now.as_deref()) {
+    match mim::run(cli, env_now.as_deref()) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(err) => ExitCode::from(mim::error::report(&err)),
+        Err(err) => ExitCode::from(mim::report(&err)),
     }
 }
 

@@ -10,6 +10,8 @@
 
 use serde::Serialize;
 
+use crate::audit::Audit;
+use crate::git;
 use crate::git::seal::{self as refs, CommitLine, SealRef};
 use crate::time::{self, Timestamp};
 
@@ -363,6 +365,55 @@ pub fn message(
     }
     text.push_str(&format!("Actor: {}\n", crate::git::one_line(actor, 200)));
     text
+}
+
+/// A seal made (or found) by `--seal`.
+#[derive(serde::Serialize)]
+pub struct Sealed {
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub seal: String,
+    pub sealed: String,
+    pub branch: String,
+    pub signed: bool,
+    /// False when HEAD was sealed already (nothing new was made).
+    pub new: bool,
+}
+
+/// Seal `head` of `branch` as `author` (the audit's actor, at the real time), unless a
+/// seal of it exists already.
+pub fn make(
+    root: &Path,
+    author: git::Authorship,
+    head: &str,
+    branch: &str,
+    since: Option<&str>,
+    result: &Audit,
+    seals: &Report,
+) -> anyhow::Result<Sealed> {
+    if let Some(existing) = seals.sealing(head) {
+        return Ok(Sealed {
+            reference: existing.reference.clone(),
+            seal: existing.seal.clone(),
+            sealed: head.to_string(),
+            branch: branch.to_string(),
+            signed: refs::is_signed(root, &existing.seal),
+            new: false,
+        });
+    }
+    let tree = refs::tree_of(root, head)?;
+    let message = message(head, &tree, branch, since, result, &author.name);
+    let signed = refs::signs_commits(root);
+    let commit = refs::create(root, head, &tree, &message, &author, signed)
+        .map_err(|e| e.context("nothing sealed"))?;
+    Ok(Sealed {
+        reference: format!("{}{commit}", refs::SEALS),
+        seal: commit,
+        sealed: head.to_string(),
+        branch: branch.to_string(),
+        signed,
+        new: true,
+    })
 }
 
 #[cfg(test)]

@@ -1169,14 +1169,6 @@ impl State {
         self.reported <= self.now
     }
 
-    /// When the incident stopped being worked on: resolved or rejected.
-    pub fn ended(&self) -> Option<Timestamp> {
-        self.resolution
-            .as_ref()
-            .map(|r| r.at)
-            .or(self.rejected.map(|(at, _)| at))
-    }
-
     /// The plan's own cadence for `audience` at `at`, if it has set one by then.
     pub fn planned_cadence(&self, audience: Audience, at: Timestamp) -> Option<Duration> {
         self.cadence_changes
@@ -1229,6 +1221,7 @@ impl State {
     /// stay (they were sent as such) and the next one continues after the highest. An
     /// incident numbered across audiences by an older mim continues after its highest
     /// number to that audience.
+    #[cfg(test)]
     pub fn next_update_number(&self, audience: Audience) -> u32 {
         self.updates_to(audience)
             .map(|u| u.number)

@@ -299,10 +299,6 @@ impl Change {
         ));
         self
     }
-
-    pub fn paths(&self) -> Vec<&Path> {
-        self.ops.iter().map(Op::path).collect()
-    }
 }
 
 /// How a change is recorded in git.
@@ -348,6 +344,29 @@ impl Change {
         }
         Ok(out)
     }
+}
+
+/// The first sequence number (1, 2, …) whose file name, `name(seq)`, is neither in `dir`
+/// (as anything: a symbolic link counts) nor in `taken`.
+pub fn free_seq(
+    root: &std::path::Path,
+    dir: &std::path::Path,
+    taken: &std::collections::HashSet<String>,
+    mut name: impl FnMut(u32) -> String,
+) -> anyhow::Result<u32> {
+    for seq in 1..=u32::MAX {
+        let candidate = name(seq);
+        if taken.contains(&candidate) {
+            continue;
+        }
+        let path = dir.join(&candidate);
+        let kind = crate::safe_fs::kind(root, &path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        if kind == crate::safe_fs::Kind::Missing {
+            return Ok(seq);
+        }
+    }
+    anyhow::bail!("no free file name in {}", dir.display())
 }
 
 #[cfg(test)]

@@ -25,6 +25,7 @@ impl Duration {
         Duration { secs }
     }
 
+    #[cfg(test)]
     pub fn from_mins(mins: i64) -> Self {
         Duration { secs: mins * 60 }
     }

@@ -250,7 +250,7 @@ pub enum Time {
     /// A time: RFC 3339, or a local time in the organisation's zone ([`crate::time::parse`]).
     At,
     /// A date (its midnight) or a time ([`crate::time::parse_date_or_time`]).
-    DateOrTime,
+    Date,
     /// A time ahead, as people promise one: a clock time, a duration from now or a time
     /// ([`crate::time::parse_ahead`]).
     Ahead,
@@ -277,7 +277,7 @@ impl TypedValueParser for Time {
         let check = move |text: &str| -> Result<String, String> {
             let checked = match form {
                 Time::At => crate::time::parse(text, tz).map(drop),
-                Time::DateOrTime => crate::time::parse_date_or_time(text, tz).map(drop),
+                Time::Date => crate::time::parse_date_or_time(text, tz).map(drop),
                 Time::Ahead => crate::time::check_ahead(text, tz),
                 Time::Due => crate::time::check_due(text),
             };

@@ -8,9 +8,9 @@ use anyhow::bail;
 use serde_json::json;
 
 use crate::cli::AffectArgs;
-use crate::commands::Ctx;
 use crate::comms::outbox::OUTBOX_DIR;
 use crate::comms::{self, Audience, Composed, Target};
+use crate::context::Ctx;
 use crate::lifecycle::Status;
 use crate::model::{Entry, Event, Incident};
 use crate::state::State;
@@ -146,7 +146,7 @@ pub fn run(ctx: &Ctx, args: &AffectArgs) -> anyhow::Result<()> {
         }
     }
     if args.send {
-        ctx.deliver(&incident, &files, false)?;
+        crate::delivery::deliver(ctx, &incident, &files, false)?;
     }
     Ok(())
 }

@@ -5,8 +5,8 @@ use anyhow::bail;
 use serde_json::json;
 
 use crate::cli::AssignArgs;
-use crate::commands::Ctx;
 use crate::config::INCIDENT_MANAGER;
+use crate::context::Ctx;
 use crate::lifecycle::Status;
 use crate::model::Event;
 use crate::text;

@@ -1,18 +1,18 @@
 //! `mim audit [ID] [--format text|json] [--since REV] [--seal] [--branch NAME]`: prove
 //! from the git history that every timeline was only appended to (the walk and the rules
-//! are in `crate::audit`), that the seals of earlier audits still hold, and seal this one
+//! are in `crate::audit`, the text in `crate::term::audit`), that the seals of earlier audits still hold, and seal this one
 //! (`crate::seal`).
 
 use std::path::PathBuf;
 
-use crate::audit::{self, Audit, Finding, Kind, Level};
+use crate::audit::{self, Audit};
 use crate::cli::{AuditArgs, AuditFormat};
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::Error;
 use crate::git;
 use crate::repo::{self, INCIDENTS_DIR};
 use crate::seal;
-use crate::text::plural;
+use crate::term;
 
 pub fn run(ctx: &Ctx, args: &AuditArgs) -> anyhow::Result<()> {
     let root = &ctx.repo.root;
@@ -82,8 +82,9 @@ pub fn run(ctx: &Ctx, args: &AuditArgs) -> anyhow::Result<()> {
     };
     let clean = result.append_only && seals.holds();
     let sealed = match (&head, &branch) {
-        (Some(head), Some(branch)) if args.seal && clean => Some(make_seal(
-            ctx,
+        (Some(head), Some(branch)) if args.seal && clean => Some(seal::make(
+            root,
+            seal_author(ctx)?,
             head,
             branch,
             since.as_deref(),
@@ -109,11 +110,18 @@ pub fn run(ctx: &Ctx, args: &AuditArgs) -> anyhow::Result<()> {
         // Timeline lines and commit subjects are anyone's text: escaped for the terminal.
         AuditFormat::Text => print!(
             "{}{}",
-            crate::text::for_terminal(&text(&result, args.verbose, ctx.repo.config.tz())),
-            crate::text::for_terminal(&seal_text(&seals))
+            crate::text::for_terminal(&term::audit::text(
+                &result,
+                args.verbose,
+                ctx.repo.config.tz()
+            )),
+            crate::text::for_terminal(&term::audit::seal_text(&seals))
         ),
     }
-    eprintln!("{}", crate::text::for_terminal(&summary(&result, &seals)));
+    eprintln!(
+        "{}",
+        crate::text::for_terminal(&term::audit::summary(&result, &seals))
+    );
     if args.seal {
         eprintln!("{}", seal_outcome(ctx, sealed.as_ref()));
     }
@@ -142,67 +150,23 @@ fn branch_name(name: &str) -> anyhow::Result<String> {
     Ok(name.to_string())
 }
 
-/// A seal made (or found) by `--seal`.
-#[derive(serde::Serialize)]
-struct Sealed {
-    #[serde(rename = "ref")]
-    reference: String,
-    seal: String,
-    sealed: String,
-    branch: String,
-    signed: bool,
-    /// False when HEAD was sealed already (nothing new was made).
-    new: bool,
-}
-
-/// Seal `head` of `branch`, unless a seal of it exists already.
-fn make_seal(
-    ctx: &Ctx,
-    head: &str,
-    branch: &str,
-    since: Option<&str>,
-    result: &Audit,
-    seals: &seal::Report,
-) -> anyhow::Result<Sealed> {
-    let root = &ctx.repo.root;
-    if let Some(existing) = seals.sealing(head) {
-        return Ok(Sealed {
-            reference: existing.reference.clone(),
-            seal: existing.seal.clone(),
-            sealed: head.to_string(),
-            branch: branch.to_string(),
-            signed: git::seal::is_signed(root, &existing.seal),
-            new: false,
-        });
-    }
+/// Who seals: the actor, at the real time (`MIM_NOW` or the clock, never `--at`).
+fn seal_author(ctx: &Ctx) -> anyhow::Result<git::Authorship> {
     let actor = ctx.actor()?;
-    let author = git::Authorship {
+    Ok(git::Authorship {
         email: ctx
             .repo
             .config
             .email_of(&actor)
             .map(String::from)
-            .or_else(|| git::user_email(root)),
-        name: actor.clone(),
+            .or_else(|| git::user_email(&ctx.repo.root)),
+        name: actor,
         date: ctx.clock,
-    };
-    let tree = git::seal::tree_of(root, head)?;
-    let message = seal::message(head, &tree, branch, since, result, &actor);
-    let signed = git::seal::signs_commits(root);
-    let commit = git::seal::create(root, head, &tree, &message, &author, signed)
-        .map_err(|e| e.context("nothing sealed"))?;
-    Ok(Sealed {
-        reference: format!("{}{commit}", git::seal::SEALS),
-        seal: commit,
-        sealed: head.to_string(),
-        branch: branch.to_string(),
-        signed,
-        new: true,
     })
 }
 
 /// What `--seal` did, for stderr.
-fn seal_outcome(ctx: &Ctx, sealed: Option<&Sealed>) -> String {
+fn seal_outcome(ctx: &Ctx, sealed: Option<&seal::Sealed>) -> String {
     let Some(s) = sealed else {
         return "nothing sealed: the audit found errors; a seal records a history that holds"
             .to_string();
@@ -233,324 +197,4 @@ fn seal_outcome(ctx: &Ctx, sealed: Option<&Sealed>) -> String {
 
 fn usage(message: String) -> anyhow::Error {
     Error::Usage(anyhow::anyhow!(message)).into()
-}
-
-/// The findings, per incident that has any.
-/// The findings, incident by incident, errors first; backfilled entries (information:
-/// written later than they happened, as mim allows) counted per incident with the span of
-/// their times unless `verbose`.
-fn text(result: &Audit, verbose: bool, tz: chrono_tz::Tz) -> String {
-    let mut out = String::new();
-    let mut incidents: Vec<_> = result
-        .incidents
-        .iter()
-        .filter(|i| !i.findings.is_empty())
-        .collect();
-    incidents.sort_by_key(|i| i.append_only);
-    for incident in incidents {
-        let verdict = if incident.append_only {
-            "append-only"
-        } else {
-            "NOT append-only"
-        };
-        out.push_str(&format!(
-            "{}: {verdict} ({})\n",
-            incident.id,
-            plural(incident.commits, "commit")
-        ));
-        let (errors, info): (Vec<&Finding>, Vec<&Finding>) = incident
-            .findings
-            .iter()
-            .partition(|f| f.level == Level::Error);
-        for f in errors {
-            out.push_str(&finding(f));
-        }
-        let (backfilled, other): (Vec<&Finding>, Vec<&Finding>) =
-            info.into_iter().partition(|f| f.kind == Kind::Backfilled);
-        for f in other {
-            out.push_str(&finding(f));
-        }
-        if verbose {
-            for f in &backfilled {
-                out.push_str(&finding(f));
-            }
-        } else if let Some(span) = span(&backfilled, tz) {
-            out.push_str(&format!(
-                "  info: {} backfilled (written later than they happened, {span}); `mim audit --verbose` lists them\n",
-                match backfilled.len() {
-                    1 => "1 entry".to_string(),
-                    n => format!("{n} entries"),
-                }
-            ));
-        }
-    }
-    out
-}
-
-/// `dated 2026-11-24 09:00 UTC to 2026-11-24 11:40 UTC`: the span of the backfilled
-/// entries' times.
-fn span(backfilled: &[&Finding], tz: chrono_tz::Tz) -> Option<String> {
-    let first = backfilled.iter().map(|f| f.author_date).min()?;
-    let last = backfilled.iter().map(|f| f.author_date).max()?;
-    Some(if first == last {
-        format!("dated {}", crate::time::display(&first, tz))
-    } else {
-        format!(
-            "dated {} to {}",
-            crate::time::display(&first, tz),
-            crate::time::display(&last, tz)
-        )
-    })
-}
-
-fn finding(f: &Finding) -> String {
-    let place = match f.line {
-        Some(line) => format!("{}:{line}", f.file),
-        None => f.file.clone(),
-    };
-    let level = match f.level {
-        Level::Error => "error",
-        Level::Info => "info",
-    };
-    let kind = match f.kind {
-        Kind::Changed => "changed",
-        Kind::Removed => "removed",
-        Kind::HandEdit => "hand-edit",
-        Kind::ActorMismatch => "actor-mismatch",
-        Kind::Backfilled => "backfilled",
-    };
-    let mut out = format!(
-        "  {place}: {level}: {kind}: {}\n      in commit {} by {} ({}, committed {} by {}): {}\n",
-        f.message,
-        audit::short(&f.commit),
-        f.author,
-        crate::time::format(&f.author_date),
-        crate::time::format(&f.commit_date),
-        f.committer,
-        f.subject
-    );
-    match (&f.before, &f.after) {
-        (Some(before), Some(after)) => {
-            out.push_str(&format!("      was: {before}\n      now: {after}\n"));
-        }
-        (Some(before), None) => out.push_str(&format!("      was: {before}\n")),
-        (None, Some(after)) => out.push_str(&format!("      line: {after}\n")),
-        (None, None) => {}
-    }
-    out
-}
-
-/// The seals' problems (rewritten, tampered with, behind), for people; empty when all hold.
-fn seal_text(report: &seal::Report) -> String {
-    let mut out = String::new();
-    let branch = report.branch.as_deref().unwrap_or("HEAD");
-    if !report.rewritten.is_empty() {
-        out.push_str(&format!(
-            "{branch}: REWRITTEN after it was sealed ({} of {} broken)\n",
-            plural(report.rewritten.len(), "seal"),
-            report.checked
-        ));
-    }
-    const LISTED: usize = 20;
-    if report.rewritten.len() > LISTED {
-        // Newest first: the older ones say nothing more.
-        out.push_str(&format!(
-            "  (the {LISTED} newest broken seals; `--format json` lists all {})\n",
-            report.rewritten.len()
-        ));
-    }
-    for s in report.rewritten.iter().take(LISTED) {
-        out.push_str(&format!(
-            "  seal {}: error: rewritten: the sealed commit {} is no longer in the history of HEAD\n      sealed {}by {}: {}\n",
-            audit::short(&s.seal),
-            audit::short(&s.sealed),
-            s.at.map(|at| format!("{} ", crate::time::format(&at))).unwrap_or_default(),
-            s.by,
-            s.reference
-        ));
-    }
-    if let Some(r) = &report.rewrite {
-        let signer = r
-            .signer
-            .as_deref()
-            .map(|s| format!(" by {s}"))
-            .unwrap_or_default();
-        out.push_str(&format!(
-            "  seal {} (signature: {}{signer}) sealed {} that HEAD's history does not have",
-            audit::short(&r.seal),
-            r.signature,
-            plural(r.missing_commits, "commit"),
-        ));
-        out.push_str(if r.missing.is_empty() {
-            "\n"
-        } else {
-            ", from the oldest:\n"
-        });
-        for m in &r.missing {
-            out.push_str(&format!(
-                "      {} {} {}: {}\n",
-                audit::short(&m.commit),
-                m.author_date,
-                m.author,
-                m.subject
-            ));
-        }
-        if r.missing_commits > r.missing.len() {
-            out.push_str(&format!(
-                "      … and {} more\n",
-                r.missing_commits - r.missing.len()
-            ));
-        }
-        if r.gone_lines > 0 {
-            out.push_str(&format!(
-                "  {} of the sealed timelines and sent logs {} gone from HEAD (changed or removed):\n",
-                plural(r.gone_lines, "line"),
-                if r.gone_lines == 1 { "is" } else { "are" }
-            ));
-            for g in &r.gone {
-                out.push_str(&format!("      {}:{}: {}\n", g.file, g.line, g.text));
-            }
-            if r.gone_lines > r.gone.len() {
-                out.push_str(&format!(
-                    "      … and {} more\n",
-                    r.gone_lines - r.gone.len()
-                ));
-            }
-        }
-    }
-    for i in &report.invalid {
-        out.push_str(&format!(
-            "  {}: error: invalid seal: {}\n",
-            i.reference, i.message
-        ));
-    }
-    for b in &report.behind {
-        out.push_str(&format!(
-            "  seal {}: info: behind: the sealed commit {} is on {}, not yet in HEAD: pull to check it\n",
-            audit::short(&b.seal.seal),
-            audit::short(&b.seal.sealed),
-            b.remote
-        ));
-    }
-    out
-}
-
-/// `3 seals of main hold (latest 1a2b3c4d5e6f)`, or what broke.
-fn seal_summary(report: &seal::Report) -> Option<String> {
-    let Some(branch) = &report.branch else {
-        return (report.other_branches > 0).then(|| {
-            "seals not checked: HEAD is not on a branch (give --branch NAME)".to_string()
-        });
-    };
-    if let Some(newest) = report.rewritten.first() {
-        return Some(format!(
-            "history of {branch} REWRITTEN after seal {} (sealed commit {})",
-            audit::short(&newest.seal),
-            audit::short(&newest.sealed)
-        ));
-    }
-    if !report.invalid.is_empty() {
-        return Some(format!(
-            "{} tampered with",
-            plural(report.invalid.len(), "seal")
-        ));
-    }
-    if report.checked == 0 {
-        return None;
-    }
-    let mut line = match &report.latest {
-        Some(latest) => format!(
-            "{} of {branch} {} (latest {})",
-            plural(report.held, "seal"),
-            if report.held == 1 { "holds" } else { "hold" },
-            audit::short(&latest.sealed)
-        ),
-        None => format!("no seal of {branch} in HEAD yet"),
-    };
-    if !report.behind.is_empty() {
-        line.push_str(&format!(
-            ", {} on {} not pulled yet",
-            plural(report.behind.len(), "seal"),
-            report.behind[0].remote
-        ));
-    }
-    Some(line)
-}
-
-/// `3 incidents, 14 commits: append-only; 2 backfilled entries, 1 hand edit (information)`.
-fn summary(result: &Audit, seals: &seal::Report) -> String {
-    let count = |level: Level, kind: Kind| {
-        result
-            .incidents
-            .iter()
-            .flat_map(|i| &i.findings)
-            .filter(|f| f.level == level && f.kind == kind)
-            .count()
-    };
-    let mut errors = Vec::new();
-    let mut infos = Vec::new();
-    let rewritten = count(Level::Error, Kind::Changed) + count(Level::Error, Kind::Removed);
-    for (error, n, one, many) in [
-        (
-            true,
-            rewritten,
-            "entry changed or removed",
-            "entries changed or removed",
-        ),
-        (
-            true,
-            count(Level::Error, Kind::HandEdit),
-            "timeline, record or sent.log edited outside mim",
-            "timelines, records or sent.logs edited outside mim",
-        ),
-        (
-            true,
-            count(Level::Error, Kind::ActorMismatch),
-            "entry not by its commit's actor",
-            "entries not by their commit's actor",
-        ),
-        (
-            false,
-            count(Level::Info, Kind::Backfilled),
-            "backfilled entry",
-            "backfilled entries",
-        ),
-        (
-            false,
-            count(Level::Info, Kind::HandEdit),
-            "hand edit",
-            "hand edits",
-        ),
-    ] {
-        let list = if error { &mut errors } else { &mut infos };
-        match n {
-            0 => {}
-            1 => list.push(format!("1 {one}")),
-            n => list.push(format!("{n} {many}")),
-        }
-    }
-    let mut line = format!(
-        "{}, {}: ",
-        plural(result.incidents.len(), "incident"),
-        plural(result.commits, "commit")
-    );
-    if result.append_only && seals.holds() {
-        line.push_str("append-only");
-    } else if result.append_only {
-        line.push_str("NOT append-only");
-    } else {
-        let bad = result.incidents.iter().filter(|i| !i.append_only).count();
-        line.push_str(&format!(
-            "NOT append-only in {}: {}",
-            plural(bad, "incident"),
-            errors.join(", ")
-        ));
-    }
-    if let Some(seals) = seal_summary(seals) {
-        line.push_str(&format!("; {seals}"));
-    }
-    if !infos.is_empty() {
-        line.push_str(&format!("; {} (information)", infos.join(", ")));
-    }
-    line
 }

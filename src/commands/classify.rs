@@ -5,7 +5,7 @@ use anyhow::bail;
 use serde_json::json;
 
 use crate::cli::ClassifyArgs;
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::model::{Classification, Event};
 use crate::regulation::{self, Regime};
 use crate::text;

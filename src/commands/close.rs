@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use anyhow::bail;
 
 use crate::cli::CloseArgs;
-use crate::commands::Ctx;
 use crate::comms::outbox::{self, OUTBOX_DIR};
+use crate::context::Ctx;
 use crate::git;
 use crate::lifecycle::{self, Transition};
 use crate::model::{Event, Incident};

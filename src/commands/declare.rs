@@ -5,7 +5,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::cli::DeclareArgs;
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::model::{Names, RECORD_FILE, Record, TIMELINE_FILE, timeline};
 use crate::store::{self, Change};
 use crate::text;

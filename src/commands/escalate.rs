@@ -4,7 +4,7 @@
 use anyhow::bail;
 
 use crate::cli::EscalateArgs;
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::model::Event;
 use crate::model::escalation::{self, kind_name, kind_title};
 use crate::store::Change;

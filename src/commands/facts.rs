@@ -5,7 +5,7 @@
 use serde_json::json;
 
 use crate::cli::{FactsArgs, ReaderAudience};
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::Error;
 use crate::facts::{Facts, Reader};
 use crate::model::{Audience, Incident};

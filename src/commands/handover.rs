@@ -5,7 +5,7 @@ use anyhow::bail;
 use serde_json::json;
 
 use crate::cli::HandoverArgs;
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::lifecycle::Status;
 use crate::model::Event;
 use crate::text;

@@ -10,7 +10,7 @@ use anyhow::Context as _;
 use rayon::prelude::*;
 
 use crate::cli::IntakeArgs;
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::Error;
 use crate::intake::payload::{self, Format, Payload};
 use crate::intake::{self, Action, Outcome, Proposal};
@@ -186,7 +186,7 @@ fn payload_file(ctx: &Ctx, dir: &Path, source: &str) -> anyhow::Result<String> {
         1 => format!("{stamp}-{source}.json"),
         n => format!("{stamp}-{source}-{n}.json"),
     };
-    let seq = super::free_seq(
+    let seq = crate::store::free_seq(
         &ctx.repo.root,
         &alerts,
         &std::collections::HashSet::new(),
@@ -262,7 +262,7 @@ fn propose(ctx: &Ctx, p: Proposal, payload: &Payload, text: &str) -> anyhow::Res
     {
         return refuse(format!(
             "client `{client}` is not under `clients` in mim.yaml ({})",
-            super::list_or_none(config.clients.keys())
+            config.client_list()
         ));
     }
     if let Some(category) = &p.category

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::cli::LinkArgs;
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::links;
 use crate::model::{Event, Relation};
 use crate::store::{self, Change};

@@ -1,27 +1,12 @@
 //! `mim list`: one line per incident.
 
-use serde::Serialize;
-
 use crate::cli::ListStatus;
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::diag::Diagnostics;
-use crate::lifecycle::Status;
 use crate::model::Names;
 use crate::store;
+use crate::term::{self, list::Row};
 use crate::time;
-
-#[derive(Serialize)]
-struct Row {
-    id: String,
-    status: Status,
-    priority: String,
-    title: String,
-    /// One service or client as a string, several as a list.
-    service: Names,
-    client: Option<Names>,
-    reported: String,
-    manager: Option<String>,
-}
 
 pub fn run(ctx: &Ctx, statuses: &[ListStatus]) -> anyhow::Result<()> {
     let mut rows = Vec::new();
@@ -72,7 +57,7 @@ pub fn run(ctx: &Ctx, statuses: &[ListStatus]) -> anyhow::Result<()> {
         };
         eprintln!("no incidents{which}");
     } else {
-        print_table(&rows);
+        print!("{}", term::list::table(&rows));
     }
     // An incident that cannot be read is reported, never left out quietly.
     if problems.is_empty() {
@@ -83,26 +68,4 @@ pub fn run(ctx: &Ctx, statuses: &[ListStatus]) -> anyhow::Result<()> {
         what: "some incidents could not be read and are not listed",
     }
     .into())
-}
-
-fn print_table(rows: &[Row]) {
-    use crate::text::pad;
-    let id_width = rows.iter().map(|r| r.id.len()).max().unwrap_or(2);
-    println!(
-        "{}  {:<9}  {:<3}  TITLE",
-        pad("ID", id_width),
-        "STATUS",
-        "PRI"
-    );
-    for r in rows {
-        // Titles and priorities come from the files: neutralised for the terminal.
-        let line = format!(
-            "{}  {:<9}  {}  {}",
-            pad(&r.id, id_width),
-            r.status.as_str(),
-            pad(&r.priority, 3),
-            r.title
-        );
-        println!("{}", crate::text::for_terminal(&line));
-    }
 }

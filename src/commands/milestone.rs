@@ -5,7 +5,7 @@ use anyhow::bail;
 use serde_json::json;
 
 use crate::cli::MilestoneArgs;
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::lifecycle::Status;
 use crate::model::{Event, MilestoneKind};
 use crate::text;

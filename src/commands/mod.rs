@@ -1,28 +1,37 @@
-//! One module per subcommand, each with one entry point: load, call the pure core, write.
+//! One module per subcommand, named after it, each with one entry point that turns the
+//! checked arguments into a call of the core and a printed result (see ARCHITECTURE.md).
+//! This file is the table of commands: which need no repository, which read text before
+//! the lock, which change the repository, and whose entry point runs each. No command
+//! module uses another: what several share lives outside `commands/`.
 
+mod accept;
 mod affect;
 mod assign;
 mod audit;
 mod check;
 mod classify;
 mod close;
+mod completions;
 mod declare;
 mod escalate;
 mod facts;
 mod handover;
+mod hold;
 mod init;
 mod intake;
 mod link;
 mod list;
+mod man;
 mod milestone;
-mod misc;
 mod note;
 mod notify;
-mod overview;
 mod pir;
 mod plan;
+mod reject;
+mod reopen;
 mod report;
 mod resolve;
+mod resume;
 mod schema;
 mod send;
 mod show;
@@ -33,491 +42,50 @@ mod templates;
 mod update;
 mod validate;
 
-use std::path::PathBuf;
+use crate::cli::{Command, Global};
+use crate::context::Ctx;
 
-use anyhow::Context as _;
-
-use crate::cli::{Cli, Command, Global};
-use crate::error::Error;
-use crate::git;
-use crate::model::{Entry, Event, Incident};
-use crate::repo::Repo;
-use crate::state::order;
-use crate::store::{self, Change, Commit};
-use crate::time::{self, Timestamp};
-use crate::txn;
-
-/// Everything a command needs about this run, worked out once at the top.
-pub struct Ctx {
-    pub repo: Repo,
-    /// Where mim was started (after `-C`), for resolving IDs from the current directory.
-    pub cwd: PathBuf,
-    /// `--at`, else `MIM_NOW`, else the clock: when the event happened.
-    pub now: Timestamp,
-    /// `MIM_NOW`, else the clock, whatever `--at` says: when mim runs.
-    pub clock: Timestamp,
-    /// Whether `--at` was given.
-    pub backdated: bool,
-    pub json: bool,
-    by: Option<String>,
-    no_commit: bool,
-    /// The repository lock, held by mutating commands for the whole run.
-    session: Option<txn::Session>,
-    /// Sharing through the git remote around a mutating command (see [`crate::sync`]).
-    sync: crate::sync::Hook,
-}
-
-impl Ctx {
-    fn new(global: &Global, env_now: Option<&str>) -> anyhow::Result<Ctx> {
-        let cwd = start_dir(global)?;
-        let repo = Repo::discover(&cwd)?;
-        let tz = repo.config.tz();
-        let now = time::now(global.at.as_deref(), env_now, tz).map_err(Error::Usage)?;
-        let clock = match global.at {
-            Some(_) => time::now(None, env_now, tz).map_err(Error::Usage)?,
-            None => now,
-        };
-        if global.at.is_some() {
-            // mim records what has happened: an event cannot be later than now.
-            if now > clock + chrono::TimeDelta::minutes(1) {
-                return Err(Error::Usage(anyhow::anyhow!(
-                    "--at {} is in the future (it is {} now): mim records what has happened",
-                    time::format(&now),
-                    time::format(&clock)
-                ))
-                .into());
-            }
-        }
-        Ok(Ctx {
-            repo,
-            cwd,
-            now,
-            clock,
-            backdated: global.at.is_some(),
-            json: global.json,
-            by: global.by.clone(),
-            no_commit: global.no_commit,
-            session: None,
-            sync: Default::default(),
-        })
-    }
-
-    /// Take the repository lock (waiting for another mim up to `git.lock_timeout`) and
-    /// recover what a killed mim left, before the command reads anything.
-    fn lock(&mut self) -> anyhow::Result<()> {
-        let wait = self.repo.config.git.lock_wait();
-        self.session = Some(txn::Session::begin(&self.repo.root, wait)?);
-        Ok(())
-    }
-
-    /// Under the lock, before the command reads anything: bring the clone up to date
-    /// with the team's remote (`git.sync: auto`), and read `mim.yaml` again if that
-    /// changed it.
-    fn sync_in(&mut self) -> anyhow::Result<()> {
-        if self.commits() && self.sync.before(&self.repo, self.clock) {
-            self.repo = Repo::discover(&self.repo.root)?;
-        }
-        Ok(())
-    }
-
-    /// The commit settings of this run for `message`.
-    pub fn commit(&self, message: git::Message) -> Commit {
-        Commit {
-            enabled: !self.no_commit && self.repo.config.git.commit,
-            message,
-        }
-    }
-
-    /// The transaction machinery of a mutating command.
-    pub fn session(&self) -> anyhow::Result<&txn::Session> {
-        self.session
-            .as_ref()
-            .context("internal error: a command changed the repository without its lock")
-    }
-
-    /// Write and commit `change` as one transaction.
-    pub fn apply(&self, change: &Change, commit: &Commit) -> anyhow::Result<()> {
-        self.session()?.apply(change, commit)
-    }
-
-    /// Who is acting: `--by`, `MIM_USER`, then git's user.name.
-    pub fn actor(&self) -> anyhow::Result<String> {
-        let name = self
-            .by
-            .clone()
-            .filter(|s| !s.trim().is_empty())
-            .or_else(|| git::user_name(&self.repo.root))
-            .context("who is acting? pass --by NAME, set MIM_USER, or set git's user.name")?;
-        crate::text::name("--by", &name)
-    }
-
-    /// The incident ID `id` names (full, a unique prefix, or a unique part of the slug),
-    /// or the one whose directory mim runs in. A miss names the closest IDs and how many
-    /// incidents are open.
-    pub fn resolve(&self, id: Option<&str>) -> anyhow::Result<String> {
-        self.repo.resolve(id, &self.cwd).map_err(|err| {
-            match err.downcast::<crate::repo::NoSuchIncident>() {
-                Ok(mut miss) => {
-                    miss.open = self.open_count();
-                    miss.into()
-                }
-                Err(err) => err,
-            }
-        })
-    }
-
-    /// How many incidents are open (proposed, accepted, on hold) now, when they can all
-    /// be read.
-    fn open_count(&self) -> Option<usize> {
-        let open = store::each(&self.repo, |loaded| {
-            loaded
-                .ok()
-                .map(|incident| self.state_now(&incident).status.is_active())
-        })
-        .ok()?;
-        open.iter()
-            .try_fold(0, |n, o| o.map(|active| n + usize::from(active)))
-    }
-
-    /// `[ID] X` from one or two positional arguments. A lone argument that names an
-    /// incident (its ID or a unique prefix) is the ID, so X is missing — not X written
-    /// to the incident of the current directory. `what` names X (`TEXT`, `ACTION`).
-    pub fn split_id<'a>(
-        &self,
-        command: &str,
-        args: &'a [String],
-        what: &str,
-    ) -> anyhow::Result<(Option<&'a str>, &'a str)> {
-        let (id, last) = crate::cli::split_id(args);
-        if id.is_none()
-            && !last.contains(char::is_whitespace)
-            && self.repo.resolve(Some(last), &self.cwd).is_ok()
-        {
-            return Err(Error::Usage(anyhow::anyhow!(
-                "missing {what}: `{last}` is an incident; write `mim {command} {last} {what}`"
-            ))
-            .into());
-        }
-        Ok((id, last))
-    }
-
-    /// Resolve and load an incident; file problems come back as diagnostics.
-    pub fn load(&self, id: Option<&str>) -> anyhow::Result<Incident> {
-        let id = self.resolve(id)?;
-        store::load(&self.repo, &id).map_err(|d| Error::Invalid(d).into())
-    }
-
-    /// The incident after every recorded event: what a mutating command checks against.
-    pub fn state(&self, incident: &Incident) -> crate::state::State {
-        crate::state::latest(&self.repo.config, incident, self.now)
-    }
-
-    /// The incident as it stood at `now`: what a command that reports shows.
-    pub fn state_now(&self, incident: &Incident) -> crate::state::State {
-        crate::state::derive(&self.repo.config, incident, self.now)
-    }
-
-    /// A new timeline entry at `now` by the actor, refused when `now` breaks the time
-    /// order of the incident's timeline (see [`crate::state::order`]).
-    pub fn entry(&self, incident: &Incident, event: Event) -> anyhow::Result<Entry> {
-        let entry = Entry {
-            at: self.now,
-            by: self.actor()?,
-            event,
-        };
-        if let Some(refusal) = order::refusal(
-            &incident.id,
-            incident.record.reported,
-            &incident.entries,
-            &entry,
-        ) {
-            anyhow::bail!(refusal);
-        }
-        Ok(entry)
-    }
-
-    /// Render and assemble `drafts` with this repository's templates, each joining its
-    /// thread among the messages already in the incident's `outbox/` (`state`: the
-    /// incident before this command).
-    pub fn compose(
-        &self,
-        incident: &Incident,
-        state: &crate::state::State,
-        drafts: &[crate::comms::Draft],
-    ) -> anyhow::Result<Vec<crate::comms::Composed>> {
-        use crate::comms::outbox;
-        let templates = crate::render::Templates::for_repo(&self.repo);
-        let ledger = outbox::read_ledger(&incident.dir, state)?;
-        let threads = outbox::threads(&incident.dir, &ledger, incident.record.client.first())?;
-        let drafts = self.numbered(incident, drafts)?;
-        crate::comms::compose(
-            &self.repo.config,
-            &templates,
-            incident,
-            state,
-            &drafts,
-            &threads,
-        )
-    }
-
-    /// `drafts`, each with the first sequence (see [`crate::comms::compact_seq`]) whose
-    /// name is free in the incident's `outbox/`: chosen under the repository lock, so
-    /// commands in the same second never write over each other's messages.
-    fn numbered(
-        &self,
-        incident: &Incident,
-        drafts: &[crate::comms::Draft],
-    ) -> anyhow::Result<Vec<crate::comms::Draft>> {
-        let outbox = incident.dir.join(crate::comms::outbox::OUTBOX_DIR);
-        let mut taken = std::collections::HashSet::new();
-        let mut out = Vec::with_capacity(drafts.len());
-        for draft in drafts {
-            let mut draft = draft.clone();
-            let seq = free_seq(&self.repo.root, &outbox, &taken, |seq| {
-                draft.seq = seq;
-                format!("{}.eml", draft.stem())
-            })?;
-            draft.seq = seq;
-            taken.insert(format!("{}.eml", draft.stem()));
-            out.push(draft);
-        }
-        Ok(out)
-    }
-
-    /// Apply `change` and commit it as `<id>: <summary>` with the audit trailers, the
-    /// actor as the author and the event time (`now`) as the author date.
-    pub fn record(
-        &self,
-        id: &str,
-        event: &str,
-        summary: &str,
-        change: &Change,
-    ) -> anyhow::Result<()> {
-        self.record_at(id, event, summary, change, self.now)
-    }
-
-    /// [`Ctx::record`] with `date` as the author date (for what happens at the real
-    /// time, such as sending, whatever `--at` says).
-    pub fn record_at(
-        &self,
-        id: &str,
-        event: &str,
-        summary: &str,
-        change: &Change,
-        date: Timestamp,
-    ) -> anyhow::Result<()> {
-        self.record_incidents(&[id], event, summary, change, date)
-    }
-
-    /// [`Ctx::record`] of a change to several incidents (a link recorded on both): the
-    /// subject names the first, an `Incident:` trailer names each.
-    pub fn record_incidents(
-        &self,
-        ids: &[&str],
-        event: &str,
-        summary: &str,
-        change: &Change,
-        date: Timestamp,
-    ) -> anyhow::Result<()> {
-        let commit = self.commit(self.message_for(ids, event, summary, date)?);
-        self.apply(change, &commit)
-    }
-
-    /// The commit message `<id>: <summary>` with the audit trailers, the actor as the
-    /// author and the event time (`now`) as the author date.
-    pub fn message(&self, id: &str, event: &str, summary: &str) -> anyhow::Result<git::Message> {
-        self.message_for(&[id], event, summary, self.now)
-    }
-
-    /// [`Ctx::message`] with `date` as the author date.
-    pub fn message_at(
-        &self,
-        id: &str,
-        event: &str,
-        summary: &str,
-        date: Timestamp,
-    ) -> anyhow::Result<git::Message> {
-        self.message_for(&[id], event, summary, date)
-    }
-
-    /// The commit message of a change to `ids` (the subject names the first).
-    fn message_for(
-        &self,
-        ids: &[&str],
-        event: &str,
-        summary: &str,
-        date: Timestamp,
-    ) -> anyhow::Result<git::Message> {
-        let id = ids
-            .first()
-            .context("a change records at least one incident")?;
-        let actor = self.actor()?;
-        let author = git::Authorship {
-            email: self
-                .repo
-                .config
-                .email_of(&actor)
-                .map(String::from)
-                // (Asked of git only for a commit: `--no-commit` runs no git at all.)
-                .or_else(|| {
-                    self.commits()
-                        .then(|| git::user_email(&self.repo.root))
-                        .flatten()
-                }),
-            name: actor.clone(),
-            date,
-        };
-        Ok(git::Message {
-            subject: format!("{id}: {summary}"),
-            trailers: ids
-                .iter()
-                .map(|id| ("Incident", id.to_string()))
-                .chain([("Event", event.to_string()), ("Actor", actor)])
-                .collect(),
-            author: Some(author),
-        })
-    }
-
-    /// Whether changes are committed (no `--no-commit`, `git.commit` on); outside a git
-    /// work tree they are only written.
-    pub fn commits(&self) -> bool {
-        !self.no_commit && self.repo.config.git.commit
-    }
-
-    /// Record one timeline event for an incident (the common case).
-    pub fn record_event(
-        &self,
-        incident: &Incident,
-        entry: &Entry,
-        summary: &str,
-    ) -> anyhow::Result<()> {
-        let mut change = Change::new();
-        change.event(&incident.dir, entry);
-        self.record(&incident.id, entry.event.name(), summary, &change)
-    }
-
-    /// Whether a file of the repository has changes that are not committed, and this run
-    /// commits: a command that rendered from its text (read once) commits that text too.
-    pub fn is_uncommitted(&self, path: &std::path::Path) -> anyhow::Result<bool> {
-        if !self.commits() || !git::in_work_tree(&self.repo.root) {
-            return Ok(false);
-        }
-        Ok(!git::uncommitted(&self.repo.root, self.repo.relative(path))?.is_empty())
-    }
-
-    /// The text of a file of the repository when it has changes that are not committed
-    /// (and this run commits): commands that render from it commit it too (`pir.md`).
-    pub fn changed_file(&self, path: &std::path::Path) -> anyhow::Result<Option<String>> {
-        if !self.is_uncommitted(path)? {
-            return Ok(None);
-        }
-        crate::safe_fs::read_optional(&self.repo.root, path)
-            .with_context(|| format!("reading {}", self.repo.relative(path).display()))
-    }
-
-    /// Send those of `files` (names in the incident's `outbox/`) that are unsent, at most
-    /// once each; an uncertain one only with `resend_uncertain` (see [`send::deliver`]).
-    pub fn deliver(
-        &self,
-        incident: &Incident,
-        files: &[String],
-        resend_uncertain: bool,
-    ) -> anyhow::Result<()> {
-        // Mail waits until the team has the commit (`git.sync: auto`).
-        self.sync
-            .before_mail(&self.repo, &incident.id, self.clock)?;
-        send::deliver(self, incident, files, resend_uncertain)
-    }
-
-    pub fn print_json(&self, value: &impl serde::Serialize) -> anyhow::Result<()> {
-        // Repository text in JSON: escaped so a terminal shows it, not obeys it.
-        println!("{}", crate::text::json_for_terminal(value)?);
-        Ok(())
-    }
-}
-
-/// The first sequence number (1, 2, …) whose file name, `name(seq)`, is neither in `dir`
-/// (as anything: a symbolic link counts) nor in `taken`.
-pub(crate) fn free_seq(
-    root: &std::path::Path,
-    dir: &std::path::Path,
-    taken: &std::collections::HashSet<String>,
-    mut name: impl FnMut(u32) -> String,
-) -> anyhow::Result<u32> {
-    for seq in 1..=u32::MAX {
-        let candidate = name(seq);
-        if taken.contains(&candidate) {
-            continue;
-        }
-        let path = dir.join(&candidate);
-        let kind = crate::safe_fs::kind(root, &path)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        if kind == crate::safe_fs::Kind::Missing {
-            return Ok(seq);
-        }
-    }
-    anyhow::bail!("no free file name in {}", dir.display())
-}
-
-fn start_dir(global: &Global) -> anyhow::Result<PathBuf> {
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    Ok(match &global.dir {
-        Some(dir) => cwd.join(dir),
-        None => cwd,
-    })
-}
-
-/// Run one parsed command line; `env_now` is `MIM_NOW`.
-pub fn run(cli: Cli, env_now: Option<&str>) -> anyhow::Result<()> {
-    let global = &cli.global;
-    match &cli.command {
-        Command::Init { dir } => return init::run(global, dir.as_deref()),
-        Command::Completions { shell } => return misc::completions(*shell),
-        Command::Man { output } => return misc::man(global, output.as_deref()),
-        Command::Schema(args) => return schema::run(global, args),
+/// The commands that need no repository (or make one), run at once: `None` for the rest.
+pub(crate) fn without_repository(
+    global: &Global,
+    env_now: Option<&str>,
+    command: &Command,
+) -> Option<anyhow::Result<()>> {
+    Some(match command {
+        Command::Init { dir } => init::run(global, dir.as_deref()),
+        Command::Completions { shell } => completions::run(*shell),
+        Command::Man { output } => man::run(global, output.as_deref()),
+        Command::Schema(args) => schema::run(global, args),
         Command::Intake(crate::cli::IntakeArgs {
             command: Some(crate::cli::IntakeCommand::Serve(args)),
             ..
-        }) => return intake::serve(global, env_now, args),
-        _ => {}
-    }
-    let mut ctx = Ctx::new(global, env_now)?;
-    let prepared = prepare(&ctx, &cli.command)?;
-    if !mutates(&cli.command) {
-        txn::warn_if_interrupted(&ctx.repo.root);
-        return dispatch(&ctx, &cli.command, prepared);
-    }
-    ctx.lock()?;
-    ctx.sync_in()?;
-    loop {
-        let result = dispatch(&ctx, &cli.command, prepared.clone());
-        match ctx.sync.after(&ctx.repo, result, ctx.clock) {
-            crate::sync::Next::Done(result) => return result,
-            // Someone else's commit reached the remote first and this one cannot stand
-            // on it: the command runs again on the newer history.
-            crate::sync::Next::Again => ctx.sync_in()?,
-        }
-    }
+        }) => intake::serve(global, env_now, args),
+        _ => return None,
+    })
 }
 
-/// Run one command (see [`run`]).
-fn dispatch(ctx: &Ctx, command: &Command, prepared: Option<String>) -> anyhow::Result<()> {
+/// Run one command under the context `run` made for it.
+pub(crate) fn dispatch(
+    ctx: &Ctx,
+    command: &Command,
+    prepared: Option<String>,
+) -> anyhow::Result<()> {
     match command {
         Command::Declare(args) => declare::run(ctx, args),
-        Command::Accept { id, manager } => status::accept(ctx, id.as_deref(), manager.as_deref()),
+        Command::Accept { id, manager } => accept::run(ctx, id.as_deref(), manager.as_deref()),
         Command::Reject {
             id,
             reason,
             duplicate_of,
-        } => status::reject(
+        } => reject::run(
             ctx,
             id.as_deref(),
             reason.as_deref(),
             duplicate_of.as_deref(),
         ),
-        Command::Hold { id, reason } => status::hold(ctx, id.as_deref(), reason),
-        Command::Resume { id } => status::resume(ctx, id.as_deref()),
-        Command::Reopen { id, reason } => status::reopen(ctx, id.as_deref(), reason),
+        Command::Hold { id, reason } => hold::run(ctx, id.as_deref(), reason),
+        Command::Resume { id } => resume::run(ctx, id.as_deref()),
+        Command::Reopen { id, reason } => reopen::run(ctx, id.as_deref(), reason),
         Command::Resolve(args) => resolve::run(ctx, args),
         Command::Note(args) => note::run(ctx, args),
         Command::Update(args) => update::run(ctx, args, prepared),
@@ -538,7 +106,7 @@ fn dispatch(ctx: &Ctx, command: &Command, prepared: Option<String>) -> anyhow::R
         Command::Validate(args) => validate::run(ctx, args),
         Command::Report(args) => report::run(ctx, args),
         Command::Check(args) => check::run(ctx, args),
-        Command::Status => overview::run(ctx),
+        Command::Status => status::run(ctx),
         Command::Audit(args) => audit::run(ctx, args),
         Command::Sync(args) => sync::run(ctx, args),
         Command::Site(args) => site::run(ctx, args),
@@ -549,13 +117,13 @@ fn dispatch(ctx: &Ctx, command: &Command, prepared: Option<String>) -> anyhow::R
         | Command::Completions { .. }
         | Command::Man { .. }
         | Command::Schema(_) => {
-            unreachable!("handled above")
+            unreachable!("run by without_repository")
         }
     }
 }
 
 /// Whether a command changes the repository, and so runs under its lock.
-fn mutates(command: &Command) -> bool {
+pub(crate) fn mutates(command: &Command) -> bool {
     match command {
         Command::List { .. }
         | Command::Show { .. }
@@ -583,21 +151,11 @@ fn mutates(command: &Command) -> bool {
 
 /// Text typed in the editor or read from standard input, read before the repository
 /// lock is taken, so that nobody waits while someone writes.
-fn prepare(ctx: &Ctx, command: &Command) -> anyhow::Result<Option<String>> {
+pub(crate) fn prepare(ctx: &Ctx, command: &Command) -> anyhow::Result<Option<String>> {
     match command {
         Command::Update(args) => update::read_input(ctx, args),
         Command::Plan(args) if args.edit => plan::read_input(ctx, args).map(Some),
         Command::Intake(args) => intake::read_input(ctx, args).map(Some),
         _ => Ok(None),
-    }
-}
-
-/// The configured keys, or how to add one when there are none.
-pub(crate) fn list_or_none<'a>(items: impl Iterator<Item = &'a String>) -> String {
-    let items: Vec<&str> = items.map(String::as_str).collect();
-    if items.is_empty() {
-        "none (add one under `clients`)".into()
-    } else {
-        items.join(", ")
     }
 }

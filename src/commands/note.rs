@@ -1,7 +1,7 @@
 //! `mim note`: free notes and time entries in the timeline.
 
 use crate::cli::NoteArgs;
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::model::Event;
 use crate::text;
 

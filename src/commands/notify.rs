@@ -6,7 +6,7 @@ use anyhow::{Context as _, bail};
 use serde_json::json;
 
 use crate::cli::NotifyArgs;
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::model::Event;
 use crate::regulation;
 use crate::sla::ClockState;

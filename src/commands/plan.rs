@@ -3,16 +3,16 @@
 use anyhow::{Context as _, bail};
 
 use crate::cli::PlanArgs;
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::diag::Diagnostics;
 use crate::editor;
 use crate::error::Error;
 use crate::model::escalation;
 use crate::model::plan::{self, Amendment, Audience, Plan, PlanSet, Stakeholder, record};
 use crate::model::{Event, Incident};
-use crate::present;
 use crate::state;
 use crate::store::{self, Change};
+use crate::term;
 use crate::text;
 
 /// Whether the flags change the plan (otherwise `mim plan` prints it).
@@ -399,12 +399,12 @@ fn warn_loose_cadence(ctx: &Ctx, plan: &Plan, priority: &str) {
 fn print(ctx: &Ctx, incident: &Incident, plan: Option<&Plan>) -> anyhow::Result<()> {
     let state = ctx.state_now(incident);
     if ctx.json {
-        return ctx.print_json(&present::plan_json(&ctx.repo.config, &state, plan));
+        return ctx.print_json(&term::incident::plan_json(&ctx.repo.config, &state, plan));
     }
     match plan {
         Some(p) => print!(
             "{}",
-            text::for_terminal(&present::plan_text(&ctx.repo.config, &state, p))
+            text::for_terminal(&term::incident::plan_text(&ctx.repo.config, &state, p))
         ),
         None => eprintln!(
             "{} has no response plan yet; start one with `mim plan {} --workstream \"NAME:OWNER\" --bridge URL --approach TEXT`",

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use crate::cli::{ReportArgs, ReportFormat};
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::diag::Diagnostics;
 use crate::error::Error;
 use crate::model::Incident;

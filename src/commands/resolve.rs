@@ -5,10 +5,10 @@
 use anyhow::bail;
 
 use crate::cli::ResolveArgs;
-use crate::commands::Ctx;
 use crate::comms::outbox::OUTBOX_DIR;
 use crate::comms::{self, Audience, Composed};
 use crate::config::ClosureKind;
+use crate::context::Ctx;
 use crate::editor;
 use crate::error::Error;
 use crate::lifecycle::{self, Transition};
@@ -116,7 +116,7 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<()> {
     eprintln!("{}: {} → resolved", incident.id, state.status);
     open_children(ctx, &state);
     if args.send {
-        ctx.deliver(&incident, &files, false)?;
+        crate::delivery::deliver(ctx, &incident, &files, false)?;
     }
     Ok(())
 }

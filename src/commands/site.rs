@@ -7,8 +7,8 @@ use anyhow::{Context, bail};
 use serde_json::json;
 
 use crate::cli::SiteArgs;
-use crate::commands::Ctx;
 use crate::comms::update_file::{UpdateFront, parse_front, split_front_matter};
+use crate::context::Ctx;
 use crate::diag::Diagnostics;
 use crate::model::Incident;
 use crate::site::{self, ClientUpdate, Input, Options};

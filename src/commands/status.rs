@@ -1,209 +1,207 @@
-//! The status changes that need nothing but a reason: accept, reject, hold, resume, and
-//! reopen, which also withdraws the restoral notices nobody sent.
+//! `mim status`, the morning view (its text is [`crate::term::status`]): one line per
+//! active incident — ID, priority, status,
+//! incident manager, age, what is due next and when, and the worst finding — coloured on
+//! a terminal — after the regulatory deadlines still open, soonest first, of every
+//! incident whatever its status (a report owed to an authority comes before anything
+//! else); then the resolved incidents that still need something (a PIR to start,
+//! overdue action items), the incidents with unsent mail in `outbox/`, and those with
+//! uncertain mail (a send interrupted while sendmail had the message).
 
-use crate::commands::Ctx;
-use crate::comms::outbox::{self, OUTBOX_DIR, SENT_LOG};
-use crate::lifecycle::{self, Transition};
-use crate::links;
-use crate::model::{Event, Incident, Relation};
-use crate::store::Change;
-use crate::text::{self, plural};
+use crate::comms::outbox;
+use crate::context::Ctx;
+use crate::diag::Diagnostics;
+use crate::lifecycle::Status;
+use crate::sla::{self, Clock, ClockState, Finding, Level, Rule};
+use crate::store;
+use crate::term;
+use crate::term::status::{FollowUp, Line, Morning, Unsent};
+use crate::text::for_terminal;
+use crate::units::Duration;
 
-pub fn accept(ctx: &Ctx, id: Option<&str>, manager: Option<&str>) -> anyhow::Result<()> {
-    let incident = ctx.load(id)?;
-    let manager = match manager {
-        Some(m) => text::name("--manager", m)?,
-        None => ctx.actor()?,
-    };
-    change(
-        ctx,
-        incident,
-        Transition::Accept,
-        |from| Event::Accept {
-            from,
-            manager: manager.clone(),
-        },
-        &format!("accepted as a major incident, managed by {manager}"),
-    )
-}
-
-pub fn reject(
-    ctx: &Ctx,
-    id: Option<&str>,
-    reason: Option<&str>,
-    duplicate_of: Option<&str>,
-) -> anyhow::Result<()> {
-    let reason = match reason {
-        Some(r) => text::required("--reason", r)?,
-        None => String::new(),
-    };
-    let incident = ctx.load(id)?;
-    let Some(other) = duplicate_of else {
-        return change(
-            ctx,
-            incident,
-            Transition::Reject,
-            |from| Event::Reject {
-                from,
-                reason: reason.clone(),
-                duplicate_of: None,
-            },
-            &format!("rejected: {reason}"),
-        );
-    };
-    let other = ctx.load(Some(other))?;
-    let state = ctx.state(&incident);
-    lifecycle::check(Transition::Reject, &incident.id, state.status)?;
-    let no_parents = |_: &str| None;
-    links::check(
-        &incident.id,
-        &state,
-        &other.id,
-        &ctx.state(&other),
-        Relation::DuplicateOf,
-        false,
-        &no_parents,
-    )?;
-    let entry = ctx.entry(
-        &incident,
-        Event::Reject {
-            from: state.status,
-            reason: reason.clone(),
-            duplicate_of: Some(other.id.clone()),
-        },
-    )?;
-    let back = ctx.entry(
-        &other,
-        links::reverse(Relation::DuplicateOf, &incident.id, false),
-    )?;
-    let mut recorded = Change::new();
-    recorded
-        .event(&incident.dir, &entry)
-        .event(&other.dir, &back);
-    ctx.record_incidents(
-        &[&incident.id, &other.id],
-        entry.event.name(),
-        &format!("rejected as a duplicate of {}", other.id),
-        &recorded,
-        ctx.now,
-    )?;
-    if !ctx.json {
-        eprintln!(
-            "{}: {} → rejected, a duplicate of {}",
-            incident.id, state.status, other.id
-        );
+pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
+    let config = &ctx.repo.config;
+    let mut morning = Morning::default();
+    let mut broken = Vec::new();
+    // Each incident is loaded, derived and evaluated on its own thread and dropped:
+    // only its line is kept.
+    for seen in store::each(&ctx.repo, |loaded| look(ctx, loaded))? {
+        morning.lines.extend(seen.line);
+        morning.follow_ups.extend(seen.follow_up);
+        morning.unsent.extend(seen.unsent);
+        broken.extend(seen.broken);
+        morning.regulatory.extend(seen.regulatory);
     }
-    Ok(())
-}
-
-pub fn hold(ctx: &Ctx, id: Option<&str>, reason: &str) -> anyhow::Result<()> {
-    let reason = text::required("--reason", reason)?;
-    let incident = ctx.load(id)?;
-    change(
-        ctx,
-        incident,
-        Transition::Hold,
-        |from| Event::Hold {
-            from,
-            reason: reason.clone(),
-        },
-        &format!("on hold: {reason}"),
-    )
-}
-
-pub fn resume(ctx: &Ctx, id: Option<&str>) -> anyhow::Result<()> {
-    let incident = ctx.load(id)?;
-    change(
-        ctx,
-        incident,
-        Transition::Resume,
-        |from| Event::Resume { from },
-        "resumed",
-    )
-}
-
-/// Reopen, and withdraw the restoral notices nobody sent: service is not restored, so
-/// they must never go out (they stay in `outbox/` as the record, marked in `sent.log`).
-pub fn reopen(ctx: &Ctx, id: Option<&str>, reason: &str) -> anyhow::Result<()> {
-    let reason = text::required("--reason", reason)?;
-    let incident = ctx.load(id)?;
-    let state = ctx.state(&incident);
-    lifecycle::check(Transition::Reopen, &incident.id, state.status)?;
-    let entry = ctx.entry(
-        &incident,
-        Event::Reopen {
-            from: state.status,
-            reason: reason.clone(),
-        },
-    )?;
-    let reopened = incident.with_entry(&entry);
-    let ledger = outbox::read_ledger(&incident.dir, &ctx.state(&reopened))?;
-    let log = outbox::read_log(&incident.dir)?;
-    let marked = outbox::withdrawn(&log);
-    let by = ctx.actor()?;
-    let lines: Vec<String> = ledger
-        .iter()
-        .filter(|m| m.withdrawn && !marked.contains(&m.file))
-        .map(|m| outbox::withdrawn_line(&m.file, &entry.at, &by))
-        .collect();
-    let mut change = Change::new();
-    change.event(&incident.dir, &entry);
-    let mut summary = format!("reopened: {reason}");
-    if !lines.is_empty() {
-        change.put(
-            incident.dir.join(OUTBOX_DIR).join(SENT_LOG),
-            outbox::append(&log, &lines),
-        );
-        summary.push_str(&format!(
-            "; {} withdrawn",
-            plural(lines.len(), "unsent restoral notice")
-        ));
-    }
-    ctx.record(&incident.id, entry.event.name(), &summary, &change)?;
-    if !ctx.json {
-        for line in &lines {
-            let file = line.split_whitespace().next().unwrap_or_default();
-            eprintln!(
-                "withdrawn {OUTBOX_DIR}/{}: never to be sent",
-                crate::text::for_terminal(file)
-            );
-        }
-        eprintln!(
-            "{}: {} → {}",
-            incident.id,
-            state.status,
-            Transition::Reopen.to()
-        );
-    }
-    Ok(())
-}
-
-/// Check the transition is legal now, then record it.
-fn change(
-    ctx: &Ctx,
-    incident: Incident,
-    transition: Transition,
-    event: impl Fn(lifecycle::Status) -> Event,
-    summary: &str,
-) -> anyhow::Result<()> {
-    let state = ctx.state(&incident);
-    lifecycle::check(transition, &incident.id, state.status)?;
-    let entry = ctx.entry(&incident, event(state.status))?;
-    ctx.record_event(&incident, &entry, summary)?;
+    // What of this clone the team does not have yet, and commits set aside.
+    let sharing = crate::sync::overview(&ctx.repo);
+    morning
+        .regulatory
+        .sort_by(|a, b| a.1.due.cmp(&b.1.due).then_with(|| a.0.cmp(&b.0)));
     if ctx.json {
-        // The new state, as `mim show --json` derives it.
-        let after = ctx.state(&incident.with_entry(&entry));
-        ctx.print_json(&serde_json::json!({
-            "id": incident.id,
-            "from": state.status,
-            "status": after.status,
-            "priority": after.priority,
-            "manager": after.manager,
-            "at": crate::time::format(&entry.at),
-            "by": entry.by,
-        }))?;
+        ctx.print_json(&term::status::json(&morning, &sharing, ctx.now))?;
     } else {
-        eprintln!("{}: {} → {}", incident.id, state.status, transition.to());
+        let tz = config.tz();
+        print!(
+            "{}",
+            for_terminal(&term::status::render_regulatory(
+                &morning.regulatory,
+                ctx.now,
+                tz
+            ))
+        );
+        // Escaped cell by cell, before the colour.
+        print!(
+            "{}",
+            term::status::render(&morning.lines, ctx.now, tz, term::colour())
+        );
+        // Not "no active incidents" when one that cannot be read may be active.
+        if morning.lines.is_empty() && broken.is_empty() {
+            eprintln!("no active incidents");
+        }
+        print!(
+            "{}",
+            for_terminal(&term::status::render_rest(
+                &morning.follow_ups,
+                &morning.unsent,
+                ctx.now,
+                tz
+            ))
+        );
+        if let Some(sharing) = &sharing {
+            print!("{}", for_terminal(&sharing.text(tz, None)));
+        }
     }
-    Ok(())
+    // An incident that cannot be read may be the one on fire: never leave it out quietly.
+    if broken.is_empty() {
+        return Ok(());
+    }
+    Err(crate::error::Error::Incomplete {
+        problems: broken,
+        what: "some incidents could not be read and are not listed above",
+    }
+    .into())
+}
+
+/// What `status` keeps of one incident.
+#[derive(Default)]
+struct Seen {
+    line: Option<Line>,
+    follow_up: Option<FollowUp>,
+    unsent: Option<Unsent>,
+    broken: Vec<crate::diag::Diagnostic>,
+    /// Its regulatory clocks still open.
+    regulatory: Vec<(String, Clock)>,
+}
+
+fn look(ctx: &Ctx, loaded: Result<crate::model::Incident, Diagnostics>) -> Seen {
+    let mut seen = Seen::default();
+    let incident = match loaded {
+        Ok(incident) => incident,
+        Err(Diagnostics(d)) => {
+            seen.broken = d;
+            return seen;
+        }
+    };
+    let state = ctx.state_now(&incident);
+    if !state.exists() {
+        return seen;
+    }
+    // Mail of a closed or rejected incident is history, not a morning's work.
+    let live = !matches!(state.status, Status::Closed | Status::Rejected);
+    match outbox::read_ledger(&incident.dir, &state) {
+        Ok(ledger) if live => {
+            let files: Vec<String> = ledger
+                .iter()
+                .filter(|m| m.is_unsent())
+                .map(|m| m.file.clone())
+                .collect();
+            let uncertain: Vec<String> = ledger
+                .iter()
+                .filter(|m| m.uncertain)
+                .map(|m| m.file.clone())
+                .collect();
+            if !files.is_empty() || !uncertain.is_empty() {
+                seen.unsent = Some(Unsent {
+                    id: incident.id.clone(),
+                    files,
+                    uncertain,
+                });
+            }
+        }
+        Ok(_) => {}
+        Err(e) => seen.broken.push(crate::diag::Diagnostic::new(
+            &ctx.repo.relative(&incident.dir).join("outbox"),
+            format!("{e:#}"),
+        )),
+    }
+    let e = sla::evaluate_state(&ctx.repo.config, &incident, &state);
+    seen.regulatory = e
+        .clocks
+        .iter()
+        .filter(|c| c.is_open() && c.due.is_some())
+        .filter(|c| {
+            c.rule == Rule::RegulatoryNotification
+                || (c.rule == Rule::RegulatoryClassification && live)
+        })
+        .map(|c| (incident.id.clone(), c.clone()))
+        .collect();
+    if state.status == Status::Resolved {
+        seen.follow_up = follow_up(&incident.id, &state, &e.clocks);
+        return seen;
+    }
+    if state.status.is_active() {
+        seen.line = Some(Line {
+            id: incident.id.clone(),
+            priority: state.priority.clone(),
+            status: state.status.to_string(),
+            manager: state.manager.clone(),
+            age: Duration::from(ctx.now - incident.record.reported),
+            next: next_due(&e.clocks),
+            worst: worst(&e.findings),
+        });
+    }
+    seen
+}
+
+/// What a resolved incident still needs, if anything.
+fn follow_up(id: &str, state: &crate::state::State, clocks: &[Clock]) -> Option<FollowUp> {
+    let pir_start = clocks
+        .iter()
+        .find(|c| c.rule == Rule::PirStart && c.is_open())
+        .cloned();
+    let overdue: Vec<(String, chrono::NaiveDate)> = clocks
+        .iter()
+        .filter(|c| c.rule == Rule::PirAction && c.is_open() && c.state == ClockState::Breached)
+        .filter_map(|c| {
+            let name = c.name.as_deref()?;
+            let action = state.pir.as_ref()?.actions.iter().find(|a| a.id == name)?;
+            Some((action.id.clone(), action.due))
+        })
+        .collect();
+    (pir_start.is_some() || !overdue.is_empty()).then(|| FollowUp {
+        id: id.to_string(),
+        priority: state.priority.clone(),
+        pir_start,
+        overdue,
+    })
+}
+
+/// The open clock with the earliest due time.
+pub fn next_due(clocks: &[Clock]) -> Option<Clock> {
+    clocks
+        .iter()
+        .filter(|c| c.is_open() && c.due.is_some())
+        .min_by_key(|c| c.due)
+        .cloned()
+}
+
+/// The most serious level among the findings, with the rules that have it.
+pub fn worst(findings: &[Finding]) -> Option<(Level, Vec<String>)> {
+    let level = findings.iter().map(|f| f.level).min()?;
+    let mut rules: Vec<String> = findings
+        .iter()
+        .filter(|f| f.level == level)
+        .map(|f| f.rule.to_string())
+        .collect();
+    rules.dedup();
+    Some((level, rules))
 }

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use anyhow::anyhow;
 
 use crate::cli::SyncArgs;
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::Error;
 use crate::repo::Repo;
 use crate::sync::{self, Report, Settings, Setup};

@@ -4,7 +4,7 @@
 use anyhow::bail;
 
 use crate::cli::TemplatesAction;
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::git;
 use crate::render::{Origin, Templates};
 use crate::store::Change;

@@ -8,16 +8,16 @@ use std::io::IsTerminal;
 use anyhow::{Context as _, bail};
 
 use crate::cli::{AudienceArg, UpdateArgs};
-use crate::commands::Ctx;
 use crate::comms::outbox::OUTBOX_DIR;
 use crate::comms::update_file::{self, UPDATES_DIR, UpdateFront};
 use crate::comms::{self, Audience, Draft, Kind, MessageContext, Target};
+use crate::context::Ctx;
 use crate::editor;
 use crate::model::{Event, Incident};
+use crate::render::view::UpdateView;
 use crate::store::Change;
 use crate::text;
 use crate::time;
-use crate::view::UpdateView;
 
 /// The update's text from standard input or the editor, read before the repository
 /// lock is taken (`None` when it is given with `-m TEXT`). Before the editor opens, the
@@ -220,7 +220,7 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
                 target.label()
             )
         };
-        let seq = crate::commands::free_seq(&ctx.repo.root, &updates_dir, &taken, name)?;
+        let seq = crate::store::free_seq(&ctx.repo.root, &updates_dir, &taken, name)?;
         taken.insert(name(seq));
         let file = format!("{UPDATES_DIR}/{}", name(seq));
         let path = incident.dir.join(&file);
@@ -334,7 +334,7 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
     ctx.record(&incident.id, "update", &subject, &change)?;
     report(ctx, &incident, &numbers, &files, args.send)?;
     if args.send {
-        ctx.deliver(&incident, &files, false)?;
+        crate::delivery::deliver(ctx, &incident, &files, false)?;
     }
     Ok(())
 }

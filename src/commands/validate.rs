@@ -1,7 +1,7 @@
 //! `mim validate`: every file of every incident, every problem reported (not just the first).
 
 use crate::cli::ValidateArgs;
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::Error;
 use crate::text::plural;
 use crate::validate::{self, Depth};

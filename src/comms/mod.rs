@@ -1,6 +1,6 @@
 //! Status communications: audiences and their recipients ([`recipients`]), message names
 //! and IDs, threads per audience, the template context, and composing one e-mail per
-//! audience. Update numbers come from [`State::next_update_number`]. Pure, except
+//! audience. Update numbers come from [`State::next_update_number_for`]. Pure, except
 //! [`outbox`], which reads and lists an incident's `outbox/`: the commands load files and
 //! pass `now`; nothing here reads the clock.
 
@@ -23,10 +23,10 @@ use crate::facts::{Facts, Reader, RestoreFacts};
 pub use crate::model::Audience;
 use crate::model::Incident;
 use crate::render::email::{Email, Mailbox};
+use crate::render::view::{Common, UpdateView};
 use crate::render::{Templates, markdown, plain};
 use crate::state::State;
 use crate::time::Timestamp;
-use crate::view::{Common, UpdateView};
 
 /// What a message is: status update number N, or the restoral notice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -222,15 +222,6 @@ pub fn thread_topic(reader: &Facts, clients: Option<&str>, title: &str) -> Strin
         title.to_string()
     } else {
         format!("{tags} {title}")
-    }
-}
-
-/// The time zone messages to `audience` show times in: for the client's people, the
-/// client's (its calendar's, else `clients.C.timezone`), else the organisation's.
-pub fn display_zone(config: &Config, client: Option<&str>, audience: Audience) -> String {
-    match client {
-        Some(key) if audience.is_external() => config.client_tz(key).name().to_string(),
-        _ => config.tz().name().to_string(),
     }
 }
 

@@ -5,6 +5,7 @@ use chrono::DateTime;
 use super::*;
 use crate::address::parse_address;
 use crate::config::DEFAULT_CONFIG;
+use crate::facts::display_zone;
 use crate::lifecycle::Status;
 use crate::model::plan::{Plan, Stakeholder};
 use crate::model::{Entry, Event, Record};

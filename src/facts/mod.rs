@@ -218,7 +218,7 @@ impl Facts {
             Some(c) => (c.impact.clone(), c.priority.clone()),
             None => (state.impact.clone(), state.priority.clone()),
         };
-        let tz = crate::comms::display_zone(config, key, reader.audience);
+        let tz = display_zone(config, key, reader.audience);
         let zone: chrono_tz::Tz = tz.parse().unwrap_or(chrono_tz::UTC);
         let restore = restore_clock(
             config,
@@ -534,5 +534,14 @@ fn next_update_by(
                 .find(|c| c.client.as_deref() == client || client.is_none())
                 .and_then(|c| c.due)
         }
+    }
+}
+
+/// The time zone a reader in `audience` is told times in (messages, status pages): for the client's people, the
+/// client's (its calendar's, else `clients.C.timezone`), else the organisation's.
+pub fn display_zone(config: &Config, client: Option<&str>, audience: Audience) -> String {
+    match client {
+        Some(key) if audience.is_external() => config.client_tz(key).name().to_string(),
+        _ => config.tz().name().to_string(),
     }
 }

@@ -140,23 +140,12 @@ impl Phase {
     }
 
     /// Whether the reader's service is back.
+    #[cfg(test)]
     pub fn is_restored(self) -> bool {
         matches!(
             self,
             Phase::Monitoring | Phase::Workaround | Phase::Resolved
         )
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Phase::Investigating => "investigating",
-            Phase::Fixing => "fixing",
-            Phase::OnHold => "on-hold",
-            Phase::Reopened => "reopened",
-            Phase::Monitoring => "monitoring",
-            Phase::Workaround => "workaround",
-            Phase::Resolved => "resolved",
-        }
     }
 }
 

@@ -57,14 +57,6 @@ impl Incident {
         after
     }
 
-    pub fn record_path(&self) -> PathBuf {
-        self.dir.join(RECORD_FILE)
-    }
-
-    pub fn timeline_path(&self) -> PathBuf {
-        self.dir.join(TIMELINE_FILE)
-    }
-
     pub fn plan_path(&self) -> PathBuf {
         self.dir.join(PLAN_FILE)
     }

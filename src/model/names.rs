@@ -32,6 +32,7 @@ impl Names {
     }
 
     /// The only name, when there is exactly one.
+    #[cfg(test)]
     pub fn single(&self) -> Option<&str> {
         match self.0.as_slice() {
             [one] => Some(one),
@@ -43,16 +44,8 @@ impl Names {
         self.0.iter().map(String::as_str)
     }
 
-    pub fn contains(&self, name: &str) -> bool {
-        self.0.iter().any(|n| n == name)
-    }
-
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
-    }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
     }
 
     /// `mail, backup`: for a line people read.

@@ -383,12 +383,6 @@ pub enum MilestoneKind {
 }
 
 impl MilestoneKind {
-    pub const ALL: [MilestoneKind; 3] = [
-        MilestoneKind::Identified,
-        MilestoneKind::Mitigated,
-        MilestoneKind::Fixed,
-    ];
-
     pub fn as_str(self) -> &'static str {
         match self {
             MilestoneKind::Identified => "identified",

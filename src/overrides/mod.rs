@@ -3,8 +3,8 @@
 //! includes), must parse, must use only variables its context has, and must render
 //! against the [`sample`] incident. `mim validate` and `mim check` report
 //! what fails, with the file and line, so a broken override fails in CI and not in
-//! `mim update` at 3 a.m. Old variable names get the replacement to write
-//! ([`compat`](crate::render::compat)).
+//! `mim update` at 3 a.m. An e-mail variable that was renamed gets the replacement to
+//! write ([`compat`](crate::render::compat)).
 
 pub mod sample;
 
@@ -15,7 +15,7 @@ use minijinja::Error;
 
 use crate::diag::Diagnostic;
 use crate::pir::report;
-use crate::render::compat::{self, Change};
+use crate::render::compat;
 use crate::render::{self, Templates};
 use crate::repo::{Repo, TEMPLATES_DIR};
 
@@ -123,16 +123,6 @@ fn check_one(templates: &Templates, dir: &Path, shown: &Path, name: &str) -> Vec
         };
         out.push(at(occurrences(&source, var).next(), message));
         reported.insert(var.clone());
-    }
-    if compat::CHANGED_TEMPLATES.contains(&name) {
-        for (offset, token, change) in old_items(&source) {
-            if reported.insert(token.to_string()) {
-                out.push(at(Some(offset), change.renamed_message(token)));
-            }
-        }
-        for (offset, token, change) in retyped(&source) {
-            out.push(at(Some(offset), change.retyped_message(token)));
-        }
     }
     out.sort_by_key(|d| (d.line, d.column));
     for (i, context) in contexts.iter().enumerate() {
@@ -253,81 +243,6 @@ fn position(source: &str, offset: usize) -> (usize, usize) {
         .count()
         + 1;
     (line, column)
-}
-
-/// The inside of every `{{ … }}` (`prints`) or `{% … %}` tag, with its byte offset.
-fn tags(source: &str, prints_only: bool) -> Vec<(usize, &str)> {
-    let mut out = Vec::new();
-    let mut from = 0;
-    while let Some(open) = source[from..].find('{').map(|i| from + i) {
-        let close = match source[open..].get(..2) {
-            Some("{{") => "}}",
-            Some("{%") => "%}",
-            _ => {
-                from = open + 1;
-                continue;
-            }
-        };
-        let inner = open + 2;
-        let Some(end) = source[inner..].find(close).map(|i| inner + i) else {
-            break;
-        };
-        if close == "}}" || !prints_only {
-            out.push((inner, &source[inner..end]));
-        }
-        from = end + 2;
-    }
-    out
-}
-
-/// The dotted names in a tag (`e.when`, `incident.reported`), with their offsets in it.
-fn names(tag: &str) -> Vec<(usize, &str)> {
-    let mut out = Vec::new();
-    let mut start = None;
-    for (i, c) in tag.char_indices().chain([(tag.len(), ' ')]) {
-        let inside = is_name_char(c) || c == '.';
-        match start {
-            None if inside => start = Some(i),
-            Some(s) if !inside => {
-                out.push((s, &tag[s..i]));
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
-/// Attributes of list items that were renamed (`e.when`), wherever they are written:
-/// rendering stops at the first error, and these are often many.
-fn old_items(source: &str) -> Vec<(usize, &str, &'static Change)> {
-    let mut out = Vec::new();
-    for (offset, tag) in tags(source, false) {
-        for (at, token) in names(tag) {
-            if let Some(change) = compat::RENAMED
-                .iter()
-                .find(|c| c.old.contains("[].") && c.matches(token))
-            {
-                out.push((offset + at, token, change));
-            }
-        }
-    }
-    out.sort_by_key(|(offset, ..)| *offset);
-    out
-}
-
-/// Variables that kept their name but now hold an RFC 3339 time, printed bare
-/// (`{{ pir.started_at }}`) as old templates did when they held a time formatted for
-/// people.
-fn retyped(source: &str) -> Vec<(usize, &str, &'static Change)> {
-    let mut out = Vec::new();
-    for (offset, tag) in tags(source, true) {
-        let token = tag.trim();
-        if let Some(change) = compat::RETYPED.iter().find(|c| c.matches(token)) {
-            out.push((offset + tag.find(token).unwrap_or(0), token, change));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -16,8 +16,8 @@ use crate::comms::{Audience, Kind, MessageContext};
 use crate::config::{Config, DEFAULT_CONFIG};
 use crate::model::{Incident, Names, Record, plan};
 use crate::pir::{report, rfo};
+use crate::render::view::UpdateView;
 use crate::time::Timestamp;
-use crate::view::UpdateView;
 
 const ID: &str = "2026-11-24-payments-api-outage";
 

@@ -133,69 +133,6 @@ fn an_error_in_an_included_file_names_that_file() {
     );
 }
 
-/// The PIR report template as it was before the e-mails and the report shared one model.
-const OLD_PIR_REPORT: &str = "\
-# {{ incident.title }}
-
-Organisation: {{ organization }}; times in {{ timezone }}; generated {{ generated_at }}.
-Declared {{ incident.reported }}{% if incident.resolved %}, restored {{ incident.resolved }}{% endif %}.
-{% if incident.closure %}Closure: {{ incident.closure }}{% endif %}
-PIR started {{ pir.started_at }}.
-{% for e in timeline %}
-- {{ e.when }} {{ e.text }}
-{% endfor %}
-{% for a in actions %}
-- {{ a.id }}{% if a.closed %} {{ a.closed }}{% endif %}
-{% endfor %}
-{% for r in reviews %}
-- {{ r.held_at }}
-{% endfor %}
-";
-
-#[test]
-fn an_old_pir_report_override_gets_every_replacement_at_once() {
-    let found = problems_with(&[("pir-report.md", OLD_PIR_REPORT)]);
-    let retyped = |at: &str, var: &str| {
-        format!(
-            "templates/pir-report.md:{at}: `{var}` is now an RFC 3339 time like `2026-11-24T09:00:00Z`: write `{{{{ {var} | datetime }}}}` to show it as before, like `2026-11-24 09:00 UTC`"
-        )
-    };
-    let expected = [
-        "templates/pir-report.md:3:18: `organization` was renamed: write `{{ org.name }}`".to_string(),
-        "templates/pir-report.md:3:47: `timezone` was renamed: write `{{ tz }}`".to_string(),
-        "templates/pir-report.md:3:73: `generated_at` was renamed: write `{{ now | datetime }}`".to_string(),
-        retyped("4:13", "incident.reported"),
-        "templates/pir-report.md:4:39: `incident.resolved` was renamed: write `{{ incident.resolved_at | datetime }}`; `incident.resolved_at` is none while the incident is not resolved".to_string(),
-        "templates/pir-report.md:5:7: `incident.closure` was renamed: write `{{ resolution.closure }}`; `resolution` is none until the incident is resolved, so test `{% if resolution %}` first".to_string(),
-        retyped("6:16", "pir.started_at"),
-        "templates/pir-report.md:8:6: `e.when` was renamed: write `{{ e.at | datetime }}`".to_string(),
-        "templates/pir-report.md:11:19: `a.closed` was renamed: write `on {{ a.closed_at | datetime }} by {{ a.closed_by }}{% if a.note %}: {{ a.note }}{% endif %}`; `a.closed_at` is none while the action is open".to_string(),
-        retyped("14:6", "r.held_at"),
-    ];
-    assert_eq!(found, expected);
-}
-
-#[test]
-fn times_printed_bare_in_the_pir_report_are_pointed_out() {
-    let source = "Declared {{ incident.reported }}, shown {{ incident.reported | datetime }}.\n\
-        {% if incident.reported %}PIR {{pir.started_at}}{% endif %}\n\
-        {% for r in reviews %}{{ r.held_at[:10] }}{% endfor %} {{ incident.reported ~ \"\" }}\n";
-    let found = problems_with(&[("pir-report.md", source)]);
-    assert_eq!(found.len(), 2, "{found:#?}");
-    assert!(
-        found[0].starts_with(
-            "templates/pir-report.md:1:13: `incident.reported` is now an RFC 3339 time"
-        ),
-        "{found:#?}"
-    );
-    assert!(
-        found[1].starts_with("templates/pir-report.md:2:33: `pir.started_at` is now"),
-        "{found:#?}"
-    );
-    // The e-mails' times were RFC 3339 already: printing one bare is not a change there.
-    assert!(problems_with(&[("update-internal.md", "{{ incident.reported }}\n")]).is_empty());
-}
-
 #[test]
 fn the_new_pir_report_variables_pass() {
     let source = "{{ org.name }} {{ tz }} {{ now | datetime }} {{ incident.reported | datetime(\"%d %b\") }}\n\
@@ -210,14 +147,6 @@ fn the_new_pir_report_variables_pass() {
 #[test]
 fn scanning_helpers() {
     assert_eq!(position("ab\ncd", 4), (2, 2));
-    assert_eq!(
-        names(" e.when | x(a.b) "),
-        [(1, "e.when"), (10, "x"), (12, "a.b")]
-    );
-    assert_eq!(
-        tags("a {{ x }} {% if y %} {# z #} {", false),
-        [(4, " x "), (12, " if y ")]
-    );
     assert_eq!(
         occurrences("incident.client_key incident.client", "incident.client").collect::<Vec<_>>(),
         [20]

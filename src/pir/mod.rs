@@ -103,5 +103,69 @@ pub fn is_pir_event(entry: &Entry) -> bool {
     entry.event.name().starts_with("pir-")
 }
 
+/// Refuse a client the incident never affected: a review is held with its clients, an
+/// action committed to them, a report written for one.
+pub fn affected_client(state: &State, id: &str, key: &str) -> anyhow::Result<()> {
+    if state.ever_affected(key) {
+        return Ok(());
+    }
+    let clients: Vec<&str> = state.clients.iter().map(|c| c.client.as_str()).collect();
+    anyhow::bail!(
+        "--client {}: {id} never affected that client; its clients are {}",
+        key.escape_debug(),
+        if clients.is_empty() {
+            "none".to_string()
+        } else {
+            clients.join(", ")
+        }
+    )
+}
+
+/// The PIR of an incident that is not closed yet, for commands that add to it (`what`:
+/// `add an action to`).
+pub fn open(state: &State, id: &str, what: &str) -> anyhow::Result<Pir> {
+    let Some(pir) = state.pir.clone() else {
+        anyhow::bail!(
+            "cannot {what} the post incident review of {id}: none was started; start it with `mim pir start {id} --reason required|client-request|management`"
+        );
+    };
+    if state.status == crate::lifecycle::Status::Closed {
+        anyhow::bail!("cannot {what} the post incident review of {id}: the incident is closed");
+    }
+    Ok(pir)
+}
+
+/// Refuse `what` (`pir review`) at `now` before the PIR was started.
+pub fn after_start(pir: &Pir, now: crate::time::Timestamp, what: &str) -> anyhow::Result<()> {
+    if now < pir.started_at {
+        anyhow::bail!(
+            "{what} cannot happen at {}: the PIR was started later, at {}",
+            crate::time::format(&now),
+            crate::time::format(&pir.started_at)
+        );
+    }
+    Ok(())
+}
+
+/// The problem ticket given at the last resolve, if any.
+pub fn problem(state: &State) -> Option<&str> {
+    state.resolutions.last().and_then(|r| r.problem.as_deref())
+}
+
+/// A file of the incident, never through a symbolic link; `None` when it is missing.
+pub fn read_optional(
+    incident: &Incident,
+    path: &std::path::Path,
+) -> anyhow::Result<Option<String>> {
+    use anyhow::Context as _;
+    crate::safe_fs::read_optional(&incident.dir, path).with_context(|| {
+        let name = path.strip_prefix(&incident.dir).unwrap_or(path);
+        let shown = std::path::Path::new(crate::repo::INCIDENTS_DIR)
+            .join(&incident.id)
+            .join(name);
+        format!("reading {}", shown.display())
+    })
+}
+
 #[cfg(test)]
 mod tests;

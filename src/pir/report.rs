@@ -9,13 +9,13 @@ use crate::config::Config;
 use crate::model::{Incident, timeline};
 use crate::pir::metrics::{self, Metrics};
 use crate::pir::{ActionStatus, Pir, document};
+use crate::render::view::Common;
 use crate::render::{Templates, markdown};
 use crate::sla::figures;
 use crate::state::{State, UpdateMark};
 use crate::text;
 use crate::time;
 use crate::units::Duration;
-use crate::view::Common;
 
 /// The markdown template (built in, overridable in the repository's `templates/`).
 pub const TEMPLATE_MD: &str = "pir-report.md";
@@ -448,6 +448,19 @@ fn metrics_view(config: &Config, m: &Metrics) -> MetricsView {
 /// Text that cannot break a Markdown table row.
 fn table_cell(s: &str) -> String {
     text::one_line(s).replace('|', "\\|")
+}
+
+/// The report of `incident` (with its PIR started) in `format`, with the repository's
+/// templates.
+pub fn for_repo(
+    repo: &crate::repo::Repo,
+    incident: &Incident,
+    state: &State,
+    pir_md: &str,
+    format: Format,
+) -> anyhow::Result<String> {
+    let templates = Templates::for_repo(repo);
+    for_incident(&repo.config, &templates, incident, state, pir_md, format)
 }
 
 /// The report of `incident` in `state` (its PIR started) in `format`.

@@ -2,12 +2,12 @@
 //! Markdown to HTML and e-mail assembly.
 
 pub mod brand;
-pub mod ci;
 pub mod compat;
 pub mod email;
 mod filters;
 pub mod markdown;
 pub mod plain;
+pub mod view;
 
 use std::collections::{BTreeSet, HashSet};
 use std::fmt;

@@ -248,7 +248,7 @@ fn client_page(
     options: &Options,
     now: Timestamp,
 ) -> ClientPage {
-    let tz_name = crate::comms::display_zone(config, Some(key), Audience::Client);
+    let tz_name = crate::facts::display_zone(config, Some(key), Audience::Client);
     let tz: chrono_tz::Tz = tz_name.parse().unwrap_or(chrono_tz::UTC);
     // Each incident of the client that exists and was worked on, with its facts.
     let seen: Vec<(&Input, Facts, Vec<&ClientUpdate>)> = inputs

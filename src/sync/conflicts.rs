@@ -371,13 +371,13 @@ pub fn reapply(id: &str, entry: &Entry) -> Option<String> {
 
 /// `mim check`'s findings: each commit set aside and not settled, an error on its
 /// incident's timeline.
-pub fn findings(root: &Path, tz: chrono_tz::Tz) -> Vec<crate::render::ci::Finding> {
+pub fn findings(root: &Path, tz: chrono_tz::Tz) -> Vec<crate::ci::Finding> {
     if !crate::git::in_work_tree(root) {
         return Vec::new();
     }
     open(root)
         .into_iter()
-        .map(|c| crate::render::ci::Finding {
+        .map(|c| crate::ci::Finding {
             incident: Some(c.incident.clone()),
             rule: crate::sla::Rule::Conflict,
             level: crate::sla::Level::Error,

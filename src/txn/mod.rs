@@ -96,10 +96,6 @@ impl Session {
         Ok(session)
     }
 
-    pub fn root(&self) -> &Path {
-        &self.root
-    }
-
     pub fn in_git(&self) -> bool {
         self.git.is_some()
     }

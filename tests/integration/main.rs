@@ -5,6 +5,7 @@ mod audiences;
 mod audit;
 mod ci_formats;
 mod cli;
+mod commands_layout;
 mod commit;
 mod common;
 mod comms;

@@ -19,7 +19,9 @@ fn sources() -> Vec<(PathBuf, String)> {
             continue;
         }
         let text = std::fs::read_to_string(path).unwrap();
-        let code = match text.find("#[cfg(test)]\nmod tests") {
+        // An inline test module ends the code; `mod tests;` (a file of its own, left
+        // out above) does not.
+        let code = match text.find("#[cfg(test)]\nmod tests {") {
             Some(i) => text[..i].to_string(),
             None => text,
         };

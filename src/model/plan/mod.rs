@@ -202,11 +202,6 @@ impl WorkstreamStatus {
             WorkstreamStatus::Done => "done",
         }
     }
-
-    /// Still to be finished (open or blocked).
-    pub fn is_open(self) -> bool {
-        self != WorkstreamStatus::Done
-    }
 }
 
 /// Where a cadence comes from, for people reading it.

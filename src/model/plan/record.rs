@@ -93,6 +93,7 @@ impl PlanSet {
         set
     }
 
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.bridge.is_none() && self.workstreams.is_empty() && self.stakeholders.is_empty()
     }

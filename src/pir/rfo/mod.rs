@@ -23,13 +23,13 @@ use crate::model::pir::ActionKind;
 use crate::model::{Audience, Incident, MilestoneKind};
 use crate::pir::document::{self, ClientSummary};
 use crate::pir::{ActionStatus, Pir};
+use crate::render::view::OrgView;
 use crate::render::{Templates, markdown};
 use crate::sla::figures;
 use crate::state::{State, UpdateMark};
 use crate::text;
 use crate::time::{self, Timestamp};
 use crate::units::Duration;
-use crate::view::OrgView;
 
 /// The markdown template (built in, overridable in the repository's `templates/`).
 pub const TEMPLATE_MD: &str = "rfo.md";

@@ -1,69 +1,31 @@
-//! Shell completions and the man pages, both from the clap definitions.
+//! The man pages, from the clap definitions: `mim.1` and one page per subcommand, each
+//! clap_mangen's sections followed by EXIT STATUS, ENVIRONMENT and SEE ALSO.
 
-use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use clap::CommandFactory;
 
-use crate::cli::{Cli, Global};
+use crate::cli::Cli;
 
-/// The shell's registration of dynamic completion: at each TAB the shell runs
-/// `COMPLETE=<shell> mim -- <words>`, which completes incident IDs and mim.yaml values
-/// (see `crate::complete`). The same script as `COMPLETE=<shell> mim` prints.
-pub fn completions(shell: clap_complete::Shell) -> anyhow::Result<()> {
-    use clap_complete::Shell;
-    use clap_complete::env::{Bash, Elvish, EnvCompleter, Fish, Powershell, Zsh};
-    let exe = std::env::current_exe().context("cannot find mim's own path")?;
-    let completer = exe.to_string_lossy();
-    let env: &dyn EnvCompleter = match shell {
-        Shell::Bash => &Bash,
-        Shell::Zsh => &Zsh,
-        Shell::Fish => &Fish,
-        Shell::Elvish => &Elvish,
-        Shell::PowerShell => &Powershell,
-        // A shell without dynamic completion gets the static script.
-        _ => {
-            clap_complete::generate(shell, &mut Cli::command(), "mim", &mut std::io::stdout());
-            return Ok(());
-        }
-    };
-    let mut out = std::io::stdout().lock();
-    env.write_registration("COMPLETE", "mim", "mim", &completer, &mut out)?;
-    Ok(())
-}
-
-/// `mim man` prints mim.1; `mim man -o DIR` writes it and one page per subcommand.
-pub fn man(global: &Global, output: Option<&Path>) -> anyhow::Result<()> {
+/// mim's command line as the pages describe it (built, without the `help` subcommand).
+fn command() -> clap::Command {
     let mut cmd = Cli::command().disable_help_subcommand(true);
     cmd.build();
-    let pages = pages(&cmd);
-    let Some(dir) = output else {
-        std::io::stdout().write_all(&page(&cmd, &pages, None)?)?;
-        return Ok(());
-    };
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let dir = global
-        .dir
-        .as_ref()
-        .map_or(cwd.clone(), |d| cwd.join(d))
-        .join(dir);
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    cmd
+}
+
+/// The main page, `mim.1`.
+pub fn main_page() -> anyhow::Result<Vec<u8>> {
+    let cmd = command();
+    page(&cmd, &pages(&cmd), None)
+}
+
+/// Write `mim.1` and one page per subcommand into `dir`; the files written.
+pub fn write(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let cmd = command();
     let mut written = Vec::new();
-    write_all(&cmd, None, &pages, &dir, &mut written)?;
-    if global.json {
-        let files: Vec<String> = written
-            .iter()
-            .map(|p: &std::path::PathBuf| p.display().to_string())
-            .collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&serde_json::json!({ "files": files }))?
-        );
-    } else {
-        eprintln!("wrote {} man pages to {}", written.len(), dir.display());
-    }
-    Ok(())
+    write_all(&cmd, None, &pages(&cmd), dir, &mut written)?;
+    Ok(written)
 }
 
 /// The page names below `cmd` (`mim-declare`, `mim-pir-action-add`, …), depth first.
@@ -87,7 +49,7 @@ fn write_all(
     parent: Option<&str>,
     pages: &[String],
     dir: &Path,
-    written: &mut Vec<std::path::PathBuf>,
+    written: &mut Vec<PathBuf>,
 ) -> anyhow::Result<()> {
     let path = dir.join(format!("{}.1", page_name(cmd)));
     crate::store::write_atomic(&path, &page(cmd, pages, parent)?)?;

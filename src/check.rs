@@ -1,0 +1,297 @@
+//! The core of `mim check`: every incident validated and evaluated at "now", in one
+//! parallel pass, into one [`Report`] of findings and clocks — validation problems, SLA
+//! findings, mail waiting or uncertain in `outbox/`, commits a sync set aside — which
+//! [`crate::ci`] writes in the shape a CI system reads.
+
+use std::collections::BTreeMap;
+use std::path::{Component, Path};
+
+use crate::ci::{About, Finding, Report};
+use crate::comms::Kind;
+use crate::comms::outbox::{self, OUTBOX_DIR};
+use crate::diag::{Diagnostic, locate};
+use crate::lifecycle::Status;
+use crate::model::{Incident, RECORD_FILE, TIMELINE_FILE};
+use crate::repo::Repo;
+use crate::sla::{self, Anchor, Level, Rule};
+use crate::state::State;
+use crate::time::Timestamp;
+use crate::units::Duration;
+use crate::validate::{self, Depth};
+
+/// Validate and evaluate every incident (of `client`, if given) at `now`, in one
+/// parallel pass that keeps only each incident's findings and clocks.
+///
+/// SLA findings are reported for incidents that are not final: a closed or rejected
+/// incident's clocks are in the report, but its findings are history (see `mim report`)
+/// — except a regulatory report still owed, which the close does not end.
+pub fn build(
+    repo: &Repo,
+    now: Timestamp,
+    client: Option<&str>,
+    strict: bool,
+) -> anyhow::Result<Report> {
+    let checked = validate::each(repo, Depth::Files, |incident| {
+        let state = crate::state::derive(&repo.config, incident, now);
+        if let Some(client) = client
+            && state.affected_client(client).is_none()
+        {
+            return Seen::OtherClient;
+        }
+        if !state.exists() {
+            return Seen::Selected(None);
+        }
+        let mut e = sla::evaluate_state(&repo.config, incident, &state);
+        // `--client`: that client's clocks and the provider's own, not another client's.
+        if let Some(client) = client {
+            let theirs = |c: &Option<String>| c.as_deref().is_none_or(|c| c == client);
+            e.clocks.retain(|c| theirs(&c.client));
+            e.findings.retain(|f| theirs(&f.client));
+        }
+        let fin = matches!(state.status, Status::Closed | Status::Rejected);
+        let placed = if fin {
+            // The law's deadlines outlive the incident: a report still owed is reported.
+            let owed = e
+                .findings
+                .into_iter()
+                .filter(|f| f.rule == Rule::RegulatoryNotification)
+                .collect();
+            place(repo, incident, owed)
+        } else {
+            let mut placed = place(repo, incident, e.findings);
+            placed.extend(mail_findings(repo, incident, &state, now));
+            placed
+        };
+        let about = About {
+            priority: state.priority.clone(),
+            status: state.status.to_string(),
+            active: state.status.is_active(),
+            clients: state
+                .affected()
+                .map(|c| repo.config.client_name(&c.client))
+                .collect::<Vec<_>>()
+                .join(", "),
+            title: incident.record.title.clone(),
+        };
+        Seen::Selected(Some((e.clocks, placed, about)))
+    })?;
+    let mut findings: Vec<Finding> = checked.problems.iter().map(validation).collect();
+    let mut clocks = BTreeMap::new();
+    let mut about = BTreeMap::new();
+    let mut count = 0;
+    for outcome in checked.incidents {
+        let evaluated = match outcome.value {
+            Some(Seen::OtherClient) => continue,
+            Some(Seen::Selected(evaluated)) => evaluated,
+            None => None,
+        };
+        count += 1;
+        findings.extend(outcome.problems.iter().map(validation));
+        if let Some((c, f, a)) = evaluated {
+            about.insert(outcome.id.clone(), a);
+            clocks.insert(outcome.id, c);
+            findings.extend(f);
+        }
+    }
+    // Commits a sync set aside, until someone settles them (`mim sync --settle`).
+    findings.extend(
+        crate::sync::conflicts::findings(&repo.root, repo.config.tz())
+            .into_iter()
+            .filter(|f| {
+                client.is_none() || f.incident.as_ref().is_some_and(|i| clocks.contains_key(i))
+            }),
+    );
+    findings.sort_by(|a, b| a.incident.cmp(&b.incident));
+    Ok(Report {
+        now,
+        incidents: count,
+        findings,
+        clocks,
+        strict,
+        about,
+        tz: Some(repo.config.tz()),
+    })
+}
+
+/// What `check` keeps of one incident that loaded.
+enum Seen {
+    /// Of another client than `--client`: left out, its problems too.
+    OtherClient,
+    /// Its clocks, placed findings and how the text output names it, once it exists at "now".
+    Selected(Option<(Vec<sla::Clock>, Vec<Finding>, About)>),
+}
+
+/// A validation problem as a finding.
+fn validation(d: &Diagnostic) -> Finding {
+    Finding {
+        incident: incident_of(&d.file),
+        rule: Rule::Validation,
+        level: Level::Error,
+        message: d.message.clone(),
+        file: slashes(&d.file),
+        line: (d.line > 0).then_some(d.line),
+        due: None,
+        actual: None,
+        overdue_by_s: None,
+        name: None,
+        client: None,
+        excerpt: d.excerpt.clone(),
+    }
+}
+
+/// The incident a path under `incidents/<id>/` belongs to.
+fn incident_of(path: &Path) -> Option<String> {
+    let mut parts = path.components().filter_map(|c| match c {
+        Component::Normal(s) => s.to_str(),
+        _ => None,
+    });
+    (parts.next()? == "incidents")
+        .then(|| parts.next().map(String::from))
+        .flatten()
+}
+
+fn slashes(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+/// Put the engine's findings on the lines of the incident's files they are about.
+fn place(repo: &Repo, incident: &Incident, findings: Vec<sla::Finding>) -> Vec<Finding> {
+    if findings.is_empty() {
+        return Vec::new();
+    }
+    let dir = repo.relative(&incident.dir).to_path_buf();
+    let record = &incident.texts.record;
+    let timeline = &incident.texts.timeline;
+    findings
+        .into_iter()
+        .map(|f| {
+            let (file, line) = match f.anchor {
+                Anchor::Record(key) => (RECORD_FILE, locate(record, &[key]).0),
+                Anchor::Entry(i) => (TIMELINE_FILE, crate::diag::item_line(timeline, i)),
+            };
+            Finding {
+                incident: Some(f.incident),
+                rule: f.rule,
+                level: f.level,
+                message: f.message,
+                file: slashes(&dir.join(file)),
+                line: (line > 0).then_some(line),
+                due: f.due,
+                actual: f.actual,
+                overdue_by_s: f.overdue_by,
+                name: f.name,
+                client: f.client,
+                excerpt: None,
+            }
+        })
+        .collect()
+}
+
+/// Messages in `outbox/` that need someone: unsent ones and uncertain ones.
+fn mail_findings(repo: &Repo, incident: &Incident, state: &State, now: Timestamp) -> Vec<Finding> {
+    let Ok(ledger) = outbox::read_ledger(&incident.dir, state) else {
+        return Vec::new();
+    };
+    let mut out = uncertain_mail(repo, incident, &ledger);
+    out.extend(unsent_mail(repo, incident, ledger, now));
+    out
+}
+
+/// Messages whose send was interrupted while sendmail had them: they may or may not have
+/// gone out, and mim does not send them again until someone decides.
+fn uncertain_mail(repo: &Repo, incident: &Incident, ledger: &[outbox::Message]) -> Vec<Finding> {
+    let dir = repo.relative(&incident.dir).join(OUTBOX_DIR);
+    ledger
+        .iter()
+        .filter(|m| m.uncertain)
+        .map(|m| Finding {
+            incident: Some(incident.id.clone()),
+            rule: Rule::UncertainMail,
+            level: Level::AtRisk,
+            message: format!(
+                "{}: mim was interrupted while sendmail had it{}, so it may or may not have gone out; \
+                 check the mail server's log, and if it did not arrive send it again with `mim send {} --resend-uncertain`",
+                what(m),
+                m.attempted
+                    .map(|at| format!(" ({})", crate::time::display(&at, repo.config.tz())))
+                    .unwrap_or_default(),
+                incident.id
+            ),
+            file: slashes(&dir.join(&m.file)),
+            line: None,
+            due: None,
+            actual: m.attempted,
+            overdue_by_s: None,
+            name: None,
+            client: None,
+            excerpt: None,
+        })
+        .collect()
+}
+
+/// Messages in `outbox/` left unsent longer than `mail.unsent_warning` at `now`: someone
+/// forgot `--send` or `mim send`, or sendmail failed. Withdrawn ones are not waiting.
+fn unsent_mail(
+    repo: &Repo,
+    incident: &Incident,
+    ledger: Vec<outbox::Message>,
+    now: Timestamp,
+) -> Vec<Finding> {
+    let allowed = repo.config.mail.unsent_warning;
+    let dir = repo.relative(&incident.dir).join(OUTBOX_DIR);
+    ledger
+        .into_iter()
+        .filter(|m| m.is_unsent())
+        .filter_map(|m| {
+            let at = m.at?;
+            let due = at + chrono::TimeDelta::seconds(allowed.secs());
+            (now > due).then(|| Finding {
+                incident: Some(incident.id.clone()),
+                rule: Rule::UnsentMail,
+                level: Level::AtRisk,
+                message: format!(
+                    "{}, dated {}, has waited {} unsent (mail.unsent_warning is {allowed}): send it with `mim send {}`",
+                    what(&m),
+                    crate::time::display(&at, repo.config.tz()),
+                    Duration::from(now - at).human(),
+                    incident.id
+                ),
+                file: slashes(&dir.join(&m.file)),
+                line: None,
+                due: Some(due),
+                actual: None,
+                overdue_by_s: None,
+                name: None,
+                client: None,
+                excerpt: None,
+            })
+        })
+        .collect()
+}
+
+/// `update 3 to client`, `the restoral notice to end-users`.
+fn what(m: &outbox::Message) -> String {
+    match (m.kind, m.audience) {
+        (Some(Kind::Update(n)), Some(a)) => format!("update {n} to {a}"),
+        (Some(Kind::Restoral), Some(a)) => format!("the restoral notice to {a}"),
+        _ => m.file.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_name_their_incident() {
+        assert_eq!(
+            incident_of(Path::new("incidents/2026-11-24-x/timeline.yaml")).as_deref(),
+            Some("2026-11-24-x")
+        );
+        assert_eq!(
+            incident_of(Path::new("incidents/Stray Copy")).as_deref(),
+            Some("Stray Copy")
+        );
+        assert_eq!(incident_of(Path::new("mim.yaml")), None);
+    }
+}

@@ -1,0 +1,119 @@
+//! `mim pir review`: an internal or client review session was held: who attended, what
+//! it concluded, which actions the client adopted.
+
+use anyhow::{Context, bail};
+
+use crate::cli::PirReviewArgs;
+use crate::context::Ctx;
+use crate::model::Event;
+use crate::model::pir::ReviewSession;
+use crate::pir::{self, document, ids};
+use crate::store::Change;
+use crate::text;
+use crate::time;
+
+pub fn run(ctx: &Ctx, args: &PirReviewArgs) -> anyhow::Result<()> {
+    let (id, session) = ctx.split_id("pir review", &args.args, "SESSION")?;
+    let session = match session.trim().to_ascii_lowercase().as_str() {
+        "internal" => ReviewSession::Internal,
+        "client" => ReviewSession::Client,
+        other => {
+            return Err(crate::error::Error::usage(format!(
+                "unknown review session `{}`: use `internal` (03g.02) or `client` (03g.03)",
+                other.escape_debug()
+            ))
+            .into());
+        }
+    };
+    let tz = ctx.repo.config.tz();
+    let held_at = time::parse(&args.held_at, tz).context("in --held-at")?;
+    let attendees: Vec<String> = args
+        .attendees
+        .split(',')
+        .filter(|a| !text::one_line(a).is_empty())
+        .map(|a| text::name("--attendees", a))
+        .collect::<anyhow::Result<_>>()?;
+    if attendees.is_empty() {
+        bail!("--attendees is empty: name who attended, comma-separated");
+    }
+    let feedback = text::multi_line(&args.feedback);
+    if feedback.trim().is_empty() {
+        bail!("--feedback is empty: say what the review concluded");
+    }
+    if !args.adopted.is_empty() && session != ReviewSession::Client {
+        bail!("--adopted records what the client adopted: it belongs to a client review");
+    }
+    if args.client.is_some() && session != ReviewSession::Client {
+        bail!("--client names the client the session was held with: it belongs to a client review");
+    }
+    if held_at > ctx.now {
+        bail!(
+            "--held-at {} is after now ({}): record a review once it has been held",
+            time::format(&held_at),
+            time::format(&ctx.now)
+        );
+    }
+    let incident = ctx.load(id)?;
+    let pir = pir::open(&ctx.state(&incident), &incident.id, "record a review of")?;
+    pir::after_start(&pir, ctx.now, "pir review")?;
+    if let Some(resolved) = ctx.state(&incident).resolved_at
+        && held_at < resolved
+    {
+        bail!(
+            "--held-at {} is before {} was resolved ({}): a PIR review follows the restoration",
+            time::format(&held_at),
+            incident.id,
+            time::format(&resolved)
+        );
+    }
+    let client = args.client.as_deref().map(str::trim);
+    if let Some(key) = client {
+        pir::affected_client(&ctx.state(&incident), &incident.id, key)?;
+    }
+    let known = pir::action_ids(&pir.actions);
+    let mut adopted: Vec<String> = Vec::new();
+    for typed in args
+        .adopted
+        .iter()
+        .map(|a| a.trim())
+        .filter(|a| !a.is_empty())
+    {
+        let id = ids::find(&known, typed).map_err(|e| anyhow::anyhow!("in --adopted: {e}"))?;
+        if !adopted.iter().any(|a| a == id) {
+            adopted.push(id.to_string());
+        }
+    }
+    let entry = ctx.entry(
+        &incident,
+        Event::PirReview {
+            session,
+            held_at,
+            attendees,
+            feedback,
+            adopted,
+            client: client.map(str::to_string),
+        },
+    )?;
+    let mut change = Change::new();
+    change.event(&incident.dir, &entry);
+    if let Some(pir_md) = ctx.changed_file(&incident.dir.join(document::FILE))? {
+        change.put(incident.dir.join(document::FILE), pir_md);
+    }
+    ctx.record(
+        &incident.id,
+        entry.event.name(),
+        &format!(
+            "{session} PIR review{} held {}",
+            client.map(|c| format!(" ({c})")).unwrap_or_default(),
+            time::format(&held_at)
+        ),
+        &change,
+    )?;
+    if !ctx.json {
+        eprintln!(
+            "{}: {session} review recorded; `mim pir report` puts its feedback in the report",
+            incident.id
+        );
+    }
+    Ok(())
+}

@@ -641,6 +641,23 @@ impl Config {
         let mut problem = |keys: &[&str], message: String| {
             out.push((keys.iter().map(|k| k.to_string()).collect(), message));
         };
+        self.scale_problems(&mut problem);
+        self.matrix_problems(&mut problem);
+        self.priority_problems(&mut problem);
+        self.client_problems(&mut problem);
+        self.calendar_problems(&mut problem);
+        self.recipient_problems(&mut problem);
+        self.role_problems(&mut problem);
+        self.branding_problems(&mut problem);
+        self.code_and_git_problems(&mut problem);
+        self.limit_problems(&mut problem);
+        out.extend(regulation::problems(self));
+        out.extend(intake::problems(self));
+        out
+    }
+
+    /// The impact and urgency scales: not empty, no level twice.
+    fn scale_problems(&self, problem: &mut dyn FnMut(&[&str], String)) {
         for (scale, levels) in [("impact", &self.impact), ("urgency", &self.urgency)] {
             if levels.is_empty() {
                 problem(&[scale], format!("`{scale}` needs at least one level"));
@@ -651,6 +668,10 @@ impl Config {
                 }
             }
         }
+    }
+
+    /// The priority matrix: a priority for every impact and urgency, and only for those, each with targets.
+    fn matrix_problems(&self, problem: &mut dyn FnMut(&[&str], String)) {
         for impact in &self.impact {
             let Some(row) = self.priority_matrix.get(impact) else {
                 problem(
@@ -703,6 +724,10 @@ impl Config {
                 }
             }
         }
+    }
+
+    /// Each priority's targets: a defined calendar, respond and restore above zero.
+    fn priority_problems(&self, problem: &mut dyn FnMut(&[&str], String)) {
         for (name, targets) in &self.priorities {
             if !self.is_calendar(&targets.calendar) {
                 problem(
@@ -721,6 +746,10 @@ impl Config {
                 );
             }
         }
+    }
+
+    /// Each client: its key, its calendar, its own targets.
+    fn client_problems(&self, problem: &mut dyn FnMut(&[&str], String)) {
         for (key, client) in &self.clients {
             if let Some(calendar) = &client.calendar
                 && !self.is_calendar(calendar)
@@ -762,6 +791,11 @@ impl Config {
                 }
             }
         }
+    }
+
+    /// The calendars (the built-in one not redefined, working days in each), the at-risk
+    /// share and the recurrence window.
+    fn calendar_problems(&self, problem: &mut dyn FnMut(&[&str], String)) {
         for (name, def) in &self.calendars {
             if name == ALWAYS {
                 problem(
@@ -791,6 +825,10 @@ impl Config {
                 "reports.recurrence_window must be above zero".to_string(),
             );
         }
+    }
+
+    /// No mailbox both one of the provider's recipients and a client's contact.
+    fn recipient_problems(&self, problem: &mut dyn FnMut(&[&str], String)) {
         for (keys, list, mailbox) in self.provider_recipients() {
             if let Some((client, contacts)) = self.client_contact(mailbox) {
                 let mut at = vec!["audiences", list];
@@ -804,6 +842,10 @@ impl Config {
                 );
             }
         }
+    }
+
+    /// The roles: keys, none twice, the incident manager among them.
+    fn role_problems(&self, problem: &mut dyn FnMut(&[&str], String)) {
         for (i, role) in self.roles.iter().enumerate() {
             if !is_key(role) {
                 problem(
@@ -823,7 +865,10 @@ impl Config {
                 ),
             );
         }
-        self.branding_problems(&mut problem);
+    }
+
+    /// Closure codes' keys, the git remote's name and the sync timeout.
+    fn code_and_git_problems(&self, problem: &mut dyn FnMut(&[&str], String)) {
         for code in self.closure_codes.keys() {
             if !is_key(code) {
                 problem(
@@ -849,6 +894,10 @@ impl Config {
                 "git.sync_timeout must be at least 1s (to stop syncing, set git.sync: off)".into(),
             );
         }
+    }
+
+    /// Names within the name limit; the template budget within its bounds.
+    fn limit_problems(&self, problem: &mut dyn FnMut(&[&str], String)) {
         use crate::limits::{Size, TEMPLATE_FUEL_MAX, TEMPLATE_OUTPUT_MAX, name_problem};
         for (keys, name) in self.names() {
             let what = format!("`{}`", keys.join("."));
@@ -877,9 +926,6 @@ impl Config {
                 ),
             );
         }
-        out.extend(regulation::problems(self));
-        out.extend(intake::problems(self));
-        out
     }
 
     /// Every name-like value of the configuration (levels, priorities, calendars,

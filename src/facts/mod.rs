@@ -195,38 +195,25 @@ impl Facts {
     ) -> Facts {
         let external = reader.audience.is_external();
         let key = reader.client.as_deref().or(state.sole_client());
-        let own = key
-            .and_then(|k| state.affected_client(k))
-            .filter(|_| state.per_client());
+        // The reader's own client, when its clocks and figures are its own.
+        let own = key.and_then(|k| state.affected_client(k).filter(|_| state.per_client()));
+        let own_key = own.map(|c| c.client.as_str());
         let now = state.now;
         let restored = restored_at(state, own);
-        let restoral = own.and_then(|c| state.client_restoral(&c.client));
-        let (workaround, client_message) = match (restoral, &state.resolution) {
-            (Some(r), _) if restored.is_some() => (r.workaround, r.client_message.clone()),
-            (_, Some(r)) if restored.is_some() => (r.workaround, r.client_message.clone()),
-            _ => (false, None),
-        };
+        let (workaround, client_message) = restoration_words(state, own, restored.is_some());
         let phase = phase_of(state, restored.is_some(), workaround);
         let words = phase.words(external);
-        let affected_at = match own {
-            Some(c) if c.entry.is_some() => c.since,
-            _ => state.impact_started,
-        };
+        let affected_at = own
+            .filter(|c| c.entry.is_some())
+            .map_or(state.impact_started, |c| c.since);
         let end = restored.unwrap_or(now);
         let since = |from: Timestamp| Duration::from(end - from).max(Duration::ZERO).to_string();
-        let (impact, priority) = match own {
-            Some(c) => (c.impact.clone(), c.priority.clone()),
-            None => (state.impact.clone(), state.priority.clone()),
-        };
+        let (impact, priority) = own.map_or_else(
+            || (state.impact.clone(), state.priority.clone()),
+            |c| (c.impact.clone(), c.priority.clone()),
+        );
         let tz = display_zone(config, key, reader.audience);
         let zone: chrono_tz::Tz = tz.parse().unwrap_or(chrono_tz::UTC);
-        let restore = restore_clock(
-            config,
-            incident,
-            state,
-            eval,
-            own.map(|c| c.client.as_str()),
-        );
         Facts {
             audience: reader.audience,
             client: key.map(str::to_string),
@@ -261,29 +248,14 @@ impl Facts {
             since_impact: since(state.impact_started),
             since_reported: since(state.reported),
             since_affected: since(affected_at),
-            restore,
+            restore: restore_clock(config, incident, state, eval, own_key),
             cadence: cadence_of(config, state, reader, own).map(|d| d.to_string()),
             next_update_by: next_update_by(state, eval, reader, own, restored.is_some())
                 .as_ref()
                 .map(time::format),
             eta: None,
-            open_workstreams: incident
-                .plan
-                .as_ref()
-                .filter(|_| !external)
-                .map(|p| {
-                    p.workstreams
-                        .iter()
-                        .filter(|w| w.status.as_str() != "done")
-                        .map(|w| w.name.clone())
-                        .collect()
-                })
-                .unwrap_or_default(),
-            clients: if !external && state.per_client() {
-                client_figures(config, incident, state, eval)
-            } else {
-                Vec::new()
-            },
+            open_workstreams: open_workstreams(incident, external),
+            clients: client_figures(config, incident, state, eval, external),
             author_tz: config.tz(),
             at: now,
         }
@@ -304,6 +276,39 @@ impl Facts {
     pub fn localise(&self, text: &str, zone: chrono_tz::Tz) -> String {
         times::expand(text, self.author_tz, self.at, zone)
     }
+}
+
+/// Whether the reader's restoration (while `restored`) was on a workaround, and what its
+/// people were told of it: its own early restoration's, else the incident's resolve's.
+fn restoration_words(
+    state: &State,
+    own: Option<&AffectedClient>,
+    restored: bool,
+) -> (bool, Option<String>) {
+    let restoral = own.and_then(|c| state.client_restoral(&c.client));
+    match (restoral, &state.resolution) {
+        (Some(r), _) if restored => (r.workaround, r.client_message.clone()),
+        (_, Some(r)) if restored => (r.workaround, r.client_message.clone()),
+        _ => (false, None),
+    }
+}
+
+/// The response plan's workstreams not done yet, by name (for the provider's people).
+fn open_workstreams(incident: &Incident, external: bool) -> Vec<String> {
+    if external {
+        return Vec::new();
+    }
+    incident
+        .plan
+        .as_ref()
+        .map(|p| {
+            p.workstreams
+                .iter()
+                .filter(|w| w.status.as_str() != "done")
+                .map(|w| w.name.clone())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// When the reader's service came back, while it stays back: one of several clients'
@@ -454,12 +459,17 @@ fn restore_facts(clock: &crate::sla::Clock, calendar: String) -> RestoreFacts {
     }
 }
 
+/// Each client's own figures, for the provider's people of an incident of several.
 fn client_figures(
     config: &Config,
     incident: &Incident,
     state: &State,
     eval: &Evaluation,
+    external: bool,
 ) -> Vec<ClientFigures> {
+    if external || !state.per_client() {
+        return Vec::new();
+    }
     state
         .affected()
         .map(|c| ClientFigures {

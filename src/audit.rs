@@ -712,19 +712,7 @@ fn merge_findings(
             })
             .collect();
         if is_append_only(name) {
-            for (parent, file) in &sides {
-                for hunk in &file.hunks {
-                    let removed = content_lines(&hunk.removed, hunk.old_start);
-                    let added = content_lines(&hunk.added, hunk.new_start);
-                    for (i, (line, before)) in removed.iter().enumerate() {
-                        if !rewritten.insert((path.to_string(), (*before).clone())) {
-                            continue;
-                        }
-                        let after = added.get(i).map(|(_, a)| (*a).clone());
-                        out.push(rewrite(commit, id, path, *line, before, after, *parent));
-                    }
-                }
-            }
+            out.extend(merge_rewrites(commit, id, path, &sides, rewritten));
         }
         if is_protected(name) && sides.len() == commit.parents.len() {
             for (line, text) in introduced(&sides) {
@@ -738,6 +726,33 @@ fn merge_findings(
             }
         }
     }
+}
+
+/// The lines of the append-only file `path` (of incident `id`) that a merge changed or
+/// removed compared with each parent (`sides`), each reported once: `rewritten` holds
+/// the (path, line) already reported.
+fn merge_rewrites(
+    commit: &Commit,
+    id: &str,
+    path: &str,
+    sides: &[(Option<&str>, &FileDiff)],
+    rewritten: &mut HashSet<(String, String)>,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (parent, file) in sides {
+        for hunk in &file.hunks {
+            let removed = content_lines(&hunk.removed, hunk.old_start);
+            let added = content_lines(&hunk.added, hunk.new_start);
+            for (i, (line, before)) in removed.iter().enumerate() {
+                if !rewritten.insert((path.to_string(), (*before).clone())) {
+                    continue;
+                }
+                let after = added.get(i).map(|(_, a)| (*a).clone());
+                out.push(rewrite(commit, id, path, *line, before, after, *parent));
+            }
+        }
+    }
+    out
 }
 
 /// The data lines a merge added compared with every parent (in none of them), with

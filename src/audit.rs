@@ -129,6 +129,9 @@ pub fn walk(
     Ok(commits)
 }
 
+/// The lines of `git log` output still to read.
+type LogLines<'a> = std::iter::Peekable<std::str::Lines<'a>>;
+
 /// Parse `git log --pretty=raw --patch --unified=0 --diff-merges=separate` output. A
 /// merge appears once per parent (`commit H (from P)`); its diffs are gathered in one
 /// [`Commit`].
@@ -139,12 +142,9 @@ pub fn parse_log(text: &str) -> Vec<Commit> {
         let Some(header) = line.strip_prefix("commit ") else {
             continue;
         };
-        let (hash, parent) = match header.split_once(" (from ") {
-            Some((hash, from)) => (hash.trim(), Some(from.trim_end_matches(')').to_string())),
-            None => (header.trim(), None),
-        };
+        let (hash, parent) = commit_line(header);
         let mut commit = Commit {
-            hash: hash.to_string(),
+            hash,
             parents: Vec::new(),
             author: unknown_person(),
             committer: unknown_person(),
@@ -152,62 +152,14 @@ pub fn parse_log(text: &str) -> Vec<Commit> {
             trailers: Vec::new(),
             diffs: Vec::new(),
         };
-        // Headers, up to the blank line.
-        for line in lines.by_ref() {
-            if line.is_empty() {
-                break;
-            }
-            if let Some(p) = line.strip_prefix("parent ") {
-                commit.parents.push(p.trim().to_string());
-            } else if let Some(a) = line.strip_prefix("author ") {
-                commit.author = parse_person(a);
-            } else if let Some(c) = line.strip_prefix("committer ") {
-                commit.committer = parse_person(c);
-            }
-        }
-        // The message, indented by four spaces, up to the blank line.
-        let mut message = Vec::new();
-        while let Some(line) = lines.next_if(|l| l.starts_with("    ")) {
-            message.push(&line[4..]);
-        }
+        read_headers(&mut lines, &mut commit);
+        let message = read_message(&mut lines);
         commit.subject = message.first().map(|s| s.to_string()).unwrap_or_default();
         commit.trailers = trailers(&message);
-        let mut diff = Diff {
-            parent: parent.or_else(|| commit.parents.first().cloned()),
-            files: Vec::new(),
-        };
-        while let Some(line) = lines.next_if(|l| !l.starts_with("commit ")) {
-            if let Some(rest) = line.strip_prefix("diff --git ") {
-                diff.files.push(FileDiff {
-                    path: diff_path(rest),
-                    hunks: Vec::new(),
-                });
-            } else if let Some(rest) = line.strip_prefix("+++ b/") {
-                if let Some(file) = diff.files.last_mut() {
-                    file.path = rest.to_string();
-                }
-            } else if let Some(rest) = line.strip_prefix("@@ ")
-                && let Some((old, new)) = hunk_header(rest)
-            {
-                let mut hunk = Hunk {
-                    old_start: old.0,
-                    new_start: new.0,
-                    ..Hunk::default()
-                };
-                // Without context, the header's counts say which lines are the hunk's.
-                while hunk.removed.len() < old.1 || hunk.added.len() < new.1 {
-                    let Some(line) = lines.next() else { break };
-                    if let Some(text) = line.strip_prefix('-') {
-                        hunk.removed.push(text.to_string());
-                    } else if let Some(text) = line.strip_prefix('+') {
-                        hunk.added.push(text.to_string());
-                    }
-                }
-                if let Some(file) = diff.files.last_mut() {
-                    file.hunks.push(hunk);
-                }
-            }
-        }
+        let diff = read_diff(
+            &mut lines,
+            parent.or_else(|| commit.parents.first().cloned()),
+        );
         match commits.last_mut() {
             Some(last) if last.hash == commit.hash => last.diffs.push(diff),
             _ => {
@@ -217,6 +169,91 @@ pub fn parse_log(text: &str) -> Vec<Commit> {
         }
     }
     commits
+}
+
+/// The hash of a `commit H` or `commit H (from P)` line (after `commit `), and the
+/// parent `P` its diff is against, if named.
+fn commit_line(header: &str) -> (String, Option<String>) {
+    match header.split_once(" (from ") {
+        Some((hash, from)) => (
+            hash.trim().to_string(),
+            Some(from.trim_end_matches(')').to_string()),
+        ),
+        None => (header.trim().to_string(), None),
+    }
+}
+
+/// Read a commit's headers (`parent`, `author`, `committer`) into `commit`, up to and
+/// including the blank line.
+fn read_headers(lines: &mut LogLines, commit: &mut Commit) {
+    for line in lines.by_ref() {
+        if line.is_empty() {
+            break;
+        }
+        if let Some(p) = line.strip_prefix("parent ") {
+            commit.parents.push(p.trim().to_string());
+        } else if let Some(a) = line.strip_prefix("author ") {
+            commit.author = parse_person(a);
+        } else if let Some(c) = line.strip_prefix("committer ") {
+            commit.committer = parse_person(c);
+        }
+    }
+}
+
+/// The commit message's lines: those indented by four spaces, unindented.
+fn read_message<'a>(lines: &mut LogLines<'a>) -> Vec<&'a str> {
+    let mut message = Vec::new();
+    while let Some(line) = lines.next_if(|l| l.starts_with("    ")) {
+        message.push(&line[4..]);
+    }
+    message
+}
+
+/// The patch against `parent`: every file and hunk up to the next `commit ` line.
+fn read_diff(lines: &mut LogLines, parent: Option<String>) -> Diff {
+    let mut diff = Diff {
+        parent,
+        files: Vec::new(),
+    };
+    while let Some(line) = lines.next_if(|l| !l.starts_with("commit ")) {
+        if let Some(rest) = line.strip_prefix("diff --git ") {
+            diff.files.push(FileDiff {
+                path: diff_path(rest),
+                hunks: Vec::new(),
+            });
+        } else if let Some(rest) = line.strip_prefix("+++ b/") {
+            if let Some(file) = diff.files.last_mut() {
+                file.path = rest.to_string();
+            }
+        } else if let Some(rest) = line.strip_prefix("@@ ")
+            && let Some((old, new)) = hunk_header(rest)
+        {
+            let hunk = read_hunk(lines, old, new);
+            if let Some(file) = diff.files.last_mut() {
+                file.hunks.push(hunk);
+            }
+        }
+    }
+    diff
+}
+
+/// The removed and added lines of a hunk whose header said `old` = (start, count) and
+/// `new` = (start, count). Without context, the counts say which lines are the hunk's.
+fn read_hunk(lines: &mut LogLines, old: (usize, usize), new: (usize, usize)) -> Hunk {
+    let mut hunk = Hunk {
+        old_start: old.0,
+        new_start: new.0,
+        ..Hunk::default()
+    };
+    while hunk.removed.len() < old.1 || hunk.added.len() < new.1 {
+        let Some(line) = lines.next() else { break };
+        if let Some(text) = line.strip_prefix('-') {
+            hunk.removed.push(text.to_string());
+        } else if let Some(text) = line.strip_prefix('+') {
+            hunk.added.push(text.to_string());
+        }
+    }
+    hunk
 }
 
 fn unknown_person() -> Person {
@@ -675,19 +712,7 @@ fn merge_findings(
             })
             .collect();
         if is_append_only(name) {
-            for (parent, file) in &sides {
-                for hunk in &file.hunks {
-                    let removed = content_lines(&hunk.removed, hunk.old_start);
-                    let added = content_lines(&hunk.added, hunk.new_start);
-                    for (i, (line, before)) in removed.iter().enumerate() {
-                        if !rewritten.insert((path.to_string(), (*before).clone())) {
-                            continue;
-                        }
-                        let after = added.get(i).map(|(_, a)| (*a).clone());
-                        out.push(rewrite(commit, id, path, *line, before, after, *parent));
-                    }
-                }
-            }
+            out.extend(merge_rewrites(commit, id, path, &sides, rewritten));
         }
         if is_protected(name) && sides.len() == commit.parents.len() {
             for (line, text) in introduced(&sides) {
@@ -701,6 +726,33 @@ fn merge_findings(
             }
         }
     }
+}
+
+/// The lines of the append-only file `path` (of incident `id`) that a merge changed or
+/// removed compared with each parent (`sides`), each reported once: `rewritten` holds
+/// the (path, line) already reported.
+fn merge_rewrites(
+    commit: &Commit,
+    id: &str,
+    path: &str,
+    sides: &[(Option<&str>, &FileDiff)],
+    rewritten: &mut HashSet<(String, String)>,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (parent, file) in sides {
+        for hunk in &file.hunks {
+            let removed = content_lines(&hunk.removed, hunk.old_start);
+            let added = content_lines(&hunk.added, hunk.new_start);
+            for (i, (line, before)) in removed.iter().enumerate() {
+                if !rewritten.insert((path.to_string(), (*before).clone())) {
+                    continue;
+                }
+                let after = added.get(i).map(|(_, a)| (*a).clone());
+                out.push(rewrite(commit, id, path, *line, before, after, *parent));
+            }
+        }
+    }
+    out
 }
 
 /// The data lines a merge added compared with every parent (in none of them), with

@@ -177,6 +177,37 @@ pub fn incident_problems(repo: &Repo, incident: &Incident, depth: Depth) -> Vec<
     let config = &repo.config;
     // Every recorded event counts for validation, whenever it is dated.
     let state = state::derive(config, incident, Timestamp::MAX_UTC.fixed_offset());
+    let mut out = record_value_problems(repo, incident);
+    out.extend(record_time_problems(repo, incident));
+    let entries = entry_problems(repo, incident, &state);
+    out.extend(timeline_problems(repo, incident, &state));
+    out.extend(entries.values);
+    let shown = repo.relative(&incident.dir);
+    out.extend(crate::comms::update_file::problems(
+        incident,
+        &state,
+        shown,
+        depth == Depth::Deep,
+    ));
+    out.extend(crate::comms::outbox::problems(
+        incident,
+        &state,
+        shown,
+        depth == Depth::Deep,
+    ));
+    out.extend(entries.levels);
+    out.extend(stakeholder_problems(repo, incident, &state));
+    out.extend(pir_problems(repo, incident, &state, depth == Depth::Deep));
+    out.extend(entries.clients);
+    out.extend(plan_record_problems(repo, incident, &state));
+    out.extend(duplicate_number_problems(repo, incident, &state));
+    out
+}
+
+/// The record's impact, urgency, priority, clients and category that `mim.yaml` does not
+/// know.
+fn record_value_problems(repo: &Repo, incident: &Incident) -> Vec<Diagnostic> {
+    let config = &repo.config;
     let mut out = Vec::new();
     let mut at_key =
         |key: &str, message: String| out.push(at_record_key(repo, incident, key, message));
@@ -225,6 +256,16 @@ pub fn incident_problems(repo: &Repo, incident: &Incident, depth: Depth) -> Vec<
             ),
         );
     }
+    out
+}
+
+/// The record's times out of order: impact start or detection after the report, or
+/// detection before the impact started.
+fn record_time_problems(repo: &Repo, incident: &Incident) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut at_key =
+        |key: &str, message: String| out.push(at_record_key(repo, incident, key, message));
+    let r = &incident.record;
     for (key, at) in [
         ("impact_started", r.impact_started),
         ("detected", r.detected),
@@ -249,28 +290,6 @@ pub fn incident_problems(repo: &Repo, incident: &Incident, depth: Depth) -> Vec<
                 .to_string(),
         );
     }
-    let entries = entry_problems(repo, incident, &state);
-    out.extend(timeline_problems(repo, incident, &state));
-    out.extend(entries.values);
-    let shown = repo.relative(&incident.dir);
-    out.extend(crate::comms::update_file::problems(
-        incident,
-        &state,
-        shown,
-        depth == Depth::Deep,
-    ));
-    out.extend(crate::comms::outbox::problems(
-        incident,
-        &state,
-        shown,
-        depth == Depth::Deep,
-    ));
-    out.extend(entries.levels);
-    out.extend(stakeholder_problems(repo, incident, &state));
-    out.extend(pir_problems(repo, incident, &state, depth == Depth::Deep));
-    out.extend(entries.clients);
-    out.extend(plan_record_problems(repo, incident, &state));
-    out.extend(duplicate_number_problems(repo, incident, &state));
     out
 }
 

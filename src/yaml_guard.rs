@@ -7,6 +7,8 @@
 //! column where it goes too deep — long before the parser would see it. mim's own files
 //! nest three or four levels.
 
+use std::ops::ControlFlow;
+
 /// The deepest nesting of collections accepted in a YAML file.
 pub const MAX_DEPTH: usize = 64;
 /// The largest YAML text accepted, in bytes: what mim reads of any file
@@ -76,6 +78,8 @@ impl Scanner {
         }
     }
 
+    /// Scan line `number`: past a block scalar's text, then its block structure, then its
+    /// quotes and flow collections.
     fn line(&mut self, number: usize, line: &str) -> Result<(), Refusal> {
         let indent = line.len() - line.trim_start_matches(' ').len();
         let rest = &line[indent..];
@@ -88,87 +92,115 @@ impl Scanner {
         let chars: Vec<char> = line.chars().collect();
         let mut i = line[..indent].chars().count();
         if self.quote.is_none() && self.flow == 0 {
-            if rest.trim().is_empty() || rest.starts_with('#') {
-                return Ok(());
-            }
-            while self.blocks.last().is_some_and(|&b| b >= indent) {
-                self.blocks.pop();
-            }
-            self.blocks.push(indent);
-            // `- - - x` opens a sequence per dash on one line.
-            while i + 1 < chars.len() && matches!(chars[i], '-' | '?') && chars[i + 1] == ' ' {
-                self.blocks.push(indent + 1);
-                i += 2;
-                while i < chars.len() && chars[i] == ' ' {
-                    i += 1;
-                }
-            }
-            if self.blocks.len() > MAX_DEPTH {
-                return Err(Self::too_deep(number, i + 1));
+            match self.open_blocks(number, indent, rest, &chars, i)? {
+                Some(start) => i = start,
+                None => return Ok(()),
             }
         }
         let mut value_start = true;
         while i < chars.len() {
-            let c = chars[i];
             if let Some(q) = self.quote {
-                if q == '"' && c == '\\' {
-                    i += 2;
-                    continue;
-                }
-                if c == q {
-                    if q == '\'' && chars.get(i + 1) == Some(&'\'') {
-                        i += 2;
-                        continue;
-                    }
-                    self.quote = None;
-                    value_start = false;
-                }
-                i += 1;
+                i += self.quoted(q, &chars, i, &mut value_start);
                 continue;
             }
-            let after_space = i == 0 || chars[i - 1] == ' ' || chars[i - 1] == '\t';
-            match c {
-                '#' if after_space => return Ok(()),
-                '"' | '\'' if value_start => self.quote = Some(c),
-                '[' | '{' if self.flow > 0 || value_start => {
-                    self.flow += 1;
-                    if self.blocks.len() + self.flow > MAX_DEPTH {
-                        return Err(Self::too_deep(number, i + 1));
-                    }
-                    value_start = true;
-                    i += 1;
-                    continue;
-                }
-                ']' | '}' if self.flow > 0 => {
-                    self.flow -= 1;
-                    value_start = false;
-                }
-                ',' if self.flow > 0 => {
-                    value_start = true;
-                    i += 1;
-                    continue;
-                }
-                ':' if chars.get(i + 1).is_none_or(|n| *n == ' ' || *n == '\t')
-                    || (self.flow > 0
-                        && chars.get(i + 1).is_some_and(|n| ",[]{}".contains(*n))) =>
-                {
-                    value_start = true;
-                    i += 1;
-                    continue;
-                }
-                '|' | '>' if value_start && self.flow == 0 => {
-                    self.block_scalar = Some(indent);
-                    return Ok(());
-                }
-                ' ' | '\t' => {
-                    i += 1;
-                    continue;
-                }
-                _ => value_start = false,
+            if self.plain(number, indent, &chars, i, &mut value_start)? == ControlFlow::Break(()) {
+                return Ok(());
             }
             i += 1;
         }
         Ok(())
+    }
+
+    /// Outside quotes and flow collections, a line starting at `indent`: close the block
+    /// collections it ends, open the one it is in and one per `- ` or `? ` it starts with.
+    /// The index in `chars` of what follows, or None for a blank or comment line.
+    fn open_blocks(
+        &mut self,
+        number: usize,
+        indent: usize,
+        rest: &str,
+        chars: &[char],
+        mut i: usize,
+    ) -> Result<Option<usize>, Refusal> {
+        if rest.trim().is_empty() || rest.starts_with('#') {
+            return Ok(None);
+        }
+        while self.blocks.last().is_some_and(|&b| b >= indent) {
+            self.blocks.pop();
+        }
+        self.blocks.push(indent);
+        // `- - - x` opens a sequence per dash on one line.
+        while i + 1 < chars.len() && matches!(chars[i], '-' | '?') && chars[i + 1] == ' ' {
+            self.blocks.push(indent + 1);
+            i += 2;
+            while i < chars.len() && chars[i] == ' ' {
+                i += 1;
+            }
+        }
+        if self.blocks.len() > MAX_DEPTH {
+            return Err(Self::too_deep(number, i + 1));
+        }
+        Ok(Some(i))
+    }
+
+    /// Inside a scalar quoted with `q`: note where it closes at `chars[i]`. How many
+    /// characters to move on (2 over an escape or a doubled `''`).
+    fn quoted(&mut self, q: char, chars: &[char], i: usize, value_start: &mut bool) -> usize {
+        let c = chars[i];
+        if q == '"' && c == '\\' {
+            return 2;
+        }
+        if c == q {
+            if q == '\'' && chars.get(i + 1) == Some(&'\'') {
+                return 2;
+            }
+            self.quote = None;
+            *value_start = false;
+        }
+        1
+    }
+
+    /// Outside quotes: what `chars[i]` opens or closes (a quote, a flow collection, a
+    /// block scalar), and whether a value may start after it. Break at a comment or a
+    /// block scalar: the rest of the line is not YAML structure.
+    fn plain(
+        &mut self,
+        number: usize,
+        indent: usize,
+        chars: &[char],
+        i: usize,
+        value_start: &mut bool,
+    ) -> Result<ControlFlow<()>, Refusal> {
+        let c = chars[i];
+        let after_space = i == 0 || chars[i - 1] == ' ' || chars[i - 1] == '\t';
+        match c {
+            '#' if after_space => return Ok(ControlFlow::Break(())),
+            '"' | '\'' if *value_start => self.quote = Some(c),
+            '[' | '{' if self.flow > 0 || *value_start => {
+                self.flow += 1;
+                if self.blocks.len() + self.flow > MAX_DEPTH {
+                    return Err(Self::too_deep(number, i + 1));
+                }
+                *value_start = true;
+            }
+            ']' | '}' if self.flow > 0 => {
+                self.flow -= 1;
+                *value_start = false;
+            }
+            ',' if self.flow > 0 => *value_start = true,
+            ':' if chars.get(i + 1).is_none_or(|n| *n == ' ' || *n == '\t')
+                || (self.flow > 0 && chars.get(i + 1).is_some_and(|n| ",[]{}".contains(*n))) =>
+            {
+                *value_start = true;
+            }
+            '|' | '>' if *value_start && self.flow == 0 => {
+                self.block_scalar = Some(indent);
+                return Ok(ControlFlow::Break(()));
+            }
+            ' ' | '\t' => {}
+            _ => *value_start = false,
+        }
+        Ok(ControlFlow::Continue(()))
     }
 }
 

@@ -16,7 +16,7 @@ use std::process::{Command, Stdio};
 use anyhow::Context as _;
 use mail_parser::MessageParser;
 
-use super::{Audience, Kind, Threads, compact, parse_stem};
+use super::{Audience, Kind, Stem, Threads, compact, parse_stem};
 use crate::diag::Diagnostic;
 use crate::model::Incident;
 use crate::state::State;
@@ -185,11 +185,76 @@ impl Message {
 /// The messages named `names`, in the order they were recorded: by the timeline entry
 /// that wrote them, then by name; files no entry wrote come last.
 pub fn ledger(names: &[String], log: &str, state: &State) -> Vec<Message> {
-    let sent = sent(log);
-    let withdrawn = withdrawn(log);
-    let uncertain = uncertain(log);
-    // Each update by (when, number, audience, client): one look-up per message.
-    let updates: HashMap<(String, u32, Audience, Option<&str>), usize> = state
+    let marks = LogMarks::read(log);
+    let updates = update_entries(state);
+    let mut out: Vec<Message> = names
+        .iter()
+        .map(|file| {
+            let parsed = parse_stem(file);
+            let (entry, undone) = match &parsed {
+                Some(stem) => writer(stem, &updates, state),
+                None => (None, false),
+            };
+            marks.message(file, parsed, entry, undone)
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (a.entry.unwrap_or(usize::MAX), &a.file).cmp(&(b.entry.unwrap_or(usize::MAX), &b.file))
+    });
+    out
+}
+
+/// What `sent.log` says of the messages: sent, withdrawn, or handed to sendmail by an
+/// interrupted mim (with when that attempt began).
+struct LogMarks {
+    sent: BTreeSet<String>,
+    withdrawn: BTreeSet<String>,
+    uncertain: BTreeMap<String, Option<Timestamp>>,
+}
+
+impl LogMarks {
+    /// The marks of `log`, the text of `sent.log`.
+    fn read(log: &str) -> Self {
+        LogMarks {
+            sent: sent(log),
+            withdrawn: withdrawn(log),
+            uncertain: uncertain(log),
+        }
+    }
+
+    /// The message `file` (named as `parsed` says), written by timeline entry `entry`,
+    /// and `undone` when a later entry made it untrue before it was sent.
+    fn message(
+        &self,
+        file: &str,
+        parsed: Option<Stem>,
+        entry: Option<usize>,
+        undone: bool,
+    ) -> Message {
+        let is_sent = self.sent.contains(file);
+        let withdrawn = self.withdrawn.contains(file) || (undone && !is_sent);
+        let attempt = self.uncertain.get(file).filter(|_| !withdrawn);
+        Message {
+            file: file.to_string(),
+            at: parsed.as_ref().map(|p| p.at),
+            kind: parsed.as_ref().map(|p| p.kind),
+            audience: parsed.as_ref().map(|p| p.audience),
+            client: parsed.and_then(|p| p.client),
+            entry,
+            sent: is_sent,
+            withdrawn,
+            uncertain: attempt.is_some(),
+            attempted: attempt.copied().flatten(),
+        }
+    }
+}
+
+/// An update as its messages' names give it: (when, number, audience, client).
+type UpdateKey<'a> = (String, u32, Audience, Option<&'a str>);
+
+/// The timeline entry of each update, by [`UpdateKey`]: one look-up per message.
+fn update_entries(state: &State) -> HashMap<UpdateKey<'_>, usize> {
+    state
         .updates
         .iter()
         .flat_map(|u| {
@@ -201,71 +266,54 @@ pub fn ledger(names: &[String], log: &str, state: &State) -> Vec<Message> {
                 .into_iter()
                 .map(move |a| ((compact(&u.at), u.number, a, u.client.as_deref()), u.entry))
         })
-        .collect();
-    let mut out: Vec<Message> = names
-        .iter()
-        .map(|file| {
-            let parsed = parse_stem(file);
-            let (entry, undone) = match &parsed {
-                Some(p) => match p.kind {
-                    Kind::Update(n) => (
-                        updates
-                            .get(&(compact(&p.at), n, p.audience, p.client.as_deref()))
-                            .copied(),
-                        false,
-                    ),
-                    // One client's early restoral notice is undone if it was affected
-                    // again before the notice went; a resolve's (to every client, or
-                    // to each still affected) by a reopen.
-                    // The notice with sequence N of a second is the N-th restoration
-                    // recorded in that second (resolve, reopen, resolve).
-                    Kind::Restoral => p
-                        .client
-                        .as_ref()
-                        .and_then(|key| {
-                            nth_or_first(
-                                state.client_restorals.iter().filter(|r| {
-                                    &r.client == key && compact(&r.at) == compact(&p.at)
-                                }),
-                                p.seq,
-                            )
-                            .map(|r| (Some(r.entry), r.undone_at.is_some()))
-                        })
-                        .or_else(|| {
-                            nth_or_first(
-                                state
-                                    .resolutions
-                                    .iter()
-                                    .filter(|r| compact(&r.at) == compact(&p.at)),
-                                p.seq,
-                            )
-                            .map(|r| (Some(r.entry), r.reopened_at.is_some()))
-                        })
-                        .unwrap_or((None, false)),
-                },
-                None => (None, false),
-            };
-            let is_sent = sent.contains(file);
-            let withdrawn = withdrawn.contains(file) || (undone && !is_sent);
-            let attempt = uncertain.get(file).filter(|_| !withdrawn);
-            Message {
-                file: file.clone(),
-                at: parsed.as_ref().map(|p| p.at),
-                kind: parsed.as_ref().map(|p| p.kind),
-                audience: parsed.as_ref().map(|p| p.audience),
-                client: parsed.and_then(|p| p.client),
-                entry,
-                sent: is_sent,
-                withdrawn,
-                uncertain: attempt.is_some(),
-                attempted: attempt.copied().flatten(),
-            }
+        .collect()
+}
+
+/// The timeline entry that wrote the message named as `stem` says, and whether a later
+/// entry undid it (a restoral notice made untrue by a reopen or a new impact).
+fn writer(
+    stem: &Stem,
+    updates: &HashMap<UpdateKey<'_>, usize>,
+    state: &State,
+) -> (Option<usize>, bool) {
+    match stem.kind {
+        Kind::Update(n) => (
+            updates
+                .get(&(compact(&stem.at), n, stem.audience, stem.client.as_deref()))
+                .copied(),
+            false,
+        ),
+        Kind::Restoral => restoral_writer(stem, state),
+    }
+}
+
+/// The entry that wrote a restoral notice, and whether it was undone. One client's early
+/// restoral notice is undone if it was affected again before the notice went; a
+/// resolve's (to every client, or to each still affected) by a reopen. The notice with
+/// sequence N of a second is the N-th restoration recorded in that second (resolve,
+/// reopen, resolve).
+fn restoral_writer(stem: &Stem, state: &State) -> (Option<usize>, bool) {
+    let at = compact(&stem.at);
+    stem.client
+        .as_ref()
+        .and_then(|key| {
+            nth_or_first(
+                state
+                    .client_restorals
+                    .iter()
+                    .filter(|r| &r.client == key && compact(&r.at) == at),
+                stem.seq,
+            )
+            .map(|r| (Some(r.entry), r.undone_at.is_some()))
         })
-        .collect();
-    out.sort_by(|a, b| {
-        (a.entry.unwrap_or(usize::MAX), &a.file).cmp(&(b.entry.unwrap_or(usize::MAX), &b.file))
-    });
-    out
+        .or_else(|| {
+            nth_or_first(
+                state.resolutions.iter().filter(|r| compact(&r.at) == at),
+                stem.seq,
+            )
+            .map(|r| (Some(r.entry), r.reopened_at.is_some()))
+        })
+        .unwrap_or((None, false))
 }
 
 /// The `seq`-th item (1-based), or the first when there are fewer.

@@ -260,108 +260,152 @@ pub fn problems(
     shown_dir: &std::path::Path,
     deep: bool,
 ) -> Vec<crate::diag::Diagnostic> {
-    use crate::diag::Diagnostic;
     let mut out = Vec::new();
-    let mut updates_dir: Option<Result<crate::safe_fs::Kind, String>> = None;
+    let mut reader = UpdateReader {
+        incident,
+        deep,
+        updates_dir: None,
+    };
     // In the order they were recorded.
     let mut marks: Vec<&crate::state::UpdateMark> = state.updates.iter().collect();
     marks.sort_by_key(|u| u.entry);
     for mark in marks {
-        let (audience, number, file, client) =
-            (&mark.audience, &mark.number, &mark.file, &mark.client);
-        let shown = shown_dir.join(file);
-        let plain = file.strip_prefix("updates/").is_some_and(|name| {
-            !name.is_empty() && !name.contains(['/', '\\']) && !name.starts_with('.')
-        });
-        if !plain {
-            out.push(Diagnostic::new(
-                &shown_dir.join(crate::model::TIMELINE_FILE),
-                format!("update {number} names `{file}`, which is not a file under updates/"),
-            ));
-            continue;
-        }
-        let path = incident.dir.join(file);
-        // Never through a symbolic link; without `--deep`, only the front matter is read.
-        // `updates/` is checked once; each file is then opened without following one.
-        let read = if deep {
-            crate::safe_fs::read_to_string(&incident.dir, &path)
-        } else {
-            let dir = updates_dir.get_or_insert_with(|| {
-                crate::safe_fs::kind(&incident.dir, &incident.dir.join(UPDATES_DIR))
-                    .map_err(|e| e.to_string())
-            });
-            match dir {
-                Ok(crate::safe_fs::Kind::Dir) => head_of(&path),
-                Ok(crate::safe_fs::Kind::Missing) => {
-                    Err(std::io::Error::from(std::io::ErrorKind::NotFound))
-                }
-                Ok(_) => Err(std::io::Error::other(
-                    "updates/ is not a directory: mim never follows symbolic links",
-                )),
-                Err(e) => Err(std::io::Error::other(e.clone())),
-            }
-        };
-        let text = match read {
-            Ok(text) => text,
-            Err(e) => {
-                out.push(Diagnostic::new(
-                    &shown,
-                    format!("update {number} to {audience} is in the timeline, but its file cannot be read: {e}"),
-                ));
-                continue;
-            }
-        };
-        if let Err(d) = crate::yaml_guard::diagnose(&shown, &text) {
-            out.push(d);
-            continue;
-        }
-        let Some((front, body)) = split_front_matter(&text) else {
-            out.push(
-                Diagnostic::new(&shown, "no front matter: an update starts with a `---` line, its YAML keys, and another `---` line")
-                    .at(1, 1),
-            );
-            continue;
-        };
-        match parse_front(front) {
-            Err(e) => {
-                // The front matter starts on line 2 of the file.
-                let mut d = Diagnostic::from_yaml(&shown, front, &e);
-                d.excerpt = None;
-                if d.line > 0 {
-                    d.line += 1;
-                }
-                out.push(d.with_source(&text));
-            }
-            Ok(f) if f.number != *number || f.audience != *audience => {
-                out.push(Diagnostic::new(
-                    &shown,
-                    format!(
-                        "says update {} to {}, but the timeline records update {number} to {audience}",
-                        f.number, f.audience
-                    ),
-                ));
-            }
-            Ok(f) if f.client != *client => {
-                let whose = |c: &Option<String>| match c {
-                    Some(c) => format!("client `{c}`'s own"),
-                    None => "every client's".to_string(),
-                };
-                out.push(Diagnostic::new(
-                    &shown,
-                    format!(
-                        "says it is {} update, but the timeline records {}",
-                        whose(&f.client),
-                        whose(client)
-                    ),
-                ));
-            }
-            Ok(_) => {}
-        }
-        if deep {
-            out.extend(body_problems(&shown, &text, body));
-        }
+        out.extend(update_problems(&mut reader, mark, shown_dir));
     }
     out
+}
+
+/// What is wrong with the file of one recorded update (`mark`): at most one problem
+/// with where it is, its reading or its front matter, then (with `--deep`) its body's.
+fn update_problems(
+    reader: &mut UpdateReader,
+    mark: &crate::state::UpdateMark,
+    shown_dir: &std::path::Path,
+) -> Vec<crate::diag::Diagnostic> {
+    use crate::diag::Diagnostic;
+    let (audience, number, file) = (&mark.audience, &mark.number, &mark.file);
+    let shown = shown_dir.join(file);
+    if !is_plain_update_path(file) {
+        return vec![Diagnostic::new(
+            &shown_dir.join(crate::model::TIMELINE_FILE),
+            format!("update {number} names `{file}`, which is not a file under updates/"),
+        )];
+    }
+    let path = reader.incident.dir.join(file);
+    let text = match reader.read(&path) {
+        Ok(text) => text,
+        Err(e) => {
+            return vec![Diagnostic::new(
+                &shown,
+                format!(
+                    "update {number} to {audience} is in the timeline, but its file cannot be read: {e}"
+                ),
+            )];
+        }
+    };
+    if let Err(d) = crate::yaml_guard::diagnose(&shown, &text) {
+        return vec![d];
+    }
+    let Some((front, body)) = split_front_matter(&text) else {
+        return vec![
+            Diagnostic::new(&shown, "no front matter: an update starts with a `---` line, its YAML keys, and another `---` line")
+                .at(1, 1),
+        ];
+    };
+    let mut out: Vec<Diagnostic> = front_problem(&shown, &text, front, mark)
+        .into_iter()
+        .collect();
+    if reader.deep {
+        out.extend(body_problems(&shown, &text, body));
+    }
+    out
+}
+
+/// An update's path as the timeline must record it: `updates/NAME`, one plain file name
+/// (not hidden, no further directories).
+fn is_plain_update_path(file: &str) -> bool {
+    file.strip_prefix("updates/").is_some_and(|name| {
+        !name.is_empty() && !name.contains(['/', '\\']) && !name.starts_with('.')
+    })
+}
+
+/// Reads the update files of one incident: never through a symbolic link; without
+/// `--deep`, only the front matter. `updates/` is checked once; each file is then opened
+/// without following one.
+struct UpdateReader<'a> {
+    incident: &'a crate::model::Incident,
+    deep: bool,
+    /// What `updates/` is, once checked (or why it could not be).
+    updates_dir: Option<Result<crate::safe_fs::Kind, String>>,
+}
+
+impl UpdateReader<'_> {
+    /// The file at `path` (whole with `--deep`, else its start, see [`head_of`]).
+    fn read(&mut self, path: &std::path::Path) -> std::io::Result<String> {
+        if self.deep {
+            return crate::safe_fs::read_to_string(&self.incident.dir, path);
+        }
+        let incident = self.incident;
+        let dir = self.updates_dir.get_or_insert_with(|| {
+            crate::safe_fs::kind(&incident.dir, &incident.dir.join(UPDATES_DIR))
+                .map_err(|e| e.to_string())
+        });
+        match dir {
+            Ok(crate::safe_fs::Kind::Dir) => head_of(path),
+            Ok(crate::safe_fs::Kind::Missing) => {
+                Err(std::io::Error::from(std::io::ErrorKind::NotFound))
+            }
+            Ok(_) => Err(std::io::Error::other(
+                "updates/ is not a directory: mim never follows symbolic links",
+            )),
+            Err(e) => Err(std::io::Error::other(e.clone())),
+        }
+    }
+}
+
+/// What is wrong with an update's front matter `front` (of the file `text`): not YAML of
+/// an update, or another number, audience or client than the timeline records (`mark`).
+fn front_problem(
+    shown: &std::path::Path,
+    text: &str,
+    front: &str,
+    mark: &crate::state::UpdateMark,
+) -> Option<crate::diag::Diagnostic> {
+    use crate::diag::Diagnostic;
+    let (audience, number, client) = (&mark.audience, &mark.number, &mark.client);
+    match parse_front(front) {
+        Err(e) => {
+            // The front matter starts on line 2 of the file.
+            let mut d = Diagnostic::from_yaml(shown, front, &e);
+            d.excerpt = None;
+            if d.line > 0 {
+                d.line += 1;
+            }
+            Some(d.with_source(text))
+        }
+        Ok(f) if f.number != *number || f.audience != *audience => Some(Diagnostic::new(
+            shown,
+            format!(
+                "says update {} to {}, but the timeline records update {number} to {audience}",
+                f.number, f.audience
+            ),
+        )),
+        Ok(f) if f.client != *client => {
+            let whose = |c: &Option<String>| match c {
+                Some(c) => format!("client `{c}`'s own"),
+                None => "every client's".to_string(),
+            };
+            Some(Diagnostic::new(
+                shown,
+                format!(
+                    "says it is {} update, but the timeline records {}",
+                    whose(&f.client),
+                    whose(client)
+                ),
+            ))
+        }
+        Ok(_) => None,
+    }
 }
 
 /// What `validate --deep` finds wrong with an update's body: merge conflict markers, or

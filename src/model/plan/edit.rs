@@ -236,118 +236,147 @@ fn index(plan: &Plan, name: &str) -> usize {
 /// Apply one amendment to the model; `None` when it changes nothing.
 fn apply(plan: &mut Plan, a: &Amendment) -> anyhow::Result<Option<String>> {
     Ok(match a {
-        Amendment::Approach(text) => {
-            if plan.approach.as_deref() == Some(text.as_str()) {
-                return Ok(None);
-            }
-            let verb = if plan.approach.is_some() {
-                "changed"
-            } else {
-                "set"
-            };
-            plan.approach = Some(text.clone());
-            Some(format!(
-                "approach {verb}: {}",
-                crate::git::one_line(text, 160)
-            ))
-        }
-        Amendment::Bridge(b) => {
-            if plan.bridge.as_deref() == Some(b.as_str()) {
-                return Ok(None);
-            }
-            let verb = if plan.bridge.is_some() {
-                "changed"
-            } else {
-                "set"
-            };
-            plan.bridge = Some(b.clone());
-            Some(format!("bridge {verb} to {b}"))
-        }
-        Amendment::Cadence(audience, d) => {
-            let (slot, who) = match audience {
-                Audience::Client => (&mut plan.cadence.client, "client"),
-                _ => (&mut plan.cadence.internal, "internal"),
-            };
-            if *slot == Some(*d) {
-                return Ok(None);
-            }
-            *slot = Some(*d);
-            Some(format!("{who} updates every {d}"))
-        }
-        Amendment::Stakeholder(s) => {
-            match plan.stakeholders.iter_mut().find(|o| same_person(o, s)) {
-                Some(o) if o.kind == s.kind => return Ok(None),
-                Some(o) => {
-                    *o = s.clone();
-                    Some(format!(
-                        "stakeholder {} now receives {} messages",
-                        s.who, s.kind
-                    ))
-                }
-                None => {
-                    plan.stakeholders.push(s.clone());
-                    Some(format!("stakeholder {} added ({} messages)", s.who, s.kind))
-                }
-            }
-        }
+        Amendment::Approach(text) => set_approach(plan, text),
+        Amendment::Bridge(b) => set_bridge(plan, b),
+        Amendment::Cadence(audience, d) => set_cadence(plan, audience, *d),
+        Amendment::Stakeholder(s) => set_stakeholder(plan, s),
         Amendment::Workstream {
             name,
             owner,
             vendor,
-        } => {
-            let with = match vendor {
-                Some(v) => format!("owner {owner}, vendor {v}"),
-                None => format!("owner {owner}"),
-            };
-            match plan.workstreams.iter_mut().find(|w| &w.name == name) {
-                Some(w) if &w.owner == owner && &w.vendor == vendor => return Ok(None),
-                Some(w) => {
-                    w.owner = owner.clone();
-                    w.vendor = vendor.clone();
-                    Some(format!("workstream {name} reassigned ({with})"))
-                }
-                None => {
-                    plan.workstreams.push(Workstream {
-                        name: name.clone(),
-                        owner: owner.clone(),
-                        vendor: vendor.clone(),
-                        status: WorkstreamStatus::Open,
-                        reason: None,
-                    });
-                    Some(format!("workstream {name} added ({with})"))
-                }
-            }
-        }
-        Amendment::WorkstreamDone(name) => {
-            let w = find(plan, name)?;
-            if w.status == WorkstreamStatus::Done {
-                return Ok(None);
-            }
-            w.status = WorkstreamStatus::Done;
-            w.reason = None;
-            Some(format!("workstream {name} done"))
-        }
-        Amendment::WorkstreamBlocked { name, reason } => {
-            let w = find(plan, name)?;
-            if w.status == WorkstreamStatus::Blocked && w.reason.as_ref() == Some(reason) {
-                return Ok(None);
-            }
-            w.status = WorkstreamStatus::Blocked;
-            w.reason = Some(reason.clone());
-            Some(format!("workstream {name} blocked: {reason}"))
-        }
-        Amendment::WorkstreamOpen(name) => {
-            let w = find(plan, name)?;
-            let verb = match w.status {
-                WorkstreamStatus::Open => return Ok(None),
-                WorkstreamStatus::Blocked => "unblocked",
-                WorkstreamStatus::Done => "reopened",
-            };
-            w.status = WorkstreamStatus::Open;
-            w.reason = None;
-            Some(format!("workstream {name} {verb}"))
-        }
+        } => set_workstream(plan, name, owner, vendor),
+        Amendment::WorkstreamDone(name) => workstream_done(plan, name)?,
+        Amendment::WorkstreamBlocked { name, reason } => workstream_blocked(plan, name, reason)?,
+        Amendment::WorkstreamOpen(name) => workstream_open(plan, name)?,
     })
+}
+
+/// Set or change the restoration approach.
+fn set_approach(plan: &mut Plan, text: &str) -> Option<String> {
+    if plan.approach.as_deref() == Some(text) {
+        return None;
+    }
+    let verb = if plan.approach.is_some() {
+        "changed"
+    } else {
+        "set"
+    };
+    plan.approach = Some(text.to_string());
+    Some(format!(
+        "approach {verb}: {}",
+        crate::git::one_line(text, 160)
+    ))
+}
+
+/// Set or change the bridge.
+fn set_bridge(plan: &mut Plan, b: &str) -> Option<String> {
+    if plan.bridge.as_deref() == Some(b) {
+        return None;
+    }
+    let verb = if plan.bridge.is_some() {
+        "changed"
+    } else {
+        "set"
+    };
+    plan.bridge = Some(b.to_string());
+    Some(format!("bridge {verb} to {b}"))
+}
+
+/// Set the cadence of the client updates, or (any other audience) of the internal ones.
+fn set_cadence(plan: &mut Plan, audience: &Audience, d: Duration) -> Option<String> {
+    let (slot, who) = match audience {
+        Audience::Client => (&mut plan.cadence.client, "client"),
+        _ => (&mut plan.cadence.internal, "internal"),
+    };
+    if *slot == Some(d) {
+        return None;
+    }
+    *slot = Some(d);
+    Some(format!("{who} updates every {d}"))
+}
+
+/// Add a stakeholder, or change which messages one receives.
+fn set_stakeholder(plan: &mut Plan, s: &Stakeholder) -> Option<String> {
+    match plan.stakeholders.iter_mut().find(|o| same_person(o, s)) {
+        Some(o) if o.kind == s.kind => None,
+        Some(o) => {
+            *o = s.clone();
+            Some(format!(
+                "stakeholder {} now receives {} messages",
+                s.who, s.kind
+            ))
+        }
+        None => {
+            plan.stakeholders.push(s.clone());
+            Some(format!("stakeholder {} added ({} messages)", s.who, s.kind))
+        }
+    }
+}
+
+/// Add a workstream, or give an existing one a new owner or vendor.
+fn set_workstream(
+    plan: &mut Plan,
+    name: &str,
+    owner: &str,
+    vendor: &Option<String>,
+) -> Option<String> {
+    let with = match vendor {
+        Some(v) => format!("owner {owner}, vendor {v}"),
+        None => format!("owner {owner}"),
+    };
+    match plan.workstreams.iter_mut().find(|w| w.name == name) {
+        Some(w) if w.owner == owner && &w.vendor == vendor => None,
+        Some(w) => {
+            w.owner = owner.to_string();
+            w.vendor = vendor.clone();
+            Some(format!("workstream {name} reassigned ({with})"))
+        }
+        None => {
+            plan.workstreams.push(Workstream {
+                name: name.to_string(),
+                owner: owner.to_string(),
+                vendor: vendor.clone(),
+                status: WorkstreamStatus::Open,
+                reason: None,
+            });
+            Some(format!("workstream {name} added ({with})"))
+        }
+    }
+}
+
+/// Mark workstream `name` done.
+fn workstream_done(plan: &mut Plan, name: &str) -> anyhow::Result<Option<String>> {
+    let w = find(plan, name)?;
+    if w.status == WorkstreamStatus::Done {
+        return Ok(None);
+    }
+    w.status = WorkstreamStatus::Done;
+    w.reason = None;
+    Ok(Some(format!("workstream {name} done")))
+}
+
+/// Mark workstream `name` blocked, for `reason`.
+fn workstream_blocked(plan: &mut Plan, name: &str, reason: &str) -> anyhow::Result<Option<String>> {
+    let w = find(plan, name)?;
+    if w.status == WorkstreamStatus::Blocked && w.reason.as_deref() == Some(reason) {
+        return Ok(None);
+    }
+    w.status = WorkstreamStatus::Blocked;
+    w.reason = Some(reason.to_string());
+    Ok(Some(format!("workstream {name} blocked: {reason}")))
+}
+
+/// Open workstream `name` again: unblocked, or reopened after done.
+fn workstream_open(plan: &mut Plan, name: &str) -> anyhow::Result<Option<String>> {
+    let w = find(plan, name)?;
+    let verb = match w.status {
+        WorkstreamStatus::Open => return Ok(None),
+        WorkstreamStatus::Blocked => "unblocked",
+        WorkstreamStatus::Done => "reopened",
+    };
+    w.status = WorkstreamStatus::Open;
+    w.reason = None;
+    Ok(Some(format!("workstream {name} {verb}")))
 }
 
 fn find<'a>(plan: &'a mut Plan, name: &str) -> anyhow::Result<&'a mut Workstream> {

@@ -18,26 +18,120 @@ fn internal_terms(
     state: &State,
     key: &str,
 ) -> Vec<(String, &'static str)> {
-    let mut terms: Vec<(String, &'static str)> = Vec::new();
-    let mut add = |term: &str, why: &'static str| {
-        let term = term.trim();
-        if term.chars().count() >= 3 && !terms.iter().any(|(t, _)| t == term) {
-            terms.push((term.to_string(), why));
-        }
-    };
-    let own: Vec<&String> = state
-        .clients
-        .iter()
-        .filter(|c| c.client == key)
-        .flat_map(|c| &c.services)
-        .collect();
-    for other in state.clients.iter().filter(|c| c.client != key) {
-        add(&config.client_name(&other.client), "another client");
-        add(&other.client, "another client");
-        for s in other.services.iter().filter(|s| !own.contains(s)) {
-            add(s, "another client's service");
+    let mut terms = Terms::default();
+    terms.other_clients(config, state, key);
+    for name in our_people(incident, state) {
+        if name != config.organization.name {
+            terms.add(name, "one of our people");
         }
     }
+    terms.vendors_and_bridge(incident);
+    terms.escalations(state);
+    terms.tickets(incident, state);
+    terms.internal_prose(state);
+    terms.0
+}
+
+/// The terms found so far, each once, with why, in the order found.
+#[derive(Default)]
+struct Terms(Vec<(String, &'static str)>);
+
+impl Terms {
+    /// Add `term` (trimmed) for `why`, unless shorter than 3 characters or already there.
+    fn add(&mut self, term: &str, why: &'static str) {
+        let term = term.trim();
+        if term.chars().count() >= 3 && !self.0.iter().any(|(t, _)| t == term) {
+            self.0.push((term.to_string(), why));
+        }
+    }
+
+    /// The clients other than `key`: their names, keys and the services only they lost.
+    fn other_clients(&mut self, config: &Config, state: &State, key: &str) {
+        let own: Vec<&String> = state
+            .clients
+            .iter()
+            .filter(|c| c.client == key)
+            .flat_map(|c| &c.services)
+            .collect();
+        for other in state.clients.iter().filter(|c| c.client != key) {
+            self.add(&config.client_name(&other.client), "another client");
+            self.add(&other.client, "another client");
+            for s in other.services.iter().filter(|s| !own.contains(s)) {
+                self.add(s, "another client's service");
+            }
+        }
+    }
+
+    /// The plan's workstream vendors and its bridge.
+    fn vendors_and_bridge(&mut self, incident: &Incident) {
+        let Some(plan) = &incident.plan else {
+            return;
+        };
+        for v in plan.workstreams.iter().filter_map(|w| w.vendor.as_deref()) {
+            self.add(v, "a vendor of ours");
+        }
+        if let Some(b) = &plan.bridge {
+            self.add(b, "the bridge");
+        }
+    }
+
+    /// Whom we escalated to (but the client's own IT), the vendors' case references and
+    /// the reasons given.
+    fn escalations(&mut self, state: &State) {
+        for (_, e) in &state.escalations {
+            if e.kind != EscalationKind::ClientIt {
+                self.add(&e.to, "whom we escalated to");
+            }
+            if let Some(r) = &e.reference {
+                self.add(r, "a vendor case reference");
+            }
+            if let Some(r) = &e.reason {
+                self.add(r, "an internal reason");
+            }
+        }
+    }
+
+    /// The record's tickets, then the problem tickets of resolutions and milestones.
+    fn tickets(&mut self, incident: &Incident, state: &State) {
+        for t in &incident.record.tickets {
+            self.add(t, "a ticket reference");
+        }
+        for r in &state.resolutions {
+            if let Some(p) = &r.problem {
+                self.add(p, "a problem ticket");
+            }
+        }
+        for m in &state.milestones {
+            if let Some(p) = &m.problem {
+                self.add(p, "a problem ticket");
+            }
+        }
+    }
+
+    /// The notes and handover notes, in the order they were recorded.
+    fn internal_prose(&mut self, state: &State) {
+        let mut prose: Vec<(usize, &str, &'static str)> = state
+            .notes
+            .iter()
+            .map(|n| (n.entry, n.text.as_str(), "an internal note"))
+            .chain(
+                state
+                    .handovers
+                    .iter()
+                    .map(|h| (h.entry, h.note.as_str(), "a handover note")),
+            )
+            .collect();
+        prose.sort_by_key(|(entry, ..)| *entry);
+        for (_, text, why) in prose {
+            self.add(text, why);
+        }
+    }
+}
+
+/// Our people, as named anywhere in the incident: the reporter, everyone who wrote an
+/// entry, held a role or took a handover, the PIR's facilitator, starter and owners of
+/// our actions, the workstreams' owners. With repeats; in that order.
+fn our_people<'a>(incident: &'a Incident, state: &'a State) -> Vec<&'a str> {
     let mut people: Vec<&str> = vec![incident.record.reporter.as_str()];
     people.extend(incident.entries.iter().map(|e| e.by.as_str()));
     people.extend(state.roles.iter().map(|r| r.holder.as_str()));
@@ -54,60 +148,7 @@ fn internal_terms(
     if let Some(plan) = &incident.plan {
         people.extend(plan.workstreams.iter().map(|w| w.owner.as_str()));
     }
-    for name in people {
-        if name != config.organization.name {
-            add(name, "one of our people");
-        }
-    }
-    if let Some(plan) = &incident.plan {
-        for v in plan.workstreams.iter().filter_map(|w| w.vendor.as_deref()) {
-            add(v, "a vendor of ours");
-        }
-        if let Some(b) = &plan.bridge {
-            add(b, "the bridge");
-        }
-    }
-    for (_, e) in &state.escalations {
-        if e.kind != EscalationKind::ClientIt {
-            add(&e.to, "whom we escalated to");
-        }
-        if let Some(r) = &e.reference {
-            add(r, "a vendor case reference");
-        }
-        if let Some(r) = &e.reason {
-            add(r, "an internal reason");
-        }
-    }
-    for t in &incident.record.tickets {
-        add(t, "a ticket reference");
-    }
-    for r in &state.resolutions {
-        if let Some(p) = &r.problem {
-            add(p, "a problem ticket");
-        }
-    }
-    for m in &state.milestones {
-        if let Some(p) = &m.problem {
-            add(p, "a problem ticket");
-        }
-    }
-    // The notes and handover notes, in the order they were recorded.
-    let mut prose: Vec<(usize, &str, &'static str)> = state
-        .notes
-        .iter()
-        .map(|n| (n.entry, n.text.as_str(), "an internal note"))
-        .chain(
-            state
-                .handovers
-                .iter()
-                .map(|h| (h.entry, h.note.as_str(), "a handover note")),
-        )
-        .collect();
-    prose.sort_by_key(|(entry, ..)| *entry);
-    for (_, text, why) in prose {
-        add(text, why);
-    }
-    terms
+    people
 }
 
 /// What of the report's text names what the client must not read: `shown (why) in

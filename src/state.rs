@@ -434,14 +434,55 @@ pub struct State {
 
 /// The incident's state at `now`.
 pub fn derive(config: &Config, incident: &Incident, now: Timestamp) -> State {
-    let record = &incident.record;
-    let impact_started = record.impact_started.unwrap_or(record.reported);
-    let detected = record.detected.unwrap_or(record.reported);
     let entries: Vec<usize> = crate::model::timeline::time_order(&incident.entries)
         .into_iter()
         .filter(|&i| incident.entries[i].at <= now)
         .collect();
-    let mut s = State {
+    let mut s = initial(config, incident, now);
+    let mut out_of_status = Vec::new();
+    for &i in &entries {
+        let entry = &incident.entries[i];
+        if let Some(change) = s.periods.last().and_then(|p| p.entry)
+            && order::out_of_status(&entry.event, s.status)
+        {
+            out_of_status.push((change, i));
+        }
+        apply(&mut s, i, entry);
+    }
+    s.order_problems = order::problems(&incident.entries, &entries, out_of_status);
+    client_priorities(&mut s, config);
+    let ordered: Vec<(usize, &Entry)> =
+        entries.iter().map(|&i| (i, &incident.entries[i])).collect();
+    let (pir, problems) = pir::replay(&ordered);
+    s.pir = pir;
+    s.pir_problems = problems;
+    s.entries = entries;
+    s
+}
+
+/// A client `incident.yaml` names: affected from the report, at the incident's impact.
+fn declared(record: &crate::model::Record, client: &str) -> AffectedClient {
+    AffectedClient {
+        client: client.to_string(),
+        impact: record.impact.clone(),
+        since: record.reported,
+        services: Vec::new(),
+        priority: record.priority.clone(),
+        own_impacts: Vec::new(),
+        priorities: Vec::new(),
+        restored_periods: Vec::new(),
+        removed: None,
+        entry: None,
+    }
+}
+
+/// The state as `incident.yaml` has it, before any timeline entry: proposed, at the
+/// reported priority, its clients affected from the report.
+fn initial(config: &Config, incident: &Incident, now: Timestamp) -> State {
+    let record = &incident.record;
+    let impact_started = record.impact_started.unwrap_or(record.reported);
+    let detected = record.detected.unwrap_or(record.reported);
+    State {
         status: Status::Proposed,
         impact: record.impact.clone(),
         urgency: record.urgency.clone(),
@@ -465,22 +506,7 @@ pub fn derive(config: &Config, incident: &Incident, now: Timestamp) -> State {
         roles: Vec::new(),
         handovers: Vec::new(),
         links: Vec::new(),
-        clients: record
-            .client
-            .iter()
-            .map(|c| AffectedClient {
-                client: c.to_string(),
-                impact: record.impact.clone(),
-                since: record.reported,
-                services: Vec::new(),
-                priority: record.priority.clone(),
-                own_impacts: Vec::new(),
-                priorities: Vec::new(),
-                restored_periods: Vec::new(),
-                removed: None,
-                entry: None,
-            })
-            .collect(),
+        clients: record.client.iter().map(|c| declared(record, c)).collect(),
         client_restorals: Vec::new(),
         services: record.service.iter().map(str::to_string).collect(),
         cis: record.ci.iter().map(str::to_string).collect(),
@@ -522,26 +548,7 @@ pub fn derive(config: &Config, incident: &Incident, now: Timestamp) -> State {
         pir_problems: Vec::new(),
         time_entries: Vec::new(),
         notes: Vec::new(),
-    };
-    let mut out_of_status = Vec::new();
-    for &i in &entries {
-        let entry = &incident.entries[i];
-        if let Some(change) = s.periods.last().and_then(|p| p.entry)
-            && order::out_of_status(&entry.event, s.status)
-        {
-            out_of_status.push((change, i));
-        }
-        apply(&mut s, i, entry);
     }
-    s.order_problems = order::problems(&incident.entries, &entries, out_of_status);
-    client_priorities(&mut s, config);
-    let ordered: Vec<(usize, &Entry)> =
-        entries.iter().map(|&i| (i, &incident.entries[i])).collect();
-    let (pir, problems) = pir::replay(&ordered);
-    s.pir = pir;
-    s.pir_problems = problems;
-    s.entries = entries;
-    s
 }
 
 /// The state after every recorded event: what a mutating command checks against. It is
@@ -1034,31 +1041,7 @@ fn transition_to(s: &mut State, transition: Transition, i: usize, entry: &Entry)
             }
             s.resolved_at = None;
         }
-        Event::Resolve {
-            summary,
-            closure,
-            workaround,
-            problem,
-            verification,
-            client_message,
-            ..
-        } => {
-            let r = Resolution {
-                at,
-                entry: i,
-                by: entry.by.clone(),
-                summary: summary.clone(),
-                closure: closure.clone(),
-                workaround: *workaround,
-                problem: problem.clone(),
-                verification: *verification,
-                client_message: client_message.clone(),
-                reopened_at: None,
-            };
-            s.resolutions.push(r.clone());
-            s.resolution = Some(r);
-            s.resolved_at = Some(at);
-        }
+        Event::Resolve { .. } => resolve(s, i, entry),
         Event::Close { csat, .. } => {
             s.closed_at = Some(at);
             s.closed = Some((at, i));
@@ -1077,6 +1060,38 @@ fn transition_to(s: &mut State, transition: Transition, i: usize, entry: &Entry)
         entry: Some(i),
     });
     s.status = to;
+}
+
+/// The incident resolved by `entry` (at index `i`): its resolution in force.
+fn resolve(s: &mut State, i: usize, entry: &Entry) {
+    let Event::Resolve {
+        summary,
+        closure,
+        workaround,
+        problem,
+        verification,
+        client_message,
+        ..
+    } = &entry.event
+    else {
+        return;
+    };
+    let at = entry.at;
+    let r = Resolution {
+        at,
+        entry: i,
+        by: entry.by.clone(),
+        summary: summary.clone(),
+        closure: closure.clone(),
+        workaround: *workaround,
+        problem: problem.clone(),
+        verification: *verification,
+        client_message: client_message.clone(),
+        reopened_at: None,
+    };
+    s.resolutions.push(r.clone());
+    s.resolution = Some(r);
+    s.resolved_at = Some(at);
 }
 
 impl State {

@@ -238,76 +238,12 @@ pub fn build(
     pir: &Pir,
     pir_md: &str,
 ) -> Report {
-    let r = &incident.record;
     let now = state.now;
     let common = Common::new(config, incident, state, config.tz().name().to_string(), now);
-    let mut timeline = vec![TimelineItem {
-        at: time::format(&r.reported),
-        event: "declare".into(),
-        text: text::one_line(&format!(
-            "declared by {}: {} ({}, impact {}, urgency {})",
-            r.reporter, r.title, r.priority, r.impact, r.urgency
-        )),
-    }];
-    let entries: Vec<usize> = state
-        .entries
-        .iter()
-        .copied()
-        .filter(|&i| !super::is_pir_event(&incident.entries[i]))
-        .collect();
-    // The updates one command sent to several audiences at one moment: one line.
-    for group in entries.chunk_by(|&a, &b| same_update(incident, state, a, b)) {
-        let first = &incident.entries[group[0]];
-        let text = match group {
-            [_] => timeline::describe(first, &|k| config.client_name(k), config.tz()),
-            many => updates_line(config, state, many, &first.by),
-        };
-        timeline.push(TimelineItem {
-            at: time::format(&first.at),
-            event: first.event.name().to_string(),
-            text: text::one_line(&text),
-        });
-    }
-    let adopted: Vec<&String> = pir.reviews.iter().flat_map(|rv| &rv.adopted).collect();
+    let timeline = timeline_items(config, incident, state);
+    let actions = action_views(config, state, pir);
     let client_reviews = super::client_reviews(state, pir);
     let name = |key: &Option<String>| key.as_deref().map(|k| config.client_name(k));
-    let adopters = |id: &str| -> Vec<String> {
-        client_reviews
-            .iter()
-            .filter(|(_, rvs)| rvs.iter().any(|rv| rv.adopted.iter().any(|a| a == id)))
-            .filter_map(|(c, _)| name(c))
-            .collect()
-    };
-    let actions: Vec<ActionView> = pir
-        .actions
-        .iter()
-        .map(|a| {
-            let (closed_at, closed_by, note) = match &a.status {
-                ActionStatus::Open => (None, None, None),
-                ActionStatus::Done { at, by, note } => (Some(at), Some(by), note.clone()),
-                ActionStatus::Dropped { at, by, reason } => {
-                    (Some(at), Some(by), Some(reason.clone()))
-                }
-            };
-            ActionView {
-                id: a.id.clone(),
-                text: a.text.clone(),
-                owner: a.owner.clone(),
-                due: a.due.to_string(),
-                kind: a.kind.to_string(),
-                status: a.status.as_str().to_string(),
-                closed_at: closed_at.map(time::format),
-                closed_by: closed_by.cloned(),
-                note,
-                adopted: adopted.contains(&&a.id),
-                adopted_by: if state.per_client() {
-                    adopters(&a.id)
-                } else {
-                    Vec::new()
-                },
-            }
-        })
-        .collect();
     let count = |s: &str| actions.iter().filter(|a| a.status == s).count();
     let action_counts = Counts {
         open: count("open"),
@@ -364,6 +300,84 @@ pub fn build(
         adoption,
         clients: clients(config, incident, state),
     }
+}
+
+/// The report's timeline: the declaration, then one line per entry (`mim show`'s), the
+/// updates one command sent to several audiences at one moment on one line; PIR events
+/// left out.
+fn timeline_items(config: &Config, incident: &Incident, state: &State) -> Vec<TimelineItem> {
+    let r = &incident.record;
+    let mut timeline = vec![TimelineItem {
+        at: time::format(&r.reported),
+        event: "declare".into(),
+        text: text::one_line(&format!(
+            "declared by {}: {} ({}, impact {}, urgency {})",
+            r.reporter, r.title, r.priority, r.impact, r.urgency
+        )),
+    }];
+    let entries: Vec<usize> = state
+        .entries
+        .iter()
+        .copied()
+        .filter(|&i| !super::is_pir_event(&incident.entries[i]))
+        .collect();
+    // The updates one command sent to several audiences at one moment: one line.
+    for group in entries.chunk_by(|&a, &b| same_update(incident, state, a, b)) {
+        let first = &incident.entries[group[0]];
+        let text = match group {
+            [_] => timeline::describe(first, &|k| config.client_name(k), config.tz()),
+            many => updates_line(config, state, many, &first.by),
+        };
+        timeline.push(TimelineItem {
+            at: time::format(&first.at),
+            event: first.event.name().to_string(),
+            text: text::one_line(&text),
+        });
+    }
+    timeline
+}
+
+/// The action items as the report shows them, with who adopted each.
+fn action_views(config: &Config, state: &State, pir: &Pir) -> Vec<ActionView> {
+    let adopted: Vec<&String> = pir.reviews.iter().flat_map(|rv| &rv.adopted).collect();
+    let client_reviews = super::client_reviews(state, pir);
+    let name = |key: &Option<String>| key.as_deref().map(|k| config.client_name(k));
+    let adopters = |id: &str| -> Vec<String> {
+        client_reviews
+            .iter()
+            .filter(|(_, rvs)| rvs.iter().any(|rv| rv.adopted.iter().any(|a| a == id)))
+            .filter_map(|(c, _)| name(c))
+            .collect()
+    };
+    pir.actions
+        .iter()
+        .map(|a| {
+            let (closed_at, closed_by, note) = match &a.status {
+                ActionStatus::Open => (None, None, None),
+                ActionStatus::Done { at, by, note } => (Some(at), Some(by), note.clone()),
+                ActionStatus::Dropped { at, by, reason } => {
+                    (Some(at), Some(by), Some(reason.clone()))
+                }
+            };
+            ActionView {
+                id: a.id.clone(),
+                text: a.text.clone(),
+                owner: a.owner.clone(),
+                due: a.due.to_string(),
+                kind: a.kind.to_string(),
+                status: a.status.as_str().to_string(),
+                closed_at: closed_at.map(time::format),
+                closed_by: closed_by.cloned(),
+                note,
+                adopted: adopted.contains(&&a.id),
+                adopted_by: if state.per_client() {
+                    adopters(&a.id)
+                } else {
+                    Vec::new()
+                },
+            }
+        })
+        .collect()
 }
 
 /// Each of several affected clients with its restoration (none for one client).

@@ -275,40 +275,7 @@ pub fn reapply(id: &str, entry: &Entry) -> Option<String> {
         Event::Hold { reason, .. } => format!("mim hold {id} --reason {}", q(reason)),
         Event::Resume { .. } => format!("mim resume {id}"),
         Event::Reopen { reason, .. } => format!("mim reopen {id} --reason {}", q(reason)),
-        Event::Resolve {
-            summary,
-            closure,
-            workaround,
-            problem,
-            verification,
-            client_message,
-            ..
-        } => {
-            let mut c = format!(
-                "mim resolve {id} -m {} --closure {}",
-                q(summary),
-                q(closure)
-            );
-            if *workaround {
-                c.push_str(" --workaround");
-            }
-            if let Some(p) = problem {
-                c.push_str(&format!(" --problem {}", q(p)));
-            }
-            match verification {
-                Some(crate::model::Verification::VerifiedByClient) => {
-                    c.push_str(" --verified-by-client")
-                }
-                Some(crate::model::Verification::Attempted) => {
-                    c.push_str(" --verification-attempted")
-                }
-                None => {}
-            }
-            if let Some(m) = client_message {
-                c.push_str(&format!(" --client-message {}", q(m)));
-            }
-            c
-        }
+        Event::Resolve { .. } => resolve_command(id, &entry.event),
         Event::Close { csat, forced, .. } => {
             let mut c = format!("mim close {id}");
             if let Some(n) = csat {
@@ -340,33 +307,78 @@ pub fn reapply(id: &str, entry: &Entry) -> Option<String> {
             }
             c
         }
-        Event::Escalate {
-            kind,
-            to,
-            reason,
-            reference,
-            level,
-        } => {
-            let mut c = format!(
-                "mim escalate {id} --kind {} --to {}",
-                crate::model::escalation::kind_name(*kind),
-                q(to)
-            );
-            if let Some(r) = reason {
-                c.push_str(&format!(" --reason {}", q(r)));
-            }
-            if let Some(r) = reference {
-                c.push_str(&format!(" --ref {}", q(r)));
-            }
-            if let Some(l) = level {
-                c.push_str(&format!(" --level {}", q(l)));
-            }
-            c
-        }
+        Event::Escalate { .. } => escalate_command(id, &entry.event),
         _ => return None,
     };
     cmd.push_str(&format!(" --by {}", q(&entry.by)));
     Some(cmd)
+}
+
+/// `mim resolve ID -m … --closure …` with the flags `event` (a resolve) was recorded with.
+fn resolve_command(id: &str, event: &Event) -> String {
+    let Event::Resolve {
+        summary,
+        closure,
+        workaround,
+        problem,
+        verification,
+        client_message,
+        ..
+    } = event
+    else {
+        return String::new();
+    };
+    let q = quote;
+    let mut c = format!(
+        "mim resolve {id} -m {} --closure {}",
+        q(summary),
+        q(closure)
+    );
+    if *workaround {
+        c.push_str(" --workaround");
+    }
+    if let Some(p) = problem {
+        c.push_str(&format!(" --problem {}", q(p)));
+    }
+    match verification {
+        Some(crate::model::Verification::VerifiedByClient) => c.push_str(" --verified-by-client"),
+        Some(crate::model::Verification::Attempted) => c.push_str(" --verification-attempted"),
+        None => {}
+    }
+    if let Some(m) = client_message {
+        c.push_str(&format!(" --client-message {}", q(m)));
+    }
+    c
+}
+
+/// `mim escalate ID --kind … --to …` with the flags `event` (an escalation) was recorded with.
+fn escalate_command(id: &str, event: &Event) -> String {
+    let Event::Escalate {
+        kind,
+        to,
+        reason,
+        reference,
+        level,
+    } = event
+    else {
+        return String::new();
+    };
+    let q = quote;
+    let mut c = format!(
+        "mim escalate {id} --kind {} --to {}",
+        crate::model::escalation::kind_name(*kind),
+        q(to)
+    );
+    if let Some(r) = reason {
+        c.push_str(&format!(" --reason {}", q(r)));
+    }
+    if let Some(r) = reference {
+        c.push_str(&format!(" --ref {}", q(r)));
+    }
+    if let Some(l) = level {
+        c.push_str(&format!(" --level {}", q(l)));
+    }
+    c
 }
 
 /// `mim check`'s findings: each commit set aside and not settled, an error on its

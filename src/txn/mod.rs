@@ -252,7 +252,39 @@ impl Transaction<'_> {
             self.session.wait_for_git()?;
             self.head = git_state::head(&self.session.root);
         }
+        self.stage(&contents, &befores, new_dirs);
+        self.started.get_or_insert_with(now_secs);
+        journal::write(&self.session.journal, &self.journal())?;
+        self.journaled = true;
+        self.lock_index()?;
+        fault("after-journal");
+        for dir in &self.dirs {
+            if !dir.exists() {
+                std::fs::create_dir(dir).with_context(|| format!("creating {}", dir.display()))?;
+            }
+        }
         for (path, after) in &contents {
+            let n = self.written + 1;
+            let shown = self.session.rel(path).to_path_buf();
+            // Checked again just before the write: no symlink may have appeared since.
+            safe_fs::check_writable(&root, path)
+                .with_context(|| format!("cannot write {}", shown.display()))?;
+            store::write_atomic_with(path, after, || fault(&format!("mid-write:{n}")))?;
+            self.written = n;
+            fault(&format!("after-write:{n}"));
+        }
+        Ok(())
+    }
+
+    /// Record the change's files (with what each held before, the first time) and the
+    /// folders it creates among the transaction's.
+    fn stage(
+        &mut self,
+        contents: &[(PathBuf, Vec<u8>)],
+        befores: &[(PathBuf, Option<Vec<u8>>)],
+        new_dirs: Vec<PathBuf>,
+    ) {
+        for (path, after) in contents {
             match self.files.iter_mut().find(|s| &s.path == path) {
                 Some(s) => s.after = after.clone(),
                 None => {
@@ -273,9 +305,10 @@ impl Transaction<'_> {
                 self.dirs.push(dir);
             }
         }
-        self.started.get_or_insert_with(now_secs);
-        journal::write(&self.session.journal, &self.journal())?;
-        self.journaled = true;
+    }
+
+    /// Hold git's index lock for a transaction that commits, once its journal is there.
+    fn lock_index(&mut self) -> anyhow::Result<()> {
         // Taken once the journal is there, so a lock a killed mim leaves is claimed by
         // its journal (see `recover`).
         if self.policy == Policy::RollBack
@@ -288,22 +321,6 @@ impl Transaction<'_> {
                 &g.git_dir,
                 self.session.timeout,
             )?);
-        }
-        fault("after-journal");
-        for dir in &self.dirs {
-            if !dir.exists() {
-                std::fs::create_dir(dir).with_context(|| format!("creating {}", dir.display()))?;
-            }
-        }
-        for (path, after) in &contents {
-            let n = self.written + 1;
-            let shown = self.session.rel(path).to_path_buf();
-            // Checked again just before the write: no symlink may have appeared since.
-            safe_fs::check_writable(&root, path)
-                .with_context(|| format!("cannot write {}", shown.display()))?;
-            store::write_atomic_with(path, after, || fault(&format!("mid-write:{n}")))?;
-            self.written = n;
-            fault(&format!("after-write:{n}"));
         }
         Ok(())
     }

@@ -197,6 +197,15 @@ pub fn differences(file: &Plan, recorded: &Plan) -> Vec<String> {
             ));
         }
     }
+    out.extend(workstream_differences(file, recorded));
+    out.extend(stakeholder_differences(file, recorded));
+    out
+}
+
+/// How the workstreams of `file` differ from `recorded`: those lost, those extra, and
+/// those whose owner or state differ.
+fn workstream_differences(file: &Plan, recorded: &Plan) -> Vec<String> {
+    let mut out = Vec::new();
     let names = |ws: &[&Workstream]| {
         ws.iter()
             .map(|w| w.name.as_str())
@@ -247,6 +256,13 @@ pub fn differences(file: &Plan, recorded: &Plan) -> Vec<String> {
             ));
         }
     }
+    out
+}
+
+/// How the stakeholders of `file` differ from `recorded`: those lost, those following
+/// other messages, and those extra.
+fn stakeholder_differences(file: &Plan, recorded: &Plan) -> Vec<String> {
+    let mut out = Vec::new();
     let person = |s: &Stakeholder| format!("{} ({})", s.who, s.kind);
     for s in &recorded.stakeholders {
         match file

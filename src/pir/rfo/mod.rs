@@ -276,6 +276,13 @@ pub fn build(
     })
 }
 
+/// The milestones the client's timeline shows, in its words.
+const MILESTONE_WORDS: [(MilestoneKind, &str); 3] = [
+    (MilestoneKind::Identified, "We identified the cause."),
+    (MilestoneKind::Mitigated, "We mitigated the impact."),
+    (MilestoneKind::Fixed, "The permanent fix was in place."),
+];
+
 /// The client's timeline: its impact, the report (when it was affected from the start),
 /// the cause identified, the impact mitigated, the fix in, every message its people were
 /// sent (updates and restoral notices), and its service affected again after a
@@ -321,58 +328,13 @@ fn timeline(
             format!("We found that {service} was affected by this incident."),
         );
     }
-    for (kind, words) in [
-        (MilestoneKind::Identified, "We identified the cause."),
-        (MilestoneKind::Mitigated, "We mitigated the impact."),
-        (MilestoneKind::Fixed, "The permanent fix was in place."),
-    ] {
+    for (kind, words) in MILESTONE_WORDS {
         if let Some(m) = state.milestone(kind) {
             add(m.at, 2, kind.as_str(), words.into());
         }
     }
-    // An update sent to several of the client's audiences at once is one moment.
-    let day_zone = config.tz();
-    let mut told: Vec<Told> = Vec::new();
-    for audience in [
-        Audience::Client,
-        Audience::ClientManagement,
-        Audience::EndUsers,
-    ] {
-        for mark in state
-            .updates_for(audience, Some(key))
-            .filter(|u| u.audience == audience.as_str())
-        {
-            let (status_line, body) = read(mark)?;
-            let local = |t: &str| crate::facts::times::expand(t, day_zone, mark.at, zone);
-            let mut text = String::new();
-            if let Some(line) = &status_line {
-                text.push_str(&format!("({}) ", local(line)));
-            }
-            text.push_str(&local(&first_paragraph(&body)));
-            match told.iter_mut().find(|t| t.at == mark.at && t.text == text) {
-                Some(t) => t.to.push((audience, mark.number)),
-                None => told.push(Told {
-                    at: mark.at,
-                    text,
-                    to: vec![(audience, mark.number)],
-                }),
-            }
-        }
-    }
-    for Told { at, text, to } in told {
-        let same_number = to.iter().all(|(_, n)| *n == to[0].1);
-        let whom: Vec<String> = to
-            .iter()
-            .map(|(a, n)| match same_number {
-                true => people(*a).to_string(),
-                false => format!("{} ({n})", people(*a)),
-            })
-            .collect();
-        let head = match same_number {
-            true => format!("Update {} to your {}", to[0].1, whom.join(" and ")),
-            false => format!("Update to your {}", whom.join(" and ")),
-        };
-        add(at, 3, "update", format!("{head}: {text}"));
+    for Told { at, text, to } in told_messages(config, state, key, zone, read)? {
+        add(at, 3, "update", format!("{}: {text}", told_head(&to)));
     }
     for Restoration {
         at,
@@ -402,6 +364,63 @@ fn timeline(
     }
     out.sort_by_key(|(at, order, _)| (*at, *order));
     Ok(out.into_iter().map(|(_, _, m)| m).collect())
+}
+
+/// The messages the client's people were sent, in time order; an update sent to several
+/// of its audiences at once is one.
+fn told_messages(
+    config: &Config,
+    state: &State,
+    key: &str,
+    zone: chrono_tz::Tz,
+    read: &ReadUpdate<'_>,
+) -> anyhow::Result<Vec<Told>> {
+    let day_zone = config.tz();
+    let mut told: Vec<Told> = Vec::new();
+    for audience in [
+        Audience::Client,
+        Audience::ClientManagement,
+        Audience::EndUsers,
+    ] {
+        for mark in state
+            .updates_for(audience, Some(key))
+            .filter(|u| u.audience == audience.as_str())
+        {
+            let (status_line, body) = read(mark)?;
+            let local = |t: &str| crate::facts::times::expand(t, day_zone, mark.at, zone);
+            let mut text = String::new();
+            if let Some(line) = &status_line {
+                text.push_str(&format!("({}) ", local(line)));
+            }
+            text.push_str(&local(&first_paragraph(&body)));
+            match told.iter_mut().find(|t| t.at == mark.at && t.text == text) {
+                Some(t) => t.to.push((audience, mark.number)),
+                None => told.push(Told {
+                    at: mark.at,
+                    text,
+                    to: vec![(audience, mark.number)],
+                }),
+            }
+        }
+    }
+    Ok(told)
+}
+
+/// `Update 3 to your IT team and management`, or with each audience's number where they
+/// differ.
+fn told_head(to: &[(Audience, u32)]) -> String {
+    let same_number = to.iter().all(|(_, n)| *n == to[0].1);
+    let whom: Vec<String> = to
+        .iter()
+        .map(|(a, n)| match same_number {
+            true => people(*a).to_string(),
+            false => format!("{} ({n})", people(*a)),
+        })
+        .collect();
+    match same_number {
+        true => format!("Update {} to your {}", to[0].1, whom.join(" and ")),
+        false => format!("Update to your {}", whom.join(" and ")),
+    }
 }
 
 /// One message the client's people were sent, to one or more of its audiences: each

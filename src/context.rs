@@ -293,7 +293,8 @@ impl Ctx {
         self.apply(change, &commit)
     }
 
-    /// The commit message `<id>: <summary>` with the audit trailers, the actor as the
+    /// The commit message `<short ref>: <summary>` (see [`crate::model::short_ref`]) with
+    /// the audit trailers (the full ID in `Incident:`), the actor as the
     /// author and the event time (`now`) as the author date.
     pub fn message(&self, id: &str, event: &str, summary: &str) -> anyhow::Result<git::Message> {
         self.message_for(&[id], event, summary, self.now)
@@ -338,7 +339,7 @@ impl Ctx {
             date,
         };
         Ok(git::Message {
-            subject: format!("{id}: {summary}"),
+            subject: format!("{}: {summary}", crate::model::short_ref(id)),
             trailers: ids
                 .iter()
                 .map(|id| ("Incident", id.to_string()))

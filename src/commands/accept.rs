@@ -18,6 +18,6 @@ pub fn run(ctx: &Ctx, id: Option<&str>, manager: Option<&str>) -> anyhow::Result
             from,
             manager: manager.clone(),
         },
-        &format!("accepted as a major incident, managed by {manager}"),
+        &format!("accepted as major, managed by {manager}"),
     )
 }

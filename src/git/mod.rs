@@ -119,9 +119,19 @@ impl Authorship {
     }
 }
 
+/// The longest subject `git log --oneline` shows whole (git's own convention).
+pub const SUBJECT_MAX: usize = 72;
+
 impl Message {
+    /// The subject within [`SUBJECT_MAX`] characters (the whole of it, when cut, as the
+    /// body's first paragraph), then the trailers.
     pub fn render(&self) -> String {
-        let mut text = one_line(&self.subject, 100);
+        let mut text = one_line(&self.subject, SUBJECT_MAX);
+        let whole = one_line(&self.subject, 1000);
+        if whole != text {
+            text.push_str("\n\n");
+            text.push_str(&whole);
+        }
         text.push_str("\n\n");
         for (key, value) in &self.trailers {
             text.push_str(&format!("{key}: {}\n", one_line(value, 200)));

@@ -23,6 +23,39 @@ pub const RECORD_FILE: &str = "incident.yaml";
 pub const TIMELINE_FILE: &str = "timeline.yaml";
 pub const PLAN_FILE: &str = "plan.md";
 
+/// How a commit subject names incident `id`: `11-24 payments-api-outage`, the month and
+/// day and the slug cut between words to at most [`SHORT_SLUG`] characters, so that
+/// `git log --oneline` reads as the incident log; the full ID is in the `Incident:`
+/// trailer. An ID of another shape is kept whole.
+pub fn short_ref(id: &str) -> String {
+    let date = id.get(..10).filter(|d| {
+        d.len() == 10
+            && d.bytes().enumerate().all(|(i, b)| match i {
+                4 | 7 => b == b'-',
+                _ => b.is_ascii_digit(),
+            })
+    });
+    let (Some(date), Some(slug)) = (date, id.get(11..)) else {
+        return id.to_string();
+    };
+    let mut cut = String::new();
+    for word in slug.split('-') {
+        let next = if cut.is_empty() {
+            word.to_string()
+        } else {
+            format!("{cut}-{word}")
+        };
+        if next.chars().count() > SHORT_SLUG && !cut.is_empty() {
+            break;
+        }
+        cut = next;
+    }
+    format!("{} {cut}", &date[5..])
+}
+
+/// The longest slug [`short_ref`] keeps whole.
+pub const SHORT_SLUG: usize = 24;
+
 /// One incident as loaded from its directory.
 #[derive(Clone, Debug)]
 pub struct Incident {
@@ -59,5 +92,28 @@ impl Incident {
 
     pub fn plan_path(&self) -> PathBuf {
         self.dir.join(PLAN_FILE)
+    }
+}
+
+#[cfg(test)]
+mod short_ref_tests {
+    use super::short_ref;
+
+    #[test]
+    fn a_commit_names_an_incident_by_its_day_and_the_start_of_its_slug() {
+        assert_eq!(
+            short_ref("2026-11-24-payments-api-outage"),
+            "11-24 payments-api-outage"
+        );
+        assert_eq!(
+            short_ref("2026-11-23-hosted-erp-outage-after-controller-firmware-update"),
+            "11-23 hosted-erp-outage-after"
+        );
+        // One long word is kept whole rather than cut inside.
+        assert_eq!(
+            short_ref("2026-11-23-averyveryverylongsingleslugword"),
+            "11-23 averyveryverylongsingleslugword"
+        );
+        assert_eq!(short_ref("not-an-id"), "not-an-id");
     }
 }

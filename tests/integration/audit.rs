@@ -71,7 +71,8 @@ fn commits_say_who_and_when() {
     let log = repo.git(&["log", "-3", "--format=%ad %an %s", "--date=iso-strict"]);
     assert!(
         log.contains(&format!(
-            "2026-11-24T10:00:00+01:00 Ann Lee {id}: update 1 to internal"
+            "2026-11-24T10:00:00+01:00 Ann Lee {}: update 1 to internal",
+            crate::common::subject_ref(&id)
         )),
         "{log}"
     );

@@ -79,7 +79,10 @@ fn the_commit_holds_exactly_the_incident_paths_among_modified_and_staged_files()
     );
     let reflog = repo.git(&["reflog", "-1", "--format=%gs"]);
     assert!(
-        reflog.starts_with(&format!("commit: {id}: update")),
+        reflog.starts_with(&format!(
+            "commit: {}: update",
+            crate::common::subject_ref(&id)
+        )),
         "{reflog}"
     );
     assert_eq!(repo.git(&["fsck", "--no-progress"]).trim(), "");
@@ -109,7 +112,13 @@ fn a_head_moved_by_another_process_before_the_commit_is_built_upon_not_overwritt
         .ok();
 
     let subjects = repo.log();
-    assert_eq!(subjects[0], format!("{id}: note: kept with theirs"));
+    assert_eq!(
+        subjects[0],
+        format!(
+            "{}: note: kept with theirs",
+            crate::common::subject_ref(&id)
+        ),
+    );
     assert_eq!(subjects[1], "another process");
     assert_eq!(
         repo.git(&["rev-parse", "HEAD~2"]).trim(),

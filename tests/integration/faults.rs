@@ -100,7 +100,7 @@ fn concurrent_notes_all_land_each_in_its_own_commit() {
         assert_eq!(added.len(), 1, "{sha}: {diff}");
         let text = subject
             .trim()
-            .strip_prefix(&format!("{id}: note: "))
+            .strip_prefix(&format!("{}: note: ", crate::common::subject_ref(&id)))
             .unwrap_or_else(|| panic!("{subject}"));
         assert!(
             added[0].contains(&format!("text: \"{text}\"")),

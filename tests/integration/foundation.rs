@@ -80,9 +80,18 @@ fn every_mutation_is_one_commit_with_trailers_and_staged_work_stays_out() {
     assert_eq!(
         subjects,
         [
-            format!("{id}: note: rolled back the zone change"),
-            format!("{id}: accepted as a major incident, managed by Sam Patel"),
-            format!("{id}: declared P2 DNS resolution failing"),
+            format!(
+                "{}: note: rolled back the zone change",
+                crate::common::subject_ref(&id)
+            ),
+            format!(
+                "{}: accepted as major, managed by Sam Patel",
+                crate::common::subject_ref(&id)
+            ),
+            format!(
+                "{}: declared P2 DNS resolution failing",
+                crate::common::subject_ref(&id)
+            ),
             "mim: start the incident repository".to_string(),
         ]
     );
@@ -711,4 +720,31 @@ fn wording_of_refusals() {
         "{}",
         run.stderr
     );
+}
+
+#[test]
+fn a_commit_subject_fits_git_log_oneline_and_the_body_keeps_it_whole() {
+    let repo = TestRepo::new();
+    let id = repo.declare(
+        "2026-11-24T09:00:00Z",
+        "Hosted ERP outage after the controller firmware update",
+        "high",
+        "medium",
+        &[],
+    );
+    assert!(id.len() > 49, "{id}");
+    let note =
+        "rolled back the zone change on both name servers, then flushed every resolver cache";
+    repo.at("2026-11-24T09:20:00Z", &["note", &id, note]).ok();
+    let subject = repo.git(&["log", "-1", "--format=%s"]);
+    let subject = subject.trim_end();
+    assert!(subject.chars().count() <= 72, "{subject}");
+    assert!(
+        subject.starts_with("11-24 hosted-erp-outage-after: note: rolled back"),
+        "{subject}"
+    );
+    assert!(subject.ends_with('…'), "{subject}");
+    let body = repo.git(&["log", "-1", "--format=%b"]);
+    assert!(body.contains(&format!("note: {note}")), "{body}");
+    assert!(body.contains(&format!("Incident: {id}\n")), "{body}");
 }

@@ -192,10 +192,13 @@ fn what_one_clone_records_reaches_the_others_and_sync_names_who_did_what() {
     assert_eq!(
         remote_subjects(&team)[3..],
         [
-            format!("{id}: note: DBA paged"),
-            format!("{id}: note: Failover started"),
-            format!("{id}: update 1 to internal"),
-            format!("{id}: update 2 to internal"),
+            format!("{}: note: DBA paged", crate::common::subject_ref(&id)),
+            format!(
+                "{}: note: Failover started",
+                crate::common::subject_ref(&id)
+            ),
+            format!("{}: update 1 to internal", crate::common::subject_ref(&id)),
+            format!("{}: update 2 to internal", crate::common::subject_ref(&id)),
         ]
     );
     let sync = team.run(0, &["sync"]).ok();
@@ -676,7 +679,7 @@ fn mail_waits_until_the_commit_is_shared() {
     let sent = std::fs::read_to_string(&log).unwrap();
     assert_eq!(
         sent.lines().next().unwrap(),
-        format!("{id}: update 1 to internal")
+        format!("{}: update 1 to internal", crate::common::subject_ref(&id))
     );
     // Offline: nothing is sent, the message waits in outbox/, and it says why.
     team.offline();
@@ -706,7 +709,7 @@ fn mail_waits_until_the_commit_is_shared() {
     let sent = std::fs::read_to_string(&log).unwrap();
     assert_eq!(
         sent.lines().nth(1).unwrap(),
-        format!("{id}: update 2 to internal")
+        format!("{}: update 2 to internal", crate::common::subject_ref(&id))
     );
     team.run(1, &["sync"]).ok();
     assert_eq!(clean(b), "");
@@ -800,7 +803,10 @@ fn a_remote_slower_than_the_timeout_is_offline() {
         "{}",
         run.stderr
     );
-    assert_eq!(repo.log()[0], format!("{id}: note: slow"));
+    assert_eq!(
+        repo.log()[0],
+        format!("{}: note: slow", crate::common::subject_ref(&id)),
+    );
 }
 
 /// Bob has two notes the remote lacks, and the remote has one of Alice's he lacks: his

@@ -287,3 +287,14 @@ pub fn git_in(dir: &Path, home: &Path, args: &[&str]) -> String {
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// How a commit subject names incident `id` (`11-24 payments-api-outage`) when its slug is
+/// short, as the tests' slugs are: the month and day, then the slug.
+pub fn subject_ref(id: &str) -> String {
+    let slug = &id[11..];
+    assert!(
+        slug.len() <= 24,
+        "{id}: a test ID's slug is kept whole only up to 24 characters"
+    );
+    format!("{} {slug}", &id[5..10])
+}

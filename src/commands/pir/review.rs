@@ -5,12 +5,12 @@ use anyhow::{Context, bail};
 
 use crate::cli::PirReviewArgs;
 use crate::context::Ctx;
-use crate::model::Event;
 use crate::model::pir::ReviewSession;
+use crate::model::{Entry, Event, Incident};
 use crate::pir::{self, Action, document, ids};
 use crate::store::Change;
 use crate::text;
-use crate::time;
+use crate::time::{self, Timestamp};
 
 pub fn run(ctx: &Ctx, args: &PirReviewArgs) -> anyhow::Result<()> {
     let (id, session) = ctx.split_id("pir review", &args.args, "SESSION")?;
@@ -59,8 +59,21 @@ pub fn run(ctx: &Ctx, args: &PirReviewArgs) -> anyhow::Result<()> {
             client: client.map(str::to_string),
         },
     )?;
+    record_review(ctx, &incident, &entry, session, client, held_at)
+}
+
+/// Commit the review's `entry` (with `pir.md` when it has changes no commit holds) and
+/// say so.
+fn record_review(
+    ctx: &Ctx,
+    incident: &Incident,
+    entry: &Entry,
+    session: ReviewSession,
+    client: Option<&str>,
+    held_at: Timestamp,
+) -> anyhow::Result<()> {
     let mut change = Change::new();
-    change.event(&incident.dir, &entry);
+    change.event(&incident.dir, entry);
     if let Some(pir_md) = ctx.changed_file(&incident.dir.join(document::FILE))? {
         change.put(incident.dir.join(document::FILE), pir_md);
     }

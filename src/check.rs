@@ -32,48 +32,7 @@ pub fn build(
     strict: bool,
 ) -> anyhow::Result<Report> {
     let checked = validate::each(repo, Depth::Files, |incident| {
-        let state = crate::state::derive(&repo.config, incident, now);
-        if let Some(client) = client
-            && state.affected_client(client).is_none()
-        {
-            return Seen::OtherClient;
-        }
-        if !state.exists() {
-            return Seen::Selected(None);
-        }
-        let mut e = sla::evaluate_state(&repo.config, incident, &state);
-        // `--client`: that client's clocks and the provider's own, not another client's.
-        if let Some(client) = client {
-            let theirs = |c: &Option<String>| c.as_deref().is_none_or(|c| c == client);
-            e.clocks.retain(|c| theirs(&c.client));
-            e.findings.retain(|f| theirs(&f.client));
-        }
-        let fin = matches!(state.status, Status::Closed | Status::Rejected);
-        let placed = if fin {
-            // The law's deadlines outlive the incident: a report still owed is reported.
-            let owed = e
-                .findings
-                .into_iter()
-                .filter(|f| f.rule == Rule::RegulatoryNotification)
-                .collect();
-            place(repo, incident, owed)
-        } else {
-            let mut placed = place(repo, incident, e.findings);
-            placed.extend(mail_findings(repo, incident, &state, now));
-            placed
-        };
-        let about = About {
-            priority: state.priority.clone(),
-            status: state.status.to_string(),
-            active: state.status.is_active(),
-            clients: state
-                .affected()
-                .map(|c| repo.config.client_name(&c.client))
-                .collect::<Vec<_>>()
-                .join(", "),
-            title: incident.record.title.clone(),
-        };
-        Seen::Selected(Some((e.clocks, placed, about)))
+        seen(repo, incident, now, client)
     })?;
     let mut findings: Vec<Finding> = checked.problems.iter().map(validation).collect();
     let mut clocks = BTreeMap::new();
@@ -111,6 +70,70 @@ pub fn build(
         about,
         tz: Some(repo.config.tz()),
     })
+}
+
+/// One incident evaluated at `now`: left out when it is of another client than
+/// `client`, nothing when it does not exist yet, else its clocks (of `client` and the
+/// provider's own, when `client` is given), placed findings and how it is named.
+fn seen(repo: &Repo, incident: &Incident, now: Timestamp, client: Option<&str>) -> Seen {
+    let state = crate::state::derive(&repo.config, incident, now);
+    if let Some(client) = client
+        && state.affected_client(client).is_none()
+    {
+        return Seen::OtherClient;
+    }
+    if !state.exists() {
+        return Seen::Selected(None);
+    }
+    let mut e = sla::evaluate_state(&repo.config, incident, &state);
+    // `--client`: that client's clocks and the provider's own, not another client's.
+    if let Some(client) = client {
+        let theirs = |c: &Option<String>| c.as_deref().is_none_or(|c| c == client);
+        e.clocks.retain(|c| theirs(&c.client));
+        e.findings.retain(|f| theirs(&f.client));
+    }
+    let placed = placed_findings(repo, incident, &state, now, e.findings);
+    let about = about(repo, incident, &state);
+    Seen::Selected(Some((e.clocks, placed, about)))
+}
+
+/// The SLA `findings` of an incident placed in its files, with its mail waiting or
+/// uncertain — or, once it is closed or rejected, only a regulatory report still owed.
+fn placed_findings(
+    repo: &Repo,
+    incident: &Incident,
+    state: &State,
+    now: Timestamp,
+    findings: Vec<sla::Finding>,
+) -> Vec<Finding> {
+    let fin = matches!(state.status, Status::Closed | Status::Rejected);
+    if fin {
+        // The law's deadlines outlive the incident: a report still owed is reported.
+        let owed = findings
+            .into_iter()
+            .filter(|f| f.rule == Rule::RegulatoryNotification)
+            .collect();
+        place(repo, incident, owed)
+    } else {
+        let mut placed = place(repo, incident, findings);
+        placed.extend(mail_findings(repo, incident, state, now));
+        placed
+    }
+}
+
+/// How the text output names an incident: priority, status, clients and title.
+fn about(repo: &Repo, incident: &Incident, state: &State) -> About {
+    About {
+        priority: state.priority.clone(),
+        status: state.status.to_string(),
+        active: state.status.is_active(),
+        clients: state
+            .affected()
+            .map(|c| repo.config.client_name(&c.client))
+            .collect::<Vec<_>>()
+            .join(", "),
+        title: incident.record.title.clone(),
+    }
 }
 
 /// What `check` keeps of one incident that loaded.

@@ -72,11 +72,62 @@ pub fn deliver(
     ctx.before_mail(&incident.id)?;
     let command = &ctx.repo.config.mail.sendmail;
     let log_path = incident.dir.join(OUTBOX_DIR).join(SENT_LOG);
-    let mut log = outbox::read_log(&incident.dir)?;
+    let log = outbox::read_log(&incident.dir)?;
     let state = crate::state::latest(&ctx.repo.config, incident, ctx.now);
+    let (todo, held) = waiting(outbox::ledger(files, &log, &state), resend_uncertain);
+    list_uncertain(ctx, &incident.id, &held.iter().collect::<Vec<_>>());
+    if todo.is_empty() {
+        return Ok(());
+    }
+    let by = ctx.actor()?;
+    let messages = read_messages(ctx, incident, &todo)?;
+    let message = ctx.message_at(&incident.id, "send", "sent 0 messages", ctx.clock)?;
+    let mut tx = ctx
+        .session()?
+        .transaction(txn::journal::Policy::Complete, &ctx.commit(message));
+    let sender = Sender {
+        ctx,
+        id: &incident.id,
+        by: &by,
+        log_path: &log_path,
+        command,
+    };
+    let mut progress = Progress {
+        log,
+        sent: Vec::new(),
+        uncertain: 0,
+    };
+    let mut failure = None;
+    for (file, bytes) in &messages {
+        if let Err(e) = sender.send(&mut tx, &mut progress, file, bytes) {
+            failure = Some(e);
+            break;
+        }
+    }
+    if let Err(e) = tx.finish() {
+        eprintln!("warning: {SENT_LOG} is written but not committed: {e:#}");
+    }
+    let Some(e) = failure else {
+        eprintln!(
+            "{}: {} sent",
+            incident.id,
+            plural(progress.sent.len(), "message")
+        );
+        return Ok(());
+    };
+    Err(stopped(ctx, incident, todo.len(), &progress, e))
+}
+
+/// The messages of a ledger still to send, by file name, and the uncertain ones held
+/// back (without `resend_uncertain`); sent ones are left out, withdrawn ones too, each
+/// said on standard error.
+fn waiting(
+    ledger: Vec<outbox::Message>,
+    resend_uncertain: bool,
+) -> (Vec<String>, Vec<outbox::Message>) {
     let mut todo = Vec::new();
     let mut held = Vec::new();
-    for m in outbox::ledger(files, &log, &state) {
+    for m in ledger {
         if m.sent {
             continue;
         }
@@ -92,82 +143,118 @@ pub fn deliver(
             todo.push(m.file);
         }
     }
-    list_uncertain(ctx, &incident.id, &held.iter().collect::<Vec<_>>());
-    if todo.is_empty() {
-        return Ok(());
-    }
-    let by = ctx.actor()?;
-    // Every message is read (never through a symbolic link) before the first is sent,
-    // so a message that cannot be read stops the run before anything goes out.
+    (todo, held)
+}
+
+/// Every message of `todo` read (never through a symbolic link) before the first is
+/// sent, so a message that cannot be read stops the run before anything goes out.
+fn read_messages<'t>(
+    ctx: &Ctx,
+    incident: &Incident,
+    todo: &'t [String],
+) -> anyhow::Result<Vec<(&'t String, Vec<u8>)>> {
     let mut messages = Vec::new();
-    for file in &todo {
+    for file in todo {
         let path = incident.dir.join(OUTBOX_DIR).join(file);
         let shown = ctx.repo.relative(&path).to_path_buf();
         let bytes = crate::safe_fs::read(&ctx.repo.root, &path)
             .with_context(|| format!("reading {}; nothing was sent", shown.display()))?;
         messages.push((file, bytes));
     }
-    let message = ctx.message_at(&incident.id, "send", "sent 0 messages", ctx.clock)?;
-    let mut tx = ctx
-        .session()?
-        .transaction(txn::journal::Policy::Complete, &ctx.commit(message));
-    let mut sent = Vec::new();
-    let mut uncertain = 0;
-    let mut failure = None;
-    for (file, bytes) in &messages {
+    Ok(messages)
+}
+
+/// What stays the same through one send: the incident, who sends, where `sent.log` is
+/// and the `mail.sendmail` command.
+struct Sender<'a> {
+    ctx: &'a Ctx,
+    id: &'a str,
+    by: &'a str,
+    log_path: &'a Path,
+    command: &'a str,
+}
+
+/// A send so far: `sent.log` as written, the messages sent and how many are uncertain.
+struct Progress {
+    log: String,
+    sent: Vec<String>,
+    uncertain: usize,
+}
+
+impl Sender<'_> {
+    /// Send `file` (its `bytes`): the intent in `sent.log`, sendmail, then the outcome.
+    /// An error stops the send: the message failed or is uncertain (counted in `p`).
+    fn send(
+        &self,
+        tx: &mut txn::Transaction<'_>,
+        p: &mut Progress,
+        file: &str,
+        bytes: &[u8],
+    ) -> Result<(), anyhow::Error> {
+        let clock = &self.ctx.clock;
         // The intent first: from here on, the message is never unsent again.
-        log = outbox::append(&log, &[outbox::sending_line(file, &ctx.clock, &by)]);
-        tx.set_subject(summary(&incident.id, sent.len(), 1, 0));
-        if let Err(e) = write_log(&mut tx, &log_path, &log) {
-            uncertain += 1;
-            failure = Some(e.context(format!(
+        p.log = outbox::append(&p.log, &[outbox::sending_line(file, clock, self.by)]);
+        tx.set_subject(summary(self.id, p.sent.len(), 1, 0));
+        if let Err(e) = write_log(tx, self.log_path, &p.log) {
+            p.uncertain += 1;
+            return Err(e.context(format!(
                 "recording that {OUTBOX_DIR}/{file} is about to be sent; it was not handed to sendmail"
             )));
-            break;
         }
         fault("before-sendmail");
-        match outbox::sendmail(command, bytes) {
-            Handed::Sent => {
-                fault("after-sendmail");
-                sent.push((*file).clone());
-                log = outbox::append(&log, &[outbox::log_line(file, &ctx.clock, &by)]);
-                tx.set_subject(summary(&incident.id, sent.len(), 0, 0));
-                if let Err(e) = write_log(&mut tx, &log_path, &log) {
-                    uncertain += 1;
-                    failure = Some(e.context(format!(
-                        "{OUTBOX_DIR}/{file} was sent, but recording it failed, so {SENT_LOG} shows it as uncertain"
-                    )));
-                    break;
-                }
-                eprintln!("sent {OUTBOX_DIR}/{}", crate::text::for_terminal(file));
-            }
+        match outbox::sendmail(self.command, bytes) {
+            Handed::Sent => self.record_sent(tx, p, file),
             Handed::Refused(e) => {
-                log = outbox::append(&log, &[outbox::failed_line(file, &ctx.clock, &by)]);
-                tx.set_subject(summary(&incident.id, sent.len(), 0, 1));
-                if write_log(&mut tx, &log_path, &log).is_err() {
-                    uncertain += 1;
+                p.log = outbox::append(&p.log, &[outbox::failed_line(file, clock, self.by)]);
+                tx.set_subject(summary(self.id, p.sent.len(), 0, 1));
+                if write_log(tx, self.log_path, &p.log).is_err() {
+                    p.uncertain += 1;
                 }
-                failure = Some(e.context(format!("sending {OUTBOX_DIR}/{file}")));
-                break;
+                Err(e.context(format!("sending {OUTBOX_DIR}/{file}")))
             }
             Handed::Unknown(e) => {
-                uncertain += 1;
-                failure = Some(e.context(format!(
+                p.uncertain += 1;
+                Err(e.context(format!(
                     "sending {OUTBOX_DIR}/{file}: it may or may not have gone out, so {SENT_LOG} marks it uncertain \
                      and mim does not send it again by itself"
-                )));
-                break;
+                )))
             }
         }
     }
-    if let Err(e) = tx.finish() {
-        eprintln!("warning: {SENT_LOG} is written but not committed: {e:#}");
+
+    /// Sendmail took `file`: its sent line in `sent.log`; an error leaves it uncertain.
+    fn record_sent(
+        &self,
+        tx: &mut txn::Transaction<'_>,
+        p: &mut Progress,
+        file: &str,
+    ) -> Result<(), anyhow::Error> {
+        fault("after-sendmail");
+        p.sent.push(file.to_string());
+        p.log = outbox::append(&p.log, &[outbox::log_line(file, &self.ctx.clock, self.by)]);
+        tx.set_subject(summary(self.id, p.sent.len(), 0, 0));
+        if let Err(e) = write_log(tx, self.log_path, &p.log) {
+            p.uncertain += 1;
+            return Err(e.context(format!(
+                "{OUTBOX_DIR}/{file} was sent, but recording it failed, so {SENT_LOG} shows it as uncertain"
+            )));
+        }
+        eprintln!("sent {OUTBOX_DIR}/{}", crate::text::for_terminal(file));
+        Ok(())
     }
-    let Some(e) = failure else {
-        eprintln!("{}: {} sent", incident.id, plural(sent.len(), "message"));
-        return Ok(());
-    };
-    let left = todo.len() - sent.len() - uncertain;
+}
+
+/// The error of a send that stopped at `e`: how many of `todo` messages were sent, are
+/// uncertain and still unsent, and what to do next.
+fn stopped(
+    ctx: &Ctx,
+    incident: &Incident,
+    todo: usize,
+    progress: &Progress,
+    e: anyhow::Error,
+) -> anyhow::Error {
+    let (sent, uncertain) = (progress.sent.len(), progress.uncertain);
+    let left = todo - sent - uncertain;
     let dir = ctx.repo.relative(&incident.dir).join(OUTBOX_DIR);
     let next = if uncertain > 0 {
         format!(
@@ -178,9 +265,9 @@ pub fn deliver(
     } else {
         format!("fix mail.sendmail and run `mim send {}`", incident.id)
     };
-    Err(e.context(format!(
+    e.context(format!(
         "{} sent, {}{} still unsent in {}; {next}",
-        sent.len(),
+        sent,
         if uncertain > 0 {
             format!("{uncertain} uncertain, ")
         } else {
@@ -188,7 +275,7 @@ pub fn deliver(
         },
         left,
         dir.display(),
-    )))
+    ))
 }
 
 /// Write `sent.log` as `log` in the send's transaction (journaled, then written).

@@ -3,7 +3,7 @@
 //! are in `crate::audit`, the text in `crate::term::audit`), that the seals of earlier audits still hold, and seal this one
 //! (`crate::seal`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::audit::{self, Audit};
 use crate::cli::{AuditArgs, AuditFormat};
@@ -16,6 +16,58 @@ use crate::term;
 
 pub fn run(ctx: &Ctx, args: &AuditArgs) -> anyhow::Result<()> {
     let root = &ctx.repo.root;
+    refuse_misuse(ctx, args)?;
+    let path = audited_path(ctx, args.id.as_deref())?;
+    let since = since_commit(ctx, args.since.as_deref())?;
+    let branch = match &args.branch {
+        Some(name) => Some(branch_name(name)?),
+        None => git::seal::current_branch(root),
+    };
+    // HEAD once: what is audited is what is sealed, whatever moves meanwhile.
+    let head = git::commit_of(root, "HEAD");
+    if args.seal {
+        refuse_seal(head.as_deref(), branch.as_deref())?;
+    }
+    let (result, seals) = audit_history(ctx, &path, since.as_deref(), head.as_deref(), &branch)?;
+    let clean = result.append_only && seals.holds();
+    let sealed = match (&head, &branch) {
+        (Some(head), Some(branch)) if args.seal && clean => Some(seal::make(
+            root,
+            seal_author(ctx)?,
+            head,
+            branch,
+            since.as_deref(),
+            &result,
+            &seals,
+        )?),
+        _ => None,
+    };
+    print_audit(
+        ctx,
+        args,
+        since.as_deref(),
+        clean,
+        &result,
+        &seals,
+        sealed.as_ref(),
+    )?;
+    eprintln!(
+        "{}",
+        crate::text::for_terminal(&term::audit::summary(&result, &seals))
+    );
+    if args.seal {
+        eprintln!("{}", seal_outcome(ctx, sealed.as_ref()));
+    }
+    if clean {
+        Ok(())
+    } else {
+        Err(Error::Findings.into())
+    }
+}
+
+/// Usage errors known before anything is read: no git repository, or `--seal` with `--at`.
+fn refuse_misuse(ctx: &Ctx, args: &AuditArgs) -> anyhow::Result<()> {
+    let root = &ctx.repo.root;
     if !git::in_work_tree(root) {
         return Err(usage(format!(
             "mim audit reads the git history, and {} is not in a git repository",
@@ -27,7 +79,12 @@ pub fn run(ctx: &Ctx, args: &AuditArgs) -> anyhow::Result<()> {
             "a seal records when the history was audited, so --at does not apply".into(),
         ));
     }
-    let path = match &args.id {
+    Ok(())
+}
+
+/// The path audited: one incident's directory, or every incident's.
+fn audited_path(ctx: &Ctx, id: Option<&str>) -> anyhow::Result<PathBuf> {
+    Ok(match id {
         // An incident removed from the tree can still be audited by its full ID.
         Some(id) => match ctx.resolve(Some(id)) {
             Ok(id) => PathBuf::from(INCIDENTS_DIR).join(id),
@@ -35,35 +92,47 @@ pub fn run(ctx: &Ctx, args: &AuditArgs) -> anyhow::Result<()> {
             Err(e) => return Err(Error::Usage(e).into()),
         },
         None => PathBuf::from(INCIDENTS_DIR),
-    };
-    let since = match &args.since {
-        Some(rev) => Some(git::commit_of(root, rev).ok_or_else(|| {
+    })
+}
+
+/// `--since REV` as a commit of this repository.
+fn since_commit(ctx: &Ctx, since: Option<&str>) -> anyhow::Result<Option<String>> {
+    Ok(match since {
+        Some(rev) => Some(git::commit_of(&ctx.repo.root, rev).ok_or_else(|| {
             usage(format!(
                 "--since {}: no such commit in this repository",
                 rev.escape_debug()
             ))
         })?),
         None => None,
-    };
-    let branch = match &args.branch {
-        Some(name) => Some(branch_name(name)?),
-        None => git::seal::current_branch(root),
-    };
-    // HEAD once: what is audited is what is sealed, whatever moves meanwhile.
-    let head = git::commit_of(root, "HEAD");
-    if args.seal {
-        if head.is_none() {
-            return Err(usage("nothing to seal: nothing is committed yet".into()));
-        }
-        if branch.is_none() {
-            return Err(usage(
-                "HEAD is not on a branch: give --branch NAME, the branch whose head this is (a seal belongs to a branch)".into(),
-            ));
-        }
+    })
+}
+
+/// `--seal` needs a commit to seal and the branch it is the head of.
+fn refuse_seal(head: Option<&str>, branch: Option<&str>) -> anyhow::Result<()> {
+    if head.is_none() {
+        return Err(usage("nothing to seal: nothing is committed yet".into()));
     }
-    let (result, seals) = match &head {
+    if branch.is_none() {
+        return Err(usage(
+            "HEAD is not on a branch: give --branch NAME, the branch whose head this is (a seal belongs to a branch)".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The audit of `path`'s history up to `head`, and the seals checked against it.
+fn audit_history(
+    ctx: &Ctx,
+    path: &Path,
+    since: Option<&str>,
+    head: Option<&str>,
+    branch: &Option<String>,
+) -> anyhow::Result<(Audit, seal::Report)> {
+    let root = &ctx.repo.root;
+    Ok(match head {
         Some(head) => {
-            let commits = audit::walk(root, &path, since.as_deref(), head)?;
+            let commits = audit::walk(root, path, since, head)?;
             let result =
                 audit::analyse(&commits, ctx.repo.config.audit.backfill_margin.to_chrono());
             (result, seal::check(root, head, branch.as_deref())?)
@@ -79,20 +148,19 @@ pub fn run(ctx: &Ctx, args: &AuditArgs) -> anyhow::Result<()> {
                 ..seal::Report::default()
             },
         ),
-    };
-    let clean = result.append_only && seals.holds();
-    let sealed = match (&head, &branch) {
-        (Some(head), Some(branch)) if args.seal && clean => Some(seal::make(
-            root,
-            seal_author(ctx)?,
-            head,
-            branch,
-            since.as_deref(),
-            &result,
-            &seals,
-        )?),
-        _ => None,
-    };
+    })
+}
+
+/// The audit on stdout, as `--format` (or `--json`) asks.
+fn print_audit(
+    ctx: &Ctx,
+    args: &AuditArgs,
+    since: Option<&str>,
+    clean: bool,
+    result: &Audit,
+    seals: &seal::Report,
+    sealed: Option<&seal::Sealed>,
+) -> anyhow::Result<()> {
     let format = args.format.unwrap_or(if ctx.json {
         AuditFormat::Json
     } else {
@@ -111,25 +179,14 @@ pub fn run(ctx: &Ctx, args: &AuditArgs) -> anyhow::Result<()> {
         AuditFormat::Text => print!(
             "{}{}",
             crate::text::for_terminal(&term::audit::text(
-                &result,
+                result,
                 args.verbose,
                 ctx.repo.config.tz()
             )),
-            crate::text::for_terminal(&term::audit::seal_text(&seals))
+            crate::text::for_terminal(&term::audit::seal_text(seals))
         ),
     }
-    eprintln!(
-        "{}",
-        crate::text::for_terminal(&term::audit::summary(&result, &seals))
-    );
-    if args.seal {
-        eprintln!("{}", seal_outcome(ctx, sealed.as_ref()));
-    }
-    if clean {
-        Ok(())
-    } else {
-        Err(Error::Findings.into())
-    }
+    Ok(())
 }
 
 /// `--branch NAME` (or `refs/heads/NAME`): a branch name git would accept.

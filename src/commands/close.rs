@@ -11,7 +11,7 @@ use crate::comms::outbox::{self, OUTBOX_DIR};
 use crate::context::Ctx;
 use crate::git;
 use crate::lifecycle::{self, Transition};
-use crate::model::{Event, Incident};
+use crate::model::{Entry, Event, Incident};
 use crate::pir::report::{self, Format};
 use crate::pir::{self, document};
 use crate::render::Templates;
@@ -29,7 +29,39 @@ pub fn run(ctx: &Ctx, args: &CloseArgs) -> anyhow::Result<()> {
     lifecycle::check(Transition::Close, &incident.id, state.status)?;
     refuse_uncommitted(ctx, &incident)?;
     let gaps = pir::close_gaps(&ctx.repo.config, &incident, &state);
-    let forced = match (gaps.is_empty(), reason) {
+    let forced = override_reason(&incident, &gaps, reason)?;
+    let entry = ctx.entry(
+        &incident,
+        Event::Close {
+            from: state.status,
+            csat: args.csat,
+            forced: forced.clone(),
+        },
+    )?;
+    let mut change = Change::new();
+    change.event(&incident.dir, &entry);
+    if state.pir.is_some() {
+        final_reports(ctx, &incident, &entry, &mut change)?;
+    }
+    let summary = match &forced {
+        Some(reason) => format!("closed by management override: {reason}"),
+        None => "closed".to_string(),
+    };
+    ctx.record(&incident.id, entry.event.name(), &summary, &change)?;
+    if !ctx.json {
+        report_closed(&incident, &state, forced.is_some(), &gaps);
+    }
+    warn_unsent(&incident, &state)
+}
+
+/// The override recorded with the close: `--reason` when the review has `gaps`; none,
+/// with a note, when it is finished; an error naming the gaps when there is no reason.
+fn override_reason(
+    incident: &Incident,
+    gaps: &[String],
+    reason: Option<String>,
+) -> anyhow::Result<Option<String>> {
+    Ok(match (gaps.is_empty(), reason) {
         (true, Some(_)) => {
             eprintln!(
                 "note: nothing to override: the post incident review of {} is finished; closing normally",
@@ -49,64 +81,60 @@ pub fn run(ctx: &Ctx, args: &CloseArgs) -> anyhow::Result<()> {
                 .join("\n"),
             incident.id
         ),
-    };
-    let entry = ctx.entry(
-        &incident,
-        Event::Close {
-            from: state.status,
-            csat: args.csat,
-            forced: forced.clone(),
-        },
-    )?;
-    let mut change = Change::new();
-    change.event(&incident.dir, &entry);
-    if state.pir.is_some() {
-        let after = incident.with_entry(&entry);
-        let after_state = ctx.state(&after);
-        let pir_md = document::read(&incident.dir, ctx.repo.relative(&incident.dir))?;
-        let templates = Templates::for_repo(&ctx.repo);
-        for format in [Format::Md, Format::Html] {
-            let path = incident.dir.join(format.file_name());
-            if format == Format::Md || crate::safe_fs::exists(&ctx.repo.root, &path) {
-                let report = report::for_incident(
-                    &ctx.repo.config,
-                    &templates,
-                    &after,
-                    &after_state,
-                    &pir_md,
-                    format,
-                )?;
-                change.put(path, report);
-            }
-        }
-        // pir.md is read once, above; what was rendered from it is what gets committed.
-        if ctx.is_uncommitted(&incident.dir.join(document::FILE))? {
-            change.put(incident.dir.join(document::FILE), pir_md.clone());
-        }
-        let unwritten = document::unwritten(&pir_md);
-        if !unwritten.is_empty() {
-            eprintln!(
-                "warning: {} has nothing under: {}",
-                document::FILE,
-                unwritten.join(", ")
-            );
+    })
+}
+
+/// The final PIR report (Markdown, and HTML where one was rendered) as of the closing
+/// `entry`, into `change`, with `pir.md` when no commit holds it yet; warns of its empty
+/// sections.
+fn final_reports(
+    ctx: &Ctx,
+    incident: &Incident,
+    entry: &Entry,
+    change: &mut Change,
+) -> anyhow::Result<()> {
+    let after = incident.with_entry(entry);
+    let after_state = ctx.state(&after);
+    let pir_md = document::read(&incident.dir, ctx.repo.relative(&incident.dir))?;
+    let templates = Templates::for_repo(&ctx.repo);
+    for format in [Format::Md, Format::Html] {
+        let path = incident.dir.join(format.file_name());
+        if format == Format::Md || crate::safe_fs::exists(&ctx.repo.root, &path) {
+            let report = report::for_incident(
+                &ctx.repo.config,
+                &templates,
+                &after,
+                &after_state,
+                &pir_md,
+                format,
+            )?;
+            change.put(path, report);
         }
     }
-    let summary = match &forced {
-        Some(reason) => format!("closed by management override: {reason}"),
-        None => "closed".to_string(),
-    };
-    ctx.record(&incident.id, entry.event.name(), &summary, &change)?;
-    if !ctx.json {
-        if forced.is_some() {
-            eprintln!("warning: closed by management override; still outstanding:");
-            for g in &gaps {
-                eprintln!("  - {}", crate::text::for_terminal(&g.to_string()));
-            }
-        }
-        eprintln!("{}: {} → closed", incident.id, state.status);
+    // pir.md is read once, above; what was rendered from it is what gets committed.
+    if ctx.is_uncommitted(&incident.dir.join(document::FILE))? {
+        change.put(incident.dir.join(document::FILE), pir_md.clone());
     }
-    warn_unsent(&incident, &state)
+    let unwritten = document::unwritten(&pir_md);
+    if !unwritten.is_empty() {
+        eprintln!(
+            "warning: {} has nothing under: {}",
+            document::FILE,
+            unwritten.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// On stderr: the close, and the review's `gaps` still outstanding when it was `forced`.
+fn report_closed(incident: &Incident, state: &State, forced: bool, gaps: &[String]) {
+    if forced {
+        eprintln!("warning: closed by management override; still outstanding:");
+        for g in gaps {
+            eprintln!("  - {}", crate::text::for_terminal(&g.to_string()));
+        }
+    }
+    eprintln!("{}: {} → closed", incident.id, state.status);
 }
 
 /// Say which messages were never sent: after closing, `mim send` needs `--force`.

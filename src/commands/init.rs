@@ -28,6 +28,42 @@ the template and line, so a typo never sends an e-mail with a blank in it, and\n
 Every variable and filter is described in mim's docs/templates.md.\n";
 
 pub fn run(global: &Global, dir: Option<&Path>) -> anyhow::Result<()> {
+    let root = new_root(global, dir)?;
+    if !git::in_work_tree(&root) {
+        git::init(&root)?;
+    }
+    let change = first_files(&root);
+    let repo = crate::repo::Repo::discover_unchecked(&root);
+    let commit = first_commit(global, &root);
+    let session = crate::txn::Session::begin(&root, repo.config.git.lock_wait())?;
+    if let Err(e) = session.apply(&change, &commit) {
+        // The repository must exist even where git cannot commit (no identity yet).
+        session.apply(
+            &change,
+            &Commit {
+                enabled: false,
+                ..commit
+            },
+        )?;
+        warn_uncommitted(&e);
+    }
+    if global.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({"root": root.display().to_string()}))?
+        );
+        return Ok(());
+    }
+    println!("Initialised a mim repository in {}", root.display());
+    println!(
+        "Next: edit mim.yaml for your organisation, then `mim declare --title … --service … --impact … --urgency …`"
+    );
+    Ok(())
+}
+
+/// The new repository's root (`dir` under `-C`, under the current directory), created
+/// and canonical; an error when a `mim.yaml` is there already.
+fn new_root(global: &Global, dir: Option<&Path>) -> anyhow::Result<PathBuf> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let base = match &global.dir {
         Some(d) => cwd.join(d),
@@ -47,11 +83,13 @@ pub fn run(global: &Global, dir: Option<&Path>) -> anyhow::Result<()> {
             root.join(config::FILE_NAME).display()
         );
     }
-    if !git::in_work_tree(&root) {
-        git::init(&root)?;
-    }
-    let gitattributes = root.join(".gitattributes");
-    let attributes = match crate::safe_fs::read_to_string(&root, &gitattributes) {
+    Ok(root)
+}
+
+/// `.gitattributes` with mim's union merges: an existing file kept, with them appended
+/// unless it has them already.
+fn gitattributes(root: &Path, path: &Path) -> String {
+    match crate::safe_fs::read_to_string(root, path) {
         Ok(existing) if existing.contains("timeline.yaml merge=union") => existing,
         Ok(existing) => format!(
             "{}{}{GITATTRIBUTES}",
@@ -63,7 +101,14 @@ pub fn run(global: &Global, dir: Option<&Path>) -> anyhow::Result<()> {
             }
         ),
         Err(_) => GITATTRIBUTES.to_string(),
-    };
+    }
+}
+
+/// The files of a new repository: the schemas, the default `mim.yaml`, `incidents/`,
+/// the templates' README and `.gitattributes`.
+fn first_files(root: &Path) -> Change {
+    let gitattributes_path = root.join(".gitattributes");
+    let attributes = gitattributes(root, &gitattributes_path);
     let mut change = Change::new();
     for (name, file, _) in schema::FILES {
         change.put(
@@ -78,50 +123,35 @@ pub fn run(global: &Global, dir: Option<&Path>) -> anyhow::Result<()> {
         )
         .put(root.join(INCIDENTS_DIR).join(".gitkeep"), "")
         .put(root.join(TEMPLATES_DIR).join("README.md"), TEMPLATES_README)
-        .put(gitattributes, attributes);
-    let repo = crate::repo::Repo::discover_unchecked(&root);
+        .put(gitattributes_path, attributes);
+    change
+}
+
+/// The commit that starts the repository, by `--by`, git's user or "mim".
+fn first_commit(global: &Global, root: &Path) -> Commit {
     let actor = global
         .by
         .clone()
-        .or_else(|| git::user_name(&root))
+        .or_else(|| git::user_name(root))
         .unwrap_or_else(|| "mim".into());
-    let commit = Commit {
+    Commit {
         enabled: !global.no_commit,
         message: git::Message {
             subject: "mim: start the incident repository".into(),
             trailers: vec![("Event", "init".into()), ("Actor", actor)],
             author: None,
         },
-    };
-    let session = crate::txn::Session::begin(&root, repo.config.git.lock_wait())?;
-    if let Err(e) = session.apply(&change, &commit) {
-        // The repository must exist even where git cannot commit (no identity yet).
-        session.apply(
-            &change,
-            &Commit {
-                enabled: false,
-                ..commit
-            },
-        )?;
-        // The innermost cause is git's own words (e.g. "Author identity unknown").
-        let cause = e.root_cause().to_string();
-        eprintln!(
-            "warning: the repository's files are written, but git could not commit them: {}\n\
-             hint: every mim command is a commit; fix that (often `git config --global user.email YOU@EXAMPLE` \
-             and `user.name`), then commit these files with `git add -A && git commit -m \"mim: start the incident repository\"`",
-            crate::git::one_line(&cause, 400)
-        );
     }
-    if global.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&serde_json::json!({"root": root.display().to_string()}))?
-        );
-        return Ok(());
-    }
-    println!("Initialised a mim repository in {}", root.display());
-    println!(
-        "Next: edit mim.yaml for your organisation, then `mim declare --title … --service … --impact … --urgency …`"
+}
+
+/// Warn that the files are written but git could not commit them (`e`), and how to.
+fn warn_uncommitted(e: &anyhow::Error) {
+    // The innermost cause is git's own words (e.g. "Author identity unknown").
+    let cause = e.root_cause().to_string();
+    eprintln!(
+        "warning: the repository's files are written, but git could not commit them: {}\n\
+         hint: every mim command is a commit; fix that (often `git config --global user.email YOU@EXAMPLE` \
+         and `user.name`), then commit these files with `git add -A && git commit -m \"mim: start the incident repository\"`",
+        crate::git::one_line(&cause, 400)
     );
-    Ok(())
 }

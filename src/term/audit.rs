@@ -139,53 +139,7 @@ pub fn seal_text(report: &seal::Report) -> String {
         ));
     }
     if let Some(r) = &report.rewrite {
-        let signer = r
-            .signer
-            .as_deref()
-            .map(|s| format!(" by {s}"))
-            .unwrap_or_default();
-        out.push_str(&format!(
-            "  seal {} (signature: {}{signer}) sealed {} that HEAD's history does not have",
-            audit::short(&r.seal),
-            r.signature,
-            plural(r.missing_commits, "commit"),
-        ));
-        out.push_str(if r.missing.is_empty() {
-            "\n"
-        } else {
-            ", from the oldest:\n"
-        });
-        for m in &r.missing {
-            out.push_str(&format!(
-                "      {} {} {}: {}\n",
-                audit::short(&m.commit),
-                m.author_date,
-                m.author,
-                m.subject
-            ));
-        }
-        if r.missing_commits > r.missing.len() {
-            out.push_str(&format!(
-                "      … and {} more\n",
-                r.missing_commits - r.missing.len()
-            ));
-        }
-        if r.gone_lines > 0 {
-            out.push_str(&format!(
-                "  {} of the sealed timelines and sent logs {} gone from HEAD (changed or removed):\n",
-                plural(r.gone_lines, "line"),
-                if r.gone_lines == 1 { "is" } else { "are" }
-            ));
-            for g in &r.gone {
-                out.push_str(&format!("      {}:{}: {}\n", g.file, g.line, g.text));
-            }
-            if r.gone_lines > r.gone.len() {
-                out.push_str(&format!(
-                    "      … and {} more\n",
-                    r.gone_lines - r.gone.len()
-                ));
-            }
-        }
+        out.push_str(&rewrite_text(r));
     }
     for i in &report.invalid {
         out.push_str(&format!(
@@ -199,6 +153,67 @@ pub fn seal_text(report: &seal::Report) -> String {
             audit::short(&b.seal.seal),
             audit::short(&b.seal.sealed),
             b.remote
+        ));
+    }
+    out
+}
+
+/// The commits and lines a rewrite took away from what a seal sealed (`r`).
+fn rewrite_text(r: &seal::Rewrite) -> String {
+    let mut out = String::new();
+    let signer = r
+        .signer
+        .as_deref()
+        .map(|s| format!(" by {s}"))
+        .unwrap_or_default();
+    out.push_str(&format!(
+        "  seal {} (signature: {}{signer}) sealed {} that HEAD's history does not have",
+        audit::short(&r.seal),
+        r.signature,
+        plural(r.missing_commits, "commit"),
+    ));
+    out.push_str(if r.missing.is_empty() {
+        "\n"
+    } else {
+        ", from the oldest:\n"
+    });
+    for m in &r.missing {
+        out.push_str(&format!(
+            "      {} {} {}: {}\n",
+            audit::short(&m.commit),
+            m.author_date,
+            m.author,
+            m.subject
+        ));
+    }
+    if r.missing_commits > r.missing.len() {
+        out.push_str(&format!(
+            "      … and {} more\n",
+            r.missing_commits - r.missing.len()
+        ));
+    }
+    out.push_str(&gone_text(r));
+    out
+}
+
+/// The sealed lines a rewrite changed or removed, the first few of them; empty when none.
+fn gone_text(r: &seal::Rewrite) -> String {
+    let mut out = String::new();
+    if r.gone_lines == 0 {
+        return out;
+    }
+    out.push_str(&format!(
+        "  {} of the sealed timelines and sent logs {} gone from HEAD (changed or removed):\n",
+        plural(r.gone_lines, "line"),
+        if r.gone_lines == 1 { "is" } else { "are" }
+    ));
+    for g in &r.gone {
+        out.push_str(&format!("      {}:{}: {}\n", g.file, g.line, g.text));
+    }
+    if r.gone_lines > r.gone.len() {
+        out.push_str(&format!(
+            "      … and {} more\n",
+            r.gone_lines - r.gone.len()
         ));
     }
     out

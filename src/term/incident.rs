@@ -39,26 +39,12 @@ pub fn plan_json(config: &Config, state: &State, plan: Option<&Plan>) -> Value {
 
 /// The plan for people, as `mim plan` prints it and `mim show` includes it.
 pub fn plan_text(config: &Config, state: &State, plan: &Plan) -> String {
-    let priority = &state.priority;
     let mut out = String::from("Response plan\n");
     let mut field = |name: &str, value: &str| out.push_str(&format!("  {name:<12} {value}\n"));
     if let Some(b) = &plan.bridge {
         field("bridge", b);
     }
-    let cadence: Vec<String> = [
-        (Audience::Internal, "internal"),
-        (Audience::Client, "client"),
-    ]
-    .into_iter()
-    .filter_map(|(a, name)| {
-        state
-            .cadence_at(config, a, state.now)
-            .map(|(d, source)| match source {
-                CadenceSource::Plan => format!("{name} every {d} (plan)"),
-                CadenceSource::Priority => format!("{name} every {d} ({priority} target)"),
-            })
-    })
-    .collect();
+    let cadence = cadences(config, state);
     if !cadence.is_empty() {
         field("updates", &cadence.join(", "));
     }
@@ -73,6 +59,39 @@ pub fn plan_text(config: &Config, state: &State, plan: &Plan) -> String {
             .collect();
         field("stakeholders", &who.join(", "));
     }
+    out.push_str(&workstreams_text(plan));
+    if let Some(a) = &plan.approach {
+        out.push_str("  approach\n");
+        for l in a.lines() {
+            out.push_str(format!("    {l}").trim_end());
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The update cadence in force per audience, and where it comes from (plan or priority).
+fn cadences(config: &Config, state: &State) -> Vec<String> {
+    let priority = &state.priority;
+    [
+        (Audience::Internal, "internal"),
+        (Audience::Client, "client"),
+    ]
+    .into_iter()
+    .filter_map(|(a, name)| {
+        state
+            .cadence_at(config, a, state.now)
+            .map(|(d, source)| match source {
+                CadenceSource::Plan => format!("{name} every {d} (plan)"),
+                CadenceSource::Priority => format!("{name} every {d} ({priority} target)"),
+            })
+    })
+    .collect()
+}
+
+/// The workstreams of a plan, open ones first, with their counts; empty when none.
+fn workstreams_text(plan: &Plan) -> String {
+    let mut out = String::new();
     let mut streams: Vec<_> = plan.workstreams.iter().collect();
     streams.sort_by_key(|w| w.status == WorkstreamStatus::Done);
     if !streams.is_empty() {
@@ -111,13 +130,6 @@ pub fn plan_text(config: &Config, state: &State, plan: &Plan) -> String {
                 line.push_str(&format!(": {r}"));
             }
             out.push_str(line.trim_end());
-            out.push('\n');
-        }
-    }
-    if let Some(a) = &plan.approach {
-        out.push_str("  approach\n");
-        for l in a.lines() {
-            out.push_str(format!("    {l}").trim_end());
             out.push('\n');
         }
     }
@@ -384,18 +396,36 @@ pub fn show_json_view(incident: &Incident, state: &State) -> Value {
     })
 }
 
+/// `mim show` for people: the incident's fields, its description, the plan sections,
+/// roles and links, the timeline and any conflicts.
 pub fn show_text_view(
     config: &Config,
     incident: &Incident,
     state: &State,
     plan: Option<&crate::model::plan::Plan>,
 ) -> String {
+    let r = &incident.record;
+    let mut out = format!("{}\n{}\n\n", incident.id, r.title);
+    out.push_str(&identity_fields(config, incident, state));
+    out.push_str(&progress_fields(config, incident, state));
+    if let Some(d) = &r.description {
+        out.push_str(&format!("\n{}\n", indent(d)));
+    }
+    out.push_str(&show_text(config, state, plan));
+    out.push_str(&roles_and_links_text(config, state));
+    out.push_str(&timeline_text(config, incident, state));
+    out
+}
+
+/// The fields that say what the incident is: status, priority, services, clients,
+/// CIs, category, report and impact.
+fn identity_fields(config: &Config, incident: &Incident, state: &State) -> String {
     let tz = config.tz();
     let r = &incident.record;
     let s = state;
     let t = |ts: &time::Timestamp| time::display(ts, tz);
     let major = config.targets(&s.priority).is_some_and(|t| t.major);
-    let mut out = format!("{}\n{}\n\n", incident.id, r.title);
+    let mut out = String::new();
     let mut field = |name: &str, value: String| out.push_str(&format!("  {name:<10} {value}\n"));
     field("status", s.status.to_string());
     field(
@@ -431,6 +461,18 @@ pub fn show_text_view(
             ),
         );
     }
+    out
+}
+
+/// The fields that say how it went: acceptance, manager, resolution, milestones,
+/// closure, tickets, holds and the PIR.
+fn progress_fields(config: &Config, incident: &Incident, state: &State) -> String {
+    let tz = config.tz();
+    let r = &incident.record;
+    let s = state;
+    let t = |ts: &time::Timestamp| time::display(ts, tz);
+    let mut out = String::new();
+    let mut field = |name: &str, value: String| out.push_str(&format!("  {name:<10} {value}\n"));
     let managers: Vec<_> = s
         .roles
         .iter()
@@ -482,11 +524,16 @@ pub fn show_text_view(
             ),
         );
     }
-    if let Some(d) = &r.description {
-        out.push_str(&format!("\n{}\n", indent(d)));
-    }
-    out.push_str(&show_text(config, state, plan));
-    out.push_str(&roles_and_links_text(config, state));
+    out
+}
+
+/// The timeline for people, from the declaration on, and the conflicts found in it.
+fn timeline_text(config: &Config, incident: &Incident, state: &State) -> String {
+    let tz = config.tz();
+    let r = &incident.record;
+    let s = state;
+    let t = |ts: &time::Timestamp| time::display(ts, tz);
+    let mut out = String::new();
     out.push_str("\nTimeline\n");
     out.push_str(&format!(
         "  {}  {:<12} {} ({}) by {}\n",

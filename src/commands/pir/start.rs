@@ -5,10 +5,11 @@ use anyhow::bail;
 
 use crate::context::Ctx;
 use crate::lifecycle::Status;
-use crate::model::Event;
 use crate::model::pir::PirReason;
+use crate::model::{Event, Incident};
 use crate::pir::report::{self, Format};
 use crate::pir::{self, document};
+use crate::state::State;
 use crate::store::Change;
 use crate::text;
 use crate::time;
@@ -25,36 +26,7 @@ pub fn run(
     };
     let incident = ctx.load(id)?;
     let state = ctx.state(&incident);
-    if state.status != Status::Resolved {
-        let hint = match state.status {
-            Status::Closed => "closed is final".to_string(),
-            Status::Rejected => "a rejected proposal has no review".to_string(),
-            _ => "restore service first and record it with `mim resolve`".to_string(),
-        };
-        bail!(
-            "cannot start the post incident review of {}: it is {} (a PIR starts once the incident is resolved); {hint}",
-            incident.id,
-            state.status
-        );
-    }
-    if let Some(p) = &state.pir {
-        bail!(
-            "the post incident review of {} was started already, at {} by {}; see its pir.md and `mim pir report`",
-            incident.id,
-            time::format(&p.started_at),
-            p.started_by
-        );
-    }
-    if let Some(resolved) = state.resolved_at
-        && ctx.now < resolved
-    {
-        bail!(
-            "pir start cannot happen at {}: {} was resolved later, at {}",
-            time::format(&ctx.now),
-            incident.id,
-            time::format(&resolved)
-        );
-    }
+    refuse_start(ctx, &incident, &state)?;
     let entry = ctx.entry(
         &incident,
         Event::PirStart {
@@ -92,6 +64,41 @@ pub fn run(
         if existing.is_some() {
             eprintln!("note: {} existed and was kept as it is", document::FILE);
         }
+    }
+    Ok(())
+}
+
+/// A PIR starts once, on a resolved incident, not before its resolution.
+fn refuse_start(ctx: &Ctx, incident: &Incident, state: &State) -> anyhow::Result<()> {
+    if state.status != Status::Resolved {
+        let hint = match state.status {
+            Status::Closed => "closed is final".to_string(),
+            Status::Rejected => "a rejected proposal has no review".to_string(),
+            _ => "restore service first and record it with `mim resolve`".to_string(),
+        };
+        bail!(
+            "cannot start the post incident review of {}: it is {} (a PIR starts once the incident is resolved); {hint}",
+            incident.id,
+            state.status
+        );
+    }
+    if let Some(p) = &state.pir {
+        bail!(
+            "the post incident review of {} was started already, at {} by {}; see its pir.md and `mim pir report`",
+            incident.id,
+            time::format(&p.started_at),
+            p.started_by
+        );
+    }
+    if let Some(resolved) = state.resolved_at
+        && ctx.now < resolved
+    {
+        bail!(
+            "pir start cannot happen at {}: {} was resolved later, at {}",
+            time::format(&ctx.now),
+            incident.id,
+            time::format(&resolved)
+        );
     }
     Ok(())
 }

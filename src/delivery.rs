@@ -40,7 +40,11 @@ pub fn list_uncertain(ctx: &Ctx, id: &str, uncertain: &[&outbox::Message]) {
 /// The commit subject of a send: `sent 2 messages`, `sent 1 message; 1 uncertain`,
 /// `sent 0 messages; 1 failed`.
 fn summary(id: &str, sent: usize, uncertain: usize, failed: usize) -> String {
-    let mut text = format!("{id}: sent {}", plural(sent, "message"));
+    let mut text = format!(
+        "{}: sent {}",
+        crate::model::short_ref(id),
+        plural(sent, "message")
+    );
     if uncertain > 0 {
         text.push_str(&format!("; {uncertain} uncertain"));
     }

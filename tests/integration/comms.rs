@@ -501,12 +501,16 @@ fn send_delivers_each_message_once_and_a_failure_loses_nothing() {
         "{sent_log}"
     );
     assert!(
-        repo.log()[0].ends_with(": sent 4 messages"),
+        repo.log()[0].starts_with(&crate::common::subject_ref(&id))
+            && repo.log()[0].ends_with(": sent 4 messages"),
         "{:?}",
         repo.log()
     );
+    // Cut to git's 72 characters in the subject; whole in the body.
+    let update = repo.git(&["log", "-1", "--format=%B", "HEAD~1"]);
     assert!(
-        repo.log()[1].ends_with(": update 1 to internal, management, client, client-management")
+        update.contains(": update 1 to internal, management, client, client-management\n"),
+        "{update}"
     );
     repo.now("2026-11-24T09:31:00Z", &["send", &id]).ok();
     assert_eq!(

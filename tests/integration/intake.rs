@@ -207,7 +207,10 @@ fn an_alertmanager_group_proposes_once_and_its_other_alerts_become_notes() {
     assert_eq!(incidents(&repo), vec![id.clone()], "no new incident");
     assert_eq!(alerts(&repo, &id).len(), 21);
     assert_eq!(repo.log().len(), commits + 20, "each intake its own commit");
-    assert!(repo.log()[0].starts_with(&format!("{id}: 1 alertmanager alert noted")));
+    assert!(repo.log()[0].starts_with(&format!(
+        "{}: 1 alertmanager alert noted",
+        crate::common::subject_ref(&id)
+    )));
 
     // A resolved alert is a note, never a resolve.
     let resolved = alertmanager(

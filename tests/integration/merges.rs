@@ -141,7 +141,10 @@ fn a_plan_both_clones_changed_is_rebuilt_from_the_timeline_after_either_resoluti
         repo.run(&["validate"]).ok();
         assert_eq!(
             repo.log()[0],
-            format!("{id}: plan.md rebuilt from the timeline (workstreams)")
+            format!(
+                "{}: plan.md rebuilt from the timeline (workstreams)",
+                crate::common::subject_ref(&id)
+            )
         );
         // The body stayed as it was; a second rebuild has nothing to do.
         if existing_plan {

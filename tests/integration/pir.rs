@@ -92,6 +92,12 @@ fn the_report_has_the_metrics_and_the_timeline_in_order() {
         ],
     )
     .ok();
+    // The commit says when it was held in the organisation's zone, not as a raw timestamp.
+    let subject = &repo.log()[0];
+    assert!(
+        subject.ends_with("internal PIR review held 2026-11-26 14:00 UTC"),
+        "{subject}"
+    );
     repo.at(
         "2026-11-27T11:00:00Z",
         &[
@@ -144,7 +150,10 @@ fn the_report_has_the_metrics_and_the_timeline_in_order() {
     insta::assert_snapshot!("pir_report_md", report.replace(&a1, "[A1]"));
     assert_eq!(
         repo.log()[0],
-        format!("{id}: PIR report rendered (pir-report.md)")
+        format!(
+            "{}: PIR report rendered (pir-report.md)",
+            crate::common::subject_ref(&id)
+        )
     );
 
     repo.at(
@@ -290,7 +299,10 @@ fn close_is_refused_while_an_action_is_open_and_allowed_once_done_or_dropped() {
         .map(|a| a["status"].as_str().unwrap())
         .collect();
     assert_eq!(statuses, ["done", "dropped"]);
-    assert_eq!(repo.log()[0], format!("{id}: closed"));
+    assert_eq!(
+        repo.log()[0],
+        format!("{}: closed", crate::common::subject_ref(&id))
+    );
     assert!(
         repo.read(&report_md(&id))
             .contains(&format!("{id} (closed)"))

@@ -83,7 +83,10 @@ fn a_plan_is_readable_and_amendments_keep_what_people_added() {
 
     assert_eq!(
         repo.log()[0],
-        format!("{id}: plan: workstream dns added (owner Kim Ng)")
+        format!(
+            "{}: plan: workstream dns added (owner Kim Ng)",
+            crate::common::subject_ref(&id)
+        )
     );
     let show = repo.run(&["show", &id, "--json"]).ok().json();
     let plan = &show["plan"];
@@ -370,7 +373,10 @@ fn reprioritising_recomputes_the_priority_and_the_timeline_shows_both() {
     );
     assert_eq!(
         repo.log()[0],
-        format!("{id}: P2 → P1 (urgency medium → high)")
+        format!(
+            "{}: P2 → P1 (urgency medium → high)",
+            crate::common::subject_ref(&id)
+        )
     );
 }
 

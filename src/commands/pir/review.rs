@@ -83,7 +83,7 @@ fn record_review(
         &format!(
             "{session} PIR review{} held {}",
             client.map(|c| format!(" ({c})")).unwrap_or_default(),
-            time::format(&held_at)
+            time::display(&held_at, ctx.repo.config.tz())
         ),
         &change,
     )?;

@@ -302,6 +302,9 @@ fn warn_leaks(ctx: &Ctx, incident: &Incident, state: &State, targets: &[Target],
     }
 }
 
+/// An update file to write: its path and its text.
+type UpdateFile = (PathBuf, String);
+
 /// One `update` event per reader and the update file it names, with its text
 /// (`next_by` still unset: see [`promise_next`]).
 fn update_entries(
@@ -312,7 +315,7 @@ fn update_entries(
     said: &Said,
     by: &str,
     monitoring: bool,
-) -> anyhow::Result<(Vec<Entry>, Vec<(PathBuf, String)>)> {
+) -> anyhow::Result<(Vec<Entry>, Vec<UpdateFile>)> {
     let mut entries = Vec::new();
     let mut files_written = Vec::new();
     let updates_dir = incident.dir.join(UPDATES_DIR);

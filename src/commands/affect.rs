@@ -17,50 +17,16 @@ use crate::state::State;
 use crate::store::Change;
 use crate::text;
 
+/// Record what the flags say is affected (and a raised priority), with the restoral
+/// notices of one client's service back.
 pub fn run(ctx: &Ctx, args: &AffectArgs) -> anyhow::Result<()> {
-    let config = &ctx.repo.config;
-    let clean = |s: &Option<String>| s.as_deref().map(text::one_line).filter(|s| !s.is_empty());
-    let (service, ci, reason) = (clean(&args.service), clean(&args.ci), clean(&args.reason));
-    if args.client.is_none() && service.is_none() && ci.is_none() {
-        bail!("say what is affected: --client CLIENT, --service SERVICE or --ci CI");
-    }
-    if args.remove && reason.is_none() {
-        bail!("say why it was not affected after all with --reason TEXT");
-    }
+    let (service, ci, reason) = check_flags(args)?;
     let incident = ctx.load(args.id.as_deref())?;
     let id = &incident.id;
     let state = ctx.state(&incident);
-    if !state.status.is_active() {
-        let hint = if state.status == Status::Resolved {
-            "; reopen it with `mim reopen` if service is down again"
-        } else {
-            ""
-        };
-        bail!(
-            "{id} is {}: only a proposed, accepted or on-hold incident's clients and services change{hint}",
-            state.status
-        );
-    }
+    check_active(&incident, &state)?;
     let what = check(&state, args, service.as_deref(), ci.as_deref())?;
-    let client_message = match &args.client_message {
-        None => None,
-        Some(value) => {
-            let text = text::multi_line(&crate::editor::flag_text(
-                value.as_deref(),
-                "--client-message",
-            )?);
-            if text.trim().is_empty() {
-                bail!(
-                    "--client-message is empty: say what the client is told, or leave it out for the standard wording"
-                );
-            }
-            crate::facts::times::check("--client-message", &[&text])?;
-            if let Some(key) = args.client.as_deref() {
-                crate::pir::rfo::leaks::warn(config, &incident, &state, key, &text);
-            }
-            Some(text)
-        }
-    };
+    let client_message = read_client_message(ctx, args, &incident, &state)?;
     let mut events = vec![Event::Affect {
         client: args.client.clone(),
         service,
@@ -73,31 +39,7 @@ pub fn run(ctx: &Ctx, args: &AffectArgs) -> anyhow::Result<()> {
         reason: reason.clone(),
     }];
     let mut said = vec![what];
-    // The incident's impact is the highest of its clients': raised, never lowered here.
-    if let Some(impact) = args.impact.as_deref().filter(|_| !args.remove)
-        && severity(config, impact) < severity(config, &state.impact)
-    {
-        let Some(priority) = config.priority_for(impact, &state.urgency) else {
-            bail!(
-                "mim.yaml's priority_matrix has no priority for impact {impact}, urgency {}",
-                state.urgency
-            );
-        };
-        if priority != state.priority {
-            said.push(format!("{} → {priority}", state.priority));
-        }
-        events.push(Event::Reprioritise {
-            impact: impact.to_string(),
-            urgency: state.urgency.clone(),
-            priority: priority.to_string(),
-            reason: Some(format!(
-                "{} affected with impact {impact}",
-                args.client.as_deref().unwrap_or("a service")
-            )),
-            from: Some(state.priority.clone()),
-            client: args.client.clone(),
-        });
-    }
+    events.extend(reprioritise(ctx, args, &state, &mut said)?);
     let mut change = Change::new();
     let mut entries = Vec::new();
     for event in events {
@@ -125,15 +67,130 @@ pub fn run(ctx: &Ctx, args: &AffectArgs) -> anyhow::Result<()> {
     if ctx.json {
         return ctx.print_json(&json!({"incident": id, "entries": entries, "messages": paths}));
     }
-    for p in &paths {
+    report(ctx, args, &incident, &entries, &paths, &summary);
+    if args.send {
+        crate::delivery::deliver(ctx, &incident, &files, false)?;
+    }
+    Ok(())
+}
+
+/// `--service`, `--ci` and `--reason` on one line, none empty; refused when nothing
+/// is named, or a removal has no reason.
+fn check_flags(
+    args: &AffectArgs,
+) -> anyhow::Result<(Option<String>, Option<String>, Option<String>)> {
+    let clean = |s: &Option<String>| s.as_deref().map(text::one_line).filter(|s| !s.is_empty());
+    let (service, ci, reason) = (clean(&args.service), clean(&args.ci), clean(&args.reason));
+    if args.client.is_none() && service.is_none() && ci.is_none() {
+        bail!("say what is affected: --client CLIENT, --service SERVICE or --ci CI");
+    }
+    if args.remove && reason.is_none() {
+        bail!("say why it was not affected after all with --reason TEXT");
+    }
+    Ok((service, ci, reason))
+}
+
+/// Only an active incident's clients and services change.
+fn check_active(incident: &Incident, state: &State) -> anyhow::Result<()> {
+    if state.status.is_active() {
+        return Ok(());
+    }
+    let hint = if state.status == Status::Resolved {
+        "; reopen it with `mim reopen` if service is down again"
+    } else {
+        ""
+    };
+    bail!(
+        "{} is {}: only a proposed, accepted or on-hold incident's clients and services change{hint}",
+        incident.id,
+        state.status
+    );
+}
+
+/// `--client-message`: what the client is told instead of the standard wording; never
+/// empty, times with their zone, and warned about what it may leak.
+fn read_client_message(
+    ctx: &Ctx,
+    args: &AffectArgs,
+    incident: &Incident,
+    state: &State,
+) -> anyhow::Result<Option<String>> {
+    let Some(value) = &args.client_message else {
+        return Ok(None);
+    };
+    let text = text::multi_line(&crate::editor::flag_text(
+        value.as_deref(),
+        "--client-message",
+    )?);
+    if text.trim().is_empty() {
+        bail!(
+            "--client-message is empty: say what the client is told, or leave it out for the standard wording"
+        );
+    }
+    crate::facts::times::check("--client-message", &[&text])?;
+    if let Some(key) = args.client.as_deref() {
+        crate::pir::rfo::leaks::warn(&ctx.repo.config, incident, state, key, &text);
+    }
+    Ok(Some(text))
+}
+
+/// The incident's impact is the highest of its clients': raised, never lowered here.
+/// The `reprioritise` event when `--impact` raises it (and the new priority in `said`).
+fn reprioritise(
+    ctx: &Ctx,
+    args: &AffectArgs,
+    state: &State,
+    said: &mut Vec<String>,
+) -> anyhow::Result<Option<Event>> {
+    let config = &ctx.repo.config;
+    let Some(impact) = args.impact.as_deref().filter(|_| !args.remove) else {
+        return Ok(None);
+    };
+    if severity(config, impact) >= severity(config, &state.impact) {
+        return Ok(None);
+    }
+    let Some(priority) = config.priority_for(impact, &state.urgency) else {
+        bail!(
+            "mim.yaml's priority_matrix has no priority for impact {impact}, urgency {}",
+            state.urgency
+        );
+    };
+    if priority != state.priority {
+        said.push(format!("{} → {priority}", state.priority));
+    }
+    Ok(Some(Event::Reprioritise {
+        impact: impact.to_string(),
+        urgency: state.urgency.clone(),
+        priority: priority.to_string(),
+        reason: Some(format!(
+            "{} affected with impact {impact}",
+            args.client.as_deref().unwrap_or("a service")
+        )),
+        from: Some(state.priority.clone()),
+        client: args.client.clone(),
+    }))
+}
+
+/// What was recorded, the restoral notices written, and a hint once every affected
+/// client is restored.
+fn report(
+    ctx: &Ctx,
+    args: &AffectArgs,
+    incident: &Incident,
+    entries: &[Entry],
+    paths: &[String],
+    summary: &str,
+) {
+    let id = &incident.id;
+    for p in paths {
         println!("{p}");
     }
     eprintln!("{id}: {summary}");
-    if !files.is_empty() && !args.send {
+    if !paths.is_empty() && !args.send {
         eprintln!(
             "{id}: {} restoral notice{} to {key} in outbox/ (send with `mim send {id}`)",
-            files.len(),
-            if files.len() == 1 { "" } else { "s" },
+            paths.len(),
+            if paths.len() == 1 { "" } else { "s" },
             key = args.client.as_deref().unwrap_or_default()
         );
     }
@@ -145,10 +202,6 @@ pub fn run(ctx: &Ctx, args: &AffectArgs) -> anyhow::Result<()> {
             );
         }
     }
-    if args.send {
-        crate::delivery::deliver(ctx, &incident, &files, false)?;
-    }
-    Ok(())
 }
 
 /// The restoral notices to the people of `key`, one of several clients, whose service

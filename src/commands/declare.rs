@@ -1,5 +1,7 @@
 //! `mim declare`: propose a major incident.
 
+use std::path::Path;
+
 use anyhow::{Context as _, bail};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -11,8 +13,38 @@ use crate::store::{self, Change};
 use crate::text;
 use crate::time;
 
+/// Declare the incident: its record and an empty timeline, one commit; its ID printed.
 pub fn run(ctx: &Ctx, args: &DeclareArgs) -> anyhow::Result<()> {
     let config = &ctx.repo.config;
+    let record = declared_record(ctx, args)?;
+    let priority = record.priority.clone();
+    let date = ctx.now.with_timezone(&config.tz()).date_naive();
+    let id = ctx.repo.new_id(date, &record.title);
+    let dir = ctx.repo.incident_dir(&id);
+    let change = new_files(ctx, &dir, &record)?;
+    let major = config.targets(&priority).is_some_and(|t| t.major);
+    let summary = format!("declared {priority} {}", record.title);
+    let similar = active_like(ctx, &record);
+    ctx.record(&id, "declare", &summary, &change)?;
+    if !major && !args.force {
+        warn_not_major(ctx, &priority);
+    }
+    warn_similar(&id, &similar);
+    if ctx.json {
+        return ctx.print_json(&serde_json::json!({
+            "id": id,
+            "priority": priority,
+            "major": major,
+            "active_like_this": similar,
+        }));
+    }
+    println!("{id}");
+    Ok(())
+}
+
+/// The record the flags declare, checked: a title and services, the impact's times,
+/// and a priority for the impact and urgency in mim.yaml's matrix.
+fn declared_record(ctx: &Ctx, args: &DeclareArgs) -> anyhow::Result<Record> {
     let title = text::required("--title", &args.title)?;
     let service = args
         .service
@@ -22,11 +54,10 @@ pub fn run(ctx: &Ctx, args: &DeclareArgs) -> anyhow::Result<()> {
     // Impact, urgency, clients and category are values of mim.yaml's (`values::Choice`).
     let (impact, urgency) = (args.impact.clone(), args.urgency.clone());
     let (impact_started, detected) = impact_times(ctx, args)?;
-    let Some(priority) = config.priority_for(&impact, &urgency) else {
+    let Some(priority) = ctx.repo.config.priority_for(&impact, &urgency) else {
         bail!("mim.yaml's priority_matrix has no priority for impact {impact}, urgency {urgency}");
     };
-    let priority = priority.to_string();
-    let record = Record {
+    Ok(Record {
         title,
         service: Names::new(service),
         client: Names::new(args.client.iter().cloned()),
@@ -39,7 +70,7 @@ pub fn run(ctx: &Ctx, args: &DeclareArgs) -> anyhow::Result<()> {
         category: args.category.clone(),
         impact,
         urgency,
-        priority: priority.clone(),
+        priority: priority.to_string(),
         reporter: ctx.actor()?,
         reported: ctx.now,
         impact_started,
@@ -55,10 +86,11 @@ pub fn run(ctx: &Ctx, args: &DeclareArgs) -> anyhow::Result<()> {
             .as_deref()
             .map(text::multi_line)
             .filter(|s| !s.is_empty()),
-    };
-    let date = ctx.now.with_timezone(&config.tz()).date_naive();
-    let id = ctx.repo.new_id(date, &record.title);
-    let dir = ctx.repo.incident_dir(&id);
+    })
+}
+
+/// The new incident's files: its record and its timeline's header.
+fn new_files(ctx: &Ctx, dir: &Path, record: &Record) -> anyhow::Result<Change> {
     // Editors check the files against the schemas where the repository has them.
     let modeline = |file: &str| {
         let schemas = ctx.repo.root.join(crate::schema::DIR);
@@ -75,41 +107,31 @@ pub fn run(ctx: &Ctx, args: &DeclareArgs) -> anyhow::Result<()> {
             format!(
                 "{}{}",
                 modeline("incident.yaml.json"),
-                serde_yaml::to_string(&record)?
+                serde_yaml::to_string(record)?
             ),
         )
         .put(
             dir.join(TIMELINE_FILE),
             format!("{}{}", modeline("timeline.json"), timeline::HEADER),
         );
-    let major = config.targets(&priority).is_some_and(|t| t.major);
-    let summary = format!("declared {priority} {}", record.title);
-    let similar = active_like(ctx, &record);
-    ctx.record(&id, "declare", &summary, &change)?;
-    if !major && !args.force {
-        let majors: Vec<&str> = config
-            .priorities
-            .iter()
-            .filter(|(_, t)| t.major)
-            .map(|(p, _)| p.as_str())
-            .collect();
-        eprintln!(
-            "warning: {priority} does not meet the major-incident criteria (major priorities: {}); \
-             declared anyway as a proposal for the incident manager. Use --force to silence this.",
-            majors.join(", ")
-        );
-    }
-    warn_similar(&id, &similar);
-    if ctx.json {
-        return ctx.print_json(&serde_json::json!({
-            "id": id,
-            "priority": priority,
-            "major": major,
-            "active_like_this": similar,
-        }));
-    }
-    println!("{id}");
-    Ok(())
+    Ok(change)
+}
+
+/// The warning for a priority that is not a major incident's.
+fn warn_not_major(ctx: &Ctx, priority: &str) {
+    let majors: Vec<&str> = ctx
+        .repo
+        .config
+        .priorities
+        .iter()
+        .filter(|(_, t)| t.major)
+        .map(|(p, _)| p.as_str())
+        .collect();
+    eprintln!(
+        "warning: {priority} does not meet the major-incident criteria (major priorities: {}); \
+         declared anyway as a proposal for the incident manager. Use --force to silence this.",
+        majors.join(", ")
+    );
 }
 
 /// An active incident like the one being declared.
@@ -179,6 +201,7 @@ fn same_outage(new: &Record, other: &Record) -> Option<&'static str> {
         .then_some("client and configuration item")
 }
 
+/// Warnings for the active incidents like this one, and how to mark a duplicate.
 fn warn_similar(id: &str, similar: &[Similar]) {
     for s in similar {
         // The other incident's priority and title come from its files.

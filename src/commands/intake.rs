@@ -10,6 +10,7 @@ use anyhow::Context as _;
 use rayon::prelude::*;
 
 use crate::cli::IntakeArgs;
+use crate::config::Config;
 use crate::context::Ctx;
 use crate::error::Error;
 use crate::intake::payload::{self, Format, Payload};
@@ -254,49 +255,16 @@ fn status_words(payload: &Payload) -> String {
         .join(", ")
 }
 
+/// Declare the incident `p` proposes, with the payload kept under its `alerts/` and
+/// one timeline event per alert; refused (not an error) when the rule's fields do not
+/// fit mim.yaml.
 fn propose(ctx: &Ctx, p: Proposal, payload: &Payload, text: &str) -> anyhow::Result<Outcome> {
     let config = &ctx.repo.config;
-    let refuse = |why: String| Ok(Outcome::refused(format!("rule `{}`: {why}", p.rule)));
-    if let Some(client) = &p.client
-        && !config.clients.contains_key(client)
-    {
-        return refuse(format!(
-            "client `{client}` is not under `clients` in mim.yaml ({})",
-            config.client_list()
-        ));
-    }
-    if let Some(category) = &p.category
-        && !config.categories.is_empty()
-        && !config.categories.contains(category)
-    {
-        return refuse(format!(
-            "category `{category}` is not one of {}",
-            config.categories.join(", ")
-        ));
-    }
-    let Some(priority) = config.priority_for(&p.impact, &p.urgency) else {
-        return refuse(format!(
-            "impact {} and urgency {} have no priority in the matrix",
-            p.impact, p.urgency
-        ));
+    let priority = match proposal_priority(config, &p) {
+        Ok(priority) => priority,
+        Err(why) => return Ok(Outcome::refused(format!("rule `{}`: {why}", p.rule))),
     };
-    let priority = priority.to_string();
-    let record = Record {
-        title: p.title.clone(),
-        service: Names::new([p.service.clone()]),
-        client: Names::new(p.client.clone()),
-        ci: Names::new(p.ci.clone()),
-        category: p.category.clone(),
-        impact: p.impact.clone(),
-        urgency: p.urgency.clone(),
-        priority: priority.clone(),
-        reporter: ctx.actor()?,
-        reported: ctx.now,
-        impact_started: p.impact_started,
-        detected: None,
-        tickets: Vec::new(),
-        description: p.description.clone(),
-    };
+    let record = proposed_record(ctx, &p, &priority)?;
     let date = ctx.now.with_timezone(&config.tz()).date_naive();
     let id = ctx.repo.new_id(date, &record.title);
     let dir = ctx.repo.incident_dir(&id);
@@ -309,32 +277,8 @@ fn propose(ctx: &Ctx, p: Proposal, payload: &Payload, text: &str) -> anyhow::Res
         plan: None,
         texts: Default::default(),
     };
-    let mut lines = String::new();
-    let mut seen = incident.clone();
-    for event in events(payload, &file) {
-        let entry: Entry = ctx.entry(&seen, event)?;
-        lines.push_str(&timeline::to_line(&entry));
-        seen.entries.push(entry);
-    }
-    let mut change = Change::new();
-    change
-        .put(
-            dir.join(RECORD_FILE),
-            format!(
-                "{}{}",
-                modeline(ctx, "incident.yaml.json"),
-                serde_yaml::to_string(&record)?
-            ),
-        )
-        .put(
-            dir.join(TIMELINE_FILE),
-            format!(
-                "{}{}{lines}",
-                modeline(ctx, "timeline.json"),
-                timeline::HEADER
-            ),
-        )
-        .put(dir.join(&file), text.as_bytes().to_vec());
+    let (lines, alerts) = alert_lines(ctx, &incident, payload, &file)?;
+    let change = new_incident_files(ctx, &dir, &record, &lines, &file, text)?;
     let summary = format!(
         "declared {priority} {} (intake rule {})",
         record.title, p.rule
@@ -348,13 +292,110 @@ fn propose(ctx: &Ctx, p: Proposal, payload: &Payload, text: &str) -> anyhow::Res
         action: Action::Proposed,
         incident: Some(id.clone()),
         rule: Some(p.rule.clone()),
-        alerts: seen.entries.len(),
+        alerts,
         message: format!(
             "{id}: proposed {priority} {} from {} by rule {}{started}",
             record.title, payload.source, p.rule
         ),
         malformed: false,
     })
+}
+
+/// The priority of `p`'s impact and urgency, or why mim.yaml does not take the
+/// proposal: an unknown client or category, or no priority in the matrix.
+fn proposal_priority(config: &Config, p: &Proposal) -> Result<String, String> {
+    if let Some(client) = &p.client
+        && !config.clients.contains_key(client)
+    {
+        return Err(format!(
+            "client `{client}` is not under `clients` in mim.yaml ({})",
+            config.client_list()
+        ));
+    }
+    if let Some(category) = &p.category
+        && !config.categories.is_empty()
+        && !config.categories.contains(category)
+    {
+        return Err(format!(
+            "category `{category}` is not one of {}",
+            config.categories.join(", ")
+        ));
+    }
+    let Some(priority) = config.priority_for(&p.impact, &p.urgency) else {
+        return Err(format!(
+            "impact {} and urgency {} have no priority in the matrix",
+            p.impact, p.urgency
+        ));
+    };
+    Ok(priority.to_string())
+}
+
+/// The proposed incident's record, reported now by the actor.
+fn proposed_record(ctx: &Ctx, p: &Proposal, priority: &str) -> anyhow::Result<Record> {
+    Ok(Record {
+        title: p.title.clone(),
+        service: Names::new([p.service.clone()]),
+        client: Names::new(p.client.clone()),
+        ci: Names::new(p.ci.clone()),
+        category: p.category.clone(),
+        impact: p.impact.clone(),
+        urgency: p.urgency.clone(),
+        priority: priority.to_string(),
+        reporter: ctx.actor()?,
+        reported: ctx.now,
+        impact_started: p.impact_started,
+        detected: None,
+        tickets: Vec::new(),
+        description: p.description.clone(),
+    })
+}
+
+/// The new incident's timeline lines, one event per alert of `payload`, and how many.
+fn alert_lines(
+    ctx: &Ctx,
+    incident: &Incident,
+    payload: &Payload,
+    file: &str,
+) -> anyhow::Result<(String, usize)> {
+    let mut lines = String::new();
+    let mut seen = incident.clone();
+    for event in events(payload, file) {
+        let entry: Entry = ctx.entry(&seen, event)?;
+        lines.push_str(&timeline::to_line(&entry));
+        seen.entries.push(entry);
+    }
+    Ok((lines, seen.entries.len()))
+}
+
+/// The new incident's files: its record, its timeline and the payload as received.
+fn new_incident_files(
+    ctx: &Ctx,
+    dir: &Path,
+    record: &Record,
+    lines: &str,
+    file: &str,
+    text: &str,
+) -> anyhow::Result<Change> {
+    let mut change = Change::new();
+    change
+        .put(
+            dir.join(RECORD_FILE),
+            format!(
+                "{}{}",
+                modeline(ctx, "incident.yaml.json"),
+                serde_yaml::to_string(record)?
+            ),
+        )
+        .put(
+            dir.join(TIMELINE_FILE),
+            format!(
+                "{}{}{lines}",
+                modeline(ctx, "timeline.json"),
+                timeline::HEADER
+            ),
+        )
+        .put(dir.join(file), text.as_bytes().to_vec());
+    Ok(change)
 }
 
 /// The schema line a file starts with, where the repository has the schemas.

@@ -1,5 +1,7 @@
 //! `mim plan`: create and amend the response plan (`plan.md`), or print it.
 
+use std::path::Path;
+
 use anyhow::{Context as _, bail};
 
 use crate::cli::PlanArgs;
@@ -72,47 +74,16 @@ pub fn run(ctx: &Ctx, args: &PlanArgs, edited: Option<String>) -> anyhow::Result
     }
     let state = ctx.state(&incident);
     check_amendable(ctx, &incident)?;
-    let clients: Vec<&str> = state.affected().map(|c| c.client.as_str()).collect();
-    for a in &amendments {
-        if let Amendment::Stakeholder(s) = a {
-            crate::comms::check_stakeholder(&ctx.repo.config, &clients, s)
-                .context("--stakeholder")?;
-        }
-    }
+    check_stakeholders(ctx, &state, &amendments)?;
     if let Some(approach) = edited {
         amendments.insert(0, Amendment::Approach(approach));
     }
     let path = incident.plan_path();
     let shown = ctx.repo.relative(&path).to_path_buf();
-    // The text the incident was loaded from: plan.md is not read a second time.
-    let before_text = match &existing {
-        Some(_) => incident.texts.plan.clone(),
-        None => plan::new_file(&incident.id),
-    };
     let before = existing.clone().unwrap_or_default();
-    let (after_text, expected, file_changes) = plan::amend(&before_text, &before, &amendments)
-        .map_err(|e| match state.plan.disagreement(existing.as_ref()) {
-            Some(_) => e.context(format!(
-                "plan.md disagrees with the plan the timeline records: `mim plan {} --rebuild` writes it again",
-                incident.id
-            )),
-            None => e,
-        })?;
-    // What the timeline records: the change from the plan it knows (when it knows all of
-    // it), so a plan.md that a merge left behind cannot take a change back.
-    let mut recorded_before = state
-        .plan
-        .known()
-        .cloned()
-        .unwrap_or_else(|| before.clone());
-    recorded_before.approach = before.approach.clone();
-    let (recorded_after, changes) = plan::edit::apply_all(&recorded_before, &amendments)
-        .map_err(|e| {
-            e.context(format!(
-                "in the plan the timeline records; plan.md disagrees with it: `mim validate` says how, `mim plan {} --rebuild` writes it again",
-                incident.id
-            ))
-        })?;
+    let (after_text, expected, file_changes) = amend_file(&incident, &state, &amendments)?;
+    let (recorded_before, recorded_after, changes) =
+        amend_recorded(&incident, &state, &before, &amendments)?;
     if changes.is_empty() && file_changes.is_empty() && existing.is_some() {
         eprintln!(
             "{}: the plan already says that; nothing changed",
@@ -125,39 +96,10 @@ pub fn run(ctx: &Ctx, args: &PlanArgs, edited: Option<String>) -> anyhow::Result
     } else {
         changes
     };
-    match plan::parse(&shown, &after_text) {
-        Ok(reread) if reread == expected => {}
-        _ => bail!(
-            "{} is laid out in a way mim cannot amend safely; nothing written. Make the change by hand, \
-             then record it with `mim note`",
-            shown.display()
-        ),
-    }
-    let mut change_text = changes.join("; ");
-    if existing.is_none() {
-        change_text = if change_text.is_empty() {
-            "created".into()
-        } else {
-            format!("created: {change_text}")
-        };
-    }
-    let entry = ctx.entry(
-        &incident,
-        Event::Plan {
-            change: change_text.clone(),
-            // The cadence as data, so it is in force from now on (see `state::cadence`).
-            internal_every: recorded_after
-                .cadence
-                .internal
-                .filter(|d| recorded_before.cadence.internal != Some(*d)),
-            client_every: recorded_after
-                .cadence
-                .client
-                .filter(|d| recorded_before.cadence.client != Some(*d)),
-            // And everything else it set in the front matter.
-            set: Some(PlanSet::between(&recorded_before, &recorded_after)),
-        },
-    )?;
+    check_reread(&shown, &after_text, &expected)?;
+    let change_text = change_text(&changes, existing.is_none());
+    let event = plan_event(&change_text, &recorded_before, &recorded_after);
+    let entry = ctx.entry(&incident, event)?;
     let mut change = Change::new();
     change.put(&path, after_text).event(&incident.dir, &entry);
     ctx.record(
@@ -171,16 +113,129 @@ pub fn run(ctx: &Ctx, args: &PlanArgs, edited: Option<String>) -> anyhow::Result
         eprintln!("{}: {change_text}", incident.id);
     }
     if state.plan.unrecorded == 0 {
-        let still = record::differences(&expected, &recorded_after);
-        if !still.is_empty() {
-            eprintln!(
-                "warning: plan.md still disagrees with the plan the timeline records ({}); `mim plan {} --rebuild` writes it again",
-                still.join("; "),
-                incident.id
-            );
+        warn_still_disagrees(&incident, &expected, &recorded_after);
+    }
+    Ok(())
+}
+
+/// Every `--stakeholder` names an audience the incident has (a client it affects).
+fn check_stakeholders(
+    ctx: &Ctx,
+    state: &state::State,
+    amendments: &[Amendment],
+) -> anyhow::Result<()> {
+    let clients: Vec<&str> = state.affected().map(|c| c.client.as_str()).collect();
+    for a in amendments {
+        if let Amendment::Stakeholder(s) = a {
+            crate::comms::check_stakeholder(&ctx.repo.config, &clients, s)
+                .context("--stakeholder")?;
         }
     }
     Ok(())
+}
+
+/// plan.md amended: its new text, the plan it should read as, and the changes made.
+fn amend_file(
+    incident: &Incident,
+    state: &state::State,
+    amendments: &[Amendment],
+) -> anyhow::Result<(String, Plan, Vec<String>)> {
+    let existing = incident.plan.as_ref();
+    // The text the incident was loaded from: plan.md is not read a second time.
+    let before_text = match existing {
+        Some(_) => incident.texts.plan.clone(),
+        None => plan::new_file(&incident.id),
+    };
+    let before = existing.cloned().unwrap_or_default();
+    plan::amend(&before_text, &before, amendments).map_err(|e| {
+        match state.plan.disagreement(existing) {
+            Some(_) => e.context(format!(
+                "plan.md disagrees with the plan the timeline records: `mim plan {} --rebuild` writes it again",
+                incident.id
+            )),
+            None => e,
+        }
+    })
+}
+
+/// What the timeline records: the change from the plan it knows (when it knows all of
+/// it), so a plan.md that a merge left behind cannot take a change back. The plan
+/// before, after, and the changes.
+fn amend_recorded(
+    incident: &Incident,
+    state: &state::State,
+    before: &Plan,
+    amendments: &[Amendment],
+) -> anyhow::Result<(Plan, Plan, Vec<String>)> {
+    let mut recorded_before = state
+        .plan
+        .known()
+        .cloned()
+        .unwrap_or_else(|| before.clone());
+    recorded_before.approach = before.approach.clone();
+    let (recorded_after, changes) = plan::edit::apply_all(&recorded_before, amendments)
+        .map_err(|e| {
+            e.context(format!(
+                "in the plan the timeline records; plan.md disagrees with it: `mim validate` says how, `mim plan {} --rebuild` writes it again",
+                incident.id
+            ))
+        })?;
+    Ok((recorded_before, recorded_after, changes))
+}
+
+/// The amended plan.md reads back as the plan it should say, or nothing is written.
+fn check_reread(shown: &Path, after_text: &str, expected: &Plan) -> anyhow::Result<()> {
+    match plan::parse(shown, after_text) {
+        Ok(reread) if reread == *expected => Ok(()),
+        _ => bail!(
+            "{} is laid out in a way mim cannot amend safely; nothing written. Make the change by hand, \
+             then record it with `mim note`",
+            shown.display()
+        ),
+    }
+}
+
+/// The `plan` event's change: the changes, `created` first for a new plan.
+fn change_text(changes: &[String], created: bool) -> String {
+    let change_text = changes.join("; ");
+    if !created {
+        return change_text;
+    }
+    if change_text.is_empty() {
+        "created".into()
+    } else {
+        format!("created: {change_text}")
+    }
+}
+
+/// The `plan` event: the change, and what it set from the plan recorded `before`.
+fn plan_event(change_text: &str, before: &Plan, after: &Plan) -> Event {
+    Event::Plan {
+        change: change_text.to_string(),
+        // The cadence as data, so it is in force from now on (see `state::cadence`).
+        internal_every: after
+            .cadence
+            .internal
+            .filter(|d| before.cadence.internal != Some(*d)),
+        client_every: after
+            .cadence
+            .client
+            .filter(|d| before.cadence.client != Some(*d)),
+        // And everything else it set in the front matter.
+        set: Some(PlanSet::between(before, after)),
+    }
+}
+
+/// A warning when plan.md still says other than what the timeline records.
+fn warn_still_disagrees(incident: &Incident, expected: &Plan, recorded_after: &Plan) {
+    let still = record::differences(expected, recorded_after);
+    if !still.is_empty() {
+        eprintln!(
+            "warning: plan.md still disagrees with the plan the timeline records ({}); `mim plan {} --rebuild` writes it again",
+            still.join("; "),
+            incident.id
+        );
+    }
 }
 
 /// `mim plan ID --rebuild`: write plan.md's front matter again from the timeline. During
@@ -189,38 +244,14 @@ fn rebuild(ctx: &Ctx, args: &PlanArgs) -> anyhow::Result<()> {
     let id = ctx.resolve(args.id.as_deref())?;
     let incident = store::load_without_plan(&ctx.repo, &id).map_err(Error::Invalid)?;
     let state = ctx.state(&incident);
-    let Some(recorded) = state.plan.known() else {
-        if state.plan.events == 0 {
-            bail!(
-                "{id}: its timeline records no plan change, so there is nothing to rebuild plan.md from"
-            );
-        }
-        bail!(
-            "{id}: {} of the {} plan changes in its timeline were recorded by an older mim, without \
-             what they set; plan.md is the only record of those, so mim cannot rebuild it: edit it by hand",
-            state.plan.unrecorded,
-            state.plan.events
-        );
-    };
+    let recorded = recorded_plan(&id, &state)?;
     let path = incident.plan_path();
     let shown = ctx.repo.relative(&path).to_path_buf();
     let text = crate::diag::read_optional(&ctx.repo.root, &path, &shown)
         .map_err(|d| Error::Invalid(Diagnostics(vec![d])))?;
     let base = match &text {
         None => plan::new_file(&id),
-        Some(text) => match plan::edit::conflict_sides(text) {
-            None => text.clone(),
-            Some((ours, theirs)) => {
-                if plan::edit::Doc::new(&ours).body() != plan::edit::Doc::new(&theirs).body() {
-                    bail!(
-                        "{}: both sides of the merge changed its body (the restoration approach) as well: \
-                         resolve the conflict there by hand, then run `mim plan {id} --rebuild` for the front matter",
-                        shown.display()
-                    );
-                }
-                ours
-            }
-        },
+        Some(text) => rebuild_base(&id, &shown, text)?,
     };
     let file = plan::parse(&shown, &base).ok();
     let found = record::differences(file.as_ref().unwrap_or(&Plan::default()), recorded);
@@ -239,19 +270,7 @@ fn rebuild(ctx: &Ctx, args: &PlanArgs) -> anyhow::Result<()> {
     let summary = format!("plan.md rebuilt from the timeline ({})", keys.join(", "));
     let mut change = Change::new();
     change.put(&path, after);
-    let merging = crate::git::commit_of(&ctx.repo.root, "MERGE_HEAD").is_some();
-    if merging {
-        let message = ctx.message(&id, "plan-rebuild", &summary)?;
-        ctx.apply(
-            &change,
-            &store::Commit {
-                enabled: false,
-                message,
-            },
-        )?;
-    } else {
-        ctx.record(&id, "plan-rebuild", &summary, &change)?;
-    }
+    let merging = write_rebuilt(ctx, &id, &summary, &change)?;
     if !ctx.json {
         eprintln!("{id}: {summary}");
         for difference in &found {
@@ -265,6 +284,60 @@ fn rebuild(ctx: &Ctx, args: &PlanArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The plan the timeline records in full, which `--rebuild` writes; refused when it
+/// records none, or not all of it.
+fn recorded_plan<'s>(id: &str, state: &'s state::State) -> anyhow::Result<&'s Plan> {
+    let Some(recorded) = state.plan.known() else {
+        if state.plan.events == 0 {
+            bail!(
+                "{id}: its timeline records no plan change, so there is nothing to rebuild plan.md from"
+            );
+        }
+        bail!(
+            "{id}: {} of the {} plan changes in its timeline were recorded by an older mim, without \
+             what they set; plan.md is the only record of those, so mim cannot rebuild it: edit it by hand",
+            state.plan.unrecorded,
+            state.plan.events
+        );
+    };
+    Ok(recorded)
+}
+
+/// The plan.md text to rebuild on: the file, or our side of a merge conflict in its
+/// front matter (refused when both sides changed the body too).
+fn rebuild_base(id: &str, shown: &Path, text: &str) -> anyhow::Result<String> {
+    let Some((ours, theirs)) = plan::edit::conflict_sides(text) else {
+        return Ok(text.to_string());
+    };
+    if plan::edit::Doc::new(&ours).body() != plan::edit::Doc::new(&theirs).body() {
+        bail!(
+            "{}: both sides of the merge changed its body (the restoration approach) as well: \
+             resolve the conflict there by hand, then run `mim plan {id} --rebuild` for the front matter",
+            shown.display()
+        );
+    }
+    Ok(ours)
+}
+
+/// Write the rebuilt plan.md: committed, or during a merge only written for the merge
+/// commit. Whether a merge is in progress.
+fn write_rebuilt(ctx: &Ctx, id: &str, summary: &str, change: &Change) -> anyhow::Result<bool> {
+    let merging = crate::git::commit_of(&ctx.repo.root, "MERGE_HEAD").is_some();
+    if merging {
+        let message = ctx.message(id, "plan-rebuild", summary)?;
+        ctx.apply(
+            change,
+            &store::Commit {
+                enabled: false,
+                message,
+            },
+        )?;
+    } else {
+        ctx.record(id, "plan-rebuild", summary, change)?;
+    }
+    Ok(merging)
 }
 
 /// The flags as amendments, checked before anything is loaded.

@@ -17,25 +17,13 @@ use crate::state::State;
 use crate::store::{self, Change};
 use crate::text;
 
+/// Record the restoration, with the restoral notices in `outbox/`.
 pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<()> {
-    let config = &ctx.repo.config;
     let summary = text::multi_line(&args.message);
     if summary.is_empty() {
         bail!("-m is empty: say how service was restored");
     }
-    // The closure code says what became of the root cause; the flags must agree with it.
-    let workaround = match (config.closure_kind(&args.closure), args.workaround) {
-        (ClosureKind::Workaround, _) => true,
-        (ClosureKind::Fix, true) => {
-            return Err(Error::Usage(anyhow::anyhow!(
-                "--closure {} says the root cause was removed, and --workaround says it is still open: \
-                 use --closure workaround (or another workaround code) for a workaround, or drop --workaround",
-                args.closure
-            ))
-            .into());
-        }
-        (_, given) => given,
-    };
+    let workaround = check_closure(ctx, args)?;
     let problem = args
         .problem
         .as_deref()
@@ -49,26 +37,7 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<()> {
     let incident = ctx.load(args.id.as_deref())?;
     let state = ctx.state(&incident);
     lifecycle::check(Transition::Resolve, &incident.id, state.status)?;
-    let client_message = match &args.client_message {
-        None => None,
-        Some(_) if state.affected().next().is_none() => bail!(
-            "--client-message is what the client's people are told, and {} has no client",
-            incident.id
-        ),
-        Some(value) => {
-            let text = text::multi_line(&editor::flag_text(value.as_deref(), "--client-message")?);
-            if text.trim().is_empty() {
-                bail!(
-                    "--client-message is empty: say what the client is told, or leave it out for the standard wording"
-                );
-            }
-            crate::facts::times::check("--client-message", &[&text])?;
-            for c in state.affected() {
-                crate::pir::rfo::leaks::warn(&ctx.repo.config, &incident, &state, &c.client, &text);
-            }
-            Some(text)
-        }
-    };
+    let client_message = read_client_message(ctx, args, &incident, &state)?;
     let verification = match (args.verified_by_client, args.verification_attempted) {
         (true, _) => Some(Verification::VerifiedByClient),
         (_, true) => Some(Verification::Attempted),
@@ -85,11 +54,6 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<()> {
     };
     let entry = ctx.entry(&incident, event)?;
     let notices = restoral_notices(ctx, &incident, &state, &entry)?;
-    let what = if workaround {
-        "restored by a workaround"
-    } else {
-        "resolved"
-    };
     let mut change = Change::new();
     change.event(&incident.dir, &entry);
     let mut files = Vec::new();
@@ -99,16 +63,8 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<()> {
         change.put(path, message.bytes.clone());
         files.push(message.file_name());
     }
-    ctx.record(
-        &incident.id,
-        entry.event.name(),
-        &if args.closure == "workaround" {
-            what.to_string()
-        } else {
-            format!("{what} ({})", args.closure)
-        },
-        &change,
-    )?;
+    let subject = subject(args, workaround);
+    ctx.record(&incident.id, entry.event.name(), &subject, &change)?;
     let rel = ctx.repo.relative(&incident.dir).join(OUTBOX_DIR);
     for f in &files {
         println!("{}", rel.join(f).display());
@@ -119,6 +75,66 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<()> {
         crate::delivery::deliver(ctx, &incident, &files, false)?;
     }
     Ok(())
+}
+
+/// Whether the restoration is a workaround. The closure code says what became of the
+/// root cause; `--workaround` must agree with it (a usage error otherwise).
+fn check_closure(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<bool> {
+    match (ctx.repo.config.closure_kind(&args.closure), args.workaround) {
+        (ClosureKind::Workaround, _) => Ok(true),
+        (ClosureKind::Fix, true) => Err(Error::Usage(anyhow::anyhow!(
+            "--closure {} says the root cause was removed, and --workaround says it is still open: \
+             use --closure workaround (or another workaround code) for a workaround, or drop --workaround",
+            args.closure
+        ))
+        .into()),
+        (_, given) => Ok(given),
+    }
+}
+
+/// `--client-message`: what the client's people are told instead of the standard
+/// wording; only for an incident with a client, never empty, times with their zone,
+/// and warned about what it may leak to each client.
+fn read_client_message(
+    ctx: &Ctx,
+    args: &ResolveArgs,
+    incident: &Incident,
+    state: &State,
+) -> anyhow::Result<Option<String>> {
+    let Some(value) = &args.client_message else {
+        return Ok(None);
+    };
+    if state.affected().next().is_none() {
+        bail!(
+            "--client-message is what the client's people are told, and {} has no client",
+            incident.id
+        );
+    }
+    let text = text::multi_line(&editor::flag_text(value.as_deref(), "--client-message")?);
+    if text.trim().is_empty() {
+        bail!(
+            "--client-message is empty: say what the client is told, or leave it out for the standard wording"
+        );
+    }
+    crate::facts::times::check("--client-message", &[&text])?;
+    for c in state.affected() {
+        crate::pir::rfo::leaks::warn(&ctx.repo.config, incident, state, &c.client, &text);
+    }
+    Ok(Some(text))
+}
+
+/// The commit's subject: `resolved (fix)`, `restored by a workaround`.
+fn subject(args: &ResolveArgs, workaround: bool) -> String {
+    let what = if workaround {
+        "restored by a workaround"
+    } else {
+        "resolved"
+    };
+    if args.closure == "workaround" {
+        what.to_string()
+    } else {
+        format!("{what} ({})", args.closure)
+    }
 }
 
 /// A parent resolved: say which of its children are still open (they are not resolved

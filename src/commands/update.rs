@@ -4,20 +4,22 @@
 //! (`<timestamp>.2-<audience>.md`), so concurrent updates never collide.
 
 use std::io::IsTerminal;
+use std::path::PathBuf;
 
 use anyhow::{Context as _, bail};
 
 use crate::cli::{AudienceArg, UpdateArgs};
 use crate::comms::outbox::OUTBOX_DIR;
 use crate::comms::update_file::{self, UPDATES_DIR, UpdateFront};
-use crate::comms::{self, Audience, Draft, Kind, MessageContext, Target};
+use crate::comms::{self, Audience, Composed, Draft, Kind, MessageContext, Target};
 use crate::context::Ctx;
 use crate::editor;
-use crate::model::{Event, Incident};
+use crate::model::{Entry, Event, Incident};
 use crate::render::view::UpdateView;
+use crate::state::State;
 use crate::store::Change;
 use crate::text;
-use crate::time;
+use crate::time::{self, Timestamp};
 
 /// The update's text from standard input or the editor, read before the repository
 /// lock is taken (`None` when it is given with `-m TEXT`). Before the editor opens, the
@@ -51,14 +53,59 @@ fn check_active(ctx: &Ctx, incident: &Incident) -> anyhow::Result<bool> {
 
 /// Record the update; `input` is its text when [`read_input`] read it.
 pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Result<()> {
-    let config = &ctx.repo.config;
     let incident = ctx.load(args.id.as_deref())?;
     let monitoring = check_active(ctx, &incident)?;
     let state = ctx.state(&incident);
-    let only = check_client(&incident, &state, args)?;
-    let one = |audience| comms::targets(&state, &[audience], only, monitoring);
+    let targets = pick_targets(ctx, &incident, &state, args, monitoring)?;
+    check_client_message(args, &targets)?;
+    let said = read_said(ctx, args, input)?;
+    warn_leaks(ctx, &incident, &state, &targets, &said);
+    let by = ctx.actor()?;
+    let numbers: Vec<(&Target, u32)> = targets
+        .iter()
+        .map(|t| (t, state.next_update_number_for(t.audience, t.own_client())))
+        .collect();
+
+    let mut change = Change::new();
+    let (mut entries, files_written) =
+        update_entries(ctx, &incident, &state, &numbers, &said, &by, monitoring)?;
+    promise_next(ctx, &incident, &numbers, &said, &mut entries);
+    for (entry, (path, text)) in entries.iter().zip(files_written) {
+        change.put(&path, text);
+        change.event(&incident.dir, entry);
+    }
+    let mut recorded = incident.clone();
+    recorded.entries.extend(entries.iter().cloned());
+    let drafts = drafts(ctx, &recorded, &numbers, &said, &by, monitoring);
+    let composed = ctx.compose(&incident, &state, &drafts)?;
+    let files = put_outbox(&mut change, &incident, &composed);
+    let subject = if monitoring {
+        format!("monitoring {}", summary(&numbers))
+    } else {
+        summary(&numbers)
+    };
+    ctx.record(&incident.id, "update", &subject, &change)?;
+    report(ctx, &incident, &numbers, &files, args.send)?;
+    if args.send {
+        crate::delivery::deliver(ctx, &incident, &files, false)?;
+    }
+    Ok(())
+}
+
+/// Who the update goes to, by `--audience` and `--client`: refused when nobody would
+/// read it, when an external audience has no client, or when one has no recipients.
+fn pick_targets(
+    ctx: &Ctx,
+    incident: &Incident,
+    state: &State,
+    args: &UpdateArgs,
+    monitoring: bool,
+) -> anyhow::Result<Vec<Target>> {
+    let config = &ctx.repo.config;
+    let only = check_client(incident, state, args)?;
+    let one = |audience| comms::targets(state, &[audience], only, monitoring);
     let targets = match args.audience {
-        AudienceArg::All => comms::all_update_targets(config, &incident, &state, only)?,
+        AudienceArg::All => comms::all_update_targets(config, incident, state, only)?,
         AudienceArg::Internal => one(Audience::Internal),
         AudienceArg::Management => one(Audience::Management),
         AudienceArg::Client => one(Audience::Client),
@@ -74,29 +121,39 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
         );
     }
     for target in &targets {
-        let audience = target.audience;
-        if audience.is_external() && target.client.is_none() {
-            bail!(
-                "the {audience} audience needs a client, and this incident has none; \
-                 use --audience internal or management"
-            );
-        }
-        if comms::recipients_for(
-            config,
-            &incident,
-            &state,
-            audience,
-            target.client.as_deref(),
-        )?
-        .is_empty()
-        {
-            bail!(
-                "no recipients for the {} audience: {}",
-                target.label(),
-                comms::where_to_set(audience)
-            );
-        }
+        check_target(ctx, incident, state, target)?;
     }
+    Ok(targets)
+}
+
+/// One reader of the update has a client when its audience is external, and recipients.
+fn check_target(
+    ctx: &Ctx,
+    incident: &Incident,
+    state: &State,
+    target: &Target,
+) -> anyhow::Result<()> {
+    let audience = target.audience;
+    if audience.is_external() && target.client.is_none() {
+        bail!(
+            "the {audience} audience needs a client, and this incident has none; \
+             use --audience internal or management"
+        );
+    }
+    let client = target.client.as_deref();
+    if comms::recipients_for(&ctx.repo.config, incident, state, audience, client)?.is_empty() {
+        bail!(
+            "no recipients for the {} audience: {}",
+            target.label(),
+            comms::where_to_set(audience)
+        );
+    }
+    Ok(())
+}
+
+/// `--client-message` only where the update goes both to the provider's people and to
+/// the client's, and never with `-m -` when both would read standard input.
+fn check_client_message(args: &UpdateArgs, targets: &[Target]) -> anyhow::Result<()> {
     let audiences: Vec<Audience> = targets.iter().map(|t| t.audience).collect();
     let split =
         audiences.iter().any(|a| a.is_external()) && audiences.iter().any(|a| !a.is_external());
@@ -121,38 +178,42 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
             "-m - and --client-message - cannot both read standard input: give one of them as TEXT"
         );
     }
-    let eta = args
-        .eta
-        .as_deref()
-        .map(|t| time::parse_ahead(t, config.tz(), ctx.now).context("in --eta"))
-        .transpose()?;
-    if let Some(eta) = eta.filter(|eta| *eta < ctx.now) {
-        anyhow::bail!(
-            "--eta {} is in the past (the update is at {}): give when service is now expected back",
-            time::format(&eta),
-            time::format(&ctx.now)
-        );
+    Ok(())
+}
+
+/// What the update says, checked: the same for every reader but its body.
+struct Said {
+    body: String,
+    /// The client's people's own text (`--client-message`).
+    client_body: Option<String>,
+    status_line: Option<String>,
+    eta: Option<Timestamp>,
+    /// `--next` as written, for the update file.
+    next: Option<String>,
+    /// `--next` as a time: the next update promised.
+    next_given: Option<Timestamp>,
+}
+
+impl Said {
+    /// The text `audience` reads: the client's own when `--client-message` gives one.
+    fn body_for(&self, audience: Audience) -> String {
+        match &self.client_body {
+            Some(text) if audience.is_external() => text.clone(),
+            _ => self.body.clone(),
+        }
     }
+}
+
+/// `--eta`, `--status-line`, `--next` and the texts, checked in that order: no time
+/// in the past, no empty text, no time written without its zone.
+fn read_said(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Result<Said> {
+    let eta = read_eta(ctx, args)?;
     let status_line = args
         .status_line
         .as_deref()
         .map(text::one_line)
         .filter(|s| !s.is_empty());
-    let next_given = args
-        .next
-        .as_deref()
-        .map(|t| {
-            let at = time::parse_ahead(t, config.tz(), ctx.now).context("in --next")?;
-            if at <= ctx.now {
-                bail!(
-                    "--next {} is not after the update ({}): give when the next update will come",
-                    time::format(&at),
-                    time::format(&ctx.now)
-                );
-            }
-            Ok(at)
-        })
-        .transpose()?;
+    let next_given = read_next(ctx, args)?;
     let next = args
         .next
         .as_deref()
@@ -166,50 +227,100 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
     if body.trim().is_empty() {
         bail!("the update is empty: nothing was written");
     }
-    let client_body = match &args.client_message {
-        None => None,
-        Some(value) => {
-            let text = text::multi_line(&editor::flag_text(value.as_deref(), "--client-message")?);
-            if text.trim().is_empty() {
-                bail!("--client-message is empty: nothing was written");
-            }
-            Some(text)
-        }
-    };
+    let client_body = read_client_body(args)?;
     let mut typed: Vec<&str> = vec![&body];
     typed.extend(client_body.as_deref());
     typed.extend(status_line.as_deref());
     crate::facts::times::check("the update", &typed)?;
-    let body_for = |audience: Audience| match &client_body {
-        Some(text) if audience.is_external() => text.clone(),
-        _ => body.clone(),
+    Ok(Said {
+        body,
+        client_body,
+        status_line,
+        eta,
+        next,
+        next_given,
+    })
+}
+
+/// `--eta`: when service is expected back, never before the update.
+fn read_eta(ctx: &Ctx, args: &UpdateArgs) -> anyhow::Result<Option<Timestamp>> {
+    let eta = args
+        .eta
+        .as_deref()
+        .map(|t| time::parse_ahead(t, ctx.repo.config.tz(), ctx.now).context("in --eta"))
+        .transpose()?;
+    if let Some(eta) = eta.filter(|eta| *eta < ctx.now) {
+        anyhow::bail!(
+            "--eta {} is in the past (the update is at {}): give when service is now expected back",
+            time::format(&eta),
+            time::format(&ctx.now)
+        );
+    }
+    Ok(eta)
+}
+
+/// `--next` as a time: when the next update will come, after this one.
+fn read_next(ctx: &Ctx, args: &UpdateArgs) -> anyhow::Result<Option<Timestamp>> {
+    args.next
+        .as_deref()
+        .map(|t| {
+            let at = time::parse_ahead(t, ctx.repo.config.tz(), ctx.now).context("in --next")?;
+            if at <= ctx.now {
+                bail!(
+                    "--next {} is not after the update ({}): give when the next update will come",
+                    time::format(&at),
+                    time::format(&ctx.now)
+                );
+            }
+            Ok(at)
+        })
+        .transpose()
+}
+
+/// `--client-message`'s text, if given; never empty.
+fn read_client_body(args: &UpdateArgs) -> anyhow::Result<Option<String>> {
+    let Some(value) = &args.client_message else {
+        return Ok(None);
     };
-    // Each client's people read the same text: one warning per client.
+    let text = text::multi_line(&editor::flag_text(value.as_deref(), "--client-message")?);
+    if text.trim().is_empty() {
+        bail!("--client-message is empty: nothing was written");
+    }
+    Ok(Some(text))
+}
+
+/// Each client's people read the same text: one warning per client about what it
+/// may leak.
+fn warn_leaks(ctx: &Ctx, incident: &Incident, state: &State, targets: &[Target], said: &Said) {
     let mut warned: Vec<&str> = Vec::new();
     for target in targets.iter().filter(|t| t.audience.is_external()) {
         if let Some(key) = target.client.as_deref().filter(|k| !warned.contains(k)) {
             warned.push(key);
-            crate::pir::rfo::leaks::warn(
-                config,
-                &incident,
-                &state,
-                key,
-                &body_for(target.audience),
-            );
+            let body = said.body_for(target.audience);
+            crate::pir::rfo::leaks::warn(&ctx.repo.config, incident, state, key, &body);
         }
     }
-    let by = ctx.actor()?;
-    let numbers: Vec<(&Target, u32)> = targets
-        .iter()
-        .map(|t| (t, state.next_update_number_for(t.audience, t.own_client())))
-        .collect();
+}
 
-    let mut change = Change::new();
+/// An update file to write: its path and its text.
+type UpdateFile = (PathBuf, String);
+
+/// One `update` event per reader and the update file it names, with its text
+/// (`next_by` still unset: see [`promise_next`]).
+fn update_entries(
+    ctx: &Ctx,
+    incident: &Incident,
+    state: &State,
+    numbers: &[(&Target, u32)],
+    said: &Said,
+    by: &str,
+    monitoring: bool,
+) -> anyhow::Result<(Vec<Entry>, Vec<UpdateFile>)> {
     let mut entries = Vec::new();
     let mut files_written = Vec::new();
     let updates_dir = incident.dir.join(UPDATES_DIR);
     let mut taken = std::collections::HashSet::new();
-    for &(target, number) in &numbers {
+    for &(target, number) in numbers {
         let audience = target.audience;
         // `<time>-<audience>.md`, or `<time>.2-<audience>.md` for the second update to
         // that audience recorded in the same second (chosen under the repository lock).
@@ -224,25 +335,12 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
         taken.insert(name(seq));
         let file = format!("{UPDATES_DIR}/{}", name(seq));
         let path = incident.dir.join(&file);
-        let front = UpdateFront {
-            incident: incident.id.clone(),
-            number,
-            audience: audience.to_string(),
-            client: target.own_client().map(str::to_string),
-            at: ctx.now,
-            by: by.clone(),
-            status_line: status_line.clone(),
-            eta,
-            next: next.clone(),
-        };
-        files_written.push((path, update_file::to_text(&front, &body_for(audience))));
+        let front = front(ctx, incident, target, number, said, by);
+        files_written.push((path, update_file::to_text(&front, &said.body_for(audience))));
         // To a client whose service is back, it is a monitoring update.
-        let restored = target
-            .own_client()
-            .and_then(|key| state.affected_client(key))
-            .is_some_and(|c| c.restored().is_some());
+        let restored = restored(state, target);
         let entry = ctx.entry(
-            &incident,
+            incident,
             Event::Update {
                 audience: audience.to_string(),
                 number,
@@ -255,15 +353,55 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
         )?;
         entries.push(entry);
     }
-    // Each message promises its reader the next one: by `--next`, else by that reader's
-    // cadence once this update is recorded (the same derivation as `check` and
-    // `status`). The promise is recorded with the update, and the e-mail states it.
+    Ok((entries, files_written))
+}
+
+/// The front matter of the update file to `target`.
+fn front(
+    ctx: &Ctx,
+    incident: &Incident,
+    target: &Target,
+    number: u32,
+    said: &Said,
+    by: &str,
+) -> UpdateFront {
+    UpdateFront {
+        incident: incident.id.clone(),
+        number,
+        audience: target.audience.to_string(),
+        client: target.own_client().map(str::to_string),
+        at: ctx.now,
+        by: by.to_string(),
+        status_line: said.status_line.clone(),
+        eta: said.eta,
+        next: said.next.clone(),
+    }
+}
+
+/// Whether `target` is a client whose service is back.
+fn restored(state: &State, target: &Target) -> bool {
+    target
+        .own_client()
+        .and_then(|key| state.affected_client(key))
+        .is_some_and(|c| c.restored().is_some())
+}
+
+/// Each message promises its reader the next one: by `--next`, else by that reader's
+/// cadence once this update is recorded (the same derivation as `check` and
+/// `status`). The promise is recorded with the update, and the e-mail states it.
+fn promise_next(
+    ctx: &Ctx,
+    incident: &Incident,
+    numbers: &[(&Target, u32)],
+    said: &Said,
+    entries: &mut [Entry],
+) {
+    let config = &ctx.repo.config;
     let mut recorded = incident.clone();
     recorded.entries.extend(entries.iter().cloned());
     let cadence_state = crate::state::derive(config, &recorded, ctx.now);
-    for ((entry, &(target, _)), (path, text)) in entries.iter_mut().zip(&numbers).zip(files_written)
-    {
-        let due = next_given.or_else(|| {
+    for (entry, &(target, _)) in entries.iter_mut().zip(numbers) {
+        let due = said.next_given.or_else(|| {
             crate::sla::engine::promise_due(
                 config,
                 &recorded,
@@ -279,46 +417,54 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
         } = &mut entry.event
         {
             *next_by = due;
-            *given = next_given.is_some();
+            *given = said.next_given.is_some();
         }
-        change.put(&path, text);
-        change.event(&incident.dir, entry);
     }
-    let mut recorded = incident.clone();
-    recorded.entries.extend(entries.iter().cloned());
-    let now_state = crate::state::derive(config, &recorded, ctx.now);
+}
+
+/// One e-mail draft per reader, from the incident as `recorded` with this update.
+fn drafts(
+    ctx: &Ctx,
+    recorded: &Incident,
+    numbers: &[(&Target, u32)],
+    said: &Said,
+    by: &str,
+    monitoring: bool,
+) -> Vec<Draft> {
+    let config = &ctx.repo.config;
+    let now_state = crate::state::derive(config, recorded, ctx.now);
     let mut drafts = Vec::new();
-    for &(target, number) in &numbers {
+    for &(target, number) in numbers {
         let audience = target.audience;
         let update = UpdateView {
             number,
             at: time::format(&ctx.now),
-            by: by.clone(),
-            body: body_for(audience),
-            status_line: status_line.clone(),
+            by: by.to_string(),
+            body: said.body_for(audience),
+            status_line: said.status_line.clone(),
             eta: None,
             next: None,
             next_at: None,
-            monitoring: monitoring
-                || target
-                    .own_client()
-                    .and_then(|key| now_state.affected_client(key))
-                    .is_some_and(|c| c.restored().is_some()),
+            monitoring: monitoring || restored(&now_state, target),
         };
         let context = MessageContext::new_for(
             config,
-            &recorded,
+            recorded,
             &now_state,
             audience,
             ctx.now,
             target.own_client(),
         )
-        .with_update(update, eta);
+        .with_update(update, said.eta);
         drafts.push(Draft::new(Kind::Update(number), target, ctx.now, context));
     }
-    let composed = ctx.compose(&incident, &state, &drafts)?;
+    drafts
+}
+
+/// The composed e-mails into `outbox/`; their file names.
+fn put_outbox(change: &mut Change, incident: &Incident, composed: &[Composed]) -> Vec<String> {
     let mut files = Vec::new();
-    for message in &composed {
+    for message in composed {
         let name = message.file_name();
         change.put(
             incident.dir.join(OUTBOX_DIR).join(&name),
@@ -326,17 +472,7 @@ pub fn run(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Resul
         );
         files.push(name);
     }
-    let subject = if monitoring {
-        format!("monitoring {}", summary(&numbers))
-    } else {
-        summary(&numbers)
-    };
-    ctx.record(&incident.id, "update", &subject, &change)?;
-    report(ctx, &incident, &numbers, &files, args.send)?;
-    if args.send {
-        crate::delivery::deliver(ctx, &incident, &files, false)?;
-    }
-    Ok(())
+    files
 }
 
 /// `update 2 to internal, management, client` when every audience has the same

@@ -12,6 +12,7 @@ mod comms;
 mod examples;
 mod faults;
 mod foundation;
+mod functions;
 mod hostile;
 mod intake;
 mod merges;

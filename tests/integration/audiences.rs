@@ -397,7 +397,8 @@ fn each_audience_is_numbered_and_threaded_on_its_own() {
         repo.log()
     );
     assert!(
-        repo.log()[2].ends_with(": update internal 3, management 1, client 2, client-management 1"),
+        repo.log_whole()[2]
+            .ends_with(": update internal 3, management 1, client 2, client-management 1"),
         "{:?}",
         repo.log()
     );

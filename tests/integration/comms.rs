@@ -564,7 +564,8 @@ fn send_delivers_each_message_once_and_a_failure_loses_nothing() {
         repo.log()
     );
     assert!(
-        repo.log()[1].ends_with(": update 2 to internal, management, client, client-management")
+        repo.log_whole()[1]
+            .ends_with(": update 2 to internal, management, client, client-management")
     );
     let unsent = repo.run(&["send", &id, "--dry-run"]).ok();
     assert_eq!(unsent.stdout.lines().count(), 4, "{}", unsent.stdout);

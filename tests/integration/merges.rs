@@ -140,7 +140,7 @@ fn a_plan_both_clones_changed_is_rebuilt_from_the_timeline_after_either_resoluti
         assert_eq!(workstream_names(&repo, &id), all_ten());
         repo.run(&["validate"]).ok();
         assert_eq!(
-            repo.log()[0],
+            repo.log_whole()[0],
             format!(
                 "{}: plan.md rebuilt from the timeline (workstreams)",
                 crate::common::subject_ref(&id)

@@ -538,8 +538,11 @@ fn a_second_proposal_for_the_same_outage_is_a_duplicate() {
     );
     // One commit for both incidents, and the audit accepts it.
     assert_eq!(
-        repo.log()[0],
-        format!("{second}: rejected as a duplicate of {first}")
+        repo.log_whole()[0],
+        format!(
+            "{}: rejected as a duplicate of {first}",
+            crate::common::subject_ref(&second)
+        )
     );
     let files = repo.git(&["show", "--name-only", "--format=", "HEAD"]);
     assert!(

@@ -422,7 +422,7 @@ fn the_report_needs_the_client_summary_and_an_affected_client() {
     );
     assert!(!html.contains("ACME"), "{html}");
     // Committed, and the second run has nothing to do.
-    assert!(repo.log()[0].contains("incident report for globex rendered (rfo-globex.html)"));
+    assert!(repo.log_whole()[0].contains("incident report for globex rendered (rfo-globex.html)"));
     let again = repo
         .at(
             SATURDAY,

@@ -243,6 +243,24 @@ impl TestRepo {
     }
 
     /// Commit subjects, newest first.
+    /// Each commit's subject as written, newest first: where git's 72 characters cut it
+    /// (it ends in `…`), the whole of it from the body's first paragraph.
+    pub fn log_whole(&self) -> Vec<String> {
+        self.git(&["log", "--format=%B%x00"])
+            .split('\0')
+            .map(|m| m.trim_start_matches('\n'))
+            .filter(|m| !m.is_empty())
+            .map(|m| {
+                let mut parts = m.split("\n\n");
+                let subject = parts.next().unwrap_or_default();
+                match parts.next() {
+                    Some(whole) if subject.ends_with('…') => whole.trim().to_string(),
+                    _ => subject.to_string(),
+                }
+            })
+            .collect()
+    }
+
     pub fn log(&self) -> Vec<String> {
         self.git(&["log", "--format=%s"])
             .lines()
@@ -288,13 +306,20 @@ pub fn git_in(dir: &Path, home: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// How a commit subject names incident `id` (`11-24 payments-api-outage`) when its slug is
-/// short, as the tests' slugs are: the month and day, then the slug.
+/// How a commit subject names incident `id` (`11-24 payments-api-outage`): the month and
+/// day, then the slug cut between words to at most 24 characters (one long word whole).
 pub fn subject_ref(id: &str) -> String {
-    let slug = &id[11..];
-    assert!(
-        slug.len() <= 24,
-        "{id}: a test ID's slug is kept whole only up to 24 characters"
-    );
-    format!("{} {slug}", &id[5..10])
+    let mut cut = String::new();
+    for word in id[11..].split('-') {
+        let next = if cut.is_empty() {
+            word.to_string()
+        } else {
+            format!("{cut}-{word}")
+        };
+        if next.chars().count() > 24 && !cut.is_empty() {
+            break;
+        }
+        cut = next;
+    }
+    format!("{} {cut}", &id[5..10])
 }

@@ -37,14 +37,27 @@ pub fn list_uncertain(ctx: &Ctx, id: &str, uncertain: &[&outbox::Message]) {
     );
 }
 
-/// The commit subject of a send: `sent 2 messages`, `sent 1 message; 1 uncertain`,
-/// `sent 0 messages; 1 failed`.
-fn summary(id: &str, sent: usize, uncertain: usize, failed: usize) -> String {
+/// The commit subject of a send, with what was sent: `sent 4 messages (update 2)`,
+/// `sent 1 message (restoral notice); 1 uncertain`, `sent 0 messages; 1 failed`.
+fn summary(id: &str, sent: &[String], uncertain: usize, failed: usize) -> String {
     let mut text = format!(
         "{}: sent {}",
         crate::model::short_ref(id),
-        plural(sent, "message")
+        plural(sent.len(), "message")
     );
+    let mut what: Vec<String> = Vec::new();
+    for stem in sent.iter().filter_map(|f| crate::comms::parse_stem(f)) {
+        let kind = match stem.kind {
+            crate::comms::Kind::Update(n) => format!("update {n}"),
+            crate::comms::Kind::Restoral => "restoral notice".to_string(),
+        };
+        if !what.contains(&kind) {
+            what.push(kind);
+        }
+    }
+    if !what.is_empty() {
+        text.push_str(&format!(" ({})", what.join(", ")));
+    }
     if uncertain > 0 {
         text.push_str(&format!("; {uncertain} uncertain"));
     }
@@ -198,7 +211,7 @@ impl Sender<'_> {
         let clock = &self.ctx.clock;
         // The intent first: from here on, the message is never unsent again.
         p.log = outbox::append(&p.log, &[outbox::sending_line(file, clock, self.by)]);
-        tx.set_subject(summary(self.id, p.sent.len(), 1, 0));
+        tx.set_subject(summary(self.id, &p.sent, 1, 0));
         if let Err(e) = write_log(tx, self.log_path, &p.log) {
             p.uncertain += 1;
             return Err(e.context(format!(
@@ -210,7 +223,7 @@ impl Sender<'_> {
             Handed::Sent => self.record_sent(tx, p, file),
             Handed::Refused(e) => {
                 p.log = outbox::append(&p.log, &[outbox::failed_line(file, clock, self.by)]);
-                tx.set_subject(summary(self.id, p.sent.len(), 0, 1));
+                tx.set_subject(summary(self.id, &p.sent, 0, 1));
                 if write_log(tx, self.log_path, &p.log).is_err() {
                     p.uncertain += 1;
                 }
@@ -236,7 +249,7 @@ impl Sender<'_> {
         fault("after-sendmail");
         p.sent.push(file.to_string());
         p.log = outbox::append(&p.log, &[outbox::log_line(file, &self.ctx.clock, self.by)]);
-        tx.set_subject(summary(self.id, p.sent.len(), 0, 0));
+        tx.set_subject(summary(self.id, &p.sent, 0, 0));
         if let Err(e) = write_log(tx, self.log_path, &p.log) {
             p.uncertain += 1;
             return Err(e.context(format!(

@@ -502,7 +502,7 @@ fn send_delivers_each_message_once_and_a_failure_loses_nothing() {
     );
     assert!(
         repo.log()[0].starts_with(&crate::common::subject_ref(&id))
-            && repo.log()[0].ends_with(": sent 4 messages"),
+            && repo.log()[0].ends_with(": sent 4 messages (update 1)"),
         "{:?}",
         repo.log()
     );

@@ -501,7 +501,7 @@ fn a_second_mim_waits_for_the_first_then_names_it_when_it_waited_too_long() {
     }
     let log = repo.log();
     assert!(log[0].ends_with("note: after the send"), "{log:?}");
-    assert!(log[1].ends_with("sent 1 message"), "{log:?}");
+    assert!(log[1].ends_with("sent 1 message (update 2)"), "{log:?}");
     assert!(log[2].ends_with("update 2 to internal"), "{log:?}");
     assert_eq!(status(&repo), "");
 }
@@ -544,7 +544,8 @@ fn a_killed_send_is_completed_not_rolled_back() {
     );
     assert_eq!(status(&repo), "");
     assert!(
-        repo.log()[1].ends_with("sent 1 message; 1 uncertain"),
+        repo.log()[1].contains(": sent 1 message (update 1)")
+            && repo.log()[1].ends_with("; 1 uncertain"),
         "{:?}",
         repo.log()
     );

@@ -71,6 +71,14 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// `2026-11-24-payments-api-outage: ` before a message about an incident, else nothing.
+    pub fn incident_prefix(&self) -> String {
+        self.incident
+            .as_deref()
+            .map(|i| format!("{i}: "))
+            .unwrap_or_default()
+    }
+
     /// Whether this finding fails the check.
     pub fn fails(&self, strict: bool) -> bool {
         strict || self.level.is_error()
@@ -195,11 +203,7 @@ fn plural(n: usize, noun: &str) -> String {
 pub fn text(report: &Report) -> String {
     let mut out = String::new();
     for f in &report.findings {
-        let incident = f
-            .incident
-            .as_deref()
-            .map(|i| format!("{i}: "))
-            .unwrap_or_default();
+        let incident = f.incident_prefix();
         let _ = writeln!(
             out,
             "{}: {}: {incident}{}: {}",
@@ -401,11 +405,7 @@ pub fn github(report: &Report) -> String {
             props.push(format!("line={line}"));
         }
         props.push(format!("title={}", property(&f.title())));
-        let incident = f
-            .incident
-            .as_deref()
-            .map(|i| format!("{i}: "))
-            .unwrap_or_default();
+        let incident = f.incident_prefix();
         let _ = writeln!(
             out,
             "::{command} {}::{}",

@@ -108,7 +108,7 @@ pub fn run(ctx: &Ctx, args: &PlanArgs, edited: Option<String>) -> anyhow::Result
         &format!("plan: {}", crate::git::one_line(&change_text, 80)),
         &change,
     )?;
-    warn_loose_cadence(ctx, &expected, &state.priority);
+    warn_loose_cadence(ctx, &expected, &state);
     if !ctx.json {
         eprintln!("{}: {change_text}", incident.id);
     }
@@ -450,21 +450,46 @@ fn write_approach(incident: &Incident, plan: Option<&Plan>) -> anyhow::Result<St
     approach_text(&written)
 }
 
-/// A planned cadence looser than the priority's target is allowed (the client may have
-/// agreed to it) but worth a warning: the SLA targets do not change with the plan.
-fn warn_loose_cadence(ctx: &Ctx, plan: &Plan, priority: &str) {
-    let targets = ctx.repo.config.targets(priority);
+/// A planned cadence looser than a contract's target is allowed (the client may have
+/// agreed to it) but worth a warning. With several clients, the client cadence is
+/// compared with each affected client's own contract (its priority, and its
+/// `clients.C.priorities`).
+fn warn_loose_cadence(ctx: &Ctx, plan: &Plan, state: &state::State) {
+    let config = &ctx.repo.config;
     for (audience, name, planned) in [
         (Audience::Internal, "internal", plan.cadence.internal),
         (Audience::Client, "client", plan.cadence.client),
     ] {
-        let target = state::cadence(None, audience, targets).map(|(d, _)| d);
-        if let (Some(p), Some(t)) = (planned, target)
-            && p > t
-        {
-            eprintln!(
-                "warning: the plan's {name} cadence ({p}) is longer than {priority}'s target update_{name} ({t})"
-            );
+        let Some(p) = planned else { continue };
+        let mut readers: Vec<(String, String, Option<String>)> = Vec::new();
+        if audience == Audience::Client && state.per_client() {
+            for c in state.affected() {
+                readers.push((
+                    c.priority.clone(),
+                    config.client_name(&c.client),
+                    Some(c.client.clone()),
+                ));
+            }
+        } else {
+            readers.push((
+                state.priority.clone(),
+                String::new(),
+                state.sole_client().map(str::to_string),
+            ));
+        }
+        for (priority, who, client) in readers {
+            let targets = config.client_targets(&priority, client.as_deref());
+            let target = state::cadence(None, audience, targets.as_deref()).map(|(d, _)| d);
+            if let Some(t) = target.filter(|t| p > *t) {
+                let whose = if who.is_empty() {
+                    format!("{priority}'s")
+                } else {
+                    format!("{who}'s {priority}")
+                };
+                eprintln!(
+                    "warning: the plan's {name} cadence ({p}) is longer than {whose} target update_{name} ({t})"
+                );
+            }
         }
     }
 }

@@ -1176,3 +1176,41 @@ fn a_client_bound_text_naming_another_client_is_a_warning() {
         .ok();
     assert!(!clean.stderr.contains("warning"), "{}", clean.stderr);
 }
+
+#[test]
+fn a_planned_client_cadence_looser_than_one_clients_contract_warns_for_that_client() {
+    let repo = TestRepo::new();
+    config(&repo);
+    let id = repo.declare(
+        "2026-11-23T06:08:00Z",
+        "Hosted ERP outage",
+        "high",
+        "high",
+        &["--client", "acme"],
+    );
+    repo.at(
+        "2026-11-23T06:15:00Z",
+        &["accept", &id, "--manager", "Alice Moreau"],
+    )
+    .ok();
+    repo.at(
+        "2026-11-23T06:30:00Z",
+        &["affect", &id, "--client", "globex"],
+    )
+    .ok();
+    let run = repo
+        .at(
+            "2026-11-23T06:40:00Z",
+            &["plan", &id, "--client-every", "1h"],
+        )
+        .ok();
+    // ACME's contract gives P1 a 30m client cadence; Globex's the default 1h.
+    assert!(
+        run.stderr.contains(
+            "warning: the plan's client cadence (1h) is longer than ACME Corp's P1 target update_client (30m)"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("Globex"), "{}", run.stderr);
+}

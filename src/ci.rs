@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::sla::{Clock, Level, Rule};
+use crate::text::plural;
 use crate::time::{self, Timestamp};
 
 /// Everything `mim check` found, in the shape of `--format json`.
@@ -190,13 +191,6 @@ impl Report {
     }
 }
 
-fn plural(n: usize, noun: &str) -> String {
-    match (n, noun) {
-        (1, _) => format!("1 {noun}"),
-        (_, "breach") => format!("{n} breaches"),
-        _ => format!("{n} {noun}s"),
-    }
-}
 
 /// One line per finding, `path:line: level: incident: rule: message`; validation problems
 /// keep their source excerpt.

@@ -42,9 +42,14 @@ pub fn required(what: &str, text: &str) -> anyhow::Result<String> {
     Ok(clean)
 }
 
-/// `1 incident`, `2 incidents`.
+/// `1 incident`, `2 incidents`, `3 breaches`: the one way counts are written.
 pub fn plural(n: usize, noun: &str) -> String {
-    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+    let ending = match n {
+        1 => "",
+        _ if ["s", "sh", "ch", "x", "z"].iter().any(|e| noun.ends_with(e)) => "es",
+        _ => "s",
+    };
+    format!("{n} {noun}{ending}")
 }
 
 /// A name-like value (workstream, owner, escalation target, role): one line, not
@@ -265,6 +270,14 @@ mod tests {
                 .replace('\u{9b}', "\\u009b")
                 .replace('\u{10ffff}', "\\udbff\\udfff")
         );
+    }
+
+    #[test]
+    fn counts_are_written_one_way() {
+        assert_eq!(plural(1, "breach"), "1 breach");
+        assert_eq!(plural(3, "breach"), "3 breaches");
+        assert_eq!(plural(0, "message"), "0 messages");
+        assert_eq!(plural(2, "incident"), "2 incidents");
     }
 
     #[test]

@@ -135,14 +135,7 @@ impl Section {
     }
 }
 
-/// `1 incident`, `3 incidents`.
-pub fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
+pub use crate::text::plural;
 
 /// A client as readers know it: its name from `mim.yaml`, else its key.
 pub fn client_name<'a>(report: &'a Report, key: &'a str) -> &'a str {

@@ -578,7 +578,7 @@ fn file_findings(
             };
             if by_mim
                 && let Some(actor) = commit.trailer("Actor")
-                && crate::git::one_line(&entry.by, 200) != actor
+                && crate::text::clip(&entry.by, 200) != actor
             {
                 let mut f = finding(commit, id, &file.path, Level::Error, Kind::ActorMismatch);
                 f.message = format!(

@@ -191,7 +191,6 @@ impl Report {
     }
 }
 
-
 /// One line per finding, `path:line: level: incident: rule: message`; validation problems
 /// keep their source excerpt.
 pub fn text(report: &Report) -> String {

@@ -84,7 +84,7 @@ pub fn acquire(path: &Path, timeout: Duration, command: &str) -> anyhow::Result<
     let info = format!(
         "pid: {}\ncommand: {}\nsince: {since}\n",
         std::process::id(),
-        crate::git::one_line(command, 300)
+        crate::text::clip(command, 300)
     );
     // Best effort: the lock is what matters, the text only explains it.
     let _ = file

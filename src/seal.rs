@@ -363,7 +363,7 @@ pub fn message(
     if let Some(since) = since {
         text.push_str(&format!("Since: {since}\n"));
     }
-    text.push_str(&format!("Actor: {}\n", crate::git::one_line(actor, 200)));
+    text.push_str(&format!("Actor: {}\n", crate::text::clip(actor, 200)));
     text
 }
 

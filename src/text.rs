@@ -21,6 +21,23 @@ pub fn one_line(text: &str) -> String {
         .join(" ")
 }
 
+/// [`one_line`], cut between words to at most `max` characters (`…` marks the cut);
+/// the one way mim shortens what people typed (commit subjects, summaries, names).
+pub fn clip(text: &str, max: usize) -> String {
+    let flat = one_line(text);
+    if flat.chars().count() <= max {
+        return flat;
+    }
+    // Cut between words, not inside one, unless that would leave too little.
+    let cut: String = flat.chars().take(max - 1).collect();
+    let ends_a_word = flat.chars().nth(max - 1) == Some(' ');
+    let at_word = cut
+        .rfind(' ')
+        .filter(|&i| !ends_a_word && cut[..i].chars().count() >= max / 2)
+        .map_or(cut.as_str(), |i| &cut[..i]);
+    format!("{}…", at_word.trim_end())
+}
+
 /// Multi-line text (notes, bodies): line breaks normalised to `\n`, tabs kept, other
 /// control characters dropped, trailing space trimmed.
 pub fn multi_line(text: &str) -> String {
@@ -46,7 +63,12 @@ pub fn required(what: &str, text: &str) -> anyhow::Result<String> {
 pub fn plural(n: usize, noun: &str) -> String {
     let ending = match n {
         1 => "",
-        _ if ["s", "sh", "ch", "x", "z"].iter().any(|e| noun.ends_with(e)) => "es",
+        _ if ["s", "sh", "ch", "x", "z"]
+            .iter()
+            .any(|e| noun.ends_with(e)) =>
+        {
+            "es"
+        }
         _ => "s",
     };
     format!("{n} {noun}{ending}")
@@ -335,5 +357,23 @@ mod tests {
     #[test]
     fn multi_line_keeps_paragraphs() {
         assert_eq!(multi_line("one\r\ntwo\0\n\nthree  \n"), "one\ntwo\n\nthree");
+    }
+}
+
+#[cfg(test)]
+mod clip_tests {
+
+    #[test]
+    fn long_text_is_cut_between_words() {
+        let text = "Move the office to the backup MPLS path managed by the carrier";
+        assert_eq!(
+            super::clip(text, 40),
+            "Move the office to the backup MPLS path…"
+        );
+        assert_eq!(super::clip(text, 200), text);
+        assert_eq!(
+            super::clip(&"x".repeat(50), 10),
+            format!("{}…", "x".repeat(9))
+        );
     }
 }

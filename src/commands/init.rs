@@ -152,6 +152,6 @@ fn warn_uncommitted(e: &anyhow::Error) {
         "warning: the repository's files are written, but git could not commit them: {}\n\
          hint: every mim command is a commit; fix that (often `git config --global user.email YOU@EXAMPLE` \
          and `user.name`), then commit these files with `git add -A && git commit -m \"mim: start the incident repository\"`",
-        crate::git::one_line(&cause, 400)
+        crate::text::clip(&cause, 400)
     );
 }

@@ -27,8 +27,8 @@ pub fn run(ctx: &Ctx, args: &NoteArgs) -> anyhow::Result<()> {
     };
     let entry = ctx.entry(&incident, event)?;
     let summary = match args.time {
-        Some(t) => format!("{t} logged: {}", crate::git::one_line(&body, 300)),
-        None => format!("note: {}", crate::git::one_line(&body, 300)),
+        Some(t) => format!("{t} logged: {}", crate::text::clip(&body, 300)),
+        None => format!("note: {}", crate::text::clip(&body, 300)),
     };
     ctx.record_event(&incident, &entry, &summary)
 }

@@ -105,7 +105,7 @@ pub fn run(ctx: &Ctx, args: &PlanArgs, edited: Option<String>) -> anyhow::Result
     ctx.record(
         &incident.id,
         "plan",
-        &format!("plan: {}", crate::git::one_line(&change_text, 80)),
+        &format!("plan: {}", crate::text::clip(&change_text, 80)),
         &change,
     )?;
     warn_loose_cadence(ctx, &expected, &state);

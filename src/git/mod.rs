@@ -109,11 +109,11 @@ impl Authorship {
             offset % 60
         );
         let mut env = vec![
-            ("GIT_AUTHOR_NAME", one_line(&self.name, 200)),
+            ("GIT_AUTHOR_NAME", crate::text::clip(&self.name, 200)),
             ("GIT_AUTHOR_DATE", date),
         ];
         if let Some(email) = &self.email {
-            env.push(("GIT_AUTHOR_EMAIL", one_line(email, 200)));
+            env.push(("GIT_AUTHOR_EMAIL", crate::text::clip(email, 200)));
         }
         env
     }
@@ -126,39 +126,18 @@ impl Message {
     /// The subject within [`SUBJECT_MAX`] characters (the whole of it, when cut, as the
     /// body's first paragraph), then the trailers.
     pub fn render(&self) -> String {
-        let mut text = one_line(&self.subject, SUBJECT_MAX);
-        let whole = one_line(&self.subject, 1000);
+        let mut text = crate::text::clip(&self.subject, SUBJECT_MAX);
+        let whole = crate::text::clip(&self.subject, 1000);
         if whole != text {
             text.push_str("\n\n");
             text.push_str(&whole);
         }
         text.push_str("\n\n");
         for (key, value) in &self.trailers {
-            text.push_str(&format!("{key}: {}\n", one_line(value, 200)));
+            text.push_str(&format!("{key}: {}\n", crate::text::clip(value, 200)));
         }
         text
     }
-}
-
-/// Collapse user text to one line of at most `max` characters.
-pub fn one_line(text: &str, max: usize) -> String {
-    let flat: String = text
-        .split(|c: char| c.is_control() || c == '\u{2028}' || c == '\u{2029}')
-        .filter(|s| !s.trim().is_empty())
-        .map(str::trim)
-        .collect::<Vec<_>>()
-        .join(" ");
-    if flat.chars().count() <= max {
-        return flat;
-    }
-    // Cut between words, not inside one, unless that would leave too little.
-    let cut: String = flat.chars().take(max - 1).collect();
-    let ends_a_word = flat.chars().nth(max - 1) == Some(' ');
-    let at_word = cut
-        .rfind(' ')
-        .filter(|&i| !ends_a_word && cut[..i].chars().count() >= max / 2)
-        .map_or(cut.as_str(), |i| &cut[..i]);
-    format!("{}…", at_word.trim_end())
 }
 
 /// The files under `path` (relative to `dir`) that differ from the last commit or are
@@ -234,20 +213,4 @@ fn failed(what: &str, out: &std::process::Output) -> anyhow::Error {
         detail = String::from_utf8_lossy(&out.stdout).trim().to_string();
     }
     anyhow::anyhow!("{what} failed: {detail}")
-}
-
-#[cfg(test)]
-mod one_line_tests {
-    use super::one_line;
-
-    #[test]
-    fn long_text_is_cut_between_words() {
-        let text = "Move the office to the backup MPLS path managed by the carrier";
-        assert_eq!(
-            one_line(text, 40),
-            "Move the office to the backup MPLS path…"
-        );
-        assert_eq!(one_line(text, 200), text);
-        assert_eq!(one_line(&"x".repeat(50), 10), format!("{}…", "x".repeat(9)));
-    }
 }

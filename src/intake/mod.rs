@@ -135,7 +135,7 @@ fn labels(alert: &Alert) -> String {
         .fields
         .iter()
         .take(12)
-        .map(|(k, v)| format!("{k}={}", crate::git::one_line(v, 60)))
+        .map(|(k, v)| format!("{k}={}", crate::text::clip(v, 60)))
         .collect();
     if shown.is_empty() {
         "no labels".into()

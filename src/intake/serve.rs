@@ -243,7 +243,7 @@ fn request_line(request: &Request) -> String {
     format!(
         "{peer} {} {}",
         request.method(),
-        crate::git::one_line(request.url(), 200)
+        crate::text::clip(request.url(), 200)
     )
 }
 
@@ -383,7 +383,7 @@ fn answer(request: Request, code: u16, body: &serde_json::Value, line: &str, wha
     };
     eprintln!(
         "{now} {line} {code} {}{failed}",
-        crate::git::one_line(what, 200)
+        crate::text::clip(what, 200)
     );
 }
 

@@ -81,7 +81,7 @@ impl Email {
     fn headers(&self) -> anyhow::Result<MessageBuilder> {
         let mut builder = Message::builder()
             .from(to_lettre(&self.from)?)
-            .subject(one_line(&self.subject))
+            .subject(header_line(&self.subject))
             .date(system_time(self.date)?)
             .message_id(Some(angle(&self.message_id)?));
         for mailbox in &self.to {
@@ -115,7 +115,7 @@ fn to_lettre(mailbox: &Mailbox) -> anyhow::Result<lettre::message::Mailbox> {
     let name = mailbox
         .name
         .as_deref()
-        .map(one_line)
+        .map(header_line)
         .filter(|n| !n.is_empty());
     Ok(lettre::message::Mailbox::new(name, address))
 }
@@ -140,7 +140,7 @@ fn crlf(text: &str) -> String {
 /// `text` on one line: CR, LF and other control characters become spaces, so user
 /// text can never start a header of its own. Header lines can only be folded at
 /// spaces, so a word too long for a 998-octet line is broken with a space.
-fn one_line(text: &str) -> String {
+fn header_line(text: &str) -> String {
     text.split(|c: char| c.is_control() || c == ' ')
         .filter(|word| !word.is_empty())
         .flat_map(|word| word_chunks(word, MAX_WORD))
@@ -196,7 +196,7 @@ fn extra_header(name: &str, value: &str) -> anyhow::Result<HeaderValue> {
     }
     let name = HeaderName::new_from_ascii(name.to_string())
         .map_err(|err| anyhow::anyhow!("invalid extra header name `{name}`: {err}"))?;
-    Ok(HeaderValue::new(name, one_line(value)))
+    Ok(HeaderValue::new(name, header_line(value)))
 }
 
 /// lettre takes a `SystemTime` and can only format 1970 to 9999.

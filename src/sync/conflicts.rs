@@ -99,13 +99,13 @@ pub(super) fn set_aside(
     let tree = gitx::tree_of(root, &info.commit)?;
     let mut message = format!(
         "{incident}: set aside: {}\n\n{}\n\nSet-aside: {}\nIncident: {incident}\nActor: {}\n",
-        crate::git::one_line(&info.subject, 80),
-        crate::git::one_line(reason, 600),
+        crate::text::clip(&info.subject, 80),
+        crate::text::clip(reason, 600),
         info.commit,
-        crate::git::one_line(&info.actor(), 200),
+        crate::text::clip(&info.actor(), 200),
     );
     if let Some(cmd) = reapply {
-        message.push_str(&format!("Reapply: {}\n", crate::git::one_line(cmd, 1000)));
+        message.push_str(&format!("Reapply: {}\n", crate::text::clip(cmd, 1000)));
     }
     let wrapper = gitx::commit_tree(root, &tree, &[&info.commit], &message, None)?;
     gitx::update_ref(root, &name, &wrapper, None, "mim: set aside")?;
@@ -227,17 +227,17 @@ pub fn settle(
     let mut message = format!(
         "{}: settled: {}\n\n",
         c.incident,
-        crate::git::one_line(&c.subject, 80)
+        crate::text::clip(&c.subject, 80)
     );
     if let Some(note) = note.map(str::trim).filter(|n| !n.is_empty()) {
-        message.push_str(&crate::git::one_line(note, 600));
+        message.push_str(&crate::text::clip(note, 600));
         message.push_str("\n\n");
     }
     message.push_str(&format!(
         "Settles: {}\nIncident: {}\nActor: {}\n",
         c.commit,
         c.incident,
-        crate::git::one_line(actor, 200)
+        crate::text::clip(actor, 200)
     ));
     let settled = gitx::commit_tree(root, &tree, &[&wrapper], &message, None)?;
     let name = format!("{SETTLED}{}/{}", c.incident, c.commit);

@@ -38,7 +38,7 @@ impl Talk {
             .strip_prefix("fatal: ")
             .or_else(|| first.strip_prefix("error: "))
             .unwrap_or(first);
-        crate::git::one_line(first, 300)
+        crate::text::clip(first, 300)
     }
 }
 

@@ -172,7 +172,7 @@ impl Event {
             .at
             .map(|t| crate::time::display(&t, tz))
             .unwrap_or_default();
-        crate::git::one_line(&format!("{when}  {}  {}", self.by, self.subject), 300)
+        crate::text::clip(&format!("{when}  {}  {}", self.by, self.subject), 300)
     }
 }
 

@@ -44,7 +44,7 @@ pub fn command_line() -> String {
     if let Some(first) = words.first_mut() {
         *first = "mim".to_string();
     }
-    git::one_line(&words.join(" "), 300)
+    crate::text::clip(&words.join(" "), 300)
 }
 
 fn now_secs() -> i64 {

@@ -262,10 +262,7 @@ fn set_approach(plan: &mut Plan, text: &str) -> Option<String> {
         "set"
     };
     plan.approach = Some(text.to_string());
-    Some(format!(
-        "approach {verb}: {}",
-        crate::git::one_line(text, 160)
-    ))
+    Some(format!("approach {verb}: {}", crate::text::clip(text, 160)))
 }
 
 /// Set or change the bridge.

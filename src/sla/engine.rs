@@ -560,22 +560,31 @@ impl<'a> Facts<'a> {
                 continue;
             }
             // Kept by the next message to the same reader: an update, or a restoral
-            // notice it was sent (its own restoration, or a resolve that stood and came
-            // before its own early restoration, if any).
+            // notice written to it (its own early restoration, or a resolve while its
+            // service was not back on its own), even if a reopen came later: the
+            // notice was its next message.
             let next = state
                 .updates_for(audience, client)
                 .filter(|o| o.audience == u.audience && o.entry != u.entry && o.at >= u.at)
                 .map(|o| o.at);
-            let early = client.and_then(|k| state.client_restoral(k)).map(|r| r.at);
+            let back_then = |t: Timestamp| {
+                client
+                    .and_then(|k| state.affected_client(k))
+                    .is_some_and(|c| {
+                        c.restored_periods
+                            .iter()
+                            .any(|(from, until)| *from <= t && until.is_none_or(|u| t < u))
+                    })
+            };
             let resolves = state
                 .resolutions
                 .iter()
-                .filter(|r| r.reopened_at.is_none() && early.is_none_or(|e| r.at < e))
+                .filter(|r| !back_then(r.at))
                 .map(|r| r.at);
             let own = state
                 .client_restorals
                 .iter()
-                .filter(|r| r.undone_at.is_none() && client == Some(r.client.as_str()))
+                .filter(|r| client == Some(r.client.as_str()))
                 .map(|r| r.at);
             let kept = next
                 .chain(resolves)

@@ -1214,3 +1214,57 @@ fn a_planned_client_cadence_looser_than_one_clients_contract_warns_for_that_clie
     );
     assert!(!run.stderr.contains("Globex"), "{}", run.stderr);
 }
+
+#[test]
+fn a_promise_kept_by_a_restoral_notice_stays_kept_after_a_reopen() {
+    let repo = TestRepo::new();
+    let id = repo.active_p1("2026-11-24T09:00:00Z", "2026-11-24T09:05:00Z");
+    repo.at(
+        "2026-11-24T09:10:00Z",
+        &[
+            "update",
+            &id,
+            "--audience",
+            "all",
+            "-m",
+            "Investigating.",
+            "--next",
+            "10:30",
+        ],
+    )
+    .ok();
+    repo.at(
+        "2026-11-24T10:00:00Z",
+        &[
+            "resolve",
+            &id,
+            "-m",
+            "Restarted",
+            "--closure",
+            "permanent-fix",
+        ],
+    )
+    .ok();
+    repo.at(
+        "2026-11-24T11:00:00Z",
+        &["reopen", &id, "--reason", "It failed again"],
+    )
+    .ok();
+    repo.at(
+        "2026-11-24T11:05:00Z",
+        &["update", &id, "--audience", "all", "-m", "Down again."],
+    )
+    .ok();
+    let check = repo
+        .now("2026-11-24T11:10:00Z", &["--json", "check"])
+        .json();
+    let broken: Vec<&serde_json::Value> = check["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "promise")
+        .collect();
+    // The restoral notices at 10:00 were each reader's next message: every promise of
+    // 10:30 was kept, whatever came after.
+    assert!(broken.is_empty(), "{broken:#?}");
+}

@@ -1268,3 +1268,27 @@ fn a_promise_kept_by_a_restoral_notice_stays_kept_after_a_reopen() {
     // 10:30 was kept, whatever came after.
     assert!(broken.is_empty(), "{broken:#?}");
 }
+
+#[test]
+fn a_client_update_naming_our_incident_manager_or_a_shared_service_does_not_warn() {
+    let repo = TestRepo::new();
+    let id = two_clients(&repo, &["--service", "Payments API"]);
+    repo.at("2026-11-23T06:35:00Z", &["note", &id, "Failover"])
+        .ok();
+    let run = repo
+        .at(
+            "2026-11-23T06:45:00Z",
+            &[
+                "update",
+                &id,
+                "--audience",
+                "client",
+                "--client",
+                "acme",
+                "-m",
+                "Alice Moreau, your incident manager, will call you. Failover of the Payments API is in progress.",
+            ],
+        )
+        .ok();
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+}

@@ -19,7 +19,7 @@ fn internal_terms(
     key: &str,
 ) -> Vec<(String, &'static str)> {
     let mut terms = Terms::default();
-    terms.other_clients(config, state, key);
+    terms.other_clients(config, incident, state, key);
     for name in our_people(incident, state) {
         if name != config.organization.name {
             terms.add(name, "one of our people");
@@ -46,17 +46,20 @@ impl Terms {
     }
 
     /// The clients other than `key`: their names, keys and the services only they lost.
-    fn other_clients(&mut self, config: &Config, state: &State, key: &str) {
-        let own: Vec<&String> = state
+    fn other_clients(&mut self, config: &Config, incident: &Incident, state: &State, key: &str) {
+        // A client `incident.yaml` names lost the incident's own services too.
+        let declared = incident.record.client.iter().any(|c| c == key);
+        let own: Vec<&str> = state
             .clients
             .iter()
             .filter(|c| c.client == key)
-            .flat_map(|c| &c.services)
+            .flat_map(|c| c.services.iter().map(String::as_str))
+            .chain(incident.record.service.iter().filter(|_| declared))
             .collect();
         for other in state.clients.iter().filter(|c| c.client != key) {
             self.add(&config.client_name(&other.client), "another client");
             self.add(&other.client, "another client");
-            for s in other.services.iter().filter(|s| !own.contains(s)) {
+            for s in other.services.iter().filter(|s| !own.contains(&s.as_str())) {
                 self.add(s, "another client's service");
             }
         }
@@ -189,7 +192,23 @@ pub fn in_client_text(
     text: &str,
 ) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
-    for (term, why) in internal_terms(config, incident, state, key) {
+    // Our people's names, whom we escalated to and our own notes are normal words in a
+    // message to a client ("Ann Smith, your incident manager, will call"; "Will"): the
+    // client's own report guards those; a message warns on what is never theirs.
+    let kept = |why: &str| {
+        !matches!(
+            why,
+            "one of our people"
+                | "whom we escalated to"
+                | "an internal note"
+                | "a handover note"
+                | "an internal reason"
+        )
+    };
+    for (term, why) in internal_terms(config, incident, state, key)
+        .into_iter()
+        .filter(|(_, why)| kept(why))
+    {
         let any_case = why.starts_with("another client");
         let seen = found.iter().any(|f| {
             f.to_lowercase()
@@ -203,7 +222,7 @@ pub fn in_client_text(
 }
 
 /// A warning for each term of `text`, to be read by client `key`'s people, that they must
-/// not read (another client, our people, vendors and their cases, the bridge, tickets):
+/// not read (another client, vendors and their cases, the bridge, tickets):
 /// the text is still written, since the incident manager may mean it.
 pub fn warn(config: &Config, incident: &Incident, state: &State, key: &str, text: &str) {
     let found = in_client_text(config, incident, state, key, text);

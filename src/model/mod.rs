@@ -24,9 +24,10 @@ pub const TIMELINE_FILE: &str = "timeline.yaml";
 pub const PLAN_FILE: &str = "plan.md";
 
 /// How a commit subject names incident `id`: `11-24 payments-api-outage`, the month and
-/// day and the slug cut between words to at most [`SHORT_SLUG`] characters, so that
-/// `git log --oneline` reads as the incident log; the full ID is in the `Incident:`
-/// trailer. An ID of another shape is kept whole.
+/// day and the slug; a slug longer than [`SHORT_SLUG`] characters keeps its first and
+/// last words (`11-24 payments-api…eu-customers`), where two incidents of one day most
+/// often differ. `git log --oneline` then reads as the incident log; the full ID is in
+/// the `Incident:` trailer. An ID of another shape is kept whole.
 pub fn short_ref(id: &str) -> String {
     let date = id.get(..10).filter(|d| {
         d.len() == 10
@@ -38,23 +39,32 @@ pub fn short_ref(id: &str) -> String {
     let (Some(date), Some(slug)) = (date, id.get(11..)) else {
         return id.to_string();
     };
-    let mut cut = String::new();
-    for word in slug.split('-') {
-        let next = if cut.is_empty() {
-            word.to_string()
-        } else {
-            format!("{cut}-{word}")
-        };
-        if next.chars().count() > SHORT_SLUG && !cut.is_empty() {
-            break;
-        }
-        cut = next;
-    }
-    format!("{} {cut}", &date[5..])
+    format!("{} {}", &date[5..], short_slug(slug))
 }
 
 /// The longest slug [`short_ref`] keeps whole.
 pub const SHORT_SLUG: usize = 24;
+
+/// `slug`, or its first words (up to 12 characters) and last words (up to 15) around `…`.
+fn short_slug(slug: &str) -> String {
+    let words: Vec<&str> = slug.split('-').collect();
+    if slug.chars().count() <= SHORT_SLUG || words.len() < 2 {
+        return slug.to_string();
+    }
+    let fits = |taken: &[&str], max: usize| taken.join("-").chars().count() <= max;
+    let mut head = 1;
+    while head < words.len() && fits(&words[..=head], 12) {
+        head += 1;
+    }
+    let mut tail = words.len() - 1;
+    while tail > head && fits(&words[tail - 1..], 15) {
+        tail -= 1;
+    }
+    if tail <= head {
+        return slug.to_string();
+    }
+    format!("{}…{}", words[..head].join("-"), words[tail..].join("-"))
+}
 
 /// One incident as loaded from its directory.
 #[derive(Clone, Debug)]
@@ -100,14 +110,19 @@ mod short_ref_tests {
     use super::short_ref;
 
     #[test]
-    fn a_commit_names_an_incident_by_its_day_and_the_start_of_its_slug() {
+    fn a_commit_names_an_incident_by_its_day_and_the_ends_of_its_slug() {
         assert_eq!(
             short_ref("2026-11-24-payments-api-outage"),
             "11-24 payments-api-outage"
         );
         assert_eq!(
             short_ref("2026-11-23-hosted-erp-outage-after-controller-firmware-update"),
-            "11-23 hosted-erp-outage-after"
+            "11-23 hosted-erp…firmware-update"
+        );
+        // Two incidents of one day that differ only at the end stay apart.
+        assert_ne!(
+            short_ref("2026-11-24-payments-api-gateway-outage-for-eu-customers"),
+            short_ref("2026-11-24-payments-api-gateway-outage-for-us-customers")
         );
         // One long word is kept whole rather than cut inside.
         assert_eq!(

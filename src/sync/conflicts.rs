@@ -98,8 +98,15 @@ pub(super) fn set_aside(
     }
     let tree = gitx::tree_of(root, &info.commit)?;
     let mut message = format!(
-        "{incident}: set aside: {}\n\n{}\n\nSet-aside: {}\nIncident: {incident}\nActor: {}\n",
-        crate::text::clip(&info.subject, 80),
+        "{}\n\n{}\n\nSet-aside: {}\nIncident: {incident}\nActor: {}\n",
+        crate::text::clip(
+            &format!(
+                "{}: set aside: {}",
+                crate::model::short_ref(incident),
+                info.subject
+            ),
+            crate::git::SUBJECT_MAX
+        ),
         crate::text::clip(reason, 600),
         info.commit,
         crate::text::clip(&info.actor(), 200),
@@ -225,9 +232,15 @@ pub fn settle(
     let wrapper = gitx::commit_of(root, &c.reference).context("the conflict ref went away")?;
     let tree = gitx::tree_of(root, &wrapper)?;
     let mut message = format!(
-        "{}: settled: {}\n\n",
-        c.incident,
-        crate::text::clip(&c.subject, 80)
+        "{}\n\n",
+        crate::text::clip(
+            &format!(
+                "{}: settled: {}",
+                crate::model::short_ref(&c.incident),
+                c.subject
+            ),
+            crate::git::SUBJECT_MAX
+        )
     );
     if let Some(note) = note.map(str::trim).filter(|n| !n.is_empty()) {
         message.push_str(&crate::text::clip(note, 600));

@@ -740,7 +740,10 @@ fn a_commit_subject_fits_git_log_oneline_and_the_body_keeps_it_whole() {
     let subject = subject.trim_end();
     assert!(subject.chars().count() <= 72, "{subject}");
     assert!(
-        subject.starts_with("11-24 hosted-erp-outage-after: note: rolled back"),
+        subject.starts_with(&format!(
+            "{}: note: rolled back",
+            crate::common::subject_ref(&id)
+        )) && subject.starts_with("11-24 hosted-erp…"),
         "{subject}"
     );
     assert!(subject.ends_with('…'), "{subject}");

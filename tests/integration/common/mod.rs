@@ -307,19 +307,28 @@ pub fn git_in(dir: &Path, home: &Path, args: &[&str]) -> String {
 }
 
 /// How a commit subject names incident `id` (`11-24 payments-api-outage`): the month and
-/// day, then the slug cut between words to at most 24 characters (one long word whole).
+/// day, then the slug, or past 24 characters its first words (up to 12 characters) and
+/// last words (up to 15) around `…`.
 pub fn subject_ref(id: &str) -> String {
-    let mut cut = String::new();
-    for word in id[11..].split('-') {
-        let next = if cut.is_empty() {
-            word.to_string()
-        } else {
-            format!("{cut}-{word}")
-        };
-        if next.chars().count() > 24 && !cut.is_empty() {
-            break;
+    let slug = &id[11..];
+    let words: Vec<&str> = slug.split('-').collect();
+    let short = if slug.chars().count() <= 24 || words.len() < 2 {
+        slug.to_string()
+    } else {
+        let len = |w: &[&str]| w.join("-").chars().count();
+        let mut head = 1;
+        while head < words.len() && len(&words[..=head]) <= 12 {
+            head += 1;
         }
-        cut = next;
-    }
-    format!("{} {cut}", &id[5..10])
+        let mut tail = words.len() - 1;
+        while tail > head && len(&words[tail - 1..]) <= 15 {
+            tail -= 1;
+        }
+        if tail <= head {
+            slug.to_string()
+        } else {
+            format!("{}…{}", words[..head].join("-"), words[tail..].join("-"))
+        }
+    };
+    format!("{} {short}", &id[5..10])
 }

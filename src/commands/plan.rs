@@ -463,7 +463,8 @@ fn warn_loose_cadence(ctx: &Ctx, plan: &Plan, state: &state::State) {
         let Some(p) = planned else { continue };
         let mut readers: Vec<(String, String, Option<String>)> = Vec::new();
         if audience == Audience::Client && state.per_client() {
-            for c in state.affected() {
+            // A client whose service is back has no client cadence running.
+            for c in state.affected().filter(|c| c.restored().is_none()) {
                 readers.push((
                     c.priority.clone(),
                     config.client_name(&c.client),

@@ -114,19 +114,22 @@ fn component(
         .map(|back| {
             let date = today - TimeDelta::days(back);
             let (start, end) = day_bounds(date, tz);
-            let mut down = 0;
+            let mut spans = Vec::new();
             let mut titles = Vec::new();
             for o in outages {
-                let overlap: i64 = o
+                let theirs: Vec<(Timestamp, Timestamp)> = o
                     .windows(now)
-                    .map(|(from, until)| (until.min(end) - from.max(start)).num_seconds().max(0))
-                    .sum();
-                if overlap > 0 {
-                    down += overlap;
+                    .map(|(from, until)| (from.max(start), until.min(end)))
+                    .filter(|(from, until)| until > from)
+                    .collect();
+                if !theirs.is_empty() {
+                    spans.extend(theirs);
                     titles.push(o.title);
                 }
             }
-            down_total += down.min((end - start).num_seconds());
+            // Two outages at once are down once.
+            let down = union_secs(spans);
+            down_total += down;
             let date_text = date.to_string();
             if titles.is_empty() {
                 Day {
@@ -159,6 +162,21 @@ fn component(
 }
 
 /// `100`, `99.95`, `87.5`: at most two decimals, none when whole.
+/// How long `spans` cover together, each moment counted once.
+fn union_secs(mut spans: Vec<(Timestamp, Timestamp)>) -> i64 {
+    spans.sort();
+    let mut total = 0;
+    let mut reach: Option<Timestamp> = None;
+    for (from, until) in spans {
+        let from = reach.map_or(from, |r| from.max(r));
+        if until > from {
+            total += (until - from).num_seconds();
+        }
+        reach = Some(reach.map_or(until, |r| r.max(until)));
+    }
+    total
+}
+
 fn trim_percent(p: f64) -> String {
     let text = format!("{:.2}", (p * 100.0).floor() / 100.0);
     text.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -224,6 +242,18 @@ pub fn maintenance(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn two_outages_at_once_are_down_once() {
+        let t = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap();
+        let spans = vec![
+            (t("2026-11-23T06:00:00Z"), t("2026-11-23T09:00:00Z")),
+            (t("2026-11-23T08:00:00Z"), t("2026-11-23T10:00:00Z")),
+            (t("2026-11-23T12:00:00Z"), t("2026-11-23T13:00:00Z")),
+            (t("2026-11-23T06:30:00Z"), t("2026-11-23T07:00:00Z")),
+        ];
+        assert_eq!(union_secs(spans), 5 * 3600);
+    }
 
     #[test]
     fn uptime_reads_as_people_write_it() {

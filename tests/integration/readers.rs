@@ -1213,6 +1213,19 @@ fn a_planned_client_cadence_looser_than_one_clients_contract_warns_for_that_clie
         run.stderr
     );
     assert!(!run.stderr.contains("Globex"), "{}", run.stderr);
+    // Once ACME's service is back, no client cadence runs for it: no warning.
+    repo.at(
+        "2026-11-23T07:00:00Z",
+        &["affect", &id, "--client", "acme", "--restored"],
+    )
+    .ok();
+    let run = repo
+        .at(
+            "2026-11-23T07:10:00Z",
+            &["plan", &id, "--client-every", "50m"],
+        )
+        .ok();
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
 }
 
 #[test]

@@ -141,3 +141,35 @@ fn the_readme_check_shows_the_breaching_incident() {
             .contains("2026-11-23-payments-api-outage: restore"),
     );
 }
+
+/// What people read of the example at the README's "now", whole: `check` (the README's
+/// first command), `status`, `show` of the incident of two clients, and the facts its
+/// client's management reads. A change to any of them shows as a snapshot diff.
+#[test]
+fn what_people_read_of_the_example_is_kept_whole() {
+    let now = "2026-11-24T09:00:00Z";
+    let text = |args: &[&str]| {
+        let out = mim_at_now(now, args);
+        assert!(
+            out.stderr.is_empty() || out.status.code() == Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    insta::assert_snapshot!("example_check", text(&["check"]));
+    insta::assert_snapshot!("example_status", text(&["status"]));
+    let two = "2026-11-20-hosted-backup-jobs-failing";
+    insta::assert_snapshot!("example_show_two_clients", text(&["show", two]));
+    insta::assert_snapshot!(
+        "example_facts_acme_management",
+        text(&[
+            "facts",
+            two,
+            "--audience",
+            "client-management",
+            "--client",
+            "acme"
+        ])
+    );
+}

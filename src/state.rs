@@ -1338,13 +1338,18 @@ impl State {
 
     /// Total time on hold up to `end` (an open hold counts until `end`).
     pub fn time_on_hold(&self, end: Timestamp) -> Duration {
+        self.held_between(None, end)
+    }
+
+    /// Time on hold from `start` (or the first hold) to `end`, an open hold counting
+    /// until `end`: the one count of hold time.
+    pub fn held_between(&self, start: Option<Timestamp>, end: Timestamp) -> Duration {
         let secs = self
             .holds
             .iter()
             .map(|h| {
-                (h.until.unwrap_or(end).min(end) - h.from)
-                    .num_seconds()
-                    .max(0)
+                let from = start.map_or(h.from, |s| h.from.max(s));
+                (h.until.unwrap_or(end).min(end) - from).num_seconds().max(0)
             })
             .sum();
         Duration::from_secs(secs)

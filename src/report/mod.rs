@@ -416,12 +416,6 @@ fn secs(d: TimeDelta) -> i64 {
     d.num_seconds()
 }
 
-/// The time an incident spent on hold between `start` and `end`.
-fn held_between(state: &State, start: Timestamp, end: Timestamp, now: Timestamp) -> i64 {
-    hold_periods(state, now)
-        .map(|(from, until)| secs(until.min(end) - from.max(start)).max(0))
-        .sum()
-}
 
 /// One incident as the report sees it. `scope`: the one client the report is about
 /// (`--client`): the row is then that client's figures (its clocks, its outage), and
@@ -475,7 +469,7 @@ fn row(
         restore_secs: figures.restore,
         restore_target_secs: figures.restore_target,
         restore_so_far_secs: figures.restore_so_far,
-        hold_secs: held_between(state, r.reported, now, now),
+        hold_secs: state.held_between(Some(r.reported), now).secs(),
         reopens: state.reopens,
         closure,
         csat: state.csat,

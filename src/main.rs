@@ -4,6 +4,34 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};
 
+/// The command line as `command` reads it; on a usage error, clap's message and exit
+/// code, less `--by <NAME>` in its usage line when `--by` was not typed: clap lists it
+/// there because `MIM_USER` set it, which reads as if `--by` were required.
+fn parse(command: &clap::Command) -> clap::ArgMatches {
+    let err = match command.clone().try_get_matches() {
+        Ok(matches) => return matches,
+        Err(err) => err,
+    };
+    let typed_by =
+        std::env::args_os().any(|a| a == "--by" || a.to_string_lossy().starts_with("--by="));
+    if !err.use_stderr() || typed_by || std::env::var_os("MIM_USER").is_none() {
+        err.exit();
+    }
+    let text = err.render().to_string();
+    let text: Vec<String> = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("Usage: ") {
+                l.replace(" --by <NAME>", "")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    eprintln!("{}", text.join("\n"));
+    std::process::exit(err.exit_code());
+}
+
 fn main() -> ExitCode {
     restore_sigpipe();
     // `COMPLETE=bash mim …` (set by the scripts of `mim completions`): print the
@@ -12,7 +40,7 @@ fn main() -> ExitCode {
         .bin("mim")
         .complete();
     let command = mim::cli::Cli::command();
-    let mut matches = command.clone().get_matches();
+    let mut matches = parse(&command);
     // Free text is checked once, here at the edge, naming the flag it came in.
     if let Err(err) = mim::cli::check_text(&command, &matches) {
         return ExitCode::from(mim::report(&mim::Error::Usage(err).into()));
@@ -21,7 +49,7 @@ fn main() -> ExitCode {
     // zone are checked against the repository's: read it, then parse again.
     let dir = matches.get_one::<std::path::PathBuf>("dir");
     if mim::read_config(dir.map(|d| d.as_path())) {
-        matches = command.clone().get_matches();
+        matches = parse(&command);
     }
     let cli = mim::cli::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let env_now = match std::env::var("MIM_NOW") {

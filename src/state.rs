@@ -1349,7 +1349,9 @@ impl State {
             .iter()
             .map(|h| {
                 let from = start.map_or(h.from, |s| h.from.max(s));
-                (h.until.unwrap_or(end).min(end) - from).num_seconds().max(0)
+                (h.until.unwrap_or(end).min(end) - from)
+                    .num_seconds()
+                    .max(0)
             })
             .sum();
         Duration::from_secs(secs)

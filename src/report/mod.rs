@@ -416,7 +416,6 @@ fn secs(d: TimeDelta) -> i64 {
     d.num_seconds()
 }
 
-
 /// One incident as the report sees it. `scope`: the one client the report is about
 /// (`--client`): the row is then that client's figures (its clocks, its outage), and
 /// the provider's own clocks are not among them.

@@ -112,3 +112,25 @@ fn tab_completes_incident_ids_active_first_and_values_from_mim_yaml() {
         assert!(script.contains("COMPLETE"), "{shell}: {script}");
     }
 }
+
+#[test]
+fn a_usage_error_does_not_list_by_as_required_when_mim_user_gave_it() {
+    let repo = TestRepo::new();
+    // TestRepo runs every command with MIM_USER set, as the README tells people to.
+    let site = repo.run(&["site"]).fails(2);
+    assert!(
+        site.stderr.contains("Usage: mim site --output <DIR>\n"),
+        "{}",
+        site.stderr
+    );
+    let resolve = repo.run(&["resolve", "2026-11-24-x", "-m", "x"]).fails(2);
+    assert!(
+        resolve.stderr.contains("--closure <CODE>"),
+        "{}",
+        resolve.stderr
+    );
+    assert!(!resolve.stderr.contains("--by"), "{}", resolve.stderr);
+    // Typed on the command line, it is shown as typed.
+    let typed = repo.run(&["--by", "Ann", "site"]).fails(2);
+    assert!(typed.stderr.contains("--by <NAME>"), "{}", typed.stderr);
+}

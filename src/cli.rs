@@ -532,7 +532,8 @@ pub(crate) struct UpdateArgs {
     /// A one-line summary of where things stand, e.g. "Degraded: failover in progress"
     #[arg(long, value_name = "TEXT", value_parser = crate::limits::line())]
     pub status_line: Option<String>,
-    /// Estimated time of restoration (RFC 3339 or local "YYYY-MM-DD HH:MM")
+    /// Estimated time of restoration: a clock time (14:00: today, or tomorrow once
+    /// passed), a duration from now (3h), or a time (RFC 3339 or local "YYYY-MM-DD HH:MM")
     #[arg(long, value_name = "TIME", value_parser = Time::Ahead)]
     pub eta: Option<String>,
     /// When the next update comes: a promise each reader's `mim check` holds us to. A clock

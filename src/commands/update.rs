@@ -400,16 +400,33 @@ fn promise_next(
     let mut recorded = incident.clone();
     recorded.entries.extend(entries.iter().cloned());
     let cadence_state = crate::state::derive(config, &recorded, ctx.now);
+    let mut warned = Vec::new();
     for (entry, &(target, _)) in entries.iter_mut().zip(numbers) {
-        let due = said.next_given.or_else(|| {
-            crate::sla::engine::promise_due(
-                config,
-                &recorded,
-                &cadence_state,
+        let by_cadence = crate::sla::engine::promise_due(
+            config,
+            &recorded,
+            &cadence_state,
+            target.audience,
+            target.own_client(),
+        );
+        // A time given with --next past the update clock's due: the clock, not the
+        // promise, is what `check` holds us to first.
+        if let (Some(given), Some(due)) = (said.next_given, by_cadence)
+            && given > due
+            && matches!(target.audience, Audience::Internal | Audience::Client)
+            && !warned.contains(&target.audience)
+        {
+            warned.push(target.audience);
+            let tz = config.tz();
+            eprintln!(
+                "warning: --next {} is after the {} update due by the cadence, {}: `mim check` counts a breach from then; give --next {} or sooner, or change the cadence with `mim plan`",
+                crate::time::display(&given, tz),
                 target.audience,
-                target.own_client(),
-            )
-        });
+                crate::time::display(&due, tz),
+                crate::time::display(&due, tz),
+            );
+        }
+        let due = said.next_given.or(by_cadence);
         if let Event::Update {
             next_by,
             next_given: given,

@@ -438,3 +438,30 @@ fn a_bad_colour_or_logo_is_a_configuration_error() {
     );
     assert!(run.stderr.contains("logo `logo.exe`"), "{}", run.stderr);
 }
+
+#[test]
+fn a_next_update_promised_past_the_cadence_warns() {
+    let repo = crate::common::TestRepo::new();
+    let id = repo.active_p1("2026-11-24T09:00:00Z", "2026-11-24T09:05:00Z");
+    // P1's internal cadence is 30m: an update at 09:10 is due again by 09:40.
+    let late = repo
+        .at(
+            "2026-11-24T09:10:00Z",
+            &["update", &id, "-m", "Rolling back.", "--next", "45m"],
+        )
+        .ok();
+    assert!(
+        late.stderr.contains(
+            "warning: --next 2026-11-24 09:55 UTC is after the internal update due by the cadence, 2026-11-24 09:40 UTC"
+        ),
+        "{}",
+        late.stderr
+    );
+    let within = repo
+        .at(
+            "2026-11-24T09:20:00Z",
+            &["update", &id, "-m", "Still rolling back.", "--next", "30m"],
+        )
+        .ok();
+    assert!(!within.stderr.contains("warning"), "{}", within.stderr);
+}

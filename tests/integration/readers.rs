@@ -531,6 +531,12 @@ fn every_figure_in_every_message_is_its_readers_fact() {
     let text = acme_notice.body_text(0).unwrap();
     assert!(text.contains("Your ERP runs on our standby site"), "{text}");
     assert!(!text.contains("checked that it works normally"), "{text}");
+    // The client's message replaces the standard wording; only the phase's label stays.
+    assert!(text.contains("Restored on a workaround."), "{text}");
+    assert!(
+        !text.contains("Service has been restored with a temporary workaround"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -211,8 +211,10 @@ pub fn roles_and_links_text(config: &Config, state: &State) -> String {
         let name_w = state.roles.iter().map(|r| r.holder.chars().count()).max();
         let (role_w, name_w) = (role_w.unwrap_or(0), name_w.unwrap_or(0));
         for r in &state.roles {
+            // A role held to the end ends with the incident's close.
             let until = r
                 .until
+                .or(state.closed_at)
                 .as_ref()
                 .map(|u| time::display(u, tz))
                 .unwrap_or_else(|| "now".into());

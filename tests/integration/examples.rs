@@ -173,3 +173,19 @@ fn what_people_read_of_the_example_is_kept_whole() {
         ])
     );
 }
+
+#[test]
+fn a_closed_incidents_roles_end_at_its_close() {
+    let out = mim_at_now(
+        "2026-11-24T09:00:00Z",
+        &["show", "2026-11-02-leeds-office-network-down"],
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(
+            "  incident-manager  Alice Moreau  2026-11-02 09:05 GMT – 2026-11-17 09:00 GMT\n"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("– now"), "{text}");
+}

@@ -72,7 +72,13 @@ pub fn run(ctx: &Ctx, id: Option<&str>) -> anyhow::Result<()> {
             &regulatory
         ))
     );
-    print!("{}", term::incident::durations_text(&durations));
+    // Without --impact-started or --detected, time to detect is the report's stand-in
+    // for both (0m), not a measure: the text leaves it out (the JSON keeps the figure).
+    let mut measured = durations.clone();
+    if incident.record.impact_started.is_none() && incident.record.detected.is_none() {
+        measured.time_to_detect = None;
+    }
+    print!("{}", term::incident::durations_text(&measured));
     if state.per_client() {
         print!("{}", term::incident::clients_text(config, &clients));
     }

@@ -465,3 +465,26 @@ fn a_next_update_promised_past_the_cadence_warns() {
         .ok();
     assert!(!within.stderr.contains("warning"), "{}", within.stderr);
 }
+
+#[test]
+fn show_gives_time_to_detect_only_when_it_was_measured() {
+    let repo = crate::common::TestRepo::new();
+    let plain = repo.active_p1("2026-11-24T09:00:00Z", "2026-11-24T09:05:00Z");
+    let text = repo.run(&["show", &plain]).ok().stdout;
+    assert!(text.contains("to accept"), "{text}");
+    assert!(!text.contains("to detect"), "{text}");
+    let measured = repo.declare(
+        "2026-11-24T10:00:00Z",
+        "Mail delayed",
+        "high",
+        "high",
+        &[
+            "--detected",
+            "2026-11-24T09:50:00Z",
+            "--impact-started",
+            "2026-11-24T09:40:00Z",
+        ],
+    );
+    let text = repo.run(&["show", &measured]).ok().stdout;
+    assert!(text.contains("to detect    10m"), "{text}");
+}

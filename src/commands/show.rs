@@ -72,13 +72,10 @@ pub fn run(ctx: &Ctx, id: Option<&str>) -> anyhow::Result<()> {
             &regulatory
         ))
     );
-    // Without --impact-started or --detected, time to detect is the report's stand-in
-    // for both (0m), not a measure: the text leaves it out (the JSON keeps the figure).
-    let mut measured = durations.clone();
-    if incident.record.impact_started.is_none() && incident.record.detected.is_none() {
-        measured.time_to_detect = None;
-    }
-    print!("{}", term::incident::durations_text(&measured));
+    print!(
+        "{}",
+        term::incident::durations_text(&measured(&incident, &durations))
+    );
     if state.per_client() {
         print!("{}", term::incident::clients_text(config, &clients));
     }
@@ -89,4 +86,18 @@ pub fn run(ctx: &Ctx, id: Option<&str>) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The durations the text shows: without --impact-started or --detected, time to detect
+/// is the report's stand-in for both (0m), not a measure, so it is left out (the JSON
+/// keeps the figure).
+fn measured(
+    incident: &crate::model::Incident,
+    durations: &crate::sla::durations::Durations,
+) -> crate::sla::durations::Durations {
+    let mut shown = durations.clone();
+    if incident.record.impact_started.is_none() && incident.record.detected.is_none() {
+        shown.time_to_detect = None;
+    }
+    shown
 }

@@ -61,6 +61,8 @@ pub use values::read_config;
 
 /// The configuration `mim init` writes (for tests and tools that make repositories).
 pub use config::DEFAULT_CONFIG;
+/// How a commit subject names an incident; the tests read `git log` with it.
+pub use model::short_ref;
 
 /// Whether mim syncs every file it writes (and its transaction journal) to disk before
 /// renaming it into place: on unless turned off, so a crash never leaves a half-written

@@ -360,19 +360,16 @@ fn stage_finding(
             show(&due)
         ),
     };
-    let end = c.stopped.unwrap_or(state.now);
-    Some(Finding {
-        incident: incident_id.to_string(),
-        rule: Rule::RegulatoryNotification,
-        name: c.name.clone(),
-        client: None,
+    let anchor = s.anchor.map_or(Place::Record("reported"), Place::Entry);
+    Some(finding(
+        incident_id,
+        Rule::RegulatoryNotification,
+        c,
         level,
         message,
-        anchor: s.anchor.map_or(Place::Record("reported"), Place::Entry),
-        due: Some(due),
-        actual: c.stopped,
-        overdue_by: (level == Level::Breach).then(|| (end - due).num_seconds()),
-    })
+        anchor,
+        state,
+    ))
 }
 
 fn classification_finding(
@@ -414,21 +411,44 @@ fn classification_finding(
             show(&due)
         ),
     };
+    let anchor = r
+        .record
+        .as_ref()
+        .and_then(|rec| rec.decided_entry)
+        .map_or(Place::Record("reported"), Place::Entry);
+    Some(finding(
+        incident_id,
+        Rule::RegulatoryClassification,
+        c,
+        level,
+        message,
+        anchor,
+        state,
+    ))
+}
+
+/// The finding of regulatory clock `c` (which has a due) at `level`, saying `message`.
+fn finding(
+    incident_id: &str,
+    rule: Rule,
+    c: &Clock,
+    level: Level,
+    message: String,
+    anchor: Place,
+    state: &State,
+) -> Finding {
+    let due = c.due.unwrap_or(state.now);
     let end = c.stopped.unwrap_or(state.now);
-    Some(Finding {
+    Finding {
         incident: incident_id.to_string(),
-        rule: Rule::RegulatoryClassification,
+        rule,
         name: c.name.clone(),
         client: None,
         level,
         message,
-        anchor: r
-            .record
-            .as_ref()
-            .and_then(|rec| rec.decided_entry)
-            .map_or(Place::Record("reported"), Place::Entry),
-        due: Some(due),
+        anchor,
+        due: c.due,
         actual: c.stopped,
         overdue_by: (level == Level::Breach).then(|| (end - due).num_seconds()),
-    })
+    }
 }

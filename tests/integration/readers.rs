@@ -1007,11 +1007,17 @@ fn the_example_tells_one_story_in_show_the_report_the_pages_and_the_emails() {
 
 /// Two clients of one medium-impact incident, ACME declared and Globex added later.
 fn two_clients(repo: &TestRepo, globex: &[&str]) -> String {
+    two_clients_at(repo, "medium", globex)
+}
+
+/// Two clients of one incident of `impact` and high urgency, accepted at 06:15: ACME
+/// declared at 06:08, Globex affected at 06:30 with `globex`'s flags.
+fn two_clients_at(repo: &TestRepo, impact: &str, globex: &[&str]) -> String {
     config(repo);
     let id = repo.declare(
         "2026-11-23T06:08:00Z",
         "Hosted ERP outage",
-        "medium",
+        impact,
         "high",
         &["--client", "acme"],
     );
@@ -1029,24 +1035,7 @@ fn two_clients(repo: &TestRepo, globex: &[&str]) -> String {
 #[test]
 fn a_clients_own_impact_raises_only_its_own_priority() {
     let repo = TestRepo::new();
-    config(&repo);
-    let id = repo.declare(
-        "2026-11-23T06:08:00Z",
-        "Hosted ERP outage",
-        "low",
-        "high",
-        &["--client", "acme"],
-    );
-    repo.at(
-        "2026-11-23T06:15:00Z",
-        &["accept", &id, "--manager", "Alice Moreau"],
-    )
-    .ok();
-    repo.at(
-        "2026-11-23T06:30:00Z",
-        &["affect", &id, "--client", "globex", "--impact", "medium"],
-    )
-    .ok();
+    let id = two_clients_at(&repo, "low", &["--impact", "medium"]);
     let at = |now: &str| by_reader(&repo.now(now, &["--json", "facts", &id]).ok().json());
     let before = at("2026-11-23T06:40:00Z");
     // Globex's medium impact raises the incident, and Globex, to P2; ACME stays at the
@@ -1186,24 +1175,7 @@ fn a_client_bound_text_naming_another_client_is_a_warning() {
 #[test]
 fn a_planned_client_cadence_looser_than_one_clients_contract_warns_for_that_client() {
     let repo = TestRepo::new();
-    config(&repo);
-    let id = repo.declare(
-        "2026-11-23T06:08:00Z",
-        "Hosted ERP outage",
-        "high",
-        "high",
-        &["--client", "acme"],
-    );
-    repo.at(
-        "2026-11-23T06:15:00Z",
-        &["accept", &id, "--manager", "Alice Moreau"],
-    )
-    .ok();
-    repo.at(
-        "2026-11-23T06:30:00Z",
-        &["affect", &id, "--client", "globex"],
-    )
-    .ok();
+    let id = two_clients_at(&repo, "high", &[]);
     let run = repo
         .at(
             "2026-11-23T06:40:00Z",

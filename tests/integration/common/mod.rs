@@ -306,29 +306,8 @@ pub fn git_in(dir: &Path, home: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// How a commit subject names incident `id` (`11-24 payments-api-outage`): the month and
-/// day, then the slug, or past 24 characters its first words (up to 12 characters) and
-/// last words (up to 15) around `…`.
+/// How a commit subject names incident `id` (`11-24 payments-api-outage`): mim's own
+/// rule, which its unit tests pin down.
 pub fn subject_ref(id: &str) -> String {
-    let slug = &id[11..];
-    let words: Vec<&str> = slug.split('-').collect();
-    let short = if slug.chars().count() <= 24 || words.len() < 2 {
-        slug.to_string()
-    } else {
-        let len = |w: &[&str]| w.join("-").chars().count();
-        let mut head = 1;
-        while head < words.len() && len(&words[..=head]) <= 12 {
-            head += 1;
-        }
-        let mut tail = words.len() - 1;
-        while tail > head && len(&words[tail - 1..]) <= 15 {
-            tail -= 1;
-        }
-        if tail <= head {
-            slug.to_string()
-        } else {
-            format!("{}…{}", words[..head].join("-"), words[tail..].join("-"))
-        }
-    };
-    format!("{} {short}", &id[5..10])
+    mim::short_ref(id)
 }

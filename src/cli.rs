@@ -187,6 +187,9 @@ pub(crate) enum Command {
     Sync(SyncArgs),
     /// Write static status pages: one per client with an Atom feed, and an overview
     Site(SiteArgs),
+    /// Keep the work tree to mim.yaml, templates and the incidents of the last N months
+    /// (a git sparse checkout); mim reads the others from git
+    Sparse(SparseArgs),
     /// Move every incident to incidents/YYYY/MM/<ID>/ (the monthly layout, for large
     /// repositories) in one commit, and set `layout: monthly` in mim.yaml
     Migrate {
@@ -711,6 +714,16 @@ pub(crate) enum ReportFormat {
     Json,
     /// One row per figure (long form), for spreadsheets
     Csv,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SparseArgs {
+    /// How many months of incidents the work tree holds, this one included
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=1200))]
+    pub months: u32,
+    /// Hold every incident again (`git sparse-checkout disable`)
+    #[arg(long, conflicts_with = "months")]
+    pub off: bool,
 }
 
 #[derive(Debug, Args)]

@@ -25,6 +25,37 @@ pub enum Kind {
     Other,
 }
 
+/// What a sparse work tree lacks, read from HEAD (see [`crate::sparse`]): set once, when
+/// the repository is found to be a sparse checkout.
+static ARCHIVE: std::sync::OnceLock<crate::sparse::Archive> = std::sync::OnceLock::new();
+
+/// Read what the work tree at `root` lacks from HEAD, if it is a sparse checkout (one
+/// `stat` when it is not). The first repository of the process is the one.
+pub fn use_archive_of(root: &Path) {
+    if ARCHIVE.get().is_none()
+        && let Some(archive) = crate::sparse::Archive::open(root)
+    {
+        let _ = ARCHIVE.set(archive);
+    }
+}
+
+/// The archive of a sparse work tree, once [`use_archive_of`] found one.
+pub fn archive() -> Option<&'static crate::sparse::Archive> {
+    ARCHIVE.get()
+}
+
+/// The archive and `path` relative to its root, where `path` is outside the work tree's
+/// cone (so what is not on disk there is read from HEAD).
+fn archived(path: &Path) -> Option<(&'static crate::sparse::Archive, &Path)> {
+    let archive = ARCHIVE.get()?;
+    let rel = path.strip_prefix(archive.root()).ok()?;
+    (!rel.as_os_str().is_empty() && archive.outside(rel)).then_some((archive, rel))
+}
+
+fn on_disk(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok()
+}
+
 fn refused(message: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, message)
 }
@@ -89,7 +120,9 @@ pub fn kind(base: &Path, path: &Path) -> io::Result<Kind> {
         let last = i + 1 == parts.len();
         let meta = match std::fs::symlink_metadata(&at) {
             Ok(meta) => meta,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Kind::Missing),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Ok(archived(path).map_or(Kind::Missing, |(a, rel)| a.kind(rel)));
+            }
             Err(e) => return Err(e),
         };
         match kind_of(&meta) {
@@ -129,7 +162,13 @@ pub fn exists(base: &Path, path: &Path) -> bool {
 /// Open a regular file whose directories are known to be safe (checked with [`kind`] or
 /// listed with [`list_dir`]): never through a symbolic link at its own name, never a
 /// FIFO or device. For reading only a part of it (a header, front matter).
-pub fn open_regular(path: &Path) -> io::Result<File> {
+pub fn open_regular(path: &Path) -> io::Result<Box<dyn Read + Send>> {
+    if let Some((archive, rel)) = archived(path)
+        && !on_disk(path)
+    {
+        let bytes = archive.read(rel, crate::limits::read_limit(path))?;
+        return Ok(Box::new(io::Cursor::new(bytes)));
+    }
     let file = open_no_follow(path).map_err(|e| {
         #[cfg(unix)]
         if e.raw_os_error() == Some(libc::ELOOP) {
@@ -142,7 +181,7 @@ pub fn open_regular(path: &Path) -> io::Result<File> {
             "is not a regular file: mim does not read it".to_string(),
         ));
     }
-    Ok(file)
+    Ok(Box::new(file))
 }
 
 /// Read a regular file below `base`: never through a symbolic link, never a FIFO or
@@ -161,6 +200,11 @@ pub fn read(base: &Path, path: &Path) -> io::Result<Vec<u8>> {
                     .to_string(),
             ));
         }
+    }
+    if let Some((archive, rel)) = archived(path)
+        && !on_disk(path)
+    {
+        return archive.read(rel, limit);
     }
     let file = open_no_follow(path)?;
     let meta = file.metadata()?;
@@ -224,16 +268,26 @@ pub fn list_dir(base: &Path, path: &Path) -> io::Result<Vec<(String, Kind)>> {
         _ => return Err(refused("is not a directory".to_string())),
     }
     let mut out = Vec::new();
-    for entry in std::fs::read_dir(path)? {
-        let entry = entry?;
-        let kind = match entry.file_type() {
-            Ok(t) if t.is_symlink() => Kind::Symlink,
-            Ok(t) if t.is_file() => Kind::File,
-            Ok(t) if t.is_dir() => Kind::Dir,
-            Ok(_) => Kind::Other,
-            Err(e) => return Err(e),
-        };
-        out.push((entry.file_name().to_string_lossy().into_owned(), kind));
+    if on_disk(path) {
+        for entry in std::fs::read_dir(path)? {
+            let entry = entry?;
+            let kind = match entry.file_type() {
+                Ok(t) if t.is_symlink() => Kind::Symlink,
+                Ok(t) if t.is_file() => Kind::File,
+                Ok(t) if t.is_dir() => Kind::Dir,
+                Ok(_) => Kind::Other,
+                Err(e) => return Err(e),
+            };
+            out.push((entry.file_name().to_string_lossy().into_owned(), kind));
+        }
+    }
+    // Outside a sparse work tree's cone, what HEAD has beside what is on disk.
+    if let Some((archive, rel)) = archived(path) {
+        for (name, kind) in archive.list(rel) {
+            if !out.iter().any(|(n, _)| *n == name) {
+                out.push((name, kind));
+            }
+        }
     }
     out.sort();
     Ok(out)

@@ -284,6 +284,11 @@ impl Change {
         Change::default()
     }
 
+    /// Every path the change writes.
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.ops.iter().map(Op::path)
+    }
+
     /// Replace (or create) a file with these contents.
     pub fn put(&mut self, path: impl Into<PathBuf>, bytes: impl Into<Vec<u8>>) -> &mut Self {
         self.ops.push(Op::Put(path.into(), bytes.into()));

@@ -37,6 +37,7 @@ mod schema;
 mod send;
 mod show;
 mod site;
+mod sparse;
 mod status;
 mod sync;
 mod templates;
@@ -112,6 +113,7 @@ pub(crate) fn dispatch(
         Command::Sync(args) => sync::run(ctx, args),
         Command::Site(args) => site::run(ctx, args),
         Command::Migrate { dry_run } => migrate::run(ctx, *dry_run),
+        Command::Sparse(args) => sparse::run(ctx, args),
         Command::Intake(args) => intake::run(ctx, args, prepared),
         Command::Classify(args) => classify::run(ctx, args),
         Command::Notify(args) => notify::run(ctx, args),

@@ -207,7 +207,7 @@ fn yaml_would_type(value: &str) -> bool {
 
 /// The start of an update file: its lines up to and including the closing `---` of
 /// the front matter (or the whole file when there is none). The body is not read.
-fn head_from(file: std::fs::File) -> std::io::Result<String> {
+fn head_from(file: impl std::io::Read) -> std::io::Result<String> {
     use std::io::BufRead;
     let mut reader = std::io::BufReader::with_capacity(1024, file);
     let mut head = String::new();

@@ -224,6 +224,7 @@ impl Transaction<'_> {
 
     fn write_inner(&mut self, change: &Change) -> anyhow::Result<()> {
         let root = self.session.root.clone();
+        widen_for(&root, change.paths())?;
         let mut new_dirs = Vec::new();
         let mut befores: Vec<(PathBuf, Option<Vec<u8>>)> = Vec::new();
         let staged = &self.files;
@@ -516,6 +517,24 @@ impl Drop for Transaction<'_> {
             self.roll_back();
         }
     }
+}
+
+/// In a sparse work tree, add to its cone the incident directories of `paths` that are
+/// outside it, before anything is written there (see [`crate::sparse`]).
+fn widen_for<'a>(root: &Path, paths: impl Iterator<Item = &'a Path>) -> anyhow::Result<()> {
+    let Some(archive) = safe_fs::archive() else {
+        return Ok(());
+    };
+    let mut dirs: Vec<PathBuf> = paths
+        .filter_map(|p| p.strip_prefix(root).ok())
+        .filter_map(|rel| {
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            crate::repo::incident_dir_of_path(&rel).map(PathBuf::from)
+        })
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    archive.widen(&dirs)
 }
 
 /// Move back every directory of `moves` that was moved (its `to` is there, its `from`

@@ -33,6 +33,7 @@ mod scale;
 mod schema;
 mod site;
 mod sla;
+mod sparse;
 mod structure;
 mod team;
 mod templates;

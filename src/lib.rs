@@ -39,7 +39,6 @@ pub(crate) mod schema;
 pub(crate) mod seal;
 pub(crate) mod site;
 pub(crate) mod sla;
-pub(crate) mod sparse;
 pub(crate) mod state;
 pub(crate) mod store;
 pub(crate) mod sync;

@@ -38,7 +38,7 @@ impl Repo {
             })
             .ok_or_else(|| Error::NotARepository(start.clone()))?
             .to_path_buf();
-        // A sparse work tree: what it lacks is read from HEAD (crate::sparse).
+        // A sparse work tree: what it lacks is read from HEAD (archive).
         crate::safe_fs::use_archive_of(&root);
         let path = root.join(config::FILE_NAME);
         let shown = Path::new(config::FILE_NAME);

@@ -9,6 +9,8 @@
 //! symbolic link too (`O_NOFOLLOW`), so a swap after the check is caught. A symlink's
 //! target is never read, printed or written.
 
+pub(crate) mod archive;
+
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
 use std::path::{Component, Path};
@@ -25,28 +27,28 @@ pub enum Kind {
     Other,
 }
 
-/// What a sparse work tree lacks, read from HEAD (see [`crate::sparse`]): set once, when
+/// What a sparse work tree lacks, read from HEAD (see [`archive`]): set once, when
 /// the repository is found to be a sparse checkout.
-static ARCHIVE: std::sync::OnceLock<crate::sparse::Archive> = std::sync::OnceLock::new();
+static ARCHIVE: std::sync::OnceLock<archive::Archive> = std::sync::OnceLock::new();
 
 /// Read what the work tree at `root` lacks from HEAD, if it is a sparse checkout (one
 /// `stat` when it is not). The first repository of the process is the one.
 pub fn use_archive_of(root: &Path) {
     if ARCHIVE.get().is_none()
-        && let Some(archive) = crate::sparse::Archive::open(root)
+        && let Some(archive) = archive::Archive::open(root)
     {
         let _ = ARCHIVE.set(archive);
     }
 }
 
 /// The archive of a sparse work tree, once [`use_archive_of`] found one.
-pub fn archive() -> Option<&'static crate::sparse::Archive> {
+pub fn archive() -> Option<&'static archive::Archive> {
     ARCHIVE.get()
 }
 
 /// The archive and `path` relative to its root, where `path` is outside the work tree's
 /// cone (so what is not on disk there is read from HEAD).
-fn archived(path: &Path) -> Option<(&'static crate::sparse::Archive, &Path)> {
+fn archived(path: &Path) -> Option<(&'static archive::Archive, &Path)> {
     let archive = ARCHIVE.get()?;
     let rel = path.strip_prefix(archive.root()).ok()?;
     (!rel.as_os_str().is_empty() && archive.outside(rel)).then_some((archive, rel))

@@ -520,7 +520,7 @@ impl Drop for Transaction<'_> {
 }
 
 /// In a sparse work tree, add to its cone the incident directories of `paths` that are
-/// outside it, before anything is written there (see [`crate::sparse`]).
+/// outside it, before anything is written there (see [`archive`]).
 fn widen_for<'a>(root: &Path, paths: impl Iterator<Item = &'a Path>) -> anyhow::Result<()> {
     let Some(archive) = safe_fs::archive() else {
         return Ok(());

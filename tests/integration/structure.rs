@@ -234,6 +234,11 @@ const READS_OUTSIDE_SAFE_FS: &[(&str, &str, &str)] = &[
         "git's lock files under .git",
     ),
     (
+        "safe_fs/archive.rs",
+        "fs::read_to_string(",
+        "a `.git` file's `gitdir:` line, to find the git directory (and its sparse-checkout file)",
+    ),
+    (
         "txn/mod.rs",
         "fs::read_to_string(",
         "a `.git` file's `gitdir:` line, to find the git directory",

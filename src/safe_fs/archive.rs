@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::{Arc, Mutex, RwLock};
 
-use crate::safe_fs::Kind;
+use super::Kind;
 
 /// What HEAD holds outside the work tree's cone.
 pub struct Archive {

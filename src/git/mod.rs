@@ -10,9 +10,11 @@ use crate::time::Timestamp;
 mod commit;
 mod index;
 pub mod seal;
+mod settings;
 
 pub use commit::commit_paths;
 pub use index::IndexLock;
+pub use settings::check_index;
 
 fn git(dir: &Path) -> Command {
     let mut cmd = Command::new("git");

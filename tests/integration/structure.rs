@@ -234,6 +234,11 @@ const READS_OUTSIDE_SAFE_FS: &[(&str, &str, &str)] = &[
         "git's lock files under .git",
     ),
     (
+        "git/settings.rs",
+        "fs::read_dir(",
+        "the names of git's shared index files under .git (none is read)",
+    ),
+    (
         "txn/mod.rs",
         "fs::read_to_string(",
         "a `.git` file's `gitdir:` line, to find the git directory",

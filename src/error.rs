@@ -20,6 +20,9 @@ pub enum Error {
     Config(Diagnostics),
     /// No `mim.yaml` in the directory (the one after `-C`) or any parent.
     NotARepository(PathBuf),
+    /// git's configuration of the repository is one mim must not commit under (see
+    /// [`crate::git::check_index`]): the problem and the commands that fix it.
+    GitSettings(String),
     /// Problems in an incident's files; each at its file, line and column.
     Invalid(Diagnostics),
     /// Some incidents could not be read, so output that lists incidents is incomplete:
@@ -37,7 +40,10 @@ impl Error {
     /// The exit status.
     pub fn code(&self) -> u8 {
         match self {
-            Error::Usage(_) | Error::Config(_) | Error::NotARepository(_) => 2,
+            Error::Usage(_)
+            | Error::Config(_)
+            | Error::NotARepository(_)
+            | Error::GitSettings(_) => 2,
             Error::Invalid(_) | Error::Incomplete { .. } | Error::Findings => 1,
         }
     }
@@ -60,6 +66,7 @@ impl std::fmt::Display for Error {
                 crate::config::FILE_NAME,
                 dir.display()
             ),
+            Error::GitSettings(message) => f.write_str(message),
             Error::Incomplete { what, .. } => f.write_str(what),
             Error::Findings => f.write_str("findings"),
         }
@@ -85,7 +92,7 @@ pub fn report(err: &anyhow::Error) -> u8 {
             each(problems);
             eprintln!("error: {what}");
         }
-        Some(Error::Usage(_) | Error::NotARepository(_)) | None => {
+        Some(Error::Usage(_) | Error::NotARepository(_) | Error::GitSettings(_)) | None => {
             eprintln!("error: {}", crate::text::for_terminal(&format!("{err:#}")));
         }
     }
@@ -105,6 +112,7 @@ mod tests {
         assert_eq!(report(&usage), 2);
         let missing = Error::NotARepository(PathBuf::from("/nowhere")).into();
         assert_eq!(report(&missing), 2);
+        assert_eq!(report(&Error::GitSettings("split".into()).into()), 2);
         assert_eq!(report(&Error::Config(Diagnostics(Vec::new())).into()), 2);
         assert_eq!(report(&Error::Invalid(Diagnostics(Vec::new())).into()), 1);
         assert_eq!(report(&Error::Findings.into()), 1);

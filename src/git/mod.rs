@@ -10,9 +10,11 @@ use crate::time::Timestamp;
 mod commit;
 mod index;
 pub mod seal;
+mod settings;
 
 pub use commit::commit_paths;
 pub use index::IndexLock;
+pub use settings::check_index;
 
 fn git(dir: &Path) -> Command {
     let mut cmd = Command::new("git");
@@ -53,10 +55,10 @@ fn config_value(dir: &Path, key: &str) -> Option<String> {
     (out.status.success() && !value.is_empty()).then_some(value)
 }
 
-/// `git init` a new repository for mim. An incident repository grows for years and
-/// every mim command rewrites git's index once, so the index is written without its
-/// trailing checksum (`index.skipHash`, git 2.40; read by git 2.13 and later), which
-/// halves the cost of that rewrite in a large repository.
+/// `git init` a new repository for mim. git's index settings stay git's defaults and the
+/// user's: `index.skipHash` would halve the index write of a large repository, but git
+/// cannot read back an index written with it and a split index together, and a user who
+/// turns the split index on damages the index with git alone (see `settings`).
 pub fn init(dir: &Path) -> anyhow::Result<()> {
     let out = git(dir)
         .args(["init", "--quiet"])
@@ -68,10 +70,6 @@ pub fn init(dir: &Path) -> anyhow::Result<()> {
             String::from_utf8_lossy(&out.stderr).trim()
         );
     }
-    let _ = git(dir)
-        .args(["config", "index.skipHash", "true"])
-        .stderr(Stdio::null())
-        .status();
     Ok(())
 }
 

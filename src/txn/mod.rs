@@ -80,9 +80,14 @@ pub struct Session {
 
 impl Session {
     /// Take the repository lock (waiting up to `timeout` for another mim), then recover
-    /// any transaction a killed mim left behind.
+    /// any transaction a killed mim left behind. Refused first, with nothing written, in
+    /// a git repository whose index git could not read back once written (see
+    /// [`git::check_index`]).
     pub fn begin(root: &Path, timeout: Duration) -> anyhow::Result<Session> {
         let git = git_state::dirs(root);
+        if let Some(g) = &git {
+            git::check_index(root, &g.git_dir)?;
+        }
         let (lock_path, journal) = state_paths(root, git.as_ref());
         let lock = lock::acquire(&lock_path, timeout, &command_line())?;
         let session = Session {

@@ -13,6 +13,7 @@ mod examples;
 mod faults;
 mod foundation;
 mod functions;
+mod git_index;
 mod hostile;
 mod intake;
 mod layout;

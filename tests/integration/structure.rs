@@ -239,6 +239,11 @@ const READS_OUTSIDE_SAFE_FS: &[(&str, &str, &str)] = &[
         "a `.git` file's `gitdir:` line, to find the git directory (and its sparse-checkout file)",
     ),
     (
+        "git/settings.rs",
+        "fs::read_dir(",
+        "the names of git's shared index files under .git (none is read)",
+    ),
+    (
         "txn/mod.rs",
         "fs::read_to_string(",
         "a `.git` file's `gitdir:` line, to find the git directory",

@@ -78,14 +78,18 @@ pub fn applies(regime: &Regime, state: &State) -> bool {
 pub fn statuses(config: &Config, state: &State) -> Vec<RegimeStatus> {
     config
         .regulations
-        .iter()
-        .filter_map(|(key, regime)| {
-            let record = state.regime(key);
-            let applies = applies(regime, state);
-            (applies || record.is_some())
-                .then(|| status(config, key, regime, state, record, applies))
-        })
+        .keys()
+        .filter_map(|key| status_of(config, state, key))
         .collect()
+}
+
+/// Regime `key` as it stands for the incident, when it applies to it or the incident
+/// was classified under it.
+pub fn status_of(config: &Config, state: &State, key: &str) -> Option<RegimeStatus> {
+    let (key, regime) = config.regulations.get_key_value(key)?;
+    let record = state.regime(key);
+    let applies = applies(regime, state);
+    (applies || record.is_some()).then(|| status(config, key, regime, state, record, applies))
 }
 
 fn status(

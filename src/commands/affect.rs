@@ -79,7 +79,7 @@ pub fn run(ctx: &Ctx, args: &AffectArgs) -> anyhow::Result<()> {
 fn check_flags(
     args: &AffectArgs,
 ) -> anyhow::Result<(Option<String>, Option<String>, Option<String>)> {
-    let clean = |s: &Option<String>| s.as_deref().map(text::one_line).filter(|s| !s.is_empty());
+    let clean = |s: &Option<String>| text::one_line_or_none(s.as_deref());
     let (service, ci, reason) = (clean(&args.service), clean(&args.ci), clean(&args.reason));
     if args.client.is_none() && service.is_none() && ci.is_none() {
         bail!("say what is affected: --client CLIENT, --service SERVICE or --ci CI");

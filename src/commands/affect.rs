@@ -59,11 +59,7 @@ pub fn run(ctx: &Ctx, args: &AffectArgs) -> anyhow::Result<()> {
     let names: Vec<&str> = entries.iter().map(|e| e.event.name()).collect();
     let summary = said.join("; ");
     ctx.record(id, &names.join(", "), &summary, &change)?;
-    let rel = ctx.repo.relative(&incident.dir).join(OUTBOX_DIR);
-    let paths: Vec<String> = files
-        .iter()
-        .map(|f| rel.join(f).display().to_string())
-        .collect();
+    let paths = ctx.outbox_paths(&incident, &files);
     if ctx.json {
         return ctx.print_json(&json!({"incident": id, "entries": entries, "messages": paths}));
     }

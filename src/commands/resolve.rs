@@ -61,9 +61,8 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<()> {
     }
     let subject = subject(args, workaround);
     ctx.record(&incident.id, entry.event.name(), &subject, &change)?;
-    let rel = ctx.repo.relative(&incident.dir).join(OUTBOX_DIR);
-    for f in &files {
-        println!("{}", rel.join(f).display());
+    for path in ctx.outbox_paths(&incident, &files) {
+        println!("{path}");
     }
     eprintln!("{}: {} → resolved", incident.id, state.status);
     open_children(ctx, &state);

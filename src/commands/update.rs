@@ -546,11 +546,7 @@ fn report(
     files: &[String],
     sending: bool,
 ) -> anyhow::Result<()> {
-    let rel = ctx.repo.relative(&incident.dir).join(OUTBOX_DIR);
-    let paths: Vec<String> = files
-        .iter()
-        .map(|f| rel.join(f).display().to_string())
-        .collect();
+    let paths = ctx.outbox_paths(incident, files);
     if ctx.json {
         let numbers: serde_json::Map<String, serde_json::Value> = numbers
             .iter()

@@ -428,12 +428,13 @@ pub fn workstream_line(w: &Workstream) -> String {
 }
 
 fn workstream_lines(plan: &Plan) -> Vec<String> {
-    let mut lines = vec!["workstreams:".to_string()];
-    lines.extend(
-        plan.workstreams
-            .iter()
-            .map(|w| format!("  - {}", workstream_line(w))),
-    );
+    list_lines("workstreams", &plan.workstreams, workstream_line)
+}
+
+/// `key:` and each item of the list on a line of its own, as `item` writes it.
+fn list_lines<T>(key: &str, items: &[T], item: fn(&T) -> String) -> Vec<String> {
+    let mut lines = vec![format!("{key}:")];
+    lines.extend(items.iter().map(|i| format!("  - {}", item(i))));
     lines
 }
 
@@ -453,13 +454,7 @@ fn stakeholder_line(s: &Stakeholder) -> String {
 }
 
 fn stakeholder_lines(plan: &Plan) -> Vec<String> {
-    let mut lines = vec!["stakeholders:".to_string()];
-    lines.extend(
-        plan.stakeholders
-            .iter()
-            .map(|s| format!("  - {}", stakeholder_line(s))),
-    );
-    lines
+    list_lines("stakeholders", &plan.stakeholders, stakeholder_line)
 }
 
 fn cadence_lines(plan: &Plan) -> Vec<String> {

@@ -863,7 +863,7 @@ impl Config {
                 problem(
                     &at,
                     format!(
-                        "{} is one of the provider's own recipients (audiences.{list}) and a contact of client {client} (contacts.{contacts}): a message never goes to both; use separate addresses",
+                        "{} is one of the provider's own recipients (audiences.{list}) and a contact of client {client} ({contacts}): a message never goes to both; use separate addresses",
                         mailbox.address
                     ),
                 );
@@ -1002,14 +1002,15 @@ impl Config {
         out
     }
 
-    /// The client and the contact list that name `mailbox`, if any.
-    fn client_contact(&self, mailbox: &Mailbox) -> Option<(&str, &'static str)> {
+    /// The client and its contact list (`contacts.management`) that name `mailbox`, if
+    /// one does.
+    pub fn client_contact(&self, mailbox: &Mailbox) -> Option<(&str, &'static str)> {
         self.clients.iter().find_map(|(key, c)| {
             let c = &c.contacts;
             [
-                ("client", &c.client),
-                ("management", &c.management),
-                ("end_users", &c.end_users),
+                ("contacts.client", &c.client),
+                ("contacts.management", &c.management),
+                ("contacts.end_users", &c.end_users),
             ]
             .into_iter()
             .find(|(_, list)| list.iter().any(|m| m.same_address(mailbox)))

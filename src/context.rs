@@ -386,6 +386,57 @@ impl Ctx {
             .with_context(|| format!("reading {}", self.repo.relative(path).display()))
     }
 
+    /// A new incident's files in `dir`: its record, and its timeline (the header, then
+    /// `lines`), each opening with its schema line where the repository has the schemas
+    /// (editors check the files against them).
+    pub fn new_incident(
+        &self,
+        dir: &std::path::Path,
+        record: &crate::model::Record,
+        lines: &str,
+    ) -> anyhow::Result<Change> {
+        let modeline = |file: &str| {
+            let schemas = self.repo.root.join(crate::schema::DIR);
+            if schemas.join(file).is_file() {
+                crate::schema::modeline(file, 2)
+            } else {
+                String::new()
+            }
+        };
+        let mut change = Change::new();
+        change
+            .put(
+                dir.join(crate::model::RECORD_FILE),
+                format!(
+                    "{}{}",
+                    modeline("incident.yaml.json"),
+                    serde_yaml::to_string(record)?
+                ),
+            )
+            .put(
+                dir.join(crate::model::TIMELINE_FILE),
+                format!(
+                    "{}{}{lines}",
+                    modeline("timeline.json"),
+                    crate::model::timeline::HEADER
+                ),
+            );
+        Ok(change)
+    }
+
+    /// The messages `files` of `incident`'s outbox as people name them: relative to the
+    /// repository root (`incidents/ID/outbox/NAME`).
+    pub fn outbox_paths(&self, incident: &Incident, files: &[String]) -> Vec<String> {
+        let dir = self
+            .repo
+            .relative(&incident.dir)
+            .join(crate::comms::outbox::OUTBOX_DIR);
+        files
+            .iter()
+            .map(|f| dir.join(f).display().to_string())
+            .collect()
+    }
+
     /// Before mail goes out: wait until the team has the commit (`git.sync: auto`).
     pub(crate) fn before_mail(&self, id: &str) -> anyhow::Result<()> {
         self.sync.before_mail(&self.repo, id, self.clock)

@@ -52,6 +52,15 @@ impl Error {
     pub fn usage(message: impl std::fmt::Display) -> Error {
         Error::Usage(anyhow::anyhow!("{message}"))
     }
+
+    /// After output that lists incidents: fine when every incident was read, else
+    /// [`Error::Incomplete`] with the `problems`, saying `what` was left out.
+    pub fn check_complete(problems: Vec<Diagnostic>, what: &'static str) -> anyhow::Result<()> {
+        if problems.is_empty() {
+            return Ok(());
+        }
+        Err(Error::Incomplete { problems, what }.into())
+    }
 }
 
 impl std::fmt::Display for Error {

@@ -21,6 +21,11 @@ pub fn one_line(text: &str) -> String {
         .join(" ")
 }
 
+/// [`one_line`] of an optional flag's text; none when nothing is left.
+pub fn one_line_or_none(text: Option<&str>) -> Option<String> {
+    text.map(one_line).filter(|t| !t.is_empty())
+}
+
 /// [`one_line`], cut between words to at most `max` characters (`…` marks the cut);
 /// the one way mim shortens what people typed (commit subjects, summaries, names).
 pub fn clip(text: &str, max: usize) -> String {

@@ -163,11 +163,9 @@ impl TypedValueParser for Choice {
         arg: Option<&clap::Arg>,
         value: &OsStr,
     ) -> Result<String, clap::Error> {
-        let text = crate::limits::name().parse_ref(cmd, arg, value)?;
-        match CONFIG.get().and_then(|config| self.refusal(config, &text)) {
-            None => Ok(text),
-            Some((valid, tip)) => Err(refuse(cmd, arg, &text, valid.into_iter(), Some(tip))),
-        }
+        one_of(cmd, arg, value, |text| {
+            CONFIG.get().and_then(|config| self.refusal(config, text))
+        })
     }
 }
 
@@ -183,26 +181,39 @@ impl Choice {
     }
 }
 
+/// `value` as a name (see [`crate::limits::name`]) that `refusal` takes: it gives the
+/// valid values and a tip for a name it refuses, and nothing for one it takes.
+fn one_of(
+    cmd: &clap::Command,
+    arg: Option<&clap::Arg>,
+    value: &OsStr,
+    refusal: impl FnOnce(&str) -> Option<(Vec<String>, String)>,
+) -> Result<String, clap::Error> {
+    let text = crate::limits::name().parse_ref(cmd, arg, value)?;
+    match refusal(&text) {
+        None => Ok(text),
+        Some((valid, tip)) => Err(refuse(cmd, arg, &text, valid, tip)),
+    }
+}
+
 /// clap's error for a value outside its set, as for a `ValueEnum`: `invalid value 'X'
 /// for '--flag <NAME>'`, the valid values, and a `tip`.
 fn refuse(
     cmd: &clap::Command,
     arg: Option<&clap::Arg>,
     value: &str,
-    valid: impl Iterator<Item = String>,
-    tip: Option<String>,
+    valid: Vec<String>,
+    tip: String,
 ) -> clap::Error {
     let mut err = clap::Error::new(ErrorKind::InvalidValue).with_cmd(cmd);
     let arg = arg.map_or_else(|| "the value".to_string(), ToString::to_string);
     err.insert(ContextKind::InvalidArg, ContextValue::String(arg));
     let value = for_terminal(value).into_owned();
     err.insert(ContextKind::InvalidValue, ContextValue::String(value));
-    let valid = valid.map(|v| for_terminal(&v).into_owned()).collect();
+    let valid = valid.iter().map(|v| for_terminal(v).into_owned()).collect();
     err.insert(ContextKind::ValidValue, ContextValue::Strings(valid));
-    if let Some(tip) = tip {
-        let tip = vec![StyledStr::from(tip)];
-        err.insert(ContextKind::Suggested, ContextValue::StyledStrs(tip));
-    }
+    let tip = vec![StyledStr::from(tip)];
+    err.insert(ContextKind::Suggested, ContextValue::StyledStrs(tip));
     err
 }
 
@@ -219,13 +230,14 @@ impl TypedValueParser for BuiltinTemplate {
         arg: Option<&clap::Arg>,
         value: &OsStr,
     ) -> Result<String, clap::Error> {
-        let text = crate::limits::name().parse_ref(cmd, arg, value)?;
-        if crate::render::builtin_names().any(|n| n == text) {
-            return Ok(text);
-        }
-        let valid = crate::render::builtin_names().map(str::to_string);
-        let tip = "`mim templates list` shows them, and the repository's overrides".to_string();
-        Err(refuse(cmd, arg, &text, valid, Some(tip)))
+        one_of(cmd, arg, value, |text| {
+            if crate::render::builtin_names().any(|n| n == text) {
+                return None;
+            }
+            let valid = crate::render::builtin_names().map(str::to_string).collect();
+            let tip = "`mim templates list` shows them, and the repository's overrides";
+            Some((valid, tip.to_string()))
+        })
     }
 }
 

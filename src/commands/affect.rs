@@ -59,11 +59,7 @@ pub fn run(ctx: &Ctx, args: &AffectArgs) -> anyhow::Result<()> {
     let names: Vec<&str> = entries.iter().map(|e| e.event.name()).collect();
     let summary = said.join("; ");
     ctx.record(id, &names.join(", "), &summary, &change)?;
-    let rel = ctx.repo.relative(&incident.dir).join(OUTBOX_DIR);
-    let paths: Vec<String> = files
-        .iter()
-        .map(|f| rel.join(f).display().to_string())
-        .collect();
+    let paths = ctx.outbox_paths(&incident, &files);
     if ctx.json {
         return ctx.print_json(&json!({"incident": id, "entries": entries, "messages": paths}));
     }
@@ -79,7 +75,7 @@ pub fn run(ctx: &Ctx, args: &AffectArgs) -> anyhow::Result<()> {
 fn check_flags(
     args: &AffectArgs,
 ) -> anyhow::Result<(Option<String>, Option<String>, Option<String>)> {
-    let clean = |s: &Option<String>| s.as_deref().map(text::one_line).filter(|s| !s.is_empty());
+    let clean = |s: &Option<String>| text::one_line_or_none(s.as_deref());
     let (service, ci, reason) = (clean(&args.service), clean(&args.ci), clean(&args.reason));
     if args.client.is_none() && service.is_none() && ci.is_none() {
         bail!("say what is affected: --client CLIENT, --service SERVICE or --ci CI");

@@ -55,9 +55,7 @@ pub fn run(ctx: &Ctx, args: &ClassifyArgs) -> anyhow::Result<()> {
     };
     ctx.record_event(&incident, &entry, &summary)?;
     let after = ctx.state_now(&incident.with_entry(&entry));
-    let status = regulation::statuses(config, &after)
-        .into_iter()
-        .find(|r| r.regime == args.regime);
+    let status = regulation::status_of(config, &after, &args.regime);
     if ctx.json {
         return ctx.print_json(&json!({"incident": id, "entry": entry, "regime": status}));
     }

@@ -1,15 +1,13 @@
 //! `mim declare`: propose a major incident.
 
-use std::path::Path;
-
 use anyhow::{Context as _, bail};
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::cli::DeclareArgs;
 use crate::context::Ctx;
-use crate::model::{Names, RECORD_FILE, Record, TIMELINE_FILE, timeline};
-use crate::store::{self, Change};
+use crate::model::{Names, Record};
+use crate::store;
 use crate::text;
 use crate::time;
 
@@ -21,7 +19,7 @@ pub fn run(ctx: &Ctx, args: &DeclareArgs) -> anyhow::Result<()> {
     let date = ctx.now.with_timezone(&config.tz()).date_naive();
     let id = ctx.repo.new_id(date, &record.title);
     let dir = ctx.repo.incident_dir(&id);
-    let change = new_files(ctx, &dir, &record)?;
+    let change = ctx.new_incident(&dir, &record, "")?;
     let major = config.targets(&priority).is_some_and(|t| t.major);
     let summary = format!("declared {priority} {}", record.title);
     let similar = active_like(ctx, &record);
@@ -87,34 +85,6 @@ fn declared_record(ctx: &Ctx, args: &DeclareArgs) -> anyhow::Result<Record> {
             .map(text::multi_line)
             .filter(|s| !s.is_empty()),
     })
-}
-
-/// The new incident's files: its record and its timeline's header.
-fn new_files(ctx: &Ctx, dir: &Path, record: &Record) -> anyhow::Result<Change> {
-    // Editors check the files against the schemas where the repository has them.
-    let modeline = |file: &str| {
-        let schemas = ctx.repo.root.join(crate::schema::DIR);
-        if schemas.join(file).is_file() {
-            crate::schema::modeline(file, 2)
-        } else {
-            String::new()
-        }
-    };
-    let mut change = Change::new();
-    change
-        .put(
-            dir.join(RECORD_FILE),
-            format!(
-                "{}{}",
-                modeline("incident.yaml.json"),
-                serde_yaml::to_string(record)?
-            ),
-        )
-        .put(
-            dir.join(TIMELINE_FILE),
-            format!("{}{}", modeline("timeline.json"), timeline::HEADER),
-        );
-    Ok(change)
 }
 
 /// The warning for a priority that is not a major incident's.

@@ -18,8 +18,8 @@ pub fn run(ctx: &Ctx, args: &EscalateArgs) -> anyhow::Result<()> {
         .as_deref()
         .map(|t| text::name("--to", t))
         .transpose()?;
-    let reason = clean(args.reason.as_deref());
-    let reference = clean(args.reference.as_deref());
+    let reason = text::one_line_or_none(args.reason.as_deref());
+    let reference = text::one_line_or_none(args.reference.as_deref());
     let reprioritising = args.impact.is_some() || args.urgency.is_some();
     check_flags(args, reprioritising, reason.as_deref())?;
     let incident = ctx.load(args.id.as_deref())?;
@@ -145,9 +145,4 @@ fn hierarchic_level(
         Some((level, false)) => Some(level),
         None => None,
     })
-}
-
-/// A flag's text on one line, none when empty.
-fn clean(text: Option<&str>) -> Option<String> {
-    text.map(text::one_line).filter(|t| !t.is_empty())
 }

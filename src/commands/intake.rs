@@ -4,7 +4,7 @@
 //! transaction and one commit, with the payload kept under the incident's `alerts/`.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context as _;
 use rayon::prelude::*;
@@ -16,7 +16,7 @@ use crate::error::Error;
 use crate::intake::payload::{self, Format, Payload};
 use crate::intake::{self, Action, Outcome, Proposal};
 use crate::lifecycle::Status;
-use crate::model::{Entry, Event, Incident, Names, RECORD_FILE, Record, TIMELINE_FILE, timeline};
+use crate::model::{Entry, Event, Incident, Names, Record, timeline};
 use crate::store::{self, Change};
 use crate::time;
 
@@ -278,7 +278,9 @@ fn propose(ctx: &Ctx, p: Proposal, payload: &Payload, text: &str) -> anyhow::Res
         texts: Default::default(),
     };
     let (lines, alerts) = alert_lines(ctx, &incident, payload, &file)?;
-    let change = new_incident_files(ctx, &dir, &record, &lines, &file, text)?;
+    // Its record, its timeline and the payload as received.
+    let mut change = ctx.new_incident(&dir, &record, &lines)?;
+    change.put(dir.join(&file), text.as_bytes().to_vec());
     let summary = format!(
         "declared {priority} {} (intake rule {})",
         record.title, p.rule
@@ -365,47 +367,6 @@ fn alert_lines(
         seen.entries.push(entry);
     }
     Ok((lines, seen.entries.len()))
-}
-
-/// The new incident's files: its record, its timeline and the payload as received.
-fn new_incident_files(
-    ctx: &Ctx,
-    dir: &Path,
-    record: &Record,
-    lines: &str,
-    file: &str,
-    text: &str,
-) -> anyhow::Result<Change> {
-    let mut change = Change::new();
-    change
-        .put(
-            dir.join(RECORD_FILE),
-            format!(
-                "{}{}",
-                modeline(ctx, "incident.yaml.json"),
-                serde_yaml::to_string(record)?
-            ),
-        )
-        .put(
-            dir.join(TIMELINE_FILE),
-            format!(
-                "{}{}{lines}",
-                modeline(ctx, "timeline.json"),
-                timeline::HEADER
-            ),
-        )
-        .put(dir.join(file), text.as_bytes().to_vec());
-    Ok(change)
-}
-
-/// The schema line a file starts with, where the repository has the schemas.
-fn modeline(ctx: &Ctx, file: &str) -> String {
-    let schemas: PathBuf = ctx.repo.root.join(crate::schema::DIR);
-    if schemas.join(file).is_file() {
-        crate::schema::modeline(file, 2)
-    } else {
-        String::new()
-    }
 }
 
 /// `mim intake serve`: see [`crate::intake::serve`].

@@ -60,12 +60,8 @@ pub fn run(ctx: &Ctx, statuses: &[ListStatus]) -> anyhow::Result<()> {
         print!("{}", term::list::table(&rows));
     }
     // An incident that cannot be read is reported, never left out quietly.
-    if problems.is_empty() {
-        return Ok(());
-    }
-    Err(crate::error::Error::Incomplete {
+    crate::error::Error::check_complete(
         problems,
-        what: "some incidents could not be read and are not listed",
-    }
-    .into())
+        "some incidents could not be read and are not listed",
+    )
 }

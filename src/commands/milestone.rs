@@ -13,7 +13,7 @@ use crate::time;
 
 pub fn run(ctx: &Ctx, args: &MilestoneArgs) -> anyhow::Result<()> {
     let kind = args.kind;
-    let clean = |s: &Option<String>| s.as_deref().map(text::one_line).filter(|s| !s.is_empty());
+    let clean = |s: &Option<String>| text::one_line_or_none(s.as_deref());
     let incident = ctx.load(args.id.as_deref())?;
     let event = Event::Milestone {
         kind,

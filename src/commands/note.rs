@@ -15,11 +15,7 @@ pub fn run(ctx: &Ctx, args: &NoteArgs) -> anyhow::Result<()> {
         anyhow::bail!("--time must be more than zero, like 15m or 1h30m");
     }
     let incident = ctx.load(id)?;
-    let activity = args
-        .activity
-        .as_deref()
-        .map(text::one_line)
-        .filter(|a| !a.is_empty());
+    let activity = text::one_line_or_none(args.activity.as_deref());
     let event = Event::Note {
         text: body.clone(),
         time: args.time,

@@ -41,9 +41,7 @@ pub fn run(ctx: &Ctx, args: &NotifyArgs) -> anyhow::Result<()> {
     let summary = format!("{} {} submitted [ref {reference}]", args.regime, stage.name);
     ctx.record_event(&incident, &entry, &summary)?;
     let after = ctx.state_now(&incident.with_entry(&entry));
-    let status = regulation::statuses(config, &after)
-        .into_iter()
-        .find(|r| r.regime == args.regime);
+    let status = regulation::status_of(config, &after, &args.regime);
     if ctx.json {
         return ctx.print_json(&json!({"incident": incident.id, "entry": entry, "regime": status}));
     }

@@ -24,11 +24,7 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<()> {
         bail!("-m is empty: say how service was restored");
     }
     let workaround = check_closure(ctx, args)?;
-    let problem = args
-        .problem
-        .as_deref()
-        .map(text::one_line)
-        .filter(|p| !p.is_empty());
+    let problem = text::one_line_or_none(args.problem.as_deref());
     if workaround && problem.is_none() {
         bail!(
             "a workaround leaves the root cause open: give the problem ticket that tracks it with --problem REF"
@@ -65,9 +61,8 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<()> {
     }
     let subject = subject(args, workaround);
     ctx.record(&incident.id, entry.event.name(), &subject, &change)?;
-    let rel = ctx.repo.relative(&incident.dir).join(OUTBOX_DIR);
-    for f in &files {
-        println!("{}", rel.join(f).display());
+    for path in ctx.outbox_paths(&incident, &files) {
+        println!("{path}");
     }
     eprintln!("{}: {} → resolved", incident.id, state.status);
     open_children(ctx, &state);

@@ -77,14 +77,10 @@ pub fn run(ctx: &Ctx, args: &SiteArgs) -> anyhow::Result<()> {
             crate::text::plural(built.clients.len(), "client page")
         );
     }
-    if broken.is_empty() {
-        return Ok(());
-    }
-    Err(crate::error::Error::Incomplete {
-        problems: broken,
-        what: "some incidents could not be read and are not on the pages",
-    }
-    .into())
+    crate::error::Error::check_complete(
+        broken,
+        "some incidents could not be read and are not on the pages",
+    )
 }
 
 /// The incident's updates to the `client` audience, in time order, from `updates/*.md`.

@@ -71,14 +71,10 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
         }
     }
     // An incident that cannot be read may be the one on fire: never leave it out quietly.
-    if broken.is_empty() {
-        return Ok(());
-    }
-    Err(crate::error::Error::Incomplete {
-        problems: broken,
-        what: "some incidents could not be read and are not listed above",
-    }
-    .into())
+    crate::error::Error::check_complete(
+        broken,
+        "some incidents could not be read and are not listed above",
+    )
 }
 
 /// What `status` keeps of one incident.

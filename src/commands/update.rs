@@ -208,17 +208,9 @@ impl Said {
 /// in the past, no empty text, no time written without its zone.
 fn read_said(ctx: &Ctx, args: &UpdateArgs, input: Option<String>) -> anyhow::Result<Said> {
     let eta = read_eta(ctx, args)?;
-    let status_line = args
-        .status_line
-        .as_deref()
-        .map(text::one_line)
-        .filter(|s| !s.is_empty());
+    let status_line = text::one_line_or_none(args.status_line.as_deref());
     let next_given = read_next(ctx, args)?;
-    let next = args
-        .next
-        .as_deref()
-        .map(text::one_line)
-        .filter(|s| !s.is_empty());
+    let next = text::one_line_or_none(args.next.as_deref());
     let body = match input {
         Some(text) => text,
         None => read_body(args)?,
@@ -554,11 +546,7 @@ fn report(
     files: &[String],
     sending: bool,
 ) -> anyhow::Result<()> {
-    let rel = ctx.repo.relative(&incident.dir).join(OUTBOX_DIR);
-    let paths: Vec<String> = files
-        .iter()
-        .map(|f| rel.join(f).display().to_string())
-        .collect();
+    let paths = ctx.outbox_paths(incident, files);
     if ctx.json {
         let numbers: serde_json::Map<String, serde_json::Value> = numbers
             .iter()

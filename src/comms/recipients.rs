@@ -80,7 +80,7 @@ pub fn recipients_for(
         check_stakeholder(config, &all, s)?;
         if all.len() > 1 && audience.is_external() {
             // Whose contact it is decides which client's messages it follows.
-            let whose = client_contact(config, &mailbox).map(|(key, _)| key);
+            let whose = config.client_contact(&mailbox).map(|(key, _)| key);
             if whose != client {
                 continue;
             }
@@ -144,24 +144,6 @@ pub fn provider_list(config: &Config, mailbox: &Mailbox) -> Option<&'static str>
     .map(|(name, _, _)| name)
 }
 
-/// The client and its contact list in `mim.yaml` that name `mailbox`, if one does.
-pub fn client_contact<'a>(
-    config: &'a Config,
-    mailbox: &Mailbox,
-) -> Option<(&'a str, &'static str)> {
-    config.clients.iter().find_map(|(key, client)| {
-        let c = &client.contacts;
-        [
-            ("contacts.client", &c.client),
-            ("contacts.management", &c.management),
-            ("contacts.end_users", &c.end_users),
-        ]
-        .into_iter()
-        .find(|(_, list)| list.iter().any(|m| m.same_address(mailbox)))
-        .map(|(list, _)| (key.as_str(), list))
-    })
-}
-
 /// A stakeholder must be on the side of the line their kind is: a client's contact is
 /// never one of the provider's own people, and the provider's lists never follow the
 /// client's management messages. `client-management` needs an incident with a client.
@@ -176,7 +158,7 @@ pub fn check_stakeholder(config: &Config, clients: &[&str], s: &Stakeholder) -> 
                 "stakeholder {who} is to receive client-management messages, but this incident has no client"
             );
         }
-        match client_contact(config, &mailbox) {
+        match config.client_contact(&mailbox) {
             Some((key, list)) if !clients.contains(&key) => bail!(
                 "stakeholder {who} is a contact of client {key} ({list} in mim.yaml), not of this incident's client"
             ),
@@ -193,7 +175,7 @@ pub fn check_stakeholder(config: &Config, clients: &[&str], s: &Stakeholder) -> 
                  so it never receives the client's messages: give it as {who}:internal or {who}:management"
             );
         }
-    } else if let Some((key, list)) = client_contact(config, &mailbox) {
+    } else if let Some((key, list)) = config.client_contact(&mailbox) {
         bail!(
             "stakeholder {who} is a contact of client {key} ({list} in mim.yaml), so it never receives \
              the provider's {} messages: give it as {who}:client-management",

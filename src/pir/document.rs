@@ -71,58 +71,12 @@ pub struct ClientSummary {
 /// written under it); `Err` names what is missing or still empty.
 pub fn client_summary(text: &str) -> Result<ClientSummary, Vec<String>> {
     let lines: Vec<&str> = text.lines().collect();
-    let mut fence = false;
-    let mut section: Option<usize> = None;
-    let mut end = lines.len();
-    for (i, line) in lines.iter().enumerate() {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-            fence = !fence;
-        }
-        if fence {
-            continue;
-        }
-        let heading = line.strip_prefix("## ").map(str::trim);
-        match (section, heading) {
-            (None, Some(h)) if h.eq_ignore_ascii_case(CLIENT_SUMMARY) => section = Some(i + 1),
-            (Some(_), Some(_)) => {
-                end = i;
-                break;
-            }
-            (Some(_), None) if line.starts_with("# ") => {
-                end = i;
-                break;
-            }
-            _ => {}
-        }
-    }
-    let Some(start) = section else {
+    let Some(summary) = section(&lines, 2, CLIENT_SUMMARY) else {
         return Err(vec![format!("a `## {CLIENT_SUMMARY}` section")]);
     };
-    let body = &lines[start..end];
+    let body = &lines[summary];
     let sub = |name: &str| -> Option<String> {
-        let mut fence = false;
-        let mut from = None;
-        let mut to = body.len();
-        for (i, line) in body.iter().enumerate() {
-            let trimmed = line.trim_start();
-            if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-                fence = !fence;
-            }
-            if fence {
-                continue;
-            }
-            if let Some(h) = line.strip_prefix("### ").map(str::trim) {
-                if from.is_some() {
-                    to = i;
-                    break;
-                }
-                if h.eq_ignore_ascii_case(name) {
-                    from = Some(i + 1);
-                }
-            }
-        }
-        let kept = without_comments(&body[from?..to]);
+        let kept = without_comments(&body[section(body, 3, name)?]);
         let text = kept.join("\n").trim().to_string();
         (!text.is_empty()).then_some(text)
     };
@@ -135,6 +89,44 @@ pub fn client_summary(text: &str) -> Result<ClientSummary, Vec<String>> {
             .map(|(_, name)| format!("the text under `### {name}` in `## {CLIENT_SUMMARY}`"))
             .collect()),
     }
+}
+
+/// Where the section under the heading of `level` (`## ` is 2) named `name` (in any
+/// case) is in `lines`: from the line after it to the next heading of its level or
+/// above. Headings in fenced code do not count.
+fn section(lines: &[&str], level: usize, name: &str) -> Option<std::ops::Range<usize>> {
+    let mut fence = false;
+    let mut from = None;
+    for (i, line) in lines.iter().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fence = !fence;
+        }
+        if fence {
+            continue;
+        }
+        let Some((hashes, title)) = heading(line) else {
+            continue;
+        };
+        match from {
+            Some(from) if hashes <= level => return Some(from..i),
+            None if hashes == level && title.trim().eq_ignore_ascii_case(name) => {
+                from = Some(i + 1)
+            }
+            _ => {}
+        }
+    }
+    from.map(|from| from..lines.len())
+}
+
+/// A Markdown heading's level and title: `## Title` is `(2, "Title")`.
+fn heading(line: &str) -> Option<(usize, &str)> {
+    let title = line.trim_start_matches('#');
+    let hashes = line.len() - title.len();
+    if hashes == 0 {
+        return None;
+    }
+    title.strip_prefix(' ').map(|title| (hashes, title))
 }
 
 /// `pir.md` of an incident whose PIR is started, read from `dir` (shown as `shown`); a

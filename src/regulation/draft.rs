@@ -651,9 +651,7 @@ pub fn build(
         .filter(|f| f.value.is_none())
         .map(|f| f.label.clone())
         .collect();
-    let status = crate::regulation::statuses(config, state)
-        .into_iter()
-        .find(|r| r.regime == key);
+    let status = crate::regulation::status_of(config, state, key);
     let this = status
         .as_ref()
         .and_then(|r| r.stages.iter().find(|s| s.stage == stage.name));

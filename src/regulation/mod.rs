@@ -7,7 +7,7 @@
 pub mod draft;
 
 pub use crate::config::regulation::Regime;
-pub use crate::sla::regulatory::{RegimeStatus, applies, statuses};
+pub use crate::sla::regulatory::{RegimeStatus, applies, status_of, statuses};
 
 use crate::config::Config;
 use crate::time;

@@ -139,6 +139,22 @@ const MAIN_STYLE: &str = "max-width:640px;margin:0 auto";
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(text: &str) -> String {
+    markup(text, Markup::Html)
+}
+
+/// Escapes text for XML element content and attribute values (the Atom feeds); the
+/// characters XML 1.0 cannot carry at all are left out.
+pub fn escape_xml(text: &str) -> String {
+    markup(text, Markup::Xml)
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Markup {
+    Html,
+    Xml,
+}
+
+fn markup(text: &str, kind: Markup) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -146,8 +162,9 @@ pub fn escape(text: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
+            '\'' if kind == Markup::Html => out.push_str("&#39;"),
+            c if kind == Markup::Xml && (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
         }
     }
     out

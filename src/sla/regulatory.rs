@@ -78,14 +78,18 @@ pub fn applies(regime: &Regime, state: &State) -> bool {
 pub fn statuses(config: &Config, state: &State) -> Vec<RegimeStatus> {
     config
         .regulations
-        .iter()
-        .filter_map(|(key, regime)| {
-            let record = state.regime(key);
-            let applies = applies(regime, state);
-            (applies || record.is_some())
-                .then(|| status(config, key, regime, state, record, applies))
-        })
+        .keys()
+        .filter_map(|key| status_of(config, state, key))
         .collect()
+}
+
+/// Regime `key` as it stands for the incident, when it applies to it or the incident
+/// was classified under it.
+pub fn status_of(config: &Config, state: &State, key: &str) -> Option<RegimeStatus> {
+    let (key, regime) = config.regulations.get_key_value(key)?;
+    let record = state.regime(key);
+    let applies = applies(regime, state);
+    (applies || record.is_some()).then(|| status(config, key, regime, state, record, applies))
 }
 
 fn status(
@@ -333,43 +337,29 @@ fn stage_finding(
     state: &State,
     tz: chrono_tz::Tz,
 ) -> Option<Finding> {
-    let level = level(c.state)?;
-    let due = c.due?;
-    let show = |t: &Timestamp| time::display(t, tz);
-    let head = format!("{label} {} ({})", s.title, s.rule);
     let how = format!(
         "mim notify {incident_id} --regime {regime} --stage {} --ref REF",
         s.stage
     );
-    let message = match (level, c.stopped) {
-        (Level::AtRisk, _) => format!(
-            "{head}: not submitted yet, due {} (in {}): draft it with `mim notify {incident_id} --regime {regime} --stage {} --draft`, record it with `{how}`",
-            show(&due),
-            Duration::from(due - state.now).human(),
+    let wording = Wording {
+        head: format!("{label} {} ({})", s.title, s.rule),
+        verb: "submitted",
+        ahead: format!(
+            "draft it with `mim notify {incident_id} --regime {regime} --stage {} --draft`, record it with `{how}`",
             s.stage
         ),
-        (_, Some(at)) => format!(
-            "{head}: submitted {} late, at {}; it was due {}",
-            Duration::from(at - due).human(),
-            show(&at),
-            show(&due)
-        ),
-        (_, None) => format!(
-            "{head}: not submitted, overdue by {} (due {}): submit it and record it with `{how}`",
-            Duration::from(state.now - due).human(),
-            show(&due)
-        ),
+        overdue: format!("submit it and record it with `{how}`"),
     };
     let anchor = s.anchor.map_or(Place::Record("reported"), Place::Entry);
-    Some(finding(
+    finding(
         incident_id,
         Rule::RegulatoryNotification,
         c,
-        level,
-        message,
+        &wording,
         anchor,
         state,
-    ))
+        tz,
+    )
 }
 
 fn classification_finding(
@@ -381,65 +371,97 @@ fn classification_finding(
     state: &State,
     tz: chrono_tz::Tz,
 ) -> Option<Finding> {
-    let level = level(c.state)?;
-    let due = c.due?;
-    let show = |t: &Timestamp| time::display(t, tz);
     let word = regime.classification.as_str();
-    let head = format!(
-        "{label} classification (within {} of awareness)",
-        regime.classify_within.unwrap_or_default()
-    );
     let how = format!(
-        "mim classify {incident_id} --regime {} --{word} (or --not) --reason TEXT",
+        "`mim classify {incident_id} --regime {} --{word} (or --not) --reason TEXT`",
         r.regime
     );
-    let message = match (level, c.stopped) {
-        (Level::AtRisk, _) => format!(
-            "{head}: not classified yet, due {} (in {}): `{how}`",
-            show(&due),
-            Duration::from(due - state.now).human()
+    let wording = Wording {
+        head: format!(
+            "{label} classification (within {} of awareness)",
+            regime.classify_within.unwrap_or_default()
         ),
-        (_, Some(at)) => format!(
-            "{head}: classified {} late, at {}; it was due {}",
-            Duration::from(at - due).human(),
-            show(&at),
-            show(&due)
-        ),
-        (_, None) => format!(
-            "{head}: not classified, overdue by {} (due {}): `{how}`",
-            Duration::from(state.now - due).human(),
-            show(&due)
-        ),
+        verb: "classified",
+        ahead: how.clone(),
+        overdue: how,
     };
     let anchor = r
         .record
         .as_ref()
         .and_then(|rec| rec.decided_entry)
         .map_or(Place::Record("reported"), Place::Entry);
-    Some(finding(
+    finding(
         incident_id,
         Rule::RegulatoryClassification,
         c,
-        level,
-        message,
+        &wording,
         anchor,
         state,
-    ))
+        tz,
+    )
 }
 
-/// The finding of regulatory clock `c` (which has a due) at `level`, saying `message`.
+/// What a regulatory clock's finding says: `head` names the report, `verb` what is
+/// (not) done by its due (`submitted`, `classified`); `ahead` and `overdue` what to do
+/// while it is at risk and once it is late.
+struct Wording {
+    head: String,
+    verb: &'static str,
+    ahead: String,
+    overdue: String,
+}
+
+impl Wording {
+    /// The message of clock `c` at `level`, due at `due`.
+    fn message(
+        &self,
+        level: Level,
+        c: &Clock,
+        due: Timestamp,
+        now: Timestamp,
+        tz: chrono_tz::Tz,
+    ) -> String {
+        let show = |t: &Timestamp| time::display(t, tz);
+        let (head, verb) = (&self.head, self.verb);
+        match (level, c.stopped) {
+            (Level::AtRisk, _) => format!(
+                "{head}: not {verb} yet, due {} (in {}): {}",
+                show(&due),
+                Duration::from(due - now).human(),
+                self.ahead
+            ),
+            (_, Some(at)) => format!(
+                "{head}: {verb} {} late, at {}; it was due {}",
+                Duration::from(at - due).human(),
+                show(&at),
+                show(&due)
+            ),
+            (_, None) => format!(
+                "{head}: not {verb}, overdue by {} (due {}): {}",
+                Duration::from(now - due).human(),
+                show(&due),
+                self.overdue
+            ),
+        }
+    }
+}
+
+/// The finding of regulatory clock `c`, at risk or breached (none otherwise, or without
+/// a due), worded by `wording`.
 fn finding(
     incident_id: &str,
     rule: Rule,
     c: &Clock,
-    level: Level,
-    message: String,
+    wording: &Wording,
     anchor: Place,
     state: &State,
-) -> Finding {
-    let due = c.due.unwrap_or(state.now);
+    tz: chrono_tz::Tz,
+) -> Option<Finding> {
+    let level = level(c.state)?;
+    let due = c.due?;
+    let message = wording.message(level, c, due, state.now, tz);
     let end = c.stopped.unwrap_or(state.now);
-    Finding {
+    Some(Finding {
         incident: incident_id.to_string(),
         rule,
         name: c.name.clone(),
@@ -450,5 +472,5 @@ fn finding(
         due: c.due,
         actual: c.stopped,
         overdue_by: (level == Level::Breach).then(|| (end - due).num_seconds()),
-    }
+    })
 }

@@ -294,9 +294,7 @@ pub fn reapply(id: &str, entry: &Entry) -> Option<String> {
             if let Some(n) = csat {
                 c.push_str(&format!(" --csat {n}"));
             }
-            if let Some(reason) = forced {
-                c.push_str(&format!(" --force --reason {}", q(reason)));
-            }
+            flag(&mut c, "--force --reason", forced.as_deref());
             c
         }
         Event::Note {
@@ -308,16 +306,12 @@ pub fn reapply(id: &str, entry: &Entry) -> Option<String> {
             if let Some(t) = time {
                 c.push_str(&format!(" --time {t}"));
             }
-            if let Some(a) = activity {
-                c.push_str(&format!(" --activity {}", q(a)));
-            }
+            flag(&mut c, "--activity", activity.as_deref());
             c
         }
         Event::Milestone { kind, text, .. } => {
             let mut c = format!("mim milestone {id} --kind {kind}");
-            if let Some(t) = text {
-                c.push_str(&format!(" -m {}", q(t)));
-            }
+            flag(&mut c, "-m", text.as_deref());
             c
         }
         Event::Escalate { .. } => escalate_command(id, &entry.event),
@@ -350,17 +344,13 @@ fn resolve_command(id: &str, event: &Event) -> String {
     if *workaround {
         c.push_str(" --workaround");
     }
-    if let Some(p) = problem {
-        c.push_str(&format!(" --problem {}", q(p)));
-    }
+    flag(&mut c, "--problem", problem.as_deref());
     match verification {
         Some(crate::model::Verification::VerifiedByClient) => c.push_str(" --verified-by-client"),
         Some(crate::model::Verification::Attempted) => c.push_str(" --verification-attempted"),
         None => {}
     }
-    if let Some(m) = client_message {
-        c.push_str(&format!(" --client-message {}", q(m)));
-    }
+    flag(&mut c, "--client-message", client_message.as_deref());
     c
 }
 
@@ -382,16 +372,17 @@ fn escalate_command(id: &str, event: &Event) -> String {
         crate::model::escalation::kind_name(*kind),
         q(to)
     );
-    if let Some(r) = reason {
-        c.push_str(&format!(" --reason {}", q(r)));
-    }
-    if let Some(r) = reference {
-        c.push_str(&format!(" --ref {}", q(r)));
-    }
-    if let Some(l) = level {
-        c.push_str(&format!(" --level {}", q(l)));
-    }
+    flag(&mut c, "--reason", reason.as_deref());
+    flag(&mut c, "--ref", reference.as_deref());
+    flag(&mut c, "--level", level.as_deref());
     c
+}
+
+/// ` FLAG VALUE` (the value quoted) at the end of command `c`, when there is a value.
+fn flag(c: &mut String, flag: &str, value: Option<&str>) {
+    if let Some(v) = value {
+        c.push_str(&format!(" {flag} {}", quote(v)));
+    }
 }
 
 /// `mim check`'s findings: each commit set aside and not settled, an error on its

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::config::{Config, INCIDENT_MANAGER};
 use crate::model::escalation::kind_name;
 use crate::model::plan::{Audience, CadenceSource, Plan, WorkstreamStatus};
-use crate::model::{Incident, timeline};
+use crate::model::{Incident, Record, timeline};
 use crate::sla::Clock;
 use crate::sla::durations::Durations;
 use crate::sla::figures::ClientFigures;
@@ -422,10 +422,7 @@ pub fn show_text_view(
 /// The fields that say what the incident is: status, priority, services, clients,
 /// CIs, category, report and impact.
 fn identity_fields(config: &Config, incident: &Incident, state: &State) -> String {
-    let tz = config.tz();
-    let r = &incident.record;
-    let s = state;
-    let t = |ts: &time::Timestamp| time::display(ts, tz);
+    let (r, s, t) = parts(config, incident, state);
     let major = config.targets(&s.priority).is_some_and(|t| t.major);
     let mut out = String::new();
     let mut field = |name: &str, value: String| out.push_str(&format!("  {name:<10} {value}\n"));
@@ -469,10 +466,7 @@ fn identity_fields(config: &Config, incident: &Incident, state: &State) -> Strin
 /// The fields that say how it went: acceptance, manager, resolution, milestones,
 /// closure, tickets, holds and the PIR.
 fn progress_fields(config: &Config, incident: &Incident, state: &State) -> String {
-    let tz = config.tz();
-    let r = &incident.record;
-    let s = state;
-    let t = |ts: &time::Timestamp| time::display(ts, tz);
+    let (r, s, t) = parts(config, incident, state);
     let mut out = String::new();
     let mut field = |name: &str, value: String| out.push_str(&format!("  {name:<10} {value}\n"));
     let managers: Vec<_> = s
@@ -531,10 +525,7 @@ fn progress_fields(config: &Config, incident: &Incident, state: &State) -> Strin
 
 /// The timeline for people, from the declaration on, and the conflicts found in it.
 fn timeline_text(config: &Config, incident: &Incident, state: &State) -> String {
-    let tz = config.tz();
-    let r = &incident.record;
-    let s = state;
-    let t = |ts: &time::Timestamp| time::display(ts, tz);
+    let (r, s, t) = parts(config, incident, state);
     let mut out = String::new();
     out.push_str("\nTimeline\n");
     out.push_str(&format!(
@@ -557,6 +548,23 @@ fn timeline_text(config: &Config, incident: &Incident, state: &State) -> String 
         out.push_str(&format!("\nconflict: {}\n", c.message));
     }
     out
+}
+
+/// What each part of the page reads: the record, the state, and how a time is shown
+/// (in the organisation's zone).
+fn parts<'a>(
+    config: &Config,
+    incident: &'a Incident,
+    state: &'a State,
+) -> (
+    &'a Record,
+    &'a State,
+    impl Fn(&time::Timestamp) -> String + Copy,
+) {
+    let tz = config.tz();
+    (&incident.record, state, move |ts: &time::Timestamp| {
+        time::display(ts, tz)
+    })
 }
 
 fn indent(text: &str) -> String {

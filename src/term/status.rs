@@ -129,27 +129,25 @@ pub fn render_rest(
             ));
         }
     }
-    let waiting: Vec<(&str, &[String])> = unsent
-        .iter()
-        .filter(|u| !u.files.is_empty())
-        .map(|u| (u.id.as_str(), u.files.as_slice()))
-        .collect();
+    // Each incident with mail of one kind, and its messages.
+    let with = |mail: fn(&Unsent) -> &[String]| -> Vec<(&str, &[String])> {
+        unsent
+            .iter()
+            .filter(|u| !mail(u).is_empty())
+            .map(|u| (u.id.as_str(), mail(u)))
+            .collect()
+    };
     mail_section(
         &mut out,
         "Unsent mail in outbox/ (mim send ID):",
-        &waiting,
+        &with(|u| &u.files),
         false,
     );
-    let uncertain: Vec<(&str, &[String])> = unsent
-        .iter()
-        .filter(|u| !u.uncertain.is_empty())
-        .map(|u| (u.id.as_str(), u.uncertain.as_slice()))
-        .collect();
     mail_section(
         &mut out,
         "Uncertain mail: a send was interrupted while sendmail had it, so it may or may not have gone out\n\
          (check the mail server's log; if it did not arrive: mim send ID --resend-uncertain):",
-        &uncertain,
+        &with(|u| &u.uncertain),
         true,
     );
     out

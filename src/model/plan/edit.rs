@@ -253,30 +253,25 @@ fn apply(plan: &mut Plan, a: &Amendment) -> anyhow::Result<Option<String>> {
 
 /// Set or change the restoration approach.
 fn set_approach(plan: &mut Plan, text: &str) -> Option<String> {
-    if plan.approach.as_deref() == Some(text) {
-        return None;
-    }
-    let verb = if plan.approach.is_some() {
-        "changed"
-    } else {
-        "set"
-    };
-    plan.approach = Some(text.to_string());
+    let verb = set_or_change(&mut plan.approach, text)?;
     Some(format!("approach {verb}: {}", crate::text::clip(text, 160)))
 }
 
 /// Set or change the bridge.
 fn set_bridge(plan: &mut Plan, b: &str) -> Option<String> {
-    if plan.bridge.as_deref() == Some(b) {
+    let verb = set_or_change(&mut plan.bridge, b)?;
+    Some(format!("bridge {verb} to {b}"))
+}
+
+/// Put `value` in `slot`: `set` when it was empty, `changed` when it held another
+/// value; `None` (nothing done) when it holds `value` already.
+fn set_or_change(slot: &mut Option<String>, value: &str) -> Option<&'static str> {
+    if slot.as_deref() == Some(value) {
         return None;
     }
-    let verb = if plan.bridge.is_some() {
-        "changed"
-    } else {
-        "set"
-    };
-    plan.bridge = Some(b.to_string());
-    Some(format!("bridge {verb} to {b}"))
+    let verb = if slot.is_some() { "changed" } else { "set" };
+    *slot = Some(value.to_string());
+    Some(verb)
 }
 
 /// Set the cadence of the client updates, or (any other audience) of the internal ones.
@@ -433,12 +428,13 @@ pub fn workstream_line(w: &Workstream) -> String {
 }
 
 fn workstream_lines(plan: &Plan) -> Vec<String> {
-    let mut lines = vec!["workstreams:".to_string()];
-    lines.extend(
-        plan.workstreams
-            .iter()
-            .map(|w| format!("  - {}", workstream_line(w))),
-    );
+    list_lines("workstreams", &plan.workstreams, workstream_line)
+}
+
+/// `key:` and each item of the list on a line of its own, as `item` writes it.
+fn list_lines<T>(key: &str, items: &[T], item: fn(&T) -> String) -> Vec<String> {
+    let mut lines = vec![format!("{key}:")];
+    lines.extend(items.iter().map(|i| format!("  - {}", item(i))));
     lines
 }
 
@@ -458,13 +454,7 @@ fn stakeholder_line(s: &Stakeholder) -> String {
 }
 
 fn stakeholder_lines(plan: &Plan) -> Vec<String> {
-    let mut lines = vec!["stakeholders:".to_string()];
-    lines.extend(
-        plan.stakeholders
-            .iter()
-            .map(|s| format!("  - {}", stakeholder_line(s))),
-    );
-    lines
+    list_lines("stakeholders", &plan.stakeholders, stakeholder_line)
 }
 
 fn cadence_lines(plan: &Plan) -> Vec<String> {

@@ -69,7 +69,7 @@ pub fn each<T: Send>(
 /// [`each`], except for the incidents whose outcome `known` gives by their ID (`mim
 /// check`'s cache): those are neither loaded nor checked here, and their outcome has
 /// `known`'s value and no problems of its own. The repository's own problems are found
-/// as always.
+/// as always, and an incident holding a symbolic link or a special file is read anyway.
 pub fn each_known<T: Send>(
     repo: &Repo,
     depth: Depth,
@@ -88,6 +88,15 @@ pub fn each_known<T: Send>(
             incidents: Vec::new(),
         });
     }
+    // An incident holding a link or a special file is always read: git does not see a
+    // FIFO or a device, so no cache can vouch for one.
+    let linked: std::collections::HashSet<String> = links
+        .iter()
+        .flat_map(|d| d.file.components())
+        .filter_map(|c| c.as_os_str().to_str())
+        .filter(|name| repo::is_id(name))
+        .map(String::from)
+        .collect();
     let entries = repo.entries()?;
     let mut problems = links;
     problems.extend(stray_entries(repo, &entries));
@@ -100,7 +109,7 @@ pub fn each_known<T: Send>(
     ids.sort();
     let incidents = ids
         .into_par_iter()
-        .map(|id| match known(&id) {
+        .map(|id| match known(&id).filter(|_| !linked.contains(&id)) {
             Some(value) => Outcome {
                 id,
                 problems: Vec::new(),

@@ -278,6 +278,27 @@ fn an_untracked_or_ignored_file_in_a_closed_incident_is_read_again() {
     std::fs::create_dir(repo.path(&empty)).unwrap();
     assert_eq!(from_cache(&repo, &bin(), NOW, &[]), 1);
     same(&repo, &bin(), NOW, &[]);
+    std::fs::remove_dir(repo.path(&empty)).unwrap();
+    assert_eq!(from_cache(&repo, &bin(), NOW, &[]), 2);
+    // A FIFO, which git does not list at all, and a symbolic link.
+    #[cfg(unix)]
+    {
+        let fifo = repo.path(&format!("{}/plan.md", dir_of(&repo, &ids.rejected)));
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        assert_eq!(repo.git(&["status", "--porcelain", "--ignored"]), "");
+        assert_eq!(from_cache(&repo, &bin(), NOW, &[]), 1);
+        same(&repo, &bin(), NOW, &[]);
+        std::fs::remove_file(&fifo).unwrap();
+        let link = repo.path(&format!("{}/notes.md", dir_of(&repo, &ids.closed)));
+        std::os::unix::fs::symlink("/etc/hostname", &link).unwrap();
+        commit_all(&repo, "a link");
+        assert_eq!(from_cache(&repo, &bin(), NOW, &[]), 1);
+        same(&repo, &bin(), NOW, &[]);
+    }
 }
 
 #[test]

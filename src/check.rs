@@ -19,8 +19,21 @@ use crate::time::Timestamp;
 use crate::units::Duration;
 use crate::validate::{self, Depth};
 
+mod cache;
+
+use cache::{Cache, Settled};
+
+/// What [`build`] made: the report, and how many incidents came from the cache
+/// (`None` when it was not used).
+pub struct Built {
+    pub report: Report,
+    pub from_cache: Option<usize>,
+}
+
 /// Validate and evaluate every incident (of `client`, if given) at `now`, in one
-/// parallel pass that keeps only each incident's findings and clocks.
+/// parallel pass that keeps only each incident's findings and clocks. With `cache`, an
+/// incident whose outcome cannot change any more is taken from the [`cache`] while its
+/// files are the ones it was found with, and such outcomes found now are kept there.
 ///
 /// SLA findings are reported for incidents that are not final: a closed or rejected
 /// incident's clocks are in the report, but its findings are history (see `mim report`)
@@ -30,28 +43,53 @@ pub fn build(
     now: Timestamp,
     client: Option<&str>,
     strict: bool,
-) -> anyhow::Result<Report> {
-    let checked = validate::each(repo, Depth::Files, |incident| {
-        seen(repo, incident, now, client)
-    })?;
+    cache: bool,
+) -> anyhow::Result<Built> {
+    let cache = cache.then(|| Cache::open(repo)).flatten();
+    let checked = validate::each_known(
+        repo,
+        Depth::Files,
+        |id| cache.as_ref()?.get(repo, id, now).map(Got::Cached),
+        |incident| Got::Fresh(seen(repo, incident, now)),
+    )?;
     let mut findings: Vec<Finding> = checked.problems.iter().map(validation).collect();
     let mut clocks = BTreeMap::new();
     let mut about = BTreeMap::new();
     let mut count = 0;
+    let mut from_cache = 0;
+    let mut settled = Vec::new();
     for outcome in checked.incidents {
-        let evaluated = match outcome.value {
-            Some(Seen::OtherClient) => continue,
-            Some(Seen::Selected(evaluated)) => evaluated,
+        let cached = matches!(outcome.value, Some(Got::Cached(_)));
+        let (problems, seen) = match outcome.value {
+            None => (outcome.problems.iter().map(validation).collect(), None),
+            Some(Got::Fresh((seen, since))) => {
+                let problems: Vec<Finding> = outcome.problems.iter().map(validation).collect();
+                if let Some(since) = since {
+                    settled.push(Settled::new(&outcome.id, since, &problems, &seen));
+                }
+                (problems, Some(seen))
+            }
+            Some(Got::Cached(entry)) => (entry.problems(), Some(entry.seen())),
+        };
+        let evaluated = match seen.map(|s| s.select(client)) {
+            // Of another client than `--client`: left out, its problems too.
+            Some(None) => continue,
+            Some(Some(evaluated)) => evaluated,
             None => None,
         };
         count += 1;
-        findings.extend(outcome.problems.iter().map(validation));
-        if let Some((c, f, a)) = evaluated {
-            about.insert(outcome.id.clone(), a);
-            clocks.insert(outcome.id, c);
-            findings.extend(f);
+        from_cache += usize::from(cached);
+        findings.extend(problems);
+        if let Some(e) = evaluated {
+            about.insert(outcome.id.clone(), e.about);
+            clocks.insert(outcome.id, e.clocks);
+            findings.extend(e.findings);
         }
     }
+    let from_cache = cache.map(|c| {
+        c.save(settled);
+        from_cache
+    });
     // Commits a sync set aside, until someone settles them (`mim sync --settle`).
     findings.extend(
         crate::sync::conflicts::findings(&repo.root, repo.config.tz())
@@ -61,7 +99,7 @@ pub fn build(
             }),
     );
     findings.sort_by(|a, b| a.incident.cmp(&b.incident));
-    Ok(Report {
+    let report = Report {
         now,
         incidents: count,
         findings,
@@ -69,32 +107,107 @@ pub fn build(
         strict,
         about,
         tz: Some(repo.config.tz()),
-    })
+    };
+    Ok(Built { report, from_cache })
 }
 
-/// One incident evaluated at `now`: left out when it is of another client than
-/// `client`, nothing when it does not exist yet, else its clocks (of `client` and the
-/// provider's own, when `client` is given), placed findings and how it is named.
-fn seen(repo: &Repo, incident: &Incident, now: Timestamp, client: Option<&str>) -> Seen {
-    let state = crate::state::derive(&repo.config, incident, now);
-    if let Some(client) = client
-        && state.affected_client(client).is_none()
-    {
-        return Seen::OtherClient;
-    }
-    if !state.exists() {
-        return Seen::Selected(None);
-    }
-    let mut e = sla::evaluate_state(&repo.config, incident, &state);
-    // `--client`: that client's clocks and the provider's own, not another client's.
-    if let Some(client) = client {
+/// One incident's outcome in [`build`]: found now (with the instant its outcome stopped
+/// changing, if it has), or taken from the cache.
+enum Got<'c> {
+    Fresh((Seen, Option<Timestamp>)),
+    Cached(&'c cache::Entry),
+}
+
+/// One incident that loaded, evaluated at "now" for every client: whom it affects, and
+/// once it exists at "now", its clocks, placed findings and how it is named.
+#[derive(Clone, Debug)]
+pub struct Seen {
+    /// The clients it affects (`--client` picks incidents by them).
+    pub clients: Vec<String>,
+    pub evaluated: Option<Evaluated>,
+}
+
+/// An incident's clocks, its findings placed in its files, and how the text names it.
+#[derive(Clone, Debug)]
+pub struct Evaluated {
+    pub clocks: Vec<sla::Clock>,
+    pub findings: Vec<Finding>,
+    pub about: About,
+}
+
+impl Seen {
+    /// What `check` reports of it for `client` (every client: `None`): left out (the
+    /// outer `None`) when it does not affect `client`, else that client's clocks and
+    /// findings and the provider's own, not another client's.
+    fn select(self, client: Option<&str>) -> Option<Option<Evaluated>> {
+        let Some(client) = client else {
+            return Some(self.evaluated);
+        };
+        if !self.clients.iter().any(|c| c == client) {
+            return None;
+        }
         let theirs = |c: &Option<String>| c.as_deref().is_none_or(|c| c == client);
-        e.clocks.retain(|c| theirs(&c.client));
-        e.findings.retain(|f| theirs(&f.client));
+        Some(self.evaluated.map(|mut e| {
+            e.clocks.retain(|c| theirs(&c.client));
+            e.findings.retain(|f| theirs(&f.client));
+            e
+        }))
     }
-    let placed = placed_findings(repo, incident, &state, now, e.findings);
-    let about = about(repo, incident, &state);
-    Seen::Selected(Some((e.clocks, placed, about)))
+}
+
+/// One incident evaluated at `now`, with the instant from which its outcome cannot
+/// change any more, when it cannot (see [`settled_since`]).
+fn seen(repo: &Repo, incident: &Incident, now: Timestamp) -> (Seen, Option<Timestamp>) {
+    let state = crate::state::derive(&repo.config, incident, now);
+    let clients = state.affected().map(|c| c.client.clone()).collect();
+    if !state.exists() {
+        let seen = Seen {
+            clients,
+            evaluated: None,
+        };
+        return (seen, None);
+    }
+    let e = sla::evaluate_state(&repo.config, incident, &state);
+    let since = settled_since(incident, &state, &e);
+    let findings = placed_findings(repo, incident, &state, now, e.findings);
+    // Only an outcome that reports nothing but its clocks (and its files' problems).
+    let since = since.filter(|_| findings.is_empty());
+    let evaluated = Evaluated {
+        clocks: e.clocks,
+        findings,
+        about: about(repo, incident, &state),
+    };
+    let seen = Seen {
+        clients,
+        evaluated: Some(evaluated),
+    };
+    (seen, since)
+}
+
+/// When an incident's outcome stopped changing with time, if it has: it is closed or
+/// rejected at `state.now`, every clock has stopped (none counts on, so none is at risk
+/// or owed later), and every timeline entry and time of its record is at or before
+/// `state.now`, so a later "now" counts the same events. Then at any "now" from the
+/// returned instant on, its state, clocks, findings and validation are what they are
+/// now. An open incident, or a final one with a clock still counting (a regulatory
+/// report owed, a PIR action item still open), is evaluated on every run.
+fn settled_since(
+    incident: &Incident,
+    state: &State,
+    e: &sla::engine::Evaluation,
+) -> Option<Timestamp> {
+    if !matches!(state.status, Status::Closed | Status::Rejected)
+        || e.clocks.iter().any(sla::Clock::is_open)
+    {
+        return None;
+    }
+    let r = &incident.record;
+    let since = [Some(r.reported), r.impact_started, r.detected]
+        .into_iter()
+        .flatten()
+        .chain(incident.entries.iter().map(|e| e.at))
+        .max()?;
+    (since <= state.now).then_some(since)
 }
 
 /// The SLA `findings` of an incident placed in its files, with its mail waiting or
@@ -134,14 +247,6 @@ fn about(repo: &Repo, incident: &Incident, state: &State) -> About {
             .join(", "),
         title: incident.record.title.clone(),
     }
-}
-
-/// What `check` keeps of one incident that loaded.
-enum Seen {
-    /// Of another client than `--client`: left out, its problems too.
-    OtherClient,
-    /// Its clocks, placed findings and how the text output names it, once it exists at "now".
-    Selected(Option<(Vec<sla::Clock>, Vec<Finding>, About)>),
 }
 
 /// A validation problem as a finding.

@@ -751,9 +751,14 @@ pub(crate) struct CheckArgs {
     #[arg(long)]
     pub strict: bool,
     /// Text: every finding on a line of its own, at its file and line, unsent mail message
-    /// by message [default: incident by incident, the most pressing first]
+    /// by message [default: incident by incident, the most pressing first]; and, on
+    /// standard error, how many incidents came from the cache
     #[arg(long, short = 'v')]
     pub verbose: bool,
+    /// Read every incident again: neither use nor write the cache of closed and
+    /// rejected incidents' outcomes (in .git/mim/)
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Args)]

@@ -63,6 +63,19 @@ pub fn each<T: Send>(
     depth: Depth,
     keep: impl Fn(&Incident) -> T + Sync,
 ) -> anyhow::Result<Checked<T>> {
+    each_known(repo, depth, |_| None, keep)
+}
+
+/// [`each`], except for the incidents whose outcome `known` gives by their ID (`mim
+/// check`'s cache): those are neither loaded nor checked here, and their outcome has
+/// `known`'s value and no problems of its own. The repository's own problems are found
+/// as always, and an incident holding a symbolic link or a special file is read anyway.
+pub fn each_known<T: Send>(
+    repo: &Repo,
+    depth: Depth,
+    known: impl Fn(&str) -> Option<T> + Sync,
+    keep: impl Fn(&Incident) -> T + Sync,
+) -> anyhow::Result<Checked<T>> {
     let links = symlinks(repo);
     if links
         .iter()
@@ -75,6 +88,15 @@ pub fn each<T: Send>(
             incidents: Vec::new(),
         });
     }
+    // An incident holding a link or a special file is always read: git does not see a
+    // FIFO or a device, so no cache can vouch for one.
+    let linked: std::collections::HashSet<String> = links
+        .iter()
+        .flat_map(|d| d.file.components())
+        .filter_map(|c| c.as_os_str().to_str())
+        .filter(|name| repo::is_id(name))
+        .map(String::from)
+        .collect();
     let listing = repo.listing()?;
     let mut problems = links;
     problems.extend(listing_problems(repo, &listing));
@@ -82,26 +104,13 @@ pub fn each<T: Send>(
     let incidents = listing
         .ids
         .into_par_iter()
-        .map(|id| match store::load(repo, &id) {
-            Ok(incident) => {
-                let problems = incident_problems(repo, &incident, depth);
-                let value = Some(keep(&incident));
-                Outcome {
-                    id,
-                    problems,
-                    value,
-                }
-            }
-            Err(Diagnostics(d)) => Outcome {
-                problems: missing_record(repo, &id)
-                    .into_iter()
-                    .chain(d)
-                    // A symlink reported for the whole repository is reported once.
-                    .filter(|p| !problems.iter().any(|l| l.file == p.file))
-                    .collect(),
+        .map(|id| match known(&id).filter(|_| !linked.contains(&id)) {
+            Some(value) => Outcome {
                 id,
-                value: None,
+                problems: Vec::new(),
+                value: Some(value),
             },
+            None => load_and_check(repo, id, depth, &problems, &keep),
         })
         .collect::<Vec<_>>();
     Ok(Checked {
@@ -109,6 +118,38 @@ pub fn each<T: Send>(
         problems,
         incidents,
     })
+}
+
+/// One incident loaded and checked, `keep` called on it if it loads; `shared` are the
+/// repository's problems (a symlink is reported once, there).
+fn load_and_check<T>(
+    repo: &Repo,
+    id: String,
+    depth: Depth,
+    shared: &[Diagnostic],
+    keep: &impl Fn(&Incident) -> T,
+) -> Outcome<T> {
+    match store::load(repo, &id) {
+        Ok(incident) => {
+            let problems = incident_problems(repo, &incident, depth);
+            let value = Some(keep(&incident));
+            Outcome {
+                id,
+                problems,
+                value,
+            }
+        }
+        Err(Diagnostics(d)) => Outcome {
+            problems: missing_record(repo, &id)
+                .into_iter()
+                .chain(d)
+                // A symlink reported for the whole repository is reported once.
+                .filter(|p| !shared.iter().any(|l| l.file == p.file))
+                .collect(),
+            id,
+            value: None,
+        },
+    }
 }
 
 /// Every symbolic link (and FIFO, socket, device) under `incidents/` and `templates/`,

@@ -9,9 +9,26 @@ use crate::ci::{self, Report};
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::context::Ctx;
 use crate::error::Error;
+use crate::text::plural;
 
 pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<()> {
-    let report = check::build(&ctx.repo, ctx.now, args.client.as_deref(), args.strict)?;
+    let built = check::build(
+        &ctx.repo,
+        ctx.now,
+        args.client.as_deref(),
+        args.strict,
+        !args.no_cache,
+    )?;
+    let report = built.report;
+    if args.verbose
+        && let Some(n) = built.from_cache
+    {
+        eprintln!(
+            "{} of {} from the cache (mim check --no-cache reads them all)",
+            n,
+            plural(report.incidents, "incident")
+        );
+    }
     let format = args.format.unwrap_or(if ctx.json {
         CheckFormat::Json
     } else {

@@ -8,6 +8,7 @@ use anyhow::{Context, bail};
 use crate::time::Timestamp;
 
 mod commit;
+pub mod head;
 mod index;
 pub mod seal;
 mod settings;

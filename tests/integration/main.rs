@@ -3,6 +3,7 @@
 mod arguments;
 mod audiences;
 mod audit;
+mod check_cache;
 mod ci_formats;
 mod cli;
 mod commands_layout;

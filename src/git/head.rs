@@ -1,0 +1,116 @@
+//! What HEAD holds under a directory and where the work tree differs from it, each
+//! read with one git command (for `mim check`'s cache: an incident whose files are
+//! HEAD's is known by its tree's hash).
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+/// Where the work tree at `dir` keeps git's own files, once it has a commit: the git
+/// directory (absolute), `dir`'s place in the work tree (`git rev-parse --show-prefix`:
+/// empty at its top, else `sub/dir/`) and HEAD's commit. `None` outside a work tree or
+/// on a branch without a commit yet.
+pub fn located(dir: &Path) -> Option<(PathBuf, String, String)> {
+    let out = super::git(dir)
+        .args([
+            "rev-parse",
+            "--absolute-git-dir",
+            "--show-prefix",
+            "--verify",
+            "--quiet",
+            "HEAD^{commit}",
+        ])
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8(out.stdout).ok()?;
+    let mut lines = text.lines();
+    let git_dir = PathBuf::from(lines.next()?);
+    let prefix = lines.next()?.to_string();
+    let head = lines.next()?.to_string();
+    Some((git_dir, prefix, head))
+}
+
+/// Every directory under `path` (relative to `dir`) in HEAD's tree, with its tree's
+/// hash, from one `git ls-tree -r -d`: (path relative to `dir` with `/` separators, hash).
+/// `None` when git cannot say.
+pub fn trees(dir: &Path, path: &str) -> Option<Vec<(String, String)>> {
+    let out = super::git(dir)
+        .args([
+            "--literal-pathspecs",
+            "ls-tree",
+            "-r",
+            "-d",
+            "-z",
+            "HEAD",
+            "--",
+        ])
+        .arg(path)
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8(out.stdout).ok()?;
+    // `<mode> SP tree SP <hash> TAB <path>`, each record ended by NUL.
+    text.split('\0')
+        .filter(|r| !r.is_empty())
+        .map(|record| {
+            let (meta, path) = record.split_once('\t')?;
+            let hash = meta.rsplit(' ').next()?;
+            Some((path.to_string(), hash.to_string()))
+        })
+        .collect()
+}
+
+/// Every path under `paths` (relative to `dir`) whose work tree is not what `commit`
+/// holds: changed, staged, deleted, or not tracked at all (ignored files and empty
+/// directories too, since mim reads them all). Paths are relative to `dir` or to the
+/// top of the work tree (callers use their names, not where they start). `None` when
+/// git cannot say.
+pub fn differing(dir: &Path, commit: &str, paths: &[&str]) -> Option<Vec<String>> {
+    // The two walks are independent: run them side by side.
+    let changed = super::git(dir)
+        .args([
+            "--no-optional-locks",
+            "--literal-pathspecs",
+            "diff",
+            "--name-only",
+            "-z",
+            "--no-renames",
+            "--ignore-submodules",
+            commit,
+            "--",
+        ])
+        .args(paths)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let untracked = super::git(dir)
+        .args([
+            "--literal-pathspecs",
+            "ls-files",
+            "-z",
+            "--others",
+            "--directory",
+            "--",
+        ])
+        .args(paths)
+        .stderr(Stdio::null())
+        .output();
+    let changed = changed.wait_with_output().ok()?;
+    let untracked = untracked.ok()?;
+    if !changed.status.success() || !untracked.status.success() {
+        return None;
+    }
+    let mut out = Vec::new();
+    for listed in [changed.stdout, untracked.stdout] {
+        let text = String::from_utf8(listed).ok()?;
+        out.extend(text.split('\0').filter(|p| !p.is_empty()).map(String::from));
+    }
+    Some(out)
+}

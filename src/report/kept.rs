@@ -291,3 +291,101 @@ impl Figures {
         (figures, restore)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use super::*;
+    use crate::config::DEFAULT_CONFIG;
+    use crate::model::{Entry, Event, Record};
+
+    fn t(s: &str) -> Timestamp {
+        chrono::DateTime::parse_from_rfc3339(s).unwrap()
+    }
+
+    /// A restored incident with `notes` notes of a kilobyte each and a description of
+    /// `description` bytes.
+    fn incident(notes: usize, description: usize) -> Incident {
+        let entry = |at: &str, event| Entry {
+            at: t(at),
+            by: "Sam".into(),
+            event,
+        };
+        let mut entries = vec![entry(
+            "2026-11-01T09:05:00Z",
+            Event::Accept {
+                from: Status::Proposed,
+                manager: "Alice".into(),
+            },
+        )];
+        entries.extend((0..notes).map(|_| {
+            entry(
+                "2026-11-01T09:30:00Z",
+                Event::Note {
+                    text: "x".repeat(1000),
+                    time: None,
+                    activity: None,
+                },
+            )
+        }));
+        entries.push(entry(
+            "2026-11-01T11:00:00Z",
+            Event::Resolve {
+                from: Status::Accepted,
+                summary: "ok".into(),
+                closure: "config-change".into(),
+                workaround: false,
+                problem: None,
+                verification: None,
+                client_message: None,
+            },
+        ));
+        Incident {
+            id: "2026-11-01-payments".into(),
+            dir: PathBuf::from("2026-11-01-payments"),
+            record: Record {
+                title: "Payments down".into(),
+                service: "Payments API".into(),
+                client: "acme".into(),
+                ci: "gw".into(),
+                category: None,
+                impact: "high".into(),
+                urgency: "high".into(),
+                priority: "P1".into(),
+                reporter: "Sam".into(),
+                reported: t("2026-11-01T09:00:00Z"),
+                impact_started: None,
+                detected: None,
+                tickets: vec![],
+                description: Some("d".repeat(description)),
+            },
+            entries,
+            plan: None,
+            texts: Default::default(),
+        }
+    }
+
+    /// Everything a kept record holds, written out: it grows with whatever it owns.
+    fn written(incident: &Incident, filter: &Filter) -> String {
+        let config = Config::parse(Path::new("mim.yaml"), DEFAULT_CONFIG).unwrap();
+        let kept = Kept::of(&config, incident, filter, t("2026-12-01T00:00:00Z"));
+        format!("{:?}", kept.expect("a selected incident is kept"))
+    }
+
+    #[test]
+    fn what_the_report_keeps_of_an_incident_does_not_grow_with_its_timeline_or_its_text() {
+        for filter in [
+            Filter::default(),
+            Filter {
+                client: Some("acme".into()),
+                ..Filter::default()
+            },
+        ] {
+            let small = written(&incident(1, 10), &filter);
+            let large = written(&incident(1000, 100_000), &filter);
+            assert_eq!(small.len(), large.len(), "{small}");
+            assert!(small.len() < 4000, "{small}");
+        }
+    }
+}

@@ -31,6 +31,17 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> anyhow::Result<()> {
             crate::text::for_terminal(&p.to_string())
         );
     }
+    if matches!(format, ReportFormat::Json) && args.output.is_none() {
+        // Written as it is serialized, not held whole: at scale the JSON is the largest
+        // thing the report makes. Its escaping is `for_terminal`'s already.
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        crate::text::write_json_for_terminal(&report, &mut out)
+            .map_err(std::io::Error::from)
+            .and_then(|()| out.write_all(b"\n"))
+            .and_then(|()| out.flush())
+            .context("writing the report")?;
+        return Ok(());
+    }
     let text = match format {
         ReportFormat::Md => report::markdown::render(&report),
         ReportFormat::Html => report::html::render(

@@ -8,13 +8,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use chrono::NaiveDate;
-use rayon::prelude::*;
 
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::context::Ctx;
 use crate::diag::Diagnostics;
 use crate::error::Error;
-use crate::model::Incident;
 use crate::repo::Repo;
 use crate::report::{self, Filter};
 use crate::store;
@@ -23,22 +21,26 @@ use crate::time::{self, Timestamp};
 pub fn run(ctx: &Ctx, args: &ReportArgs) -> anyhow::Result<()> {
     let filter = filter(ctx, args).map_err(Error::Usage)?;
     let format = format(ctx, args);
-    let progress = Progress::new();
-    let (incidents, problems) = load_all(&ctx.repo, &progress)?;
-    progress.phase();
-    let report = report::build_with_progress(
-        &ctx.repo.config,
-        &incidents,
-        &filter,
-        ctx.now,
-        &|selected| progress.add(1, selected, "computing KPIs"),
-    );
+    let progress = Progress::new(&ctx.repo)?;
+    let (kept, problems) = keep_all(ctx, &filter, &progress)?;
     progress.finish();
+    let report = report::assemble(&ctx.repo.config, kept, &filter, ctx.now);
     for p in &problems {
         eprintln!(
             "warning: {} (left out of the report)",
             crate::text::for_terminal(&p.to_string())
         );
+    }
+    if matches!(format, ReportFormat::Json) && args.output.is_none() {
+        // Written as it is serialized, not held whole: at scale the JSON is the largest
+        // thing the report makes. Its escaping is `for_terminal`'s already.
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        crate::text::write_json_for_terminal(&report, &mut out)
+            .map_err(std::io::Error::from)
+            .and_then(|()| out.write_all(b"\n"))
+            .and_then(|()| out.flush())
+            .context("writing the report")?;
+        return Ok(());
     }
     let text = match format {
         ReportFormat::Md => report::markdown::render(&report),
@@ -143,6 +145,8 @@ fn format(ctx: &Ctx, args: &ReportArgs) -> ReportFormat {
 /// terminal and only once the work has taken more than a moment.
 struct Progress {
     terminal: bool,
+    /// The incidents to read (counted only for a terminal).
+    total: usize,
     started: Instant,
     last: Mutex<Option<Instant>>,
     done: AtomicUsize,
@@ -153,22 +157,23 @@ impl Progress {
     const DELAY: Duration = Duration::from_millis(250);
     const EVERY: Duration = Duration::from_millis(100);
 
-    fn new() -> Progress {
-        Progress {
-            terminal: std::io::stderr().is_terminal(),
+    fn new(repo: &Repo) -> anyhow::Result<Progress> {
+        let terminal = std::io::stderr().is_terminal();
+        Ok(Progress {
+            terminal,
+            total: if terminal {
+                repo.incident_ids()?.len()
+            } else {
+                0
+            },
             started: Instant::now(),
             last: Mutex::new(None),
             done: AtomicUsize::new(0),
             shown: AtomicBool::new(false),
-        }
+        })
     }
 
-    /// Start counting a new phase.
-    fn phase(&self) {
-        self.done.store(0, Ordering::Relaxed);
-    }
-
-    fn add(&self, n: usize, total: usize, what: &str) {
+    fn add(&self, n: usize) {
         let done = self.done.fetch_add(n, Ordering::Relaxed) + n;
         if !self.terminal || self.started.elapsed() < Self::DELAY {
             return;
@@ -176,8 +181,8 @@ impl Progress {
         let Ok(mut last) = self.last.try_lock() else {
             return;
         };
-        if last.is_none_or(|t| t.elapsed() >= Self::EVERY) || done == total {
-            eprint!("\r{what}: {done}/{total}   ");
+        if last.is_none_or(|t| t.elapsed() >= Self::EVERY) || done == self.total {
+            eprint!("\rreading incidents: {done}/{}   ", self.total);
             *last = Some(Instant::now());
             self.shown.store(true, Ordering::Relaxed);
         }
@@ -190,32 +195,27 @@ impl Progress {
     }
 }
 
-/// Load every incident (a counter on a terminal when it takes a while); the ones that
-/// do not load come back as diagnostics.
-fn load_all(
-    repo: &Repo,
+/// Read every incident and keep what the report needs of it, dropping the incident
+/// (a counter on a terminal when it takes a while); the ones that do not load come back
+/// as diagnostics.
+fn keep_all(
+    ctx: &Ctx,
+    filter: &Filter,
     progress: &Progress,
-) -> anyhow::Result<(Vec<Incident>, Vec<crate::diag::Diagnostic>)> {
-    let ids = repo.incident_ids()?;
-    let loaded: Vec<Result<Incident, Diagnostics>> = ids
-        .par_iter()
-        .map(|id| {
-            // The report places nothing on a line: the files' texts are not kept.
-            let l = store::load(repo, id).map(|mut i| {
-                i.texts = Default::default();
-                i
-            });
-            progress.add(1, ids.len(), "reading incidents");
-            l
-        })
-        .collect();
-    let mut incidents = Vec::with_capacity(ids.len());
+) -> anyhow::Result<(Vec<report::Kept>, Vec<crate::diag::Diagnostic>)> {
+    let config = &ctx.repo.config;
+    let loaded = store::each(&ctx.repo, |loaded| {
+        let kept = loaded.map(|i| report::Kept::of(config, &i, filter, ctx.now));
+        progress.add(1);
+        kept
+    })?;
+    let mut kept = Vec::new();
     let mut problems = Vec::new();
     for l in loaded {
         match l {
-            Ok(i) => incidents.push(i),
+            Ok(k) => kept.extend(k),
             Err(Diagnostics(d)) => problems.extend(d),
         }
     }
-    Ok((incidents, problems))
+    Ok((kept, problems))
 }

@@ -1,11 +1,14 @@
 //! KPI reports: pure functions from (configuration, incidents, filter, now) to a
 //! [`Report`], and its renderings (Markdown, self-contained HTML with SVG charts, CSV;
-//! JSON is the report serialized).
+//! JSON is the report serialized). Each incident is reduced to what the report keeps of
+//! it ([`Kept`]) as it is read; the report is assembled from those records.
 
 pub mod csv;
 pub mod html;
+mod kept;
 pub mod markdown;
 pub mod pir;
+mod recurrence;
 pub mod regulatory;
 pub mod sla;
 pub mod stats;
@@ -14,20 +17,21 @@ pub mod tables;
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{Datelike, TimeDelta};
-use rayon::prelude::*;
+use chrono::Datelike;
 use serde::Serialize;
 
 use crate::config::Config;
 use crate::lifecycle::Status;
 use crate::model::{EscalationKind, Incident};
-use crate::sla::durations::{self, Durations};
-use crate::sla::figures;
-use crate::sla::{Clock, ClockState, Rule};
-use crate::state::{self, State};
+use crate::sla::ClockState;
+use crate::sla::durations::Durations;
+use crate::state::State;
 use crate::time::{self, Timestamp};
 use crate::units::Duration;
 
+pub use kept::Kept;
+pub use recurrence::Recurrence;
+use recurrence::Resolutions;
 pub use sla::{Compliance, SLA_RULES, Sla};
 pub use stats::{Rate, Summary};
 
@@ -160,14 +164,6 @@ pub struct Hold {
     pub per_incident: Summary,
 }
 
-#[derive(Clone, Debug, Serialize)]
-pub struct Recurrence {
-    pub window: String,
-    pub rate: Rate,
-    /// `(incident, the earlier incident it recurs)`.
-    pub recurrences: Vec<(String, String)>,
-}
-
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Satisfaction {
     /// Closed incidents with a score, of closed incidents.
@@ -296,35 +292,37 @@ impl IncidentRow {
 /// repository: an earlier incident outside the window can still be the one that recurs).
 #[cfg(test)]
 pub fn build(config: &Config, all: &[Incident], filter: &Filter, now: Timestamp) -> Report {
-    build_with_progress(config, all, filter, now, &|_| {})
+    let kept = all
+        .iter()
+        .filter_map(|i| Kept::of(config, i, filter, now))
+        .collect();
+    assemble(config, kept, filter, now)
 }
 
-/// [`build`], calling `tick(selected)` once per selected incident evaluated (from any
-/// thread), where `selected` is how many the filter selected.
-pub fn build_with_progress(
-    config: &Config,
-    all: &[Incident],
-    filter: &Filter,
-    now: Timestamp,
-    tick: &(dyn Fn(usize) + Sync),
-) -> Report {
-    // Each incident as it stood at `now`; one reported after `now` does not exist yet.
-    let states: Vec<State> = all
-        .par_iter()
-        .map(|i| state::derive(config, i, now))
-        .collect();
-    let chosen: Vec<(&Incident, &State)> = all
-        .iter()
-        .zip(&states)
-        .filter(|(i, s)| s.exists() && filter.matches(i, s))
-        .collect();
-    // Duplicates are not incidents of their own: counted apart, left out of every KPI.
-    let (duplicates, chosen): (Vec<_>, Vec<_>) = chosen
-        .into_iter()
-        .partition(|(_, s)| s.duplicate_of().is_some());
-    let selected = chosen.len();
+/// A selected incident that is not a duplicate: its row and its KPI inputs.
+type Chosen<'a> = (&'a IncidentRow, &'a kept::Inputs);
+
+/// The report of what was kept of every incident of the repository, in ID order, by
+/// [`Kept::of`] with the same `filter` and `now`: the indexes across incidents
+/// (recurrence) and every table are built from those records alone.
+pub fn assemble(config: &Config, kept: Vec<Kept>, filter: &Filter, now: Timestamp) -> Report {
     let window = config.reports.recurrence_window;
-    let list = rows(config, all, &states, filter, now, &|| tick(selected));
+    let recurs = recurs(&kept, window);
+    let (mut list, inputs): (Vec<IncidentRow>, Vec<kept::Inputs>) = kept
+        .into_iter()
+        .filter_map(|k| k.selected)
+        .map(|s| (s.row, s.inputs))
+        .unzip();
+    for row in &mut list {
+        row.recurs = recurs.get(&row.id).cloned();
+    }
+    // Duplicates are not incidents of their own: counted apart, left out of every KPI.
+    let chosen: Vec<Chosen> = list
+        .iter()
+        .zip(&inputs)
+        .filter(|(_, i)| !i.duplicate)
+        .collect();
+    let duplicates = inputs.iter().filter(|i| i.duplicate).count();
     Report {
         organization: config.organization.name.clone(),
         generated: now,
@@ -336,7 +334,7 @@ pub fn build_with_progress(
         },
         timezone: config.tz().name().to_string(),
         incidents: list.iter().filter(|r| r.status != Status::Rejected).count(),
-        duplicates: duplicates.len(),
+        duplicates,
         client_names: config
             .clients
             .iter()
@@ -347,10 +345,10 @@ pub fn build_with_progress(
         times: times(config, &list),
         sla: sla::compliance(config, &list),
         escalations: escalations(&chosen),
-        pir: pir::kpis(config, &chosen, filter.client.as_deref(), now),
-        hold: hold(&list, &chosen, now),
+        pir: pir::kpis(chosen.iter().map(|(_, i)| &i.pir)),
+        hold: hold(&chosen),
         reopen: reopen(&chosen),
-        recurrence: recurrence(window, &list),
+        recurrence: recurrence::recurrence(window, &list),
         satisfaction: satisfaction(&list),
         time_logged: time_logged(&chosen),
         client_retention: "Client retention cannot be computed from incident data: it needs \
@@ -362,358 +360,24 @@ pub fn build_with_progress(
     }
 }
 
-/// The report's row of each incident the filter selects, in parallel; `tick` once each.
-fn rows(
-    config: &Config,
-    all: &[Incident],
-    states: &[State],
-    filter: &Filter,
-    now: Timestamp,
-    tick: &(dyn Fn() + Sync),
-) -> Vec<IncidentRow> {
-    let window = config.reports.recurrence_window;
-    let resolutions = Resolutions::index(states);
-    all.par_iter()
-        .zip(states)
+/// The earlier incident each selected one recurs (by ID), from the index of every
+/// kept incident's resolutions.
+fn recurs(kept: &[Kept], window: Duration) -> HashMap<String, String> {
+    let index = Resolutions::index(kept.iter().enumerate().filter_map(|(k, x)| {
+        Some(recurrence::Resolved {
+            k,
+            groups: x.groups.as_ref()?,
+            at: &x.resolutions,
+        })
+    }));
+    kept.iter()
         .enumerate()
-        .filter(|(_, (i, s))| s.exists() && filter.matches(i, s))
-        .map(|(k, (i, s))| {
-            let recurs = (s.status != Status::Rejected)
-                .then(|| resolutions.recurs(k, s, window))
-                .flatten()
-                .map(|other| all[other].id.clone());
-            let row = row(config, i, s, now, recurs, filter.client.as_deref());
-            tick();
-            row
+        .filter(|(_, x)| x.selected.is_some())
+        .filter_map(|(k, x)| {
+            let other = index.recurs(k, x.groups.as_ref()?, x.reported, window)?;
+            Some((x.id.clone(), kept[other].id.clone()))
         })
         .collect()
-}
-
-/// Incidents that recur within `window` of another's resolution, and their rate.
-fn recurrence(window: crate::units::Duration, list: &[IncidentRow]) -> Recurrence {
-    Recurrence {
-        window: window.to_string(),
-        rate: Rate::new(
-            list.iter().filter(|r| r.recurs.is_some()).count(),
-            list.iter().filter(|r| r.status != Status::Rejected).count(),
-        ),
-        recurrences: list
-            .iter()
-            .filter_map(|r| Some((r.id.clone(), r.recurs.clone()?)))
-            .collect(),
-    }
-}
-
-/// Hold periods of an incident as `(from, until)`, an open one ending at `now`.
-fn hold_periods(state: &State, now: Timestamp) -> impl Iterator<Item = (Timestamp, Timestamp)> {
-    state
-        .holds
-        .iter()
-        .map(move |h| (h.from, h.until.unwrap_or(now).max(h.from)))
-}
-
-fn secs(d: TimeDelta) -> i64 {
-    d.num_seconds()
-}
-
-/// One incident as the report sees it. `scope`: the one client the report is about
-/// (`--client`): the row is then that client's figures (its clocks, its outage), and
-/// the provider's own clocks are not among them.
-fn row(
-    config: &Config,
-    incident: &Incident,
-    state: &State,
-    now: Timestamp,
-    recurs: Option<String>,
-    scope: Option<&str>,
-) -> IncidentRow {
-    let r = &incident.record;
-    let evaluation = crate::sla::evaluate_state(config, incident, state);
-    let clocks = &evaluation.clocks;
-    let clients: Vec<String> = state
-        .affected()
-        .map(|c| c.client.clone())
-        .filter(|c| scope.is_none_or(|s| s == c))
-        .collect();
-    let several = state.per_client();
-    let own = own_clocks(clocks, scope, several);
-    let per_client = if several && scope.is_none() {
-        client_clocks(state, &evaluation)
-    } else {
-        Vec::new()
-    };
-    let (figures, durations) = row_figures(config, incident, state, &evaluation, &own, scope);
-    let closure = state.resolution.as_ref().map(|r| r.closure.clone());
-    let logged = state.time_entries.iter().map(|t| t.time.secs()).sum();
-    IncidentRow {
-        id: incident.id.clone(),
-        title: r.title.clone(),
-        reported: r.reported,
-        client: match clients.as_slice() {
-            [one] => Some(one.clone()),
-            _ => None,
-        },
-        clients,
-        service: r.service.joined(),
-        services: state.services.clone(),
-        ci: r.ci.first().map(str::to_string),
-        category: r.category.clone(),
-        // A report for one of several clients gives its own priority (its own impact).
-        priority: scope
-            .and_then(|k| state.affected_client(k))
-            .filter(|_| several)
-            .map_or_else(|| state.priority.clone(), |c| c.priority.clone()),
-        status: state.status,
-        response_secs: figures.response,
-        restore_secs: figures.restore,
-        restore_target_secs: figures.restore_target,
-        restore_so_far_secs: figures.restore_so_far,
-        hold_secs: state.held_between(Some(r.reported), now).secs(),
-        reopens: state.reopens,
-        closure,
-        csat: state.csat,
-        escalations: state.escalations.len(),
-        time_logged_secs: logged,
-        recurs,
-        sla: sla_states(&own),
-        per_client,
-        durations,
-        regulatory: regulatory::stage_clocks(clocks),
-    }
-}
-
-/// The clocks of a row itself: the incident's; with several clients, the provider's own
-/// (each client's are in `per_client`); with `--client`, that client's.
-fn own_clocks<'c>(clocks: &'c [Clock], scope: Option<&str>, several: bool) -> Vec<&'c Clock> {
-    match (scope, several) {
-        (Some(key), true) => clocks
-            .iter()
-            .filter(|c| c.client.as_deref() == Some(key))
-            .collect(),
-        (Some(_), false) => clocks
-            .iter()
-            .filter(|c| !sla::is_provider_internal(c.rule))
-            .collect(),
-        (None, true) => clocks.iter().filter(|c| c.client.is_none()).collect(),
-        (None, false) => clocks.iter().collect(),
-    }
-}
-
-/// Each affected client's window and clocks, for a row of an incident of several.
-fn client_clocks(state: &State, evaluation: &crate::sla::engine::Evaluation) -> Vec<ClientClocks> {
-    state
-        .affected()
-        .map(|c| {
-            let theirs: Vec<&Clock> = evaluation
-                .clocks
-                .iter()
-                .filter(|k| k.client.as_ref() == Some(&c.client))
-                .collect();
-            let (figures, _) = Figures::of(&theirs);
-            let window = figures::of_client(state, evaluation, c);
-            ClientClocks {
-                client: c.client.clone(),
-                affected_at: window.affected_at,
-                restored_at: window.restored_at,
-                since_affected_secs: window.since_affected_s,
-                response_secs: figures.response,
-                restore_secs: figures.restore,
-                restore_target_secs: figures.restore_target,
-                sla: sla_states(&theirs),
-            }
-        })
-        .collect()
-}
-
-/// A row's response and restore figures and durations: the client's own (its clocks,
-/// its outage from when it was affected) for `--client`, else the incident's own.
-fn row_figures(
-    config: &Config,
-    incident: &Incident,
-    state: &State,
-    evaluation: &crate::sla::engine::Evaluation,
-    own: &[&Clock],
-    scope: Option<&str>,
-) -> (Figures, durations::Durations) {
-    match scope.and_then(|k| state.affected_client(k)) {
-        Some(c) => {
-            let (figures, restore) = Figures::of(own);
-            let mut d = durations::with_restore(state, restore);
-            d.time_to_restore = figures.restore.map(Duration::from_secs);
-            d.outage = figures::of_client(state, evaluation, c)
-                .since_affected_s
-                .map(Duration::from_secs);
-            (figures, d)
-        }
-        None => {
-            let incident_clocks = crate::sla::engine::incident_clocks(config, incident, state);
-            let theirs: Vec<&Clock> = incident_clocks.clocks.iter().collect();
-            let (figures, restore) = Figures::of(&theirs);
-            (figures, durations::with_restore(state, restore))
-        }
-    }
-}
-
-/// The state of each of [`SLA_RULES`]' clocks among `clocks` (the first of a rule).
-fn sla_states(clocks: &[&Clock]) -> BTreeMap<String, ClockState> {
-    SLA_RULES
-        .iter()
-        .filter_map(|&rule| {
-            let c = clocks.iter().find(|c| c.rule == rule)?;
-            Some((rule.to_string(), c.state))
-        })
-        .collect()
-}
-
-/// Response and restore times are the clocks' working time, once stopped.
-#[derive(Clone, Copy, Default)]
-struct Figures {
-    response: Option<i64>,
-    restore: Option<i64>,
-    restore_target: Option<i64>,
-    /// The restore clock's working time so far, while it runs.
-    restore_so_far: Option<i64>,
-}
-
-impl Figures {
-    /// The figures of one set of clocks, and its restore clock.
-    fn of<'c>(clocks: &[&'c Clock]) -> (Figures, Option<&'c Clock>) {
-        let clock = |rule: Rule| clocks.iter().find(|c| c.rule == rule).copied();
-        let stopped = |c: &Clock| c.stopped.map(|_| c.elapsed.secs());
-        let restore = clock(Rule::Restore);
-        let figures = Figures {
-            response: clock(Rule::Respond).and_then(stopped),
-            restore: restore.and_then(stopped),
-            restore_target: restore.map(|c| c.target.secs()),
-            restore_so_far: restore
-                .filter(|c| c.stopped.is_none())
-                .map(|c| c.elapsed.secs()),
-        };
-        (figures, restore)
-    }
-}
-
-/// Every resolution of the incidents that can be recurred (all but rejected
-/// proposals), grouped by client and service, and by client, service and configuration
-/// item: an incident is in the groups of each of its clients, services and items. Each
-/// group is sorted by time, so the recurrence of one incident is a binary search, not
-/// a scan of the others.
-struct Resolutions<'a> {
-    by_service: HashMap<(Option<&'a str>, &'a str), Vec<Resolved>>,
-    /// `None` as the configuration item: the incidents that name none.
-    by_ci: HashMap<CiKey<'a>, Vec<Resolved>>,
-}
-
-/// When an incident was resolved, and its index in `all`: sorted by time, then by
-/// index backwards, so the last of equal times is the first incident (in ID order).
-type Resolved = (Timestamp, std::cmp::Reverse<usize>);
-
-/// Client, service and configuration item.
-type CiKey<'a> = (Option<&'a str>, &'a str, Option<&'a str>);
-
-/// The names an incident is grouped by: each affected client (or none), each service
-/// (or an empty one), each configuration item (or none).
-struct GroupNames<'a> {
-    clients: Vec<Option<&'a str>>,
-    services: Vec<&'a str>,
-    cis: Vec<Option<&'a str>>,
-}
-
-impl<'a> GroupNames<'a> {
-    fn of(state: &'a State) -> GroupNames<'a> {
-        let or = |v: Vec<Option<&'a str>>| if v.is_empty() { vec![None] } else { v };
-        GroupNames {
-            clients: or(state.affected().map(|c| Some(c.client.as_str())).collect()),
-            services: match state.services.as_slice() {
-                [] => vec![""],
-                all => all.iter().map(String::as_str).collect(),
-            },
-            cis: or(state.cis.iter().map(|c| Some(c.as_str())).collect()),
-        }
-    }
-
-    /// Each (client, service) pair.
-    fn pairs(&self) -> impl Iterator<Item = (Option<&'a str>, &'a str)> + '_ {
-        self.clients
-            .iter()
-            .flat_map(|&c| self.services.iter().map(move |&s| (c, s)))
-    }
-}
-
-impl<'a> Resolutions<'a> {
-    fn index(states: &'a [State]) -> Resolutions<'a> {
-        let mut index = Resolutions {
-            by_service: HashMap::new(),
-            by_ci: HashMap::new(),
-        };
-        for (k, state) in states.iter().enumerate() {
-            if state.status == Status::Rejected || state.resolutions.is_empty() {
-                continue;
-            }
-            let names = GroupNames::of(state);
-            for res in &state.resolutions {
-                let item = (res.at, std::cmp::Reverse(k));
-                for (client, service) in names.pairs() {
-                    index
-                        .by_service
-                        .entry((client, service))
-                        .or_default()
-                        .push(item);
-                    for &ci in &names.cis {
-                        index
-                            .by_ci
-                            .entry((client, service, ci))
-                            .or_default()
-                            .push(item);
-                    }
-                }
-            }
-        }
-        for list in index
-            .by_service
-            .values_mut()
-            .chain(index.by_ci.values_mut())
-        {
-            list.sort_unstable();
-        }
-        index
-    }
-
-    /// The earlier incident the incident of `state` (index `k` in `all`) recurs: a
-    /// client, a service and, when both name one, a configuration item in common,
-    /// resolved at most `window` before this one was reported. The latest such
-    /// resolution wins; of two at the same time, the first incident. (Rejected proposals
-    /// neither recur nor are recurred: the caller asks only for others.)
-    fn recurs(&self, k: usize, state: &State, window: crate::units::Duration) -> Option<usize> {
-        let names = GroupNames::of(state);
-        let mut groups: Vec<Option<&Vec<Resolved>>> = Vec::new();
-        for (client, service) in names.pairs() {
-            if state.cis.is_empty() {
-                groups.push(self.by_service.get(&(client, service)));
-                continue;
-            }
-            for &ci in &names.cis {
-                groups.push(self.by_ci.get(&(client, service, ci)));
-                groups.push(self.by_ci.get(&(client, service, None)));
-            }
-        }
-        let (at, std::cmp::Reverse(other)) = groups
-            .into_iter()
-            .flatten()
-            .filter_map(|list| latest_before(list, state.reported, k))
-            .max()?;
-        (secs(state.reported - at) <= window.secs()).then_some(other)
-    }
-}
-
-/// The last resolution in `list` at or before `until` of an incident other than `k`.
-fn latest_before(list: &[Resolved], until: Timestamp, k: usize) -> Option<Resolved> {
-    let end = list.partition_point(|(at, _)| *at <= until);
-    list[..end]
-        .iter()
-        .rev()
-        .find(|(_, other)| other.0 != k)
-        .copied()
 }
 
 fn bump(map: &mut BTreeMap<String, usize>, key: &str) {
@@ -761,14 +425,11 @@ fn counts(config: &Config, list: &[IncidentRow]) -> Counts {
     c
 }
 
-fn proposals(chosen: &[(&Incident, &State)]) -> Proposals {
-    let accepted = chosen
-        .iter()
-        .filter(|(_, s)| s.accepted_at.is_some())
-        .count();
+fn proposals(chosen: &[Chosen]) -> Proposals {
+    let accepted = chosen.iter().filter(|(_, i)| i.accepted).count();
     let rejected = chosen
         .iter()
-        .filter(|(_, s)| s.status == Status::Rejected)
+        .filter(|(r, _)| r.status == Status::Rejected)
         .count();
     Proposals {
         accepted,
@@ -812,18 +473,18 @@ fn times(config: &Config, list: &[IncidentRow]) -> Times {
     t
 }
 
-fn escalations(chosen: &[(&Incident, &State)]) -> Escalations {
+fn escalations(chosen: &[Chosen]) -> Escalations {
     let mut e = Escalations::default();
     let mut escalated = 0;
     let mut hierarchic = 0;
     // Of the incidents: rejected proposals are not incidents.
     let chosen: Vec<_> = chosen
         .iter()
-        .filter(|(_, s)| s.status != Status::Rejected)
+        .filter(|(r, _)| r.status != Status::Rejected)
         .collect();
-    for (_, state) in &chosen {
-        let kinds: Vec<EscalationKind> = state.escalations.iter().map(|(_, e)| e.kind).collect();
-        for kind in &kinds {
+    for (_, inputs) in &chosen {
+        let kinds = &inputs.escalations;
+        for kind in kinds {
             e.total += 1;
             bump(&mut e.by_kind, &kind_name(*kind));
         }
@@ -842,21 +503,16 @@ fn kind_name(kind: EscalationKind) -> String {
         .unwrap_or_default()
 }
 
-fn hold(list: &[IncidentRow], chosen: &[(&Incident, &State)], now: Timestamp) -> Hold {
-    let periods = chosen
-        .iter()
-        .map(|(_, s)| hold_periods(s, now).count())
-        .sum();
-    let secs: std::collections::HashMap<&str, i64> =
-        list.iter().map(|r| (r.id.as_str(), r.hold_secs)).collect();
+fn hold(chosen: &[Chosen]) -> Hold {
+    let periods = chosen.iter().map(|(_, i)| i.hold_periods).sum();
     let held: Vec<i64> = chosen
         .iter()
-        .filter(|(_, s)| !s.holds.is_empty())
-        .filter_map(|(i, _)| secs.get(i.id.as_str()).copied())
+        .filter(|(_, i)| i.hold_periods > 0)
+        .map(|(r, _)| r.hold_secs)
         .collect();
     let incidents = chosen
         .iter()
-        .filter(|(_, s)| s.status != Status::Rejected)
+        .filter(|(r, _)| r.status != Status::Rejected)
         .count();
     Hold {
         periods,
@@ -867,12 +523,9 @@ fn hold(list: &[IncidentRow], chosen: &[(&Incident, &State)], now: Timestamp) ->
 }
 
 /// Incidents reopened at least once, of incidents ever resolved.
-fn reopen(chosen: &[(&Incident, &State)]) -> Rate {
-    let resolved = chosen
-        .iter()
-        .filter(|(_, s)| !s.resolutions.is_empty())
-        .count();
-    let reopened = chosen.iter().filter(|(_, s)| s.reopens > 0).count();
+fn reopen(chosen: &[Chosen]) -> Rate {
+    let resolved = chosen.iter().filter(|(_, i)| i.ever_resolved).count();
+    let reopened = chosen.iter().filter(|(r, _)| r.reopens > 0).count();
     Rate::new(reopened, resolved)
 }
 
@@ -896,35 +549,30 @@ fn satisfaction(list: &[IncidentRow]) -> Satisfaction {
     }
 }
 
-fn time_logged(chosen: &[(&Incident, &State)]) -> TimeLogged {
+fn time_logged(chosen: &[Chosen]) -> TimeLogged {
     let mut t = TimeLogged::default();
     let mut category_incidents: BTreeMap<String, usize> = BTreeMap::new();
-    for (incident, state) in chosen {
-        let category = incident.record.category.as_deref().unwrap_or(NONE);
+    for (row, inputs) in chosen {
+        let category = row.category.as_deref().unwrap_or(NONE);
         *category_incidents.entry(category.to_string()).or_default() += 1;
-        let mut activities_seen: Vec<String> = Vec::new();
+        let mut activities_seen: Vec<&str> = Vec::new();
         let mut logged_here = false;
-        for entry in &state.time_entries {
-            let time = &entry.time;
-            let activity = entry
-                .activity
-                .clone()
-                .unwrap_or_else(|| "unspecified".into());
+        for (activity, secs) in &inputs.time_entries {
             let g = t.by_activity.entry(activity.clone()).or_default();
             g.entries += 1;
-            g.total_secs += time.secs();
-            if !activities_seen.contains(&activity) {
+            g.total_secs += secs;
+            if !activities_seen.contains(&activity.as_str()) {
                 g.incidents += 1;
                 activities_seen.push(activity);
             }
             let c = t.by_category.entry(category.to_string()).or_default();
             c.entries += 1;
-            c.total_secs += time.secs();
+            c.total_secs += secs;
             if !logged_here {
                 c.incidents += 1;
                 logged_here = true;
             }
-            t.total_secs += time.secs();
+            t.total_secs += secs;
         }
     }
     let all = chosen.len() as i64;

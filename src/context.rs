@@ -349,6 +349,35 @@ impl Ctx {
         })
     }
 
+    /// `--client-message [TEXT|-]` as given (`None`: not given; `Some(None)`: from the
+    /// editor or standard input), checked: not empty, its clock times in each reader's
+    /// zone, and a warning where it names what `clients` must not read.
+    pub fn client_message(
+        &self,
+        value: Option<&Option<String>>,
+        incident: &Incident,
+        state: &crate::state::State,
+        clients: &[&str],
+    ) -> anyhow::Result<Option<String>> {
+        let Some(value) = value else {
+            return Ok(None);
+        };
+        let text = crate::text::multi_line(&crate::editor::flag_text(
+            value.as_deref(),
+            "--client-message",
+        )?);
+        if text.trim().is_empty() {
+            anyhow::bail!(
+                "--client-message is empty: say what the client is told, or leave it out for the standard wording"
+            );
+        }
+        crate::facts::times::check("--client-message", &[&text])?;
+        for client in clients {
+            crate::pir::rfo::leaks::warn(&self.repo.config, incident, state, client, &text);
+        }
+        Ok(Some(text))
+    }
+
     /// Whether changes are committed (no `--no-commit`, `git.commit` on); outside a git
     /// work tree they are only written.
     pub fn commits(&self) -> bool {

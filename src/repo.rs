@@ -249,11 +249,12 @@ impl Repo {
         let mut n = 2;
         // Taken when something is there; a path that cannot be checked (a symlinked
         // incidents/) ends the search, and writing there is refused.
+        // (A path that cannot be checked is not taken: the write there is refused.)
         let taken = |id: &str| {
             [Layout::Flat, Layout::Monthly].into_iter().any(|layout| {
-                !matches!(
+                matches!(
                     crate::safe_fs::kind(&self.root, &self.root.join(incident_path(layout, id))),
-                    Ok(crate::safe_fs::Kind::Missing)
+                    Ok(kind) if kind != crate::safe_fs::Kind::Missing
                 )
             })
         };

@@ -403,7 +403,7 @@ pub fn make(
     }
     let tree = refs::tree_of(root, head)?;
     let message = message(head, &tree, branch, since, result, &author.name);
-    let signed = refs::signs_commits(root);
+    let signed = crate::git::signs_commits(root);
     let commit = refs::create(root, head, &tree, &message, &author, signed)
         .map_err(|e| e.context("nothing sealed"))?;
     Ok(Sealed {

@@ -26,7 +26,9 @@ pub fn run(ctx: &Ctx, args: &AffectArgs) -> anyhow::Result<()> {
     let state = ctx.state(&incident);
     check_active(&incident, &state)?;
     let what = check(&state, args, service.as_deref(), ci.as_deref())?;
-    let client_message = read_client_message(ctx, args, &incident, &state)?;
+    let clients: Vec<&str> = args.client.as_deref().into_iter().collect();
+    let client_message =
+        ctx.client_message(args.client_message.as_ref(), &incident, &state, &clients)?;
     let mut events = vec![Event::Affect {
         client: args.client.clone(),
         service,
@@ -101,33 +103,6 @@ fn check_active(incident: &Incident, state: &State) -> anyhow::Result<()> {
         incident.id,
         state.status
     );
-}
-
-/// `--client-message`: what the client is told instead of the standard wording; never
-/// empty, times with their zone, and warned about what it may leak.
-fn read_client_message(
-    ctx: &Ctx,
-    args: &AffectArgs,
-    incident: &Incident,
-    state: &State,
-) -> anyhow::Result<Option<String>> {
-    let Some(value) = &args.client_message else {
-        return Ok(None);
-    };
-    let text = text::multi_line(&crate::editor::flag_text(
-        value.as_deref(),
-        "--client-message",
-    )?);
-    if text.trim().is_empty() {
-        bail!(
-            "--client-message is empty: say what the client is told, or leave it out for the standard wording"
-        );
-    }
-    crate::facts::times::check("--client-message", &[&text])?;
-    if let Some(key) = args.client.as_deref() {
-        crate::pir::rfo::leaks::warn(&ctx.repo.config, incident, state, key, &text);
-    }
-    Ok(Some(text))
 }
 
 /// The incident's impact is the highest of its clients': raised, never lowered here.

@@ -9,7 +9,6 @@ use crate::comms::outbox::OUTBOX_DIR;
 use crate::comms::{self, Audience, Composed};
 use crate::config::ClosureKind;
 use crate::context::Ctx;
-use crate::editor;
 use crate::error::Error;
 use crate::lifecycle::{self, Transition};
 use crate::model::{Entry, Event, Incident, Relation, Verification};
@@ -33,7 +32,15 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<()> {
     let incident = ctx.load(args.id.as_deref())?;
     let state = ctx.state(&incident);
     lifecycle::check(Transition::Resolve, &incident.id, state.status)?;
-    let client_message = read_client_message(ctx, args, &incident, &state)?;
+    if args.client_message.is_some() && state.affected().next().is_none() {
+        bail!(
+            "--client-message is what the client's people are told, and {} has no client",
+            incident.id
+        );
+    }
+    let clients: Vec<&str> = state.affected().map(|c| c.client.as_str()).collect();
+    let client_message =
+        ctx.client_message(args.client_message.as_ref(), &incident, &state, &clients)?;
     let verification = match (args.verified_by_client, args.verification_attempted) {
         (true, _) => Some(Verification::VerifiedByClient),
         (_, true) => Some(Verification::Attempted),
@@ -85,37 +92,6 @@ fn check_closure(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<bool> {
         .into()),
         (_, given) => Ok(given),
     }
-}
-
-/// `--client-message`: what the client's people are told instead of the standard
-/// wording; only for an incident with a client, never empty, times with their zone,
-/// and warned about what it may leak to each client.
-fn read_client_message(
-    ctx: &Ctx,
-    args: &ResolveArgs,
-    incident: &Incident,
-    state: &State,
-) -> anyhow::Result<Option<String>> {
-    let Some(value) = &args.client_message else {
-        return Ok(None);
-    };
-    if state.affected().next().is_none() {
-        bail!(
-            "--client-message is what the client's people are told, and {} has no client",
-            incident.id
-        );
-    }
-    let text = text::multi_line(&editor::flag_text(value.as_deref(), "--client-message")?);
-    if text.trim().is_empty() {
-        bail!(
-            "--client-message is empty: say what the client is told, or leave it out for the standard wording"
-        );
-    }
-    crate::facts::times::check("--client-message", &[&text])?;
-    for c in state.affected() {
-        crate::pir::rfo::leaks::warn(&ctx.repo.config, incident, state, &c.client, &text);
-    }
-    Ok(Some(text))
 }
 
 /// The commit's subject: `resolved (fix)`, `restored by a workaround`.

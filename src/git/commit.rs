@@ -54,7 +54,7 @@ pub fn commit_paths(
     let edits = hash_files(root, &paths)?;
     crate::fault::fault("after-add");
     let hooks = Hooks::find(root);
-    let sign = sign_commits(root);
+    let sign = super::signs_commits(root);
     // git's index lock: taken (unless the caller holds it) just before the new index is
     // written, and held until the branch has moved, as `git commit` holds it. After an
     // attempt lost the race for HEAD to another commit, it is kept from one attempt to
@@ -346,15 +346,6 @@ fn tree_of(root: &Path, commit: &str) -> anyhow::Result<String> {
 }
 
 /// Whether `commit.gpgSign` asks for signed commits.
-fn sign_commits(root: &Path) -> bool {
-    git(root)
-        .args(["config", "--bool", "commit.gpgsign"])
-        .stderr(Stdio::null())
-        .output()
-        .map(|o| o.status.success() && o.stdout.starts_with(b"true"))
-        .unwrap_or(false)
-}
-
 fn commit_tree(
     root: &Path,
     git_dir: &Path,

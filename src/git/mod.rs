@@ -166,6 +166,16 @@ pub fn uncommitted(dir: &Path, path: &Path) -> anyhow::Result<Vec<PathBuf>> {
         .collect())
 }
 
+/// Whether git signs commits here (`commit.gpgSign`).
+pub fn signs_commits(root: &Path) -> bool {
+    git(root)
+        .args(["config", "--bool", "commit.gpgsign"])
+        .stderr(Stdio::null())
+        .output()
+        .map(|o| o.status.success() && o.stdout.starts_with(b"true"))
+        .unwrap_or(false)
+}
+
 /// The files git tracks under `dirs` (relative to `root`, the top of the work tree), as
 /// the index has them, relative to `root`.
 pub fn tracked(root: &Path, dirs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {

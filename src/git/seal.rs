@@ -255,16 +255,6 @@ pub fn is_signed(dir: &Path, commit: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Whether git signs commits here (`commit.gpgSign`).
-pub fn signs_commits(dir: &Path) -> bool {
-    git(dir)
-        .args(["config", "--type=bool", "commit.gpgSign"])
-        .stderr(Stdio::null())
-        .output()
-        .map(|o| o.status.success() && o.stdout.starts_with(b"true"))
-        .unwrap_or(false)
-}
-
 /// The tree of commit `commit`.
 pub fn tree_of(dir: &Path, commit: &str) -> anyhow::Result<String> {
     let mut cmd = git(dir);

@@ -136,14 +136,5 @@ fn render_section(section: &Section) -> String {
 
 /// Our own sentences, with `code` spans.
 fn prose(s: &str) -> String {
-    s.split('`')
-        .enumerate()
-        .map(|(i, part)| {
-            if i % 2 == 1 {
-                format!("<code>{}</code>", escape(part))
-            } else {
-                escape(part)
-            }
-        })
-        .collect()
+    super::prose(s, escape, |code| format!("<code>{}</code>", escape(code)))
 }

@@ -71,14 +71,5 @@ pub fn text(s: &str) -> String {
 
 /// Our own sentences: code spans kept, anything else plain.
 fn prose(s: &str) -> String {
-    s.split('`')
-        .enumerate()
-        .map(|(i, part)| {
-            if i % 2 == 1 {
-                format!("`{part}`")
-            } else {
-                text(part)
-            }
-        })
-        .collect()
+    super::prose(s, text, |code| format!("`{code}`"))
 }

@@ -59,6 +59,15 @@ impl Filter {
     }
 }
 
+/// Our own sentences (the report's notes) in a rendering: the text between backticks
+/// through `code`, the rest through `plain`.
+fn prose(s: &str, plain: impl Fn(&str) -> String, code: impl Fn(&str) -> String) -> String {
+    s.split('`')
+        .enumerate()
+        .map(|(i, part)| if i % 2 == 1 { code(part) } else { plain(part) })
+        .collect()
+}
+
 /// Shown for groups without a value (no client, no category).
 pub const NONE: &str = "(none)";
 

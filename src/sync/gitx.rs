@@ -261,7 +261,7 @@ pub(super) fn commit_tree(
             .env("GIT_AUTHOR_DATE", date);
     }
     cmd.arg("commit-tree");
-    if sign_commits(root) {
+    if crate::git::signs_commits(root) {
         cmd.arg("-S");
     }
     for p in parents {
@@ -273,15 +273,6 @@ pub(super) fn commit_tree(
         bail!("git commit-tree failed: {said}");
     }
     Ok(String::from_utf8_lossy(&out).trim().to_string())
-}
-
-fn sign_commits(root: &Path) -> bool {
-    git(root)
-        .args(["config", "--bool", "commit.gpgsign"])
-        .stderr(Stdio::null())
-        .output()
-        .map(|o| o.status.success() && o.stdout.starts_with(b"true"))
-        .unwrap_or(false)
 }
 
 /// Set `name` to `new` if it is `old` (`None`: only if it does not exist yet).

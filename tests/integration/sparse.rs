@@ -10,6 +10,17 @@ fn monthly(id: &str) -> String {
     format!("incidents/{}/{}/{id}", &id[..4], &id[5..7])
 }
 
+/// git reads the index mim wrote (a sparse index here): status, ls-files, reset --hard
+/// and fsck all succeed and leave a clean tree (#28).
+#[track_caller]
+fn git_reads_the_index(repo: &TestRepo) {
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    assert!(!repo.git(&["ls-files"]).is_empty());
+    repo.git(&["reset", "--hard", "--quiet"]);
+    repo.git(&["fsck", "--no-progress"]);
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}
+
 /// What the read commands print, whole.
 fn readings(repo: &TestRepo, ids: &[&str]) -> Vec<String> {
     let mut commands: Vec<Vec<&str>> = vec![
@@ -121,9 +132,21 @@ fn a_change_to_an_incident_outside_the_cone_brings_back_that_incident_only() {
         "only that incident came back"
     );
     assert!(!repo.path(&monthly(&ids[1])).exists());
-    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    git_reads_the_index(&repo);
     // Inside the cone, as always.
     repo.at(NOW, &["note", &ids[2], "inside the cone"]).ok();
+    git_reads_the_index(&repo);
+    repo.at(
+        NOW,
+        &[
+            "update",
+            &ids[0],
+            "-m",
+            "Still queued; next update at noon.",
+        ],
+    )
+    .ok();
+    git_reads_the_index(&repo);
     // A new incident dated in a month outside the cone is written there.
     let late = repo.declare(
         "2026-07-01T09:00:00Z",
@@ -136,7 +159,7 @@ fn a_change_to_an_incident_outside_the_cone_brings_back_that_incident_only() {
         repo.path(&format!("{}/incident.yaml", monthly(&late)))
             .exists()
     );
-    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    git_reads_the_index(&repo);
     repo.at(NOW, &["validate"]).ok();
     repo.at(NOW, &["audit"]).ok();
     repo.git(&["fsck", "--no-progress"]);

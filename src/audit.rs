@@ -5,8 +5,8 @@
 //!
 //! Reading the history is the only I/O here; [`parse_log`] and [`analyse`] are pure.
 
-use std::collections::{BTreeMap, HashSet};
-use std::path::Path;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, TimeDelta};
 use serde::Serialize;
@@ -94,7 +94,7 @@ pub struct Hunk {
 /// directory) up to `head` and after `since`, oldest first.
 pub fn walk(
     root: &Path,
-    path: &Path,
+    paths: &[PathBuf],
     since: Option<&str>,
     head: &str,
 ) -> anyhow::Result<Vec<Commit>> {
@@ -122,7 +122,7 @@ pub fn walk(
             "--relative",
             &range,
         ],
-        path,
+        paths,
     )?;
     let mut commits = parse_log(&text);
     commits.reverse();
@@ -432,16 +432,25 @@ pub fn analyse(commits: &[Commit], margin: TimeDelta) -> Audit {
             merge_findings(commit, &mut rewritten, &mut findings, &mut touched);
         } else if let Some(diff) = commit.diffs.first() {
             // Hand edits of other files (pir.md, plan.md): one finding per commit.
-            let mut edited: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+            let mut edited: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+            let moved = moved_files(diff);
             for file in &diff.files {
                 let Some((id, name)) = incident_file(&file.path) else {
                     continue;
                 };
+                if moved.contains(file.path.as_str()) {
+                    // The same file, line for line, in the other layout (`mim migrate`).
+                    if !touched.iter().any(|t| t == id) {
+                        touched.push(id.to_string());
+                    }
+                    continue;
+                }
                 if !touched.iter().any(|t| t == id) {
                     touched.push(id.to_string());
                 }
                 if !commit.records(id) && !is_protected(name) {
-                    edited.entry(id).or_default().push(name);
+                    let dir = repo::incident_dir_of_path(&file.path).unwrap_or(id);
+                    edited.entry((id, dir)).or_default().push(name);
                 }
                 file_findings(
                     commit,
@@ -453,8 +462,8 @@ pub fn analyse(commits: &[Commit], margin: TimeDelta) -> Audit {
                     &mut findings,
                 );
             }
-            for (id, names) in edited {
-                findings.push(hand_edits(commit, id, &names));
+            for ((id, dir), names) in edited {
+                findings.push(hand_edits(commit, id, dir, &names));
             }
         }
         for id in touched {
@@ -487,11 +496,54 @@ pub fn analyse(commits: &[Commit], margin: TimeDelta) -> Audit {
     }
 }
 
-/// `incidents/<id>/<name>` → (id, name), for incident directories only.
+/// `incidents/<id>/<name>` (or `incidents/YYYY/MM/<id>/<name>`) → (id, name), for
+/// files of incident directories only.
 fn incident_file(path: &str) -> Option<(&str, &str)> {
-    let rest = path.strip_prefix("incidents/")?;
-    let (id, name) = rest.split_once('/')?;
-    repo::is_id(id).then_some((id, name))
+    repo::incident_of_path(path).filter(|(_, name)| !name.is_empty())
+}
+
+/// The files of `diff` that moved between the layouts unchanged: an incident file
+/// removed whole from one directory and added, line for line, as the same file of the
+/// same incident in another.
+fn moved_files(diff: &Diff) -> HashSet<&str> {
+    fn lines(file: &FileDiff, removed: bool) -> Vec<&String> {
+        file.hunks
+            .iter()
+            .flat_map(|h| if removed { &h.removed } else { &h.added })
+            .collect()
+    }
+    // Files only added, by incident and name, so a commit of thousands of moves is
+    // paired in one pass.
+    let mut added: HashMap<(&str, &str), Vec<&FileDiff>> = HashMap::new();
+    for file in &diff.files {
+        if let Some(key) = incident_file(&file.path)
+            && lines(file, true).is_empty()
+        {
+            added.entry(key).or_default().push(file);
+        }
+    }
+    let mut moved = HashSet::new();
+    for gone in &diff.files {
+        let Some(key) = incident_file(&gone.path) else {
+            continue;
+        };
+        if !lines(gone, false).is_empty() {
+            continue;
+        }
+        let Some(candidates) = added.get_mut(&key) else {
+            continue;
+        };
+        let was = lines(gone, true);
+        if let Some(i) = candidates
+            .iter()
+            .position(|new| new.path != gone.path && lines(new, false) == was)
+        {
+            let new = candidates.swap_remove(i);
+            moved.insert(gone.path.as_str());
+            moved.insert(new.path.as_str());
+        }
+    }
+    moved
 }
 
 fn is_append_only(name: &str) -> bool {
@@ -611,8 +663,8 @@ fn file_findings(
 
 /// One information finding for the files of incident `id` a commit without mim's
 /// trailers edited, other than the record and the append-only logs.
-fn hand_edits(commit: &Commit, id: &str, names: &[&str]) -> Finding {
-    let dir = format!("incidents/{id}/");
+fn hand_edits(commit: &Commit, id: &str, dir: &str, names: &[&str]) -> Finding {
+    let dir = format!("{dir}/");
     let (path, listed) = match names {
         [one] => (format!("{dir}{one}"), one.to_string()),
         _ => {

@@ -4,7 +4,7 @@
 //! [`crate::ci`] writes in the shape a CI system reads.
 
 use std::collections::BTreeMap;
-use std::path::{Component, Path};
+use std::path::Path;
 
 use crate::ci::{About, Finding, Report};
 use crate::comms::Kind;
@@ -162,15 +162,20 @@ fn validation(d: &Diagnostic) -> Finding {
     }
 }
 
-/// The incident a path under `incidents/<id>/` belongs to.
+/// The incident a path under `incidents/` belongs to, in either layout; for a directory
+/// that is not an incident, its name under `incidents/`.
 fn incident_of(path: &Path) -> Option<String> {
-    let mut parts = path.components().filter_map(|c| match c {
-        Component::Normal(s) => s.to_str(),
-        _ => None,
-    });
-    (parts.next()? == "incidents")
-        .then(|| parts.next().map(String::from))
-        .flatten()
+    let path = format!("{}/", slashes(path));
+    if let Some((id, _)) = crate::repo::incident_of_path(&path) {
+        return Some(id.to_string());
+    }
+    let rest = path
+        .strip_prefix(crate::repo::INCIDENTS_DIR)?
+        .strip_prefix('/')?;
+    rest.split('/')
+        .next()
+        .filter(|s| !s.is_empty())
+        .map(String::from)
 }
 
 fn slashes(path: &Path) -> String {
@@ -314,6 +319,10 @@ mod tests {
         assert_eq!(
             incident_of(Path::new("incidents/Stray Copy")).as_deref(),
             Some("Stray Copy")
+        );
+        assert_eq!(
+            incident_of(Path::new("incidents/2026/11/2026-11-24-x/plan.md")).as_deref(),
+            Some("2026-11-24-x")
         );
         assert_eq!(incident_of(Path::new("mim.yaml")), None);
     }

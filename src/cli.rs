@@ -59,6 +59,10 @@ pub(crate) enum Command {
         // Its own id: sharing `dir` with the global -C made `init x` create x/x.
         #[arg(id = "path", value_name = "DIR")]
         dir: Option<PathBuf>,
+        /// Where incidents go: incidents/<ID>/ (flat), or incidents/YYYY/MM/<ID>/
+        /// (monthly, for repositories that will hold thousands)
+        #[arg(long, value_enum, default_value = "flat")]
+        layout: crate::repo::Layout,
     },
     /// Propose a major incident; prints the new incident's ID
     Declare(DeclareArgs),
@@ -183,6 +187,13 @@ pub(crate) enum Command {
     Sync(SyncArgs),
     /// Write static status pages: one per client with an Atom feed, and an overview
     Site(SiteArgs),
+    /// Move every incident to incidents/YYYY/MM/<ID>/ (the monthly layout, for large
+    /// repositories) in one commit, and set `layout: monthly` in mim.yaml
+    Migrate {
+        /// Print what would move; change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Print a JSON Schema of a file mim reads, or write them all (for editors)
     Schema(SchemaArgs),
     /// Print shell completions

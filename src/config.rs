@@ -72,6 +72,33 @@ pub struct Config {
     /// Scheduled maintenance the status pages announce while it is upcoming or under way.
     #[serde(default)]
     pub maintenance: Vec<Maintenance>,
+    /// Where new incidents' directories go: `flat` (`incidents/<ID>/`) or `monthly`
+    /// (`incidents/YYYY/MM/<ID>/`, for large repositories; `mim migrate` moves a flat
+    /// one). Incidents are read from either place whatever it says.
+    #[serde(default)]
+    pub layout: Layout,
+}
+
+/// How incident directories are laid out under `incidents/` (`layout` in `mim.yaml`).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Deserialize,
+    schemars::JsonSchema,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Layout {
+    /// `incidents/<ID>/`.
+    #[default]
+    Flat,
+    /// `incidents/YYYY/MM/<ID>/`, by the date in the ID: every directory stays small, so
+    /// the trees a commit rewrites do too.
+    Monthly,
 }
 
 /// A window of scheduled maintenance, for the status pages.

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
+pub use crate::config::Layout;
 use crate::config::{self, Config};
 use crate::error::Error;
 
@@ -58,44 +59,98 @@ impl Repo {
         }
     }
 
-    pub fn incidents_dir(&self) -> PathBuf {
-        self.root.join(INCIDENTS_DIR)
-    }
-
     pub fn templates_dir(&self) -> PathBuf {
         self.root.join(TEMPLATES_DIR)
     }
 
-    fn incident_dir_unchecked(&self, name: &str) -> PathBuf {
-        self.incidents_dir().join(name)
-    }
-
+    /// The directory of incident `id`: where it is, in either layout; for an incident
+    /// not there yet, where the configured layout puts it. One `lstat` when the incident
+    /// is where the layout says.
     pub fn incident_dir(&self, id: &str) -> PathBuf {
         debug_assert!(is_id(id), "{id}");
-        self.incidents_dir().join(id)
+        let [first, other] = match self.config.layout {
+            Layout::Flat => [Layout::Flat, Layout::Monthly],
+            Layout::Monthly => [Layout::Monthly, Layout::Flat],
+        }
+        .map(|layout| self.root.join(incident_path(layout, id)));
+        if !self.missing(&first) || self.missing(&other) {
+            first
+        } else {
+            other
+        }
+    }
+
+    fn missing(&self, path: &Path) -> bool {
+        crate::safe_fs::kind(&self.root, path).is_ok_and(|k| k == crate::safe_fs::Kind::Missing)
     }
 
     /// The IDs of all incidents, sorted (which is also by date reported). Reads the
-    /// names in `incidents/` only, never the incidents' files. A symbolic link is never
-    /// an incident (`mim validate` reports it); a symlinked `incidents/` is an error.
+    /// names under `incidents/` only, never the incidents' files. A symbolic link is
+    /// never an incident (`mim validate` reports it); a symlinked `incidents/` is an
+    /// error.
     pub fn incident_ids(&self) -> anyhow::Result<Vec<String>> {
-        let mut ids: Vec<String> = self
-            .entries()?
-            .into_iter()
-            .filter(|(name, dir)| *dir && is_id(name))
-            .map(|(name, _)| name)
-            .collect();
-        ids.sort();
-        Ok(ids)
+        Ok(self.listing()?.ids)
     }
 
-    /// Every name in `incidents/` and whether it is a directory (from the directory
-    /// entry's type where the file system gives it, so a listing costs no `stat`).
-    pub fn entries(&self) -> anyhow::Result<Vec<(String, bool)>> {
-        let dir = self.incidents_dir();
+    /// What `incidents/` holds, in both layouts: the incidents, and the directories
+    /// that are not incidents. Directory types come from the directory entries where the
+    /// file system gives them, so a listing costs no `stat`.
+    pub fn listing(&self) -> anyhow::Result<Listing> {
+        let mut listing = Listing::default();
+        for (name, dir) in self.list(Path::new(INCIDENTS_DIR))? {
+            if !dir {
+                continue;
+            }
+            if is_id(&name) {
+                listing.ids.push(name);
+            } else if is_year(&name) {
+                self.list_year(&name, &mut listing)?;
+            } else {
+                listing.strays.push(Path::new(INCIDENTS_DIR).join(name));
+            }
+        }
+        listing.ids.sort();
+        // An incident in both layouts (a copy left by hand) is read once, from where
+        // `incident_dir` finds it, and named by `mim validate`.
+        for pair in listing.ids.windows(2) {
+            if pair[0] == pair[1] {
+                listing.twice.push(pair[0].clone());
+            }
+        }
+        listing.ids.dedup();
+        listing.strays.sort();
+        Ok(listing)
+    }
+
+    fn list_year(&self, year: &str, listing: &mut Listing) -> anyhow::Result<()> {
+        let year_dir = Path::new(INCIDENTS_DIR).join(year);
+        for (month, dir) in self.list(&year_dir)? {
+            if !dir || !is_month(&month) {
+                if dir {
+                    listing.strays.push(year_dir.join(month));
+                }
+                continue;
+            }
+            let month_dir = year_dir.join(&month);
+            for (name, dir) in self.list(&month_dir)? {
+                if !dir {
+                    continue;
+                }
+                if is_id(&name) && name[..4] == *year && name[5..7] == *month {
+                    listing.ids.push(name);
+                } else {
+                    listing.strays.push(month_dir.join(name));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Every name in the directory `rel` and whether it is a directory.
+    fn list(&self, rel: &Path) -> anyhow::Result<Vec<(String, bool)>> {
         // Never through a symbolic link: a linked entry is not a directory here.
-        let entries = crate::safe_fs::list_dir(&self.root, &dir)
-            .with_context(|| format!("reading {}", self.relative(&dir).display()))?;
+        let entries = crate::safe_fs::list_dir(&self.root, &self.root.join(rel))
+            .with_context(|| format!("reading {}", rel.display()))?;
         Ok(entries
             .into_iter()
             .map(|(name, kind)| (name, kind == crate::safe_fs::Kind::Dir))
@@ -136,11 +191,10 @@ impl Repo {
         }
         match matches.as_slice() {
             [one] => Ok(one.to_string()),
-            [] if crate::safe_fs::kind(&self.root, &self.incident_dir_unchecked(given))
-                .is_ok_and(|k| k == crate::safe_fs::Kind::Symlink) =>
-            {
+            [] if let Some(link) = self.symlinked(given) => {
                 bail!(
-                    "{INCIDENTS_DIR}/{given} is a symbolic link: mim never follows symbolic links in a repository; replace it with the incident's directory itself"
+                    "{} is a symbolic link: mim never follows symbolic links in a repository; replace it with the incident's directory itself",
+                    link.display()
                 )
             }
             [] => Err(NoSuchIncident {
@@ -163,15 +217,27 @@ impl Repo {
         }
     }
 
+    /// Where `given` (an ID or not) is a symbolic link under `incidents/`, in either
+    /// layout: that path, relative to the root.
+    fn symlinked(&self, given: &str) -> Option<PathBuf> {
+        let mut places = vec![Path::new(INCIDENTS_DIR).join(given)];
+        if is_id(given) {
+            places.push(incident_path(Layout::Monthly, given));
+        }
+        places.into_iter().find(|rel| {
+            crate::safe_fs::kind(&self.root, &self.root.join(rel))
+                .is_ok_and(|k| k == crate::safe_fs::Kind::Symlink)
+        })
+    }
+
     /// The incident whose directory contains `cwd`, if any.
     fn incident_at(&self, cwd: &Path) -> Option<String> {
         let cwd = cwd.canonicalize().ok()?;
-        let rel = cwd
-            .strip_prefix(self.incidents_dir().canonicalize().ok()?)
-            .ok()?;
-        let first = rel.components().next()?.as_os_str().to_str()?;
-        (is_id(first) && crate::safe_fs::is_dir(&self.root, &self.incident_dir(first)))
-            .then(|| first.to_string())
+        let rel = cwd.strip_prefix(self.root.canonicalize().ok()?).ok()?;
+        let rel = rel.to_str()?.replace('\\', "/");
+        let rel = format!("{rel}/");
+        let (id, _) = incident_of_path(&rel)?;
+        crate::safe_fs::is_dir(&self.root, &self.incident_dir(id)).then(|| id.to_string())
     }
 
     /// A new, unused ID for a title reported on `date`: `-2`, `-3` … when taken.
@@ -181,10 +247,15 @@ impl Repo {
         let mut n = 2;
         // Taken when something is there; a path that cannot be checked (a symlinked
         // incidents/) ends the search, and writing there is refused.
-        while matches!(
-            crate::safe_fs::kind(&self.root, &self.incidents_dir().join(&id)),
-            Ok(kind) if kind != crate::safe_fs::Kind::Missing
-        ) {
+        let taken = |id: &str| {
+            [Layout::Flat, Layout::Monthly].into_iter().any(|layout| {
+                !matches!(
+                    crate::safe_fs::kind(&self.root, &self.root.join(incident_path(layout, id))),
+                    Ok(crate::safe_fs::Kind::Missing)
+                )
+            })
+        };
+        while taken(&id) {
             id = format!("{base}-{n}");
             n += 1;
         }
@@ -303,6 +374,122 @@ fn fold_accent(c: char) -> char {
         'ý' | 'ÿ' => 'y',
         other => other,
     }
+}
+
+/// What `incidents/` holds: see [`Repo::listing`].
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// Every incident's ID, sorted, once.
+    pub ids: Vec<String>,
+    /// Directories (relative to the root) that are not incidents.
+    pub strays: Vec<PathBuf>,
+    /// IDs with a directory in both layouts.
+    pub twice: Vec<String>,
+}
+
+/// `.gitattributes` patterns of an older mim, which match only the flat layout.
+const FLAT_PATTERN: &str = "incidents/*/";
+
+/// `text` with mim's union-merge patterns matching both layouts (`incidents/**/…`).
+pub fn both_layouts(text: &str) -> String {
+    text.lines()
+        .map(|line| match line.strip_prefix(FLAT_PATTERN) {
+            Some(rest) if rest.ends_with("merge=union") => format!("incidents/**/{rest}"),
+            _ => line.to_string(),
+        })
+        .map(|line| line + "\n")
+        .collect()
+}
+
+/// `mim.yaml`'s text with its top-level `layout:` set to `layout`: the line replaced
+/// where there is one, else added at the end (comments and the rest kept as they are).
+/// Flat is the default, so a configuration without the line is flat already.
+pub fn with_layout(text: &str, layout: Layout) -> String {
+    let line = match layout {
+        Layout::Flat => "layout: flat                        # incidents/<ID>/ (docs/scale.md)",
+        Layout::Monthly => {
+            "layout: monthly                     # incidents/YYYY/MM/<ID>/ (docs/scale.md)"
+        }
+    };
+    let mut found = false;
+    let mut out: String = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("layout:") {
+                found = true;
+                format!("{line}\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    if !found && layout != Layout::Flat {
+        if !out.ends_with("\n\n") {
+            out.push('\n');
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    if !text.ends_with('\n') && !found && layout == Layout::Flat {
+        out.pop();
+    }
+    out
+}
+
+/// The directory of incident `id` in `layout`, relative to the repository root.
+pub fn incident_path(layout: Layout, id: &str) -> PathBuf {
+    match layout {
+        Layout::Flat => Path::new(INCIDENTS_DIR).join(id),
+        Layout::Monthly => Path::new(INCIDENTS_DIR)
+            .join(&id[..4])
+            .join(&id[5..7])
+            .join(id),
+    }
+}
+
+/// The incident a path relative to the root (with `/`) is in, in either layout, and the
+/// rest of the path: `incidents/<ID>/timeline.yaml` and
+/// `incidents/2026/11/<ID>/timeline.yaml` → (`<ID>`, `timeline.yaml`).
+pub fn incident_of_path(path: &str) -> Option<(&str, &str)> {
+    let rest = path.strip_prefix(INCIDENTS_DIR)?.strip_prefix('/')?;
+    let (first, after) = rest.split_once('/').unwrap_or((rest, ""));
+    if is_id(first) {
+        return Some((first, after));
+    }
+    let (month, after) = after.split_once('/')?;
+    let (id, after) = after.split_once('/').unwrap_or((after, ""));
+    (is_year(first) && is_month(month) && is_id(id) && id[..4] == *first && id[5..7] == *month)
+        .then_some((id, after))
+}
+
+/// The directory of the incident a path is in (`incident_of_path`), as written in it:
+/// `incidents/2026/11/<ID>/pir.md` → `incidents/2026/11/<ID>`.
+pub fn incident_dir_of_path(path: &str) -> Option<&str> {
+    let (id, rest) = incident_of_path(path)?;
+    let end = path.len() - rest.len();
+    let dir = path[..end].trim_end_matches('/');
+    dir.ends_with(id).then_some(dir)
+}
+
+/// Where incident `id`'s directory is under `root`, relative to it: in the monthly
+/// layout when it is there, else the flat path (whether or not it exists). For code
+/// that has the root but not the configuration.
+pub fn found_incident_path(root: &Path, id: &str) -> PathBuf {
+    let monthly = incident_path(Layout::Monthly, id);
+    match crate::safe_fs::kind(root, &root.join(&monthly)) {
+        Ok(crate::safe_fs::Kind::Missing) | Err(_) => incident_path(Layout::Flat, id),
+        Ok(_) => monthly,
+    }
+}
+
+fn is_year(s: &str) -> bool {
+    s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_month(s: &str) -> bool {
+    s.len() == 2
+        && s.bytes().all(|b| b.is_ascii_digit())
+        && (1..=12).contains(&s.parse::<u8>().unwrap_or(0))
 }
 
 /// Whether `s` has the shape of an incident ID: `YYYY-MM-DD-slug`, `[a-z0-9-]`, bounded length.

@@ -75,17 +75,12 @@ pub fn each<T: Send>(
             incidents: Vec::new(),
         });
     }
-    let entries = repo.entries()?;
+    let listing = repo.listing()?;
     let mut problems = links;
-    problems.extend(stray_entries(repo, &entries));
+    problems.extend(listing_problems(repo, &listing));
     problems.extend(crate::overrides::overrides(repo));
-    let mut ids: Vec<String> = entries
-        .into_iter()
-        .filter(|(name, dir)| *dir && repo::is_id(name))
-        .map(|(name, _)| name)
-        .collect();
-    ids.sort();
-    let incidents = ids
+    let incidents = listing
+        .ids
         .into_par_iter()
         .map(|id| match store::load(repo, &id) {
             Ok(incident) => {
@@ -142,23 +137,31 @@ pub fn symlinks(repo: &Repo) -> Vec<Diagnostic> {
     out
 }
 
-/// Directories under `incidents/` that are not incidents (a typo, a stray copy).
-fn stray_entries(repo: &Repo, entries: &[(String, bool)]) -> Vec<Diagnostic> {
-    let mut names: Vec<&str> = entries
-        .iter()
-        .filter(|(name, dir)| *dir && !repo::is_id(name))
-        .map(|(name, _)| name.as_str())
-        .collect();
-    names.sort();
-    names
-        .into_iter()
-        .map(|name| {
-            Diagnostic::new(
-                repo.relative(&repo.incidents_dir().join(name)),
-                "not an incident directory: names are YYYY-MM-DD-slug in [a-z0-9-]; mim ignores it",
-            )
-        })
-        .collect()
+/// Directories under `incidents/` that are not incidents (a typo, a stray copy), and
+/// incidents with a directory in both layouts.
+fn listing_problems(repo: &Repo, listing: &repo::Listing) -> Vec<Diagnostic> {
+    let strays = listing.strays.iter().map(|dir| {
+        Diagnostic::new(
+            dir,
+            "not an incident directory: names are YYYY-MM-DD-slug in [a-z0-9-], in incidents/ or in incidents/YYYY/MM/ of their date; mim ignores it",
+        )
+    });
+    let twice = listing.twice.iter().map(|id| {
+        let read = repo.relative(&repo.incident_dir(id)).to_path_buf();
+        let other = [repo::Layout::Flat, repo::Layout::Monthly]
+            .map(|layout| repo::incident_path(layout, id))
+            .into_iter()
+            .find(|p| *p != read)
+            .unwrap_or_default();
+        Diagnostic::new(
+            &other,
+            format!(
+                "a second directory of incident {id}: mim reads {} and ignores this one; remove the copy you do not want",
+                read.display()
+            ),
+        )
+    });
+    strays.chain(twice).collect()
 }
 
 /// An incident directory without its record (looked for only when it did not load).

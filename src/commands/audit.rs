@@ -3,21 +3,21 @@
 //! are in `crate::audit`, the text in `crate::term::audit`), that the seals of earlier audits still hold, and seal this one
 //! (`crate::seal`).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::audit::{self, Audit};
 use crate::cli::{AuditArgs, AuditFormat};
 use crate::context::Ctx;
 use crate::error::Error;
 use crate::git;
-use crate::repo::{self, INCIDENTS_DIR};
+use crate::repo::{self, INCIDENTS_DIR, Layout};
 use crate::seal;
 use crate::term;
 
 pub fn run(ctx: &Ctx, args: &AuditArgs) -> anyhow::Result<()> {
     let root = &ctx.repo.root;
     refuse_misuse(ctx, args)?;
-    let path = audited_path(ctx, args.id.as_deref())?;
+    let paths = audited_paths(ctx, args.id.as_deref())?;
     let since = since_commit(ctx, args.since.as_deref())?;
     let branch = match &args.branch {
         Some(name) => Some(branch_name(name)?),
@@ -28,7 +28,7 @@ pub fn run(ctx: &Ctx, args: &AuditArgs) -> anyhow::Result<()> {
     if args.seal {
         refuse_seal(head.as_deref(), branch.as_deref())?;
     }
-    let (result, seals) = audit_history(ctx, &path, since.as_deref(), head.as_deref(), &branch)?;
+    let (result, seals) = audit_history(ctx, &paths, since.as_deref(), head.as_deref(), &branch)?;
     let clean = result.append_only && seals.holds();
     let sealed = match (&head, &branch) {
         (Some(head), Some(branch)) if args.seal && clean => Some(seal::make(
@@ -82,17 +82,21 @@ fn refuse_misuse(ctx: &Ctx, args: &AuditArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The path audited: one incident's directory, or every incident's.
-fn audited_path(ctx: &Ctx, id: Option<&str>) -> anyhow::Result<PathBuf> {
-    Ok(match id {
+/// The paths audited: one incident's directory in both layouts (its history before and
+/// after `mim migrate`), or every incident's.
+fn audited_paths(ctx: &Ctx, id: Option<&str>) -> anyhow::Result<Vec<PathBuf>> {
+    let id = match id {
         // An incident removed from the tree can still be audited by its full ID.
         Some(id) => match ctx.resolve(Some(id)) {
-            Ok(id) => PathBuf::from(INCIDENTS_DIR).join(id),
-            Err(_) if repo::is_id(id) => PathBuf::from(INCIDENTS_DIR).join(id),
+            Ok(id) => id,
+            Err(_) if repo::is_id(id) => id.to_string(),
             Err(e) => return Err(Error::Usage(e).into()),
         },
-        None => PathBuf::from(INCIDENTS_DIR),
-    })
+        None => return Ok(vec![PathBuf::from(INCIDENTS_DIR)]),
+    };
+    Ok([Layout::Flat, Layout::Monthly]
+        .map(|layout| repo::incident_path(layout, &id))
+        .to_vec())
 }
 
 /// `--since REV` as a commit of this repository.
@@ -124,7 +128,7 @@ fn refuse_seal(head: Option<&str>, branch: Option<&str>) -> anyhow::Result<()> {
 /// The audit of `path`'s history up to `head`, and the seals checked against it.
 fn audit_history(
     ctx: &Ctx,
-    path: &Path,
+    paths: &[PathBuf],
     since: Option<&str>,
     head: Option<&str>,
     branch: &Option<String>,
@@ -132,7 +136,7 @@ fn audit_history(
     let root = &ctx.repo.root;
     Ok(match head {
         Some(head) => {
-            let commits = audit::walk(root, path, since, head)?;
+            let commits = audit::walk(root, paths, since, head)?;
             let result =
                 audit::analyse(&commits, ctx.repo.config.audit.backfill_margin.to_chrono());
             (result, seal::check(root, head, branch.as_deref())?)

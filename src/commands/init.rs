@@ -7,15 +7,15 @@ use anyhow::{Context, bail};
 use crate::cli::Global;
 use crate::config::{self, DEFAULT_CONFIG};
 use crate::git;
-use crate::repo::{INCIDENTS_DIR, TEMPLATES_DIR};
+use crate::repo::{INCIDENTS_DIR, Layout, TEMPLATES_DIR};
 use crate::schema;
 use crate::store::{Change, Commit};
 
 const GITATTRIBUTES: &str = "# mim: timelines are append-only, one event per line; a union merge keeps both\n\
 # clones' lines, and `mim validate` catches a real conflict (two status changes).\n\
-incidents/*/timeline.yaml merge=union\n\
+incidents/**/timeline.yaml merge=union\n\
 # sent.log: which e-mails in outbox/ were sent, one per line, append only.\n\
-incidents/*/outbox/sent.log merge=union\n";
+incidents/**/outbox/sent.log merge=union\n";
 
 const TEMPLATES_README: &str = "# Template overrides\n\n\
 mim renders e-mails and reports from built-in templates. A file here with the same\n\
@@ -27,12 +27,12 @@ the template and line, so a typo never sends an e-mail with a blank in it, and\n
 `mim validate` and `mim check` render every file here against a sample incident first.\n\
 Every variable and filter is described in mim's docs/templates.md.\n";
 
-pub fn run(global: &Global, dir: Option<&Path>) -> anyhow::Result<()> {
+pub fn run(global: &Global, dir: Option<&Path>, layout: Layout) -> anyhow::Result<()> {
     let root = new_root(global, dir)?;
     if !git::in_work_tree(&root) {
         git::init(&root)?;
     }
-    let change = first_files(&root);
+    let change = first_files(&root, layout);
     let repo = crate::repo::Repo::discover_unchecked(&root);
     let commit = first_commit(global, &root);
     let session = crate::txn::Session::begin(&root, repo.config.git.lock_wait())?;
@@ -106,7 +106,7 @@ fn gitattributes(root: &Path, path: &Path) -> String {
 
 /// The files of a new repository: the schemas, the default `mim.yaml`, `incidents/`,
 /// the templates' README and `.gitattributes`.
-fn first_files(root: &Path) -> Change {
+fn first_files(root: &Path, layout: Layout) -> Change {
     let gitattributes_path = root.join(".gitattributes");
     let attributes = gitattributes(root, &gitattributes_path);
     let mut change = Change::new();
@@ -119,7 +119,11 @@ fn first_files(root: &Path) -> Change {
     change
         .put(
             root.join(config::FILE_NAME),
-            format!("{}{DEFAULT_CONFIG}", schema::modeline("mim.yaml.json", 0)),
+            format!(
+                "{}{}",
+                schema::modeline("mim.yaml.json", 0),
+                crate::repo::with_layout(DEFAULT_CONFIG, layout)
+            ),
         )
         .put(root.join(INCIDENTS_DIR).join(".gitkeep"), "")
         .put(root.join(TEMPLATES_DIR).join("README.md"), TEMPLATES_README)

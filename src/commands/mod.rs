@@ -22,6 +22,7 @@ mod intake;
 mod link;
 mod list;
 mod man;
+mod migrate;
 mod milestone;
 mod note;
 mod notify;
@@ -52,7 +53,7 @@ pub(crate) fn without_repository(
     command: &Command,
 ) -> Option<anyhow::Result<()>> {
     Some(match command {
-        Command::Init { dir } => init::run(global, dir.as_deref()),
+        Command::Init { dir, layout } => init::run(global, dir.as_deref(), *layout),
         Command::Completions { shell } => completions::run(*shell),
         Command::Man { output } => man::run(global, output.as_deref()),
         Command::Schema(args) => schema::run(global, args),
@@ -110,6 +111,7 @@ pub(crate) fn dispatch(
         Command::Audit(args) => audit::run(ctx, args),
         Command::Sync(args) => sync::run(ctx, args),
         Command::Site(args) => site::run(ctx, args),
+        Command::Migrate { dry_run } => migrate::run(ctx, *dry_run),
         Command::Intake(args) => intake::run(ctx, args, prepared),
         Command::Classify(args) => classify::run(ctx, args),
         Command::Notify(args) => notify::run(ctx, args),
@@ -141,6 +143,7 @@ pub(crate) fn mutates(command: &Command) -> bool {
         | Command::Schema(_) => false,
         Command::Send(args) => !args.dry_run,
         Command::Notify(args) => !args.draft,
+        Command::Migrate { dry_run } => !dry_run,
         Command::Templates { action } => {
             matches!(action, crate::cli::TemplatesAction::Export { .. })
         }

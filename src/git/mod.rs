@@ -167,15 +167,40 @@ pub fn uncommitted(dir: &Path, path: &Path) -> anyhow::Result<Vec<PathBuf>> {
         .collect())
 }
 
-/// `git log ARGS -- PATH` in `dir`: its output (paths unquoted).
-pub fn log(dir: &Path, args: &[&str], path: &Path) -> anyhow::Result<String> {
+/// The files git tracks under `dirs` (relative to `root`, the top of the work tree), as
+/// the index has them, relative to `root`.
+pub fn tracked(root: &Path, dirs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    // One listing of the top directories (thousands of pathspecs would not fit on a
+    // command line), kept to what is under `dirs`.
+    let mut tops: Vec<&std::ffi::OsStr> = dirs
+        .iter()
+        .filter_map(|d| d.components().next())
+        .map(|c| c.as_os_str())
+        .collect();
+    tops.sort();
+    tops.dedup();
+    let wanted: std::collections::HashSet<&Path> = dirs.iter().map(PathBuf::as_path).collect();
+    let mut cmd = git(root);
+    cmd.args(["ls-files", "-z", "--full-name", "--"])
+        .args(&tops);
+    let out = output(cmd, "git ls-files")?;
+    Ok(out
+        .split('\0')
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .filter(|p| p.ancestors().skip(1).any(|a| wanted.contains(a)))
+        .collect())
+}
+
+/// `git log ARGS -- PATHS` in `dir`: its output (paths unquoted).
+pub fn log(dir: &Path, args: &[&str], paths: &[PathBuf]) -> anyhow::Result<String> {
     let mut log = git(dir);
     // The history as stored: a `git replace` substitute is not what was committed.
     log.env("GIT_NO_REPLACE_OBJECTS", "1")
         .args(["-c", "core.quotepath=off", "log"])
         .args(args)
         .arg("--")
-        .arg(path);
+        .args(paths);
     output(log, "git log")
 }
 

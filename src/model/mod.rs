@@ -71,7 +71,7 @@ fn short_slug(slug: &str) -> String {
 pub struct Incident {
     /// `YYYY-MM-DD-<slug>`, the directory name.
     pub id: String,
-    /// The directory, `<repo>/incidents/<id>`.
+    /// The directory, `<repo>/incidents/<id>` or `<repo>/incidents/YYYY/MM/<id>`.
     pub dir: PathBuf,
     pub record: Record,
     /// In file order (the order they were appended); see [`Incident::in_time_order`].
@@ -93,6 +93,16 @@ pub struct Texts {
 }
 
 impl Incident {
+    /// The directory as people see it, from `incidents/` on (without the root).
+    pub fn shown_dir(&self) -> PathBuf {
+        let parts: Vec<_> = self.dir.components().collect();
+        let start = parts
+            .iter()
+            .rposition(|c| c.as_os_str() == crate::repo::INCIDENTS_DIR)
+            .unwrap_or(0);
+        parts[start..].iter().collect()
+    }
+
     /// The incident as it will be once `entry` is appended.
     pub fn with_entry(&self, entry: &Entry) -> Incident {
         let mut after = self.clone();

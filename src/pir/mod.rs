@@ -160,9 +160,7 @@ pub fn read_optional(
     use anyhow::Context as _;
     crate::safe_fs::read_optional(&incident.dir, path).with_context(|| {
         let name = path.strip_prefix(&incident.dir).unwrap_or(path);
-        let shown = std::path::Path::new(crate::repo::INCIDENTS_DIR)
-            .join(&incident.id)
-            .join(name);
+        let shown = incident.shown_dir().join(name);
         format!("reading {}", shown.display())
     })
 }

@@ -407,12 +407,10 @@ pub fn findings(root: &Path, tz: chrono_tz::Tz) -> Vec<crate::ci::Finding> {
             rule: crate::sla::Rule::Conflict,
             level: crate::sla::Level::Error,
             message: c.describe(tz),
-            file: format!(
-                "{}/{}/{}",
-                crate::repo::INCIDENTS_DIR,
-                c.incident,
-                crate::model::TIMELINE_FILE
-            ),
+            file: crate::repo::found_incident_path(root, &c.incident)
+                .join(crate::model::TIMELINE_FILE)
+                .to_string_lossy()
+                .replace('\\', "/"),
             line: None,
             due: None,
             actual: c.at,

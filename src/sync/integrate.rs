@@ -292,13 +292,7 @@ fn touched(root: &Path, a: &str, b: &str) -> anyhow::Result<Vec<String>> {
     let out = gitx::output(cmd, "git diff-tree")?;
     let mut ids: Vec<String> = out
         .split('\0')
-        .filter_map(|p| {
-            let rest = p
-                .strip_prefix(crate::repo::INCIDENTS_DIR)?
-                .strip_prefix('/')?;
-            let id = rest.split('/').next()?;
-            crate::repo::is_id(id).then(|| id.to_string())
-        })
+        .filter_map(|p| crate::repo::incident_of_path(p).map(|(id, _)| id.to_string()))
         .collect();
     ids.sort();
     ids.dedup();

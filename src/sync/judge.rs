@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::config::Config;
 use crate::model::{Entry, Incident, RECORD_FILE, Record, TIMELINE_FILE, Texts};
-use crate::repo::INCIDENTS_DIR;
+use crate::repo::{Layout, incident_path};
 use crate::state::State;
 
 use super::gitx;
@@ -18,23 +18,35 @@ pub(super) fn incident_at(
     commit: &str,
     id: &str,
 ) -> anyhow::Result<Option<Result<Incident, String>>> {
-    let dir = format!("{INCIDENTS_DIR}/{id}");
+    // In either layout: the monthly one first, as `Repo::incident_dir` finds it.
+    let dirs = [Layout::Monthly, Layout::Flat].map(|layout| {
+        incident_path(layout, id)
+            .to_string_lossy()
+            .replace('\\', "/")
+    });
     let blobs = gitx::blobs(
         root,
-        &[
-            format!("{commit}:{dir}/{RECORD_FILE}"),
-            format!("{commit}:{dir}/{TIMELINE_FILE}"),
-        ],
+        &dirs
+            .iter()
+            .flat_map(|dir| {
+                [
+                    format!("{commit}:{dir}/{RECORD_FILE}"),
+                    format!("{commit}:{dir}/{TIMELINE_FILE}"),
+                ]
+            })
+            .collect::<Vec<_>>(),
     )?;
-    let Some(record) = &blobs[0] else {
+    let Some((at, record)) = (0..dirs.len()).find_map(|i| Some((i, blobs[2 * i].as_ref()?))) else {
         return Ok(None);
     };
+    let dir = &dirs[at];
+    let blobs = &blobs[2 * at..];
     let record_text = String::from_utf8_lossy(record).into_owned();
     let timeline_text = blobs[1]
         .as_deref()
         .map(|b| String::from_utf8_lossy(b).into_owned())
         .unwrap_or_default();
-    let shown = Path::new(&dir);
+    let shown = Path::new(dir);
     let record: Record = match crate::store::parse_yaml(&shown.join(RECORD_FILE), &record_text) {
         Ok(r) => r,
         Err(d) => return Ok(Some(Err(d.message))),
@@ -45,7 +57,7 @@ pub(super) fn incident_at(
     };
     Ok(Some(Ok(Incident {
         id: id.to_string(),
-        dir: root.join(&dir),
+        dir: root.join(dir),
         record,
         entries,
         plan: None,

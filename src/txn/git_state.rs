@@ -68,6 +68,15 @@ pub fn at_head(root: &Path, path: &Path) -> Option<Vec<u8>> {
     out.status.success().then_some(out.stdout)
 }
 
+/// Whether `path` (relative to `root`) is a directory in the commit HEAD points at.
+pub fn tree_at_head(root: &Path, path: &Path) -> bool {
+    let spec = format!("HEAD:./{}", path.to_string_lossy().replace('\\', "/"));
+    git(root)
+        .args(["cat-file", "-t", &spec])
+        .output()
+        .is_ok_and(|out| out.status.success() && out.stdout.starts_with(b"tree"))
+}
+
 /// Put the index entries of `paths` back to HEAD (or out of the index on an unborn
 /// branch), so nothing a failed or interrupted commit staged stays staged.
 pub fn unstage(root: &Path, paths: &[PathBuf]) {

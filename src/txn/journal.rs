@@ -88,6 +88,32 @@ pub struct Journal {
     /// Directories the transaction creates, parents first, relative to the root.
     pub dirs: Vec<PathBuf>,
     pub files: Vec<FileEntry>,
+    /// Directories it moves, in order (`mim migrate`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub moves: Vec<Move>,
+}
+
+/// A directory a transaction moves, relative to the root: the files git tracks under
+/// `from` are committed under `to`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Move {
+    pub from: PathBuf,
+    pub to: PathBuf,
+}
+
+/// The pathspecs that cover every path of `moves` (their first components, such as
+/// `incidents`), so resetting the index of thousands of moved directories is one
+/// short command.
+pub fn moved_tops(moves: &[Move]) -> Vec<PathBuf> {
+    let mut tops: Vec<PathBuf> = moves
+        .iter()
+        .flat_map(|m| [&m.from, &m.to])
+        .filter_map(|p| p.components().next())
+        .map(|c| PathBuf::from(c.as_os_str()))
+        .collect();
+    tops.sort();
+    tops.dedup();
+    tops
 }
 
 /// A commit message as the journal keeps it: subject and `Key: value` trailers.
@@ -257,6 +283,7 @@ mod tests {
             }),
             head: None,
             dirs: vec!["incidents/x/updates".into()],
+            moves: Vec::new(),
             files: vec![FileEntry {
                 path: "incidents/x/timeline.yaml".into(),
                 before: None,

@@ -32,7 +32,7 @@ use crate::git;
 use crate::lock::{self, RepoLock};
 use crate::safe_fs::{self, Kind};
 use crate::store::{self, Change, Commit};
-use journal::{Content, FileEntry, Journal, Policy};
+use journal::{Content, FileEntry, Journal, Move, Policy};
 
 pub use git_state::GitDirs;
 
@@ -117,6 +117,7 @@ impl Session {
             head: None,
             files: Vec::new(),
             dirs: Vec::new(),
+            moves: Vec::new(),
             journaled: false,
             started: None,
             index: None,
@@ -187,6 +188,8 @@ pub struct Transaction<'s> {
     files: Vec<Staged>,
     /// Directories this transaction creates, parents first.
     dirs: Vec<PathBuf>,
+    /// Directories it moves (relative to the root), in order.
+    moves: Vec<Move>,
     journaled: bool,
     /// When the journal was first written (seconds since 1970).
     started: Option<i64>,
@@ -276,6 +279,64 @@ impl Transaction<'_> {
         Ok(())
     }
 
+    /// Move directories (`from` → `to`, relative to the root) as part of the
+    /// transaction: journaled first, then moved one by one; the commit takes every file
+    /// git tracks under each `from` to its `to`. Under [`Policy::RollBack`] a failure
+    /// moves everything back before returning the error.
+    pub fn move_dirs(&mut self, moves: Vec<(PathBuf, PathBuf)>) -> anyhow::Result<()> {
+        let result = self.move_inner(moves);
+        if result.is_err() && self.policy == Policy::RollBack {
+            self.roll_back();
+        }
+        result
+    }
+
+    fn move_inner(&mut self, moves: Vec<(PathBuf, PathBuf)>) -> anyhow::Result<()> {
+        let root = self.session.root.clone();
+        let mut new_dirs = Vec::new();
+        for (from, to) in &moves {
+            if safe_fs::kind(&root, &root.join(from))? != Kind::Dir {
+                anyhow::bail!("cannot move {}: it is not a directory", from.display());
+            }
+            if safe_fs::kind(&root, &root.join(to))? != Kind::Missing {
+                anyhow::bail!(
+                    "cannot move {} to {}: it exists",
+                    from.display(),
+                    to.display()
+                );
+            }
+            plan_dirs(&root, &root.join(to), &mut new_dirs)
+                .with_context(|| format!("cannot move {} to {}", from.display(), to.display()))?;
+        }
+        if moves.is_empty() {
+            return Ok(());
+        }
+        if !self.journaled && self.message.is_some() {
+            self.session.wait_for_git()?;
+            self.head = git_state::head(&self.session.root);
+        }
+        self.stage(&[], &[], new_dirs);
+        let first = self.moves.len();
+        self.moves
+            .extend(moves.into_iter().map(|(from, to)| Move { from, to }));
+        self.started.get_or_insert_with(now_secs);
+        journal::write(&self.session.journal, &self.journal())?;
+        self.journaled = true;
+        self.lock_index()?;
+        fault("after-journal");
+        for dir in &self.dirs {
+            if !dir.exists() {
+                std::fs::create_dir(dir).with_context(|| format!("creating {}", dir.display()))?;
+            }
+        }
+        for (n, m) in self.moves.iter().enumerate().skip(first) {
+            std::fs::rename(root.join(&m.from), root.join(&m.to))
+                .with_context(|| format!("moving {} to {}", m.from.display(), m.to.display()))?;
+            fault(&format!("after-move:{}", n + 1));
+        }
+        Ok(())
+    }
+
     /// Record the change's files (with what each held before, the first time) and the
     /// folders it creates among the transaction's.
     fn stage(
@@ -337,6 +398,7 @@ impl Transaction<'_> {
             commit: self.message.as_ref().map(journal::Message::from_git),
             head: self.head.clone(),
             dirs: self.dirs.iter().map(|d| rel(d)).collect(),
+            moves: self.moves.clone(),
             files: self
                 .files
                 .iter()
@@ -349,11 +411,27 @@ impl Transaction<'_> {
         }
     }
 
-    fn rel_paths(&self) -> Vec<PathBuf> {
-        self.files
+    /// The paths the commit takes: the files written, and each moved file at its old
+    /// path (gone) and its new one.
+    fn rel_paths(&self) -> anyhow::Result<Vec<PathBuf>> {
+        let mut paths: Vec<PathBuf> = self
+            .files
             .iter()
             .map(|s| self.session.rel(&s.path).to_path_buf())
-            .collect()
+            .collect();
+        if self.moves.is_empty() {
+            return Ok(paths);
+        }
+        let froms: Vec<PathBuf> = self.moves.iter().map(|m| m.from.clone()).collect();
+        for old in git::tracked(&self.session.root, &froms)? {
+            let Some(m) = self.moves.iter().find(|m| old.starts_with(&m.from)) else {
+                continue;
+            };
+            let new = m.to.join(old.strip_prefix(&m.from).unwrap_or(&old));
+            paths.push(old);
+            paths.push(new);
+        }
+        Ok(paths)
     }
 
     /// Commit the files written (when committing) and end the transaction.
@@ -363,7 +441,7 @@ impl Transaction<'_> {
             return Ok(());
         }
         if let Some(message) = &self.message {
-            let paths = self.rel_paths();
+            let paths = self.rel_paths()?;
             // The journal is rewritten just before git runs, so lock files git leaves
             // if it is killed are recognised as this transaction's. (On an error here,
             // dropping the transaction rolls it back.)
@@ -409,6 +487,7 @@ impl Transaction<'_> {
         if !self.journaled {
             return;
         }
+        undo_moves(&self.session.root, &self.moves);
         for s in self.files.iter().rev() {
             let _ = match &s.before {
                 Some(bytes) => store::write_atomic(&s.path, bytes),
@@ -435,6 +514,19 @@ impl Drop for Transaction<'_> {
         // has happened already (then the next mim completes it).
         if !self.done && self.policy == Policy::RollBack {
             self.roll_back();
+        }
+    }
+}
+
+/// Move back every directory of `moves` that was moved (its `to` is there, its `from`
+/// is not), last first.
+fn undo_moves(root: &Path, moves: &[Move]) {
+    for m in moves.iter().rev() {
+        let (from, to) = (root.join(&m.from), root.join(&m.to));
+        if safe_fs::kind(root, &to).is_ok_and(|k| k == Kind::Dir)
+            && safe_fs::kind(root, &from).is_ok_and(|k| k == Kind::Missing)
+        {
+            let _ = std::fs::rename(&to, &from);
         }
     }
 }

@@ -59,13 +59,22 @@ pub(super) fn recover(s: &Session) -> anyhow::Result<()> {
             after: f.after.to_bytes()?,
         });
     }
-    let rels: Vec<PathBuf> = files.iter().map(|f| f.rel.clone()).collect();
+    // Moved directories are reset in the index by their top directories (one short
+    // command for thousands of moves).
+    let rels: Vec<PathBuf> = files
+        .iter()
+        .map(|f| f.rel.clone())
+        .chain(journal::moved_tops(&j.moves))
+        .collect();
     let committed = j.commit.is_some()
         && s.git.is_some()
         && git_state::head(&s.root) != j.head
         && files
             .iter()
-            .all(|f| git_state::at_head(&s.root, &f.rel).as_deref() == Some(f.after.as_slice()));
+            .all(|f| git_state::at_head(&s.root, &f.rel).as_deref() == Some(f.after.as_slice()))
+        && j.moves
+            .iter()
+            .all(|m| git_state::tree_at_head(&s.root, &m.to));
     let outcome = if committed {
         // git may have been killed after moving the branch, before writing the index.
         git_state::unstage(&s.root, &rels);
@@ -135,8 +144,10 @@ fn modified_secs(path: &Path) -> Option<i64> {
     i64::try_from(since.as_secs()).ok()
 }
 
-/// Put back every file that still has what the transaction wrote.
+/// Put back every file that still has what the transaction wrote, and every directory
+/// it moved.
 fn roll_back(s: &Session, j: &Journal, files: &[File], rels: &[PathBuf]) -> String {
+    super::undo_moves(&s.root, &j.moves);
     let mut kept = Vec::new();
     for f in files.iter().rev() {
         let now = match safe_fs::read(&s.root, &f.abs) {
@@ -183,6 +194,10 @@ fn roll_back(s: &Session, j: &Journal, files: &[File], rels: &[PathBuf]) -> Stri
 fn complete(s: &Session, j: &Journal, files: &[File], rels: &[PathBuf]) -> String {
     for dir in &j.dirs {
         let _ = std::fs::create_dir(s.root.join(dir));
+    }
+    if !j.moves.is_empty() {
+        // No transaction that moves directories completes: what it did is undone.
+        return roll_back(s, j, files, rels);
     }
     for f in files {
         if safe_fs::check_writable(&s.root, &f.abs).is_err()

@@ -15,6 +15,7 @@ mod foundation;
 mod functions;
 mod hostile;
 mod intake;
+mod layout;
 mod merges;
 mod morning;
 mod multi_client;

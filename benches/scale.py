@@ -53,7 +53,7 @@ MIM = str(os.environ.get("MIM", TARGET / "release" / "mim"))
 SYNTH = str(os.environ.get("SYNTH", TARGET / "release" / "examples" / "synth"))
 WORK = Path(os.environ.get("MIM_BENCH_DIR", "/tmp/mim-bench"))
 RUNS = int(os.environ.get("RUNS", "5"))
-LAYOUT = os.environ.get("LAYOUT", "flat")
+LAYOUT = os.environ.get("LAYOUT", "monthly")
 SPARSE = os.environ.get("SPARSE", "1") != "0"
 MONTHS = 3
 SEED = 7

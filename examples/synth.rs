@@ -57,7 +57,7 @@ struct Args {
     now: String,
     /// Where incidents live: `incidents/<ID>/` (flat) or `incidents/YYYY/MM/<ID>/`
     /// (monthly); written to mim.yaml's `layout`
-    #[arg(long, value_enum, default_value_t = Layout::Flat)]
+    #[arg(long, value_enum, default_value_t = Layout::Monthly)]
     layout: Layout,
     /// Also write one accepted incident with this many status updates to internal
     #[arg(long)]
@@ -100,8 +100,12 @@ fn main() -> anyhow::Result<()> {
     mim::sync_writes(false);
     let quiet = (!args.verbose).then(Quiet::start);
     let started = Instant::now();
+    let layout = match args.layout {
+        Layout::Flat => "flat",
+        Layout::Monthly => "monthly",
+    };
     let init = <mim::cli::Cli as Parser>::try_parse_from(
-        ["mim", "--no-commit", "init"]
+        ["mim", "--no-commit", "init", "--layout", layout]
             .iter()
             .copied()
             .chain(out.to_str()),

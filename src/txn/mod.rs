@@ -262,16 +262,7 @@ impl Transaction<'_> {
             self.head = git_state::head(&self.session.root);
         }
         self.stage(&contents, &befores, new_dirs);
-        self.started.get_or_insert_with(now_secs);
-        journal::write(&self.session.journal, &self.journal())?;
-        self.journaled = true;
-        self.lock_index()?;
-        fault("after-journal");
-        for dir in &self.dirs {
-            if !dir.exists() {
-                std::fs::create_dir(dir).with_context(|| format!("creating {}", dir.display()))?;
-            }
-        }
+        self.journal_and_make_dirs()?;
         for (path, after) in &contents {
             let n = self.written + 1;
             let shown = self.session.rel(path).to_path_buf();
@@ -325,6 +316,18 @@ impl Transaction<'_> {
         let first = self.moves.len();
         self.moves
             .extend(moves.into_iter().map(|(from, to)| Move { from, to }));
+        self.journal_and_make_dirs()?;
+        for (n, m) in self.moves.iter().enumerate().skip(first) {
+            std::fs::rename(root.join(&m.from), root.join(&m.to))
+                .with_context(|| format!("moving {} to {}", m.from.display(), m.to.display()))?;
+            fault(&format!("after-move:{}", n + 1));
+        }
+        Ok(())
+    }
+
+    /// Write the journal (before anything of the transaction is touched), hold git's
+    /// index lock, and create the directories the transaction needs.
+    fn journal_and_make_dirs(&mut self) -> anyhow::Result<()> {
         self.started.get_or_insert_with(now_secs);
         journal::write(&self.session.journal, &self.journal())?;
         self.journaled = true;
@@ -334,11 +337,6 @@ impl Transaction<'_> {
             if !dir.exists() {
                 std::fs::create_dir(dir).with_context(|| format!("creating {}", dir.display()))?;
             }
-        }
-        for (n, m) in self.moves.iter().enumerate().skip(first) {
-            std::fs::rename(root.join(&m.from), root.join(&m.to))
-                .with_context(|| format!("moving {} to {}", m.from.display(), m.to.display()))?;
-            fault(&format!("after-move:{}", n + 1));
         }
         Ok(())
     }

@@ -224,6 +224,11 @@ fn an_unknown_value_of_one_of_mims_sets_is_a_usage_error_listing_the_set() {
             "[possible values: identified, mitigated, fixed]",
         ),
         (
+            vec!["init", "elsewhere", "--layout", "nope"],
+            "--layout <LAYOUT>",
+            "[possible values: flat, monthly]",
+        ),
+        (
             vec!["update", id, "-m", "x", "--audience", "nope"],
             "--audience <AUDIENCE>",
             "[possible values: internal, management, client, client-management, all]",
@@ -315,6 +320,12 @@ fn an_unknown_value_of_one_of_mims_sets_is_a_usage_error_listing_the_set() {
             )],
         );
     }
+    // A number of months out of range.
+    misused(
+        &repo,
+        &["sparse", "--months", "0"],
+        &["error: invalid value '0' for '--months <MONTHS>': 0 is not in 1..=1200"],
+    );
     // Sets inside a value or beside an optional ID.
     misused(
         &repo,

@@ -13,7 +13,8 @@
 //!
 //! `MIM_FAULT` makes the process kill itself at a named point, for the tests that prove
 //! this: `after-journal`, `mid-write:N` (the N-th file's temporary file written, not yet
-//! renamed), `after-write:N`, `after-add` (files hashed, nothing committed),
+//! renamed), `after-write:N`, `after-move:N` (the N-th directory of `mim migrate`
+//! moved), `after-add` (files hashed, nothing committed),
 //! `after-update-ref` (HEAD moved, the new index written under git's `index.lock` but
 //! not yet in place; both in `git::commit_paths`), `after-commit`, and in `mim send`
 //! `before-sendmail` (its intent recorded) and `after-sendmail` (sendmail has answered,

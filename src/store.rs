@@ -51,14 +51,20 @@ fn load_incident(repo: &Repo, id: &str, with_plan: bool) -> Result<Incident, Dia
             format!("cannot read the incident: {e}"),
         )]));
     }
-    load_rest_with(repo, id, load_record(repo, id), with_plan)
+    let record = record_in(repo, &dir);
+    load_rest_with(repo, id, dir, record, with_plan)
 }
 
 /// An incident's record alone, with its text: what a look over many incidents reads
 /// first; [`load_rest`] completes the incident without reading it again.
 pub fn load_record(repo: &Repo, id: &str) -> Result<(Record, String), Diagnostic> {
-    let dir = repo.incident_dir(id);
-    let shown = repo.relative(&dir).join(RECORD_FILE);
+    record_in(repo, &repo.incident_dir(id))
+}
+
+/// The record of the incident in `dir` (found once by the caller: finding it costs a
+/// look at the disk, in either layout).
+fn record_in(repo: &Repo, dir: &Path) -> Result<(Record, String), Diagnostic> {
+    let shown = repo.relative(dir).join(RECORD_FILE);
     let text = diag::read_text(&repo.root, &dir.join(RECORD_FILE), &shown)?;
     let record = parse_yaml::<Record>(&shown, &text)?;
     Ok((record, text))
@@ -71,16 +77,16 @@ pub fn load_rest(
     id: &str,
     record: Result<(Record, String), Diagnostic>,
 ) -> Result<Incident, Diagnostics> {
-    load_rest_with(repo, id, record, true)
+    load_rest_with(repo, id, repo.incident_dir(id), record, true)
 }
 
 fn load_rest_with(
     repo: &Repo,
     id: &str,
+    dir: PathBuf,
     record: Result<(Record, String), Diagnostic>,
     with_plan: bool,
 ) -> Result<Incident, Diagnostics> {
-    let dir = repo.incident_dir(id);
     let rel = |name: &str| repo.relative(&dir).join(name);
     let mut problems = Vec::new();
     let mut texts = Texts::default();

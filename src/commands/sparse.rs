@@ -3,9 +3,7 @@
 //! with git's sparse index; mim reads every other incident from git (docs/scale.md).
 
 use std::path::PathBuf;
-use std::process::Command;
 
-use anyhow::{Context, bail};
 use chrono::{Datelike, Months};
 
 use crate::cli::SparseArgs;
@@ -22,8 +20,18 @@ pub fn run(ctx: &Ctx, args: &SparseArgs) -> anyhow::Result<()> {
         ))
         .into());
     }
+    // The cone is git's, named from the top of the work tree: mim.yaml must be there.
+    if !crate::git::run(root, &["rev-parse", "--show-prefix"])?
+        .trim()
+        .is_empty()
+    {
+        return Err(Error::Usage(anyhow::anyhow!(
+            "a sparse work tree is of the whole git work tree, and this mim repository is in a directory of one: run mim sparse in a repository whose mim.yaml is at the top"
+        ))
+        .into());
+    }
     if args.off {
-        git(root, &["sparse-checkout", "disable"])?;
+        crate::git::run(root, &["sparse-checkout", "disable"])?;
         println!("The work tree holds every incident again");
         return Ok(());
     }
@@ -51,8 +59,8 @@ pub fn run(ctx: &Ctx, args: &SparseArgs) -> anyhow::Result<()> {
     let set: Vec<&str> = set.iter().map(String::as_str).collect();
     // git leaves a file whose index entry lacks its stat data (as a plumbing commit
     // writes it) in the work tree, taking it for changed: refresh them first.
-    let _ = git(root, &["update-index", "-q", "--refresh"]);
-    git(root, &set)?;
+    let _ = crate::git::run(root, &["update-index", "-q", "--refresh"]);
+    crate::git::run(root, &set)?;
     let (first, last) = (months[months.len() - 1], months[0]);
     println!(
         "The work tree holds mim.yaml, {} and the incidents of {:04}-{:02} to {:04}-{:02}; mim reads the others from git (`mim sparse --off` brings them back)",
@@ -82,27 +90,10 @@ fn recent_months(ctx: &Ctx, n: u32) -> Vec<(i32, u32)> {
 /// The directories at the top of HEAD's tree other than `incidents/`: templates,
 /// schemas, branding — what every command may read.
 fn beside_incidents(root: &std::path::Path) -> anyhow::Result<Vec<PathBuf>> {
-    let listed = git(root, &["ls-tree", "-d", "--name-only", "-z", "HEAD"])?;
+    let listed = crate::git::run(root, &["ls-tree", "-d", "--name-only", "-z", "HEAD"])?;
     Ok(listed
         .split('\0')
         .filter(|name| !name.is_empty() && *name != INCIDENTS_DIR)
         .map(PathBuf::from)
         .collect())
-}
-
-fn git(root: &std::path::Path, args: &[&str]) -> anyhow::Result<String> {
-    let out = Command::new("git")
-        .current_dir(root)
-        .env("LC_ALL", "C")
-        .args(args)
-        .output()
-        .with_context(|| format!("running git {}", args.join(" ")))?;
-    if !out.status.success() {
-        bail!(
-            "git {} failed: {}",
-            args.first().copied().unwrap_or_default(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }

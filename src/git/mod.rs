@@ -228,6 +228,14 @@ pub fn commit_of(dir: &Path, rev: &str) -> Option<String> {
     (out.status.success() && !hash.is_empty()).then_some(hash)
 }
 
+/// `git ARGS` in `dir`: its standard output, or an error with what git said.
+pub fn run(dir: &Path, args: &[&str]) -> anyhow::Result<String> {
+    let mut cmd = git(dir);
+    cmd.args(args);
+    let what = format!("git {}", args.first().copied().unwrap_or_default());
+    output(cmd, &what)
+}
+
 /// Run a git command; its standard output, or an error with what git said.
 fn output(mut cmd: Command, what: &str) -> anyhow::Result<String> {
     let out = cmd

@@ -428,11 +428,21 @@ impl Transaction<'_> {
             return Ok(paths);
         }
         let froms: Vec<PathBuf> = self.moves.iter().map(|m| m.from.clone()).collect();
+        // By directory, so thousands of moves of millions of files are one pass.
+        let to: std::collections::HashMap<&Path, &Path> = self
+            .moves
+            .iter()
+            .map(|m| (m.from.as_path(), m.to.as_path()))
+            .collect();
         for old in git::tracked(&self.session.root, &froms)? {
-            let Some(m) = self.moves.iter().find(|m| old.starts_with(&m.from)) else {
+            let Some((from, dest)) = old
+                .ancestors()
+                .skip(1)
+                .find_map(|a| to.get(a).map(|dest| (a, *dest)))
+            else {
                 continue;
             };
-            let new = m.to.join(old.strip_prefix(&m.from).unwrap_or(&old));
+            let new = dest.join(old.strip_prefix(from).unwrap_or(&old));
             paths.push(old);
             paths.push(new);
         }

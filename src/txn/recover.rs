@@ -72,9 +72,11 @@ pub(super) fn recover(s: &Session) -> anyhow::Result<()> {
         && files
             .iter()
             .all(|f| git_state::at_head(&s.root, &f.rel).as_deref() == Some(f.after.as_slice()))
+        // A commit holds all of its moves or none: the last one tells (one git, not one
+        // a move).
         && j.moves
-            .iter()
-            .all(|m| git_state::tree_at_head(&s.root, &m.to));
+            .last()
+            .is_none_or(|m| git_state::tree_at_head(&s.root, &m.to));
     let outcome = if committed {
         // git may have been killed after moving the branch, before writing the index.
         git_state::unstage(&s.root, &rels);

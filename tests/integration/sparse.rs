@@ -177,3 +177,20 @@ fn a_flat_repository_is_told_to_migrate_first() {
     assert!(refused.stderr.contains("mim migrate"), "{}", refused.stderr);
     assert_eq!(repo.snapshot(), files);
 }
+
+#[test]
+fn a_mim_repository_below_the_top_of_its_git_work_tree_is_refused() {
+    let repo = TestRepo::empty();
+    repo.run(&["init", "ops", "--layout", "monthly"]).ok();
+    let files = repo.snapshot();
+    let inside = crate::common::Run::from_output(
+        repo.cmd()
+            .current_dir(repo.path("ops"))
+            .args(["--at", NOW, "sparse", "--months", "3"])
+            .output()
+            .unwrap(),
+    )
+    .fails(2);
+    assert!(inside.stderr.contains("at the top"), "{}", inside.stderr);
+    assert_eq!(repo.snapshot(), files);
+}

@@ -678,12 +678,13 @@ struct Plan {
 /// per day here, before anything runs in parallel.
 fn plan(n: usize, seed: u64, years: u32, now: DateTime<Utc>) -> Vec<Plan> {
     let span = i64::from(years) * 365 * 86_400;
+    let live = live_per_million(n, years);
     let mut taken = HashSet::new();
     let mut plans = Vec::with_capacity(n);
     for index in 0..n {
         let mut rng = Rng::new(seed, index as u64);
         // A few incidents are still open; most are history.
-        let fate = match rng.range(0, 1000) {
+        let mut fate = match rng.range(0, 1000) {
             0..=9 => Fate::Proposed,
             10..=29 => Fate::Accepted,
             30..=39 => Fate::OnHold,
@@ -691,6 +692,13 @@ fn plan(n: usize, seed: u64, years: u32, now: DateTime<Utc>) -> Vec<Plan> {
             100..=159 => Fate::Rejected,
             _ => Fate::Closed,
         };
+        let open = matches!(
+            fate,
+            Fate::Proposed | Fate::Accepted | Fate::OnHold | Fate::Resolved
+        );
+        if open && live < 1_000_000 && rng.range(0, 1_000_000) >= live {
+            fate = Fate::Closed;
+        }
         let ago = match fate {
             // Long enough ago for every step below to lie before "now".
             Fate::Proposed | Fate::Accepted | Fate::OnHold => rng.range(20 * 3600, 3 * 86_400),
@@ -748,6 +756,19 @@ fn plan(n: usize, seed: u64, years: u32, now: DateTime<Utc>) -> Vec<Plan> {
     }
     plans.sort_by(|a, b| a.id.cmp(&b.id));
     plans
+}
+
+/// Of the incidents drawn open or resolved (a tenth of them), how many per million stay
+/// so: a tenth of N is realistic for a small repository but not for a large one, where
+/// it would put thousands into the last twelve days (the open and the recently
+/// resolved are reported then) and make the current month the largest directory by far.
+/// Kept are the larger of a tenth of N up to 40, and twelve days' worth of the
+/// repository's own daily rate; the rest are closed.
+fn live_per_million(n: usize, years: u32) -> i64 {
+    let tenth = (n / 10).max(1) as i64;
+    let days = i64::from(years.max(1)) * 365;
+    let wanted = tenth.min(40).max(n as i64 * 12 / days);
+    (wanted * 1_000_000 / tenth).min(1_000_000)
 }
 
 /// mim's slug for the plain titles made here (ASCII letters, digits, spaces, dashes),

@@ -24,6 +24,26 @@ pub struct Repo {
     pub config: Config,
 }
 
+/// `mim.yaml` parsed, or the configuration this thread parsed last from the same
+/// text: a process that runs many commands (`examples/synth.rs` runs a few hundred
+/// thousand) parses it once, not once a command.
+fn parsed(shown: &Path, text: &str) -> Result<Config, crate::diag::Diagnostics> {
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(String, Config)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    if let Some(config) = LAST.with_borrow(|last| {
+        last.as_ref()
+            .filter(|(seen, _)| seen == text)
+            .map(|(_, config)| config.clone())
+    }) {
+        return Ok(config);
+    }
+    let config = Config::parse(shown, text)?;
+    LAST.set(Some((text.to_string(), config.clone())));
+    Ok(config)
+}
+
 impl Repo {
     /// Walk up from `start` to the first directory holding `mim.yaml`, and load it.
     pub fn discover(start: &Path) -> anyhow::Result<Repo> {
@@ -46,7 +66,7 @@ impl Repo {
         // one that does not parse; it is never read through a symbolic link.
         let text = crate::diag::read_text(&root, &path, shown)
             .map_err(|d| Error::Config(crate::diag::Diagnostics(vec![d])))?;
-        let config = Config::parse(shown, &text).map_err(Error::Config)?;
+        let config = parsed(shown, &text).map_err(Error::Config)?;
         Ok(Repo { root, config })
     }
 

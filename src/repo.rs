@@ -505,11 +505,11 @@ pub fn found_incident_path(root: &Path, id: &str) -> PathBuf {
     }
 }
 
-fn is_year(s: &str) -> bool {
+pub fn is_year(s: &str) -> bool {
     s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn is_month(s: &str) -> bool {
+pub fn is_month(s: &str) -> bool {
     s.len() == 2
         && s.bytes().all(|b| b.is_ascii_digit())
         && (1..=12).contains(&s.parse::<u8>().unwrap_or(0))

@@ -197,9 +197,22 @@ pub fn each<T: Send>(
     repo: &Repo,
     keep: impl Fn(Result<Incident, Diagnostics>) -> T + Sync,
 ) -> anyhow::Result<Vec<T>> {
+    each_known(repo, |_| None, keep)
+}
+
+/// [`each`], but an incident for which `known` has a value is not read: its value is
+/// kept as it is.
+pub fn each_known<T: Send>(
+    repo: &Repo,
+    known: impl Fn(&str) -> Option<T> + Sync,
+    keep: impl Fn(Result<Incident, Diagnostics>) -> T + Sync,
+) -> anyhow::Result<Vec<T>> {
     use rayon::prelude::*;
     let ids = repo.incident_ids()?;
-    Ok(ids.par_iter().map(|id| keep(load(repo, id))).collect())
+    Ok(ids
+        .par_iter()
+        .map(|id| known(id).unwrap_or_else(|| keep(load(repo, id))))
+        .collect())
 }
 
 /// Temporary files of atomic writes are named `.mim-<random>.tmp`, in the directory of

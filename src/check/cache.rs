@@ -22,9 +22,9 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::ci::{About, Finding};
+use crate::fingerprint::{self, Binary, slashes};
 use crate::repo::{self, Repo};
 use crate::sla::{Clock, ClockState, Level, Rule};
 use crate::time::Timestamp;
@@ -35,9 +35,8 @@ use super::{Evaluated, Seen};
 /// The version of the file's layout; a file of another is ignored.
 const FORMAT: u32 = 1;
 
-/// The cache file in git's directory (one per mim repository in the work tree: a
-/// repository below the top gets its own, named after where it is).
-const FILE: &str = "mim/check-cache";
+/// The cache file's name in `.git/mim/` (see [`fingerprint::file`]).
+const FILE: &str = "check-cache";
 
 /// A larger file is not read (it would hold some 300,000 incidents).
 const MAX_BYTES: u64 = 512 * crate::limits::MIB;
@@ -135,25 +134,12 @@ struct Stored {
     entries: HashMap<String, Entry>,
 }
 
-/// An executable by what the file system says of it, with the SHA-256 of its bytes.
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
-struct Binary {
-    len: u64,
-    modified_ns: i128,
-    changed_ns: i128,
-    inode: u64,
-    sha256: String,
-}
-
 impl Cache {
     /// The cache of the repository, or `None` when it cannot be used: not in a git work
     /// tree, no commit yet, git failing, the running executable unreadable.
     pub fn open(repo: &Repo) -> Option<Cache> {
         let (git_dir, prefix, head) = crate::git::head::located(&repo.root)?;
-        let file = match prefix.as_str() {
-            "" => git_dir.join(FILE),
-            p => git_dir.join(format!("{FILE}-{}", &hex(&Sha256::digest(p))[..16])),
-        };
+        let file = fingerprint::file(&git_dir, &prefix, FILE);
         let incidents = crate::repo::INCIDENTS_DIR.to_string();
         let (trees, differing, stored) = std::thread::scope(|s| {
             let trees = s.spawn(|| crate::git::head::trees(&repo.root, &incidents));
@@ -167,8 +153,8 @@ impl Cache {
             )
         });
         let (trees, differing) = (trees?, differing?);
-        let binary = binary(stored.as_ref().map(|s| &s.binary))?;
-        let key = key(repo, &binary)?;
+        let binary = fingerprint::binary(stored.as_ref().map(|s| &s.binary))?;
+        let key = fingerprint::key(repo, FORMAT, &binary)?;
         let (entries, stale) = match stored {
             Some(s) if s.key == key => (s.entries, s.binary != binary),
             _ => (HashMap::new(), true),
@@ -276,98 +262,6 @@ fn read(file: &Path) -> Option<Stored> {
     (stored.format == FORMAT).then_some(stored)
 }
 
-/// The running executable, hashed unless `known` is the same file by what the file
-/// system says (its length, times and inode).
-fn binary(known: Option<&Binary>) -> Option<Binary> {
-    let path = std::env::current_exe().ok()?;
-    let meta = std::fs::metadata(&path).ok()?;
-    let mut b = Binary {
-        len: meta.len(),
-        modified_ns: nanos(meta.modified().ok()?),
-        ..Binary::default()
-    };
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        b.changed_ns = i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec());
-        b.inode = meta.ino();
-    }
-    b.sha256 = match known {
-        Some(k)
-            if Binary {
-                sha256: k.sha256.clone(),
-                ..b.clone()
-            } == *k =>
-        {
-            k.sha256.clone()
-        }
-        _ => {
-            use std::io::Read as _;
-            let mut file = std::fs::File::open(&path).ok()?;
-            let mut hasher = Sha256::new();
-            let mut buf = vec![0; 1 << 20];
-            loop {
-                match file.read(&mut buf) {
-                    Ok(0) => break,
-                    Ok(n) => hasher.update(&buf[..n]),
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                    Err(_) => return None,
-                }
-            }
-            hex(&hasher.finalize())
-        }
-    };
-    Some(b)
-}
-
-fn nanos(t: std::time::SystemTime) -> i128 {
-    match t.duration_since(std::time::UNIX_EPOCH) {
-        Ok(d) => d.as_nanos() as i128,
-        Err(e) => -(e.duration().as_nanos() as i128),
-    }
-}
-
-/// What every kept outcome depends on besides the incident's own files: this mim, the
-/// format, `mim.yaml` and every file under `templates/` (by name and bytes; a symbolic
-/// link or other non-file by name and kind, as it is never read).
-fn key(repo: &Repo, binary: &Binary) -> Option<String> {
-    let mut h = Sha256::new();
-    let mut part = |name: &str, bytes: &[u8]| {
-        h.update((name.len() as u64).to_le_bytes());
-        h.update(name.as_bytes());
-        h.update((bytes.len() as u64).to_le_bytes());
-        h.update(bytes);
-    };
-    part("format", &FORMAT.to_le_bytes());
-    part("version", env!("CARGO_PKG_VERSION").as_bytes());
-    part("binary", binary.sha256.as_bytes());
-    let config = repo.root.join(crate::config::FILE_NAME);
-    part("mim.yaml", &crate::safe_fs::read(&repo.root, &config).ok()?);
-    let templates = repo.templates_dir();
-    let walk = walkdir::WalkDir::new(&templates)
-        .follow_links(false)
-        .follow_root_links(false)
-        .sort_by_file_name();
-    for entry in walk {
-        let entry = match entry {
-            Ok(entry) => entry,
-            // No templates/ at all: nothing to add.
-            Err(e) if e.depth() == 0 && !templates.exists() => break,
-            Err(_) => return None,
-        };
-        let name = slashes(repo.relative(entry.path()));
-        let kind = entry.file_type();
-        if kind.is_file() {
-            part(&name, &crate::safe_fs::read(&repo.root, entry.path()).ok()?);
-        } else if kind.is_dir() {
-            part(&name, b"dir");
-        } else {
-            part(&name, b"not a file");
-        }
-    }
-    Some(hex(&h.finalize()))
-}
-
 /// HEAD's incident directories by ID (the last part of each path, where it is an ID;
 /// so `incidents/<ID>` and `incidents/YYYY/MM/<ID>` alike). An ID found twice is
 /// left out: which of them mim reads is not for the cache to guess.
@@ -396,14 +290,6 @@ fn ids_in(paths: &[String]) -> HashSet<String> {
         .filter(|part| repo::is_id(part))
         .map(String::from)
         .collect()
-}
-
-fn slashes(path: &Path) -> String {
-    path.to_string_lossy().replace('\\', "/")
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A finding as kept: every field, the excerpt too (which `--format json` leaves out).

@@ -3,41 +3,50 @@
 use crate::cli::ListStatus;
 use crate::context::Ctx;
 use crate::diag::Diagnostics;
-use crate::model::Names;
+use crate::lifecycle::Status;
+use crate::settled::{self, Index};
+use crate::sla;
 use crate::store;
-use crate::term::{self, list::Row};
-use crate::time;
+use crate::term;
 
 pub fn run(ctx: &Ctx, statuses: &[ListStatus]) -> anyhow::Result<()> {
+    let wanted = |status| statuses.is_empty() || statuses.iter().any(|s| s.matches(status));
     let mut rows = Vec::new();
     let mut problems = Vec::new();
-    // Each incident is loaded and derived on its own thread and dropped: only its row
-    // is kept.
-    let seen = store::each(&ctx.repo, |loaded| {
-        let incident = loaded?;
-        let state = ctx.state_now(&incident);
-        let wanted = statuses.is_empty() || statuses.iter().any(|s| s.matches(state.status));
-        if !state.exists() || !wanted {
-            return Ok(None);
-        }
-        let client =
-            Some(Names::new(state.affected().map(|c| c.client.clone()))).filter(|n| !n.is_empty());
-        Ok(Some(Row {
-            id: incident.id,
-            status: state.status,
-            service: Names::new(state.services.clone()),
-            client,
-            priority: state.priority,
-            title: incident.record.title,
-            reported: time::format(&incident.record.reported),
-            manager: state.manager,
-        }))
-    })?;
-    for row in seen {
-        match row {
-            Ok(row) => rows.extend(row),
+    let mut settled = Vec::new();
+    // A settled incident whose files are as they were is listed from the index; every
+    // other is loaded and derived on its own thread and dropped: only its row is kept.
+    let index = Index::open(&ctx.repo);
+    let seen = store::each_known(
+        &ctx.repo,
+        |id| Some(Ok((Some(index.as_ref()?.row(id, ctx.now)?), None))),
+        |loaded| {
+            let incident = loaded?;
+            let state = ctx.state_now(&incident);
+            if !state.exists() {
+                return Ok((None, None));
+            }
+            let row = settled::row_of(&incident, &state);
+            let found = if matches!(state.status, Status::Closed | Status::Rejected) {
+                let clocks = sla::evaluate_state(&ctx.repo.config, &incident, &state).clocks;
+                settled::found(&incident, &state, &clocks, &row)
+            } else {
+                None
+            };
+            Ok((Some(row), found))
+        },
+    )?;
+    for seen in seen {
+        match seen {
+            Ok((row, found)) => {
+                rows.extend(row.filter(|r| wanted(r.status)));
+                settled.extend(found);
+            }
             Err(Diagnostics(d)) => problems.extend(d),
         }
+    }
+    if let Some(index) = index {
+        index.save(settled);
     }
     if ctx.json {
         ctx.print_json(&rows)?;

@@ -11,6 +11,7 @@ use crate::comms::outbox;
 use crate::context::Ctx;
 use crate::diag::Diagnostics;
 use crate::lifecycle::Status;
+use crate::settled::{self, Index};
 use crate::sla::{self, Clock, ClockState, Finding, Level, Rule};
 use crate::store;
 use crate::term;
@@ -22,14 +23,22 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
     let config = &ctx.repo.config;
     let mut morning = Morning::default();
     let mut broken = Vec::new();
-    // Each incident is loaded, derived and evaluated on its own thread and dropped:
-    // only its line is kept.
-    for seen in store::each(&ctx.repo, |loaded| look(ctx, loaded))? {
+    let mut settled = Vec::new();
+    // A settled incident whose files are as they were has nothing to show (see
+    // [`crate::settled`]); every other is loaded, derived and evaluated on its own thread
+    // and dropped: only its line is kept.
+    let index = Index::open(&ctx.repo);
+    let known = |id: &str| index.as_ref()?.row(id, ctx.now).map(|_| Seen::default());
+    for seen in store::each_known(&ctx.repo, known, |loaded| look(ctx, loaded))? {
+        settled.extend(seen.settled);
         morning.lines.extend(seen.line);
         morning.follow_ups.extend(seen.follow_up);
         morning.unsent.extend(seen.unsent);
         broken.extend(seen.broken);
         morning.regulatory.extend(seen.regulatory);
+    }
+    if let Some(index) = index {
+        index.save(settled);
     }
     // What of this clone the team does not have yet, and commits set aside.
     let sharing = crate::sync::overview(&ctx.repo);
@@ -86,6 +95,8 @@ struct Seen {
     broken: Vec<crate::diag::Diagnostic>,
     /// Its regulatory clocks still open.
     regulatory: Vec<(String, Clock)>,
+    /// It is settled: nothing to show now or later.
+    settled: Option<settled::Found>,
 }
 
 fn look(ctx: &Ctx, loaded: Result<crate::model::Incident, Diagnostics>) -> Seen {
@@ -140,6 +151,10 @@ fn look(ctx: &Ctx, loaded: Result<crate::model::Incident, Diagnostics>) -> Seen 
         })
         .map(|c| (incident.id.clone(), c.clone()))
         .collect();
+    if seen.broken.is_empty() {
+        let row = settled::row_of(&incident, &state);
+        seen.settled = settled::found(&incident, &state, &e.clocks, &row);
+    }
     if state.status == Status::Resolved {
         seen.follow_up = follow_up(&incident.id, &state, &e.clocks);
         return seen;

@@ -66,6 +66,35 @@ pub fn trees(dir: &Path, path: &str) -> Option<Vec<(String, String)>> {
         .collect()
 }
 
+/// The directories directly inside each of `dirs` (relative to `dir`) in HEAD's tree,
+/// with their trees' hashes, from one `git ls-tree` (not recursive): (path relative to
+/// `dir` with `/` separators, hash). `None` when git cannot say.
+pub fn subtrees(dir: &Path, dirs: &[&str]) -> Option<Vec<(String, String)>> {
+    if dirs.is_empty() {
+        return Some(Vec::new());
+    }
+    let out = super::git(dir)
+        .args(["ls-tree", "-d", "-z", "HEAD", "--"])
+        .args(dirs.iter().map(|d| format!("{}/", d.trim_end_matches('/'))))
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8(out.stdout).ok()?;
+    text.split('\0')
+        .filter(|r| !r.is_empty())
+        .filter_map(|record| {
+            let (meta, path) = record.split_once('\t')?;
+            let mut meta = meta.split(' ');
+            let (_mode, kind, hash) = (meta.next()?, meta.next()?, meta.next()?);
+            (kind == "tree").then(|| (path.to_string(), hash.to_string()))
+        })
+        .collect::<Vec<_>>()
+        .into()
+}
+
 /// Every path under `paths` (relative to `dir`) whose work tree is not what `commit`
 /// holds: changed, staged, deleted, or not tracked at all (ignored files and empty
 /// directories too, since mim reads them all). Paths are relative to `dir` or to the

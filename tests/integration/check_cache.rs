@@ -14,15 +14,15 @@ const CACHE: &str = ".git/mim/check-cache";
 const NOW: &str = "2026-12-10T09:00:00Z";
 
 /// The three incidents of [`repository`].
-struct Ids {
-    closed: String,
-    rejected: String,
-    open: String,
+pub(crate) struct Ids {
+    pub closed: String,
+    pub rejected: String,
+    pub open: String,
 }
 
 /// A committed repository with a closed incident (for ACME), a rejected one (for
 /// Globex) and an open one (for ACME), each with its mail in `outbox/`.
-fn repository() -> (TestRepo, Ids) {
+pub(crate) fn repository() -> (TestRepo, Ids) {
     let repo = TestRepo::new();
     let globex = "  globex:\n    name: Globex Retail\n    contacts:\n      client: [ops@globex.example]\n\naudiences:";
     repo.config(&repo.read("mim.yaml").replacen("\naudiences:", globex, 1));
@@ -75,7 +75,7 @@ fn repository() -> (TestRepo, Ids) {
 }
 
 /// An incident's directory from the root, wherever the layout puts it.
-fn dir_of(repo: &TestRepo, id: &str) -> String {
+pub(crate) fn dir_of(repo: &TestRepo, id: &str) -> String {
     let found = walkdir::WalkDir::new(repo.path("incidents"))
         .into_iter()
         .filter_map(Result::ok)
@@ -188,7 +188,7 @@ fn bin() -> PathBuf {
     mim_bin()
 }
 
-fn commit_all(repo: &TestRepo, message: &str) {
+pub(crate) fn commit_all(repo: &TestRepo, message: &str) {
     repo.git(&["add", "-A"]);
     repo.git(&["commit", "--quiet", "-m", message]);
 }

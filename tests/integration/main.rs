@@ -33,6 +33,7 @@ mod rfo;
 mod rough;
 mod scale;
 mod schema;
+mod settled;
 mod site;
 mod sla;
 mod sparse;

@@ -284,14 +284,19 @@ const READS_OUTSIDE_SAFE_FS: &[(&str, &str, &str)] = &[
         "check's own cache in the git directory (.git/mim/check-cache), written by mim, size checked first",
     ),
     (
-        "check/cache.rs",
-        "File::open(",
-        "the running mim executable (std::env::current_exe), hashed for the cache's key",
+        "settled.rs",
+        "fs::read(",
+        "the settled index in the git directory (.git/mim/settled), written by mim, size checked first",
     ),
     (
-        "check/cache.rs",
+        "fingerprint.rs",
+        "File::open(",
+        "the running mim executable (std::env::current_exe), hashed for the caches' key",
+    ),
+    (
+        "fingerprint.rs",
         "WalkDir::new(",
-        "lists templates/ without following links for the cache's key; each file read with safe_fs",
+        "lists templates/ without following links for the caches' key; each file read with safe_fs",
     ),
 ];
 

@@ -140,7 +140,9 @@ def sparse_copy(full):
     as files a command writes outside the cone stay behind in the work tree."""
     repo = full.parent / f"{full.name}-sparse"
     subprocess.run(["rm", "-rf", str(repo)], check=True)
-    sh(["git", "clone", "--quiet", "--local", "--no-checkout", str(full), str(repo)], WORK)
+    # `--sparse`: only the files at the top (mim.yaml) are checked out, so that mim
+    # finds its repository and sets the cone.
+    sh(["git", "clone", "--quiet", "--local", "--sparse", str(full), str(repo)], WORK)
     sh(["git", "remote", "remove", "origin"], repo)
     sh(["git", "config", "index.skipHash", "true"], repo)
     if mim_has(["sparse"], "--months"):

@@ -1,35 +1,38 @@
-//! The settled index (`.git/mim/settled`): the incidents that cannot show anything new
+//! The settled index (`.git/mim/settled/`): the incidents that cannot show anything new
 //! to `mim status` or `mim list` — closed or rejected, every clock stopped, read without
 //! a problem — each with its `list` row, so that a look over a repository of 50,000
 //! incidents reads the few still moving, not every closed one. `status` and `list`
 //! both fill it with what they find settled.
 //!
 //! An entry is used only when all of this holds, else the incident is read again:
-//! - the file was written for the same key ([`fingerprint::key`]: this mim, `mim.yaml`
+//! - its file was written for the same key ([`fingerprint::key`]: this mim, `mim.yaml`
 //!   and the templates);
-//! - HEAD's tree of the incident's directory, at the path mim reads it from, is the one
-//!   it was found with;
+//! - HEAD's tree of the incident's directory, where its layout puts it, is the one it
+//!   was found with, and HEAD has no other directory of that ID;
 //! - the work tree holds exactly HEAD's files there: nothing changed, staged, deleted or
 //!   untracked (one `git diff` and one `git ls-files`, which in a sparse work tree look
 //!   at the cone only), and no link or special file (which git does not see);
 //! - "now" is not before the last time the incident records.
 //!
-//! HEAD's trees are read a level at a time: `incidents/` (flat incidents and years),
-//! the years (their months), and only the months whose tree is not the one the file
-//! holds (their incidents): three `git ls-tree` at most, each of a few trees, however
-//! many incidents the repository has. A month whose tree is unchanged has every
-//! incident's tree unchanged.
+//! One file per month directory (`YYYY-MM`) and one for flat incidents (`flat`), each
+//! with the month's tree as HEAD held it when written: a month whose tree is unchanged
+//! has every incident's tree unchanged, and a change rewrites its month's file only.
+//! HEAD's trees are read a level at a time: `incidents/` (flat incidents and years), the
+//! years (their months), and the months whose tree is not their file's (their
+//! incidents): three `git ls-tree` at most, however many incidents there are.
 //!
-//! Outside git, before the first commit, or when git cannot say, there is no index. A
-//! file that is missing, unreadable, corrupt, of another format or another key is
-//! ignored without a word and written again.
+//! A file is text: a line `mim-settled FORMAT KEY`, a line with the month's tree, then
+//! one line per incident: `ID TAB TREE TAB SINCE TAB ROW` (the row as JSON). Outside
+//! git, before the first commit, or when git cannot say, there is no index. A file that
+//! is missing, unreadable, corrupt, of another format or another key is ignored without
+//! a word and written again.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::fingerprint::{self, Binary, slashes};
+use crate::fingerprint::{self, Binary};
 use crate::lifecycle::Status;
 use crate::model::{Incident, Names};
 use crate::repo::{self, Repo};
@@ -37,72 +40,70 @@ use crate::state::State;
 use crate::term::list::Row;
 use crate::time::{self, Timestamp};
 
-/// The version of the file's layout; a file of another is ignored.
-const FORMAT: u32 = 1;
+/// The version of the files' layout; a file of another is ignored.
+const FORMAT: u32 = 2;
 
-/// The file's name in `.git/mim/`.
-const FILE: &str = "settled";
+/// The index's directory in `.git/mim/`.
+const DIR: &str = "settled";
 
-/// A larger file is not read (it would hold well over a million incidents).
-const MAX_BYTES: u64 = 512 * crate::limits::MIB;
+/// The file of flat incidents (`incidents/<ID>`); a month's is `YYYY-MM`.
+const FLAT: &str = "flat";
+
+/// The executable the key was computed with, to skip hashing it again.
+const BINARY: &str = "binary.json";
+
+/// A larger file is not read.
+const MAX_BYTES: u64 = 64 * crate::limits::MIB;
 
 /// Up to this many incidents found settled are checked again by name after the run
 /// (beyond it, the whole `incidents/` is).
 const NAMED_PATHS: usize = 256;
 
-/// The index of one run: what the file held for this key, and what git says of HEAD
+/// The index of one run: what its files held for this key, and what git says of HEAD
 /// and the work tree.
 pub struct Index {
     root: PathBuf,
-    file: PathBuf,
+    dir: PathBuf,
     key: String,
     binary: Binary,
+    /// The binary's file must be written again.
+    binary_stale: bool,
     /// HEAD's commit, which the work tree was compared with.
     head: String,
-    /// HEAD's tree of each month directory (`incidents/YYYY/MM`).
-    months: HashMap<String, String>,
-    /// HEAD's tree of each incident directory known, by ID: (path, tree). An ID found
-    /// twice is left out.
-    trees: HashMap<String, (String, String)>,
-    /// Months whose incidents' trees were listed (changed since the file was written).
-    listed: HashSet<String>,
+    /// The flat incidents' file, and each month's, by name (`flat`, `YYYY-MM`).
+    groups: HashMap<String, Group>,
     /// Incidents whose files in the work tree are not HEAD's, or hold a link or a
     /// special file.
     touched: HashSet<String>,
-    /// What the file held, if it was written for this key.
-    entries: HashMap<String, Entry>,
-    /// The file must be written again (missing, unreadable, of another key).
-    stale: bool,
 }
 
-/// One settled incident as kept: where it was and its tree, the instant from which it
-/// holds, and its row.
-#[derive(Serialize, Deserialize)]
+/// One file of the index, and what HEAD holds of its directory.
+#[derive(Default)]
+struct Group {
+    /// HEAD's tree of the month (empty for the flat incidents).
+    tree: String,
+    /// HEAD's tree of each of its incidents, when they were listed: always for the
+    /// flat ones, and for a month whose tree is not its file's.
+    listed: Option<HashMap<String, String>>,
+    /// What the file held, if it was written for this key: by ID.
+    entries: HashMap<String, Entry>,
+    /// The file must be written again.
+    dirty: bool,
+}
+
+/// One settled incident as kept: its tree, the instant from which it holds, and its
+/// row as JSON.
 struct Entry {
-    path: String,
     tree: String,
     since: Timestamp,
-    row: RowRecord,
-}
-
-/// The file as written.
-#[derive(Serialize, Deserialize)]
-struct Stored {
-    format: u32,
-    /// The executable the key was computed with, to skip hashing it again.
-    binary: Binary,
-    key: String,
-    /// HEAD's tree of each month when the file was written: every entry under one of
-    /// them has the tree that month holds.
-    months: HashMap<String, String>,
-    entries: HashMap<String, Entry>,
+    row: String,
 }
 
 /// An incident found settled in this run, to keep.
 pub struct Found {
     id: String,
     since: Timestamp,
-    row: RowRecord,
+    row: String,
 }
 
 /// When `incident` (in `state`, derived at `state.now`) can show nothing new to
@@ -126,10 +127,11 @@ pub fn found(
         .flatten()
         .chain(incident.entries.iter().map(|e| e.at))
         .max()?;
+    let row = serde_json::to_string(&RowRecord::from(row)).ok()?;
     (since <= state.now).then(|| Found {
         id: incident.id.clone(),
         since,
-        row: RowRecord::from(row),
+        row,
     })
 }
 
@@ -138,171 +140,272 @@ impl Index {
     /// before the first commit or when git cannot say.
     pub fn open(repo: &Repo) -> Option<Index> {
         let (git_dir, prefix, head) = crate::git::head::located(&repo.root)?;
-        let file = fingerprint::file(&git_dir, &prefix, FILE);
+        let dir = fingerprint::file(&git_dir, &prefix, DIR);
         let incidents = repo::INCIDENTS_DIR;
-        let (stored, differing, linked, top) = std::thread::scope(|s| {
+        let (differing, linked, top) = std::thread::scope(|s| {
             let differing =
                 s.spawn(|| crate::git::head::differing(&repo.root, &head, &[incidents]));
             let linked = s.spawn(|| crate::validate::symlinks(repo));
-            let top = s.spawn(|| crate::git::head::subtrees(&repo.root, &[incidents]));
-            let stored = read(&file);
-            (
-                stored,
-                differing.join().ok().flatten(),
-                linked.join().ok(),
-                top.join().ok().flatten(),
-            )
+            let top = crate::git::head::subtrees(&repo.root, &[incidents]);
+            (differing.join().ok().flatten(), linked.join().ok(), top)
         });
         let (differing, linked, top) = (differing?, linked?, top?);
-        let binary = fingerprint::binary(stored.as_ref().map(|s| &s.binary))?;
+        let known: Option<Binary> =
+            read(&dir.join(BINARY)).and_then(|bytes| serde_json::from_slice(&bytes).ok());
+        let binary = fingerprint::binary(known.as_ref())?;
         let key = fingerprint::key(repo, FORMAT, &binary)?;
-        let (entries, old_months, stale) = match stored {
-            Some(s) if s.key == key => (s.entries, s.months, s.binary != binary),
-            _ => (HashMap::new(), HashMap::new(), true),
-        };
-        let mut index = Index {
-            root: repo.root.clone(),
-            file,
-            key,
-            binary,
-            head,
-            months: HashMap::new(),
-            trees: HashMap::new(),
-            listed: HashSet::new(),
-            touched: ids_in(differing.iter().map(String::as_str)),
-            entries,
-            stale,
-        };
-        index.touched.extend(ids_in(
+        let mut touched = ids_in(differing.iter().map(String::as_str));
+        touched.extend(ids_in(
             linked.iter().map(|d| d.file.to_str().unwrap_or_default()),
         ));
+        let mut index = Index {
+            root: repo.root.clone(),
+            dir,
+            key,
+            binary_stale: known.as_ref() != Some(&binary),
+            binary,
+            head,
+            groups: HashMap::new(),
+            touched,
+        };
         // Flat incidents straight from `incidents/`, the years' months from one more
         // listing, and the incidents of each changed month from a third.
-        let mut found = Vec::new();
+        let mut flat = HashMap::new();
         let mut years = Vec::new();
         for (path, tree) in top {
             let name = path.rsplit('/').next().unwrap_or_default();
             if repo::is_year(name) {
                 years.push(path);
             } else if repo::is_id(name) {
-                found.push((path, tree));
+                flat.insert(name.to_string(), tree);
             }
         }
+        let mut group = index.read_group(FLAT, String::new());
+        group.listed = Some(flat);
+        index.groups.insert(FLAT.to_string(), group);
         let years: Vec<&str> = years.iter().map(String::as_str).collect();
+        let mut changed = Vec::new();
         for (path, tree) in crate::git::head::subtrees(&index.root, &years)? {
-            if repo::is_month(path.rsplit('/').next().unwrap_or_default()) {
-                index.months.insert(path, tree);
+            let Some(name) = month_name(&path) else {
+                continue;
+            };
+            let group = index.read_group(&name, tree);
+            if group.dirty {
+                changed.push(name.clone());
             }
+            index.groups.insert(name, group);
         }
-        let changed: Vec<String> = index
-            .months
-            .iter()
-            .filter(|(path, tree)| old_months.get(*path) != Some(*tree))
-            .map(|(path, _)| path.clone())
-            .collect();
-        found.extend(index.list_months(changed)?);
-        // An unchanged month: each entry's tree is still HEAD's.
-        for entry in index.entries.values() {
-            if let Some((month, _)) = entry.path.rsplit_once('/')
-                && !index.listed.contains(month)
-                && index.months.contains_key(month)
-            {
-                found.push((entry.path.clone(), entry.tree.clone()));
-            }
-        }
-        index.trees = by_id(found);
+        index.list(changed)?;
         Some(index)
     }
 
-    /// The incidents' trees in `months`, which are marked listed.
-    fn list_months(&mut self, months: Vec<String>) -> Option<Vec<(String, String)>> {
-        let paths: Vec<&str> = months.iter().map(String::as_str).collect();
-        let trees = crate::git::head::subtrees(&self.root, &paths)?;
-        self.listed.extend(months);
-        Some(
-            trees
-                .into_iter()
-                .filter(|(path, _)| repo::is_id(path.rsplit('/').next().unwrap_or_default()))
-                .collect(),
-        )
+    /// The file of group `name`, whose directory has `tree` in HEAD. Its entries are
+    /// kept when it was written for this key; it is dirty unless it was written for
+    /// this tree too.
+    fn read_group(&self, name: &str, tree: String) -> Group {
+        let mut group = Group {
+            tree,
+            dirty: true,
+            ..Group::default()
+        };
+        let Some(bytes) = read(&self.dir.join(name)) else {
+            return group;
+        };
+        let Ok(text) = String::from_utf8(bytes) else {
+            return group;
+        };
+        let mut lines = text.split('\n');
+        let header = format!("mim-settled {FORMAT} {}", self.key);
+        if lines.next() != Some(header.as_str()) {
+            return group;
+        }
+        let Some(written_for) = lines.next() else {
+            return group;
+        };
+        let mut entries = HashMap::new();
+        for line in lines.filter(|l| !l.is_empty()) {
+            let mut fields = line.splitn(4, '\t');
+            let (Some(id), Some(tree), Some(since), Some(row)) =
+                (fields.next(), fields.next(), fields.next(), fields.next())
+            else {
+                return group;
+            };
+            let Ok(since) = chrono::DateTime::parse_from_rfc3339(since) else {
+                return group;
+            };
+            let entry = Entry {
+                tree: tree.to_string(),
+                since,
+                row: row.to_string(),
+            };
+            entries.insert(id.to_string(), entry);
+        }
+        group.entries = entries;
+        group.dirty = written_for != group.tree;
+        group
     }
 
-    /// The row of incident `id` when it is settled at `now` and its files are the ones
-    /// it was found with.
+    /// List the incidents' trees of the months named (one `git ls-tree`).
+    fn list(&mut self, months: Vec<String>) -> Option<()> {
+        if months.is_empty() {
+            return Some(());
+        }
+        let paths: Vec<String> = months.iter().map(|m| month_path(m)).collect();
+        let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+        let trees = crate::git::head::subtrees(&self.root, &paths)?;
+        for name in &months {
+            if let Some(group) = self.groups.get_mut(name) {
+                group.listed = Some(HashMap::new());
+            }
+        }
+        for (path, tree) in trees {
+            let id = path.rsplit('/').next().unwrap_or_default();
+            if let (true, Some(name)) = (
+                repo::is_id(id),
+                path.rsplit_once('/').and_then(|(m, _)| month_name(m)),
+            ) && let Some(listed) = self.groups.get_mut(&name).and_then(|g| g.listed.as_mut())
+            {
+                listed.insert(id.to_string(), tree);
+            }
+        }
+        Some(())
+    }
+
+    /// The kept entry of incident `id` when it is settled at `now` and its files are
+    /// the ones it was found with.
+    fn entry(&self, id: &str, now: Timestamp) -> Option<&Entry> {
+        if self.touched.contains(id) {
+            return None;
+        }
+        let flat = &self.groups[FLAT];
+        let in_flat = flat.listed.as_ref().and_then(|l| l.get(id));
+        let month = self.groups.get(id.get(..7)?);
+        let entry = match (month.and_then(|g| g.entries.get(id)), in_flat) {
+            // Where the monthly layout puts it, and nowhere else in HEAD.
+            (Some(entry), None) => {
+                let month = month?;
+                let head = match &month.listed {
+                    Some(listed) => listed.get(id)?,
+                    None => &entry.tree,
+                };
+                (*head == entry.tree).then_some(entry)?
+            }
+            // Flat, and not in its month's directory too (when HEAD has that month, its
+            // incidents must have been listed to tell).
+            (None, Some(head)) => {
+                let entry = flat.entries.get(id)?;
+                let twice = match month {
+                    None => false,
+                    Some(g) => g.listed.as_ref().is_none_or(|l| l.contains_key(id)),
+                };
+                (!twice && *head == entry.tree).then_some(entry)?
+            }
+            _ => return None,
+        };
+        (entry.since <= now).then_some(entry)
+    }
+
+    /// Whether incident `id` is settled at `now` with the files it was found with:
+    /// then it has nothing to show.
+    pub fn is_settled(&self, id: &str, now: Timestamp) -> bool {
+        self.entry(id, now).is_some()
+    }
+
+    /// The row of incident `id` when it [`is_settled`](Self::is_settled).
     pub fn row(&self, id: &str, now: Timestamp) -> Option<Row> {
-        let (path, tree) = self.trees.get(id)?;
-        let entry = self.entries.get(id)?;
-        let usable = entry.tree == *tree
-            && entry.path == *path
-            && entry.since <= now
-            && !self.touched.contains(id)
-            && is_home(path, id);
-        usable.then(|| entry.row.to_row(id))
+        let entry = self.entry(id, now)?;
+        let record: RowRecord = serde_json::from_str(&entry.row).ok()?;
+        Some(record.to_row(id))
     }
 
     /// Keep the incidents found settled in this run (those whose files are still HEAD's
-    /// after it), and forget those HEAD no longer has as they were.
+    /// after it), forget those HEAD no longer has as they were, and write the files that
+    /// changed.
     pub fn save(mut self, found: Vec<Found>) {
         let found = self.still_untouched(found);
-        // A month not listed at the start, whose incidents' trees are needed now.
-        let months: Vec<String> = found
+        // Months not listed at the start, whose incidents' trees are needed now.
+        let unlisted: HashSet<String> = found
             .iter()
-            .filter(|f| !self.trees.contains_key(&f.id))
-            .filter_map(|f| month_of(&f.id))
-            .filter(|m| self.months.contains_key(m) && !self.listed.contains(m))
-            .collect::<HashSet<_>>()
-            .into_iter()
+            .filter(|f| {
+                !self.groups[FLAT]
+                    .listed
+                    .as_ref()
+                    .is_some_and(|l| l.contains_key(&f.id))
+            })
+            .filter_map(|f| f.id.get(..7))
+            .filter(|m| self.groups.get(*m).is_some_and(|g| g.listed.is_none()))
+            .map(String::from)
             .collect();
-        if !months.is_empty() {
-            let Some(more) = self.list_months(months) else {
-                return;
-            };
-            for (id, known) in by_id(more) {
-                self.trees.entry(id).or_insert(known);
-            }
+        if self.list(unlisted.into_iter().collect()).is_none() {
+            return;
         }
-        let before = self.entries.len();
-        let trees = &self.trees;
-        self.entries.retain(|id, e| {
-            trees
-                .get(id)
-                .is_some_and(|(path, tree)| *tree == e.tree && *path == e.path)
-        });
-        let mut changed = self.stale || self.entries.len() != before;
-        for Found { id, since, row } in found {
-            let Some((path, tree)) = self.trees.get(&id) else {
+        for group in self.groups.values_mut() {
+            let Some(listed) = &group.listed else {
                 continue;
             };
-            let entry = Entry {
-                path: path.clone(),
-                tree: tree.clone(),
-                since,
-                row,
+            let before = group.entries.len();
+            group
+                .entries
+                .retain(|id, e| listed.get(id).is_some_and(|tree| *tree == e.tree));
+            group.dirty |= group.entries.len() != before;
+        }
+        for Found { id, since, row } in found {
+            let flat = self.groups[FLAT]
+                .listed
+                .as_ref()
+                .and_then(|l| l.get(&id))
+                .cloned();
+            let (name, tree) = match flat {
+                Some(tree) => (FLAT.to_string(), tree),
+                None => {
+                    let Some(name) = id.get(..7) else { continue };
+                    let Some(tree) = self
+                        .groups
+                        .get(name)
+                        .and_then(|g| g.listed.as_ref())
+                        .and_then(|l| l.get(&id))
+                        .cloned()
+                    else {
+                        continue;
+                    };
+                    (name.to_string(), tree)
+                }
             };
-            self.entries.insert(id, entry);
-            changed = true;
+            if let Some(group) = self.groups.get_mut(&name) {
+                group.entries.insert(id, Entry { tree, since, row });
+                group.dirty = true;
+            }
         }
-        // Every entry in a month must have its tree as HEAD's month holds it: the months
-        // kept are the ones whose entries were all checked, listed or unchanged.
-        changed |= self.listed.iter().any(|m| self.months.contains_key(m));
-        if !changed {
+        if std::fs::create_dir_all(&self.dir).is_err() {
             return;
         }
-        let stored = Stored {
-            format: FORMAT,
-            binary: self.binary,
-            key: self.key,
-            months: self.months,
-            entries: self.entries,
-        };
-        let Ok(bytes) = serde_json::to_vec(&stored) else {
-            return;
-        };
-        if let Some(dir) = self.file.parent()
-            && std::fs::create_dir_all(dir).is_ok()
+        if self.binary_stale
+            && let Ok(bytes) = serde_json::to_vec(&self.binary)
         {
-            let _ = crate::store::write_atomic(&self.file, &bytes);
+            let _ = crate::store::write_cache(&self.dir.join(BINARY), &bytes);
         }
+        for (name, group) in &self.groups {
+            if group.dirty {
+                let _ = crate::store::write_cache(&self.dir.join(name), &self.text(group));
+            }
+        }
+    }
+
+    /// A group's file.
+    fn text(&self, group: &Group) -> Vec<u8> {
+        let mut ids: Vec<&String> = group.entries.keys().collect();
+        ids.sort();
+        let mut out = format!("mim-settled {FORMAT} {}\n{}\n", self.key, group.tree);
+        for id in ids {
+            let e = &group.entries[id];
+            out.push_str(&format!(
+                "{id}\t{}\t{}\t{}\n",
+                e.tree,
+                e.since.to_rfc3339(),
+                e.row
+            ));
+        }
+        out.into_bytes()
     }
 
     /// `found` less the incidents whose files changed while they were read.
@@ -317,18 +420,16 @@ impl Index {
         let paths: Vec<String> = if found.len() <= NAMED_PATHS {
             found
                 .iter()
-                .filter_map(|f| self.trees.get(&f.id).map(|(path, _)| path.clone()))
+                .flat_map(|f| {
+                    [repo::Layout::Flat, repo::Layout::Monthly]
+                        .map(|l| fingerprint::slashes(&repo::incident_path(l, &f.id)))
+                })
                 .collect()
         } else {
             vec![repo::INCIDENTS_DIR.to_string()]
         };
         let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
-        let differing = if paths.is_empty() {
-            Some(Vec::new())
-        } else {
-            crate::git::head::differing(&self.root, &self.head, &paths)
-        };
-        let Some(differing) = differing else {
+        let Some(differing) = crate::git::head::differing(&self.root, &self.head, &paths) else {
             return Vec::new();
         };
         let touched = ids_in(differing.iter().map(String::as_str));
@@ -339,49 +440,25 @@ impl Index {
     }
 }
 
-/// Whether `path` is where one of the layouts puts incident `id`: then it is the
-/// directory mim reads, as HEAD has no other (an ID twice is not in the index) and the
-/// work tree adds none (an untracked one marks the incident touched).
-fn is_home(path: &str, id: &str) -> bool {
-    [repo::Layout::Flat, repo::Layout::Monthly]
-        .into_iter()
-        .any(|layout| slashes(&repo::incident_path(layout, id)) == path)
+/// The group of month directory `incidents/YYYY/MM`: `YYYY-MM`.
+fn month_name(path: &str) -> Option<String> {
+    let mut parts = path.rsplit('/');
+    let (month, year) = (parts.next()?, parts.next()?);
+    (repo::is_month(month) && repo::is_year(year)).then(|| format!("{year}-{month}"))
 }
 
-/// The month directory an incident's ID files it under (`incidents/YYYY/MM`).
-fn month_of(id: &str) -> Option<String> {
-    let path = slashes(&repo::incident_path(repo::Layout::Monthly, id));
-    path.rsplit_once('/').map(|(month, _)| month.to_string())
+/// The month directory of group `YYYY-MM`.
+fn month_path(name: &str) -> String {
+    format!("{}/{}/{}", repo::INCIDENTS_DIR, &name[..4], &name[5..])
 }
 
-/// The file, if it can be read and is of this format.
-fn read(file: &Path) -> Option<Stored> {
+/// A file of the index, if it can be read.
+fn read(file: &Path) -> Option<Vec<u8>> {
     let meta = std::fs::metadata(file).ok()?;
     if !meta.is_file() || meta.len() > MAX_BYTES {
         return None;
     }
-    let bytes = std::fs::read(file).ok()?;
-    let stored: Stored = serde_json::from_slice(&bytes).ok()?;
-    (stored.format == FORMAT).then_some(stored)
-}
-
-/// Incident directories by ID (the last part of each path). An ID found twice is left
-/// out: which of them mim reads is not for the index to guess.
-fn by_id(trees: Vec<(String, String)>) -> HashMap<String, (String, String)> {
-    let mut out = HashMap::new();
-    let mut twice = HashSet::new();
-    for (path, tree) in trees {
-        let Some(id) = path.rsplit('/').next().filter(|n| repo::is_id(n)) else {
-            continue;
-        };
-        if out.insert(id.to_string(), (path.clone(), tree)).is_some() {
-            twice.insert(id.to_string());
-        }
-    }
-    for id in twice {
-        out.remove(&id);
-    }
-    out
+    std::fs::read(file).ok()
 }
 
 /// Every incident the paths are in or name: each of their parts that is an ID.

@@ -232,6 +232,21 @@ pub fn write_atomic_with(
     bytes: &[u8],
     before_rename: impl FnOnce(),
 ) -> anyhow::Result<()> {
+    replace(path, bytes, syncing(), before_rename)
+}
+
+/// A cache's file (under `.git/mim/`) written whole or not at all, but not synced: one
+/// lost in a crash is found missing or stale and made again.
+pub fn write_cache(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    replace(path, bytes, false, || {})
+}
+
+fn replace(
+    path: &Path,
+    bytes: &[u8],
+    sync: bool,
+    before_rename: impl FnOnce(),
+) -> anyhow::Result<()> {
     let dir = path
         .parent()
         .context("a file to write has a parent directory")?;
@@ -250,7 +265,7 @@ pub fn write_atomic_with(
         .set_permissions(permissions)
         .with_context(|| format!("setting the permissions of {}", path.display()))?;
     tmp.write_all(bytes)
-        .and_then(|_| match syncing() {
+        .and_then(|_| match sync {
             true => tmp.as_file().sync_all(),
             false => Ok(()),
         })

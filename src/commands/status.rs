@@ -28,7 +28,10 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
     // [`crate::settled`]); every other is loaded, derived and evaluated on its own thread
     // and dropped: only its line is kept.
     let index = Index::open(&ctx.repo);
-    let known = |id: &str| index.as_ref()?.row(id, ctx.now).map(|_| Seen::default());
+    let known = |id: &str| {
+        let index = index.as_ref()?;
+        index.is_settled(id, ctx.now).then(Seen::default)
+    };
     for seen in store::each_known(&ctx.repo, known, |loaded| look(ctx, loaded))? {
         settled.extend(seen.settled);
         morning.lines.extend(seen.line);

@@ -376,6 +376,10 @@ impl Index {
                 group.dirty = true;
             }
         }
+        // A file where the directory goes is a cache of an older layout: replaced.
+        if std::fs::symlink_metadata(&self.dir).is_ok_and(|m| !m.is_dir()) {
+            let _ = std::fs::remove_file(&self.dir);
+        }
         if std::fs::create_dir_all(&self.dir).is_err() {
             return;
         }

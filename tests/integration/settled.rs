@@ -85,7 +85,10 @@ fn in_the_monthly_layout_too_and_across_the_migration() {
     std::fs::create_dir_all(repo.path(&copy)).unwrap();
     for name in ["incident.yaml", "timeline.yaml"] {
         let text = repo.read(&format!("{dir}/{name}"));
-        repo.write(&format!("{copy}/{name}"), &text.replace("Printer", "Scanner"));
+        repo.write(
+            &format!("{copy}/{name}"),
+            &text.replace("Printer", "Scanner"),
+        );
     }
     same(&repo, NOW, "an untracked copy in the other layout");
     commit_all(&repo, "a copy");

@@ -49,7 +49,7 @@ pub fn build(
     let checked = validate::each_known(
         repo,
         Depth::Files,
-        |id| cache.as_ref()?.get(repo, id, now).map(Got::Cached),
+        |id| cache.as_ref()?.get(id, now).map(Got::Cached),
         |incident| Got::Fresh(seen(repo, incident, now)),
     )?;
     let mut findings: Vec<Finding> = checked.problems.iter().map(validation).collect();
@@ -113,9 +113,9 @@ pub fn build(
 
 /// One incident's outcome in [`build`]: found now (with the instant its outcome stopped
 /// changing, if it has), or taken from the cache.
-enum Got<'c> {
+enum Got {
     Fresh((Seen, Option<Timestamp>)),
-    Cached(&'c cache::Entry),
+    Cached(cache::Entry),
 }
 
 /// One incident that loaded, evaluated at "now" for every client: whom it affects, and
@@ -156,7 +156,7 @@ impl Seen {
 }
 
 /// One incident evaluated at `now`, with the instant from which its outcome cannot
-/// change any more, when it cannot (see [`settled_since`]).
+/// change any more, when it cannot (see [`crate::settled::since`]).
 fn seen(repo: &Repo, incident: &Incident, now: Timestamp) -> (Seen, Option<Timestamp>) {
     let state = crate::state::derive(&repo.config, incident, now);
     let clients = state.affected().map(|c| c.client.clone()).collect();
@@ -168,7 +168,7 @@ fn seen(repo: &Repo, incident: &Incident, now: Timestamp) -> (Seen, Option<Times
         return (seen, None);
     }
     let e = sla::evaluate_state(&repo.config, incident, &state);
-    let since = settled_since(incident, &state, &e);
+    let since = crate::settled::since(incident, &state, &e.clocks);
     let findings = placed_findings(repo, incident, &state, now, e.findings);
     // Only an outcome that reports nothing but its clocks (and its files' problems).
     let since = since.filter(|_| findings.is_empty());
@@ -182,32 +182,6 @@ fn seen(repo: &Repo, incident: &Incident, now: Timestamp) -> (Seen, Option<Times
         evaluated: Some(evaluated),
     };
     (seen, since)
-}
-
-/// When an incident's outcome stopped changing with time, if it has: it is closed or
-/// rejected at `state.now`, every clock has stopped (none counts on, so none is at risk
-/// or owed later), and every timeline entry and time of its record is at or before
-/// `state.now`, so a later "now" counts the same events. Then at any "now" from the
-/// returned instant on, its state, clocks, findings and validation are what they are
-/// now. An open incident, or a final one with a clock still counting (a regulatory
-/// report owed, a PIR action item still open), is evaluated on every run.
-fn settled_since(
-    incident: &Incident,
-    state: &State,
-    e: &sla::engine::Evaluation,
-) -> Option<Timestamp> {
-    if !matches!(state.status, Status::Closed | Status::Rejected)
-        || e.clocks.iter().any(sla::Clock::is_open)
-    {
-        return None;
-    }
-    let r = &incident.record;
-    let since = [Some(r.reported), r.impact_started, r.detected]
-        .into_iter()
-        .flatten()
-        .chain(incident.entries.iter().map(|e| e.at))
-        .max()?;
-    (since <= state.now).then_some(since)
 }
 
 /// The SLA `findings` of an incident placed in its files, with its mail waiting or

@@ -1,17 +1,18 @@
-//! The settled index (`.git/mim/settled/`): the incidents that cannot show anything new
-//! to `mim status` or `mim list` — closed or rejected, every clock stopped, read without
-//! a problem — each with its `list` row, so that a look over a repository of 50,000
-//! incidents reads the few still moving, not every closed one. `status` and `list`
-//! both fill it with what they find settled.
+//! The settled incidents' stores in `.git/mim/`: what a command found of each incident
+//! that cannot change any more — closed or rejected, every clock stopped (see
+//! [`since`]) — kept by its tree so that a look over a repository of 50,000 incidents
+//! reads the few still moving, not every closed one. `status` and `list` keep each
+//! one's list row in `settled/` ([`rows`]); `check` keeps its outcome in `check-cache/`.
 //!
 //! An entry is used only when all of this holds, else the incident is read again:
-//! - its file was written for the same key ([`fingerprint::key`]: this mim, `mim.yaml`
-//!   and the templates);
+//! - its file was written for the same key ([`fingerprint::key`]: this mim, the store's
+//!   format, `mim.yaml` and the templates);
 //! - HEAD's tree of the incident's directory, where its layout puts it, is the one it
 //!   was found with, and HEAD has no other directory of that ID;
 //! - the work tree holds exactly HEAD's files there: nothing changed, staged, deleted or
 //!   untracked (one `git diff` and one `git ls-files`, which in a sparse work tree look
-//!   at the cone only), and no link or special file (which git does not see);
+//!   at the cone only), and, where the store is asked to look, no link or special file
+//!   (which git does not see);
 //! - "now" is not before the last time the incident records.
 //!
 //! One file per month directory (`YYYY-MM`) and one for flat incidents (`flat`), each
@@ -22,29 +23,25 @@
 //! incidents): three `git ls-tree` at most, however many incidents there are.
 //!
 //! A file is text: a line `mim-settled FORMAT KEY`, a line with the month's tree, then
-//! one line per incident: `ID TAB TREE TAB SINCE TAB ROW` (the row as JSON). Outside
-//! git, before the first commit, or when git cannot say, there is no index. A file that
-//! is missing, unreadable, corrupt, of another format or another key is ignored without
-//! a word and written again.
+//! one line per incident: `ID TAB TREE TAB SINCE TAB VALUE` (the value as one line of
+//! JSON). Outside git, before the first commit, or when git cannot say, there is no
+//! store. A file that is missing, unreadable, corrupt, of another format or another key
+//! is ignored without a word and written again.
+
+pub mod rows;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
 use crate::fingerprint::{self, Binary};
 use crate::lifecycle::Status;
-use crate::model::{Incident, Names};
+use crate::model::Incident;
 use crate::repo::{self, Repo};
 use crate::state::State;
-use crate::term::list::Row;
-use crate::time::{self, Timestamp};
+use crate::time::Timestamp;
 
-/// The version of the files' layout; a file of another is ignored.
-const FORMAT: u32 = 2;
-
-/// The index's directory in `.git/mim/`.
-const DIR: &str = "settled";
+/// The version of the files' layout, part of every store's own format.
+const LAYOUT: u32 = 2;
 
 /// The file of flat incidents (`incidents/<ID>`); a month's is `YYYY-MM`.
 const FLAT: &str = "flat";
@@ -59,11 +56,13 @@ const MAX_BYTES: u64 = 64 * crate::limits::MIB;
 /// (beyond it, the whole `incidents/` is).
 const NAMED_PATHS: usize = 256;
 
-/// The index of one run: what its files held for this key, and what git says of HEAD
-/// and the work tree.
+/// A store as one run sees it: what its files held for this key, and what git says of
+/// HEAD and the work tree.
 pub struct Index {
     root: PathBuf,
     dir: PathBuf,
+    /// The store's format, in its files' header with the layout's.
+    format: String,
     key: String,
     binary: Binary,
     /// The binary's file must be written again.
@@ -91,31 +90,43 @@ struct Group {
     dirty: bool,
 }
 
-/// One settled incident as kept: its tree, the instant from which it holds, and its
-/// row as JSON.
+/// One settled incident as kept: its tree, the instant from which it holds, and the
+/// store's value (one line of JSON).
 struct Entry {
     tree: String,
     since: Timestamp,
-    row: String,
+    value: String,
 }
 
 /// An incident found settled in this run, to keep.
 pub struct Found {
     id: String,
     since: Timestamp,
-    row: String,
+    value: String,
 }
 
-/// When `incident` (in `state`, derived at `state.now`) can show nothing new to
-/// `status` or `list` at any later "now": closed or rejected, every clock stopped
-/// (`clocks` evaluated at `state.now`), and every time it records at or before "now".
-/// Then its row is kept, to be listed without reading it.
-pub fn found(
+impl Found {
+    /// Incident `id`, settled from `since` (see [`since`]), with the store's `value`.
+    pub fn new(id: &str, since: Timestamp, value: &impl serde::Serialize) -> Option<Found> {
+        Some(Found {
+            id: id.to_string(),
+            since,
+            value: serde_json::to_string(value).ok()?,
+        })
+    }
+}
+
+/// The instant from which `incident` (in `state`, derived at `state.now`, with its
+/// `clocks` evaluated then) can change no more, if it cannot: it is closed or rejected,
+/// no clock is counting (none stopped later, no regulatory report owed, no PIR action
+/// item open), and every time it records is at or before "now", so a later "now"
+/// counts the same events. An open incident, or a final one with a clock still
+/// counting, is read on every run.
+pub fn since(
     incident: &Incident,
     state: &State,
     clocks: &[crate::sla::Clock],
-    row: &Row,
-) -> Option<Found> {
+) -> Option<Timestamp> {
     if !matches!(state.status, Status::Closed | Status::Rejected)
         || clocks.iter().any(crate::sla::Clock::is_open)
     {
@@ -127,25 +138,25 @@ pub fn found(
         .flatten()
         .chain(incident.entries.iter().map(|e| e.at))
         .max()?;
-    let row = serde_json::to_string(&RowRecord::from(row)).ok()?;
-    (since <= state.now).then(|| Found {
-        id: incident.id.clone(),
-        since,
-        row,
-    })
+    (since <= state.now).then_some(since)
 }
 
 impl Index {
-    /// The index for `repo` as git's HEAD and the work tree stand; `None` outside git,
-    /// before the first commit or when git cannot say.
-    pub fn open(repo: &Repo) -> Option<Index> {
+    /// Store `name` (of `format`) for `repo` as git's HEAD and the work tree stand;
+    /// `None` outside git, before the first commit or when git cannot say. With
+    /// `links`, an incident holding a link or a special file is never taken from it
+    /// (a caller that finds them itself passes `false`).
+    pub fn open(repo: &Repo, name: &str, format: u32, links: bool) -> Option<Index> {
         let (git_dir, prefix, head) = crate::git::head::located(&repo.root)?;
-        let dir = fingerprint::file(&git_dir, &prefix, DIR);
+        let dir = fingerprint::file(&git_dir, &prefix, name);
         let incidents = repo::INCIDENTS_DIR;
         let (differing, linked, top) = std::thread::scope(|s| {
             let differing =
                 s.spawn(|| crate::git::head::differing(&repo.root, &head, &[incidents]));
-            let linked = s.spawn(|| crate::validate::symlinks(repo));
+            let linked = s.spawn(|| match links {
+                true => crate::validate::symlinks(repo),
+                false => Vec::new(),
+            });
             let top = crate::git::head::subtrees(&repo.root, &[incidents]);
             (differing.join().ok().flatten(), linked.join().ok(), top)
         });
@@ -153,7 +164,7 @@ impl Index {
         let known: Option<Binary> =
             read(&dir.join(BINARY)).and_then(|bytes| serde_json::from_slice(&bytes).ok());
         let binary = fingerprint::binary(known.as_ref())?;
-        let key = fingerprint::key(repo, FORMAT, &binary)?;
+        let key = fingerprint::key(repo, format, &binary)?;
         let mut touched = ids_in(differing.iter().map(String::as_str));
         touched.extend(ids_in(
             linked.iter().map(|d| d.file.to_str().unwrap_or_default()),
@@ -161,6 +172,7 @@ impl Index {
         let mut index = Index {
             root: repo.root.clone(),
             dir,
+            format: format!("{LAYOUT}.{format}"),
             key,
             binary_stale: known.as_ref() != Some(&binary),
             binary,
@@ -215,7 +227,7 @@ impl Index {
             return group;
         };
         let mut lines = text.split('\n');
-        let header = format!("mim-settled {FORMAT} {}", self.key);
+        let header = format!("mim-settled {} {}", self.format, self.key);
         if lines.next() != Some(header.as_str()) {
             return group;
         }
@@ -236,7 +248,7 @@ impl Index {
             let entry = Entry {
                 tree: tree.to_string(),
                 since,
-                row: row.to_string(),
+                value: row.to_string(),
             };
             entries.insert(id.to_string(), entry);
         }
@@ -305,17 +317,15 @@ impl Index {
         (entry.since <= now).then_some(entry)
     }
 
-    /// Whether incident `id` is settled at `now` with the files it was found with:
-    /// then it has nothing to show.
+    /// Whether incident `id` is settled at `now` with the files it was found with.
     pub fn is_settled(&self, id: &str, now: Timestamp) -> bool {
         self.entry(id, now).is_some()
     }
 
-    /// The row of incident `id` when it [`is_settled`](Self::is_settled).
-    pub fn row(&self, id: &str, now: Timestamp) -> Option<Row> {
-        let entry = self.entry(id, now)?;
-        let record: RowRecord = serde_json::from_str(&entry.row).ok()?;
-        Some(record.to_row(id))
+    /// The value kept of incident `id` when it [`is_settled`](Self::is_settled), if
+    /// it reads as a `T`.
+    pub fn value<T: serde::de::DeserializeOwned>(&self, id: &str, now: Timestamp) -> Option<T> {
+        serde_json::from_str(&self.entry(id, now)?.value).ok()
     }
 
     /// Keep the incidents found settled in this run (those whose files are still HEAD's
@@ -349,7 +359,7 @@ impl Index {
                 .retain(|id, e| listed.get(id).is_some_and(|tree| *tree == e.tree));
             group.dirty |= group.entries.len() != before;
         }
-        for Found { id, since, row } in found {
+        for Found { id, since, value } in found {
             let flat = self.groups[FLAT]
                 .listed
                 .as_ref()
@@ -372,7 +382,7 @@ impl Index {
                 }
             };
             if let Some(group) = self.groups.get_mut(&name) {
-                group.entries.insert(id, Entry { tree, since, row });
+                group.entries.insert(id, Entry { tree, since, value });
                 group.dirty = true;
             }
         }
@@ -399,14 +409,14 @@ impl Index {
     fn text(&self, group: &Group) -> Vec<u8> {
         let mut ids: Vec<&String> = group.entries.keys().collect();
         ids.sort();
-        let mut out = format!("mim-settled {FORMAT} {}\n{}\n", self.key, group.tree);
+        let mut out = format!("mim-settled {} {}\n{}\n", self.format, self.key, group.tree);
         for id in ids {
             let e = &group.entries[id];
             out.push_str(&format!(
                 "{id}\t{}\t{}\t{}\n",
                 e.tree,
                 e.since.to_rfc3339(),
-                e.row
+                e.value
             ));
         }
         out.into_bytes()
@@ -472,62 +482,4 @@ fn ids_in<'a>(paths: impl Iterator<Item = &'a str>) -> HashSet<String> {
         .filter(|part| repo::is_id(part))
         .map(String::from)
         .collect()
-}
-
-/// A row as kept (its ID is the entry's).
-#[derive(Serialize, Deserialize)]
-struct RowRecord {
-    status: Status,
-    priority: String,
-    title: String,
-    service: Vec<String>,
-    client: Option<Vec<String>>,
-    reported: String,
-    manager: Option<String>,
-}
-
-impl RowRecord {
-    fn from(row: &Row) -> RowRecord {
-        RowRecord {
-            status: row.status,
-            priority: row.priority.clone(),
-            title: row.title.clone(),
-            service: row.service.iter().map(String::from).collect(),
-            client: row
-                .client
-                .as_ref()
-                .map(|c| c.iter().map(String::from).collect()),
-            reported: row.reported.clone(),
-            manager: row.manager.clone(),
-        }
-    }
-
-    fn to_row(&self, id: &str) -> Row {
-        Row {
-            id: id.to_string(),
-            status: self.status,
-            priority: self.priority.clone(),
-            title: self.title.clone(),
-            service: Names::new(self.service.iter().cloned()),
-            client: self.client.as_ref().map(|c| Names::new(c.iter().cloned())),
-            reported: self.reported.clone(),
-            manager: self.manager.clone(),
-        }
-    }
-}
-
-/// What `status` and `list` make of one incident: a row of the list, with what the
-/// index keeps of it when it is settled.
-pub fn row_of(incident: &Incident, state: &State) -> Row {
-    Row {
-        id: incident.id.clone(),
-        status: state.status,
-        service: Names::new(state.services.clone()),
-        client: Some(Names::new(state.affected().map(|c| c.client.clone())))
-            .filter(|n| !n.is_empty()),
-        priority: state.priority.clone(),
-        title: incident.record.title.clone(),
-        reported: time::format(&incident.record.reported),
-        manager: state.manager.clone(),
-    }
 }

@@ -4,7 +4,7 @@ use crate::cli::ListStatus;
 use crate::context::Ctx;
 use crate::diag::Diagnostics;
 use crate::lifecycle::Status;
-use crate::settled::{self, Index};
+use crate::settled::rows;
 use crate::sla;
 use crate::store;
 use crate::term;
@@ -16,20 +16,20 @@ pub fn run(ctx: &Ctx, statuses: &[ListStatus]) -> anyhow::Result<()> {
     let mut settled = Vec::new();
     // A settled incident whose files are as they were is listed from the index; every
     // other is loaded and derived on its own thread and dropped: only its row is kept.
-    let index = Index::open(&ctx.repo);
+    let index = rows::open(&ctx.repo);
     let seen = store::each_known(
         &ctx.repo,
-        |id| Some(Ok((Some(index.as_ref()?.row(id, ctx.now)?), None))),
+        |id| Some(Ok((Some(rows::row(index.as_ref()?, id, ctx.now)?), None))),
         |loaded| {
             let incident = loaded?;
             let state = ctx.state_now(&incident);
             if !state.exists() {
                 return Ok((None, None));
             }
-            let row = settled::row_of(&incident, &state);
+            let row = rows::row_of(&incident, &state);
             let found = if matches!(state.status, Status::Closed | Status::Rejected) {
                 let clocks = sla::evaluate_state(&ctx.repo.config, &incident, &state).clocks;
-                settled::found(&incident, &state, &clocks, &row)
+                rows::found(&incident, &state, &clocks, &row)
             } else {
                 None
             };

@@ -11,7 +11,7 @@ use crate::comms::outbox;
 use crate::context::Ctx;
 use crate::diag::Diagnostics;
 use crate::lifecycle::Status;
-use crate::settled::{self, Index};
+use crate::settled::rows;
 use crate::sla::{self, Clock, ClockState, Finding, Level, Rule};
 use crate::store;
 use crate::term;
@@ -27,7 +27,7 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
     // A settled incident whose files are as they were has nothing to show (see
     // [`crate::settled`]); every other is loaded, derived and evaluated on its own thread
     // and dropped: only its line is kept.
-    let index = Index::open(&ctx.repo);
+    let index = rows::open(&ctx.repo);
     let known = |id: &str| {
         let index = index.as_ref()?;
         index.is_settled(id, ctx.now).then(Seen::default)
@@ -99,7 +99,7 @@ struct Seen {
     /// Its regulatory clocks still open.
     regulatory: Vec<(String, Clock)>,
     /// It is settled: nothing to show now or later.
-    settled: Option<settled::Found>,
+    settled: Option<crate::settled::Found>,
 }
 
 fn look(ctx: &Ctx, loaded: Result<crate::model::Incident, Diagnostics>) -> Seen {
@@ -155,8 +155,8 @@ fn look(ctx: &Ctx, loaded: Result<crate::model::Incident, Diagnostics>) -> Seen 
         .map(|c| (incident.id.clone(), c.clone()))
         .collect();
     if seen.broken.is_empty() {
-        let row = settled::row_of(&incident, &state);
-        seen.settled = settled::found(&incident, &state, &e.clocks, &row);
+        let row = rows::row_of(&incident, &state);
+        seen.settled = rows::found(&incident, &state, &e.clocks, &row);
     }
     if state.status == Status::Resolved {
         seen.follow_up = follow_up(&incident.id, &state, &e.clocks);

@@ -33,39 +33,6 @@ pub fn located(dir: &Path) -> Option<(PathBuf, String, String)> {
     Some((git_dir, prefix, head))
 }
 
-/// Every directory under `path` (relative to `dir`) in HEAD's tree, with its tree's
-/// hash, from one `git ls-tree -r -d`: (path relative to `dir` with `/` separators, hash).
-/// `None` when git cannot say.
-pub fn trees(dir: &Path, path: &str) -> Option<Vec<(String, String)>> {
-    let out = super::git(dir)
-        .args([
-            "--literal-pathspecs",
-            "ls-tree",
-            "-r",
-            "-d",
-            "-z",
-            "HEAD",
-            "--",
-        ])
-        .arg(path)
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
-    if !out.status.success() {
-        return None;
-    }
-    let text = String::from_utf8(out.stdout).ok()?;
-    // `<mode> SP tree SP <hash> TAB <path>`, each record ended by NUL.
-    text.split('\0')
-        .filter(|r| !r.is_empty())
-        .map(|record| {
-            let (meta, path) = record.split_once('\t')?;
-            let hash = meta.rsplit(' ').next()?;
-            Some((path.to_string(), hash.to_string()))
-        })
-        .collect()
-}
-
 /// The directories directly inside each of `dirs` (relative to `dir`) in HEAD's tree,
 /// with their trees' hashes, from one `git ls-tree` (not recursive): (path relative to
 /// `dir` with `/` separators, hash). `None` when git cannot say.

@@ -10,6 +10,9 @@ use crate::common::{Run, TestRepo, mim_bin};
 
 const CACHE: &str = ".git/mim/check-cache";
 
+/// The cache's file of flat incidents (the tests' repositories are flat).
+const FLAT: &str = ".git/mim/check-cache/flat";
+
 /// "Now" for most checks: after everything the incidents record.
 const NOW: &str = "2026-12-10T09:00:00Z";
 
@@ -198,7 +201,7 @@ fn the_closed_and_rejected_incidents_come_from_the_cache_and_say_the_same() {
     let (repo, _) = repository();
     // The first check finds them; the next takes both from the cache, not the open one.
     assert_eq!(from_cache(&repo, &bin(), NOW, &[]), 0);
-    assert!(repo.path(CACHE).is_file());
+    assert!(repo.path(FLAT).is_file());
     assert_eq!(from_cache(&repo, &bin(), NOW, &[]), 2);
     same_in_every_format(&repo, &bin(), NOW, &[]);
     // A later "now": a settled outcome holds; the open incident's clocks moved on.
@@ -359,11 +362,11 @@ fn another_mim_does_not_use_what_this_one_kept() {
     // And back: the file now holds the other build's key.
     assert_eq!(from_cache(&repo, &bin(), NOW, &[]), 0);
     // A file of another version or format of mim is ignored the same way.
-    let text = std::fs::read_to_string(repo.path(CACHE)).unwrap();
-    assert!(text.starts_with("{\"format\":1,"), "{text}");
+    let text = std::fs::read_to_string(repo.path(FLAT)).unwrap();
+    assert!(text.starts_with("mim-settled 2.2 "), "{text}");
     std::fs::write(
-        repo.path(CACHE),
-        text.replace("{\"format\":1,", "{\"format\":99,"),
+        repo.path(FLAT),
+        text.replace("mim-settled 2.2 ", "mim-settled 2.99 "),
     )
     .unwrap();
     assert_eq!(from_cache(&repo, &bin(), NOW, &[]), 0);
@@ -396,24 +399,45 @@ fn no_cache_neither_reads_nor_writes_it_and_a_broken_one_is_ignored() {
     assert!(!run.stderr.contains("from the cache"), "{}", run.stderr);
     assert!(!repo.path(CACHE).exists());
     same(&repo, &bin(), NOW, &[]);
-    let kept = std::fs::read(repo.path(CACHE)).unwrap();
+    let kept = std::fs::read(repo.path(FLAT)).unwrap();
     // Corrupt, truncated, empty, a directory: ignored without a word, then written again.
-    for broken in [&b"{\"format\":1,\"binary\""[..], b"", b"\xff\xfe garbage"] {
-        std::fs::write(repo.path(CACHE), broken).unwrap();
+    let header = String::from_utf8_lossy(&kept)
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    let torn = format!("{header}\n\nan-id\tbroken");
+    for broken in [
+        torn.as_bytes(),
+        &kept[..kept.len() / 2],
+        b"",
+        b"\xff\xfe garbage",
+    ] {
+        std::fs::write(repo.path(FLAT), broken).unwrap();
         same(&repo, &bin(), NOW, &[]);
         assert_eq!(from_cache(&repo, &bin(), NOW, &[]), 2);
     }
-    std::fs::remove_file(repo.path(CACHE)).unwrap();
-    std::fs::create_dir(repo.path(CACHE)).unwrap();
+    std::fs::remove_file(repo.path(FLAT)).unwrap();
+    std::fs::create_dir(repo.path(FLAT)).unwrap();
     let run = check_with(&repo, &bin(), NOW, &["--verbose"]);
     assert!(
         run.stderr.contains("0 of 3 incidents from the cache"),
         "{}",
         run.stderr
     );
-    std::fs::remove_dir(repo.path(CACHE)).unwrap();
-    // `--no-cache` leaves the file as it is.
+    std::fs::remove_dir(repo.path(FLAT)).unwrap();
+    // A file where the cache's directory goes: ignored, and replaced.
+    std::fs::remove_dir_all(repo.path(CACHE)).unwrap();
     std::fs::write(repo.path(CACHE), &kept).unwrap();
+    let run = check_with(&repo, &bin(), NOW, &["--verbose"]);
+    assert!(
+        run.stderr.contains("0 of 3 incidents from the cache"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(from_cache(&repo, &bin(), NOW, &[]), 2);
+    // `--no-cache` leaves the file as it is.
+    std::fs::write(repo.path(FLAT), &kept).unwrap();
     repo.write(
         "mim.yaml",
         &repo
@@ -421,7 +445,7 @@ fn no_cache_neither_reads_nor_writes_it_and_a_broken_one_is_ignored() {
             .replace("name: ACME Corp", "name: ACME Co"),
     );
     check_with(&repo, &bin(), NOW, &["--no-cache"]);
-    assert_eq!(std::fs::read(repo.path(CACHE)).unwrap(), kept);
+    assert_eq!(std::fs::read(repo.path(FLAT)).unwrap(), kept);
 }
 
 #[test]

@@ -279,14 +279,9 @@ const READS_OUTSIDE_SAFE_FS: &[(&str, &str, &str)] = &[
         "lists incidents/ and templates/ without following links, to report links; reads no file",
     ),
     (
-        "check/cache.rs",
-        "fs::read(",
-        "check's own cache in the git directory (.git/mim/check-cache), written by mim, size checked first",
-    ),
-    (
         "settled.rs",
         "fs::read(",
-        "the settled index in the git directory (.git/mim/settled), written by mim, size checked first",
+        "the settled incidents' stores in the git directory (.git/mim/settled/, check-cache/), written by mim, size checked first",
     ),
     (
         "fingerprint.rs",

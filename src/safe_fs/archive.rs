@@ -17,6 +17,12 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use super::Kind;
 
+/// At most this many tree listings are kept at once (a few MB)…
+const MAX_TREES: usize = 4096;
+
+/// …but always those of directories this deep (`incidents/YYYY/MM`) and above.
+const KEPT_DEPTH: usize = 3;
+
 /// What HEAD holds outside the work tree's cone.
 pub struct Archive {
     root: PathBuf,
@@ -164,7 +170,14 @@ impl Archive {
             return known.clone();
         }
         let tree = self.read_tree(rel).map(Arc::new);
-        self.lock_trees().insert(rel.to_path_buf(), tree.clone());
+        let mut trees = self.lock_trees();
+        // Memory stays bounded however many incidents a command reads: past the limit,
+        // the listings inside incidents go (the months' and those above stay), and an
+        // incident still being read lists its directory again.
+        if trees.len() >= MAX_TREES {
+            trees.retain(|dir, _| dir.components().count() <= KEPT_DEPTH);
+        }
+        trees.insert(rel.to_path_buf(), tree.clone());
         tree
     }
 

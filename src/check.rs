@@ -10,6 +10,7 @@ use crate::ci::{About, Finding, Report};
 use crate::comms::Kind;
 use crate::comms::outbox::{self, OUTBOX_DIR};
 use crate::diag::{Diagnostic, locate};
+use crate::fingerprint::slashes;
 use crate::lifecycle::Status;
 use crate::model::{Incident, RECORD_FILE, TIMELINE_FILE};
 use crate::repo::Repo;
@@ -255,10 +256,6 @@ fn incident_of(path: &Path) -> Option<String> {
         .next()
         .filter(|s| !s.is_empty())
         .map(String::from)
-}
-
-fn slashes(path: &Path) -> String {
-    path.to_string_lossy().replace('\\', "/")
 }
 
 /// Put the engine's findings on the lines of the incident's files they are about.

@@ -99,6 +99,19 @@ pub fn key(repo: &Repo, format: u32, binary: &Binary) -> Option<String> {
     part("binary", binary.sha256.as_bytes());
     let config = repo.root.join(crate::config::FILE_NAME);
     part("mim.yaml", &crate::safe_fs::read(&repo.root, &config).ok()?);
+    // Templates outside a sparse work tree's cone are read from HEAD: HEAD's tree of
+    // them is part of what was read.
+    if let Some(archive) = crate::safe_fs::archive()
+        && archive.root() == repo.root
+    {
+        let rel = Path::new(crate::repo::TEMPLATES_DIR);
+        if archive.outside(rel) {
+            part(
+                "templates in HEAD",
+                archive.oid(rel).unwrap_or_default().as_bytes(),
+            );
+        }
+    }
     let templates = repo.templates_dir();
     let walk = walkdir::WalkDir::new(&templates)
         .follow_links(false)

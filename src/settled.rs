@@ -20,7 +20,8 @@
 //! has every incident's tree unchanged, and a change rewrites its month's file only.
 //! HEAD's trees are read a level at a time: `incidents/` (flat incidents and years), the
 //! years (their months), and the months whose tree is not their file's (their
-//! incidents): three `git ls-tree` at most, however many incidents there are.
+//! incidents): three `git ls-tree` of HEAD's commit, and one more when the incidents
+//! found settled are in months not listed yet, however many incidents there are.
 //!
 //! A file is text: a line `mim-settled FORMAT KEY`, a line with the month's tree, then
 //! one line per incident: `ID TAB TREE TAB SINCE TAB VALUE` (the value as one line of
@@ -148,6 +149,14 @@ impl Index {
     /// (a caller that finds them itself passes `false`).
     pub fn open(repo: &Repo, name: &str, format: u32, links: bool) -> Option<Index> {
         let (git_dir, prefix, head) = crate::git::head::located(&repo.root)?;
+        // In a sparse work tree, what mim reads outside the cone is the commit its
+        // reader started with: HEAD since moved (a pull), the trees would not be its.
+        if let Some(archive) = crate::safe_fs::archive()
+            && archive.root() == repo.root
+            && archive.head() != head
+        {
+            return None;
+        }
         let dir = fingerprint::file(&git_dir, &prefix, name);
         let incidents = repo::INCIDENTS_DIR;
         let (differing, linked, top) = std::thread::scope(|s| {
@@ -157,7 +166,7 @@ impl Index {
                 true => crate::validate::symlinks(repo),
                 false => Vec::new(),
             });
-            let top = crate::git::head::subtrees(&repo.root, &[incidents]);
+            let top = crate::git::head::subtrees(&repo.root, &head, &[incidents]);
             (differing.join().ok().flatten(), linked.join().ok(), top)
         });
         let (differing, linked, top) = (differing?, linked?, top?);
@@ -197,7 +206,7 @@ impl Index {
         index.groups.insert(FLAT.to_string(), group);
         let years: Vec<&str> = years.iter().map(String::as_str).collect();
         let mut changed = Vec::new();
-        for (path, tree) in crate::git::head::subtrees(&index.root, &years)? {
+        for (path, tree) in crate::git::head::subtrees(&index.root, &index.head, &years)? {
             let Some(name) = month_name(&path) else {
                 continue;
             };
@@ -264,7 +273,7 @@ impl Index {
         }
         let paths: Vec<String> = months.iter().map(|m| month_path(m)).collect();
         let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
-        let trees = crate::git::head::subtrees(&self.root, &paths)?;
+        let trees = crate::git::head::subtrees(&self.root, &self.head, &paths)?;
         for name in &months {
             if let Some(group) = self.groups.get_mut(name) {
                 group.listed = Some(HashMap::new());
@@ -333,15 +342,10 @@ impl Index {
     /// changed.
     pub fn save(mut self, found: Vec<Found>) {
         let found = self.still_untouched(found);
-        // Months not listed at the start, whose incidents' trees are needed now.
+        // Months not listed at the start, whose incidents' trees are needed now: where
+        // a found incident is in HEAD, and that it is nowhere else.
         let unlisted: HashSet<String> = found
             .iter()
-            .filter(|f| {
-                !self.groups[FLAT]
-                    .listed
-                    .as_ref()
-                    .is_some_and(|l| l.contains_key(&f.id))
-            })
             .filter_map(|f| f.id.get(..7))
             .filter(|m| self.groups.get(*m).is_some_and(|g| g.listed.is_none()))
             .map(String::from)
@@ -360,26 +364,19 @@ impl Index {
             group.dirty |= group.entries.len() != before;
         }
         for Found { id, since, value } in found {
-            let flat = self.groups[FLAT]
-                .listed
-                .as_ref()
-                .and_then(|l| l.get(&id))
-                .cloned();
-            let (name, tree) = match flat {
-                Some(tree) => (FLAT.to_string(), tree),
-                None => {
-                    let Some(name) = id.get(..7) else { continue };
-                    let Some(tree) = self
-                        .groups
-                        .get(name)
-                        .and_then(|g| g.listed.as_ref())
-                        .and_then(|l| l.get(&id))
-                        .cloned()
-                    else {
-                        continue;
-                    };
-                    (name.to_string(), tree)
-                }
+            let listed = |name: &str| {
+                self.groups
+                    .get(name)
+                    .and_then(|g| g.listed.as_ref())
+                    .and_then(|l| l.get(&id))
+                    .cloned()
+            };
+            // Kept only where HEAD has it once: a copy in both layouts is read from
+            // where the configured layout says, which the store does not know.
+            let (name, tree) = match (listed(FLAT), id.get(..7).and_then(listed)) {
+                (Some(tree), None) => (FLAT.to_string(), tree),
+                (None, Some(tree)) => (id[..7].to_string(), tree),
+                _ => continue,
             };
             if let Some(group) = self.groups.get_mut(&name) {
                 group.entries.insert(id, Entry { tree, since, value });

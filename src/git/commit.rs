@@ -285,7 +285,7 @@ fn read_tree(root: &Path, tree: &str) -> anyhow::Result<BTreeMap<Vec<u8>, Entry>
         let mode = std::str::from_utf8(&rest[..space]).map_err(|_| bad())?;
         // Names are bytes to git: kept as they are, whatever their encoding.
         let name = rest[space + 1..nul].to_vec();
-        let id = hex(&rest[nul + 1..nul + 1 + id_len]);
+        let id = crate::fingerprint::hex(&rest[nul + 1..nul + 1 + id_len]);
         entries.insert(
             name,
             Entry {
@@ -322,10 +322,6 @@ fn write_tree(root: &Path, entries: &BTreeMap<Vec<u8>, Entry>) -> anyhow::Result
     cmd.args(["hash-object", "-t", "tree", "-w", "--stdin"]);
     let out = run_with_input(cmd, &raw, "git hash-object")?;
     Ok(String::from_utf8_lossy(&out).trim().to_string())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn unhex(id: &str) -> anyhow::Result<Vec<u8>> {

@@ -33,15 +33,15 @@ pub fn located(dir: &Path) -> Option<(PathBuf, String, String)> {
     Some((git_dir, prefix, head))
 }
 
-/// The directories directly inside each of `dirs` (relative to `dir`) in HEAD's tree,
-/// with their trees' hashes, from one `git ls-tree` (not recursive): (path relative to
-/// `dir` with `/` separators, hash). `None` when git cannot say.
-pub fn subtrees(dir: &Path, dirs: &[&str]) -> Option<Vec<(String, String)>> {
+/// The directories directly inside each of `dirs` (relative to `dir`) in `commit`'s
+/// tree, with their trees' hashes, from one `git ls-tree` (not recursive): (path
+/// relative to `dir` with `/` separators, hash). `None` when git cannot say.
+pub fn subtrees(dir: &Path, commit: &str, dirs: &[&str]) -> Option<Vec<(String, String)>> {
     if dirs.is_empty() {
         return Some(Vec::new());
     }
     let out = super::git(dir)
-        .args(["ls-tree", "-d", "-z", "HEAD", "--"])
+        .args(["ls-tree", "-d", "-z", commit, "--"])
         .args(dirs.iter().map(|d| format!("{}/", d.trim_end_matches('/'))))
         .stderr(Stdio::null())
         .output()

@@ -125,6 +125,16 @@ impl Archive {
         &self.root
     }
 
+    /// The commit whose tree is read (HEAD when the command started).
+    pub fn head(&self) -> &str {
+        &self.head
+    }
+
+    /// The object HEAD has at `rel` (its hash), if any.
+    pub fn oid(&self, rel: &Path) -> Option<String> {
+        self.entry(rel).map(|e| e.oid)
+    }
+
     /// Whether `rel` (relative to the root) is outside the cone's directories, so that
     /// what the work tree lacks there is read from HEAD.
     pub fn outside(&self, rel: &Path) -> bool {

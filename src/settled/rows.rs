@@ -31,7 +31,8 @@ pub fn row(index: &Index, id: &str, now: time::Timestamp) -> Option<Row> {
 }
 
 /// Incident `incident` (in `state`, its clocks `clocks`) with its `row`, to keep when it
-/// is settled (see [`super::since`]).
+/// is settled (see [`super::since`]) and all `status` reads of it reads: its mail's
+/// ledger too, which `status` reports when it cannot be read.
 pub fn found(
     incident: &Incident,
     state: &State,
@@ -39,6 +40,7 @@ pub fn found(
     row: &Row,
 ) -> Option<Found> {
     let since = super::since(incident, state, clocks)?;
+    crate::comms::outbox::read_ledger(&incident.dir, state).ok()?;
     Found::new(&incident.id, since, &RowRecord::from(row))
 }
 

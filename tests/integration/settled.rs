@@ -93,6 +93,13 @@ fn in_the_monthly_layout_too_and_across_the_migration() {
     same(&repo, NOW, "an untracked copy in the other layout");
     commit_all(&repo, "a copy");
     same(&repo, NOW, "a committed copy in the other layout");
+    // The copy mim read (the monthly one) removed: the flat copy is read, not the row
+    // kept of the other.
+    repo.git(&["rm", "--quiet", "-r", &dir]);
+    commit_all(&repo, "the monthly copy removed");
+    let run = look(&repo, NOW, &["list"]);
+    assert!(run.stdout.contains("Scanner"), "{}", run.stdout);
+    same(&repo, NOW, "the copy mim read removed");
 }
 
 /// Every kind of change, with a look through the index after each.
@@ -146,6 +153,23 @@ fn every_change(repo: &TestRepo, ids: &crate::check_cache::Ids) {
         std::fs::rename(&moved, &link).unwrap();
     }
     same(repo, NOW, "the links gone");
+
+    // A mail ledger that cannot be read, committed: `status` reports it, even when
+    // `list` (which does not read mail) looked first.
+    let log = format!("{}/outbox/sent.log", dir_of(repo, &ids.closed));
+    let kept_log = std::fs::read(repo.path(&log)).unwrap_or_default();
+    let mut broken = kept_log.clone();
+    broken.extend_from_slice(b"\xff\xfe not text\n");
+    std::fs::write(repo.path(&log), &broken).unwrap();
+    commit_all(repo, "a broken ledger");
+    look(repo, NOW, &["list"]).ok();
+    let run = look(repo, NOW, &["status"]);
+    assert_ne!(run.code, 0, "{}", run.stdout);
+    same(repo, NOW, "an unreadable mail ledger");
+    std::fs::write(repo.path(&log), &kept_log).unwrap();
+    commit_all(repo, "the ledger mended");
+    look(repo, NOW, &["list"]).ok();
+    same(repo, NOW, "the ledger mended");
 
     // mim.yaml, and an earlier "now", when the closed incident was still open.
     let config = repo.read("mim.yaml");

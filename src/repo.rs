@@ -114,10 +114,24 @@ impl Repo {
         Ok(self.listing()?.ids)
     }
 
+    /// [`incident_ids`](Self::incident_ids) of the incidents reported on or after `day`
+    /// (`YYYY-MM-DD`), by their IDs' dates: the monthly layout's earlier months are not
+    /// listed (in a sparse work tree, not read from git).
+    pub fn incident_ids_from(&self, day: &str) -> anyhow::Result<Vec<String>> {
+        let mut ids = self.listing_from(day.get(..7))?.ids;
+        ids.retain(|id| id.as_str() >= day);
+        Ok(ids)
+    }
+
     /// What `incidents/` holds, in both layouts: the incidents, and the directories
     /// that are not incidents. Directory types come from the directory entries where the
     /// file system gives them, so a listing costs no `stat`.
     pub fn listing(&self) -> anyhow::Result<Listing> {
+        self.listing_from(None)
+    }
+
+    /// [`listing`](Self::listing), of the months from `from` (`YYYY-MM`) on only.
+    fn listing_from(&self, from: Option<&str>) -> anyhow::Result<Listing> {
         let mut listing = Listing::default();
         for (name, dir) in self.list(Path::new(INCIDENTS_DIR))? {
             if !dir {
@@ -126,7 +140,10 @@ impl Repo {
             if is_id(&name) {
                 listing.ids.push(name);
             } else if is_year(&name) {
-                self.list_year(&name, &mut listing)?;
+                if from.is_some_and(|from| name.as_str() < &from[..4]) {
+                    continue;
+                }
+                self.list_year(&name, from, &mut listing)?;
             } else {
                 listing.strays.push(Path::new(INCIDENTS_DIR).join(name));
             }
@@ -144,13 +161,21 @@ impl Repo {
         Ok(listing)
     }
 
-    fn list_year(&self, year: &str, listing: &mut Listing) -> anyhow::Result<()> {
+    fn list_year(
+        &self,
+        year: &str,
+        from: Option<&str>,
+        listing: &mut Listing,
+    ) -> anyhow::Result<()> {
         let year_dir = Path::new(INCIDENTS_DIR).join(year);
         for (month, dir) in self.list(&year_dir)? {
             if !dir || !is_month(&month) {
                 if dir {
                     listing.strays.push(year_dir.join(month));
                 }
+                continue;
+            }
+            if from.is_some_and(|from| format!("{year}-{month}").as_str() < from) {
                 continue;
             }
             let month_dir = year_dir.join(&month);
@@ -556,6 +581,32 @@ mod tests {
         );
         assert!(closest("zzzzzzzz", &ids).is_empty());
         assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn the_ids_from_a_day_list_no_earlier_month() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repo::discover_unchecked(dir.path());
+        for id in [
+            "incidents/2025-11-30-flat-old",
+            "incidents/2026-01-03-flat-new",
+            "incidents/2025/12/2025-12-30-december",
+            "incidents/2026/01/2026-01-01-new-year",
+            "incidents/2026/01/2026-01-04-january",
+            "incidents/2026/02/2026-02-01-february",
+        ] {
+            std::fs::create_dir_all(dir.path().join(id)).unwrap();
+        }
+        assert_eq!(
+            repo.incident_ids_from("2026-01-02").unwrap(),
+            [
+                "2026-01-03-flat-new",
+                "2026-01-04-january",
+                "2026-02-01-february"
+            ]
+        );
+        assert_eq!(repo.incident_ids_from("2025-12-30").unwrap().len(), 5);
+        assert_eq!(repo.incident_ids().unwrap().len(), 6);
     }
 
     #[test]

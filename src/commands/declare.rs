@@ -126,19 +126,17 @@ const SIMILAR_WITHIN_DAYS: i64 = 30;
 /// records are read, and the state of those that match. Anything that cannot be read is
 /// passed over: this only warns.
 fn active_like(ctx: &Ctx, record: &Record) -> Vec<Similar> {
-    let Ok(ids) = ctx.repo.incident_ids() else {
-        return Vec::new();
-    };
     let tz = ctx.repo.config.tz();
     let since = (record.reported - chrono::TimeDelta::days(SIMILAR_WITHIN_DAYS))
         .with_timezone(&tz)
         .date_naive()
         .format("%Y-%m-%d")
         .to_string();
-    // IDs sort by date: the recent ones are the last.
-    let recent = ids.partition_point(|id| id.as_str() < since.as_str());
-    ids[recent..]
-        .par_iter()
+    // IDs start with their date: the months before are not even listed.
+    let Ok(ids) = ctx.repo.incident_ids_from(&since) else {
+        return Vec::new();
+    };
+    ids.par_iter()
         .filter_map(|id| {
             // The record first; the rest only of a match, without reading it again.
             let (other, text) = store::load_record(&ctx.repo, id).ok()?;

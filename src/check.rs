@@ -38,20 +38,39 @@ pub struct Built {
 ///
 /// SLA findings are reported for incidents that are not final: a closed or rejected
 /// incident's clocks are in the report, but its findings are history (see `mim report`)
-/// — except a regulatory report still owed, which the close does not end.
+/// — except a regulatory report still owed, which the close does not end. Without
+/// `clocks`, the report leaves the clocks out (the text, GitHub and GitLab formats do
+/// not show them): memory then holds each incident's name, not its clocks.
 pub fn build(
     repo: &Repo,
     now: Timestamp,
     client: Option<&str>,
     strict: bool,
     cache: bool,
+    keep_clocks: bool,
 ) -> anyhow::Result<Built> {
     let cache = cache.then(|| Cache::open(repo)).flatten();
+    // Each incident's clocks go as soon as its own thread is done with them when the
+    // format does not show them: memory holds names and findings, not 50,000 clocks.
+    let trim = |mut seen: Seen| {
+        if !keep_clocks && let Some(e) = seen.evaluated.as_mut() {
+            e.clocks = Vec::new();
+        }
+        seen
+    };
     let checked = validate::each_known(
         repo,
         Depth::Files,
-        |id| cache.as_ref()?.get(id, now).map(Got::Cached),
-        |incident| Got::Fresh(seen(repo, incident, now)),
+        |id| {
+            let entry = cache.as_ref()?.get(id, now)?;
+            Some(Got::Cached(entry.problems(), trim(entry.seen())))
+        },
+        |incident, problems| {
+            let (seen, since) = seen(repo, incident, now);
+            let problems: Vec<Finding> = problems.iter().map(validation).collect();
+            let settled = since.map(|since| Settled::new(&incident.id, since, &problems, &seen));
+            Got::Fresh(trim(seen), settled)
+        },
     )?;
     let mut findings: Vec<Finding> = checked.problems.iter().map(validation).collect();
     let mut clocks = BTreeMap::new();
@@ -60,17 +79,17 @@ pub fn build(
     let mut from_cache = 0;
     let mut settled = Vec::new();
     for outcome in checked.incidents {
-        let cached = matches!(outcome.value, Some(Got::Cached(_)));
+        let cached = matches!(outcome.value, Some(Got::Cached(..)));
         let (problems, seen) = match outcome.value {
             None => (outcome.problems.iter().map(validation).collect(), None),
-            Some(Got::Fresh((seen, since))) => {
-                let problems: Vec<Finding> = outcome.problems.iter().map(validation).collect();
-                if let Some(since) = since {
-                    settled.push(Settled::new(&outcome.id, since, &problems, &seen));
-                }
-                (problems, Some(seen))
+            Some(Got::Fresh(seen, found)) => {
+                settled.extend(found);
+                (
+                    outcome.problems.iter().map(validation).collect(),
+                    Some(seen),
+                )
             }
-            Some(Got::Cached(entry)) => (entry.problems(), Some(entry.seen())),
+            Some(Got::Cached(problems, seen)) => (problems, Some(seen)),
         };
         let evaluated = match seen.map(|s| s.select(client)) {
             // Of another client than `--client`: left out, its problems too.
@@ -83,7 +102,9 @@ pub fn build(
         findings.extend(problems);
         if let Some(e) = evaluated {
             about.insert(outcome.id.clone(), e.about);
-            clocks.insert(outcome.id, e.clocks);
+            if keep_clocks {
+                clocks.insert(outcome.id, e.clocks);
+            }
             findings.extend(e.findings);
         }
     }
@@ -96,7 +117,7 @@ pub fn build(
         crate::sync::conflicts::findings(&repo.root, repo.config.tz())
             .into_iter()
             .filter(|f| {
-                client.is_none() || f.incident.as_ref().is_some_and(|i| clocks.contains_key(i))
+                client.is_none() || f.incident.as_ref().is_some_and(|i| about.contains_key(i))
             }),
     );
     findings.sort_by(|a, b| a.incident.cmp(&b.incident));
@@ -112,11 +133,12 @@ pub fn build(
     Ok(Built { report, from_cache })
 }
 
-/// One incident's outcome in [`build`]: found now (with the instant its outcome stopped
-/// changing, if it has), or taken from the cache.
+/// One incident's outcome in [`build`]: found now (with what the cache is to keep of
+/// it, once it is settled), or taken from the cache (its files' problems, and what it
+/// saw).
 enum Got {
-    Fresh((Seen, Option<Timestamp>)),
-    Cached(cache::Entry),
+    Fresh(Seen, Option<Settled>),
+    Cached(Vec<Finding>, Seen),
 }
 
 /// One incident that loaded, evaluated at "now" for every client: whom it affects, and

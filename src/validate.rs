@@ -61,7 +61,7 @@ impl<T> Checked<T> {
 pub fn each<T: Send>(
     repo: &Repo,
     depth: Depth,
-    keep: impl Fn(&Incident) -> T + Sync,
+    keep: impl Fn(&Incident, &[Diagnostic]) -> T + Sync,
 ) -> anyhow::Result<Checked<T>> {
     each_known(repo, depth, |_| None, keep)
 }
@@ -74,7 +74,7 @@ pub fn each_known<T: Send>(
     repo: &Repo,
     depth: Depth,
     known: impl Fn(&str) -> Option<T> + Sync,
-    keep: impl Fn(&Incident) -> T + Sync,
+    keep: impl Fn(&Incident, &[Diagnostic]) -> T + Sync,
 ) -> anyhow::Result<Checked<T>> {
     let links = symlinks(repo);
     if links
@@ -127,12 +127,12 @@ fn load_and_check<T>(
     id: String,
     depth: Depth,
     shared: &[Diagnostic],
-    keep: &impl Fn(&Incident) -> T,
+    keep: &impl Fn(&Incident, &[Diagnostic]) -> T,
 ) -> Outcome<T> {
     match store::load(repo, &id) {
         Ok(incident) => {
             let problems = incident_problems(repo, &incident, depth);
-            let value = Some(keep(&incident));
+            let value = Some(keep(&incident, &problems));
             Outcome {
                 id,
                 problems,

@@ -12,12 +12,20 @@ use crate::error::Error;
 use crate::text::plural;
 
 pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<()> {
+    let format = args.format.unwrap_or(if ctx.json {
+        CheckFormat::Json
+    } else {
+        CheckFormat::Text
+    });
+    // Only JSON and JUnit show every incident's clocks.
+    let clocks = matches!(format, CheckFormat::Json | CheckFormat::Junit);
     let built = check::build(
         &ctx.repo,
         ctx.now,
         args.client.as_deref(),
         args.strict,
         !args.no_cache,
+        clocks,
     )?;
     let report = built.report;
     if args.verbose
@@ -29,11 +37,6 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<()> {
             plural(report.incidents, "incident")
         );
     }
-    let format = args.format.unwrap_or(if ctx.json {
-        CheckFormat::Json
-    } else {
-        CheckFormat::Text
-    });
     let out = match format {
         CheckFormat::Text if args.verbose => {
             crate::text::for_terminal(&ci::text(&report)).into_owned()

@@ -8,7 +8,7 @@ use crate::validate::{self, Depth};
 
 pub fn run(ctx: &Ctx, args: &ValidateArgs) -> anyhow::Result<()> {
     let depth = if args.deep { Depth::Deep } else { Depth::Files };
-    let checked = validate::each(&ctx.repo, depth, |_| ())?;
+    let checked = validate::each(&ctx.repo, depth, |_, _| ())?;
     let count = checked.count;
     let problems: Vec<_> = checked.all_problems().collect();
     if ctx.json {

@@ -50,28 +50,7 @@ pub fn build(
     keep_clocks: bool,
 ) -> anyhow::Result<Built> {
     let cache = cache.then(|| Cache::open(repo)).flatten();
-    // Each incident's clocks go as soon as its own thread is done with them when the
-    // format does not show them: memory holds names and findings, not 50,000 clocks.
-    let trim = |mut seen: Seen| {
-        if !keep_clocks && let Some(e) = seen.evaluated.as_mut() {
-            e.clocks = Vec::new();
-        }
-        seen
-    };
-    let checked = validate::each_known(
-        repo,
-        Depth::Files,
-        |id| {
-            let entry = cache.as_ref()?.get(id, now)?;
-            Some(Got::Cached(entry.problems(), trim(entry.seen())))
-        },
-        |incident, problems| {
-            let (seen, since) = seen(repo, incident, now);
-            let problems: Vec<Finding> = problems.iter().map(validation).collect();
-            let settled = since.map(|since| Settled::new(&incident.id, since, &problems, &seen));
-            Got::Fresh(trim(seen), settled)
-        },
-    )?;
+    let checked = gather(repo, now, cache.as_ref(), keep_clocks)?;
     let mut findings: Vec<Finding> = checked.problems.iter().map(validation).collect();
     let mut clocks = BTreeMap::new();
     let mut about = BTreeMap::new();
@@ -131,6 +110,37 @@ pub fn build(
         tz: Some(repo.config.tz()),
     };
     Ok(Built { report, from_cache })
+}
+
+/// Every incident's outcome, from `cache` where it holds. Each incident's clocks go as
+/// soon as its own thread is done with them unless `keep_clocks`: memory then holds
+/// names and findings, not 50,000 incidents' clocks.
+fn gather(
+    repo: &Repo,
+    now: Timestamp,
+    cache: Option<&Cache>,
+    keep_clocks: bool,
+) -> anyhow::Result<validate::Checked<Got>> {
+    let trim = |mut seen: Seen| {
+        if !keep_clocks && let Some(e) = seen.evaluated.as_mut() {
+            e.clocks = Vec::new();
+        }
+        seen
+    };
+    validate::each_known(
+        repo,
+        Depth::Files,
+        |id| {
+            let entry = cache?.get(id, now)?;
+            Some(Got::Cached(entry.problems(), trim(entry.seen())))
+        },
+        |incident, problems| {
+            let (seen, since) = seen(repo, incident, now);
+            let problems: Vec<Finding> = problems.iter().map(validation).collect();
+            let settled = since.map(|since| Settled::new(&incident.id, since, &problems, &seen));
+            Got::Fresh(trim(seen), settled)
+        },
+    )
 }
 
 /// One incident's outcome in [`build`]: found now (with what the cache is to keep of

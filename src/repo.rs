@@ -530,6 +530,17 @@ pub fn found_incident_path(root: &Path, id: &str) -> PathBuf {
     }
 }
 
+/// Every incident the paths are in or name: each of their parts that is an ID.
+pub fn ids_in<'a>(paths: impl IntoIterator<Item = &'a Path>) -> std::collections::HashSet<String> {
+    paths
+        .into_iter()
+        .flat_map(Path::components)
+        .filter_map(|c| c.as_os_str().to_str())
+        .filter(|name| is_id(name))
+        .map(String::from)
+        .collect()
+}
+
 pub fn is_year(s: &str) -> bool {
     s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit())
 }

@@ -174,10 +174,8 @@ impl Index {
             read(&dir.join(BINARY)).and_then(|bytes| serde_json::from_slice(&bytes).ok());
         let binary = fingerprint::binary(known.as_ref())?;
         let key = fingerprint::key(repo, format, &binary)?;
-        let mut touched = ids_in(differing.iter().map(String::as_str));
-        touched.extend(ids_in(
-            linked.iter().map(|d| d.file.to_str().unwrap_or_default()),
-        ));
+        let mut touched = repo::ids_in(differing.iter().map(Path::new));
+        touched.extend(repo::ids_in(linked.iter().map(|d| d.file.as_path())));
         let mut index = Index {
             root: repo.root.clone(),
             dir,
@@ -443,7 +441,7 @@ impl Index {
         let Some(differing) = crate::git::head::differing(&self.root, &self.head, &paths) else {
             return Vec::new();
         };
-        let touched = ids_in(differing.iter().map(String::as_str));
+        let touched = repo::ids_in(differing.iter().map(Path::new));
         found
             .into_iter()
             .filter(|f| !touched.contains(&f.id))
@@ -470,13 +468,4 @@ fn read(file: &Path) -> Option<Vec<u8>> {
         return None;
     }
     std::fs::read(file).ok()
-}
-
-/// Every incident the paths are in or name: each of their parts that is an ID.
-fn ids_in<'a>(paths: impl Iterator<Item = &'a str>) -> HashSet<String> {
-    paths
-        .flat_map(|p| p.split(['/', '\\']))
-        .filter(|part| repo::is_id(part))
-        .map(String::from)
-        .collect()
 }

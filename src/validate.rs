@@ -90,13 +90,7 @@ pub fn each_known<T: Send>(
     }
     // An incident holding a link or a special file is always read: git does not see a
     // FIFO or a device, so no cache can vouch for one.
-    let linked: std::collections::HashSet<String> = links
-        .iter()
-        .flat_map(|d| d.file.components())
-        .filter_map(|c| c.as_os_str().to_str())
-        .filter(|name| repo::is_id(name))
-        .map(String::from)
-        .collect();
+    let linked = repo::ids_in(links.iter().map(|d| d.file.as_path()));
     let listing = repo.listing()?;
     let mut problems = links;
     problems.extend(listing_problems(repo, &listing));

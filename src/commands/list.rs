@@ -29,7 +29,9 @@ pub fn run(ctx: &Ctx, statuses: &[ListStatus]) -> anyhow::Result<()> {
             let row = rows::row_of(&incident, &state);
             let found = if matches!(state.status, Status::Closed | Status::Rejected) {
                 let clocks = sla::evaluate_state(&ctx.repo.config, &incident, &state).clocks;
-                rows::found(&incident, &state, &clocks, &row)
+                // What status reads of it must read too: list does not show its mail.
+                let ledger = crate::comms::outbox::read_ledger(&incident.dir, &state).is_ok();
+                rows::found(&incident, &state, &clocks, &row, ledger)
             } else {
                 None
             };

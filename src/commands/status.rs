@@ -154,10 +154,9 @@ fn look(ctx: &Ctx, loaded: Result<crate::model::Incident, Diagnostics>) -> Seen 
         })
         .map(|c| (incident.id.clone(), c.clone()))
         .collect();
-    if seen.broken.is_empty() {
-        let row = rows::row_of(&incident, &state);
-        seen.settled = rows::found(&incident, &state, &e.clocks, &row);
-    }
+    // Its mail's ledger was read above: a problem there is in `broken`.
+    let row = rows::row_of(&incident, &state);
+    seen.settled = rows::found(&incident, &state, &e.clocks, &row, seen.broken.is_empty());
     if state.status == Status::Resolved {
         seen.follow_up = follow_up(&incident.id, &state, &e.clocks);
         return seen;

@@ -331,15 +331,7 @@ mod tests {
         }));
         entries.push(entry(
             "2026-11-01T11:00:00Z",
-            Event::Resolve {
-                from: Status::Accepted,
-                summary: "ok".into(),
-                closure: "config-change".into(),
-                workaround: false,
-                problem: None,
-                verification: None,
-                client_message: None,
-            },
+            crate::report::tests::resolve(),
         ));
         Incident {
             id: "2026-11-01-payments".into(),

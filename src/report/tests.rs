@@ -52,7 +52,7 @@ fn accept() -> Event {
     }
 }
 
-fn resolve() -> Event {
+pub(super) fn resolve() -> Event {
     Event::Resolve {
         from: Status::Accepted,
         summary: "ok".into(),

@@ -31,16 +31,16 @@ pub fn row(index: &Index, id: &str, now: time::Timestamp) -> Option<Row> {
 }
 
 /// Incident `incident` (in `state`, its clocks `clocks`) with its `row`, to keep when it
-/// is settled (see [`super::since`]) and all `status` reads of it reads: its mail's
-/// ledger too, which `status` reports when it cannot be read.
+/// is settled (see [`super::since`]) and all `status` reads of it could be read: its
+/// mail's ledger too (`ledger_read`), which `status` reports when it cannot be.
 pub fn found(
     incident: &Incident,
     state: &State,
     clocks: &[crate::sla::Clock],
     row: &Row,
+    ledger_read: bool,
 ) -> Option<Found> {
-    let since = super::since(incident, state, clocks)?;
-    crate::comms::outbox::read_ledger(&incident.dir, state).ok()?;
+    let since = super::since(incident, state, clocks).filter(|_| ledger_read)?;
     Found::new(&incident.id, since, &RowRecord::from(row))
 }
 
